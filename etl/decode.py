@@ -1,0 +1,111 @@
+"""Bytes -> text for web pages and text files: BOMs, declared charsets, UTF-8 vs GB18030, mojibake."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from etl.errors import UnreadableDocument
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+_GB_FAMILY = {"gb2312", "gbk", "gb_2312", "gb_2312-80", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag, GB variants read as GB18030."""
+    match = _META_CHARSET.search(data[:8192])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _common_cjk(ch: str) -> bool:
+    """Level-1 GB2312 characters: the 3,755 most frequent hanzi."""
+    try:
+        encoded = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= encoded[0] <= 0xD7
+
+
+def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
+    """Share of CJK characters outside the most frequent 3,755; high for UTF-8 read as GBK."""
+    cjk = [ch for ch in text[: sample * 4] if "\u4e00" <= ch <= "\u9fff"][:sample]
+    if len(cjk) < 20:
+        return 0.0
+    return sum(not _common_cjk(ch) for ch in cjk) / len(cjk)
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" in head
+
+
+def _candidates(data: bytes, declared: str | None) -> list[str]:
+    order = [declared] if declared else []
+    order += ["utf-8", "gb18030"]
+    return list(dict.fromkeys(e for e in order if e))
+
+
+def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
+    """Decode a document; returns (text, encoding). Raises UnreadableDocument with the reason."""
+    if not data.strip():
+        raise UnreadableDocument("empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = _try(data, encoding)
+            if text is not None:
+                return text.lstrip("\ufeff"), encoding.replace("-sig", "")
+    if _looks_binary(data):
+        raise UnreadableDocument("binary data, not a text or HTML document")
+    declared = declared_charset(data) if html else None
+    decoded = [(enc, text) for enc in _candidates(data, declared) if (text := _try(data, enc)) is not None]
+    if not decoded:
+        return _guess(data)
+    encoding, text = decoded[0]
+    if rare_cjk_ratio(text) > 0.35:
+        better = [(e, t) for e, t in decoded[1:] if rare_cjk_ratio(t) < 0.2]
+        if better:
+            encoding, text = better[0]
+    if _control_ratio(text) > 0.05:
+        raise UnreadableDocument(f"binary data, not a text or HTML document (decoded as {encoding})")
+    return text, encoding
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    return len(_CONTROL.findall(sample)) / max(len(sample), 1)
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise UnreadableDocument("cannot decode: the bytes are neither UTF-8 nor GB18030")
+    text = str(best)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text[:20000])
+    if cjk < 20 or rare_cjk_ratio(text) > 0.35 or _control_ratio(text) > 0.05:
+        raise UnreadableDocument("cannot decode: the bytes are neither UTF-8 nor GB18030")
+    return text, best.encoding

@@ -1,0 +1,246 @@
+"""Agency, year and place names of a report, each from the strongest evidence the document gives.
+
+Year evidence, strongest first: the title, the 统计期限 sentence, the "现编制并公布本单位YYYY年…"
+sentence, the appendix or table title, then the publication date and the URL (the report for Y comes
+out in Y+1). Weak evidence that contradicts strong evidence is rejected, with a warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from etl.normalise import fold, one_line
+from etl.records import Document, ParseIssue, ReportMeta
+
+REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,6}(?:年度报告|年报|工作报告)")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--| - | — )\s*")
+_TITLE_AGENCY_FIRST = re.compile(
+    r"^(?P<agency>.*?)(?:关于)?(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:政府信息公开|政务公开|信息公开)"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.+?)(?:政府信息公开|政务公开|信息公开)"
+)
+_PERIOD = re.compile(
+    r"统计期限(?:为|是)?(?:自|从)?((?:19|20)\d{2})年1月1日(?:起)?(?:至|到)((?:19|20)\d{2})年12月31日"
+)
+_COMPILED = re.compile(
+    r"(?:编制并公布|现公布|编制完成|向社会公布|特发布|现发布|编制)(?:了)?(?:本单位|本机关|本部门|我[局委区县市镇办厅中心]|本)?"
+    r"((?:19|20)\d{2})年度?(?:的)?(?:政府信息公开|政务公开|信息公开)"
+)
+_APPENDIX = re.compile(r"附件[:：]?(?P<agency>[^:：]{2,40}?)(?P<year>(?:19|20)\d{2})年度?[^。]{0,30}?统计表")
+_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})年度?[^。|]{0,20}?政府信息公开[^。|]{0,8}?统计表")
+_CONTACT = re.compile(r"请与(?P<agency>[^,，。;；:：()（）|]{2,40}?)联系")
+_COMPILED_BY = re.compile(
+    r"(?P<agency>[^,，。;；:：()（）|、]{2,40}?)(?:编制了|编制完成了|编制完成|编制)本报告"
+)
+_DATE_LINE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
+_FILLER = re.compile(r"填报单位(?:\(盖章\))?[:：](?P<agency>[^|\s:：()]{2,40})")
+_PUBLISHED_YEAR = re.compile(r"((?:19|20)\d{2})")
+_URL_YEAR = re.compile(r"/((?:19|20)\d{2})(?:\d{2}|/\d{1,2}/)")
+_SUFFIXES = re.compile(r"[(（](?:图片版|超链版|更正版|修订版|修正版|全文|正式版|附件)[)）]")
+AGENCY_SUFFIXES = (
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "政府办公室",
+    "政府办",
+    "办公室",
+    "办公厅",
+    "委员会",
+    "管委会",
+    "管理委员会",
+    "局",
+    "委",
+    "办",
+    "厅",
+    "中心",
+    "院",
+    "所",
+    "支队",
+    "大队",
+    "分局",
+    "联合会",
+    "残联",
+    "供销社",
+    "政府",
+    "街道办事处",
+    "街道",
+    "镇",
+    "乡",
+    "区",
+    "县",
+    "市",
+    "旗",
+    "队",
+    "站",
+    "馆",
+    "处",
+    "会",
+    "社",
+    "行",
+)
+_PROVINCE = re.compile(r"^(.{2,7}?(?:省|自治区))")
+_CITY = re.compile(r"^(.{2,7}?(?:市|自治州|地区|盟))")
+_COUNTY = re.compile(r"^(.{1,7}?(?:自治县|县|旗|区))")
+_NOT_COUNTY = ("开发区", "新区", "园区", "实验区", "示范区", "景区", "保税区", "试验区", "经济区")
+MIN_REPORT_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class Evidence:
+    value: str
+    source: str
+
+
+def clean_title(title: str) -> str:
+    """The report title without site suffixes ('…年度报告_政府信息公开年报_某某网')."""
+    parts = [p for p in _TITLE_SPLIT.split(one_line(title)) if p]
+    return parts[0] if parts else ""
+
+
+def looks_like_report_title(title: str) -> bool:
+    """A report's own title names the report and its year; a column page ("政府信息公开年报") does not."""
+    cleaned = fold(clean_title(title))
+    return bool(REPORT_WORDS.search(cleaned) and re.search(r"(?:19|20)\d{2}", cleaned))
+
+
+def _agency_name(raw: str) -> str | None:
+    name = _SUFFIXES.sub("", raw).strip(" ：:，,。、")
+    name = re.sub(r"^(?:关于|附件[:：]?)", "", name)
+    if len(name) < 2 or name.startswith(("本", "我")) or not name.endswith(AGENCY_SUFFIXES):
+        return None
+    return name
+
+
+def title_evidence(title: str) -> tuple[Evidence | None, Evidence | None]:
+    """(agency, year) as the title states them."""
+    text = fold(_SUFFIXES.sub("", clean_title(title)))
+    for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+        match = pattern.search(text)
+        if match:
+            name = match.group("agency")
+            agency = Evidence(name, "title") if name and _agency_name(name) else None
+            return agency, Evidence(match.group("year"), "title")
+    return None, None
+
+
+def _year_evidence(document: Document, body: str, title_year: Evidence | None) -> list[Evidence]:
+    found = [title_year] if title_year else []
+    for pattern, source in ((_PERIOD, "统计期限"), (_COMPILED, "编制公布"), (_TABLE_TITLE, "统计表标题")):
+        match = pattern.search(body)
+        if match and (source != "统计期限" or match.group(1) == match.group(2)):
+            found.append(Evidence(match.group(1), source))
+    appendix = _APPENDIX.search(body)
+    if appendix:
+        found.append(Evidence(appendix.group("year"), "附件"))
+    published = document.meta_value("published")
+    if published and (match := _PUBLISHED_YEAR.search(published)):
+        found.append(Evidence(str(int(match.group(1)) - 1), "发布时间"))
+    url = document.meta_value("url")
+    if url and (match := _URL_YEAR.search(url)):
+        found.append(Evidence(str(int(match.group(1)) - 1), "网址"))
+    return [e for e in found if int(e.value) >= MIN_REPORT_YEAR]
+
+
+WEAK_YEAR_SOURCES = frozenset({"发布时间", "网址"})
+
+
+def choose_year(evidence: list[Evidence]) -> tuple[int | None, str, list[ParseIssue]]:
+    """The strongest year; conflicts become warnings, weak sources that disagree are rejected."""
+    if not evidence:
+        return None, "", [ParseIssue("no_year", "no report year found in title, text, date or URL")]
+    chosen = evidence[0]
+    issues = []
+    for other in evidence[1:]:
+        if other.value != chosen.value:
+            verb = "rejected" if other.source in WEAK_YEAR_SOURCES else "conflicts with"
+            issues.append(
+                ParseIssue(
+                    "year_conflict",
+                    f"year {other.value} from {other.source} {verb} {chosen.value} from {chosen.source}",
+                )
+            )
+    return int(chosen.value), chosen.source, issues
+
+
+def _agency_evidence(document: Document, body: str, title_agency: Evidence | None) -> list[Evidence]:
+    found = [title_agency] if title_agency else []
+    filler = _FILLER.search(body)
+    if filler:
+        found.append(Evidence(filler.group("agency"), "填报单位"))
+    appendix = _APPENDIX.search(body)
+    if appendix:
+        found.append(Evidence(appendix.group("agency"), "附件"))
+    signature = _signature(document)
+    if signature:
+        found.append(Evidence(signature, "落款"))
+    compiled = _COMPILED_BY.search(body)
+    if compiled:
+        found.append(Evidence(compiled.group("agency"), "编制说明"))
+    publisher = document.meta_value("publisher")
+    if publisher:
+        found.append(Evidence(fold(publisher), "发布机构"))
+    contact = _CONTACT.search(body)
+    if contact:
+        found.append(Evidence(contact.group("agency"), "联系方式"))
+    return [Evidence(name, e.source) for e in found if (name := _agency_name(e.value))]
+
+
+def _signature(document: Document) -> str | None:
+    """The agency signing the report: a short name line just before the closing date line."""
+    lines = [fold(p.text) for p in document.paragraphs[-6:]]
+    for name, date in itertools.pairwise(lines):
+        if _DATE_LINE.match(date) and 2 <= len(name) <= 30 and not re.search(r"[,，。:：;；]", name):
+            return name
+    return None
+
+
+def places(agency: str | None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) as named at the start of an agency name; no lookup, no guessing."""
+    if not agency:
+        return None, None, None
+    rest = agency
+    province = _take(_PROVINCE, rest)
+    rest = rest[len(province or "") :]
+    city = _take(_CITY, rest)
+    after_city = rest[len(city or "") :]
+    county = _take(_COUNTY, after_city)
+    if county and county.endswith(_NOT_COUNTY):
+        county = None
+    return province, city, county
+
+
+def _take(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.match(text)
+    return match.group(1) if match else None
+
+
+def read_meta(document: Document, body_paragraphs: Iterable[str]) -> tuple[ReportMeta, list[ParseIssue]]:
+    body = "|".join(fold(p) for p in body_paragraphs)
+    title = clean_title(document.title)
+    title_agency, title_year = title_evidence(title)
+    year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
+    agencies = _agency_evidence(document, body, title_agency)
+    agency = agencies[0] if agencies else None
+    if agency is None:
+        issues.append(
+            ParseIssue("no_agency", "no agency name found in title, 填报单位, appendix or page metadata")
+        )
+    province, city, county = places(agency.value if agency else None)
+    meta = ReportMeta(
+        title=title,
+        agency=agency.value if agency else None,
+        agency_source=agency.source if agency else "",
+        year=year,
+        year_source=year_source,
+        province=province,
+        city=city,
+        county=county,
+        publisher=document.meta_value("publisher"),
+        published=document.meta_value("published"),
+        url=document.meta_value("url"),
+    )
+    return meta, issues

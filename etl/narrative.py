@@ -1,0 +1,92 @@
+"""Figures the narrative states plainly: items proactively disclosed, requests received, fees charged.
+
+Only explicit sentences count ("主动公开政府信息132条", "共收到70件申请", "未收到政府信息公开申请");
+a figure that is a guess is never stored. Several different figures for one metric keep the first and
+say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from etl.extract.rows import FactCollector
+from etl.normalise import one_line
+from etl.records import CellRef, Paragraph
+from etl.values import ParsedValue
+
+_NUM = r"(\d[\d,，]*(?:\.\d+)?)"
+_GAP = r"[^。；;，,：:\d]{0,24}?"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    code: str
+    regex: re.Pattern[str]
+    unit_group: int | None = None
+    zero: bool = False
+
+
+_SCOPE = r"(?:全年|全区|全县|全市|全镇|全局|本年度|本年|年内|今年|共计|共|累计|新增|总计|合计)"
+_WHOSE = r"(?:[我本全][^。；;，,：:\d]{0,8}?)?(?:各类)?(?:政府)?"
+_CHANNEL = r"(?:收到|受理|接收|接到|新收)"
+
+PATTERNS = (
+    Pattern(
+        "text.proactive.total",
+        re.compile(
+            rf"{_SCOPE}[^。；;，,：:\d]{{0,12}}?主动公开{_WHOSE}信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条"
+        ),
+    ),
+    Pattern(
+        "text.proactive.total", re.compile(rf"主动公开(?:政府)?信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条")
+    ),
+    Pattern(
+        "text.requests.received",
+        re.compile(rf"{_CHANNEL}{_GAP}(?:政府信息公开|信息公开)?申请(?:共计|合计|总计|共)?\s*{_NUM}\s*件"),
+    ),
+    Pattern("text.requests.received", re.compile(rf"{_CHANNEL}(?:各类)?{_NUM}件{_GAP}申请")),
+    Pattern(
+        "text.requests.received",
+        re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；;，,\d复诉]{0,14}?申请"),
+        zero=True,
+    ),
+    Pattern(
+        "text.fees.amount",
+        re.compile(rf"收取{_GAP}(?:信息处理费|费用){_GAP}\s*{_NUM}\s*(万元|元)"),
+        unit_group=2,
+    ),
+)
+_EXCLUDE_BEFORE = ("结转", "上年", "其他应", "其中", "类")
+
+
+def _excluded(text: str, start: int) -> bool:
+    window = text[max(0, start - 4) : start]
+    return any(word in window for word in _EXCLUDE_BEFORE)
+
+
+def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector) -> None:
+    found: dict[str, list[tuple[str, Paragraph, str | None]]] = {}
+    texts = [(paragraph, one_line(paragraph.text)) for paragraph in paragraphs]
+    for pattern in PATTERNS:
+        for paragraph, text in texts:
+            for match in pattern.regex.finditer(text):
+                if _excluded(text, match.start()):
+                    continue
+                raw = match.group(0) if pattern.zero else match.group(1)
+                unit = match.group(pattern.unit_group) if pattern.unit_group else None
+                found.setdefault(pattern.code, []).append((raw, paragraph, unit))
+    for code, readings in found.items():
+        raw, paragraph, unit = readings[0]
+        ref = CellRef(None, "正文", "", paragraph.page, f"paragraph {paragraph.index + 1}")
+        reading = ParsedValue(Decimal(0), "zero") if not any(ch.isdigit() for ch in raw) else None
+        collector.add(code, "", raw.replace("，", ","), ref, printed_unit=unit, reading=reading)
+        others = sorted({r for r, _, _ in readings[1:] if r != raw})
+        if others:
+            collector.warn(
+                "narrative_figures",
+                f"{code}: narrative also states {', '.join(others)}; kept {raw}",
+                ref.locator,
+            )

@@ -1,0 +1,112 @@
+"""Text and label normalisation.
+
+Labels are matched on a normalised copy (`label_key`) while the original text is kept for provenance:
+NFKC turns `（` into `(`, which is right for matching and wrong for display.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
+_QUOTES = "\"'“”‘’「」『』〝〞＂＇《》〈〉<>"
+_QUOTE_TABLE = dict.fromkeys(map(ord, _QUOTES), None)
+_CN_NUM = "一二三四五六七八九十"
+_NUMBERING = re.compile(
+    rf"^(?:其中[:：]?|[{_CN_NUM}]+[、.．,，]|[(（][{_CN_NUM}]+[)）][、.．]?|\d{{1,2}}(?:[.．、,，)）]|\s)|"
+    rf"[(（]\d{{1,2}}[)）]|[\u2460-\u2473])"
+)
+_NOTE = re.compile(r"\([^()]*\)")
+_UNCLOSED_NOTE = re.compile(r"\([^)]*$")
+_TRAILING_PUNCT = re.compile(r"[:：,，。;；、.]+$")
+_CONDITIONAL_COMMENT = re.compile(r"<!--\[(?:if|endif)[^\]]*\]-->|<!\[(?:if|endif)[^\]]*\]>")
+
+
+@lru_cache(maxsize=1 << 16)
+def clean_text(text: str) -> str:
+    """Printed text with invisible characters removed and whitespace runs collapsed to one space.
+
+    Line breaks are kept as single newlines; leading and trailing whitespace is dropped.
+    """
+    text = _CONDITIONAL_COMMENT.sub("", text).translate(_INVISIBLE)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_CJK_BREAK = re.compile(rf"(?<={_CJK})\n(?={_CJK})")
+
+
+def one_line(text: str) -> str:
+    """`clean_text` joined onto one line; a break between two hanzi ("商业\n企业") joins without a space."""
+    return _CJK_BREAK.sub("", clean_text(text)).replace("\n", " ")
+
+
+@lru_cache(maxsize=1 << 16)
+def fold(text: str) -> str:
+    """NFKC, no whitespace, no quotes: the form every comparison of labels uses."""
+    folded = text.translate(_INVISIBLE)
+    previous = None
+    while folded != previous:
+        previous = folded
+        folded = unicodedata.normalize("NFKC", folded)
+        folded = "".join(folded.split()).translate(_QUOTE_TABLE).replace("〇", "○")
+    return folded
+
+
+def split_numbering(text: str) -> tuple[str, str]:
+    """Split leading item numbers (`一、`, `（三）`, `1．`, `2、`, `其中：`) off a folded label.
+
+    Returns (numbering, rest). Several prefixes in a row ("其中：1．") are all taken.
+    """
+    rest = fold(text)
+    taken = ""
+    while True:
+        match = _NUMBERING.match(rest)
+        if not match or match.end() == 0:
+            return taken, rest
+        taken += match.group(0)
+        rest = rest[match.end() :]
+
+
+def strip_notes(text: str) -> str:
+    """Remove parenthesised explanations, including an unclosed one cut off by a line wrap."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _NOTE.sub("", text)
+    return _UNCLOSED_NOTE.sub("", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def label_key(text: str) -> str:
+    """The key a printed row or column label is matched by.
+
+    NFKC, no whitespace or quotes, no item numbering, no parenthesised notes, no trailing
+    punctuation. Idempotent: `label_key(label_key(x)) == label_key(x)`.
+    """
+    key = fold(text)
+    while True:
+        _, key = split_numbering(key)
+        stripped = _TRAILING_PUNCT.sub("", strip_notes(key))
+        if stripped == key:
+            return key
+        key = stripped
+
+
+def leading_number(text: str) -> str:
+    """The item number a label starts with, folded: '（三）' -> '(三)', '1．' -> '1.' ('' if none)."""
+    numbering, _ = split_numbering(text)
+    return numbering.replace("其中:", "").replace("其中", "")
+
+
+def note_unit(text: str) -> str | None:
+    """A unit stated inside a label, e.g. '本年收费金额（单位：万元）' -> '万元'."""
+    folded = fold(text)
+    match = re.search(r"\((?:单位[:：]?)?(万元|元|亿元)\)|单位[:：](万元|元|亿元)", folded)
+    if not match:
+        return None
+    return match.group(1) or match.group(2)

@@ -1,0 +1,279 @@
+"""HTML article pages -> Document.
+
+Tables pasted from Word are expanded into a full grid (rowspan/colspan), cell text keeps `<br>` and
+paragraph breaks as newlines, `&nbsp;` cells are blank. The report body is found among site chrome by
+the content containers CMSs use; paragraphs outside it are ignored, page metadata is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from etl.decode import decode_bytes
+from etl.errors import UnreadableDocument
+from etl.normalise import clean_text, one_line
+from etl.records import Block, Document, Paragraph, Table, TableCell
+
+CONTENT_SELECTORS = (
+    "#zoom",
+    ".TRS_Editor",
+    ".trs_editor_view",
+    ".article-content",
+    ".article_content",
+    ".xxgk-content",
+    ".pages_content",
+    "#UCAP-CONTENT",
+    ".article",
+    "#content",
+    ".content",
+    "article",
+    "main",
+)
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+    }
+    | {"blockquote", "pre", "dl", "dt", "dd", "center", "form"}
+)
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "head",
+        "iframe",
+        "object",
+        "svg",
+        "button",
+        "select",
+        "option",
+        "textarea",
+    }
+)
+TITLE_SELECTORS = (".article_title", ".article-title", "h1", ".title", "#title", "h2")
+MAX_SPAN = 200
+_META_PATTERNS = {
+    "publisher": re.compile(r"(?:发布机构|发布单位|发文机关|信息来源|来源)[:：]\s*([^\s|│]{2,40})"),
+    "published": re.compile(
+        r"(?:发布时间|发布日期|成文日期|时间|日期)[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})"
+    ),
+}
+_META_TAGS = {
+    "ArticleTitle": "title",
+    "PubDate": "published",
+    "ContentSource": "publisher",
+    "url": "url",
+}
+
+
+def read_html(path: str, data: bytes) -> Document:
+    text, encoding = decode_bytes(data, html=True)
+    root = _parse(text)
+    for bad in root.xpath("//script|//style|//noscript|//comment()"):
+        _drop(bad)
+    content = find_content(root)
+    blocks = tuple(_blocks(content))
+    title = page_title(root)
+    meta = _page_meta(root, title)
+    return Document(source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta)
+
+
+def _parse(text: str) -> lxml.html.HtmlElement:
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableDocument(f"not parseable as HTML ({exc})") from None
+    return root
+
+
+def _drop(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def find_content(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The element holding the report body: a known CMS container with the most text, else <body>."""
+    for selector in CONTENT_SELECTORS:
+        found = [el for el in root.cssselect(selector) if _text_size(el) > 100]
+        if found:
+            return max(found, key=_text_size)
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _text_size(element: lxml.html.HtmlElement) -> int:
+    return len("".join(element.itertext()))
+
+
+def page_title(root: lxml.html.HtmlElement) -> str:
+    """The article title: a title element or meta tag naming a report, else the page <title>."""
+    candidates = [one_line(v) for v in root.xpath("//meta[@name='ArticleTitle']/@content")]
+    for selector in TITLE_SELECTORS:
+        candidates += [one_line(el.text_content()) for el in root.cssselect(selector)]
+    page = root.find(".//title")
+    page_text = one_line(page.text_content()) if page is not None else ""
+    for candidate in candidates:
+        if "报告" in candidate and 6 <= len(candidate) <= 80:
+            return candidate
+    return page_text
+
+
+def _page_meta(root: lxml.html.HtmlElement, title: str) -> tuple[tuple[str, str], ...]:
+    meta: dict[str, str] = {}
+    for name, key in _META_TAGS.items():
+        for value in root.xpath(f"//meta[@name='{name}']/@content"):
+            if value.strip():
+                meta.setdefault(key, one_line(value))
+    page = root.find(".//title")
+    if page is not None:
+        meta.setdefault("page_title", one_line(page.text_content()))
+    chrome = one_line(" ".join(root.itertext()))[:20000]
+    for key, pattern in _META_PATTERNS.items():
+        match = pattern.search(chrome)
+        if match:
+            meta.setdefault(key, match.group(1))
+    for href in root.xpath("//link[@rel='canonical']/@href"):
+        meta.setdefault("url", href)
+    meta.setdefault("title", title)
+    return tuple(sorted(meta.items()))
+
+
+@dataclass
+class _Walker:
+    blocks: list[Block] = field(default_factory=list)
+    buffer: list[str] = field(default_factory=list)
+    tables: int = 0
+
+    def flush(self) -> None:
+        text = clean_text("".join(self.buffer))
+        self.buffer.clear()
+        for line in text.split("\n"):
+            if line:
+                self.blocks.append(Paragraph(index=len(self.blocks), text=line))
+
+    def add_table(self, element: lxml.html.HtmlElement) -> None:
+        self.flush()
+        table = expand_table(element, self.tables)
+        if table.cells:
+            self.blocks.append(table)
+            self.tables += 1
+
+
+def _blocks(content: lxml.html.HtmlElement) -> Iterator[Block]:
+    walker = _Walker()
+    _walk(content, walker)
+    walker.flush()
+    yield from walker.blocks
+
+
+def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in SKIP_TAGS:
+        walker.buffer.append(element.tail or "")
+        return
+    if tag == "table" and not element.xpath(".//table"):
+        walker.add_table(element)
+        walker.buffer.append(element.tail or "")
+        return
+    if tag == "br" or tag in BLOCK_TAGS or tag in ("table", "tr", "td", "th"):
+        walker.buffer.append("\n")
+    walker.buffer.append(element.text or "")
+    for child in element:
+        _walk(child, walker)
+    if tag in BLOCK_TAGS or tag in ("table", "tr", "td", "th"):
+        walker.buffer.append("\n")
+    walker.buffer.append(element.tail or "")
+
+
+def cell_text(element: lxml.html.HtmlElement) -> str:
+    """Text of a table cell with <br> and paragraph breaks kept as newlines."""
+    parts: list[str] = []
+
+    def visit(node: lxml.html.HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in SKIP_TAGS:
+            parts.append(node.tail or "")
+            return
+        if tag == "br" or tag in BLOCK_TAGS:
+            parts.append("\n")
+        parts.append(node.text or "")
+        for child in node:
+            visit(child)
+        if tag in BLOCK_TAGS:
+            parts.append("\n")
+        parts.append(node.tail or "")
+
+    parts.append(element.text or "")
+    for child in element:
+        visit(child)
+    return clean_text("".join(parts))
+
+
+def _span(element: lxml.html.HtmlElement, name: str) -> int:
+    match = re.match(r"\s*(\d+)", element.get(name) or "")
+    return max(1, min(int(match.group(1)), MAX_SPAN)) if match else 1
+
+
+def _table_rows(table: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
+    rows = []
+    for tr in table.iter("tr"):
+        if _owning_table(tr) is not table:
+            continue
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        rows.append(cells)
+    return rows
+
+
+def _owning_table(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    parent = element.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def expand_table(element: lxml.html.HtmlElement, index: int) -> Table:
+    """Place every cell on the grid, skipping positions taken by rowspans from rows above."""
+    rows = [r for r in _table_rows(element) if r]
+    taken: set[tuple[int, int]] = set()
+    cells: list[TableCell] = []
+    for r, row in enumerate(rows):
+        c = 0
+        for td in row:
+            while (r, c) in taken:
+                c += 1
+            rowspan = min(_span(td, "rowspan"), len(rows) - r)
+            colspan = _span(td, "colspan")
+            cells.append(TableCell(text=cell_text(td), row=r, col=c, rowspan=rowspan, colspan=colspan))
+            taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
+            c += colspan
+    n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
+    return Table(index=index, cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, aligned=True)

@@ -1,0 +1,208 @@
+"""Typed records that flow from the readers through extraction to the warehouse.
+
+Everything here is a frozen dataclass: readers build a `Document`, extraction turns it into a
+`ParsedReport` holding `Fact`s, `ParseIssue`s and `CheckResult`s. Nothing in this module does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Semantic = Literal["number", "zero", "blank", "na", "invalid"]
+"""What a printed cell means: a number, an explicit zero, an empty cell, a "not applicable" mark
+('-', '/', '无', '不适用' …) or text that is not a value at all."""
+
+Template = Literal["old", "old_fujian", "v2019", "v2021"]
+TEMPLATES: tuple[Template, ...] = ("old", "old_fujian", "v2019", "v2021")
+
+Severity = Literal["error", "warning"]
+CheckStatus = Literal["pass", "fail", "not_assessable"]
+Confidence = Literal["exact", "inferred"]
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One physical cell as published, at its top-left grid position."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as a grid of physical cells.
+
+    `aligned` tables (HTML, DOCX) have true grid positions: merged cells are expanded and a column
+    index means the same column in every row. Tables rebuilt from flattened text are not aligned:
+    each row's cells sit at columns 0..k-1 in reading order, and a row may have fewer cells than
+    another (rowspan labels are printed only once).
+    """
+
+    index: int
+    cells: tuple[TableCell, ...]
+    n_rows: int
+    n_cols: int
+    aligned: bool = True
+    page: int | None = None
+    line: int | None = None
+
+    def grid(self) -> list[list[TableCell | None]]:
+        grid: list[list[TableCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
+                    grid[r][c] = cell
+        return grid
+
+    def row_views(self) -> Iterator[RowView]:
+        """Each row with every cell covering it (merged cells from above included), left to right."""
+        grid = self.grid()
+        for r, line in enumerate(grid):
+            seen: list[TableCell] = []
+            ids: set[int] = set()
+            for cell in line:
+                if cell is not None and id(cell) not in ids:
+                    ids.add(id(cell))
+                    seen.append(cell)
+            yield RowView(table=self.index, row=r, cells=tuple(seen), aligned=self.aligned, page=self.page)
+
+
+@dataclass(frozen=True)
+class RowView:
+    table: int
+    row: int
+    cells: tuple[TableCell, ...]
+    aligned: bool
+    page: int | None = None
+
+    def starts_here(self, cell: TableCell) -> bool:
+        return cell.row == self.row
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    text: str
+    line: int | None = None
+    page: int | None = None
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Document:
+    """What every reader returns: ordered paragraphs and tables, plus page-level metadata."""
+
+    source: str
+    format: str
+    encoding: str
+    title: str
+    blocks: tuple[Block, ...]
+    meta: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Paragraph))
+
+    def meta_value(self, key: str) -> str | None:
+        for k, v in self.meta:
+            if k == key:
+                return v
+        return None
+
+    def plain_text(self) -> str:
+        """The document as text: paragraphs as lines, table rows as tab-separated cells."""
+        parts: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                parts.append(block.text)
+            else:
+                for view in block.row_views():
+                    parts.append(
+                        "\t".join(" ".join(c.text.split()) for c in view.cells if view.starts_here(c))
+                    )
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a value was read: table and row/column labels as printed, or a narrative paragraph."""
+
+    table: int | None
+    row_label: str
+    column_label: str
+    page: int | None = None
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    metric_code: str
+    breakdown: str
+    value: Decimal | None
+    value_raw: str
+    semantic: Semantic
+    source: CellRef
+    confidence: Confidence = "exact"
+
+
+@dataclass(frozen=True)
+class ParseIssue:
+    """A recoverable problem found while reading a report (unknown row, missing row, conflict…)."""
+
+    code: str
+    message: str
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    severity: Severity
+    status: CheckStatus
+    breakdown: str
+    expected: Decimal | None
+    actual: Decimal | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: str
+    agency: str | None
+    agency_source: str
+    year: int | None
+    year_source: str
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    source_file: str
+    content_hash: str
+    format: str
+    encoding: str
+    template: Template
+    meta: ReportMeta
+    facts: tuple[Fact, ...]
+    warnings: tuple[ParseIssue, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    expected_cells: int = 0
+    found_cells: int = 0
+    text: str = field(default="", repr=False)

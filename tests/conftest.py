@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/*.json from the parser"
+    )
+
+
+def pytest_report_header() -> str:
+    return f"duckdb {duckdb.__version__}; shared corpus: {'present' if REAL_CORPUS.exists() else 'absent'}"
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def real_report(name: str) -> Path:
+    path = REAL_CORPUS / name
+    if not path.exists():
+        pytest.skip(f"shared corpus not available ({path}); the generated samples cover the same ground")
+    return path

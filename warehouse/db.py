@@ -1,0 +1,38 @@
+"""The one place that opens DuckDB connections and applies the schema."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import SchemaMismatch
+
+SCHEMA_VERSION = "1"
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with the project's settings; `None` opens an in-memory database."""
+    database = ":memory:" if path is None else str(path)
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    return con
+
+
+def schema_sql() -> str:
+    return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables and views; refuse a file written with another schema version."""
+    con.execute(schema_sql())
+    found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
+    if found and found[0][0] != SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"warehouse schema version {found[0][0]} is not {SCHEMA_VERSION}: ingest the reports into a new "
+            "--warehouse directory"
+        )
+    if not found:
+        con.execute("INSERT INTO warehouse_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])

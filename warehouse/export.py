@@ -1,0 +1,84 @@
+"""Long-table exports of the current warehouse version: CSV (UTF-8 with BOM), XLSX with an about sheet,
+or Parquet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from warehouse import queries
+from warehouse.db import connect
+from warehouse.publish import require_current
+
+EXPORTS = ("facts", "reports", "checks", "errors", "warnings")
+Format = Literal["csv", "xlsx", "parquet"]
+DECIMAL_COLUMNS = ("value", "expected", "actual")
+
+
+def _exact_decimals(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """Decimals as text without trailing zeros, so CSV holds exactly what was printed."""
+    columns = [d[0] for d in con.execute(f"DESCRIBE {sql}").fetchall()]
+    replaced = [
+        f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.') AS {c}" for c in DECIMAL_COLUMNS if c in columns
+    ]
+    if not replaced:
+        return sql
+    return f"SELECT * REPLACE ({', '.join(replaced)}) FROM ({sql})"
+
+
+def export_table(
+    directory: Path, what: str, fmt: Format, out: Path | None
+) -> tuple[Path | None, int, bytes | None]:
+    """Write an export; with no `out` and CSV, return the bytes instead. Returns (path, rows, data)."""
+    version = require_current(directory)
+    con = connect(version, read_only=True)
+    try:
+        sql = queries.sql(f"export_{what}").strip().rstrip(";")
+        if fmt == "parquet":
+            target = out or Path(f"xxgk_{what}.parquet")
+            con.execute(f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)")
+            rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+            return target, int(rows), None
+        frame = con.execute(_exact_decimals(con, sql) if fmt == "csv" else sql).df()
+    finally:
+        con.close()
+    if fmt == "csv":
+        if out is None:
+            return None, len(frame), frame.to_csv(index=False).encode("utf-8")
+        out.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
+        return out, len(frame), None
+    target = out or Path(f"xxgk_{what}.xlsx")
+    write_xlsx(frame, target, what, version)
+    return target, len(frame), None
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def write_xlsx(frame: pd.DataFrame, target: Path, what: str, version: Path) -> None:
+    about = pd.DataFrame(
+        {
+            "项目 item": [
+                "内容 contents",
+                "数据版本 data version",
+                "生成时间 generated at (UTC)",
+                "行数 rows",
+                "筛选 filters",
+            ],
+            "值 value": [
+                what,
+                version.name,
+                datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                len(frame),
+                "none (whole warehouse)",
+            ],
+        }
+    )
+    with pd.ExcelWriter(target, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, sheet_name=what[:31], index=False)
+        about.to_excel(writer, sheet_name="about", index=False)

@@ -1,0 +1,265 @@
+"""Write parsed reports, sources and ingest errors into a warehouse version being built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl.catalogue import metrics
+from etl.records import ParsedReport
+
+MICRO = Decimal("0.000001")
+DECIMAL_TYPE = pa.decimal128(38, 6)
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    report: ParsedReport
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class IngestError:
+    path: str
+    content_hash: str | None
+    kind: str
+    reason: str
+
+
+@dataclass
+class Batch:
+    """Everything one ingest run changes, applied in one transaction."""
+
+    at: datetime
+    new_reports: list[LoadedFile] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    errors: list[IngestError] = field(default_factory=list)
+    cleared_errors: set[str] = field(default_factory=set)
+    run: tuple[object, ...] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_reports or self.sources or self.errors or self.cleared_errors)
+
+
+@dataclass(frozen=True)
+class WarehouseState:
+    """What the current version already holds, read before parsing."""
+
+    sources: dict[str, str]
+    report_ids: frozenset[str]
+    errors: dict[str, tuple[str | None, str, str]]
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
+    sources = dict(con.execute("SELECT path, report_id FROM sources").fetchall())
+    report_ids = frozenset(r[0] for r in con.execute("SELECT report_id FROM reports").fetchall())
+    errors = {
+        p: (h, k, r)
+        for p, h, k, r in con.execute(
+            "SELECT source_file, content_hash, kind, reason FROM ingest_errors"
+        ).fetchall()
+    }
+    return WarehouseState(sources, report_ids, errors)
+
+
+def empty_state() -> WarehouseState:
+    return WarehouseState({}, frozenset(), {})
+
+
+def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM metrics")
+    con.executemany(
+        "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
+            for m in metrics().values()
+        ],
+    )
+
+
+def _micro(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(MICRO)
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[dict[str, object]],
+    types: dict[str, pa.DataType] | None = None,
+) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    schema = pa.schema([(c, (types or {}).get(c, _infer(rows, c))) for c in columns])
+    data = pa.Table.from_pylist(list(rows), schema=schema)
+    con.register("_incoming", data)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
+    sample = next((r[column] for r in rows if r[column] is not None), None)
+    if isinstance(sample, bool):
+        return pa.bool_()
+    if isinstance(sample, int):
+        return pa.int64()
+    if isinstance(sample, datetime):
+        return pa.timestamp("us")
+    return pa.string()
+
+
+def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
+    report, meta = item.report, item.report.meta
+    return {
+        "report_id": report.content_hash,
+        "source_file": item.path,
+        "file_name": Path(item.path).name,
+        "format": report.format,
+        "encoding": report.encoding,
+        "file_size": item.size,
+        "template": report.template,
+        "title": meta.title,
+        "agency": meta.agency,
+        "agency_source": meta.agency_source,
+        "year": meta.year,
+        "year_source": meta.year_source,
+        "province": meta.province,
+        "city": meta.city,
+        "county": meta.county,
+        "publisher": meta.publisher,
+        "published": meta.published,
+        "url": meta.url,
+        "expected_cells": report.expected_cells,
+        "found_cells": report.found_cells,
+        "n_warnings": len(report.warnings),
+        "checks_failed": sum(c.status == "fail" for c in report.checks),
+        "is_current": True,
+        "ingested_at": at,
+    }
+
+
+def _fact_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
+    for fact in report.facts:
+        yield {
+            "report_id": report.content_hash,
+            "metric_code": fact.metric_code,
+            "breakdown": fact.breakdown,
+            "value": _micro(fact.value),
+            "value_raw": fact.value_raw,
+            "semantic": fact.semantic,
+            "confidence": fact.confidence,
+            "table_no": None if fact.source.table is None else fact.source.table + 1,
+            "row_label": fact.source.row_label,
+            "column_label": fact.source.column_label,
+            "page": fact.source.page,
+            "locator": fact.source.locator,
+        }
+
+
+def _check_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
+    for check in report.checks:
+        yield {
+            "report_id": report.content_hash,
+            "check_id": check.check_id,
+            "severity": check.severity,
+            "status": check.status,
+            "breakdown": check.breakdown,
+            "expected": _micro(check.expected),
+            "actual": _micro(check.actual),
+            "message": check.message,
+        }
+
+
+def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> None:
+    ids = sorted(set(report_ids))
+    if not ids:
+        return
+    for table in ("facts", "parse_warnings", "checks", "documents", "reports"):
+        con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+
+
+def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    refresh_metrics(con)
+    new = batch.new_reports
+    delete_reports(con, [item.report.content_hash for item in new])
+    decimals = {"value": DECIMAL_TYPE, "expected": DECIMAL_TYPE, "actual": DECIMAL_TYPE}
+    _insert(con, "reports", [_report_row(item, batch.at) for item in new])
+    _insert(con, "facts", [row for item in new for row in _fact_rows(item.report)], decimals)
+    _insert(con, "checks", [row for item in new for row in _check_rows(item.report)], decimals)
+    _insert(
+        con,
+        "parse_warnings",
+        [
+            {
+                "report_id": item.report.content_hash,
+                "code": w.code,
+                "message": w.message,
+                "locator": w.locator,
+            }
+            for item in new
+            for w in item.report.warnings
+        ],
+    )
+    _insert(
+        con, "documents", [{"report_id": item.report.content_hash, "text": item.report.text} for item in new]
+    )
+    _apply_sources(con, batch)
+    _apply_errors(con, batch)
+    refresh_current(con)
+    if batch.run is not None:
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(batch.run))
+
+
+def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    for path, report_id in batch.sources.items():
+        con.execute("DELETE FROM sources WHERE path = ?", [path])
+        con.execute("INSERT INTO sources VALUES (?, ?, ?)", [path, report_id, batch.at])
+    orphans = [
+        r[0]
+        for r in con.execute(
+            "SELECT report_id FROM reports WHERE report_id NOT IN (SELECT report_id FROM sources)"
+        ).fetchall()
+    ]
+    delete_reports(con, orphans)
+    con.execute("""
+        UPDATE reports SET source_file = s.path, file_name = regexp_extract(s.path, '[^/]+$')
+        FROM (SELECT report_id, min(path) AS path FROM sources GROUP BY report_id) AS s
+        WHERE reports.report_id = s.report_id AND reports.source_file NOT IN
+              (SELECT path FROM sources WHERE sources.report_id = reports.report_id)
+    """)
+
+
+def _apply_errors(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    for path in batch.cleared_errors:
+        con.execute("DELETE FROM ingest_errors WHERE source_file = ?", [path])
+    for error in batch.errors:
+        con.execute("DELETE FROM ingest_errors WHERE source_file = ?", [error.path])
+        con.execute(
+            "INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?)",
+            [error.path, error.content_hash, error.kind, error.reason, batch.at],
+        )
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark one current version per (agency, year): the latest published, then the latest ingested."""
+    con.execute("""
+        UPDATE reports SET is_current = ranked.rank = 1
+        FROM (
+            SELECT report_id, row_number() OVER (
+                PARTITION BY coalesce(agency, report_id), coalesce(year, -1)
+                ORDER BY published DESC NULLS LAST, ingested_at DESC, source_file DESC
+            ) AS rank
+            FROM reports
+        ) AS ranked
+        WHERE reports.report_id = ranked.report_id
+    """)

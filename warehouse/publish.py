@@ -1,0 +1,133 @@
+"""Versioned warehouse files and the atomic CURRENT pointer.
+
+The ETL never writes a file a dashboard may have open: each change copies the current version to a
+new, uniquely named file, changes and checks it, checkpoints and closes it, then replaces the pointer.
+Readers resolve the pointer and open that version read-only.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from warehouse.db import apply_schema, connect
+from warehouse.errors import NoWarehouse, WarehouseError
+
+POINTER = "CURRENT"
+LOCK = ".lock"
+KEEP_VERSIONS = 3
+T = TypeVar("T")
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+
+
+def current_version(directory: Path) -> Path | None:
+    """The published DuckDB file, or None when nothing was published yet."""
+    pointer = directory / POINTER
+    if not pointer.exists():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    path = directory / name
+    if not name or not path.exists():
+        raise WarehouseError(f"{pointer} names {name!r}, which does not exist; re-run xxgk ingest")
+    return path
+
+
+def require_current(directory: Path) -> Path:
+    found = current_version(directory)
+    if found is None:
+        raise NoWarehouse(
+            f"no warehouse in {directory}: run `xxgk ingest PATH --warehouse {directory}` first"
+        )
+    return found
+
+
+@contextmanager
+def writer_lock(directory: Path) -> Iterator[None]:
+    """One writer at a time per warehouse directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _new_name() -> str:
+    return f"warehouse-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.duckdb"
+
+
+def publish(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[Path, T]:
+    """Build the next version from the current one with `change`, then switch the pointer to it.
+
+    If `change` raises, nothing is published and the current version stays as it was.
+    """
+    with writer_lock(directory):
+        final = directory / _new_name()
+        tmp = final.with_name(final.name + ".tmp")
+        previous = current_version(directory)
+        if previous is not None:
+            shutil.copyfile(previous, tmp)
+        try:
+            result = _build(tmp, change)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+            raise
+        os.replace(tmp, final)
+        _fsync_dir(directory)
+        _switch_pointer(directory, final)
+        _prune(directory, keep=final)
+        return final, result
+
+
+def _build(path: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    con = connect(path)
+    try:
+        apply_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        result = change(con)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    if Path(f"{path}.wal").exists():
+        raise WarehouseError(f"{path}.wal left behind after checkpoint; not publishing")
+    return result
+
+
+def _switch_pointer(directory: Path, final: Path) -> None:
+    tmp = directory / f"{POINTER}.tmp"
+    tmp.write_text(final.name + "\n", encoding="utf-8")
+    os.replace(tmp, directory / POINTER)
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Delete all but the newest versions; open readers keep unlinked files alive."""
+    versions = sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name)
+    for old in versions[:-KEEP_VERSIONS]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+    for stale in directory.glob("warehouse-*.duckdb.tmp"):
+        if stale.stat().st_mtime < keep.stat().st_mtime - 3600:
+            stale.unlink(missing_ok=True)

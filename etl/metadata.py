@@ -40,7 +40,9 @@ _DATE_LINE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 _FILLER = re.compile(r"填报单位(?:\(盖章\))?[:：](?P<agency>[^|\s:：()]{2,40})")
 _PUBLISHED_YEAR = re.compile(r"((?:19|20)\d{2})")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})(?:\d{2}|/\d{1,2}/)")
-_SUFFIXES = re.compile(r"[(（](?:图片版|超链版|更正版|修订版|修正版|全文|正式版|附件)[)）]")
+_SUFFIXES = re.compile(
+    r"[(（](?:图片版|超链版|更正版|更正|修订版|修订|修正版|全文|正式版|附件|文字版|简版)[)）]"
+)
 AGENCY_SUFFIXES = (
     "人民政府办公室",
     "人民政府办公厅",

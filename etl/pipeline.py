@@ -22,7 +22,7 @@ from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative
 from etl.normalise import fold
 from etl.readers import read_document
-from etl.records import Document, ParsedReport, ParseIssue, Template
+from etl.records import Document, Paragraph, ParsedReport, ParseIssue, Table, Template
 from etl.templates import detect_template
 
 REPORT_HEADINGS = (
@@ -62,7 +62,7 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
         extract_glued(document.paragraphs, template, collector)
     table_codes = {code for code, _ in collector.facts if not code.startswith(("text.", "old.section."))}
     expected = expected_cells(template, collector)
-    _require_complete(template, collector, table_codes, expected)
+    _require_complete(template, collector, table_codes, expected, ends_in_table(document))
     _warn_missing(template, collector)
     extract_narrative(document.paragraphs, collector)
     text = document.plain_text()
@@ -112,9 +112,20 @@ def expected_cells(template: Template, collector: FactCollector) -> int:
     return TABLE2_CELLS[template] + rows * _columns(collector) + 15
 
 
-def _require_complete(template: Template, collector: FactCollector, codes: set[str], expected: int) -> None:
+def ends_in_table(document: Document) -> bool:
+    """The document stops inside or right after its last table: nothing follows, or the page is cut off."""
+    if not document.tables:
+        return False
+    last_table = max(i for i, block in enumerate(document.blocks) if isinstance(block, Table))
+    trailing = [b for b in document.blocks[last_table + 1 :] if isinstance(b, Paragraph) and b.text.strip()]
+    return not trailing or document.meta_value("complete") == "no"
+
+
+def _require_complete(
+    template: Template, collector: FactCollector, codes: set[str], expected: int, cut_off: bool
+) -> None:
     if template == "old":
-        if len(codes) < OLD_MIN_SHARE * expected:
+        if len(codes) < OLD_MIN_SHARE * expected and cut_off:
             raise IncompleteReport(
                 f"statistics table incomplete: {len(codes)} of {expected} rows of the old "
                 "national table found (truncated?)"

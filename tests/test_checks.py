@@ -218,3 +218,17 @@ def test_narrative_against_table() -> None:
     assert results(facts, "v2021", "T1")[0].status == "pass"
     assert results(facts, "old", "T1")[0].status == "fail"
     assert results(facts, "old", "T2")[0].status == "fail"
+
+
+def test_table_three_rows_resolve_with_group_context_and_variants() -> None:
+    from etl.extract.table3 import resolve_row
+
+    assert resolve_row(["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"], None) == (
+        "req.denied.state_secret",
+        "denied",
+    )
+    assert resolve_row(["3.其他"], "other") == ("req.other.other", "other")
+    assert resolve_row(["3.其他"], None)[0] == "req.other.other"
+    assert resolve_row(["（六）其他处理"], "not_processed") == ("req.other", "other")
+    assert resolve_row(["四、结转下年度继续办理的政府信息公开申请数量"], None)[0] == "req.carried_out"
+    assert resolve_row(["其他主动公开文件(含以本单位名义印发的文件)"], None)[0] is None

@@ -99,3 +99,54 @@ def test_glued_digits_are_read_only_where_the_identities_leave_one_reading() -> 
     assert not ambiguous & {code for code, _ in from_glued}
     assert {f.confidence for k, f in from_glued.items() if not k[0].startswith("text.")} == {"inferred"}
     assert any(w.code == "glued_digits" and "10 ways" in w.message for w in glued.warnings)
+
+
+def _old_table_page(rows: list[tuple[str, str, str]], numbered: bool) -> bytes:
+    cells = "".join(
+        f"<tr>{f'<td>{i}</td>' if numbered else ''}<td>{label}</td><td>{unit}</td><td>{value}</td></tr>"
+        for i, (label, unit, value) in enumerate(rows, start=1)
+    )
+    head = "<tr><td>序号</td><td>统计指标</td><td>单位</td><td>统计数</td></tr>" if numbered else ""
+    page = f"""<html><head><title>某某县统计局2016年政府信息公开工作年度报告</title></head><body><div id="zoom">
+    <p>本报告所列数据的统计期限自2016年1月1日起至2016年12月31日止。</p><table>{head}{cells}</table>
+    <p>五、政府信息公开工作存在的主要问题及改进情况</p></div></body></html>"""
+    return page.encode()
+
+
+OLD_ROWS = [
+    ("一、主动公开情况", "—", ""),
+    ("（一）主动公开政府信息数", "条", "40"),
+    ("其中：主动公开规范性文件数", "条", "2"),
+    ("制发规范性文件总数", "件", "2"),
+    ("三、依申请公开情况", "—", ""),
+    ("（一）收到申请数", "件", "3"),
+    ("1．当面申请数", "件", "1"),
+    ("2．传真申请数", "件", "0"),
+    ("3．网络申请数", "件", "2"),
+    ("4．信函申请数", "件", "0"),
+    ("四、行政复议数量", "件", "1"),
+    ("（二）被依法纠错数", "件", "1"),
+    ("五、行政诉讼数量", "件", "0"),
+    ("（二）被依法纠错数", "件", "0"),
+    ("七、依申请公开信息收取的费用", "万元", "0.05"),
+]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_old_table_rows_by_label_in_their_section(numbered: bool) -> None:
+    report = parse_bytes("old.html", _old_table_page(OLD_ROWS, numbered))
+    facts = {f.metric_code: f.value for f in report.facts}
+    assert report.template == "old"
+    assert facts["old.reconsideration.corrected"] == 1
+    assert facts["old.litigation.corrected"] == 0
+    assert facts["old.fees"] == 500
+    assert facts["old.requests.received.online"] == 2
+    assert "old.section.proactive" not in facts
+    assert any(w.code == "missing_cells" for w in report.warnings)
+
+
+def test_old_table_cut_off_at_the_end_of_the_file_is_refused() -> None:
+    page = _old_table_page(OLD_ROWS, False).decode()
+    cut = page[: page.index("四、行政复议数量")]
+    with pytest.raises(IncompleteReport, match="incomplete"):
+        parse_bytes("old.html", cut.encode())

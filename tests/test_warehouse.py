@@ -88,6 +88,8 @@ def test_bad_inputs_are_listed_and_lose_nothing(inbox: Path, tmp_path: Path) -> 
     assert summary.ignored == {".json": 1}
     assert _query(wh, "SELECT count(*) FROM facts") == facts_before
     assert _query(wh, "SELECT count(*) FROM ingest_errors") == [(4,)]
+    again = ingest([bad, inbox], wh)
+    assert not again.published and {o.reason for o in again.failed} == set(reasons.values())
 
 
 def test_file_that_turns_bad_keeps_its_last_good_version(inbox: Path, tmp_path: Path) -> None:

@@ -188,12 +188,11 @@ def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) ->
         con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
 
 
-def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    refresh_metrics(con)
-    new = batch.new_reports
+def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at: datetime) -> None:
+    """Insert parsed reports (replacing rows with the same content hash) with their facts and checks."""
     delete_reports(con, [item.report.content_hash for item in new])
     decimals = {"value": DECIMAL_TYPE, "expected": DECIMAL_TYPE, "actual": DECIMAL_TYPE}
-    _insert(con, "reports", [_report_row(item, batch.at) for item in new])
+    _insert(con, "reports", [_report_row(item, at) for item in new])
     _insert(con, "facts", [row for item in new for row in _fact_rows(item.report)], decimals)
     _insert(con, "checks", [row for item in new for row in _check_rows(item.report)], decimals)
     _insert(
@@ -213,11 +212,15 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     _insert(
         con, "documents", [{"report_id": item.report.content_hash, "text": item.report.text} for item in new]
     )
+
+
+def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Everything but the reports themselves: sources, errors, current versions, the run record."""
+    refresh_metrics(con)
+    insert_reports(con, batch.new_reports, batch.at)
     _apply_sources(con, batch)
     _apply_errors(con, batch)
     refresh_current(con)
-    if batch.run is not None:
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(batch.run))
 
 
 def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:

@@ -2,20 +2,25 @@
 
 Every input ends as loaded, unchanged, rejected or error; one bad file never stops the batch and never
 touches what is already loaded. Identical bytes are recognised by their SHA-256 and change nothing.
+Parsed reports are written into the new version in chunks, so memory stays flat on large batches.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
+import duckdb
+
 from etl.errors import XxgkError
-from etl.pipeline import content_hash, parse_bytes
+from etl.pipeline import parse_bytes
 from etl.readers import READERS
 from etl.records import ParsedReport
 from warehouse.db import connect
@@ -26,6 +31,7 @@ from warehouse.load import (
     WarehouseState,
     apply_batch,
     empty_state,
+    insert_reports,
     read_state,
 )
 from warehouse.publish import current_version, publish
@@ -34,6 +40,7 @@ Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
 DOCUMENT_SUFFIXES = frozenset(
     {".pdf", ".doc", ".docx", ".wps", ".rtf", ".xls", ".xlsx", ".odt", ".et", ".mht"}
 )
+CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,23 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """What a worker returns for one file: its hash and size, and a report or a failure."""
+
+    path: str
+    digest: str
+    size: int
+    result: ParsedReport | Failure
+
+
 @dataclass
 class IngestSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
+    templates: Counter[str] = field(default_factory=Counter)
+    with_warnings: int = 0
+    failing_checks: int = 0
     version: Path | None = None
     published: bool = False
     seconds: float = 0.0
@@ -64,6 +84,15 @@ class IngestSummary:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status in ("rejected", "error")]
+
+    def add(self, outcome: Outcome) -> None:
+        """Record an outcome, keeping only counts of a loaded report's contents."""
+        report = outcome.report
+        if report is not None:
+            self.templates[report.template] += 1
+            self.with_warnings += bool(report.warnings)
+            self.failing_checks += any(c.status == "fail" for c in report.checks)
+        self.outcomes.append(Outcome(outcome.path, outcome.status, outcome.reason))
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], Counter[str]]:
@@ -85,14 +114,30 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], Counter[str]]:
     return list(dict.fromkeys(p.resolve() for p in found)), ignored
 
 
-def parse_one(path: str, data: bytes) -> ParsedReport | Failure:
-    """Parse in a worker: every exception becomes a one-line failure, never a crash of the batch."""
+def parse_one(path: str) -> Parsed:
+    """Read and parse one file in a worker: every exception becomes a one-line failure."""
     try:
-        return parse_bytes(path, data)
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Parsed(path, "", 0, Failure("error", f"cannot read file ({exc.strerror or exc})"))
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return Parsed(path, digest, len(data), parse_bytes(path, data))
     except XxgkError as exc:
-        return Failure("rejected" if exc.kind == "rejected" else "error", exc.reason)
-    except Exception as exc:
-        return Failure("error", f"internal error while parsing ({type(exc).__name__}: {exc})")
+        return Parsed(
+            path, digest, len(data), Failure("rejected" if exc.kind == "rejected" else "error", exc.reason)
+        )
+    except Exception as exc:  # a bug on one file must not stop the batch
+        reason = f"internal error while parsing ({type(exc).__name__}: {exc})"
+        return Parsed(path, digest, len(data), Failure("error", reason))
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _read_state(directory: Path) -> WarehouseState:
@@ -110,7 +155,7 @@ def _read_state(directory: Path) -> WarehouseState:
 class _Plan:
     """Files that need parsing, and outcomes already known from their hashes."""
 
-    to_parse: list[tuple[str, bytes]] = field(default_factory=list)
+    to_parse: list[str] = field(default_factory=list)
     known: list[Outcome] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
@@ -121,51 +166,80 @@ def _plan(files: Sequence[Path], state: WarehouseState) -> _Plan:
     for file in files:
         path = str(file)
         try:
-            data = file.read_bytes()
+            digest = _file_hash(file)
         except OSError as exc:
             reason = f"cannot read file ({exc.strerror or exc})"
             plan.known.append(Outcome(path, "error", reason))
             plan.errors.append(IngestError(path, None, "error", reason))
             continue
-        digest = content_hash(data)
+        previous_error = state.errors.get(path)
         if state.sources.get(path) == digest:
             plan.known.append(Outcome(path, "unchanged"))
         elif digest in state.report_ids:
             plan.sources[path] = digest
             plan.known.append(Outcome(path, "unchanged", "same content as an already loaded file"))
+        elif previous_error is not None and previous_error[0] == digest and path not in state.sources:
+            plan.known.append(Outcome(path, previous_error[1], previous_error[2]))  # type: ignore[arg-type]
         else:
-            plan.to_parse.append((path, data))
+            plan.to_parse.append(path)
     return plan
 
 
-def _parse_all(
-    items: list[tuple[str, bytes]], jobs: int, progress: Callable[[str], None]
-) -> Iterator[tuple[str, str, int, ParsedReport | Failure]]:
-    if jobs <= 1 or len(items) < 4:
-        for path, data in items:
-            result = parse_one(path, data)
-            progress(path)
-            yield path, content_hash(data), len(data), result
+def _parse_all(paths: list[str], jobs: int) -> Iterator[Parsed]:
+    """Parsed files in input order; at most a few dozen results wait in memory at any time."""
+    if jobs <= 1 or len(paths) < 4:
+        yield from map(parse_one, paths)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures: list[tuple[str, str, int, Future[ParsedReport | Failure]]] = [
-            (path, content_hash(data), len(data), pool.submit(parse_one, path, data)) for path, data in items
-        ]
-        for path, digest, size, future in futures:
-            result = future.result()
-            progress(path)
-            yield path, digest, size, result
+        todo = iter(paths)
+        pending: deque[Future[Parsed]] = deque(pool.submit(parse_one, p) for p in islice(todo, jobs * 16))
+        while pending:
+            done = pending.popleft().result()
+            following = next(todo, None)
+            if following is not None:
+                pending.append(pool.submit(parse_one, following))
+            yield done
 
 
-def _outcome(path: str, digest: str, result: ParsedReport | Failure, state: WarehouseState) -> Outcome:
-    if isinstance(result, Failure):
-        return Outcome(path, result.kind, result.reason)
-    status: Status = "replaced" if path in state.sources else "loaded"
-    return Outcome(path, status, report=result)
+def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
-def _unchanged_error(error: IngestError, state: WarehouseState) -> bool:
-    return state.errors.get(error.path) == (error.content_hash, error.kind, error.reason)
+class _Loader:
+    """Streams parsed files into the version being built and collects what goes into the batch."""
+
+    def __init__(self, summary: IngestSummary, batch: Batch, state: WarehouseState) -> None:
+        self.summary, self.batch, self.state = summary, batch, state
+        self.seen: set[str] = set()
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, parsed: Iterable[Parsed], progress: Callable[[str], None]
+    ) -> None:
+        for chunk in _chunks(parsed, CHUNK):
+            new = [item for item in map(self._take, chunk) if item is not None]
+            insert_reports(con, new, self.batch.at)
+            for item in chunk:
+                progress(item.path)
+        apply_batch(con, self.batch)
+
+    def _take(self, item: Parsed) -> LoadedFile | None:
+        if isinstance(item.result, Failure):
+            self.summary.add(Outcome(item.path, item.result.kind, item.result.reason))
+            error = IngestError(item.path, item.digest or None, item.result.kind, item.result.reason)
+            if self.state.errors.get(item.path) != (error.content_hash, error.kind, error.reason):
+                self.batch.errors.append(error)
+            return None
+        status: Status = "replaced" if item.path in self.state.sources else "loaded"
+        self.summary.add(Outcome(item.path, status, report=item.result))
+        self.batch.sources[item.path] = item.digest
+        if item.path in self.state.errors:
+            self.batch.cleared_errors.add(item.path)
+        if item.digest in self.seen:
+            return None
+        self.seen.add(item.digest)
+        return LoadedFile(item.result, item.path, item.size)
 
 
 def ingest(
@@ -181,51 +255,24 @@ def ingest(
     state = _read_state(directory)
     plan = _plan(files, state)
     on_start(len(plan.to_parse))
-    summary = IngestSummary(outcomes=list(plan.known), ignored=ignored)
+    summary = IngestSummary(ignored=ignored)
+    for outcome in plan.known:
+        summary.add(outcome)
     batch = Batch(at=started.replace(tzinfo=None), sources=dict(plan.sources))
-    batch.errors += [e for e in plan.errors if not _unchanged_error(e, state)]
-    seen_hashes: set[str] = set()
-    for path, digest, size, result in _parse_all(plan.to_parse, jobs, progress):
-        outcome = _outcome(path, digest, result, state)
-        summary.outcomes.append(outcome)
-        _add_to_batch(
-            batch,
-            outcome,
-            LoadedFile(outcome.report, path, size) if outcome.report else None,
-            digest,
-            seen_hashes,
-            state,
-        )
-    finished = datetime.now(UTC)
-    summary.seconds = (finished - started).total_seconds()
+    batch.errors += [e for e in plan.errors if state.errors.get(e.path) != (e.content_hash, e.kind, e.reason)]
     summary.version = current_version(directory)
-    if not batch.empty:
-        batch.run = _run_row(summary, started, finished)
-        summary.version, _ = publish(directory, lambda con: apply_batch(con, batch))
+    if plan.to_parse or not batch.empty:
+        loader = _Loader(summary, batch, state)
+
+        def build(con: duckdb.DuckDBPyConnection) -> None:
+            loader.load(con, _parse_all(plan.to_parse, jobs), progress)
+            batch.run = _run_row(summary, started, datetime.now(UTC))
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(batch.run))
+
+        summary.version, _ = publish(directory, build)
         summary.published = True
+    summary.seconds = (datetime.now(UTC) - started).total_seconds()
     return summary
-
-
-def _add_to_batch(
-    batch: Batch,
-    outcome: Outcome,
-    loaded: LoadedFile | None,
-    digest: str,
-    seen: set[str],
-    state: WarehouseState,
-) -> None:
-    path = outcome.path
-    if loaded is None:
-        error = IngestError(path, digest, outcome.status, outcome.reason)
-        if not _unchanged_error(error, state):
-            batch.errors.append(error)
-        return
-    batch.sources[path] = digest
-    if path in state.errors:
-        batch.cleared_errors.add(path)
-    if digest not in seen:
-        seen.add(digest)
-        batch.new_reports.append(loaded)
 
 
 def _run_row(summary: IngestSummary, started: datetime, finished: datetime) -> tuple[object, ...]:

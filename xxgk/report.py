@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -23,8 +22,7 @@ def _short(path: str) -> str:
 
 
 def print_summary(summary: IngestSummary, directory: Path, console: Console) -> None:
-    loaded = [o for o in summary.outcomes if o.report is not None]
-    templates = Counter(o.report.template for o in loaded if o.report)
+    templates = summary.templates
     table = Table(
         title=f"xxgk ingest: {len(summary.outcomes)} inputs in {summary.seconds:.1f} s", show_header=False
     )
@@ -35,10 +33,8 @@ def print_summary(summary: IngestSummary, directory: Path, console: Console) -> 
     table.add_row("errors", str(summary.count("error")))
     if templates:
         table.add_row("templates", " · ".join(f"{t} {n}" for t, n in sorted(templates.items())))
-        warned = sum(1 for o in loaded if o.report and o.report.warnings)
-        failing = sum(1 for o in loaded if o.report and any(c.status == "fail" for c in o.report.checks))
-        table.add_row("reports with parse warnings", str(warned))
-        table.add_row("reports failing a check", str(failing))
+        table.add_row("reports with parse warnings", str(summary.with_warnings))
+        table.add_row("reports failing a check", str(summary.failing_checks))
     if summary.ignored:
         table.add_row("other files ignored", ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common()))
     console.print(table)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from etl.extract.rows import UNIT_WORDS, FactCollector, key, label_text, row_locator
+from etl.extract.rows import UNIT_WORDS, FactCollector, is_valueish, key, label_text, row_locator
 from etl.normalise import one_line
 from etl.records import CellRef, RowView, TableCell
 from etl.values import parse_value
@@ -103,9 +103,10 @@ class OldRow:
 def split_old_row(view: RowView) -> OldRow | None:
     """Label, printed unit and value cell of a row (value None when the row has no value cell)."""
     cells = [c for c in view.cells if view.starts_here(c)]
-    if not cells or not cells[0].text.strip():
+    first = next((i for i, c in enumerate(cells) if not is_valueish(c)), None)
+    if first is None:
         return None
-    label, rest = cells[0], cells[1:]
+    label, rest = cells[first], cells[first + 1 :]
     if len(rest) >= 2:
         unit = one_line(rest[0].text)
         return OldRow(label=label.text, unit=unit if unit in UNIT_WORDS else None, value=rest[1])

@@ -85,9 +85,22 @@ def is_header_row(view: RowView) -> bool:
     return any(applicant(c.text) or fold(c.text) == LEGAL_GROUP for c in view.cells)
 
 
-def _item_code(item: str, group: str | None) -> tuple[str, str | None] | None:
+def _top_row(item: str) -> str | None:
+    """Top-level rows, also when printed longer ("结转下年度继续办理的申请数量") or cut short."""
     if item in TOP_ROWS:
-        return TOP_ROWS[item], None
+        return TOP_ROWS[item]
+    near = {
+        code
+        for label, code in TOP_ROWS.items()
+        if len(label) >= 6 and len(item) >= 6 and (item.startswith(label) or label.startswith(item))
+    }
+    return near.pop() if len(near) == 1 else None
+
+
+def _item_code(item: str, group: str | None) -> tuple[str, str | None] | None:
+    top = _top_row(item)
+    if top is not None:
+        return top, None
     if group and item in GROUP_ITEMS[group]:
         return GROUP_ITEMS[group][item], group
     owners = [(g, items[item]) for g, items in GROUP_ITEMS.items() if item in items]

@@ -93,7 +93,10 @@ def read_html(path: str, data: bytes) -> Document:
     content = find_content(root)
     blocks = tuple(_blocks(content))
     title = page_title(root)
-    meta = _page_meta(root, title)
+    meta = (
+        *_page_meta(root, title),
+        ("complete", "yes" if re.search(r"</(?:html|body)\s*>", text, re.I) else "no"),
+    )
     return Document(source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta)
 
 

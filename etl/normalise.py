@@ -8,7 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
+
+T = TypeVar("T")
+CACHE_LIMIT = 200
+
+
+def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
+    """Memoise a pure function of short strings (labels, cells); long paragraphs are not kept."""
+    cached = lru_cache(maxsize=1 << 14)(function)
+
+    @wraps(function)
+    def call(text: str) -> T:
+        return cached(text) if len(text) <= CACHE_LIMIT else function(text)
+
+    return call
+
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
@@ -25,7 +42,7 @@ _TRAILING_PUNCT = re.compile(r"[:：,，。;；、.]+$")
 _CONDITIONAL_COMMENT = re.compile(r"<!--\[(?:if|endif)[^\]]*\]-->|<!\[(?:if|endif)[^\]]*\]>")
 
 
-@lru_cache(maxsize=1 << 16)
+@cache_short
 def clean_text(text: str) -> str:
     """Printed text with invisible characters removed and whitespace runs collapsed to one space.
 
@@ -45,7 +62,7 @@ def one_line(text: str) -> str:
     return _CJK_BREAK.sub("", clean_text(text)).replace("\n", " ")
 
 
-@lru_cache(maxsize=1 << 16)
+@cache_short
 def fold(text: str) -> str:
     """NFKC, no whitespace, no quotes: the form every comparison of labels uses."""
     folded = text.translate(_INVISIBLE)
@@ -81,7 +98,7 @@ def strip_notes(text: str) -> str:
     return _UNCLOSED_NOTE.sub("", text)
 
 
-@lru_cache(maxsize=1 << 16)
+@cache_short
 def label_key(text: str) -> str:
     """The key a printed row or column label is matched by.
 

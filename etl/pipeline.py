@@ -61,6 +61,8 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     if template in ("v2019", "v2021") and not any(code.startswith("req.") for code, _ in collector.facts):
         extract_glued(document.paragraphs, template, collector)
     table_codes = {code for code, _ in collector.facts if not code.startswith(("text.", "old.section."))}
+    if not table_codes:
+        raise IncompleteReport(_unreadable(document, template))
     expected = expected_cells(template, collector)
     _require_complete(template, collector, table_codes, expected, ends_in_table(document))
     _warn_missing(template, collector)
@@ -110,6 +112,15 @@ def expected_cells(template: Template, collector: FactCollector) -> int:
         return sum(1 for code, _ in collector.facts if code.startswith("fj."))
     rows = ROWS_V2021 if template == "v2021" else ROWS_V2019
     return TABLE2_CELLS[template] + rows * _columns(collector) + 15
+
+
+def _unreadable(document: Document, template: Template) -> str:
+    if not document.tables:
+        return (
+            f"the {template} statistics table is printed as text with its cells glued together and no "
+            "cell could be read without guessing"
+        )
+    return f"labels of the {template} statistics table found, but no cell could be read"
 
 
 def ends_in_table(document: Document) -> bool:

@@ -7,16 +7,11 @@ from etl.extract.old import DATA_ROWS as OLD_ROWS
 from etl.normalise import fold
 from etl.records import Document, Template
 
-V2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "申请人无正当理由逾期不补正")
-V2019_MARKERS = (
-    "本年新制作数量",
-    "本年新公开数量",
-    "对外公开总数量",
-    "上一年项目数量",
-    "政府集中采购",
-    "采购总金额",
-)
+V2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "申请人无正当理由逾期不补正")
+V2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量")
 NEW_MARKERS = ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理")
+V2021_WEAK = ("本年收费金额",)
+V2019_WEAK = ("政府集中采购", "采购总金额")
 OLD_MIN_LABELS = 6
 
 
@@ -28,6 +23,8 @@ def template_of_text(text: str) -> Template | None:
     """The template whose labels a folded text carries, or None."""
     v2021, v2019 = _count(text, V2021_MARKERS), _count(text, V2019_MARKERS)
     if v2021 or v2019 or _count(text, NEW_MARKERS):
+        v2021 += _count(text, V2021_WEAK)
+        v2019 += _count(text, V2019_WEAK)
         return "v2021" if v2021 > v2019 else "v2019"
     if "历年累计" in text and _count(text, tuple(FUJIAN_ROWS)) >= 3:
         return "old_fujian"

@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
+from etl.normalise import cache_short
 from etl.records import Semantic
 
 NA_MARKS = frozenset(
@@ -61,7 +61,7 @@ def _compact(raw: str) -> str:
     return re.sub(rf"(\d)\s+({_UNIT_ALT})$", r"\1\2", text)
 
 
-@lru_cache(maxsize=1 << 16)
+@cache_short
 def parse_value(raw: str) -> ParsedValue:
     """Read one printed cell.
 

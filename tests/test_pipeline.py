@@ -150,3 +150,13 @@ def test_old_table_cut_off_at_the_end_of_the_file_is_refused() -> None:
     cut = page[: page.index("四、行政复议数量")]
     with pytest.raises(IncompleteReport, match="incomplete"):
         parse_bytes("old.html", cut.encode())
+
+
+def test_narrative_words_do_not_decide_the_template() -> None:
+    from etl.templates import template_of_text
+
+    narrative = "主动公开政府集中采购项目类信息55条,行政事业性收费信息3条"
+    fujian = "指标名称计量单位2018年度历年累计主动公开文件数条2069其中:1.政府网站公开数条2069受理依申请公开信息总数条0对申请的答复总数条0"
+    assert template_of_text(narrative + fujian) == "old_fujian"
+    assert template_of_text(narrative + "本年新收政府信息公开申请数量") == "v2019"
+    assert template_of_text("本年新收政府信息公开申请数量|申请人无正当理由逾期不补正") == "v2021"

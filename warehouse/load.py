@@ -181,7 +181,11 @@ def _check_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
 
 
 def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> None:
-    ids = sorted(set(report_ids))
+    wanted = sorted(set(report_ids))
+    if not wanted:
+        return
+    present = "SELECT report_id FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))"
+    ids = [row[0] for row in con.execute(present, [wanted]).fetchall()]
     if not ids:
         return
     for table in ("facts", "parse_warnings", "checks", "documents", "reports"):

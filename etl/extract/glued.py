@@ -193,17 +193,22 @@ def _consistent(choice: dict[str, tuple[Decimal, ...]], codes: Sequence[str]) ->
     return True
 
 
-def solve_t3(rows: list[GluedRow]) -> dict[str, tuple[Decimal, ...]] | None:
-    """The one reading of every row that satisfies N1–N3, or None when none or several do."""
+def solve_t3(rows: list[GluedRow]) -> dict[str, tuple[Decimal, ...]]:
+    """Each row's reading where it is determined.
+
+    A row whose digits have one cut satisfying its own total (N3) is read that way. Rows with several
+    such cuts are settled only when exactly one combination makes the columns balance (N1, N2);
+    otherwise they are left out.
+    """
     fixed = {r.code: r.candidates[0] for r in rows if len(r.candidates) == 1}
     open_rows = [r for r in rows if len(r.candidates) > 1]
-    if any(not r.candidates for r in rows):
-        return None
+    if not open_rows or any(not r.candidates for r in rows):
+        return fixed
     total = 1
     for row in open_rows:
         total *= len(row.candidates)
     if total > MAX_COMBINATIONS:
-        return None
+        return fixed
     codes = [r.code for r in rows]
     solutions = []
     for combo in itertools.product(*(r.candidates for r in open_rows)):
@@ -211,8 +216,8 @@ def solve_t3(rows: list[GluedRow]) -> dict[str, tuple[Decimal, ...]] | None:
         if _consistent(choice, codes):
             solutions.append(choice)
             if len(solutions) > 1:
-                return None
-    return solutions[0] if solutions else None
+                return fixed
+    return solutions[0] if solutions else fixed
 
 
 def _ref(label: str, column: str, paragraph: Paragraph) -> CellRef:
@@ -228,25 +233,21 @@ def extract_glued_t3(text: str, template: Template, paragraph: Paragraph, collec
         for code, label, digits in found
     ]
     solution = solve_t3(rows)
-    if solution is None:
-        unread = [r.label for r in rows if len(r.candidates) != 1][:5]
-        collector.warn(
-            "glued_digits",
-            f"table 三 digits printed without separators have no single reading "
-            f"that satisfies the table's identities (rows {unread}); not stored",
-        )
-        return False
     for row in rows:
-        for column, value in zip(T3_COLUMNS, solution[row.code], strict=True):
-            collector.add(
-                row.code, column, str(value), _ref(row.label, column, paragraph), confidence="inferred"
-            )
+        for column, value in zip(T3_COLUMNS, solution.get(row.code, ()), strict=False):
+            ref = _ref(row.label, column, paragraph)
+            collector.add(row.code, column, str(value), ref, confidence="inferred")
     collector.warn(
         "glued_digits",
-        f"table 三 read from digits printed without separators ({len(rows)} rows); "
-        "the only cut that satisfies N1–N3 was chosen",
+        f"table 三 read from digits printed without separators: {len(solution)} of {len(rows)} rows have "
+        "exactly one cut consistent with the table's identities",
     )
-    return True
+    unread = [f"{r.label} ({len(r.candidates)} readings)" for r in rows if r.code not in solution]
+    if unread:
+        collector.warn(
+            "glued_digits", f"table 三 rows not stored, no single reading: {'; '.join(unread[:5])}"
+        )
+    return bool(solution)
 
 
 def extract_glued_t4(text: str, paragraph: Paragraph, collector: FactCollector) -> bool:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from etl.catalogue import metric
-from etl.normalise import label_key, one_line
+from etl.normalise import cache_short, label_key, one_line
 from etl.records import CellRef, Confidence, Fact, ParseIssue, RowView, TableCell
 from etl.values import ParsedValue, parse_value, to_metric_unit
 
 UNIT_WORDS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "—", "-", "——"})
 
 
-@lru_cache(maxsize=1 << 16)
+@cache_short
 def key(text: str) -> str:
     """The matching key of a label, with 其它 read as 其他."""
     return label_key(text).replace("其它", "其他")

@@ -96,9 +96,7 @@ def _build(path: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     con = connect(path)
     try:
         apply_schema(con)
-        con.execute("BEGIN TRANSACTION")
         result = change(con)
-        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -35,18 +35,16 @@ class IngestError:
 
 @dataclass
 class Batch:
-    """Everything one ingest run changes, applied in one transaction."""
+    """What an ingest run changes besides the reports themselves: path mappings and error rows."""
 
     at: datetime
-    new_reports: list[LoadedFile] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
     cleared_errors: set[str] = field(default_factory=set)
-    run: tuple[object, ...] | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.new_reports or self.sources or self.errors or self.cleared_errors)
+        return not (self.sources or self.errors or self.cleared_errors)
 
 
 @dataclass(frozen=True)
@@ -221,7 +219,6 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """Everything but the reports themselves: sources, errors, current versions, the run record."""
     refresh_metrics(con)
-    insert_reports(con, batch.new_reports, batch.at)
     _apply_sources(con, batch)
     _apply_errors(con, batch)
     refresh_current(con)

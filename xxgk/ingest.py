@@ -266,8 +266,8 @@ def ingest(
 
         def build(con: duckdb.DuckDBPyConnection) -> None:
             loader.load(con, _parse_all(plan.to_parse, jobs), progress)
-            batch.run = _run_row(summary, started, datetime.now(UTC))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(batch.run))
+            run = _run_row(summary, started, datetime.now(UTC))
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(run))
 
         summary.version, _ = publish(directory, build)
         summary.published = True

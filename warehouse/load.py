@@ -217,7 +217,7 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Everything but the reports themselves: sources, errors, current versions, the run record."""
+    """Everything but the reports themselves: metrics, sources, errors and which versions are current."""
     refresh_metrics(con)
     _apply_sources(con, batch)
     _apply_errors(con, batch)

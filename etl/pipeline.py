@@ -129,7 +129,7 @@ def ends_in_table(document: Document) -> bool:
         return False
     last_table = max(i for i, block in enumerate(document.blocks) if isinstance(block, Table))
     trailing = [b for b in document.blocks[last_table + 1 :] if isinstance(b, Paragraph) and b.text.strip()]
-    return not trailing or document.meta_value("complete") == "no"
+    return not trailing or document.cut_off
 
 
 def _require_complete(

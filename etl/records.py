@@ -106,6 +106,8 @@ class Document:
     title: str
     blocks: tuple[Block, ...]
     meta: tuple[tuple[str, str], ...] = ()
+    cut_off: bool = False
+    """The file visibly stops early (an HTML page without its closing tags)."""
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -56,6 +56,11 @@ class WarehouseState:
     errors: dict[str, tuple[str | None, str, str]]
 
 
+def is_recorded(state: WarehouseState, error: IngestError) -> bool:
+    """The same failure of the same bytes is already in the warehouse."""
+    return state.errors.get(error.path) == (error.content_hash, error.kind, error.reason)
+
+
 def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
     sources = dict(con.execute("SELECT path, report_id FROM sources").fetchall())
     report_ids = frozenset(r[0] for r in con.execute("SELECT report_id FROM reports").fetchall())

@@ -32,6 +32,7 @@ from warehouse.load import (
     apply_batch,
     empty_state,
     insert_reports,
+    is_recorded,
     read_state,
 )
 from warehouse.publish import current_version, publish
@@ -228,7 +229,7 @@ class _Loader:
         if isinstance(item.result, Failure):
             self.summary.add(Outcome(item.path, item.result.kind, item.result.reason))
             error = IngestError(item.path, item.digest or None, item.result.kind, item.result.reason)
-            if self.state.errors.get(item.path) != (error.content_hash, error.kind, error.reason):
+            if not is_recorded(self.state, error):
                 self.batch.errors.append(error)
             return None
         status: Status = "replaced" if item.path in self.state.sources else "loaded"
@@ -259,7 +260,7 @@ def ingest(
     for outcome in plan.known:
         summary.add(outcome)
     batch = Batch(at=started.replace(tzinfo=None), sources=dict(plan.sources))
-    batch.errors += [e for e in plan.errors if state.errors.get(e.path) != (e.content_hash, e.kind, e.reason)]
+    batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
     summary.version = current_version(directory)
     if plan.to_parse or not batch.empty:
         loader = _Loader(summary, batch, state)

@@ -93,11 +93,11 @@ def read_html(path: str, data: bytes) -> Document:
     content = find_content(root)
     blocks = tuple(_blocks(content))
     title = page_title(root)
-    meta = (
-        *_page_meta(root, title),
-        ("complete", "yes" if re.search(r"</(?:html|body)\s*>", text, re.I) else "no"),
+    meta = _page_meta(root, title)
+    cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
+    return Document(
+        source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta, cut_off=cut_off
     )
-    return Document(source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta)
 
 
 def _parse(text: str) -> lxml.html.HtmlElement:

@@ -139,6 +139,7 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "province": meta.province,
         "city": meta.city,
         "county": meta.county,
+        "agency_id": meta.agency,
         "publisher": meta.publisher,
         "published": meta.published,
         "url": meta.url,

@@ -34,6 +34,18 @@ CREATE TABLE IF NOT EXISTS reports (
     province       VARCHAR,
     city           VARCHAR,
     county         VARCHAR,
+    -- Contract with the dashboard (issue 4 fills these by lookup; NULL = not known, never a guess).
+    province_code  VARCHAR,          -- 6-digit administrative codes
+    city_code      VARCHAR,
+    county_code    VARCHAR,
+    place_code     VARCHAR,          -- the most specific of the three
+    place_status   VARCHAR,          -- resolved | override | unresolved
+    agency_id      VARCHAR,          -- stable across years and name variants
+    agency_level   VARCHAR,          -- province | city | county | township
+    agency_kind    VARCHAR,          -- government | government_office | department | township | zone | vertical
+    is_vertical    BOOLEAN,
+    scope          VARCHAR,          -- own | aggregate
+    scope_evidence VARCHAR,
     publisher      VARCHAR,
     published      VARCHAR,
     url            VARCHAR,

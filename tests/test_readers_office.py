@@ -225,3 +225,17 @@ def test_xlsx_sheet_becomes_a_table_with_spans() -> None:
         ("0.5", 1, 1, 1),
         ("—", 1, 2, 1),
     ]
+
+
+def test_blank_v2021_template_has_its_merged_cells_once() -> None:
+    templates = REPORTS.parents[2].parent / "shared" / "corpus" / "templates"
+    found = sorted(templates.glob("*.docx")) if templates.exists() else []
+    if not found:
+        pytest.skip("shared corpus not available; merged_docx covers the same ground")
+    document = read_docx(str(found[0]), found[0].read_bytes())
+    table3 = next(t for t in document.tables if any(c.text == "申请人情况" for c in t.cells))
+    spans = {c.text: (c.row, c.col, c.rowspan, c.colspan) for c in table3.cells if c.text}
+    assert spans["三、本年度办理结果"] == (5, 0, 22, 1)
+    assert spans["（三）不予公开"] == (7, 1, 8, 1)
+    assert spans["申请人情况"] == (0, 3, 1, 7)
+    assert sum(c.text == "三、本年度办理结果" for c in table3.cells) == 1

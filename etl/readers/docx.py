@@ -1,122 +1,148 @@
 """Word (.docx) -> Document: body paragraphs and tables in reading order.
 
-python-docx repeats a merged cell's text across its span (the v2021 template gives 三、本年度办理结果 in
-22 rows); spans are rebuilt by comparing the underlying cell element, never the text, so two
-neighbouring cells that happen to print the same value stay two cells. Line breaks inside cells are
-kept. A table nested in a cell is read as a table of its own, after the table that holds it; a one-cell
-table used only for layout gives up its contents as paragraphs and tables.
+The body XML (word/document.xml) is walked directly with lxml; that is about five times faster than
+going through python-docx's cell proxies and sees the same structure. Merged cells are rebuilt from
+the markup (w:gridSpan, w:vMerge), never from repeated text, so two neighbouring cells that happen to
+print the same value stay two cells (python-docx's `row.cells` repeats a merged cell across its span).
+Line breaks inside cells are kept. A table nested in a cell is read as a table of its own, after the
+table that holds it; a one-cell table used only for layout gives up its contents as blocks.
 """
 
 from __future__ import annotations
 
-import io
+import re
 import zipfile
-from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
-from docx import Document as open_docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from docx.table import Table as DocxTable
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
 from etl.errors import UnreadableDocument
 from etl.normalise import clean_text, one_line
 from etl.records import Block, Document, Paragraph, Table, TableCell
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+P, TBL, TR, TC, SDT, SDT_CONTENT = (f"{W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+T, BR, CR, TAB, TCPR = (f"{W}{t}" for t in ("t", "br", "cr", "tab", "tcPr"))
+VAL = f"{W}val"
 TITLE_WORDS = ("报告", "报表")
+_CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
 
 
 def read_docx(path: str, data: bytes) -> Document:
     try:
-        docx = open_docx(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        with zipfile.ZipFile(BytesIO(data)) as package:
+            body_xml = package.read("word/document.xml")
+            core = package.read("docProps/core.xml") if "docProps/core.xml" in package.namelist() else b""
+        root = etree.fromstring(body_xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableDocument(
             f"{Path(path).name} is not a readable Word file ({type(exc).__name__})"
         ) from None
+    body = root.find(f"{W}body")
     builder = _Blocks()
-    builder.body(docx.element.body, docx)
+    if body is not None:
+        builder.walk(body)
     blocks = tuple(builder.blocks)
-    title = first_title(blocks) or one_line(docx.core_properties.title or "")
+    found = _CORE_TITLE.search(core.decode("utf-8", "replace"))
+    title = first_title(blocks) or (one_line(found.group(1)) if found else "")
     return Document(source=path, format="docx", encoding="", title=title, blocks=blocks)
 
 
+def paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for node in p.iter(T, BR, CR, TAB):
+        if node.tag == T:
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == TAB else "\n")
+    return "".join(parts)
+
+
+@dataclass
 class _Blocks:
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
-        self.tables = 0
+    blocks: list[Block] = field(default_factory=list)
+    tables: int = 0
 
-    def body(self, element: etree._Element, parent: object) -> None:
-        for child in element.iterchildren():
-            if child.tag == qn("w:p"):
-                self.paragraph(DocxParagraph(child, parent))  # type: ignore[arg-type]
-            elif child.tag == qn("w:tbl"):
-                self.table(DocxTable(child, parent))  # type: ignore[arg-type]
-            elif child.tag == qn("w:sdt"):
-                content = child.find(qn("w:sdtContent"))
+    def walk(self, element: etree._Element) -> None:
+        for child in element:
+            if child.tag == P:
+                text = one_line(paragraph_text(child))
+                if text:
+                    self.blocks.append(Paragraph(index=len(self.blocks), text=text))
+            elif child.tag == TBL:
+                self.table(child)
+            elif child.tag == SDT:
+                content = child.find(SDT_CONTENT)
                 if content is not None:
-                    self.body(content, parent)
+                    self.walk(content)
 
-    def paragraph(self, paragraph: DocxParagraph) -> None:
-        text = one_line(paragraph.text)
-        if text:
-            self.blocks.append(Paragraph(index=len(self.blocks), text=text))
-
-    def table(self, table: DocxTable) -> None:
-        rows = grid_rows(table)
-        if len(rows) == 1 and len({id(c._tc) for c in rows[0]}) == 1:
-            self.body(rows[0][0]._tc, rows[0][0])
+    def table(self, element: etree._Element) -> None:
+        grid = table_grid(element)
+        if len(grid.cells) == 1:
+            self.walk(grid.elements[0])
             return
-        self.blocks.append(expand(rows, self.tables))
+        self.blocks.append(
+            Table(
+                index=self.tables,
+                cells=tuple(grid.cells),
+                n_rows=grid.n_rows,
+                n_cols=max((c.col + c.colspan for c in grid.cells), default=0),
+                aligned=True,
+            )
+        )
         self.tables += 1
-        for cell in unique_cells(rows):
-            for nested in cell.tables:
-                self.table(nested)
+        for tc in grid.elements:
+            for nested in tc.iter(TBL):
+                if nested.getparent() is tc:
+                    self.table(nested)
 
 
-def grid_rows(table: DocxTable) -> list[list[_Cell]]:
-    """Every row as its grid cells; a merged cell appears once per grid position it covers."""
-    return [list(row.cells) for row in table.rows]
+@dataclass
+class Grid:
+    cells: list[TableCell] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    n_rows: int = 0
 
 
-def unique_cells(rows: list[list[_Cell]]) -> Iterator[_Cell]:
-    seen: set[int] = set()
-    for row in rows:
-        for cell in row:
-            if id(cell._tc) not in seen:
-                seen.add(id(cell._tc))
-                yield cell
+def _property(tc: etree._Element, name: str) -> etree._Element | None:
+    props = tc.find(TCPR)
+    return None if props is None else props.find(f"{W}{name}")
 
 
-def cell_text(cell: _Cell) -> str:
-    return clean_text("\n".join(p.text for p in cell.paragraphs))
+def _int_value(element: etree._Element | None, default: int) -> int:
+    value = element.get(VAL) if element is not None else None
+    return int(value) if value and value.isdigit() else default
 
 
-def expand(rows: list[list[_Cell]], index: int) -> Table:
-    """Physical cells at their top-left grid position, spans counted over identical cell elements."""
-    cells: list[TableCell] = []
-    placed: set[int] = set()
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            key = id(cell._tc)
-            if key in placed:
-                continue
-            placed.add(key)
-            colspan = 1
-            while c + colspan < len(row) and row[c + colspan]._tc is cell._tc:
-                colspan += 1
-            rowspan = 1
-            while (
-                r + rowspan < len(rows)
-                and c < len(rows[r + rowspan])
-                and rows[r + rowspan][c]._tc is cell._tc
-            ):
-                rowspan += 1
-            cells.append(TableCell(cell_text(cell), r, c, rowspan, colspan))
-    n_cols = max((len(row) for row in rows), default=0)
-    return Table(index=index, cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, aligned=True)
+def cell_text(tc: etree._Element) -> str:
+    return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
+
+
+def table_grid(table: etree._Element) -> Grid:
+    """Physical cells at their top-left grid position; a w:vMerge continuation grows the cell above."""
+    grid = Grid()
+    above: dict[int, int] = {}
+    for r, tr in enumerate(row for row in table if row.tag == TR):
+        col = _int_value(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        current: dict[int, int] = {}
+        for tc in (c for c in tr if c.tag == TC):
+            span = _int_value(_property(tc, "gridSpan"), 1)
+            merge = _property(tc, "vMerge")
+            owner = above.get(col)
+            if merge is not None and merge.get(VAL) != "restart" and owner is not None:
+                cell = grid.cells[owner]
+                grid.cells[owner] = TableCell(cell.text, cell.row, cell.col, r - cell.row + 1, cell.colspan)
+                current[col] = owner
+            else:
+                current[col] = len(grid.cells)
+                grid.cells.append(TableCell(cell_text(tc), r, col, 1, span))
+                grid.elements.append(tc)
+            col += span
+        above = current
+        grid.n_rows = r + 1
+    return grid
 
 
 def first_title(blocks: tuple[Block, ...]) -> str:

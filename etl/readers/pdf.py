@@ -24,12 +24,15 @@ from typing import Any
 
 from etl.errors import UnreadableDocument
 from etl.normalise import clean_text
+from etl.readers.pdf_text import TextTable, Word, WordLine, text_tables, word_lines
 from etl.records import Block, Document, Paragraph, Table, TableCell
 from etl.values import parse_value
 
 EDGE_TOLERANCE = 2.0
 MIN_CHARS_PER_PAGE = 10
 FOOTER_ZONE = 0.88
+HEADER_ZONE = 0.08
+SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":", ";")
 _FOOTER = re.compile(
     r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$"
 )
@@ -76,6 +79,9 @@ class PageContent:
     lines: tuple[Line, ...]
     parts: tuple[Part, ...]
     chars: int
+    words: tuple[WordLine, ...] = ()
+    """Word lines of a page without ruled tables, for rebuilding tables printed without lines."""
+    texts: tuple[TextTable, ...] = ()
 
 
 def read_pdf(path: str, data: bytes) -> Document:
@@ -84,7 +90,7 @@ def read_pdf(path: str, data: bytes) -> Document:
         raise UnreadableDocument(
             f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR"
         )
-    blocks = tuple(page_blocks(pages))
+    blocks = tuple(page_blocks(drop_running_lines(rebuild_unruled(pages))))
     return Document(
         source=path,
         format="pdf",
@@ -110,6 +116,7 @@ def read_pages(path: str, data: bytes) -> Iterator[PageContent]:
 
 
 def read_page(page: Any, number: int) -> PageContent:
+    page = page.dedupe_chars()
     found = [t for t in page.find_tables(TABLE_SETTINGS) if _is_grid(t)]
     parts = tuple(table_part(t, number) for t in found)
     boxes = [t.bbox for t in found]
@@ -119,7 +126,57 @@ def read_page(page: Any, number: int) -> PageContent:
         for line in outside.extract_text_lines(return_chars=False)
     )
     body = tuple(line for line in lines if line.text and not is_footer(line, page.height))
-    return PageContent(number, page.height, body, parts, len(page.chars))
+    words: tuple[WordLine, ...] = ()
+    if not parts and body:
+        found_words = [
+            Word(normalise_chars(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"])
+            for w in page.extract_words()
+        ]
+        words = tuple(
+            line
+            for line in word_lines(found_words, number, 0.0)
+            if not is_footer(_as_line(line), page.height)
+        )
+    return PageContent(number, page.height, body, parts, len(page.chars), words)
+
+
+def _as_line(line: WordLine) -> Line:
+    text = _line_text(" ".join(w.text for w in line.words))
+    return Line(text, line.x0, line.x1, line.top, line.top + line.height, line.page)
+
+
+def _continuous(pages: list[PageContent]) -> list[WordLine]:
+    """Word lines on one axis where the next page's first line follows the last line of the page before,
+    so a label that runs over a page break is as close to its values as on one page."""
+    lines: list[WordLine] = []
+    for page in pages:
+        if not page.words:
+            continue
+        offset = 0.0
+        if lines:
+            last = lines[-1]
+            offset = last.y + 1.5 * last.height - page.words[0].top
+        lines += [replace(line, y=line.top + offset) for line in page.words]
+    return lines
+
+
+def rebuild_unruled(pages: list[PageContent]) -> list[PageContent]:
+    """Pages without ruled tables whose lines end in values: their tables are rebuilt from words."""
+    unruled = [page for page in pages if page.words]
+    right = max((line.x1 for page in unruled for line in page.words), default=0.0)
+    lines = _continuous(unruled)
+    paragraph_lines, tables = text_tables(lines, right)
+    if not tables:
+        return pages
+    rebuilt = []
+    for page in pages:
+        if not page.words:
+            rebuilt.append(page)
+            continue
+        kept = tuple(_as_line(line) for line in paragraph_lines if line.page == page.number)
+        texts = tuple(table for table in tables if table.page == page.number)
+        rebuilt.append(replace(page, lines=kept, texts=texts))
+    return rebuilt
 
 
 def _is_grid(table: Any) -> bool:
@@ -138,6 +195,28 @@ def _line_text(text: str) -> str:
 
 def is_footer(line: Line, height: float) -> bool:
     return line.top > height * FOOTER_ZONE and bool(_FOOTER.match(line.text.replace(" ", "")))
+
+
+def drop_running_lines(pages: list[PageContent]) -> list[PageContent]:
+    """Running headers and footers: the same line (page numbers aside) at the top or bottom of 2+ pages."""
+
+    def key(line: Line, height: float) -> str | None:
+        in_margin = line.top < height * HEADER_ZONE or line.top > height * FOOTER_ZONE
+        return re.sub(r"\d+", "#", line.text) if in_margin else None
+
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for line in page.lines:
+            found = key(line, page.height)
+            if found is not None:
+                seen.setdefault(found, set()).add(page.number)
+    running = {text for text, numbers in seen.items() if len(numbers) >= 2}
+    if not running:
+        return pages
+    return [
+        replace(page, lines=tuple(line for line in page.lines if key(line, page.height) not in running))
+        for page in pages
+    ]
 
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -351,6 +430,7 @@ class _Item:
     top: float
     line: Line | None = None
     part: Part | None = None
+    text_table: Table | None = None
 
 
 def page_items(pages: list[PageContent]) -> list[_Item]:
@@ -358,6 +438,7 @@ def page_items(pages: list[PageContent]) -> list[_Item]:
     for page in pages:
         found = [_Item(page.number, line.top, line=line) for line in page.lines]
         found += [_Item(page.number, part.top, part=part) for part in page.parts]
+        found += [_Item(page.number, text.top, text_table=text.table) for text in page.texts]
         items += sorted(found, key=lambda item: item.top)
     return items
 
@@ -367,6 +448,8 @@ def page_blocks(pages: list[PageContent]) -> Iterator[Block]:
     for item in page_items(pages):
         if item.part is not None:
             builder.add_part(item.part)
+        elif item.text_table is not None:
+            builder.add_table(item.text_table)
         elif item.line is not None:
             builder.add_line(item.line)
     yield from builder.finish()
@@ -408,7 +491,8 @@ class _BlockBuilder:
 
     def _starts_paragraph(self, previous: Line, line: Line) -> bool:
         size = max(line.bottom - line.top, 6.0)
-        if previous.x1 < self.right - 1.5 * size:
+        short = previous.x1 < self.right - 1.5 * size
+        if short and (previous.text.endswith(SENTENCE_ENDS) or previous.x1 < self.right - 6 * size):
             return True
         return line.x0 > self.left + 0.8 * size and not _centred_continuation(previous, line)
 
@@ -423,6 +507,12 @@ class _BlockBuilder:
             return
         self._end_table()
         self.table = _OpenTable(list(part.cells), part.n_rows, part, part.page)
+
+    def add_table(self, table: Table) -> None:
+        self._end_paragraph()
+        self._end_table()
+        self.blocks.append(replace(table, index=self.tables))
+        self.tables += 1
 
     def _end_paragraph(self) -> None:
         if not self.lines:

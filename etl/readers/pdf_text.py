@@ -1,0 +1,278 @@
+"""Tables of a PDF printed without ruling lines, rebuilt from word positions.
+
+A row is a line that ends in values; label lines around it (a label wrapped over three lines with the
+numbers on the middle one, a rowspan label printed one character per line) belong to the nearest row.
+Lines with words over the value columns and no values are header rows; header lines printed one under
+the other are one row, and header words stacked in one column ("商业" over "企业") are one cell.
+Anything else is a paragraph. Rows are not column-aligned (without lines a blank cell leaves no trace),
+so the extractors read them as text rows: a row with fewer values than columns is skipped with a
+warning, never shifted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl.records import Table, TableCell
+from etl.values import parse_value
+
+_NUMBERED = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]|其中[:：])"
+)
+SAME_LINE = 3.0
+SAME_COLUMN = 3.0
+FRAGMENT_REACH = 2.2
+"""How far (in line heights) a label line may sit from the values it belongs to."""
+RUN_GAP = 1.8
+HANGING = 2.5
+PROSE_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def is_value(self) -> bool:
+        return parse_value(self.text).semantic in ("number", "zero", "na")
+
+
+@dataclass(frozen=True)
+class WordLine:
+    words: tuple[Word, ...]
+    page: int
+    y: float
+    """Top of the line on a document-long axis (page offset added), for distances across a page break."""
+
+    @property
+    def top(self) -> float:
+        return self.words[0].top
+
+    @property
+    def height(self) -> float:
+        return max(w.bottom - w.top for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def has_values(self) -> bool:
+        return self.words[-1].is_value
+
+
+def word_lines(words: list[Word], page: int, offset: float) -> list[WordLine]:
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(lines[-1][0].top - word.top) <= SAME_LINE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [WordLine(tuple(sorted(ws, key=lambda w: w.x0)), page, ws[0].top + offset) for ws in lines]
+
+
+@dataclass
+class Row:
+    line: WordLine
+    fragments: list[WordLine] = field(default_factory=list)
+    header: bool = False
+
+
+@dataclass(frozen=True)
+class TextTable:
+    table: Table
+    page: int
+    top: float
+
+
+def text_tables(lines: list[WordLine], right: float) -> tuple[list[WordLine], list[TextTable]]:
+    """(lines left as paragraph text, tables rebuilt from the other lines)."""
+    left = min((line.x0 for line in lines), default=0.0)
+    rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
+    if not rows:
+        return lines, []
+    items: list[tuple[float, Row | WordLine]] = [(row.line.y, row) for row in rows]
+    label_lines: list[WordLine] = []
+    in_rows = {id(row.line) for row in rows}
+    for line in lines:
+        if id(line) in in_rows:
+            continue
+        kind = _kind(line, _value_x(_nearest(rows, line.y)), right)
+        if kind == "label":
+            label_lines.append(line)
+        elif kind == "header":
+            items.append((line.y, Row(line, header=True)))
+        else:
+            items.append((line.y, line))
+    for run in label_runs(label_lines):
+        owner = _owner(rows, run)
+        if owner is None:
+            items += [(line.y, line) for line in run]
+        else:
+            owner.fragments += run
+    return _group(sorted(items, key=lambda item: item[0]))
+
+
+def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
+    """Label words as the cells printed them: one column, lines one under the other without a gap."""
+    words = [WordLine((w,), line.page, line.y) for line in lines for w in line.words]
+    columns: list[list[WordLine]] = []
+    for word in sorted(words, key=lambda w: w.words[0].x0):
+        column = next((c for c in columns if _same_column(c[0].words[0], word.words[0])), None)
+        if column is None:
+            columns.append([word])
+        else:
+            column.append(word)
+    runs: list[list[WordLine]] = []
+    for column in columns:
+        column.sort(key=lambda w: w.y)
+        run = [column[0]]
+        for word in column[1:]:
+            if word.y - run[-1].y > RUN_GAP * word.height or _NUMBERED.match(word.words[0].text):
+                runs.append(run)
+                run = []
+            run.append(word)
+        runs.append(run)
+    return runs
+
+
+def _owner(rows: list[Row], run: list[WordLine]) -> Row | None:
+    """The row whose values sit nearest the middle of the run (Word centres a cell's text vertically)."""
+    middle = (run[0].y + run[-1].y) / 2
+    owner = _nearest(rows, middle)
+    reach = (run[-1].y - run[0].y) / 2 + FRAGMENT_REACH * run[0].height
+    return owner if abs(owner.line.y - middle) <= reach else None
+
+
+def _prose(line: WordLine, left: float, right: float) -> bool:
+    """A line of running text that happens to end in a number ("…全年主动公开政府信息 199")."""
+    words = [w for w in line.words if not w.is_value]
+    return bool(words) and max(w.x1 for w in words) - line.x0 > PROSE_SHARE * (right - left)
+
+
+def _value_x(row: Row) -> float:
+    return min(w.x0 for w in row.line.words if w.is_value) - SAME_COLUMN
+
+
+def _kind(line: WordLine, value_x: float, right: float) -> str:
+    if all(w.centre < value_x for w in line.words):
+        return "label"
+    wide = line.x1 - line.x0 > 0.6 * (right - line.x0)
+    gaps = [b.x0 - a.x1 for a, b in zip(line.words, line.words[1:], strict=False)]
+    if max(gaps, default=0.0) < 2 * line.height and (wide or line.words[-1].text.endswith(("。", "；"))):
+        return "paragraph"
+    return "header"
+
+
+def _nearest(rows: list[Row], y: float) -> Row:
+    return min(rows, key=lambda row: abs(row.line.y - y))
+
+
+def _group(items: list[tuple[float, Row | WordLine]]) -> tuple[list[WordLine], list[TextTable]]:
+    paragraphs: list[WordLine] = []
+    tables: list[TextTable] = []
+    rows: list[Row] = []
+
+    def flush() -> None:
+        if any(not row.header for row in rows):
+            tables.append(_table(rows))
+        else:
+            paragraphs.extend(row.line for row in rows)
+        rows.clear()
+
+    for _, item in items:
+        if isinstance(item, Row):
+            rows.append(item)
+        else:
+            flush()
+            paragraphs.append(item)
+    flush()
+    return paragraphs, tables
+
+
+def _table(rows: list[Row]) -> TextTable:
+    merged = _merge_headers(rows)
+    cells = [cell for r, row in enumerate(merged) for cell in row_cells(row, r)]
+    table = Table(
+        index=0,
+        cells=tuple(cells),
+        n_rows=len(merged),
+        n_cols=max(c.col for c in cells) + 1,
+        aligned=False,
+        page=rows[0].line.page,
+    )
+    return TextTable(table, rows[0].line.page, rows[0].line.top)
+
+
+def _merge_headers(rows: list[Row]) -> list[Row]:
+    merged: list[Row] = []
+    for row in rows:
+        previous = merged[-1] if merged else None
+        last = (previous.fragments or [previous.line])[-1] if previous is not None else None
+        if (
+            previous is not None
+            and last is not None
+            and previous.header
+            and row.header
+            and row.line.y - last.y <= 1.6 * row.line.height
+        ):
+            previous.fragments.append(row.line)
+        else:
+            merged.append(Row(row.line, list(row.fragments), row.header))
+    return merged
+
+
+def row_cells(row: Row, r: int) -> list[TableCell]:
+    """Label words grouped into columns (joined top to bottom), then each value word in its own cell."""
+    lines = sorted((row.line, *row.fragments), key=lambda line: line.y)
+    order = {id(w): (i, w.x0) for i, line in enumerate(lines) for w in line.words}
+    values = [] if row.header else [w for w in row.line.words if w.is_value]
+    labels = [w for line in lines for w in line.words if not any(w is v for v in values)]
+    columns: list[list[Word]] = []
+    for word in sorted(labels, key=lambda w: w.x0):
+        column = next((c for c in columns if _same_column(c[0], word)), None)
+        if column is None:
+            columns.append([word])
+        else:
+            column.append(word)
+    ordered = [sorted(c, key=lambda w: order[id(w)]) for c in columns]
+    texts = ["".join(w.text for w in c) for c in _join_hanging(ordered, order)]
+    return [TableCell(text, r, c) for c, text in enumerate([*texts, *(w.text for w in values)])]
+
+
+def _join_hanging(columns: list[list[Word]], order: dict[int, tuple[int, float]]) -> list[list[Word]]:
+    """A label whose first line is indented wraps back to the left: its later lines join the first."""
+    kept: list[list[Word]] = []
+    for column in reversed(columns):
+        first = column[0]
+        owner = next(
+            (
+                k
+                for k in kept
+                if order[id(first)][0] > order[id(k[-1])][0]
+                and 0 <= k[0].x0 - first.x0 <= HANGING * (first.bottom - first.top)
+            ),
+            None,
+        )
+        if owner is None:
+            kept.append(column)
+        else:
+            owner.extend(column)
+    return list(reversed(kept))
+
+
+def _same_column(a: Word, b: Word) -> bool:
+    return abs(a.x0 - b.x0) <= SAME_COLUMN or abs(a.centre - b.centre) <= SAME_COLUMN

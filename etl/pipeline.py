@@ -22,6 +22,7 @@ from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative
 from etl.normalise import fold
 from etl.readers import read_document
+from etl.readings import choose_reading
 from etl.records import Document, Paragraph, ParsedReport, ParseIssue, Table, Template
 from etl.templates import detect_template
 
@@ -56,6 +57,8 @@ def looks_like_report(document: Document) -> bool:
 
 
 def parse_document(document: Document, digest: str) -> ParsedReport:
+    if document.alternatives:
+        return choose_reading(document, digest, parse_document)
     template = _template(document)
     collector = extract_tables(document, template)
     if template in ("v2019", "v2021") and not any(code.startswith("req.") for code, _ in collector.facts):

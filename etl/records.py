@@ -108,6 +108,9 @@ class Document:
     meta: tuple[tuple[str, str], ...] = ()
     cut_off: bool = False
     """The file visibly stops early (an HTML page without its closing tags)."""
+    alternatives: tuple[tuple[str, tuple[Block, ...]], ...] = ()
+    """Other readings of a layout the reader could not settle (why, blocks): the pipeline parses each
+    and lets the template's identities choose (etl/readings.py)."""
 
     @property
     def tables(self) -> tuple[Table, ...]:

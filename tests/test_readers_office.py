@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -12,13 +13,13 @@ import openpyxl
 import pytest
 
 from etl.errors import UnreadableDocument
-from etl.pipeline import parse_file
+from etl.pipeline import parse_document, parse_file
 from etl.readers import read_document
 from etl.readers.docx import read_docx
 from etl.readers.office import soffice
 from etl.readers.pdf import Line, Part, is_footer, join_parts, normalise_chars
 from etl.readers.xlsx import read_xlsx
-from etl.records import Table, TableCell
+from etl.records import Block, Document, Table, TableCell
 from tests.conftest import FIXTURES
 
 REPORTS = FIXTURES / "reports"
@@ -272,3 +273,65 @@ def test_running_header_lines_are_dropped() -> None:
     ]
     kept = [[line.text for line in p.lines] for p in drop_running_lines(pages)]
     assert kept == [["正文一"], ["正文二"]]
+
+
+# --- choosing between readings -------------------------------------------------------------------
+
+
+def _with_granted_total(document: Document, delta: int) -> tuple[Block, ...]:
+    """The document's blocks with the 予以公开 / 总计 cell of table 三 changed by `delta`."""
+    blocks = list(document.blocks)
+    for index, block in enumerate(blocks):
+        if not isinstance(block, Table) or not any(c.text == "申请人情况" for c in block.cells):
+            continue
+        row = next(c.row for c in block.cells if "予以公开" in c.text)
+        last = max((c for c in block.cells if c.row == row), key=lambda c: c.col)
+        changed = replace(last, text=str(int(last.text) + delta))
+        blocks[index] = replace(block, cells=tuple(changed if c is last else c for c in block.cells))
+    return tuple(blocks)
+
+
+def test_identities_choose_between_readings_and_say_so() -> None:
+    path = REPORTS / "开化县华埠镇人民政府_2023.docx"
+    document = read_document(path, path.read_bytes())
+    truth = parse_file(path)
+    wanted = next(f for f in truth.facts if (f.metric_code, f.breakdown) == ("req.granted", "total"))
+    ambiguous = replace(
+        document,
+        blocks=_with_granted_total(document, 7),
+        alternatives=(("label between two rows", document.blocks),),
+    )
+    report = parse_document(ambiguous, "digest")
+    chosen = next(f for f in report.facts if (f.metric_code, f.breakdown) == ("req.granted", "total"))
+    assert chosen.value == wanted.value and chosen.confidence == "inferred"
+    assert [f for f in report.facts if f.confidence == "inferred"] == [chosen]
+    (issue,) = [w for w in report.warnings if w.code == "ambiguous_layout"]
+    assert "kept 'label between two rows'" in issue.message and "failing identities: 2, 0" in issue.message
+
+
+def test_identical_readings_store_no_guess() -> None:
+    path = REPORTS / "开化县华埠镇人民政府_2023.docx"
+    document = read_document(path, path.read_bytes())
+    report = parse_document(replace(document, alternatives=(("same", document.blocks),)), "digest")
+    assert all(f.confidence == "exact" for f in report.facts)
+    assert not any(w.code == "ambiguous_layout" for w in report.warnings)
+
+
+def test_equidistant_label_is_reported_as_ambiguous() -> None:
+    from etl.readers.pdf_text import Word, WordLine, text_tables
+
+    def line(y: float, *words: tuple[str, float]) -> WordLine:
+        return WordLine(tuple(Word(t, x, x + 10 * len(t), y, y + 10) for t, x in words), 1, y)
+
+    lines = [
+        line(100, ("行政许可", 80), ("3", 300)),
+        line(115, ("其他对外", 80)),
+        line(130, ("行政处罚", 80), ("5", 300)),
+    ]
+    first = text_tables(lines, 400)
+    flipped = text_tables(lines, 400, flip=0)
+    assert first.ambiguous == ["label '其他对外' on page 1 lies between two rows of values"]
+    labels = [
+        [c.text for c in t.table.cells if c.text not in "35"] for t in (first.tables[0], flipped.tables[0])
+    ]
+    assert labels == [["行政许可其他对外", "行政处罚"], ["行政许可", "其他对外行政处罚"]]

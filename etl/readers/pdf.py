@@ -30,6 +30,7 @@ from etl.values import parse_value
 
 EDGE_TOLERANCE = 2.0
 MIN_CHARS_PER_PAGE = 10
+MAX_ALTERNATIVES = 6
 FOOTER_ZONE = 0.88
 HEADER_ZONE = 0.08
 SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":", ";")
@@ -90,7 +91,12 @@ def read_pdf(path: str, data: bytes) -> Document:
         raise UnreadableDocument(
             f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR"
         )
-    blocks = tuple(page_blocks(drop_running_lines(rebuild_unruled(pages))))
+    rebuilt, ambiguous = rebuild_unruled(pages)
+    blocks = tuple(page_blocks(drop_running_lines(rebuilt)))
+    alternatives = tuple(
+        (why, tuple(page_blocks(drop_running_lines(rebuild_unruled(pages, flip)[0]))))
+        for flip, why in enumerate(ambiguous[:MAX_ALTERNATIVES])
+    )
     return Document(
         source=path,
         format="pdf",
@@ -98,6 +104,7 @@ def read_pdf(path: str, data: bytes) -> Document:
         title=first_title(blocks),
         blocks=blocks,
         meta=(("pages", str(len(pages))),),
+        alternatives=alternatives,
     )
 
 
@@ -160,14 +167,15 @@ def _continuous(pages: list[PageContent]) -> list[WordLine]:
     return lines
 
 
-def rebuild_unruled(pages: list[PageContent]) -> list[PageContent]:
-    """Pages without ruled tables whose lines end in values: their tables are rebuilt from words."""
+def rebuild_unruled(pages: list[PageContent], flip: int | None = None) -> tuple[list[PageContent], list[str]]:
+    """Pages without ruled tables whose lines end in values: their tables are rebuilt from words.
+    Also returns the ambiguous label placements (see `text_tables`)."""
     unruled = [page for page in pages if page.words]
     right = max((line.x1 for page in unruled for line in page.words), default=0.0)
-    lines = _continuous(unruled)
-    paragraph_lines, tables = text_tables(lines, right)
+    reading = text_tables(_continuous(unruled), right, flip)
+    paragraph_lines, tables = reading.paragraphs, reading.tables
     if not tables:
-        return pages
+        return pages, []
     rebuilt = []
     for page in pages:
         if not page.words:
@@ -176,7 +184,7 @@ def rebuild_unruled(pages: list[PageContent]) -> list[PageContent]:
         kept = tuple(_as_line(line) for line in paragraph_lines if line.page == page.number)
         texts = tuple(table for table in tables if table.page == page.number)
         rebuilt.append(replace(page, lines=kept, texts=texts))
-    return rebuilt
+    return rebuilt, reading.ambiguous
 
 
 def _is_grid(table: Any) -> bool:

@@ -27,6 +27,8 @@ FRAGMENT_REACH = 2.2
 RUN_GAP = 1.8
 HANGING = 2.5
 PROSE_SHARE = 0.7
+AMBIGUOUS = 0.3
+"""Two rows within this many line heights of the same distance from a label are equally near."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,24 @@ class TextTable:
     top: float
 
 
-def text_tables(lines: list[WordLine], right: float) -> tuple[list[WordLine], list[TextTable]]:
-    """(lines left as paragraph text, tables rebuilt from the other lines)."""
+@dataclass(frozen=True)
+class TextReading:
+    paragraphs: list[WordLine]
+    tables: list[TextTable]
+    ambiguous: list[str]
+    """Label runs that sit as near one row of values as another, in the order `flip` counts them."""
+
+
+def text_tables(lines: list[WordLine], right: float, flip: int | None = None) -> TextReading:
+    """Lines left as paragraph text and tables rebuilt from the other lines.
+
+    A label run about as near two rows goes to the nearer one; `flip` gives the ambiguous run (by
+    position in `ambiguous`) to the other, so the caller can let the template's identities choose.
+    """
     left = min((line.x0 for line in lines), default=0.0)
     rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
     if not rows:
-        return lines, []
+        return TextReading(lines, [], [])
     items: list[tuple[float, Row | WordLine]] = [(row.line.y, row) for row in rows]
     label_lines: list[WordLine] = []
     in_rows = {id(row.line) for row in rows}
@@ -117,13 +131,20 @@ def text_tables(lines: list[WordLine], right: float) -> tuple[list[WordLine], li
             items.append((line.y, Row(line, header=True)))
         else:
             items.append((line.y, line))
+    ambiguous: list[str] = []
     for run in label_runs(label_lines):
-        owner = _owner(rows, run)
+        owner, other = _owners(rows, run)
+        if owner is not None and other is not None:
+            if flip == len(ambiguous):
+                owner = other
+            text = "".join(w.text for line in run for w in line.words)
+            ambiguous.append(f"label {text!r} on page {run[0].page} lies between two rows of values")
         if owner is None:
             items += [(line.y, line) for line in run]
         else:
             owner.fragments += run
-    return _group(sorted(items, key=lambda item: item[0]))
+    paragraphs, tables = _group(sorted(items, key=lambda item: item[0]))
+    return TextReading(paragraphs, tables, ambiguous)
 
 
 def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
@@ -149,12 +170,18 @@ def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
     return runs
 
 
-def _owner(rows: list[Row], run: list[WordLine]) -> Row | None:
-    """The row whose values sit nearest the middle of the run (Word centres a cell's text vertically)."""
+def _owners(rows: list[Row], run: list[WordLine]) -> tuple[Row | None, Row | None]:
+    """The row whose values sit nearest the middle of the run (Word centres a cell's text vertically),
+    and a second row when it is about as near."""
     middle = (run[0].y + run[-1].y) / 2
-    owner = _nearest(rows, middle)
     reach = (run[-1].y - run[0].y) / 2 + FRAGMENT_REACH * run[0].height
-    return owner if abs(owner.line.y - middle) <= reach else None
+    near = sorted((abs(row.line.y - middle), index) for index, row in enumerate(rows))
+    near = [(distance, index) for distance, index in near if distance <= reach]
+    if not near:
+        return None, None
+    owner = rows[near[0][1]]
+    close = len(near) > 1 and near[1][0] - near[0][0] <= AMBIGUOUS * run[0].height
+    return owner, rows[near[1][1]] if close else None
 
 
 def _prose(line: WordLine, left: float, right: float) -> bool:

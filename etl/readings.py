@@ -1,0 +1,64 @@
+"""Choosing among readings of an ambiguous layout with the template's identities.
+
+A reader that cannot settle a layout (a wrapped label as near one row of values as another) hands the
+pipeline other readings of the document. Each is parsed; the one with the fewest failing error-level
+checks (N1–N4, O1, O2, O6–O8 …) wins, the reader's own first reading on a tie. Whatever was chosen, the
+facts whose value depends on the choice are stored with confidence "inferred" and the report carries an
+`ambiguous_layout` warning: a choice is never stored as if it had been read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from etl.errors import XxgkError
+from etl.records import Document, ParsedReport, ParseIssue
+
+Parse = Callable[[Document, str], ParsedReport]
+
+
+def _values(report: ParsedReport) -> dict[tuple[str, str], tuple[object, str]]:
+    return {(f.metric_code, f.breakdown): (f.value, f.semantic) for f in report.facts}
+
+
+def failing(report: ParsedReport) -> int:
+    return sum(1 for c in report.checks if c.severity == "error" and c.status == "fail")
+
+
+def choose_reading(document: Document, digest: str, parse: Parse) -> ParsedReport:
+    first = replace(document, alternatives=())
+    candidates = [("first reading", first)] + [
+        (why, replace(document, blocks=blocks, alternatives=())) for why, blocks in document.alternatives
+    ]
+    parsed: list[tuple[str, ParsedReport]] = []
+    for why, candidate in candidates:
+        try:
+            parsed.append((why, parse(candidate, digest)))
+        except XxgkError:
+            continue
+    if not parsed:
+        return parse(first, digest)
+    best = min(range(len(parsed)), key=lambda i: (failing(parsed[i][1]), i))
+    chosen_why, chosen = parsed[best]
+    values = {(f.metric_code, f.breakdown): (f.value, f.semantic) for f in chosen.facts}
+    unsettled = {
+        key
+        for _, other in parsed
+        for key in values.keys() | {(f.metric_code, f.breakdown) for f in other.facts}
+        if values.get(key)
+        != next(((f.value, f.semantic) for f in other.facts if (f.metric_code, f.breakdown) == key), None)
+    }
+    if not unsettled:
+        return chosen
+    facts = tuple(
+        replace(f, confidence="inferred") if (f.metric_code, f.breakdown) in unsettled else f
+        for f in chosen.facts
+    )
+    scores = ", ".join(f"{failing(report)}" for _, report in parsed)
+    issue = ParseIssue(
+        "ambiguous_layout",
+        f"{len(parsed)} readings of an ambiguous table layout (failing identities: {scores}); "
+        f"kept {chosen_why!r}; {len(unsettled)} values depend on the choice and are marked inferred",
+    )
+    return replace(chosen, facts=facts, warnings=(*chosen.warnings, issue))

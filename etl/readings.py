@@ -2,7 +2,8 @@
 
 A reader that cannot settle a layout (a wrapped label as near one row of values as another) hands the
 pipeline other readings of the document. Each is parsed; the one with the fewest failing error-level
-checks (N1–N4, O1, O2, O6–O8 …) wins, the reader's own first reading on a tie. Whatever was chosen, the
+checks (N1–N4, O1, O2, O6–O8 …) wins; on a tie the one that reads more cells, then the reader's own
+first reading. Whatever was chosen, the
 facts whose value depends on the choice are stored with confidence "inferred" and the report carries an
 `ambiguous_layout` warning: a choice is never stored as if it had been read.
 """
@@ -39,7 +40,7 @@ def choose_reading(document: Document, digest: str, parse: Parse) -> ParsedRepor
             continue
     if not parsed:
         return parse(first, digest)
-    best = min(range(len(parsed)), key=lambda i: (failing(parsed[i][1]), i))
+    best = min(range(len(parsed)), key=lambda i: (failing(parsed[i][1]), -len(parsed[i][1].facts), i))
     chosen_why, chosen = parsed[best]
     values = {(f.metric_code, f.breakdown): (f.value, f.semantic) for f in chosen.facts}
     unsettled = {

@@ -116,8 +116,9 @@ def test_row_broken_across_pages_is_joined() -> None:
                   (("（一）予以公开", 0, 1, 1, 1), ("5", 0, 2, 1, 1)))  # fmt: skip
     rest = cells((("", 0, 0, 2, 1), ("方合法权益", 0, 1, 1, 1), ("", 0, 2, 1, 1)),
                  (("2、属于三类内部事务信息", 1, 1, 1, 1), ("0", 1, 2, 1, 1)))  # fmt: skip
-    joined, n_rows = join_parts(first, 2, part(rest, 2))
-    table = Table(0, tuple(joined), n_rows, 3)
+    joined = join_parts(first, 2, part(rest, 2))
+    assert not joined.doubtful
+    table = Table(0, tuple(joined.cells), joined.n_rows, 3)
     rows = [[c.text for c in view.cells] for view in table.row_views()]
     assert rows == [
         ["三、本年度办理结果", "（一）予以公开", "5"],
@@ -133,9 +134,22 @@ def test_repeated_header_is_dropped() -> None:
         tuple((t, 0, c, 1, 1) for t, _, c, _, _ in header),
         (("申请办结数", 1, 0, 1, 1), ("件", 1, 1, 1, 1), ("3", 1, 2, 1, 1)),
     )
-    joined, n_rows = join_parts(first, 2, part(rest, 2))
-    assert n_rows == 3
-    assert [c.text for c in joined if c.row == 2] == ["申请办结数", "件", "3"]
+    joined = join_parts(first, 2, part(rest, 2))
+    assert joined.n_rows == 3
+    assert [c.text for c in joined.cells if c.row == 2] == ["申请办结数", "件", "3"]
+
+
+def test_unnumbered_row_under_a_blank_row_is_doubtful() -> None:
+    first = cells(
+        (("信息内容", 0, 0, 1, 1), ("本年处理决定数量", 0, 1, 1, 1)),
+        (("行政处", 1, 0, 1, 1), ("", 1, 1, 1, 1)),
+    )
+    rest = cells((("罚", 0, 0, 1, 1), ("", 0, 1, 1, 1)), (("行政强制", 1, 0, 1, 1), ("4", 1, 1, 1, 1)))
+    kept = join_parts(first, 2, part(rest, 2))
+    joined = join_parts(first, 2, part(rest, 2), join_doubtful=True)
+    assert kept.doubtful and joined.doubtful
+    assert [c.text for c in kept.cells if c.col == 0] == ["信息内容", "行政处", "罚", "行政强制"]
+    assert [c.text for c in joined.cells if c.col == 0] == ["信息内容", "行政处\n罚", "行政强制"]
 
 
 # --- DOCX -----------------------------------------------------------------------------------------------
@@ -335,3 +349,16 @@ def test_equidistant_label_is_reported_as_ambiguous() -> None:
         [c.text for c in t.table.cells if c.text not in "35"] for t in (first.tables[0], flipped.tables[0])
     ]
     assert labels == [["行政许可其他对外", "行政处罚"], ["行政许可", "其他对外行政处罚"]]
+
+
+def test_ingest_lists_a_scanned_pdf_with_its_reason(tmp_path: Path) -> None:
+    from xxgk.ingest import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "某局2021年报告（图片版）.pdf").write_bytes(image_only_pdf())
+    shutil.copy(REPORTS / "常山县水利局_2024.pdf", folder)
+    summary = ingest([folder], tmp_path / "wh")
+    (failed,) = summary.failed
+    assert Path(failed.path).name == "某局2021年报告（图片版）.pdf" and failed.status == "error"
+    assert failed.reason.endswith("has no text layer (a scanned or image-only PDF): needs OCR")

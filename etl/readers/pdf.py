@@ -92,10 +92,13 @@ def read_pdf(path: str, data: bytes) -> Document:
             f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR"
         )
     rebuilt, ambiguous = rebuild_unruled(pages)
-    blocks = tuple(page_blocks(drop_running_lines(rebuilt)))
+    blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
     alternatives = tuple(
-        (why, tuple(page_blocks(drop_running_lines(rebuild_unruled(pages, flip)[0]))))
+        (why, page_blocks(drop_running_lines(rebuild_unruled(pages, flip)[0]))[0])
         for flip, why in enumerate(ambiguous[:MAX_ALTERNATIVES])
+    ) + tuple(
+        (why, page_blocks(drop_running_lines(rebuilt), flip)[0])
+        for flip, why in enumerate(doubtful[:MAX_ALTERNATIVES])
     )
     return Document(
         source=path,
@@ -300,13 +303,25 @@ def _is_number(cell: TableCell) -> bool:
     return parse_value(cell.text).semantic in ("number", "zero")
 
 
-def join_parts(first: list[TableCell], n_rows: int, part: Part) -> tuple[list[TableCell], int]:
-    """The cells of `first` (n_rows rows) followed by those of the continuation `part`."""
+@dataclass(frozen=True)
+class Joined:
+    cells: list[TableCell]
+    n_rows: int
+    doubtful: bool = False
+    """The first row of the continuation may or may not finish the row above (see `_is_broken_row`)."""
+
+
+def join_parts(first: list[TableCell], n_rows: int, part: Part, join_doubtful: bool = False) -> Joined:
+    """The cells of `first` (n_rows rows) followed by those of the continuation `part`.
+
+    A first row that may be the end of a row broken by the page, or a row of its own, is kept as a row
+    of its own unless `join_doubtful`; the result says it was doubtful so the caller can try both."""
     rest = _drop_repeated_header(first, list(part.cells))
     cells = list(first)
     if not rest:
-        return cells, n_rows
-    if _is_broken_row(first, n_rows, rest):
+        return Joined(cells, n_rows)
+    doubtful = _may_be_broken_row(first, n_rows, rest) and not _is_broken_row(first, n_rows, rest)
+    if _is_broken_row(first, n_rows, rest) or (doubtful and join_doubtful):
         cells, rest = _join_broken_row(cells, n_rows, rest)
     elif _is_broken_header(first, n_rows, rest):
         cells, rest = _join_broken_header(cells, n_rows, rest)
@@ -314,7 +329,7 @@ def join_parts(first: list[TableCell], n_rows: int, part: Part) -> tuple[list[Ta
     top = min(c.row for c in rest) if rest else 0
     shifted = [replace(c, row=c.row - top + n_rows) for c in rest]
     rows = max((c.row + c.rowspan for c in shifted), default=n_rows)
-    return cells + shifted, rows
+    return Joined(cells + shifted, rows, doubtful)
 
 
 def _texts(cells: list[TableCell], row: int) -> list[str]:
@@ -338,22 +353,26 @@ def _first_value_column(cells: list[TableCell]) -> int:
     return min((c.col for c in cells if _is_number(c)), default=10**6)
 
 
-def _is_broken_row(first: list[TableCell], n_rows: int, rest: list[TableCell]) -> bool:
+def _may_be_broken_row(first: list[TableCell], n_rows: int, rest: list[TableCell]) -> bool:
     """Word lets a row break across pages: its label ends at the top of the next page, no values.
-
-    The first row of the next page is such a fragment when it has the same cells as the row above,
-    no number and no item number of its own, and the row above has numbers or a numbered label (so a
-    row of its own would be numbered too).
-    """
+    Such a fragment has the same cells as the row above, text, no number and no item number."""
     head = [c for c in rest if c.row == 0]
     last = _row(first, n_rows - 1)
-    texts = [c.text for c in last if c.text and not _is_number(c)]
     return (
         {(c.col, c.colspan) for c in head} == {(c.col, c.colspan) for c in last}
         and any(c.text for c in head)
         and not any(_is_number(c) for c in head)
         and not any(_NUMBERED.match(c.text) for c in head if c.text)
-        and (any(_is_number(c) for c in last) or any(_NUMBERED.match(t) for t in texts[-1:]))
+    )
+
+
+def _is_broken_row(first: list[TableCell], n_rows: int, rest: list[TableCell]) -> bool:
+    """Certainly a fragment: the row above has numbers or a numbered label (a row of its own would be
+    numbered too)."""
+    last = _row(first, n_rows - 1)
+    texts = [c.text for c in last if c.text and not _is_number(c)]
+    return _may_be_broken_row(first, n_rows, rest) and (
+        any(_is_number(c) for c in last) or any(_NUMBERED.match(t) for t in texts[-1:])
     )
 
 
@@ -451,8 +470,9 @@ def page_items(pages: list[PageContent]) -> list[_Item]:
     return items
 
 
-def page_blocks(pages: list[PageContent]) -> Iterator[Block]:
-    builder = _BlockBuilder(margins=_margins(pages))
+def page_blocks(pages: list[PageContent], flip: int | None = None) -> tuple[tuple[Block, ...], list[str]]:
+    """The document's blocks, and the doubtful joins of table parts (`flip` joins the one at that index)."""
+    builder = _BlockBuilder(margins=_margins(pages), flip=flip)
     for item in page_items(pages):
         if item.part is not None:
             builder.add_part(item.part)
@@ -460,7 +480,7 @@ def page_blocks(pages: list[PageContent]) -> Iterator[Block]:
             builder.add_table(item.text_table)
         elif item.line is not None:
             builder.add_line(item.line)
-    yield from builder.finish()
+    return tuple(builder.finish()), builder.doubtful
 
 
 def _margins(pages: list[PageContent]) -> tuple[float, float]:
@@ -479,8 +499,10 @@ class _OpenTable:
 
 
 class _BlockBuilder:
-    def __init__(self, margins: tuple[float, float]) -> None:
+    def __init__(self, margins: tuple[float, float], flip: int | None = None) -> None:
         self.left, self.right = margins
+        self.flip = flip
+        self.doubtful: list[str] = []
         self.blocks: list[Block] = []
         self.lines: list[Line] = []
         self.table: _OpenTable | None = None
@@ -510,8 +532,12 @@ class _BlockBuilder:
             xs = cluster((*self.table.last.xs, *part.xs))
             first = regrid(self.table.cells, self.table.last.xs, xs)
             rest = replace(part, cells=tuple(regrid(part.cells, part.xs, xs)), xs=xs)
-            cells, rows = join_parts(first, self.table.n_rows, rest)
-            self.table = _OpenTable(cells, rows, rest, self.table.first_page)
+            joined = join_parts(first, self.table.n_rows, rest, join_doubtful=self.flip == len(self.doubtful))
+            if joined.doubtful:
+                self.doubtful.append(
+                    f"the first row of the table on page {part.page} may end the row above it"
+                )
+            self.table = _OpenTable(joined.cells, joined.n_rows, rest, self.table.first_page)
             return
         self._end_table()
         self.table = _OpenTable(list(part.cells), part.n_rows, part, part.page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -362,3 +363,34 @@ def test_ingest_lists_a_scanned_pdf_with_its_reason(tmp_path: Path) -> None:
     (failed,) = summary.failed
     assert Path(failed.path).name == "某局2021年报告（图片版）.pdf" and failed.status == "error"
     assert failed.reason.endswith("has no text layer (a scanned or image-only PDF): needs OCR")
+
+
+def test_docx_legacy_horizontal_merge_and_text_box_fallback() -> None:
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    cell = "<w:tc><w:tcPr>{}</w:tcPr><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    box = "<w:txbxContent><w:p><w:r><w:t>报告标题</w:t></w:r></w:p></w:txbxContent>"
+    body = (
+        f"<w:document {w} {mc}><w:body>"
+        f"<w:p><w:r><mc:AlternateContent><mc:Choice>{box}</mc:Choice><mc:Fallback>{box}</mc:Fallback>"
+        "</mc:AlternateContent></w:r></w:p><w:tbl><w:tr>"
+        + cell.format('<w:hMerge w:val="restart"/>', "行政复议")
+        + cell.format('<w:hMerge w:val="continue"/>', "")
+        + cell.format("", "行政诉讼")
+        + "</w:tr><w:tr>"
+        + "".join(cell.format("", v) for v in ("1", "2", "3"))
+        + "</w:tr></w:tbl></w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("word/document.xml", body)
+    document = read_docx("x.docx", out.getvalue())
+    assert [p.text for p in document.paragraphs] == ["报告标题"]
+    (table,) = document.tables
+    assert [(c.text, c.row, c.col, c.colspan) for c in table.cells] == [
+        ("行政复议", 0, 0, 2),
+        ("行政诉讼", 0, 2, 1),
+        ("1", 1, 0, 1),
+        ("2", 1, 1, 1),
+        ("3", 1, 2, 1),
+    ]

@@ -26,6 +26,11 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDT_CONTENT = (f"{W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
 T, BR, CR, TAB, TCPR = (f"{W}{t}" for t in ("t", "br", "cr", "tab", "tcPr"))
 VAL = f"{W}val"
+FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+"""A text box is written twice (DrawingML and a VML fallback); only the first copy is read."""
+_MAIN_PART = re.compile(
+    r'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"|Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"'
+)
 TITLE_WORDS = ("报告", "报表")
 _CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
 
@@ -33,13 +38,17 @@ _CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
 def read_docx(path: str, data: bytes) -> Document:
     try:
         with zipfile.ZipFile(BytesIO(data)) as package:
-            body_xml = package.read("word/document.xml")
+            body_xml = package.read(main_part(package))
             core = package.read("docProps/core.xml") if "docProps/core.xml" in package.namelist() else b""
         root = etree.fromstring(body_xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableDocument(
             f"{Path(path).name} is not a readable Word file ({type(exc).__name__})"
         ) from None
+    for fallback in list(root.iter(FALLBACK)):
+        parent = fallback.getparent()
+        if parent is not None:
+            parent.remove(fallback)
     body = root.find(f"{W}body")
     builder = _Blocks()
     if body is not None:
@@ -48,6 +57,15 @@ def read_docx(path: str, data: bytes) -> Document:
     found = _CORE_TITLE.search(core.decode("utf-8", "replace"))
     title = first_title(blocks) or (one_line(found.group(1)) if found else "")
     return Document(source=path, format="docx", encoding="", title=title, blocks=blocks)
+
+
+def main_part(package: zipfile.ZipFile) -> str:
+    """The main document part named by the package relationships (word/document.xml almost always)."""
+    if "_rels/.rels" in package.namelist():
+        found = _MAIN_PART.search(package.read("_rels/.rels").decode("utf-8", "replace"))
+        if found:
+            return found.group(1) or found.group(2)
+    return "word/document.xml"
 
 
 def paragraph_text(p: etree._Element) -> str:
@@ -116,6 +134,11 @@ def _int_value(element: etree._Element | None, default: int) -> int:
     return int(value) if value and value.isdigit() else default
 
 
+def _continues(merge: etree._Element | None) -> bool:
+    """A w:vMerge / w:hMerge without val="restart" continues the cell before it."""
+    return merge is not None and merge.get(VAL) != "restart"
+
+
 def cell_text(tc: etree._Element) -> str:
     return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
 
@@ -131,7 +154,12 @@ def table_grid(table: etree._Element) -> Grid:
             span = _int_value(_property(tc, "gridSpan"), 1)
             merge = _property(tc, "vMerge")
             owner = above.get(col)
-            if merge is not None and merge.get(VAL) != "restart" and owner is not None:
+            left = current.get(max(current)) if current else None
+            if _continues(_property(tc, "hMerge")) and left is not None:
+                cell = grid.cells[left]
+                grid.cells[left] = TableCell(cell.text, cell.row, cell.col, cell.rowspan, cell.colspan + span)
+                current[col] = left
+            elif _continues(merge) and owner is not None:
                 cell = grid.cells[owner]
                 grid.cells[owner] = TableCell(cell.text, cell.row, cell.col, r - cell.row + 1, cell.colspan)
                 current[col] = owner

@@ -394,3 +394,21 @@ def test_docx_legacy_horizontal_merge_and_text_box_fallback() -> None:
         ("2", 1, 1, 1),
         ("3", 1, 2, 1),
     ]
+
+
+# --- real reports printed to DOCX and PDF ---------------------------------------------------------------
+
+CONVERTED = sorted((FIXTURES / "converted").iterdir())
+
+
+@pytest.mark.parametrize("path", CONVERTED, ids=lambda p: p.name)
+def test_real_report_reads_the_same_from_docx_and_pdf(path: Path) -> None:
+    """平潭 2016 (Fujian table), 2019 and 2021 as published (HTML), opened and saved by LibreOffice as
+    DOCX and printed to PDF (its tables lose their ruling lines): every fact equals the HTML golden."""
+    from tests.conftest import GOLDEN
+    from tests.golden_io import read_golden, report_to_golden
+
+    golden = read_golden(GOLDEN / f"real_{path.stem}.json")
+    report = report_to_golden(parse_file(path))
+    assert report["template"] == golden["template"]
+    assert report["facts"] == golden["facts"]

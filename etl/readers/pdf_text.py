@@ -195,7 +195,7 @@ def _value_x(row: Row) -> float:
 
 
 def _kind(line: WordLine, value_x: float, right: float) -> str:
-    if all(w.centre < value_x for w in line.words):
+    if all(w.x1 <= value_x + 2 * SAME_COLUMN for w in line.words):
         return "label"
     wide = line.x1 - line.x0 > 0.6 * (right - line.x0)
     gaps = [b.x0 - a.x1 for a, b in zip(line.words, line.words[1:], strict=False)]

@@ -100,6 +100,7 @@ def test_page_footers_are_recognised() -> None:
 
     assert is_footer(line("- 4 -", 800), 842)
     assert is_footer(line("第 3 页 共 6 页", 800), 842)
+    assert is_footer(line("7", 800), 842) and is_footer(line("Page 2 of 6", 800), 842)
     assert not is_footer(line("- 4 -", 300), 842)
     assert not is_footer(line("四、结转下年度继续办理", 800), 842)
 

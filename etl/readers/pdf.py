@@ -35,7 +35,9 @@ FOOTER_ZONE = 0.88
 HEADER_ZONE = 0.08
 SENTENCE_ENDS = ("。", "！", "？", "；", "：", ":", ";")
 _FOOTER = re.compile(
-    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$"
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3}"
+    r"|(?:page\s*)?\d{1,3}\s*of\s*\d{1,3})$",
+    re.IGNORECASE,
 )
 _RADICALS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"

@@ -32,6 +32,8 @@ class TableCell:
     col: int
     rowspan: int = 1
     colspan: int = 1
+    page: int | None = None
+    """The page the cell is printed on, where a table runs over several pages (PDF)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ class Table:
                 if cell is not None and id(cell) not in ids:
                     ids.add(id(cell))
                     seen.append(cell)
-            yield RowView(table=self.index, row=r, cells=tuple(seen), aligned=self.aligned, page=self.page)
+            pages = [c.page for c in seen if c.row == r and c.page is not None]
+            page = min(pages) if pages else self.page
+            yield RowView(table=self.index, row=r, cells=tuple(seen), aligned=self.aligned, page=page)
 
 
 @dataclass(frozen=True)

@@ -413,3 +413,13 @@ def test_real_report_reads_the_same_from_docx_and_pdf(path: Path) -> None:
     report = report_to_golden(parse_file(path))
     assert report["template"] == golden["template"]
     assert report["facts"] == golden["facts"]
+
+
+def test_pdf_facts_carry_the_page_of_their_row() -> None:
+    report = parse_file(REPORTS / "常山县水利局_2024.pdf")
+    pages = {f.source.page for f in report.facts if f.metric_code.startswith("req.")}
+    assert len(pages) >= 2 and None not in pages
+    total = next(f for f in report.facts if (f.metric_code, f.breakdown) == ("req.carried_out", "total"))
+    received = next(f for f in report.facts if (f.metric_code, f.breakdown) == ("req.received", "total"))
+    assert total.source.page is not None and received.source.page is not None
+    assert total.source.page > received.source.page

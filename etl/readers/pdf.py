@@ -264,6 +264,7 @@ def table_part(table: Any, page: int) -> Part:
                 col=col,
                 rowspan=max(1, index_of(ys, bottom) - row),
                 colspan=max(1, index_of(xs, x1) - col),
+                page=page,
             )
         )
     x0, top, x1, bottom = table.bbox

@@ -277,7 +277,8 @@ def row_cells(row: Row, r: int) -> list[TableCell]:
             column.append(word)
     ordered = [sorted(c, key=lambda w: order[id(w)]) for c in columns]
     texts = ["".join(w.text for w in c) for c in _join_hanging(ordered, order)]
-    return [TableCell(text, r, c) for c, text in enumerate([*texts, *(w.text for w in values)])]
+    cells = [*texts, *(w.text for w in values)]
+    return [TableCell(text, r, c, page=row.line.page) for c, text in enumerate(cells)]
 
 
 def _join_hanging(columns: list[list[Word]], order: dict[int, tuple[int, float]]) -> list[list[Word]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -16,7 +17,7 @@ from xxgk.samples.document import build_document
 from xxgk.samples.faults import failures, plant
 from xxgk.samples.figures import Chain, new_figures, old_figures
 from xxgk.samples.model import Agency, Document, Fact, Figures, Plan
-from xxgk.samples.office import print_pdfs
+from xxgk.samples.office import can_print_pdf, print_pdfs
 from xxgk.samples.plan import Corpus, corpus_plans
 from xxgk.samples.quirks import content_quirks
 from xxgk.samples.render_docx import render_docx
@@ -90,7 +91,9 @@ def write_pdfs(out_dir: Path, pending: list[Pending]) -> list[SampleDoc]:
             docs.append(write(out_dir, name, printed[index], truth))
             continue
         docx_name = f"{name.removesuffix('.pdf')}.docx"
-        docs.append(write(out_dir, docx_name, data, {**truth, "file": docx_name, "format": "docx"}))
+        version_of = truth["version_of"] and f"{truth['version_of'].removesuffix('.pdf')}.docx"
+        fallback = {**truth, "file": docx_name, "format": "docx", "version_of": version_of}
+        docs.append(write(out_dir, docx_name, data, fallback))
     return docs
 
 
@@ -282,6 +285,8 @@ def generate_corpus(
         raise ValueError(f"n_agencies must be at least 1, not {n_agencies}")
     out_dir.mkdir(parents=True, exist_ok=True)
     corpus = corpus_plans(seed, n_agencies, years)
+    if any(p.fmt == "docx" for p in corpus.plans) and not can_print_pdf():
+        print("LibreOffice not found: reports planned as PDF are written as DOCX", file=sys.stderr)
     docs, source = write_reports(out_dir, corpus)
     if include_bad:
         docs.extend(write_bad(out_dir, seed, corpus, source))

@@ -66,7 +66,6 @@ def print_pdfs(docx_files: Sequence[bytes]) -> list[bytes] | None:
     if not docx_files:
         return []
     if not can_print_pdf():
-        print("LibreOffice not found: PDF samples written as DOCX instead", file=sys.stderr)
         return None
     with tempfile.TemporaryDirectory(prefix="xxgk-samples-") as work:
         folder = Path(work)

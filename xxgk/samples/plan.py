@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from xxgk.samples.agencies import roster
 from xxgk.samples.model import Agency, Plan
+from xxgk.samples.office import can_print_pdf
 
 T = TypeVar("T")
 FAULTS = ("N1", "N2", "N3", "N4", "O1", "O2", "O6", "O7", "O8", "T1", "T2")
@@ -131,9 +132,12 @@ def content_flags(rng: random.Random, template: str, fmt_flags: set[str]) -> set
 
 
 def office_format(agency: Agency, year: int, seed: int) -> str | None:
-    """A few reports are published as Word or PDF files; drawn apart so other reports stay as they were."""
+    """A few reports are published as Word or PDF files; drawn apart so other reports stay as they were.
+    PDFs are printed from the DOCX by LibreOffice: without it they stay DOCX."""
     roll = random.Random(f"{seed}|{agency.name}|{year}|office").random()
-    return "docx" if roll < DOCX_SHARE else "pdf" if roll < DOCX_SHARE + PDF_SHARE else None
+    if roll >= DOCX_SHARE + PDF_SHARE:
+        return None
+    return "pdf" if roll >= DOCX_SHARE and can_print_pdf() else "docx"
 
 
 def format_flags(rng: random.Random, fmt: str, year: int, new: bool) -> set[str]:

@@ -132,3 +132,69 @@ SELECT
 FROM facts AS f
 JOIN reports AS r USING (report_id)
 LEFT JOIN metrics AS m ON m.code = f.metric_code;
+
+-- Contract views the dashboard reads. These first bodies are simple; the places/agencies issue refines them
+-- without changing their columns.
+CREATE OR REPLACE VIEW agencies AS
+SELECT agency_id, arg_max(agency, year) AS agency_name, string_agg(DISTINCT agency, ';') AS aliases,
+       any_value(agency_level) AS agency_level, any_value(agency_kind) AS agency_kind,
+       bool_or(coalesce(is_vertical, FALSE)) AS is_vertical,
+       any_value(province) AS province, any_value(city) AS city, any_value(county) AS county,
+       any_value(province_code) AS province_code, any_value(city_code) AS city_code,
+       any_value(county_code) AS county_code, any_value(place_code) AS place_code,
+       min(year) AS first_year, max(year) AS last_year, count(*) AS n_reports
+FROM reports
+WHERE is_current AND agency_id IS NOT NULL
+GROUP BY agency_id;
+
+CREATE OR REPLACE VIEW coverage AS
+WITH span AS (
+    SELECT agency_id, arg_max(agency, year) AS agency_name, any_value(place_code) AS place_code,
+           min(year) AS first_year, max(year) AS last_year
+    FROM reports
+    WHERE agency_id IS NOT NULL AND year IS NOT NULL
+    GROUP BY agency_id
+),
+grid AS (
+    SELECT agency_id, agency_name, place_code, CAST(unnest(range(first_year, last_year + 1)) AS INTEGER) AS year
+    FROM span
+),
+versions AS (
+    SELECT agency_id, year, count(*) AS n_versions,
+           max(CASE WHEN is_current THEN report_id END) AS current_report_id
+    FROM reports
+    WHERE agency_id IS NOT NULL AND year IS NOT NULL
+    GROUP BY agency_id, year
+)
+SELECT g.agency_id, g.agency_name, g.place_code, g.year,
+       CASE WHEN v.n_versions IS NULL THEN 'missing'
+            WHEN v.n_versions > 1 THEN 'several_versions'
+            ELSE 'published' END AS status,
+       coalesce(v.n_versions, 0) AS n_versions, v.current_report_id
+FROM grid AS g
+LEFT JOIN versions AS v USING (agency_id, year);
+
+CREATE OR REPLACE VIEW series AS
+WITH mapping (metric_code, fact_breakdown, series_code, comparable_group) AS (
+    VALUES
+        ('old.proactive.total', '', 'proactive.total', 'old'),
+        ('fj.proactive.total', '', 'proactive.total', 'old'),
+        ('text.proactive.total', '', 'proactive.total', 'narrative'),
+        ('old.requests.received', '', 'requests.received', 'old'),
+        ('fj.requests.total', '', 'requests.received', 'old'),
+        ('req.received', 'total', 'requests.received', 'new'),
+        ('req.total', 'total', 'requests.handled', 'new'),
+        ('req.granted', 'total', 'requests.granted', 'new'),
+        ('req.carried_out', 'total', 'requests.carried_over', 'new'),
+        ('old.reconsideration.total', '', 'reconsideration.total', 'all'),
+        ('review.total', '', 'reconsideration.total', 'all'),
+        ('old.litigation.total', '', 'litigation.total', 'all'),
+        ('suit_direct.total', '', 'litigation.total', 'all'),
+        ('suit_after_review.total', '', 'litigation.total', 'all')
+)
+SELECT f.report_id, r.agency_id, r.year, r.template, m.series_code, '' AS breakdown,
+       sum(f.value) AS value, m.comparable_group, coalesce(r.scope, 'own') AS scope
+FROM facts AS f
+JOIN mapping AS m ON m.metric_code = f.metric_code AND m.fact_breakdown = f.breakdown
+JOIN reports AS r ON r.report_id = f.report_id
+GROUP BY ALL;

@@ -19,6 +19,7 @@ from warehouse.publish import default_dir
 from xxgk import __version__
 from xxgk.ingest import IngestSummary, ingest
 from xxgk.report import print_parse, print_summary
+from xxgk.serve import serve
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 
@@ -155,8 +156,10 @@ def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> 
     show_default=True,
     help="where the sample corpus and its warehouse go",
 )
-def demo_command(base: Path) -> None:
-    """Generate the sample corpus, ingest it into BASE/data and print what was loaded."""
+@click.option("--port", type=int, default=8501, show_default=True, help="port to serve the dashboard on")
+@click.option("--no-serve", is_flag=True, help="build the demo warehouse and stop without serving")
+def demo_command(base: Path, port: int, no_serve: bool) -> None:
+    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it."""
     from xxgk.samples import generate_corpus
 
     corpus = base / "samples"
@@ -166,6 +169,20 @@ def demo_command(base: Path) -> None:
     summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
     print_summary(summary, directory, Console())
     click.echo(f"\nexport the values with: xxgk export facts --warehouse {directory} --out facts.csv")
+    if not no_serve:
+        sys.exit(serve(directory, "127.0.0.1", port))
+
+
+@cli.command("serve")
+@warehouse_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=int, default=8501, show_default=True, help="port to listen on")
+def serve_command(warehouse: Path | None, host: str, port: int) -> None:
+    """Serve the dashboard over the warehouse; it shows a newly ingested version on the next interaction."""
+    directory = warehouse or default_dir()
+    if not directory.is_dir():
+        raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
+    sys.exit(serve(directory, host, port))
 
 
 def main() -> None:  # pragma: no cover

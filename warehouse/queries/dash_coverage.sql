@@ -1,0 +1,6 @@
+-- Agency × year publication grid for the selected agencies within the year range.
+SELECT c.agency_id, c.agency_name, c.place_code, c.year, c.status, c.n_versions, c.current_report_id
+FROM coverage AS c
+WHERE c.agency_id IN (SELECT agency_id FROM selected)
+  AND c.year BETWEEN $year_from AND $year_to
+ORDER BY c.agency_name, c.year

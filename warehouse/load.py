@@ -11,8 +11,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
-from etl.records import ParsedReport
+from etl.places import Place, resolve_place
+from etl.records import ParsedReport, ReportMeta
+from warehouse.crosschecks import run_cross_checks
+from warehouse.series import refresh_series_map
 
 MICRO = Decimal("0.000001")
 DECIMAL_TYPE = pa.decimal128(38, 6)
@@ -41,10 +45,16 @@ class Batch:
     sources: dict[str, str] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
     cleared_errors: set[str] = field(default_factory=set)
+    overrides: dict[str, str] = field(default_factory=dict)
+    """Agency name (folded) → 6-digit division code, from the user's overrides file."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Agency name variant → canonical name, from the user's aliases file."""
+    refresh: bool = False
+    """Recompute places, agencies and cross-report checks even when no file changed."""
 
     @property
     def empty(self) -> bool:
-        return not (self.sources or self.errors or self.cleared_errors)
+        return not (self.sources or self.errors or self.cleared_errors or self.refresh)
 
 
 @dataclass(frozen=True)
@@ -136,10 +146,9 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "agency_source": meta.agency_source,
         "year": meta.year,
         "year_source": meta.year_source,
-        "province": meta.province,
-        "city": meta.city,
-        "county": meta.county,
-        "agency_id": meta.agency,
+        **place_columns(meta, _meta_place(meta), {}),
+        "scope": meta.scope,
+        "scope_evidence": meta.scope_evidence or None,
         "publisher": meta.publisher,
         "published": meta.published,
         "url": meta.url,
@@ -149,6 +158,38 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "checks_failed": sum(c.status == "fail" for c in report.checks),
         "is_current": True,
         "ingested_at": at,
+    }
+
+
+def _meta_place(meta: ReportMeta) -> Place:
+    return Place(
+        province=meta.province,
+        city=meta.city,
+        county=meta.county,
+        province_code=meta.province_code,
+        city_code=meta.city_code,
+        county_code=meta.county_code,
+        status=meta.place_status,
+    )
+
+
+def place_columns(meta: ReportMeta | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
+    """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
+    agency = meta.agency if meta else None
+    kind = classify(agency, place)
+    return {
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "province_code": place.province_code,
+        "city_code": place.city_code,
+        "county_code": place.county_code,
+        "place_code": place.place_code,
+        "place_status": place.status,
+        "agency_id": agency_id(agency, aliases),
+        "agency_level": kind.level,
+        "agency_kind": kind.kind,
+        "is_vertical": kind.is_vertical,
     }
 
 
@@ -223,11 +264,50 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Everything but the reports themselves: metrics, sources, errors and which versions are current."""
+    """Everything but the reports themselves: metrics, sources, errors, places and agencies (with the
+    user's overrides and aliases), which versions are current, and the cross-report checks."""
     refresh_metrics(con)
+    refresh_series_map(con)
     _apply_sources(con, batch)
     _apply_errors(con, batch)
+    refresh_places(con, batch.overrides, batch.aliases)
     refresh_current(con)
+    run_cross_checks(con)
+
+
+PLACE_INPUTS = "SELECT report_id, agency, year, title, publisher, url, source_file FROM reports"
+
+
+def refresh_places(
+    con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
+) -> None:
+    """Resolve every report's place and agency again, so an edited overrides or aliases file applies to
+    reports loaded earlier too."""
+    rows = []
+    for report_id, agency, year, title, publisher, url, source in con.execute(PLACE_INPUTS).fetchall():
+        place = resolve_place(agency, year, (title or "", publisher or "", url or "", source), overrides)
+        meta = ReportMeta(title=title or "", agency=agency, agency_source="", year=year, year_source="")
+        rows.append({"report_id": report_id, **place_columns(meta, place, aliases)})
+    if not rows:
+        return
+    _insert_temp(con, "_places", rows)
+    columns = [c for c in rows[0] if c != "report_id"]
+    try:
+        con.execute(
+            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in columns)} "
+            "FROM _places AS p WHERE reports.report_id = p.report_id"
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS _places")
+
+
+def _insert_temp(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
+    schema = pa.schema([(c, _infer(rows, c)) for c in rows[0]])
+    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -261,12 +341,12 @@ def _apply_errors(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark one current version per (agency, year): the latest published, then the latest ingested."""
+    """Mark one current version per (agency_id, year): the latest published, then the latest ingested."""
     con.execute("""
         UPDATE reports SET is_current = ranked.rank = 1
         FROM (
             SELECT report_id, row_number() OVER (
-                PARTITION BY coalesce(agency, report_id), coalesce(year, -1)
+                PARTITION BY coalesce(agency_id, agency, report_id), coalesce(year, -1)
                 ORDER BY published DESC NULLS LAST, ingested_at DESC, source_file DESC
             ) AS rank
             FROM reports

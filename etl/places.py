@@ -1,0 +1,361 @@
+"""Where an agency sits: province / city / county with 6-digit codes, offline, never by a guess.
+
+The division table (`etl/data/divisions.csv`) and the rename lists come from the jionlp package (see
+`etl/data/README.md`). An agency name is read from the left as a chain of division names
+(浙江省 → 衢州市 → 龙游县 …); a name with several possible divisions (朝阳区, 铁东区) is settled by a
+parent place earlier in the name or in the context (title, publisher, URL, file path), and stays
+unresolved otherwise. Former names (即墨市, 长乐市) resolve to the division that replaced them, so an agency
+keeps one code across a rename. Overrides (agency name → code) come first and win.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from etl.normalise import fold
+
+Level = str  # province | city | county
+VERTICAL_PREFIXES = (
+    "国家税务总局",
+    "国家统计局",
+    "中国人民银行",
+    "国家金融监督管理总局",
+    "中国银保监会",
+    "中国银行保险监督管理委员会",
+    "中国证券监督管理委员会",
+)
+BRANCH_WORDS = ("分局", "支队", "大队", "中队", "调查队", "税务局", "派出所", "海关", "气象局")
+GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "新区", "市辖区", "市直辖行政区划", "省直辖行政区划"})
+MIN_FREE_NAME = 3
+"""A division name found away from the chain (not at the start, not right after another place) must
+have at least this many characters: 龙游县 yes, 城区 no."""
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    short: str
+    level: Level
+    parent_code: str
+    former: bool = False
+    """Matched under a name it had before a rename (valid until `until`)."""
+    until: int | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    province_code: str | None = None
+    city_code: str | None = None
+    county_code: str | None = None
+    status: str = "unresolved"  # resolved | override | unresolved
+    level: Level | None = None
+    note: str = ""
+
+    @property
+    def place_code(self) -> str | None:
+        return self.county_code or self.city_code or self.province_code
+
+
+UNRESOLVED = Place()
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    candidates: tuple[Division, ...]
+
+
+def _data(name: str) -> list[dict[str, str]]:
+    text = resources.files("etl").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@dataclass(frozen=True)
+class Divisions:
+    by_code: Mapping[tuple[str, Level], Division]
+    by_name: Mapping[str, tuple[Division, ...]]
+    by_short: Mapping[str, tuple[Division, ...]]
+    rules: Mapping[str, str]
+
+    def get(self, code: str) -> Division | None:
+        for level in ("county", "city", "province"):
+            found = self.by_code.get((code, level))
+            if found:
+                return found
+        return None
+
+    def parent(self, division: Division) -> Division | None:
+        if not division.parent_code:
+            return None
+        wanted = "province" if division.level == "city" else "city"
+        return self.by_code.get((division.parent_code, wanted)) or self.by_code.get(
+            (division.parent_code, "province")
+        )
+
+
+def _index(items: Iterable[tuple[str, Division]]) -> dict[str, tuple[Division, ...]]:
+    found: dict[str, list[Division]] = {}
+    for key, division in items:
+        if (key and key not in GENERIC_NAMES) or division.former:
+            found.setdefault(key, []).append(division)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
+def divisions() -> Divisions:
+    rows = [
+        Division(r["code"], r["name"], r["short"], r["level"], r["parent_code"])
+        for r in _data("divisions.csv")
+    ]
+    by_code = {(d.code, d.level): d for d in rows}
+    former: list[Division] = []
+    for change in _data("division_changes.csv") + _data("division_changes_extra.csv"):
+        target = by_code.get((change["new_code"], "county")) or by_code.get((change["new_code"], "city"))
+        if target is not None and change["old_name"] != target.name:
+            former.append(replace(target, name=change["old_name"], former=True, until=int(change["year"])))
+    named = [(d.name, d) for d in [*rows, *former] if not _placeholder(d)]
+    shorts = [(d.short, d) for d in rows if len(d.short) >= 2 and d.short != d.name and not _placeholder(d)]
+    rules = {r["name"]: r["code"] for r in _data("place_rules.csv")}
+    return Divisions(by_code, _index(named), _index(shorts), rules)
+
+
+def _placeholder(division: Division) -> bool:
+    """省直辖行政区划 / 市直辖行政区划: a parent without a name of its own (济源市 sits under one)."""
+    return division.name.endswith("直辖行政区划")
+
+
+def _longest(
+    text: str, start: int, index: Mapping[str, tuple[Division, ...]]
+) -> tuple[str, tuple[Division, ...]]:
+    for length in range(min(12, len(text) - start), 1, -1):
+        key = text[start : start + length]
+        if key in index:
+            return key, index[key]
+    return "", ()
+
+
+STREET_AFTER = "路街村巷道"
+
+
+def _short_name(
+    name: str, position: int, table: Divisions, *, after_place: bool
+) -> tuple[str, tuple[Division, ...]]:
+    """衢州经济技术开发区, 国家统计局龙游调查队: a short name on the chain. A county's short name only after a
+    place or a vertical prefix; never a street named after a city (南京路街道)."""
+    key, candidates = _longest(name, position, table.by_short)
+    if not key or name[position + len(key) : position + len(key) + 1] in tuple(STREET_AFTER):
+        return "", ()
+    allowed = tuple(c for c in candidates if after_place or c.level != "county")
+    return (key, allowed) if allowed else ("", ())
+
+
+def mentions(name: str, table: Divisions) -> list[Mention]:
+    """Division names in `name`: a chain from the left (full or short names), then full names of at
+    least three characters elsewhere."""
+    found: list[Mention] = []
+    position = 0
+    for prefix in VERTICAL_PREFIXES:
+        if name.startswith(prefix):
+            position = len(prefix)
+    chain_end = position
+    while position < len(name):
+        key, candidates = _longest(name, position, table.by_name)
+        at_chain = position == chain_end
+        if not key and at_chain:
+            key, candidates = _short_name(name, position, table, after_place=bool(found) or position > 0)
+        if key and (at_chain or len(key) >= MIN_FREE_NAME):
+            found.append(Mention(position, position + len(key), candidates))
+            position += len(key)
+            chain_end = position if at_chain else chain_end
+            continue
+        position += 1
+    return found
+
+
+def _compatible(division: Division, chosen: Sequence[Division], table: Divisions) -> bool:
+    """`division` lies under (or is) every division already chosen."""
+    ancestors = {division.code}
+    current: Division | None = division
+    while current is not None:
+        ancestors.add(current.code)
+        current = table.parent(current)
+    return all(c.code in ancestors or _is_under(c, division, table) for c in chosen)
+
+
+def _is_under(child: Division, parent: Division, table: Divisions) -> bool:
+    current: Division | None = table.parent(child)
+    while current is not None:
+        if current.code == parent.code:
+            return True
+        current = table.parent(current)
+    return False
+
+
+def _by_year(candidates: Sequence[Division], year: int | None) -> list[Division]:
+    """A former name counts only up to shortly after its rename; a current name is preferred."""
+    current = [c for c in candidates if not c.former]
+    if year is None:
+        return list(candidates)
+    former = [c for c in candidates if c.former and c.until is not None and year <= c.until + 1]
+    return [*current, *former] if former or current else list(candidates)
+
+
+def _deepest(chosen: Sequence[Division]) -> Division | None:
+    order = {"province": 0, "city": 1, "county": 2}
+    return max(chosen, key=lambda d: order[d.level], default=None)
+
+
+def _settle(
+    candidates: Sequence[Division], chosen: list[Division], context: Sequence[Division], table: Divisions
+) -> Division | str:
+    """One division for a mention, or the reason it stays open."""
+    fitting = list({c.code + c.level: c for c in candidates if _compatible(c, chosen, table)}.values())
+    if len(fitting) > 1:
+        by_context = [c for c in fitting if any(_is_under(c, p, table) for p in context)]
+        fitting = by_context or fitting
+    levels = {c.level for c in fitting}
+    if len(fitting) == 2 and levels == {"province", "city"} and len({c.code for c in fitting}) == 1:
+        return next(c for c in fitting if c.level == "city")  # 上海市 is province and city
+    if len(fitting) == 1:
+        return fitting[0]
+    if not fitting:
+        return "inconsistent"
+    names = ", ".join(sorted(f"{_path(c, table)} {c.code}" for c in fitting)[:4])
+    return f"ambiguous: {candidates[0].name} could be {names}"
+
+
+def _path(division: Division, table: Divisions) -> str:
+    parts = [division.name]
+    current = table.parent(division)
+    while current is not None:
+        parts.append(current.name)
+        current = table.parent(current)
+    return "".join(reversed(list(dict.fromkeys(parts))))
+
+
+def context_divisions(context: Iterable[str], table: Divisions) -> list[Division]:
+    """Unambiguous province and city names in the title, publisher, URL or path: disambiguation hints."""
+    found: list[Division] = []
+    for text in context:
+        folded = fold(text or "")
+        for mention in mentions(folded, table):
+            kinds = {c.code for c in mention.candidates if c.level in ("province", "city")}
+            if len(kinds) == 1:
+                found.extend(c for c in mention.candidates if c.level in ("province", "city"))
+    return found
+
+
+def place_of(division: Division, table: Divisions, *, status: str, note: str = "") -> Place:
+    chain: dict[str, Division] = {}
+    current: Division | None = division
+    while current is not None:
+        chain.setdefault(current.level, current)
+        current = table.parent(current)
+    if division.level == "city" and (province := table.by_code.get((division.code, "province"))):
+        chain.setdefault("province", province)
+    province, city, county = chain.get("province"), chain.get("city"), chain.get("county")
+    if city is not None and _placeholder(city):
+        city = None
+    level = division.level
+    if level == "city" and province is not None and province.code == division.code:
+        level = "province"  # 北京市, 上海市, 天津市, 重庆市
+    return Place(
+        province=province.name if province else None,
+        city=city.name if city else None,
+        county=county.name if county else None,
+        province_code=province.code if province else None,
+        city_code=city.code if city else None,
+        county_code=county.code if county else None,
+        status=status,
+        level=level,
+        note=note,
+    )
+
+
+def _branch_county(name: str, city: Division, table: Divisions, after: int) -> Division | None:
+    """衢州市生态环境局龙游分局: a city department's branch named by the county's short name."""
+    for word in BRANCH_WORDS:
+        end = name.find(word, after)
+        if end < 0:
+            continue
+        for length in (4, 3, 2):
+            short = name[max(after, end - length) : end]
+            for candidate in table.by_short.get(short, ()) + table.by_name.get(short, ()):
+                if candidate.level == "county" and candidate.parent_code == city.code:
+                    return candidate
+    return None
+
+
+def resolve_place(
+    agency: str | None,
+    year: int | None = None,
+    context: Sequence[str] = (),
+    overrides: Mapping[str, str] | None = None,
+) -> Place:
+    """Province, city and county of an agency; `unresolved` (with a note) rather than a guess."""
+    if not agency:
+        return replace(UNRESOLVED, note="no agency name")
+    table = divisions()
+    name = fold(agency)
+    override = (overrides or {}).get(name) or (overrides or {}).get(agency)
+    if override:
+        target = table.get(override)
+        if target is not None:
+            return place_of(target, table, status="override", note=f"override {override}")
+    for rule_name, code in table.rules.items():
+        target = table.get(code)
+        if name.startswith(rule_name) and target is not None:
+            return place_of(target, table, status="resolved", note=f"rule {rule_name}")
+    return _from_name(name, year, context, table)
+
+
+def _from_name(name: str, year: int | None, context: Sequence[str], table: Divisions) -> Place:
+    found = mentions(name, table)
+    if not found:
+        return replace(UNRESOLVED, note="no division name in the agency name")
+    hints = context_divisions(context, table)
+    chosen: list[Division] = []
+    notes: list[str] = []
+    for mention in found:
+        settled = _settle(_by_year(mention.candidates, year), chosen, hints, table)
+        if isinstance(settled, str):
+            if settled != "inconsistent":
+                return replace(UNRESOLVED, note=settled)
+            continue
+        chosen.append(settled)
+        if settled.former:
+            now = table.get(settled.code)
+            notes.append(f"{settled.name} is now {now.name if now else settled.code} ({settled.until})")
+    deepest = _deepest(chosen)
+    if deepest is None:
+        return replace(UNRESOLVED, note="division names in the name do not fit together")
+    if deepest.level == "city":
+        branch = _branch_county(name, deepest, table, found[-1].end)
+        deepest = branch or deepest
+    current = table.get(deepest.code) if deepest.former else deepest
+    return place_of(current or deepest, table, status="resolved", note="; ".join(notes))
+
+
+def read_overrides(path: Path) -> dict[str, str]:
+    """A user's overrides CSV: columns `agency` and `code` (6 digits); other columns are comments."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    found: dict[str, str] = {}
+    for number, row in enumerate(rows, start=2):
+        agency, code = (row.get("agency") or "").strip(), (row.get("code") or "").strip()
+        if not agency or not code:
+            continue
+        if not (len(code) == 6 and code.isdigit()) or divisions().get(code) is None:
+            raise ValueError(f"{path}:{number}: {code!r} is not a known 6-digit division code")
+        found[fold(agency)] = code
+    return found

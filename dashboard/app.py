@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -67,9 +68,11 @@ def main() -> None:
     flt, described, file_parts = filters.sidebar(lang, places, domain)
     st.sidebar.caption(f"{translate('app.version', lang)}: `{version.name}`")
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
+    started = time.perf_counter()
     try:
         navigation.run()
     finally:
+        st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
         state.write_url()
 
 

@@ -102,18 +102,42 @@ def table(
     downloads(v, frame, what=what, key=key)
 
 
-def chart(v: View, fig: go.Figure, frame: pd.DataFrame, *, what: str, key: str) -> None:
-    """A chart with a PNG button in its toolbar and its data as downloads underneath."""
+def selected_report(event: Any) -> str | None:
+    """The report behind the clicked point, when the chart carries report ids in its customdata."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list) and custom and isinstance(custom[0], str) and len(custom[0]) == 64:
+            return custom[0]
+    return None
+
+
+def chart(
+    v: View, fig: go.Figure, frame: pd.DataFrame, *, what: str, key: str, opens_reports: bool = False
+) -> None:
+    """A chart with a PNG button in its toolbar and its data as downloads underneath. With
+    `opens_reports`, clicking a bar opens that report's page."""
     stem = exports.file_stem(what, list(v.file_parts))
-    st.plotly_chart(
-        fig,
-        key=f"{key}_chart",
-        width="stretch",
-        config={
-            "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "scale": 2, "filename": stem},
-        },
-    )
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": stem}}
+    if opens_reports:
+        event = st.plotly_chart(
+            fig,
+            key=f"{key}_chart",
+            width="stretch",
+            config=config,
+            on_select="rerun",
+            selection_mode="points",
+        )
+        st.caption(v.t("chart.click_opens"))
+        report_id = selected_report(event)
+        if report_id:
+            st.session_state["report"] = report_id
+            st.switch_page("views/report.py")
+    else:
+        st.plotly_chart(fig, key=f"{key}_chart", width="stretch", config=config)
     downloads(v, frame, what=what, key=key)
 
 

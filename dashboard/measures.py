@@ -6,7 +6,20 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-HEADLINE_SERIES = ("proactive.total", "requests.received", "reconsideration.total", "litigation.total")
+# (chart, series codes shown together); the breakdown of each series is its total ("" or "total").
+HEADLINE_SERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("proactive.items", ("proactive.items", "proactive.items_stated")),
+    ("requests.received", ("requests.received",)),
+    ("reconsideration", ("reconsideration",)),
+    ("litigation", ("litigation",)),
+)
+TOTAL_BREAKDOWNS = ("", "total")
+
+
+def series_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the total row of each series (its breakdowns, such as outcomes, are charted elsewhere)."""
+    return frame[frame["breakdown"].isin(TOTAL_BREAKDOWNS)]
+
 
 # Table 三 outcome rows grouped the way the template groups them; the same in v2019 and v2021.
 OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {

@@ -10,6 +10,7 @@ import streamlit as st
 T = TypeVar("T")
 _SEEDED = "_url_seeded"
 _CURRENT = "_url_current"
+PAGE_SECONDS = "_page_seconds"  # how long the page's script took in this run; read by the benchmark
 
 
 def begin_run() -> None:

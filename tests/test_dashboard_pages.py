@@ -151,7 +151,7 @@ def test_a_copied_url_reopens_the_same_view(warehouse: Path) -> None:
         GROUP BY 1 ORDER BY 1""",
         [code],
     )
-    assert [int(x) for x in natural["x"]] == [year for year, _ in expected]
+    assert [int(x) for x in values(natural["x"])] == [year for year, _ in expected]
     assert values(natural["y"]) == [float(v) for _, v in expected]
 
 
@@ -289,3 +289,34 @@ def test_every_table_and_chart_has_its_downloads(warehouse: Path) -> None:
     buttons = [b for b in at.get("download_button")]
     charts_and_tables = len(at.get("plotly_chart")) + len(at.dataframe)
     assert len(buttons) == 3 * charts_and_tables
+
+
+def test_a_new_warehouse_version_shows_on_the_next_interaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xxgk.ingest import ingest
+
+    fixtures = sorted(
+        p for p in (Path(__file__).parent / "fixtures" / "reports").iterdir() if p.suffix != ".json"
+    )
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for index, path in enumerate(fixtures):
+        target = first if index < len(fixtures) // 2 else second
+        (target / path.name).write_bytes(path.read_bytes())
+    directory = tmp_path / "data"
+    ingest([first], directory)
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(directory))
+    at = open_page("overview")
+    before = sql(
+        directory, "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'"
+    )[0][0]
+    assert {m.label: m.value for m in at.metric}["报告"] == f"{before:,}"
+    ingest([first, second], directory)
+    at.run()
+    after = sql(
+        directory, "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'"
+    )[0][0]
+    assert after > before
+    assert {m.label: m.value for m in at.metric}["报告"] == f"{after:,}"

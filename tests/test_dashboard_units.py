@@ -215,3 +215,13 @@ def test_every_text_has_both_languages() -> None:
         assert zh and en, key
     assert translate("page.overview", "en") == "Overview"
     assert translate("page.overview", "zh") == "总览"
+
+
+def test_a_clicked_bar_names_its_report() -> None:
+    from dashboard.components import selected_report
+
+    report_id = "a" * 64
+    assert selected_report({"selection": {"points": [{"customdata": [report_id], "x": 3}]}}) == report_id
+    assert selected_report({"selection": {"points": []}}) is None
+    assert selected_report({"selection": {"points": [{"customdata": ["short"]}]}}) is None
+    assert selected_report(None) is None

@@ -61,12 +61,18 @@ def metric_by_report(
     return _filtered(con, "dash_metric_by_report", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
+def _series_codes(con: Connection, series: tuple[str, ...]) -> list[str]:
+    return [str(code) for code in _plain(con, "dash_series_codes", series=list(series))["metric_code"]]
+
+
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    return _filtered(con, "dash_series_by_year", flt, series=list(series))
+    codes = _series_codes(con, series)
+    return _filtered(con, "dash_series_by_year", flt, series=list(series), codes=codes)
 
 
 def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    return _filtered(con, "dash_series_by_report", flt, series=list(series))
+    codes = _series_codes(con, series)
+    return _filtered(con, "dash_series_by_report", flt, series=list(series), codes=codes)
 
 
 def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
@@ -97,6 +103,10 @@ def unplaced(con: Connection, flt: ReportFilter) -> pd.DataFrame:
 
 def ingest_errors(con: Connection) -> pd.DataFrame:
     return _plain(con, "dash_ingest_errors")
+
+
+def agency_reports(con: Connection, agency_id: str) -> pd.DataFrame:
+    return _plain(con, "dash_agency_reports", agency_id=agency_id)
 
 
 def report(con: Connection, report_id: str) -> dict[str, object] | None:

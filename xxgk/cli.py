@@ -170,7 +170,7 @@ def demo_command(base: Path, port: int, no_serve: bool) -> None:
     print_summary(summary, directory, Console())
     click.echo(f"\nexport the values with: xxgk export facts --warehouse {directory} --out facts.csv")
     if not no_serve:
-        sys.exit(serve(directory, "127.0.0.1", port))
+        serve(directory, "127.0.0.1", port)
 
 
 @cli.command("serve")
@@ -182,7 +182,7 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     directory = warehouse or default_dir()
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
-    sys.exit(serve(directory, host, port))
+    serve(directory, host, port)
 
 
 def main() -> None:  # pragma: no cover

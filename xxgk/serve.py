@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 
 def app_path() -> Path:
@@ -30,11 +30,9 @@ def streamlit_command(host: str, port: int) -> list[str]:
     ]
 
 
-def serve(directory: Path, host: str, port: int) -> int:
-    """Run the dashboard until interrupted; returns Streamlit's exit code."""
+def serve(directory: Path, host: str, port: int) -> NoReturn:
+    """Replace this process with the Streamlit server, so that stopping it stops the dashboard."""
     env = {**os.environ, "XXGK_WAREHOUSE": str(directory.resolve())}
     print(f"dashboard: http://{host}:{port}  (warehouse {directory}; Ctrl-C stops)", flush=True)
-    try:
-        return subprocess.call(streamlit_command(host, port), env=env)
-    except KeyboardInterrupt:
-        return 0
+    command = streamlit_command(host, port)
+    os.execve(command[0], command, env)

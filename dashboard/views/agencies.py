@@ -12,10 +12,12 @@ SERIES = (
     "requests.received",
     "requests.handled",
     "requests.granted",
-    "requests.carried_over",
-    "proactive.total",
-    "reconsideration.total",
-    "litigation.total",
+    "requests.partial",
+    "requests.carried_out",
+    "proactive.items",
+    "proactive.items_stated",
+    "reconsideration",
+    "litigation",
 )
 
 v = components.view()
@@ -36,7 +38,7 @@ else:
 
     one = replace(v.flt, agency_ids=(agency,))
     st.subheader(f"{names.get(agency, agency)} · {v.t('agencies.profile')}")
-    profile = v.frame("series_by_report", one, SERIES)
+    profile = measures.series_totals(v.frame("series_by_report", one, SERIES))
     table = measures.profile_table(profile, lambda code: v.t("series." + code))
     if table.empty:
         components.no_data(v)
@@ -78,7 +80,9 @@ else:
     )
     state.remember("compare", state.join_list(compare) or None)
     if compare:
-        several = v.frame("series_by_report", replace(v.flt, agency_ids=tuple(compare)), (series,))
+        several = measures.series_totals(
+            v.frame("series_by_report", replace(v.flt, agency_ids=tuple(compare)), (series,))
+        )
         if several.empty:
             components.no_data(v)
         else:
@@ -93,7 +97,7 @@ else:
             components.chart(v, fig, several, what=f"agency-compare-{series}", key="compare_chart")
 
     st.subheader(v.t("agencies.ranking"))
-    everyone = v.frame("series_by_report", v.flt, (series,))
+    everyone = measures.series_totals(v.frame("series_by_report", v.flt, (series,)))
     years = sorted({int(y) for y in everyone["year"].dropna()}, reverse=True)
     if not years:
         components.no_data(v)
@@ -119,4 +123,5 @@ else:
             ranked.sort_values("value", ascending=False),
             what=f"ranking-{series}-{year}",
             key="ranking",
+            opens_reports=True,
         )

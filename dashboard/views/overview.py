@@ -27,7 +27,8 @@ tiles[5].metric(v.t("overview.unplaced"), f"{_count('unplaced_reports'):,}")
 components.scope_note(v)
 
 st.subheader(v.t("overview.trends"))
-series = v.filtered("series_by_year", measures.HEADLINE_SERIES)
+codes = tuple(code for _, members in measures.HEADLINE_SERIES for code in members)
+series = measures.series_totals(v.filtered("series_by_year", codes))
 if series.empty:
     components.no_data(v)
 else:
@@ -38,24 +39,23 @@ else:
         ]
     )
     left, right = st.columns(2)
-    for index, code in enumerate(measures.HEADLINE_SERIES):
-        part = series[series["series_code"] == code]
-        column = left if index % 2 == 0 else right
-        with column:
+    for index, (chart_code, members) in enumerate(measures.HEADLINE_SERIES):
+        part = series[series["series_code"].isin(members)]
+        with left if index % 2 == 0 else right:
             if part.empty:
-                st.caption(f"{v.t('series.' + code)}: {v.t('chart.no_data')}")
+                st.caption(f"{v.t('series.' + chart_code)}: {v.t('chart.no_data')}")
                 continue
             fig = charts.year_lines(
                 part,
                 series="series_label",
-                title=v.t("series." + code),
+                title=v.t("series." + chart_code),
                 y_title=v.t("col.value"),
                 break_note=v.t("chart.break"),
             )
             exported = part[
                 ["year", "series_code", "comparable_group", "value", "reports_with_value", "reports"]
             ]
-            components.chart(v, fig, exported, what=f"trend-{code}", key=f"trend_{code}")
+            components.chart(v, fig, exported, what=f"trend-{chart_code}", key=f"trend_{chart_code}")
     st.caption(v.t("overview.trends_note"))
 
 st.subheader(v.t("overview.quality"))

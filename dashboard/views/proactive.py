@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, measures
@@ -39,9 +40,22 @@ v = components.view()
 st.title(v.t("proactive.title"))
 components.scope_note(v)
 codes = v.frame("metrics")["code"]
+TABLE_TWO_CODES = {
+    template: tuple(c for c in codes if c.startswith(prefixes)) for template, prefixes in TABLE_TWO.items()
+}
+NARRATIVE = ("text.proactive.total",)
+# One scan of the facts for the whole page; each section takes its rows.
+page_rows = v.filtered(
+    "metric_by_year", (*OLD_TOTALS, *OLD_CODES, *[c for t in TABLE_TWO_CODES.values() for c in t], *NARRATIVE)
+)
+
+
+def rows_of(wanted: tuple[str, ...]) -> pd.DataFrame:
+    return page_rows[page_rows["metric_code"].isin(wanted)]
+
 
 st.subheader(v.t("proactive.old"))
-old = v.filtered("metric_by_year", OLD_TOTALS + OLD_CODES)
+old = rows_of(OLD_TOTALS + OLD_CODES)
 if old.empty:
     components.no_data(v)
 else:
@@ -68,10 +82,9 @@ else:
             )
             components.chart(v, fig, channels, what="proactive-old-channels", key="old_channels")
 
-for template, prefixes in TABLE_TWO.items():
+for template in TABLE_TWO:
     st.subheader(v.t(f"proactive.{template}"))
-    template_codes = tuple(c for c in codes if c.startswith(prefixes))
-    rows = v.filtered("metric_by_year", template_codes)
+    rows = rows_of(TABLE_TWO_CODES[template])
     if rows.empty:
         components.no_data(v)
         continue
@@ -95,7 +108,7 @@ for template, prefixes in TABLE_TWO.items():
 st.caption(v.t("proactive.never_merged"))
 
 st.subheader(v.t("proactive.narrative"))
-narrative = v.filtered("metric_by_year", ("text.proactive.total",))
+narrative = rows_of(NARRATIVE)
 if narrative.empty:
     components.no_data(v)
 else:

@@ -10,25 +10,38 @@ from dashboard import components, state
 
 v = components.view()
 st.title(v.t("report.title"))
-listed = v.filtered("reports")
-ids = list(listed["report_id"])
-labels = {
-    row.report_id: f"{row.agency or '?'} · {row.year or '?'} · {row.template} · {Path(row.source_file).name}"
-    for row in listed.itertuples()
-}
+agencies = v.filtered("agencies")
+names = dict(zip(agencies["agency_id"], agencies["agency"], strict=True))
 state.seed("report", lambda raw: raw if len(raw) == 64 and raw.isalnum() else None)
 wanted = st.session_state.get("report")
-if wanted and wanted not in ids:
-    meta = v.read("report", wanted)
-    if meta is not None:  # linked from elsewhere but outside the filters, or a superseded version
-        ids.insert(0, wanted)
-        labels[wanted] = f"{meta.get('agency') or '?'} · {meta.get('year') or '?'} · {meta.get('template')}"
-    else:
-        st.warning(v.t("report.not_found", id=wanted))
-        st.session_state["report"] = None
-if not ids:
+wanted_meta = v.read("report", wanted) if wanted else None
+if wanted and wanted_meta is None:
+    st.warning(v.t("report.not_found", id=wanted))
+    st.session_state["report"] = None
+if wanted_meta is not None and wanted_meta.get("agency_id"):
+    # A report chosen by link or click decides the agency, even outside the filters.
+    names.setdefault(str(wanted_meta["agency_id"]), str(wanted_meta.get("agency")))
+    st.session_state["report_agency"] = str(wanted_meta["agency_id"])
+if not names:
     st.info(v.t("report.none"))
 else:
+    agency_ids = list(names)
+    if st.session_state.get("report_agency") not in names:
+        st.session_state["report_agency"] = agency_ids[0]
+    agency = st.selectbox(
+        v.t("agencies.pick"),
+        agency_ids,
+        key="report_agency",
+        format_func=lambda a: names.get(a, a),
+        on_change=lambda: st.session_state.update(report=None),
+    )
+    versions_listed = v.frame("agency_reports", agency)
+    ids = list(versions_listed["report_id"])
+    labels = {
+        row.report_id: f"{row.year or '?'} · {row.template} · {Path(row.source_file).name}"
+        + ("" if row.is_current else f" · {v.t('report.superseded')}")
+        for row in versions_listed.itertuples()
+    }
     if st.session_state.get("report") not in ids:
         st.session_state["report"] = ids[0]
     chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: labels.get(r, r))
@@ -44,7 +57,24 @@ else:
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")
         facts = v.frame("report_facts", chosen)
-        facts = facts.drop(columns="label_zh" if v.lang == "en" else "label_en")
+        label = "label_en" if v.lang == "en" else "label_zh"
+        facts = facts[
+            [
+                label,
+                "breakdown",
+                "value",
+                "value_raw",
+                "semantic",
+                "confidence",
+                "unit",
+                "table_no",
+                "row_label",
+                "column_label",
+                "page",
+                "locator",
+                "metric_code",
+            ]
+        ]
         components.table(
             v,
             facts,
@@ -52,6 +82,7 @@ else:
             key="facts",
             height=520,
             labels={
+                label: v.t("col.metric"),
                 "value": v.t("col.value"),
                 "value_raw": v.t("col.raw"),
                 "semantic": v.t("col.semantic"),

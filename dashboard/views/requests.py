@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, measures
@@ -43,8 +44,20 @@ def applicant_name(code: str) -> str:
     return names[1] if v.lang == "en" else names[0]
 
 
+# One scan of the facts for the whole page; each section takes its rows.
+page_rows = v.filtered(
+    "metric_by_year",
+    tuple(dict.fromkeys((*measures.FLOW_CODES, *OLD_CHANNELS, *OLD_ANSWERS))),
+    (*APPLICANTS, "total", ""),
+)
+
+
+def rows_of(wanted: tuple[str, ...], breakdowns: tuple[str, ...]) -> pd.DataFrame:
+    return page_rows[page_rows["metric_code"].isin(wanted) & page_rows["breakdown"].isin(breakdowns)]
+
+
 st.subheader(v.t("requests.applicants"))
-received = v.filtered("metric_by_year", ("req.received",), APPLICANTS)
+received = rows_of(("req.received",), APPLICANTS)
 if received.empty:
     components.no_data(v)
 else:
@@ -60,7 +73,7 @@ else:
     components.chart(v, fig, received, what="requests-received-by-applicant", key="applicants")
 
 st.subheader(v.t("requests.flow"))
-handled = v.filtered("metric_by_year", measures.FLOW_CODES, ("total",))
+handled = rows_of(measures.FLOW_CODES, ("total",))
 if handled.empty:
     components.no_data(v)
 else:
@@ -111,7 +124,7 @@ else:
         components.chart(v, fig, carried, what="requests-carried-over", key="carried")
 
 st.subheader(v.t("requests.channels"))
-channels = v.filtered("metric_by_year", OLD_CHANNELS)
+channels = rows_of(OLD_CHANNELS, ("",))
 if channels.empty:
     components.no_data(v)
 else:
@@ -127,7 +140,7 @@ else:
     components.chart(v, fig, channels, what="requests-old-channels", key="old_channels")
 
 st.subheader(v.t("requests.old_answers"))
-answers = v.filtered("metric_by_year", OLD_ANSWERS)
+answers = rows_of(OLD_ANSWERS, ("",))
 if answers.empty:
     components.no_data(v)
 else:

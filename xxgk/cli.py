@@ -139,8 +139,8 @@ def parse_command(path: Path, all_checks: bool) -> None:
 @click.option("--agencies", type=click.IntRange(1, 5000), default=36, show_default=True)
 @click.option("--with-bad", is_flag=True, help="also write malformed inputs under OUT_DIR/bad/")
 def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> None:
-    """Write the sample corpus (示例数据): reports of all three templates as HTML and text, each with a
-    <file>.truth.json holding the true value of every cell."""
+    """Write the sample corpus (示例数据): reports of all three templates as HTML, text, DOCX and PDF
+    (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value."""
     from xxgk.samples import generate_corpus
 
     docs = generate_corpus(out_dir, seed=seed, n_agencies=agencies, include_bad=with_bad)

@@ -6,8 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from etl.errors import UnsupportedFormat
+from etl.readers.docx import read_docx
 from etl.readers.html import read_html
+from etl.readers.office import read_legacy_word
+from etl.readers.pdf import read_pdf
 from etl.readers.text import read_text
+from etl.readers.xlsx import read_xlsx
 from etl.records import Document
 
 Reader = Callable[[str, bytes], Document]
@@ -19,6 +23,11 @@ READERS: dict[str, Reader] = {
     ".xhtml": read_html,
     ".txt": read_text,
     ".text": read_text,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".doc": read_legacy_word,
+    ".wps": read_legacy_word,
+    ".xlsx": read_xlsx,
 }
 
 

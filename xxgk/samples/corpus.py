@@ -16,8 +16,10 @@ from xxgk.samples.document import build_document
 from xxgk.samples.faults import failures, plant
 from xxgk.samples.figures import Chain, new_figures, old_figures
 from xxgk.samples.model import Agency, Document, Fact, Figures, Plan
+from xxgk.samples.office import print_pdfs
 from xxgk.samples.plan import Corpus, corpus_plans
 from xxgk.samples.quirks import content_quirks
+from xxgk.samples.render_docx import render_docx
 from xxgk.samples.render_html import render_html
 from xxgk.samples.render_text import render_text
 from xxgk.samples.tables import build_tables
@@ -65,6 +67,31 @@ def build(plan: Plan, figures: Figures) -> tuple[Document, str, set[str]]:
     doc = build_document(plan, figures, build_tables(plan, figures, rng), rng)
     text, quirks = render_html(doc, rng) if plan.fmt == "html" else render_text(doc, rng)
     return doc, text, quirks | content_quirks(doc)
+
+
+def build_office(plan: Plan, figures: Figures) -> tuple[Document, bytes, set[str]]:
+    """A report as DOCX bytes (also for reports published as PDF, which are printed from them)."""
+    rng = random.Random(f"{plan.rng_key}|doc")
+    doc = build_document(plan, figures, build_tables(plan, figures, rng), rng)
+    data, quirks = render_docx(doc, rng)
+    return doc, data, quirks | content_quirks(doc)
+
+
+Pending = tuple[str, bytes, dict[str, Any]]
+"""A report planned as PDF: its file name, the DOCX bytes to print and its truth."""
+
+
+def write_pdfs(out_dir: Path, pending: list[Pending]) -> list[SampleDoc]:
+    """Print the pending DOCX files to PDF in one LibreOffice run; without LibreOffice keep them DOCX."""
+    printed = print_pdfs([data for _, data, _ in pending])
+    docs = []
+    for index, (name, data, truth) in enumerate(pending):
+        if printed is not None:
+            docs.append(write(out_dir, name, printed[index], truth))
+            continue
+        docx_name = f"{name.removesuffix('.pdf')}.docx"
+        docs.append(write(out_dir, docx_name, data, {**truth, "file": docx_name, "format": "docx"}))
+    return docs
 
 
 def encode(text: str, plan: Plan) -> bytes:
@@ -165,12 +192,20 @@ def write(out_dir: Path, name: str, data: bytes, truth: dict[str, Any]) -> Sampl
 
 def write_agencies(
     out_dir: Path, groups: list[tuple[Agency, list[Plan]]]
-) -> tuple[list[SampleDoc], Page | None]:
+) -> tuple[list[SampleDoc], Page | None, list[Pending]]:
     docs: list[SampleDoc] = []
+    pending: list[Pending] = []
     first_v2021: Page | None = None
     for agency, plans in groups:
         base = yearly_figures(plans, agency)
         for plan in plans:
+            if plan.fmt in ("docx", "pdf"):
+                office, data, found = build_office(plan, figures_for(plan, base[plan.year]))
+                if plan.fmt == "pdf":
+                    pending.append((plan.file_name, data, truth_of(office, found)))
+                else:
+                    docs.append(write(out_dir, plan.file_name, data, truth_of(office, found)))
+                continue
             doc, text, quirks = build(plan, figures_for(plan, base[plan.year]))
             docs.append(write(out_dir, plan.file_name, encode(text, plan), truth_of(doc, quirks)))
             if (
@@ -180,7 +215,7 @@ def write_agencies(
                 and plan.ext == ".html"
             ):
                 first_v2021 = Page(plan.file_name, text, agency.name, plan.year)
-    return docs, first_v2021
+    return docs, first_v2021, pending
 
 
 def write_reports(out_dir: Path, corpus: Corpus) -> tuple[list[SampleDoc], Page | None]:
@@ -191,13 +226,15 @@ def write_reports(out_dir: Path, corpus: Corpus) -> tuple[list[SampleDoc], Page 
     groups = [(agency, by_agency.get(agency.name, [])) for agency in corpus.agencies]
     workers = min(os.cpu_count() or 1, 8)
     if workers == 1 or len(corpus.plans) < PARALLEL_FROM:
-        return write_agencies(out_dir, groups)
+        docs, first, pending = write_agencies(out_dir, groups)
+        return docs + write_pdfs(out_dir, pending), first
     size = -(-len(groups) // (workers * 4))
     chunks = [groups[i : i + size] for i in range(0, len(groups), size)]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(write_agencies, [out_dir] * len(chunks), chunks))
-    docs = [doc for found, _ in results for doc in found]
-    return docs, next((first for _, first in results if first), None)
+    docs = [doc for found, _, _ in results for doc in found]
+    docs += write_pdfs(out_dir, [item for _, _, pending in results for item in pending])
+    return docs, next((first for _, first, _ in results if first), None)
 
 
 def write_bad(out_dir: Path, seed: int, corpus: Corpus, source: Page | None) -> list[SampleDoc]:

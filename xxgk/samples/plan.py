@@ -60,6 +60,9 @@ OLD_RULES: tuple[Rule, ...] = (
     ("table_title_year_missing", 0.15),
     ("ideographic_space_padding", 0.5),
 )
+OFFICE_RULES: tuple[Rule, ...] = (("br_in_header", 0.5), ("numbering_dunhao", 0.5))
+DOCX_SHARE = 0.06
+PDF_SHARE = 0.05
 KNOWN_LAGGARDS = {"龙游县招商投资促进中心": ("old", 2021)}
 
 
@@ -127,10 +130,23 @@ def content_flags(rng: random.Random, template: str, fmt_flags: set[str]) -> set
     return flags
 
 
+def office_format(agency: Agency, year: int, seed: int) -> str | None:
+    """A few reports are published as Word or PDF files; drawn apart so other reports stay as they were."""
+    roll = random.Random(f"{seed}|{agency.name}|{year}|office").random()
+    return "docx" if roll < DOCX_SHARE else "pdf" if roll < DOCX_SHARE + PDF_SHARE else None
+
+
+def format_flags(rng: random.Random, fmt: str, year: int, new: bool) -> set[str]:
+    if fmt == "html":
+        return html_flags(rng, year, new)
+    return text_flags(rng) if fmt == "txt" else roll(rng, OFFICE_RULES)
+
+
 def doc_plan(agency: Agency, year: int, template: str, seed: int) -> Plan:
     rng = random.Random(f"{seed}|{agency.name}|{year}|plan")
     fmt = "html" if rng.random() < 0.65 else "txt"
-    fmt_flags = html_flags(rng, year, template != "old") if fmt == "html" else text_flags(rng)
+    fmt = office_format(agency, year, seed) or fmt
+    fmt_flags = format_flags(rng, fmt, year, template != "old")
     flags = content_flags(rng, template, fmt_flags) | fmt_flags
     if "legal_subtotal_column" in flags:
         flags.discard("misaligned_header")

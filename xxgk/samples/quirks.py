@@ -75,7 +75,8 @@ PLAN_QUIRKS = (
     "laggard_template",
     "corrected_version",
 )
-ALL_QUIRKS = (*HTML_QUIRKS, *TEXT_QUIRKS, *CONTENT_QUIRKS, *PLAN_QUIRKS)
+OFFICE_QUIRKS = ("page_footer", "vertical_rowspan_label", "header_broken_mid_word")
+ALL_QUIRKS = (*HTML_QUIRKS, *TEXT_QUIRKS, *CONTENT_QUIRKS, *PLAN_QUIRKS, *OFFICE_QUIRKS)
 BAD_QUIRKS = (
     "bad_empty",
     "bad_binary",

@@ -1,0 +1,154 @@
+"""Word (.docx) -> Document: body paragraphs and tables in reading order.
+
+The body XML (word/document.xml) is walked directly with lxml; that is about five times faster than
+going through python-docx's cell proxies and sees the same structure. Merged cells are rebuilt from
+the markup (w:gridSpan, w:vMerge), never from repeated text, so two neighbouring cells that happen to
+print the same value stay two cells (python-docx's `row.cells` repeats a merged cell across its span).
+Line breaks inside cells are kept. A table nested in a cell is read as a table of its own, after the
+table that holds it; a one-cell table used only for layout gives up its contents as blocks.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from lxml import etree
+
+from etl.errors import UnreadableDocument
+from etl.normalise import clean_text, one_line
+from etl.records import Block, Document, Paragraph, Table, TableCell
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+P, TBL, TR, TC, SDT, SDT_CONTENT = (f"{W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+T, BR, CR, TAB, TCPR = (f"{W}{t}" for t in ("t", "br", "cr", "tab", "tcPr"))
+VAL = f"{W}val"
+TITLE_WORDS = ("报告", "报表")
+_CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
+
+
+def read_docx(path: str, data: bytes) -> Document:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as package:
+            body_xml = package.read("word/document.xml")
+            core = package.read("docProps/core.xml") if "docProps/core.xml" in package.namelist() else b""
+        root = etree.fromstring(body_xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as exc:
+        raise UnreadableDocument(
+            f"{Path(path).name} is not a readable Word file ({type(exc).__name__})"
+        ) from None
+    body = root.find(f"{W}body")
+    builder = _Blocks()
+    if body is not None:
+        builder.walk(body)
+    blocks = tuple(builder.blocks)
+    found = _CORE_TITLE.search(core.decode("utf-8", "replace"))
+    title = first_title(blocks) or (one_line(found.group(1)) if found else "")
+    return Document(source=path, format="docx", encoding="", title=title, blocks=blocks)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for node in p.iter(T, BR, CR, TAB):
+        if node.tag == T:
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == TAB else "\n")
+    return "".join(parts)
+
+
+@dataclass
+class _Blocks:
+    blocks: list[Block] = field(default_factory=list)
+    tables: int = 0
+
+    def walk(self, element: etree._Element) -> None:
+        for child in element:
+            if child.tag == P:
+                text = one_line(paragraph_text(child))
+                if text:
+                    self.blocks.append(Paragraph(index=len(self.blocks), text=text))
+            elif child.tag == TBL:
+                self.table(child)
+            elif child.tag == SDT:
+                content = child.find(SDT_CONTENT)
+                if content is not None:
+                    self.walk(content)
+
+    def table(self, element: etree._Element) -> None:
+        grid = table_grid(element)
+        if len(grid.cells) == 1:
+            self.walk(grid.elements[0])
+            return
+        self.blocks.append(
+            Table(
+                index=self.tables,
+                cells=tuple(grid.cells),
+                n_rows=grid.n_rows,
+                n_cols=max((c.col + c.colspan for c in grid.cells), default=0),
+                aligned=True,
+            )
+        )
+        self.tables += 1
+        for tc in grid.elements:
+            for nested in tc.iter(TBL):
+                if nested.getparent() is tc:
+                    self.table(nested)
+
+
+@dataclass
+class Grid:
+    cells: list[TableCell] = field(default_factory=list)
+    elements: list[etree._Element] = field(default_factory=list)
+    n_rows: int = 0
+
+
+def _property(tc: etree._Element, name: str) -> etree._Element | None:
+    props = tc.find(TCPR)
+    return None if props is None else props.find(f"{W}{name}")
+
+
+def _int_value(element: etree._Element | None, default: int) -> int:
+    value = element.get(VAL) if element is not None else None
+    return int(value) if value and value.isdigit() else default
+
+
+def cell_text(tc: etree._Element) -> str:
+    return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
+
+
+def table_grid(table: etree._Element) -> Grid:
+    """Physical cells at their top-left grid position; a w:vMerge continuation grows the cell above."""
+    grid = Grid()
+    above: dict[int, int] = {}
+    for r, tr in enumerate(row for row in table if row.tag == TR):
+        col = _int_value(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        current: dict[int, int] = {}
+        for tc in (c for c in tr if c.tag == TC):
+            span = _int_value(_property(tc, "gridSpan"), 1)
+            merge = _property(tc, "vMerge")
+            owner = above.get(col)
+            if merge is not None and merge.get(VAL) != "restart" and owner is not None:
+                cell = grid.cells[owner]
+                grid.cells[owner] = TableCell(cell.text, cell.row, cell.col, r - cell.row + 1, cell.colspan)
+                current[col] = owner
+            else:
+                current[col] = len(grid.cells)
+                grid.cells.append(TableCell(cell_text(tc), r, col, 1, span))
+                grid.elements.append(tc)
+            col += span
+        above = current
+        grid.n_rows = r + 1
+    return grid
+
+
+def first_title(blocks: tuple[Block, ...]) -> str:
+    for block in blocks[:3]:
+        if isinstance(block, Paragraph):
+            text = block.text
+            if any(word in text for word in TITLE_WORDS) and len(text) <= 80 and not text.endswith("。"):
+                return text
+    return ""

@@ -87,6 +87,8 @@ def agency_id(name: str | None, aliases: Mapping[str, str] | None = None) -> str
         return None
     table = {**builtin_aliases(), **(aliases or {})}
     current = normalise_agency(name)
+    if not current:
+        return None
     for _ in range(5):
         following = table.get(current)
         if following is None or following == current:

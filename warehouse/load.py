@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,8 +55,20 @@ class Batch:
     """Recompute places, agencies and cross-report checks even when no file changed."""
 
     @property
+    def place_inputs(self) -> str:
+        return place_inputs_digest(self.overrides, self.aliases)
+
+    @property
     def empty(self) -> bool:
         return not (self.sources or self.errors or self.cleared_errors or self.refresh)
+
+
+PLACE_INPUTS_KEY = "place_inputs"
+
+
+def place_inputs_digest(overrides: dict[str, str], aliases: dict[str, str]) -> str:
+    text = json.dumps([sorted(overrides.items()), sorted(aliases.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class WarehouseState:
     sources: dict[str, str]
     report_ids: frozenset[str]
     errors: dict[str, tuple[str | None, str, str]]
+    place_inputs: str | None = None
+    """Digest of the overrides and aliases the places were last resolved with."""
 
 
 def is_recorded(state: WarehouseState, error: IngestError) -> bool:
@@ -80,7 +96,8 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
             "SELECT source_file, content_hash, kind, reason FROM ingest_errors"
         ).fetchall()
     }
-    return WarehouseState(sources, report_ids, errors)
+    digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
+    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None)
 
 
 def empty_state() -> WarehouseState:
@@ -271,6 +288,8 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     _apply_sources(con, batch)
     _apply_errors(con, batch)
     refresh_places(con, batch.overrides, batch.aliases)
+    con.execute("DELETE FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY])
+    con.execute("INSERT INTO warehouse_info VALUES (?, ?)", [PLACE_INPUTS_KEY, batch.place_inputs])
     refresh_current(con)
     run_cross_checks(con)
 

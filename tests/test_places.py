@@ -1,0 +1,120 @@
+"""Places by division lookup: every level, renamed divisions, ambiguous names with and without context,
+vertical units, rules and overrides; unresolved rather than a guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.agencies import classify
+from etl.places import read_overrides, resolve_place
+
+Expected = tuple[str | None, str | None, str | None, str | None]
+
+
+@pytest.mark.parametrize(
+    ("agency", "year", "expected", "level"),
+    [
+        ("浙江省人民政府办公厅", 2020, ("浙江省", None, None, "330000"), "province"),
+        ("北京市人民政府", 2020, ("北京市", "北京市", None, "110000"), "province"),
+        ("衢州市财政局", 2020, ("浙江省", "衢州市", None, "330800"), "city"),
+        ("宿迁市政府办公室", 2014, ("江苏省", "宿迁市", None, "321300"), "city"),
+        ("龙游县招商投资促进中心", 2021, ("浙江省", "衢州市", "龙游县", "330825"), "county"),
+        ("江山市档案馆", 2020, ("浙江省", "衢州市", "江山市", "330881"), "county"),
+        ("上海市黄浦区人民政府", 2022, ("上海市", "上海市", "黄浦区", "310101"), "county"),
+        ("龙游县湖镇镇人民政府", 2018, ("浙江省", "衢州市", "龙游县", "330825"), "township"),
+        ("柯城区府山街道办事处", 2025, ("浙江省", "衢州市", "柯城区", "330802"), "township"),
+        ("衢州市生态环境局龙游分局", 2020, ("浙江省", "衢州市", "龙游县", "330825"), "county"),
+        ("杭州经济技术开发区管委会", 2020, ("浙江省", "杭州市", None, "330100"), "city"),
+        ("平潭综合实验区", 2016, ("福建省", "福州市", "平潭县", "350128"), "county"),
+        ("平潭综合实验区地方税务局", 2013, ("福建省", "福州市", "平潭县", "350128"), "county"),
+        ("济源市人民政府", 2020, ("河南省", None, "济源市", "419001"), "county"),
+    ],
+)
+def test_places_at_every_level(agency: str, year: int, expected: Expected, level: str) -> None:
+    place = resolve_place(agency, year)
+    assert (place.province, place.city, place.county, place.place_code) == expected
+    assert place.status == "resolved"
+    assert classify(agency, place).level == level
+
+
+@pytest.mark.parametrize(
+    ("agency", "year", "county", "code"),
+    [
+        ("即墨市人民政府", 2016, "即墨区", "370215"),
+        ("即墨区人民政府", 2019, "即墨区", "370215"),
+        ("长乐市人民政府", 2015, "长乐区", "350112"),
+        ("长乐区卫生健康局", 2020, "长乐区", "350112"),
+        ("富阳市财政局", 2013, "富阳区", "330111"),
+        ("杭州市下城区人民政府", 2020, "拱墅区", "330105"),
+    ],
+)
+def test_renamed_divisions_keep_one_code(agency: str, year: int, county: str, code: str) -> None:
+    place = resolve_place(agency, year)
+    assert (place.county, place.county_code) == (county, code)
+
+
+def test_former_name_is_noted() -> None:
+    assert "即墨市 is now 即墨区" in resolve_place("即墨市人民政府", 2016).note
+
+
+@pytest.mark.parametrize("agency", ["朝阳区卫生健康委员会", "铁东区人民政府"])
+def test_ambiguous_name_without_context_is_unresolved(agency: str) -> None:
+    place = resolve_place(agency, 2020)
+    assert place.status == "unresolved" and place.place_code is None
+    assert "ambiguous" in place.note
+
+
+@pytest.mark.parametrize(
+    ("agency", "context", "code"),
+    [
+        ("北京市朝阳区卫生健康委员会", (), "110105"),
+        ("朝阳区卫生健康委员会", ("北京市朝阳区人民政府网站",), "110105"),
+        ("朝阳区卫生健康委员会", ("", "", "", "/data/吉林省/长春市/朝阳区卫健委_2020.html"), "220104"),
+        ("鞍山市铁东区人民政府", (), "210302"),
+        ("铁东区人民政府", ("四平市铁东区2020年政府信息公开工作年度报告",), "220303"),
+    ],
+)
+def test_ambiguous_name_settled_by_context(agency: str, context: tuple[str, ...], code: str) -> None:
+    place = resolve_place(agency, 2020, context)
+    assert place.place_code == code and place.status == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("agency", "code"),
+    [
+        ("国家税务总局龙游县税务局", "330825"),
+        ("国家统计局龙游调查队", "330825"),
+        ("杭州海关", "330100"),
+    ],
+)
+def test_vertical_units_are_placed_and_flagged(agency: str, code: str) -> None:
+    place = resolve_place(agency, 2020)
+    kind = classify(agency, place)
+    assert place.place_code == code
+    assert kind.is_vertical and kind.kind == "vertical"
+
+
+@pytest.mark.parametrize("agency", ["某局", "南京路街道办事处", None, ""])
+def test_no_place_is_never_guessed(agency: str | None) -> None:
+    place = resolve_place(agency, 2020)
+    assert place.status == "unresolved" and place.province is None and place.place_code is None
+
+
+def test_override_wins_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.csv"
+    path.write_text(
+        "agency,code,note\n朝阳区卫生健康委员会,110105,北京\n城东管委会,330825,\n", encoding="utf-8"
+    )
+    overrides = read_overrides(path)
+    place = resolve_place("朝阳区卫生健康委员会", 2020, (), overrides)
+    assert (place.province, place.county, place.status) == ("北京市", "朝阳区", "override")
+    assert resolve_place("城东管委会", 2020, (), overrides).county == "龙游县"
+
+
+def test_override_with_unknown_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.csv"
+    path.write_text("agency,code\n某局,999999\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="999999"):
+        read_overrides(path)

@@ -218,7 +218,13 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
     place = resolve_place(
         agency.value if agency else None,
         year,
-        (title, document.meta_value("publisher") or "", document.meta_value("url") or "", document.source),
+        (
+            title,
+            document.meta_value("publisher") or "",
+            document.meta_value("url") or "",
+            document.source,
+            body,
+        ),
     )
     scope, scope_evidence = detect_scope(body_paragraphs)
     meta = ReportMeta(

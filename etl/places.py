@@ -215,13 +215,28 @@ def _deepest(chosen: Sequence[Division]) -> Division | None:
     return max(chosen, key=lambda d: order[d.level], default=None)
 
 
+def _ancestors(division: Division, table: Divisions) -> list[Division]:
+    found: list[Division] = []
+    current = table.parent(division)
+    while current is not None:
+        if not _placeholder(current):
+            found.append(current)
+        current = table.parent(current)
+    return found
+
+
+def _named_in(division: Division, context: str, table: Divisions) -> bool:
+    """A parent of `division` (宁波市, 浙江省) is named in the context text."""
+    return any(parent.name in context for parent in _ancestors(division, table))
+
+
 def _settle(
-    candidates: Sequence[Division], chosen: list[Division], context: Sequence[Division], table: Divisions
+    candidates: Sequence[Division], chosen: list[Division], context: str, table: Divisions
 ) -> Division | str:
     """One division for a mention, or the reason it stays open."""
     fitting = list({c.code + c.level: c for c in candidates if _compatible(c, chosen, table)}.values())
-    if len(fitting) > 1:
-        by_context = [c for c in fitting if any(_is_under(c, p, table) for p in context)]
+    if len(fitting) > 1 and context:
+        by_context = [c for c in fitting if _named_in(c, context, table)]
         fitting = by_context or fitting
     levels = {c.level for c in fitting}
     if len(fitting) == 2 and levels == {"province", "city"} and len({c.code for c in fitting}) == 1:
@@ -241,18 +256,6 @@ def _path(division: Division, table: Divisions) -> str:
         parts.append(current.name)
         current = table.parent(current)
     return "".join(reversed(list(dict.fromkeys(parts))))
-
-
-def context_divisions(context: Iterable[str], table: Divisions) -> list[Division]:
-    """Unambiguous province and city names in the title, publisher, URL or path: disambiguation hints."""
-    found: list[Division] = []
-    for text in context:
-        folded = fold(text or "")
-        for mention in mentions(folded, table):
-            kinds = {c.code for c in mention.candidates if c.level in ("province", "city")}
-            if len(kinds) == 1:
-                found.extend(c for c in mention.candidates if c.level in ("province", "city"))
-    return found
 
 
 def place_of(division: Division, table: Divisions, *, status: str, note: str = "") -> Place:
@@ -323,7 +326,7 @@ def _from_name(name: str, year: int | None, context: Sequence[str], table: Divis
     found = mentions(name, table)
     if not found:
         return replace(UNRESOLVED, note="no division name in the agency name")
-    hints = context_divisions(context, table)
+    hints = "|".join(fold(text or "") for text in context)
     chosen: list[Division] = []
     notes: list[str] = []
     for mention in found:
@@ -359,3 +362,18 @@ def read_overrides(path: Path) -> dict[str, str]:
             raise ValueError(f"{path}:{number}: {code!r} is not a known 6-digit division code")
         found[fold(agency)] = code
     return found
+
+
+def place_after_overrides(
+    agency: str | None, year: int | None, parsed_code: str | None, overrides: Mapping[str, str]
+) -> Place:
+    """The place of a loaded report: its override if one names it, else the place its document gave."""
+    table = divisions()
+    code = (overrides.get(fold(agency)) or overrides.get(agency)) if agency else None
+    target = table.get(code) if code else None
+    if target is not None:
+        return place_of(target, table, status="override", note=f"override {code}")
+    division = table.get(parsed_code) if parsed_code else None
+    if division is None:
+        return replace(UNRESOLVED, note="no division name in the agency name" if agency else "no agency name")
+    return place_of(division, table, status="resolved")

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
-from etl.places import Place, resolve_place
+from etl.places import Place, place_after_overrides
 from etl.records import ParsedReport, ReportMeta
 from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_series_map
@@ -164,6 +164,7 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "year": meta.year,
         "year_source": meta.year_source,
         **place_columns(meta, _meta_place(meta), {}),
+        "parsed_place_code": _meta_place(meta).place_code,
         "scope": meta.scope,
         "scope_evidence": meta.scope_evidence or None,
         "publisher": meta.publisher,
@@ -187,6 +188,7 @@ def _meta_place(meta: ReportMeta) -> Place:
         city_code=meta.city_code,
         county_code=meta.county_code,
         status=meta.place_status,
+        note=meta.place_note,
     )
 
 
@@ -203,6 +205,7 @@ def place_columns(meta: ReportMeta | None, place: Place, aliases: dict[str, str]
         "county_code": place.county_code,
         "place_code": place.place_code,
         "place_status": place.status,
+        "place_note": place.note or None,
         "agency_id": agency_id(agency, aliases),
         "agency_level": kind.level,
         "agency_kind": kind.kind,
@@ -294,26 +297,28 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     run_cross_checks(con)
 
 
-PLACE_INPUTS = "SELECT report_id, agency, year, title, publisher, url, source_file FROM reports"
+PLACE_INPUTS = "SELECT report_id, agency, year, parsed_place_code FROM reports"
 
 
 def refresh_places(
     con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
-    """Resolve every report's place and agency again, so an edited overrides or aliases file applies to
-    reports loaded earlier too."""
+    """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
+    earlier too; without an override a report keeps the place its document gave."""
     rows = []
-    for report_id, agency, year, title, publisher, url, source in con.execute(PLACE_INPUTS).fetchall():
-        place = resolve_place(agency, year, (title or "", publisher or "", url or "", source), overrides)
-        meta = ReportMeta(title=title or "", agency=agency, agency_source="", year=year, year_source="")
-        rows.append({"report_id": report_id, **place_columns(meta, place, aliases)})
+    for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
+        place = place_after_overrides(agency, year, parsed, overrides)
+        meta = ReportMeta(title="", agency=agency, agency_source="", year=year, year_source="")
+        columns = place_columns(meta, place, aliases)
+        del columns["place_note"]  # the document's own note stays; `override` explains itself
+        rows.append({"report_id": report_id, **columns})
     if not rows:
         return
     _insert_temp(con, "_places", rows)
-    columns = [c for c in rows[0] if c != "report_id"]
+    names = [c for c in rows[0] if c != "report_id"]
     try:
         con.execute(
-            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in columns)} "
+            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} "
             "FROM _places AS p WHERE reports.report_id = p.report_id"
         )
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from etl.records import ParsedReport
+from etl.records import ParsedReport, ReportMeta
 from warehouse import queries
 from warehouse.db import connect
 from warehouse.publish import require_current
@@ -79,13 +79,19 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     )
 
 
+def _place_code(meta: ReportMeta) -> str:
+    code = meta.county_code or meta.city_code or meta.province_code
+    detail = f", {meta.place_note}" if meta.place_note else ""
+    return f"{code or '-'} {meta.place_status}{detail}"
+
+
 def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = False) -> None:
     meta = report.meta
     console.print(f"[bold]{report.source_file}[/]", highlight=False)
     console.print(
         f"template {report.template} · agency {meta.agency} ({meta.agency_source}) · year {meta.year} "
-        f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} · "
-        f"cells {report.found_cells}/{report.expected_cells}",
+        f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} "
+        f"({_place_code(meta)}) · scope {meta.scope} · cells {report.found_cells}/{report.expected_cells}",
         highlight=False,
         soft_wrap=True,
     )

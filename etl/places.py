@@ -30,7 +30,9 @@ VERTICAL_PREFIXES = (
     "中国证券监督管理委员会",
 )
 BRANCH_WORDS = ("分局", "支队", "大队", "中队", "调查队", "税务局", "派出所", "海关", "气象局")
-GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "新区", "市辖区", "市直辖行政区划", "省直辖行政区划"})
+GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "新区", "市辖区"})
+"""Division names that are also common words: matched only right after their parent's name."""
+MAX_NAME = 24
 MIN_FREE_NAME = 3
 """A division name found away from the chain (not at the start, not right after another place) must
 have at least this many characters: 龙游县 yes, 城区 no."""
@@ -106,7 +108,7 @@ class Divisions:
 def _index(items: Iterable[tuple[str, Division]]) -> dict[str, tuple[Division, ...]]:
     found: dict[str, list[Division]] = {}
     for key, division in items:
-        if (key and key not in GENERIC_NAMES) or division.former:
+        if key:
             found.setdefault(key, []).append(division)
     return {k: tuple(v) for k, v in found.items()}
 
@@ -137,7 +139,7 @@ def _placeholder(division: Division) -> bool:
 def _longest(
     text: str, start: int, index: Mapping[str, tuple[Division, ...]]
 ) -> tuple[str, tuple[Division, ...]]:
-    for length in range(min(12, len(text) - start), 1, -1):
+    for length in range(min(MAX_NAME, len(text) - start), 1, -1):
         key = text[start : start + length]
         if key in index:
             return key, index[key]
@@ -171,6 +173,8 @@ def mentions(name: str, table: Divisions) -> list[Mention]:
     while position < len(name):
         key, candidates = _longest(name, position, table.by_name)
         at_chain = position == chain_end
+        if key in GENERIC_NAMES and not (at_chain and found):
+            key, candidates = "", ()  # 城区, 郊区: only right after their city (晋城市城区)
         if not key and at_chain:
             key, candidates = _short_name(name, position, table, after_place=bool(found) or position > 0)
         if key and (at_chain or len(key) >= MIN_FREE_NAME):
@@ -331,6 +335,8 @@ def _from_name(name: str, year: int | None, context: Sequence[str], table: Divis
     notes: list[str] = []
     for mention in found:
         settled = _settle(_by_year(mention.candidates, year), chosen, hints, table)
+        if settled == "inconsistent":  # a stale name used after its rename (大同市城区 in 2022)
+            settled = _settle(mention.candidates, chosen, hints, table)
         if isinstance(settled, str):
             if settled != "inconsistent":
                 return replace(UNRESOLVED, note=settled)

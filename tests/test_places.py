@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl.agencies import classify
-from etl.places import read_overrides, resolve_place
+from etl.places import divisions, read_overrides, resolve_place
 
 Expected = tuple[str | None, str | None, str | None, str | None]
 
@@ -118,3 +120,43 @@ def test_override_with_unknown_code_is_refused(tmp_path: Path) -> None:
     path.write_text("agency,code\n某局,999999\n", encoding="utf-8")
     with pytest.raises(ValueError, match="999999"):
         read_overrides(path)
+
+
+@pytest.mark.parametrize(
+    ("agency", "year", "code", "note"),
+    [
+        ("大同市城区人民政府", 2016, "140213", "城区 is now 平城区 (2018)"),
+        ("大同市城区人民政府", 2022, "140213", "城区 is now 平城区 (2018)"),
+        ("晋城市城区人民政府", 2016, "140502", ""),
+        ("长治市郊区人民政府", 2017, "140403", "郊区 is now 潞州区 (2018)"),
+    ],
+)
+def test_generic_names_by_parent_and_year(agency: str, year: int, code: str, note: str) -> None:
+    place = resolve_place(agency, year)
+    assert (place.county_code, place.note) == (code, note)
+
+
+def test_generic_name_alone_is_not_a_place() -> None:
+    assert resolve_place("城区教育局", 2020).status == "unresolved"
+    assert resolve_place("衢州市城区管理局", 2020).place_code == "330800"
+
+
+def _counties() -> list[tuple[str, str]]:
+    table = divisions()
+    found = []
+    for (code, level), division in table.by_code.items():
+        if level == "county" and not division.name.endswith("直辖行政区划"):
+            chain = [division.name]
+            parent = table.parent(division)
+            while parent is not None:
+                if not parent.name.endswith("直辖行政区划"):
+                    chain.append(parent.name)
+                parent = table.parent(parent)
+            found.append(("".join(dict.fromkeys(reversed(chain))), code))
+    return found
+
+
+@given(st.sampled_from(_counties()), st.sampled_from(["教育局", "人民政府", "人民政府办公室", "统计局"]))
+def test_every_full_division_chain_resolves_to_its_county(county: tuple[str, str], suffix: str) -> None:
+    name, code = county
+    assert resolve_place(name + suffix, 2022).county_code == code

@@ -11,6 +11,7 @@ keeps one code across a rename. Overrides (agency name → code) come first and 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -383,3 +384,22 @@ def place_after_overrides(
     if division is None:
         return replace(UNRESOLVED, note="no division name in the agency name" if agency else "no agency name")
     return place_of(division, table, status="resolved")
+
+
+SHORT_FORM = re.compile(r"^(?P<level>[省市县区])(?!场|政|容|域|属|直)(?P<rest>[^省市县区].{1,30})$")
+"""市统计局, 县财政局 — but not 市场监督管理局 or 市政园林局, whose 市 is part of a word."""
+
+
+def expand_short_form(agency: str, site: Sequence[str]) -> str | None:
+    """市统计局 on the site of 衢州市人民政府 → 衢州市统计局: a short form prefixed with the site's place
+    whose name ends like the short form (市 / 县 / 区 / 省). None when the name is not a short form or
+    no site text names one place."""
+    match = SHORT_FORM.match(fold(agency))
+    if match is None:
+        return None
+    for text in site:
+        place = resolve_place(text)
+        names = [n for n in (place.county, place.city, place.province) if n and n.endswith(match["level"])]
+        if place.status == "resolved" and names:
+            return names[0] + match["rest"]
+    return None

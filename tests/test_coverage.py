@@ -212,6 +212,22 @@ def test_overrides_file_applies_to_loaded_reports(tmp_path: Path) -> None:
     )
 
 
+def test_aliases_file_renames_the_agency_id(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(real_report("龙游县招商投资促进中心_2021.txt"), inbox)
+    aliases = tmp_path / "a.csv"
+    aliases.write_text("alias,canonical\n龙游县招商投资促进中心,龙游县投资促进中心\n", encoding="utf-8")
+    wh = tmp_path / "wh"
+    result = CliRunner().invoke(
+        cli, ["ingest", str(inbox), "--warehouse", str(wh), "--aliases", str(aliases)]
+    )
+    assert result.exit_code == 0, result.output
+    assert query(wh, "SELECT agency_id, aliases FROM agencies") == [
+        ("龙游县投资促进中心", "龙游县招商投资促进中心")
+    ]
+
+
 def test_duckdb_reads_views_read_only(warehouse: Path) -> None:
     con = duckdb.connect(str(require_current(warehouse)), read_only=True)
     try:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.agencies import classify
-from etl.places import divisions, read_overrides, resolve_place
+from etl.places import divisions, expand_short_form, read_overrides, resolve_place
 
 Expected = tuple[str | None, str | None, str | None, str | None]
 
@@ -160,3 +160,34 @@ def _counties() -> list[tuple[str, str]]:
 def test_every_full_division_chain_resolves_to_its_county(county: tuple[str, str], suffix: str) -> None:
     name, code = county
     assert resolve_place(name + suffix, 2022).county_code == code
+
+
+@pytest.mark.parametrize(
+    ("agency", "site", "expected"),
+    [
+        ("市统计局", ["衢州市人民政府"], "衢州市统计局"),
+        ("县财政局", ["政府信息公开年报", "龙游县人民政府"], "龙游县财政局"),
+        ("市统计局", ["江山市人民政府"], "江山市统计局"),
+        ("县财政局", ["衢州市人民政府"], None),
+        ("市场监督管理局", ["衢州市人民政府"], None),
+        ("衢州市统计局", ["衢州市人民政府"], None),
+    ],
+)
+def test_short_forms_take_the_site_place(agency: str, site: list[str], expected: str | None) -> None:
+    assert expand_short_form(agency, site) == expected
+
+
+def test_short_form_agency_in_a_page_is_prefixed() -> None:
+    from etl.metadata import read_meta
+    from etl.records import Document, Paragraph
+
+    lines = ("2021年，市统计局认真贯彻《条例》。", "填报单位（盖章）：市统计局")
+    document = Document(
+        "x.html",
+        "html",
+        "utf-8",
+        "2021年政府信息公开工作年度报告_政府信息公开年报_衢州市人民政府",
+        tuple(Paragraph(i, line) for i, line in enumerate(lines)),
+    )
+    meta, _ = read_meta(document, lines)
+    assert (meta.agency, meta.city_code) == ("衢州市统计局", "330800")

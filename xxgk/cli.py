@@ -206,6 +206,7 @@ def demo_command(base: Path) -> None:
     summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
     print_summary(summary, directory, Console())
     click.echo(f"\nexport the values with: xxgk export facts --warehouse {directory} --out facts.csv")
+    click.echo(f"summary of the checks: xxgk checks --warehouse {directory}")
 
 
 def main() -> None:  # pragma: no cover

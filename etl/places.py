@@ -3,9 +3,10 @@
 The division table (`etl/data/divisions.csv`) and the rename lists come from the jionlp package (see
 `etl/data/README.md`). An agency name is read from the left as a chain of division names
 (浙江省 → 衢州市 → 龙游县 …); a name with several possible divisions (朝阳区, 铁东区) is settled by a
-parent place earlier in the name or in the context (title, publisher, URL, file path), and stays
-unresolved otherwise. Former names (即墨市, 长乐市) resolve to the division that replaced them, so an agency
-keeps one code across a rename. Overrides (agency name → code) come first and win.
+parent place earlier in the name or named in the context (title, publisher, URL, file path, the page),
+and stays unresolved otherwise. Former names (即墨市, 长乐市) resolve to the division that replaced them, so
+an agency keeps one code across a rename; the report year decides between a former and a current name.
+Overrides (agency name → code) come first and win; short forms (市统计局) take the site's place.
 """
 
 from __future__ import annotations

@@ -253,3 +253,8 @@ def test_no_fees_statement() -> None:
     assert no_fees_statement(["2021年，本机关未收取信息处理费。"]) == "未收取信息处理费"
     assert no_fees_statement(["无收取信息处理费情况。"]) is not None
     assert no_fees_statement(["本年度共收取检索、复制、邮寄等费用120元。"]) is None
+
+
+def test_t2_passes_when_narrative_and_table_agree() -> None:
+    facts = facts_map(fact("text.proactive.total", 122), fact("old.proactive.total", 122))
+    assert results(facts, "old", "T2")[0].status == "pass"

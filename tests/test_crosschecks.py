@@ -158,3 +158,16 @@ def test_checks_failed_counts_cross_checks(con: duckdb.DuckDBPyConnection) -> No
     add(con, "a2021", "龙游县教育局", 2021, {})
     refresh(con)
     assert con.execute("SELECT checks_failed FROM reports WHERE report_id = 'a2021'").fetchall() == [(1,)]
+
+
+def test_current_version_is_the_later_published_then_the_more_complete(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    add(con, "text", "平潭综合实验区", 2021, {}, published="2022-02-08 16:34")
+    add(con, "html", "平潭综合实验区", 2021, {}, published="2022-02-08")
+    con.execute("UPDATE reports SET found_cells = CASE report_id WHEN 'html' THEN 200 ELSE 197 END")
+    add(con, "fix", "龙游县教育局", 2021, {}, published="2022-03-01")
+    add(con, "first", "龙游县教育局", 2021, {}, published="2022-01-20")
+    refresh(con)
+    current = con.execute("SELECT report_id FROM reports WHERE is_current ORDER BY 1").fetchall()
+    assert current == [("fix",), ("html",)]

@@ -365,13 +365,15 @@ def _apply_errors(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark one current version per (agency_id, year): the latest published, then the latest ingested."""
+    """Mark one current version per (agency_id, year): the latest published, then the latest ingested,
+    then the most complete (more cells read)."""
     con.execute("""
         UPDATE reports SET is_current = ranked.rank = 1
         FROM (
             SELECT report_id, row_number() OVER (
                 PARTITION BY coalesce(agency_id, agency, report_id), coalesce(year, -1)
-                ORDER BY published DESC NULLS LAST, ingested_at DESC, source_file DESC
+                ORDER BY left(published, 10) DESC NULLS LAST, ingested_at DESC, found_cells DESC NULLS LAST,
+                         source_file DESC
             ) AS rank
             FROM reports
         ) AS ranked

@@ -227,7 +227,7 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
         agency.value if agency else None,
         year,
         (
-            title,
+            document.title,
             document.meta_value("publisher") or "",
             document.meta_value("url") or "",
             document.source,

@@ -188,23 +188,25 @@ def mentions(name: str, table: Divisions) -> list[Mention]:
     return found
 
 
-def _compatible(division: Division, chosen: Sequence[Division], table: Divisions) -> bool:
-    """`division` lies under (or is) every division already chosen."""
-    ancestors = {division.code}
-    current: Division | None = division
+def _ancestors(division: Division, table: Divisions) -> list[Division]:
+    """Parents of `division`, nearest first (placeholders such as 省直辖行政区划 left out)."""
+    found: list[Division] = []
+    current = table.parent(division)
     while current is not None:
-        ancestors.add(current.code)
+        if not _placeholder(current):
+            found.append(current)
         current = table.parent(current)
-    return all(c.code in ancestors or _is_under(c, division, table) for c in chosen)
+    return found
 
 
 def _is_under(child: Division, parent: Division, table: Divisions) -> bool:
-    current: Division | None = table.parent(child)
-    while current is not None:
-        if current.code == parent.code:
-            return True
-        current = table.parent(current)
-    return False
+    return any(a.code == parent.code for a in _ancestors(child, table))
+
+
+def _compatible(division: Division, chosen: Sequence[Division], table: Divisions) -> bool:
+    """`division` is, lies under or lies above every division already chosen (one line of descent)."""
+    line = {division.code} | {a.code for a in _ancestors(division, table)}
+    return all(c.code in line or _is_under(c, division, table) for c in chosen)
 
 
 def _by_year(candidates: Sequence[Division], year: int | None) -> list[Division]:
@@ -219,16 +221,6 @@ def _by_year(candidates: Sequence[Division], year: int | None) -> list[Division]
 def _deepest(chosen: Sequence[Division]) -> Division | None:
     order = {"province": 0, "city": 1, "county": 2}
     return max(chosen, key=lambda d: order[d.level], default=None)
-
-
-def _ancestors(division: Division, table: Divisions) -> list[Division]:
-    found: list[Division] = []
-    current = table.parent(division)
-    while current is not None:
-        if not _placeholder(current):
-            found.append(current)
-        current = table.parent(current)
-    return found
 
 
 def _named_in(division: Division, context: str, table: Divisions) -> bool:

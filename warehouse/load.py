@@ -150,6 +150,7 @@ def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
 
 def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
     report, meta = item.report, item.report.meta
+    place = _meta_place(meta)
     return {
         "report_id": report.content_hash,
         "source_file": item.path,
@@ -163,8 +164,8 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "agency_source": meta.agency_source,
         "year": meta.year,
         "year_source": meta.year_source,
-        **place_columns(meta, _meta_place(meta), {}),
-        "parsed_place_code": _meta_place(meta).place_code,
+        **place_columns(meta.agency, place, {}),
+        "parsed_place_code": place.place_code,
         "scope": meta.scope,
         "scope_evidence": meta.scope_evidence or None,
         "publisher": meta.publisher,
@@ -192,9 +193,8 @@ def _meta_place(meta: ReportMeta) -> Place:
     )
 
 
-def place_columns(meta: ReportMeta | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
+def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
     """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
-    agency = meta.agency if meta else None
     kind = classify(agency, place)
     return {
         "province": place.province,
@@ -308,8 +308,7 @@ def refresh_places(
     rows = []
     for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
         place = place_after_overrides(agency, year, parsed, overrides)
-        meta = ReportMeta(title="", agency=agency, agency_source="", year=year, year_source="")
-        columns = place_columns(meta, place, aliases)
+        columns = place_columns(agency, place, aliases)
         del columns["place_note"]  # the document's own note stays; `override` explains itself
         rows.append({"report_id": report_id, **columns})
     if not rows:

@@ -324,7 +324,8 @@ def _from_name(name: str, year: int | None, context: Sequence[str], table: Divis
     found = mentions(name, table)
     if not found:
         return replace(UNRESOLVED, note="no division name in the agency name")
-    hints = "|".join(fold(text or "") for text in context)
+    ambiguous = any(len(m.candidates) > 1 for m in found)
+    hints = "|".join(fold(text or "") for text in context) if ambiguous else ""
     chosen: list[Division] = []
     notes: list[str] = []
     for mention in found:

@@ -1,7 +1,8 @@
 """Agency identity, level and kind.
 
 `agency_id` is the canonical name: the name folded (NFKC, no spaces or quotes), with the usual short
-forms of a government and its office written out (县政府办 → 县人民政府办公室), then mapped through the
+forms of a government, its office and common departments written out (县政府办 → 县人民政府办公室,
+县人社局 → 县人力资源和社会保障局), then mapped through the
 aliases table (`etl/data/agency_aliases.csv` plus a user's `DIR/agency_aliases.csv`). The id does not
 depend on the place, so resolving a place later never changes it.
 
@@ -33,6 +34,16 @@ _SHORT_FORMS = (
     (re.compile(r"(?<!人民)政府办$"), "人民政府办公室"),
     (re.compile(r"人民政府办$"), "人民政府办公室"),
     (re.compile(r"(?<![人民])政府$"), "人民政府"),
+    # Department abbreviations that stand for one name only.
+    (re.compile(r"人社局$"), "人力资源和社会保障局"),
+    (re.compile(r"发改局$"), "发展和改革局"),
+    (re.compile(r"住建局$"), "住房和城乡建设局"),
+    (re.compile(r"卫健局$"), "卫生健康局"),
+    (re.compile(r"卫健委$"), "卫生健康委员会"),
+    (re.compile(r"医保局$"), "医疗保障局"),
+    (re.compile(r"应急局$"), "应急管理局"),
+    (re.compile(r"资规局$"), "自然资源和规划局"),
+    (re.compile(r"(?<=[市县区])市监局$"), "市场监督管理局"),
 )
 VERTICAL = re.compile(
     r"^(?:国家税务总局|国家统计局|中国人民银行|国家金融监督管理总局|中国银保监会)"
@@ -87,6 +98,8 @@ def agency_id(name: str | None, aliases: Mapping[str, str] | None = None) -> str
         return None
     table = {**builtin_aliases(), **(aliases or {})}
     current = normalise_agency(name)
+    if not current:
+        return None
     for _ in range(5):
         following = table.get(current)
         if following is None or following == current:

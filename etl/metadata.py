@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.normalise import fold, one_line
-from etl.places import resolve_place
+from etl.places import expand_short_form, resolve_place
 from etl.records import Document, ParseIssue, ReportMeta
 from etl.scope import detect_scope
 
@@ -204,13 +204,21 @@ def places(agency: str | None, year: int | None = None) -> tuple[str | None, str
     return place.province, place.city, place.county
 
 
+def _with_site_place(agency: Evidence, document: Document) -> Evidence:
+    """A short form (市统计局, 区管委会) prefixed with the place of the site it was published on."""
+    site = [p for p in _TITLE_SPLIT.split(one_line(document.title))[1:] if p]
+    site += [document.meta_value("publisher") or ""]
+    expanded = expand_short_form(agency.value, site)
+    return Evidence(expanded, f"{agency.source}+站点") if expanded else agency
+
+
 def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
     body = "|".join(fold(p) for p in body_paragraphs)
     title = clean_title(document.title)
     title_agency, title_year = title_evidence(title)
     year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
     agencies = _agency_evidence(document, body, title_agency)
-    agency = agencies[0] if agencies else None
+    agency = _with_site_place(agencies[0], document) if agencies else None
     if agency is None:
         issues.append(
             ParseIssue("no_agency", "no agency name found in title, 填报单位, appendix or page metadata")
@@ -218,7 +226,13 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
     place = resolve_place(
         agency.value if agency else None,
         year,
-        (title, document.meta_value("publisher") or "", document.meta_value("url") or "", document.source),
+        (
+            document.title,
+            document.meta_value("publisher") or "",
+            document.meta_value("url") or "",
+            document.source,
+            body,
+        ),
     )
     scope, scope_evidence = detect_scope(body_paragraphs)
     meta = ReportMeta(

@@ -3,14 +3,16 @@
 The division table (`etl/data/divisions.csv`) and the rename lists come from the jionlp package (see
 `etl/data/README.md`). An agency name is read from the left as a chain of division names
 (浙江省 → 衢州市 → 龙游县 …); a name with several possible divisions (朝阳区, 铁东区) is settled by a
-parent place earlier in the name or in the context (title, publisher, URL, file path), and stays
-unresolved otherwise. Former names (即墨市, 长乐市) resolve to the division that replaced them, so an agency
-keeps one code across a rename. Overrides (agency name → code) come first and win.
+parent place earlier in the name or named in the context (title, publisher, URL, file path, the page),
+and stays unresolved otherwise. Former names (即墨市, 长乐市) resolve to the division that replaced them, so
+an agency keeps one code across a rename; the report year decides between a former and a current name.
+Overrides (agency name → code) come first and win; short forms (市统计局) take the site's place.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -30,7 +32,9 @@ VERTICAL_PREFIXES = (
     "中国证券监督管理委员会",
 )
 BRANCH_WORDS = ("分局", "支队", "大队", "中队", "调查队", "税务局", "派出所", "海关", "气象局")
-GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "新区", "市辖区", "市直辖行政区划", "省直辖行政区划"})
+GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "新区", "市辖区"})
+"""Division names that are also common words: matched only right after their parent's name."""
+MAX_NAME = 24
 MIN_FREE_NAME = 3
 """A division name found away from the chain (not at the start, not right after another place) must
 have at least this many characters: 龙游县 yes, 城区 no."""
@@ -106,7 +110,7 @@ class Divisions:
 def _index(items: Iterable[tuple[str, Division]]) -> dict[str, tuple[Division, ...]]:
     found: dict[str, list[Division]] = {}
     for key, division in items:
-        if (key and key not in GENERIC_NAMES) or division.former:
+        if key:
             found.setdefault(key, []).append(division)
     return {k: tuple(v) for k, v in found.items()}
 
@@ -137,7 +141,7 @@ def _placeholder(division: Division) -> bool:
 def _longest(
     text: str, start: int, index: Mapping[str, tuple[Division, ...]]
 ) -> tuple[str, tuple[Division, ...]]:
-    for length in range(min(12, len(text) - start), 1, -1):
+    for length in range(min(MAX_NAME, len(text) - start), 1, -1):
         key = text[start : start + length]
         if key in index:
             return key, index[key]
@@ -171,6 +175,8 @@ def mentions(name: str, table: Divisions) -> list[Mention]:
     while position < len(name):
         key, candidates = _longest(name, position, table.by_name)
         at_chain = position == chain_end
+        if key in GENERIC_NAMES and not (at_chain and found):
+            key, candidates = "", ()  # 城区, 郊区: only right after their city (晋城市城区)
         if not key and at_chain:
             key, candidates = _short_name(name, position, table, after_place=bool(found) or position > 0)
         if key and (at_chain or len(key) >= MIN_FREE_NAME):
@@ -182,23 +188,25 @@ def mentions(name: str, table: Divisions) -> list[Mention]:
     return found
 
 
-def _compatible(division: Division, chosen: Sequence[Division], table: Divisions) -> bool:
-    """`division` lies under (or is) every division already chosen."""
-    ancestors = {division.code}
-    current: Division | None = division
+def _ancestors(division: Division, table: Divisions) -> list[Division]:
+    """Parents of `division`, nearest first (placeholders such as 省直辖行政区划 left out)."""
+    found: list[Division] = []
+    current = table.parent(division)
     while current is not None:
-        ancestors.add(current.code)
+        if not _placeholder(current):
+            found.append(current)
         current = table.parent(current)
-    return all(c.code in ancestors or _is_under(c, division, table) for c in chosen)
+    return found
 
 
 def _is_under(child: Division, parent: Division, table: Divisions) -> bool:
-    current: Division | None = table.parent(child)
-    while current is not None:
-        if current.code == parent.code:
-            return True
-        current = table.parent(current)
-    return False
+    return any(a.code == parent.code for a in _ancestors(child, table))
+
+
+def _compatible(division: Division, chosen: Sequence[Division], table: Divisions) -> bool:
+    """`division` is, lies under or lies above every division already chosen (one line of descent)."""
+    line = {division.code} | {a.code for a in _ancestors(division, table)}
+    return all(c.code in line or _is_under(c, division, table) for c in chosen)
 
 
 def _by_year(candidates: Sequence[Division], year: int | None) -> list[Division]:
@@ -215,13 +223,18 @@ def _deepest(chosen: Sequence[Division]) -> Division | None:
     return max(chosen, key=lambda d: order[d.level], default=None)
 
 
+def _named_in(division: Division, context: str, table: Divisions) -> bool:
+    """A parent of `division` (宁波市, 浙江省) is named in the context text."""
+    return any(parent.name in context for parent in _ancestors(division, table))
+
+
 def _settle(
-    candidates: Sequence[Division], chosen: list[Division], context: Sequence[Division], table: Divisions
+    candidates: Sequence[Division], chosen: list[Division], context: str, table: Divisions
 ) -> Division | str:
     """One division for a mention, or the reason it stays open."""
     fitting = list({c.code + c.level: c for c in candidates if _compatible(c, chosen, table)}.values())
-    if len(fitting) > 1:
-        by_context = [c for c in fitting if any(_is_under(c, p, table) for p in context)]
+    if len(fitting) > 1 and context:
+        by_context = [c for c in fitting if _named_in(c, context, table)]
         fitting = by_context or fitting
     levels = {c.level for c in fitting}
     if len(fitting) == 2 and levels == {"province", "city"} and len({c.code for c in fitting}) == 1:
@@ -241,18 +254,6 @@ def _path(division: Division, table: Divisions) -> str:
         parts.append(current.name)
         current = table.parent(current)
     return "".join(reversed(list(dict.fromkeys(parts))))
-
-
-def context_divisions(context: Iterable[str], table: Divisions) -> list[Division]:
-    """Unambiguous province and city names in the title, publisher, URL or path: disambiguation hints."""
-    found: list[Division] = []
-    for text in context:
-        folded = fold(text or "")
-        for mention in mentions(folded, table):
-            kinds = {c.code for c in mention.candidates if c.level in ("province", "city")}
-            if len(kinds) == 1:
-                found.extend(c for c in mention.candidates if c.level in ("province", "city"))
-    return found
 
 
 def place_of(division: Division, table: Divisions, *, status: str, note: str = "") -> Place:
@@ -323,11 +324,14 @@ def _from_name(name: str, year: int | None, context: Sequence[str], table: Divis
     found = mentions(name, table)
     if not found:
         return replace(UNRESOLVED, note="no division name in the agency name")
-    hints = context_divisions(context, table)
+    ambiguous = any(len(m.candidates) > 1 for m in found)
+    hints = "|".join(fold(text or "") for text in context) if ambiguous else ""
     chosen: list[Division] = []
     notes: list[str] = []
     for mention in found:
         settled = _settle(_by_year(mention.candidates, year), chosen, hints, table)
+        if settled == "inconsistent":  # a stale name used after its rename (大同市城区 in 2022)
+            settled = _settle(mention.candidates, chosen, hints, table)
         if isinstance(settled, str):
             if settled != "inconsistent":
                 return replace(UNRESOLVED, note=settled)
@@ -359,3 +363,37 @@ def read_overrides(path: Path) -> dict[str, str]:
             raise ValueError(f"{path}:{number}: {code!r} is not a known 6-digit division code")
         found[fold(agency)] = code
     return found
+
+
+def place_after_overrides(
+    agency: str | None, year: int | None, parsed_code: str | None, overrides: Mapping[str, str]
+) -> Place:
+    """The place of a loaded report: its override if one names it, else the place its document gave."""
+    table = divisions()
+    code = (overrides.get(fold(agency)) or overrides.get(agency)) if agency else None
+    target = table.get(code) if code else None
+    if target is not None:
+        return place_of(target, table, status="override", note=f"override {code}")
+    division = table.get(parsed_code) if parsed_code else None
+    if division is None:
+        return replace(UNRESOLVED, note="no division name in the agency name" if agency else "no agency name")
+    return place_of(division, table, status="resolved")
+
+
+SHORT_FORM = re.compile(r"^(?P<level>[省市县区])(?!场|政|容|域|属|直)(?P<rest>[^省市县区].{1,30})$")
+"""市统计局, 县财政局 — but not 市场监督管理局 or 市政园林局, whose 市 is part of a word."""
+
+
+def expand_short_form(agency: str, site: Sequence[str]) -> str | None:
+    """市统计局 on the site of 衢州市人民政府 → 衢州市统计局: a short form prefixed with the site's place
+    whose name ends like the short form (市 / 县 / 区 / 省). None when the name is not a short form or
+    no site text names one place."""
+    match = SHORT_FORM.match(fold(agency))
+    if match is None:
+        return None
+    for text in site:
+        place = resolve_place(text)
+        names = [n for n in (place.county, place.city, place.province) if n and n.endswith(match["level"])]
+        if place.status == "resolved" and names:
+            return names[0] + match["rest"]
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +15,7 @@ import pyarrow as pa
 
 from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
-from etl.places import Place, resolve_place
+from etl.places import Place, place_after_overrides
 from etl.records import ParsedReport, ReportMeta
 from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_series_map
@@ -53,8 +55,20 @@ class Batch:
     """Recompute places, agencies and cross-report checks even when no file changed."""
 
     @property
+    def place_inputs(self) -> str:
+        return place_inputs_digest(self.overrides, self.aliases)
+
+    @property
     def empty(self) -> bool:
         return not (self.sources or self.errors or self.cleared_errors or self.refresh)
+
+
+PLACE_INPUTS_KEY = "place_inputs"
+
+
+def place_inputs_digest(overrides: dict[str, str], aliases: dict[str, str]) -> str:
+    text = json.dumps([sorted(overrides.items()), sorted(aliases.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class WarehouseState:
     sources: dict[str, str]
     report_ids: frozenset[str]
     errors: dict[str, tuple[str | None, str, str]]
+    place_inputs: str | None = None
+    """Digest of the overrides and aliases the places were last resolved with."""
 
 
 def is_recorded(state: WarehouseState, error: IngestError) -> bool:
@@ -80,7 +96,8 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
             "SELECT source_file, content_hash, kind, reason FROM ingest_errors"
         ).fetchall()
     }
-    return WarehouseState(sources, report_ids, errors)
+    digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
+    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None)
 
 
 def empty_state() -> WarehouseState:
@@ -133,6 +150,7 @@ def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
 
 def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
     report, meta = item.report, item.report.meta
+    place = _meta_place(meta)
     return {
         "report_id": report.content_hash,
         "source_file": item.path,
@@ -146,7 +164,8 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "agency_source": meta.agency_source,
         "year": meta.year,
         "year_source": meta.year_source,
-        **place_columns(meta, _meta_place(meta), {}),
+        **place_columns(meta.agency, place, {}),
+        "parsed_place_code": place.place_code,
         "scope": meta.scope,
         "scope_evidence": meta.scope_evidence or None,
         "publisher": meta.publisher,
@@ -170,12 +189,12 @@ def _meta_place(meta: ReportMeta) -> Place:
         city_code=meta.city_code,
         county_code=meta.county_code,
         status=meta.place_status,
+        note=meta.place_note,
     )
 
 
-def place_columns(meta: ReportMeta | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
+def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
     """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
-    agency = meta.agency if meta else None
     kind = classify(agency, place)
     return {
         "province": place.province,
@@ -186,6 +205,7 @@ def place_columns(meta: ReportMeta | None, place: Place, aliases: dict[str, str]
         "county_code": place.county_code,
         "place_code": place.place_code,
         "place_status": place.status,
+        "place_note": place.note or None,
         "agency_id": agency_id(agency, aliases),
         "agency_level": kind.level,
         "agency_kind": kind.kind,
@@ -271,30 +291,33 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     _apply_sources(con, batch)
     _apply_errors(con, batch)
     refresh_places(con, batch.overrides, batch.aliases)
+    con.execute("DELETE FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY])
+    con.execute("INSERT INTO warehouse_info VALUES (?, ?)", [PLACE_INPUTS_KEY, batch.place_inputs])
     refresh_current(con)
     run_cross_checks(con)
 
 
-PLACE_INPUTS = "SELECT report_id, agency, year, title, publisher, url, source_file FROM reports"
+PLACE_INPUTS = "SELECT report_id, agency, year, parsed_place_code FROM reports"
 
 
 def refresh_places(
     con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
-    """Resolve every report's place and agency again, so an edited overrides or aliases file applies to
-    reports loaded earlier too."""
+    """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
+    earlier too; without an override a report keeps the place its document gave."""
     rows = []
-    for report_id, agency, year, title, publisher, url, source in con.execute(PLACE_INPUTS).fetchall():
-        place = resolve_place(agency, year, (title or "", publisher or "", url or "", source), overrides)
-        meta = ReportMeta(title=title or "", agency=agency, agency_source="", year=year, year_source="")
-        rows.append({"report_id": report_id, **place_columns(meta, place, aliases)})
+    for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
+        place = place_after_overrides(agency, year, parsed, overrides)
+        columns = place_columns(agency, place, aliases)
+        del columns["place_note"]  # the document's own note stays; `override` explains itself
+        rows.append({"report_id": report_id, **columns})
     if not rows:
         return
     _insert_temp(con, "_places", rows)
-    columns = [c for c in rows[0] if c != "report_id"]
+    names = [c for c in rows[0] if c != "report_id"]
     try:
         con.execute(
-            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in columns)} "
+            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} "
             "FROM _places AS p WHERE reports.report_id = p.report_id"
         )
     finally:
@@ -341,13 +364,15 @@ def _apply_errors(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark one current version per (agency_id, year): the latest published, then the latest ingested."""
+    """Mark one current version per (agency_id, year): the latest published, then the latest ingested,
+    then the most complete (more cells read)."""
     con.execute("""
         UPDATE reports SET is_current = ranked.rank = 1
         FROM (
             SELECT report_id, row_number() OVER (
                 PARTITION BY coalesce(agency_id, agency, report_id), coalesce(year, -1)
-                ORDER BY published DESC NULLS LAST, ingested_at DESC, source_file DESC
+                ORDER BY left(published, 10) DESC NULLS LAST, ingested_at DESC, found_cells DESC NULLS LAST,
+                         source_file DESC
             ) AS rank
             FROM reports
         ) AS ranked

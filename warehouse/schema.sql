@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS reports (
     county_code    VARCHAR,
     place_code     VARCHAR,          -- the most specific of the three
     place_status   VARCHAR,          -- resolved | override | unresolved
+    place_note     VARCHAR,          -- why unresolved (ambiguous: …), a former name, the override or rule used
+    parsed_place_code VARCHAR,       -- the place the document itself gave (before overrides)
     agency_id      VARCHAR,          -- stable across years and name variants
     agency_level   VARCHAR,          -- province | city | county | township
     agency_kind    VARCHAR,          -- government | government_office | department | township | zone | vertical

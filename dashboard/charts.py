@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 TEMPLATE_BREAKS = (2019, 2021)  # first report years of the v2019 and v2021 tables
-STATUS_CODES = {"missing": 0, "published": 1, "several_versions": 2}
-STATUS_COLOURS = ("#e45756", "#54a24b", "#f2a541")
+STATUS_CODES = {"outside": 0, "missing": 1, "published": 2, "several_versions": 3}
+STATUS_COLOURS = ("#e6e6e6", "#e45756", "#54a24b", "#f2a541")
 
 Trace = dict[str, Any]
 

@@ -200,6 +200,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "quality.none_failed": ("所选范围内的校验全部通过。", "Every check passed in the selected range."),
     "status.published": ("已发布", "published"),
     "status.missing": ("缺失", "missing"),
+    "status.outside": ("首末年外", "outside first–last year"),
     "status.several_versions": ("多个版本", "several versions"),
     "col.check_id": ("校验", "Check"),
     "col.severity": ("级别", "Severity"),

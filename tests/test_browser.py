@@ -244,3 +244,16 @@ def test_clicking_a_ranked_bar_opens_its_report(server: str, page: Any) -> None:
     page.wait_for_url("**/report?report=**", timeout=30_000)
     page.wait_for_selector(READY, timeout=60_000)
     sync_api.expect(page.get_by_test_id("stCode").first).to_be_visible()
+
+
+def test_chart_toolbar_saves_a_png_named_after_its_contents(server: str, page: Any, tmp_path: Path) -> None:
+    _open(page, f"{server}/requests")
+    chart = page.locator(".js-plotly-plot").first
+    sync_api.expect(chart).to_be_visible()
+    chart.hover()
+    with page.expect_download() as png:
+        chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+    target = tmp_path / png.value.suggested_filename
+    png.value.save_as(target)
+    assert target.name.startswith("xxgk_requests-received-by-applicant") and target.suffix == ".png"
+    assert target.read_bytes().startswith(b"\x89PNG")

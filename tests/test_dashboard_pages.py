@@ -194,15 +194,42 @@ def test_requests_flow_starts_from_received_and_carried_in(warehouse: Path) -> N
 
 
 def test_appeals_correction_rate_uses_concluded_cases(warehouse: Path) -> None:
-    at = open_page("appeals", {"lang": "en"})
-    assert "Correction rate (corrected ÷ concluded)" in figures(at)
+    at = open_page("appeals", {"lang": "en", "tpl": "v2021"})
+    spec = figures(at)["Correction rate (corrected ÷ concluded)"]
+    review = next(trace for trace in spec["data"] if trace["name"] == "Reconsideration")
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year,
+               sum(f.value) FILTER (WHERE f.metric_code = 'review.corrected'),
+               sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected', 'review.other'))
+        FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND r.template = 'v2021'
+          AND f.metric_code LIKE 'review.%'
+        GROUP BY 1 HAVING sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected',
+                                                                       'review.other')) > 0
+        ORDER BY 1""",
+    )
+    assert [int(x) for x in values(review["x"])] == [year for year, _, _ in expected]
+    assert values(review["y"]) == pytest.approx([100 * float(c) / float(d) for _, c, d in expected])
+    assert [row[1] for row in review["customdata"]] == [float(d) for _, _, d in expected]
     assert at.caption[0].value
 
 
 def test_staffing_says_it_covers_old_table_years_only(warehouse: Path) -> None:
-    at = open_page("staffing")
-    assert "旧版统计表" in at.info[0].value
-    assert figures(at)
+    at = open_page("staffing", {"lang": "en"})
+    assert "old table" in at.info[0].value
+    spec = figures(at)["Disclosure staff"]
+    full_time = next(trace for trace in spec["data"] if trace["name"] == "Full-time staff")
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND f.metric_code = 'old.staff.full_time'
+        GROUP BY 1 ORDER BY 1""",
+    )
+    assert [int(x) for x in values(full_time["x"])] == [year for year, _ in expected]
+    assert values(full_time["y"]) == [float(v) for _, v in expected]
 
 
 def test_agency_profile_and_ranking(warehouse: Path) -> None:

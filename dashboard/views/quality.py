@@ -44,7 +44,9 @@ grid = v.frame("coverage", v.flt, year_from, year_to)
 if grid.empty:
     components.no_data(v)
 else:
-    labels = {status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions")}
+    labels = {
+        status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions", "outside")
+    }
     fig = charts.coverage_grid(grid, status_labels=labels, title=v.t("quality.coverage"))
     components.chart(v, fig, grid, what="coverage", key="coverage")
 

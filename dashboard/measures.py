@@ -132,3 +132,17 @@ def profile_table(by_report: pd.DataFrame, label: Callable[[str], str]) -> pd.Da
     table = named.pivot_table(index="series", columns="year", values="value", aggfunc="sum")
     table.columns = [str(c) for c in table.columns]
     return table.reset_index()
+
+
+def coverage_subset(grid: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
+    """At most `limit` agencies for the grid, those with gaps or several versions first, then by name;
+    returns the rows kept and how many agencies there were."""
+    flagged = grid["status"].isin(("missing", "several_versions"))
+    order = (
+        grid.assign(flagged=flagged)
+        .groupby(["agency_id", "agency_name"], as_index=False)["flagged"]
+        .any()
+        .sort_values(["flagged", "agency_name"], ascending=[False, True])
+    )
+    kept = set(order["agency_id"].head(limit))
+    return grid[grid["agency_id"].isin(kept)], len(order)

@@ -225,3 +225,17 @@ def test_a_clicked_bar_names_its_report() -> None:
     assert selected_report({"selection": {"points": []}}) is None
     assert selected_report({"selection": {"points": [{"customdata": ["short"]}]}}) is None
     assert selected_report(None) is None
+
+
+def test_coverage_subset_keeps_agencies_with_gaps_first() -> None:
+    grid = pd.DataFrame(
+        {
+            "agency_id": ["a", "a", "b", "b", "c"],
+            "agency_name": ["甲", "甲", "乙", "乙", "丙"],
+            "year": [2020, 2021, 2020, 2021, 2021],
+            "status": ["published", "published", "published", "missing", "several_versions"],
+        }
+    )
+    shown, total = measures.coverage_subset(grid, 2)
+    assert total == 3
+    assert set(shown["agency_id"]) == {"b", "c"}

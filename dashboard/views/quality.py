@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components
+from dashboard import charts, components, measures
+
+GRID_LIMIT = 120
 
 v = components.view()
 st.title(v.t("quality.title"))
@@ -47,7 +49,10 @@ else:
     labels = {
         status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions", "outside")
     }
-    fig = charts.coverage_grid(grid, status_labels=labels, title=v.t("quality.coverage"))
+    shown, agencies = measures.coverage_subset(grid, GRID_LIMIT)
+    if agencies > GRID_LIMIT:
+        st.caption(v.t("quality.coverage_limited", shown=GRID_LIMIT, total=agencies))
+    fig = charts.coverage_grid(shown, status_labels=labels, title=v.t("quality.coverage"))
     components.chart(v, fig, grid, what="coverage", key="coverage")
 
 st.subheader(v.t("quality.unplaced"))

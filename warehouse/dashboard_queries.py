@@ -61,18 +61,12 @@ def metric_by_report(
     return _filtered(con, "dash_metric_by_report", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
-def _series_codes(con: Connection, series: tuple[str, ...]) -> list[str]:
-    return [str(code) for code in _plain(con, "dash_series_codes", series=list(series))["metric_code"]]
-
-
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    codes = _series_codes(con, series)
-    return _filtered(con, "dash_series_by_year", flt, series=list(series), codes=codes)
+    return _filtered(con, "dash_series_by_year", flt, series=list(series))
 
 
 def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    codes = _series_codes(con, series)
-    return _filtered(con, "dash_series_by_report", flt, series=list(series), codes=codes)
+    return _filtered(con, "dash_series_by_report", flt, series=list(series))
 
 
 def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from etl.catalogue import metrics
 from etl.places import Place, place_after_overrides
 from etl.records import ParsedReport, ReportMeta
 from warehouse.crosschecks import run_cross_checks
-from warehouse.series import refresh_series_map
+from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
 DECIMAL_TYPE = pa.decimal128(38, 6)
@@ -294,6 +294,7 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     con.execute("DELETE FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY])
     con.execute("INSERT INTO warehouse_info VALUES (?, ?)", [PLACE_INPUTS_KEY, batch.place_inputs])
     refresh_current(con)
+    refresh_report_series(con)
     run_cross_checks(con)
 
 

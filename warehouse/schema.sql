@@ -206,20 +206,23 @@ LEFT JOIN versions AS v ON v.agency_id = w.agency_id AND v.year = w.year;
 -- Harmonised series of current reports (docs/series.md). `comparable_group` says which rows may be
 -- compared: never sum or chart across groups without saying so. `scope` says whether the report covers
 -- only its own agency (own) or its sub-units too (aggregate): totals sum one scope, never both.
+-- Every report's harmonised series values, rebuilt from series_map whenever the warehouse changes (the
+-- series view and the dashboard read it instead of joining every fact again).
+CREATE TABLE IF NOT EXISTS report_series (
+    report_id        VARCHAR NOT NULL,
+    series_code      VARCHAR NOT NULL,
+    breakdown        VARCHAR NOT NULL,
+    comparable_group VARCHAR NOT NULL,
+    value            DECIMAL(38, 6)
+);
+
 CREATE OR REPLACE VIEW series AS
-WITH mapped AS (
+WITH summed AS (
     SELECT r.report_id, r.agency_id, r.agency, r.year, r.template, r.place_code, r.is_vertical, r.scope,
-           m.series_code, m.breakdown, m.comparable_group, f.value
-    FROM reports AS r
-    JOIN series_map AS m ON m.template = r.template
-    JOIN facts AS f ON f.report_id = r.report_id AND f.metric_code = m.metric_code
-                   AND f.breakdown = m.metric_breakdown
+           h.series_code, h.breakdown, h.comparable_group, h.value
+    FROM report_series AS h
+    JOIN reports AS r ON r.report_id = h.report_id
     WHERE r.is_current
-), summed AS (
-    SELECT report_id, agency_id, agency, year, template, place_code, is_vertical, scope, series_code,
-           breakdown, comparable_group, sum(value) AS value
-    FROM mapped
-    GROUP BY ALL
 ), rates AS (
     SELECT report_id, agency_id, agency, year, template, place_code, is_vertical, scope,
            series_code || '.correction_rate' AS series_code, '' AS breakdown, comparable_group,

@@ -1,5 +1,5 @@
-"""The harmonised-series mapping (warehouse/series_map.csv, documented in docs/series.md) as a table the
-`series` view joins."""
+"""The harmonised-series mapping (warehouse/series_map.csv, documented in docs/series.md) as a table, and
+every report's series values computed from it."""
 
 from __future__ import annotations
 
@@ -29,3 +29,17 @@ def series_map() -> tuple[tuple[str, ...], ...]:
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM series_map")
     con.executemany(f"INSERT INTO series_map VALUES ({', '.join('?' * len(COLUMNS))})", list(series_map()))
+
+
+def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:
+    """Sum each report's facts into its harmonised series (all versions; views pick the current ones)."""
+    con.execute("DELETE FROM report_series")
+    con.execute("""
+        INSERT INTO report_series
+        SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value)
+        FROM facts AS f
+        JOIN reports AS r ON r.report_id = f.report_id
+        JOIN series_map AS m
+          ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
+        GROUP BY ALL
+    """)

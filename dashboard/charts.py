@@ -14,6 +14,7 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif
 TEMPLATE_BREAKS = (2019, 2021)  # first report years of the v2019 and v2021 tables
 STATUS_CODES = {"outside": 0, "missing": 1, "published": 2, "several_versions": 3}
 STATUS_COLOURS = ("#e6e6e6", "#e45756", "#54a24b", "#f2a541")
+COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#bab0ac")
 
 Trace = dict[str, Any]
 
@@ -23,8 +24,9 @@ def _layout(title: str, *, y_title: str = "", x_title: str = "", **extra: Any) -
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "font": {"family": FONT, "size": 13},
         "separators": ".,",
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "colorway": list(COLOURS),
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         "hoverlabel": {"font": {"family": FONT}},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "separatethousands": True},
         "xaxis": {"title": {"text": x_title}},
@@ -60,7 +62,7 @@ def _breaks(years: pd.Series, note: str) -> tuple[list[dict[str, Any]], list[dic
     years = years.dropna()
     if not note or years.empty:
         return shapes, notes
-    for year in TEMPLATE_BREAKS:
+    for index, year in enumerate(TEMPLATE_BREAKS):
         if years.min() < year <= years.max():
             x = year - 0.5
             shapes.append(
@@ -76,7 +78,15 @@ def _breaks(years: pd.Series, note: str) -> tuple[list[dict[str, Any]], list[dic
                 }
             )
             notes.append(
-                {"x": x, "y": 1, "yref": "paper", "text": note, "showarrow": False, "font": {"size": 11}}
+                {
+                    "x": x,
+                    "y": 1.0 - 0.07 * index,
+                    "yref": "paper",
+                    "text": note,
+                    "showarrow": False,
+                    "font": {"size": 11},
+                    "bgcolor": "rgba(255,255,255,0.8)",
+                }
             )
     return shapes, notes
 

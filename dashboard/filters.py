@@ -120,6 +120,9 @@ def sidebar(
         kinds = _multi(
             lang, "kind", "filter.kinds", [x for x in KINDS if x in _list(domain, "kinds")], "kind"
         )
+        state.seed("vertical", lambda raw: raw == "1")
+        vertical = st.checkbox(translate("filter.vertical", lang), key="vertical")
+        state.remember("vertical", "1" if vertical else None)
         state.seed("q", lambda raw: raw[:60])
         text = st.text_input(translate("filter.agency_text", lang), key="q", max_chars=60)
         state.remember("q", text.strip() or None)
@@ -143,6 +146,7 @@ def sidebar(
         kinds=tuple(kinds),
         agency_text=text.strip(),
         scope=str(scope),
+        include_vertical=bool(vertical),
     )
     place_names = [
         choice.names.get(code, code)
@@ -155,6 +159,7 @@ def sidebar(
         (translate("filter.templates", lang), ", ".join(templates) or translate("filter.all", lang)),
         (translate("filter.levels", lang), ", ".join(levels) or translate("filter.all", lang)),
         (translate("filter.kinds", lang), ", ".join(kinds) or translate("filter.all", lang)),
+        (translate("filter.vertical", lang), translate("filter.yes" if vertical else "filter.no", lang)),
         (translate("filter.agency_text", lang), text.strip() or translate("filter.none", lang)),
         (translate("filter.scope", lang), translate(f"scope.{scope}", lang)),
     ]

@@ -32,6 +32,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter.agency_text": ("机关名称包含", "Agency name contains"),
     "filter.scope": ("口径", "Scope"),
     "filter.none": ("无", "none"),
+    "filter.vertical": (
+        "含垂直管理单位（税务、调查队等）",
+        "Include vertically managed units (tax, survey teams)",
+    ),
+    "filter.yes": ("是", "yes"),
+    "filter.no": ("否", "no"),
     "scope.own": ("本级报告", "Own reports"),
     "scope.aggregate": ("汇总报告", "Aggregate reports"),
     "scope.note.own": (
@@ -88,6 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.value": ("数值", "Value"),
     "col.metric": ("指标", "Metric"),
     "col.template": ("模板", "Template"),
+    "col.format": ("格式", "Format"),
     "col.series": ("序列", "Series"),
     "col.group": ("可比组", "Comparable group"),
     "col.reports": ("报告数", "Reports"),

@@ -124,14 +124,18 @@ def correction_rate(outcomes: pd.DataFrame) -> pd.DataFrame:
     return result.dropna(subset=["rate"])
 
 
-def profile_table(by_report: pd.DataFrame, label: Callable[[str], str]) -> pd.DataFrame:
-    """Series as rows, years as columns, for one agency."""
+def profile_table(
+    by_report: pd.DataFrame, label: Callable[[str], str], order: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Series as rows (in `order`), years as columns, for one agency; a year without the value stays empty."""
     if by_report.empty:
         return pd.DataFrame()
-    named = by_report.assign(series=[label(str(c)) for c in by_report["series_code"]])
-    table = named.pivot_table(index="series", columns="year", values="value", aggfunc="sum")
+    table = by_report.pivot_table(index="series_code", columns="year", values="value", aggfunc="sum")
+    rank = {code: i for i, code in enumerate(order)}
+    table = table.loc[sorted(table.index, key=lambda code: (rank.get(code, len(rank)), code))]
     table.columns = [str(c) for c in table.columns]
-    return table.reset_index()
+    table.insert(0, "series", [label(str(code)) for code in table.index])
+    return table.reset_index(drop=True)
 
 
 def coverage_subset(grid: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:

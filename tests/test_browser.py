@@ -151,7 +151,7 @@ def test_county_filter_goes_into_the_url_and_survives_a_reload(
         sample_warehouse,
         """
         SELECT county_code, any_value(county), any_value(province), any_value(city), count(*) FROM reports
-        WHERE is_current AND coalesce(scope, 'own') = 'own' AND county_code IS NOT NULL
+        WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE) AND county_code IS NOT NULL
         GROUP BY county_code ORDER BY count(*) DESC, county_code LIMIT 1""",
     )
     _open(page, server)
@@ -186,7 +186,7 @@ def test_csv_and_xlsx_downloads_hold_the_numbers_on_screen(
             sample_warehouse,
             """
         SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND r.year BETWEEN 2021 AND 2023
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.year BETWEEN 2021 AND 2023
           AND f.metric_code = 'req.received' AND f.breakdown = 'natural_person'
         GROUP BY 1""",
         )
@@ -222,7 +222,7 @@ def test_agency_deep_link_and_report_page(server: str, page: Any, sample_warehou
         sample_warehouse,
         """
         SELECT agency_id, arg_max(report_id, year) FROM reports
-        WHERE is_current AND template = 'v2021' GROUP BY 1 ORDER BY 1 LIMIT 1""",
+        WHERE is_current AND template = 'v2021' AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY 1 LIMIT 1""",
     )
     _open(page, f"{server}/agencies?agency={agency_id}")
     sync_api.expect(page.get_by_text(f"{agency_id} · 历年概况")).to_be_visible()

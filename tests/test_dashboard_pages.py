@@ -85,7 +85,7 @@ def test_overview_counts_match_the_warehouse(warehouse: Path) -> None:
         warehouse,
         """
         SELECT count(*), count(DISTINCT agency_id) FROM reports
-        WHERE is_current AND coalesce(scope, 'own') = 'own'""",
+        WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)""",
     )
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["报告"] == f"{reports:,}"
@@ -100,7 +100,7 @@ def test_overview_trend_sums_requests_of_the_new_tables(warehouse: Path) -> None
         warehouse,
         """
         SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND f.metric_code = 'req.received'
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'req.received'
           AND f.breakdown = 'total'
         GROUP BY 1 ORDER BY 1""",
     )
@@ -122,7 +122,7 @@ def test_county_filter_narrows_every_number_and_lands_in_the_url(warehouse: Path
     ((reports,),) = sql(
         warehouse,
         """
-        SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND county_code = ?""",
+        SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE) AND county_code = ?""",
         [code],
     )
     assert {m.label: m.value for m in at.metric}["Reports"] == f"{reports:,}"
@@ -146,7 +146,7 @@ def test_a_copied_url_reopens_the_same_view(warehouse: Path) -> None:
         warehouse,
         """
         SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND r.county_code = ? AND r.template = 'v2021'
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.county_code = ? AND r.template = 'v2021'
           AND r.year BETWEEN 2019 AND 2022 AND f.metric_code = 'req.received' AND f.breakdown = 'natural_person'
         GROUP BY 1 ORDER BY 1""",
         [code],
@@ -180,7 +180,7 @@ def test_requests_flow_starts_from_received_and_carried_in(warehouse: Path) -> N
         warehouse,
         """
         SELECT sum(f.value) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND f.metric_code = 'req.received'
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'req.received'
           AND f.breakdown = 'total'""",
     )
     link = [
@@ -204,7 +204,7 @@ def test_appeals_correction_rate_uses_concluded_cases(warehouse: Path) -> None:
                sum(f.value) FILTER (WHERE f.metric_code = 'review.corrected'),
                sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected', 'review.other'))
         FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND r.template = 'v2021'
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.template = 'v2021'
           AND f.metric_code LIKE 'review.%'
         GROUP BY 1 HAVING sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected',
                                                                        'review.other')) > 0
@@ -225,7 +225,7 @@ def test_staffing_says_it_covers_old_table_years_only(warehouse: Path) -> None:
         warehouse,
         """
         SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND f.metric_code = 'old.staff.full_time'
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'old.staff.full_time'
         GROUP BY 1 ORDER BY 1""",
     )
     assert [int(x) for x in values(full_time["x"])] == [year for year, _ in expected]
@@ -236,7 +236,7 @@ def test_agency_profile_and_ranking(warehouse: Path) -> None:
     agency_id, _ = sql(
         warehouse,
         """
-        SELECT agency_id, any_value(agency) FROM reports WHERE is_current AND template = 'v2021'
+        SELECT agency_id, any_value(agency) FROM reports WHERE is_current AND template = 'v2021' AND NOT coalesce(is_vertical, FALSE)
         GROUP BY 1 ORDER BY 1 LIMIT 1""",
     )[0]
     at = open_page("agencies", {"agency": agency_id, "lang": "en"})
@@ -259,7 +259,7 @@ def test_agency_profile_and_ranking(warehouse: Path) -> None:
         warehouse,
         """
         SELECT count(DISTINCT r.report_id) FROM facts f JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND r.year = ? AND f.value IS NOT NULL
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.year = ? AND f.value IS NOT NULL
           AND ((f.metric_code = 'req.received' AND f.breakdown = 'total')
                OR (f.metric_code IN ('old.requests.received', 'fj.requests.total')))""",
         [year],
@@ -273,7 +273,7 @@ def test_quality_lists_every_failed_check_and_the_coverage_grid(warehouse: Path)
         warehouse,
         """
         SELECT count(*) FROM checks c JOIN reports r USING (report_id)
-        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND c.status = 'fail'""",
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND c.status = 'fail'""",
     )
     assert failed > 0
     tables = [df.value for df in at.dataframe]
@@ -282,7 +282,7 @@ def test_quality_lists_every_failed_check_and_the_coverage_grid(warehouse: Path)
     grid = figures(at)["Coverage (agency × year)"]["data"][0]
     ((agencies,),) = sql(
         warehouse,
-        "SELECT count(DISTINCT agency_id) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'",
+        "SELECT count(DISTINCT agency_id) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
     )
     assert len(grid["y"]) == agencies
     errors = next(t for t in tables if "reason" in t.columns)
@@ -337,13 +337,15 @@ def test_a_new_warehouse_version_shows_on_the_next_interaction(
     monkeypatch.setenv("XXGK_WAREHOUSE", str(directory))
     at = open_page("overview")
     before = sql(
-        directory, "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'"
+        directory,
+        "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
     )[0][0]
     assert {m.label: m.value for m in at.metric}["报告"] == f"{before:,}"
     ingest([first, second], directory)
     at.run()
     after = sql(
-        directory, "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'"
+        directory,
+        "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
     )[0][0]
     assert after > before
     assert {m.label: m.value for m in at.metric}["报告"] == f"{after:,}"

@@ -19,12 +19,13 @@ from warehouse.filters import ReportFilter
 def _reports() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("""
-        CREATE TABLE reports AS SELECT * FROM (VALUES
+        CREATE TABLE reports AS SELECT *, agency_kind = 'vertical' AS is_vertical FROM (VALUES
             ('a', TRUE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'department', '龙游县财政局', '龙游县财政局'),
             ('b', TRUE, 'own', '330000', '330800', '330881', 2021, 'v2021', 'county', 'government', '江山市人民政府', '江山市人民政府'),
             ('c', FALSE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'department', '龙游县财政局', '龙游县财政局'),
             ('d', TRUE, 'aggregate', '330000', '330800', NULL, 2021, 'v2021', 'city', 'government', '衢州市人民政府', '衢州市人民政府'),
-            ('e', TRUE, NULL, '350000', '350100', '350128', 2016, 'old_fujian', NULL, 'zone', '平潭综合实验区', '平潭综合实验区')
+            ('e', TRUE, NULL, '350000', '350100', '350128', 2016, 'old_fujian', NULL, 'zone', '平潭综合实验区', '平潭综合实验区'),
+            ('f', TRUE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'vertical', '国家税务总局龙游县税务局', '国家税务总局龙游县税务局')
         ) AS t(report_id, is_current, scope, province_code, city_code, county_code, year, template,
                agency_level, agency_kind, agency, agency_id)
     """)
@@ -50,6 +51,8 @@ def _selected(flt: ReportFilter) -> list[str]:
         (ReportFilter(kinds=("government",)), ["b"]),
         (ReportFilter(levels=("county",), agency_text="财政"), ["a"]),
         (ReportFilter(agency_ids=("平潭综合实验区",)), ["e"]),
+        (ReportFilter(kinds=("vertical",)), ["f"]),
+        (ReportFilter(county_code="330825", include_vertical=True), ["a", "f"]),
     ],
 )
 def test_filter_selects_current_reports_of_one_scope(flt: ReportFilter, expected: list[str]) -> None:

@@ -12,7 +12,8 @@ KINDS = ("government", "government_office", "department", "township", "zone", "v
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """Current versions only. Empty tuples and None mean "no restriction"."""
+    """Current versions only. Empty tuples and None mean "no restriction". Vertically managed units
+    (国家税务总局…税务局, 调查队) stay out of local totals unless asked for, or chosen by kind."""
 
     province_code: str | None = None
     city_code: str | None = None
@@ -25,11 +26,14 @@ class ReportFilter:
     agency_text: str = ""
     agency_ids: tuple[str, ...] = field(default=())
     scope: str = "own"
+    include_vertical: bool = False
 
     def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
         """A SQL condition over `reports AS alias` and its named parameters."""
         parts = [f"{alias}.is_current", f"coalesce({alias}.scope, 'own') = $scope"]
         params: dict[str, object] = {"scope": self.scope}
+        if not self.include_vertical and "vertical" not in self.kinds:
+            parts.append(f"NOT coalesce({alias}.is_vertical, FALSE)")
         equal = {
             "province_code": self.province_code,
             "city_code": self.city_code,

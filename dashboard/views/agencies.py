@@ -39,11 +39,13 @@ else:
     one = replace(v.flt, agency_ids=(agency,))
     st.subheader(f"{names.get(agency, agency)} · {v.t('agencies.profile')}")
     profile = measures.series_totals(v.frame("series_by_report", one, SERIES))
-    table = measures.profile_table(profile, lambda code: v.t("series." + code))
+    table = measures.profile_table(profile, lambda code: v.t("series." + code), SERIES)
     if table.empty:
         components.no_data(v)
     else:
-        components.table(v, table, what=f"agency-profile-{agency}", key="profile")
+        components.table(
+            v, table, what=f"agency-profile-{agency}", key="profile", labels={"series": v.t("col.series")}
+        )
     st.subheader(v.t("agencies.reports"))
     reports = v.frame("reports", one)[
         ["year", "template", "format", "checks_failed", "source_file", "report_id"]
@@ -57,6 +59,7 @@ else:
             "year": v.t("col.year"),
             "template": v.t("col.template"),
             "source_file": v.t("col.source_file"),
+            "format": v.t("col.format"),
             "checks_failed": v.t("col.failed"),
         },
     )

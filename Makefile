@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: install demo test lint format golden bench clean
+.PHONY: install demo serve test lint format golden bench bench-dashboard clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ install: $(BIN)/.installed
 
 demo: install
 	$(BIN)/xxgk demo
+
+serve: install
+	$(BIN)/xxgk serve
 
 lint: install
 	$(BIN)/ruff check .
@@ -34,5 +37,8 @@ golden: install
 bench: install
 	$(BIN)/python benchmarks/ingest_bench.py
 
+bench-dashboard: install
+	$(BIN)/python benchmarks/dashboard_bench.py
+
 clean:
-	rm -rf $(VENV) demo data .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) demo data screenshots .pytest_cache .mypy_cache .ruff_cache .hypothesis

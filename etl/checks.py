@@ -1,4 +1,4 @@
-"""Per-report arithmetic checks of shared/spec/checks.md (N1–N5, O1–O12, T1–T2).
+"""Per-report arithmetic checks of shared/spec/checks.md (N1–N5, O1–O12, T1–T3).
 
 Checks never change values. Blank and not-applicable cells count as 0 inside an identity and the
 message says so; a check whose cells are missing is `not_assessable`, never a pass.
@@ -326,18 +326,38 @@ TABLE_PROACTIVE: dict[str, Term] = {
 }
 
 
-def narrative_checks(facts: FactMap, template: Template) -> Iterable[CheckResult]:
+def narrative_checks(facts: FactMap, template: Template, no_fees: str | None = None) -> Iterable[CheckResult]:
     if ("text.requests.received", "") in facts:
         yield compare("T1", "warning", facts, ("text.requests.received", ""), TABLE_RECEIVED[template])
     if ("text.proactive.total", "") in facts and template in TABLE_PROACTIVE:
         yield compare("T2", "warning", facts, ("text.proactive.total", ""), TABLE_PROACTIVE[template])
+    fees = read(facts, "text.fees.amount")
+    if fees is not None and not fees.blank:
+        yield _t3(facts, fees.value, no_fees)
 
 
-def run_checks(facts: FactMap, template: Template) -> tuple[CheckResult, ...]:
+def _t3(facts: FactMap, stated: Decimal, no_fees: str | None) -> CheckResult:
+    """Fees stated in the narrative while section 六 (or the old table's 收费 row) says there were none."""
+    table = facts.get(("old.fees", ""))
+    table_none = table is not None and table.semantic in ("zero", "na")
+    says_none = (
+        f"正文称“{no_fees}”"
+        if no_fees
+        else ("统计表“收取的费用”为 " + table.value_raw if table_none and table else "")
+    )
+    if stated > 0 and says_none:
+        message = f"T3: 正文称收取费用 {stated} 元，但{says_none}"
+        return CheckResult("T3", "warning", "fail", "", Decimal(0), stated, message)
+    message = f"T3: 正文所述费用 {stated} 元与“无收费”的表述不矛盾"
+    return CheckResult("T3", "warning", "pass", "", None, stated, message)
+
+
+def run_checks(facts: FactMap, template: Template, no_fees: str | None = None) -> tuple[CheckResult, ...]:
+    """Every per-report check; `no_fees` is the narrative's "未收取…费用" sentence, if any (for T3)."""
     results: list[CheckResult] = []
     if template in ("v2019", "v2021"):
         results += new_template_checks(facts, template)
     elif template == "old":
         results += old_template_checks(facts)
-    results += narrative_checks(facts, template)
+    results += narrative_checks(facts, template, no_fees)
     return tuple(results)

@@ -1,4 +1,4 @@
-"""Agency, year and place names of a report, each from the strongest evidence the document gives.
+"""Agency, year, place and scope of a report, each from the strongest evidence the document gives.
 
 Year evidence, strongest first: the title, the 统计期限 sentence, the "现编制并公布本单位YYYY年…"
 sentence, the appendix or table title, then the publication date and the URL (the report for Y comes
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from etl.normalise import fold, one_line
+from etl.places import expand_short_form, resolve_place
 from etl.records import Document, ParseIssue, ReportMeta
+from etl.scope import detect_scope
 
 REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,6}(?:年度报告|年报|工作报告)")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--| - | — )\s*")
@@ -84,10 +86,6 @@ AGENCY_SUFFIXES = (
     "社",
     "行",
 )
-_PROVINCE = re.compile(r"^(.{2,7}?(?:省|自治区))")
-_CITY = re.compile(r"^(.{2,7}?(?:市|自治州|地区|盟))")
-_COUNTY = re.compile(r"^(.{1,7}?(?:自治县|县|旗|区))")
-_NOT_COUNTY = ("开发区", "新区", "园区", "实验区", "示范区", "景区", "保税区", "试验区", "经济区")
 MIN_REPORT_YEAR = 2000
 
 
@@ -200,49 +198,61 @@ def _signature(document: Document) -> str | None:
     return None
 
 
-def places(agency: str | None) -> tuple[str | None, str | None, str | None]:
-    """(province, city, county) as named at the start of an agency name; no lookup, no guessing."""
-    if not agency:
-        return None, None, None
-    rest = agency
-    province = _take(_PROVINCE, rest)
-    rest = rest[len(province or "") :]
-    city = _take(_CITY, rest)
-    after_city = rest[len(city or "") :]
-    county = _take(_COUNTY, after_city)
-    if county and county.endswith(_NOT_COUNTY):
-        county = None
-    return province, city, county
+def places(agency: str | None, year: int | None = None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) of an agency by division lookup (etl/places.py); None where unknown."""
+    place = resolve_place(agency, year)
+    return place.province, place.city, place.county
 
 
-def _take(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.match(text)
-    return match.group(1) if match else None
+def _with_site_place(agency: Evidence, document: Document) -> Evidence:
+    """A short form (市统计局, 区管委会) prefixed with the place of the site it was published on."""
+    site = [p for p in _TITLE_SPLIT.split(one_line(document.title))[1:] if p]
+    site += [document.meta_value("publisher") or ""]
+    expanded = expand_short_form(agency.value, site)
+    return Evidence(expanded, f"{agency.source}+站点") if expanded else agency
 
 
-def read_meta(document: Document, body_paragraphs: Iterable[str]) -> tuple[ReportMeta, list[ParseIssue]]:
+def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
     body = "|".join(fold(p) for p in body_paragraphs)
     title = clean_title(document.title)
     title_agency, title_year = title_evidence(title)
     year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
     agencies = _agency_evidence(document, body, title_agency)
-    agency = agencies[0] if agencies else None
+    agency = _with_site_place(agencies[0], document) if agencies else None
     if agency is None:
         issues.append(
             ParseIssue("no_agency", "no agency name found in title, 填报单位, appendix or page metadata")
         )
-    province, city, county = places(agency.value if agency else None)
+    place = resolve_place(
+        agency.value if agency else None,
+        year,
+        (
+            document.title,
+            document.meta_value("publisher") or "",
+            document.meta_value("url") or "",
+            document.source,
+            body,
+        ),
+    )
+    scope, scope_evidence = detect_scope(body_paragraphs)
     meta = ReportMeta(
         title=title,
         agency=agency.value if agency else None,
         agency_source=agency.source if agency else "",
         year=year,
         year_source=year_source,
-        province=province,
-        city=city,
-        county=county,
+        province=place.province,
+        city=place.city,
+        county=place.county,
         publisher=document.meta_value("publisher"),
         published=document.meta_value("published"),
         url=document.meta_value("url"),
+        province_code=place.province_code,
+        city_code=place.city_code,
+        county_code=place.county_code,
+        place_status=place.status,
+        place_note=place.note,
+        scope=scope,
+        scope_evidence=scope_evidence,
     )
     return meta, issues

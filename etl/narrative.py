@@ -90,3 +90,15 @@ def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector)
                 f"{code}: narrative also states {', '.join(others)}; kept {raw}",
                 ref.locator,
             )
+
+
+_NO_FEES = re.compile(r"(?:未|没有|无|不)(?:发生|曾)?(?:收取|收)[^。；;，,\d]{0,6}?(?:信息处理费|费用)")
+
+
+def no_fees_statement(paragraphs: Sequence[str]) -> str | None:
+    """The sentence saying no fees were charged ("本机关未收取信息处理费"), if the narrative has one."""
+    for paragraph in paragraphs:
+        match = _NO_FEES.search(one_line(paragraph))
+        if match:
+            return match.group(0)
+    return None

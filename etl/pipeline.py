@@ -19,7 +19,7 @@ from etl.extract.rows import FactCollector
 from etl.extract.table2 import CELLS as TABLE2_CELLS
 from etl.extract.table3 import ROWS_V2019, ROWS_V2021
 from etl.metadata import looks_like_report_title, read_meta
-from etl.narrative import extract_narrative
+from etl.narrative import extract_narrative, no_fees_statement
 from etl.normalise import fold
 from etl.readers import read_document
 from etl.readings import choose_reading
@@ -73,7 +73,7 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     text = document.plain_text()
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
-    checks = run_checks(collector.facts, template)
+    checks = run_checks(collector.facts, template, no_fees_statement(body))
     found = sum(1 for code, _ in collector.facts if not code.startswith(("text.", "old.section.")))
     return ParsedReport(
         source_file=document.source,

@@ -199,6 +199,15 @@ class ReportMeta:
     publisher: str | None = None
     published: str | None = None
     url: str | None = None
+    province_code: str | None = None
+    city_code: str | None = None
+    county_code: str | None = None
+    place_status: str = "unresolved"
+    """resolved | override | unresolved: how the place codes were found (etl/places.py)."""
+    place_note: str = ""
+    scope: str = "own"
+    """own | aggregate: an aggregate report says it was compiled from sub-units' reports (etl/scope.py)."""
+    scope_evidence: str = ""
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,15 @@ def real_report(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not available ({path}); the generated samples cover the same ground")
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real warehouse built by ingesting a generated corpus: 12 agencies, 2016–2024, with bad inputs."""
+    from xxgk.ingest import ingest
+    from xxgk.samples import generate_corpus
+
+    base = tmp_path_factory.mktemp("sample_warehouse")
+    generate_corpus(base / "samples", n_agencies=12, years=range(2016, 2025), include_bad=True)
+    ingest([base / "samples"], base / "data", jobs=2)
+    return base / "data"

@@ -232,3 +232,29 @@ def test_table_three_rows_resolve_with_group_context_and_variants() -> None:
     assert resolve_row(["（六）其他处理"], "not_processed") == ("req.other", "other")
     assert resolve_row(["四、结转下年度继续办理的政府信息公开申请数量"], None)[0] == "req.carried_out"
     assert resolve_row(["其他主动公开文件(含以本单位名义印发的文件)"], None)[0] is None
+
+
+def test_t3_fees_in_narrative_against_none_in_table_or_section_six() -> None:
+    facts = facts_map(fact("text.fees.amount", 3940), fact("old.fees", 0))
+    assert [c.status for c in run_checks(facts, "old") if c.check_id == "T3"] == ["fail"]
+    facts = facts_map(fact("text.fees.amount", 3940), fact("old.fees", "0.394"))
+    assert [c.status for c in run_checks(facts, "old") if c.check_id == "T3"] == ["pass"]
+    new = facts_map(fact("text.fees.amount", 50))
+    assert [c.status for c in run_checks(new, "v2021", "本机关未收取信息处理费") if c.check_id == "T3"] == [
+        "fail"
+    ]
+    assert [c.status for c in run_checks(new, "v2021") if c.check_id == "T3"] == ["pass"]
+    assert not [c for c in run_checks(facts_map(fact("old.fees", 0)), "old") if c.check_id == "T3"]
+
+
+def test_no_fees_statement() -> None:
+    from etl.narrative import no_fees_statement
+
+    assert no_fees_statement(["2021年，本机关未收取信息处理费。"]) == "未收取信息处理费"
+    assert no_fees_statement(["无收取信息处理费情况。"]) is not None
+    assert no_fees_statement(["本年度共收取检索、复制、邮寄等费用120元。"]) is None
+
+
+def test_t2_passes_when_narrative_and_table_agree() -> None:
+    facts = facts_map(fact("text.proactive.total", 122), fact("old.proactive.total", 122))
+    assert results(facts, "old", "T2")[0].status == "pass"

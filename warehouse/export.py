@@ -14,7 +14,7 @@ from warehouse import queries
 from warehouse.db import connect
 from warehouse.publish import require_current
 
-EXPORTS = ("facts", "reports", "checks", "errors", "warnings")
+EXPORTS = ("facts", "reports", "checks", "errors", "warnings", "coverage", "agencies", "series")
 Format = Literal["csv", "xlsx", "parquet"]
 DECIMAL_COLUMNS = ("value", "expected", "actual")
 

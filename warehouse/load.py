@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,8 +13,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
-from etl.records import ParsedReport
+from etl.places import Place, place_after_overrides
+from etl.records import ParsedReport, ReportMeta
+from warehouse.crosschecks import run_cross_checks
+from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
 DECIMAL_TYPE = pa.decimal128(38, 6)
@@ -41,10 +47,28 @@ class Batch:
     sources: dict[str, str] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
     cleared_errors: set[str] = field(default_factory=set)
+    overrides: dict[str, str] = field(default_factory=dict)
+    """Agency name (folded) → 6-digit division code, from the user's overrides file."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Agency name variant → canonical name, from the user's aliases file."""
+    refresh: bool = False
+    """Recompute places, agencies and cross-report checks even when no file changed."""
+
+    @property
+    def place_inputs(self) -> str:
+        return place_inputs_digest(self.overrides, self.aliases)
 
     @property
     def empty(self) -> bool:
-        return not (self.sources or self.errors or self.cleared_errors)
+        return not (self.sources or self.errors or self.cleared_errors or self.refresh)
+
+
+PLACE_INPUTS_KEY = "place_inputs"
+
+
+def place_inputs_digest(overrides: dict[str, str], aliases: dict[str, str]) -> str:
+    text = json.dumps([sorted(overrides.items()), sorted(aliases.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,8 @@ class WarehouseState:
     sources: dict[str, str]
     report_ids: frozenset[str]
     errors: dict[str, tuple[str | None, str, str]]
+    place_inputs: str | None = None
+    """Digest of the overrides and aliases the places were last resolved with."""
 
 
 def is_recorded(state: WarehouseState, error: IngestError) -> bool:
@@ -70,7 +96,8 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
             "SELECT source_file, content_hash, kind, reason FROM ingest_errors"
         ).fetchall()
     }
-    return WarehouseState(sources, report_ids, errors)
+    digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
+    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None)
 
 
 def empty_state() -> WarehouseState:
@@ -123,6 +150,7 @@ def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
 
 def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
     report, meta = item.report, item.report.meta
+    place = _meta_place(meta)
     return {
         "report_id": report.content_hash,
         "source_file": item.path,
@@ -136,10 +164,10 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "agency_source": meta.agency_source,
         "year": meta.year,
         "year_source": meta.year_source,
-        "province": meta.province,
-        "city": meta.city,
-        "county": meta.county,
-        "agency_id": meta.agency,
+        **place_columns(meta.agency, place, {}),
+        "parsed_place_code": place.place_code,
+        "scope": meta.scope,
+        "scope_evidence": meta.scope_evidence or None,
         "publisher": meta.publisher,
         "published": meta.published,
         "url": meta.url,
@@ -149,6 +177,39 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "checks_failed": sum(c.status == "fail" for c in report.checks),
         "is_current": True,
         "ingested_at": at,
+    }
+
+
+def _meta_place(meta: ReportMeta) -> Place:
+    return Place(
+        province=meta.province,
+        city=meta.city,
+        county=meta.county,
+        province_code=meta.province_code,
+        city_code=meta.city_code,
+        county_code=meta.county_code,
+        status=meta.place_status,
+        note=meta.place_note,
+    )
+
+
+def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
+    """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
+    kind = classify(agency, place)
+    return {
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "province_code": place.province_code,
+        "city_code": place.city_code,
+        "county_code": place.county_code,
+        "place_code": place.place_code,
+        "place_status": place.status,
+        "place_note": place.note or None,
+        "agency_id": agency_id(agency, aliases),
+        "agency_level": kind.level,
+        "agency_kind": kind.kind,
+        "is_vertical": kind.is_vertical,
     }
 
 
@@ -223,11 +284,54 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Everything but the reports themselves: metrics, sources, errors and which versions are current."""
+    """Everything but the reports themselves: metrics, sources, errors, places and agencies (with the
+    user's overrides and aliases), which versions are current, and the cross-report checks."""
     refresh_metrics(con)
+    refresh_series_map(con)
     _apply_sources(con, batch)
     _apply_errors(con, batch)
+    refresh_places(con, batch.overrides, batch.aliases)
+    con.execute("DELETE FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY])
+    con.execute("INSERT INTO warehouse_info VALUES (?, ?)", [PLACE_INPUTS_KEY, batch.place_inputs])
     refresh_current(con)
+    refresh_report_series(con)
+    run_cross_checks(con)
+
+
+PLACE_INPUTS = "SELECT report_id, agency, year, parsed_place_code FROM reports"
+
+
+def refresh_places(
+    con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
+) -> None:
+    """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
+    earlier too; without an override a report keeps the place its document gave."""
+    rows = []
+    for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
+        place = place_after_overrides(agency, year, parsed, overrides)
+        columns = place_columns(agency, place, aliases)
+        del columns["place_note"]  # the document's own note stays; `override` explains itself
+        rows.append({"report_id": report_id, **columns})
+    if not rows:
+        return
+    _insert_temp(con, "_places", rows)
+    names = [c for c in rows[0] if c != "report_id"]
+    try:
+        con.execute(
+            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} "
+            "FROM _places AS p WHERE reports.report_id = p.report_id"
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS _places")
+
+
+def _insert_temp(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
+    schema = pa.schema([(c, _infer(rows, c)) for c in rows[0]])
+    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
 
 
 def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -261,13 +365,15 @@ def _apply_errors(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark one current version per (agency, year): the latest published, then the latest ingested."""
+    """Mark one current version per (agency_id, year): the latest published, then the latest ingested,
+    then the most complete (more cells read)."""
     con.execute("""
         UPDATE reports SET is_current = ranked.rank = 1
         FROM (
             SELECT report_id, row_number() OVER (
-                PARTITION BY coalesce(agency, report_id), coalesce(year, -1)
-                ORDER BY published DESC NULLS LAST, ingested_at DESC, source_file DESC
+                PARTITION BY coalesce(agency_id, agency, report_id), coalesce(year, -1)
+                ORDER BY left(published, 10) DESC NULLS LAST, ingested_at DESC, found_cells DESC NULLS LAST,
+                         source_file DESC
             ) AS rank
             FROM reports
         ) AS ranked

@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS reports (
     county_code    VARCHAR,
     place_code     VARCHAR,          -- the most specific of the three
     place_status   VARCHAR,          -- resolved | override | unresolved
+    place_note     VARCHAR,          -- why unresolved (ambiguous: …), a former name, the override or rule used
+    parsed_place_code VARCHAR,       -- the place the document itself gave (before overrides)
     agency_id      VARCHAR,          -- stable across years and name variants
     agency_level   VARCHAR,          -- province | city | county | township
     agency_kind    VARCHAR,          -- government | government_office | department | township | zone | vertical
@@ -132,3 +134,105 @@ SELECT
 FROM facts AS f
 JOIN reports AS r USING (report_id)
 LEFT JOIN metrics AS m ON m.code = f.metric_code;
+
+-- Which facts make a harmonised series (warehouse/series_map.csv; docs/series.md).
+CREATE TABLE IF NOT EXISTS series_map (
+    series_code      VARCHAR NOT NULL,
+    breakdown        VARCHAR NOT NULL,
+    template         VARCHAR NOT NULL,
+    metric_code      VARCHAR NOT NULL,
+    metric_breakdown VARCHAR NOT NULL,
+    comparable_group VARCHAR NOT NULL,  -- rows compare only within one group (old | new | fujian | narrative | v2019_table2 | v2021_table2)
+    note             VARCHAR NOT NULL
+);
+
+-- One row per agency: canonical name, the names it was published under, level, kind, place, years.
+-- Counts and years come from current versions only.
+CREATE OR REPLACE VIEW agencies AS
+WITH named AS (
+    SELECT agency_id, agency, count(*) AS n
+    FROM reports WHERE agency_id IS NOT NULL GROUP BY agency_id, agency
+), latest AS (
+    SELECT * FROM reports
+    WHERE agency_id IS NOT NULL AND is_current
+    QUALIFY row_number() OVER (PARTITION BY agency_id ORDER BY year DESC NULLS LAST, report_id) = 1
+)
+SELECT
+    l.agency_id,
+    l.agency_id AS agency_name,
+    (SELECT string_agg(n.agency, ';' ORDER BY n.n DESC, n.agency) FROM named AS n
+     WHERE n.agency_id = l.agency_id) AS aliases,
+    l.agency_level, l.agency_kind, l.is_vertical,
+    l.province, l.city, l.county, l.province_code, l.city_code, l.county_code, l.place_code, l.place_status,
+    (SELECT min(year) FROM reports AS r WHERE r.agency_id = l.agency_id AND r.is_current) AS first_year,
+    (SELECT max(year) FROM reports AS r WHERE r.agency_id = l.agency_id AND r.is_current) AS last_year,
+    (SELECT count(*) FROM reports AS r WHERE r.agency_id = l.agency_id AND r.is_current) AS n_reports
+FROM latest AS l;
+
+-- One row per agency and year: from the agency's first to its last year (within_span), and the other
+-- years of the warehouse in which a peer at the same place published (within_span = false).
+-- status: published (one version) | several_versions | missing.
+CREATE OR REPLACE VIEW coverage AS
+WITH versions AS (
+    SELECT agency_id, year, count(*) AS n_versions,
+           max(CASE WHEN is_current THEN report_id END) AS current_report_id
+    FROM reports WHERE agency_id IS NOT NULL AND year IS NOT NULL
+    GROUP BY agency_id, year
+), span AS (
+    SELECT agency_id, agency_name, place_code, first_year, last_year FROM agencies WHERE first_year IS NOT NULL
+), peer_years AS (
+    SELECT DISTINCT place_code, year FROM reports
+    WHERE is_current AND place_code IS NOT NULL AND year IS NOT NULL
+), wanted AS (
+    SELECT s.agency_id, y.year, true AS within_span
+    FROM span AS s, LATERAL (SELECT unnest(range(s.first_year, s.last_year + 1)) AS year) AS y
+    UNION
+    SELECT s.agency_id, p.year, false AS within_span
+    FROM span AS s JOIN peer_years AS p ON p.place_code = s.place_code
+    WHERE p.year NOT BETWEEN s.first_year AND s.last_year
+)
+SELECT
+    w.agency_id, s.agency_name, s.place_code, w.year,
+    CASE WHEN v.n_versions IS NULL THEN 'missing'
+         WHEN v.n_versions > 1 THEN 'several_versions'
+         ELSE 'published' END AS status,
+    coalesce(v.n_versions, 0) AS n_versions,
+    v.current_report_id,
+    w.within_span
+FROM wanted AS w
+JOIN span AS s USING (agency_id)
+LEFT JOIN versions AS v ON v.agency_id = w.agency_id AND v.year = w.year;
+
+-- Harmonised series of current reports (docs/series.md). `comparable_group` says which rows may be
+-- compared: never sum or chart across groups without saying so. `scope` says whether the report covers
+-- only its own agency (own) or its sub-units too (aggregate): totals sum one scope, never both.
+-- Every report's harmonised series values, rebuilt from series_map whenever the warehouse changes (the
+-- series view and the dashboard read it instead of joining every fact again).
+CREATE TABLE IF NOT EXISTS report_series (
+    report_id        VARCHAR NOT NULL,
+    series_code      VARCHAR NOT NULL,
+    breakdown        VARCHAR NOT NULL,
+    comparable_group VARCHAR NOT NULL,
+    value            DECIMAL(38, 6)
+);
+
+CREATE OR REPLACE VIEW series AS
+WITH summed AS (
+    SELECT r.report_id, r.agency_id, r.agency, r.year, r.template, r.place_code, r.is_vertical, r.scope,
+           h.series_code, h.breakdown, h.comparable_group, h.value
+    FROM report_series AS h
+    JOIN reports AS r ON r.report_id = h.report_id
+    WHERE r.is_current
+), rates AS (
+    SELECT report_id, agency_id, agency, year, template, place_code, is_vertical, scope,
+           series_code || '.correction_rate' AS series_code, '' AS breakdown, comparable_group,
+           CAST(max(value) FILTER (breakdown = 'corrected')
+                / nullif(max(value) FILTER (breakdown = 'total')
+                         - coalesce(max(value) FILTER (breakdown = 'pending'), 0), 0) AS DECIMAL(38, 6)) AS value
+    FROM summed
+    WHERE series_code IN ('reconsideration', 'litigation')
+    GROUP BY ALL
+)
+SELECT report_id, agency_id, agency AS agency_name, year, template, series_code, breakdown, value,
+       comparable_group, scope, place_code, is_vertical
+FROM (SELECT * FROM summed UNION ALL SELECT * FROM rates);

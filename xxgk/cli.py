@@ -17,8 +17,9 @@ from warehouse.errors import WarehouseError
 from warehouse.export import EXPORTS, export_table
 from warehouse.publish import default_dir
 from xxgk import __version__
-from xxgk.ingest import IngestSummary, ingest
-from xxgk.report import print_parse, print_summary
+from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
+from xxgk.report import print_checks, print_parse, print_summary
+from xxgk.serve import serve
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 
@@ -49,25 +50,51 @@ def cli() -> None:
     default=None,
     help="parallel parser processes (default: number of CPUs, at most 4)",
 )
-def ingest_command(paths: tuple[Path, ...], warehouse: Path | None, jobs: int | None) -> None:
+@click.option(
+    "--places-overrides",
+    "overrides",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV agency,code[,note]: places the rules cannot settle (kept as DIR/places_overrides.csv)",
+)
+@click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV alias,canonical: agency name variants (kept as DIR/agency_aliases.csv)",
+)
+def ingest_command(
+    paths: tuple[Path, ...],
+    warehouse: Path | None,
+    jobs: int | None,
+    overrides: Path | None,
+    aliases: Path | None,
+) -> None:
     """Read report files or folders (recursively) into the warehouse.
 
     Every input ends loaded, unchanged, rejected (not a report) or as an error with a one-line reason.
-    Re-ingesting identical bytes changes nothing; a changed file replaces its old version. Exit 0 when
-    every input loaded, 1 when some failed (they are listed).
+    Re-ingesting identical bytes changes nothing; a changed file replaces its old version. Places,
+    agencies and cross-report checks are recomputed for the whole warehouse whenever it changes or the
+    overrides / aliases files change. Exit 0 when every input loaded, 1 when some failed (they are listed).
     """
     directory = warehouse or default_dir()
     workers = jobs or min(4, os.cpu_count() or 1)
     console = Console(stderr=True)
     try:
-        summary = _ingest_with_progress(list(paths), directory, workers, console)
+        inputs = place_inputs(directory, overrides, aliases)
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary, directory, Console())
     sys.exit(1 if summary.failed else 0)
 
 
-def _ingest_with_progress(paths: list[Path], directory: Path, jobs: int, console: Console) -> IngestSummary:
+def _ingest_with_progress(
+    paths: list[Path], directory: Path, jobs: int, console: Console, inputs: PlaceInputs | None = None
+) -> IngestSummary:
     columns = (
         TextColumn("[bold]parsing"),
         BarColumn(),
@@ -84,7 +111,7 @@ def _ingest_with_progress(paths: list[Path], directory: Path, jobs: int, console
         def advanced(path: str) -> None:
             progress.update(task, advance=1, description=Path(path).name[:40])
 
-        return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started)
+        return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs)
 
 
 @cli.command("export")
@@ -100,7 +127,8 @@ def _ingest_with_progress(paths: list[Path], directory: Path, jobs: int, console
     help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT)",
 )
 def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None) -> None:
-    """Export a long table: facts, reports, checks, errors or warnings.
+    """Export a long table: facts, reports, checks, errors, warnings, coverage (agency × year: published,
+    missing, several versions), agencies, or series (harmonised across templates).
 
     CSV files are UTF-8 with a BOM so that Excel shows Chinese correctly; XLSX files carry an `about`
     sheet with the data version and the time of export.
@@ -113,6 +141,19 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
         sys.stdout.buffer.write(data)
         return
     Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}")
+
+
+@cli.command("checks")
+@warehouse_option
+@click.option("--top", type=click.IntRange(1, 10000), default=30, show_default=True, help="agencies listed")
+def checks_command(warehouse: Path | None, top: int) -> None:
+    """Summarise the checks of the current reports: per check (failed / passed / not assessable) and the
+    agencies with the most failures. Details: xxgk export checks."""
+    directory = warehouse or default_dir()
+    try:
+        print_checks(directory, Console(), top=top)
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command("parse")
@@ -155,8 +196,10 @@ def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> 
     show_default=True,
     help="where the sample corpus and its warehouse go",
 )
-def demo_command(base: Path) -> None:
-    """Generate the sample corpus, ingest it into BASE/data and print what was loaded."""
+@click.option("--port", type=int, default=8501, show_default=True, help="port to serve the dashboard on")
+@click.option("--no-serve", is_flag=True, help="build the demo warehouse and stop without serving")
+def demo_command(base: Path, port: int, no_serve: bool) -> None:
+    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it."""
     from xxgk.samples import generate_corpus
 
     corpus = base / "samples"
@@ -166,6 +209,21 @@ def demo_command(base: Path) -> None:
     summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
     print_summary(summary, directory, Console())
     click.echo(f"\nexport the values with: xxgk export facts --warehouse {directory} --out facts.csv")
+    click.echo(f"summary of the checks: xxgk checks --warehouse {directory}")
+    if not no_serve:
+        serve(directory, "127.0.0.1", port)
+
+
+@cli.command("serve")
+@warehouse_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=int, default=8501, show_default=True, help="port to listen on")
+def serve_command(warehouse: Path | None, host: str, port: int) -> None:
+    """Serve the dashboard over the warehouse; it shows a newly ingested version on the next interaction."""
+    directory = warehouse or default_dir()
+    if not directory.is_dir():
+        raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
+    serve(directory, host, port)
 
 
 def main() -> None:  # pragma: no cover

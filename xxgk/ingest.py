@@ -8,6 +8,7 @@ Parsed reports are written into the new version in chunks, so memory stays flat 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,8 +20,10 @@ from typing import Literal
 
 import duckdb
 
+from etl.agencies import read_aliases
 from etl.errors import XxgkError
 from etl.pipeline import parse_bytes
+from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
 from warehouse.db import connect
@@ -243,6 +246,40 @@ class _Loader:
         return LoadedFile(item.result, item.path, item.size)
 
 
+OVERRIDES_FILE = "places_overrides.csv"
+ALIASES_FILE = "agency_aliases.csv"
+
+
+@dataclass(frozen=True)
+class PlaceInputs:
+    """The user's files that settle places and agency names (README: places and agencies)."""
+
+    overrides: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def place_inputs(
+    directory: Path, overrides_file: Path | None = None, aliases_file: Path | None = None
+) -> PlaceInputs:
+    """Read the overrides and aliases files: the given ones (saved into the warehouse directory so later
+    runs keep them), else the ones already there. Raises ValueError on a bad row."""
+    found: list[dict[str, str]] = []
+    for given, name, reader in (
+        (overrides_file, OVERRIDES_FILE, read_overrides),
+        (aliases_file, ALIASES_FILE, read_aliases),
+    ):
+        kept = directory / name
+        if given is not None:
+            table = reader(given)
+            directory.mkdir(parents=True, exist_ok=True)
+            if given.resolve() != kept.resolve():
+                shutil.copyfile(given, kept)
+            found.append(table)
+        else:
+            found.append(reader(kept) if kept.exists() else {})
+    return PlaceInputs(found[0], found[1])
+
+
 def ingest(
     paths: Sequence[Path],
     directory: Path,
@@ -250,8 +287,10 @@ def ingest(
     jobs: int = 1,
     progress: Callable[[str], None] = lambda _: None,
     on_start: Callable[[int], None] = lambda _: None,
+    inputs: PlaceInputs | None = None,
 ) -> IngestSummary:
     started = datetime.now(UTC)
+    inputs = inputs or place_inputs(directory)
     files, ignored = discover(paths)
     state = _read_state(directory)
     plan = _plan(files, state)
@@ -259,7 +298,13 @@ def ingest(
     summary = IngestSummary(ignored=ignored)
     for outcome in plan.known:
         summary.add(outcome)
-    batch = Batch(at=started.replace(tzinfo=None), sources=dict(plan.sources))
+    batch = Batch(
+        at=started.replace(tzinfo=None),
+        sources=dict(plan.sources),
+        overrides=inputs.overrides,
+        aliases=inputs.aliases,
+    )
+    batch.refresh = state.place_inputs != batch.place_inputs and bool(state.report_ids)
     batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
     summary.version = current_version(directory)
     if plan.to_parse or not batch.empty:

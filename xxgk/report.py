@@ -7,8 +7,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from etl.records import ParsedReport
+from etl.records import ParsedReport, ReportMeta
+from warehouse import queries
 from warehouse.db import connect
+from warehouse.publish import require_current
 from xxgk.ingest import IngestSummary
 
 MAX_FAILED_LISTED = 40
@@ -77,13 +79,19 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     )
 
 
+def _place_code(meta: ReportMeta) -> str:
+    code = meta.county_code or meta.city_code or meta.province_code
+    detail = f", {meta.place_note}" if meta.place_note else ""
+    return f"{code or '-'} {meta.place_status}{detail}"
+
+
 def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = False) -> None:
     meta = report.meta
     console.print(f"[bold]{report.source_file}[/]", highlight=False)
     console.print(
         f"template {report.template} · agency {meta.agency} ({meta.agency_source}) · year {meta.year} "
-        f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} · "
-        f"cells {report.found_cells}/{report.expected_cells}",
+        f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} "
+        f"({_place_code(meta)}) · scope {meta.scope} · cells {report.found_cells}/{report.expected_cells}",
         highlight=False,
         soft_wrap=True,
     )
@@ -112,3 +120,48 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
                 highlight=False,
                 soft_wrap=True,
             )
+
+
+def print_checks(directory: Path, console: Console, *, top: int = 30) -> None:
+    """Two tables: results per check id, and the agencies whose current reports fail most."""
+    con = connect(require_current(directory), read_only=True)
+    try:
+        by_check = queries.run(con, "checks_by_check")
+        by_agency = queries.run(con, "checks_by_agency")
+    finally:
+        con.close()
+    table = Table(title="checks of current reports 检查结果（按检查项）")
+    for column in ("check", "severity", "fail", "pass", "not assessable", "reports failing"):
+        table.add_column(column, justify="left" if column in ("check", "severity") else "right")
+    for row in by_check.itertuples(index=False):
+        style = "red" if row.failed and row.severity == "error" else "yellow" if row.failed else ""
+        table.add_row(
+            row.check_id,
+            row.severity,
+            str(row.failed),
+            str(row.passed),
+            str(row.not_assessable),
+            str(row.reports_failing),
+            style=style,
+        )
+    console.print(table)
+    agencies = Table(title=f"agencies with failed checks 未通过检查的机关 ({len(by_agency)})")
+    for column in ("agency", "county / city", "errors", "warnings", "checks", "years"):
+        agencies.add_column(column, justify="right" if column in ("errors", "warnings") else "left")
+    for row in by_agency.head(top).itertuples(index=False):
+        agencies.add_row(
+            str(row.agency_id),
+            _text(row.county) or _text(row.city) or "-",
+            str(row.errors),
+            str(row.warnings),
+            str(row.check_ids),
+            str(row.years),
+        )
+    console.print(agencies)
+    if len(by_agency) > top:
+        console.print(f"… and {len(by_agency) - top} more (xxgk export checks)")
+
+
+def _text(value: object) -> str:
+    """A cell as text; missing values (None, pandas NA/NaN) as ''."""
+    return value if isinstance(value, str) else ""

@@ -1,6 +1,7 @@
--- Every check result of every report, failures first.
+-- Every check result of every report (per report: N, O, T; across reports: X), failures first.
 SELECT r.source_file, r.agency, r.year, r.template, c.check_id, c.severity, c.status, c.breakdown,
-       c.expected, c.actual, c.message, r.report_id, r.is_current
+       c.expected, c.actual, c.message, r.agency_id, r.province, r.city, r.county, r.place_code,
+       r.report_id, r.is_current
 FROM checks AS c
 JOIN reports AS r USING (report_id)
 ORDER BY CASE c.status WHEN 'fail' THEN 0 WHEN 'not_assessable' THEN 1 ELSE 2 END,

@@ -1,0 +1,108 @@
+"""Dashboard benchmark: server-side time of every page (queries, reshaping, figures) over a big warehouse.
+
+    python benchmarks/dashboard_bench.py [--agencies 850] [--warehouse DIR]
+
+Builds a warehouse of about 10,000 generated reports (示例数据) unless --warehouse names an existing one,
+then runs each page with Streamlit's AppTest: cold (caches cleared) and warm, over the whole warehouse
+and filtered to one county. Target: under 300 ms cold per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.state import PAGE_SECONDS
+from warehouse.db import connect
+from warehouse.publish import current_version
+from xxgk.ingest import ingest
+from xxgk.samples import generate_corpus
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PAGES = ("overview", "proactive", "requests", "appeals", "staffing", "agencies", "quality", "report")
+
+
+def _build(directory: Path, agencies: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        docs = generate_corpus(Path(tmp) / "corpus", n_agencies=agencies)
+        print(f"generated {len(docs)} reports in {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        summary = ingest([Path(tmp) / "corpus"], directory, jobs=os.cpu_count() or 1)
+        print(f"ingested {summary.count('loaded')} reports in {time.perf_counter() - start:.1f} s")
+
+
+def _run(page: str, params: dict[str, str]) -> float:
+    """Seconds the page's script took server-side: its queries, reshaping, figures and elements (the router
+    and the AppTest harness are not counted)."""
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "overview":
+        at.switch_page(f"views/{page}.py")
+    at.run()
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].value}")
+    return float(at.session_state[PAGE_SECONDS])
+
+
+def _county(directory: Path) -> dict[str, str]:
+    version = current_version(directory)
+    assert version is not None
+    con = connect(version, read_only=True)
+    try:
+        row = con.execute("""
+            SELECT province_code, city_code, county_code FROM reports
+            WHERE is_current AND county_code IS NOT NULL
+            GROUP BY ALL ORDER BY count(*) DESC LIMIT 1""").fetchall()
+        (reports,) = con.execute("SELECT count(*) FROM reports WHERE is_current").fetchall()[0]
+    finally:
+        con.close()
+    print(f"warehouse {version.name}: {reports} current reports")
+    if not row:
+        return {}
+    return {"province": row[0][0], "city": row[0][1], "county": row[0][2]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=850)
+    parser.add_argument("--warehouse", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.warehouse or Path(tmp) / "wh"
+        if current_version(directory) is None:
+            _build(directory, args.agencies)
+        os.environ["XXGK_WAREHOUSE"] = str(directory)
+        county = _county(directory)
+        _run("overview", {})  # imports and the first connection, not counted
+        print(
+            f"{'page':<10} {'cold all':>9} {'warm all':>9} {'cold county':>12}"
+            f"   (median of {args.repeat}, ms)"
+        )
+        for page in PAGES:
+            cold, warm, local = [], [], []
+            for _ in range(args.repeat):
+                st.cache_data.clear()
+                cold.append(_run(page, {}))
+                warm.append(_run(page, {}))
+                st.cache_data.clear()
+                local.append(_run(page, county))
+            print(
+                f"{page:<10} {statistics.median(cold) * 1000:9.0f} {statistics.median(warm) * 1000:9.0f} "
+                f"{statistics.median(local) * 1000:12.0f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The router: language, global filters and navigation. Pages live in dashboard/views/."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import data, filters, state  # noqa: E402
+from dashboard.components import VIEW_KEY, View  # noqa: E402
+from dashboard.i18n import LANGS, translate  # noqa: E402
+
+PAGES = (
+    ("overview", "views/overview.py", ":material/dashboard:"),
+    ("proactive", "views/proactive.py", ":material/campaign:"),
+    ("requests", "views/requests.py", ":material/move_to_inbox:"),
+    ("appeals", "views/appeals.py", ":material/gavel:"),
+    ("staffing", "views/staffing.py", ":material/groups:"),
+    ("agencies", "views/agencies.py", ":material/account_balance:"),
+    ("quality", "views/quality.py", ":material/fact_check:"),
+    ("report", "views/report.py", ":material/description:"),
+)
+
+
+def _language() -> str:
+    state.seed("lang", lambda raw: raw if raw in LANGS else None)
+    if "lang" not in st.session_state:
+        locale = (st.context.locale or "zh").lower()
+        st.session_state["lang"] = "en" if locale.startswith("en") else "zh"
+    chosen = st.sidebar.segmented_control(
+        "语言 · Language", LANGS, key="lang", format_func=lambda code: "中文" if code == "zh" else "English"
+    )
+    lang = chosen if chosen in LANGS else "zh"
+    state.remember("lang", None if lang == "zh" else lang)
+    return lang
+
+
+def main() -> None:
+    st.set_page_config(page_title="xxgk", page_icon=":material/insights:", layout="wide")
+    state.begin_run()
+    lang = _language()
+    pages = [
+        st.Page(
+            str(Path(__file__).parent / path),
+            title=translate(f"page.{name}", lang),
+            icon=icon,
+            url_path=name,
+            default=name == "overview",
+        )
+        for name, path, icon in PAGES
+    ]
+    navigation = st.navigation(pages)
+    version = data.version()
+    if version is None:
+        st.title(translate("app.title", lang))
+        st.info(translate("app.no_warehouse", lang).format(dir=data.warehouse_dir()))
+        state.write_url()
+        st.stop()
+    path = str(version)
+    places = data.frame(path, "places")
+    domain = data.read(path, "domain")
+    flt, described, file_parts = filters.sidebar(lang, places, domain)
+    st.sidebar.caption(f"{translate('app.version', lang)}: `{version.name}`")
+    st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
+    started = time.perf_counter()
+    try:
+        navigation.run()
+    finally:
+        st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
+        state.write_url()
+
+
+main()

@@ -1,0 +1,183 @@
+"""What every page shares: the current view (version, filters, language), labels, tables and downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data, exports
+from dashboard.i18n import translate
+from warehouse.filters import ReportFilter
+
+VIEW_KEY = "_view"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the router decided for this run; pages read it, never the widgets."""
+
+    version: str
+    flt: ReportFilter
+    lang: str = "zh"
+    described: tuple[tuple[str, str], ...] = field(default=())
+    file_parts: tuple[str, ...] = field(default=())
+
+    def t(self, key: str, **values: object) -> str:
+        text = translate(key, self.lang)
+        return text.format(**values) if values else text
+
+    def frame(self, name: str, *args: object) -> pd.DataFrame:
+        return data.frame(self.version, name, *args)
+
+    def read(self, name: str, *args: object) -> Any:
+        return data.read(self.version, name, *args)
+
+    def filtered(self, name: str, *args: object) -> pd.DataFrame:
+        return data.frame(self.version, name, self.flt, *args)
+
+    def metric_label(self, code: str) -> str:
+        labels = metric_labels(self.version, self.lang)
+        return labels.get(code, code)
+
+    def version_name(self) -> str:
+        return self.version.rsplit("/", 1)[-1]
+
+
+def view() -> View:
+    found = st.session_state.get(VIEW_KEY)
+    if not isinstance(found, View):
+        st.error("open the dashboard through dashboard/app.py")
+        st.stop()
+    return found
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def metric_labels(version: str, lang: str) -> dict[str, str]:
+    frame = data.frame(version, "metrics")
+    column = "label_en" if lang == "en" else "label_zh"
+    return dict(zip(frame["code"], frame[column], strict=True))
+
+
+def report_link(report_id: str, lang: str) -> str:
+    suffix = "&lang=en" if lang == "en" else ""
+    return f"./report?report={report_id}{suffix}"
+
+
+def with_report_links(frame: pd.DataFrame, lang: str, column: str = "report_id") -> pd.DataFrame:
+    if column not in frame or frame.empty:
+        return frame
+    return frame.assign(link=[report_link(str(r), lang) for r in frame[column]])
+
+
+def table(
+    v: View,
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    labels: dict[str, str] | None = None,
+    key: str,
+    height: int | None = None,
+) -> None:
+    """A table with translated headers, a link to each row's report, and its downloads."""
+    shown = with_report_links(frame, v.lang)
+    config: dict[str, Any] = {
+        "report_id": None,
+        "link": st.column_config.LinkColumn(v.t("table.report"), display_text=v.t("table.open")),
+    }
+    for column, label in (labels or {}).items():
+        if column in shown and column not in ("link", "report_id"):
+            config[column] = label
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=config,
+        width="stretch",
+        height=height if height is not None else "auto",
+        key=f"{key}_table",
+    )
+    downloads(v, frame, what=what, key=key)
+
+
+def selected_report(event: Any) -> str | None:
+    """The report behind the clicked point, when the chart carries report ids in its customdata."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list) and custom and isinstance(custom[0], str) and len(custom[0]) == 64:
+            return custom[0]
+    return None
+
+
+def chart(
+    v: View, fig: go.Figure, frame: pd.DataFrame, *, what: str, key: str, opens_reports: bool = False
+) -> None:
+    """A chart with a PNG button in its toolbar and its data as downloads underneath. With
+    `opens_reports`, clicking a bar opens that report's page."""
+    stem = exports.file_stem(what, list(v.file_parts))
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": stem}}
+    if opens_reports:
+        event = st.plotly_chart(
+            fig,
+            key=f"{key}_chart",
+            width="stretch",
+            config=config,
+            on_select="rerun",
+            selection_mode="points",
+        )
+        st.caption(v.t("chart.click_opens"))
+        report_id = selected_report(event)
+        if report_id:
+            st.session_state["report"] = report_id
+            st.switch_page("views/report.py")
+    else:
+        st.plotly_chart(fig, key=f"{key}_chart", width="stretch", config=config)
+    downloads(v, frame, what=what, key=key)
+
+
+def downloads(v: View, frame: pd.DataFrame, *, what: str, key: str) -> None:
+    stem = exports.file_stem(what, list(v.file_parts))
+    about = exports.about_rows(what, list(v.described), v.version_name(), len(frame))
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        v.t("download.csv"),
+        data=lambda: exports.csv_bytes(frame),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        help=v.t("download.help"),
+        icon=":material/download:",
+    )
+    row.download_button(
+        v.t("download.xlsx"),
+        data=lambda: exports.xlsx_bytes(frame, what, about),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    row.download_button(
+        v.t("download.parquet"),
+        data=lambda: exports.parquet_bytes(frame),
+        file_name=f"{stem}.parquet",
+        mime="application/vnd.apache.parquet",
+        key=f"{key}_parquet",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def scope_note(v: View) -> None:
+    st.caption(v.t(f"scope.note.{v.flt.scope}"))
+
+
+def no_data(v: View) -> None:
+    st.info(v.t("chart.no_data"))

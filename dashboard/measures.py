@@ -1,0 +1,152 @@
+"""Pure reshaping of query results into what the pages chart: labels, flows, shares and rates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+# (chart, series codes shown together); the breakdown of each series is its total ("" or "total").
+HEADLINE_SERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("proactive.items", ("proactive.items", "proactive.items_stated")),
+    ("requests.received", ("requests.received",)),
+    ("reconsideration", ("reconsideration",)),
+    ("litigation", ("litigation",)),
+)
+TOTAL_BREAKDOWNS = ("", "total")
+
+
+def series_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the total row of each series (its breakdowns, such as outcomes, are charted elsewhere)."""
+    return frame[frame["breakdown"].isin(TOTAL_BREAKDOWNS)]
+
+
+# Table 三 outcome rows grouped the way the template groups them; the same in v2019 and v2021.
+OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {
+    "granted": ("req.granted",),
+    "partial": ("req.partial",),
+    "denied": (
+        "req.denied.state_secret",
+        "req.denied.law_forbidden",
+        "req.denied.security_stability",
+        "req.denied.third_party",
+        "req.denied.internal_affairs",
+        "req.denied.process_info",
+        "req.denied.enforcement_file",
+        "req.denied.query_matter",
+    ),
+    "unable": ("req.unable.not_held", "req.unable.needs_creation", "req.unable.unclear"),
+    "not_processed": (
+        "req.not_processed.petition",
+        "req.not_processed.repeat",
+        "req.not_processed.publication",
+        "req.not_processed.mass_repeat",
+        "req.not_processed.confirmation",
+    ),
+    "other": ("req.other", "req.other.no_amendment", "req.other.unpaid_fee", "req.other.other"),
+}
+OUTCOME_CODES = tuple(code for codes in OUTCOME_GROUPS.values() for code in codes)
+FLOW_CODES = ("req.received", "req.carried_in", "req.total", "req.carried_out", *OUTCOME_CODES)
+APPEAL_KINDS = ("review", "suit_direct", "suit_after_review")
+APPEAL_OUTCOMES = ("upheld", "corrected", "other", "pending")
+APPEAL_CODES = tuple(f"{kind}.{outcome}" for kind in APPEAL_KINDS for outcome in (*APPEAL_OUTCOMES, "total"))
+OLD_APPEAL_CODES = tuple(
+    f"old.{kind}.{outcome}"
+    for kind in ("reconsideration", "litigation")
+    for outcome in ("total", "upheld", "corrected", "other")
+)
+
+
+def label_column(frame: pd.DataFrame, column: str, label: Callable[[str], str], into: str) -> pd.DataFrame:
+    return frame.assign(**{into: [label(str(code)) for code in frame[column]]})
+
+
+def outcome_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
+    """Sum table 三's outcome rows into their groups per year (the total column only)."""
+    rows = by_year[(by_year["breakdown"] == "total") & by_year["metric_code"].isin(OUTCOME_CODES)]
+    group_of = {code: group for group, codes in OUTCOME_GROUPS.items() for code in codes}
+    grouped = rows.assign(outcome=rows["metric_code"].map(group_of))
+    summed = grouped.groupby(["year", "outcome"], as_index=False)["value"].sum(min_count=1)
+    order = {group: i for i, group in enumerate(OUTCOME_GROUPS)}
+    return summed.sort_values(["year", "outcome"], key=lambda s: s.map(order) if s.name == "outcome" else s)
+
+
+def flows(by_year: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """Sankey links: new + carried-in → handled → outcome groups, and carried over, over all shown years."""
+    total = by_year[by_year["breakdown"] == "total"]
+
+    def amount(codes: tuple[str, ...]) -> float:
+        return float(total[total["metric_code"].isin(codes)]["value"].sum(min_count=1) or 0)
+
+    links = [
+        (names["received"], names["handled"], amount(("req.received",))),
+        (names["carried_in"], names["handled"], amount(("req.carried_in",))),
+    ]
+    links += [(names["handled"], names[group], amount(codes)) for group, codes in OUTCOME_GROUPS.items()]
+    links.append((names["handled"], names["carried_out"], amount(("req.carried_out",))))
+    return pd.DataFrame(links, columns=["source", "target", "value"])
+
+
+def grant_rate(by_year: pd.DataFrame) -> pd.DataFrame:
+    """(granted + partial) ÷ handled total per year; years with no handled requests have no rate."""
+    total = by_year[by_year["breakdown"] == "total"]
+    pivot = total.pivot_table(index="year", columns="metric_code", values="value", aggfunc="sum")
+    numerator = pivot.get("req.granted", 0) + pivot.get("req.partial", 0)
+    denominator = pivot.get("req.total")
+    if denominator is None:
+        return pd.DataFrame(columns=["year", "numerator", "denominator", "rate"])
+    result = pd.DataFrame({"numerator": numerator, "denominator": denominator}).reset_index()
+    result["rate"] = result["numerator"] / result["denominator"].where(result["denominator"] > 0)
+    return result.dropna(subset=["rate"])
+
+
+def appeal_outcomes(by_year: pd.DataFrame) -> pd.DataFrame:
+    """Per year and kind (review, suit_direct, suit_after_review, old kinds): outcome sums."""
+    rows = by_year.copy()
+    parts = rows["metric_code"].str.rsplit(".", n=1)
+    rows["kind"] = parts.str[0].str.removeprefix("old.")
+    rows["outcome"] = parts.str[1]
+    return (
+        rows[rows["outcome"] != "total"]
+        .groupby(["year", "kind", "outcome"], as_index=False)["value"]
+        .sum(min_count=1)
+    )
+
+
+def correction_rate(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """corrected ÷ (upheld + corrected + other) per year and kind: pending cases are not concluded."""
+    concluded = outcomes[outcomes["outcome"].isin(("upheld", "corrected", "other"))]
+    denominator = concluded.groupby(["year", "kind"])["value"].sum()
+    numerator = concluded[concluded["outcome"] == "corrected"].groupby(["year", "kind"])["value"].sum()
+    result = pd.DataFrame({"numerator": numerator, "denominator": denominator}).fillna({"numerator": 0})
+    result = result.reset_index()
+    result["rate"] = result["numerator"] / result["denominator"].where(result["denominator"] > 0)
+    return result.dropna(subset=["rate"])
+
+
+def profile_table(
+    by_report: pd.DataFrame, label: Callable[[str], str], order: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Series as rows (in `order`), years as columns, for one agency; a year without the value stays empty."""
+    if by_report.empty:
+        return pd.DataFrame()
+    table = by_report.pivot_table(index="series_code", columns="year", values="value", aggfunc="sum")
+    rank = {code: i for i, code in enumerate(order)}
+    table = table.loc[sorted(table.index, key=lambda code: (rank.get(code, len(rank)), code))]
+    table.columns = [str(c) for c in table.columns]
+    table.insert(0, "series", [label(str(code)) for code in table.index])
+    return table.reset_index(drop=True)
+
+
+def coverage_subset(grid: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
+    """At most `limit` agencies for the grid, those with gaps or several versions first, then by name;
+    returns the rows kept and how many agencies there were."""
+    flagged = grid["status"].isin(("missing", "several_versions"))
+    order = (
+        grid.assign(flagged=flagged)
+        .groupby(["agency_id", "agency_name"], as_index=False)["flagged"]
+        .any()
+        .sort_values(["flagged", "agency_name"], ascending=[False, True])
+    )
+    kept = set(order["agency_id"].head(limit))
+    return grid[grid["agency_id"].isin(kept)], len(order)

@@ -1,0 +1,130 @@
+"""机关: one agency's profile across years, agencies side by side, and rankings within the place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import charts, components, measures, state
+
+SERIES = (
+    "requests.received",
+    "requests.handled",
+    "requests.granted",
+    "requests.partial",
+    "requests.carried_out",
+    "proactive.items",
+    "proactive.items_stated",
+    "reconsideration",
+    "litigation",
+)
+
+v = components.view()
+st.title(v.t("agencies.title"))
+components.scope_note(v)
+listed = v.filtered("agencies")
+if listed.empty:
+    st.info(v.t("agencies.none"))
+else:
+    ids = list(listed["agency_id"])
+    names = dict(zip(listed["agency_id"], listed["agency"], strict=True))
+
+    state.seed("agency", lambda raw: raw if raw in ids else None)
+    if st.session_state.get("agency") not in ids:
+        st.session_state["agency"] = ids[0]
+    agency = st.selectbox(v.t("agencies.pick"), ids, key="agency", format_func=lambda a: names.get(a, a))
+    state.remember("agency", agency)
+
+    one = replace(v.flt, agency_ids=(agency,))
+    st.subheader(f"{names.get(agency, agency)} · {v.t('agencies.profile')}")
+    profile = measures.series_totals(v.frame("series_by_report", one, SERIES))
+    table = measures.profile_table(profile, lambda code: v.t("series." + code), SERIES)
+    if table.empty:
+        components.no_data(v)
+    else:
+        components.table(
+            v, table, what=f"agency-profile-{agency}", key="profile", labels={"series": v.t("col.series")}
+        )
+    st.subheader(v.t("agencies.reports"))
+    reports = v.frame("reports", one)[
+        ["year", "template", "format", "checks_failed", "source_file", "report_id"]
+    ]
+    components.table(
+        v,
+        reports,
+        what=f"agency-reports-{agency}",
+        key="agency_reports",
+        labels={
+            "year": v.t("col.year"),
+            "template": v.t("col.template"),
+            "source_file": v.t("col.source_file"),
+            "format": v.t("col.format"),
+            "checks_failed": v.t("col.failed"),
+        },
+    )
+
+    st.subheader(v.t("agencies.compare"))
+    state.seed("series", lambda raw: raw if raw in SERIES else None)
+    if st.session_state.get("series") not in SERIES:
+        st.session_state["series"] = SERIES[0]
+    series = st.selectbox(
+        v.t("agencies.series_pick"), SERIES, key="series", format_func=lambda code: v.t("series." + code)
+    )
+    state.remember("series", None if series == SERIES[0] else series)
+    state.seed("compare", lambda raw: [a for a in state.parse_list(raw) if a in ids] or None)
+    st.session_state["compare"] = [a for a in st.session_state.get("compare", [agency]) if a in ids]
+    compare = st.multiselect(
+        v.t("agencies.compare_pick"),
+        ids,
+        key="compare",
+        format_func=lambda a: names.get(a, a),
+        max_selections=12,
+    )
+    state.remember("compare", state.join_list(compare) or None)
+    if compare:
+        several = measures.series_totals(
+            v.frame("series_by_report", replace(v.flt, agency_ids=tuple(compare)), (series,))
+        )
+        if several.empty:
+            components.no_data(v)
+        else:
+            lines = several.groupby(["agency", "year"], as_index=False)["value"].sum(min_count=1)
+            fig = charts.year_lines(
+                lines,
+                series="agency",
+                title=v.t("series." + series),
+                y_title=v.t("col.value"),
+                break_note=v.t("chart.break"),
+            )
+            components.chart(v, fig, several, what=f"agency-compare-{series}", key="compare_chart")
+
+    st.subheader(v.t("agencies.ranking"))
+    everyone = measures.series_totals(v.frame("series_by_report", v.flt, (series,)))
+    years = sorted({int(y) for y in everyone["year"].dropna()}, reverse=True)
+    if not years:
+        components.no_data(v)
+    else:
+        state.seed("rank_year", lambda raw: state.parse_int(raw) if state.parse_int(raw) in years else None)
+        if st.session_state.get("rank_year") not in years:
+            st.session_state["rank_year"] = years[0]
+        year = st.selectbox(v.t("agencies.ranking_year"), years, key="rank_year")
+        state.remember("rank_year", None if year == years[0] else str(year))
+        ranked = everyone[everyone["year"] == year]
+        ranked = ranked.groupby(["agency", "report_id"], as_index=False)["value"].sum(min_count=1)
+        fig = charts.ranking_bars(
+            ranked,
+            label="agency",
+            value="value",
+            title=f"{v.t('series.' + series)} · {year}",
+            x_title=v.t("col.value"),
+            median_label=v.t("chart.median"),
+        )
+        components.chart(
+            v,
+            fig,
+            ranked.sort_values("value", ascending=False),
+            what=f"ranking-{series}-{year}",
+            key="ranking",
+            opens_reports=True,
+        )

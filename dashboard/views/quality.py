@@ -1,0 +1,87 @@
+"""数据质量: failed checks, the coverage grid, agencies without a place and files that did not load."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, components, measures
+
+GRID_LIMIT = 120
+
+v = components.view()
+st.title(v.t("quality.title"))
+
+CHECK_LABELS = {
+    "check_id": v.t("col.check_id"),
+    "severity": v.t("col.severity"),
+    "failed": v.t("col.failed"),
+    "passed": v.t("col.passed"),
+    "not_assessable": v.t("col.not_assessable"),
+    "reports_failing": v.t("col.reports_failing"),
+    "agency": v.t("col.agency"),
+    "year": v.t("col.year"),
+    "expected": v.t("col.expected"),
+    "actual": v.t("col.actual"),
+    "message": v.t("col.message"),
+    "source_file": v.t("col.source_file"),
+    "template": v.t("col.template"),
+}
+
+st.subheader(v.t("quality.summary"))
+summary = v.filtered("check_summary")
+components.table(v, summary, what="checks-summary", key="summary", labels=CHECK_LABELS)
+
+st.subheader(v.t("quality.failed"))
+failed = v.filtered("failed_checks")
+if failed.empty:
+    st.success(v.t("quality.none_failed"))
+else:
+    components.table(v, failed, what="checks-failed", key="failed", labels=CHECK_LABELS)
+
+st.subheader(v.t("quality.coverage"))
+domain = v.read("domain")
+year_from = v.flt.year_from or int(domain.get("year_min") or 0)
+year_to = v.flt.year_to or int(domain.get("year_max") or 0)
+grid = v.frame("coverage", v.flt, year_from, year_to)
+if grid.empty:
+    components.no_data(v)
+else:
+    labels = {
+        status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions", "outside")
+    }
+    shown, agencies = measures.coverage_subset(grid, GRID_LIMIT)
+    if agencies > GRID_LIMIT:
+        st.caption(v.t("quality.coverage_limited", shown=GRID_LIMIT, total=agencies))
+    fig = charts.coverage_grid(shown, status_labels=labels, title=v.t("quality.coverage"))
+    components.chart(v, fig, grid, what="coverage", key="coverage")
+
+st.subheader(v.t("quality.unplaced"))
+unplaced = v.filtered("unplaced")
+if unplaced.empty:
+    st.success("✓")
+else:
+    components.table(
+        v,
+        unplaced,
+        what="unplaced-agencies",
+        key="unplaced",
+        labels={
+            "agency": v.t("col.agency"),
+            "first_year": v.t("col.first_year"),
+            "last_year": v.t("col.last_year"),
+            "reports": v.t("col.reports"),
+        },
+    )
+
+st.subheader(v.t("quality.errors"))
+errors = v.frame("ingest_errors")
+if errors.empty:
+    st.success("✓")
+else:
+    components.table(
+        v,
+        errors,
+        what="ingest-errors",
+        key="errors",
+        labels={"source_file": v.t("col.source_file"), "kind": v.t("col.kind"), "reason": v.t("col.reason")},
+    )

@@ -1,0 +1,118 @@
+"""报告: one report's values beside the text of its source document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import components, state
+
+v = components.view()
+st.title(v.t("report.title"))
+agencies = v.filtered("agencies")
+names = dict(zip(agencies["agency_id"], agencies["agency"], strict=True))
+state.seed("report", lambda raw: raw if len(raw) == 64 and raw.isalnum() else None)
+wanted = st.session_state.get("report")
+wanted_meta = v.read("report", wanted) if wanted else None
+if wanted and wanted_meta is None:
+    st.warning(v.t("report.not_found", id=wanted))
+    st.session_state["report"] = None
+if wanted_meta is not None and wanted_meta.get("agency_id"):
+    # A report chosen by link or click decides the agency, even outside the filters.
+    names.setdefault(str(wanted_meta["agency_id"]), str(wanted_meta.get("agency")))
+    st.session_state["report_agency"] = str(wanted_meta["agency_id"])
+if not names:
+    st.info(v.t("report.none"))
+else:
+    agency_ids = list(names)
+    if st.session_state.get("report_agency") not in names:
+        st.session_state["report_agency"] = agency_ids[0]
+    agency = st.selectbox(
+        v.t("agencies.pick"),
+        agency_ids,
+        key="report_agency",
+        format_func=lambda a: names.get(a, a),
+        on_change=lambda: st.session_state.update(report=None),
+    )
+    versions_listed = v.frame("agency_reports", agency)
+    ids = list(versions_listed["report_id"])
+    labels = {
+        row.report_id: f"{row.year or '?'} · {row.template} · {Path(row.source_file).name}"
+        + ("" if row.is_current else f" · {v.t('report.superseded')}")
+        for row in versions_listed.itertuples()
+    }
+    if st.session_state.get("report") not in ids:
+        st.session_state["report"] = ids[0]
+    chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: labels.get(r, r))
+    state.remember("report", chosen)
+    meta = v.read("report", chosen) or {}
+    current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
+    st.subheader(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}")
+    st.caption(
+        f"{meta.get('title') or ''} · {meta.get('template')} · {meta.get('format')} · {current} · "
+        f"`{meta.get('source_file')}`"
+    )
+    values_column, source_column = st.columns([3, 2])
+    with values_column:
+        st.markdown(f"**{v.t('report.values')}**")
+        facts = v.frame("report_facts", chosen)
+        label = "label_en" if v.lang == "en" else "label_zh"
+        facts = facts[
+            [
+                label,
+                "breakdown",
+                "value",
+                "value_raw",
+                "semantic",
+                "confidence",
+                "unit",
+                "table_no",
+                "row_label",
+                "column_label",
+                "page",
+                "locator",
+                "metric_code",
+            ]
+        ]
+        components.table(
+            v,
+            facts,
+            what=f"report-values-{chosen[:12]}",
+            key="facts",
+            height=520,
+            labels={
+                label: v.t("col.metric"),
+                "value": v.t("col.value"),
+                "value_raw": v.t("col.raw"),
+                "semantic": v.t("col.semantic"),
+                "confidence": v.t("col.confidence"),
+                "unit": v.t("col.unit"),
+                "locator": v.t("col.where"),
+            },
+        )
+        st.markdown(f"**{v.t('report.checks')}**")
+        checks = v.frame("report_checks", chosen)
+        components.table(
+            v,
+            checks,
+            what=f"report-checks-{chosen[:12]}",
+            key="checks",
+            labels={
+                "check_id": v.t("col.check_id"),
+                "severity": v.t("col.severity"),
+                "status": v.t("col.status"),
+                "expected": v.t("col.expected"),
+                "actual": v.t("col.actual"),
+                "message": v.t("col.message"),
+            },
+        )
+    with source_column:
+        st.markdown(f"**{v.t('report.source')}**")
+        st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)
+    versions = v.frame("report_versions", chosen)
+    if len(versions) > 1:
+        st.markdown(f"**{v.t('report.versions')}**")
+        components.table(v, versions, what=f"report-versions-{chosen[:12]}", key="versions")
+    with st.expander(v.t("report.meta")):
+        st.json({k: (None if val != val else val) for k, val in meta.items()}, expanded=True)

@@ -1,0 +1,259 @@
+"""A real browser (Debian's /usr/bin/chromium via Playwright) against a real `xxgk serve` process."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from warehouse.db import connect
+from warehouse.publish import require_current
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+PAGES = {
+    "": "总览",
+    "proactive": "主动公开",
+    "requests": "依申请公开",
+    "appeals": "行政复议和行政诉讼",
+    "staffing": "机构人员和经费",
+    "agencies": "机关",
+    "quality": "数据质量",
+    "report": "报告",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return bool(response.read() == b"ok")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(sample_warehouse: Path) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xxgk", "serve", "--warehouse", str(sample_warehouse), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not _healthy(url):
+        assert process.poll() is None, "xxgk serve exited"
+        assert time.monotonic() < deadline, "dashboard did not become healthy in 60 s"
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 2200}, locale="zh-CN", accept_downloads=True
+    )
+    sync_api.expect.set_options(timeout=30_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _open(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=60_000)
+
+
+def _rerun(page: Any, action: Any) -> None:
+    """Run an action that makes Streamlit rerun, and wait until that rerun has finished."""
+    page.evaluate("""() => { window.__ran = false;
+      const app = document.querySelector('[data-testid="stApp"]');
+      new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__ran = true; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+    action()
+    page.wait_for_function("window.__ran === true", timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+
+
+def _query(directory: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    con = connect(require_current(directory), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _tile(page: Any, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return str(metric.get_by_test_id("stMetricValue").inner_text()).strip()
+
+
+def _choose(page: Any, label: str, option: str) -> None:
+    box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text=label).first
+    _rerun(page, lambda: (box.click(), page.get_by_role("option", name=option, exact=True).click()))
+
+
+def test_every_page_opens_without_an_error(server: str, page: Any) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for path, heading in PAGES.items():
+        _open(page, f"{server}/{path}")
+        sync_api.expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
+        assert page.get_by_test_id("stException").count() == 0, path
+        if path in ("", "requests", "quality"):
+            sync_api.expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+
+
+def test_county_filter_goes_into_the_url_and_survives_a_reload(
+    server: str, page: Any, sample_warehouse: Path
+) -> None:
+    ((code, county, province, city, reports),) = _query(
+        sample_warehouse,
+        """
+        SELECT county_code, any_value(county), any_value(province), any_value(city), count(*) FROM reports
+        WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE) AND county_code IS NOT NULL
+        GROUP BY county_code ORDER BY count(*) DESC, county_code LIMIT 1""",
+    )
+    _open(page, server)
+    _choose(page, "省", province)
+    _choose(page, "市", city)
+    _choose(page, "县（区、市）", county)
+    page.wait_for_url(f"**county={code}**")
+    assert _tile(page, "报告") == f"{reports:,}"
+    copied = page.url
+    _open(page, copied)
+    assert _tile(page, "报告") == f"{reports:,}"
+    assert f"county={code}" in page.url
+    page.screenshot(path=str(SCREENSHOTS / "overview-county.png"))
+
+
+def test_language_switch_translates_the_page_and_the_url(server: str, page: Any) -> None:
+    _open(page, f"{server}/requests")
+    _rerun(page, lambda: page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click())
+    sync_api.expect(page.get_by_role("heading", name="Requests for information").first).to_be_visible()
+    page.wait_for_url("**lang=en**")
+    _open(page, page.url)
+    sync_api.expect(page.get_by_role("heading", name="Requests for information").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "requests-en.png"))
+
+
+def test_csv_and_xlsx_downloads_hold_the_numbers_on_screen(
+    server: str, page: Any, sample_warehouse: Path, tmp_path: Path
+) -> None:
+    _open(page, f"{server}/requests?years=2021-2023")
+    expected = dict(
+        _query(
+            sample_warehouse,
+            """
+        SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.year BETWEEN 2021 AND 2023
+          AND f.metric_code = 'req.received' AND f.breakdown = 'natural_person'
+        GROUP BY 1""",
+        )
+    )
+    buttons = page.get_by_test_id("stDownloadButton")
+    with page.expect_download() as csv_download:
+        buttons.filter(has_text="CSV").first.click()
+    csv_path = tmp_path / csv_download.value.suggested_filename
+    csv_download.value.save_as(csv_path)
+    assert csv_path.name.startswith("xxgk_requests-received-by-applicant_") and "2021-2023" in csv_path.name
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    natural = frame[frame["breakdown"] == "natural_person"].groupby("year")["value"].sum()
+    assert {int(y): float(v) for y, v in natural.items()} == {int(y): float(v) for y, v in expected.items()}
+
+    with page.expect_download() as xlsx_download:
+        buttons.filter(has_text="Excel").first.click()
+    xlsx_path = tmp_path / xlsx_download.value.suggested_filename
+    xlsx_download.value.save_as(xlsx_path)
+    book = pd.read_excel(xlsx_path, sheet_name=None)
+    assert set(book) == {"requests-received-by-applicant", "about"}
+    sheet = book["requests-received-by-applicant"]
+    natural_x = sheet[sheet["breakdown"] == "natural_person"].groupby("year")["value"].sum()
+    assert {int(y): float(v) for y, v in natural_x.items()} == {int(y): float(v) for y, v in expected.items()}
+    about = dict(zip(book["about"].iloc[:, 0], book["about"].iloc[:, 1], strict=True))
+    assert about["年度"] == "2021–2023"
+    assert str(about["数据版本 data version"]).startswith("warehouse-")
+
+
+def test_agency_deep_link_and_report_page(server: str, page: Any, sample_warehouse: Path) -> None:
+    ((agency_id, report_id),) = _query(
+        sample_warehouse,
+        """
+        SELECT agency_id, arg_max(report_id, year) FROM reports
+        WHERE is_current AND template = 'v2021' AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY 1 LIMIT 1""",
+    )
+    _open(page, f"{server}/agencies?agency={agency_id}")
+    sync_api.expect(page.get_by_text(f"{agency_id} · 历年概况")).to_be_visible()
+    _open(page, f"{server}/report?report={report_id}")
+    sync_api.expect(page.get_by_test_id("stCode").first).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "report.png"))
+
+
+def test_clicking_a_ranked_bar_opens_its_report(server: str, page: Any) -> None:
+    _open(page, f"{server}/agencies")
+    ranking = page.locator(
+        '[data-testid="stElementContainer"]:not([data-stale="true"]) [data-testid="stPlotlyChart"]'
+    ).last
+    sync_api.expect(ranking.locator("g.point path").last).to_be_visible()
+    bar = ranking.locator("g.point path").last.bounding_box()
+    assert bar is not None
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.wait_for_url("**/report?report=**", timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    sync_api.expect(page.get_by_test_id("stCode").first).to_be_visible()
+
+
+def test_chart_toolbar_saves_a_png_named_after_its_contents(server: str, page: Any, tmp_path: Path) -> None:
+    _open(page, f"{server}/requests")
+    chart = page.locator(".js-plotly-plot").first
+    sync_api.expect(chart).to_be_visible()
+    chart.hover()
+    with page.expect_download() as png:
+        chart.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+    target = tmp_path / png.value.suggested_filename
+    png.value.save_as(target)
+    assert target.name.startswith("xxgk_requests-received-by-applicant") and target.suffix == ".png"
+    assert target.read_bytes().startswith(b"\x89PNG")

@@ -1,0 +1,351 @@
+"""Every dashboard page run with AppTest over a real warehouse; numbers checked against the warehouse."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from warehouse.db import connect
+from warehouse.publish import require_current
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PAGES = ("overview", "proactive", "requests", "appeals", "staffing", "agencies", "quality", "report")
+
+
+@pytest.fixture
+def warehouse(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(sample_warehouse))
+    yield sample_warehouse
+
+
+def sql(directory: Path, query: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    con = connect(require_current(directory), read_only=True)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if page != "overview":
+        at.switch_page(f"views/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict[str, Any]]:
+    found = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        found[spec["layout"]["title"]["text"]] = spec
+    return found
+
+
+def values(array: Any) -> list[float]:
+    """Plotly 7 writes numeric arrays as base64 `bdata`."""
+    if isinstance(array, dict) and "bdata" in array:
+        return list(np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).astype(float))
+    return [float(v) for v in array]
+
+
+def a_county(directory: Path) -> tuple[str, str]:
+    rows = sql(
+        directory,
+        """
+        SELECT county_code, any_value(county) FROM reports
+        WHERE is_current AND county_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""",
+    )
+    assert rows, "no report has a county code: places are not resolved"
+    return rows[0][0], rows[0][1]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_both_languages(warehouse: Path, page: str) -> None:
+    chinese = open_page(page)
+    assert chinese.title[0].value
+    english = open_page(page, {"lang": "en"})
+    assert english.title[0].value != chinese.title[0].value
+    assert english.query_params["lang"] == "en"
+
+
+def test_overview_counts_match_the_warehouse(warehouse: Path) -> None:
+    at = open_page("overview")
+    ((reports, agencies),) = sql(
+        warehouse,
+        """
+        SELECT count(*), count(DISTINCT agency_id) FROM reports
+        WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)""",
+    )
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["报告"] == f"{reports:,}"
+    assert tiles["机关"] == f"{agencies:,}"
+
+
+def test_overview_trend_sums_requests_of_the_new_tables(warehouse: Path) -> None:
+    at = open_page("overview", {"lang": "en"})
+    spec = figures(at)["Requests received"]
+    new = next(trace for trace in spec["data"] if "new tables" in trace["name"])
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'req.received'
+          AND f.breakdown = 'total'
+        GROUP BY 1 ORDER BY 1""",
+    )
+    assert values(new["x"]) == [float(year) for year, _ in expected]
+    assert values(new["y"]) == [float(total) for _, total in expected]
+
+
+def test_county_filter_narrows_every_number_and_lands_in_the_url(warehouse: Path) -> None:
+    code, _ = a_county(warehouse)
+    at = open_page("overview", {"lang": "en"})
+    province, city = sql(
+        warehouse, "SELECT province_code, city_code FROM reports WHERE county_code = ? LIMIT 1", [code]
+    )[0]
+    at.sidebar.selectbox(key="province").set_value(province).run()
+    at.sidebar.selectbox(key="city").set_value(city).run()
+    at.sidebar.selectbox(key="county").set_value(code).run()
+    assert not at.exception
+    assert at.query_params["county"] == code
+    ((reports,),) = sql(
+        warehouse,
+        """
+        SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE) AND county_code = ?""",
+        [code],
+    )
+    assert {m.label: m.value for m in at.metric}["Reports"] == f"{reports:,}"
+
+
+def test_a_copied_url_reopens_the_same_view(warehouse: Path) -> None:
+    code, _ = a_county(warehouse)
+    province, city = sql(
+        warehouse, "SELECT province_code, city_code FROM reports WHERE county_code = ? LIMIT 1", [code]
+    )[0]
+    params = {"province": province, "city": city, "county": code, "years": "2019-2022", "tpl": "v2021"}
+    at = open_page("requests", params)
+    assert at.sidebar.selectbox(key="county").value == code
+    assert at.sidebar.slider(key="years").value == (2019, 2022)
+    assert at.sidebar.multiselect(key="tpl").value == ["v2021"]
+    for key, value in params.items():
+        assert at.query_params[key] == value
+    spec = figures(at)["本年新收申请：按申请人类型"]
+    natural = next(t for t in spec["data"] if t["name"] == "自然人")
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.county_code = ? AND r.template = 'v2021'
+          AND r.year BETWEEN 2019 AND 2022 AND f.metric_code = 'req.received' AND f.breakdown = 'natural_person'
+        GROUP BY 1 ORDER BY 1""",
+        [code],
+    )
+    assert [int(x) for x in values(natural["x"])] == [year for year, _ in expected]
+    assert values(natural["y"]) == [float(v) for _, v in expected]
+
+
+def test_invalid_url_values_fall_back_to_defaults(warehouse: Path) -> None:
+    at = open_page("overview", {"county": "999999", "years": "banana", "tpl": "v1999", "lang": "fr"})
+    assert at.sidebar.selectbox(key="county").value == ""
+    assert at.title[0].value == "总览"
+    assert "county" not in at.query_params
+
+
+def test_proactive_keeps_the_two_new_tables_apart(warehouse: Path) -> None:
+    at = open_page("proactive")
+    headers = [s.value for s in at.subheader]
+    assert "2019版表二：主动公开政府信息情况" in headers and "2021版表二：主动公开政府信息情况" in headers
+    tables = [df.value for df in at.dataframe]
+    table_2021 = next(t for t in tables if any("本年制发件数" in str(m) for m in t.iloc[:, 0]))
+    assert not any("本年新制作数量" in str(m) for m in table_2021.iloc[:, 0])
+
+
+def test_requests_flow_starts_from_received_and_carried_in(warehouse: Path) -> None:
+    at = open_page("requests", {"lang": "en"})
+    spec = figures(at)["Flow (new + carried in → outcomes)"]
+    sankey = spec["data"][0]
+    labels = sankey["node"]["label"]
+    ((received,),) = sql(
+        warehouse,
+        """
+        SELECT sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'req.received'
+          AND f.breakdown = 'total'""",
+    )
+    link = [
+        value
+        for source, target, value in zip(
+            sankey["link"]["source"], sankey["link"]["target"], values(sankey["link"]["value"]), strict=True
+        )
+        if labels[source] == "New this year" and labels[target] == "Handled"
+    ]
+    assert link == [float(received)]
+
+
+def test_appeals_correction_rate_uses_concluded_cases(warehouse: Path) -> None:
+    at = open_page("appeals", {"lang": "en", "tpl": "v2021"})
+    spec = figures(at)["Correction rate (corrected ÷ concluded)"]
+    review = next(trace for trace in spec["data"] if trace["name"] == "Reconsideration")
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year,
+               sum(f.value) FILTER (WHERE f.metric_code = 'review.corrected'),
+               sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected', 'review.other'))
+        FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.template = 'v2021'
+          AND f.metric_code LIKE 'review.%'
+        GROUP BY 1 HAVING sum(f.value) FILTER (WHERE f.metric_code IN ('review.upheld', 'review.corrected',
+                                                                       'review.other')) > 0
+        ORDER BY 1""",
+    )
+    assert [int(x) for x in values(review["x"])] == [year for year, _, _ in expected]
+    assert values(review["y"]) == pytest.approx([100 * float(c) / float(d) for _, c, d in expected])
+    assert [row[1] for row in review["customdata"]] == [float(d) for _, _, d in expected]
+    assert at.caption[0].value
+
+
+def test_staffing_says_it_covers_old_table_years_only(warehouse: Path) -> None:
+    at = open_page("staffing", {"lang": "en"})
+    assert "old table" in at.info[0].value
+    spec = figures(at)["Disclosure staff"]
+    full_time = next(trace for trace in spec["data"] if trace["name"] == "Full-time staff")
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year, sum(f.value) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND f.metric_code = 'old.staff.full_time'
+        GROUP BY 1 ORDER BY 1""",
+    )
+    assert [int(x) for x in values(full_time["x"])] == [year for year, _ in expected]
+    assert values(full_time["y"]) == [float(v) for _, v in expected]
+
+
+def test_agency_profile_and_ranking(warehouse: Path) -> None:
+    agency_id, _ = sql(
+        warehouse,
+        """
+        SELECT agency_id, any_value(agency) FROM reports WHERE is_current AND template = 'v2021' AND NOT coalesce(is_vertical, FALSE)
+        GROUP BY 1 ORDER BY 1 LIMIT 1""",
+    )[0]
+    at = open_page("agencies", {"agency": agency_id, "lang": "en"})
+    assert at.selectbox(key="agency").value == agency_id
+    assert at.query_params["agency"] == agency_id
+    profile = at.dataframe[0].value
+    received = profile[profile["series"] == "Requests received"].iloc[0]
+    expected = sql(
+        warehouse,
+        """
+        SELECT r.year, f.value FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND r.agency_id = ? AND f.metric_code = 'req.received' AND f.breakdown = 'total'""",
+        [agency_id],
+    )
+    for year, value in expected:
+        assert received[str(year)] == float(value)
+    ranking = next(spec for title, spec in figures(at).items() if title.startswith("Requests received ·"))
+    year = int(next(t for t in figures(at) if t.startswith("Requests received ·")).rsplit("·", 1)[1])
+    ((with_value,),) = sql(
+        warehouse,
+        """
+        SELECT count(DISTINCT r.report_id) FROM facts f JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND r.year = ? AND f.value IS NOT NULL
+          AND ((f.metric_code = 'req.received' AND f.breakdown = 'total')
+               OR (f.metric_code IN ('old.requests.received', 'fj.requests.total')))""",
+        [year],
+    )
+    assert len(ranking["data"][0]["y"]) == with_value
+
+
+def test_quality_lists_every_failed_check_and_the_coverage_grid(warehouse: Path) -> None:
+    at = open_page("quality", {"lang": "en"})
+    ((failed,),) = sql(
+        warehouse,
+        """
+        SELECT count(*) FROM checks c JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND c.status = 'fail'""",
+    )
+    assert failed > 0
+    tables = [df.value for df in at.dataframe]
+    failed_table = next(t for t in tables if "message" in t.columns)
+    assert len(failed_table) == failed
+    grid = figures(at)["Coverage (agency × year)"]["data"][0]
+    ((agencies,),) = sql(
+        warehouse,
+        "SELECT count(DISTINCT agency_id) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
+    )
+    assert len(grid["y"]) == agencies
+    errors = next(t for t in tables if "reason" in t.columns)
+    assert len(errors) == sql(warehouse, "SELECT count(*) FROM ingest_errors")[0][0] > 0
+
+
+def test_report_page_shows_values_beside_the_source_text(warehouse: Path) -> None:
+    report_id, text = sql(
+        warehouse,
+        """
+        SELECT r.report_id, d.text FROM reports r JOIN documents d USING (report_id)
+        WHERE r.is_current AND r.template = 'v2021' ORDER BY r.report_id LIMIT 1""",
+    )[0]
+    at = open_page("report", {"report": report_id})
+    assert at.selectbox(key="report").value == report_id
+    facts = at.dataframe[0].value
+    ((count,),) = sql(warehouse, "SELECT count(*) FROM facts WHERE report_id = ?", [report_id])
+    assert len(facts) == count
+    assert at.code[0].value == text
+    assert {"value_raw", "semantic", "table_no", "row_label", "column_label"} <= set(facts.columns)
+    assert set(facts["semantic"]) <= {"number", "zero", "blank", "na", "invalid"}
+
+
+def test_unknown_report_in_the_url_says_so(warehouse: Path) -> None:
+    at = open_page("report", {"report": "0" * 64})
+    assert "0" * 64 in at.warning[0].value
+
+
+def test_every_table_and_chart_has_its_downloads(warehouse: Path) -> None:
+    at = open_page("requests", {"lang": "en"})
+    buttons = [b for b in at.get("download_button")]
+    charts_and_tables = len(at.get("plotly_chart")) + len(at.dataframe)
+    assert len(buttons) == 3 * charts_and_tables
+
+
+def test_a_new_warehouse_version_shows_on_the_next_interaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xxgk.ingest import ingest
+
+    fixtures = sorted(
+        p for p in (Path(__file__).parent / "fixtures" / "reports").iterdir() if p.suffix != ".json"
+    )
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for index, path in enumerate(fixtures):
+        target = first if index < len(fixtures) // 2 else second
+        (target / path.name).write_bytes(path.read_bytes())
+    directory = tmp_path / "data"
+    ingest([first], directory)
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(directory))
+    at = open_page("overview")
+    before = sql(
+        directory,
+        "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
+    )[0][0]
+    assert {m.label: m.value for m in at.metric}["报告"] == f"{before:,}"
+    ingest([first, second], directory)
+    at.run()
+    after = sql(
+        directory,
+        "SELECT count(*) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own' AND NOT coalesce(is_vertical, FALSE)",
+    )[0][0]
+    assert after > before
+    assert {m.label: m.value for m in at.metric}["报告"] == f"{after:,}"

@@ -1,0 +1,244 @@
+"""Pure parts of the dashboard: filters to SQL, reshaping, chart builders and export bytes."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import charts, exports, measures
+from dashboard.i18n import TEXT, translate
+from warehouse.filters import ReportFilter
+
+
+def _reports() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("""
+        CREATE TABLE reports AS SELECT *, agency_kind = 'vertical' AS is_vertical FROM (VALUES
+            ('a', TRUE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'department', '龙游县财政局', '龙游县财政局'),
+            ('b', TRUE, 'own', '330000', '330800', '330881', 2021, 'v2021', 'county', 'government', '江山市人民政府', '江山市人民政府'),
+            ('c', FALSE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'department', '龙游县财政局', '龙游县财政局'),
+            ('d', TRUE, 'aggregate', '330000', '330800', NULL, 2021, 'v2021', 'city', 'government', '衢州市人民政府', '衢州市人民政府'),
+            ('e', TRUE, NULL, '350000', '350100', '350128', 2016, 'old_fujian', NULL, 'zone', '平潭综合实验区', '平潭综合实验区'),
+            ('f', TRUE, 'own', '330000', '330800', '330825', 2020, 'v2019', 'county', 'vertical', '国家税务总局龙游县税务局', '国家税务总局龙游县税务局')
+        ) AS t(report_id, is_current, scope, province_code, city_code, county_code, year, template,
+               agency_level, agency_kind, agency, agency_id)
+    """)
+    return con
+
+
+def _selected(flt: ReportFilter) -> list[str]:
+    condition, params = flt.condition()
+    con = _reports()
+    rows = con.execute(f"SELECT report_id FROM reports AS r WHERE {condition} ORDER BY 1", params).fetchall()
+    return [r[0] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        (ReportFilter(), ["a", "b", "e"]),
+        (ReportFilter(scope="aggregate"), ["d"]),
+        (ReportFilter(county_code="330825"), ["a"]),
+        (ReportFilter(city_code="330800"), ["a", "b"]),
+        (ReportFilter(year_from=2020, year_to=2020), ["a"]),
+        (ReportFilter(templates=("v2021", "old_fujian")), ["b", "e"]),
+        (ReportFilter(kinds=("government",)), ["b"]),
+        (ReportFilter(levels=("county",), agency_text="财政"), ["a"]),
+        (ReportFilter(agency_ids=("平潭综合实验区",)), ["e"]),
+        (ReportFilter(kinds=("vertical",)), ["f"]),
+        (ReportFilter(county_code="330825", include_vertical=True), ["a", "f"]),
+    ],
+)
+def test_filter_selects_current_reports_of_one_scope(flt: ReportFilter, expected: list[str]) -> None:
+    assert _selected(flt) == expected
+
+
+@given(st.text(max_size=20))
+def test_agency_text_is_a_parameter_never_sql(text: str) -> None:
+    condition, params = ReportFilter(agency_text=text).condition()
+    if text.strip():
+        assert condition == ReportFilter(agency_text="x").condition()[0]
+        assert params["agency_text"] == text.strip()
+    assert _selected(ReportFilter(agency_text=text)) in ([], ["a"], ["b"], ["e"], ["a", "b", "e"])
+
+
+def _by_year() -> pd.DataFrame:
+    rows = [
+        (2021, "req.received", "total", 10.0),
+        (2021, "req.carried_in", "total", 2.0),
+        (2021, "req.total", "total", 10.0),
+        (2021, "req.granted", "total", 4.0),
+        (2021, "req.partial", "total", 1.0),
+        (2021, "req.denied.state_secret", "total", 1.0),
+        (2021, "req.denied.third_party", "total", 1.0),
+        (2021, "req.unable.not_held", "total", 3.0),
+        (2021, "req.carried_out", "total", 2.0),
+        (2021, "req.granted", "natural_person", 3.0),
+        (2022, "req.total", "total", 0.0),
+        (2022, "req.granted", "total", 0.0),
+    ]
+    return pd.DataFrame(rows, columns=["year", "metric_code", "breakdown", "value"])
+
+
+def test_outcomes_are_grouped_as_the_template_groups_them() -> None:
+    outcomes = measures.outcome_by_year(_by_year())
+    in_2021 = dict(
+        zip(outcomes[outcomes.year == 2021].outcome, outcomes[outcomes.year == 2021].value, strict=True)
+    )
+    assert in_2021 == {"granted": 4.0, "partial": 1.0, "denied": 2.0, "unable": 3.0}
+
+
+def test_flows_run_from_received_and_carried_in_to_outcomes() -> None:
+    names = {k: k for k in ("received", "carried_in", "handled", "carried_out", *measures.OUTCOME_GROUPS)}
+    links = measures.flows(_by_year(), names)
+    as_dict = {(s, t): v for s, t, v in links.itertuples(index=False)}
+    assert as_dict[("received", "handled")] == 10.0
+    assert as_dict[("carried_in", "handled")] == 2.0
+    assert as_dict[("handled", "denied")] == 2.0
+    assert as_dict[("handled", "carried_out")] == 2.0
+
+
+def test_grant_rate_has_its_denominator_and_skips_years_with_none_handled() -> None:
+    rates = measures.grant_rate(_by_year())
+    assert list(rates.year) == [2021]
+    assert rates.iloc[0].numerator == 5.0 and rates.iloc[0].denominator == 10.0
+    assert rates.iloc[0].rate == pytest.approx(0.5)
+
+
+def test_correction_rate_leaves_pending_cases_out() -> None:
+    rows = pd.DataFrame(
+        [
+            (2022, "review.upheld", 3.0),
+            (2022, "review.corrected", 1.0),
+            (2022, "review.other", 0.0),
+            (2022, "review.pending", 5.0),
+            (2022, "review.total", 9.0),
+            (2016, "old.reconsideration.corrected", 2.0),
+            (2016, "old.reconsideration.upheld", 2.0),
+        ],
+        columns=["year", "metric_code", "value"],
+    )
+    rates = measures.correction_rate(measures.appeal_outcomes(rows)).set_index(["year", "kind"])
+    assert rates.loc[(2022, "review"), "rate"] == pytest.approx(0.25)
+    assert rates.loc[(2016, "reconsideration"), "rate"] == pytest.approx(0.5)
+
+
+def test_year_lines_mark_template_changes_inside_the_range() -> None:
+    frame = pd.DataFrame({"year": [2017, 2018, 2019, 2020], "value": [1, 2, 3, 4], "s": ["x"] * 4})
+    fig = charts.year_lines(frame, series="s", title="t", y_title="y", break_note="changed")
+    shapes = [shape.x0 for shape in fig.layout.shapes]
+    assert shapes == [2018.5]
+    assert list(fig.data[0].y) == [1, 2, 3, 4]
+
+
+def test_percent_bars_show_shares_of_each_year() -> None:
+    frame = pd.DataFrame({"year": [2021, 2021, 2022], "value": [1.0, 3.0, 2.0], "c": ["a", "b", "a"]})
+    fig = charts.stacked_bars(frame, x="year", y="value", colour="c", title="t", y_title="%", percent=True)
+    by_name = {trace.name: list(trace.y) for trace in fig.data}
+    assert by_name == {"a": [25.0, 100.0], "b": [75.0]}
+
+
+def test_sankey_leaves_out_empty_flows() -> None:
+    links = pd.DataFrame({"source": ["a", "a", "a"], "target": ["b", "c", "d"], "value": [3.0, 0.0, None]})
+    fig = charts.flow_sankey(links, title="t")
+    assert list(fig.data[0].node.label) == ["a", "b"]
+    assert list(fig.data[0].link.value) == [3.0]
+
+
+def test_ranking_draws_the_median_of_the_shown_values() -> None:
+    frame = pd.DataFrame(
+        {"agency": ["x", "y", "z", "w"], "value": [1.0, 5.0, 3.0, None], "report_id": list("abcd")}
+    )
+    fig = charts.ranking_bars(
+        frame, label="agency", value="value", title="t", x_title="n", median_label="中位数"
+    )
+    assert list(fig.data[0].y) == ["x", "z", "y"]
+    assert fig.layout.shapes[0].x0 == 3.0
+
+
+def test_coverage_grid_codes_each_status() -> None:
+    frame = pd.DataFrame(
+        {
+            "agency_name": ["A", "A", "B"],
+            "year": [2020, 2021, 2020],
+            "status": ["published", "missing", "several_versions"],
+        }
+    )
+    fig = charts.coverage_grid(frame, status_labels={"missing": "缺失"}, title="t")
+    heat = fig.data[0]
+    assert list(heat.y) == ["A", "B"]
+    assert heat.z[0][1] == charts.STATUS_CODES["missing"]
+    assert heat.text[0][1] == "缺失"
+
+
+def test_csv_export_starts_with_a_bom_and_keeps_chinese() -> None:
+    data = exports.csv_bytes(pd.DataFrame({"机关": ["龙游县"], "value": [132]}))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert "龙游县,132" in data.decode("utf-8-sig")
+
+
+def test_xlsx_export_has_the_data_and_an_about_sheet() -> None:
+    frame = pd.DataFrame({"year": [2021], "value": [122.5]})
+    about = exports.about_rows(
+        "requests",
+        [("年度 years", "2019–2021")],
+        "warehouse-x.duckdb",
+        1,
+        now=datetime(2026, 11, 26, tzinfo=UTC),
+    )
+    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes(frame, "requests", about)), sheet_name=None)
+    assert list(book) == ["requests", "about"]
+    assert book["requests"].iloc[0].to_dict() == {"year": 2021, "value": 122.5}
+    facts = dict(zip(book["about"].iloc[:, 0], book["about"].iloc[:, 1], strict=True))
+    assert facts["年度 years"] == "2019–2021"
+    assert facts["数据版本 data version"] == "warehouse-x.duckdb"
+    assert facts["生成时间 generated at"] == "2026-11-26 00:00:00 UTC"
+
+
+def test_parquet_export_round_trips() -> None:
+    frame = pd.DataFrame({"agency": ["龙游县"], "value": [1.5]})
+    assert pd.read_parquet(io.BytesIO(exports.parquet_bytes(frame))).equals(frame)
+
+
+@given(st.lists(st.text(max_size=8), max_size=4), st.text(max_size=12))
+def test_file_stems_are_safe_file_names(parts: list[str], what: str) -> None:
+    stem = exports.file_stem(what or "x", parts)
+    assert stem.startswith("xxgk")
+    assert "/" not in stem and "\\" not in stem and "\n" not in stem
+
+
+def test_every_text_has_both_languages() -> None:
+    for key, (zh, en) in TEXT.items():
+        assert zh and en, key
+    assert translate("page.overview", "en") == "Overview"
+    assert translate("page.overview", "zh") == "总览"
+
+
+def test_a_clicked_bar_names_its_report() -> None:
+    from dashboard.components import selected_report
+
+    report_id = "a" * 64
+    assert selected_report({"selection": {"points": [{"customdata": [report_id], "x": 3}]}}) == report_id
+    assert selected_report({"selection": {"points": []}}) is None
+    assert selected_report({"selection": {"points": [{"customdata": ["short"]}]}}) is None
+    assert selected_report(None) is None
+
+
+def test_coverage_subset_keeps_agencies_with_gaps_first() -> None:
+    grid = pd.DataFrame(
+        {
+            "agency_id": ["a", "a", "b", "b", "c"],
+            "agency_name": ["甲", "甲", "乙", "乙", "丙"],
+            "year": [2020, 2021, 2020, 2021, 2021],
+            "status": ["published", "published", "published", "missing", "several_versions"],
+        }
+    )
+    shown, total = measures.coverage_subset(grid, 2)
+    assert total == 3
+    assert set(shown["agency_id"]) == {"b", "c"}

@@ -1,0 +1,125 @@
+"""The dashboard's reads: named SQL from warehouse/queries/dash_*.sql over the selected reports.
+
+Each function takes an open read-only connection (or cursor) and returns a fully materialised DataFrame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import cast
+
+import duckdb
+import pandas as pd
+
+from warehouse import queries
+from warehouse.filters import ReportFilter
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
+    condition, filter_params = flt.condition("r")
+    sql = f"WITH selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    return con.execute(sql, {**filter_params, **params}).df()
+
+
+def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
+    return con.execute(queries.sql(name), params or None).df()
+
+
+def places(con: Connection) -> pd.DataFrame:
+    return _plain(con, "dash_places")
+
+
+def domain(con: Connection) -> dict[str, object]:
+    row: dict[str, object] = dict(_plain(con, "dash_domain").iloc[0].to_dict())
+    for key in ("templates", "levels", "kinds"):
+        value = row.get(key)
+        row[key] = (
+            [str(item) for item in cast("list[object]", value)] if pd.api.types.is_list_like(value) else []
+        )
+    return row
+
+
+def metrics(con: Connection) -> pd.DataFrame:
+    return _plain(con, "dash_metrics")
+
+
+def overview_counts(con: Connection, flt: ReportFilter) -> dict[str, object]:
+    return dict(_filtered(con, "dash_overview_counts", flt).iloc[0].to_dict())
+
+
+def metric_by_year(
+    con: Connection, flt: ReportFilter, codes: tuple[str, ...], breakdowns: tuple[str, ...] = ("",)
+) -> pd.DataFrame:
+    return _filtered(con, "dash_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns))
+
+
+def metric_by_report(
+    con: Connection, flt: ReportFilter, codes: tuple[str, ...], breakdowns: tuple[str, ...] = ("",)
+) -> pd.DataFrame:
+    return _filtered(con, "dash_metric_by_report", flt, codes=list(codes), breakdowns=list(breakdowns))
+
+
+def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    return _filtered(con, "dash_series_by_year", flt, series=list(series))
+
+
+def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    return _filtered(con, "dash_series_by_report", flt, series=list(series))
+
+
+def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    return _filtered(con, "dash_reports", flt)
+
+
+def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    return _filtered(con, "dash_agencies", flt)
+
+
+def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    return _filtered(con, "dash_check_summary", flt)
+
+
+def failed_checks(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    return _filtered(con, "dash_checks_failed", flt)
+
+
+def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
+    """The grid covers agencies selected in any year, so an agency that stopped publishing still shows."""
+    every_year = replace(flt, year_from=None, year_to=None)
+    return _filtered(con, "dash_coverage", every_year, year_from=year_from, year_to=year_to)
+
+
+def unplaced(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    return _filtered(con, "dash_unplaced", flt)
+
+
+def ingest_errors(con: Connection) -> pd.DataFrame:
+    return _plain(con, "dash_ingest_errors")
+
+
+def agency_reports(con: Connection, agency_id: str) -> pd.DataFrame:
+    return _plain(con, "dash_agency_reports", agency_id=agency_id)
+
+
+def report(con: Connection, report_id: str) -> dict[str, object] | None:
+    found = _plain(con, "dash_report", report_id=report_id)
+    return None if found.empty else dict(found.iloc[0].to_dict())
+
+
+def report_facts(con: Connection, report_id: str) -> pd.DataFrame:
+    return _plain(con, "dash_report_facts", report_id=report_id)
+
+
+def report_checks(con: Connection, report_id: str) -> pd.DataFrame:
+    return _plain(con, "dash_report_checks", report_id=report_id)
+
+
+def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
+    return _plain(con, "dash_report_versions", report_id=report_id)
+
+
+def report_text(con: Connection, report_id: str) -> str:
+    found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
+    return str(found[0][0]) if found else ""

@@ -1,0 +1,65 @@
+"""Which reports a dashboard view covers, turned into one parameterised SQL condition on `reports`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCOPES = ("own", "aggregate")
+TEMPLATES = ("old", "old_fujian", "v2019", "v2021")
+LEVELS = ("province", "city", "county", "township")
+KINDS = ("government", "government_office", "department", "township", "zone", "vertical")
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Current versions only. Empty tuples and None mean "no restriction". Vertically managed units
+    (国家税务总局…税务局, 调查队) stay out of local totals unless asked for, or chosen by kind."""
+
+    province_code: str | None = None
+    city_code: str | None = None
+    county_code: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    templates: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    agency_text: str = ""
+    agency_ids: tuple[str, ...] = field(default=())
+    scope: str = "own"
+    include_vertical: bool = False
+
+    def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
+        """A SQL condition over `reports AS alias` and its named parameters."""
+        parts = [f"{alias}.is_current", f"coalesce({alias}.scope, 'own') = $scope"]
+        params: dict[str, object] = {"scope": self.scope}
+        if not self.include_vertical and "vertical" not in self.kinds:
+            parts.append(f"NOT coalesce({alias}.is_vertical, FALSE)")
+        equal = {
+            "province_code": self.province_code,
+            "city_code": self.city_code,
+            "county_code": self.county_code,
+        }
+        for column, value in equal.items():
+            if value:
+                parts.append(f"{alias}.{column} = ${column}")
+                params[column] = value
+        if self.year_from is not None:
+            parts.append(f"{alias}.year >= $year_from")
+            params["year_from"] = self.year_from
+        if self.year_to is not None:
+            parts.append(f"{alias}.year <= $year_to")
+            params["year_to"] = self.year_to
+        listed = {
+            "template": ("templates", self.templates),
+            "agency_level": ("levels", self.levels),
+            "agency_kind": ("kinds", self.kinds),
+            "agency_id": ("agency_ids", self.agency_ids),
+        }
+        for column, (name, values) in listed.items():
+            if values:
+                parts.append(f"list_contains(${name}, {alias}.{column})")
+                params[name] = list(values)
+        if self.agency_text.strip():
+            parts.append(f"contains(lower({alias}.agency), lower($agency_text))")
+            params["agency_text"] = self.agency_text.strip()
+        return " AND ".join(parts), params

@@ -1,0 +1,7 @@
+-- Every failed check of the selected reports, worst first.
+SELECT s.agency, s.year, c.check_id, c.severity, c.breakdown, c.expected, c.actual, c.message,
+       s.template, s.source_file, s.report_id
+FROM checks AS c
+JOIN selected AS s ON s.report_id = c.report_id
+WHERE c.status = 'fail'
+ORDER BY CASE c.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, s.agency, s.year, c.check_id

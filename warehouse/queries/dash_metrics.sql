@@ -1,0 +1,1 @@
+SELECT code, label_zh, label_en, unit, section, templates FROM metrics ORDER BY code

@@ -1,0 +1,7 @@
+-- Every value of one report with where it was read.
+SELECT f.metric_code, m.label_zh, m.label_en, f.breakdown, f.value, f.value_raw, f.semantic, f.confidence,
+       m.unit, f.table_no, f.row_label, f.column_label, f.page, f.locator
+FROM facts AS f
+LEFT JOIN metrics AS m ON m.code = f.metric_code
+WHERE f.report_id = $report_id
+ORDER BY f.table_no NULLS LAST, f.metric_code, f.breakdown

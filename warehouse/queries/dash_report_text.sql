@@ -1,0 +1,1 @@
+SELECT text FROM documents WHERE report_id = $report_id

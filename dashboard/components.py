@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data, exports
-from dashboard.i18n import translate
+from dashboard.i18n import column_key, translate
 from warehouse.filters import ReportFilter
 
 VIEW_KEY = "_view"
@@ -78,7 +78,6 @@ def table(
     frame: pd.DataFrame,
     *,
     what: str,
-    labels: dict[str, str] | None = None,
     key: str,
     height: int | None = None,
 ) -> None:
@@ -88,9 +87,10 @@ def table(
         "report_id": None,
         "link": st.column_config.LinkColumn(v.t("table.report"), display_text=v.t("table.open")),
     }
-    for column, label in (labels or {}).items():
-        if column in shown and column not in ("link", "report_id"):
-            config[column] = label
+    for column in shown.columns:
+        header = column_key(str(column))
+        if header and column not in config:
+            config[column] = v.t(header)
     st.dataframe(
         shown,
         hide_index=True,

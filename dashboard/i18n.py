@@ -246,7 +246,32 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.confidence": ("可信度", "Confidence"),
     "col.where": ("位置", "Where"),
     "col.unit": ("单位", "Unit"),
+    "col.table_no": ("表", "Table"),
+    "col.row_label": ("行", "Row"),
+    "col.column_label": ("列", "Column"),
+    "col.page": ("页", "Page"),
+    "col.metric_code": ("指标代码", "Metric code"),
+    "col.published": ("发布日期", "Published"),
+    "col.is_current": ("当前版本", "Current"),
+    "col.ingested_at": ("导入时间", "Ingested at"),
+    "col.recorded_at": ("记录时间", "Recorded at"),
 }
+
+
+# Result columns whose header key is not simply "col.<column>".
+COLUMN_KEYS = {
+    "value_raw": "col.raw",
+    "locator": "col.where",
+    "checks_failed": "col.failed",
+    "label_zh": "col.metric",
+    "label_en": "col.metric",
+}
+
+
+def column_key(column: str) -> str | None:
+    """The text key of a result column's header, when there is one."""
+    key = COLUMN_KEYS.get(column, f"col.{column}")
+    return key if key in TEXT else None
 
 
 def translate(key: str, lang: str) -> str:

@@ -242,3 +242,11 @@ def test_coverage_subset_keeps_agencies_with_gaps_first() -> None:
     shown, total = measures.coverage_subset(grid, 2)
     assert total == 3
     assert set(shown["agency_id"]) == {"b", "c"}
+
+
+def test_result_columns_get_translated_headers() -> None:
+    from dashboard.i18n import column_key
+
+    assert column_key("value_raw") == "col.raw"
+    assert translate(column_key("check_id") or "", "en") == "Check"
+    assert column_key("report_id") is None

@@ -43,9 +43,7 @@ else:
     if table.empty:
         components.no_data(v)
     else:
-        components.table(
-            v, table, what=f"agency-profile-{agency}", key="profile", labels={"series": v.t("col.series")}
-        )
+        components.table(v, table, what=f"agency-profile-{agency}", key="profile")
     st.subheader(v.t("agencies.reports"))
     reports = v.frame("reports", one)[
         ["year", "template", "format", "checks_failed", "source_file", "report_id"]
@@ -55,13 +53,6 @@ else:
         reports,
         what=f"agency-reports-{agency}",
         key="agency_reports",
-        labels={
-            "year": v.t("col.year"),
-            "template": v.t("col.template"),
-            "source_file": v.t("col.source_file"),
-            "format": v.t("col.format"),
-            "checks_failed": v.t("col.failed"),
-        },
     )
 
     st.subheader(v.t("agencies.compare"))

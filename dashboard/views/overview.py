@@ -69,13 +69,5 @@ else:
         failing,
         what="checks-summary",
         key="overview_checks",
-        labels={
-            "check_id": v.t("col.check_id"),
-            "severity": v.t("col.severity"),
-            "failed": v.t("col.failed"),
-            "passed": v.t("col.passed"),
-            "not_assessable": v.t("col.not_assessable"),
-            "reports_failing": v.t("col.reports_failing"),
-        },
     )
     st.page_link("views/quality.py", label=v.t("page.quality"), icon=":material/fact_check:")

@@ -11,32 +11,17 @@ GRID_LIMIT = 120
 v = components.view()
 st.title(v.t("quality.title"))
 
-CHECK_LABELS = {
-    "check_id": v.t("col.check_id"),
-    "severity": v.t("col.severity"),
-    "failed": v.t("col.failed"),
-    "passed": v.t("col.passed"),
-    "not_assessable": v.t("col.not_assessable"),
-    "reports_failing": v.t("col.reports_failing"),
-    "agency": v.t("col.agency"),
-    "year": v.t("col.year"),
-    "expected": v.t("col.expected"),
-    "actual": v.t("col.actual"),
-    "message": v.t("col.message"),
-    "source_file": v.t("col.source_file"),
-    "template": v.t("col.template"),
-}
 
 st.subheader(v.t("quality.summary"))
 summary = v.filtered("check_summary")
-components.table(v, summary, what="checks-summary", key="summary", labels=CHECK_LABELS)
+components.table(v, summary, what="checks-summary", key="summary")
 
 st.subheader(v.t("quality.failed"))
 failed = v.filtered("failed_checks")
 if failed.empty:
     st.success(v.t("quality.none_failed"))
 else:
-    components.table(v, failed, what="checks-failed", key="failed", labels=CHECK_LABELS)
+    components.table(v, failed, what="checks-failed", key="failed")
 
 st.subheader(v.t("quality.coverage"))
 domain = v.read("domain")
@@ -65,12 +50,6 @@ else:
         unplaced,
         what="unplaced-agencies",
         key="unplaced",
-        labels={
-            "agency": v.t("col.agency"),
-            "first_year": v.t("col.first_year"),
-            "last_year": v.t("col.last_year"),
-            "reports": v.t("col.reports"),
-        },
     )
 
 st.subheader(v.t("quality.errors"))
@@ -83,5 +62,4 @@ else:
         errors,
         what="ingest-errors",
         key="errors",
-        labels={"source_file": v.t("col.source_file"), "kind": v.t("col.kind"), "reason": v.t("col.reason")},
     )

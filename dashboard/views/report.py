@@ -81,15 +81,6 @@ else:
             what=f"report-values-{chosen[:12]}",
             key="facts",
             height=520,
-            labels={
-                label: v.t("col.metric"),
-                "value": v.t("col.value"),
-                "value_raw": v.t("col.raw"),
-                "semantic": v.t("col.semantic"),
-                "confidence": v.t("col.confidence"),
-                "unit": v.t("col.unit"),
-                "locator": v.t("col.where"),
-            },
         )
         st.markdown(f"**{v.t('report.checks')}**")
         checks = v.frame("report_checks", chosen)
@@ -98,14 +89,6 @@ else:
             checks,
             what=f"report-checks-{chosen[:12]}",
             key="checks",
-            labels={
-                "check_id": v.t("col.check_id"),
-                "severity": v.t("col.severity"),
-                "status": v.t("col.status"),
-                "expected": v.t("col.expected"),
-                "actual": v.t("col.actual"),
-                "message": v.t("col.message"),
-            },
         )
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")

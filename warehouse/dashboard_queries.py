@@ -55,12 +55,6 @@ def metric_by_year(
     return _filtered(con, "dash_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
-def metric_by_report(
-    con: Connection, flt: ReportFilter, codes: tuple[str, ...], breakdowns: tuple[str, ...] = ("",)
-) -> pd.DataFrame:
-    return _filtered(con, "dash_metric_by_report", flt, codes=list(codes), breakdowns=list(breakdowns))
-
-
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
     return _filtered(con, "dash_series_by_year", flt, series=list(series))
 

@@ -97,7 +97,18 @@ def grant_rate(by_year: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["year", "numerator", "denominator", "rate"])
     result = pd.DataFrame({"numerator": numerator, "denominator": denominator}).reset_index()
     result["rate"] = result["numerator"] / result["denominator"].where(result["denominator"] > 0)
-    return result.dropna(subset=["rate"])
+    return with_percent(result.dropna(subset=["rate"]))
+
+
+def with_percent(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rate in percent with one decimal, as the charts print it."""
+    return rates.assign(percent=(rates["rate"] * 100).round(1))
+
+
+def with_shares(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Each row's share of its `by` group's total in percent with one decimal, as the charts print it."""
+    totals = frame.groupby(by)["value"].transform("sum")
+    return frame.assign(share_percent=(frame["value"] / totals.where(totals != 0) * 100).round(1))
 
 
 def appeal_outcomes(by_year: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +132,7 @@ def correction_rate(outcomes: pd.DataFrame) -> pd.DataFrame:
     result = pd.DataFrame({"numerator": numerator, "denominator": denominator}).fillna({"numerator": 0})
     result = result.reset_index()
     result["rate"] = result["numerator"] / result["denominator"].where(result["denominator"] > 0)
-    return result.dropna(subset=["rate"])
+    return with_percent(result.dropna(subset=["rate"]))
 
 
 def profile_table(

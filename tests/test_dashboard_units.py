@@ -109,6 +109,7 @@ def test_grant_rate_has_its_denominator_and_skips_years_with_none_handled() -> N
     assert list(rates.year) == [2021]
     assert rates.iloc[0].numerator == 5.0 and rates.iloc[0].denominator == 10.0
     assert rates.iloc[0].rate == pytest.approx(0.5)
+    assert rates.iloc[0].percent == 50.0
 
 
 def test_correction_rate_leaves_pending_cases_out() -> None:
@@ -250,3 +251,10 @@ def test_result_columns_get_translated_headers() -> None:
     assert column_key("value_raw") == "col.raw"
     assert translate(column_key("check_id") or "", "en") == "Check"
     assert column_key("report_id") is None
+
+
+def test_shares_are_exported_as_the_chart_prints_them() -> None:
+    frame = pd.DataFrame({"year": [2021, 2021, 2021, 2022], "value": [1.0, 1.0, 1.0, 0.0]})
+    shares = measures.with_shares(frame, "year")
+    assert list(shares["share_percent"][:3]) == [33.3, 33.3, 33.3]
+    assert pd.isna(shares["share_percent"].iloc[3])

@@ -55,7 +55,7 @@ else:
                 title=v.t("appeals.suits"),
                 y_title=v.t("chart.cases"),
             )
-            components.chart(v, fig, suits, what="litigation-outcomes", key="suits")
+            components.chart(v, fig, suits_by_outcome, what="litigation-outcomes", key="suits")
     rates = measures.correction_rate(outcomes)
     st.subheader(v.t("appeals.correction"))
     if rates.empty:
@@ -71,6 +71,7 @@ else:
         )
         merged = rates.groupby(["year", "series"], as_index=False)[["numerator", "denominator"]].sum()
         merged["rate"] = merged["numerator"] / merged["denominator"]
+        merged = measures.with_percent(merged)
         fig = charts.rate_dots(
             merged, series="series", title=v.t("appeals.correction"), y_title=v.t("col.rate")
         )

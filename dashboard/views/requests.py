@@ -87,7 +87,7 @@ else:
 
     left, right = st.columns(2)
     with left:
-        outcomes = measures.outcome_by_year(handled)
+        outcomes = measures.with_shares(measures.outcome_by_year(handled), "year")
         outcomes = outcomes.assign(label=[v.t(f"outcome.{o}") for o in outcomes["outcome"]])
         fig = charts.stacked_bars(
             outcomes,

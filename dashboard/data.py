@@ -45,6 +45,7 @@ def read(path: str, name: str, *args: object) -> Any:
 
 
 def frame(path: str, name: str, *args: object) -> pd.DataFrame:
+    """Like `read`, for queries that return a table; `st.cache_data` already hands out a fresh copy."""
     result = read(path, name, *args)
     assert isinstance(result, pd.DataFrame)
-    return result.copy()
+    return result

@@ -3,6 +3,8 @@ or Parquet."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -49,7 +51,7 @@ def export_table(
     if fmt == "csv":
         if out is None:
             return None, len(frame), frame.to_csv(index=False).encode("utf-8")
-        out.write_bytes(frame.to_csv(index=False).encode("utf-8-sig"))
+        out.write_bytes(csv_bytes(frame))
         return out, len(frame), None
     target = out or Path(f"xxgk_{what}.xlsx")
     write_xlsx(frame, target, what, version)
@@ -60,25 +62,36 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def write_xlsx(frame: pd.DataFrame, target: Path, what: str, version: Path) -> None:
-    about = pd.DataFrame(
-        {
-            "项目 item": [
-                "内容 contents",
-                "数据版本 data version",
-                "生成时间 generated at (UTC)",
-                "行数 rows",
-                "筛选 filters",
-            ],
-            "值 value": [
-                what,
-                version.name,
-                datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                len(frame),
-                "none (whole warehouse)",
-            ],
-        }
-    )
-    with pd.ExcelWriter(target, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name=what[:31], index=False)
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Excel shows Chinese correctly."""
+    text: str = frame.to_csv(index=False)
+    return text.encode("utf-8-sig")
+
+
+def about_rows(
+    what: str, filters: list[tuple[str, str]], version: str, rows: int, now: datetime | None = None
+) -> pd.DataFrame:
+    """The `about` sheet of every XLSX export: contents, filters, data version, time and row count."""
+    generated = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    items = [("内容 contents", what), *filters, ("数据版本 data version", version)]
+    items += [("生成时间 generated at", generated), ("行数 rows", str(rows))]
+    items.append(("来源 source", "xxgk — 政府信息公开工作年度报告 warehouse"))
+    return pd.DataFrame(items, columns=["项目 item", "值 value"])
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str, about: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, sheet_name=_sheet_name(sheet), index=False)
         about.to_excel(writer, sheet_name="about", index=False)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    return cleaned if cleaned and cleaned != "about" else "data"
+
+
+def write_xlsx(frame: pd.DataFrame, target: Path, what: str, version: Path) -> None:
+    about = about_rows(what, [("筛选 filters", "none (whole warehouse)")], version.name, len(frame))
+    target.write_bytes(xlsx_bytes(frame, what, about))

@@ -29,3 +29,7 @@ class NotAReport(XxgkError):
 
 class IncompleteReport(XxgkError):
     """An annual report whose statistics tables are missing or cut off."""
+
+
+class LimitExceeded(UnreadableDocument):
+    """The input is larger than one of the named limits in `etl/limits.py`; refused before allocating."""

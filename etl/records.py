@@ -101,6 +101,17 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another reading of a layout the reader could not settle: one decision taken the other way."""
+
+    name: str
+    """Which decision, in words that stay the same when a reader learns new heuristics (the page and the
+    text it is about, never a position in a list): `choose_reading` breaks ties by it."""
+    why: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     """What every reader returns: ordered paragraphs and tables, plus page-level metadata."""
 
@@ -112,9 +123,9 @@ class Document:
     meta: tuple[tuple[str, str], ...] = ()
     cut_off: bool = False
     """The file visibly stops early (an HTML page without its closing tags)."""
-    alternatives: tuple[tuple[str, tuple[Block, ...]], ...] = ()
-    """Other readings of a layout the reader could not settle (why, blocks): the pipeline parses each
-    and lets the template's identities choose (etl/readings.py)."""
+    alternatives: tuple[Alternative, ...] = ()
+    """Other readings of a layout the reader could not settle: the pipeline parses each and lets the
+    template's identities choose (etl/readings.py)."""
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
+STORED = Context(prec=38, traps=[InvalidOperation, Inexact])
 DECIMAL_TYPE = pa.decimal128(38, 6)
 
 
@@ -116,7 +117,9 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _micro(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(MICRO)
+    """A value as DECIMAL(38, 6) stores it; it never rounds (etl/values.py keeps values within six
+    decimal places), and a number that would is an error rather than a silent change."""
+    return None if value is None else value.quantize(MICRO, context=STORED)
 
 
 def _insert(

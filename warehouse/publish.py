@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import duckdb
 
-from warehouse.db import apply_schema, connect
+from warehouse.db import apply_schema, connect, open_version
 from warehouse.errors import NoWarehouse, WarehouseError
 
 POINTER = "CURRENT"
@@ -53,15 +53,39 @@ def require_current(directory: Path) -> Path:
 
 
 @contextmanager
-def writer_lock(directory: Path) -> Iterator[None]:
-    """One writer at a time per warehouse directory."""
+def writer_lock(directory: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """One writer at a time per warehouse directory; `waiting` is called once if another holds it.
+
+    The lock file is opened close-on-exec and worker processes are never forked from a writer
+    (xxgk/workers.py), so no child keeps the lock after the writer dies. Private files that a killed
+    writer left behind are removed as soon as the lock is taken.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            remove_stale(directory)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_stale(directory: Path) -> list[Path]:
+    """Files of writers that died, removed under the lock: private versions being built (`*.tmp`, their
+    `*.tmp.wal`), a pointer being written, and versions finished but never published (newer than the
+    one CURRENT names). Returns what was removed."""
+    stale = [*directory.glob("warehouse-*.duckdb.tmp"), *directory.glob("warehouse-*.duckdb.tmp.wal")]
+    stale += list(directory.glob(f"{POINTER}.tmp"))
+    published = current_version(directory)
+    if published is not None:
+        stale += [v for v in directory.glob("warehouse-*.duckdb") if v.name > published.name]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def _new_name() -> str:
@@ -74,28 +98,34 @@ def publish(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -
     If `change` raises, nothing is published and the current version stays as it was.
     """
     with writer_lock(directory):
-        final = directory / _new_name()
-        tmp = final.with_name(final.name + ".tmp")
-        previous = current_version(directory)
-        if previous is not None:
-            shutil.copyfile(previous, tmp)
-        try:
-            result = _build(tmp, change)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
-            raise
-        os.replace(tmp, final)
-        _fsync_dir(directory)
-        _switch_pointer(directory, final)
-        _prune(directory, keep=final)
-        return final, result
+        return publish_locked(directory, change)
+
+
+def publish_locked(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[Path, T]:
+    """`publish` for a caller that already holds `writer_lock` (and read the warehouse under it)."""
+    final = directory / _new_name()
+    tmp = final.with_name(final.name + ".tmp")
+    previous = current_version(directory)
+    if previous is not None:
+        open_version(previous).close()
+        shutil.copyfile(previous, tmp)
+    try:
+        result = _build(tmp, change)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    os.replace(tmp, final)
+    _fsync_dir(directory)
+    _switch_pointer(directory, final)
+    _prune(directory, keep=final)
+    return final, result
 
 
 def _build(path: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     con = connect(path)
     try:
-        apply_schema(con)
+        apply_schema(con, path)
         result = change(con)
         con.execute("CHECKPOINT")
     finally:
@@ -126,6 +156,3 @@ def _prune(directory: Path, keep: Path) -> None:
     for old in versions[:-KEEP_VERSIONS]:
         if old != keep:
             old.unlink(missing_ok=True)
-    for stale in directory.glob("warehouse-*.duckdb.tmp"):
-        if stale.stat().st_mtime < keep.stat().st_mtime - 3600:
-            stale.unlink(missing_ok=True)

@@ -7,12 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import components, state
+from dashboard.untrusted import markdown
 
 v = components.view()
 st.title(v.t("report.title"))
 agencies = v.filtered("agencies")
 names = dict(zip(agencies["agency_id"], agencies["agency"], strict=True))
-state.seed("report", lambda raw: raw if len(raw) == 64 and raw.isalnum() else None)
+state.seed("report", state.parse_report_id)
 wanted = st.session_state.get("report")
 wanted_meta = v.read("report", wanted) if wanted else None
 if wanted and wanted_meta is None:
@@ -48,10 +49,12 @@ else:
     state.remember("report", chosen)
     meta = v.read("report", chosen) or {}
     current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
-    st.subheader(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}")
+    st.subheader(markdown(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}"))
     st.caption(
-        f"{meta.get('title') or ''} · {meta.get('template')} · {meta.get('format')} · {current} · "
-        f"`{meta.get('source_file')}`"
+        markdown(
+            f"{meta.get('title') or ''} · {meta.get('template')} · {meta.get('format')} · {current} · "
+            f"{meta.get('source_file')}"
+        )
     )
     values_column, source_column = st.columns([3, 2])
     with values_column:

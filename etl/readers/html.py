@@ -16,6 +16,7 @@ from lxml import etree
 
 from etl.decode import decode_bytes
 from etl.errors import UnreadableDocument
+from etl.limits import MAX_NESTING_DEPTH, MAX_TEXT_BYTES, GridBudget
 from etl.normalise import clean_text, one_line
 from etl.records import Block, Document, Paragraph, Table, TableCell
 
@@ -86,12 +87,13 @@ _META_TAGS = {
 
 
 def read_html(path: str, data: bytes) -> Document:
+    MAX_TEXT_BYTES.check(path, len(data))
     text, encoding = decode_bytes(data, html=True)
     root = _parse(text)
     for bad in root.xpath("//script|//style|//noscript|//comment()"):
         _drop(bad)
     content = find_content(root)
-    blocks = tuple(_blocks(content))
+    blocks = tuple(_blocks(content, GridBudget(path)))
     title = page_title(root)
     meta = _page_meta(root, title)
     cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
@@ -172,6 +174,7 @@ def _page_meta(root: lxml.html.HtmlElement, title: str) -> tuple[tuple[str, str]
 
 @dataclass
 class _Walker:
+    budget: GridBudget
     blocks: list[Block] = field(default_factory=list)
     buffer: list[str] = field(default_factory=list)
     tables: int = 0
@@ -185,20 +188,21 @@ class _Walker:
 
     def add_table(self, element: lxml.html.HtmlElement) -> None:
         self.flush()
-        table = expand_table(element, self.tables)
+        table = expand_table(element, self.tables, self.budget)
         if table.cells:
             self.blocks.append(table)
             self.tables += 1
 
 
-def _blocks(content: lxml.html.HtmlElement) -> Iterator[Block]:
-    walker = _Walker()
+def _blocks(content: lxml.html.HtmlElement, budget: GridBudget) -> Iterator[Block]:
+    walker = _Walker(budget)
     _walk(content, walker)
     walker.flush()
     yield from walker.blocks
 
 
-def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
+def _walk(element: lxml.html.HtmlElement, walker: _Walker, depth: int = 0) -> None:
+    MAX_NESTING_DEPTH.check(walker.budget.path, depth, "elements inside each other")
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in SKIP_TAGS:
         walker.buffer.append(element.tail or "")
@@ -211,7 +215,7 @@ def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
         walker.buffer.append("\n")
     walker.buffer.append(element.text or "")
     for child in element:
-        _walk(child, walker)
+        _walk(child, walker, depth + 1)
     if tag in BLOCK_TAGS or tag in ("table", "tr", "td", "th"):
         walker.buffer.append("\n")
     walker.buffer.append(element.tail or "")
@@ -242,7 +246,7 @@ def cell_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _span(element: lxml.html.HtmlElement, name: str) -> int:
-    match = re.match(r"\s*(\d+)", element.get(name) or "")
+    match = re.match(r"\s*(\d{1,9})", element.get(name) or "")
     return max(1, min(int(match.group(1)), MAX_SPAN)) if match else 1
 
 
@@ -263,9 +267,12 @@ def _owning_table(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | Non
     return parent
 
 
-def expand_table(element: lxml.html.HtmlElement, index: int) -> Table:
-    """Place every cell on the grid, skipping positions taken by rowspans from rows above."""
+def expand_table(element: lxml.html.HtmlElement, index: int, budget: GridBudget | None = None) -> Table:
+    """Place every cell on the grid, skipping positions taken by rowspans from rows above; each cell's
+    grid positions are counted against the limits before they are taken."""
+    budget = budget or GridBudget("table")
     rows = [r for r in _table_rows(element) if r]
+    budget.start_table(len(rows))
     taken: set[tuple[int, int]] = set()
     cells: list[TableCell] = []
     for r, row in enumerate(rows):
@@ -275,6 +282,7 @@ def expand_table(element: lxml.html.HtmlElement, index: int) -> Table:
                 c += 1
             rowspan = min(_span(td, "rowspan"), len(rows) - r)
             colspan = _span(td, "colspan")
+            budget.place(c, rowspan, colspan)
             cells.append(TableCell(text=cell_text(td), row=r, col=c, rowspan=rowspan, colspan=colspan))
             taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
             c += colspan

@@ -1,0 +1,83 @@
+"""Worker processes with time and memory limits: a hung, greedy or crashing task fails alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from xxgk.workers import Limits, run_isolated
+
+
+def behave(item: tuple[str, int]) -> str:
+    kind, amount = item
+    if kind == "sleep":
+        time.sleep(amount)
+    elif kind == "allocate":
+        block = bytearray(amount << 20)
+        return f"allocated {len(block) >> 20} MiB"
+    elif kind == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif kind == "pid":
+        return f"{os.getpid()} {os.getpgid(0)}"
+    return f"{kind} {amount}"
+
+
+def outcomes(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
+    found = run_isolated(behave, items, jobs=2, limits=Limits(**limits))  # type: ignore[arg-type]
+    return [(result.value, result.failure) for _, result in found]
+
+
+def test_results_come_back_in_input_order() -> None:
+    items = [("echo", n) for n in range(12)]
+    assert outcomes(items) == [(f"echo {n}", "") for n in range(12)]
+
+
+def test_an_input_over_time_is_killed_and_the_rest_go_on() -> None:
+    started = time.monotonic()
+    found = outcomes([("echo", 1), ("sleep", 60), ("echo", 2), ("echo", 3)], seconds=2)
+    assert found == [
+        ("echo 1", ""),
+        (None, "timed out after 2 s (--timeout)"),
+        ("echo 2", ""),
+        ("echo 3", ""),
+    ]
+    assert time.monotonic() - started < 20
+
+
+def test_an_input_over_memory_fails_alone() -> None:
+    found = outcomes([("allocate", 50), ("allocate", 4000), ("echo", 1)], memory_bytes=600 << 20)
+    assert found == [
+        ("allocated 50 MiB", ""),
+        (None, "over the memory limit of 600 MB (--memory-limit)"),
+        ("echo 1", ""),
+    ]
+
+
+def test_a_crashing_worker_is_replaced() -> None:
+    found = outcomes([("crash", 0), ("echo", 1), ("crash", 0), ("echo", 2)])
+    assert found == [
+        (None, "the parser process died (SIGSEGV)"),
+        ("echo 1", ""),
+        (None, "the parser process died (SIGSEGV)"),
+        ("echo 2", ""),
+    ]
+
+
+def test_workers_lead_their_own_process_group_and_are_gone_afterwards() -> None:
+    (value, failure), *_ = outcomes([("pid", 0)])
+    assert value is not None and not failure
+    pid, group = (int(x) for x in value.split())
+    assert pid == group and pid != os.getpid()
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

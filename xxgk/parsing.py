@@ -1,0 +1,81 @@
+"""Parsing one input file, as a worker process does it: every outcome is a report or a one-line failure.
+
+Kept apart from xxgk/ingest.py so that a worker imports the parsers and nothing of the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from etl.errors import XxgkError
+from etl.limits import read_input
+from etl.pipeline import parse_bytes
+from etl.records import ParsedReport
+from xxgk.workers import Limits, run_isolated
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: Literal["rejected", "error"]
+    reason: str
+    detail: str = ""
+    """The traceback of an internal error (a bug), for `--verbose` and the log; empty otherwise."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a worker returns for one file: its hash and size, and a report or a failure."""
+
+    path: str
+    digest: str
+    size: int
+    result: ParsedReport | Failure
+
+
+@dataclass(frozen=True)
+class Job:
+    """A file to parse, with the hash the plan saw (kept when the worker fails without reading it)."""
+
+    path: str
+    digest: str = ""
+
+
+def parse_one(job: Job) -> Parsed:
+    """Read and parse one file: an `XxgkError` becomes its one-line reason, any other exception (a bug)
+    an internal error with its traceback kept. Running out of memory is left to the worker."""
+    try:
+        data = read_input(job.path)
+    except XxgkError as exc:
+        return Parsed(job.path, job.digest, 0, Failure("error", exc.reason))
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return Parsed(job.path, digest, len(data), parse_bytes(job.path, data))
+    except XxgkError as exc:
+        kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"
+        return Parsed(job.path, digest, len(data), Failure(kind, exc.reason))
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug on one file must not stop the batch
+        reason = f"internal error while parsing ({type(exc).__name__}: {_first_line(exc)})"
+        return Parsed(job.path, digest, len(data), Failure("error", reason, traceback.format_exc()))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def parse_isolated(
+    jobs: Iterable[Job], *, workers: int = 1, limits: Limits | None = None
+) -> Iterator[Parsed]:
+    """Each job parsed in a worker process within `limits`, in input order; a worker that overruns its
+    time or memory, or dies, gives its file an error with the reason."""
+    for job, result in run_isolated(parse_one, jobs, jobs=workers, limits=limits):
+        if result.value is not None:
+            yield result.value
+        else:
+            yield Parsed(job.path, job.digest, 0, Failure("error", result.failure))

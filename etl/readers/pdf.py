@@ -109,7 +109,14 @@ def read_pages(path: str, data: bytes) -> Iterator[PageContent]:
                 yield read_page(path, page, number)
                 page.close()
     except _library_errors() as exc:
-        raise UnreadableDocument(f"{Path(path).name} is not a readable PDF ({type(exc).__name__})") from None
+        raise UnreadableDocument(f"{Path(path).name} is not a readable PDF ({_why(exc)})") from None
+
+
+def _why(exc: BaseException) -> str:
+    """The exception's type and the start of its message, printable ASCII only (messages quote bytes)."""
+    lines = str(exc).strip().splitlines()
+    detail = "".join(ch for ch in (lines[0] if lines else "") if " " <= ch <= "~")[:80].strip()
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
 def read_page(path: str, page: Any, number: int) -> PageContent:

@@ -22,7 +22,7 @@ from xxgk import __version__
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
-from xxgk.workers import DEFAULT_SECONDS, Limits
+from xxgk.workers import DEFAULT_SECONDS, Limits, WorkersCannotStart
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 FORMATS = ("csv", "xlsx", "parquet")
@@ -144,7 +144,7 @@ def ingest_command(
         summary = _ingest_with_progress(
             list(paths), directory, workers, console, inputs, Limits(timeout, memory)
         )
-    except WarehouseError as exc:
+    except (WarehouseError, WorkersCannotStart) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary, directory, Console(), verbose=verbose)
     sys.exit(1 if summary.failed else 0)
@@ -266,7 +266,10 @@ def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, ver
     checks. Nothing is written. The file is parsed in a worker process within the same limits as ingest."""
     from xxgk.parsing import Failure, Job, parse_isolated
 
-    (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
+    try:
+        (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
+    except WorkersCannotStart as exc:
+        raise click.ClickException(str(exc)) from None
     if isinstance(parsed.result, Failure):
         click.echo(f"{path}: {parsed.result.kind}: {parsed.result.reason}", err=True)
         if verbose and parsed.result.detail:

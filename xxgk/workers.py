@@ -106,9 +106,13 @@ def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+READY = "ready"
+
+
 def _serve(conn: Connection, lifeline: Connection, task: Task[Any, Any], limits: Limits) -> None:
     _die_with_parent(lifeline)
     _limit_memory(limits.memory_bytes)
+    conn.send(READY)  # the clock of an input starts when the worker has started, not before
     while True:
         try:
             message = conn.recv()
@@ -135,6 +139,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     lifeline: Connection
+    ready: bool = False
     job: tuple[int, Any] | None = None
     started: float = 0.0
 
@@ -185,6 +190,14 @@ def _death(process: BaseProcess) -> str:
     return f"the parser process died (exit status {code})"
 
 
+MAX_FAILED_STARTS = 3
+"""Workers that die before they are ready, one after the other, before the pool gives up."""
+
+
+class WorkersCannotStart(RuntimeError):
+    """Worker processes die before they can take an input (the machine, not an input, is at fault)."""
+
+
 class Pool(Generic[T, R]):
     """`jobs` workers running `task`; `run` yields (item, outcome) in input order."""
 
@@ -193,6 +206,7 @@ class Pool(Generic[T, R]):
         self.window = max(window, 2 * self.jobs)
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
+        self.failed_starts = 0
 
     def run(self, items: Iterable[T]) -> Iterator[tuple[T, Result[R]]]:
         todo: deque[tuple[int, T]] = deque()
@@ -224,7 +238,7 @@ class Pool(Generic[T, R]):
         while todo and len(self.workers) < self.jobs:
             self.workers.append(_start(self.task, self.limits))
         for worker in self.workers:
-            if worker.job is None and todo:
+            if worker.ready and worker.job is None and todo:
                 index, item = todo.popleft()
                 try:
                     worker.give(index, item)
@@ -232,11 +246,15 @@ class Pool(Generic[T, R]):
                     self._fail(worker, index, item, _death(worker.process))
 
     def _collect(self) -> None:
+        """Wait for a result, a worker that became ready or died, or the first deadline."""
         busy = [w for w in self.workers if w.job]
-        if not busy:
-            return
-        timeout = max(0.0, min(w.started + self.limits.seconds for w in busy) - time.monotonic())
-        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
+        starting = [w for w in self.workers if not w.ready]
+        deadlines = [w.started + self.limits.seconds for w in busy]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        watched = busy + starting
+        ready = set(wait([w.conn for w in watched] + [w.process.sentinel for w in watched], timeout))
+        for worker in starting:
+            self._start_up(worker, ready)
         for worker in busy:
             assert worker.job is not None
             index, item = worker.job
@@ -246,6 +264,21 @@ class Pool(Generic[T, R]):
                 self._fail(worker, index, item, _death(worker.process))
             elif time.monotonic() >= worker.started + self.limits.seconds:
                 self._fail(worker, index, item, self.limits.timed_out())
+
+    def _start_up(self, worker: _Worker, ready: set[Any]) -> None:
+        if worker.conn in ready:
+            try:
+                worker.ready = worker.conn.recv() == READY
+                self.failed_starts = 0
+                return
+            except (EOFError, OSError):
+                pass
+        elif worker.process.sentinel not in ready:
+            return
+        self._replace(worker)
+        self.failed_starts += 1
+        if self.failed_starts >= MAX_FAILED_STARTS:
+            raise WorkersCannotStart(f"parser workers died before starting ({_death(worker.process)})")
 
     def _receive(self, worker: _Worker, index: int, item: T) -> None:
         try:

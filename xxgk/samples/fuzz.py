@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from etl.readers import read_document
 from etl.records import Document, Table
@@ -230,20 +231,16 @@ def xlsx_of(document: Document) -> bytes:
     return out.getvalue()
 
 
-def _fill(sheet: object, table: Table, title: str) -> None:
+def _fill(sheet: Any, table: Table, title: str) -> None:
     offset = 2 if title else 1
     if title:
-        sheet["A1"] = title  # type: ignore[index]
+        sheet["A1"] = title
     for cell in table.cells:
         row, col = cell.row + offset, cell.col + 1
-        sheet.cell(row=row, column=col, value=cell.text)  # type: ignore[attr-defined]
+        sheet.cell(row=row, column=col, value=cell.text)
         if cell.rowspan > 1 or cell.colspan > 1:
-            sheet.merge_cells(  # type: ignore[attr-defined]
-                start_row=row,
-                start_column=col,
-                end_row=row + cell.rowspan - 1,
-                end_column=col + cell.colspan - 1,
-            )
+            end_row, end_column = row + cell.rowspan - 1, col + cell.colspan - 1
+            sheet.merge_cells(start_row=row, start_column=col, end_row=end_row, end_column=end_column)
 
 
 def seeds_from(files: list[Path]) -> list[Seed]:

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,15 +77,11 @@ def run(per_format: int, jobs: int, limits: Limits, out: Path, seed: int) -> dic
         by_format[found.suffix].append(found)
     tallies: dict[str, Tally] = defaultdict(Tally)
     with tempfile.TemporaryDirectory(prefix="xxgk-fuzz-") as work:
-        inputs: list[Mutant] = []
-        for fmt in FORMATS:
-            inputs += list(mutants(by_format[fmt], per_format, seed=seed + FORMATS.index(fmt)))
-        inputs += [Mutant(f"hostile_{h.name}", h.data, "hostile", h.attack) for h in hostile_files()]
         names = {}
-        for mutant in inputs:
+        for mutant in _inputs(by_format, per_format, seed):
             path = Path(work) / mutant.name
             path.write_bytes(mutant.data)
-            names[str(path)] = mutant
+            names[str(path)] = Mutant(mutant.name, b"", mutant.seed, mutant.how)
         started = time.monotonic()
         jobs_list = [Job(p) for p in names]
         for done, (job, result) in enumerate(run_isolated(parse_one, jobs_list, jobs=jobs, limits=limits), 1):
@@ -97,6 +94,12 @@ def run(per_format: int, jobs: int, limits: Limits, out: Path, seed: int) -> dic
             if done % 500 == 0:
                 print(f"{done} inputs, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     return tallies
+
+
+def _inputs(by_format: dict[str, list[Seed]], per_format: int, seed: int) -> Iterator[Mutant]:
+    for fmt in FORMATS:
+        yield from mutants(by_format[fmt], per_format, seed=seed + FORMATS.index(fmt))
+    yield from (Mutant(f"hostile_{h.name}", h.data, "hostile", h.attack) for h in hostile_files())
 
 
 def _keep(out: Path, path: str, mutant: Mutant, result: Result[Parsed]) -> None:

@@ -49,6 +49,10 @@ class Setup:
 @dataclass(frozen=True)
 class Trial:
     delay: float
+    processes: int
+    """Processes of the ingest (itself, the fork server, workers …) alive when it was killed."""
+    left_behind: tuple[str, ...]
+    """Private files the killed ingest left, for the next one to remove."""
     published: str
     """"old", "new", or what else was found (a failure)."""
     waited: bool
@@ -136,6 +140,7 @@ def run_trial(setup: Setup, number: int, rng: random.Random) -> Trial:
         start_new_session=True,
     )
     time.sleep(delay)
+    processes = len(_session(process.pid))
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 5
@@ -144,11 +149,12 @@ def run_trial(setup: Setup, number: int, rng: random.Random) -> Trial:
     survivors = _session(process.pid)
     for pid in survivors:  # a failed trial must not leave processes behind
         os.kill(pid, signal.SIGKILL)
+    left_behind = _private(warehouse)
     count = _reports(warehouse)
     published = {setup.old_reports: "old", setup.new_reports: "new"}.get(count, f"{count} reports")
     waited: list[bool] = []
     summary = ingest([setup.first, setup.second], warehouse, jobs=2, waiting=lambda: waited.append(True))
-    stale = tuple(sorted(p.name for pattern in PRIVATE for p in warehouse.glob(pattern)))
+    stale = _private(warehouse)
     ok = (
         published in ("old", "new")
         and not waited
@@ -158,4 +164,15 @@ def run_trial(setup: Setup, number: int, rng: random.Random) -> Trial:
         and _reports(warehouse) == setup.new_reports
     )
     shutil.rmtree(warehouse)
-    return Trial(round(delay, 2), published, bool(waited), len(survivors), stale, ok)
+    return Trial(round(delay, 2), processes, left_behind, published, bool(waited), len(survivors), stale, ok)
+
+
+def _private(warehouse: Path) -> tuple[str, ...]:
+    """Files only a writer in progress has: versions being built, their WAL, a pointer being written,
+    and versions newer than the published one."""
+    found = {p.name for pattern in PRIVATE for p in warehouse.glob(pattern)}
+    found |= {p.name for p in warehouse.glob("CURRENT.tmp")}
+    published = current_version(warehouse)
+    if published is not None:
+        found |= {p.name for p in warehouse.glob("warehouse-*.duckdb") if p.name > published.name}
+    return tuple(sorted(found))

@@ -39,9 +39,10 @@ def main() -> int:
             trial = run_trial(setup, number, rng)
             trials.append(trial)
             print(
-                f"trial {number + 1:3d}: kill -9 after {trial.delay:5.2f} s -> published {trial.published}; "
+                f"trial {number + 1:3d}: kill -9 after {trial.delay:5.2f} s ({trial.processes} processes) -> "
+                f"published {trial.published}; left behind {len(trial.left_behind)} private files; "
                 f"next ingest waited: {trial.waited}; processes left: {trial.survivors}; "
-                f"private files left: {list(trial.stale)}; {'ok' if trial.ok else 'FAILED'}",
+                f"private files after it: {list(trial.stale)}; {'ok' if trial.ok else 'FAILED'}",
                 flush=True,
             )
     published = Counter(t.published for t in trials)
@@ -51,7 +52,9 @@ def main() -> int:
         f"new {published['new']}, other {len(trials) - published['old'] - published['new']}; "
         f"next ingest waited {sum(t.waited for t in trials)}; "
         f"processes left {sum(t.survivors for t in trials)}; "
-        f"trials with private files left {sum(bool(t.stale) for t in trials)}; failed {failed}"
+        f"killed while workers ran {sum(t.processes > 3 for t in trials)}; "
+        f"private files left by the killed ingest in {sum(bool(t.left_behind) for t in trials)} trials, "
+        f"after the next ingest in {sum(bool(t.stale) for t in trials)}; failed {failed}"
     )
     return 1 if failed else 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime
@@ -29,7 +30,9 @@ def read_xlsx(path: str, data: bytes) -> Document:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             check_package(path, package)
             check_ranges(path, package)
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns of parts it drops; they hold no statistics
+            book = load_workbook(io.BytesIO(data), data_only=True)
     except _library_errors() as exc:
         raise UnreadableDocument(
             f"{Path(path).name} is not a readable .xlsx file ({type(exc).__name__})"

@@ -4,11 +4,12 @@ A worker that overruns its time is killed, one that dies (or runs out of memory)
 input gets a one-line failure ("timed out after 60 s", "over the memory limit of 1.5 GB"); the others go
 on. Results come back in input order.
 
-Workers start from a fork server (a fresh interpreter that imported the parsers once), never by forking
-the caller: they hold none of its files, in particular not the warehouse's writer lock. Each worker is the
-leader of its own process group (so a LibreOffice conversion it started dies with it), asks the kernel
-to kill it when its parent dies (PR_SET_PDEATHSIG), and watches a pipe from the caller, killing its group
-when that pipe closes: a `kill -9` of the ingest leaves no worker behind.
+A worker is a fresh interpreter (`python -m xxgk.workers TASK …`), started with only the two descriptors
+it talks over: it holds none of the caller's files (in particular not the warehouse's writer lock) and
+never imports the caller's main script, so a script that calls `ingest()` needs no `__main__` guard.
+Each worker leads its own process group (a LibreOffice conversion it started dies with it), asks the
+kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and kills its group when the pipe from the
+caller closes: a `kill -9` of the ingest leaves no worker behind.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import multiprocessing
+import importlib
 import os
 import resource
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -35,8 +38,8 @@ Task = Callable[[T], R]
 
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 1536 * (1 << 20)
-PRELOAD = ["xxgk.workers", "etl.pipeline", "pdfplumber", "openpyxl"]
 PR_SET_PDEATHSIG = 1
+READY = "ready"
 RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
 """How the failures this module reports begin: they depend on the machine, so they are retried."""
 
@@ -76,8 +79,7 @@ class Result(Generic[R]):
 # --- in the worker ----------------------------------------------------------------------------------
 
 
-def _die_with_parent(lifeline: Connection) -> None:
-    os.setpgid(0, 0)
+def _die_with_parent(lifeline: int) -> None:
     libc_name = ctypes.util.find_library("c")
     if libc_name is not None:
         with contextlib.suppress(OSError, AttributeError):
@@ -85,10 +87,11 @@ def _die_with_parent(lifeline: Connection) -> None:
     threading.Thread(target=_watch, args=(lifeline,), name="xxgk-lifeline", daemon=True).start()
 
 
-def _watch(lifeline: Connection) -> None:
+def _watch(lifeline: int) -> None:
     """Block until the caller closes the pipe or dies, then end this worker and its children."""
-    with contextlib.suppress(EOFError, OSError):
-        lifeline.recv_bytes()
+    with contextlib.suppress(OSError):
+        while os.read(lifeline, 1):
+            pass
     os.killpg(0, signal.SIGKILL)
 
 
@@ -97,20 +100,15 @@ def _limit_memory(extra: int) -> None:
         size = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = size + extra
-    resource.setrlimit(
-        resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard)
-    )
+    soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-READY = "ready"
-
-
-def _serve(conn: Connection, lifeline: Connection, task: Task[Any, Any], limits: Limits) -> None:
-    _die_with_parent(lifeline)
+def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
     _limit_memory(limits.memory_bytes)
     conn.send(READY)  # the clock of an input starts when the worker has started, not before
     while True:
@@ -131,14 +129,27 @@ def _serve(conn: Connection, lifeline: Connection, task: Task[Any, Any], limits:
             return  # a heap that hit the limit is not reused
 
 
+def _task(name: str) -> Task[Any, Any]:
+    module, _, attribute = name.partition(":")
+    found: Task[Any, Any] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def worker_main(argv: list[str]) -> None:
+    """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES`."""
+    task, conn_fd, lifeline_fd, seconds, memory = argv
+    _die_with_parent(int(lifeline_fd))
+    _serve(Connection(int(conn_fd)), _task(task), Limits(float(seconds), int(memory)))
+
+
 # --- in the caller ----------------------------------------------------------------------------------
 
 
 @dataclass
 class _Worker:
-    process: BaseProcess
+    process: subprocess.Popen[bytes]
     conn: Connection
-    lifeline: Connection
+    lifeline: int
     ready: bool = False
     job: tuple[int, Any] | None = None
     started: float = 0.0
@@ -150,44 +161,50 @@ class _Worker:
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        self.process.join(2)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(2)
         self.kill()
 
     def kill(self) -> None:
-        pid = self.process.pid
-        if pid is not None and self.process.exitcode is None:
+        if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-            self.process.join(5)
-        for end in (self.conn, self.lifeline):
-            end.close()
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
+        self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self.lifeline)
 
-
-def _context() -> multiprocessing.context.ForkServerContext:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
+    def death(self) -> str:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(2)
+        code = self.process.returncode
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                return f"the parser process died ({signal.Signals(-code).name})"
+        return f"the parser process died (exit status {code})"
 
 
 def _start(task: Task[Any, Any], limits: Limits) -> _Worker:
-    context = _context()
-    conn, child_conn = context.Pipe()
-    lifeline_read, lifeline = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_serve, args=(child_conn, lifeline_read, task, limits), name="xxgk-parser", daemon=True
-    )
-    process.start()
-    child_conn.close()
-    lifeline_read.close()
-    return _Worker(process, conn, lifeline)
-
-
-def _death(process: BaseProcess) -> str:
-    code = process.exitcode
-    if code is not None and code < 0:
-        with contextlib.suppress(ValueError):
-            return f"the parser process died ({signal.Signals(-code).name})"
-    return f"the parser process died (exit status {code})"
+    ours, theirs = socket.socketpair()
+    lifeline_read, lifeline = os.pipe()
+    name = f"{task.__module__}:{task.__qualname__}"
+    command = [sys.executable, "-m", "xxgk.workers", name, str(theirs.fileno()), str(lifeline_read)]
+    command += [repr(limits.seconds), str(limits.memory_bytes)]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        process = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(), lifeline_read),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=environment,
+            process_group=0,
+        )
+    finally:
+        theirs.close()
+        os.close(lifeline_read)
+    return _Worker(process, Connection(ours.detach()), lifeline)
 
 
 MAX_FAILED_STARTS = 3
@@ -237,13 +254,14 @@ class Pool(Generic[T, R]):
     def _assign(self, todo: deque[tuple[int, T]]) -> None:
         while todo and len(self.workers) < self.jobs:
             self.workers.append(_start(self.task, self.limits))
-        for worker in self.workers:
+        for worker in list(self.workers):
             if worker.ready and worker.job is None and todo:
                 index, item = todo.popleft()
                 try:
                     worker.give(index, item)
-                except OSError:
-                    self._fail(worker, index, item, _death(worker.process))
+                except OSError:  # the worker died while idle: not this input's doing
+                    todo.appendleft((index, item))
+                    self._replace(worker)
 
     def _collect(self) -> None:
         """Wait for a result, a worker that became ready or died, or the first deadline."""
@@ -251,41 +269,36 @@ class Pool(Generic[T, R]):
         starting = [w for w in self.workers if not w.ready]
         deadlines = [w.started + self.limits.seconds for w in busy]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-        watched = busy + starting
-        ready = set(wait([w.conn for w in watched] + [w.process.sentinel for w in watched], timeout))
+        ready = set(wait([w.conn for w in busy + starting], timeout))
         for worker in starting:
-            self._start_up(worker, ready)
+            if worker.conn in ready:
+                self._start_up(worker)
         for worker in busy:
             assert worker.job is not None
             index, item = worker.job
             if worker.conn in ready:
                 self._receive(worker, index, item)
-            elif worker.process.sentinel in ready:
-                self._fail(worker, index, item, _death(worker.process))
             elif time.monotonic() >= worker.started + self.limits.seconds:
                 self._fail(worker, index, item, self.limits.timed_out())
 
-    def _start_up(self, worker: _Worker, ready: set[Any]) -> None:
-        if worker.conn in ready:
-            try:
-                worker.ready = worker.conn.recv() == READY
-                self.failed_starts = 0
-                return
-            except (EOFError, OSError):
-                pass
-        elif worker.process.sentinel not in ready:
+    def _start_up(self, worker: _Worker) -> None:
+        try:
+            worker.ready = worker.conn.recv() == READY
+            self.failed_starts = 0
             return
+        except (EOFError, OSError):
+            pass
+        reason = worker.death()
         self._replace(worker)
         self.failed_starts += 1
         if self.failed_starts >= MAX_FAILED_STARTS:
-            raise WorkersCannotStart(f"parser workers died before starting ({_death(worker.process)})")
+            raise WorkersCannotStart(f"parser workers died before starting ({reason})")
 
     def _receive(self, worker: _Worker, index: int, item: T) -> None:
         try:
             got, outcome = worker.conn.recv()
         except (EOFError, OSError):
-            worker.process.join(1)
-            self._fail(worker, index, item, _death(worker.process))
+            self._fail(worker, index, item, worker.death())
             return
         self.done[got] = (item, outcome)
         worker.job = None
@@ -311,5 +324,13 @@ class Pool(Generic[T, R]):
 def run_isolated(
     task: Task[T, R], items: Iterable[T], *, jobs: int = 1, limits: Limits | None = None
 ) -> Iterator[tuple[T, Result[R]]]:
-    """Each item through `task` in a worker process, within `limits`; (item, outcome) in input order."""
+    """Each item through `task` in a worker process, within `limits`; (item, outcome) in input order.
+    `task` must be a module-level function (the worker imports it by name)."""
     yield from Pool(task, jobs, limits or Limits()).run(items)
+
+
+if __name__ == "__main__":
+    # Run from the module under its own name, so that what the worker sends back (Result) unpickles.
+    from xxgk import workers
+
+    workers.worker_main(sys.argv[1:])

@@ -50,7 +50,7 @@ class Setup:
 class Trial:
     delay: float
     processes: int
-    """Processes of the ingest (itself, the fork server, workers …) alive when it was killed."""
+    """Processes of the ingest (itself and its workers) alive when it was killed."""
     left_behind: tuple[str, ...]
     """Private files the killed ingest left, for the next one to remove."""
     published: str

@@ -52,7 +52,7 @@ def main() -> int:
         f"new {published['new']}, other {len(trials) - published['old'] - published['new']}; "
         f"next ingest waited {sum(t.waited for t in trials)}; "
         f"processes left {sum(t.survivors for t in trials)}; "
-        f"killed while workers ran {sum(t.processes > 3 for t in trials)}; "
+        f"killed while workers ran {sum(t.processes > 1 for t in trials)}; "
         f"private files left by the killed ingest in {sum(bool(t.left_behind) for t in trials)} trials, "
         f"after the next ingest in {sum(bool(t.stale) for t in trials)}; failed {failed}"
     )

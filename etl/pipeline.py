@@ -11,7 +11,7 @@ from pathlib import Path
 
 from etl.catalogue import metrics
 from etl.checks import run_checks
-from etl.errors import IncompleteReport, NotAReport
+from etl.errors import IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
 from etl.extract import extract_tables
 from etl.extract.glued import extract_glued
 from etl.extract.old import SECTION_OF_CODE
@@ -22,6 +22,7 @@ from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative, no_fees_statement
 from etl.normalise import fold
 from etl.readers import read_document
+from etl.readers.images import image_only_page
 from etl.readings import choose_reading
 from etl.records import Document, Paragraph, ParsedReport, ParseIssue, Table, Template
 from etl.templates import detect_template
@@ -46,7 +47,23 @@ def parse_file(path: str | Path) -> ParsedReport:
 
 
 def parse_bytes(path: str, data: bytes) -> ParsedReport:
-    return parse_document(read_document(path, data), content_hash(data))
+    try:
+        document = read_document(path, data)
+    except NeedsOcr as exc:
+        return _parse_ocr(path, data, exc.reason)
+    if image_only_page(path, data, document):
+        return _parse_ocr(path, data, "its report is in images", document)
+    return parse_document(document, content_hash(data))
+
+
+def _parse_ocr(path: str, data: bytes, why: str, page: Document | None = None) -> ParsedReport:
+    try:
+        from etl.ocr.parse import parse_ocr
+    except ImportError:
+        raise UnreadableDocument(
+            f"{why}; OCR is not installed: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
+        ) from None
+    return parse_ocr(path, data, parse_document, page)
 
 
 def looks_like_report(document: Document) -> bool:

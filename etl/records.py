@@ -224,7 +224,11 @@ class OcrEvidence:
     """The cell on the page image, in points (1/72 inch) of the rectified page."""
     score: float
     confirmed: bool
+    """The value takes part in an identity of the table that passes."""
     crop_png: bytes = field(default=b"", repr=False)
+    doubt: str = ""
+    """Why the value is in doubt (an identity it is part of fails, a second reading differs); empty when
+    nothing speaks against it."""
 
 
 @dataclass(frozen=True)

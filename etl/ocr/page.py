@@ -16,6 +16,8 @@ from etl.ocr.engine import Box, Engine, Image, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare
 
+ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
+SLANT = 0.15
 SAME_LINE = 0.6
 """Two boxes whose vertical centres differ by less than this share of their height are on one line."""
 
@@ -84,7 +86,10 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
         for c, cell in enumerate(grid.cells):
             pieces = [p for p in cell_reads.get((g, c), []) if p.text.strip()]
             score = min((p.score for p in pieces), default=1.0)
-            cells.append(ReadCell(g, cell, join_lines(pieces), score))
+            text = join_lines(pieces)
+            if text in ONE_OR_SLASH and is_slash(ink, cell.box):
+                text = "/"
+            cells.append(ReadCell(g, cell, text, score))
     return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
 
 
@@ -105,6 +110,22 @@ def _in_cells(grids: Sequence[Grid], box: Box) -> list[tuple[tuple[int, int], Bo
                 pieces.append(((g, c), Box(left, box.top, right, box.bottom)))
         return pieces
     return []
+
+
+def is_slash(ink: Image, box: Box) -> bool:
+    """A lone stroke leaning right ("/", the not-applicable mark) rather than a "1" (upright, its flag
+    leaning left at the top): the ink of the top third lies right of the ink of the bottom third."""
+    found = ink_box(ink, box)
+    if found is None:
+        return False
+    region = ink[int(found.top) : int(found.bottom) + 1, int(found.x0) : int(found.x1) + 1]
+    ys, xs = np.nonzero(region)
+    if len(ys) < 10:
+        return False
+    height = float(ys.max() - ys.min() + 1)
+    top = xs[ys < ys.min() + height / 3]
+    bottom = xs[ys > ys.max() - height / 3]
+    return bool(len(top) and len(bottom) and top.mean() - bottom.mean() > SLANT * height)
 
 
 def join_lines(pieces: Sequence[ReadBox]) -> str:

@@ -41,8 +41,9 @@ from etl.readers.pdf import (
     page_blocks,
     rebuild_unruled,
 )
+from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf_text import Word, WordLine, word_lines
-from etl.records import Document, TableCell
+from etl.records import Document, Paragraph, TableCell
 
 SCALE = DPI / 72
 """Working pixels per point."""
@@ -51,7 +52,6 @@ MIN_BUDGET = 60.0
 MAX_PAGES = 60
 ALIGN_TOLERANCE = 6.0
 """Points by which the column edges of a table's parts on two scanned pages may differ."""
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 _DOT_AFTER_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})\s*[·•‧∙・]")
@@ -140,6 +140,52 @@ def image_source(name: str, data: bytes) -> ImageSource:
     if min(rgb.shape[:2]) < 100:
         raise UnreadableDocument(f"{Path(name).name} is too small to hold a page ({rgb.shape[1]}×{rgb.shape[0]})")
     return ImageSource(rgb)
+
+
+MIN_IMAGE_WIDTH = 400
+MIN_IMAGE_HEIGHT = 200
+"""Smaller images on a web page are icons, logos or QR codes, not pages of the report."""
+
+
+def image_sources(name: str, data: bytes) -> list[ImageSource]:
+    """The pages of an image file (a multi-page TIFF has several)."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            frames = [np.asarray(f.convert("RGB"), dtype=np.uint8) for f in ImageSequence.Iterator(image)]
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UnreadableDocument(f"{Path(name).name} is not a readable image ({type(exc).__name__})") from None
+    pages = [ImageSource(f) for f in frames if f.shape[1] >= MIN_IMAGE_WIDTH and f.shape[0] >= MIN_IMAGE_HEIGHT]
+    if not pages:
+        raise UnreadableDocument(f"{Path(name).name} is too small to be a page of a report")
+    return pages
+
+
+def read_scan(path: str, data: bytes, page: Document | None = None, engine: Engine | None = None) -> Scan:
+    """A scanned PDF, an image file, or a web page (`page`, already read) whose report is in images."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        return scan(path, pdf_sources(path, data), engine)
+    if suffix in IMAGE_SUFFIXES:
+        return scan(path, image_sources(path, data), engine)
+    sources = [s for image in page_images(path, data) for s in _page_sources(image)]
+    if not sources:
+        raise UnreadableDocument(f"{Path(path).name}: no image of the report found next to the page")
+    found = scan(path, sources, engine)
+    if page is None:
+        return found
+    heading = tuple(b for b in page.blocks if isinstance(b, Paragraph))
+    blocks = tuple(replace(b, index=i) for i, b in enumerate((*heading, *found.document.blocks)))
+    document = replace(found.document, blocks=blocks, title=page.title, format=page.format, meta=(*page.meta, ("ocr", "1")))
+    return replace(found, document=document)
+
+
+def _page_sources(image: Path) -> list[ImageSource]:
+    try:
+        return image_sources(image.name, image.read_bytes())
+    except UnreadableDocument:
+        return []
 
 
 def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None) -> Scan:

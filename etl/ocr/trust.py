@@ -43,7 +43,8 @@ Key = tuple[str, str]
 LOW_SCORE = 0.9
 MAX_CHANGES = 2
 MAX_TRIALS = 5000
-CROP_HEIGHT = 44
+CROP_HEIGHT = 48
+"""Crops are stored at most this many pixels high, in 8 grey levels, to keep the warehouse small."""
 _LOCATOR = re.compile(r"table (\d+), row (\d+)(?:, column (\d+))?")
 _NUMERIC = ("number", "zero", "blank", "na")
 
@@ -61,8 +62,8 @@ def parse_scan(scan: Scan, digest: str, parse: Parse) -> ParsedReport:
     document = settle(scan.document, digest, parse)
     report = parse(document, digest)
     spots = fact_spots(report, document)
-    report = _correct(report, scan, spots)
-    return _marked(report, scan, spots)
+    report, chosen = _correct(report, scan, spots)
+    return _marked(report, scan, spots, chosen)
 
 
 def settle(document: Document, digest: str, parse: Parse) -> Document:
@@ -217,10 +218,12 @@ def _candidates(fact: Fact, readings: list[Reading]) -> list[Fact]:
     return options
 
 
-def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> ParsedReport:
+def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> tuple[ParsedReport, dict[Key, str]]:
+    """The report with the only re-reading that satisfies the identities applied, and for each changed
+    value why (the value is then chosen, not confirmed)."""
     broken = _errors(report.checks)
     if not broken:
-        return report
+        return report, {}
     facts = _fact_map(report)
     involved = involvement(report, facts)
     suspects = {key for i in broken for key in involved[i] if key in spots}
@@ -228,7 +231,7 @@ def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> Par
     options = {key: _candidates(facts[key], readings.get(key, [])) for key in sorted(suspects)}
     solutions = _solutions(report, facts, {k: v for k, v in options.items() if v})
     if len(solutions) != 1:
-        return _flag_failing(report, involved, spots, len(solutions))
+        return _flag_failing(report, involved, spots, len(solutions)), {}
     changes = solutions[0]
     fixed = {**facts, **{f.key: f.fact for f in changes}}
     note = "; ".join(
@@ -240,7 +243,12 @@ def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> Par
         f"identities failed as read; re-reading at {REREAD_DPI} dpi, the only change that makes them pass: {note}",
     )
     checks = run_checks(fixed, report.template, _no_fees(report))
-    return replace(report, facts=tuple(fixed.values()), checks=checks, warnings=(*report.warnings, issue))
+    chosen = {
+        c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} at {REREAD_DPI} dpi chosen by the identities"
+        for c in changes
+    }
+    fixed_report = replace(report, facts=tuple(fixed.values()), checks=checks, warnings=(*report.warnings, issue))
+    return fixed_report, chosen
 
 
 @dataclass(frozen=True)
@@ -299,7 +307,7 @@ def _flag_failing(
 # --- marking every value ---------------------------------------------------------------------------
 
 
-def _marked(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> ParsedReport:
+def _marked(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], chosen: Mapping[Key, str]) -> ParsedReport:
     facts = _fact_map(report)
     involved = involvement(report, facts)
     passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved[i]}
@@ -309,8 +317,8 @@ def _marked(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> Pars
     for key, spot in spots.items():
         fact = facts[key]
         score = _score(pages, spot)
-        confirmed = key in passing and key not in failing_keys
-        doubt = "identity fails" if key in failing_keys else ""
+        confirmed = key in passing and key not in failing_keys and key not in chosen
+        doubt = "an identity it is part of fails" if key in failing_keys else chosen.get(key, "")
         evidence[key] = OcrEvidence(
             key[0], key[1], spot.page, spot.box, round(score, 4), confirmed, _png(pages[spot.page].image, spot.box), doubt
         )
@@ -359,10 +367,11 @@ def _png(image: Image, box: tuple[float, float, float, float]) -> bytes:
     patch = image[max(0, top - pad) : min(height, bottom + pad), max(0, x0 - pad) : min(width, x1 + pad)]
     if patch.size == 0:
         return b""
-    factor = min(1.0, CROP_HEIGHT * 2 / patch.shape[0])
+    factor = min(1.0, CROP_HEIGHT / patch.shape[0])
     if factor < 1.0:
         patch = cv2.resize(patch, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    ok, encoded = cv2.imencode(".png", patch)
+    patch = (patch // 32) * 36
+    ok, encoded = cv2.imencode(".png", np.minimum(patch, 255).astype(np.uint8), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     return encoded.tobytes() if ok else b""
 
 

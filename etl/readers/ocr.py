@@ -6,8 +6,9 @@ and a page without ruled tables goes through the word-position reconstruction of
 (etl/readers/pdf_text.py). From there the PDF reader's own steps join tables across pages, drop running
 headers and footers and build paragraphs, so extraction sees the same `Document` as for a text PDF.
 
-OCR has a time budget per file (`budget_seconds`): a file that needs more is an error row that says so,
-rather than a worker that never ends.
+OCR has a time budget per file (`budget_seconds`, CPU seconds of the worker, so that a busy machine does
+not cut a file short): a file that needs more is an error row that says so, rather than a worker that
+never ends.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def on_page(listener: PageListener) -> None:
 
 
 def budget_seconds(pages: int) -> float:
-    """The OCR time budget of a file: `XXGK_OCR_SECONDS` if set, else 10 s a page, at least 60 s."""
+    """The OCR budget of a file in CPU seconds: `XXGK_OCR_SECONDS` if set, else 10 s a page, at least
+    60 s. A worker's wall-clock limit for a scanned file must allow at least this much."""
     fixed = os.environ.get("XXGK_OCR_SECONDS")
     if fixed:
         return float(fixed)
@@ -194,11 +196,11 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
         raise UnreadableDocument(f"{name} has {len(sources)} pages; OCR reads at most {MAX_PAGES}")
     engine = engine or default_engine()
     budget = budget_seconds(len(sources))
-    started = time.perf_counter()
+    started = time.process_time()
     pages = []
     for number, source in enumerate(sources, start=1):
         pages.append(read_image_page(engine, source.render(1.0), number, SCALE))
-        spent = time.perf_counter() - started
+        spent = time.process_time() - started
         for listener in _listeners:
             listener(name, number, len(sources), spent)
         if spent > budget and number < len(sources):

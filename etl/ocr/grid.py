@@ -15,10 +15,12 @@ import cv2
 import numpy as np
 
 from etl.ocr.engine import Box, Image
+from etl.ocr.image import near_edge
 
 EDGE_TOLERANCE = 8.0
 """Cell edges closer than this (working pixels) are one grid line."""
 MIN_CELL = 12
+DASH_WIDTH = 15
 SHORT_VERTICAL = 20
 """Pixels: the shortest vertical ruling line (a single-line row at 200 dpi is about 30 px high)."""
 TEXT_BAND = 0.2
@@ -87,7 +89,7 @@ def find_grids(ink: Image) -> list[Grid]:
     grids = []
     for index in range(1, count):
         x, y, w, h = (int(v) for v in stats[index, :4])
-        if w < MIN_TABLE_WIDTH * ink.shape[1] or h < 2 * MIN_CELL:
+        if w < MIN_TABLE_WIDTH * ink.shape[1] or h < 2 * MIN_CELL or near_edge(x, y, w, h, ink.shape):
             continue
         mask = np.where(labels[y : y + h, x : x + w] == index, 255, 0).astype(np.uint8)
         grid = _grid(mask, x, y)
@@ -151,7 +153,17 @@ def has_ink(ink: Image, box: Box, inset: float = 5.0) -> bool:
         return False
     region = ink[y0:y1, x0:x1]
     count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
-    return any(stats[i, cv2.CC_STAT_AREA] >= 12 and stats[i, cv2.CC_STAT_HEIGHT] >= 8 for i in range(1, count))
+    return any(
+        stats[i, cv2.CC_STAT_AREA] >= 12
+        and (stats[i, cv2.CC_STAT_HEIGHT] >= 8 or stats[i, cv2.CC_STAT_WIDTH] >= DASH_WIDTH)
+        for i in range(1, count)
+    )
+
+
+def is_dash(ink: Image, box: Box, inset: float = 5.0) -> bool:
+    """The cell holds one flat stroke (a dash: not applicable), which text detection may miss."""
+    found = ink_box(ink, box, inset)
+    return found is not None and found.x1 - found.x0 >= DASH_WIDTH and (found.x1 - found.x0) >= 3 * found.height
 
 
 def ink_box(ink: Image, box: Box, inset: float = 5.0) -> Box | None:

@@ -25,6 +25,9 @@ RED = 40
 """A pixel whose red exceeds its green and blue by this much is seal ink, set to paper after the light
 is flattened, unless it is dark there: black text and lines under the seal stay."""
 LIGHT = 150
+EDGE_MARGIN = 0.03
+MIN_VERTICAL = 60
+"""Pixels: the shortest vertical ruling line used to rectify a page (a table of two rows)."""
 SEGMENT = 18
 """Pixels: the run a line piece must have to be found at up to 4° of rotation."""
 
@@ -98,14 +101,14 @@ def ruled_lines(ink: Image) -> tuple[list[RuledLine], list[RuledLine]]:
     height, width = ink.shape
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found: list[list[RuledLine]] = []
-    for kernel, minimum in (((1, SEGMENT), width / 3), ((SEGMENT, 1), height / 12)):
+    for kernel, minimum in (((1, SEGMENT), width / 3), ((SEGMENT, 1), MIN_VERTICAL)):
         pieces = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones(kernel, np.uint8))
         pieces = cv2.dilate(pieces, np.ones((3, 3), np.uint8))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
         lines = []
         for index in range(1, count):
             x, y, w, h = (int(v) for v in stats[index, :4])
-            if max(w, h) < minimum or min(w, h) > max(w, h) / 8:
+            if max(w, h) < minimum or min(w, h) > max(w, h) / 8 or near_edge(x, y, w, h, ink.shape):
                 continue
             ys, xs = np.nonzero(labels[y : y + h, x : x + w] == index)
             points = np.column_stack([xs + x, ys + y]).astype(np.float32)
@@ -113,6 +116,13 @@ def ruled_lines(ink: Image) -> tuple[list[RuledLine], list[RuledLine]]:
             lines.append(RuledLine(px, py, dx, dy, float(max(w, h))))
         found.append(lines)
     return found[0], found[1]
+
+
+def near_edge(x: int, y: int, w: int, h: int, shape: tuple[int, ...]) -> bool:
+    """A shape that runs along the border of the image: the edge of the sheet in a photo, not a table."""
+    height, width = shape[:2]
+    margin = EDGE_MARGIN * min(height, width)
+    return x < margin or y < margin or x + w > width - margin or y + h > height - margin
 
 
 def page_frame(ink: Image) -> npt.NDArray[np.float32] | None:
@@ -152,7 +162,10 @@ def rectify(corners: npt.NDArray[np.float32]) -> npt.NDArray[np.float64] | None:
 
 def text_skew(ink: Image) -> float:
     """The rotation of a page without a ruled table, from the sharpness of its row profile."""
-    small = cv2.resize(ink, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    margin = int(EDGE_MARGIN * min(ink.shape))
+    inner = np.zeros_like(ink)
+    inner[margin:-margin, margin:-margin] = ink[margin:-margin, margin:-margin]
+    small = cv2.resize(inner, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     centre = (small.shape[1] / 2, small.shape[0] / 2)
     best, best_score = 0.0, -1.0
     for angle in np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.25):

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from etl.ocr.engine import Box, Engine, Image, crop
-from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, without_text
+from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
@@ -89,6 +89,8 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
             text = join_lines(pieces)
             if text in ONE_OR_SLASH and is_slash(ink, cell.box):
                 text = "/"
+            elif text in ("", "一", "-", "_", "~") and is_dash(ink, cell.box):
+                text = "—"
             cells.append(ReadCell(g, cell, text, score))
     return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
 

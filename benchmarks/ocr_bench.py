@@ -27,9 +27,9 @@ from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from etl.errors import XxgkError  # noqa: E402
-from etl.pipeline import parse_bytes  # noqa: E402
-from xxgk.samples.scans import STYLES, write_scan  # noqa: E402
+from etl.errors import XxgkError
+from etl.pipeline import parse_bytes
+from xxgk.samples.scans import STYLES, write_scan
 
 
 @dataclass
@@ -104,7 +104,8 @@ def score_file(path: Path, total: Score) -> str:
     total.unflagged += [f"{path.name} {w}" for w in wrong]
     return (
         f"{path.name}: {counts['right']}/{len(truth['facts'])} right, wrong flagged {counts['flagged']}, "
-        f"wrong unflagged {counts['unflagged']}, left out {counts['left_out']}, meta {'ok' if meta_ok else 'WRONG'}, "
+        f"wrong unflagged {counts['unflagged']}, left out {counts['left_out']}, "
+        f"meta {'ok' if meta_ok else 'WRONG'}, "
         f"{seconds / pages:.2f} s/page"
     )
 
@@ -126,8 +127,12 @@ def make_scans(out: Path, agencies: int, styles: list[str], limit: int | None) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scans", type=Path, help="score the scans in this folder instead of making new ones")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scans", type=Path, help="score the scans in this folder instead of making new ones"
+    )
     parser.add_argument("--agencies", type=int, default=36)
     parser.add_argument("--styles", default="all")
     parser.add_argument("--limit", type=int, help="at most this many original PDFs")
@@ -146,7 +151,10 @@ def main() -> None:
     print()
     print(f"files {total.files} ({total.failed} failed), pages {total.pages}")
     print(f"cells right {total.right}/{total.cells} = {share:.4%}")
-    print(f"wrong and flagged {total.wrong_flagged}; wrong and unflagged {total.wrong_unflagged}; left out {total.left_out}")
+    print(
+        f"wrong and flagged {total.wrong_flagged}; wrong and unflagged {total.wrong_unflagged}; "
+        f"left out {total.left_out}"
+    )
     print(f"agency/year/template right {total.meta_right}/{total.files}")
     print(f"CPU seconds per page {total.seconds / max(1, total.pages):.2f} (one thread)")
     for line in total.unflagged[:40]:

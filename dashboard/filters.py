@@ -166,7 +166,10 @@ def sidebar(
         (translate("filter.levels", lang), ", ".join(levels) or translate("filter.all", lang)),
         (translate("filter.kinds", lang), ", ".join(kinds) or translate("filter.all", lang)),
         (translate("filter.vertical", lang), translate("filter.yes" if vertical else "filter.no", lang)),
-        (translate("filter.ocr_confirmed", lang), translate("filter.yes" if confirmed_only else "filter.no", lang)),
+        (
+            translate("filter.ocr_confirmed", lang),
+            translate("filter.yes" if confirmed_only else "filter.no", lang),
+        ),
         (translate("filter.agency_text", lang), text.strip() or translate("filter.none", lang)),
         (translate("filter.scope", lang), translate(f"scope.{scope}", lang)),
     ]

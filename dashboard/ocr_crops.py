@@ -20,10 +20,14 @@ def ocr_crops(v: View, report_id: str) -> None:
     st.caption(v.t("report.ocr_note", doubtful=doubtful, unconfirmed=unconfirmed))
     label = "label_en" if v.lang == "en" else "label_zh"
     names = [
-        f"{row[label] or row['metric_code']}{f' [{row.breakdown}]' if row.breakdown else ''} = {row.value_raw}"
+        f"{row[label] or row['metric_code']}"
+        + (f" [{row.breakdown}]" if row.breakdown else "")
+        + f" = {row.value_raw}"
         for _, row in crops.iterrows()
     ]
-    picked = st.selectbox(v.t("report.ocr_pick"), range(len(crops)), format_func=lambda i: names[i], key="ocr_pick")
+    picked = st.selectbox(
+        v.t("report.ocr_pick"), range(len(crops)), format_func=lambda i: names[i], key="ocr_pick"
+    )
     _crop(v, crops.iloc[int(picked)])
     others = [i for i in range(min(len(crops), GALLERY)) if i != picked and _in_doubt(crops.iloc[i])]
     columns = st.columns(2)

@@ -12,26 +12,24 @@ import json
 import shutil
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+from PIL import Image
 
+from etl.errors import NeedsOcr, NotAReport
+from etl.ocr.detect import garbage_text_layer
+from etl.ocr.grid import find_grids
+from etl.ocr.image import binarise, prepare
+from etl.ocr.page import is_slash
+from etl.pipeline import parse_file
+from etl.readers import read_document
+from etl.readers.images import page_images
+from etl.readers.ocr import SCALE, cell_text, line_text
+from etl.records import ParsedReport
 from tests.conftest import FIXTURES
 from tests.ocr_scans import compare, truth_of
-
-import cv2  # noqa: E402  (after the skip in tests.ocr_scans)
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from etl.errors import NeedsOcr, NotAReport  # noqa: E402
-from etl.ocr.detect import garbage_text_layer  # noqa: E402
-from etl.ocr.grid import find_grids  # noqa: E402
-from etl.ocr.image import binarise, prepare  # noqa: E402
-from etl.ocr.page import is_slash  # noqa: E402
-from etl.pipeline import parse_file  # noqa: E402
-from etl.readers import read_document  # noqa: E402
-from etl.readers.images import page_images  # noqa: E402
-from etl.readers.ocr import SCALE, cell_text, line_text  # noqa: E402
-from etl.records import ParsedReport  # noqa: E402
-from xxgk.samples.scans import STYLES, Spoil, as_image, as_pdf, scanned_pages, write_scan  # noqa: E402
+from xxgk.samples.scans import STYLES, Spoil, as_image, as_pdf, scanned_pages, write_scan
 
 V2021 = FIXTURES / "reports" / "常山县水利局_2024.pdf"
 OLD = FIXTURES / "reports" / "衢江区自然资源和规划局_2014.pdf"
@@ -125,7 +123,9 @@ def test_multipage_tiff_and_image_web_page(tmp_path: Path) -> None:
         read_document(web / "page1.jpg", (web / "page1.jpg").read_bytes())
 
 
-def test_failing_identity_is_flagged_with_its_cells(tmp_path: Path, sealed_v2021: tuple[Path, ParsedReport]) -> None:
+def test_failing_identity_is_flagged_with_its_cells(
+    tmp_path: Path, sealed_v2021: tuple[Path, ParsedReport]
+) -> None:
     """A scan whose printed table breaks an identity: the cells are named, nothing is silently changed."""
     _, clean = sealed_v2021
     spot = next(e for e in clean.ocr if (e.metric_code, e.breakdown) == ("req.total", "natural_person"))
@@ -162,7 +162,9 @@ def test_garbage_text_layer() -> None:
     assert garbage_text_layer("(cid:12)(cid:77)(cid:3)" * 40)
     assert garbage_text_layer("\ue001\ue002\ue003 abc" * 30)
     assert garbage_text_layer("Ë¿ÄêÕþ¸®ÐÅÏ¢¹«¿ª¹¤×÷Äê¶È±¨¸æ" * 5)
-    assert not garbage_text_layer("常山县水利局2024年政府信息公开工作年度报告，全年主动公开政府信息132条。" * 3)
+    assert not garbage_text_layer(
+        "常山县水利局2024年政府信息公开工作年度报告，全年主动公开政府信息132条。" * 3
+    )
     assert not garbage_text_layer("short")
 
 

@@ -12,7 +12,7 @@ import io
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -121,8 +121,8 @@ class RapidOcrEngine:
             "Rec.rec_batch_num": 8,
         }
         self._ocr = RapidOCR(params=params)
-        self._det = self._ocr._load_det_model()
-        self._rec = self._ocr._load_rec_model()
+        self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
+        self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
         characters = list(self._rec.postprocess_op.character)
         self._characters = characters
         self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
@@ -131,7 +131,11 @@ class RapidOcrEngine:
         import cv2
 
         factor = min(1.0, DETECT_WIDTH / page.shape[1])
-        small = page if factor == 1.0 else cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        small = (
+            page
+            if factor == 1.0
+            else cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        )
         found = self._det(_colour(np.asarray(small, dtype=np.uint8)))
         if found.boxes is None:
             return []
@@ -257,7 +261,12 @@ class TesseractEngine:
                 x, y, w, h = (float(v) for v in fields[6:10])
                 lines.setdefault((fields[2], fields[3], fields[4]), []).append(Box(x, y, x + w, y + h))
         return [
-            Box(min(b.x0 for b in bs), min(b.top for b in bs), max(b.x1 for b in bs), max(b.bottom for b in bs))
+            Box(
+                min(b.x0 for b in bs),
+                min(b.top for b in bs),
+                max(b.x1 for b in bs),
+                max(b.bottom for b in bs),
+            )
             for bs in lines.values()
         ]
 
@@ -274,7 +283,7 @@ def _tesseract_reading(text: str) -> Reading:
     return Reading(cleaned, 0.9 if cleaned else 0.0)
 
 
-ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+ENGINES: dict[str, Callable[[], Engine]] = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
 
 
 @functools.cache
@@ -282,6 +291,6 @@ def default_engine() -> Engine:
     """The engine a worker process uses: created once per process (loading the models takes ~1 s)."""
     name = os.environ.get("XXGK_OCR_ENGINE", "rapidocr")
     try:
-        return ENGINES[name]()  # type: ignore[abstract]
+        return ENGINES[name]()
     except KeyError:
         raise UnreadableDocument(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}") from None

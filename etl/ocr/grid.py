@@ -127,7 +127,12 @@ def _grid(lines: Image, left: int, top: int) -> Grid | None:
         )
     if max(c.col + c.colspan for c in cells) < 2:
         return None
-    outer = Box(min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes), max(b.bottom for b in boxes))
+    outer = Box(
+        min(b.x0 for b in boxes),
+        min(b.top for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.bottom for b in boxes),
+    )
     return Grid(outer, tuple(sorted(cells, key=lambda c: (c.row, c.col))), xs, ys)
 
 
@@ -163,7 +168,9 @@ def has_ink(ink: Image, box: Box, inset: float = 5.0) -> bool:
 def is_dash(ink: Image, box: Box, inset: float = 5.0) -> bool:
     """The cell holds one flat stroke (a dash: not applicable), which text detection may miss."""
     found = ink_box(ink, box, inset)
-    return found is not None and found.x1 - found.x0 >= DASH_WIDTH and (found.x1 - found.x0) >= 3 * found.height
+    return (
+        found is not None and found.x1 - found.x0 >= DASH_WIDTH and (found.x1 - found.x0) >= 3 * found.height
+    )
 
 
 def ink_box(ink: Image, box: Box, inset: float = 5.0) -> Box | None:

@@ -98,7 +98,7 @@ class RuledLine:
 def ruled_lines(ink: Image) -> tuple[list[RuledLine], list[RuledLine]]:
     """The long (horizontal, vertical) ruling lines of a page, tolerating a few degrees of rotation and
     a photo's perspective."""
-    height, width = ink.shape
+    width = ink.shape[1]
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found: list[list[RuledLine]] = []
     for kernel, minimum in (((1, SEGMENT), width / 3), ((SEGMENT, 1), MIN_VERTICAL)):

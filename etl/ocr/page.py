@@ -6,18 +6,19 @@ the PDF reader builds from a text layer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from etl.ocr.engine import Box, Engine, Image, crop
+from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
+DASH_READINGS = frozenset({"", "一", "-", "_", "~"})
 SAME_LINE = 0.6
 """Two boxes whose vertical centres differ by less than this share of their height are on one line."""
 
@@ -57,6 +58,31 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
     ink = binarise(prepared.image)
     found = engine.find_lines(prepared.image)
     grids = find_grids(without_text(ink, found))
+    placed, free = _place(grids, found, ink)
+    keys = list(placed)
+    boxes = [box for key in keys for box in placed[key]] + free
+    readings = engine.read_lines([crop(prepared.image, box, 3) for box in boxes])
+    read = iter(zip(boxes, readings, strict=True))
+    cell_reads = {key: [ReadBox(*_next(read)) for _ in placed[key]] for key in keys}
+    lines = tuple(ReadBox(box, r.text, r.score) for box, r in read if r.text.strip())
+    cells = [
+        _cell(ink, g, cell, cell_reads.get((g, c), []))
+        for g, grid in enumerate(grids)
+        for c, cell in enumerate(grid.cells)
+    ]
+    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
+
+
+def _next(read: Iterator[tuple[Box, Reading]]) -> tuple[Box, str, float]:
+    box, reading = next(read)
+    return box, reading.text, reading.score
+
+
+def _place(
+    grids: Sequence[Grid], found: Sequence[Box], ink: Image
+) -> tuple[dict[tuple[int, int], list[Box]], list[Box]]:
+    """Text boxes by (grid, cell) and those outside every table; a cell with ink but no text box found
+    (a lone "0" or dash detection missed) gets the box of its ink."""
     placed: dict[tuple[int, int], list[Box]] = {}
     free: list[Box] = []
     for box in found:
@@ -67,32 +93,21 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
             placed.setdefault(key, []).append(piece)
     for g, grid in enumerate(grids):
         for c, cell in enumerate(grid.cells):
-            if (g, c) not in placed and has_ink(ink, cell.box):
-                found = ink_box(ink, cell.box)
-                if found is not None:
-                    placed[(g, c)] = [found]
-    keys = list(placed)
-    boxes = [box for key in keys for box in placed[key]] + free
-    readings = engine.read_lines([crop(prepared.image, box, 3) for box in boxes])
-    read = iter(zip(boxes, readings, strict=True))
-    cell_reads: dict[tuple[int, int], list[ReadBox]] = {}
-    for key in keys:
-        for _ in placed[key]:
-            box, reading = next(read)
-            cell_reads.setdefault(key, []).append(ReadBox(box, reading.text, reading.score))
-    lines = tuple(ReadBox(box, r.text, r.score) for box, r in read if r.text.strip())
-    cells = []
-    for g, grid in enumerate(grids):
-        for c, cell in enumerate(grid.cells):
-            pieces = [p for p in cell_reads.get((g, c), []) if p.text.strip()]
-            score = min((p.score for p in pieces), default=1.0)
-            text = join_lines(pieces)
-            if text in ONE_OR_SLASH and is_slash(ink, cell.box):
-                text = "/"
-            elif text in ("", "一", "-", "_", "~") and is_dash(ink, cell.box):
-                text = "—"
-            cells.append(ReadCell(g, cell, text, score))
-    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
+            inked = ink_box(ink, cell.box) if (g, c) not in placed and has_ink(ink, cell.box) else None
+            if inked is not None:
+                placed[(g, c)] = [inked]
+    return placed, free
+
+
+def _cell(ink: Image, grid: int, cell: GridCell, reads: Sequence[ReadBox]) -> ReadCell:
+    pieces = [p for p in reads if p.text.strip()]
+    score = min((p.score for p in pieces), default=1.0)
+    text = join_lines(pieces)
+    if text in ONE_OR_SLASH and is_slash(ink, cell.box):
+        text = "/"
+    elif text in DASH_READINGS and is_dash(ink, cell.box):
+        text = "—"
+    return ReadCell(grid, cell, text, score)
 
 
 def _in_cells(grids: Sequence[Grid], box: Box) -> list[tuple[tuple[int, int], Box]]:

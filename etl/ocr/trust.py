@@ -127,8 +127,14 @@ def involvement(report: ParsedReport, facts: Mapping[Key, Fact] | None = None) -
         if fact.semantic not in _NUMERIC:
             continue
         nudged = {**facts, key: replace(fact, value=(fact.value or Decimal(0)) + 1, semantic="number")}
-        for i, (before, after) in enumerate(zip(base, run_checks(nudged, report.template, no_fees), strict=False)):
-            if (before.status, before.expected, before.actual) != (after.status, after.expected, after.actual):
+        for i, (before, after) in enumerate(
+            zip(base, run_checks(nudged, report.template, no_fees), strict=False)
+        ):
+            if (before.status, before.expected, before.actual) != (
+                after.status,
+                after.expected,
+                after.actual,
+            ):
                 involved[i].add(key)
     return involved
 
@@ -165,7 +171,10 @@ def reread(scan: Scan, spots: Mapping[Key, Spot]) -> dict[Key, list[Reading]]:
 
 
 def _digits_crop(
-    rgb: npt.NDArray[np.uint8], transform: npt.NDArray[np.float64], box: tuple[float, float, float, float], factor: float
+    rgb: npt.NDArray[np.uint8],
+    transform: npt.NDArray[np.float64],
+    box: tuple[float, float, float, float],
+    factor: float,
 ) -> Image | None:
     """The inside of a cell (borders left out) from the page rendered `factor` times larger, rectified
     with the page's own transform, tightened to its ink."""
@@ -180,12 +189,14 @@ def _digits_crop(
     shift = np.array([[1.0, 0.0, x0], [0.0, 1.0, top], [0.0, 0.0, 1.0]])
     size = (int(x1 - x0), int(bottom - top))
     flags = cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP
-    patch = cv2.warpPerspective(rgb, np.linalg.inv(hires) @ shift, size, flags=flags, borderValue=(255, 255, 255))
-    patch = np.asarray(patch, dtype=np.uint8)
-    grey = patch[:, :, 0].astype(np.float32)
-    paper = max(1.0, float(np.percentile(grey, 90)))
-    grey = np.clip(grey / paper * 255, 0, 255).astype(np.uint8)
-    grey[(redness(patch) > RED) & (grey > LIGHT)] = 255
+    patch = cv2.warpPerspective(
+        rgb, np.linalg.inv(hires) @ shift, size, flags=flags, borderValue=(255, 255, 255)
+    )
+    colour = np.asarray(patch, dtype=np.uint8)
+    level = colour[:, :, 0].astype(np.float32)
+    paper = max(1.0, float(np.percentile(level, 90)))
+    grey = np.clip(level / paper * 255, 0, 255).astype(np.uint8)
+    grey[(redness(colour) > RED) & (grey > LIGHT)] = 255
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     points = cv2.findNonZero(ink)
     if points is None:
@@ -207,7 +218,7 @@ def _factor(fact: Fact) -> Decimal:
 
 
 def _candidates(fact: Fact, readings: list[Reading]) -> list[Fact]:
-    options = []
+    options: list[Fact] = []
     for reading in readings:
         parsed = parse_value(reading.text)
         if parsed.semantic not in ("number", "zero") or parsed.value is None:
@@ -218,7 +229,9 @@ def _candidates(fact: Fact, readings: list[Reading]) -> list[Fact]:
     return options
 
 
-def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> tuple[ParsedReport, dict[Key, str]]:
+def _correct(
+    report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]
+) -> tuple[ParsedReport, dict[Key, str]]:
     """The report with the only re-reading that satisfies the identities applied, and for each changed
     value why (the value is then chosen, not confirmed)."""
     broken = _errors(report.checks)
@@ -240,14 +253,16 @@ def _correct(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]) -> tup
     )
     issue = ParseIssue(
         "ocr_corrected",
-        f"identities failed as read; re-reading at {REREAD_DPI} dpi, the only change that makes them pass: {note}",
+        f"identities failed as read; re-read at {REREAD_DPI} dpi, the one change that mends them: {note}",
     )
     checks = run_checks(fixed, report.template, _no_fees(report))
     chosen = {
-        c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} at {REREAD_DPI} dpi chosen by the identities"
+        c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} ({REREAD_DPI} dpi) chosen by identities"
         for c in changes
     }
-    fixed_report = replace(report, facts=tuple(fixed.values()), checks=checks, warnings=(*report.warnings, issue))
+    fixed_report = replace(
+        report, facts=tuple(fixed.values()), checks=checks, warnings=(*report.warnings, issue)
+    )
     return fixed_report, chosen
 
 
@@ -257,12 +272,14 @@ class _Change:
     fact: Fact
 
 
-def _solutions(report: ParsedReport, facts: dict[Key, Fact], options: dict[Key, list[Fact]]) -> list[list[_Change]]:
+def _solutions(
+    report: ParsedReport, facts: dict[Key, Fact], options: dict[Key, list[Fact]]
+) -> list[list[_Change]]:
     """The smallest sets of changes (one or two cells) after which no error-level identity fails."""
     no_fees = _no_fees(report)
     trials = 0
     for size in range(1, MAX_CHANGES + 1):
-        found = []
+        found: list[list[_Change]] = []
         for keys in itertools.combinations(sorted(options), size):
             for combo in itertools.product(*(options[k] for k in keys)):
                 trials += 1
@@ -307,7 +324,9 @@ def _flag_failing(
 # --- marking every value ---------------------------------------------------------------------------
 
 
-def _marked(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], chosen: Mapping[Key, str]) -> ParsedReport:
+def _marked(
+    report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], chosen: Mapping[Key, str]
+) -> ParsedReport:
     facts = _fact_map(report)
     involved = involvement(report, facts)
     passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved[i]}
@@ -320,12 +339,21 @@ def _marked(report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], chosen:
         confirmed = key in passing and key not in failing_keys and key not in chosen
         doubt = "an identity it is part of fails" if key in failing_keys else chosen.get(key, "")
         evidence[key] = OcrEvidence(
-            key[0], key[1], spot.page, spot.box, round(score, 4), confirmed, _png(pages[spot.page].image, spot.box), doubt
+            key[0],
+            key[1],
+            spot.page,
+            spot.box,
+            round(score, 4),
+            confirmed,
+            _png(pages[spot.page].image, spot.box),
+            doubt,
         )
     unconfirmed = {
         key: spot
         for key, spot in spots.items()
-        if not evidence[key].confirmed and not evidence[key].doubt and facts[key].semantic in ("number", "zero")
+        if not evidence[key].confirmed
+        and not evidence[key].doubt
+        and facts[key].semantic in ("number", "zero")
     }
     issues = list(report.warnings)
     for key, found in reread(scan, unconfirmed).items():
@@ -368,11 +396,13 @@ def _png(image: Image, box: tuple[float, float, float, float]) -> bytes:
     if patch.size == 0:
         return b""
     factor = min(1.0, CROP_HEIGHT / patch.shape[0])
-    if factor < 1.0:
-        patch = cv2.resize(patch, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    patch = (patch // 32) * 36
-    ok, encoded = cv2.imencode(".png", np.minimum(patch, 255).astype(np.uint8), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    small = (
+        patch
+        if factor >= 1.0
+        else cv2.resize(patch, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    )
+    levels = (np.asarray(small, dtype=np.uint16) // 32) * 36
+    ok, encoded = cv2.imencode(
+        ".png", np.minimum(levels, 255).astype(np.uint8), [cv2.IMWRITE_PNG_COMPRESSION, 9]
+    )
     return encoded.tobytes() if ok else b""
-
-
-

@@ -27,8 +27,8 @@ def page_images(path: str, data: bytes) -> list[Path]:
         return []
     folder = Path(path).parent
     found: list[Path] = []
-    for src in root.xpath("//img/@src"):
-        name = unquote(str(src).split("?")[0].split("#")[0])
+    for image in root.iter("img"):
+        name = unquote(str(image.get("src") or "").split("?")[0].split("#")[0])
         if not name or name.startswith("data:"):
             continue
         options = [folder / Path(name).name, folder / f"{Path(path).stem}_files" / Path(name).name]
@@ -52,5 +52,3 @@ def read_image(path: str, data: bytes) -> Document:
         if page.suffix.lower() in WEB_SUFFIXES and page.is_file() and name.encode() in page.read_bytes():
             raise NotAReport(f"{name} is an image of the web page {page.name}; it is read with that page")
     raise NeedsOcr(f"{name} is an image: needs OCR")
-
-

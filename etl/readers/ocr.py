@@ -30,6 +30,7 @@ from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
 from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
+from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf import (
     MAX_ALTERNATIVES,
     Line,
@@ -42,7 +43,6 @@ from etl.readers.pdf import (
     page_blocks,
     rebuild_unruled,
 )
-from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf_text import Word, WordLine, word_lines
 from etl.records import Document, Paragraph, TableCell
 
@@ -138,9 +138,13 @@ def image_source(name: str, data: bytes) -> ImageSource:
         with Image.open(io.BytesIO(data)) as image:
             rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise UnreadableDocument(f"{Path(name).name} is not a readable image ({type(exc).__name__})") from None
+        raise UnreadableDocument(
+            f"{Path(name).name} is not a readable image ({type(exc).__name__})"
+        ) from None
     if min(rgb.shape[:2]) < 100:
-        raise UnreadableDocument(f"{Path(name).name} is too small to hold a page ({rgb.shape[1]}×{rgb.shape[0]})")
+        raise UnreadableDocument(
+            f"{Path(name).name} is too small to hold a page ({rgb.shape[1]}×{rgb.shape[0]})"
+        )
     return ImageSource(rgb)
 
 
@@ -157,8 +161,12 @@ def image_sources(name: str, data: bytes) -> list[ImageSource]:
         with Image.open(io.BytesIO(data)) as image:
             frames = [np.asarray(f.convert("RGB"), dtype=np.uint8) for f in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise UnreadableDocument(f"{Path(name).name} is not a readable image ({type(exc).__name__})") from None
-    pages = [ImageSource(f) for f in frames if f.shape[1] >= MIN_IMAGE_WIDTH and f.shape[0] >= MIN_IMAGE_HEIGHT]
+        raise UnreadableDocument(
+            f"{Path(name).name} is not a readable image ({type(exc).__name__})"
+        ) from None
+    pages = [
+        ImageSource(f) for f in frames if f.shape[1] >= MIN_IMAGE_WIDTH and f.shape[0] >= MIN_IMAGE_HEIGHT
+    ]
     if not pages:
         raise UnreadableDocument(f"{Path(name).name} is too small to be a page of a report")
     return pages
@@ -179,7 +187,9 @@ def read_scan(path: str, data: bytes, page: Document | None = None, engine: Engi
         return found
     heading = tuple(b for b in page.blocks if isinstance(b, Paragraph))
     blocks = tuple(replace(b, index=i) for i, b in enumerate((*heading, *found.document.blocks)))
-    document = replace(found.document, blocks=blocks, title=page.title, format=page.format, meta=(*page.meta, ("ocr", "1")))
+    document = replace(
+        found.document, blocks=blocks, title=page.title, format=page.format, meta=(*page.meta, ("ocr", "1"))
+    )
     return replace(found, document=document)
 
 
@@ -297,7 +307,9 @@ def page_content(page: ReadPage) -> PageContent:
 
 def _word(piece: ReadBox) -> Word:
     box = piece.box
-    return Word(line_text(piece.text), _points(box.x0), _points(box.x1), _points(box.top), _points(box.bottom))
+    return Word(
+        line_text(piece.text), _points(box.x0), _points(box.x1), _points(box.top), _points(box.bottom)
+    )
 
 
 def _as_line(line: WordLine) -> Line:

@@ -55,7 +55,8 @@ def render_pages(pdf: bytes, dpi: int) -> list[RGB]:
     document = pdfium.PdfDocument(pdf)
     try:
         return [
-            np.asarray(page.render(scale=dpi / 72).to_pil().convert("RGB"), dtype=np.uint8) for page in document
+            np.asarray(page.render(scale=dpi / 72).to_pil().convert("RGB"), dtype=np.uint8)
+            for page in document
         ]
     finally:
         document.close()
@@ -71,7 +72,7 @@ def spoil_page(page: RGB, spoil: Spoil, rng: random.Random, seal: bool) -> RGB:
     elif spoil.angle:
         image = _rotate(image, spoil.angle + rng.uniform(-0.3, 0.3))
     noise = np.random.default_rng(rng.randrange(2**32)).normal(0, spoil.noise, image.shape[:2])
-    image = image + noise[:, :, np.newaxis]
+    image = (image + noise[:, :, np.newaxis]).astype(np.float32)
     result = np.clip(image, 0, 255).astype(np.uint8)
     if spoil.jpeg:
         result = _jpeg(result, spoil.jpeg)
@@ -113,7 +114,7 @@ def _stamp(image: npt.NDArray[np.float32], rng: random.Random, dpi: int) -> npt.
     alpha = np.asarray(layer, dtype=np.float32) / 255.0 * rng.uniform(0.75, 0.9)
     red = np.array([225.0, 40.0, 45.0], dtype=np.float32) / 255.0
     tint = 1 - alpha[:, :, np.newaxis] * (1 - red)
-    return image * tint
+    return np.asarray(image * tint, dtype=np.float32)
 
 
 def _phone(image: npt.NDArray[np.float32], rng: random.Random) -> npt.NDArray[np.float32]:
@@ -178,5 +179,7 @@ def write_scan(original: Path, out_dir: Path, spoil: Spoil, seed: int = 0) -> Pa
         truth = json.loads(truth_file.read_text(encoding="utf-8"))
         truth["file"] = target.name
         truth["scan"] = spoil.name
-        Path(f"{target}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(f"{target}.truth.json").write_text(
+            json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     return target

@@ -257,7 +257,7 @@ def _correct(
     )
     checks = run_checks(fixed, report.template, _no_fees(report))
     chosen = {
-        c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} ({REREAD_DPI} dpi) chosen by identities"
+        c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} ({REREAD_DPI} dpi) chosen by the sums"
         for c in changes
     }
     fixed_report = replace(

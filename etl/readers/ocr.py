@@ -17,7 +17,7 @@ import io
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,7 @@ from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
 from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
+from etl.ocr.progress import page_read
 from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf import (
     MAX_ALTERNATIVES,
@@ -59,14 +60,6 @@ _DOT_AFTER_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})\s*[·•‧∙・]")
 _DASH_AS_YI = re.compile(r"^[一—-]{1,3}$")
 
 RGB = npt.NDArray[np.uint8]
-PageListener = Callable[[str, int, int, float], None]
-"""Told (file name, page, pages, seconds so far) after each page read by OCR."""
-_listeners: list[PageListener] = []
-
-
-def on_page(listener: PageListener) -> None:
-    """Report every page read by OCR (the CLI shows progress per page with this)."""
-    _listeners.append(listener)
 
 
 def budget_seconds(pages: int) -> float:
@@ -211,8 +204,7 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
     for number, source in enumerate(sources, start=1):
         pages.append(read_image_page(engine, source.render(1.0), number, SCALE))
         spent = time.process_time() - started
-        for listener in _listeners:
-            listener(name, number, len(sources), spent)
+        page_read(name, number, len(sources), spent)
         if spent > budget and number < len(sources):
             raise UnreadableDocument(
                 f"{name}: OCR stopped after page {number} of {len(sources)}: its time budget of "

@@ -69,7 +69,8 @@ class ReportFilter:
 
 CONFIRMED_FACTS = """facts AS (
     SELECT f.* FROM main.facts AS f
-    LEFT JOIN main.ocr_cells AS o USING (report_id, metric_code, breakdown)
+    LEFT JOIN main.ocr_cells AS o
+        ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
     WHERE f.confidence <> 'ocr' OR coalesce(o.confirmed, FALSE)
 ), report_series AS (
     SELECT h.* FROM main.report_series AS h
@@ -78,7 +79,8 @@ CONFIRMED_FACTS = """facts AS (
         JOIN main.reports AS r ON r.report_id = f.report_id
         JOIN main.series_map AS m ON m.template = r.template AND m.metric_code = f.metric_code
             AND m.metric_breakdown = f.breakdown
-        LEFT JOIN main.ocr_cells AS o USING (report_id, metric_code, breakdown)
+        LEFT JOIN main.ocr_cells AS o
+            ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
         WHERE f.report_id = h.report_id AND m.series_code = h.series_code AND m.breakdown = h.breakdown
             AND f.confidence = 'ocr' AND NOT coalesce(o.confirmed, FALSE)
     )

@@ -20,7 +20,10 @@ from etl.ocr.image import near_edge
 EDGE_TOLERANCE = 8.0
 """Cell edges closer than this (working pixels) are one grid line."""
 MIN_CELL = 12
-DASH_WIDTH = 15
+DASH_WIDTH = 7
+MIN_MARK = 12
+MIN_DASH = 8
+"""Pixels of ink a mark needs to count (scanner noise leaves smaller specks)."""
 SHORT_VERTICAL = 20
 """Pixels: the shortest vertical ruling line (a single-line row at 200 dpi is about 30 px high)."""
 TEXT_BAND = 0.2
@@ -150,27 +153,37 @@ def index_of(edges: tuple[float, ...], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def has_ink(ink: Image, box: Box, inset: float = 5.0) -> bool:
-    """Enough ink inside a cell (away from its ruling lines) to hold a character."""
+def _marks(ink: Image, box: Box, inset: float) -> list[tuple[int, int, int, int, int]]:
+    """Connected pieces of ink inside a cell, away from its ruling lines: (x, y, w, h, area)."""
     x0, y0 = int(box.x0 + inset), int(box.top + inset)
     x1, y1 = int(box.x1 - inset), int(box.bottom - inset)
     if x1 <= x0 or y1 <= y0:
-        return False
-    region = ink[y0:y1, x0:x1]
-    count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+        return []
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1], connectivity=8)
+    return [tuple(int(v) for v in stats[i, :5]) for i in range(1, count)]  # type: ignore[misc]
+
+
+def _is_dash_mark(mark: tuple[int, int, int, int, int], height: float) -> bool:
+    """A short flat stroke in the middle of the cell's height (a hyphen or dash: not applicable), not a
+    piece of a border line near the top or bottom."""
+    _, y, w, h, area = mark
+    middle = y + h / 2
+    return area >= MIN_DASH and w >= DASH_WIDTH and w >= 2.5 * h and 0.25 * height <= middle <= 0.75 * height
+
+
+def has_ink(ink: Image, box: Box, inset: float = 5.0) -> bool:
+    """Enough ink inside a cell (away from its ruling lines) to hold a character or a dash."""
+    height = box.height - 2 * inset
     return any(
-        stats[i, cv2.CC_STAT_AREA] >= 12
-        and (stats[i, cv2.CC_STAT_HEIGHT] >= 8 or stats[i, cv2.CC_STAT_WIDTH] >= DASH_WIDTH)
-        for i in range(1, count)
+        (area >= MIN_MARK and h >= 8) or _is_dash_mark((x, y, w, h, area), height)
+        for x, y, w, h, area in _marks(ink, box, inset)
     )
 
 
 def is_dash(ink: Image, box: Box, inset: float = 5.0) -> bool:
-    """The cell holds one flat stroke (a dash: not applicable), which text detection may miss."""
-    found = ink_box(ink, box, inset)
-    return (
-        found is not None and found.x1 - found.x0 >= DASH_WIDTH and (found.x1 - found.x0) >= 3 * found.height
-    )
+    """The cell holds one flat stroke and nothing else, which text detection may miss."""
+    marks = [m for m in _marks(ink, box, inset) if m[4] >= MIN_DASH]
+    return len(marks) == 1 and _is_dash_mark(marks[0], box.height - 2 * inset)
 
 
 def ink_box(ink: Image, box: Box, inset: float = 5.0) -> Box | None:

@@ -105,7 +105,7 @@ def _cell(ink: Image, grid: int, cell: GridCell, reads: Sequence[ReadBox]) -> Re
     text = join_lines(pieces)
     if text in ONE_OR_SLASH and is_slash(ink, cell.box):
         text = "/"
-    elif text in DASH_READINGS and is_dash(ink, cell.box):
+    elif (text in DASH_READINGS or len(text) == 1) and is_dash(ink, cell.box):
         text = "—"
     return ReadCell(grid, cell, text, score)
 

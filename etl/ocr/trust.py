@@ -41,6 +41,9 @@ from etl.values import parse_value
 Parse = Callable[[Document, str], ParsedReport]
 Key = tuple[str, str]
 LOW_SCORE = 0.9
+MARK_LEVEL = 110
+MARK_AREA = 8
+"""A dark mark of this many pixels (at 200 dpi) in a cell read as blank makes the blank doubtful."""
 MAX_CHANGES = 2
 MAX_TRIALS = 5000
 CROP_HEIGHT = 48
@@ -178,6 +181,25 @@ def _digits_crop(
 ) -> Image | None:
     """The inside of a cell (borders left out) from the page rendered `factor` times larger, rectified
     with the page's own transform, tightened to its ink."""
+    grey = _cell_patch(rgb, transform, box, factor)
+    if grey is None:
+        return None
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    points = cv2.findNonZero(ink)
+    if points is None:
+        return None
+    x, y, w, h = cv2.boundingRect(points)
+    pad = int(6 * factor)
+    return np.ascontiguousarray(grey[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
+
+
+def _cell_patch(
+    rgb: npt.NDArray[np.uint8],
+    transform: npt.NDArray[np.float64],
+    box: tuple[float, float, float, float],
+    factor: float,
+) -> Image | None:
+    """The inside of a cell, borders left out, rectified, greyscale with the paper made white."""
     scale = SCALE * factor
     x0, top, x1, bottom = (v * scale for v in box)
     inset = 4 * factor
@@ -197,13 +219,30 @@ def _digits_crop(
     paper = max(1.0, float(np.percentile(level, 90)))
     grey = np.clip(level / paper * 255, 0, 255).astype(np.uint8)
     grey[(redness(colour) > RED) & (grey > LIGHT)] = 255
-    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    points = cv2.findNonZero(ink)
-    if points is None:
-        return None
-    x, y, w, h = cv2.boundingRect(points)
-    pad = int(6 * factor)
-    return np.ascontiguousarray(grey[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
+    return np.asarray(grey, dtype=np.uint8)
+
+
+def marked_blanks(scan: Scan, spots: Mapping[Key, Spot]) -> list[Key]:
+    """Cells read as blank that hold a dark mark (a faint dash, a digit detection missed) at REREAD_DPI."""
+    factor = REREAD_DPI / DPI
+    found: list[Key] = []
+    by_page: dict[int, list[Key]] = {}
+    for key, spot in spots.items():
+        by_page.setdefault(spot.page, []).append(key)
+    for number, keys in sorted(by_page.items()):
+        rgb = scan.sources[number - 1].render(factor)
+        transform = scan.pages[number - 1].prepared.transform
+        for key in keys:
+            patch = _cell_patch(rgb, transform, spots[key].box, factor)
+            if patch is not None and _has_mark(patch, factor):
+                found.append(key)
+    return found
+
+
+def _has_mark(grey: Image, factor: float) -> bool:
+    dark = np.where(grey < MARK_LEVEL, 255, 0).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    return any(stats[i, cv2.CC_STAT_AREA] >= MARK_AREA * factor * factor for i in range(1, count))
 
 
 # --- letting the identities choose -----------------------------------------------------------------
@@ -356,6 +395,15 @@ def _marked(
         and facts[key].semantic in ("number", "zero")
     }
     issues = list(report.warnings)
+    blanks = {
+        key: spot
+        for key, spot in spots.items()
+        if not evidence[key].confirmed and not evidence[key].doubt and facts[key].semantic == "blank"
+    }
+    for key in marked_blanks(scan, blanks):
+        reason = f"read as blank, but the cell holds a mark at {REREAD_DPI} dpi; no identity confirms it"
+        evidence[key] = replace(evidence[key], doubt=reason)
+        issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {reason}", facts[key].source.locator))
     for key, found in reread(scan, unconfirmed).items():
         fact = facts[key]
         second = found[0] if found else Reading("", 0.0)

@@ -58,7 +58,7 @@ def test_ocr_values_and_crops_are_stored(ocr_warehouse: Path) -> None:
         "min(octet_length(crop_png)), max(score) FROM ocr_cells",
     )[0]
     assert cells[0] >= len(truth["facts"]) - 1 and cells[1] > 150 and cells[2] == 0
-    assert 0 < cells[3] and cells[4] <= 1.0
+    assert cells[3] > 0 and cells[4] <= 1.0
 
 
 def test_filter_hides_unconfirmed_ocr_values(ocr_warehouse: Path) -> None:

@@ -52,6 +52,8 @@ SCALE = DPI / 72
 SECONDS_PER_PAGE = 10.0
 MIN_BUDGET = 60.0
 MAX_PAGES = 60
+SAME_SIZE = 1.18
+"""Detected line heights within this ratio are one font size."""
 ALIGN_TOLERANCE = 6.0
 """Points by which the column edges of a table's parts on two scanned pages may differ."""
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -274,14 +276,17 @@ def page_content(page: ReadPage) -> PageContent:
     height = page.image.shape[0] / SCALE
     parts = tuple(_part(page, g) for g in range(len(page.grids)))
     lines = []
-    for row in text_rows(page.lines):
+    rows = text_rows(page.lines)
+    sizes = font_sizes([max(p.box.height for p in row) for row in rows])
+    for row, size in zip(rows, sizes, strict=True):
         text = line_text(" ".join(p.text for p in row))
+        middle = sum(p.box.centre[1] for p in row) / len(row)
         line = Line(
             text,
             _points(row[0].box.x0),
             _points(row[-1].box.x1),
-            _points(min(p.box.top for p in row)),
-            _points(max(p.box.bottom for p in row)),
+            _points(middle - size / 2),
+            _points(middle + size / 2),
             page.number,
         )
         if text and not is_footer(line, height):
@@ -295,6 +300,19 @@ def page_content(page: ReadPage) -> PageContent:
         )
     chars = sum(len(p.text) for p in page.lines) + sum(len(c.text) for c in page.cells)
     return PageContent(page.number, height, tuple(lines), parts, chars, words)
+
+
+def font_sizes(heights: Sequence[float]) -> list[float]:
+    """Line heights snapped to the font sizes of the page: detected boxes of one font differ by a few
+    pixels with the glyphs they hold, and the PDF reader joins a wrapped title only at one size."""
+    groups: list[list[float]] = []
+    for value in sorted(heights):
+        if groups and value <= groups[-1][0] * SAME_SIZE:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    size = {value: sorted(group)[len(group) // 2] for group in groups for value in group}
+    return [size[h] for h in heights]
 
 
 def _word(piece: ReadBox) -> Word:

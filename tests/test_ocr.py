@@ -225,3 +225,30 @@ def test_scans_are_deterministic(tmp_path: Path) -> None:
     assert np.array_equal(first, again)
     copy = shutil.copy(OLD, tmp_path / OLD.name)
     assert Path(copy).exists()
+
+
+def test_identities_choose_among_rereadings() -> None:
+    """The choosing step on a real report (read from its text layer): one cell spoiled, its re-readings
+    offered; only the reading that makes every identity pass is chosen, and two that would are not."""
+    from dataclasses import replace
+
+    from etl.checks import run_checks
+    from etl.ocr.trust import _solutions, involvement
+
+    report = parse_file(V2021)
+    facts = {(f.metric_code, f.breakdown): f for f in report.facts}
+    key = ("req.total", "total")
+    right = facts[key]
+    spoiled = {**facts, key: replace(right, value=right.value + 5, value_raw=str(right.value + 5))}
+    checks = run_checks(spoiled, report.template)
+    broken = replace(report, facts=tuple(spoiled.values()), checks=checks)
+    assert any(c.status == "fail" and c.severity == "error" for c in checks)
+    involved = involvement(broken)
+    failing = [i for i, c in enumerate(checks) if c.status == "fail" and c.severity == "error"]
+    assert all(key in involved[i] for i in failing)
+
+    wrong = replace(right, value=right.value + 1, value_raw=str(right.value + 1))
+    solutions = _solutions(broken, spoiled, {key: [wrong, right]})
+    assert [[(c.key, c.fact.value) for c in s] for s in solutions] == [[(key, right.value)]]
+
+    assert _solutions(broken, spoiled, {key: [wrong]}) == []

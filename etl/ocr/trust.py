@@ -65,8 +65,9 @@ def parse_scan(scan: Scan, digest: str, parse: Parse) -> ParsedReport:
     document = settle(scan.document, digest, parse)
     report = parse(document, digest)
     spots = fact_spots(report, document)
-    report, chosen = _correct(report, scan, spots)
-    return _marked(report, scan, spots, chosen)
+    renders: Renders = {}
+    report, chosen = _correct(report, scan, spots, renders)
+    return _marked(report, scan, spots, chosen, renders)
 
 
 def settle(document: Document, digest: str, parse: Parse) -> Document:
@@ -153,7 +154,17 @@ def _errors(checks: Iterable[CheckResult]) -> list[int]:
 # --- reading cells again ---------------------------------------------------------------------------
 
 
-def reread(scan: Scan, spots: Mapping[Key, Spot]) -> dict[Key, list[Reading]]:
+Renders = dict[int, npt.NDArray[np.uint8]]
+"""Pages rendered at REREAD_DPI, by number, kept while one scan is judged."""
+
+
+def _hires(scan: Scan, number: int, renders: Renders) -> npt.NDArray[np.uint8]:
+    if number not in renders:
+        renders[number] = scan.sources[number - 1].render(REREAD_DPI / DPI)
+    return renders[number]
+
+
+def reread(scan: Scan, spots: Mapping[Key, Spot], renders: Renders) -> dict[Key, list[Reading]]:
     """Each spot's cell read again at REREAD_DPI with digits only: candidate readings, best first."""
     factor = REREAD_DPI / DPI
     by_page: dict[int, list[Key]] = {}
@@ -163,7 +174,7 @@ def reread(scan: Scan, spots: Mapping[Key, Spot]) -> dict[Key, list[Reading]]:
     crops: list[Image] = []
     for number, page_keys in sorted(by_page.items()):
         page = scan.pages[number - 1]
-        rgb = scan.sources[number - 1].render(factor)
+        rgb = _hires(scan, number, renders)
         for key in page_keys:
             found = _digits_crop(rgb, page.prepared.transform, spots[key].box, factor)
             if found is not None:
@@ -222,7 +233,7 @@ def _cell_patch(
     return np.asarray(grey, dtype=np.uint8)
 
 
-def marked_blanks(scan: Scan, spots: Mapping[Key, Spot]) -> list[Key]:
+def marked_blanks(scan: Scan, spots: Mapping[Key, Spot], renders: Renders) -> list[Key]:
     """Cells read as blank that hold a dark mark (a faint dash, a digit detection missed) at REREAD_DPI."""
     factor = REREAD_DPI / DPI
     found: list[Key] = []
@@ -230,7 +241,7 @@ def marked_blanks(scan: Scan, spots: Mapping[Key, Spot]) -> list[Key]:
     for key, spot in spots.items():
         by_page.setdefault(spot.page, []).append(key)
     for number, keys in sorted(by_page.items()):
-        rgb = scan.sources[number - 1].render(factor)
+        rgb = _hires(scan, number, renders)
         transform = scan.pages[number - 1].prepared.transform
         for key in keys:
             patch = _cell_patch(rgb, transform, spots[key].box, factor)
@@ -269,7 +280,7 @@ def _candidates(fact: Fact, readings: list[Reading]) -> list[Fact]:
 
 
 def _correct(
-    report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot]
+    report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], renders: Renders
 ) -> tuple[ParsedReport, dict[Key, str]]:
     """The report with the only re-reading that satisfies the identities applied, and for each changed
     value why (the value is then chosen, not confirmed)."""
@@ -279,7 +290,7 @@ def _correct(
     facts = _fact_map(report)
     involved = involvement(report, facts)
     suspects = {key for i in broken for key in involved[i] if key in spots}
-    readings = reread(scan, {key: spots[key] for key in suspects})
+    readings = reread(scan, {key: spots[key] for key in suspects}, renders)
     options = {key: _candidates(facts[key], readings.get(key, [])) for key in sorted(suspects)}
     solutions = _solutions(report, facts, {k: v for k, v in options.items() if v})
     if len(solutions) != 1:
@@ -364,7 +375,11 @@ def _flag_failing(
 
 
 def _marked(
-    report: ParsedReport, scan: Scan, spots: Mapping[Key, Spot], chosen: Mapping[Key, str]
+    report: ParsedReport,
+    scan: Scan,
+    spots: Mapping[Key, Spot],
+    chosen: Mapping[Key, str],
+    renders: Renders,
 ) -> ParsedReport:
     facts = _fact_map(report)
     involved = involvement(report, facts)
@@ -400,11 +415,11 @@ def _marked(
         for key, spot in spots.items()
         if not evidence[key].confirmed and not evidence[key].doubt and facts[key].semantic == "blank"
     }
-    for key in marked_blanks(scan, blanks):
+    for key in marked_blanks(scan, blanks, renders):
         reason = f"read as blank, but the cell holds a mark at {REREAD_DPI} dpi; no identity confirms it"
         evidence[key] = replace(evidence[key], doubt=reason)
         issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {reason}", facts[key].source.locator))
-    for key, found in reread(scan, unconfirmed).items():
+    for key, found in reread(scan, unconfirmed, renders).items():
         fact = facts[key]
         second = found[0] if found else Reading("", 0.0)
         parsed = parse_value(second.text)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from etl.checks import HANDLED, OTHER_V2021, run_checks
+from etl.checks import HANDLED, OTHER_V2021
+from etl.templates import run_checks
 from etl.records import CellRef, CheckResult, Fact, Template
 
 REF = CellRef(None, "", "")

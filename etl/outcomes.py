@@ -91,7 +91,9 @@ def outcome_groups() -> tuple[OutcomeGroup, ...]:
     groups = []
     for row in csv.DictReader(text.splitlines()):
         prefix = f"req.{row['group']}."
-        items = sorted((_item(code) for code in metrics() if code.startswith(prefix)), key=lambda i: i.position)
+        items = sorted(
+            (_item(code) for code in metrics() if code.startswith(prefix)), key=lambda i: i.position
+        )
         whole = row["whole_code"] or None
         if whole is not None and whole not in metrics():
             raise ValueError(f"outcome_groups.csv: unknown metric code {whole!r}")

@@ -93,13 +93,20 @@ def _table_codes(collector: FactCollector) -> set[str]:
 def _old_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> str | None:
     found = len(_table_codes(collector))
     if found < OLD_MIN_SHARE * expected and cut_off:
-        return f"statistics table incomplete: {found} of {expected} rows of the old national table found (truncated?)"
+        return (
+            f"statistics table incomplete: {found} of {expected} rows of the old national table found "
+            "(truncated?)"
+        )
     return None
 
 
 def _fujian_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> str | None:
     found = len(_table_codes(collector))
-    return f"statistics table incomplete: only {found} cells of the Fujian table" if found < FUJIAN_MIN_CELLS else None
+    return (
+        f"statistics table incomplete: only {found} cells of the Fujian table"
+        if found < FUJIAN_MIN_CELLS
+        else None
+    )
 
 
 def _new_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> str | None:
@@ -115,7 +122,9 @@ def _new_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> s
 
 
 def _old_wanted(collector: FactCollector, folded_text: str) -> tuple[str, ...]:
-    return tuple(m.code for m in metrics().values() if "old" in m.templates and not m.code.startswith("old.section"))
+    return tuple(
+        m.code for m in metrics().values() if "old" in m.templates and not m.code.startswith("old.section")
+    )
 
 
 def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection) -> TemplateSpec:
@@ -160,7 +169,9 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         label_en="Fujian old",
         detection=Detection(tier=1, markers=tuple(FUJIAN_ROWS), min_markers=3, requires=("历年累计",)),
         extract=extract_fujian,
-        expected_cells=lambda collector, text: sum(1 for code, _ in collector.facts if code.startswith("fj.")),
+        expected_cells=lambda collector, text: sum(
+            1 for code, _ in collector.facts if code.startswith("fj.")
+        ),
         incomplete=_fujian_incomplete,
         wanted=None,
         table_checks=_no_table_checks,
@@ -172,13 +183,23 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         "v2019",
         "2019版",
         "2019 table",
-        Detection(tier=0, markers=V2019_MARKERS, shared_markers=(*V2021_MARKERS, *NEW_MARKERS), weak_markers=V2019_WEAK),
+        Detection(
+            tier=0,
+            markers=V2019_MARKERS,
+            shared_markers=(*V2021_MARKERS, *NEW_MARKERS),
+            weak_markers=V2019_WEAK,
+        ),
     ),
     "v2021": _new_spec(
         "v2021",
         "2021版",
         "2021 table",
-        Detection(tier=0, markers=V2021_MARKERS, shared_markers=(*V2019_MARKERS, *NEW_MARKERS), weak_markers=V2021_WEAK),
+        Detection(
+            tier=0,
+            markers=V2021_MARKERS,
+            shared_markers=(*V2019_MARKERS, *NEW_MARKERS),
+            weak_markers=V2021_WEAK,
+        ),
     ),
 }
 

@@ -30,7 +30,11 @@ def label_printed(key: str, folded_text: str) -> bool:
     """
     if len(key) < _QUOTE_LENGTH or key in folded_text:
         return True
-    return len(key) >= 2 * _QUOTE_LENGTH and key[:_QUOTE_LENGTH] in folded_text and key[-_QUOTE_LENGTH:] in folded_text
+    return (
+        len(key) >= 2 * _QUOTE_LENGTH
+        and key[:_QUOTE_LENGTH] in folded_text
+        and key[-_QUOTE_LENGTH:] in folded_text
+    )
 
 
 def table3_rows(

@@ -198,7 +198,9 @@ class Table3Reader:
             return
         self._store(view, found, labels, values)
 
-    def _store(self, view: RowView, found: RowMatch, labels: list[TableCell], values: list[TableCell]) -> None:
+    def _store(
+        self, view: RowView, found: RowMatch, labels: list[TableCell], values: list[TableCell]
+    ) -> None:
         assert found.code is not None
         label = " / ".join(one_line(c.text) for c in labels if key(c.text) not in IGNORED_LABELS)
         confidence: Confidence = "exact"

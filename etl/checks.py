@@ -106,8 +106,14 @@ def _columns(facts: FactMap) -> list[str]:
     return [b for b in APPLICANT_BREAKDOWNS if b in present]
 
 
-def new_template_checks(facts: FactMap, template: Template) -> Iterable[CheckResult]:
+def new_template_checks(
+    facts: FactMap, template: Template, rows: Sequence[str] | None = None
+) -> Iterable[CheckResult]:
+    """N1–N5. `rows` are the table 三 rows the document prints (etl/extract/layout.py): a group printed
+    as one row stands for its rows, and rows the document never had are not part of N2's sum."""
     handled = handled_codes(template, {code for code, _ in facts})
+    if rows is not None:
+        handled = tuple(code for code in handled if code in rows)
     for column in _columns(facts):
         yield _n1(facts, column)
         yield identity("N2", "error", facts, ("req.total", column), [(c, column) for c in handled], column)

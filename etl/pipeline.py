@@ -71,7 +71,8 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     extract_narrative(document.paragraphs, collector)
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
-    checks = run_checks(collector.facts, template, no_fees_statement(body))
+    rows = described.table_rows(collector, folded_text) if described.table_rows else None
+    checks = run_checks(collector.facts, template, no_fees_statement(body), rows)
     return ParsedReport(
         source_file=document.source,
         content_hash=digest,

@@ -17,7 +17,7 @@ from etl.checks import FactMap, Term, narrative_checks, new_template_checks, old
 from etl.extract import extract_new
 from etl.extract.fujian import ROWS as FUJIAN_ROWS
 from etl.extract.fujian import extract_fujian
-from etl.extract.layout import new_expected_cells, new_wanted_codes
+from etl.extract.layout import document_rows, new_expected_cells, new_wanted_codes
 from etl.extract.old import DATA_ROWS as OLD_ROWS
 from etl.extract.old import OLD_CELLS, extract_old
 from etl.extract.rows import FactCollector
@@ -61,7 +61,7 @@ Extract = Callable[[Sequence[RowView], FactCollector], None]
 Count = Callable[[FactCollector, str], int]
 Wanted = Callable[[FactCollector, str], tuple[str, ...]]
 Complete = Callable[[FactCollector, int, bool], str | None]
-TableChecks = Callable[[FactMap], Iterable[CheckResult]]
+TableChecks = Callable[[FactMap, Sequence[str] | None], Iterable[CheckResult]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ class TemplateSpec:
     wanted: Wanted | None
     """The codes the `missing_cells` warning compares with; None: no such warning."""
     table_checks: TableChecks
+    """The template's own checks, given the facts and the table 三 rows the document prints (or None)."""
+    table_rows: Wanted | None
+    """The table 三 rows the document prints, where the template has such a table."""
     received: Term
     """The table's row that the narrative's 收到申请 figure is checked against (T1)."""
     proactive: Term | None
@@ -137,14 +140,15 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
         expected_cells=partial(new_expected_cells, name),
         incomplete=_new_incomplete,
         wanted=partial(new_wanted_codes, name),
-        table_checks=partial(new_template_checks, template=name),
+        table_checks=lambda facts, rows: new_template_checks(facts, name, rows),
+        table_rows=partial(document_rows, name),
         received=("req.received", "total"),
         proactive=None,
         reads_glued_text=True,
     )
 
 
-def _no_table_checks(facts: FactMap) -> Iterable[CheckResult]:
+def _no_table_checks(facts: FactMap, rows: Sequence[str] | None) -> Iterable[CheckResult]:
     return ()
 
 
@@ -158,7 +162,8 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         expected_cells=lambda collector, text: OLD_CELLS,
         incomplete=_old_incomplete,
         wanted=_old_wanted,
-        table_checks=old_template_checks,
+        table_checks=lambda facts, rows: old_template_checks(facts),
+        table_rows=None,
         received=("old.requests.received", ""),
         proactive=("old.proactive.total", ""),
         reads_glued_text=False,
@@ -175,6 +180,7 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         incomplete=_fujian_incomplete,
         wanted=None,
         table_checks=_no_table_checks,
+        table_rows=None,
         received=("fj.requests.total", ""),
         proactive=("fj.proactive.total", ""),
         reads_glued_text=False,
@@ -226,10 +232,13 @@ def detect_template(document: Document) -> Template | None:
     return template_of_text("|".join(fold(p.text) for p in document.paragraphs))
 
 
-def run_checks(facts: FactMap, template: Template, no_fees: str | None = None) -> tuple[CheckResult, ...]:
-    """Every per-report check the template runs; `no_fees` is the narrative's "未收取…费用" sentence (T3)."""
+def run_checks(
+    facts: FactMap, template: Template, no_fees: str | None = None, rows: Sequence[str] | None = None
+) -> tuple[CheckResult, ...]:
+    """Every per-report check the template runs; `no_fees` is the narrative's "未收取…费用" sentence (T3),
+    `rows` the table 三 rows the document prints (None: the template's rows)."""
     described = spec(template)
     return (
-        *described.table_checks(facts),
+        *described.table_checks(facts, rows),
         *narrative_checks(facts, described.received, described.proactive, no_fees),
     )

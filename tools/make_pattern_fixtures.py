@@ -36,6 +36,7 @@ from xxgk.samples.render_docx import add_para, add_table, set_font
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "patterns"
 COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
 NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+HEADINGS = ("一、", "二、", "三、", "四、", "五、", "六、")
 MARK = Fact("", "", None, "number", "")
 """Value cells are marked so the DOCX writer centres them and keeps their text as printed."""
 
@@ -213,7 +214,8 @@ def render_html(report: Report) -> str:
         else:
             parts.append(f'<p style="text-indent:2em">{html.escape(block.text)}</p>')
     parts.append("</div>")
-    head = f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{html.escape(report.page_title)}</title>\n</head>\n'
+    title = html.escape(report.page_title)
+    head = f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n</head>\n'
     return head + "<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
 
 

@@ -47,6 +47,8 @@ class OutcomeGroup:
     whole_templates: tuple[str, ...]
     """Templates whose tables may print the group as that single row (v2019 always does for （六）)."""
     items: tuple[OutcomeItem, ...]
+    reasons_in_series: bool = False
+    """Whether the harmonised series keeps each row as a breakdown (refusal reasons …)."""
 
     @property
     def key(self) -> str:
@@ -107,6 +109,7 @@ def outcome_groups() -> tuple[OutcomeGroup, ...]:
                 whole_code=whole,
                 whole_templates=tuple(t for t in row["whole_templates"].split(",") if t),
                 items=tuple(items),
+                reasons_in_series=row["reasons_in_series"] == "yes",
             )
         )
     return tuple(groups)

@@ -198,6 +198,7 @@ def test_damaged_docx_is_unreadable() -> None:
 # --- legacy Word ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed; the error is tested instead")
 def test_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
     from etl.readers.office import convert

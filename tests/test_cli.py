@@ -22,6 +22,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*XXGK, *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
+@pytest.mark.slow
 def test_ingest_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from etl.agencies import agency_id
-from etl.pipeline import parse_file
-from etl.records import ParsedReport
+from etl.pipeline import parse_document, parse_file
+from etl.records import Document, ParsedReport, Table, TableCell
 from tests.conftest import FIXTURES, GOLDEN
 from tests.golden_io import read_golden, report_to_golden, write_golden
 from warehouse.db import connect
@@ -150,3 +150,52 @@ def test_cross_year_checks_run_between_the_two_years_of_one_government(tmp_path:
         con.close()
     assert agencies == [("淮安市人民政府",)]
     assert ("X1", "pass") in checks and ("X2", "pass") in checks
+
+
+def _table3_document(rows: list[tuple[str, ...]]) -> Document:
+    """A v2021 report whose table 三 has the given result rows (label cells, then seven values)."""
+    header = ("", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+    top = [
+        ("一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "0", "3"),
+        ("二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0"),
+        ("（一）予以公开", "1", "0", "0", "0", "0", "0", "1"),
+    ]
+    tail = [
+        ("（七）总计", "3", "0", "0", "0", "0", "0", "3"),
+        ("四、结转下年度继续办理", "0", "0", "0", "0", "0", "0", "0"),
+    ]
+    lines = [header, *top, *rows, *tail]
+    cells = tuple(TableCell(text, r, c) for r, line in enumerate(lines) for c, text in enumerate(line))
+    t3 = Table(0, cells, len(lines), 8, aligned=False)
+    t4_lines = [("行政复议", "结果维持"), tuple("0" for _ in range(15))]
+    t4_cells = tuple(TableCell(text, r, c) for r, line in enumerate(t4_lines) for c, text in enumerate(line))
+    t4 = Table(1, t4_cells, 2, 15, aligned=False)
+    return Document("x.txt", "text", "utf-8", "某局2024年政府信息公开工作年度报告", (t3, t4))
+
+
+def test_group_printed_as_one_row_and_as_its_rows_keeps_the_rows() -> None:
+    other = [
+        ("（六）其他处理", "2", "0", "0", "0", "0", "0", "2"),
+        (
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1",
+        ),
+        ("3.其他", "1", "0", "0", "0", "0", "0", "1"),
+    ]
+    report = parse_document(_table3_document(other), "x")
+    codes = {f.metric_code for f in report.facts}
+    assert "req.other" not in codes and {"req.other.no_amendment", "req.other.other"} <= codes
+    assert any(w.code == "group_row_values" and "（六）其他处理" in w.message for w in report.warnings)
+
+
+def test_group_row_values_without_a_code_are_kept_out_and_said() -> None:
+    denied = [("（三）不予公开", "2", "0", "0", "0", "0", "0", "2")]
+    report = parse_document(_table3_document(denied), "x")
+    assert not any(f.metric_code.startswith("req.denied") for f in report.facts)
+    assert any(w.code == "group_row_values" and "不予公开" in w.message for w in report.warnings)

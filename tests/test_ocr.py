@@ -242,8 +242,8 @@ def test_identities_choose_among_rereadings() -> None:
     offered; only the reading that makes every identity pass is chosen, and two that would are not."""
     from dataclasses import replace
 
-    from etl.checks import run_checks
     from etl.ocr.trust import _solutions, involvement
+    from etl.templates import run_checks
 
     report = parse_file(V2021)
     facts = {(f.metric_code, f.breakdown): f for f in report.facts}

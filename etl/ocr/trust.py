@@ -27,15 +27,16 @@ import numpy as np
 import numpy.typing as npt
 
 from etl.catalogue import metric
-from etl.checks import run_checks
 from etl.errors import XxgkError
+from etl.extract.rows import FactCollector
 from etl.narrative import no_fees_statement
-from etl.normalise import one_line
+from etl.normalise import fold, one_line
 from etl.ocr.engine import Box, Image, Reading
 from etl.ocr.image import DPI, LIGHT, RED, REREAD_DPI, redness
 from etl.readers.ocr import SCALE, Scan
 from etl.readings import failing
 from etl.records import CheckResult, Document, Fact, OcrEvidence, ParsedReport, ParseIssue, TableCell
+from etl.templates import run_checks, spec
 from etl.values import parse_value
 
 Parse = Callable[[Document, str], ParsedReport]
@@ -124,16 +125,14 @@ def _no_fees(report: ParsedReport) -> str | None:
 def involvement(report: ParsedReport, facts: Mapping[Key, Fact] | None = None) -> dict[int, set[Key]]:
     """For each check (by position), the values it reads: those whose change moves its outcome."""
     facts = dict(facts if facts is not None else _fact_map(report))
-    no_fees = _no_fees(report)
-    base = run_checks(facts, report.template, no_fees)
+    checks = checker(report)
+    base = checks(facts)
     involved: dict[int, set[Key]] = {i: set() for i in range(len(base))}
     for key, fact in facts.items():
         if fact.semantic not in _NUMERIC:
             continue
         nudged = {**facts, key: replace(fact, value=(fact.value or Decimal(0)) + 1, semantic="number")}
-        for i, (before, after) in enumerate(
-            zip(base, run_checks(nudged, report.template, no_fees), strict=False)
-        ):
+        for i, (before, after) in enumerate(zip(base, checks(nudged), strict=False)):
             if (before.status, before.expected, before.actual) != (
                 after.status,
                 after.expected,
@@ -141,6 +140,25 @@ def involvement(report: ParsedReport, facts: Mapping[Key, Fact] | None = None) -
             ):
                 involved[i].add(key)
     return involved
+
+
+Checker = Callable[[Mapping[Key, Fact]], tuple[CheckResult, ...]]
+
+
+def checker(report: ParsedReport) -> Checker:
+    """The report's checks over other values, run as the pipeline runs them (with the table 三 rows the
+    document prints and its no-fees sentence)."""
+    described = spec(report.template)
+    folded = fold(report.text)
+    no_fees = _no_fees(report)
+
+    def check(facts: Mapping[Key, Fact]) -> tuple[CheckResult, ...]:
+        rows = None
+        if described.table_rows is not None:
+            rows = described.table_rows(FactCollector(facts=dict(facts)), folded)
+        return run_checks(facts, report.template, no_fees, rows)
+
+    return check
 
 
 def _fact_map(report: ParsedReport) -> dict[Key, Fact]:
@@ -305,7 +323,7 @@ def _correct(
         "ocr_corrected",
         f"identities failed as read; re-read at {REREAD_DPI} dpi, the one change that mends them: {note}",
     )
-    checks = run_checks(fixed, report.template, _no_fees(report))
+    checks = checker(report)(fixed)
     chosen = {
         c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} ({REREAD_DPI} dpi) chosen by the sums"
         for c in changes
@@ -326,7 +344,7 @@ def _solutions(
     report: ParsedReport, facts: dict[Key, Fact], options: dict[Key, list[Fact]]
 ) -> list[list[_Change]]:
     """The smallest sets of changes (one or two cells) after which no error-level identity fails."""
-    no_fees = _no_fees(report)
+    checks = checker(report)
     trials = 0
     for size in range(1, MAX_CHANGES + 1):
         found: list[list[_Change]] = []
@@ -336,7 +354,7 @@ def _solutions(
                 if trials > MAX_TRIALS:
                     return found
                 changed = {**facts, **dict(zip(keys, combo, strict=True))}
-                if not _errors(run_checks(changed, report.template, no_fees)):
+                if not _errors(checks(changed)):
                     found.append([_Change(k, f) for k, f in zip(keys, combo, strict=True)])
         if found:
             return found

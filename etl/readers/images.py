@@ -6,6 +6,8 @@ optional `ocr` dependencies.
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -14,6 +16,7 @@ from etl.records import Document
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 WEB_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+_IMG_SRC = re.compile(rb"""<img[^>]*?\ssrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 
 def page_images(path: str, data: bytes) -> list[Path]:
@@ -48,7 +51,20 @@ def image_only_page(path: str, data: bytes, document: Document) -> bool:
 def read_image(path: str, data: bytes) -> Document:
     """Image files are read by OCR (etl/ocr); one that a web page beside it shows is read with it."""
     name = Path(path).name
-    for page in sorted(Path(path).parent.glob("*")):
-        if page.suffix.lower() in WEB_SUFFIXES and page.is_file() and name.encode() in page.read_bytes():
-            raise NotAReport(f"{name} is an image of the web page {page.name}; it is read with that page")
+    page = shown_on_pages(str(Path(path).parent)).get(name)
+    if page is not None:
+        raise NotAReport(f"{name} is an image of the web page {page}; it is read with that page")
     raise NeedsOcr(f"{name} is an image: needs OCR")
+
+
+@functools.lru_cache(maxsize=32)
+def shown_on_pages(folder: str) -> dict[str, str]:
+    """Image file name -> the web page in `folder` that shows it (read once per folder and process)."""
+    shown: dict[str, str] = {}
+    for page in sorted(Path(folder).glob("*")):
+        if page.suffix.lower() not in WEB_SUFFIXES or not page.is_file():
+            continue
+        for src in _IMG_SRC.findall(page.read_bytes()):
+            name = unquote(src.decode("utf-8", "replace").split("?")[0]).rsplit("/", 1)[-1]
+            shown.setdefault(name, page.name)
+    return shown

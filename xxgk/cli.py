@@ -17,6 +17,7 @@ from warehouse.errors import WarehouseError
 from warehouse.export import EXPORTS, export_table
 from warehouse.publish import default_dir
 from xxgk import __version__
+from xxgk.documents import compare_command, summary_command
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
@@ -224,6 +225,10 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
     serve(directory, host, port)
+
+
+cli.add_command(summary_command)
+cli.add_command(compare_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -14,17 +14,16 @@ from openpyxl import load_workbook
 
 from etl.pipeline import parse_file
 from tests.conftest import REAL_CORPUS
-from warehouse.db import connect
+from warehouse.db import apply_schema, connect
 from warehouse.documents.layout import official_tables, value_cells
 from warehouse.documents.make import make_summary
+from warehouse.documents.reads import cell_sums
 from warehouse.documents.summary import (
     MixedTemplates,
-    StoredCell,
     Summary,
     SummaryError,
     SummaryRequest,
     Unit,
-    sum_cells,
 )
 from warehouse.publish import require_current
 from xxgk.cli import cli
@@ -203,20 +202,29 @@ def _unit(report: str) -> Unit:
 
 
 def test_blank_stays_blank_and_gaps_are_named() -> None:
-    units = [_unit("a"), _unit("b"), _unit("c")]
-    stored = {
-        ("a", "x", ""): StoredCell(Decimal("1.5"), "number", "exact"),
-        ("b", "x", ""): StoredCell(None, "blank", "exact"),
-        ("c", "x", ""): StoredCell(Decimal("0"), "zero", "inferred"),
-        ("a", "y", ""): StoredCell(None, "blank", "exact"),
-        ("b", "y", ""): StoredCell(None, "na", "exact"),
-        ("a", "z", ""): StoredCell(None, "invalid", "exact"),
-        ("b", "z", ""): StoredCell(Decimal("7"), "number", "exact"),
-    }
-    x, y, z = sum_cells([("x", ""), ("y", ""), ("z", "")], units, stored)
-    assert (x.value, x.numbers, x.blanks, x.inferred) == (Decimal("1.5"), 2, 1, ("c",))
-    assert y.value is None and y.not_printed == ("c",)
+    con = connect(None)
+    apply_schema(con)
+    stored = [
+        ("a", "x", "1.5", "number", "exact"),
+        ("b", "x", None, "blank", "exact"),
+        ("c", "x", "0", "zero", "inferred"),
+        ("a", "y", None, "blank", "exact"),
+        ("b", "y", None, "na", "exact"),
+        ("a", "z", None, "invalid", "exact"),
+        ("b", "z", "7", "number", "exact"),
+        ("a", "other", "99", "number", "exact"),
+    ]
+    for report, code, value, semantic, confidence in stored:
+        con.execute(
+            "INSERT INTO facts (report_id, metric_code, breakdown, value, value_raw, semantic, confidence) "
+            "VALUES (?, ?, '', ?, '', ?, ?)",
+            [report, code, value, semantic, confidence],
+        )
+    x, y, z = cell_sums(con, [("x", ""), ("y", ""), ("z", "")], [_unit("a"), _unit("b"), _unit("c")])
+    assert (x.value, x.numbers, x.blanks, x.inferred, x.complete) == (Decimal("1.5"), 2, 1, ("c",), True)
+    assert y.value is None and y.blanks == 2 and y.not_printed == ("c",)
     assert z.value == Decimal("7") and z.unreadable == ("a",) and z.not_printed == ("c",) and not z.complete
+    con.close()
 
 
 def test_every_official_cell_is_a_catalogue_cell_of_its_template() -> None:

@@ -25,8 +25,9 @@ from warehouse.documents.compare import (
     pair_series,
 )
 from warehouse.documents.summary import (
+    Cell,
+    CellSum,
     MissingUnit,
-    StoredCell,
     Summary,
     SummaryError,
     SummaryRequest,
@@ -36,7 +37,6 @@ from warehouse.documents.summary import (
     keep_missing,
     left_out,
     official_cells,
-    sum_cells,
 )
 from warehouse.documents.textdiff import diff_texts
 
@@ -75,28 +75,42 @@ def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:
     ]
 
 
-def stored_cells(con: Connection, report_ids: Sequence[str]) -> dict[tuple[str, str, str], StoredCell]:
-    found = {}
-    for r in rows(con, "document_facts", reports=list(report_ids)):
-        value = r["value"]
-        found[(str(r["report_id"]), str(r["metric_code"]), str(r["breakdown"]))] = StoredCell(
-            value=_exact(value),
-            semantic=str(r["semantic"]),
-            confidence=str(r["confidence"]),
+def cell_sums(con: Connection, cells: Sequence[Cell], units: Sequence[Unit]) -> tuple[CellSum, ...]:
+    """Every official cell summed over the units by DuckDB (exact DECIMAL sums), with the units that
+    left the cell out, printed text that is not a value, or hold a value an identity chose."""
+    names = {u.report_id: u.agency for u in units}
+    params = {
+        "reports": list(names),
+        "codes": [code for code, _ in cells],
+        "breakdowns": [breakdown for _, breakdown in cells],
+    }
+    gaps: dict[Cell, list[str]] = {}
+    for r in rows(con, "summary_gaps", **params):
+        gaps.setdefault((str(r["metric_code"]), str(r["breakdown"])), []).append(names[str(r["report_id"])])
+    return tuple(
+        CellSum(
+            code=str(r["metric_code"]),
+            breakdown=str(r["breakdown"]),
+            value=_exact(r["total"]) if r["numbers"] else None,
+            numbers=int(r["numbers"]),
+            blanks=int(r["blanks"]),
+            not_printed=tuple(gaps.get((str(r["metric_code"]), str(r["breakdown"])), ())),
+            unreadable=tuple(names[str(i)] for i in r["unreadable"] or ()),
+            inferred=tuple(names[str(i)] for i in r["inferred"] or ()),
         )
-    return found
+        for r in rows(con, "summary_cells", **params)
+    )
 
 
 def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str], list[str]]:
     """(check id, breakdown) -> the units whose own report fails it."""
     names = {u.report_id: u.agency for u in units}
     found: dict[tuple[str, str], list[str]] = {}
-    for r in rows(con, "document_checks", reports=list(names)):
-        if r["status"] == "fail":
-            agencies = found.setdefault((str(r["check_id"]), str(r["breakdown"])), [])
-            name = names[str(r["report_id"])]
-            if name not in agencies:
-                agencies.append(name)
+    for r in rows(con, "summary_failures", reports=list(names)):
+        agencies = found.setdefault((str(r["check_id"]), str(r["breakdown"])), [])
+        name = names[str(r["report_id"])]
+        if name not in agencies:
+            agencies.append(name)
     return found
 
 
@@ -115,8 +129,7 @@ def build_summary(con: Connection, request: SummaryRequest, version: str) -> Sum
     """The summary of `request` over the warehouse behind `con` (data version `version`)."""
     name, level = place_name(con, request.place_code)
     selection = choose_units(candidate_units(con, request), request, f"{name} ({request.place_code})")
-    stored = stored_cells(con, [u.report_id for u in selection.units])
-    cells = sum_cells(official_cells(selection.template), selection.units, stored)
+    cells = cell_sums(con, official_cells(selection.template), selection.units)
     return Summary(
         request=request,
         place_name=name,

@@ -114,13 +114,6 @@ class MissingUnit:
 
 
 @dataclass(frozen=True)
-class StoredCell:
-    value: Decimal | None
-    semantic: str
-    confidence: str
-
-
-@dataclass(frozen=True)
 class CellSum:
     code: str
     breakdown: str
@@ -261,46 +254,6 @@ def keep_missing(
             continue
         found.append(row)
     return tuple(found)
-
-
-def sum_cells(
-    cells: Sequence[Cell], units: Sequence[Unit], stored: Mapping[tuple[str, str, str], StoredCell]
-) -> tuple[CellSum, ...]:
-    """Every official cell summed over the units: `stored` maps (report_id, code, breakdown) to a cell."""
-    return tuple(_sum_one(code, breakdown, units, stored) for code, breakdown in cells)
-
-
-def _sum_one(
-    code: str, breakdown: str, units: Sequence[Unit], stored: Mapping[tuple[str, str, str], StoredCell]
-) -> CellSum:
-    total = Decimal(0)
-    numbers = blanks = 0
-    not_printed: list[str] = []
-    unreadable: list[str] = []
-    inferred: list[str] = []
-    for unit in units:
-        cell = stored.get((unit.report_id, code, breakdown))
-        if cell is None:
-            not_printed.append(unit.agency)
-        elif cell.semantic in ("number", "zero") and cell.value is not None:
-            total += cell.value
-            numbers += 1
-            if cell.confidence != "exact":
-                inferred.append(unit.agency)
-        elif cell.semantic in ("blank", "na"):
-            blanks += 1
-        else:
-            unreadable.append(unit.agency)
-    return CellSum(
-        code=code,
-        breakdown=breakdown,
-        value=total if numbers else None,
-        numbers=numbers,
-        blanks=blanks,
-        not_printed=tuple(not_printed),
-        unreadable=tuple(unreadable),
-        inferred=tuple(inferred),
-    )
 
 
 def as_facts(cells: Iterable[CellSum]) -> dict[Cell, Fact]:

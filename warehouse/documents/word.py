@@ -114,12 +114,13 @@ def scaled(widths: Sequence[int], total: int = TEXT_WIDTH_TWIPS) -> list[int]:
 
 
 def write_cell(cell: _Cell, body: str, *, size: float = 10, center: bool = True, bold: bool = False) -> None:
-    cell.text = ""
     paragraph = cell.paragraphs[0]
     lines = body.split("\n")
     for index, line in enumerate(lines):
         run = paragraph.add_run(line)
-        styled(run, BODY_FONT, size, bold=bold)
+        run.font.size = Pt(size)  # the font itself is the document's (宋体, set on the Normal style)
+        if bold:
+            run.font.bold = True
         if index < len(lines) - 1:
             run.add_break()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT

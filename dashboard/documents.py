@@ -71,6 +71,8 @@ def _template(v: View, plan: SummaryPlan) -> str | None:
         ),
         hide_index=True,
     )
+    if st.session_state.get("summary_tpl") not in found:
+        st.session_state["summary_tpl"] = found[-1]
     chosen = st.radio(v.t("documents.template"), found, key="summary_tpl", horizontal=True)
     return str(chosen)
 

@@ -68,11 +68,6 @@ def safe_name(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_.") or "xxgk"
 
 
-def summary_file_name(summary: Summary, fmt: str) -> str:
-    scope = "" if summary.request.scope == "own" else f"_{summary.request.scope}"
-    return safe_name(f"{summary.title}_{summary.template}{scope}") + f".{fmt}"
-
-
 def comparison_file_name(comparison: Comparison, fmt: str) -> str:
     return (
         safe_name(f"{comparison.agency}_{comparison.before.year}-{comparison.after.year}_年报对比")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -142,10 +141,6 @@ def build_summary(con: Connection, request: SummaryRequest, version: str) -> Sum
         cells=cells,
         identities=identities(cells, selection.template, failed_checks(con, selection.units)),
     )
-
-
-def version_name(path: str | Path) -> str:
-    return Path(path).name
 
 
 # --- the comparison -------------------------------------------------------------------------------

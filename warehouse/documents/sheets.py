@@ -38,9 +38,6 @@ class Formats:
         self.plain = book.add_format({**base})
         self.bold = book.add_format({**base, "bold": True})
 
-    def fill(self, colour: str) -> Any:
-        return self.label if not colour else None
-
 
 @contextmanager
 def workbook(when: datetime) -> Iterator[tuple[Workbook, Formats, io.BytesIO]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from etl.checks import run_checks
 from etl.records import CellRef, CheckResult, Fact, Semantic, Template
+from etl.templates import spec
 from warehouse.documents.layout import SUMMARY_TEMPLATES, value_cells
 from warehouse.errors import WarehouseError
 from warehouse.filters import KINDS, SCOPES
@@ -277,7 +277,7 @@ def identities(
     if template not in ("v2019", "v2021", "old"):
         return ()
     checked: Template = template  # type: ignore[assignment]
-    results = [r for r in run_checks(as_facts(cells), checked) if not r.check_id.startswith("T")]
+    results = spec(checked).table_checks(as_facts(cells), None)
     return tuple(Identity(r, tuple(failures.get((r.check_id, r.breakdown), ()))) for r in results)
 
 

@@ -15,6 +15,7 @@ from warehouse.documents.make import make_comparison
 from warehouse.documents.summary import SummaryRequest
 from warehouse.publish import require_current
 
+pytestmark = pytest.mark.slow  # builds or ingests a warehouse
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PLACE = {"province": "330000", "city": "330800"}
 

@@ -63,6 +63,7 @@ def summaries(sample_warehouse: Path) -> dict[tuple[str, int], Summary]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("place", "year", "template"), CASES)
 def test_summary_equals_sql_sums_over_the_facts(
     sample_warehouse: Path, summaries: dict[tuple[str, int], Summary], place: str, year: int, template: str
@@ -78,6 +79,7 @@ def test_summary_equals_sql_sums_over_the_facts(
     assert any(cell.value for cell in summary.cells)
 
 
+@pytest.mark.slow
 def test_a_cell_blank_in_every_unit_stays_blank(summaries: dict[tuple[str, int], Summary]) -> None:
     blank = [(key, c.code) for key, s in summaries.items() for c in s.cells if c.value is None]
     assert blank, "the samples print '/' or nothing in some cell of every unit"
@@ -89,6 +91,7 @@ def test_a_cell_blank_in_every_unit_stays_blank(summaries: dict[tuple[str, int],
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 @pytest.mark.parametrize(("place", "year", "template"), CASES)
 def test_summary_reads_back_to_the_same_cells(
@@ -117,6 +120,7 @@ def test_summary_reads_back_to_the_same_cells(
     assert report.warnings == (), [w.message for w in report.warnings]
 
 
+@pytest.mark.slow
 def test_docx_has_the_official_merged_cells(
     summaries: dict[tuple[str, int], Summary], tmp_path: Path
 ) -> None:
@@ -139,6 +143,7 @@ def test_docx_has_the_official_merged_cells(
     assert summary.version in text and "柯城区" in text and "汇总单位（2个）" in text
 
 
+@pytest.mark.slow
 def test_xlsx_has_one_sheet_per_table_and_an_about_sheet(
     summaries: dict[tuple[str, int], Summary], tmp_path: Path
 ) -> None:
@@ -167,6 +172,7 @@ def test_xlsx_has_one_sheet_per_table_and_an_about_sheet(
     )
 
 
+@pytest.mark.slow
 def test_vertical_units_only_when_asked(sample_warehouse: Path) -> None:
     version = require_current(sample_warehouse)
     local = make_summary(version, SummaryRequest("330825", 2023))
@@ -177,6 +183,7 @@ def test_vertical_units_only_when_asked(sample_warehouse: Path) -> None:
     assert vertical.agency == local.excluded[0].unit.agency
 
 
+@pytest.mark.slow
 def test_several_templates_are_refused_naming_the_units(sample_warehouse: Path) -> None:
     version = require_current(sample_warehouse)
     with pytest.raises(MixedTemplates) as refused:
@@ -189,6 +196,7 @@ def test_several_templates_are_refused_naming_the_units(sample_warehouse: Path) 
     assert [e.unit.template for e in chosen.excluded] == ["old"]
 
 
+@pytest.mark.slow
 def test_unknown_place_and_empty_year_are_clear_errors(sample_warehouse: Path) -> None:
     version = require_current(sample_warehouse)
     with pytest.raises(SummaryError, match="no report in the warehouse is placed under 110105"):
@@ -240,6 +248,7 @@ def test_every_official_cell_is_a_catalogue_cell_of_its_template() -> None:
         assert placed
 
 
+@pytest.mark.slow
 def test_cli_writes_the_summary_and_exits_2_on_several_templates(
     sample_warehouse: Path, tmp_path: Path
 ) -> None:

@@ -226,5 +226,10 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     serve(directory, host, port)
 
 
+from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
+
+cli.add_command(collect_command)
+
+
 def main() -> None:  # pragma: no cover
     cli()

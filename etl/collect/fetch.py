@@ -286,11 +286,14 @@ class Fetcher:
             if self.host(target).blocked:
                 return Fetched("blocked", request.url, final_url=target, reason=self.host(target).blocked)
             keep_method = result.status in (307, 308)
+            same = target == request.url  # a cookie page redirecting to itself: still a conditional request
             current = Request(
                 target,
                 method=current.method if keep_method else "GET",
                 form=current.form if keep_method else (),
                 referer=current.referer,
+                etag=request.etag if same else "",
+                last_modified=request.last_modified if same else "",
             )
         return Fetched("failed", request.url, reason=f"more than {self.settings.max_redirects} redirects")
 

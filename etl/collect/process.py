@@ -154,7 +154,7 @@ class Processor:
         page_no = int(row.spec.context.get("page_no", 1))
         if listing.following is None:
             return listing.end or "last page"
-        if fetched.status == 304 and incremental:
+        if fetched.status == 304 and incremental and listing.links:
             return "unchanged since the last run (HTTP 304)"
         if page_no >= self.settings.max_pages:
             return f"--max-pages {self.settings.max_pages} reached"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import signal
 import subprocess
@@ -57,7 +58,9 @@ def downloads(replica: Replica) -> Counter[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def first_run(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Replica, Path, CollectSummary]]:
+def first_run(
+    samples: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Replica, Path, CollectSummary]]:
     """One collection shared by the tests that only read what it did."""
     with Replica.start(samples) as running:
         out = tmp_path_factory.mktemp("first_run") / "collected"
@@ -70,11 +73,16 @@ def own_run(replica: Replica, tmp_path: Path) -> tuple[Replica, Path, CollectSum
     return replica, out, collect(replica.seeds(), out, SETTINGS)
 
 
-def test_every_report_saved_once_and_nothing_else_kept(first_run: tuple[Replica, Path, CollectSummary]) -> None:
+def test_every_report_saved_once_and_nothing_else_kept(
+    first_run: tuple[Replica, Path, CollectSummary],
+) -> None:
     replica, out, summary = first_run
     rows = manifest(out)
     found = saved_ids(replica, rows)
-    assert set(found) == replica.expect.expected, (replica.expect.expected - set(found), set(found) - replica.expect.expected)
+    assert set(found) == replica.expect.expected, (
+        replica.expect.expected - set(found),
+        set(found) - replica.expect.expected,
+    )
     assert all(count == 1 for count in found.values()), [k for k, v in found.items() if v > 1]
     assert NOT_REPORT not in found and "" not in found
     assert not set(found) & replica.expect.unreachable
@@ -98,7 +106,7 @@ def test_politeness(first_run: tuple[Replica, Path, CollectSummary]) -> None:
     for hit in sorted(hits, key=lambda h: h.started):
         by_site.setdefault(hit.site, []).append(hit.started)
     for site, starts in by_site.items():
-        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
         assert min(gaps, default=1.0) >= SETTINGS.delay * (1 - SETTINGS.jitter) * 0.9, site
     # robots.txt is read before anything else on each host
     for site in by_site:
@@ -133,7 +141,16 @@ def test_every_hazard_is_recorded(first_run: tuple[Replica, Path, CollectSummary
     problems = [row for row in rows if row["status"] in ("blocked", "failed", "robots_disallowed")]
     assert problems and all(row["reason"] for row in problems)
     reasons = " ".join(row["reason"] for row in problems)
-    for phrase in ("$_ts", "X-Via-JSL", "Just a moment", "HTTP 404", "soft 404", "HTML page instead", "robots.txt", "refused"):
+    for phrase in (
+        "$_ts",
+        "X-Via-JSL",
+        "Just a moment",
+        "HTTP 404",
+        "soft 404",
+        "HTML page instead",
+        "robots.txt",
+        "refused",
+    ):
         assert phrase in reasons, phrase
 
 
@@ -159,7 +176,13 @@ def test_a_second_run_asks_only_for_what_may_be_new(own_run: tuple[Replica, Path
     later = replica.log.hits[count:]
     assert not [h.path for h in later if (h.site, h.path) in settled and h.path != "/robots.txt"]
     assert second.total("reports") == 0 and second.not_modified >= 5
-    assert not [h for h in later if h.status == 200 and "/robots.txt" not in h.path and (h.site, h.path) not in _retried(replica, before)]
+    assert not [
+        h
+        for h in later
+        if h.status == 200
+        and "/robots.txt" not in h.path
+        and (h.site, h.path) not in _retried(replica, before)
+    ]
     assert manifest(out) == before or {r["url"] for r in manifest(out)} == {r["url"] for r in before}
 
 
@@ -199,8 +222,21 @@ def test_kill_9_and_restart_downloads_nothing_twice(replica: Replica, tmp_path: 
 def test_collect_command_into_a_warehouse(replica: Replica, tmp_path: Path) -> None:
     seeds = replica.write_seeds(tmp_path / "seeds.csv")
     out, warehouse = tmp_path / "collected", tmp_path / "data"
-    args = ["collect", "--from", str(seeds), "--out", str(out), "--warehouse", str(warehouse),
-            "--delay", "0.02", "--timeout", "1", "--retries", "1"]  # fmt: skip
+    args = [
+        "collect",
+        "--from",
+        str(seeds),
+        "--out",
+        str(out),
+        "--warehouse",
+        str(warehouse),
+        "--delay",
+        "0.02",
+        "--timeout",
+        "1",
+        "--retries",
+        "1",
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1, result.output  # blocked and failed items
     assert "blocked" in result.output and "manifest" in result.output
@@ -213,7 +249,10 @@ def test_collect_command_into_a_warehouse(replica: Replica, tmp_path: Path) -> N
     finally:
         con.close()
     saved = {row["path"]: row for row in manifest(out) if row["status"] == "saved"}
-    by_path = {Path(source).relative_to(out.resolve()).as_posix(): (url, published) for source, url, published in loaded}
+    by_path = {
+        Path(source).relative_to(out.resolve()).as_posix(): (url, published)
+        for source, url, published in loaded
+    }
     assert set(by_path) == set(saved)
     for path, (url, published) in by_path.items():
         assert url == saved[path]["url"]

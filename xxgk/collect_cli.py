@@ -88,12 +88,22 @@ def print_collect_summary(summary: CollectSummary, console: Console) -> None:
     ):
         table.add_column(column, justify="left" if column == "site" else "right")
     for site in sorted(summary.sites.values(), key=lambda s: s.host):
-        table.add_row(site.host, str(site.requests), str(site.pages), str(site.reports), str(site.duplicates),
-                      str(site.not_reports), str(site.blocked), str(site.failed), str(site.robots_disallowed))  # fmt: skip
+        table.add_row(
+            site.host,
+            str(site.requests),
+            str(site.pages),
+            str(site.reports),
+            str(site.duplicates),
+            str(site.not_reports),
+            str(site.blocked),
+            str(site.failed),
+            str(site.robots_disallowed),
+        )
     console.print(table)
     console.print(
         f"{summary.total('reports')} reports saved, {summary.total('duplicates')} duplicates, "
-        f"{summary.total('not_reports')} not reports, {summary.total('robots_disallowed')} disallowed by robots.txt; "
+        f"{summary.total('not_reports')} not reports, "
+        f"{summary.total('robots_disallowed')} disallowed by robots.txt; "
         f"{summary.requests} requests ({summary.not_modified} not modified) in {summary.seconds:.1f} s"
     )
     problems = summary.problems
@@ -108,14 +118,32 @@ def print_collect_summary(summary: CollectSummary, console: Console) -> None:
 
 @click.command("collect")
 @click.argument("urls", nargs=-1)
-@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="CSV of seeds: url[,agency][,place_code] (a header row is optional)")  # fmt: skip
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="where documents, manifest.csv and the resumable state go")  # fmt: skip
-@click.option("--warehouse", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="ingest the saved reports into this warehouse at the end")  # fmt: skip
-@click.option("--delay", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
-              help="seconds between two requests to one host (jittered; a longer robots.txt Crawl-delay wins)")  # fmt: skip
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of seeds: url[,agency][,place_code] (a header row is optional)",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="where documents, manifest.csv and the resumable state go",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="ingest the saved reports into this warehouse at the end",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0, 3600),
+    default=1.0,
+    show_default=True,
+    help="seconds between two requests to one host (jittered; a longer robots.txt Crawl-delay wins)",
+)
 @click.option("--user-agent", default=None, help="User-Agent header (default names xxgk and --contact)")
 @click.option(
     "--contact", default=DEFAULT_CONTACT, show_default=True, help="URL or e-mail in the default User-Agent"
@@ -154,8 +182,14 @@ def collect_command(
     """
     seeds = gather_seeds(urls, from_file)
     try:
-        settings = CollectSettings(delay=delay, user_agent=user_agent or default_user_agent(contact),
-                                   max_pages=max_pages, since=since, timeout=timeout, retries=retries)  # fmt: skip
+        settings = CollectSettings(
+            delay=delay,
+            user_agent=user_agent or default_user_agent(contact),
+            max_pages=max_pages,
+            since=since,
+            timeout=timeout,
+            retries=retries,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     console = Console(stderr=True)

@@ -261,8 +261,14 @@ class _Run:
 
 
 def _summarise(frontier: Frontier, fetcher: Fetcher, summary: CollectSummary) -> None:
-    counters = {"saved": "reports", "duplicate": "duplicates", "not_a_report": "not_reports", "blocked": "blocked",
-                "failed": "failed", "robots_disallowed": "robots_disallowed"}  # fmt: skip
+    counters = {
+        "saved": "reports",
+        "duplicate": "duplicates",
+        "not_a_report": "not_reports",
+        "blocked": "blocked",
+        "failed": "failed",
+        "robots_disallowed": "robots_disallowed",
+    }
     query = "SELECT url, kind, status, reason, record FROM requests WHERE run = ? AND state = 'done'"
     import json
 

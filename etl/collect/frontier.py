@@ -346,14 +346,33 @@ _ROW_COLUMNS = (
 
 
 def _row(values: tuple[Any, ...]) -> Row:
-    (request_id, method, url, form, kind, context, attempts, not_before, fetched_run, http_status,
-     final_url, headers, etag, last_modified, disposition, body, status, reason, run) = values  # fmt: skip
+    (
+        request_id,
+        method,
+        url,
+        form,
+        kind,
+        context,
+        attempts,
+        not_before,
+        fetched_run,
+        http_status,
+        final_url,
+        headers,
+        etag,
+        last_modified,
+        disposition,
+        body,
+        status,
+        reason,
+        run,
+    ) = values
     spec = Spec(
         url=url,
         kind=kind,
         context=json.loads(context),
         method=method,
-        form=tuple(tuple(pair) for pair in json.loads(form)),  # type: ignore[misc]
+        form=tuple(tuple(pair) for pair in json.loads(form)),
     )
     return Row(
         id=int(request_id),
@@ -363,7 +382,7 @@ def _row(values: tuple[Any, ...]) -> Row:
         fetched_run=fetched_run,
         http_status=http_status,
         final_url=final_url or "",
-        headers=tuple(tuple(pair) for pair in json.loads(headers or "[]")),  # type: ignore[misc]
+        headers=tuple(tuple(pair) for pair in json.loads(headers or "[]")),
         etag=etag or "",
         last_modified=last_modified or "",
         disposition=bytes(disposition or b""),

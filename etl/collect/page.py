@@ -158,7 +158,7 @@ def _row_of(anchor: lxml.html.HtmlElement, containers: str) -> lxml.html.HtmlEle
 def next_page_link(root: lxml.html.HtmlElement, base: str) -> str:
     for anchor in root.iter("a"):
         if NEXT_TEXT.match(anchor.text_content() or "") and _usable(anchor.get("href") or ""):
-            target = urljoin(base, anchor.get("href", "").strip())
+            target = urljoin(base, str(anchor.get("href", "")).strip())
             if target.split("#")[0] != base.split("#")[0]:
                 return target
     return ""

@@ -21,7 +21,8 @@ def _version() -> str:
 
 
 def default_user_agent(contact: str = DEFAULT_CONTACT) -> str:
-    return f"xxgk/{_version()} (+{contact}; collects annual government information disclosure reports; obeys robots.txt)"
+    purpose = "collects annual government information disclosure reports; obeys robots.txt"
+    return f"xxgk/{_version()} (+{contact}; {purpose})"
 
 
 @dataclass(frozen=True)

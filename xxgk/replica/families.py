@@ -1,5 +1,7 @@
 """The replica's sites, one builder per CMS family plus the hazard sites."""
 
+# ruff: noqa: E501 - page templates and fixtures read better as whole lines
+
 from __future__ import annotations
 
 import html
@@ -8,8 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from xxgk.replica.server import Answer, Asked
-from xxgk.replica.site import NOT_FOUND, NOT_REPORT, Expect, Report, Site, digest, ok, page
+from xxgk.replica.server import Answer, Asked, Handler
+from xxgk.replica.site import NOT_FOUND, NOT_REPORT, Expect, Report, Site, digest, first_then, ok, page
 
 TEMPLATE_DOCX = b"PK\x03\x04 template attachment: must never be downloaded"
 
@@ -210,7 +212,7 @@ class Hanweb:
         self.expect.seeds.append(("hanweb", "/col/col1001/index.html", "示例市人民政府"))
         self.expect.hazards["cookie_gate"] = ("hanweb", "/col/col1001/index.html", "listed")
 
-    def _gated(self, text: str) -> object:
+    def _gated(self, text: str) -> Handler:
         def answer(asked: Asked) -> Answer:
             if "gate=ok" not in asked.headers.get("cookie", ""):
                 return Answer(
@@ -247,7 +249,7 @@ class Hanweb:
         self.site.add("/col/col1003/index.html", self._pagenum(records))
         self.expect.seeds.append(("hanweb", "/col/col1003/index.html", "示例市人民政府"))
 
-    def _pagenum(self, records: list[str]) -> object:
+    def _pagenum(self, records: list[str]) -> Handler:
         first = column_page(5003, 1003, records, "pagenum", len(records), 3)
 
         def answer(asked: Asked) -> Answer:
@@ -348,8 +350,11 @@ class Trs:
         attached = files.take()
         lists[0].append(self._with_file(base, attached, "text"))
         lists[0].append(self._soft_404(base))
-        lists[1] += [self._report(base, pages.take()), self._report(base, pages.take(), hazard="flaky_503"),
-                     self._report(base, pages.take(), hazard="slow")]  # fmt: skip
+        lists[1] += [
+            self._report(base, pages.take()),
+            self._report(base, pages.take(), hazard="flaky_503"),
+            self._report(base, pages.take(), hazard="slow"),
+        ]
         lists[2] += [
             self._with_file(base, files.take(), "gbk"),
             self._error_pdf(base),
@@ -386,20 +391,11 @@ class Trs:
         self.expect.served[("trs", path)] = report.id
         self.expect.expected.add(report.id)
         if hazard == "flaky_503":
-            self.site.add(
-                path,
-                lambda a, b=body: (
-                    Answer(503, b"busy", [("Content-Type", "text/plain")]) if a.hits == 0 else gbk(b)
-                ),
-            )
+            self.site.add(path, first_then(Answer(503, b"busy", [("Content-Type", "text/plain")]), gbk(body)))
             self.expect.hazards["flaky_503"] = ("trs", path, "saved")
         elif hazard == "slow":
-            self.site.add(
-                path,
-                lambda a, b=body: Answer(
-                    200, b, [("Content-Type", "text/html")], delay=1.6 if a.hits == 0 else 0
-                ),
-            )
+            slow = Answer(200, body, [("Content-Type", "text/html")], delay=1.6)
+            self.site.add(path, first_then(slow, gbk(body)))
             self.expect.hazards["slow"] = ("trs", path, "saved")
         return item
 
@@ -423,14 +419,8 @@ class Trs:
             headers.append(
                 ("Content-Disposition", f'attachment; filename="{quote(report.title + report.ext)}"')
             )
-            self.site.add(
-                file_path,
-                lambda a, r=report, h=headers: (
-                    Answer(429, b"slow down", [("Retry-After", "1")])
-                    if a.hits == 0
-                    else Answer(200, r.data, h)
-                ),
-            )
+            busy = Answer(429, b"slow down", [("Retry-After", "1")])
+            self.site.add(file_path, first_then(busy, Answer(200, report.data, headers)))
             self.expect.hazards["retry_after"] = ("trs", file_path, "saved")
         else:
             self.site.add(file_path, Answer(200, report.data, headers))
@@ -531,8 +521,14 @@ class Gkmlpt:
         self.expect.seeds.append(("gkmlpt", "/gkmlpt/index#2838", "示例市人民政府"))
 
     def _detail(self, n: int, title: str, content: str, publisher: str, date: str) -> str:
-        detail = {"id": n, "title": title, "content": content, "publisher": publisher,
-                  "display_publish_time": _stamp(date), "identifier": _index_no(200 + n)}  # fmt: skip
+        detail = {
+            "id": n,
+            "title": title,
+            "content": content,
+            "publisher": publisher,
+            "display_publish_time": _stamp(date),
+            "identifier": _index_no(200 + n),
+        }
         encoded = json.dumps(detail).replace("<", "\\u003C").replace(">", "\\u003E")
         return page(
             title,
@@ -546,9 +542,17 @@ class Gkmlpt:
         n = 3000 + len(self.articles)
         path = f"/gkmlpt/content/2/2838/post_{n}.html"
         self.site.add(path, ok(self._detail(n, title, content, publisher, date)))
-        self.articles.append({"id": n, "title": title, "url": f"{path}#2838", "publisher": publisher,
-                              "display_publish_time": _stamp(date), "identifier": _index_no(200 + n),
-                              "attachment": attachments})  # fmt: skip
+        self.articles.append(
+            {
+                "id": n,
+                "title": title,
+                "url": f"{path}#2838",
+                "publisher": publisher,
+                "display_publish_time": _stamp(date),
+                "identifier": _index_no(200 + n),
+                "attachment": attachments,
+            }
+        )
         return path
 
     def _report(self, report: Report | None) -> None:
@@ -692,8 +696,14 @@ def hazard_sites(expect: Expect) -> Iterator[Site]:
     expect.hazards["challenge_412"] = ("ruishu", "/col/col1/index.html", "blocked")
     yield ruishu
     jsl = Site("jsl")
-    jsl.add("/xxgk/index.html", Answer(521, b"<script>document.cookie=('__jsl_clearance')</script>",
-                                       [("X-Via-JSL", "b4e8d3b,-"), ("Set-Cookie", "__jsluid_h=abc; Path=/")]))  # fmt: skip
+    jsl.add(
+        "/xxgk/index.html",
+        Answer(
+            521,
+            b"<script>document.cookie=('__jsl_clearance')</script>",
+            [("X-Via-JSL", "b4e8d3b,-"), ("Set-Cookie", "__jsluid_h=abc; Path=/")],
+        ),
+    )
     jsl.add("/robots.txt", NOT_FOUND)
     expect.seeds.append(("jsl", "/xxgk/index.html", "示例乙县人民政府"))
     expect.hazards["challenge_521"] = ("jsl", "/xxgk/index.html", "blocked")

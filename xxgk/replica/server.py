@@ -114,13 +114,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         seen = server.log.enter(server.site, f"{method} {self.path} {raw_form}")
-        hit = dict(site=server.site, method=method, path=self.path, form=form, headers=headers)
+
+        def hit(status: int, sent: int, killed: bool = False) -> Hit:
+            ended = time.monotonic()
+            return Hit(server.site, method, self.path, form, headers, status, started, ended, sent, killed)
+
         try:
             if server.log.kill is not None and server.log.kill(server.site, self.path):
-                server.log.leave(
-                    server.site,
-                    Hit(**hit, status=0, started=started, ended=time.monotonic(), body_bytes=0, killed=True),
-                )  # type: ignore[arg-type]
+                server.log.leave(server.site, hit(0, 0, killed=True))
                 self.close_connection = True
                 return
             asked = Asked(
@@ -140,9 +141,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             sent = 0
             status = 0
-        server.log.leave(
-            server.site, Hit(**hit, status=status, started=started, ended=time.monotonic(), body_bytes=sent)
-        )  # type: ignore[arg-type]
+        server.log.leave(server.site, hit(status, sent))
 
     def _send(self, status: int, headers: list[tuple[str, str | bytes]], body: bytes) -> int:
         self.send_response_only(status)

@@ -5,6 +5,8 @@ family, with the hazards of shared/notes/sites.md planted where the collector mu
 which reports a collection must save (each once), and where every hazard lives.
 """
 
+# ruff: noqa: E501 - page templates and fixtures read better as whole lines
+
 from __future__ import annotations
 
 import hashlib
@@ -62,12 +64,17 @@ def load_reports(samples: Path) -> tuple[list[Report], list[Report]]:
             continue
         path = truth_path.with_name(truth["file"])
         title = truth.get("title") or f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告"
-        base = dict(id=path.name, title=title, agency=truth["agency"], year=int(truth["year"]),
-                    published=str(truth.get("published") or f"{truth['year'] + 1}-01-20"))  # fmt: skip
+        base = dict(
+            id=path.name,
+            title=title,
+            agency=truth["agency"],
+            year=int(truth["year"]),
+            published=str(truth.get("published") or f"{truth['year'] + 1}-01-20"),
+        )
         if path.suffix in (".html", ".htm", ".shtml"):
-            pages.append(Report(**base, body=_body(path.read_bytes()), data=b"", ext=".html"))  # type: ignore[arg-type]
+            pages.append(Report(**base, body=_body(path.read_bytes()), data=b"", ext=".html"))
         elif path.suffix in (".pdf", ".docx"):
-            files.append(Report(**base, body="", data=path.read_bytes(), ext=path.suffix))  # type: ignore[arg-type]
+            files.append(Report(**base, body="", data=path.read_bytes(), ext=path.suffix))
     return pages, files
 
 
@@ -105,7 +112,7 @@ class Site:
         self.routes: dict[str, Handler] = {}
 
     def add(self, path: str, answer: Answer | Handler) -> None:
-        self.routes[path] = answer if callable(answer) else (lambda _asked, a=answer: a)
+        self.routes[path] = answer if callable(answer) else always(answer)
 
     def __call__(self, asked: Asked) -> Answer:
         query = "&".join(f"{k}={v}" for k, v in asked.query.items())
@@ -113,6 +120,22 @@ class Site:
             if key in self.routes:
                 return self.routes[key](asked)
         return NOT_FOUND
+
+
+def always(answer: Answer) -> Handler:
+    def handle(_asked: Asked) -> Answer:
+        return answer
+
+    return handle
+
+
+def first_then(first: Answer, then: Answer) -> Handler:
+    """A hazard met once: the first request gets `first`, later ones `then`."""
+
+    def handle(asked: Asked) -> Answer:
+        return first if asked.hits == 0 else then
+
+    return handle
 
 
 def digest(data: bytes) -> str:

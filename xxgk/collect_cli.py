@@ -209,3 +209,22 @@ def ingest_collected(out: Path, warehouse: Path, console: Console) -> int:
     summary = ingest([out], warehouse, jobs=1)
     print_summary(summary, warehouse, Console())
     return 1 if summary.failed else 0
+
+
+def demo_collect(base: Path, console: Console) -> Path:
+    """Serve the replica of government sites from the sample corpus, collect from it into BASE/collected
+    and return that folder (for `xxgk demo --collect`)."""
+    from xxgk.replica import Replica
+    from xxgk.samples import generate_corpus
+
+    samples = base / "replica_samples"
+    generate_corpus(samples, n_agencies=8)
+    out = base / "collected"
+    settings = CollectSettings(delay=0.05, timeout=5.0, backoff=0.2, retries=2)
+    with Replica.start(samples) as replica:
+        console.print(
+            f"serving a replica of {len(replica.servers.servers)} government sites on 127.0.0.1 (示例数据)"
+        )
+        summary = run_with_progress(replica.seeds(), out, settings, console)
+    print_collect_summary(summary, Console())
+    return out

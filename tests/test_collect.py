@@ -20,6 +20,7 @@ from etl.collect.frontier import STATE_DIR
 from xxgk.cli import cli
 from xxgk.replica import NOT_REPORT, Replica
 
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 SETTINGS = CollectSettings(delay=0.02, jitter=0.1, timeout=1.0, backoff=0.1, retries=2)
 FINAL = ("saved", "duplicate", "not_a_report", "robots_disallowed")
 
@@ -219,7 +220,9 @@ def test_kill_9_and_restart_downloads_nothing_twice(replica: Replica, tmp_path: 
     assert set(found) == replica.expect.expected and all(n == 1 for n in found.values())
 
 
-def test_collect_command_into_a_warehouse(replica: Replica, tmp_path: Path) -> None:
+def test_collect_command_into_a_warehouse(
+    replica: Replica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeds = replica.write_seeds(tmp_path / "seeds.csv")
     out, warehouse = tmp_path / "collected", tmp_path / "data"
     args = [
@@ -257,6 +260,24 @@ def test_collect_command_into_a_warehouse(replica: Replica, tmp_path: Path) -> N
     for path, (url, published) in by_path.items():
         assert url == saved[path]["url"]
         assert published and published[:10] == saved[path]["published"][:10]
+    # the dashboard's report page links the original
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(warehouse))
+    source, url, _ = next(row for row in loaded if row[1])
+    con = connect(require_current(warehouse), read_only=True)
+    try:
+        ((report_id,),) = con.execute(
+            "SELECT report_id FROM reports WHERE source_file = ?", [source]
+        ).fetchall()
+    finally:
+        con.close()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["report"] = report_id
+    at.switch_page("views/report.py")
+    at.run()
+    assert not at.exception
+    assert any(f"]({url})" in element.value and "原文链接" in element.value for element in at.markdown)
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

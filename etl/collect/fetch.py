@@ -318,7 +318,7 @@ class Fetcher:
             state.blocked = result.reason
         if result.status in (429, 503) and result.retryable:
             # Slow down for the rest of the run, and wait at least what the server asked for.
-            state.delay = min(max(state.delay * 2, self.settings.delay, 1.0), 60.0)
+            state.delay = min(max(state.delay * 2, self.settings.delay), 60.0)
             state.next_at = max(state.next_at, time.monotonic() + (result.retry_after or 0.0))
         return result
 

@@ -327,8 +327,27 @@ def _file_extension(name: str, kind: str) -> str:
     return EXTENSION_OF_TYPE.get(kind, own or ".bin")
 
 
+JUDGE_PDF_PAGES = 4
+
+
+def _pdf_text(data: bytes) -> str:
+    """The first pages' text: enough for the section headings, without rebuilding any table."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages[:JUDGE_PDF_PAGES])
+
+
 def _text_of(extension: str, data: bytes) -> tuple[str | None, str]:
     """The text of a document for judging it, or why it could not be read."""
+    if extension == ".pdf":
+        try:
+            text = _pdf_text(data)
+        except Exception as exc:  # an unreadable PDF is judged by its name
+            return None, f"the PDF could not be read ({exc})"
+        return (text, "") if text.strip() else (None, "the PDF has no text layer (a scan?)")
     if extension not in READERS:
         return None, f"xxgk cannot read {extension} files"
     try:

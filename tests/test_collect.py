@@ -288,3 +288,27 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     bad.write_text("url,agency,place_code\nhttp://a.gov.cn/,甲,12\n", encoding="utf-8")
     result = runner.invoke(cli, ["collect", "--from", str(bad), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "place_code" in result.output
+
+
+def test_article_and_file_seeds_stay_saved_on_a_later_run(replica: Replica, tmp_path: Path) -> None:
+    from etl.collect import Seed
+
+    article = next(
+        path
+        for (site, path), rid in replica.expect.served.items()
+        if site == "generic" and rid != NOT_REPORT and path.endswith(".html") and "secret" not in path
+    )
+    document = next(
+        path
+        for (site, path), rid in replica.expect.served.items()
+        if site == "generic" and path.endswith((".pdf", ".docx"))
+    )
+    seeds = [Seed(replica.url("generic", article), "甲县"), Seed(replica.url("generic", document), "甲县")]
+    out = tmp_path / "collected"
+    first = collect(seeds, out, SETTINGS)
+    count = len(replica.log.hits)
+    second = collect(seeds, out, SETTINGS)
+    assert first.total("reports") == 2 and second.total("reports") == 2 and second.total("duplicates") == 0
+    later = [h for h in replica.log.hits[count:] if h.path != "/robots.txt"]
+    assert [h.status for h in later] == [304, 304]
+    assert sorted(row["status"] for row in manifest(out)) == ["saved", "saved"]

@@ -184,3 +184,12 @@ def test_report_links_never_break_out_of_markdown(tail: str) -> None:
     target = link[link.index("](") + 2 : -1]
     assert not set(target) & set(' ()[]<>"\n\t`')
     assert link_markdown("原文", "javascript:alert(1)") == "" and link_markdown("原文", None) == ""
+
+
+def test_since_uses_the_title_year_then_the_publication_year() -> None:
+    from etl.collect.page import Link
+    from etl.collect.process import report_year
+
+    assert report_year(Link("u", "甲局2019年政府信息公开工作年度报告", "2020-01-05")) == 2019
+    assert report_year(Link("u", "甲局年报", "2021-01-05")) == 2020
+    assert report_year(Link("u", "甲局年报")) is None

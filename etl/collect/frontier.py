@@ -23,7 +23,8 @@ from typing import Any, Literal
 STATE_DIR = ".xxgk-collect"
 Kind = Literal["page", "list", "article", "file"]
 Status = Literal["saved", "duplicate", "not_a_report", "blocked", "failed", "robots_disallowed"]
-FINAL_STATUSES = frozenset({"saved", "duplicate", "not_a_report", "robots_disallowed"})
+FINAL_STATUSES = frozenset({"saved", "duplicate", "not_a_report", "robots_disallowed", "container"})
+"""Outcomes an item keeps: a later run does not ask for it again (blocked and failed items are retried)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -276,9 +277,11 @@ class Frontier:
             raise
         return queued
 
-    def saved_path(self, content_key: str) -> str | None:
-        found = self.db.execute("SELECT path FROM saved WHERE content_key = ?", (content_key,)).fetchone()
-        return None if found is None else str(found[0])
+    def saved_path(self, content_key: str) -> tuple[str, int] | None:
+        """(path, request id) of the document saved with this content, if any."""
+        query = "SELECT path, request_id FROM saved WHERE content_key = ?"
+        found = self.db.execute(query, (content_key,)).fetchone()
+        return None if found is None else (str(found[0]), int(found[1]))
 
     def records(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """(kind, status, reason, record) of every finished request, in the order they were met."""

@@ -293,8 +293,10 @@ class Processor:
         digest = hashlib.sha256(data).hexdigest()
         record = {**record, "sha256": digest}
         earlier = self.frontier.saved_path(key)
+        if earlier is not None and earlier[1] == row.id:  # a seed read again in a later run
+            return Outcome("saved", reason, {**record, "path": earlier[0]}, saved=(key, earlier[0]))
         if earlier is not None:
-            return Outcome("duplicate", f"same report as {earlier}", {**record, "path": ""})
+            return Outcome("duplicate", f"same report as {earlier[0]}", {**record, "path": ""})
         folder = _folder(row)
         path = write_document(self.out_dir / folder, safe_file_name(name, extension), data)
         relative = path.relative_to(self.out_dir).as_posix()

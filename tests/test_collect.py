@@ -121,6 +121,13 @@ def test_the_retry_after_wait_is_honoured(first_run: tuple[Replica, Path, Collec
     hits = sorted((h for h in replica.log.hits if h.path == path), key=lambda h: h.started)
     assert [h.status for h in hits] == [429, 200]
     assert hits[1].started - hits[0].ended >= 1.0
+    _, slow_path, _ = replica.expect.hazards["slow"]
+    slow = sorted((h for h in replica.log.hits if h.path == slow_path), key=lambda h: h.started)
+    assert (
+        len(slow) == 2 and slow[1].started >= slow[0].ended
+    )  # the server finished before it was asked again
+    later = [h for h in replica.log.hits if h.site == "trs" and h.started > slow[0].started]
+    assert min(h.started for h in later) - slow[0].started >= 2 * SETTINGS.timeout * 0.95
 
 
 def test_every_hazard_is_recorded(first_run: tuple[Replica, Path, CollectSummary]) -> None:

@@ -85,6 +85,10 @@ class Fetched:
         return next((v for k, v in self.headers if k.lower() == wanted), "")
 
     @property
+    def timed_out(self) -> bool:
+        return self.kind == "failed" and self.reason.startswith("timed out")
+
+    @property
     def not_modified(self) -> bool:
         return self.kind == "ok" and self.status == 304
 
@@ -320,6 +324,11 @@ class Fetcher:
             # Slow down for the rest of the run, and wait at least what the server asked for.
             state.delay = min(max(state.delay * 2, self.settings.delay), 60.0)
             state.next_at = max(state.next_at, time.monotonic() + (result.retry_after or 0.0))
+        if result.timed_out:
+            # The server may still be working on the request we gave up on: give it as long again
+            # before asking it anything else, and slow down for the rest of the run.
+            state.delay = min(max(state.delay * 2, self.settings.delay), 60.0)
+            state.next_at = max(state.next_at, time.monotonic() + self.settings.timeout)
         return result
 
     def _headers(self, request: Request) -> dict[str, str]:

@@ -193,3 +193,18 @@ def test_since_uses_the_title_year_then_the_publication_year() -> None:
     assert report_year(Link("u", "甲局2019年政府信息公开工作年度报告", "2020-01-05")) == 2019
     assert report_year(Link("u", "甲局年报", "2021-01-05")) == 2020
     assert report_year(Link("u", "甲局年报")) is None
+
+
+def test_a_cms_metadata_table_is_page_metadata_not_a_report_table() -> None:
+    from etl.readers.html import read_html
+
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><div id="zoom">'
+        "<table><tr><td>索引号：</td><td>113308/2024-00001</td><td>发布机构：</td><td>甲县财政局</td></tr>"
+        "<tr><td>成文日期：</td><td>2024-01-20</td><td>文号：</td><td></td></tr></table>"
+        "<p>甲县财政局2023年政府信息公开工作年度报告</p>"
+        "<table><tr><td>收到申请数</td><td>3</td></tr></table></div></body></html>"
+    ).encode()
+    document = read_html("a.html", page)
+    assert len(document.tables) == 1 and "收到申请数" in document.tables[0].cells[0].text
+    assert document.meta_value("publisher") == "甲县财政局"

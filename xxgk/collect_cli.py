@@ -86,7 +86,10 @@ def print_collect_summary(summary: CollectSummary, console: Console) -> None:
         "failed",
         "robots",
     ):
-        table.add_column(column, justify="left" if column == "site" else "right")
+        if column == "site":
+            table.add_column(column, no_wrap=True, min_width=21)
+        else:
+            table.add_column(column, justify="right")
     for site in sorted(summary.sites.values(), key=lambda s: s.host):
         table.add_row(
             site.host,

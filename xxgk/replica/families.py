@@ -131,7 +131,7 @@ class Hanweb:
         self.counter += 1
         n = self.counter
         date = report.published if report else "2024-01-10"
-        path = path or f"/art/2024/1/{n % 28 + 1}/art_{column}_{n}.html"
+        path = path or f"/art/{date[:4]}/{int(date[5:7])}/{int(date[8:10])}/art_{column}_{n}.html"
         self.site.add(path, ok(hanweb_article(report, title, body, f"col{column}", n, date)))
         self.columns.setdefault(column, []).append(record(path, title, date, n))
         return path
@@ -371,14 +371,15 @@ class Trs:
         self._second_list(pages)
         self.site.add("/robots.txt", NOT_FOUND)
 
-    def _next_month(self) -> str:
-        """The folder of the next article (attachments sit beside their article)."""
-        return f"2024{((self.n + 1) % 12) + 1:02d}"
+    @staticmethod
+    def _month(date: str) -> str:
+        """The folder of an article published on `date` (attachments sit beside their article)."""
+        return f"{date[:4]}{date[5:7]}"
 
     def _item(self, base: str, title: str, body: bytes, date: str) -> tuple[str, str, str]:
         self.n += 1
-        month = f"2024{(self.n % 12) + 1:02d}"
-        relative = f"./{month}/t{month}{(self.n % 28) + 1:02d}_{1000 + self.n}.html"
+        month = self._month(date)
+        relative = f"./{month}/t{month}{date[8:10]}_{1000 + self.n}.html"
         self.site.add(base + relative[2:], gbk(body))
         return relative, title, date
 
@@ -402,7 +403,7 @@ class Trs:
     def _with_file(self, base: str, report: Report | None, style: str) -> tuple[str, str, str]:
         if report is None:
             return ("./missing.html", "", "")
-        month = self._next_month()
+        month = self._month(report.published)
         prefix = "P" if report.ext == ".pdf" else "W"
         name = f"{prefix}0{month}15{digest(report.data)[:12]}{report.ext}"
         file_path = f"{base}{month}/{name}"
@@ -442,7 +443,7 @@ class Trs:
     def _duplicate_file(self, base: str, report: Report | None) -> tuple[str, str, str]:
         if report is None:
             return ("./missing.html", "", "")
-        file_path = f"{base}{self._next_month()}/P020240216copy{report.ext}"
+        file_path = f"{base}{self._month(report.published)}/P020240216copy{report.ext}"
         self.site.add(file_path, Answer(200, report.data, [("Content-Type", "application/pdf")]))
         title = f"{report.title}（重复发布）"
         body = f'<p>{html.escape(title)}</p><p>附件：<a href="./P020240216copy{report.ext}">{html.escape(report.title)}{report.ext}</a></p>'
@@ -455,7 +456,7 @@ class Trs:
 
     def _error_pdf(self, base: str) -> tuple[str, str, str]:
         title = "示例县交通运输局2023年政府信息公开工作年度报告"
-        file_path = f"{base}{self._next_month()}/P020240120bad.pdf"
+        file_path = f"{base}{self._month('2024-01-20')}/P020240120bad.pdf"
         error = "<html><head><title>出错了</title></head><body>服务器繁忙，文件暂时无法下载</body></html>".encode()
         self.site.add(file_path, Answer(200, error, [("Content-Type", "application/pdf")]))
         body = f'<p>{title}</p><p>附件：<a href="./P020240120bad.pdf">{title}.pdf</a></p>'

@@ -7,11 +7,11 @@ file), a further list page, an article, a file. It saves documents and never par
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from etl.collect.fetch import Fetched, Fetcher, Request, host_key
 from etl.collect.frontier import Frontier, Row, Spec
@@ -177,7 +177,7 @@ class _Run:
             if self.should_stop():
                 summary.stopped = True
                 return
-            request_id = self.scheduler.next(self.fetcher._sleep)
+            request_id = self.scheduler.next(self.fetcher.sleep)
             if request_id is None:
                 return
             self.step(self.frontier.get(request_id))
@@ -270,8 +270,6 @@ def _summarise(frontier: Frontier, fetcher: Fetcher, summary: CollectSummary) ->
         "robots_disallowed": "robots_disallowed",
     }
     query = "SELECT url, kind, status, reason, record FROM requests WHERE run = ? AND state = 'done'"
-    import json
-
     for url, kind, status, reason, record in frontier.db.execute(query, (frontier.run,)):
         host = host_key(url)
         site = summary.sites.setdefault(host, SiteSummary(host))
@@ -289,11 +287,3 @@ def _summarise(frontier: Frontier, fetcher: Fetcher, summary: CollectSummary) ->
         summary.sites.setdefault(host, SiteSummary(host)).requests = count
     summary.requests = fetcher.counters.requests
     summary.not_modified = fetcher.counters.not_modified
-
-
-def seeds_from_urls(urls: Sequence[str], extra: Sequence[Seed] = ()) -> list[Seed]:
-    return [Seed(url) for url in urls] + list(extra)
-
-
-def context_of(row: Row) -> dict[str, Any]:
-    return dict(row.spec.context)

@@ -186,7 +186,7 @@ class Fetcher:
         self.counters = Counters()
         self._robots_store = robots_store
         self._robots_save = robots_save
-        self._sleep = sleep
+        self.sleep = sleep
         self._random = random.Random()
         self.client = httpx.Client(
             headers={
@@ -256,7 +256,7 @@ class Fetcher:
                 if not result.status:
                     return 0, b"", result.reason
                 return result.status, b"", ""
-            self._sleep(result.retry_after or self.settings.backoff * 2**attempt)
+            self.sleep(result.retry_after or self.settings.backoff * 2**attempt)
         return 0, b"", "no answer"  # pragma: no cover
 
     # -- fetching ---------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class Fetcher:
         with host_lock(key):
             wait = state.next_at - time.monotonic()
             if wait > 0:
-                self._sleep(wait)
+                self.sleep(wait)
             try:
                 result = self._send(request)
             finally:

@@ -1,4 +1,6 @@
-"""`xxgk collect` against a local replica of the site families and their hazards (xxgk/replica)."""
+"""`xxgk collect` against a local replica of the site families and their hazards (xxgk/replica).
+
+The replica runs are in the slow lane (about 90 s together); `tests/test_collect_units.py` covers the pure parts."""
 
 from __future__ import annotations
 
@@ -74,6 +76,7 @@ def own_run(replica: Replica, tmp_path: Path) -> tuple[Replica, Path, CollectSum
     return replica, out, collect(replica.seeds(), out, SETTINGS)
 
 
+@pytest.mark.slow
 def test_every_report_saved_once_and_nothing_else_kept(
     first_run: tuple[Replica, Path, CollectSummary],
 ) -> None:
@@ -96,6 +99,7 @@ def test_every_report_saved_once_and_nothing_else_kept(
     assert summary.exit_code == 1  # the challenge pages and broken links are blocked / failed
 
 
+@pytest.mark.slow
 def test_politeness(first_run: tuple[Replica, Path, CollectSummary]) -> None:
     replica, _, _ = first_run
     hits = replica.log.hits
@@ -115,6 +119,7 @@ def test_politeness(first_run: tuple[Replica, Path, CollectSummary]) -> None:
         assert first.path == "/robots.txt", site
 
 
+@pytest.mark.slow
 def test_the_retry_after_wait_is_honoured(first_run: tuple[Replica, Path, CollectSummary]) -> None:
     replica, _, _ = first_run
     _, path, _ = replica.expect.hazards["retry_after"]
@@ -130,6 +135,7 @@ def test_the_retry_after_wait_is_honoured(first_run: tuple[Replica, Path, Collec
     assert min(h.started for h in later) - slow[0].started >= 2 * SETTINGS.timeout * 0.95
 
 
+@pytest.mark.slow
 def test_every_hazard_is_recorded(first_run: tuple[Replica, Path, CollectSummary]) -> None:
     replica, out, _ = first_run
     rows = manifest(out)
@@ -162,6 +168,7 @@ def test_every_hazard_is_recorded(first_run: tuple[Replica, Path, CollectSummary
         assert phrase in reasons, phrase
 
 
+@pytest.mark.slow
 def test_readable_names_and_evidence(first_run: tuple[Replica, Path, CollectSummary]) -> None:
     replica, out, _ = first_run
     rows = [row for row in manifest(out) if row["status"] == "saved"]
@@ -175,6 +182,7 @@ def test_readable_names_and_evidence(first_run: tuple[Replica, Path, CollectSumm
     assert {row["content_type"] for row in rows} >= {"html", "pdf"}
 
 
+@pytest.mark.slow
 def test_a_second_run_asks_only_for_what_may_be_new(own_run: tuple[Replica, Path, CollectSummary]) -> None:
     replica, out, _ = own_run
     before = manifest(out)
@@ -198,6 +206,7 @@ def _retried(replica: Replica, rows: list[dict[str, str]]) -> set[tuple[str, str
     return {replica.locate(row["url"]) for row in rows if row["status"] in ("failed", "blocked")}
 
 
+@pytest.mark.slow
 def test_kill_9_and_restart_downloads_nothing_twice(replica: Replica, tmp_path: Path) -> None:
     seeds = replica.write_seeds(tmp_path / "seeds.csv")
     out = tmp_path / "collected"
@@ -227,6 +236,7 @@ def test_kill_9_and_restart_downloads_nothing_twice(replica: Replica, tmp_path: 
     assert set(found) == replica.expect.expected and all(n == 1 for n in found.values())
 
 
+@pytest.mark.slow
 def test_collect_command_into_a_warehouse(
     replica: Replica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -297,6 +307,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "place_code" in result.output
 
 
+@pytest.mark.slow
 def test_article_and_file_seeds_stay_saved_on_a_later_run(replica: Replica, tmp_path: Path) -> None:
     from etl.collect import Seed
 

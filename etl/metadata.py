@@ -84,6 +84,10 @@ AGENCY_SUFFIXES = (
     "县",
     "市",
     "旗",
+    "省",
+    "自治区",
+    "自治州",
+    "盟",
     "队",
     "站",
     "馆",
@@ -299,5 +303,6 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
         place_note=place.note,
         scope=scope,
         scope_evidence=scope_evidence,
+        source_url=document.meta_value("source_url"),
     )
     return meta, issues

@@ -7,6 +7,8 @@ reason; recoverable problems travel with the report as `ParseIssue`s.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from etl.errors import IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
@@ -39,24 +41,43 @@ def parse_file(path: str | Path) -> ParsedReport:
     return parse_bytes(str(path), data)
 
 
-def parse_bytes(path: str, data: bytes) -> ParsedReport:
+def parse_bytes(path: str, data: bytes, evidence: Mapping[str, str] | None = None) -> ParsedReport:
+    """`evidence`: what a collection's manifest says of the file (source_url, url, publisher, published);
+    the document's own metadata wins where it has any, the manifest fills the gaps. A document whose text
+    is only in images (a scan, an image, a web page of images) is read by OCR (etl/ocr)."""
     try:
         document = read_document(path, data)
     except NeedsOcr as exc:
-        return _parse_ocr(path, data, exc.reason)
+        return _parse_ocr(path, data, exc.reason, evidence)
     if image_only_page(path, data, document):
-        return _parse_ocr(path, data, "its report is in images", document)
+        return _parse_ocr(path, data, "its report is in images", evidence, document)
+    if evidence:
+        document = with_evidence(document, evidence)
     return parse_document(document, content_hash(data))
 
 
-def _parse_ocr(path: str, data: bytes, why: str, page: Document | None = None) -> ParsedReport:
+def _parse_ocr(
+    path: str, data: bytes, why: str, evidence: Mapping[str, str] | None, page: Document | None = None
+) -> ParsedReport:
     try:
         from etl.ocr.parse import parse_ocr
     except ImportError:
         raise UnreadableDocument(
             f"{why}; OCR is not installed: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
         ) from None
-    return parse_ocr(path, data, parse_document, page)
+
+    def parse(document: Document, digest: str) -> ParsedReport:
+        return parse_document(with_evidence(document, evidence) if evidence else document, digest)
+
+    return parse_ocr(path, data, parse, page)
+
+
+def with_evidence(document: Document, evidence: Mapping[str, str]) -> Document:
+    own = dict(document.meta)
+    merged = {**{k: v for k, v in evidence.items() if v}, **{k: v for k, v in own.items() if v}}
+    if evidence.get("source_url"):
+        merged["source_url"] = evidence["source_url"]
+    return replace(document, meta=tuple(sorted(merged.items())))
 
 
 def looks_like_report(document: Document) -> bool:

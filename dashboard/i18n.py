@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from etl.outcomes import outcome_groups
+from etl.templates import TEMPLATE_SPECS
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -38,6 +41,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "含垂直管理单位（税务、调查队等）",
         "Include vertically managed units (tax, survey teams)",
     ),
+    "filter.ocr_confirmed": ("只用经勾稽关系核实的识别数值", "Only OCR values an identity confirms"),
+    "filter.ocr_help": (
+        "扫描件和图片版报告的数值由文字识别（OCR）读出；勾选后，表格勾稽关系未能核实的识别数值不计入图表。",
+        "Values of scanned and image-only reports are read by OCR; when ticked, those that no identity "
+        "of their table confirms are left out of the charts.",
+    ),
     "filter.yes": ("是", "yes"),
     "filter.no": ("否", "no"),
     "scope.own": ("本级报告", "Own reports"),
@@ -51,10 +60,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "合计只含汇总报告，不与本级报告相加。",
         "Totals sum aggregate reports only, never together with own reports.",
     ),
-    "template.old": ("旧版（2008–2018）", "Old (2008–2018)"),
-    "template.old_fujian": ("福建旧版", "Fujian old"),
-    "template.v2019": ("2019版", "2019 table"),
-    "template.v2021": ("2021版", "2021 table"),
     "level.province": ("省级", "Province"),
     "level.city": ("市级", "City"),
     "level.county": ("县级", "County"),
@@ -156,12 +161,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "outcome.received": ("本年新收", "New this year"),
     "outcome.carried_in": ("上年结转", "Carried in"),
     "outcome.handled": ("办理", "Handled"),
-    "outcome.granted": ("予以公开", "Granted"),
-    "outcome.partial": ("部分公开", "Partly granted"),
-    "outcome.denied": ("不予公开", "Refused"),
-    "outcome.unable": ("无法提供", "Unable to provide"),
-    "outcome.not_processed": ("不予处理", "Not processed"),
-    "outcome.other": ("其他处理", "Other handling"),
     "outcome.carried_out": ("结转下年度", "Carried over"),
     "appeals.title": ("行政复议和行政诉讼", "Reconsideration and litigation"),
     "appeals.review": ("行政复议结果", "Reconsideration outcomes"),
@@ -200,6 +199,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "agencies.ranking": ("地区内排名", "Ranking within the place"),
     "agencies.ranking_year": ("排名年度", "Ranking year"),
     "agencies.none": ("所选范围内没有机关", "No agency in the selected range"),
+    "documents.summary": ("汇总表（官方格式）", "Summary in the official layout"),
+    "documents.pick_place": (
+        "在左侧选择省、市或县后，可下载该地区某一年度的汇总表。",
+        "Choose a province, city or county in the sidebar to download its summary for a year.",
+    ),
+    "documents.year": ("汇总年度", "Year"),
+    "documents.mixed": (
+        "该年度的报告使用了不同的统计表模板，不同模板从不合并汇总：请选择一个模板。",
+        "The year's reports use several templates, which are never summed together: choose one.",
+    ),
+    "documents.units": ("单位数", "Units"),
+    "documents.template": ("汇总的模板", "Template to sum"),
+    "documents.summary_note": (
+        "按当前筛选的地区、口径、机关类型和垂直管理单位设置，汇总{units}个单位的当前版本报告"
+        "（{excluded}份报告因筛选未计入）；机关层级和名称筛选不适用。文件附有单位名单、未发布报告的单位、"
+        "勾稽关系复核、数据版本和筛选条件。",
+        "Sums the current reports of {units} units under the filtered place, scope, agency kinds and the "
+        "vertical-units setting ({excluded} reports left out by them); the level and name filters do not "
+        "apply. The file lists the units, the units without a report, the identities on the sums, the data "
+        "version and the filters.",
+    ),
+    "documents.summary_docx": ("汇总表 Word", "Summary (Word)"),
+    "documents.summary_xlsx": ("汇总表 Excel", "Summary (Excel)"),
+    "documents.compare": ("年度对比", "Year-over-year comparison"),
+    "documents.one_year": (
+        "该机关只有一个年度的报告，无法对比。",
+        "This agency has a report for one year only.",
+    ),
+    "documents.earlier": ("前一年", "Earlier year"),
+    "documents.later": ("后一年", "Later year"),
+    "documents.changed": ("变化的单元格", "Cells changed"),
+    "documents.not_comparable": ("不可比的单元格", "Cells not comparable"),
+    "documents.copied": ("正文沿用比例", "Text copied"),
+    "documents.failed": ("未通过检查（前/后）", "Failed checks (earlier / later)"),
+    "documents.compare_docx": ("对比 Word", "Comparison (Word)"),
+    "documents.compare_xlsx": ("对比 Excel", "Comparison (Excel)"),
+    "documents.compare_html": ("对比 HTML", "Comparison (HTML)"),
     "quality.title": ("数据质量", "Data quality"),
     "quality.summary": ("校验结果汇总", "Checks summary"),
     "quality.failed": ("未通过的校验", "Failed checks"),
@@ -242,7 +278,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.versions": ("同一机关同一年度的版本", "Versions for the same agency and year"),
     "report.meta": ("报告信息", "About this report"),
     "report.current": ("当前版本", "current"),
+    "report.ocr": ("扫描件原图（文字识别的数值）", "Page images of the values read by OCR"),
+    "report.ocr_note": (
+        "本报告为扫描件或图片，数值由文字识别读出。{doubtful} 个数值存疑，{unconfirmed} 个未经勾稽关系核实。",
+        "This report is a scan or an image; its values were read by OCR. {doubtful} are in doubt, "
+        "{unconfirmed} are not confirmed by any identity.",
+    ),
+    "report.ocr_pick": ("查看数值", "Value"),
+    "report.ocr_caption": (
+        "识别为 {raw}（置信度 {score}）· 第 {page} 页 · {status}",
+        "read as {raw} (score {score}) · page {page} · {status}",
+    ),
+    "report.ocr_confirmed": ("勾稽关系已核实", "confirmed by an identity"),
+    "report.ocr_unconfirmed": ("未经核实", "not confirmed"),
     "report.superseded": ("已被替换", "superseded"),
+    "report.original": ("原文链接", "Original on the web"),
+    "report.published": ("发布日期", "published"),
     "col.raw": ("原文", "As printed"),
     "col.semantic": ("含义", "Meaning"),
     "col.confidence": ("可信度", "Confidence"),
@@ -259,6 +310,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.recorded_at": ("记录时间", "Recorded at"),
 }
 
+# Template and request-outcome names come from their single definitions (etl/templates.py,
+# etl/outcome_groups.csv).
+TEXT.update({f"template.{name}": (spec.label_zh, spec.label_en) for name, spec in TEMPLATE_SPECS.items()})
+TEXT.update({f"outcome.{group.name}": (group.label_zh, group.label_en) for group in outcome_groups()})
 
 # Result columns whose header key is not simply "col.<column>".
 COLUMN_KEYS = {

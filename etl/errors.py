@@ -33,3 +33,7 @@ class IncompleteReport(XxgkError):
 
 class LimitExceeded(UnreadableDocument):
     """The input is larger than one of the named limits in `etl/limits.py`; refused before allocating."""
+
+
+class NeedsOcr(UnreadableDocument):
+    """The document's text is only in images (a scan, a photo, a garbled text layer): read it by OCR."""

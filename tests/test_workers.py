@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from xxgk.workers import Limits, run_isolated
+from xxgk.workers import Limits, allow, run_isolated, tell
 
 
 def behave(item: tuple[str, int]) -> str:
@@ -20,6 +20,12 @@ def behave(item: tuple[str, int]) -> str:
         os.kill(os.getpid(), signal.SIGSEGV)
     elif kind == "pid":
         return f"{os.getpid()} {os.getpgid(0)}"
+    elif kind == "patient":
+        allow(amount + 5)
+        time.sleep(amount)
+    elif kind == "chatty":
+        for number in range(amount):
+            tell(number)
     return f"{kind} {amount}"
 
 
@@ -81,3 +87,15 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_task_may_ask_for_more_time_for_one_input() -> None:
+    found = outcomes([("patient", 3), ("sleep", 30)], seconds=1.5)
+    assert found == [("patient 3", ""), (None, "timed out after 1.5 s (--timeout)")]
+
+
+def test_notes_from_a_task_reach_the_caller_in_order() -> None:
+    heard: list[object] = []
+    found = run_isolated(behave, [("chatty", 3), ("chatty", 2)], jobs=1, on_note=heard.append)
+    assert [result.value for _, result in found] == ["chatty 3", "chatty 2"]
+    assert heard == [0, 1, 2, 0, 1]

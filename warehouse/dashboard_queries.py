@@ -12,14 +12,18 @@ import duckdb
 import pandas as pd
 
 from warehouse import queries
-from warehouse.filters import ReportFilter
+from warehouse.documents.compare import Comparison
+from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
+from warehouse.documents.summary import SummaryRequest
+from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 
 Connection = duckdb.DuckDBPyConnection
 
 
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
     condition, filter_params = flt.condition("r")
-    sql = f"WITH selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    trusted = f"{CONFIRMED_FACTS}, " if flt.hide_unconfirmed_ocr else ""
+    sql = f"WITH {trusted}selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
     return con.execute(sql, {**filter_params, **params}).df()
 
 
@@ -106,6 +110,11 @@ def report_facts(con: Connection, report_id: str) -> pd.DataFrame:
     return _plain(con, "dash_report_facts", report_id=report_id)
 
 
+def report_ocr(con: Connection, report_id: str) -> pd.DataFrame:
+    """Crops of the values read by OCR (empty for reports with a text layer)."""
+    return _plain(con, "dash_report_ocr", report_id=report_id)
+
+
 def report_checks(con: Connection, report_id: str) -> pd.DataFrame:
     return _plain(con, "dash_report_checks", report_id=report_id)
 
@@ -117,3 +126,18 @@ def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
 def report_text(con: Connection, report_id: str) -> str:
     found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
     return str(found[0][0]) if found else ""
+
+
+# --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------
+
+
+def summary_plan(con: Connection, request: SummaryRequest) -> SummaryPlan:
+    return plan_summary(con, request)
+
+
+def agency_report_years(con: Connection, agency_id: str) -> list[int]:
+    return agency_years(con, agency_id)
+
+
+def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
+    return build_comparison(con, agency_id, years, version)

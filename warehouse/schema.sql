@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS reports (
     ingested_at    TIMESTAMP NOT NULL
 );
 
+-- Where `xxgk collect` found the document (its manifest.csv); NULL for files not collected by xxgk.
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS source_url VARCHAR;
+
 -- Which path holds which content: a changed file replaces the report its path pointed to.
 CREATE TABLE IF NOT EXISTS sources (
     path      VARCHAR PRIMARY KEY,
@@ -79,6 +82,24 @@ CREATE TABLE IF NOT EXISTS facts (
     column_label VARCHAR,
     page         INTEGER,
     locator      VARCHAR
+);
+
+-- Values read by OCR (etl/ocr): the score, whether a passing identity of the table confirms the value,
+-- why it is in doubt (empty when nothing speaks against it) and a small PNG crop of the printed cell, so
+-- that a reader can compare the number with the page. The box is in points of the rectified page.
+CREATE TABLE IF NOT EXISTS ocr_cells (
+    report_id   VARCHAR NOT NULL,
+    metric_code VARCHAR NOT NULL,
+    breakdown   VARCHAR NOT NULL,
+    page        INTEGER NOT NULL,
+    x0          DOUBLE NOT NULL,
+    top         DOUBLE NOT NULL,
+    x1          DOUBLE NOT NULL,
+    bottom      DOUBLE NOT NULL,
+    score       DOUBLE NOT NULL,
+    confirmed   BOOLEAN NOT NULL,
+    doubt       VARCHAR NOT NULL,
+    crop_png    BLOB
 );
 
 CREATE TABLE IF NOT EXISTS parse_warnings (

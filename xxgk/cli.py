@@ -19,7 +19,9 @@ from warehouse.errors import WarehouseError
 from warehouse.export import EXPORTS, export_table
 from warehouse.publish import default_dir
 from xxgk import __version__
+from xxgk.documents import compare_command, summary_command
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
+from xxgk.ocr_progress import pages_shown
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
 from xxgk.workers import DEFAULT_SECONDS, Limits, WorkersCannotStart
@@ -179,16 +181,17 @@ def _ingest_with_progress(
                 f"another ingest is writing to {directory}; waiting for it to finish …", markup=False
             )
 
-        return ingest(
-            paths,
-            directory,
-            jobs=jobs,
-            progress=advanced,
-            on_start=started,
-            inputs=inputs,
-            limits=limits,
-            waiting=waiting,
-        )
+        with pages_shown(lambda line: progress.update(task, description=line)):
+            return ingest(
+                paths,
+                directory,
+                jobs=jobs,
+                progress=advanced,
+                on_start=started,
+                inputs=inputs,
+                limits=limits,
+                waiting=waiting,
+            )
 
 
 @cli.command("export")
@@ -267,7 +270,8 @@ def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, ver
     from xxgk.parsing import Failure, Job, parse_isolated
 
     try:
-        (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
+        with pages_shown(Console(stderr=True).print):
+            (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
     except WorkersCannotStart as exc:
         raise click.ClickException(str(exc)) from None
     if isinstance(parsed.result, Failure):
@@ -281,12 +285,21 @@ def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, ver
 @cli.command("samples")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--agencies", type=click.IntRange(1, 5000), default=36, show_default=True)
+@click.option("--agencies", type=click.IntRange(1), default=36, show_default=True)
 @click.option("--with-bad", is_flag=True, help="also write malformed inputs under OUT_DIR/bad/")
 def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> None:
     """Write the sample corpus (示例数据): reports of all three templates as HTML, text, DOCX and PDF
     (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value."""
     from xxgk.samples import generate_corpus
+    from xxgk.samples.agencies import max_agencies
+
+    if agencies > max_agencies():
+        click.echo(
+            f"Error: --agencies {agencies}: the sample generator knows {max_agencies()} agencies; "
+            f"use at most {max_agencies()}",
+            err=True,
+        )
+        sys.exit(2)
 
     docs = generate_corpus(out_dir, seed=seed, n_agencies=agencies, include_bad=with_bad)
     click.echo(f"wrote {len(docs)} sample documents (示例数据) to {out_dir}")
@@ -303,13 +316,27 @@ def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> 
 )
 @click.option("--port", type=int, default=8501, show_default=True, help="port to serve the dashboard on")
 @click.option("--no-serve", is_flag=True, help="build the demo warehouse and stop without serving")
-def demo_command(base: Path, port: int, no_serve: bool) -> None:
-    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it."""
+@click.option(
+    "--collect",
+    "from_sites",
+    is_flag=True,
+    help="collect the reports from a local replica of government sites",
+)
+def demo_command(base: Path, port: int, no_serve: bool, from_sites: bool) -> None:
+    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it.
+
+    With --collect the reports are first published on a local replica of government sites and
+    collected from there with `xxgk collect` (BASE/collected/manifest.csv says where each came from)."""
     from xxgk.samples import generate_corpus
 
-    corpus = base / "samples"
-    docs = generate_corpus(corpus, include_bad=True)
-    click.echo(f"wrote {len(docs)} sample documents (示例数据) to {corpus}")
+    if from_sites:
+        from xxgk.collect_cli import demo_collect
+
+        corpus = demo_collect(base, Console(stderr=True))
+    else:
+        corpus = base / "samples"
+        docs = generate_corpus(corpus, include_bad=True)
+        click.echo(f"wrote {len(docs)} sample documents (示例数据) to {corpus}")
     directory = base / "data"
     summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
     print_summary(summary, directory, Console())
@@ -329,6 +356,13 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
     serve(directory, host, port)
+
+
+from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
+
+cli.add_command(collect_command)
+cli.add_command(summary_command)
+cli.add_command(compare_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -11,11 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from etl.collect.manifest import evidence_for
 from etl.errors import XxgkError
 from etl.limits import read_input
+from etl.ocr.progress import on_page, page_read
 from etl.pipeline import parse_bytes
 from etl.records import ParsedReport
-from xxgk.workers import Limits, run_isolated
+from xxgk.workers import Limits, allow, in_worker, run_isolated, tell
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def parse_one(job: Job) -> Parsed:
         return Parsed(job.path, job.digest, 0, Failure("error", exc.reason))
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return Parsed(job.path, digest, len(data), parse_bytes(job.path, data))
+        return Parsed(job.path, digest, len(data), parse_bytes(job.path, data, evidence_for(job.path)))
     except XxgkError as exc:
         kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"
         return Parsed(job.path, digest, len(data), Failure(kind, exc.reason))
@@ -69,12 +71,39 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else ""
 
 
+OCR_PAGE = "ocr_page"
+OCR_WALL_PER_CPU = 2.0
+"""Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
+
+
+def _relay_ocr_page(name: str, page: int, pages: int, seconds: float) -> None:
+    """In a worker: pass each page read by OCR to the caller's progress display, and when a scan
+    starts, ask for the time its OCR budget allows (more than --timeout for a long scan)."""
+    if not in_worker():
+        return
+    if page == 1:
+        from etl.readers.ocr import budget_seconds  # already imported: OCR is running
+
+        allow(OCR_WALL_PER_CPU * budget_seconds(pages))
+    tell((OCR_PAGE, name, page, pages, seconds))
+
+
+on_page(_relay_ocr_page)
+
+
+def _shown(note: object) -> None:
+    """In the caller: a page a worker read by OCR, told to this process's listeners (xxgk/ocr_progress)."""
+    if isinstance(note, tuple) and len(note) == 5 and note[0] == OCR_PAGE:
+        page_read(*note[1:])
+
+
 def parse_isolated(
     jobs: Iterable[Job], *, workers: int = 1, limits: Limits | None = None
 ) -> Iterator[Parsed]:
     """Each job parsed in a worker process within `limits`, in input order; a worker that overruns its
-    time or memory, or dies, gives its file an error with the reason."""
-    for job, result in run_isolated(parse_one, jobs, jobs=workers, limits=limits):
+    time or memory, or dies, gives its file an error with the reason. Pages read by OCR in a worker are
+    told to this process's OCR progress listeners."""
+    for job, result in run_isolated(parse_one, jobs, jobs=workers, limits=limits, on_note=_shown):
         if result.value is not None:
             yield result.value
         else:

@@ -40,6 +40,10 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 1536 * (1 << 20)
 PR_SET_PDEATHSIG = 1
 READY = "ready"
+NOTE = "note"
+ALLOW = "allow"
+MAX_ALLOWED_SECONDS = 3600.0
+"""The most wall-clock time a task may ask for one input (`allow`), whatever `--timeout` says."""
 RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
 """How the failures this module reports begin: they depend on the machine, so they are retried."""
 
@@ -78,6 +82,26 @@ class Result(Generic[R]):
 
 # --- in the worker ----------------------------------------------------------------------------------
 
+_caller: Connection | None = None
+"""The connection to the caller, in a worker process; None anywhere else."""
+
+
+def in_worker() -> bool:
+    return _caller is not None
+
+
+def tell(note: object) -> None:
+    """From a task running in a worker: hand `note` to the caller's `on_note` (nothing elsewhere)."""
+    if _caller is not None:
+        _caller.send((NOTE, note))
+
+
+def allow(seconds: float) -> None:
+    """From a task running in a worker: the current input may take `seconds` of wall-clock time in all,
+    more than `--timeout` (a scan read by OCR asks for its budget); at most MAX_ALLOWED_SECONDS."""
+    if _caller is not None:
+        _caller.send((ALLOW, float(seconds)))
+
 
 def _die_with_parent(lifeline: int) -> None:
     libc_name = ctypes.util.find_library("c")
@@ -109,6 +133,8 @@ def _peak_bytes() -> int:
 
 
 def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
+    global _caller
+    _caller = conn
     _limit_memory(limits.memory_bytes)
     conn.send(READY)  # the clock of an input starts when the worker has started, not before
     while True:
@@ -153,10 +179,15 @@ class _Worker:
     ready: bool = False
     job: tuple[int, Any] | None = None
     started: float = 0.0
+    allowed: float = 0.0
+    """Seconds the task asked for the current input (`allow`), when more than the limit."""
 
     def give(self, index: int, item: Any) -> None:
         self.conn.send((index, item))
-        self.job, self.started = (index, item), time.monotonic()
+        self.job, self.started, self.allowed = (index, item), time.monotonic(), 0.0
+
+    def seconds(self, limits: Limits) -> float:
+        return max(limits.seconds, self.allowed)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -218,8 +249,15 @@ class WorkersCannotStart(RuntimeError):
 class Pool(Generic[T, R]):
     """`jobs` workers running `task`; `run` yields (item, outcome) in input order."""
 
-    def __init__(self, task: Task[T, R], jobs: int, limits: Limits, window: int = 64) -> None:
-        self.task, self.jobs, self.limits = task, max(1, jobs), limits
+    def __init__(
+        self,
+        task: Task[T, R],
+        jobs: int,
+        limits: Limits,
+        window: int = 64,
+        on_note: Callable[[Any], None] = lambda _: None,
+    ) -> None:
+        self.task, self.jobs, self.limits, self.on_note = task, max(1, jobs), limits, on_note
         self.window = max(window, 2 * self.jobs)
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
@@ -267,7 +305,7 @@ class Pool(Generic[T, R]):
         """Wait for a result, a worker that became ready or died, or the first deadline."""
         busy = [w for w in self.workers if w.job]
         starting = [w for w in self.workers if not w.ready]
-        deadlines = [w.started + self.limits.seconds for w in busy]
+        deadlines = [w.started + w.seconds(self.limits) for w in busy]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         ready = set(wait([w.conn for w in busy + starting], timeout))
         for worker in starting:
@@ -278,8 +316,8 @@ class Pool(Generic[T, R]):
             index, item = worker.job
             if worker.conn in ready:
                 self._receive(worker, index, item)
-            elif time.monotonic() >= worker.started + self.limits.seconds:
-                self._fail(worker, index, item, self.limits.timed_out())
+            elif time.monotonic() >= worker.started + worker.seconds(self.limits):
+                self._fail(worker, index, item, Limits(worker.seconds(self.limits)).timed_out())
 
     def _start_up(self, worker: _Worker) -> None:
         try:
@@ -299,6 +337,12 @@ class Pool(Generic[T, R]):
             got, outcome = worker.conn.recv()
         except (EOFError, OSError):
             self._fail(worker, index, item, worker.death())
+            return
+        if got == NOTE:
+            self.on_note(outcome)
+            return
+        if got == ALLOW:
+            worker.allowed = max(worker.allowed, min(float(outcome), MAX_ALLOWED_SECONDS))
             return
         self.done[got] = (item, outcome)
         worker.job = None
@@ -322,11 +366,17 @@ class Pool(Generic[T, R]):
 
 
 def run_isolated(
-    task: Task[T, R], items: Iterable[T], *, jobs: int = 1, limits: Limits | None = None
+    task: Task[T, R],
+    items: Iterable[T],
+    *,
+    jobs: int = 1,
+    limits: Limits | None = None,
+    on_note: Callable[[Any], None] = lambda _: None,
 ) -> Iterator[tuple[T, Result[R]]]:
     """Each item through `task` in a worker process, within `limits`; (item, outcome) in input order.
-    `task` must be a module-level function (the worker imports it by name)."""
-    yield from Pool(task, jobs, limits or Limits()).run(items)
+    `task` must be a module-level function (the worker imports it by name); what it `tell`s arrives at
+    `on_note`, in this process."""
+    yield from Pool(task, jobs, limits or Limits(), on_note=on_note).run(items)
 
 
 if __name__ == "__main__":

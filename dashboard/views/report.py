@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import components, state
+from dashboard.ocr_crops import ocr_crops
 from dashboard.untrusted import markdown
 
 v = components.view()
@@ -56,6 +57,12 @@ else:
             f"{meta.get('source_file')}"
         )
     )
+    original = components.link_markdown(v.t("report.original"), meta.get("source_url") or meta.get("url"))
+    if original:
+        published = (
+            f" · {v.t('report.published')} {markdown(meta['published'])}" if meta.get("published") else ""
+        )
+        st.markdown(original + published)
     values_column, source_column = st.columns([3, 2])
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")
@@ -76,6 +83,7 @@ else:
                 "page",
                 "locator",
                 "metric_code",
+                *(["ocr_score", "ocr_confirmed", "ocr_doubt"] if facts["ocr_score"].notna().any() else []),
             ]
         ]
         components.table(
@@ -93,6 +101,7 @@ else:
             what=f"report-checks-{chosen[:12]}",
             key="checks",
         )
+        ocr_crops(v, chosen)
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")
         st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)

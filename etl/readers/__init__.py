@@ -9,6 +9,7 @@ from etl.errors import UnsupportedFormat
 from etl.limits import MAX_CELL_CHARS, MAX_FILE_BYTES, GridBudget
 from etl.readers.docx import read_docx
 from etl.readers.html import read_html
+from etl.readers.images import IMAGE_SUFFIXES, read_image
 from etl.readers.office import read_legacy_word
 from etl.readers.pdf import read_pdf
 from etl.readers.text import read_text
@@ -29,6 +30,7 @@ READERS: dict[str, Reader] = {
     ".doc": read_legacy_word,
     ".wps": read_legacy_word,
     ".xlsx": read_xlsx,
+    **dict.fromkeys(IMAGE_SUFFIXES, read_image),
 }
 
 

@@ -9,7 +9,8 @@ The steps, one module each:
 - pages are put in reading order: lines joined into paragraphs, a table that runs onto the next page
   joined to its first part (pdf_blocks.py, pdf_join.py).
 Layout decisions the reader cannot settle are handed on as named alternative readings.
-A PDF without a text layer (a scan) is refused by `require_text_layer`: it needs OCR.
+A PDF without a text layer (a scan) or with a garbled one raises NeedsOcr in `require_text_layer`:
+etl/ocr reads it.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from etl.errors import UnreadableDocument
+from etl.errors import NeedsOcr, UnreadableDocument
 from etl.limits import MAX_PAGE_CHARS, MAX_PAGE_GRAPHICS, MAX_PDF_PAGES
+from etl.ocr.detect import garbage_text_layer
 from etl.readers.pdf_blocks import first_title, page_blocks
 from etl.readers.pdf_clean import drop_running_lines, is_footer, line_text, normalise_chars
 from etl.readers.pdf_grid import TABLE_SETTINGS, inside, is_grid, table_part
 from etl.readers.pdf_layout import Line, PageContent
 from etl.readers.pdf_text import Ambiguity, Word, WordLine, text_tables, word_lines
-from etl.records import Alternative, Document
+from etl.records import Alternative, Block, Document
 
 MIN_CHARS_PER_PAGE = 10
 MAX_ALTERNATIVES = 6
@@ -41,15 +43,7 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 def read_pdf(path: str, data: bytes) -> Document:
     pages = list(read_pages(path, data))
     require_text_layer(path, pages)
-    rebuilt, ambiguous = rebuild_unruled(pages)
-    blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
-    alternatives = tuple(
-        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuild_unruled(pages, a.name)[0]))[0])
-        for a in ambiguous[:MAX_ALTERNATIVES]
-    ) + tuple(
-        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuilt), a.name)[0])
-        for a in doubtful[:MAX_ALTERNATIVES]
-    )
+    blocks, alternatives = readings(pages)
     return Document(
         source=path,
         format="pdf",
@@ -61,12 +55,29 @@ def read_pdf(path: str, data: bytes) -> Document:
     )
 
 
+def readings(pages: list[PageContent]) -> tuple[tuple[Block, ...], tuple[Alternative, ...]]:
+    """The pages' blocks in reading order, and an alternative reading for each layout decision the
+    reader could not settle (a label between two rows, a doubtful join across a page break), each
+    named after its decision. Shared with the OCR reader (etl/readers/ocr.py)."""
+    rebuilt, ambiguous = rebuild_unruled(pages)
+    blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
+    alternatives = tuple(
+        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuild_unruled(pages, a.name)[0]))[0])
+        for a in ambiguous[:MAX_ALTERNATIVES]
+    ) + tuple(
+        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuilt), a.name)[0])
+        for a in doubtful[:MAX_ALTERNATIVES]
+    )
+    return blocks, alternatives
+
+
 def require_text_layer(path: str, pages: list[PageContent]) -> None:
-    """A PDF without a text layer (a scanned or image-only PDF) needs OCR, which happens nowhere else."""
+    """A PDF without a text layer (a scanned or image-only PDF) or with a garbled one needs OCR: the one
+    place that says so (NeedsOcr), for etl/ocr to take over."""
     if sum(page.chars for page in pages) < MIN_CHARS_PER_PAGE * max(1, len(pages)):
-        raise UnreadableDocument(
-            f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR"
-        )
+        raise NeedsOcr(f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR")
+    if garbage_text_layer(" ".join(line.text for page in pages for line in page.lines)):
+        raise NeedsOcr(f"{Path(path).name} has a text layer that is not readable text: needs OCR")
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -141,7 +141,7 @@ def test_mutants_of_every_reader_end_as_reports_or_one_line_errors(tmp_path: Pat
             path = tmp_path / mutant.name
             path.write_bytes(mutant.data)
             jobs.append(Job(str(path)))
-    outcomes = list(parse_isolated(jobs, workers=2, limits=Limits(seconds=30, memory_bytes=1 << 30)))
+    outcomes = list(parse_isolated(jobs, workers=2, limits=Limits()))
     assert len(outcomes) == sum(PER_FORMAT.values())
     failures = [p.result for p in outcomes if isinstance(p.result, Failure)]
     bad = [

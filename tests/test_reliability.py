@@ -113,7 +113,7 @@ def test_a_second_ingest_waits_and_then_parses_nothing_already_loaded(tmp_path: 
 def test_an_internal_error_keeps_its_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(path: str, data: bytes) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("a bug\nsecond line")
 
     monkeypatch.setattr("xxgk.parsing.parse_bytes", broken)

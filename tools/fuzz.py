@@ -71,14 +71,16 @@ def seeds() -> list[Seed]:
     return seeds_from([p for p in files if not p.name.endswith(".json")])
 
 
-def run(per_format: int, jobs: int, limits: Limits, out: Path, seed: int) -> dict[str, Tally]:
+def run(
+    per_format: int, jobs: int, limits: Limits, out: Path, seed: int, formats: tuple[str, ...] = FORMATS
+) -> dict[str, Tally]:
     by_format: dict[str, list[Seed]] = defaultdict(list)
     for found in seeds():
         by_format[found.suffix].append(found)
     tallies: dict[str, Tally] = defaultdict(Tally)
     with tempfile.TemporaryDirectory(prefix="xxgk-fuzz-") as work:
         names = {}
-        for mutant in _inputs(by_format, per_format, seed):
+        for mutant in _inputs(by_format, per_format, seed, formats):
             path = Path(work) / mutant.name
             path.write_bytes(mutant.data)
             names[str(path)] = Mutant(mutant.name, b"", mutant.seed, mutant.how)
@@ -96,8 +98,10 @@ def run(per_format: int, jobs: int, limits: Limits, out: Path, seed: int) -> dic
     return tallies
 
 
-def _inputs(by_format: dict[str, list[Seed]], per_format: int, seed: int) -> Iterator[Mutant]:
-    for fmt in FORMATS:
+def _inputs(
+    by_format: dict[str, list[Seed]], per_format: int, seed: int, formats: tuple[str, ...]
+) -> Iterator[Mutant]:
+    for fmt in formats:
         yield from mutants(by_format[fmt], per_format, seed=seed + FORMATS.index(fmt))
     yield from (Mutant(f"hostile_{h.name}", h.data, "hostile", h.attack) for h in hostile_files())
 
@@ -142,10 +146,12 @@ def main() -> int:
     parser.add_argument("--memory-limit-mib", type=int, default=1536)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("fuzz-out"))
+    parser.add_argument("--formats", default=",".join(FORMATS), help="e.g. .pdf,.docx (default: all)")
     args = parser.parse_args()
     limits = Limits(args.timeout, args.memory_limit_mib << 20)
     started = time.monotonic()
-    tallies = run(args.per_format, args.jobs, limits, args.out, args.seed)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip() in FORMATS)
+    tallies = run(args.per_format, args.jobs, limits, args.out, args.seed, formats)
     print(table(tallies))
     total = Counter[str]()
     for tally in tallies.values():

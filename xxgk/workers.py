@@ -120,12 +120,15 @@ def _watch(lifeline: int) -> None:
 
 
 def _limit_memory(extra: int) -> None:
+    """Private writable memory (heap, anonymous maps: RLIMIT_DATA) capped at `extra` bytes beyond what
+    the worker holds now. Address space (RLIMIT_AS) would be the wrong measure: ONNX Runtime and the
+    malloc arenas of threads reserve far more than they touch, and OCR failed under it."""
     with open("/proc/self/statm", encoding="ascii") as statm:
-        size = int(statm.read().split()[0]) * resource.getpagesize()
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = size + extra
+        data = int(statm.read().split()[5]) * resource.getpagesize()
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    wanted = data + extra
     soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
 
 
 def _peak_bytes() -> int:

@@ -166,7 +166,7 @@ HOSTILE_TEXT = (
 )
 """Markdown, LaTeX, Streamlit directives and HTML that must reach the screen as the characters they are."""
 
-HOSTILE_AGENCY = "开化县**发展**和$x$:red[改革]`[点我](http://127.0.0.1:9/a)`局"
+HOSTILE_AGENCY = "开化县**发展**和$x$:red[改革]`[点我](javascript:alert(1))`局"
 """An agency name the metadata reader accepts (it ends in 局 and names its county) full of markup."""
 HOSTILE_FILE = "报告`x`[点我](javascript:alert(1))_$y$_**粗**.html"
 

@@ -146,12 +146,15 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
 @cli.command("checks")
 @warehouse_option
 @click.option("--top", type=click.IntRange(1, 10000), default=30, show_default=True, help="agencies listed")
-def checks_command(warehouse: Path | None, top: int) -> None:
-    """Summarise the checks of the current reports: per check (failed / passed / not assessable) and the
-    agencies with the most failures. Details: xxgk export checks."""
+@click.option(
+    "--lang", type=click.Choice(("zh", "en")), default="zh", show_default=True, help="language of the meanings"
+)
+def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
+    """Summarise the checks of the current reports: per check (what it checks, failed / passed / not
+    assessable) and the agencies with the most failures. Details: xxgk export checks."""
     directory = warehouse or default_dir()
     try:
-        print_checks(directory, Console(), top=top)
+        print_checks(directory, Console(), top=top, lang=lang)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -79,10 +79,18 @@ NEW_SECTIONS = (
     Section("一", "总体情况", "General situation", re.compile(r"总体情况|概述"), 1),
     Section("二", "主动公开政府信息情况", "Proactive disclosure", re.compile(r"主动公开"), 2),
     Section(
-        "三", "收到和处理政府信息公开申请情况", "Requests received and handled", re.compile(r"收到和处理|依申请"), 3
+        "三",
+        "收到和处理政府信息公开申请情况",
+        "Requests received and handled",
+        re.compile(r"收到和处理|依申请"),
+        3,
     ),
     Section(
-        "四", "政府信息公开行政复议、行政诉讼情况", "Reconsideration and litigation", re.compile(r"复议|诉讼"), 4
+        "四",
+        "政府信息公开行政复议、行政诉讼情况",
+        "Reconsideration and litigation",
+        re.compile(r"复议|诉讼"),
+        4,
     ),
     Section("五", "存在的主要问题及改进情况", "Problems and improvements", re.compile(r"问题"), 5),
     Section("六", "其他需要报告的事项", "Other matters to report", re.compile(r"其他需要报告|其他事项"), 6),
@@ -111,7 +119,9 @@ OLD_SECTIONS = (
         re.compile(r"问题|改进"),
         5,
     ),
-    Section("（六）", "其他需要报告的事项", "Other matters to report", re.compile(r"其他需要报告|其他事项"), 5),
+    Section(
+        "（六）", "其他需要报告的事项", "Other matters to report", re.compile(r"其他需要报告|其他事项"), 5
+    ),
 )
 """The six items of the 2008 条例 Art. 32. The article lists contents, not an order: reports follow its
 order or the national sample's (domain notes §2: 其他需要报告的事项 before the problems), so the last two
@@ -120,9 +130,13 @@ share a rank."""
 NEW_TABLES = (
     StatTable("表二（主动公开政府信息情况）", "table 二 (proactive disclosure)", ("v2019.", "v2021.")),
     StatTable("表三（收到和处理政府信息公开申请情况）", "table 三 (requests)", ("req.",)),
-    StatTable("表四（行政复议、行政诉讼情况）", "table 四 (reconsideration and litigation)", ("review.", "suit_")),
+    StatTable(
+        "表四（行政复议、行政诉讼情况）", "table 四 (reconsideration and litigation)", ("review.", "suit_")
+    ),
 )
-NEW_LAYOUT = ReportLayout(NEW_SECTIONS, numbered=True, tables=NEW_TABLES, period_statement=True, signature=True)
+NEW_LAYOUT = ReportLayout(
+    NEW_SECTIONS, numbered=True, tables=NEW_TABLES, period_statement=True, signature=True
+)
 OLD_LAYOUT = ReportLayout(OLD_SECTIONS, numbered=False, tables=(), period_statement=False, signature=False)
 """The old formats had one statistics table (without it the report does not load), no required period
 sentence and the unit in the table's 填报单位 line."""
@@ -131,7 +145,9 @@ PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|周期)")
 PERIOD_RANGE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日[^0-9]{0,6}?(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 PERIOD_WINDOW = 60
 DIGIT_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-HANZI_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+HANZI_DATE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
 ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 UNIT_END = re.compile(
     r"(?:人民政府|政府|办公室|办公厅|委员会|管委会|局|委|办|院|厅|中心|室|所|队|处|会|馆|站|社|部|街道|镇|乡|区|县|市)$"
@@ -210,7 +226,9 @@ def _section_name(section: Section, lang: str) -> str:
 def sections_check(document: Document, layout: ReportLayout) -> CheckResult:
     """F1: every statutory section present."""
     if not _has_narrative(document):
-        return _not_assessable("F1", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）")
+        return _not_assessable(
+            "F1", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
+        )
     found = find_sections(document, layout)
     missing = [s for i, s in enumerate(layout.sections) if i not in found]
     count = len(layout.sections)
@@ -224,7 +242,9 @@ def sections_check(document: Document, layout: ReportLayout) -> CheckResult:
 def order_check(document: Document, layout: ReportLayout) -> CheckResult:
     """F2: the sections found follow the statutory order."""
     if not _has_narrative(document):
-        return _not_assessable("F2", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）")
+        return _not_assessable(
+            "F2", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
+        )
     found = sorted(find_sections(document, layout).values(), key=lambda f: f.position)
     if len(found) < 2:
         return _not_assessable("F2", "fewer than two sections found", "找到的部分少于两个，无法判断顺序")
@@ -248,7 +268,9 @@ def tables_check(facts: Mapping[tuple[str, str], Fact], layout: ReportLayout) ->
     codes = {code for code, _ in facts}
     missing = [t for t in layout.tables if not any(code.startswith(t.prefixes) for code in codes)]
     if not missing:
-        return _result("F3", "pass", f"all {len(layout.tables)} tables found", f"{len(layout.tables)}张统计表齐全")
+        return _result(
+            "F3", "pass", f"all {len(layout.tables)} tables found", f"{len(layout.tables)}张统计表齐全"
+        )
     en = ", ".join(t.name_en for t in missing)
     zh = "、".join(t.name_zh for t in missing)
     return _result("F3", "fail", f"not found or not readable: {en}", f"未找到或无法读取：{zh}")
@@ -262,7 +284,9 @@ def period_check(document: Document, layout: ReportLayout, year: int | None) -> 
     if not layout.period_statement:
         return None
     if not _has_narrative(document):
-        return _not_assessable("F4", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）")
+        return _not_assessable(
+            "F4", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
+        )
     for paragraph in document.paragraphs:
         text = fold(paragraph.text)
         match = PERIOD.search(text)
@@ -272,22 +296,32 @@ def period_check(document: Document, layout: ReportLayout, year: int | None) -> 
         span = PERIOD_RANGE.search(window)
         if span is None:
             return _result(
-                "F4", "fail", "the period is named but its dates cannot be read", "提到统计期限，但未写明起止日期"
+                "F4",
+                "fail",
+                "the period is named but its dates cannot be read",
+                "提到统计期限，但未写明起止日期",
             )
         return _period_result(span, year)
-    return _result("F4", "fail", "no 统计期限 sentence", "未写明统计期限")
+    return _result("F4", "fail", "the reporting period is not stated", "未写明统计期限")
 
 
 def _period_result(span: re.Match[str], year: int | None) -> CheckResult:
     start_year, start_month, start_day, end_year, end_month, end_day = span.groups()
     end_year = end_year or start_year
     printed = span.group(0)
-    whole_year = (start_month, start_day, end_month, end_day) == ("1", "1", "12", "31") and start_year == end_year
+    whole_year = (start_month, start_day, end_month, end_day) == (
+        "1",
+        "1",
+        "12",
+        "31",
+    ) and start_year == end_year
     if whole_year and (year is None or int(start_year) == year):
         return _result("F4", "pass", f"stated: “{printed}”", f"写明“{printed}”")
     reason_en = "is not one calendar year" if not whole_year else f"is not the report year {year}"
     reason_zh = "不是一个完整年度" if not whole_year else f"与报告年度{year}年不符"
-    return _result("F4", "fail", f"the stated period “{printed}” {reason_en}", f"统计期限写为“{printed}”，{reason_zh}")
+    return _result(
+        "F4", "fail", f"the stated period “{printed}” {reason_en}", f"统计期限写为“{printed}”，{reason_zh}"
+    )
 
 
 # --- signature (F5) --------------------------------------------------------------------------------
@@ -320,7 +354,9 @@ def signature_check(document: Document, layout: ReportLayout, agency: str | None
     if not layout.signature:
         return None
     if not _has_narrative(document):
-        return _not_assessable("F5", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）")
+        return _not_assessable(
+            "F5", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
+        )
     tail = _tail_lines(document)
     dated = [(i, m) for i, line in enumerate(tail) if (m := _date_in(line))]
     if not dated:
@@ -335,9 +371,12 @@ def signature_check(document: Document, layout: ReportLayout, agency: str | None
     before = tail[index][: match.start()]
     unit = _is_unit(before, agency) or any(_is_unit(line, agency) for line in tail[:index])
     if unit:
-        return _result("F5", "pass", f"signed and dated {match.group(0)}", f"落款日期{match.group(0)}")
+        return _result("F5", "pass", f"signed and dated “{match.group(0)}”", f"落款日期{match.group(0)}")
     return _result(
-        "F5", "fail", f"dated {match.group(0)} but no unit's name", f"有日期{match.group(0)}，但没有落款单位"
+        "F5",
+        "fail",
+        f"dated “{match.group(0)}” but no unit's name",
+        f"有日期{match.group(0)}，但没有落款单位",
     )
 
 
@@ -361,8 +400,16 @@ def deadline(year: int, kind: str) -> tuple[date, str, str]:
     if year < FIRST_NEW_RULE_YEAR:
         return date(year + 1, 3, 31), "2008 regulation Art. 31: 31 March", "原条例第三十一条：3月31日前"
     if kind in MARCH_KINDS:
-        return date(year + 1, 3, 31), "regulation Art. 49, governments: 31 March", "条例第四十九条（政府）：3月31日前"
-    return date(year + 1, 1, 31), "regulation Art. 49, departments: 31 January", "条例第四十九条（部门）：1月31日前"
+        return (
+            date(year + 1, 3, 31),
+            "regulation Art. 49, governments: 31 March",
+            "条例第四十九条（政府）：3月31日前",
+        )
+    return (
+        date(year + 1, 1, 31),
+        "regulation Art. 49, departments: 31 January",
+        "条例第四十九条（部门）：1月31日前",
+    )
 
 
 def deadline_check(meta: ReportMeta) -> CheckResult:

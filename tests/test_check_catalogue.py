@@ -4,7 +4,6 @@ two agree on ids and severities."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

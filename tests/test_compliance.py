@@ -62,7 +62,9 @@ def new_report(headings: tuple[str, ...] = NEW_HEADINGS, ending: tuple[str, ...]
     return document(*body, *ending)
 
 
-def meta(year: int | None = 2023, agency: str | None = "某某县财政局", published: str | None = None) -> ReportMeta:
+def meta(
+    year: int | None = 2023, agency: str | None = "某某县财政局", published: str | None = None
+) -> ReportMeta:
     return ReportMeta("", agency, "title", year, "title", published=published)
 
 
@@ -87,7 +89,7 @@ def test_a_missing_section_fails_and_is_named() -> None:
 
 
 def test_swapped_sections_fail_the_order() -> None:
-    swapped = NEW_HEADINGS[:4] + (NEW_HEADINGS[5], NEW_HEADINGS[4])
+    swapped = (*NEW_HEADINGS[:4], NEW_HEADINGS[5], NEW_HEADINGS[4])
     report = new_report(swapped)
     assert sections_check(report, NEW_LAYOUT).status == "pass"
     check = order_check(report, NEW_LAYOUT)

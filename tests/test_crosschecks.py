@@ -126,7 +126,9 @@ def test_x4_identical_tables_of_two_agencies(con: duckdb.DuckDBPyConnection) -> 
         ("c", "pass", ""),
         ("d", "not_assessable", ""),
     ]
-    message = con.execute("SELECT message_zh FROM checks WHERE check_id = 'X4' AND report_id = 'a'").fetchone()
+    message = con.execute(
+        "SELECT message_zh FROM checks WHERE check_id = 'X4' AND report_id = 'a'"
+    ).fetchone()
     assert message is not None and "龙游县财政局完全相同" in message[0]
 
 

@@ -63,6 +63,11 @@ def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]
     return _filtered(con, "dash_series_by_report", flt, series=list(series))
 
 
+def series_gaps(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    """The blank and not-applicable cells behind series without a value (why a profile cell is empty)."""
+    return _filtered(con, "dash_series_gaps", flt, series=list(series))
+
+
 def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_reports", flt)
 

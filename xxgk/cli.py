@@ -147,7 +147,11 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
 @warehouse_option
 @click.option("--top", type=click.IntRange(1, 10000), default=30, show_default=True, help="agencies listed")
 @click.option(
-    "--lang", type=click.Choice(("zh", "en")), default="zh", show_default=True, help="language of the meanings"
+    "--lang",
+    type=click.Choice(("zh", "en")),
+    default="zh",
+    show_default=True,
+    help="language of the meanings",
 )
 def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
     """Summarise the checks of the current reports: per check (what it checks, failed / passed / not

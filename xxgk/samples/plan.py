@@ -225,7 +225,8 @@ def assign_format_faults(seed: int, plans: list[Plan], taken: dict[int, tuple[st
 
 
 def with_period_sentence(plan: Plan) -> Plan:
-    """New-format reports state their 统计期限 (the format's introduction asks for it) unless F4 is planted."""
+    """New-format reports state their 统计期限 (the format's introduction asks for it), unless F4 is
+    planted."""
     if not plan.new:
         return plan
     if "F4" in plan.faults:

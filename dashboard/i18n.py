@@ -228,6 +228,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "documents.compare_docx": ("对比 Word", "Comparison (Word)"),
     "documents.compare_xlsx": ("对比 Excel", "Comparison (Excel)"),
     "documents.compare_html": ("对比 HTML", "Comparison (HTML)"),
+    "findings.title": ("审核意见", "Review findings"),
+    "findings.pick_place": (
+        "在左侧选择一个地区（省、市或县），即可下载该地区各单位年报的审核意见。",
+        "Choose a place (province, city or county) on the left to download the review findings of its units.",
+    ),
+    "findings.year": ("审核年度", "Year"),
+    "findings.note": (
+        "{units}个单位：错误{errors}处，需要注意的问题{warnings}处，有未读取单元格的{incomplete}个；"
+        "未发布年报的单位{missing}个。Word 为每个单位一份（打包为 ZIP），Excel 为全部单位一册。",
+        "{units} units: {errors} errors, {warnings} points to note, {incomplete} with cells not read; "
+        "{missing} units without a report. Word: one document per unit (in a ZIP); Excel: one workbook.",
+    ),
+    "findings.none": ("该地区该年度没有报告。", "No report of this place and year."),
+    "findings.docx": ("审核意见 Word（每单位一份，ZIP）", "Findings (Word, one per unit, ZIP)"),
+    "findings.xlsx": ("审核意见 Excel（全部单位）", "Findings (Excel, all units)"),
     "quality.title": ("数据质量", "Data quality"),
     "quality.summary": ("校验结果汇总", "Checks summary"),
     "quality.failed": ("未通过的校验", "Failed checks"),

@@ -155,5 +155,6 @@ def _warn_missing(wanted: tuple[str, ...], collector: FactCollector) -> None:
                 "missing_cells",
                 f"{len(missing)} template cells not read: {', '.join(missing[:8])}"
                 + (" …" if len(missing) > 8 else ""),
+                ",".join(missing),
             )
         )

@@ -18,6 +18,7 @@ from warehouse.export import EXPORTS, export_table
 from warehouse.publish import default_dir
 from xxgk import __version__
 from xxgk.documents import compare_command, summary_command
+from xxgk.findings import findings_command
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
@@ -262,6 +263,7 @@ from xxgk.collect_cli import collect_command  # noqa: E402 - registered after th
 cli.add_command(collect_command)
 cli.add_command(summary_command)
 cli.add_command(compare_command)
+cli.add_command(findings_command)
 
 
 def main() -> None:  # pragma: no cover

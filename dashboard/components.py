@@ -14,6 +14,7 @@ from dashboard.i18n import column_key, translate
 from warehouse.filters import ReportFilter
 
 VIEW_KEY = "_view"
+WIDE_COLUMNS: dict[str, Any] = {"meaning": "medium", "message": "large"}
 
 
 def link_markdown(label: str, url: object) -> str:
@@ -103,12 +104,18 @@ def table(
         "report_id": None,
         "link": st.column_config.LinkColumn(v.t("table.report"), display_text=v.t("table.open")),
     }
+    written, numeric = labels.with_dashes(shown)
     for column in shown.columns:
         header = column_key(str(column))
-        if header and column not in config:
-            config[column] = v.t(header)
+        label = v.t(header) if header else str(column)
+        if column in numeric:
+            config[column] = st.column_config.TextColumn(label, alignment="right")
+        elif column in WIDE_COLUMNS:
+            config[column] = st.column_config.TextColumn(label, width=WIDE_COLUMNS[column])
+        elif header and column not in config:
+            config[column] = label
     st.dataframe(
-        labels.with_dashes(shown),
+        written,
         hide_index=True,
         column_config=config,
         width="stretch",

@@ -21,9 +21,6 @@ from dashboard.i18n import translate
 from etl.check_catalogue import BREAKDOWN_LABELS, breakdown_label, meaning
 
 MISSING = "—"
-MAX_STYLED_CELLS = 50_000
-"""Above this many cells a table's missing numbers become text instead of going through a pandas Styler
-(about 0.4 s for 65,000 cells on this machine)."""
 
 CODED_COLUMNS = {
     "severity": "severity",
@@ -77,6 +74,8 @@ def localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if "check_id" in shown.columns:
         position = list(shown.columns).index("check_id") + 1
         shown.insert(position, "meaning", [meaning(str(c), lang) for c in shown["check_id"]])
+        # a check's breakdown is where it applies: an applicant column, a row of table 三, a group of 四
+        shown = shown.rename(columns={"breakdown": "check_where"})
     label = "label_en" if lang == "en" else "label_zh"
     if label in shown.columns and "metric" not in shown.columns:
         shown.insert(list(shown.columns).index(label), "metric", shown[label])
@@ -95,18 +94,22 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def with_dashes(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
-    """Missing values shown as a dash: through a Styler (numbers stay numbers for sorting) when the
-    table is small enough, otherwise as text."""
-    if not frame.isna().to_numpy().any():
-        return frame
-    if frame.size <= MAX_STYLED_CELLS:
-        return frame.style.format(cell_text, na_rep=MISSING)
+def with_dashes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Missing values written as a dash: every column holding one becomes text (the browser's grid draws a
+    missing number as "None" whatever a Styler says). Returns the table and the numeric columns so
+    converted, which the caller aligns right."""
+    converted = [str(c) for c in frame.columns if frame[c].isna().any()]
+    if not converted:
+        return frame, []
     text = frame.copy()
-    for column in text.columns:
-        if text[column].isna().any():
-            text[column] = text[column].map(cell_text)
-    return text
+    numeric = [c for c in converted if pd.api.types.is_numeric_dtype(frame[c]) or _decimals(frame[c])]
+    for column in converted:
+        text[column] = text[column].map(cell_text)
+    return text, numeric
+
+
+def _decimals(series: pd.Series) -> bool:
+    return any(isinstance(v, Decimal | int | float) for v in series.dropna().head(20))
 
 
 ABOUT_FIELDS = (

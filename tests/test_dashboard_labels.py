@@ -36,7 +36,7 @@ def test_checks_read_in_chinese_with_their_meaning() -> None:
         "meaning",
         "severity",
         "status",
-        "breakdown",
+        "check_where",
         "expected",
         "actual",
         "message",
@@ -53,7 +53,7 @@ def test_checks_read_in_chinese_with_their_meaning() -> None:
 
 def test_checks_read_in_english() -> None:
     shown = labels.localised(checks_frame(), "en")
-    assert shown.iloc[1]["status"] == "not assessable" and shown.iloc[0]["breakdown"] == "Natural persons"
+    assert shown.iloc[1]["status"] == "not assessable" and shown.iloc[0]["check_where"] == "Natural persons"
     assert shown["message"].tolist()[1] == "not assessable: the publication date is not known"
 
 
@@ -88,16 +88,20 @@ def test_values_and_sources_in_words() -> None:
 
 
 def test_missing_values_are_dashes() -> None:
-    frame = pd.DataFrame({"value": [1.0, np.nan, 2.5], "name": ["a", None, "c"]})
-    styled = labels.with_dashes(frame)
-    assert isinstance(styled, pd.io.formats.style.Styler)
-    html = styled.to_html()
-    assert "—" in html and "None" not in html and "nan" not in html and ">2.5<" in html and ">1<" in html
-    big = pd.DataFrame({"v": [np.nan] * (labels.MAX_STYLED_CELLS + 1)})
-    as_text = labels.with_dashes(big)
-    assert isinstance(as_text, pd.DataFrame) and set(as_text["v"]) == {"—"}
+    frame = pd.DataFrame(
+        {
+            "value": [1.0, np.nan, 2.5],
+            "name": ["a", None, "c"],
+            "count": [1, 2, 3],
+            "exact": [Decimal(1), None, None],
+        }
+    )
+    written, numeric = labels.with_dashes(frame)
+    assert written["value"].tolist() == ["1", "—", "2.5"] and written["name"].tolist() == ["a", "—", "c"]
+    assert written["exact"].tolist() == ["1", "—", "—"] and written["count"].tolist() == [1, 2, 3]
+    assert numeric == ["value", "exact"]
     full = pd.DataFrame({"v": [1, 2]})
-    assert labels.with_dashes(full) is full
+    assert labels.with_dashes(full) == (full, [])
 
 
 @given(st.decimals(min_value=-(10**12), max_value=10**12, places=6, allow_nan=False))

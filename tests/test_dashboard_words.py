@@ -30,7 +30,16 @@ CODE_WORDS = (
     "sum of its parts|counted as|department|government|township|county|city|province|own|aggregate"
 )
 ENGLISH = re.compile(rf"(?<![A-Za-z_.])(?:{CODE_WORDS})(?![A-Za-z_])")
-IDENTIFIER_COLUMNS = {"source_file", "report_id", "link", "metric_code", "agency_id", "locator", "reason"}
+IDENTIFIER_COLUMNS = {
+    "source_file",
+    "report_id",
+    "link",
+    "metric_code",
+    "指标代码",
+    "agency_id",
+    "locator",
+    "reason",
+}
 """Columns that hold identifiers or file paths by design (the 指标代码 column, 文件), and the one-line
 reason a file did not load, which the readers write in English (not translated yet)."""
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -139,7 +148,7 @@ def test_check_ids_appear_with_their_meaning_and_messages_in_chinese(warehouse: 
     )
     at = open_page("report", {"report": report})
     headers, checks = displayed(at.dataframe[1])
-    assert "含义" in headers and "说明" in headers
+    assert "检查内容" in headers and "说明" in headers
     n1 = checks[(checks["check_id"] == "N1") & (checks["status"] == "未通过")]
     assert set(n1["meaning"]) == {"表三 第一项加第二项之和等于第三项加第四项之和"}
     assert all("第一项（本年新收）" in message for message in n1["message"])

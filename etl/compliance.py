@@ -42,6 +42,7 @@ GLUED_LENGTH = 1000
 flattened: its headings are inside paragraphs."""
 SENTENCE_END = re.compile(r"[。！？；]")
 FIRST_NEW_RULE_YEAR = 2019
+FORMAT_CHECK_IDS = ("F1", "F2", "F3", "F4", "F5", "F6")
 MARCH_KINDS = ("government", "government_office", "township", "zone")
 
 

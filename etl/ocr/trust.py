@@ -404,7 +404,8 @@ def _marked(
 ) -> ParsedReport:
     facts = _fact_map(report)
     involved = involvement(report, facts)
-    passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved[i]}
+    # the format checks (after the table's own) read no values: they involve none
+    passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved.get(i, ())}
     failing_keys = {key for i in _errors(report.checks) for key in involved[i]}
     pages = {page.number: page for page in scan.pages}
     evidence: dict[Key, OcrEvidence] = {}

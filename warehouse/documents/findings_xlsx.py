@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.templates import TEMPLATE_SPECS
 from warehouse.documents import sheets
 from warehouse.documents.findings import SEVERITY_NAMES, Findings, UnitFindings
 
@@ -42,7 +43,7 @@ def unit_rows(findings: Findings) -> list[list[object]]:
             unit.title,
             Path(unit.source_file).name,
             (unit.published or "")[:10],
-            unit.template,
+            TEMPLATE_SPECS[unit.template].label_zh if unit.template in TEMPLATE_SPECS else unit.template,
             unit.count("error"),
             unit.count("warning"),
             len(unit.missing_cells),

@@ -9,7 +9,7 @@ import duckdb
 
 from warehouse.errors import SchemaMismatch
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -80,6 +80,8 @@ class WarehouseState:
     errors: dict[str, tuple[str | None, str, str]]
     place_inputs: str | None = None
     """Digest of the overrides and aliases the places were last resolved with."""
+    loaded: bool = False
+    """The warehouse holds at least one report (the maps above may hold only what a run asked about)."""
 
 
 def is_recorded(state: WarehouseState, error: IngestError) -> bool:
@@ -97,7 +99,7 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         ).fetchall()
     }
     digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
-    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None)
+    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None, bool(report_ids))
 
 
 def empty_state() -> WarehouseState:
@@ -345,6 +347,11 @@ def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         ).fetchall()
     ]
     delete_reports(con, orphans)
+    refresh_source_files(con)
+
+
+def refresh_source_files(con: duckdb.DuckDBPyConnection) -> None:
+    """A report whose file now holds other content is named after another path that still holds it."""
     con.execute("""
         UPDATE reports SET source_file = s.path, file_name = regexp_extract(s.path, '[^/]+$')
         FROM (SELECT report_id, min(path) AS path FROM sources GROUP BY report_id) AS s

@@ -18,27 +18,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-import duckdb
-
 from etl.agencies import read_aliases
 from etl.errors import XxgkError
 from etl.pipeline import parse_bytes
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
-from warehouse.db import connect
-from warehouse.load import (
-    Batch,
-    IngestError,
-    LoadedFile,
-    WarehouseState,
-    apply_batch,
-    empty_state,
-    insert_reports,
-    is_recorded,
-    read_state,
-)
+from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish
+from warehouse.store.state import lookup_state
+from warehouse.store.writer import StoreRun
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
 DOCUMENT_SUFFIXES = frozenset(
@@ -144,15 +133,14 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_state(directory: Path) -> WarehouseState:
-    version = current_version(directory)
-    if version is None:
-        return empty_state()
-    con = connect(version, read_only=True)
-    try:
-        return read_state(con)
-    finally:
-        con.close()
+def _hashes(files: Sequence[Path]) -> dict[Path, str | OSError]:
+    found: dict[Path, str | OSError] = {}
+    for file in files:
+        try:
+            found[file] = _file_hash(file)
+        except OSError as exc:
+            found[file] = exc
+    return found
 
 
 @dataclass
@@ -165,14 +153,12 @@ class _Plan:
     errors: list[IngestError] = field(default_factory=list)
 
 
-def _plan(files: Sequence[Path], state: WarehouseState) -> _Plan:
+def _plan(hashes: dict[Path, str | OSError], state: WarehouseState) -> _Plan:
     plan = _Plan()
-    for file in files:
+    for file, digest in hashes.items():
         path = str(file)
-        try:
-            digest = _file_hash(file)
-        except OSError as exc:
-            reason = f"cannot read file ({exc.strerror or exc})"
+        if isinstance(digest, OSError):
+            reason = f"cannot read file ({digest.strerror or digest})"
             plan.known.append(Outcome(path, "error", reason))
             plan.errors.append(IngestError(path, None, "error", reason))
             continue
@@ -218,15 +204,12 @@ class _Loader:
         self.summary, self.batch, self.state = summary, batch, state
         self.seen: set[str] = set()
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, parsed: Iterable[Parsed], progress: Callable[[str], None]
-    ) -> None:
+    def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
         for chunk in _chunks(parsed, CHUNK):
             new = [item for item in map(self._take, chunk) if item is not None]
-            insert_reports(con, new, self.batch.at)
+            run.add(new, self.batch.at)
             for item in chunk:
                 progress(item.path)
-        apply_batch(con, self.batch)
 
     def _take(self, item: Parsed) -> LoadedFile | None:
         if isinstance(item.result, Failure):
@@ -292,8 +275,10 @@ def ingest(
     started = datetime.now(UTC)
     inputs = inputs or place_inputs(directory)
     files, ignored = discover(paths)
-    state = _read_state(directory)
-    plan = _plan(files, state)
+    hashes = _hashes(files)
+    digests = [d for d in hashes.values() if isinstance(d, str)]
+    state = lookup_state(current_version(directory), [str(f) for f in files], digests)
+    plan = _plan(hashes, state)
     on_start(len(plan.to_parse))
     summary = IngestSummary(ignored=ignored)
     for outcome in plan.known:
@@ -304,16 +289,15 @@ def ingest(
         overrides=inputs.overrides,
         aliases=inputs.aliases,
     )
-    batch.refresh = state.place_inputs != batch.place_inputs and bool(state.report_ids)
+    batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
     batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
     summary.version = current_version(directory)
     if plan.to_parse or not batch.empty:
         loader = _Loader(summary, batch, state)
 
-        def build(con: duckdb.DuckDBPyConnection) -> None:
-            loader.load(con, _parse_all(plan.to_parse, jobs), progress)
-            run = _run_row(summary, started, datetime.now(UTC))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(run))
+        def build(run: StoreRun) -> None:
+            loader.load(run, _parse_all(plan.to_parse, jobs), progress)
+            run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
         summary.version, _ = publish(directory, build)
         summary.published = True
@@ -332,3 +316,12 @@ def _run_row(summary: IngestSummary, started: datetime, finished: datetime) -> t
         summary.count("rejected"),
         summary.count("error"),
     )
+
+
+def rebuild(directory: Path) -> Path:
+    """Publish a version whose derived data (places, agencies, current versions, cross-report checks) is
+    computed again for every agency from the stored reports; the reports themselves are not re-read."""
+    inputs = place_inputs(directory)
+    batch = Batch(at=datetime.now(UTC).replace(tzinfo=None), overrides=inputs.overrides, aliases=inputs.aliases)
+    version, _ = publish(directory, lambda run: run.finish(batch, None, full=True))
+    return version

@@ -4,6 +4,7 @@ nothing, compaction keeps the answers, readers keep their version (docs/scale.md
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,8 +69,7 @@ def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     for batch in _batches(corpus, inbox, 5):
         ingest(batch, wh)
-    changed = next(p for p in sorted(inbox.rglob("*.txt")) if "40" in p.read_text(encoding="utf-8"))
-    changed.write_text(changed.read_text(encoding="utf-8").replace("40", "41", 1), encoding="utf-8")
+    _change_a_cell(_editable(inbox))
     shutil.copy(sorted(inbox.rglob("*.html"))[0], inbox / "copy_of_a_report.html")
     ingest([inbox], wh)
     incremental = snapshot(wh)
@@ -92,6 +92,28 @@ def test_one_run_and_many_runs_store_the_same_reports(corpus: Path, tmp_path: Pa
     assert _rows(tmp_path / "many", own) == _rows(tmp_path / "one", own)
 
 
+NUMBER_CELL = re.compile(r"\n\t(\d+)\n")
+
+
+def _editable(inbox: Path) -> Path:
+    """A UTF-8 text report with a cell holding a number on its own line."""
+    for path in sorted(inbox.rglob("*.txt")):
+        if "bad" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if NUMBER_CELL.search(text):
+            return path
+    raise AssertionError("no editable report in the corpus")
+
+
+def _change_a_cell(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(NUMBER_CELL.sub(lambda m: f"\n\t{int(m[1]) + 1}\n", text, count=1), encoding="utf-8")
+
+
 def _rows(directory: Path, sql: str) -> list[tuple[object, ...]]:
     version = current_version(directory)
     assert version is not None
@@ -106,10 +128,10 @@ def test_reverting_a_file_revives_its_earlier_report(corpus: Path, tmp_path: Pat
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     _batches(corpus, inbox, 1)
     ingest([inbox], wh)
-    path = next(p for p in sorted(inbox.rglob("*.txt")) if "40" in p.read_text(encoding="utf-8"))
+    path = _editable(inbox)
     original = path.read_bytes()
     before = snapshot(wh)
-    path.write_text(original.decode("utf-8").replace("40", "41", 1), encoding="utf-8")
+    _change_a_cell(path)
     ingest([inbox], wh)
     path.write_bytes(original)
     summary = ingest([inbox], wh)

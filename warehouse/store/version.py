@@ -15,7 +15,6 @@ from warehouse.store.catalog import (
     STORE_FORMAT,
     Catalog,
     absolute,
-    schema_columns,
     stored_columns,
 )
 
@@ -121,16 +120,15 @@ def _fill(con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[obj
     con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
     refresh_metrics(con)
     refresh_series_map(con)
-    if runs:
-        width = len(schema_columns()["runs"])
-        con.executemany(f"INSERT INTO runs VALUES ({', '.join('?' * width)})", runs)
-    con.executemany(
-        "INSERT INTO _parts VALUES (?, ?, ?, ?, ?)",
-        [(i, p.relation, p.file, p.rows, p.segment) for i, p in enumerate(catalog.parts)],
+    _insert_many(con, "runs", runs)
+    _insert_many(
+        con, "_parts", [(i, p.relation, p.file, p.rows, p.segment) for i, p in enumerate(catalog.parts)]
     )
-    con.executemany(
-        "INSERT INTO _buckets VALUES (?, ?, ?)", [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())]
-    )
-    if catalog.dead:
-        con.executemany("INSERT INTO _dead VALUES (?)", [(r,) for r in sorted(catalog.dead)])
+    _insert_many(con, "_buckets", [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())])
+    _insert_many(con, "_dead", [(r,) for r in sorted(catalog.dead)])
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:
+    if rows:
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 

@@ -108,13 +108,12 @@ def empty_state() -> WarehouseState:
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM metrics")
-    con.executemany(
-        "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
-            for m in metrics().values()
-        ],
-    )
+    columns = ("code", "templates", "section", "label_zh", "label_en", "unit", "parent", "breakdown")
+    rows = [
+        (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
+        for m in metrics().values()
+    ]
+    _insert(con, "metrics", [dict(zip(columns, row, strict=True)) for row in rows], dict.fromkeys(columns, pa.string()))
 
 
 def _micro(value: Decimal | None) -> Decimal | None:

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 import duckdb
+import pyarrow as pa
 
 COLUMNS = (
     "series_code",
@@ -28,7 +29,15 @@ def series_map() -> tuple[tuple[str, ...], ...]:
 
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM series_map")
-    con.executemany(f"INSERT INTO series_map VALUES ({', '.join('?' * len(COLUMNS))})", list(series_map()))
+    table = pa.Table.from_pylist(
+        [dict(zip(COLUMNS, row, strict=True)) for row in series_map()],
+        schema=pa.schema([(c, pa.string()) for c in COLUMNS]),
+    )
+    con.register("_series_map", table)
+    try:
+        con.execute(f"INSERT INTO series_map SELECT {', '.join(COLUMNS)} FROM _series_map")
+    finally:
+        con.unregister("_series_map")
 
 
 def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:

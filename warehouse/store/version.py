@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.db import SCHEMA_VERSION, schema_sql
 from warehouse.load import refresh_metrics
@@ -129,6 +130,15 @@ def _fill(con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[obj
 
 
 def _insert_many(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:
-    if rows:
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    """Rows in one Arrow batch (executemany costs ~2 ms a row)."""
+    if not rows:
+        return
+    names = [r[0] for r in con.execute(f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}' "
+                                          "ORDER BY column_index").fetchall()]
+    data = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+    con.register("_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT {', '.join(names)} FROM _rows")
+    finally:
+        con.unregister("_rows")
 

@@ -22,11 +22,12 @@ from warehouse.store.writer import StoreRun
 POINTER = "CURRENT"
 LOCK = ".lock"
 KEEP_VERSIONS = 3
+WAREHOUSE_ENV = "XXGK_WAREHOUSE"
 T = TypeVar("T")
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+    return Path(os.environ.get(WAREHOUSE_ENV, "data"))
 
 
 def current_version(directory: Path) -> Path | None:

@@ -8,18 +8,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warehouse.errors import WarehouseError
-from warehouse.export import EXPORTS, export_table
-from warehouse.publish import default_dir
+from warehouse.names import EXPORTS
 from xxgk import __version__
-from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
-from xxgk.report import print_checks, print_parse, print_summary
-from xxgk.serve import serve
+
+if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts fast (docs/scale.md)
+    from rich.console import Console
+
+    from xxgk.ingest import IngestSummary, PlaceInputs
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 
@@ -77,6 +77,11 @@ def ingest_command(
     agencies and cross-report checks are recomputed for the whole warehouse whenever it changes or the
     overrides / aliases files change. Exit 0 when every input loaded, 1 when some failed (they are listed).
     """
+    from rich.console import Console
+
+    from xxgk.ingest import place_inputs
+    from xxgk.report import print_summary
+
     directory = warehouse or default_dir()
     workers = jobs or min(4, os.cpu_count() or 1)
     console = Console(stderr=True)
@@ -92,9 +97,17 @@ def ingest_command(
     sys.exit(1 if summary.failed else 0)
 
 
+def default_dir() -> Path:
+    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+
+
 def _ingest_with_progress(
     paths: list[Path], directory: Path, jobs: int, console: Console, inputs: PlaceInputs | None = None
 ) -> IngestSummary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from xxgk.ingest import ingest
+
     columns = (
         TextColumn("[bold]parsing"),
         BarColumn(),
@@ -133,6 +146,10 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
     CSV files are UTF-8 with a BOM so that Excel shows Chinese correctly; XLSX files carry an `about`
     sheet with the data version and the time of export.
     """
+    from rich.console import Console
+
+    from warehouse.export import export_table
+
     try:
         target, rows, data = export_table(warehouse or default_dir(), what, fmt, out)  # type: ignore[arg-type]
     except WarehouseError as exc:
@@ -149,6 +166,10 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
 def checks_command(warehouse: Path | None, top: int) -> None:
     """Summarise the checks of the current reports: per check (failed / passed / not assessable) and the
     agencies with the most failures. Details: xxgk export checks."""
+    from rich.console import Console
+
+    from xxgk.report import print_checks
+
     directory = warehouse or default_dir()
     try:
         print_checks(directory, Console(), top=top)
@@ -162,8 +183,11 @@ def checks_command(warehouse: Path | None, top: int) -> None:
 def parse_command(path: Path, all_checks: bool) -> None:
     """Show what one file reads as: template, agency, year, every value with its source, warnings and
     checks. Nothing is written."""
+    from rich.console import Console
+
     from etl.errors import XxgkError
     from etl.pipeline import parse_file
+    from xxgk.report import print_parse
 
     try:
         report = parse_file(path)
@@ -200,7 +224,11 @@ def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> 
 @click.option("--no-serve", is_flag=True, help="build the demo warehouse and stop without serving")
 def demo_command(base: Path, port: int, no_serve: bool) -> None:
     """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it."""
+    from rich.console import Console
+
+    from xxgk.report import print_summary
     from xxgk.samples import generate_corpus
+    from xxgk.serve import serve
 
     corpus = base / "samples"
     docs = generate_corpus(corpus, include_bad=True)
@@ -220,6 +248,8 @@ def demo_command(base: Path, port: int, no_serve: bool) -> None:
 @click.option("--port", type=int, default=8501, show_default=True, help="port to listen on")
 def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     """Serve the dashboard over the warehouse; it shows a newly ingested version on the next interaction."""
+    from xxgk.serve import serve
+
     directory = warehouse or default_dir()
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")

@@ -226,3 +226,28 @@ def test_many_small_runs_are_compacted_and_keep_their_answers(corpus: Path, tmp_
     assert segments < len(files) / 2
     ingest(files, tmp_path / "one")
     assert snapshot(wh)["facts"] == snapshot(tmp_path / "one")["facts"]
+
+
+def test_parquet_dataset_holds_every_fact_partitioned(corpus: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xxgk.cli import cli
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    ingest([inbox], wh)
+    out = tmp_path / "dataset"
+    result = CliRunner().invoke(cli, ["export", "parquet-dataset", "--warehouse", str(wh), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list((out / "facts").glob("year=*/province=*/*.parquet"))
+    con = duckdb.connect()
+    try:
+        facts = con.execute(
+            f"SELECT report_id, metric_code, breakdown, value FROM read_parquet('{out}/facts/**/*.parquet', "
+            "hive_partitioning = true) ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert facts == _rows(wh, "SELECT report_id, metric_code, breakdown, value FROM facts ORDER BY ALL")
+    again = CliRunner().invoke(cli, ["export", "parquet-dataset", "--warehouse", str(wh), "--out", str(out)])
+    assert again.exit_code == 1 and "not empty" in again.output

@@ -128,26 +128,32 @@ def _ingest_with_progress(
 
 
 @cli.command("export")
-@click.argument("what", type=click.Choice(EXPORTS))
+@click.argument("what", type=click.Choice([*EXPORTS, "parquet-dataset"]))
 @warehouse_option
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT)",
+    help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT); "
+    "for parquet-dataset a new directory",
 )
 def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None) -> None:
     """Export a long table: facts, reports, checks, errors, warnings, coverage (agency × year: published,
-    missing, several versions), agencies, or series (harmonised across templates).
+    missing, several versions), agencies, or series (harmonised across templates); or the whole
+    warehouse as a hive-partitioned Parquet dataset (parquet-dataset --out DIR: year=/province= folders
+    that DuckDB, Spark and Trino read directly).
 
     CSV files are UTF-8 with a BOM so that Excel shows Chinese correctly; XLSX files carry an `about`
     sheet with the data version and the time of export.
     """
     from rich.console import Console
 
+    if what == "parquet-dataset":
+        _export_dataset(warehouse or default_dir(), out)
+        return
     from warehouse.export import export_table
 
     try:
@@ -158,6 +164,21 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
         sys.stdout.buffer.write(data)
         return
     Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}")
+
+
+def _export_dataset(directory: Path, out: Path | None) -> None:
+    from rich.console import Console
+
+    from warehouse.dataset import export_dataset
+
+    if out is None:
+        raise click.UsageError("parquet-dataset needs --out DIR (a new directory)")
+    try:
+        counts = export_dataset(directory, out)
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None
+    listed = ", ".join(f"{name} {rows}" for name, rows in counts.items())
+    Console(stderr=True).print(f"wrote the warehouse to {out} ({listed})", soft_wrap=True)
 
 
 @cli.command("checks")

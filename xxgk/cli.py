@@ -223,9 +223,26 @@ def parse_command(path: Path, all_checks: bool) -> None:
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--agencies", type=click.IntRange(1, 5000), default=36, show_default=True)
 @click.option("--with-bad", is_flag=True, help="also write malformed inputs under OUT_DIR/bad/")
-def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> None:
+@click.option(
+    "--national",
+    is_flag=True,
+    help="stream the national roster instead: every county of divisions.csv with its departments and "
+    "townships, 2014–2025 (about 1.15 million reports), into OUT_DIR/<province>/<city>/",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="with --national: stop after N reports")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="with --national")
+def samples_command(
+    out_dir: Path, seed: int, agencies: int, with_bad: bool, national: bool, limit: int | None, jobs: int
+) -> None:
     """Write the sample corpus (示例数据): reports of all three templates as HTML, text, DOCX and PDF
-    (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value."""
+    (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value.
+    The same seed gives the same bytes (with --national too, whatever --limit and --jobs)."""
+    if national:
+        from xxgk.samples.national import write_national
+
+        written = write_national(out_dir, seed=seed, limit=limit, workers=jobs)
+        click.echo(f"wrote {written} national sample documents (示例数据) to {out_dir}")
+        return
     from xxgk.samples import generate_corpus
 
     docs = generate_corpus(out_dir, seed=seed, n_agencies=agencies, include_bad=with_bad)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
@@ -21,7 +20,10 @@ from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
-DECIMAL_TYPE = pa.decimal128(38, 6)
+DECIMAL_TYPE = "DECIMAL(38, 6)"
+SMALL_INSERT = 2000
+"""Up to this many values go in as one VALUES statement: a one-file ingest then never imports pyarrow
+(which imports pandas), about 0.4 s of start-up."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,16 @@ def empty_state() -> WarehouseState:
 def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM metrics")
     columns = ("code", "templates", "section", "label_zh", "label_en", "unit", "parent", "breakdown")
-    rows = [
+    rows = metric_rows()
+    _insert(con, "metrics", [dict(zip(columns, row, strict=True)) for row in rows], dict.fromkeys(columns, "VARCHAR"))
+
+
+def metric_rows() -> list[tuple[str | None, ...]]:
+    """The metric catalogue as rows of the `metrics` table."""
+    return [
         (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
         for m in metrics().values()
     ]
-    _insert(con, "metrics", [dict(zip(columns, row, strict=True)) for row in rows], dict.fromkeys(columns, pa.string()))
 
 
 def _micro(value: Decimal | None) -> Decimal | None:
@@ -124,29 +131,52 @@ def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
     rows: Sequence[dict[str, object]],
-    types: dict[str, pa.DataType] | None = None,
+    types: dict[str, str] | None = None,
 ) -> None:
     if not rows:
         return
     columns = list(rows[0])
-    schema = pa.schema([(c, (types or {}).get(c, _infer(rows, c))) for c in columns])
-    data = pa.Table.from_pylist(list(rows), schema=schema)
-    con.register("_incoming", data)
+    kinds = [(types or {}).get(c) or _infer(rows, c) for c in columns]
+    _staged(con, rows, columns, kinds)
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unstage(con)
 
 
-def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
+def _staged(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str],
+            kinds: list[str]) -> None:
+    """Rows as the relation `_incoming`: a VALUES list when small, an Arrow table when large."""
+    if len(rows) * len(columns) <= SMALL_INSERT:
+        marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
+        values = ", ".join([marks] * len(rows))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) AS v({', '.join(columns)})",
+            [row[c] for row in rows for c in columns],
+        )
+        return
+    import pyarrow as pa
+
+    arrow = {"VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us"),
+             DECIMAL_TYPE: pa.decimal128(38, 6)}
+    schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
+    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+
+
+def _unstage(con: duckdb.DuckDBPyConnection) -> None:
+    con.unregister("_incoming")
+    con.execute("DROP TABLE IF EXISTS temp._incoming")
+
+
+def _infer(rows: Sequence[dict[str, object]], column: str) -> str:
     sample = next((r[column] for r in rows if r[column] is not None), None)
     if isinstance(sample, bool):
-        return pa.bool_()
+        return "BOOLEAN"
     if isinstance(sample, int):
-        return pa.int64()
+        return "BIGINT"
     if isinstance(sample, datetime):
-        return pa.timestamp("us")
-    return pa.string()
+        return "TIMESTAMP"
+    return "VARCHAR"
 
 
 def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
@@ -327,12 +357,12 @@ def refresh_places(
 
 
 def _insert_temp(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
-    schema = pa.schema([(c, _infer(rows, c)) for c in rows[0]])
-    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+    columns = list(rows[0])
+    _staged(con, rows, columns, [_infer(rows, c) for c in columns])
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unstage(con)
 
 
 def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:

@@ -8,7 +8,6 @@ from functools import cache
 from importlib import resources
 
 import duckdb
-import pyarrow as pa
 
 COLUMNS = (
     "series_code",
@@ -29,15 +28,11 @@ def series_map() -> tuple[tuple[str, ...], ...]:
 
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM series_map")
-    table = pa.Table.from_pylist(
-        [dict(zip(COLUMNS, row, strict=True)) for row in series_map()],
-        schema=pa.schema([(c, pa.string()) for c in COLUMNS]),
-    )
-    con.register("_series_map", table)
-    try:
-        con.execute(f"INSERT INTO series_map SELECT {', '.join(COLUMNS)} FROM _series_map")
-    finally:
-        con.unregister("_series_map")
+    rows = series_map()
+    marks = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        con.execute(f"INSERT INTO series_map VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r])
 
 
 def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:

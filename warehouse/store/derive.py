@@ -23,7 +23,7 @@ from warehouse.db import connect
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
 from warehouse.store.catalog import Catalog, stored_columns
 from warehouse.store.parts import copy_to
-from warehouse.store.version import scan_sql
+from warehouse.store.version import insert_rows, scan_sql
 
 Connection = duckdb.DuckDBPyConnection
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
@@ -95,8 +95,7 @@ def _sources(d: _Deriver) -> None:
     """The run's path → content rows; which earlier reports lost their last path (dead) or a path (moved)."""
     con, batch = d.con, d.inputs.batch
     con.execute("CREATE TEMP TABLE batch_sources (path VARCHAR, report_id VARCHAR)")
-    if batch.sources:
-        con.executemany("INSERT INTO batch_sources VALUES (?, ?)", list(batch.sources.items()))
+    insert_rows(con, "batch_sources", list(batch.sources.items()))
     prev_sources = d.scan("sources_log", d.previous)
     con.execute(f"""
         CREATE TEMP TABLE prev_sources AS
@@ -250,21 +249,19 @@ def _x4(d: _Deriver) -> None:
                _nonzero AS nonzero FROM reports
         UNION ALL
         SELECT report_id, agency_id, agency, year, is_current, _fingerprint, _nonzero FROM neighbours"""
-    table = con.sql(members).to_arrow_table()
-    x4con = connect(None)
+    con.execute("CREATE SCHEMA x4")
+    con.execute(f"CREATE TABLE x4.members AS {members}")
+    con.execute("CREATE TABLE x4.reports AS SELECT report_id, agency_id, agency, year, is_current FROM x4.members")
+    con.execute(
+        "CREATE TABLE x4.report_prints AS SELECT report_id, fingerprint, nonzero FROM x4.members "
+        "WHERE fingerprint IS NOT NULL"
+    )
+    con.execute("SET search_path = 'x4'")
     try:
-        x4con.register("members", table)
-        x4con.execute("CREATE TABLE reports AS SELECT report_id, agency_id, agency, year, is_current FROM members")
-        x4con.execute(
-            "CREATE TABLE report_prints AS SELECT report_id, fingerprint, nonzero FROM members "
-            "WHERE fingerprint IS NOT NULL"
-        )
-        result = x4con.sql(f"SELECT {CHECK_COLUMNS} FROM ({check_sql('X4')})").to_arrow_table()
+        con.execute(f"CREATE TABLE x4.result AS SELECT {CHECK_COLUMNS} FROM ({check_sql('X4')})")
     finally:
-        x4con.close()
-    con.register("x4_result", result)
-    con.execute(f"CREATE TEMP TABLE x4 AS SELECT {CHECK_COLUMNS} FROM x4_result")
-    con.unregister("x4_result")
+        con.execute("SET search_path = 'main'")
+    con.execute(f"CREATE TEMP TABLE x4 AS SELECT {CHECK_COLUMNS} FROM x4.result")
 
 
 def _write_buckets(d: _Deriver) -> dict[int, tuple[str, str]]:

@@ -7,12 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from warehouse.load import Batch
 from warehouse.store.catalog import LOG_RELATIONS, Catalog, Part, stored_columns
 from warehouse.store.parts import copy_to
-from warehouse.store.version import scan_sql
+from warehouse.store.version import insert_rows, scan_sql
 
 MAX_LOG_FILES = 16
 KEYS = {"sources_log": "path", "errors_log": "source_file"}
@@ -52,11 +51,11 @@ def write_logs(directory: Path, run_id: str, batch: Batch, seq: int) -> list[Par
         for relation, rows in _rows(batch, seq).items():
             if not rows:
                 continue
-            con.register("_rows", pa.Table.from_pylist(rows))
-            columns = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in stored_columns(relation))
+            columns = stored_columns(relation)
+            con.execute(f"CREATE TABLE {relation} ({', '.join(f'{c} {t}' for c, t in columns)})")
+            insert_rows(con, relation, [tuple(row[c] for c, _ in columns) for row in rows])
             name = f"parts/{run_id}/log-{relation}.parquet"
-            copy_to(con, f"SELECT {columns} FROM _rows ORDER BY {KEYS[relation]}", directory / name)
-            con.unregister("_rows")
+            copy_to(con, f"SELECT * FROM {relation} ORDER BY {KEYS[relation]}", directory / name)
             written.append(Part(relation, name, len(rows), ""))
     finally:
         con.close()

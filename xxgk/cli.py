@@ -63,12 +63,20 @@ def cli() -> None:
     default=None,
     help="CSV alias,canonical: agency name variants (kept as DIR/agency_aliases.csv)",
 )
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="local|ADDRESS",
+    help="extract on a Dask cluster: 'local' (--jobs worker processes) or a scheduler address "
+    "(tcp://host:8786; workers must see the warehouse directory). Needs pip install 'xxgk[cluster]'",
+)
 def ingest_command(
     paths: tuple[Path, ...],
     warehouse: Path | None,
     jobs: int | None,
     overrides: Path | None,
     aliases: Path | None,
+    cluster: str | None,
 ) -> None:
     """Read report files or folders (recursively) into the warehouse.
 
@@ -89,9 +97,11 @@ def ingest_command(
         inputs = place_inputs(directory, overrides, aliases)
     except (ValueError, OSError) as exc:
         raise click.UsageError(str(exc)) from None
+    from xxgk.cluster import ClusterUnavailable
+
     try:
-        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs)
-    except WarehouseError as exc:
+        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs, cluster)
+    except (WarehouseError, ClusterUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary, directory, Console())
     sys.exit(1 if summary.failed else 0)
@@ -102,7 +112,12 @@ def default_dir() -> Path:
 
 
 def _ingest_with_progress(
-    paths: list[Path], directory: Path, jobs: int, console: Console, inputs: PlaceInputs | None = None
+    paths: list[Path],
+    directory: Path,
+    jobs: int,
+    console: Console,
+    inputs: PlaceInputs | None = None,
+    cluster: str | None = None,
 ) -> IngestSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -124,7 +139,9 @@ def _ingest_with_progress(
         def advanced(path: str) -> None:
             progress.update(task, advance=1, description=Path(path).name[:40])
 
-        return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs)
+        return ingest(
+            paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs, cluster=cluster
+        )
 
 
 @cli.command("export")

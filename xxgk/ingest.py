@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
 from etl.errors import XxgkError
@@ -28,6 +28,9 @@ from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_re
 from warehouse.publish import current_version, publish
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
+
+if TYPE_CHECKING:
+    from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
 DOCUMENT_SUFFIXES = frozenset(
@@ -200,9 +203,12 @@ def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
 class _Loader:
     """Streams parsed files into the version being built and collects what goes into the batch."""
 
-    def __init__(self, summary: IngestSummary, batch: Batch, state: WarehouseState) -> None:
+    def __init__(
+        self, summary: IngestSummary, batch: Batch, state: WarehouseState, hashes: dict[str, str] | None = None
+    ) -> None:
         self.summary, self.batch, self.state = summary, batch, state
         self.seen: set[str] = set()
+        self.hashes = hashes or {}
 
     def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
         for chunk in _chunks(parsed, CHUNK):
@@ -210,6 +216,43 @@ class _Loader:
             run.add(new, self.batch.at)
             for item in chunk:
                 progress(item.path)
+
+    def load_on_cluster(
+        self, run: StoreRun, paths: list[str], cluster: tuple[str, int], progress: Callable[[str], None]
+    ) -> None:
+        """Extract on a Dask cluster (xxgk/cluster.py): workers write the parts, only outcomes come back.
+        Files with the same bytes are extracted once."""
+        from xxgk.cluster import Extracted, run_on_cluster
+
+        first: dict[str, str] = {}
+        for path in paths:
+            first.setdefault(self.hashes[path], path)
+        twins = {p: first[self.hashes[p]] for p in paths if first[self.hashes[p]] != p}
+        by_path: dict[str, Extracted] = {}
+
+        def taken(item: Extracted) -> None:
+            by_path[item.path] = item
+
+        parts = run_on_cluster(*cluster, run.directory, run.run_id, list(first.values()), self.batch.at, taken)
+        for path in paths:
+            item = by_path[twins.get(path, path)]
+            self._take_extracted(Extracted(path, *[getattr(item, f) for f in EXTRACTED_TAIL]))
+            progress(path)
+        run.parts.parts.extend(parts)
+
+    def _take_extracted(self, item: Extracted) -> None:
+        if item.failure is not None:
+            kind, reason = item.failure
+            self._take(Parsed(item.path, item.digest, item.size, Failure(kind, reason)))  # type: ignore[arg-type]
+            return
+        status: Status = "replaced" if item.path in self.state.sources else "loaded"
+        self.summary.add(Outcome(item.path, status))
+        self.summary.templates[item.template or ""] += 1
+        self.summary.with_warnings += item.warnings
+        self.summary.failing_checks += item.failing
+        self.batch.sources[item.path] = item.digest
+        if item.path in self.state.errors:
+            self.batch.cleared_errors.add(item.path)
 
     def _take(self, item: Parsed) -> LoadedFile | None:
         if isinstance(item.result, Failure):
@@ -228,6 +271,8 @@ class _Loader:
         self.seen.add(item.digest)
         return LoadedFile(item.result, item.path, item.size)
 
+
+EXTRACTED_TAIL = ("digest", "size", "failure", "template", "warnings", "failing")
 
 OVERRIDES_FILE = "places_overrides.csv"
 ALIASES_FILE = "agency_aliases.csv"
@@ -271,7 +316,9 @@ def ingest(
     progress: Callable[[str], None] = lambda _: None,
     on_start: Callable[[int], None] = lambda _: None,
     inputs: PlaceInputs | None = None,
+    cluster: str | None = None,
 ) -> IngestSummary:
+    """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py)."""
     started = datetime.now(UTC)
     inputs = inputs or place_inputs(directory)
     files, ignored = discover(paths)
@@ -293,10 +340,13 @@ def ingest(
     batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
     summary.version = current_version(directory)
     if plan.to_parse or not batch.empty:
-        loader = _Loader(summary, batch, state)
+        loader = _Loader(summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)})
 
         def build(run: StoreRun) -> None:
-            loader.load(run, _parse_all(plan.to_parse, jobs), progress)
+            if cluster is not None:
+                loader.load_on_cluster(run, plan.to_parse, (cluster, jobs), progress)
+            else:
+                loader.load(run, _parse_all(plan.to_parse, jobs), progress)
             run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
         summary.version, _ = publish(directory, build)

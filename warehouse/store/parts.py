@@ -76,8 +76,8 @@ def quoted(path: Path) -> str:
 class PartWriter:
     """Collects parsed reports and writes them as parts under DIR/parts/<run>/."""
 
-    def __init__(self, directory: Path, run_id: str) -> None:
-        self.directory, self.run_id = directory, run_id
+    def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
+        self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self.con = connect(None)
         apply_schema(self.con)
         refresh_series_map(self.con)
@@ -96,7 +96,7 @@ class PartWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        segment = f"{self.run_id}/{self.flushes:04d}"
+        segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
         for relation in PART_RELATIONS:
             name = f"parts/{segment}-{relation}.parquet"
             copy_to(self.con, PART_SQL[relation], self.directory / name)

@@ -72,7 +72,10 @@ def run_ray(paths: list[str], out: Path, workers: int) -> tuple[float, float, fl
     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
     remote = ray.remote(num_cpus=1)(extract_chunk)
     ready = time.perf_counter()
-    refs = [remote.remote(str(out), "ray", i, chunk, datetime(2026, 1, 1)) for i, chunk in enumerate(_chunks(paths))]
+    refs = [
+        remote.remote(str(out), "ray", i, chunk, datetime(2026, 1, 1))
+        for i, chunk in enumerate(_chunks(paths))
+    ]
     results = ray.get(refs)
     done = time.perf_counter()
     workers_rss = _children_rss()
@@ -97,8 +100,11 @@ def main() -> None:
                 out = Path(tmp) / f"{engine}{round_no}"
                 out.mkdir()
                 found[engine].append(run(paths, out, args.workers))
-                print(f"round {round_no} {engine}: start {found[engine][-1][0]:.1f} s, "
-                      f"extract {found[engine][-1][1]:.1f} s, workers RSS {found[engine][-1][2]:.0f} MiB", flush=True)
+                print(
+                    f"round {round_no} {engine}: start {found[engine][-1][0]:.1f} s, "
+                    f"extract {found[engine][-1][1]:.1f} s, workers RSS {found[engine][-1][2]:.0f} MiB",
+                    flush=True,
+                )
     print(f"{len(paths)} files, {args.workers} workers, load average {os.getloadavg()[0]:.1f}")
     for engine, runs in found.items():
         extract = statistics.median(r[1] for r in runs)

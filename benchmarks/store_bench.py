@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_store import build  # noqa: E402
+from synthetic_store import build
 
-from xxgk.samples.national import write_national  # noqa: E402
+from xxgk.samples.national import write_national
 
 XXGK = str(Path(sys.executable).with_name("xxgk"))
 

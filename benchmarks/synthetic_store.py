@@ -6,7 +6,8 @@ Parses a small national sample corpus for real (`--sources` reports), then clone
 agency-years of the national roster (xxgk.samples.national): every clone has its own report id, agency
 name, year, place and path, and the facts, checks, warnings, text and series of a parsed report of the
 same template. Clones count as having tables of their own for X4 (their fingerprint is salted with the
-clone's id), as real reports of different agencies almost always do. The parts are written with DuckDB in segments of 50,000 reports, and the version is
+clone's id), as real reports of different agencies almost always do. The parts are written with DuckDB
+in segments of 50,000 reports, and the version is
 published by the store's own full derivation (places, agencies, current versions, X1–X5), so the result
 is a warehouse like any other — only its numbers repeat.
 """
@@ -56,7 +57,11 @@ def _city_codes() -> dict[tuple[str, str], str]:
     from importlib import resources
 
     text = resources.files("etl").joinpath("data", "divisions.csv").read_text(encoding="utf-8")
-    return {(r["province"], r["name"]): r["code"] for r in csv.DictReader(text.splitlines()) if r["level"] == "city"}
+    return {
+        (r["province"], r["name"]): r["code"]
+        for r in csv.DictReader(text.splitlines())
+        if r["level"] == "city"
+    }
 
 
 def _sources(directory: Path, n: int) -> tuple[Path, dict[str, list[str]]]:
@@ -70,7 +75,9 @@ def _sources(directory: Path, n: int) -> tuple[Path, dict[str, list[str]]]:
     con = connect(version, read_only=True)
     try:
         by_template: dict[str, list[str]] = defaultdict(list)
-        for report_id, template in con.execute("SELECT report_id, template FROM reports ORDER BY 1").fetchall():
+        for report_id, template in con.execute(
+            "SELECT report_id, template FROM reports ORDER BY 1"
+        ).fetchall():
             by_template[template].append(report_id)
     finally:
         con.close()
@@ -108,7 +115,10 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         source_wh, by_template = _sources(Path(tmp), sources)
-        print(f"parsed {sum(map(len, by_template.values()))} source reports in {time.perf_counter() - started:.0f} s")
+        print(
+            f"parsed {sum(map(len, by_template.values()))} source reports "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
         source_catalog, _ = open_catalog(current_version(source_wh))  # type: ignore[arg-type]
         clones = _clone_rows(reports, by_template)
         print(f"planned {len(clones)} clones over {len(counties())} counties")
@@ -118,7 +128,9 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
             con = connect(None)
             try:
                 for start in range(0, len(clones), SEGMENT):
-                    _write_segment(con, run, source_wh, source_catalog, clones[start : start + SEGMENT], start)
+                    _write_segment(
+                        con, run, source_wh, source_catalog, clones[start : start + SEGMENT], start
+                    )
                     print(f"  wrote reports {start}..{min(start + SEGMENT, len(clones))}", flush=True)
             finally:
                 con.close()

@@ -193,7 +193,11 @@ def test_a_killed_ingest_publishes_nothing(corpus: Path, tmp_path: Path) -> None
     con = connect(current_version(wh), read_only=True)
     try:
         listed = {r[0] for r in con.execute("SELECT file FROM _parts").fetchall()}
-        listed |= {f for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall() for f in row}
+        listed |= {
+            f
+            for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
+            for f in row
+        }
     finally:
         con.close()
     on_disk = {p.relative_to(wh).as_posix() for p in wh.rglob("*.parquet")}
@@ -206,7 +210,11 @@ def _older_versions_files(wh: Path) -> set[str]:
         con = duckdb.connect(str(version), read_only=True)
         try:
             found |= {r[0] for r in con.execute("SELECT file FROM _parts").fetchall()}
-            found |= {f for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall() for f in row}
+            found |= {
+                f
+                for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
+                for f in row
+            }
         finally:
             con.close()
     return found
@@ -220,7 +228,9 @@ def test_many_small_runs_are_compacted_and_keep_their_answers(corpus: Path, tmp_
         ingest([file], wh)
     con = connect(current_version(wh), read_only=True)
     try:
-        segments = con.execute("SELECT count(DISTINCT segment) FROM _parts WHERE segment <> ''").fetchall()[0][0]
+        segments = con.execute("SELECT count(DISTINCT segment) FROM _parts WHERE segment <> ''").fetchall()[
+            0
+        ][0]
     finally:
         con.close()
     assert segments < len(files) / 2

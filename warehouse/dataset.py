@@ -52,7 +52,10 @@ def export_dataset(directory: Path, out: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         for name, sql in PARTITIONED.items():
-            shaped = f"SELECT * REPLACE (coalesce(province, 'unknown') AS province, coalesce(year, 0) AS year) FROM ({sql})"
+            shaped = (
+                "SELECT * REPLACE (coalesce(province, 'unknown') AS province, coalesce(year, 0) AS year) "
+                f"FROM ({sql})"
+            )
             con.execute(
                 f"COPY ({shaped}) TO {_quote(out / name)} "
                 "(FORMAT parquet, PARTITION_BY (year, province), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"
@@ -60,7 +63,9 @@ def export_dataset(directory: Path, out: Path) -> dict[str, int]:
             counts[name] = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
         for name, sql in WHOLE.items():
             (out / name).mkdir()
-            con.execute(f"COPY ({sql}) TO {_quote(out / name / 'data.parquet')} (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(
+                f"COPY ({sql}) TO {_quote(out / name / 'data.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+            )
             counts[name] = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
     except BaseException:
         con.close()
@@ -69,7 +74,8 @@ def export_dataset(directory: Path, out: Path) -> dict[str, int]:
     con.close()
     (out / "README.txt").write_text(
         "xxgk warehouse as hive-partitioned Parquet (year=YYYY/province=CODE; year=0 and province=unknown"
-        " when not known).\nDuckDB: SELECT * FROM read_parquet('facts/**/*.parquet', hive_partitioning = true)\n"
+        " when not known).\n"
+        "DuckDB: SELECT * FROM read_parquet('facts/**/*.parquet', hive_partitioning = true)\n"
         f"Data version: {version.name}\n",
         encoding="utf-8",
     )

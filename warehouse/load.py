@@ -112,7 +112,12 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM metrics")
     columns = ("code", "templates", "section", "label_zh", "label_en", "unit", "parent", "breakdown")
     rows = metric_rows()
-    _insert(con, "metrics", [dict(zip(columns, row, strict=True)) for row in rows], dict.fromkeys(columns, "VARCHAR"))
+    _insert(
+        con,
+        "metrics",
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        dict.fromkeys(columns, "VARCHAR"),
+    )
 
 
 def metric_rows() -> list[tuple[str | None, ...]]:
@@ -144,21 +149,28 @@ def _insert(
         _unstage(con)
 
 
-def _staged(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str],
-            kinds: list[str]) -> None:
+def _staged(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
+) -> None:
     """Rows as the relation `_incoming`: a VALUES list when small, an Arrow table when large."""
     if len(rows) * len(columns) <= SMALL_INSERT:
         marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
         values = ", ".join([marks] * len(rows))
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) AS v({', '.join(columns)})",
+            f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) "
+            f"AS v({', '.join(columns)})",
             [row[c] for row in rows for c in columns],
         )
         return
     import pyarrow as pa
 
-    arrow = {"VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us"),
-             DECIMAL_TYPE: pa.decimal128(38, 6)}
+    arrow = {
+        "VARCHAR": pa.string(),
+        "BOOLEAN": pa.bool_(),
+        "BIGINT": pa.int64(),
+        "TIMESTAMP": pa.timestamp("us"),
+        DECIMAL_TYPE: pa.decimal128(38, 6),
+    }
     schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
     con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
 

@@ -32,7 +32,9 @@ def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     marks = "(" + ", ".join("?" * len(COLUMNS)) + ")"
     for start in range(0, len(rows), 200):
         chunk = rows[start : start + 200]
-        con.execute(f"INSERT INTO series_map VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r])
+        con.execute(
+            f"INSERT INTO series_map VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r]
+        )
 
 
 def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:

@@ -247,7 +247,9 @@ def parse_command(path: Path, all_checks: bool) -> None:
     "townships, 2014–2025 (about 1.15 million reports), into OUT_DIR/<province>/<city>/",
 )
 @click.option("--limit", type=click.IntRange(1), default=None, help="with --national: stop after N reports")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="with --national")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="with --national"
+)
 def samples_command(
     out_dir: Path, seed: int, agencies: int, with_bad: bool, national: bool, limit: int | None, jobs: int
 ) -> None:

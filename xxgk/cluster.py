@@ -61,7 +61,9 @@ def extract_chunk(directory: str, run_id: str, index: int, paths: list[str], at:
         for path in paths:
             parsed = parse_one(path)
             if isinstance(parsed.result, Failure):
-                found.append(Extracted(path, parsed.digest, parsed.size, (parsed.result.kind, parsed.result.reason)))
+                found.append(
+                    Extracted(path, parsed.digest, parsed.size, (parsed.result.kind, parsed.result.reason))
+                )
                 continue
             report = parsed.result
             found.append(
@@ -87,14 +89,14 @@ def _client(address: str, workers: int) -> Any:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ClusterUnavailable(
-            "--cluster needs Dask distributed: pip install 'xxgk[cluster]'"
-        ) from exc
+        raise ClusterUnavailable("--cluster needs Dask distributed: pip install 'xxgk[cluster]'") from exc
     if address == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster)
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        return Client(cluster)  # type: ignore[no-untyped-call]
     try:
-        return Client(address, timeout=30)
+        return Client(address, timeout=10)  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
@@ -130,7 +132,8 @@ def _drive(
 ) -> Iterator[Part]:
     from collections import deque
 
-    chunks = iter(lambda it=iter(paths): list(islice(it, CHUNK_FILES)), [])
+    remaining = iter(paths)
+    chunks = iter(lambda: list(islice(remaining, CHUNK_FILES)), [])
     width = max(1, len(client.scheduler_info().get("workers", {}))) * WINDOW
     pending: deque[Any] = deque()
     index = 0
@@ -141,7 +144,9 @@ def _drive(
         result: ChunkResult = pending.popleft().result()
         following = next(chunks, None)
         if following is not None:
-            pending.append(client.submit(extract_chunk, str(directory), run_id, index, following, at, pure=False))
+            pending.append(
+                client.submit(extract_chunk, str(directory), run_id, index, following, at, pure=False)
+            )
             index += 1
         for item in result.files:
             on_file(item)

@@ -204,7 +204,11 @@ class _Loader:
     """Streams parsed files into the version being built and collects what goes into the batch."""
 
     def __init__(
-        self, summary: IngestSummary, batch: Batch, state: WarehouseState, hashes: dict[str, str] | None = None
+        self,
+        summary: IngestSummary,
+        batch: Batch,
+        state: WarehouseState,
+        hashes: dict[str, str] | None = None,
     ) -> None:
         self.summary, self.batch, self.state = summary, batch, state
         self.seen: set[str] = set()
@@ -233,7 +237,9 @@ class _Loader:
         def taken(item: Extracted) -> None:
             by_path[item.path] = item
 
-        parts = run_on_cluster(*cluster, run.directory, run.run_id, list(first.values()), self.batch.at, taken)
+        parts = run_on_cluster(
+            *cluster, run.directory, run.run_id, list(first.values()), self.batch.at, taken
+        )
         for path in paths:
             item = by_path[twins.get(path, path)]
             self._take_extracted(Extracted(path, *[getattr(item, f) for f in EXTRACTED_TAIL]))
@@ -372,6 +378,8 @@ def rebuild(directory: Path) -> Path:
     """Publish a version whose derived data (places, agencies, current versions, cross-report checks) is
     computed again for every agency from the stored reports; the reports themselves are not re-read."""
     inputs = place_inputs(directory)
-    batch = Batch(at=datetime.now(UTC).replace(tzinfo=None), overrides=inputs.overrides, aliases=inputs.aliases)
+    batch = Batch(
+        at=datetime.now(UTC).replace(tzinfo=None), overrides=inputs.overrides, aliases=inputs.aliases
+    )
     version, _ = publish(directory, lambda run: run.finish(batch, None, full=True))
     return version

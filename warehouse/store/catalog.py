@@ -132,7 +132,9 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
     )
     buckets = {
         b: (r, x)
-        for b, r, x in con.execute(f"SELECT bucket, reports_file, xchecks_file FROM {schema}._buckets").fetchall()
+        for b, r, x in con.execute(
+            f"SELECT bucket, reports_file, xchecks_file FROM {schema}._buckets"
+        ).fetchall()
     }
     dead = frozenset(r[0] for r in con.execute(f"SELECT report_id FROM {schema}._dead").fetchall())
     return Catalog(
@@ -150,7 +152,8 @@ def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bo
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND table_name = '_parts'"
         if schema == "main"
-        else f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{schema}' AND table_name = '_parts'"
+        else f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{schema}' "
+        "AND table_name = '_parts'"
     ).fetchall()
     return bool(found[0][0])
 

@@ -162,7 +162,9 @@ def _scope(d: _Deriver) -> None:
             SELECT _key FROM ({d.prev_reports()})
             WHERE report_id IN (SELECT report_id FROM dead_new UNION SELECT report_id FROM moved)
         """)
-    con.execute(f"CREATE TEMP TABLE touched_buckets AS SELECT DISTINCT {d.bucket_of('_key')} AS b FROM touched")
+    con.execute(
+        f"CREATE TEMP TABLE touched_buckets AS SELECT DISTINCT {d.bucket_of('_key')} AS b FROM touched"
+    )
     buckets = [int(b) for b in _column(con, "SELECT b FROM touched_buckets")]
     con.execute(f"""
         CREATE TEMP TABLE before AS
@@ -170,7 +172,8 @@ def _scope(d: _Deriver) -> None:
     """)
     con.execute("""
         INSERT INTO reports SELECT * FROM before
-        WHERE report_id NOT IN (SELECT report_id FROM dead_new) AND report_id NOT IN (SELECT report_id FROM incoming)
+        WHERE report_id NOT IN (SELECT report_id FROM dead_new)
+          AND report_id NOT IN (SELECT report_id FROM incoming)
     """)
     if d.inputs.full:
         refresh_places(con, batch.overrides, batch.aliases)
@@ -198,7 +201,7 @@ def _cross_checks(d: _Deriver) -> None:
     con = d.con
     every_part = Catalog(parts=d.previous.parts + d.inputs.written.parts)
     con.execute(f"""
-        CREATE TABLE facts AS SELECT * FROM ({d.scan('check_inputs', every_part)})
+        CREATE TABLE facts AS SELECT * FROM ({d.scan("check_inputs", every_part)})
         WHERE report_id IN (SELECT report_id FROM reports)
     """)
     con.execute(f"CREATE TEMP TABLE xnew AS SELECT {CHECK_COLUMNS} FROM ({check_sql('X1')}) WHERE false")
@@ -251,7 +254,9 @@ def _x4(d: _Deriver) -> None:
         SELECT report_id, agency_id, agency, year, is_current, _fingerprint, _nonzero FROM neighbours"""
     con.execute("CREATE SCHEMA x4")
     con.execute(f"CREATE TABLE x4.members AS {members}")
-    con.execute("CREATE TABLE x4.reports AS SELECT report_id, agency_id, agency, year, is_current FROM x4.members")
+    con.execute(
+        "CREATE TABLE x4.reports AS SELECT report_id, agency_id, agency, year, is_current FROM x4.members"
+    )
     con.execute(
         "CREATE TABLE x4.report_prints AS SELECT report_id, fingerprint, nonzero FROM x4.members "
         "WHERE fingerprint IS NOT NULL"

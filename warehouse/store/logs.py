@@ -18,8 +18,10 @@ KEYS = {"sources_log": "path", "errors_log": "source_file"}
 
 
 def _rows(batch: Batch, seq: int) -> dict[str, list[dict[str, object]]]:
-    sources = [{"path": p, "report_id": r, "seen_at": batch.at, "_seq": seq} for p, r in batch.sources.items()]
-    errors = [
+    sources: list[dict[str, object]] = [
+        {"path": p, "report_id": r, "seen_at": batch.at, "_seq": seq} for p, r in batch.sources.items()
+    ]
+    errors: list[dict[str, object]] = [
         {
             "source_file": e.path,
             "content_hash": e.content_hash,

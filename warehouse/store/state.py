@@ -28,7 +28,8 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
         params = {"paths": list(paths), "digests": list(digests)}
         sources = {p: r for p, r in con.execute(LOOKUPS["sources"], {"paths": params["paths"]}).fetchall()}
         errors = {
-            p: (h, k, r) for p, h, k, r in con.execute(LOOKUPS["errors"], {"paths": params["paths"]}).fetchall()
+            p: (h, k, r)
+            for p, h, k, r in con.execute(LOOKUPS["errors"], {"paths": params["paths"]}).fetchall()
         }
         known = frozenset(
             r[0] for r in con.execute(LOOKUPS["reports"], {"digests": params["digests"]}).fetchall()

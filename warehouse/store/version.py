@@ -87,9 +87,7 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
     return views
 
 
-def write_version(
-    path: Path, directory: Path, catalog: Catalog, runs: list[tuple[object, ...]]
-) -> None:
+def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tuple[object, ...]]) -> None:
     """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed."""
     con = duckdb.connect(str(path))
     try:
@@ -100,7 +98,7 @@ def write_version(
         _fill(con, catalog, runs)
         for name, sql in _views(directory, catalog).items():
             con.execute(f"CREATE VIEW {name} AS {sql}")
-        for kind, name, sql in _schema_statements():
+        for kind, _, sql in _schema_statements():
             if kind == "view":
                 con.execute(sql)
         con.execute("CHECKPOINT")
@@ -145,5 +143,6 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[obj
     for start in range(0, len(rows), 200):
         chunk = rows[start : start + 200]
         marks = "(" + ", ".join("?" * len(chunk[0])) + ")"
-        con.execute(f"INSERT INTO {table} VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r])
-
+        con.execute(
+            f"INSERT INTO {table} VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r]
+        )

@@ -46,7 +46,10 @@ class StoreRun:
     def __init__(self, directory: Path, previous: Path | None) -> None:
         self.directory = directory
         self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        self.previous, self.runs = open_catalog(previous) if previous is not None else (None, [])
+        self.previous: Catalog | None = None
+        self.runs: list[tuple[object, ...]] = []
+        if previous is not None:
+            self.previous, self.runs = open_catalog(previous)
         self.parts = PartWriter(directory, self.run_id)
         self.catalog: Catalog | None = None
 

@@ -72,12 +72,19 @@ def counties() -> tuple[County, ...]:
 def _city_agencies(province: str, city: str) -> list[Agency]:
     site = f"{city}人民政府"
     office = Agency(f"{city}人民政府办公室", "gov_office", province, city, None, site)
-    return [office, *(Agency(f"{city}{name}", "department", province, city, None, site) for name in CITY_DEPARTMENTS)]
+    return [
+        office,
+        *(Agency(f"{city}{name}", "department", province, city, None, site) for name in CITY_DEPARTMENTS),
+    ]
 
 
 def _county_agencies(county: County, index: int) -> list[Agency]:
     site = f"{county.county}人民政府"
-    made = [Agency(f"{county.prefix}人民政府办公室", "gov_office", county.province, county.city, county.county, site)]
+    made = [
+        Agency(
+            f"{county.prefix}人民政府办公室", "gov_office", county.province, county.city, county.county, site
+        )
+    ]
     for i in range(20):
         name = DEPARTMENTS[(index * 3 + i) % len(DEPARTMENTS)]
         kind = "department"
@@ -86,7 +93,8 @@ def _county_agencies(county: County, index: int) -> list[Agency]:
             full = f"{county.city}生态环境局{short_name(county.county)}分局"
         made.append(Agency(full, kind, county.province, county.city, county.county, site))
     made += [
-        Agency(f"{county.prefix}{town}", "town", county.province, county.city, county.county, site) for town in TOWNS
+        Agency(f"{county.prefix}{town}", "town", county.province, county.city, county.county, site)
+        for town in TOWNS
     ]
     return made
 
@@ -146,8 +154,14 @@ def _write_chunk(out_dir: Path, groups: list[tuple[Agency, list[Plan]]]) -> int:
     return written + len(write_pdfs(out_dir, printing))  # one LibreOffice run per chunk
 
 
-def write_national(out_dir: Path, *, seed: int = 42, years: range = range(2014, 2026), limit: int | None = None,
-                   workers: int = 1) -> int:
+def write_national(
+    out_dir: Path,
+    *,
+    seed: int = 42,
+    years: range = range(2014, 2026),
+    limit: int | None = None,
+    workers: int = 1,
+) -> int:
     """Write the national corpus (or its first `limit` reports); returns the number of documents."""
     out_dir.mkdir(parents=True, exist_ok=True)
     groups = national_plans(seed, years, limit)
@@ -156,7 +170,9 @@ def write_national(out_dir: Path, *, seed: int = 42, years: range = range(2014, 
         return sum(_write_chunk(out_dir, chunk) for chunk in chunks)
     written = 0
     with ProcessPoolExecutor(workers) as pool:
-        pending: deque[Future[int]] = deque(pool.submit(_write_chunk, out_dir, c) for c in islice(chunks, workers * 2))
+        pending: deque[Future[int]] = deque(
+            pool.submit(_write_chunk, out_dir, c) for c in islice(chunks, workers * 2)
+        )
         while pending:
             written += pending.popleft().result()
             following = next(chunks, None)

@@ -29,19 +29,25 @@ def _chunks(paths: list[str]) -> list[list[str]]:
 
 
 def _children_rss() -> float:
-    """Sum of the resident memory of this process's descendants now, in MiB."""
-    total = 0
-    me = os.getpid()
+    """Sum of the resident memory of all this process's descendants now (workers, nannies, raylet,
+    GCS ...), in MiB."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            stat = (proc / "stat").read_text().split()
-            if int(stat[3]) != me:
-                continue
-            total += int(stat[23]) * os.sysconf("SC_PAGE_SIZE")
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(proc.name)], rss[int(proc.name)] = int(stat[1]), int(stat[21])
         except (OSError, IndexError, ValueError):
             continue
+    me, total = os.getpid(), 0
+    for pid in rss:
+        ancestor = parent.get(pid)
+        while ancestor not in (None, 0, 1, me):
+            ancestor = parent.get(ancestor)  # type: ignore[arg-type]
+        if ancestor == me:
+            total += rss[pid] * os.sysconf("SC_PAGE_SIZE")
     return total / 2**20
 
 

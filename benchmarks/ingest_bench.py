@@ -99,27 +99,30 @@ def main() -> None:
             for other in set(_files(corpus, True)) - set(files):
                 other.unlink()
         floor, floor_files = _lxml_floor(files)
-        print(f"lxml floor: {floor_files} files in {floor:.2f} s ({floor_files / floor:.0f} files/s on one core)")
+        rate = floor_files / floor
+        print(f"lxml floor: {floor_files} files in {floor:.2f} s ({rate:.0f} files/s on one core)")
         for suffix, times in sorted(_parse_times(files).items()):
             ms = sorted(t * 1000 for t in times)
             p95 = ms[int(len(ms) * 0.95) - 1] if len(ms) > 1 else ms[0]
             rate = len(ms) / (sum(ms) / 1000)
             print(
-                f"parse {suffix:<7} n={len(ms):<6} median {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  "
-                f"{rate:5.0f} reports/s on one core"
+                f"parse {suffix:<7} n={len(ms):<6} median {statistics.median(ms):6.1f} ms  "
+                f"p95 {p95:6.1f} ms  {rate:5.0f} reports/s on one core"
             )
         start = time.perf_counter()
         summary = ingest([corpus], warehouse, jobs=args.jobs)
         seconds = time.perf_counter() - start
         loaded = summary.count("loaded")
         print(
-            f"ingest --jobs {args.jobs}: {loaded} reports in {seconds:.1f} s ({loaded / seconds:.0f} reports/s, "
-            f"{loaded / seconds / args.jobs:.0f}/s per core); {seconds / floor:.0f}× the lxml floor "
+            f"ingest --jobs {args.jobs}: {loaded} reports in {seconds:.1f} s "
+            f"({loaded / seconds:.0f} reports/s, {loaded / seconds / args.jobs:.0f}/s per core); "
+            f"{seconds / floor:.0f}× the lxml floor "
             f"({seconds * args.jobs / floor:.0f}× per core)"
         )
         start = time.perf_counter()
         again = ingest([corpus], warehouse, jobs=args.jobs)
-        print(f"re-ingest unchanged: {again.count('unchanged')} reports in {time.perf_counter() - start:.1f} s")
+        seconds = time.perf_counter() - start
+        print(f"re-ingest unchanged: {again.count('unchanged')} reports in {seconds:.1f} s")
         size = sum(p.stat().st_size for p in warehouse.rglob("*") if p.is_file()) / 2**20
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -18,6 +18,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     con = duckdb.connect(database, read_only=read_only)
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
+    # The store's Parquet files never change once written (warehouse/store): keep their footers and blocks.
+    con.execute("SET parquet_metadata_cache = true")
+    con.execute("SET cache_local_files = true")
     return con
 
 

@@ -261,3 +261,16 @@ def test_parquet_dataset_holds_every_fact_partitioned(corpus: Path, tmp_path: Pa
     assert facts == _rows(wh, "SELECT report_id, metric_code, breakdown, value FROM facts ORDER BY ALL")
     again = CliRunner().invoke(cli, ["export", "parquet-dataset", "--warehouse", str(wh), "--out", str(out)])
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_a_moved_warehouse_reads_and_ingests_where_it_is(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    before = snapshot(wh)
+    moved = tmp_path / "moved"
+    shutil.copytree(wh, moved)
+    shutil.rmtree(wh)
+    assert snapshot(moved) == before
+    ingest(second, moved)
+    assert len(snapshot(moved)["reports"]) > len(before["reports"])

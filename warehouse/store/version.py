@@ -95,27 +95,58 @@ def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tupl
             if kind == "table" and name in REAL_TABLES:
                 con.execute(sql)
         con.execute(CATALOG_DDL)
-        _fill(con, catalog, runs)
-        for name, sql in _views(directory, catalog).items():
-            con.execute(f"CREATE VIEW {name} AS {sql}")
-        for kind, _, sql in _schema_statements():
-            if kind == "view":
-                con.execute(sql)
+        _fill(con, catalog, runs, directory)
+        _define_views(con, directory, catalog)
         con.execute("CHECKPOINT")
     finally:
         con.close()
 
 
-def _fill(con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[object, ...]]) -> None:
+def _define_views(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog) -> None:
+    for name, sql in _views(directory, catalog).items():
+        con.execute(f"CREATE VIEW {name} AS {sql}")
+    for kind, _, sql in _schema_statements():
+        if kind == "view":
+            con.execute(sql)
+
+
+def stored_root(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The directory a version file's views point into, or None for a file that is not a store version."""
+    try:
+        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchall()
+    except duckdb.Error:
+        return None
+    return str(found[0][0]) if found else None
+
+
+def open_moved(con: duckdb.DuckDBPyConnection, version: Path) -> None:
+    """Make the in-memory connection `con` read a version whose warehouse directory was moved: the
+    small tables are copied and the views point into the directory the file is in now."""
+    from warehouse.store.catalog import read_catalog
+
+    con.execute(f"ATTACH {_literal(str(version))} AS stored (READ_ONLY)")
+    try:
+        catalog = read_catalog(con, "stored")
+        for table in (*REAL_TABLES, "_parts", "_buckets", "_dead"):
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM stored.{table}")
+    finally:
+        con.execute("DETACH stored")
+    _define_views(con, version.parent, catalog)
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[object, ...]], directory: Path
+) -> None:
     info = {
         "schema_version": SCHEMA_VERSION,
         "store_format": STORE_FORMAT,
         "run_seq": str(catalog.run_seq),
         "n_buckets": str(catalog.n_buckets),
+        "root": str(directory.resolve()),
     }
     if catalog.place_inputs is not None:
         info["place_inputs"] = catalog.place_inputs
-    con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
+    insert_rows(con, "warehouse_info", list(info.items()))
     insert_rows(con, "metrics", list(metric_rows()))
     insert_rows(con, "series_map", list(series_map()))
     insert_rows(con, "runs", runs)

@@ -10,9 +10,12 @@ from warehouse.db import connect
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
 
 LOOKUPS = {
-    "sources": "SELECT path, report_id FROM sources WHERE path IN (SELECT unnest($paths))",
-    "errors": """SELECT source_file, content_hash, kind, reason FROM ingest_errors
-                 WHERE source_file IN (SELECT unnest($paths))""",
+    "sources": """SELECT path, report_id FROM _sources_log WHERE path IN (SELECT unnest($paths))
+                  QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1""",
+    "errors": """SELECT source_file, content_hash, kind, reason FROM (
+                     SELECT * FROM _errors_log WHERE source_file IN (SELECT unnest($paths))
+                     QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY _seq DESC) = 1)
+                 WHERE kind <> 'cleared'""",
     "reports": """SELECT report_id FROM reports WHERE report_id IN (SELECT unnest($digests))
                   UNION SELECT report_id FROM _dead WHERE report_id IN (SELECT unnest($digests))""",
 }

@@ -71,6 +71,8 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
         "_xchecks": scan("xchecks"),
         "checks": f"{own_checks} UNION ALL SELECT * FROM ({scan('xchecks')})",
         "_check_inputs": f"SELECT * FROM ({scan('check_inputs')}) {alive}",
+        "_sources_log": scan("sources_log"),
+        "_errors_log": scan("errors_log"),
         "sources": (
             f"SELECT path, report_id, seen_at FROM ({scan('sources_log')}) "
             "QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"

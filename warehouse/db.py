@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +28,12 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+MEMORY_LIMIT = os.environ.get("XXGK_MEMORY_LIMIT", "1GB")
+"""DuckDB's own memory per connection; sorts and joins beyond it spill to disk (README: national scale)."""
+
+
 def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     # The store's Parquet files never change once written (warehouse/store): keep their footers and blocks.

@@ -348,9 +348,19 @@ def refresh_places(
     con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
     """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
-    earlier too; without an override a report keeps the place its document gave."""
+    earlier too; without an override a report keeps the place its document gave. One year at a time, so
+    memory stays bounded in a warehouse of a million reports."""
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM reports").fetchall()]
+    for year in years:
+        _refresh_places_of_year(con, year, overrides, aliases)
+
+
+def _refresh_places_of_year(
+    con: duckdb.DuckDBPyConnection, year: int | None, overrides: dict[str, str], aliases: dict[str, str]
+) -> None:
     rows = []
-    for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
+    found = con.execute(f"{PLACE_INPUTS} WHERE year IS NOT DISTINCT FROM ?", [year]).fetchall()
+    for report_id, agency, year, parsed in found:
         place = place_after_overrides(agency, year, parsed, overrides)
         columns = place_columns(agency, place, aliases)
         del columns["place_note"]  # the document's own note stays; `override` explains itself

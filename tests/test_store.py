@@ -274,3 +274,28 @@ def test_a_moved_warehouse_reads_and_ingests_where_it_is(corpus: Path, tmp_path:
     assert snapshot(moved) == before
     ingest(second, moved)
     assert len(snapshot(moved)["reports"]) > len(before["reports"])
+
+
+def test_a_copied_table_in_another_agency_reaches_the_first_agencys_x4(corpus: Path, tmp_path: Path) -> None:
+    """X4 across agencies: loading agency B's copy of A's tables changes A's finding too, incrementally
+    exactly as a rebuild would."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    original = next(p for p in sorted(inbox.glob("*_2022.html")) if "人民政府办公室" in p.name)
+    agency = original.name.split("_")[0]
+    twin_agency = agency.replace("人民政府办公室", "财政局")
+    ingest([inbox], wh)
+    copy = tmp_path / "copy" / f"{twin_agency}_2022.html"
+    copy.parent.mkdir()
+    text = original.read_bytes().decode("utf-8")
+    copy.write_text(text.replace(agency, twin_agency), encoding="utf-8")
+    ingest([copy], wh)
+    x4 = _rows(
+        wh,
+        "SELECT r.agency, c.status FROM checks c JOIN reports r USING (report_id) "
+        "WHERE c.check_id = 'X4' AND r.year = 2022 AND c.status = 'fail'",
+    )
+    assert {a for a, _ in x4} >= {agency, twin_agency}
+    incremental = snapshot(wh)
+    rebuild(wh)
+    assert snapshot(wh) == incremental

@@ -71,6 +71,15 @@ class _Deriver:
             files = [self.previous.buckets[b][0] for b in sorted(wanted) if b in self.previous.buckets]
         return scan_sql(self.directory, "reports", files)
 
+    def latest_sources(self, where: str) -> str:
+        """The current path → report rows of the paths that have a log row matching `where` (the log is
+        filtered before the latest row per path is taken, so this reads what the run touches)."""
+        log = self.scan("sources_log", self.previous)
+        return f"""
+            SELECT path, report_id FROM ({log})
+            WHERE path IN (SELECT path FROM ({log}) WHERE {where})
+            QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"""
+
     def bucket_of(self, expression: str) -> str:
         return f"CAST(md5_number({expression}) % {self.n} AS INTEGER)"
 
@@ -96,20 +105,16 @@ def _sources(d: _Deriver) -> None:
     con, batch = d.con, d.inputs.batch
     con.execute("CREATE TEMP TABLE batch_sources (path VARCHAR, report_id VARCHAR)")
     insert_rows(con, "batch_sources", list(batch.sources.items()))
-    prev_sources = d.scan("sources_log", d.previous)
+    by_path = d.latest_sources("path IN (SELECT path FROM batch_sources)")
     con.execute(f"""
-        CREATE TEMP TABLE prev_sources AS
-        SELECT path, report_id FROM ({prev_sources})
-        QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1
-    """)
-    con.execute("""
         CREATE TEMP TABLE repointed AS
-        SELECT DISTINCT p.report_id FROM prev_sources AS p JOIN batch_sources AS b USING (path)
+        SELECT DISTINCT p.report_id FROM ({by_path}) AS p JOIN batch_sources AS b USING (path)
         WHERE p.report_id <> b.report_id
     """)
-    con.execute("""
+    holding = d.latest_sources("report_id IN (SELECT report_id FROM repointed)")
+    con.execute(f"""
         CREATE TEMP TABLE still_held AS
-        SELECT DISTINCT report_id FROM prev_sources
+        SELECT DISTINCT report_id FROM ({holding})
         WHERE report_id IN (SELECT report_id FROM repointed) AND path NOT IN (SELECT path FROM batch_sources)
         UNION SELECT report_id FROM batch_sources
     """)
@@ -185,9 +190,10 @@ def _scope(d: _Deriver) -> None:
 
 def _scope_sources(d: _Deriver) -> None:
     con = d.con
-    con.execute("""
+    holding = d.latest_sources("report_id IN (SELECT report_id FROM reports)")
+    con.execute(f"""
         CREATE TABLE sources AS
-        SELECT path, report_id FROM prev_sources
+        SELECT path, report_id FROM ({holding})
         WHERE report_id IN (SELECT report_id FROM reports) AND path NOT IN (SELECT path FROM batch_sources)
         UNION ALL
         SELECT path, report_id FROM batch_sources WHERE report_id IN (SELECT report_id FROM reports)

@@ -299,3 +299,25 @@ def test_a_copied_table_in_another_agency_reaches_the_first_agencys_x4(corpus: P
     incremental = snapshot(wh)
     rebuild(wh)
     assert snapshot(wh) == incremental
+
+
+def test_buckets_double_as_the_warehouse_grows_and_keep_the_answers(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.store import catalog
+
+    monkeypatch.setattr(catalog, "BUCKET_REPORTS", 5)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    counts = []
+    for batch in _batches(corpus, inbox, 3):
+        ingest(batch, wh)
+        counts.append(_rows(wh, "SELECT count(*) FROM _buckets")[0][0])
+    assert counts[-1] > catalog.N_BUCKETS and counts == sorted(counts)
+    grown = snapshot(wh)
+    monkeypatch.setattr(catalog, "BUCKET_REPORTS", 4000)
+    ingest([inbox], tmp_path / "one")
+    one = snapshot(tmp_path / "one")
+    for name in ("facts", "report_series", "sources"):
+        assert grown[name] == one[name], name
+    rebuild(wh)
+    assert snapshot(wh) == grown

@@ -54,7 +54,20 @@ HIDDEN_REPORT_COLUMNS = {
 """Kept with each stored report row, never shown by the `reports` view: the count of its own failed
 checks, its X4 fingerprint, its agency key (the partition of is_current and X1–X5) and bucket."""
 LOG_COLUMNS = {"_seq": "BIGINT"}
-N_BUCKETS = 32
+N_BUCKETS = 4
+"""Buckets of a new warehouse; doubled (all buckets rewritten once) whenever they would hold more than
+BUCKET_REPORTS reports on average, so a touched bucket stays small and readers open few files."""
+BUCKET_REPORTS = 4000
+MAX_BUCKETS = 1024
+
+
+def bucket_count(reports: int, current: int) -> int:
+    count = max(current, N_BUCKETS)
+    while reports > count * BUCKET_REPORTS and count < MAX_BUCKETS:
+        count *= 2
+    return count
+
+
 STORE_FORMAT = "parts-1"
 
 

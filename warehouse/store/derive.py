@@ -47,6 +47,8 @@ class Inputs:
     batch: Batch
     run_id: str
     full: bool
+    n_buckets: int
+    """Buckets of the new version: more than the previous version's only in a full derivation."""
 
 
 def _column(con: Connection, sql: str, params: list[object] | None = None) -> list[str]:
@@ -58,7 +60,7 @@ class _Deriver:
         self.con, self.inputs = con, inputs
         self.directory = inputs.directory
         self.previous = inputs.previous or Catalog()
-        self.n = self.previous.n_buckets
+        self.n = inputs.n_buckets
 
     def scan(self, relation: str, catalog: Catalog, hidden: bool = True) -> str:
         return scan_sql(self.directory, relation, catalog.files(relation), hidden=hidden)
@@ -80,8 +82,9 @@ class _Deriver:
             WHERE path IN (SELECT path FROM ({log}) WHERE {where})
             QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"""
 
-    def bucket_of(self, expression: str) -> str:
-        return f"CAST(md5_number({expression}) % {self.n} AS INTEGER)"
+    def bucket_of(self, expression: str, *, previous: bool = False) -> str:
+        count = self.previous.n_buckets if previous else self.n
+        return f"CAST(md5_number({expression}) % {count} AS INTEGER)"
 
 
 def derive(inputs: Inputs) -> Derived:
@@ -168,7 +171,8 @@ def _scope(d: _Deriver) -> None:
             WHERE report_id IN (SELECT report_id FROM dead_new UNION SELECT report_id FROM moved)
         """)
     con.execute(
-        f"CREATE TEMP TABLE touched_buckets AS SELECT DISTINCT {d.bucket_of('_key')} AS b FROM touched"
+        "CREATE TEMP TABLE touched_buckets AS "
+        f"SELECT DISTINCT {d.bucket_of('_key', previous=True)} AS b FROM touched"
     )
     buckets = [int(b) for b in _column(con, "SELECT b FROM touched_buckets")]
     con.execute(f"""
@@ -284,12 +288,14 @@ def _write_buckets(d: _Deriver) -> dict[int, tuple[str, str]]:
         UNION SELECT b FROM touched_buckets
     """)
     wanted = {int(b) for b in _column(con, "SELECT b FROM rewritten")}
-    if d.inputs.full:
-        wanted |= set(d.previous.buckets)
-    buckets = dict(d.previous.buckets)
+    previous = dict(d.previous.buckets)
+    if d.inputs.full:  # every report is recomputed: nothing is kept from the old files
+        wanted = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM recomputed")}
+        previous = {}
+    buckets = dict(previous)
     gone = "SELECT report_id FROM recomputed UNION ALL SELECT report_id FROM dead_new"
     for bucket in sorted(wanted):
-        old_reports, old_checks = d.previous.buckets.get(bucket, (None, None))
+        old_reports, old_checks = previous.get(bucket, (None, None))
         kept_reports = scan_sql(d.directory, "reports", [old_reports] if old_reports else [])
         kept_checks = scan_sql(d.directory, "xchecks", [old_checks] if old_checks else [])
         reports_sql = f"""

@@ -15,7 +15,7 @@ import duckdb
 from warehouse.db import SCHEMA_VERSION, connect
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch, LoadedFile
-from warehouse.store.catalog import Catalog, is_store_version, read_catalog
+from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog
 from warehouse.store.compact import compact
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.logs import fold_logs, write_logs
@@ -63,7 +63,9 @@ class StoreRun:
         previous = self.previous or Catalog()
         written = Catalog(parts=tuple(self.parts.parts))
         full = full or self.previous is None or batch.refresh
-        derived = derive(Inputs(self.directory, self.previous, written, batch, self.run_id, full))
+        n_buckets = bucket_count(self._reports(previous) + self._reports(written), previous.n_buckets)
+        full = full or n_buckets != previous.n_buckets
+        derived = derive(Inputs(self.directory, self.previous, written, batch, self.run_id, full, n_buckets))
         seq = previous.run_seq + 1
         logs = write_logs(self.directory, self.run_id, batch, seq)
         catalog = replace(
@@ -73,6 +75,7 @@ class StoreRun:
             dead=derived.dead,
             place_inputs=batch.place_inputs,
             run_seq=seq,
+            n_buckets=n_buckets,
         )
         con = connect(None)
         try:
@@ -82,6 +85,19 @@ class StoreRun:
             con.close()
         if run_row is not None:
             self.runs.append(run_row)
+
+    def _reports(self, catalog: Catalog) -> int:
+        """Reports in the catalogue's buckets (from the Parquet footers), or parsed in its parts."""
+        files = catalog.files("reports") if catalog.buckets else catalog.files("reports_parsed")
+        if not files:
+            return 0
+        paths = ", ".join("'" + str(self.directory / f).replace("'", "''") + "'" for f in files)
+        con = duckdb.connect()
+        try:
+            found = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata([{paths}])").fetchall()
+        finally:
+            con.close()
+        return int(found[0][0] or 0)
 
     def write(self, path: Path) -> None:
         if self.catalog is None:

@@ -91,6 +91,8 @@ def _client(address: str, workers: int) -> Any:
     except ImportError as exc:
         raise ClusterUnavailable("--cluster needs Dask distributed: pip install 'xxgk[cluster]'") from exc
     if address == "local":
+        # Worker processes are spawned: like any Dask program, a script that calls this must guard its
+        # entry point (`if __name__ == "__main__":`); the `xxgk` command does.
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )

@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: install demo serve test lint format golden bench bench-dashboard clean
+.PHONY: install demo serve test test-fast lint format golden bench bench-dashboard clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,16 @@ lint: install
 test: lint
 	$(BIN)/pytest -q
 
+# The fast lane: everything but the suites marked slow (generated corpora, warehouses, browser, demo).
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 golden: install
-	$(BIN)/pytest -q tests/test_golden.py --update-golden
+	$(BIN)/pytest -q tests/test_golden.py tests/test_patterns.py --update-golden
 
 bench: install
 	$(BIN)/python benchmarks/ingest_bench.py

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from etl.outcomes import outcome_groups
+from etl.templates import TEMPLATE_SPECS
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -49,10 +52,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "合计只含汇总报告，不与本级报告相加。",
         "Totals sum aggregate reports only, never together with own reports.",
     ),
-    "template.old": ("旧版（2008–2018）", "Old (2008–2018)"),
-    "template.old_fujian": ("福建旧版", "Fujian old"),
-    "template.v2019": ("2019版", "2019 table"),
-    "template.v2021": ("2021版", "2021 table"),
     "level.province": ("省级", "Province"),
     "level.city": ("市级", "City"),
     "level.county": ("县级", "County"),
@@ -154,12 +153,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "outcome.received": ("本年新收", "New this year"),
     "outcome.carried_in": ("上年结转", "Carried in"),
     "outcome.handled": ("办理", "Handled"),
-    "outcome.granted": ("予以公开", "Granted"),
-    "outcome.partial": ("部分公开", "Partly granted"),
-    "outcome.denied": ("不予公开", "Refused"),
-    "outcome.unable": ("无法提供", "Unable to provide"),
-    "outcome.not_processed": ("不予处理", "Not processed"),
-    "outcome.other": ("其他处理", "Other handling"),
     "outcome.carried_out": ("结转下年度", "Carried over"),
     "appeals.title": ("行政复议和行政诉讼", "Reconsideration and litigation"),
     "appeals.review": ("行政复议结果", "Reconsideration outcomes"),
@@ -257,6 +250,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.recorded_at": ("记录时间", "Recorded at"),
 }
 
+# Template and request-outcome names come from their single definitions (etl/templates.py,
+# etl/outcome_groups.csv).
+TEXT.update({f"template.{name}": (spec.label_zh, spec.label_en) for name, spec in TEMPLATE_SPECS.items()})
+TEXT.update({f"outcome.{group.name}": (group.label_zh, group.label_en) for group in outcome_groups()})
 
 # Result columns whose header key is not simply "col.<column>".
 COLUMN_KEYS = {

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
+from etl.outcomes import outcome_groups
+
 # (chart, series codes shown together); the breakdown of each series is its total ("" or "total").
 HEADLINE_SERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("proactive.items", ("proactive.items", "proactive.items_stated")),
@@ -21,30 +23,9 @@ def series_totals(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["breakdown"].isin(TOTAL_BREAKDOWNS)]
 
 
-# Table 三 outcome rows grouped the way the template groups them; the same in v2019 and v2021.
-OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {
-    "granted": ("req.granted",),
-    "partial": ("req.partial",),
-    "denied": (
-        "req.denied.state_secret",
-        "req.denied.law_forbidden",
-        "req.denied.security_stability",
-        "req.denied.third_party",
-        "req.denied.internal_affairs",
-        "req.denied.process_info",
-        "req.denied.enforcement_file",
-        "req.denied.query_matter",
-    ),
-    "unable": ("req.unable.not_held", "req.unable.needs_creation", "req.unable.unclear"),
-    "not_processed": (
-        "req.not_processed.petition",
-        "req.not_processed.repeat",
-        "req.not_processed.publication",
-        "req.not_processed.mass_repeat",
-        "req.not_processed.confirmation",
-    ),
-    "other": ("req.other", "req.other.no_amendment", "req.other.unpaid_fee", "req.other.other"),
-}
+# Table 三 outcome rows grouped the way the template groups them (etl/outcome_groups.csv and the
+# catalogue's req.<group>.* rows): a group's single-row code first, then its rows.
+OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {group.name: group.all_codes() for group in outcome_groups()}
 OUTCOME_CODES = tuple(code for codes in OUTCOME_GROUPS.values() for code in codes)
 FLOW_CODES = ("req.received", "req.carried_in", "req.total", "req.carried_out", *OUTCOME_CODES)
 APPEAL_KINDS = ("review", "suit_direct", "suit_after_review")

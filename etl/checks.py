@@ -1,5 +1,7 @@
 """Per-report arithmetic checks of shared/spec/checks.md (N1–N5, O1–O12, T1–T3).
 
+Which of them a template runs is part of its description (etl/templates.py, `run_checks`).
+
 Checks never change values. Blank and not-applicable cells count as 0 inside an identity and the
 message says so; a check whose cells are missing is `not_assessable`, never a pass.
 """
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
+from etl.outcomes import handled_codes, outcome_group
 from etl.records import CheckResult, CheckStatus, Fact, Severity, Template
 
 FactMap = Mapping[tuple[str, str], Fact]
@@ -18,27 +21,10 @@ Term = tuple[str, str]
 
 LEGAL_COLUMNS = ("commercial", "research", "social_org", "legal_service", "other_org")
 ROW_COLUMNS = ("natural_person", *LEGAL_COLUMNS)
-HANDLED = (
-    "req.granted",
-    "req.partial",
-    *(
-        f"req.denied.{k}"
-        for k in (
-            "state_secret",
-            "law_forbidden",
-            "security_stability",
-            "third_party",
-            "internal_affairs",
-            "process_info",
-            "enforcement_file",
-            "query_matter",
-        )
-    ),
-    *(f"req.unable.{k}" for k in ("not_held", "needs_creation", "unclear")),
-    *(f"req.not_processed.{k}" for k in ("petition", "repeat", "publication", "mass_repeat", "confirmation")),
-)
-OTHER_V2019 = ("req.other",)
-OTHER_V2021 = ("req.other.no_amendment", "req.other.unpaid_fee", "req.other.other")
+HANDLED = tuple(code for code in handled_codes("v2019") if code != "req.other")
+"""The outcome rows v2019 and v2021 share; the template's own （六）其他处理 rows follow (etl/outcomes.py)."""
+OTHER_V2019 = outcome_group("other").parts("v2019")
+OTHER_V2021 = outcome_group("other").parts("v2021")
 OUTCOMES = ("upheld", "corrected", "other", "pending")
 OLD_SECTION_FIRST_ROWS = {
     "old.section.proactive": "old.proactive.total",
@@ -120,14 +106,18 @@ def _columns(facts: FactMap) -> list[str]:
     return [b for b in APPLICANT_BREAKDOWNS if b in present]
 
 
-def new_template_checks(facts: FactMap, template: Template) -> Iterable[CheckResult]:
-    other = OTHER_V2019 if template == "v2019" else OTHER_V2021
+def new_template_checks(
+    facts: FactMap, template: Template, rows: Sequence[str] | None = None
+) -> Iterable[CheckResult]:
+    """N1–N5. `rows` are the table 三 rows the document prints (etl/extract/layout.py): a group printed
+    as one row stands for its rows, and rows the document never had are not part of N2's sum."""
+    handled = handled_codes(template, {code for code, _ in facts})
+    if rows is not None:
+        handled = tuple(code for code in handled if code in rows)
     for column in _columns(facts):
         yield _n1(facts, column)
-        yield identity(
-            "N2", "error", facts, ("req.total", column), [(c, column) for c in (*HANDLED, *other)], column
-        )
-    yield from _n3(facts, other)
+        yield identity("N2", "error", facts, ("req.total", column), [(c, column) for c in handled], column)
+    yield from _n3(facts, handled)
     for group in ("review", "suit_direct", "suit_after_review"):
         yield identity(
             "N4", "error", facts, (f"{group}.total", ""), [(f"{group}.{o}", "") for o in OUTCOMES], group
@@ -161,8 +151,8 @@ def _n1(facts: FactMap, column: str) -> CheckResult:
     return CheckResult("N1", "error", "pass" if left == right else "fail", column, left, right, message)
 
 
-def _n3(facts: FactMap, other: Sequence[str]) -> Iterable[CheckResult]:
-    rows = ("req.received", "req.carried_in", *HANDLED, *other, "req.total", "req.carried_out")
+def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
+    rows = ("req.received", "req.carried_in", *handled, "req.total", "req.carried_out")
     for code in rows:
         if (code, "total") not in facts:
             continue
@@ -314,23 +304,14 @@ def _o9(facts: FactMap) -> CheckResult:
     return CheckResult("O9", "warning", "pass" if ok else "fail", "", high, total.value, message)
 
 
-TABLE_RECEIVED: dict[str, Term] = {
-    "old": ("old.requests.received", ""),
-    "old_fujian": ("fj.requests.total", ""),
-    "v2019": ("req.received", "total"),
-    "v2021": ("req.received", "total"),
-}
-TABLE_PROACTIVE: dict[str, Term] = {
-    "old": ("old.proactive.total", ""),
-    "old_fujian": ("fj.proactive.total", ""),
-}
-
-
-def narrative_checks(facts: FactMap, template: Template, no_fees: str | None = None) -> Iterable[CheckResult]:
+def narrative_checks(
+    facts: FactMap, received: Term, proactive: Term | None, no_fees: str | None = None
+) -> Iterable[CheckResult]:
+    """T1–T3: the narrative's figures against the table's `received` (and `proactive`) rows."""
     if ("text.requests.received", "") in facts:
-        yield compare("T1", "warning", facts, ("text.requests.received", ""), TABLE_RECEIVED[template])
-    if ("text.proactive.total", "") in facts and template in TABLE_PROACTIVE:
-        yield compare("T2", "warning", facts, ("text.proactive.total", ""), TABLE_PROACTIVE[template])
+        yield compare("T1", "warning", facts, ("text.requests.received", ""), received)
+    if ("text.proactive.total", "") in facts and proactive is not None:
+        yield compare("T2", "warning", facts, ("text.proactive.total", ""), proactive)
     fees = read(facts, "text.fees.amount")
     if fees is not None and not fees.blank:
         yield _t3(facts, fees.value, no_fees)
@@ -350,14 +331,3 @@ def _t3(facts: FactMap, stated: Decimal, no_fees: str | None) -> CheckResult:
         return CheckResult("T3", "warning", "fail", "", Decimal(0), stated, message)
     message = f"T3: 正文所述费用 {stated} 元与“无收费”的表述不矛盾"
     return CheckResult("T3", "warning", "pass", "", None, stated, message)
-
-
-def run_checks(facts: FactMap, template: Template, no_fees: str | None = None) -> tuple[CheckResult, ...]:
-    """Every per-report check; `no_fees` is the narrative's "未收取…费用" sentence, if any (for T3)."""
-    results: list[CheckResult] = []
-    if template in ("v2019", "v2021"):
-        results += new_template_checks(facts, template)
-    elif template == "old":
-        results += old_template_checks(facts)
-    results += narrative_checks(facts, template, no_fees)
-    return tuple(results)

@@ -25,6 +25,9 @@ _TITLE_AGENCY_FIRST = re.compile(
 _TITLE_YEAR_FIRST = re.compile(
     r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.+?)(?:政府信息公开|政务公开|信息公开)"
 )
+_TITLE_YEAR_INSIDE = re.compile(
+    r"^(?P<agency>.+?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?P<year>(?:19|20)\d{2})\s*年度?(?:工作)?(?:年度)?(?:报告|年报)"
+)
 _PERIOD = re.compile(
     r"统计期限(?:为|是)?(?:自|从)?((?:19|20)\d{2})年1月1日(?:起)?(?:至|到)((?:19|20)\d{2})年12月31日"
 )
@@ -34,6 +37,9 @@ _COMPILED = re.compile(
 )
 _APPENDIX = re.compile(r"附件[:：]?(?P<agency>[^:：]{2,40}?)(?P<year>(?:19|20)\d{2})年度?[^。]{0,30}?统计表")
 _TABLE_TITLE = re.compile(r"((?:19|20)\d{2})年度?[^。|]{0,20}?政府信息公开[^。|]{0,8}?统计表")
+_COMPILED_FROM = re.compile(
+    r"本(?:年度)?报告(?:是)?由(?P<agency>[^,，。;；:：()（）|、]{2,40}?)(?:根据|依据|按照|依照|结合|编制|汇总|负责)"
+)
 _CONTACT = re.compile(r"请与(?P<agency>[^,，。;；:：()（）|]{2,40}?)联系")
 _COMPILED_BY = re.compile(
     r"(?P<agency>[^,，。;；:：()（）|、]{2,40}?)(?:编制了|编制完成了|编制完成|编制)本报告"
@@ -87,6 +93,11 @@ AGENCY_SUFFIXES = (
     "行",
 )
 MIN_REPORT_YEAR = 2000
+_URL_LIKE = re.compile(r"https?:|www\.|\.(?:gov\.cn|com|cn|net|org)\b", re.I)
+_TITLE_LINES = 8
+"""The report title is printed within the first lines of the body."""
+_TITLE_PARTS = 3
+_TITLE_LINE_MAX = 60
 
 
 @dataclass(frozen=True)
@@ -112,13 +123,47 @@ def _agency_name(raw: str) -> str | None:
     name = re.sub(r"^(?:关于|附件[:：]?)", "", name)
     if len(name) < 2 or name.startswith(("本", "我")) or not name.endswith(AGENCY_SUFFIXES):
         return None
+    if name in AGENCY_SUFFIXES or _URL_LIKE.search(name):
+        return None
     return name
+
+
+def body_title(paragraphs: Sequence[str]) -> str | None:
+    """The report's title as printed at the top of the body, joined when it is split over lines.
+
+    PDFs and pages often print the unit on one line and "2024年政府信息公开工作年度报告" on the next
+    (or break the title elsewhere); the title that names an agency is the joined one.
+    """
+    lines = [one_line(p) for p in paragraphs[:_TITLE_LINES]]
+    for start in range(len(lines)):
+        for end in range(start + 1, min(start + _TITLE_PARTS, len(lines)) + 1):
+            parts = lines[start:end]
+            if any(not _title_line(part) for part in parts):
+                break
+            joined = "".join(parts)
+            agency, _ = title_evidence(joined)
+            if agency is not None and looks_like_report_title(joined):
+                return joined
+    return None
+
+
+def _title_line(line: str) -> bool:
+    return 0 < len(line) <= _TITLE_LINE_MAX and not re.search(r"[，,。；;：:]", line)
+
+
+def report_title(document: Document) -> str:
+    """The title that names the report's agency: the document's own, else the one printed in the body."""
+    own = clean_title(document.title)
+    if title_evidence(own)[0] is not None:
+        return own
+    printed = body_title([p.text for p in document.paragraphs])
+    return printed if printed is not None else own
 
 
 def title_evidence(title: str) -> tuple[Evidence | None, Evidence | None]:
     """(agency, year) as the title states them."""
     text = fold(_SUFFIXES.sub("", clean_title(title)))
-    for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+    for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST, _TITLE_YEAR_INSIDE):
         match = pattern.search(text)
         if match:
             name = match.group("agency")
@@ -177,7 +222,7 @@ def _agency_evidence(document: Document, body: str, title_agency: Evidence | Non
     signature = _signature(document)
     if signature:
         found.append(Evidence(signature, "落款"))
-    compiled = _COMPILED_BY.search(body)
+    compiled = _COMPILED_BY.search(body) or _COMPILED_FROM.search(body)
     if compiled:
         found.append(Evidence(compiled.group("agency"), "编制说明"))
     publisher = document.meta_value("publisher")
@@ -214,7 +259,7 @@ def _with_site_place(agency: Evidence, document: Document) -> Evidence:
 
 def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
     body = "|".join(fold(p) for p in body_paragraphs)
-    title = clean_title(document.title)
+    title = report_title(document)
     title_agency, title_year = title_evidence(title)
     year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
     agencies = _agency_evidence(document, body, title_agency)

@@ -1,6 +1,8 @@
-"""Figures the narrative states plainly: items proactively disclosed, requests received, fees charged.
+"""Figures the narrative states plainly: items proactively disclosed, requests received, fees charged,
+disclosure staff.
 
-Only explicit sentences count ("主动公开政府信息132条", "共收到70件申请", "未收到政府信息公开申请");
+Only explicit sentences count ("主动公开政府信息132条", "共公布政府信息2599条", "共收到70件申请",
+"未收到政府信息公开申请", "未发生收费情况" as fees 0, "配备政府信息公开工作人员3名");
 a figure that is a guess is never stored. Several different figures for one metric keep the first and
 say so.
 """
@@ -19,6 +21,9 @@ from etl.values import ParsedValue
 
 _NUM = r"(\d[\d,，]*(?:\.\d+)?)"
 _GAP = r"[^。；;，,：:\d]{0,24}?"
+_OTHER_MATTERS = r"复议|诉讼|举报|投诉|信访"
+_REQUEST_GAP = rf"(?:(?!{_OTHER_MATTERS})[^。；;，,：:\d]){{0,40}}?"
+"""Between 收到/受理 and 申请: one clause, never about reconsideration, lawsuits or complaints."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,12 @@ class Pattern:
 _SCOPE = r"(?:全年|全区|全县|全市|全镇|全局|本年度|本年|年内|今年|共计|共|累计|新增|总计|合计)"
 _WHOSE = r"(?:[我本全][^。；;，,：:\d]{0,8}?)?(?:各类)?(?:政府)?"
 _CHANNEL = r"(?:收到|受理|接收|接到|新收)"
+_DISCLOSURE = r"(?:政府信息公开|政务公开|信息公开)"
+NO_FEES = re.compile(
+    r"(?:未|没有|无|不)(?:发生|曾)?(?:收取|收)[^。；;，,\d]{0,6}?(?:信息处理费|费用)"
+    r"|(?:未|没有)(?:发生|产生)(?:过)?(?:任何)?(?:信息处理费)?(?:的)?收费(?:情况|行为|事项)?"
+)
+"""A statement that no fees were charged: "未收取任何费用", "没有收取信息处理费", "未发生收费情况"."""
 
 PATTERNS = (
     Pattern(
@@ -44,10 +55,23 @@ PATTERNS = (
         "text.proactive.total", re.compile(rf"主动公开(?:政府)?信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条")
     ),
     Pattern(
+        "text.proactive.total",
+        re.compile(rf"(?:主动公布|公布|主动发布){_WHOSE}信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条"),
+    ),
+    Pattern(
         "text.requests.received",
-        re.compile(rf"{_CHANNEL}{_GAP}(?:政府信息公开|信息公开)?申请(?:共计|合计|总计|共)?\s*{_NUM}\s*件"),
+        re.compile(
+            rf"{_CHANNEL}{_REQUEST_GAP}(?:政府信息公开|信息公开)?申请(?:共计|合计|总计|共)?\s*{_NUM}\s*件"
+        ),
     ),
     Pattern("text.requests.received", re.compile(rf"{_CHANNEL}(?:各类)?{_NUM}件{_GAP}申请")),
+    Pattern(
+        "text.requests.received",
+        re.compile(
+            rf"{_CHANNEL}{_REQUEST_GAP}依申请(?:公开)?(?:政府)?(?:信息)?(?:公开)?(?:申请|事项)?"
+            rf"(?:共计|合计|总计|共)?\s*{_NUM}\s*件"
+        ),
+    ),
     Pattern(
         "text.requests.received",
         re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；;，,\d复诉]{0,14}?申请"),
@@ -57,6 +81,18 @@ PATTERNS = (
         "text.fees.amount",
         re.compile(rf"收取{_GAP}(?:信息处理费|费用){_GAP}\s*{_NUM}\s*(万元|元)"),
         unit_group=2,
+    ),
+    Pattern("text.fees.amount", NO_FEES, zero=True),
+    Pattern(
+        "text.staff.total",
+        re.compile(
+            rf"(?:配备|配有|共有|现有|安排|明确)(?:了)?(?:专门)?(?:从事)?{_DISCLOSURE}(?:工作)?(?:的)?(?:工作)?人员"
+            rf"(?:共计|共)?\s*{_NUM}\s*(?:名|人)"
+        ),
+    ),
+    Pattern(
+        "text.staff.total",
+        re.compile(rf"从事{_DISCLOSURE}工作(?:的)?(?:工作)?人员(?:共计|共)?\s*{_NUM}\s*(?:名|人)"),
     ),
 )
 _EXCLUDE_BEFORE = ("结转", "上年", "其他应", "其中", "类")
@@ -92,13 +128,10 @@ def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector)
             )
 
 
-_NO_FEES = re.compile(r"(?:未|没有|无|不)(?:发生|曾)?(?:收取|收)[^。；;，,\d]{0,6}?(?:信息处理费|费用)")
-
-
 def no_fees_statement(paragraphs: Sequence[str]) -> str | None:
     """The sentence saying no fees were charged ("本机关未收取信息处理费"), if the narrative has one."""
     for paragraph in paragraphs:
-        match = _NO_FEES.search(one_line(paragraph))
+        match = NO_FEES.search(one_line(paragraph))
         if match:
             return match.group(0)
     return None

@@ -9,22 +9,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from etl.catalogue import metrics
-from etl.checks import run_checks
 from etl.errors import IncompleteReport, NotAReport
-from etl.extract import extract_tables
+from etl.extract import table_rows
 from etl.extract.glued import extract_glued
-from etl.extract.old import SECTION_OF_CODE
 from etl.extract.rows import FactCollector
-from etl.extract.table2 import CELLS as TABLE2_CELLS
-from etl.extract.table3 import ROWS_V2019, ROWS_V2021
 from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative, no_fees_statement
 from etl.normalise import fold
 from etl.readers import read_document
 from etl.readings import choose_reading
 from etl.records import Document, Paragraph, ParsedReport, ParseIssue, Table, Template
-from etl.templates import detect_template
+from etl.templates import detect_template, run_checks, spec
 
 REPORT_HEADINGS = (
     "主动公开政府信息情况",
@@ -32,8 +27,6 @@ REPORT_HEADINGS = (
     "政府信息公开工作年度报告",
     "依申请公开政府信息",
 )
-OLD_MIN_SHARE = 0.5
-FUJIAN_MIN_CELLS = 4
 
 
 def content_hash(data: bytes) -> str:
@@ -60,21 +53,26 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     if document.alternatives:
         return choose_reading(document, digest, parse_document)
     template = _template(document)
-    collector = extract_tables(document, template)
-    if template in ("v2019", "v2021") and not any(code.startswith("req.") for code, _ in collector.facts):
+    described = spec(template)
+    collector = FactCollector()
+    described.extract(table_rows(document), collector)
+    if described.reads_glued_text and not any(code.startswith("req.") for code, _ in collector.facts):
         extract_glued(document.paragraphs, template, collector)
-    table_codes = {code for code, _ in collector.facts if not code.startswith(("text.", "old.section."))}
-    if not table_codes:
+    if not _table_codes(collector):
         raise IncompleteReport(_unreadable(document, template))
-    expected = expected_cells(template, collector)
-    _require_complete(template, collector, table_codes, expected, ends_in_table(document))
-    _warn_missing(template, collector)
-    extract_narrative(document.paragraphs, collector)
     text = document.plain_text()
+    folded_text = fold(text)
+    expected = described.expected_cells(collector, folded_text)
+    reason = described.incomplete(collector, expected, ends_in_table(document))
+    if reason is not None:
+        raise IncompleteReport(reason)
+    if described.wanted is not None:
+        _warn_missing(described.wanted(collector, folded_text), collector)
+    extract_narrative(document.paragraphs, collector)
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
-    checks = run_checks(collector.facts, template, no_fees_statement(body))
-    found = sum(1 for code, _ in collector.facts if not code.startswith(("text.", "old.section.")))
+    rows = described.table_rows(collector, folded_text) if described.table_rows else None
+    checks = run_checks(collector.facts, template, no_fees_statement(body), rows)
     return ParsedReport(
         source_file=document.source,
         content_hash=digest,
@@ -86,9 +84,17 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
         warnings=(*collector.issues, *meta_issues),
         checks=checks,
         expected_cells=expected,
-        found_cells=found,
+        found_cells=len(_table_facts(collector)),
         text=text,
     )
+
+
+def _table_facts(collector: FactCollector) -> list[tuple[str, str]]:
+    return [k for k in collector.facts if not k[0].startswith(("text.", "old.section."))]
+
+
+def _table_codes(collector: FactCollector) -> set[str]:
+    return {code for code, _ in _table_facts(collector)}
 
 
 def _template(document: Document) -> Template:
@@ -101,20 +107,6 @@ def _template(document: Document) -> Template:
             f"annual report without a statistics table of any known template ({title[:40]!r})"
         )
     raise NotAReport(f"not an annual report: {title[:40]!r} has no report title and no statistics table")
-
-
-def _columns(collector: FactCollector) -> int:
-    breakdowns = {b for code, b in collector.facts if code.startswith("req.")}
-    return max(len(breakdowns), 7)
-
-
-def expected_cells(template: Template, collector: FactCollector) -> int:
-    if template == "old":
-        return len(SECTION_OF_CODE)
-    if template == "old_fujian":
-        return sum(1 for code, _ in collector.facts if code.startswith("fj."))
-    rows = ROWS_V2021 if template == "v2021" else ROWS_V2019
-    return TABLE2_CELLS[template] + rows * _columns(collector) + 15
 
 
 def _unreadable(document: Document, template: Template) -> str:
@@ -135,40 +127,8 @@ def ends_in_table(document: Document) -> bool:
     return not trailing or document.cut_off
 
 
-def _require_complete(
-    template: Template, collector: FactCollector, codes: set[str], expected: int, cut_off: bool
-) -> None:
-    if template == "old":
-        if len(codes) < OLD_MIN_SHARE * expected and cut_off:
-            raise IncompleteReport(
-                f"statistics table incomplete: {len(codes)} of {expected} rows of the old "
-                "national table found (truncated?)"
-            )
-        return
-    if template == "old_fujian":
-        if len(codes) < FUJIAN_MIN_CELLS:
-            raise IncompleteReport(
-                f"statistics table incomplete: only {len(codes)} cells of the Fujian table"
-            )
-        return
-    if not any(code.startswith("req.") for code in codes):
-        raise IncompleteReport("table 三 (收到和处理政府信息公开申请情况) not found or not readable")
-    for code in ("req.total", "req.carried_out"):
-        if code not in codes:
-            raise IncompleteReport(
-                f"table 三 is cut off: row {metrics()[code].label_zh} missing (truncated?)"
-            )
-    if not any(code.startswith(("review.", "suit_")) for code in codes):
-        raise IncompleteReport("table 四 (行政复议、行政诉讼情况) not found (truncated?)")
-
-
-def _warn_missing(template: Template, collector: FactCollector) -> None:
+def _warn_missing(wanted: tuple[str, ...], collector: FactCollector) -> None:
     present = {code for code, _ in collector.facts}
-    wanted = [
-        m.code for m in metrics().values() if template in m.templates and not m.code.startswith("old.section")
-    ]
-    if template == "old_fujian":
-        return
     missing = [code for code in wanted if code not in present]
     if missing:
         collector.issues.append(

@@ -20,7 +20,7 @@ TEMPLATES: tuple[Template, ...] = ("old", "old_fujian", "v2019", "v2021")
 
 Severity = Literal["error", "warning"]
 CheckStatus = Literal["pass", "fail", "not_assessable"]
-Confidence = Literal["exact", "inferred"]
+Confidence = Literal["exact", "inferred", "fuzzy_label"]
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+# The shared corpus sits beside the checkout; XXGK_REAL_CORPUS points elsewhere (e.g. from a git worktree).
+REAL_CORPUS = Path(os.environ.get("XXGK_REAL_CORPUS") or ROOT.parent / "shared" / "corpus" / "real")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

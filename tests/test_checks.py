@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from etl.checks import HANDLED, OTHER_V2021, run_checks
+from etl.checks import HANDLED, OTHER_V2021
 from etl.records import CellRef, CheckResult, Fact, Template
+from etl.templates import run_checks
 
 REF = CellRef(None, "", "")
 T3_ROWS = ("req.received", "req.carried_in", *HANDLED, *OTHER_V2021, "req.total", "req.carried_out")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, ROOT
@@ -22,6 +23,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*XXGK, *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
 
 
+@pytest.mark.slow
 def test_ingest_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()

@@ -19,6 +19,8 @@ from xxgk.cli import cli
 from xxgk.ingest import ingest
 from xxgk.samples import generate_corpus
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from warehouse.db import connect
 from warehouse.publish import require_current
 
+pytestmark = pytest.mark.slow
+
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGES = ("overview", "proactive", "requests", "appeals", "staffing", "agencies", "quality", "report")
 

@@ -21,7 +21,7 @@ from etl.readers.office import soffice
 from etl.readers.pdf import Line, Part, is_footer, join_parts, normalise_chars
 from etl.readers.xlsx import read_xlsx
 from etl.records import Block, Document, Table, TableCell
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, REAL_CORPUS
 
 REPORTS = FIXTURES / "reports"
 PDF_FIXTURES = sorted(REPORTS.glob("*.pdf"))
@@ -198,6 +198,7 @@ def test_damaged_docx_is_unreadable() -> None:
 # --- legacy Word ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed; the error is tested instead")
 def test_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
     from etl.readers.office import convert
@@ -245,7 +246,7 @@ def test_xlsx_sheet_becomes_a_table_with_spans() -> None:
 
 
 def test_blank_v2021_template_has_its_merged_cells_once() -> None:
-    templates = REPORTS.parents[2].parent / "shared" / "corpus" / "templates"
+    templates = REAL_CORPUS.parent / "templates"
     found = sorted(templates.glob("*.docx")) if templates.exists() else []
     if not found:
         pytest.skip("shared corpus not available; merged_docx covers the same ground")

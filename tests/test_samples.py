@@ -24,6 +24,8 @@ from xxgk.samples import corpus as corpus_module
 from xxgk.samples.narrative import MARKER
 from xxgk.samples.quirks import ALL_QUIRKS, BAD_QUIRKS
 
+pytestmark = pytest.mark.slow
+
 WAN_PRINTED = {"old.fees", "old.org.budget", "v2021.admin_fees.amount"}
 NA_MARKS = {"-", "/", "—", "无", "不适用"}
 DECIMAL = re.compile(r"^-?(0|[1-9]\d*)(\.\d*[1-9])?$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xxgk.cli import cli
@@ -25,6 +26,7 @@ def test_serve_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_demo_without_serving_builds_the_warehouse(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path), "--no-serve"])
     assert result.exit_code == 0, result.output

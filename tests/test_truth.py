@@ -31,11 +31,13 @@ def test_committed_samples_match_their_truth(document: Path) -> None:
     assert compare_with_truth(document).problems == []
 
 
+@pytest.mark.slow
 def test_whole_generated_corpus_matches_its_truth(corpus: Path) -> None:
     wrong = {c.path.name: c.problems[:3] for c in map(compare_with_truth, documents(corpus)) if not c.ok}
     assert wrong == {}
 
 
+@pytest.mark.slow
 def test_warehouse_export_holds_exactly_the_true_values(corpus: Path, tmp_path: Path) -> None:
     summary = ingest([corpus], tmp_path / "wh", jobs=2)
     truths = [json.loads(p.read_text(encoding="utf-8")) for p in corpus.rglob("*.truth.json")]

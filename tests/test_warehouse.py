@@ -15,6 +15,8 @@ from warehouse.export import export_table
 from warehouse.publish import current_version
 from xxgk.ingest import ingest
 
+pytestmark = pytest.mark.slow
+
 REPORTS = FIXTURES / "reports"
 KECHENG = "柯城区卫生健康局_2022_gbk.html"
 JIANGAN = "湖北_江岸区民政局_2019_tabs.txt"
@@ -163,7 +165,7 @@ def test_exports(inbox: Path, tmp_path: Path) -> None:
         "source_file",
     ):
         assert column in header
-    assert rows == 200 + 25 + 198 + 2 + 3
+    assert rows == 200 + 25 + 198 + 2 + 4
     assert ",v2021.admin_fees.amount," in text and ",125000,12.5," in text
     xlsx, _, _ = export_table(wh, "checks", "xlsx", tmp_path / "checks.xlsx")
     assert xlsx is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl.templates import TEMPLATE_SPECS
+
 SCOPES = ("own", "aggregate")
-TEMPLATES = ("old", "old_fujian", "v2019", "v2021")
+TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_SPECS)
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("government", "government_office", "department", "township", "zone", "vertical")
 

@@ -9,6 +9,8 @@ from importlib import resources
 
 import duckdb
 
+from etl.outcomes import NEW_TEMPLATES, outcome_groups
+
 COLUMNS = (
     "series_code",
     "breakdown",
@@ -22,8 +24,39 @@ COLUMNS = (
 
 @cache
 def series_map() -> tuple[tuple[str, ...], ...]:
+    """series_map.csv, plus the table 三 outcome groups of the 2019/2021 tables, derived from their one
+    definition (etl/outcome_groups.csv and the catalogue's req.<group>.* rows)."""
     text = resources.files("warehouse").joinpath("series_map.csv").read_text(encoding="utf-8")
-    return tuple(tuple(row[c] for c in COLUMNS) for row in csv.DictReader(text.splitlines()))
+    rows = tuple(tuple(row[c] for c in COLUMNS) for row in csv.DictReader(text.splitlines()))
+    return rows + outcome_series_rows()
+
+
+def outcome_series_rows() -> tuple[tuple[str, ...], ...]:
+    """Each outcome group's series, per new template: its total from every code that can hold it (its rows,
+    or its single row where a table prints it so), and a breakdown per row where the series keeps reasons."""
+    rows: list[tuple[str, ...]] = []
+    for template in NEW_TEMPLATES:
+        for group in outcome_groups():
+            items = group.items_in(template)
+            whole = group.whole_code if template in group.whole_templates else None
+            if not group.items and whole is not None:
+                rows.append((group.series_code, "", template, whole, "total", "new", ""))
+                continue
+            total_note = f"Σ{group.number}{group.label_zh}"
+            rows += [
+                (group.series_code, "total", template, item.code, "total", "new", total_note)
+                for item in items
+            ]
+            if whole is not None:
+                note = f"{group.number}{group.label_zh} printed as one row"
+                rows.append((group.series_code, "total", template, whole, "total", "new", note))
+            if group.reasons_in_series:
+                reasons = [item.code.rsplit(".", 1)[1] for item in items]
+                rows += [
+                    (group.series_code, reason, template, item.code, "total", "new", "")
+                    for reason, item in zip(reasons, items, strict=True)
+                ]
+    return tuple(rows)
 
 
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:

@@ -100,9 +100,10 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
     for fact in report.facts:
         value = "" if fact.value is None else str(fact.value)
         where = f"{fact.source.locator}: {fact.source.row_label} / {fact.source.column_label}".strip(" /")
+        confidence = "" if fact.confidence == "exact" else f"  [{fact.confidence}]"
         console.print(
             f"{fact.metric_code:<42} {fact.breakdown:<14} {value:>14}  {fact.semantic:<7} "
-            f"printed {fact.value_raw!r:<14} {where}",
+            f"printed {fact.value_raw!r:<14} {where}{confidence}",
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -6,51 +6,28 @@ order of the header words (text), with the template order only when no header is
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from etl.catalogue import APPLICANT_BREAKDOWNS
 from etl.extract import table4
+from etl.extract.fuzzy import FuzzyMatch, fuzzy_item
 from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values
-from etl.normalise import fold, one_line
-from etl.records import CellRef, RowView, TableCell
+from etl.normalise import fold, leading_number, one_line
+from etl.outcomes import outcome_group, outcome_groups
+from etl.records import CellRef, Confidence, RowView, TableCell
 
 TOP_ROWS = {
     "本年新收政府信息公开申请数量": "req.received",
     "上年结转政府信息公开申请数量": "req.carried_in",
-    "予以公开": "req.granted",
-    "部分公开": "req.partial",
+    **{group.key: group.whole_code for group in outcome_groups() if group.whole_code and not group.items},
     "总计": "req.total",
     "结转下年度继续办理": "req.carried_out",
 }
-GROUPS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "not_processed", "其他处理": "other"}
+GROUPS = {group.key: group.name for group in outcome_groups() if group.items}
 GROUP_ITEMS: dict[str, dict[str, str]] = {
-    "denied": {
-        "属于国家秘密": "req.denied.state_secret",
-        "其他法律行政法规禁止公开": "req.denied.law_forbidden",
-        "危及三安全一稳定": "req.denied.security_stability",
-        "保护第三方合法权益": "req.denied.third_party",
-        "属于三类内部事务信息": "req.denied.internal_affairs",
-        "属于四类过程性信息": "req.denied.process_info",
-        "属于行政执法案卷": "req.denied.enforcement_file",
-        "属于行政查询事项": "req.denied.query_matter",
-    },
-    "unable": {
-        "本机关不掌握相关政府信息": "req.unable.not_held",
-        "没有现成信息需要另行制作": "req.unable.needs_creation",
-        "补正后申请内容仍不明确": "req.unable.unclear",
-    },
-    "not_processed": {
-        "信访举报投诉类申请": "req.not_processed.petition",
-        "重复申请": "req.not_processed.repeat",
-        "要求提供公开出版物": "req.not_processed.publication",
-        "无正当理由大量反复申请": "req.not_processed.mass_repeat",
-        "要求行政机关确认或重新出具已获取信息": "req.not_processed.confirmation",
-    },
-    "other": {
-        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": "req.other.no_amendment",
-        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": "req.other.unpaid_fee",
-        "其他": "req.other.other",
-    },
+    group.name: {item.key: item.code for item in group.items} for group in outcome_groups() if group.items
 }
 IGNORED_LABELS = frozenset({"", "本年度办理结果", "申请人情况"})
 APPLICANTS = {
@@ -118,28 +95,69 @@ def _item_code(item: str, group: str | None) -> tuple[str, str | None] | None:
     return None
 
 
-def resolve_row(labels: list[str], group: str | None) -> tuple[str | None, str | None]:
-    """(code, group after this row) for a row's label texts, given the group of the rows above."""
+@dataclass(frozen=True)
+class RowMatch:
+    """What a row's labels name: its code (None when unknown) and the group of the rows that follow."""
+
+    code: str | None
+    group: str | None
+    printed: str = ""
+    """The row's own label as printed (its last label part)."""
+    fuzzy: FuzzyMatch | None = None
+    """Set when the label matched a row of its group only loosely (a misprint)."""
+    group_row: bool = False
+    """The row is a group's own label row (（三）不予公开, （六）其他处理)."""
+
+
+def _label_parts(labels: list[str], group: str | None) -> list[str]:
     parts: list[str] = []
     for label in labels:
         whole = key(label)
-        parts += [whole] if whole in GROUPS or _item_code(whole, group) or " " not in label else label.split()
+        parts += [label] if whole in GROUPS or _item_code(whole, group) or " " not in label else label.split()
+    return parts
+
+
+def match_row(labels: list[str], group: str | None, read: Mapping[str, int] | None = None) -> RowMatch:
+    """The row a row's label texts name, given the group of the rows above and, per group, the position
+    of the last row read in it (`read`), which a misprinted label's position must follow."""
     item: str | None = None
-    for part in parts:
+    printed = ""
+    for part in _label_parts(labels, group):
         part_key = key(part)
         if part_key in GROUPS:
             group = GROUPS[part_key]
-            item = part_key
+            item, printed = part_key, part
         elif part_key not in IGNORED_LABELS:
-            item = part_key
+            item, printed = part_key, part
     if item is None:
-        return None, group
+        return RowMatch(None, group)
     if item in GROUPS:
-        return ("req.other" if item == "其他处理" else None), group
+        return RowMatch(outcome_group(GROUPS[item]).whole_code, group, printed, group_row=True)
     found = _item_code(item, group)
-    if found is None:
-        return None, group
-    return found[0], found[1]
+    if found is not None:
+        return RowMatch(found[0], found[1], printed)
+    loose = _fuzzy(item, printed, group, read or {})
+    if loose is not None:
+        return RowMatch(loose.item.code, group, printed, loose)
+    return RowMatch(None, group, printed)
+
+
+def _fuzzy(item: str, printed: str, group: str | None, read: Mapping[str, int]) -> FuzzyMatch | None:
+    if group is None:
+        return None
+    number = re.match(r"\d{1,2}", leading_number(printed))
+    return fuzzy_item(
+        item,
+        int(number.group(0)) if number else None,
+        outcome_group(group).items,
+        read.get(group, 0) + 1,
+    )
+
+
+def resolve_row(labels: list[str], group: str | None) -> tuple[str | None, str | None]:
+    """(code, group after this row) for a row's label texts, given the group of the rows above."""
+    found = match_row(labels, group)
+    return found.code, found.group
 
 
 @dataclass
@@ -150,31 +168,66 @@ class Table3Reader:
     plan: tuple[str, ...] = DEFAULT_PLAN
     group: str | None = None
     table: int = -1
+    read: dict[str, int] = field(default_factory=dict)
+    """Per group, the position of the last row read in it."""
 
     def accepts(self, view: RowView) -> bool:
         if is_header_row(view):
             return True
         labels, _ = self._split(view)
-        code, _ = resolve_row([c.text for c in labels], self.group)
-        return code is not None or any(key(c.text) in GROUPS for c in labels)
+        found = match_row([c.text for c in labels], self.group, self.read)
+        return found.code is not None or any(key(c.text) in GROUPS for c in labels)
 
     def feed(self, view: RowView) -> None:
         if view.table != self.table:
             self.table = view.table
             self.header_rows = []
+            self.read = {}
         if is_header_row(view):
             self.header_rows.append(view)
             self._plan()
             return
         labels, values = self._split(view)
-        code, self.group = resolve_row([c.text for c in labels], self.group)
-        if code is None or not values:
+        found = match_row([c.text for c in labels], self.group, self.read)
+        self.group = found.group
+        if found.code is None:
+            if found.group_row and any(is_numeric(c) for c in values):
+                self._warn_group_values(view, found, values)
             return
+        if not values:
+            return
+        self._store(view, found, labels, values)
+
+    def _store(
+        self, view: RowView, found: RowMatch, labels: list[TableCell], values: list[TableCell]
+    ) -> None:
+        assert found.code is not None
         label = " / ".join(one_line(c.text) for c in labels if key(c.text) not in IGNORED_LABELS)
+        confidence: Confidence = "exact"
+        if found.fuzzy is not None:
+            confidence = "fuzzy_label"
+            self.collector.warn(
+                "fuzzy_label",
+                f"row label {one_line(found.printed)!r} is not in the template; read as "
+                f"{found.fuzzy.item.printed!r} ({found.fuzzy.distance} characters differ, the only row of "
+                f"{outcome_group(found.group or '').label_zh} that close)",
+                row_locator(view),
+            )
+        if found.group is not None and (position := _position(found.code)) is not None:
+            self.read[found.group] = position
         for cell, breakdown in self._pair(view, values):
             column = one_line(self._column_label(cell, breakdown))
             ref = CellRef(view.table, label, column, view.page, row_locator(view, cell))
-            self.collector.add(code, breakdown, cell.text, ref)
+            self.collector.add(found.code, breakdown, cell.text, ref, confidence=confidence)
+
+    def _warn_group_values(self, view: RowView, found: RowMatch, values: list[TableCell]) -> None:
+        group = outcome_group(found.group or "")
+        self.collector.warn(
+            "group_row_values",
+            f"{group.number}{group.label_zh} is printed with values of its own "
+            f"{[one_line(c.text) for c in values]}; the template has no row for them, kept out of the facts",
+            row_locator(view),
+        )
 
     def _split(self, view: RowView) -> tuple[list[TableCell], list[TableCell]]:
         if view.aligned and self.plan_by_column:
@@ -253,3 +306,25 @@ def word_plan(header_rows: list[RowView]) -> tuple[str, ...] | None:
         legal = ["legal_subtotal"]
     plan = ("natural_person", *legal, "total")
     return plan if len(set(plan)) == len(plan) else None
+
+
+def _position(code: str) -> int | None:
+    return next((i.position for g in outcome_groups() for i in g.items if i.code == code), None)
+
+
+def settle_group_rows(collector: FactCollector) -> None:
+    """A group printed both as one row with values and as its rows: keep the rows (the template's layout)
+    and keep the group row's values out of the facts, saying so, so that nothing is counted twice."""
+    for group in outcome_groups():
+        if group.whole_code is None or not group.items:
+            continue
+        whole = [k for k in collector.facts if k[0] == group.whole_code]
+        items = {i.code for i in group.items}
+        if not whole or not any(code in items for code, _ in collector.facts):
+            continue
+        printed = [collector.facts.pop(k).value_raw for k in whole]
+        collector.warn(
+            "group_row_values",
+            f"{group.number}{group.label_zh} is printed as one row with values {printed} and as its rows "
+            f"1–{len(group.items)}; the rows are stored, the group row kept out of the facts",
+        )

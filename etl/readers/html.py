@@ -17,6 +17,16 @@ from lxml import etree
 from etl.decode import decode_bytes
 from etl.errors import UnreadableDocument
 from etl.normalise import clean_text, one_line
+from etl.page_meta import (
+    Field,
+    field_key,
+    fields_in_cells,
+    fields_in_text,
+    published_of,
+    publisher_of,
+    publisher_value,
+    url_of,
+)
 from etl.records import Block, Document, Paragraph, Table, TableCell
 
 CONTENT_SELECTORS = (
@@ -71,12 +81,6 @@ SKIP_TAGS = frozenset(
 )
 TITLE_SELECTORS = (".article_title", ".article-title", "h1", ".title", "#title", "h2")
 MAX_SPAN = 200
-_META_PATTERNS = {
-    "publisher": re.compile(r"(?:发布机构|发布单位|发文机关|信息来源|来源)[:：]\s*([^\s|│]{2,40})"),
-    "published": re.compile(
-        r"(?:发布时间|发布日期|成文日期|时间|日期)[:：]\s*(\d{4}[-/年.]\d{1,2}[-/月.]\d{1,2})"
-    ),
-}
 _META_TAGS = {
     "ArticleTitle": "title",
     "PubDate": "published",
@@ -154,20 +158,31 @@ def _page_meta(root: lxml.html.HtmlElement, title: str) -> tuple[tuple[str, str]
     meta: dict[str, str] = {}
     for name, key in _META_TAGS.items():
         for value in root.xpath(f"//meta[@name='{name}']/@content"):
-            if value.strip():
+            if value.strip() and (key != "publisher" or publisher_value(value)):
                 meta.setdefault(key, one_line(value))
     page = root.find(".//title")
     if page is not None:
         meta.setdefault("page_title", one_line(page.text_content()))
-    chrome = one_line(" ".join(root.itertext()))[:20000]
-    for key, pattern in _META_PATTERNS.items():
-        match = pattern.search(chrome)
-        if match:
-            meta.setdefault(key, match.group(1))
+    fields = _site_fields(root)
+    for key, found in (("publisher", publisher_of(fields)), ("published", published_of(fields))):
+        if found is not None:
+            meta.setdefault(key, found)
     for href in root.xpath("//link[@rel='canonical']/@href"):
         meta.setdefault("url", href)
+    if (address := url_of(fields)) is not None:
+        meta.setdefault("url", address)
     meta.setdefault("title", title)
     return tuple(sorted(meta.items()))
+
+
+def _site_fields(root: lxml.html.HtmlElement) -> list[Field]:
+    """The site's metadata table (索引号 | … | 发布机构 | … | 公开日期 | …) and "key：value" text."""
+    fields: list[Field] = []
+    for row in root.iter("tr"):
+        cells = [one_line(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+        if any(field_key(cell) for cell in cells):
+            fields += fields_in_cells(cells)
+    return fields + fields_in_text(one_line(" ".join(root.itertext()))[:20000])
 
 
 @dataclass

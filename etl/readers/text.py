@@ -14,27 +14,22 @@ from dataclasses import dataclass, field
 
 from etl.decode import decode_bytes
 from etl.normalise import clean_text
+from etl.page_meta import Field, field_key, fields_in_cells, published_of, publisher_of, url_of
 from etl.records import Block, Document, Paragraph, Table, TableCell
 from etl.values import is_value_text
 
-_HEADER_FIELD = re.compile(
-    r"^(标题|发布时间|发布日期|发布机构|发布单位|来源|原文链接|链接|栏目|文号|索引号)\s*[:：]\s*(.*)$"
-)
+_HEADER_FIELD = re.compile(r"^([^:：\s][^:：]{0,9}?)\s*[:：]\s*(.*)$")
 _BODY_MARK = re.compile(r"^=+\s*正文\s*=+$")
 _FIELD_SPLIT = re.compile(r"[ \u3000\u00a0]{2,}")
-_META_KEYS = {
+_CELL_SPLIT = re.compile(r"\t|[ \u3000\u00a0]{2,}")
+_PLAIN_KEYS = {
     "标题": "title",
-    "发布时间": "published",
-    "发布日期": "published",
-    "发布机构": "publisher",
-    "发布单位": "publisher",
-    "来源": "publisher",
-    "原文链接": "url",
-    "链接": "url",
+    "名称": "title",
     "栏目": "column",
     "文号": "doc_number",
     "索引号": "index_number",
 }
+"""Header fields kept as printed; publisher, date and address are chosen by etl/page_meta.py."""
 
 
 def read_text(path: str, data: bytes) -> Document:
@@ -56,21 +51,48 @@ def read_text(path: str, data: bytes) -> Document:
 
 
 def _header_fields(lines: list[str]) -> tuple[dict[str, str], int]:
-    """Key-value lines before the body (标题: … / 发布时间: …) and where the body starts."""
-    meta: dict[str, str] = {}
+    """Key-value lines before the body (标题: … / 发布机构: … / a collector's 来源 and 采集时间) and where
+    the body starts."""
+    fields: list[Field] = []
     for i, line in enumerate(lines[:30]):
         stripped = line.strip().lstrip("\ufeff")
         if _BODY_MARK.match(stripped):
-            return meta, i + 1
-        match = _HEADER_FIELD.match(stripped)
-        if match:
-            if match.group(2).strip() and _META_KEYS[match.group(1)] not in meta:
-                meta[_META_KEYS[match.group(1)]] = match.group(2).strip()
-        elif stripped and meta:
-            return meta, i
+            return _header_meta(fields), i + 1
+        found = _line_fields(stripped)
+        if found:
+            fields += found
+        elif stripped and fields:
+            return _header_meta(fields), i
         elif stripped:
-            return meta, 0
-    return meta, 0 if not meta else len(lines[:30])
+            return _header_meta(fields), 0
+    return _header_meta(fields), 0 if not fields else len(lines[:30])
+
+
+def _line_fields(line: str) -> list[Field]:
+    """A header line: "key：value", or a copied metadata table row (发布机构<TAB>某局<TAB>公开日期<TAB>…)."""
+    cells = [c.strip() for c in _CELL_SPLIT.split(line) if c.strip()]
+    if len(cells) >= 2 and field_key(cells[0]) is not None:
+        return fields_in_cells(cells)
+    match = _HEADER_FIELD.match(line)
+    key = field_key(match.group(1)) if match else None
+    if match is None or key is None:
+        return []
+    return [(key, match.group(2).strip())]
+
+
+def _header_meta(fields: list[Field]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for key, value in fields:
+        if key in _PLAIN_KEYS and value and _PLAIN_KEYS[key] not in meta:
+            meta[_PLAIN_KEYS[key]] = value
+    for key, found in (
+        ("publisher", publisher_of(fields)),
+        ("published", published_of(fields, with_time=True)),
+        ("url", url_of(fields)),
+    ):
+        if found is not None:
+            meta[key] = found
+    return meta
 
 
 def _first_line_title(blocks: tuple[Block, ...]) -> str:

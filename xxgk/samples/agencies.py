@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import zip_longest
 
 from xxgk.samples.model import Agency
@@ -123,6 +124,12 @@ def city_roster(city: str, counties: tuple[str, ...]) -> list[Agency]:
         if round_no % 2 == 1 and city_level:
             ordered.append(city_level.pop(0))
     return ordered + city_level
+
+
+@cache
+def max_agencies() -> int:
+    """How many distinct agencies the generator knows (the upper bound of `xxgk samples --agencies`)."""
+    return sum(len(city_roster(city, counties)) for city, counties in CITIES)
 
 
 def roster(n: int) -> list[Agency]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from etl.catalogue import metrics
+from etl.outcomes import outcome_groups
+
 
 @dataclass(frozen=True)
 class OldRow:
@@ -238,49 +241,24 @@ T3_HEAD = (
 T3_GROUP = "三、本年度办理结果"
 T3_TAIL = ("四、结转下年度继续办理", "req.carried_out")
 
-_DENIED_ROWS = (
-    ("1.属于国家秘密", "req.denied.state_secret"),
-    ("2.其他法律行政法规禁止公开", "req.denied.law_forbidden"),
-    ("3.危及“三安全一稳定”", "req.denied.security_stability"),
-    ("4.保护第三方合法权益", "req.denied.third_party"),
-    ("5.属于三类内部事务信息", "req.denied.internal_affairs"),
-    ("6.属于四类过程性信息", "req.denied.process_info"),
-    ("7.属于行政执法案卷", "req.denied.enforcement_file"),
-    ("8.属于行政查询事项", "req.denied.query_matter"),
-)
-_UNABLE_ROWS = (
-    ("1.本机关不掌握相关政府信息", "req.unable.not_held"),
-    ("2.没有现成信息需要另行制作", "req.unable.needs_creation"),
-    ("3.补正后申请内容仍不明确", "req.unable.unclear"),
-)
-_NOT_PROCESSED_ROWS = (
-    ("1.信访举报投诉类申请", "req.not_processed.petition"),
-    ("2.重复申请", "req.not_processed.repeat"),
-    ("3.要求提供公开出版物", "req.not_processed.publication"),
-    ("4.无正当理由大量反复申请", "req.not_processed.mass_repeat"),
-    ("5.要求行政机关确认或重新出具已获取信息", "req.not_processed.confirmation"),
-)
-_OTHER_ROWS_V2021 = (
-    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "req.other.no_amendment"),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "req.other.unpaid_fee"),
-    ("3.其他", "req.other.other"),
-)
-
 T3Group = tuple[str | None, tuple[tuple[str, str], ...]]
-_T3_COMMON: tuple[T3Group, ...] = (
-    (None, (("（一）予以公开", "req.granted"),)),
-    (None, (("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "req.partial"),)),
-    ("（三）不予公开", _DENIED_ROWS),
-    ("（四）无法提供", _UNABLE_ROWS),
-    ("（五）不予处理", _NOT_PROCESSED_ROWS),
-)
+
+
+def _t3_results(template: str) -> tuple[T3Group, ...]:
+    """Table 三's result rows as the template prints them, from the outcome groups' one definition
+    (etl/outcome_groups.csv and the catalogue's labels): (group label or None, ((row label, code), …))."""
+    found: list[T3Group] = []
+    for group in outcome_groups():
+        items = group.items_in(template)
+        if items:
+            found.append((f"{group.number}{group.label_zh}", tuple((i.printed, i.code) for i in items)))
+        elif group.whole_code is not None:
+            found.append((None, ((metrics()[group.whole_code].label_zh, group.whole_code),)))
+    return (*found, (None, (("（七）总计", "req.total"),)))
+
+
 T3_RESULTS: dict[str, tuple[T3Group, ...]] = {
-    "v2019": (
-        *_T3_COMMON,
-        (None, (("（六）其他处理", "req.other"),)),
-        (None, (("（七）总计", "req.total"),)),
-    ),
-    "v2021": (*_T3_COMMON, ("（六）其他处理", _OTHER_ROWS_V2021), (None, (("（七）总计", "req.total"),))),
+    template: _t3_results(template) for template in ("v2019", "v2021")
 }
 T3_OUTCOMES: dict[str, tuple[str, ...]] = {
     template: tuple(code for _, rows in groups for _, code in rows if code != "req.total")

@@ -23,6 +23,12 @@ REQUESTS = (
     "本年度共收到{n}件申请",
     "全年新收政府信息公开申请{n}件",
 )
+NO_FEES = (
+    ("{y}年，本机关未收取信息处理费。", "未收取信息处理费"),
+    ("无收取信息处理费情况。", "无收取信息处理费"),
+    ("本年度未发生收取信息处理费的情况。", "未发生收取信息处理费"),
+)
+"""Plain statements that no fees were charged, each with the phrase read as fees = 0."""
 NO_REQUESTS = ("本年度未收到政府信息公开申请。", "{y}年未收到有关政府信息公开申请。")
 TOPICS = {
     "教育": "招生入学、教育收费、学校安全",
@@ -124,15 +130,8 @@ def fees_para(plan: Plan, rng: random.Random, yuan: int) -> Para:
             f"{plan.year}年，本机关依据《政府信息公开信息处理费管理办法》共收取信息处理费{yuan}元。",
             facts=(fact,),
         )
-    return Para(
-        rng.choice(
-            (
-                f"{plan.year}年，本机关未收取信息处理费。",
-                "无收取信息处理费情况。",
-                "本年度未发生收取信息处理费的情况。",
-            )
-        )
-    )
+    sentence, phrase = rng.choice(NO_FEES)
+    return Para(sentence.format(y=plan.year), facts=(Fact("text.fees.amount", "", "0", "zero", phrase),))
 
 
 def management_paras(plan: Plan, rng: random.Random) -> list[Para]:

@@ -1,0 +1,88 @@
+"""What a document's 2019/2021 tables hold: the table 三 rows it prints, hence the cells to expect.
+
+Some real tables print （六）其他处理 as one row instead of its three rows, or leave rows of （三）不予公开
+out. Such a table is judged by the rows it has: the expected cells and the `missing_cells` warning count
+the rows the document prints, never rows it never had. A row counts as never printed only when its
+label is nowhere in the document and no row of the document went unread (an unread row might be it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from etl.catalogue import metrics
+from etl.extract.rows import FactCollector
+from etl.outcomes import outcome_groups
+from etl.records import Template
+
+TABLE3_HEAD = ("req.received", "req.carried_in")
+TABLE3_TAIL = ("req.total", "req.carried_out")
+TABLE4_CELLS = 15
+MIN_APPLICANT_COLUMNS = 7
+_QUOTE_LENGTH = 4
+"""A label is looked for whole, or (when long) by its first and last four characters."""
+
+
+def label_printed(key: str, folded_text: str) -> bool:
+    """Whether a row label (its matching key) appears in the folded text of the document.
+
+    Labels too short to look for (其他) count as printed: their absence proves nothing.
+    """
+    if len(key) < _QUOTE_LENGTH or key in folded_text:
+        return True
+    return (
+        len(key) >= 2 * _QUOTE_LENGTH
+        and key[:_QUOTE_LENGTH] in folded_text
+        and key[-_QUOTE_LENGTH:] in folded_text
+    )
+
+
+def table3_rows(
+    template: Template, present: Collection[str], folded_text: str, unread_rows: bool
+) -> tuple[str, ...]:
+    """The codes of the table 三 rows this document's table has, in the template's order.
+
+    A group printed as one row stands for its rows; an outcome row whose label the document never
+    prints is left out, unless some row of the document went unread.
+    """
+    rows: list[str] = list(TABLE3_HEAD)
+    for group in outcome_groups():
+        for code in group.parts(template, present):
+            item = next((i for i in group.items if i.code == code), None)
+            if item is None or code in present or unread_rows or label_printed(item.key, folded_text):
+                rows.append(code)
+    return (*rows, *TABLE3_TAIL)
+
+
+def _unread_rows(collector: FactCollector) -> bool:
+    return any(issue.code in ("unknown_row", "short_row") for issue in collector.issues)
+
+
+def applicant_columns(collector: FactCollector) -> int:
+    breakdowns = {b for code, b in collector.facts if code.startswith("req.")}
+    return max(len(breakdowns), MIN_APPLICANT_COLUMNS)
+
+
+def document_rows(template: Template, collector: FactCollector, folded_text: str) -> tuple[str, ...]:
+    present = {code for code, _ in collector.facts}
+    return table3_rows(template, present, folded_text, _unread_rows(collector))
+
+
+def table2_codes(template: Template) -> tuple[str, ...]:
+    return tuple(code for code in metrics() if code.startswith(f"{template}."))
+
+
+def new_expected_cells(template: Template, collector: FactCollector, folded_text: str) -> int:
+    """Table 二's cells, table 三's rows as printed × its applicant columns, and table 四's 15 cells."""
+    rows = document_rows(template, collector, folded_text)
+    return len(table2_codes(template)) + len(rows) * applicant_columns(collector) + TABLE4_CELLS
+
+
+def new_wanted_codes(template: Template, collector: FactCollector, folded_text: str) -> tuple[str, ...]:
+    """Every code the document's tables should hold, in catalogue order."""
+    rows = set(document_rows(template, collector, folded_text))
+    return tuple(
+        code
+        for code, metric in metrics().items()
+        if code in rows or (template in metric.templates and not code.startswith(("req.", "text.")))
+    )

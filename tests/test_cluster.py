@@ -15,6 +15,7 @@ from xxgk.samples import generate_corpus
 
 pytest.importorskip("distributed", reason="Dask distributed is the optional extra xxgk[cluster]")
 XXGK = str(Path(sys.executable).with_name("xxgk"))
+pytestmark = pytest.mark.slow
 
 
 def test_cluster_local_builds_the_same_warehouse(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from xxgk.ingest import ingest, rebuild
 from xxgk.samples import generate_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
 DERIVED_QUERIES = {
     "reports": "SELECT * EXCLUDE (ingested_at) FROM reports",
     "checks": "SELECT * FROM checks",

@@ -16,6 +16,20 @@ from warehouse.filters import ReportFilter
 VIEW_KEY = "_view"
 
 
+def link_markdown(label: str, url: object) -> str:
+    """A Markdown link to an http(s) URL with every character that could break out of it escaped
+    ('' for anything else: a blank, a relative path, javascript:…)."""
+    from urllib.parse import quote, urlsplit
+
+    text = str(url or "").strip()
+    if urlsplit(text).scheme not in ("http", "https"):
+        return ""
+    safe = quote(text, safe=":/?#@!$&'*+,;=%~-._")
+    safe = safe.replace("(", "%28").replace(")", "%29").replace("'", "%27")
+    shown = label.replace("[", "\\[").replace("]", "\\]")
+    return f"[{shown}]({safe})"
+
+
 @dataclass(frozen=True)
 class View:
     """What the router decided for this run; pages read it, never the widgets."""

@@ -234,6 +234,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.meta": ("报告信息", "About this report"),
     "report.current": ("当前版本", "current"),
     "report.superseded": ("已被替换", "superseded"),
+    "report.original": ("原文链接", "Original on the web"),
+    "report.published": ("发布日期", "published"),
     "col.raw": ("原文", "As printed"),
     "col.semantic": ("含义", "Meaning"),
     "col.confidence": ("可信度", "Confidence"),

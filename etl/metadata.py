@@ -299,5 +299,6 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
         place_note=place.note,
         scope=scope,
         scope_evidence=scope_evidence,
+        source_url=document.meta_value("source_url"),
     )
     return meta, issues

@@ -7,6 +7,8 @@ reason; recoverable problems travel with the report as `ParseIssue`s.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from etl.errors import IncompleteReport, NotAReport
@@ -38,8 +40,21 @@ def parse_file(path: str | Path) -> ParsedReport:
     return parse_bytes(str(path), data)
 
 
-def parse_bytes(path: str, data: bytes) -> ParsedReport:
-    return parse_document(read_document(path, data), content_hash(data))
+def parse_bytes(path: str, data: bytes, evidence: Mapping[str, str] | None = None) -> ParsedReport:
+    """`evidence`: what a collection's manifest says of the file (source_url, url, publisher, published);
+    the document's own metadata wins where it has any, the manifest fills the gaps."""
+    document = read_document(path, data)
+    if evidence:
+        document = with_evidence(document, evidence)
+    return parse_document(document, content_hash(data))
+
+
+def with_evidence(document: Document, evidence: Mapping[str, str]) -> Document:
+    own = dict(document.meta)
+    merged = {**{k: v for k, v in evidence.items() if v}, **{k: v for k, v in own.items() if v}}
+    if evidence.get("source_url"):
+        merged["source_url"] = evidence["source_url"]
+    return replace(document, meta=tuple(sorted(merged.items())))
 
 
 def looks_like_report(document: Document) -> bool:

@@ -208,6 +208,8 @@ class ReportMeta:
     scope: str = "own"
     """own | aggregate: an aggregate report says it was compiled from sub-units' reports (etl/scope.py)."""
     scope_evidence: str = ""
+    source_url: str | None = None
+    """Where a collection found the document (its manifest.csv), when it was collected."""
 
 
 @dataclass(frozen=True)

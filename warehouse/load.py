@@ -214,6 +214,7 @@ def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
         "publisher": meta.publisher,
         "published": meta.published,
         "url": meta.url,
+        "source_url": meta.source_url,
         "expected_cells": report.expected_cells,
         "found_cells": report.found_cells,
         "n_warnings": len(report.warnings),

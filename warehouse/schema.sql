@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS reports (
     ingested_at    TIMESTAMP NOT NULL
 );
 
+-- Where `xxgk collect` found the document (its manifest.csv); NULL for files not collected by xxgk.
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS source_url VARCHAR;
+
 -- Which path holds which content: a changed file replaces the report its path pointed to.
 CREATE TABLE IF NOT EXISTS sources (
     path      VARCHAR PRIMARY KEY,

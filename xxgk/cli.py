@@ -288,17 +288,31 @@ def samples_command(
 )
 @click.option("--port", type=int, default=8501, show_default=True, help="port to serve the dashboard on")
 @click.option("--no-serve", is_flag=True, help="build the demo warehouse and stop without serving")
-def demo_command(base: Path, port: int, no_serve: bool) -> None:
-    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it."""
+@click.option(
+    "--collect",
+    "from_sites",
+    is_flag=True,
+    help="collect the reports from a local replica of government sites",
+)
+def demo_command(base: Path, port: int, no_serve: bool, from_sites: bool) -> None:
+    """Generate the sample corpus, ingest it into BASE/data and serve the dashboard over it.
+
+    With --collect the reports are first published on a local replica of government sites and
+    collected from there with `xxgk collect` (BASE/collected/manifest.csv says where each came from)."""
     from rich.console import Console
 
     from xxgk.report import print_summary
     from xxgk.samples import generate_corpus
     from xxgk.serve import serve
 
-    corpus = base / "samples"
-    docs = generate_corpus(corpus, include_bad=True)
-    click.echo(f"wrote {len(docs)} sample documents (示例数据) to {corpus}")
+    if from_sites:
+        from xxgk.collect_cli import demo_collect
+
+        corpus = demo_collect(base, Console(stderr=True))
+    else:
+        corpus = base / "samples"
+        docs = generate_corpus(corpus, include_bad=True)
+        click.echo(f"wrote {len(docs)} sample documents (示例数据) to {corpus}")
     directory = base / "data"
     summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
     print_summary(summary, directory, Console())
@@ -320,6 +334,11 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
     serve(directory, host, port)
+
+
+from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
+
+cli.add_command(collect_command)
 
 
 def main() -> None:  # pragma: no cover

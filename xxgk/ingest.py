@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
+from etl.collect.manifest import evidence_for
 from etl.errors import XxgkError
 from etl.pipeline import parse_bytes
 from etl.places import read_overrides
@@ -118,7 +119,7 @@ def parse_one(path: str) -> Parsed:
         return Parsed(path, "", 0, Failure("error", f"cannot read file ({exc.strerror or exc})"))
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return Parsed(path, digest, len(data), parse_bytes(path, data))
+        return Parsed(path, digest, len(data), parse_bytes(path, data, evidence_for(path)))
     except XxgkError as exc:
         return Parsed(
             path, digest, len(data), Failure("rejected" if exc.kind == "rejected" else "error", exc.reason)

@@ -53,6 +53,10 @@ else:
         f"{meta.get('title') or ''} · {meta.get('template')} · {meta.get('format')} · {current} · "
         f"`{meta.get('source_file')}`"
     )
+    original = components.link_markdown(v.t("report.original"), meta.get("source_url") or meta.get("url"))
+    if original:
+        published = f" · {v.t('report.published')} {meta['published']}" if meta.get("published") else ""
+        st.markdown(original + published)
     values_column, source_column = st.columns([3, 2])
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")

@@ -200,10 +200,26 @@ class _Walker:
 
     def add_table(self, element: lxml.html.HtmlElement) -> None:
         self.flush()
+        if is_metadata_table(element):
+            return
         table = expand_table(element, self.tables)
         if table.cells:
             self.blocks.append(table)
             self.tables += 1
+
+
+_METADATA_LABELS = re.compile(r"索\s*引\s*号|发布机构|成文日期|发文机关|主题分类|文\s*号")
+
+
+def is_metadata_table(element: lxml.html.HtmlElement) -> bool:
+    """The small table of 索引号 / 发布机构 / 成文日期 a CMS puts above the body (Hanweb's #zoom,
+    /public/column's table_suoyin): page metadata, not a table of the report (its text still reaches
+    the page metadata)."""
+    rows = [r for r in element.iter("tr")]
+    if not rows or len(rows) > 6:
+        return False
+    text = one_line(element.text_content())
+    return len(_METADATA_LABELS.findall(text)) >= 2 and not re.search(r"\d+\s*件|收到|申请", text)
 
 
 def _blocks(content: lxml.html.HtmlElement) -> Iterator[Block]:

@@ -1,0 +1,102 @@
+"""`DIR/manifest.csv`: one row per item a collection met, and the evidence it gives `xxgk ingest`
+(the original URL, the publisher and the publication date of a saved document)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.csv"
+COLUMNS = (
+    "url",
+    "final_url",
+    "list_page",
+    "title",
+    "published",
+    "publisher",
+    "index_no",
+    "sha256",
+    "path",
+    "content_type",
+    "status",
+    "reason",
+    "kind",
+    "article_url",
+    "agency",
+    "place_code",
+    "seed",
+    "fetched_at",
+)
+STATUSES = ("saved", "duplicate", "not_a_report", "blocked", "failed", "robots_disallowed")
+PROBLEMS = ("blocked", "failed", "robots_disallowed")
+SEARCH_UP = 4
+
+
+def manifest_rows(records: Iterable[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, str]]:
+    """Rows for the manifest: every article and file, and list pages that could not be read."""
+    rows = []
+    for kind, status, reason, record in records:
+        item_kind = str(record.get("kind") or kind)
+        if status not in STATUSES or (item_kind in ("list", "page") and status not in PROBLEMS):
+            continue
+        row = {column: str(record.get(column, "") or "") for column in COLUMNS}
+        row["status"], row["reason"], row["kind"] = status, reason, item_kind
+        rows.append(row)
+    return rows
+
+
+def write_manifest(out_dir: Path, rows: list[dict[str, str]]) -> Path:
+    """Write the manifest atomically (UTF-8 with BOM so that Excel shows Chinese)."""
+    target = out_dir / MANIFEST
+    tmp = target.with_name(f"{MANIFEST}.tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, target)
+    return target
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"url", "path", "status"} <= set(reader.fieldnames):
+        return []
+    return list(reader)
+
+
+@lru_cache(maxsize=16)
+def _evidence_table(manifest: str, mtime_ns: int) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for row in read_manifest(Path(manifest)):
+        if row.get("status") == "saved" and row.get("path"):
+            table[row["path"]] = {
+                "source_url": row.get("url", ""),
+                "url": row.get("url", ""),
+                "published": row.get("published", ""),
+                "publisher": row.get("publisher", ""),
+            }
+    return table
+
+
+def evidence_for(path: str | Path) -> dict[str, str]:
+    """What the manifest.csv beside or above a collected file says about it (empty when not listed):
+    source_url, url, published, publisher — only the non-empty ones."""
+    file = Path(path).resolve()
+    for folder in list(file.parents)[:SEARCH_UP]:
+        manifest = folder / MANIFEST
+        if not manifest.is_file():
+            continue
+        try:
+            table = _evidence_table(str(manifest), manifest.stat().st_mtime_ns)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return {}
+        found = table.get(file.relative_to(folder).as_posix())
+        if found is not None:
+            return {k: v for k, v in found.items() if v}
+    return {}

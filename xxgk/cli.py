@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
@@ -33,7 +34,24 @@ warehouse_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands kept in modules of their own are imported only when asked for, so that `xxgk parse`
+    does not load the collector (docs/scale.md: start-up)."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {"collect": ("xxgk.collect_cli", "collect_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xxgk")
 def cli() -> None:
     """xxgk: read government information disclosure annual reports (政府信息公开工作年度报告) into a
@@ -334,11 +352,6 @@ def serve_command(warehouse: Path | None, host: str, port: int) -> None:
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
     serve(directory, host, port)
-
-
-from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
-
-cli.add_command(collect_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -12,6 +12,9 @@ import duckdb
 import pandas as pd
 
 from warehouse import queries
+from warehouse.documents.compare import Comparison
+from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
+from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import ReportFilter
 
 Connection = duckdb.DuckDBPyConnection
@@ -117,3 +120,18 @@ def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
 def report_text(con: Connection, report_id: str) -> str:
     found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
     return str(found[0][0]) if found else ""
+
+
+# --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------
+
+
+def summary_plan(con: Connection, request: SummaryRequest) -> SummaryPlan:
+    return plan_summary(con, request)
+
+
+def agency_report_years(con: Connection, agency_id: str) -> list[int]:
+    return agency_years(con, agency_id)
+
+
+def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
+    return build_comparison(con, agency_id, years, version)

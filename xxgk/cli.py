@@ -36,9 +36,13 @@ warehouse_option = click.option(
 
 class _Commands(click.Group):
     """Commands kept in modules of their own are imported only when asked for, so that `xxgk parse`
-    does not load the collector (docs/scale.md: start-up)."""
+    does not load the collector or the document writers (docs/scale.md: start-up)."""
 
-    LAZY: ClassVar[dict[str, tuple[str, str]]] = {"collect": ("xxgk.collect_cli", "collect_command")}
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "collect": ("xxgk.collect_cli", "collect_command"),
+        "summary": ("xxgk.documents", "summary_command"),
+        "compare": ("xxgk.documents", "compare_command"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])

@@ -15,14 +15,15 @@ from warehouse import queries
 from warehouse.documents.compare import Comparison
 from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
 from warehouse.documents.summary import SummaryRequest
-from warehouse.filters import ReportFilter
+from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 
 Connection = duckdb.DuckDBPyConnection
 
 
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
     condition, filter_params = flt.condition("r")
-    sql = f"WITH selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    trusted = f"{CONFIRMED_FACTS}, " if flt.hide_unconfirmed_ocr else ""
+    sql = f"WITH {trusted}selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
     return con.execute(sql, {**filter_params, **params}).df()
 
 
@@ -107,6 +108,11 @@ def report(con: Connection, report_id: str) -> dict[str, object] | None:
 
 def report_facts(con: Connection, report_id: str) -> pd.DataFrame:
     return _plain(con, "dash_report_facts", report_id=report_id)
+
+
+def report_ocr(con: Connection, report_id: str) -> pd.DataFrame:
+    """Crops of the values read by OCR (empty for reports with a text layer)."""
+    return _plain(con, "dash_report_ocr", report_id=report_id)
 
 
 def report_checks(con: Connection, report_id: str) -> pd.DataFrame:

@@ -29,6 +29,8 @@ class ReportFilter:
     agency_ids: tuple[str, ...] = field(default=())
     scope: str = "own"
     include_vertical: bool = False
+    hide_unconfirmed_ocr: bool = False
+    """Leave out values read by OCR that no passing identity of their table confirms (etl/ocr/trust.py)."""
 
     def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
         """A SQL condition over `reports AS alias` and its named parameters."""
@@ -65,3 +67,25 @@ class ReportFilter:
             parts.append(f"contains(lower({alias}.agency), lower($agency_text))")
             params["agency_text"] = self.agency_text.strip()
         return " AND ".join(parts), params
+
+
+CONFIRMED_FACTS = """facts AS (
+    SELECT f.* FROM main.facts AS f
+    LEFT JOIN main.ocr_cells AS o
+        ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
+    WHERE f.confidence <> 'ocr' OR coalesce(o.confirmed, FALSE)
+), report_series AS (
+    SELECT h.* FROM main.report_series AS h
+    WHERE NOT EXISTS (
+        SELECT 1 FROM main.facts AS f
+        JOIN main.reports AS r ON r.report_id = f.report_id
+        JOIN main.series_map AS m ON m.template = r.template AND m.metric_code = f.metric_code
+            AND m.metric_breakdown = f.breakdown
+        LEFT JOIN main.ocr_cells AS o
+            ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
+        WHERE f.report_id = h.report_id AND m.series_code = h.series_code AND m.breakdown = h.breakdown
+            AND f.confidence = 'ocr' AND NOT coalesce(o.confirmed, FALSE)
+    )
+)"""
+"""Stand-ins for the tables `facts` and `report_series` (same names, so every named query reads them
+unchanged) without the OCR values no identity confirms."""

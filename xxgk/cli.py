@@ -144,6 +144,7 @@ def _ingest_with_progress(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from xxgk.ingest import ingest
+    from xxgk.ocr_progress import pages_shown
 
     columns = (
         TextColumn("[bold]parsing"),
@@ -161,9 +162,10 @@ def _ingest_with_progress(
         def advanced(path: str) -> None:
             progress.update(task, advance=1, description=Path(path).name[:40])
 
-        return ingest(
-            paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs, cluster=cluster
-        )
+        with pages_shown(lambda line: progress.update(task, description=line)):
+            return ingest(
+                paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs, cluster=cluster
+            )
 
 
 @cli.command("export")
@@ -247,10 +249,12 @@ def parse_command(path: Path, all_checks: bool) -> None:
 
     from etl.errors import XxgkError
     from etl.pipeline import parse_file
+    from xxgk.ocr_progress import pages_shown
     from xxgk.report import print_parse
 
     try:
-        report = parse_file(path)
+        with pages_shown(Console(stderr=True).print):
+            report = parse_file(path)
     except XxgkError as exc:
         click.echo(f"{path}: {exc.kind}: {exc.reason}", err=True)
         sys.exit(1)

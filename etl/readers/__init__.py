@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 
 from etl.errors import UnsupportedFormat
+from etl.readers.images import IMAGE_SUFFIXES
 from etl.records import Document
 
 Reader = Callable[[str, bytes], Document]
@@ -29,6 +30,7 @@ read_pdf = _lazy("pdf", "read_pdf")
 read_docx = _lazy("docx", "read_docx")
 read_legacy_word = _lazy("office", "read_legacy_word")
 read_xlsx = _lazy("xlsx", "read_xlsx")
+read_image = _lazy("images", "read_image")
 
 READERS: dict[str, Reader] = {
     ".html": read_html,
@@ -42,6 +44,7 @@ READERS: dict[str, Reader] = {
     ".doc": read_legacy_word,
     ".wps": read_legacy_word,
     ".xlsx": read_xlsx,
+    **dict.fromkeys(IMAGE_SUFFIXES, read_image),
 }
 
 

@@ -170,6 +170,9 @@ def _staged(
         "BIGINT": pa.int64(),
         "TIMESTAMP": pa.timestamp("us"),
         DECIMAL_TYPE: pa.decimal128(38, 6),
+        "DOUBLE": pa.float64(),
+        "INTEGER": pa.int32(),
+        "BLOB": pa.binary(),
     }
     schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
     con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
@@ -328,11 +331,11 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
     _insert(con, "ocr_cells", [row for item in new for row in _ocr_rows(item.report)], OCR_TYPES)
 
 
-OCR_TYPES: dict[str, pa.DataType] = {
-    **{c: pa.float64() for c in ("x0", "top", "x1", "bottom", "score")},
-    "page": pa.int32(),
-    "confirmed": pa.bool_(),
-    "crop_png": pa.binary(),
+OCR_TYPES: dict[str, str] = {
+    **dict.fromkeys(("x0", "top", "x1", "bottom", "score"), "DOUBLE"),
+    "page": "INTEGER",
+    "confirmed": "BOOLEAN",
+    "crop_png": "BLOB",
 }
 
 

@@ -164,7 +164,13 @@ def _ingest_with_progress(
 
         with pages_shown(lambda line: progress.update(task, description=line)):
             return ingest(
-                paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs, cluster=cluster
+                paths,
+                directory,
+                jobs=jobs,
+                progress=advanced,
+                on_start=started,
+                inputs=inputs,
+                cluster=cluster,
             )
 
 

@@ -31,6 +31,7 @@ PART_RELATIONS = (
     "documents",
     "report_series",
     "check_inputs",
+    "ocr_cells",
 )
 """Per-run immutable relations. `checks` holds the per-report checks; `reports_parsed` the report rows as
 parsed (with the hidden columns below); `check_inputs` the few facts the cross-report checks read."""

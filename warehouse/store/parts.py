@@ -39,6 +39,7 @@ SORT_KEYS = {
     "documents": "report_id",
     "report_series": "report_id, series_code, breakdown",
     "check_inputs": "report_id, metric_code, breakdown",
+    "ocr_cells": "report_id, metric_code, breakdown",
 }
 """Every part is sorted by report id, so reading one report's rows skips the other row groups."""
 PART_SQL = {
@@ -54,6 +55,7 @@ PART_SQL = {
     "checks": f"SELECT * FROM checks ORDER BY {SORT_KEYS['checks']}",
     "parse_warnings": "SELECT * FROM parse_warnings ORDER BY report_id",
     "documents": "SELECT * FROM documents ORDER BY report_id",
+    "ocr_cells": f"SELECT * FROM ocr_cells ORDER BY {SORT_KEYS['ocr_cells']}",
     "report_series": """
         SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
         FROM facts AS f
@@ -66,7 +68,7 @@ PART_SQL = {
         SELECT * FROM facts WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
         ORDER BY report_id, metric_code, breakdown""",
 }
-WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "reports")
+WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
 
 
 def quoted(path: Path) -> str:

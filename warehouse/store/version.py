@@ -84,7 +84,7 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
             "WHERE kind <> 'cleared'"
         ),
     }
-    for relation in ("facts", "parse_warnings", "documents", "report_series"):
+    for relation in ("facts", "parse_warnings", "documents", "report_series", "ocr_cells"):
         views[relation] = f"SELECT * FROM ({scan(relation)}) {alive}"
     return views
 

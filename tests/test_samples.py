@@ -510,3 +510,20 @@ def test_bad_inputs(samples: list[Sample]) -> None:
     assert {s.truth["expect"] for s in bad.values() if "not_a_report" not in s.truth["quirks"][0]} == {
         "error"
     }
+
+
+def test_national_roster_streams_deterministically(tmp_path: Path) -> None:
+    from xxgk.samples.national import counties, national_plans, write_national
+
+    assert len(counties()) > 2800
+    first = [(a.name, [p.year for p in plans]) for a, plans in national_plans(7, range(2014, 2026), 500)]
+    again = [(a.name, [p.year for p in plans]) for a, plans in national_plans(7, range(2014, 2026), 500)]
+    assert first == again and sum(len(y) for _, y in first) == 500
+    assert len({name for name, _ in first}) == len(first)
+    serial = write_national(tmp_path / "a", seed=7, limit=30, workers=1)
+    parallel = write_national(tmp_path / "b", seed=7, limit=30, workers=2)
+    assert serial == parallel == 30
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)

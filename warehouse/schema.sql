@@ -150,6 +150,17 @@ CREATE TABLE IF NOT EXISTS runs (
     errors      INTEGER NOT NULL
 );
 
+-- Each report's statistics tables as one fingerprint (X4: identical tables across agencies); the store
+-- keeps it with the report row, so a changed report is compared without reading every fact again.
+CREATE OR REPLACE VIEW report_prints AS
+SELECT report_id,
+       md5(string_agg(metric_code || '|' || breakdown || '|' || coalesce(CAST(value AS VARCHAR), '-'), ';'
+                      ORDER BY metric_code, breakdown)) AS fingerprint,
+       count(*) FILTER (value <> 0) AS nonzero
+FROM facts
+WHERE metric_code NOT LIKE 'text.%' AND metric_code NOT LIKE 'old.section.%'
+GROUP BY report_id;
+
 CREATE OR REPLACE VIEW facts_long AS
 SELECT
     r.agency, r.year, r.template, r.province, r.city, r.county,

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from etl.check_catalogue import meaning
 from etl.records import ParsedReport, ReportMeta
-from warehouse import queries
-from warehouse.db import connect
-from warehouse.publish import require_current
-from xxgk.ingest import IngestSummary
+
+if TYPE_CHECKING:
+    from xxgk.ingest import IngestSummary
 
 MAX_FAILED_LISTED = 40
 
@@ -65,6 +65,8 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     if summary.version is None:
         console.print(f"warehouse {directory}: nothing published yet")
         return
+    from warehouse.db import connect  # the parse command needs no DuckDB
+
     con = connect(summary.version, read_only=True)
     try:
         reports, facts = con.execute(
@@ -127,6 +129,10 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
 def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str = "zh") -> None:
     """Two tables: results per check id (with what it checks), and the agencies whose current reports
     fail most."""
+    from warehouse import queries
+    from warehouse.db import connect
+    from warehouse.publish import require_current
+
     con = connect(require_current(directory), read_only=True)
     try:
         by_check = queries.run(con, "checks_by_check")

@@ -5,13 +5,7 @@ WITH cur AS (
     SELECT report_id, agency_id, agency, year FROM reports
     WHERE is_current AND agency_id IS NOT NULL AND year IS NOT NULL
 ), prints AS (
-    SELECT f.report_id,
-           md5(string_agg(f.metric_code || '|' || f.breakdown || '|' || coalesce(CAST(f.value AS VARCHAR), '-'), ';'
-                          ORDER BY f.metric_code, f.breakdown)) AS fingerprint,
-           count(*) FILTER (f.value <> 0) AS nonzero
-    FROM facts AS f JOIN cur USING (report_id)
-    WHERE f.metric_code NOT LIKE 'text.%' AND f.metric_code NOT LIKE 'old.section.%'
-    GROUP BY f.report_id
+    SELECT p.report_id, p.fingerprint, p.nonzero FROM report_prints AS p JOIN cur USING (report_id)
 ), twins AS (
     SELECT c.report_id, c.year, p.nonzero,
            list(DISTINCT o.agency ORDER BY o.agency) FILTER (o.agency_id IS NOT NULL AND o.agency_id <> c.agency_id) AS others

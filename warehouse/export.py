@@ -14,9 +14,10 @@ import pandas as pd
 
 from warehouse import queries
 from warehouse.db import open_version
+from warehouse.names import EXPORTS
 from warehouse.publish import require_current
 
-EXPORTS = ("facts", "reports", "checks", "errors", "warnings", "coverage", "agencies", "series")
+__all__ = ["EXPORTS", "export_table"]
 Format = Literal["csv", "xlsx", "parquet"]
 DECIMAL_COLUMNS = ("value", "expected", "actual")
 

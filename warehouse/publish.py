@@ -1,34 +1,33 @@
 """Versioned warehouse files and the atomic CURRENT pointer.
 
-The ETL never writes a file a dashboard may have open: each change copies the current version to a
-new, uniquely named file, changes and checks it, checkpoints and closes it, then replaces the pointer.
-Readers resolve the pointer and open that version read-only.
+The ETL never writes a file a dashboard may have open: each change writes new immutable Parquet parts
+and a new, uniquely named version file that lists them (warehouse/store, docs/scale.md), checkpoints and
+closes it, then replaces the pointer. Readers resolve the pointer and open that version read-only.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-
-from warehouse.db import apply_schema, connect, open_version
 from warehouse.errors import NoWarehouse, WarehouseError
+from warehouse.store.gc import collect_garbage, fsync_tree, remove_garbage
+from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
 LOCK = ".lock"
 KEEP_VERSIONS = 3
+WAREHOUSE_ENV = "XXGK_WAREHOUSE"
 T = TypeVar("T")
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+    return Path(os.environ.get(WAREHOUSE_ENV, "data"))
 
 
 def current_version(directory: Path) -> Path | None:
@@ -76,8 +75,8 @@ def writer_lock(directory: Path, waiting: Callable[[], None] = lambda: None) -> 
 
 def remove_stale(directory: Path) -> list[Path]:
     """Files of writers that died, removed under the lock: private versions being built (`*.tmp`, their
-    `*.tmp.wal`), a pointer being written, and versions finished but never published (newer than the
-    one CURRENT names). Returns what was removed."""
+    `*.tmp.wal`), a pointer being written, versions finished but never published (newer than the one
+    CURRENT names), and the Parquet parts no remaining version lists. Returns what was removed."""
     stale = [*directory.glob("warehouse-*.duckdb.tmp"), *directory.glob("warehouse-*.duckdb.tmp.wal")]
     stale += list(directory.glob(f"{POINTER}.tmp"))
     published = current_version(directory)
@@ -85,54 +84,43 @@ def remove_stale(directory: Path) -> list[Path]:
         stale += [v for v in directory.glob("warehouse-*.duckdb") if v.name > published.name]
     for path in stale:
         path.unlink(missing_ok=True)
-    return stale
+    return stale + remove_garbage(directory, _versions(directory))
 
 
 def _new_name() -> str:
     return f"warehouse-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.duckdb"
 
 
-def publish(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[Path, T]:
-    """Build the next version from the current one with `change`, then switch the pointer to it.
-
-    If `change` raises, nothing is published and the current version stays as it was.
-    """
+def publish(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Path, T]:
+    """Build the next version from the current one with `change` (which ends with `run.finish`), then
+    switch the pointer to it. If `change` raises, nothing is published and the files it wrote go."""
     with writer_lock(directory):
         return publish_locked(directory, change)
 
 
-def publish_locked(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[Path, T]:
+def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Path, T]:
     """`publish` for a caller that already holds `writer_lock` (and read the warehouse under it)."""
     final = directory / _new_name()
     tmp = final.with_name(final.name + ".tmp")
-    previous = current_version(directory)
-    if previous is not None:
-        open_version(previous).close()
-        shutil.copyfile(previous, tmp)
+    run = StoreRun(directory, current_version(directory))
     try:
-        result = _build(tmp, change)
+        result = change(run)
+        run.write(tmp)
+        fsync_tree(directory, run.run_id)
     except BaseException:
+        run.abort()
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
         raise
+    if Path(f"{tmp}.wal").exists():
+        run.abort()
+        tmp.unlink(missing_ok=True)
+        raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
     os.replace(tmp, final)
     _fsync_dir(directory)
     _switch_pointer(directory, final)
     _prune(directory, keep=final)
     return final, result
-
-
-def _build(path: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-    con = connect(path)
-    try:
-        apply_schema(con, path)
-        result = change(con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    if Path(f"{path}.wal").exists():
-        raise WarehouseError(f"{path}.wal left behind after checkpoint; not publishing")
-    return result
 
 
 def _switch_pointer(directory: Path, final: Path) -> None:
@@ -152,7 +140,12 @@ def _fsync_dir(directory: Path) -> None:
 
 def _prune(directory: Path, keep: Path) -> None:
     """Delete all but the newest versions; open readers keep unlinked files alive."""
-    versions = sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name)
+    versions = _versions(directory)
     for old in versions[:-KEEP_VERSIONS]:
         if old != keep:
             old.unlink(missing_ok=True)
+    collect_garbage(directory, _versions(directory))
+
+
+def _versions(directory: Path) -> list[Path]:
+    return sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name)

@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Literal
-
-import duckdb
+from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
 from etl.errors import XxgkError
@@ -32,21 +30,15 @@ from etl.limits import file_kind, open_input
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
-from warehouse.db import open_version
-from warehouse.load import (
-    Batch,
-    IngestError,
-    LoadedFile,
-    WarehouseState,
-    apply_batch,
-    empty_state,
-    insert_reports,
-    is_recorded,
-    read_state,
-)
-from warehouse.publish import current_version, publish_locked, writer_lock
+from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
+from warehouse.publish import current_version, publish, publish_locked, writer_lock
+from warehouse.store.state import lookup_state
+from warehouse.store.writer import StoreRun
 from xxgk.parsing import Failure, Job, Parsed, parse_isolated
 from xxgk.workers import Limits, is_resource_failure
+
+if TYPE_CHECKING:
+    from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
 DOCUMENT_SUFFIXES = frozenset(
@@ -174,15 +166,18 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_state(directory: Path) -> WarehouseState:
-    version = current_version(directory)
-    if version is None:
-        return empty_state()
-    con = open_version(version)
-    try:
-        return read_state(con)
-    finally:
-        con.close()
+Digest = str | XxgkError | OSError
+
+
+def _hashes(files: Sequence[Path]) -> dict[Path, Digest]:
+    """Each file's SHA-256, or why it cannot be read (a special file, over the size limit, an OS error)."""
+    found: dict[Path, Digest] = {}
+    for file in files:
+        try:
+            found[file] = _file_hash(file)
+        except (XxgkError, OSError) as exc:
+            found[file] = exc
+    return found
 
 
 @dataclass
@@ -195,18 +190,12 @@ class _Plan:
     errors: list[IngestError] = field(default_factory=list)
 
 
-def _plan(files: Sequence[Path], state: WarehouseState) -> _Plan:
+def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
     plan = _Plan()
-    for file in files:
+    for file, digest in hashes.items():
         path = str(file)
-        try:
-            digest = _file_hash(file)
-        except XxgkError as exc:
-            plan.known.append(Outcome(path, "error", exc.reason))
-            plan.errors.append(IngestError(path, None, "error", exc.reason))
-            continue
-        except OSError as exc:
-            reason = f"cannot read file ({exc.strerror or exc})"
+        if not isinstance(digest, str):
+            reason = _unhashed(digest)
             plan.known.append(Outcome(path, "error", reason))
             plan.errors.append(IngestError(path, None, "error", reason))
             continue
@@ -224,6 +213,12 @@ def _plan(files: Sequence[Path], state: WarehouseState) -> _Plan:
     return plan
 
 
+def _unhashed(exc: XxgkError | OSError) -> str:
+    if isinstance(exc, XxgkError):
+        return exc.reason
+    return f"cannot read file ({exc.strerror or exc})"
+
+
 def _known_failure(previous: tuple[str | None, str, str] | None, digest: str) -> bool:
     """The same bytes failed before for a reason of their own (not a time or memory limit of that run,
     which is tried again)."""
@@ -239,19 +234,67 @@ def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
 class _Loader:
     """Streams parsed files into the version being built and collects what goes into the batch."""
 
-    def __init__(self, summary: IngestSummary, batch: Batch, state: WarehouseState) -> None:
+    def __init__(
+        self,
+        summary: IngestSummary,
+        batch: Batch,
+        state: WarehouseState,
+        hashes: dict[str, str] | None = None,
+    ) -> None:
         self.summary, self.batch, self.state = summary, batch, state
         self.seen: set[str] = set()
+        self.hashes = hashes or {}
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, parsed: Iterable[Parsed], progress: Callable[[str], None]
-    ) -> None:
+    def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
         for chunk in _chunks(parsed, CHUNK):
             new = [item for item in map(self._take, chunk) if item is not None]
-            insert_reports(con, new, self.batch.at)
+            run.add(new, self.batch.at)
             for item in chunk:
                 progress(item.path)
-        apply_batch(con, self.batch)
+
+    def load_on_cluster(
+        self,
+        run: StoreRun,
+        paths: list[str],
+        cluster: tuple[str, int, Limits],
+        progress: Callable[[str], None],
+    ) -> None:
+        """Extract on a Dask cluster (xxgk/cluster.py): workers write the parts, only outcomes come back.
+        Files with the same bytes are extracted once."""
+        from xxgk.cluster import Extracted, run_on_cluster
+
+        first: dict[str, str] = {}
+        for path in paths:
+            first.setdefault(self.hashes[path], path)
+        twins = {p: first[self.hashes[p]] for p in paths if first[self.hashes[p]] != p}
+        by_path: dict[str, Extracted] = {}
+
+        def taken(item: Extracted) -> None:
+            by_path[item.path] = item
+
+        address, workers, limits = cluster
+        parts = run_on_cluster(
+            address, workers, run.directory, run.run_id, list(first.values()), self.batch.at, taken, limits
+        )
+        for path in paths:
+            item = by_path[twins.get(path, path)]
+            self._take_extracted(Extracted(path, *[getattr(item, f) for f in EXTRACTED_TAIL]))
+            progress(path)
+        run.parts.parts.extend(parts)
+
+    def _take_extracted(self, item: Extracted) -> None:
+        if item.failure is not None:
+            kind, reason = item.failure
+            self._take(Parsed(item.path, item.digest, item.size, Failure(kind, reason)))  # type: ignore[arg-type]
+            return
+        status: Status = "replaced" if item.path in self.state.sources else "loaded"
+        self.summary.add(Outcome(item.path, status))
+        self.summary.templates[item.template or ""] += 1
+        self.summary.with_warnings += item.warnings
+        self.summary.failing_checks += item.failing
+        self.batch.sources[item.path] = item.digest
+        if item.path in self.state.errors:
+            self.batch.cleared_errors.add(item.path)
 
     def _take(self, item: Parsed) -> LoadedFile | None:
         if isinstance(item.result, Failure):
@@ -272,6 +315,8 @@ class _Loader:
         self.seen.add(item.digest)
         return LoadedFile(item.result, item.path, item.size)
 
+
+EXTRACTED_TAIL = ("digest", "size", "failure", "template", "warnings", "failing")
 
 OVERRIDES_FILE = "places_overrides.csv"
 ALIASES_FILE = "agency_aliases.csv"
@@ -317,14 +362,19 @@ def ingest(
     inputs: PlaceInputs | None = None,
     limits: Limits | None = None,
     waiting: Callable[[], None] = lambda: None,
+    cluster: str | None = None,
 ) -> IngestSummary:
+    """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py),
+    each file still parsed within `limits`."""
     started = datetime.now(UTC)
     inputs = inputs or place_inputs(directory)
     found = discover(paths)
+    hashes = _hashes(found.files)
+    digests = [d for d in hashes.values() if isinstance(d, str)]
     summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
     with writer_lock(directory, waiting):
-        state = _read_state(directory)
-        plan = _plan(found.files, state)
+        state = lookup_state(current_version(directory), [str(f) for f in found.files], digests)
+        plan = _plan(hashes, state)
         on_start(len(plan.to_parse))
         for outcome in plan.known:
             summary.add(outcome)
@@ -334,17 +384,21 @@ def ingest(
             overrides=inputs.overrides,
             aliases=inputs.aliases,
         )
-        batch.refresh = state.place_inputs != batch.place_inputs and bool(state.report_ids)
+        batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
         batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
         summary.version = current_version(directory)
         if plan.to_parse or not batch.empty:
-            loader = _Loader(summary, batch, state)
+            loader = _Loader(
+                summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)}
+            )
 
-            def build(con: duckdb.DuckDBPyConnection) -> None:
-                parsed = parse_isolated(plan.to_parse, workers=jobs, limits=limits)
-                loader.load(con, parsed, progress)
-                run = _run_row(summary, started, datetime.now(UTC))
-                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(run))
+            def build(run: StoreRun) -> None:
+                if cluster is not None:
+                    todo = [job.path for job in plan.to_parse]
+                    loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
+                else:
+                    loader.load(run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress)
+                run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
             summary.version, _ = publish_locked(directory, build)
             summary.published = True
@@ -380,3 +434,14 @@ def _run_row(summary: IngestSummary, started: datetime, finished: datetime) -> t
         summary.count("rejected"),
         summary.count("error"),
     )
+
+
+def rebuild(directory: Path) -> Path:
+    """Publish a version whose derived data (places, agencies, current versions, cross-report checks) is
+    computed again for every agency from the stored reports; the reports themselves are not re-read."""
+    inputs = place_inputs(directory)
+    batch = Batch(
+        at=datetime.now(UTC).replace(tzinfo=None), overrides=inputs.overrides, aliases=inputs.aliases
+    )
+    version, _ = publish(directory, lambda run: run.finish(batch, None, full=True))
+    return version

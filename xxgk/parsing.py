@@ -11,11 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from etl.collect.manifest import evidence_for
 from etl.errors import XxgkError
 from etl.limits import read_input
 from etl.ocr.progress import on_page, page_read
-from etl.pipeline import parse_bytes
 from etl.records import ParsedReport
 from xxgk.workers import Limits, allow, in_worker, run_isolated, tell
 
@@ -49,6 +47,9 @@ class Job:
 def parse_one(job: Job) -> Parsed:
     """Read and parse one file: an `XxgkError` becomes its one-line reason, any other exception (a bug)
     an internal error with its traceback kept. Running out of memory is left to the worker."""
+    from etl.collect.manifest import evidence_for  # imported in the worker, not by `xxgk parse` itself
+    from etl.pipeline import parse_bytes
+
     try:
         data = read_input(job.path)
     except XxgkError as exc:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from etl.check_catalogue import meaning
 from etl.records import ParsedReport, ReportMeta
-from warehouse import queries
-from warehouse.db import open_version
-from warehouse.publish import require_current
-from xxgk.ingest import IngestSummary
+
+if TYPE_CHECKING:
+    from xxgk.ingest import IngestSummary
 
 MAX_FAILED_LISTED = 40
 
@@ -100,6 +101,8 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     if summary.version is None:
         console.print(f"warehouse {directory}: nothing published yet", markup=False, highlight=False)
         return
+    from warehouse.db import open_version  # the parse command needs no DuckDB
+
     con = open_version(summary.version)
     try:
         reports, facts = con.execute(
@@ -161,8 +164,13 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
             )
 
 
-def print_checks(directory: Path, console: Console, *, top: int = 30) -> None:
-    """Two tables: results per check id, and the agencies whose current reports fail most."""
+def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str = "zh") -> None:
+    """Two tables: results per check id (with what it checks), and the agencies whose current reports
+    fail most."""
+    from warehouse import queries
+    from warehouse.db import open_version
+    from warehouse.publish import require_current
+
     con = open_version(require_current(directory))
     try:
         by_check = queries.run(con, "checks_by_check")
@@ -170,12 +178,13 @@ def print_checks(directory: Path, console: Console, *, top: int = 30) -> None:
     finally:
         con.close()
     table = Table(title="checks of current reports 检查结果（按检查项）")
-    for column in ("check", "severity", "fail", "pass", "not assessable", "reports failing"):
-        table.add_column(column, justify="left" if column in ("check", "severity") else "right")
+    for column in ("check", "meaning 含义", "severity", "fail", "pass", "not assessable", "reports failing"):
+        table.add_column(column, justify="left" if column[0] in "cms" else "right")
     for row in by_check.itertuples(index=False):
         style = "red" if row.failed and row.severity == "error" else "yellow" if row.failed else ""
         table.add_row(
             row.check_id,
+            meaning(str(row.check_id), lang),
             row.severity,
             str(row.failed),
             str(row.passed),

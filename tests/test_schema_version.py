@@ -7,32 +7,37 @@ import html
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FIXTURES, ROOT
-from warehouse.db import SCHEMA_VERSION, connect
+from warehouse.db import SCHEMA_VERSION
 from warehouse.publish import POINTER, current_version
 from xxgk.cli import cli
 
 REPORT = FIXTURES / "reports" / "柯城区卫生健康局_2022_gbk.html"
 APP = ROOT / "dashboard" / "app.py"
-OLDER = f"was written by an older version of xxgk (schema version 3; this version reads schema version {SCHEMA_VERSION})"
+OLDER = f"was written by an older version of xxgk (schema version 4; this version reads schema version {SCHEMA_VERSION})"
 
 
 @pytest.fixture(scope="module")
 def old_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse as version 3 left it: an older schema_version and a table schema.sql's views no longer fit."""
+    """A warehouse as version 4 left it: one DuckDB file holding the tables themselves (no Parquet parts),
+    here the two of them that the current code's statements would trip over first."""
     directory = tmp_path_factory.mktemp("old") / "wh"
-    assert CliRunner().invoke(cli, ["ingest", str(REPORT), "--warehouse", str(directory)]).exit_code == 0
-    version = current_version(directory)
-    assert version is not None
-    con = connect(version)
-    con.execute("UPDATE warehouse_info SET value = '3' WHERE key = 'schema_version'")
-    con.execute("ALTER TABLE reports DROP COLUMN scope_evidence")
+    directory.mkdir()
+    version = directory / "warehouse-20250101T000000000000-1.duckdb"
+    con = duckdb.connect(str(version))
+    con.execute("CREATE TABLE warehouse_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO warehouse_info VALUES ('schema_version', '4')")
+    con.execute("CREATE TABLE reports (report_id VARCHAR, agency VARCHAR, year INTEGER)")
+    con.execute("INSERT INTO reports VALUES ('abc', '柯城区卫生健康局', 2022)")
     con.execute("CHECKPOINT")
     con.close()
+    (directory / POINTER).write_text(version.name + "\n", encoding="utf-8")
+    assert current_version(directory) == version
     return directory
 
 
@@ -43,18 +48,27 @@ def old_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["export", "facts"],
         ["export", "reports", "--format", "xlsx", "--out", "never.xlsx"],
         ["checks"],
+        ["export", "parquet-dataset", "--out", "never-dataset"],
+        ["summary", "--place", "330802", "--year", "2022", "--out", "never.docx"],
+        ["compare", "柯城区卫生健康局", "--years", "2021", "2022", "--out", "never.docx"],
+        ["findings", "--place", "330802", "--year", "2022", "--out", "never-findings"],
     ],
-    ids=["ingest", "export-csv", "export-xlsx", "checks"],
+    ids=["ingest", "export-csv", "export-xlsx", "checks", "dataset", "summary", "compare", "findings"],
 )
 def test_every_command_refuses_an_older_warehouse_with_one_message(
-    old_warehouse: Path, args: list[str]
+    old_warehouse: Path, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in old_warehouse.iterdir())
     result = CliRunner().invoke(cli, [*args, "--warehouse", str(old_warehouse)])
     assert result.exit_code == 1, result.output
-    assert OLDER in result.output and "ingest the reports into a new --warehouse directory" in result.output
+    assert (
+        OLDER in " ".join(result.output.split())
+        and "ingest the reports into a new --warehouse directory" in result.output
+    )
     assert "Traceback" not in result.output and "BinderException" not in result.output
     assert sorted(p.name for p in old_warehouse.iterdir()) == before
+    assert list(tmp_path.iterdir()) == []  # no output file or folder begun
 
 
 def _dashboard(directory: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:

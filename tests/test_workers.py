@@ -23,10 +23,22 @@ def behave(item: tuple[str, int]) -> str:
     elif kind == "patient":
         allow(amount + 5)
         time.sleep(amount)
+    elif kind in ("steady", "stalls"):
+        _asks_for_time(kind, amount)
     elif kind == "chatty":
         for number in range(amount):
             tell(number)
     return f"{kind} {amount}"
+
+
+def _asks_for_time(kind: str, amount: int) -> None:
+    if kind == "steady":  # progress in steps, each asking for a little more time (as OCR's pages do)
+        for _ in range(amount):
+            allow(3)
+            time.sleep(1)
+    else:
+        allow(2)
+        time.sleep(amount)
 
 
 def outcomes(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
@@ -92,6 +104,14 @@ def _alive(pid: int) -> bool:
 def test_a_task_may_ask_for_more_time_for_one_input() -> None:
     found = outcomes([("patient", 3), ("sleep", 30)], seconds=1.5)
     assert found == [("patient 3", ""), (None, "timed out after 1.5 s (--timeout)")]
+
+
+def test_each_request_for_time_counts_from_now_and_a_stall_is_still_cut() -> None:
+    found = outcomes([("steady", 5), ("stalls", 30)], seconds=1.5)
+    assert found[0] == ("steady 5", "")
+    assert found[1][0] is None
+    assert found[1][1].startswith("timed out after ")
+    assert found[1][1].endswith(" s (more than the time it asked for beyond --timeout)")
 
 
 def test_notes_from_a_task_reach_the_caller_in_order() -> None:

@@ -30,6 +30,7 @@ from etl.limits import file_kind, open_input
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
+from warehouse.db import open_version
 from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish, publish_locked, writer_lock
 from warehouse.store.state import lookup_state
@@ -367,6 +368,7 @@ def ingest(
     """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py),
     each file still parsed within `limits`."""
     started = datetime.now(UTC)
+    _refuse_another_schema(directory)
     inputs = inputs or place_inputs(directory)
     found = discover(paths)
     hashes = _hashes(found.files)
@@ -405,6 +407,14 @@ def ingest(
     summary.log = write_tracebacks(directory, summary, started)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     return summary
+
+
+def _refuse_another_schema(directory: Path) -> None:
+    """A warehouse of another schema version is refused before anything is written into its directory
+    (the lock file included); it is checked again under the lock."""
+    version = current_version(directory)
+    if version is not None:
+        open_version(version).close()
 
 
 LOG_FILE = "ingest.log"

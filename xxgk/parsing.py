@@ -75,17 +75,26 @@ def _first_line(exc: BaseException) -> str:
 OCR_PAGE = "ocr_page"
 OCR_WALL_PER_CPU = 2.0
 """Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
+PRELOADED = ("etl.pipeline", "etl.collect.manifest")
+"""Imported by each worker before it says it is ready, so that no file's time limit pays for them."""
+
+
+def ocr_allowance(pages: int) -> float:
+    """The wall-clock seconds a scan of `pages` pages may take from the start of its OCR, and again from
+    each page read: twice its OCR budget (etl/readers/ocr.py: 10 CPU s a page, at least 60 s), so 20 s a
+    page and at least 120 s. A scan that keeps reading pages is not cut short by --timeout; one page that
+    hangs is."""
+    from etl.readers.ocr import budget_seconds  # already imported: OCR is running
+
+    return OCR_WALL_PER_CPU * budget_seconds(pages)
 
 
 def _relay_ocr_page(name: str, page: int, pages: int, seconds: float) -> None:
-    """In a worker: pass each page read by OCR to the caller's progress display, and when a scan
-    starts, ask for the time its OCR budget allows (more than --timeout for a long scan)."""
+    """In a worker: when a scan starts (page 0) and after each page, ask for the time the scan allows
+    from now, and pass every page on to the caller's progress display."""
     if not in_worker():
         return
-    if page == 1:
-        from etl.readers.ocr import budget_seconds  # already imported: OCR is running
-
-        allow(OCR_WALL_PER_CPU * budget_seconds(pages))
+    allow(ocr_allowance(pages))
     tell((OCR_PAGE, name, page, pages, seconds))
 
 
@@ -104,7 +113,8 @@ def parse_isolated(
     """Each job parsed in a worker process within `limits`, in input order; a worker that overruns its
     time or memory, or dies, gives its file an error with the reason. Pages read by OCR in a worker are
     told to this process's OCR progress listeners."""
-    for job, result in run_isolated(parse_one, jobs, jobs=workers, limits=limits, on_note=_shown):
+    found = run_isolated(parse_one, jobs, jobs=workers, limits=limits, on_note=_shown, preload=PRELOADED)
+    for job, result in found:
         if result.value is not None:
             yield result.value
         else:

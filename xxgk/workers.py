@@ -43,7 +43,7 @@ READY = "ready"
 NOTE = "note"
 ALLOW = "allow"
 MAX_ALLOWED_SECONDS = 3600.0
-"""The most wall-clock time a task may ask for one input (`allow`), whatever `--timeout` says."""
+"""The most wall-clock time one input may take in all when its task asks for more (`allow`)."""
 RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
 """How the failures this module reports begin: they depend on the machine, so they are retried."""
 
@@ -61,6 +61,10 @@ class Limits:
 
     def timed_out(self) -> str:
         return f"timed out after {self.seconds:g} s (--timeout)"
+
+    def allowance_out(self, seconds: float) -> str:
+        """An input whose task asked for more time (`allow`) overran what it asked for."""
+        return f"timed out after {seconds:.0f} s (more than the time it asked for beyond --timeout)"
 
     def over_memory(self) -> str:
         return f"over the memory limit of {self.memory_text()} (--memory-limit)"
@@ -97,8 +101,8 @@ def tell(note: object) -> None:
 
 
 def allow(seconds: float) -> None:
-    """From a task running in a worker: the current input may take `seconds` of wall-clock time in all,
-    more than `--timeout` (a scan read by OCR asks for its budget); at most MAX_ALLOWED_SECONDS."""
+    """From a task running in a worker: the current input may run `seconds` more from now, even beyond
+    `--timeout` (a scan read by OCR asks at each page), but never more than MAX_ALLOWED_SECONDS in all."""
     if _caller is not None:
         _caller.send((ALLOW, float(seconds)))
 
@@ -165,9 +169,13 @@ def _task(name: str) -> Task[Any, Any]:
 
 
 def worker_main(argv: list[str]) -> None:
-    """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES`."""
-    task, conn_fd, lifeline_fd, seconds, memory = argv
+    """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES [MODULE,…]`: the
+    modules listed last are imported before the worker says it is ready (no input's clock pays for them)."""
+    task, conn_fd, lifeline_fd, seconds, memory, *preload = argv
     _die_with_parent(int(lifeline_fd))
+    for module in ",".join(preload).split(","):
+        if module:
+            importlib.import_module(module)
     _serve(Connection(int(conn_fd)), _task(task), Limits(float(seconds), int(memory)))
 
 
@@ -182,15 +190,24 @@ class _Worker:
     ready: bool = False
     job: tuple[int, Any] | None = None
     started: float = 0.0
-    allowed: float = 0.0
-    """Seconds the task asked for the current input (`allow`), when more than the limit."""
+    deadline: float = 0.0
+    extended: bool = False
+    """Whether the task asked for more time for the current input (`allow`)."""
 
-    def give(self, index: int, item: Any) -> None:
+    def give(self, index: int, item: Any, limits: Limits) -> None:
         self.conn.send((index, item))
-        self.job, self.started, self.allowed = (index, item), time.monotonic(), 0.0
+        self.job, self.started = (index, item), time.monotonic()
+        self.deadline, self.extended = self.started + limits.seconds, False
 
-    def seconds(self, limits: Limits) -> float:
-        return max(limits.seconds, self.allowed)
+    def allow(self, seconds: float) -> None:
+        wanted = min(time.monotonic() + seconds, self.started + MAX_ALLOWED_SECONDS)
+        if wanted > self.deadline:
+            self.deadline, self.extended = wanted, True
+
+    def timed_out(self, limits: Limits) -> str:
+        if self.extended:
+            return limits.allowance_out(time.monotonic() - self.started)
+        return limits.timed_out()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -219,12 +236,12 @@ class _Worker:
         return f"the parser process died (exit status {code})"
 
 
-def _start(task: Task[Any, Any], limits: Limits) -> _Worker:
+def _start(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = ()) -> _Worker:
     ours, theirs = socket.socketpair()
     lifeline_read, lifeline = os.pipe()
     name = f"{task.__module__}:{task.__qualname__}"
     command = [sys.executable, "-m", "xxgk.workers", name, str(theirs.fileno()), str(lifeline_read)]
-    command += [repr(limits.seconds), str(limits.memory_bytes)]
+    command += [repr(limits.seconds), str(limits.memory_bytes), ",".join(preload)]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         process = subprocess.Popen(
@@ -259,8 +276,10 @@ class Pool(Generic[T, R]):
         limits: Limits,
         window: int = 64,
         on_note: Callable[[Any], None] = lambda _: None,
+        preload: tuple[str, ...] = (),
     ) -> None:
         self.task, self.jobs, self.limits, self.on_note = task, max(1, jobs), limits, on_note
+        self.preload = preload
         self.window = max(window, 2 * self.jobs)
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
@@ -294,12 +313,12 @@ class Pool(Generic[T, R]):
 
     def _assign(self, todo: deque[tuple[int, T]]) -> None:
         while todo and len(self.workers) < self.jobs:
-            self.workers.append(_start(self.task, self.limits))
+            self.workers.append(_start(self.task, self.limits, self.preload))
         for worker in list(self.workers):
             if worker.ready and worker.job is None and todo:
                 index, item = todo.popleft()
                 try:
-                    worker.give(index, item)
+                    worker.give(index, item, self.limits)
                 except OSError:  # the worker died while idle: not this input's doing
                     todo.appendleft((index, item))
                     self._replace(worker)
@@ -308,7 +327,7 @@ class Pool(Generic[T, R]):
         """Wait for a result, a worker that became ready or died, or the first deadline."""
         busy = [w for w in self.workers if w.job]
         starting = [w for w in self.workers if not w.ready]
-        deadlines = [w.started + w.seconds(self.limits) for w in busy]
+        deadlines = [w.deadline for w in busy]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         ready = set(wait([w.conn for w in busy + starting], timeout))
         for worker in starting:
@@ -319,8 +338,8 @@ class Pool(Generic[T, R]):
             index, item = worker.job
             if worker.conn in ready:
                 self._receive(worker, index, item)
-            elif time.monotonic() >= worker.started + worker.seconds(self.limits):
-                self._fail(worker, index, item, Limits(worker.seconds(self.limits)).timed_out())
+            elif time.monotonic() >= worker.deadline:
+                self._fail(worker, index, item, worker.timed_out(self.limits))
 
     def _start_up(self, worker: _Worker) -> None:
         try:
@@ -345,7 +364,7 @@ class Pool(Generic[T, R]):
             self.on_note(outcome)
             return
         if got == ALLOW:
-            worker.allowed = max(worker.allowed, min(float(outcome), MAX_ALLOWED_SECONDS))
+            worker.allow(float(outcome))
             return
         self.done[got] = (item, outcome)
         worker.job = None
@@ -375,11 +394,12 @@ def run_isolated(
     jobs: int = 1,
     limits: Limits | None = None,
     on_note: Callable[[Any], None] = lambda _: None,
+    preload: tuple[str, ...] = (),
 ) -> Iterator[tuple[T, Result[R]]]:
     """Each item through `task` in a worker process, within `limits`; (item, outcome) in input order.
     `task` must be a module-level function (the worker imports it by name); what it `tell`s arrives at
-    `on_note`, in this process."""
-    yield from Pool(task, jobs, limits or Limits(), on_note=on_note).run(items)
+    `on_note`, in this process; each worker imports the modules `preload` names before its first input."""
+    yield from Pool(task, jobs, limits or Limits(), on_note=on_note, preload=preload).run(items)
 
 
 if __name__ == "__main__":

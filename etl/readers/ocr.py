@@ -191,6 +191,7 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
     name = Path(path).name
     if len(sources) > MAX_PAGES:
         raise UnreadableDocument(f"{name} has {len(sources)} pages; OCR reads at most {MAX_PAGES}")
+    page_read(name, 0, len(sources), 0.0)  # page 0: the scan starts (a worker asks for its time here)
     engine = engine or default_engine()
     budget = budget_seconds(len(sources))
     started = time.process_time()

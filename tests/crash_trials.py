@@ -16,9 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from tests.conftest import FIXTURES, ROOT
 from warehouse.db import open_version
 from warehouse.publish import current_version
+from warehouse.store.catalog import read_catalog
 from xxgk.ingest import ingest
 
 FIRST = ("柯城区卫生健康局_2022_gbk.html", "江山市交通运输局_2021.txt")
@@ -169,10 +172,22 @@ def run_trial(setup: Setup, number: int, rng: random.Random) -> Trial:
 
 def _private(warehouse: Path) -> tuple[str, ...]:
     """Files only a writer in progress has: versions being built, their WAL, a pointer being written,
-    and versions newer than the published one."""
+    versions newer than the published one, and Parquet parts or buckets that no version file lists."""
     found = {p.name for pattern in PRIVATE for p in warehouse.glob(pattern)}
     found |= {p.name for p in warehouse.glob("CURRENT.tmp")}
     published = current_version(warehouse)
     if published is not None:
         found |= {p.name for p in warehouse.glob("warehouse-*.duckdb") if p.name > published.name}
-    return tuple(sorted(found))
+    return tuple(sorted(found | _unlisted_parts(warehouse)))
+
+
+def _unlisted_parts(warehouse: Path) -> set[str]:
+    listed: set[str] = set()
+    for version in warehouse.glob("warehouse-*.duckdb"):
+        con = duckdb.connect(str(version), read_only=True)
+        try:
+            listed |= read_catalog(con).referenced()
+        finally:
+            con.close()
+    on_disk = {p.relative_to(warehouse).as_posix() for p in warehouse.rglob("*.parquet")}
+    return on_disk - listed

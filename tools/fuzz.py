@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from etl.records import ParsedReport  # noqa: E402
-from xxgk.parsing import Failure, Job, Parsed, parse_one  # noqa: E402
+from xxgk.parsing import PRELOADED, Failure, Job, Parsed, parse_one  # noqa: E402
 from xxgk.samples.fuzz import FORMATS, Mutant, Seed, mutants, seeds_from  # noqa: E402
 from xxgk.samples.hostile import hostile_files  # noqa: E402
 from xxgk.workers import Limits, Result, run_isolated  # noqa: E402
@@ -86,7 +86,8 @@ def run(
             names[str(path)] = Mutant(mutant.name, b"", mutant.seed, mutant.how)
         started = time.monotonic()
         jobs_list = [Job(p) for p in names]
-        for done, (job, result) in enumerate(run_isolated(parse_one, jobs_list, jobs=jobs, limits=limits), 1):
+        found = run_isolated(parse_one, jobs_list, jobs=jobs, limits=limits, preload=PRELOADED)
+        for done, (job, result) in enumerate(found, 1):
             mutant = names[job.path]
             kind = kind_of(result)
             fmt = "hostile" if mutant.seed == "hostile" else Path(mutant.name).suffix

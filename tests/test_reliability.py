@@ -116,7 +116,7 @@ def test_an_internal_error_keeps_its_traceback(
     def broken(*args: object) -> None:
         raise RuntimeError("a bug\nsecond line")
 
-    monkeypatch.setattr("xxgk.parsing.parse_bytes", broken)
+    monkeypatch.setattr("etl.pipeline.parse_bytes", broken)  # parse_one imports it when it runs
     source = tmp_path / "r.html"
     source.write_text("x", encoding="utf-8")
     parsed = parse_one(Job(str(source)))

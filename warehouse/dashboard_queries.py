@@ -13,18 +13,49 @@ import pandas as pd
 
 from warehouse import queries
 from warehouse.filters import ReportFilter
+from warehouse.review import overlay
+from warehouse.review.model import Snapshot
 
 Connection = duckdb.DuckDBPyConnection
 
+# Queries that read values: the relations they read with the corrections applied (warehouse/review), and
+# the aggregates that add the corrections as a delta (review_delta_<name>.sql over the query as `base`).
+CORRECTED = {
+    "dash_report_facts": ("facts",),
+    "dash_series_by_report": ("report_series",),
+}
+DELTA = {
+    "dash_metric_by_year": ("review_overlay",),
+    "dash_series_by_year": ("review_corrected_series",),
+}
+
+
+def _overlaid(con: Connection) -> None:
+    """Queries read the review relations; a connection nobody registered them on sees none."""
+    if not overlay.is_registered(con):
+        overlay.register(con, Snapshot())
+
 
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
+    _overlaid(con)
     condition, filter_params = flt.condition("r")
-    sql = f"WITH selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    selected = f"selected AS (SELECT r.* FROM reports AS r WHERE {condition})"
+    if name in DELTA:
+        with_ctes = f"{overlay.ctes(*DELTA[name])},\n{selected},\nbase AS (\n{queries.sql(name)}\n)"
+        sql = f"WITH {with_ctes},\n{queries.sql(name.replace('dash_', 'review_delta_', 1))}"
+    elif name in CORRECTED:
+        sql = f"WITH {overlay.ctes(*CORRECTED[name])},\n{selected}\n{queries.sql(name)}"
+    else:
+        sql = f"WITH {selected}\n{queries.sql(name)}"
     return con.execute(sql, {**filter_params, **params}).df()
 
 
 def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
-    return con.execute(queries.sql(name), params or None).df()
+    _overlaid(con)
+    sql = queries.sql(name)
+    if name in CORRECTED:
+        sql = overlay.corrected(sql, *CORRECTED[name])
+    return con.execute(sql, params or None).df()
 
 
 def places(con: Connection) -> pd.DataFrame:
@@ -117,3 +148,8 @@ def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
 def report_text(con: Connection, report_id: str) -> str:
     found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
     return str(found[0][0]) if found else ""
+
+
+def correction_states(con: Connection) -> pd.DataFrame:
+    """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
+    return _plain(con, "review_states")

@@ -29,6 +29,8 @@ class ReportFilter:
     agency_ids: tuple[str, ...] = field(default=())
     scope: str = "own"
     include_vertical: bool = False
+    review: tuple[str, ...] = ()
+    """Review statuses (pending, approved, returned) from the review database (warehouse/review)."""
 
     def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
         """A SQL condition over `reports AS alias` and its named parameters."""
@@ -64,4 +66,8 @@ class ReportFilter:
         if self.agency_text.strip():
             parts.append(f"contains(lower({alias}.agency), lower($agency_text))")
             params["agency_text"] = self.agency_text.strip()
+        if self.review:
+            status = f"(SELECT rv.status FROM review_status AS rv WHERE rv.report_id = {alias}.report_id)"
+            parts.append(f"list_contains($review, coalesce({status}, 'pending'))")
+            params["review"] = list(self.review)
         return " AND ".join(parts), params

@@ -253,6 +253,11 @@ from xxgk.collect_cli import collect_command  # noqa: E402 - registered after th
 
 cli.add_command(collect_command)
 
+from xxgk.review_cli import corrections_command, users_command  # noqa: E402
+
+cli.add_command(corrections_command)
+cli.add_command(users_command)
+
 
 def main() -> None:  # pragma: no cover
     cli()

@@ -1,6 +1,8 @@
--- Every value of one report with where it was read.
+-- Every value of one report with where it was read; `value` with any correction applied (the value as
+-- read is `original_value`; `facts` is corrected by warehouse/review/overlay.py).
 SELECT f.metric_code, m.label_zh, m.label_en, f.breakdown, f.value, f.value_raw, f.semantic, f.confidence,
-       m.unit, f.table_no, f.row_label, f.column_label, f.page, f.locator
+       m.unit, f.table_no, f.row_label, f.column_label, f.page, f.locator, f.corrected, f.original_value,
+       f.correction_id
 FROM facts AS f
 LEFT JOIN metrics AS m ON m.code = f.metric_code
 WHERE f.report_id = $report_id

@@ -1,0 +1,16 @@
+-- The harmonised series of the reports that have corrections, summed again from their corrected facts
+-- (as warehouse/series.py sums every report's facts), beside the series as stored.
+WITH summed AS (
+    SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
+    FROM facts AS f
+    JOIN main.reports AS r ON r.report_id = f.report_id
+    JOIN main.series_map AS m
+      ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
+    WHERE f.report_id IN (SELECT report_id FROM review_overlay)
+    GROUP BY ALL
+)
+SELECT s.report_id, s.series_code, s.breakdown, s.comparable_group, s.value, h.value AS original_value
+FROM summed AS s
+LEFT JOIN main.report_series AS h
+  ON h.report_id = s.report_id AND h.series_code = s.series_code AND h.breakdown = s.breakdown
+ AND h.comparable_group = s.comparable_group

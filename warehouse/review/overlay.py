@@ -1,0 +1,129 @@
+"""Corrections and review statuses on a reader's DuckDB connection, applied at query time.
+
+The review database's rows are registered on the connection as small relations (`review_corrections`,
+`review_status`, `review_carried`); named SQL then reads `facts`, `facts_long`, `report_series` and
+`series` through CTEs of the same names that apply the corrections (rows), or adds the corrections to
+an aggregate as a delta (`review_delta_*.sql`). The warehouse version itself is never written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import queries
+from warehouse.review.model import Snapshot
+
+CORRECTIONS = "review_corrections"
+STATUS = "review_status"
+CARRIED = "review_carried"
+
+_STRING = pa.string()
+_CORRECTION_COLUMNS = (
+    ("id", pa.int64()),
+    ("report_id", _STRING),
+    ("metric_code", _STRING),
+    ("breakdown", _STRING),
+    ("value", _STRING),
+    ("original_value", _STRING),
+    ("original_raw", _STRING),
+    ("kind", _STRING),
+    ("reason", _STRING),
+    ("agency_id", _STRING),
+    ("agency", _STRING),
+    ("year", pa.int64()),
+    ("source_file", _STRING),
+    ("created_by", _STRING),
+    ("created_at", _STRING),
+    ("carried_from", pa.int64()),
+)
+_STATUS_COLUMNS = (
+    ("report_id", _STRING),
+    ("status", _STRING),
+    ("comment", _STRING),
+    ("user", _STRING),
+    ("at", _STRING),
+)
+_CARRIED_COLUMNS = (("correction_id", pa.int64()), ("report_id", _STRING), ("decision", _STRING))
+
+# Each relation a query may read corrected, the CTEs it needs (in order), and the SQL of each.
+CTE_FILES = {
+    "review_overlay": "review_cte_overlay",
+    "facts": "review_cte_facts",
+    "facts_long": "review_cte_facts_long",
+    "review_corrected_series": "review_cte_corrected_series",
+    "report_series": "review_cte_report_series",
+    "series": "review_cte_series",
+}
+NEEDS = {
+    "review_overlay": (),
+    "facts": ("review_overlay",),
+    "facts_long": ("review_overlay",),
+    "review_corrected_series": ("review_overlay", "facts"),
+    "report_series": ("review_corrected_series",),
+    "series": ("report_series",),
+}
+
+
+def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: list[tuple[object, ...]]) -> pa.Table:
+    schema = pa.schema(list(columns))
+    return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
+
+
+def relations(snapshot: Snapshot) -> dict[str, pa.Table]:
+    """The snapshot as Arrow tables, ready to register (active corrections only)."""
+    corrections = [
+        tuple(getattr(c, name) for name, _ in _CORRECTION_COLUMNS) for c in snapshot.corrections if c.active
+    ]
+    statuses = [(e.report_id, e.status, e.comment, e.user, e.at) for e in snapshot.statuses]
+    carried = [(k.correction_id, k.report_id, k.decision) for k in snapshot.carried]
+    carried += [
+        (c.carried_from, c.report_id, "carried") for c in snapshot.corrections if c.carried_from is not None
+    ]
+    return {
+        CORRECTIONS: _table(_CORRECTION_COLUMNS, corrections),
+        STATUS: _table(_STATUS_COLUMNS, statuses),
+        CARRIED: _table(_CARRIED_COLUMNS, carried),
+    }
+
+
+def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.Table]) -> None:
+    """Make the review relations visible to queries on this connection (or cursor)."""
+    tables = relations(snapshot) if isinstance(snapshot, Snapshot) else snapshot
+    for name, table in tables.items():
+        con.register(name, table)
+
+
+def is_registered(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute(f"SELECT 1 FROM {CORRECTIONS} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+def _ordered(wanted: Iterable[str]) -> list[str]:
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        for needed in NEEDS[name]:
+            visit(needed)
+        if name not in order:
+            order.append(name)
+
+    for name in wanted:
+        visit(name)
+    return order
+
+
+def ctes(*relations: str) -> str:
+    """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
+    after the last), to put in front of a query that reads those names."""
+    return ",\n".join(f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)" for name in _ordered(relations))
+
+
+def corrected(sql: str, *relations: str) -> str:
+    """`sql` (a query without its own WITH) reading the named relations with the corrections applied."""
+    return f"WITH {ctes(*relations)}\n{sql}"

@@ -74,7 +74,7 @@ class _Reports:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.ids = {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
-        self.paths = dict(con.execute("SELECT path, report_id FROM sources").fetchall())
+        self.paths: dict[str, str] = dict(con.execute("SELECT path, report_id FROM sources").fetchall())
         self.names: dict[str, set[str]] = {}
         for path, report_id in self.paths.items():
             self.names.setdefault(Path(path).name, set()).add(report_id)
@@ -115,7 +115,7 @@ def _kind(row: dict[str, str]) -> Kind:
     kind = row.get("kind", "") or "extraction"
     if kind not in KINDS:
         raise ReviewError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    return kind  # type: ignore[return-value]
+    return kind
 
 
 def import_corrections(directory: Path, path: Path, user: str) -> ImportSummary:
@@ -170,4 +170,3 @@ def export_corrections(directory: Path, *, withdrawn: bool = False) -> pd.DataFr
         record["source_file"] = current.get(c.report_id) or c.source_file
         rows.append({column: record.get(column) for column in EXPORT_COLUMNS})
     return pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-

@@ -11,7 +11,6 @@ from warehouse.publish import require_current
 from warehouse.review import store
 from warehouse.review.model import ReviewEvent, Status, from_row
 
-
 CHUNK = 500
 
 

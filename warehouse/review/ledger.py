@@ -166,8 +166,18 @@ def set_status(directory: Path, report_id: str, status: Status, comment: str, us
         cursor = db.execute(
             "INSERT INTO review_events (report_id, status, comment, agency_id, agency, year, place_code, "
             "source_file, user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report_id, status, comment, report.agency_id, report.agency, report.year, report.place_code,
-             report.source_file, who, at],
+            [
+                report_id,
+                status,
+                comment,
+                report.agency_id,
+                report.agency,
+                report.year,
+                report.place_code,
+                report.source_file,
+                who,
+                at,
+            ],
         )
         row = db.execute("SELECT * FROM review_events WHERE id = ?", [cursor.lastrowid]).fetchone()
     return from_row(ReviewEvent, row)
@@ -216,9 +226,26 @@ def add_correction(
             "original_semantic, value, kind, reason, agency_id, agency, year, place_code, source_file, "
             "created_by, created_at, replaces, carried_from) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [key.report_id, key.metric_code, key.breakdown, value_text(reading.value), reading.value_raw,
-             reading.semantic, text, kind, reason.strip(), report.agency_id, report.agency, report.year,
-             report.place_code, report.source_file, who, at, active.id if active else None, carried_from],
+            [
+                key.report_id,
+                key.metric_code,
+                key.breakdown,
+                value_text(reading.value),
+                reading.value_raw,
+                reading.semantic,
+                text,
+                kind,
+                reason.strip(),
+                report.agency_id,
+                report.agency,
+                report.year,
+                report.place_code,
+                report.source_file,
+                who,
+                at,
+                active.id if active else None,
+                carried_from,
+            ],
         )
         created = _correction(db, int(cursor.lastrowid or 0))
     return ("replaced" if active is not None else "added"), created

@@ -8,7 +8,7 @@ an aggregate as a delta (`review_delta_*.sql`). The warehouse version itself is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -67,7 +67,7 @@ NEEDS = {
 }
 
 
-def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: list[tuple[object, ...]]) -> pa.Table:
+def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: Sequence[tuple[object, ...]]) -> pa.Table:
     schema = pa.schema(list(columns))
     return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
 
@@ -121,7 +121,9 @@ def _ordered(wanted: Iterable[str]) -> list[str]:
 def ctes(*relations: str) -> str:
     """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
     after the last), to put in front of a query that reads those names."""
-    return ",\n".join(f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)" for name in _ordered(relations))
+    return ",\n".join(
+        f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)" for name in _ordered(relations)
+    )
 
 
 def corrected(sql: str, *relations: str) -> str:

@@ -43,7 +43,11 @@ def matches(password: str, secret: str) -> bool:
 
 def check_name(name: str) -> str:
     cleaned = name.strip()
-    if not cleaned or len(cleaned) > NAME_CHARS or any(ch.isspace() or not ch.isprintable() for ch in cleaned):
+    if (
+        not cleaned
+        or len(cleaned) > NAME_CHARS
+        or any(ch.isspace() or not ch.isprintable() for ch in cleaned)
+    ):
         raise ReviewError(f"an editor's name is 1–{NAME_CHARS} characters without spaces: {name!r}")
     return cleaned
 
@@ -80,7 +84,9 @@ def has_editors(directory: Path) -> bool:
 def verify(directory: Path, name: str, password: str) -> bool:
     """Whether `password` is `name`'s; an unknown name costs as much time as a wrong password."""
     with store.reading(directory) as db:
-        row = None if db is None else db.execute("SELECT secret FROM editors WHERE name = ?", [name]).fetchone()
+        row = (
+            None if db is None else db.execute("SELECT secret FROM editors WHERE name = ?", [name]).fetchone()
+        )
     if row is None:
         _hash(password, bytes(16), SCRYPT_N, SCRYPT_R, SCRYPT_P)
         return False

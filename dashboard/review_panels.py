@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components
-from dashboard.review_ui import local_time
+from dashboard.review_ui import cell_name, local_time
 from warehouse.filters import ReportFilter
 from warehouse.review.model import STATUSES
 
@@ -52,8 +52,9 @@ def corrections_queue(v: components.View) -> None:
             "id": waiting["id"],
             "agency": waiting["agency"],
             "year": waiting["year"],
-            "metric_code": waiting["metric_code"],
-            "breakdown": waiting["breakdown"],
+            "metric": [
+                cell_name(v, c, b) for c, b in zip(waiting["metric_code"], waiting["breakdown"], strict=True)
+            ],
             "original_value": waiting["original_value"],
             "value": waiting["value"],
             "why": [v.t(f"corr.why.{w}") for w in waiting["why"]],

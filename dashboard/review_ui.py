@@ -70,13 +70,15 @@ def status_panel(v: components.View, report_id: str, access: editing.Access) -> 
     icon = {"pending": ":material/pending:", "approved": ":material/task_alt:", "returned": ":material/undo:"}
     st.badge(v.t("review.current", status=v.t(f"review.status.{status}")), icon=icon[status])
     if event is not None:
-        st.text(
-            v.t("review.by", user=event.user, at=local_time(event.at))
-            + (f" · {event.comment}" if event.comment else "")
-        )
+        said = f" · {event.comment}" if event.comment else ""
+        st.text(v.t("review.by", user=event.user, at=local_time(event.at)) + said)
+    else:
+        _earlier_status(v, report_id)
     with st.expander(v.t("review.header"), expanded=False):
         if access.can_edit:
             _status_form(v, report_id, status)
+        else:
+            editing.read_only_note(access, v.lang)
         history = ledger.history(data.warehouse_dir(), report_id)
         if history:
             st.markdown(f"**{v.t('review.history')}**")
@@ -88,6 +90,18 @@ def status_panel(v: components.View, report_id: str, access: editing.Access) -> 
                 columns=["review_status", "comment", "user", "at"],
             )
             st.dataframe(rows, hide_index=True, width="stretch", column_config=_headers(v, rows))
+
+
+def _earlier_status(v: components.View, report_id: str) -> None:
+    """A new version starts unreviewed; say what was decided on the version it replaced."""
+    snapshot = data.review()
+    others = [r for r in v.frame("report_versions", report_id)["report_id"] if r != report_id]
+    earlier = [e for e in (snapshot.status_of(r) for r in others) if e is not None]
+    if earlier:
+        last = max(earlier, key=lambda e: (e.at, e.id))
+        said = f" · {last.comment}" if last.comment else ""
+        status = v.t(f"review.status.{last.status}")
+        st.text(v.t("review.earlier", status=status, user=last.user, at=local_time(last.at)) + said)
 
 
 def _status_form(v: components.View, report_id: str, status: str) -> None:
@@ -135,6 +149,12 @@ def number_text(value: object) -> str:
     return "0" if text == "-0" else text
 
 
+def cell_name(v: components.View, metric_code: str, breakdown: str) -> str:
+    """`metric label · applicant column`, in the page's language."""
+    column = f" · {v.t('corr.breakdown.' + breakdown)}" if breakdown else ""
+    return f"{v.metric_label(metric_code)}{column}"
+
+
 def cell_key(metric_code: str, breakdown: str) -> str:
     return f"{metric_code}|{breakdown}"
 
@@ -151,8 +171,12 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     if bool(shown["corrected"].any()):
         st.caption(v.t("corr.marked"))
     styled = shown.style.apply(lambda row: [HIGHLIGHT if row["corrected"] else "" for _ in row], axis=1)
-    styled = styled.format(number_text, subset=["value", "original_value"])
-    config = _headers(v, shown) | {"corrected": st.column_config.CheckboxColumn(v.t("col.corrected"))}
+    styled = styled.format(number_text, subset=["value", "original_value"], na_rep="")
+    config = _headers(v, shown) | {
+        "corrected": st.column_config.CheckboxColumn(v.t("col.corrected"), width="small"),
+        "value": st.column_config.Column(v.t("col.value"), width="medium"),
+        "original_value": st.column_config.Column(v.t("col.original_value"), width="medium"),
+    }
     event = st.dataframe(
         styled,
         hide_index=True,
@@ -186,11 +210,11 @@ def _pick_from_selection(event: Any, shown: pd.DataFrame) -> None:
 
 
 def _fact_label(v: components.View, row: Any) -> str:
+    """`metric label · applicant column = value as now shown` (the value with any correction applied)."""
     label = row["label_en"] if v.lang == "en" else row["label_zh"]
     breakdown = f" · {v.t('corr.breakdown.' + row['breakdown'])}" if row["breakdown"] else ""
-    value = "—" if pd.isna(row["value"]) else f"{row['value']:g}"
-    table = f"{v.t('col.table_no')}{int(row['table_no'])} · " if not pd.isna(row["table_no"]) else ""
-    return f"{table}{label or row['metric_code']}{breakdown} = {value}"
+    value = number_text(row["value"]) or "—"
+    return f"{label or row['metric_code']}{breakdown} = {value}"
 
 
 def corrections_panel(
@@ -201,7 +225,7 @@ def corrections_panel(
     active = {cell_key(c.metric_code, c.breakdown): c.id for c in mine if c.active}
     seen: dict[str, int] = st.session_state.get(SEEN, {}).get(report_id, {})
     if access.can_edit and not facts.empty:
-        with st.expander(v.t("corr.header"), expanded=bool(st.session_state.get(CELL))):
+        with st.expander(v.t("corr.header"), expanded=bool(st.session_state.get(FACT_SELECTION))):
             st.caption(v.t("corr.intro"))
             _correction_form(v, report_id, facts, seen)
     st.session_state[SEEN] = {report_id: active}
@@ -251,16 +275,15 @@ def _corrections_list(
         return
     states = _states(v)
     judged = {int(r.id): (r.state, r.why) for r in states.itertuples()}
-    labels = {cell_key(r["metric_code"], r["breakdown"]): _fact_label(v, r) for _, r in facts.iterrows()}
     rows = pd.DataFrame(
         [
             {
                 "id": c.id,
-                "metric": labels.get(cell_key(c.metric_code, c.breakdown), c.metric_code).rsplit(" = ", 1)[0],
+                "metric": cell_name(v, c.metric_code, c.breakdown),
                 "original_value": c.original_value,
                 "value": c.value,
                 "kind": v.t(f"corr.kind.{c.kind}").split("：")[0].split(":")[0],
-                "reason": c.reason,
+                "correction_reason": c.reason,
                 "created_by": c.created_by,
                 "created_at": local_time(c.created_at),
                 "state": v.t(
@@ -284,7 +307,7 @@ def _corrections_list(
 
 def _withdraw_form(v: components.View, active: list[Correction]) -> None:
     directory = data.warehouse_dir()
-    names = {c.id: f"#{c.id} {c.metric_code} {c.breakdown} → {c.value}" for c in active}
+    names = {c.id: f"#{c.id} {cell_name(v, c.metric_code, c.breakdown)} → {c.value}" for c in active}
     with st.expander(v.t("corr.withdraw")), st.form("withdraw_form", clear_on_submit=True):
         chosen = st.selectbox(
             v.t("corr.withdraw_pick"), list(names), format_func=lambda i: names[i], key="withdraw_id"
@@ -313,12 +336,13 @@ def carried_panel(v: components.View, report_id: str, access: editing.Access) ->
     rows = pd.DataFrame(
         {
             "id": waiting["id"],
-            "metric_code": waiting["metric_code"],
-            "breakdown": waiting["breakdown"],
+            "metric": [
+                cell_name(v, c, b) for c, b in zip(waiting["metric_code"], waiting["breakdown"], strict=True)
+            ],
             "original_value": waiting["original_value"],
             "value": waiting["value"],
-            "current_value": waiting["current_value"],
-            "reason": waiting["reason"],
+            "current_value": [number_text(x) for x in waiting["current_value"]],
+            "correction_reason": waiting["reason"],
             "created_by": waiting["created_by"],
             "created_at": [local_time(t) for t in waiting["created_at"]],
             "why": [v.t(f"corr.why.{w}") for w in waiting["why"]],

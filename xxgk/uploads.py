@@ -66,6 +66,8 @@ class UploadLimits:
     """Unpacked ÷ packed size of one entry larger than 1 MiB: beyond this an archive is taken for a bomb."""
 
     def megabytes(self, size: int) -> str:
+        if size >= 1024 * MIB:
+            return f"{size / (1024 * MIB):g} GB"
         return f"{size / MIB:.0f} MB" if size >= MIB else f"{size / 1024:.0f} KB"
 
     def too_big(self, size: int, limit: int | None = None) -> str:

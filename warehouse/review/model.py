@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any, Literal, TypeVar, get_args
 
 Status = Literal["pending", "approved", "returned"]
@@ -88,8 +89,12 @@ class Snapshot:
     """Every correction, withdrawn ones included (they are few: people make them one by one)."""
     carried: tuple[CarriedReview, ...] = ()
 
+    @cached_property
+    def _status_by_report(self) -> dict[str, ReviewEvent]:
+        return {e.report_id: e for e in self.statuses}
+
     def status_of(self, report_id: str) -> ReviewEvent | None:
-        return next((e for e in self.statuses if e.report_id == report_id), None)
+        return self._status_by_report.get(report_id)
 
     def active(self) -> tuple[Correction, ...]:
         return tuple(c for c in self.corrections if c.active)

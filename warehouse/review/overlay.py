@@ -78,10 +78,11 @@ def relations(snapshot: Snapshot) -> dict[str, pa.Table]:
         tuple(getattr(c, name) for name, _ in _CORRECTION_COLUMNS) for c in snapshot.corrections if c.active
     ]
     statuses = [(e.report_id, e.status, e.comment, e.user, e.at) for e in snapshot.statuses]
-    carried = [(k.correction_id, k.report_id, k.decision) for k in snapshot.carried]
-    carried += [
-        (c.carried_from, c.report_id, "carried") for c in snapshot.corrections if c.carried_from is not None
-    ]
+    decided = {(k.correction_id, k.report_id): k.decision for k in snapshot.carried}
+    for c in snapshot.corrections:  # a correction carried over counts even if its decision was not recorded
+        if c.carried_from is not None and c.active:
+            decided.setdefault((c.carried_from, c.report_id), "carried")
+    carried = [(correction, report, decision) for (correction, report), decision in decided.items()]
     return {
         CORRECTIONS: _table(_CORRECTION_COLUMNS, corrections),
         STATUS: _table(_STATUS_COLUMNS, statuses),

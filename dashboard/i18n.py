@@ -194,6 +194,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "agencies.ranking": ("地区内排名", "Ranking within the place"),
     "agencies.ranking_year": ("排名年度", "Ranking year"),
     "agencies.none": ("所选范围内没有机关", "No agency in the selected range"),
+    "documents.summary": ("汇总表（官方格式）", "Summary in the official layout"),
+    "documents.pick_place": (
+        "在左侧选择省、市或县后，可下载该地区某一年度的汇总表。",
+        "Choose a province, city or county in the sidebar to download its summary for a year.",
+    ),
+    "documents.year": ("汇总年度", "Year"),
+    "documents.mixed": (
+        "该年度的报告使用了不同的统计表模板，不同模板从不合并汇总：请选择一个模板。",
+        "The year's reports use several templates, which are never summed together: choose one.",
+    ),
+    "documents.units": ("单位数", "Units"),
+    "documents.template": ("汇总的模板", "Template to sum"),
+    "documents.summary_note": (
+        "按当前筛选的地区、口径、机关类型和垂直管理单位设置，汇总{units}个单位的当前版本报告"
+        "（{excluded}份报告因筛选未计入）；机关层级和名称筛选不适用。文件附有单位名单、未发布报告的单位、"
+        "勾稽关系复核、数据版本和筛选条件。",
+        "Sums the current reports of {units} units under the filtered place, scope, agency kinds and the "
+        "vertical-units setting ({excluded} reports left out by them); the level and name filters do not "
+        "apply. The file lists the units, the units without a report, the identities on the sums, the data "
+        "version and the filters.",
+    ),
+    "documents.summary_docx": ("汇总表 Word", "Summary (Word)"),
+    "documents.summary_xlsx": ("汇总表 Excel", "Summary (Excel)"),
+    "documents.compare": ("年度对比", "Year-over-year comparison"),
+    "documents.one_year": (
+        "该机关只有一个年度的报告，无法对比。",
+        "This agency has a report for one year only.",
+    ),
+    "documents.earlier": ("前一年", "Earlier year"),
+    "documents.later": ("后一年", "Later year"),
+    "documents.changed": ("变化的单元格", "Cells changed"),
+    "documents.not_comparable": ("不可比的单元格", "Cells not comparable"),
+    "documents.copied": ("正文沿用比例", "Text copied"),
+    "documents.failed": ("未通过检查（前/后）", "Failed checks (earlier / later)"),
+    "documents.compare_docx": ("对比 Word", "Comparison (Word)"),
+    "documents.compare_xlsx": ("对比 Excel", "Comparison (Excel)"),
+    "documents.compare_html": ("对比 HTML", "Comparison (HTML)"),
     "quality.title": ("数据质量", "Data quality"),
     "quality.summary": ("校验结果汇总", "Checks summary"),
     "quality.failed": ("未通过的校验", "Failed checks"),

@@ -402,3 +402,21 @@ def test_no_review_database_means_no_overlay(tmp_path: Path, warehouse: tuple[Pa
     assert not dq.report_facts(con, report_of(directory, V2021))["corrected"].any()
     filtered = replace(ReportFilter(), review=("pending",))
     assert len(dq.reports(reader(directory), filtered)) == len(NAMES)
+
+
+def test_the_summary_and_the_comparison_use_the_corrected_values(warehouse: tuple[Path, Path]) -> None:
+    from warehouse.documents.make import make_summary
+    from warehouse.documents.summary import SummaryRequest
+
+    _, directory = warehouse
+    report = report_of(directory, V2021)
+    county = query(directory, "SELECT county_code FROM reports WHERE report_id = ?", [report])[0][0]
+    request = SummaryRequest(county, 2021)
+
+    def received() -> Decimal | None:
+        summary = make_summary(require_current(directory), request)
+        return next(c.value for c in summary.cells if (c.code, c.breakdown) == ("req.received", "total"))
+
+    before = received()
+    correct(directory, report, "req.received", "total", "40")
+    assert received() == Decimal(40) != before

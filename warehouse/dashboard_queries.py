@@ -12,9 +12,11 @@ import duckdb
 import pandas as pd
 
 from warehouse import queries
+from warehouse.documents.compare import Comparison
+from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
+from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import ReportFilter
 from warehouse.review import overlay
-from warehouse.review.model import Snapshot
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -32,8 +34,7 @@ DELTA = {
 
 def _overlaid(con: Connection) -> None:
     """Queries read the review relations; a connection nobody registered them on sees none."""
-    if not overlay.is_registered(con):
-        overlay.register(con, Snapshot())
+    overlay.ensure(con)
 
 
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
@@ -153,3 +154,18 @@ def report_text(con: Connection, report_id: str) -> str:
 def correction_states(con: Connection) -> pd.DataFrame:
     """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
     return _plain(con, "review_states")
+
+
+# --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------
+
+
+def summary_plan(con: Connection, request: SummaryRequest) -> SummaryPlan:
+    return plan_summary(con, request)
+
+
+def agency_report_years(con: Connection, agency_id: str) -> list[int]:
+    return agency_years(con, agency_id)
+
+
+def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
+    return build_comparison(con, agency_id, years, version)

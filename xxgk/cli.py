@@ -17,6 +17,7 @@ from warehouse.errors import WarehouseError
 from warehouse.export import EXPORTS, export_table
 from warehouse.publish import default_dir
 from xxgk import __version__
+from xxgk.documents import compare_command, summary_command
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
@@ -260,6 +261,8 @@ def serve_command(warehouse: Path | None, host: str, port: int, require_login: b
 from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
 
 cli.add_command(collect_command)
+cli.add_command(summary_command)
+cli.add_command(compare_command)
 
 from xxgk.review_cli import corrections_command, users_command  # noqa: E402
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, components, measures, review_panels, state
+from dashboard import charts, components, documents, measures, review_panels, state
 
 SERIES = (
     "requests.received",
@@ -58,6 +58,7 @@ else:
         what=f"agency-reports-{agency}",
         key="agency_reports",
     )
+    documents.compare_section(v, agency)
 
     st.subheader(v.t("agencies.compare"))
     state.seed("series", lambda raw: raw if raw in SERIES else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, measures
+from dashboard import charts, components, documents, measures
 
 v = components.view()
 st.title(v.t("overview.title"))
@@ -71,3 +71,5 @@ else:
         key="overview_checks",
     )
     st.page_link("views/quality.py", label=v.t("page.quality"), icon=":material/fact_check:")
+
+documents.summary_section(v)

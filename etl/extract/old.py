@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from etl.extract.rows import UNIT_WORDS, FactCollector, is_valueish, key, label_text, row_locator
+from etl.extract.rows import UNIT_WORDS, FactCollector, is_numeric, is_valueish, key, label_text, row_locator
 from etl.normalise import one_line
 from etl.records import CellRef, RowView, TableCell
 from etl.values import parse_value
@@ -177,7 +177,11 @@ def _section_value(view: RowView, row: OldRow, code: str, collector: FactCollect
 
 
 def _unknown(view: RowView, row: OldRow, collector: FactCollector) -> None:
-    printed = one_line(row.value.text) if row.value is not None else ""
+    """A row the table does not have is reported when it prints a number (as in the new templates'
+    readers); a title, note or heading row without one is not a lost value."""
+    if row.value is None or not is_numeric(row.value):
+        return
+    printed = one_line(row.value.text)
     collector.warn(
         "unknown_row",
         f"row not in the old national table: {label_text([view.cells[0]])!r} (value {printed!r}); not stored",

@@ -8,6 +8,7 @@ an aggregate as a delta (`review_delta_*.sql`). The warehouse version itself is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import duckdb
@@ -127,6 +128,19 @@ def ctes(*relations: str) -> str:
     )
 
 
+LEADING_WITH = re.compile(r"^((?:\s*--[^\n]*\n)*)\s*WITH\s+", re.IGNORECASE)
+
+
 def corrected(sql: str, *relations: str) -> str:
-    """`sql` (a query without its own WITH) reading the named relations with the corrections applied."""
+    """`sql` reading the named relations with the corrections applied (its own WITH, if it has one, is
+    joined to the CTEs put in front)."""
+    found = LEADING_WITH.match(sql)
+    if found:
+        return f"WITH {ctes(*relations)},\n{found.group(1)}{sql[found.end() :]}"
     return f"WITH {ctes(*relations)}\n{sql}"
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Register an empty overlay on a connection nobody registered the review relations on."""
+    if not is_registered(con):
+        register(con, Snapshot())

@@ -1,0 +1,88 @@
+"""The document buttons on the dashboard (AppTest over the sample warehouse): the summary of the filtered
+place on the overview page, the comparison on the agencies page, and the bytes their buttons hand out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.documents import _comparison_data, _summary_data
+from etl.pipeline import parse_file
+from warehouse.documents.make import make_comparison
+from warehouse.documents.summary import SummaryRequest
+from warehouse.publish import require_current
+
+pytestmark = pytest.mark.slow  # builds or ingests a warehouse
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PLACE = {"province": "330000", "city": "330800"}
+
+
+@pytest.fixture
+def warehouse(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(sample_warehouse))
+    yield sample_warehouse
+
+
+def open_page(params: dict[str, str], page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def labels(at: AppTest) -> list[str]:
+    return [str(button.proto.label) for button in at.get("download_button")]
+
+
+def test_summary_buttons_for_the_filtered_place(warehouse: Path) -> None:
+    at = open_page({**PLACE, "county": "330802", "years": "2020-2024"})
+    assert {"汇总表 Word", "汇总表 Excel"} <= set(labels(at))
+    year = at.selectbox(key="summary_year")
+    assert year.value == 2024 and year.options == ["2024", "2023", "2022", "2021", "2020"]
+    assert any("汇总2个单位" in caption.value for caption in at.caption)
+
+
+def test_summary_asks_for_a_place_first(warehouse: Path) -> None:
+    at = open_page({})
+    assert "汇总表 Word" not in labels(at)
+    assert any("选择省、市或县" in info.value for info in at.info)
+
+
+def test_summary_of_a_year_with_two_templates_asks_which(warehouse: Path) -> None:
+    at = open_page({**PLACE, "county": "330822", "summary_year": "2021"})
+    assert any("不同的统计表模板" in w.value for w in at.warning)
+    choice = at.radio(key="summary_tpl")
+    assert sorted(choice.options) == ["old", "v2021"]
+    choice.set_value("v2021").run()
+    assert not at.exception
+    assert {"汇总表 Word", "汇总表 Excel"} <= set(labels(at))
+
+
+def test_comparison_on_the_agencies_page(warehouse: Path) -> None:
+    at = open_page({**PLACE, "county": "330802"}, "views/agencies.py")
+    assert {"对比 Word", "对比 Excel", "对比 HTML"} <= set(labels(at))
+    later, earlier = at.selectbox(key="cmp_to"), at.selectbox(key="cmp_from")
+    assert int(later.value) > int(earlier.value)
+    assert [m.label for m in at.metric][-4:] == [
+        "变化的单元格",
+        "不可比的单元格",
+        "正文沿用比例",
+        "未通过检查（前/后）",
+    ]
+
+
+def test_the_buttons_hand_out_the_documents(warehouse: Path, tmp_path: Path) -> None:
+    version = require_current(warehouse)
+    path = tmp_path / "summary.xlsx"
+    path.write_bytes(_summary_data(version, SummaryRequest("330802", 2023), "xlsx")())
+    assert parse_file(path).meta.agency == "柯城区"
+    comparison = make_comparison(version, "柯城区教育局", (2022, 2023))
+    page = _comparison_data(comparison, "html")()
+    assert page.startswith(b"<!DOCTYPE html>") and "柯城区教育局".encode() in page

@@ -1,0 +1,293 @@
+"""What the documents read from the warehouse: named SQL (warehouse/queries/summary_*.sql, compare_*.sql,
+document_*.sql) over an open connection, returned as records with exact Decimals (never through pandas,
+which would turn DECIMAL into float)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from etl.values import normalise_decimal
+from warehouse import queries
+from warehouse.documents.compare import (
+    CheckRow,
+    CompareError,
+    Comparison,
+    Printed,
+    SeriesRow,
+    Side,
+    pair_cells,
+    pair_series,
+)
+from warehouse.documents.summary import (
+    Cell,
+    CellSum,
+    MissingUnit,
+    Summary,
+    SummaryError,
+    SummaryRequest,
+    Unit,
+    choose_units,
+    identities,
+    keep_missing,
+    left_out,
+    official_cells,
+)
+from warehouse.documents.textdiff import diff_texts
+from warehouse.review import overlay
+
+Connection = duckdb.DuckDBPyConnection
+
+
+CORRECTED = {"summary_cells": ("facts",), "document_facts": ("facts",), "compare_series": ("series",)}
+"""Queries that read values, and the relations they read with reviewers' corrections (warehouse/review)."""
+
+
+def rows(con: Connection, query: str, **params: object) -> list[dict[str, Any]]:
+    sql = queries.sql(query)
+    if query in CORRECTED:
+        overlay.ensure(con)
+        sql = overlay.corrected(sql, *CORRECTED[query])
+    cursor = con.execute(sql, params or None)
+    columns = [d[0] for d in cursor.description or ()]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def place_name(con: Connection, code: str) -> tuple[str, str]:
+    """(name, level) of a place code; a code no report is placed under is an error."""
+    found = rows(con, "summary_place", place=code)
+    if not found:
+        raise SummaryError(f"no report in the warehouse is placed under {code}: check the code (6 digits)")
+    return str(found[0]["name"]), str(found[0]["level"])
+
+
+def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:
+    return [
+        Unit(
+            report_id=str(r["report_id"]),
+            agency_id=str(r["agency_id"]),
+            agency=str(r["agency"]),
+            template=str(r["template"]),
+            scope=str(r["scope"]),
+            kind=str(r["agency_kind"]),
+            level=str(r["agency_level"]),
+            is_vertical=bool(r["is_vertical"]),
+            source_file=str(r["source_file"]),
+            place=str(r["place"]),
+        )
+        for r in rows(con, "summary_units", place=request.place_code, year=request.year)
+    ]
+
+
+def cell_sums(con: Connection, cells: Sequence[Cell], units: Sequence[Unit]) -> tuple[CellSum, ...]:
+    """Every official cell summed over the units by DuckDB (exact DECIMAL sums), with the units that
+    left the cell out, printed text that is not a value, or hold a value an identity chose."""
+    names = {u.report_id: u.agency for u in units}
+    params = {
+        "reports": list(names),
+        "codes": [code for code, _ in cells],
+        "breakdowns": [breakdown for _, breakdown in cells],
+    }
+    gaps: dict[Cell, list[str]] = {}
+    for r in rows(con, "summary_gaps", **params):
+        gaps.setdefault((str(r["metric_code"]), str(r["breakdown"])), []).append(names[str(r["report_id"])])
+    return tuple(
+        CellSum(
+            code=str(r["metric_code"]),
+            breakdown=str(r["breakdown"]),
+            value=_exact(r["total"]) if r["numbers"] else None,
+            numbers=int(r["numbers"]),
+            blanks=int(r["blanks"]),
+            not_printed=tuple(gaps.get((str(r["metric_code"]), str(r["breakdown"])), ())),
+            unreadable=tuple(names[str(i)] for i in r["unreadable"] or ()),
+            inferred=tuple(names[str(i)] for i in r["inferred"] or ()),
+        )
+        for r in rows(con, "summary_cells", **params)
+    )
+
+
+def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str], list[str]]:
+    """(check id, breakdown) -> the units whose own report fails it."""
+    names = {u.report_id: u.agency for u in units}
+    found: dict[tuple[str, str], list[str]] = {}
+    for r in rows(con, "summary_failures", reports=list(names)):
+        agencies = found.setdefault((str(r["check_id"]), str(r["breakdown"])), [])
+        name = names[str(r["report_id"])]
+        if name not in agencies:
+            agencies.append(name)
+    return found
+
+
+def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:
+    found = rows(con, "summary_missing", place=request.place_code, year=request.year)
+    units = [
+        MissingUnit(str(r["agency_id"]), str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
+        for r in found
+    ]
+    vertical = {str(r["agency_id"]): bool(r["is_vertical"]) for r in found}
+    kinds = {str(r["agency_id"]): str(r["agency_kind"]) for r in found}
+    return keep_missing(units, vertical, kinds, request)
+
+
+def build_summary(con: Connection, request: SummaryRequest, version: str) -> Summary:
+    """The summary of `request` over the warehouse behind `con` (data version `version`)."""
+    name, level = place_name(con, request.place_code)
+    selection = choose_units(candidate_units(con, request), request, f"{name} ({request.place_code})")
+    cells = cell_sums(con, official_cells(selection.template), selection.units)
+    return Summary(
+        request=request,
+        place_name=name,
+        place_level=level,
+        template=selection.template,
+        version=version,
+        units=selection.units,
+        excluded=selection.excluded,
+        missing=missing_units(con, request),
+        cells=cells,
+        identities=identities(cells, selection.template, failed_checks(con, selection.units)),
+    )
+
+
+# --- the comparison -------------------------------------------------------------------------------
+
+
+def resolve_agency(con: Connection, name: str) -> str:
+    """The one agency id a name means; none or several is an error that lists what was found."""
+    found = [str(r["agency_id"]) for r in rows(con, "compare_agency", name=name.strip())]
+    if not found:
+        raise CompareError(f"no agency in the warehouse is called or contains {name!r}")
+    if len(found) > 1:
+        shown = "、".join(found[:12]) + (" …" if len(found) > 12 else "")
+        raise CompareError(f"{name!r} matches {len(found)} agencies: {shown}; give the full name")
+    return found[0]
+
+
+def agency_years(con: Connection, agency_id: str) -> list[int]:
+    return [int(r["year"]) for r in rows(con, "compare_years", agency_id=agency_id)]
+
+
+def _checks(con: Connection, report_id: str) -> tuple[CheckRow, ...]:
+    return tuple(
+        CheckRow(
+            check_id=str(r["check_id"]),
+            severity=str(r["severity"]),
+            status=str(r["status"]),
+            breakdown=str(r["breakdown"]),
+            expected=_exact(r["expected"]),
+            actual=_exact(r["actual"]),
+            message=str(r["message"]),
+        )
+        for r in rows(con, "document_checks", reports=[report_id])
+    )
+
+
+def _exact(value: object) -> Decimal | None:
+    return None if value is None else normalise_decimal(Decimal(str(value)))
+
+
+def _sides(con: Connection, agency_id: str, years: tuple[int, int]) -> tuple[Side, Side]:
+    found = {int(r["year"]): r for r in rows(con, "compare_reports", agency_id=agency_id, years=list(years))}
+    absent = [str(y) for y in years if y not in found]
+    if absent:
+        have = ", ".join(str(y) for y in agency_years(con, agency_id)) or "none"
+        raise CompareError(f"{agency_id} has no current report for {' and '.join(absent)} (reports: {have})")
+    sides = [
+        Side(
+            report_id=str(found[y]["report_id"]),
+            year=y,
+            template=str(found[y]["template"]),
+            agency=str(found[y]["agency"]),
+            source_file=str(found[y]["source_file"]),
+            title=str(found[y]["title"]),
+            checks=_checks(con, str(found[y]["report_id"])),
+        )
+        for y in years
+    ]
+    return sides[0], sides[1]
+
+
+def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
+    return {
+        (str(r["metric_code"]), str(r["breakdown"])): Printed(
+            _exact(r["value"]), str(r["value_raw"]), str(r["semantic"])
+        )
+        for r in rows(con, "document_facts", reports=[report_id])
+    }
+
+
+def _series(con: Connection, report_id: str) -> list[SeriesRow]:
+    return [
+        (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
+        for r in rows(con, "compare_series", reports=[report_id])
+    ]
+
+
+def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for r in rows(con, "compare_groups"):
+        found.setdefault((str(r["template"]), str(r["metric_code"])), set()).add(str(r["comparable_group"]))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _text(con: Connection, report_id: str) -> str:
+    found = rows(con, "compare_text", reports=[report_id])
+    return str(found[0]["text"]) if found else ""
+
+
+def build_comparison(con: Connection, agency: str, years: tuple[int, int], version: str) -> Comparison:
+    """The comparison of an agency's reports for two years (the earlier first) over the warehouse."""
+    if years[0] == years[1]:
+        raise CompareError(f"the two years are the same ({years[0]}): give two different years")
+    ordered = (min(years), max(years))
+    agency_id = resolve_agency(con, agency)
+    before, after = _sides(con, agency_id, ordered)
+    return Comparison(
+        agency_id=agency_id,
+        agency=after.agency,
+        before=before,
+        after=after,
+        cells=pair_cells(
+            _printed(con, before.report_id),
+            _printed(con, after.report_id),
+            (before.template, after.template),
+            _groups(con),
+        ),
+        series=pair_series(_series(con, before.report_id), _series(con, after.report_id)),
+        sections=diff_texts(_text(con, before.report_id), _text(con, after.report_id)),
+        version=version,
+    )
+
+
+@dataclass(frozen=True)
+class SummaryPlan:
+    """What a summary of a request would add up, before it is made: for the dashboard's button."""
+
+    place_name: str
+    templates: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each template the kept units' reports use, with those units."""
+    excluded: int
+    error: str = ""
+
+
+def plan_summary(con: Connection, request: SummaryRequest) -> SummaryPlan:
+    try:
+        name, _ = place_name(con, request.place_code)
+    except SummaryError as exc:
+        return SummaryPlan("", (), 0, str(exc))
+    kept: dict[str, list[str]] = {}
+    excluded = 0
+    for unit in candidate_units(con, request):
+        if left_out(unit, request):
+            excluded += 1
+        else:
+            kept.setdefault(unit.template, []).append(unit.agency)
+    templates = tuple((t, tuple(kept[t])) for t in sorted(kept))
+    if not templates:
+        return SummaryPlan(
+            name, (), excluded, f"no current {request.year} report of a unit under {name} to sum"
+        )
+    return SummaryPlan(name, templates, excluded)

@@ -52,15 +52,20 @@ def review() -> Snapshot:
 def _run(path: str, read: Callable[..., Any], *args: object) -> Any:
     cursor = _connection(path).cursor()
     try:
-        overlay.register(cursor, _relations(str(warehouse_dir()), review_revision()))
+        overlay.register(cursor, _relations(path, str(warehouse_dir()), review_revision()))
         return read(cursor, *args)
     finally:
         cursor.close()
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
-def _relations(directory: str, revision: int) -> dict[str, Any]:
-    return overlay.relations(_snapshot(directory, revision))
+def _relations(path: str, directory: str, revision: int) -> dict[str, Any]:
+    """The review relations for one version and revision (the corrected reports' facts are read once)."""
+    cursor = _connection(path).cursor()
+    try:
+        return overlay.prepare(cursor, _snapshot(directory, revision))
+    finally:
+        cursor.close()
 
 
 def read(path: str, name: str, *args: object) -> Any:

@@ -42,12 +42,12 @@ def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -
     condition, filter_params = flt.condition("r")
     selected = f"selected AS (SELECT r.* FROM reports AS r WHERE {condition})"
     if name in DELTA:
-        with_ctes = f"{overlay.ctes(*DELTA[name])},\n{selected},\nbase AS (\n{queries.sql(name)}\n)"
-        sql = f"WITH {with_ctes},\n{queries.sql(name.replace('dash_', 'review_delta_', 1))}"
-    elif name in CORRECTED:
-        sql = f"WITH {overlay.ctes(*CORRECTED[name])},\n{selected}\n{queries.sql(name)}"
+        base = f"base AS (\n{queries.sql(name)}\n)"
+        delta = queries.sql(name.replace("dash_", "review_delta_", 1))
+        head = ",\n".join(p for p in (overlay.ctes(*DELTA[name]), selected, base) if p)
+        sql = f"WITH {head},\n{delta}"  # the delta file continues the CTE list (`delta AS (…) SELECT …`)
     else:
-        sql = f"WITH {selected}\n{queries.sql(name)}"
+        sql = overlay.with_clause(overlay.ctes(*CORRECTED.get(name, ())), selected) + queries.sql(name)
     return con.execute(sql, {**filter_params, **params}).df()
 
 

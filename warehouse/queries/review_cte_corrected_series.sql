@@ -1,12 +1,19 @@
 -- The harmonised series of the reports that have corrections, summed again from their corrected facts
--- (as warehouse/series.py sums every report's facts), beside the series as stored.
-WITH summed AS (
+-- (as warehouse/series.py sums every report's facts), beside the series as stored. Computed once per
+-- version and review revision and registered as `review_corrected_series`.
+WITH corrected AS (
+    SELECT f.report_id, f.metric_code, f.breakdown,
+           CASE WHEN o.report_id IS NULL THEN f.value ELSE o.value END AS value
+    FROM main.facts AS f
+    LEFT JOIN review_overlay AS o
+      ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
+    WHERE list_contains($reports, f.report_id)
+), summed AS (
     SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
-    FROM facts AS f
+    FROM corrected AS f
     JOIN main.reports AS r ON r.report_id = f.report_id
     JOIN main.series_map AS m
       ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
-    WHERE f.report_id IN (SELECT report_id FROM review_overlay)
     GROUP BY ALL
 )
 SELECT s.report_id, s.series_code, s.breakdown, s.comparable_group, s.value, h.value AS original_value

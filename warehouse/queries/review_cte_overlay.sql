@@ -1,6 +1,8 @@
 -- The corrections that apply: active ones whose report is in this version and whose value the report
 -- still reads as it did when the correction was made (otherwise the correction needs review and the
--- value as read stands). One row per corrected fact, with the value before and after.
+-- value as read stands). One row per corrected fact, with the value before and after. Computed once per
+-- warehouse version and review revision (warehouse/review/overlay.py) and registered as `review_overlay`;
+-- `$reports` lists the corrected reports, so only their facts are read.
 SELECT c.report_id, c.metric_code, c.breakdown, c.id AS correction_id, c.kind,
        CAST(c.value AS DECIMAL(38, 6)) AS value,
        CASE WHEN CAST(c.value AS DECIMAL(38, 6)) = 0 THEN 'zero' ELSE 'number' END AS semantic,
@@ -8,4 +10,5 @@ SELECT c.report_id, c.metric_code, c.breakdown, c.id AS correction_id, c.kind,
 FROM review_corrections AS c
 JOIN main.facts AS f
   ON f.report_id = c.report_id AND f.metric_code = c.metric_code AND f.breakdown = c.breakdown
-WHERE f.value IS NOT DISTINCT FROM CAST(c.original_value AS DECIMAL(38, 6))
+WHERE list_contains($reports, f.report_id)
+  AND f.value IS NOT DISTINCT FROM CAST(c.original_value AS DECIMAL(38, 6))

@@ -1,9 +1,13 @@
 """Corrections and review statuses on a reader's DuckDB connection, applied at query time.
 
-The review database's rows are registered on the connection as small relations (`review_corrections`,
-`review_status`, `review_carried`); named SQL then reads `facts`, `facts_long`, `report_series` and
-`series` through CTEs of the same names that apply the corrections (rows), or adds the corrections to
-an aggregate as a delta (`review_delta_*.sql`). The warehouse version itself is never written.
+`prepare` turns a snapshot of the review database into small relations, computed once per warehouse
+version and review revision: the rows as stored (`review_corrections`, `review_status`,
+`review_carried`), the corrections that apply with the values before and after (`review_overlay`, which
+reads only the corrected reports' facts) and those reports' series summed again
+(`review_corrected_series`). `register` puts them on a connection or cursor; named SQL then reads
+`facts`, `facts_long`, `report_series` and `series` through CTEs of the same names that apply the
+corrections (rows), or adds them to an aggregate as a delta (`review_delta_*.sql`). The warehouse
+version itself is never written.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from warehouse.review.model import Snapshot
 CORRECTIONS = "review_corrections"
 STATUS = "review_status"
 CARRIED = "review_carried"
+OVERLAY = "review_overlay"
+CORRECTED_SERIES = "review_corrected_series"
 
 _STRING = pa.string()
 _CORRECTION_COLUMNS = (
@@ -49,21 +55,20 @@ _STATUS_COLUMNS = (
 )
 _CARRIED_COLUMNS = (("correction_id", pa.int64()), ("report_id", _STRING), ("decision", _STRING))
 
-# Each relation a query may read corrected, the CTEs it needs (in order), and the SQL of each.
+# Each relation a query may read corrected, the CTEs it needs (in order), and the SQL of each;
+# `review_overlay` and `review_corrected_series` are registered tables, so they need no CTE.
 CTE_FILES = {
-    "review_overlay": "review_cte_overlay",
     "facts": "review_cte_facts",
     "facts_long": "review_cte_facts_long",
-    "review_corrected_series": "review_cte_corrected_series",
     "report_series": "review_cte_report_series",
     "series": "review_cte_series",
 }
-NEEDS = {
-    "review_overlay": (),
-    "facts": ("review_overlay",),
-    "facts_long": ("review_overlay",),
-    "review_corrected_series": ("review_overlay", "facts"),
-    "report_series": ("review_corrected_series",),
+NEEDS: dict[str, tuple[str, ...]] = {
+    OVERLAY: (),
+    CORRECTED_SERIES: (),
+    "facts": (),
+    "facts_long": (),
+    "report_series": (),
     "series": ("report_series",),
 }
 
@@ -91,10 +96,26 @@ def relations(snapshot: Snapshot) -> dict[str, pa.Table]:
     }
 
 
-def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.Table]) -> None:
-    """Make the review relations visible to queries on this connection (or cursor)."""
-    tables = relations(snapshot) if isinstance(snapshot, Snapshot) else snapshot
+def prepare(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, pa.Table]:
+    """Every review relation for the version behind `con`: compute once per version and revision (the
+    dashboard caches it), then `register` on each cursor."""
+    tables = relations(snapshot)
     for name, table in tables.items():
+        con.register(name, table)
+    reports = sorted({c.report_id for c in snapshot.corrections if c.active})
+    for name, query in ((OVERLAY, "review_cte_overlay"), (CORRECTED_SERIES, "review_cte_corrected_series")):
+        tables[name] = con.sql(queries.sql(query), params={"reports": reports}).to_arrow_table()
+        con.register(name, tables[name])
+    return tables
+
+
+def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.Table]) -> None:
+    """Make the review relations visible to queries on this connection (or cursor); a snapshot is
+    prepared on the spot, prepared relations are only registered."""
+    if isinstance(snapshot, Snapshot):
+        prepare(con, snapshot)
+        return
+    for name, table in snapshot.items():
         con.register(name, table)
 
 
@@ -124,11 +145,19 @@ def ctes(*relations: str) -> str:
     """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
     after the last), to put in front of a query that reads those names."""
     return ",\n".join(
-        f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)" for name in _ordered(relations)
+        f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)"
+        for name in _ordered(relations)
+        if name in CTE_FILES
     )
 
 
 LEADING_WITH = re.compile(r"^((?:\s*--[^\n]*\n)*)\s*WITH\s+", re.IGNORECASE)
+
+
+def with_clause(*parts: str) -> str:
+    """`WITH a, b, …` of the non-empty CTE lists given ('' when all are empty)."""
+    kept = ",\n".join(p for p in parts if p)
+    return f"WITH {kept}\n" if kept else ""
 
 
 def corrected(sql: str, *relations: str) -> str:
@@ -136,8 +165,10 @@ def corrected(sql: str, *relations: str) -> str:
     joined to the CTEs put in front)."""
     found = LEADING_WITH.match(sql)
     if found:
-        return f"WITH {ctes(*relations)},\n{found.group(1)}{sql[found.end() :]}"
-    return f"WITH {ctes(*relations)}\n{sql}"
+        own = f"{found.group(1)}{sql[found.end() :]}"
+        head = ctes(*relations)
+        return f"WITH {head},\n{own}" if head else sql
+    return with_clause(ctes(*relations)) + sql
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,6 +17,7 @@ from warehouse.review.users import verify
 from xxgk.cli import cli
 
 V2021, V2019, OLD = NAMES
+pytestmark = pytest.mark.slow  # each test builds a warehouse
 HEADER = "source_file,metric_code,breakdown,value,reason\n"
 
 

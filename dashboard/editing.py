@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data
 from dashboard.i18n import translate
+from dashboard.typed_text import md
 from warehouse.review.users import has_editors, verify
 
 EDITOR_KEY = "_editor"
@@ -86,7 +87,7 @@ def sidebar(lang: str) -> Access:
         return current()
     access = current()
     if access.can_edit:
-        box.caption(translate("edit.logged_in", lang).format(user=access.user))
+        box.caption(translate("edit.logged_in", lang).format(user=md(access.user)))
         if box.button(translate("edit.logout", lang), key="editor_logout"):
             st.session_state.pop(EDITOR_KEY, None)
             st.rerun()

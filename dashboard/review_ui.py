@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, editing
+from dashboard.typed_text import md
 from warehouse.review import ledger
 from warehouse.review.model import KINDS, STATUSES, BadValue, Correction, Status, parse_value
 
@@ -53,10 +54,10 @@ def _change(v: components.View, action: Callable[[str], str]) -> None:
     try:
         message = action(access.user)
     except BadValue as exc:
-        st.error(f"{v.t('corr.value')}: {exc}")
+        st.error(f"{v.t('corr.value')}: {md(exc)}")
         return
     except ledger.ReviewError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     _done(message)
 

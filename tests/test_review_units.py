@@ -80,3 +80,12 @@ def test_only_active_corrections_are_overlaid_and_carried_ones_count_once() -> N
     assert tables[overlay.CARRIED].to_pylist() == [
         {"correction_id": 1, "report_id": "c", "decision": "carried"}
     ]
+
+
+@given(st.text(max_size=80))
+def test_typed_text_never_reaches_markdown_as_syntax(text: str) -> None:
+    from dashboard.typed_text import md
+
+    shown = md(text)
+    assert not any(ch in shown for ch in "[]()*_`$<>:\\|~")
+    assert "://" not in shown

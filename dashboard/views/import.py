@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, editing
+from dashboard.typed_text import md
 from xxgk import workbench
 from xxgk.uploads import UploadLimits, read_suffixes
 
@@ -41,7 +42,7 @@ def start(files: list[Any], urls_text: str) -> None:
         return
     urls, problems = workbench.parse_urls(urls_text)
     for problem in problems:
-        st.warning(v.t("import.bad_url", problem=problem))
+        st.warning(v.t("import.bad_url", problem=md(problem)))
     uploads = tuple((f.name, f.getvalue()) for f in files)
     if not uploads and not urls:
         st.warning(v.t("import.nothing"))
@@ -98,14 +99,14 @@ def results_table(view: workbench.JobView) -> None:
     )
     components.table(v, rows, what=f"import-{view.id}", key="import_results")
     if view.ignored:
-        listed = ", ".join(f"{suffix} ×{n}" for suffix, n in view.ignored)
+        listed = md(", ".join(f"{suffix} ×{n}" for suffix, n in view.ignored))
         st.caption(v.t("import.ignored", list=listed))
     if view.message:
-        st.caption(v.t("import.version", version=view.message))
+        st.caption(v.t("import.version", version=md(view.message)))
 
 
 def progress(view: workbench.JobView) -> None:
-    st.caption(v.t("import.running", user=view.user, started=view.started))
+    st.caption(v.t("import.running", user=md(view.user), started=view.started))
     label = v.t(f"import.phase.{view.phase}")
     if view.total:
         shown = v.t("import.progress", done=view.done, total=view.total, current=view.current)
@@ -127,7 +128,7 @@ def show_job() -> None:
         progress(view)
         return
     if view.phase == "failed":
-        st.error(v.t("import.phase.failed", message=view.message))
+        st.error(v.t("import.phase.failed", message=md(view.message)))
     else:
         st.success(v.t("import.phase.done"))
         results_table(view)

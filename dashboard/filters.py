@@ -123,6 +123,11 @@ def sidebar(
         state.seed("vertical", lambda raw: raw == "1")
         vertical = st.checkbox(translate("filter.vertical", lang), key="vertical")
         state.remember("vertical", "1" if vertical else None)
+        state.seed("ocr", lambda raw: raw == "confirmed")
+        confirmed_only = st.checkbox(
+            translate("filter.ocr_confirmed", lang), key="ocr", help=translate("filter.ocr_help", lang)
+        )
+        state.remember("ocr", "confirmed" if confirmed_only else None)
         state.seed("q", lambda raw: raw[:60])
         text = st.text_input(translate("filter.agency_text", lang), key="q", max_chars=60)
         state.remember("q", text.strip() or None)
@@ -147,6 +152,7 @@ def sidebar(
         agency_text=text.strip(),
         scope=str(scope),
         include_vertical=bool(vertical),
+        hide_unconfirmed_ocr=bool(confirmed_only),
     )
     place_names = [
         choice.names.get(code, code)
@@ -160,6 +166,10 @@ def sidebar(
         (translate("filter.levels", lang), ", ".join(levels) or translate("filter.all", lang)),
         (translate("filter.kinds", lang), ", ".join(kinds) or translate("filter.all", lang)),
         (translate("filter.vertical", lang), translate("filter.yes" if vertical else "filter.no", lang)),
+        (
+            translate("filter.ocr_confirmed", lang),
+            translate("filter.yes" if confirmed_only else "filter.no", lang),
+        ),
         (translate("filter.agency_text", lang), text.strip() or translate("filter.none", lang)),
         (translate("filter.scope", lang), translate(f"scope.{scope}", lang)),
     ]

@@ -42,6 +42,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "含垂直管理单位（税务、调查队等）",
         "Include vertically managed units (tax, survey teams)",
     ),
+    "filter.ocr_confirmed": ("只用经勾稽关系核实的识别数值", "Only OCR values an identity confirms"),
+    "filter.ocr_help": (
+        "扫描件和图片版报告的数值由文字识别（OCR）读出；勾选后，表格勾稽关系未能核实的识别数值不计入图表。",
+        "Values of scanned and image-only reports are read by OCR; when ticked, those that no identity "
+        "of their table confirms are left out of the charts.",
+    ),
     "filter.yes": ("是", "yes"),
     "filter.no": ("否", "no"),
     "scope.own": ("本级报告", "Own reports"),
@@ -273,6 +279,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.versions": ("同一机关同一年度的版本", "Versions for the same agency and year"),
     "report.meta": ("报告信息", "About this report"),
     "report.current": ("当前版本", "current"),
+    "report.ocr": ("扫描件原图（文字识别的数值）", "Page images of the values read by OCR"),
+    "report.ocr_note": (
+        "本报告为扫描件或图片，数值由文字识别读出。{doubtful} 个数值存疑，{unconfirmed} 个未经勾稽关系核实。",
+        "This report is a scan or an image; its values were read by OCR. {doubtful} are in doubt, "
+        "{unconfirmed} are not confirmed by any identity.",
+    ),
+    "report.ocr_pick": ("查看数值", "Value"),
+    "report.ocr_caption": (
+        "识别为 {raw}（置信度 {score}）· 第 {page} 页 · {status}",
+        "read as {raw} (score {score}) · page {page} · {status}",
+    ),
+    "report.ocr_confirmed": ("勾稽关系已核实", "confirmed by an identity"),
+    "report.ocr_unconfirmed": ("未经核实", "not confirmed"),
     "report.superseded": ("已被替换", "superseded"),
     "report.original": ("原文链接", "Original on the web"),
     "report.published": ("发布日期", "published"),

@@ -22,6 +22,9 @@ SEEN = "_review_seen_active"
 CELL = "correct_cell"
 FACT_SELECTION = "_facts_selection_seen"
 HIGHLIGHT = "background-color: #fff3c4"
+OCR_COLUMNS = ("ocr_score", "ocr_confirmed", "ocr_doubt")
+"""Shown when the report was read by OCR (etl/ocr): the score, whether an identity confirms the value, why
+it is in doubt."""
 
 
 def local_time(stamp: str | None) -> str:
@@ -166,7 +169,8 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     label = "label_en" if v.lang == "en" else "label_zh"
     shown = facts[
         [label, "breakdown", "value", "original_value", "corrected", "value_raw", "semantic", "confidence",
-         "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code"]
+         "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
+         *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]
     ].copy()  # fmt: skip
     shown["original_value"] = shown["original_value"].where(shown["corrected"])
     if bool(shown["corrected"].any()):

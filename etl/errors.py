@@ -29,3 +29,7 @@ class NotAReport(XxgkError):
 
 class IncompleteReport(XxgkError):
     """An annual report whose statistics tables are missing or cut off."""
+
+
+class NeedsOcr(UnreadableDocument):
+    """The document's text is only in images (a scan, a photo, a garbled text layer): read it by OCR."""

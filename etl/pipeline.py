@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from etl.errors import IncompleteReport, NotAReport
+from etl.errors import IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
 from etl.extract import table_rows
 from etl.extract.glued import extract_glued
 from etl.extract.rows import FactCollector
@@ -19,6 +19,7 @@ from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative, no_fees_statement
 from etl.normalise import fold
 from etl.readers import read_document
+from etl.readers.images import image_only_page
 from etl.readings import choose_reading
 from etl.records import Document, Paragraph, ParsedReport, ParseIssue, Table, Template
 from etl.templates import detect_template, run_checks, spec
@@ -42,11 +43,33 @@ def parse_file(path: str | Path) -> ParsedReport:
 
 def parse_bytes(path: str, data: bytes, evidence: Mapping[str, str] | None = None) -> ParsedReport:
     """`evidence`: what a collection's manifest says of the file (source_url, url, publisher, published);
-    the document's own metadata wins where it has any, the manifest fills the gaps."""
-    document = read_document(path, data)
+    the document's own metadata wins where it has any, the manifest fills the gaps. A document whose text
+    is only in images (a scan, an image, a web page of images) is read by OCR (etl/ocr)."""
+    try:
+        document = read_document(path, data)
+    except NeedsOcr as exc:
+        return _parse_ocr(path, data, exc.reason, evidence)
+    if image_only_page(path, data, document):
+        return _parse_ocr(path, data, "its report is in images", evidence, document)
     if evidence:
         document = with_evidence(document, evidence)
     return parse_document(document, content_hash(data))
+
+
+def _parse_ocr(
+    path: str, data: bytes, why: str, evidence: Mapping[str, str] | None, page: Document | None = None
+) -> ParsedReport:
+    try:
+        from etl.ocr.parse import parse_ocr
+    except ImportError:
+        raise UnreadableDocument(
+            f"{why}; OCR is not installed: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
+        ) from None
+
+    def parse(document: Document, digest: str) -> ParsedReport:
+        return parse_document(with_evidence(document, evidence) if evidence else document, digest)
+
+    return parse_ocr(path, data, parse, page)
 
 
 def with_evidence(document: Document, evidence: Mapping[str, str]) -> Document:

@@ -20,7 +20,7 @@ TEMPLATES: tuple[Template, ...] = ("old", "old_fujian", "v2019", "v2021")
 
 Severity = Literal["error", "warning"]
 CheckStatus = Literal["pass", "fail", "not_assessable"]
-Confidence = Literal["exact", "inferred", "fuzzy_label"]
+Confidence = Literal["exact", "inferred", "fuzzy_label", "ocr"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class TableCell:
     colspan: int = 1
     page: int | None = None
     """The page the cell is printed on, where a table runs over several pages (PDF)."""
+    box: tuple[float, float, float, float] | None = None
+    """Where the cell sits on its page (x0, top, x1, bottom), where the reader knows it (OCR)."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,25 @@ class ReportMeta:
 
 
 @dataclass(frozen=True)
+class OcrEvidence:
+    """How one value was read from a page image (etl/ocr): the OCR score, whether an identity of the
+    table confirms it, and a small PNG crop of the cell as printed."""
+
+    metric_code: str
+    breakdown: str
+    page: int
+    box: tuple[float, float, float, float]
+    """The cell on the page image, in points (1/72 inch) of the rectified page."""
+    score: float
+    confirmed: bool
+    """The value takes part in an identity of the table that passes."""
+    crop_png: bytes = field(default=b"", repr=False)
+    doubt: str = ""
+    """Why the value is in doubt (an identity it is part of fails, a second reading differs); empty when
+    nothing speaks against it."""
+
+
+@dataclass(frozen=True)
 class ParsedReport:
     source_file: str
     content_hash: str
@@ -226,3 +247,5 @@ class ParsedReport:
     expected_cells: int = 0
     found_cells: int = 0
     text: str = field(default="", repr=False)
+    ocr: tuple[OcrEvidence, ...] = ()
+    """One entry per value read by OCR (empty for documents with a text layer)."""

@@ -130,6 +130,18 @@ def test_aggregates_add_the_corrections_as_a_delta(warehouse: tuple[Path, Path])
     assert int(got["corrected_values"].sum()) == len(blanks) + 2
 
 
+def test_hiding_unconfirmed_ocr_values_keeps_the_corrections(warehouse: tuple[Path, Path]) -> None:
+    _, directory = warehouse
+    report = report_of(directory, V2021)
+    correct(directory, report, "req.received", "total", "15")
+    con = reader(directory)
+    for flt in (ReportFilter(), ReportFilter(hide_unconfirmed_ocr=True)):
+        by_year = dq.metric_by_year(con, flt, ("req.received",), ("total",))
+        assert int(by_year["corrected_values"].sum()) == 1
+        series = dq.series_by_report(con, flt, ("requests.received",))
+        assert bool(series[series.report_id == report]["corrected"].any())
+
+
 def test_series_follow_the_corrections(warehouse: tuple[Path, Path]) -> None:
     _, directory = warehouse
     report = report_of(directory, V2021)

@@ -15,7 +15,7 @@ from warehouse import queries
 from warehouse.documents.compare import Comparison
 from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
 from warehouse.documents.summary import SummaryRequest
-from warehouse.filters import ReportFilter
+from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 from warehouse.review import overlay
 
 Connection = duckdb.DuckDBPyConnection
@@ -26,10 +26,7 @@ CORRECTED = {
     "dash_report_facts": ("facts",),
     "dash_series_by_report": ("report_series",),
 }
-DELTA = {
-    "dash_metric_by_year": ("review_overlay",),
-    "dash_series_by_year": ("review_corrected_series",),
-}
+DELTA = frozenset({"dash_metric_by_year", "dash_series_by_year"})
 
 
 def _overlaid(con: Connection) -> None:
@@ -40,14 +37,19 @@ def _overlaid(con: Connection) -> None:
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
     _overlaid(con)
     condition, filter_params = flt.condition("r")
+    hide = flt.hide_unconfirmed_ocr
     selected = f"selected AS (SELECT r.* FROM reports AS r WHERE {condition})"
+    trusted = CONFIRMED_FACTS if hide else ""
     if name in DELTA:
         base = f"base AS (\n{queries.sql(name)}\n)"
         delta = queries.sql(name.replace("dash_", "review_delta_", 1))
-        head = ",\n".join(p for p in (overlay.ctes(*DELTA[name]), selected, base) if p)
+        head = ",\n".join(p for p in (trusted, selected, base) if p)
         sql = f"WITH {head},\n{delta}"  # the delta file continues the CTE list (`delta AS (…) SELECT …`)
+        params = {**params, "hide_ocr": hide}
+    elif name in CORRECTED:
+        sql = overlay.with_clause(overlay.ctes(*CORRECTED[name], hide_ocr=hide), selected) + queries.sql(name)
     else:
-        sql = overlay.with_clause(overlay.ctes(*CORRECTED.get(name, ())), selected) + queries.sql(name)
+        sql = overlay.with_clause(trusted, selected) + queries.sql(name)
     return con.execute(sql, {**filter_params, **params}).df()
 
 
@@ -136,6 +138,11 @@ def report(con: Connection, report_id: str) -> dict[str, object] | None:
 
 def report_facts(con: Connection, report_id: str) -> pd.DataFrame:
     return _plain(con, "dash_report_facts", report_id=report_id)
+
+
+def report_ocr(con: Connection, report_id: str) -> pd.DataFrame:
+    """Crops of the values read by OCR (empty for reports with a text layer)."""
+    return _plain(con, "dash_report_ocr", report_id=report_id)
 
 
 def report_checks(con: Connection, report_id: str) -> pd.DataFrame:

@@ -29,6 +29,8 @@ class ReportFilter:
     agency_ids: tuple[str, ...] = field(default=())
     scope: str = "own"
     include_vertical: bool = False
+    hide_unconfirmed_ocr: bool = False
+    """Leave out values read by OCR that no passing identity of their table confirms (etl/ocr/trust.py)."""
     review: tuple[str, ...] = ()
     """Review statuses (pending, approved, returned) from the review database (warehouse/review)."""
 
@@ -71,3 +73,30 @@ class ReportFilter:
             parts.append(f"list_contains($review, coalesce({status}, 'pending'))")
             params["review"] = list(self.review)
         return " AND ".join(parts), params
+
+
+def confirmed_facts(facts: str = "facts", report_series: str = "report_series") -> str:
+    """Stand-ins for the tables `facts` and `report_series` without the OCR values no identity confirms,
+    as CTEs named `facts` and `report_series` (so every named query reads them unchanged) or, for the
+    review overlay that builds on them, under other names."""
+    return f"""{facts} AS (
+    SELECT f.* FROM main.facts AS f
+    LEFT JOIN main.ocr_cells AS o
+        ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
+    WHERE f.confidence <> 'ocr' OR coalesce(o.confirmed, FALSE)
+), {report_series} AS (
+    SELECT h.* FROM main.report_series AS h
+    WHERE NOT EXISTS (
+        SELECT 1 FROM main.facts AS f
+        JOIN main.reports AS r ON r.report_id = f.report_id
+        JOIN main.series_map AS m ON m.template = r.template AND m.metric_code = f.metric_code
+            AND m.metric_breakdown = f.breakdown
+        LEFT JOIN main.ocr_cells AS o
+            ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
+        WHERE f.report_id = h.report_id AND m.series_code = h.series_code AND m.breakdown = h.breakdown
+            AND f.confidence = 'ocr' AND NOT coalesce(o.confirmed, FALSE)
+    )
+)"""
+
+
+CONFIRMED_FACTS = confirmed_facts()

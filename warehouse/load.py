@@ -254,7 +254,7 @@ def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) ->
     ids = [row[0] for row in con.execute(present, [wanted]).fetchall()]
     if not ids:
         return
-    for table in ("facts", "parse_warnings", "checks", "documents", "reports"):
+    for table in ("facts", "ocr_cells", "parse_warnings", "checks", "documents", "reports"):
         con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
 
 
@@ -282,6 +282,34 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
     _insert(
         con, "documents", [{"report_id": item.report.content_hash, "text": item.report.text} for item in new]
     )
+    _insert(con, "ocr_cells", [row for item in new for row in _ocr_rows(item.report)], OCR_TYPES)
+
+
+OCR_TYPES: dict[str, pa.DataType] = {
+    **{c: pa.float64() for c in ("x0", "top", "x1", "bottom", "score")},
+    "page": pa.int32(),
+    "confirmed": pa.bool_(),
+    "crop_png": pa.binary(),
+}
+
+
+def _ocr_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
+    for cell in report.ocr:
+        x0, top, x1, bottom = cell.box
+        yield {
+            "report_id": report.content_hash,
+            "metric_code": cell.metric_code,
+            "breakdown": cell.breakdown,
+            "page": cell.page,
+            "x0": x0,
+            "top": top,
+            "x1": x1,
+            "bottom": bottom,
+            "score": cell.score,
+            "confirmed": cell.confirmed,
+            "doubt": cell.doubt,
+            "crop_png": cell.crop_png or None,
+        }
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:

@@ -84,6 +84,24 @@ CREATE TABLE IF NOT EXISTS facts (
     locator      VARCHAR
 );
 
+-- Values read by OCR (etl/ocr): the score, whether a passing identity of the table confirms the value,
+-- why it is in doubt (empty when nothing speaks against it) and a small PNG crop of the printed cell, so
+-- that a reader can compare the number with the page. The box is in points of the rectified page.
+CREATE TABLE IF NOT EXISTS ocr_cells (
+    report_id   VARCHAR NOT NULL,
+    metric_code VARCHAR NOT NULL,
+    breakdown   VARCHAR NOT NULL,
+    page        INTEGER NOT NULL,
+    x0          DOUBLE NOT NULL,
+    top         DOUBLE NOT NULL,
+    x1          DOUBLE NOT NULL,
+    bottom      DOUBLE NOT NULL,
+    score       DOUBLE NOT NULL,
+    confirmed   BOOLEAN NOT NULL,
+    doubt       VARCHAR NOT NULL,
+    crop_png    BLOB
+);
+
 CREATE TABLE IF NOT EXISTS parse_warnings (
     report_id VARCHAR NOT NULL,
     code      VARCHAR NOT NULL,

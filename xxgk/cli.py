@@ -19,6 +19,7 @@ from warehouse.publish import default_dir
 from xxgk import __version__
 from xxgk.documents import compare_command, summary_command
 from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
+from xxgk.ocr_progress import pages_shown
 from xxgk.report import print_checks, print_parse, print_summary
 from xxgk.serve import serve
 
@@ -112,7 +113,8 @@ def _ingest_with_progress(
         def advanced(path: str) -> None:
             progress.update(task, advance=1, description=Path(path).name[:40])
 
-        return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs)
+        with pages_shown(lambda line: progress.update(task, description=line)):
+            return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs)
 
 
 @cli.command("export")
@@ -167,7 +169,8 @@ def parse_command(path: Path, all_checks: bool) -> None:
     from etl.pipeline import parse_file
 
     try:
-        report = parse_file(path)
+        with pages_shown(Console(stderr=True).print):
+            report = parse_file(path)
     except XxgkError as exc:
         click.echo(f"{path}: {exc.kind}: {exc.reason}", err=True)
         sys.exit(1)

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import components, editing, review_ui, state
+from dashboard.ocr_crops import ocr_crops
 
 v = components.view()
 st.title(v.t("report.title"))
@@ -75,6 +76,7 @@ else:
             what=f"report-checks-{chosen[:12]}",
             key="checks",
         )
+        ocr_crops(v, chosen)
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")
         st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)

@@ -8,6 +8,7 @@ from pathlib import Path
 from etl.errors import UnsupportedFormat
 from etl.readers.docx import read_docx
 from etl.readers.html import read_html
+from etl.readers.images import IMAGE_SUFFIXES, read_image
 from etl.readers.office import read_legacy_word
 from etl.readers.pdf import read_pdf
 from etl.readers.text import read_text
@@ -28,6 +29,7 @@ READERS: dict[str, Reader] = {
     ".doc": read_legacy_word,
     ".wps": read_legacy_word,
     ".xlsx": read_xlsx,
+    **dict.fromkeys(IMAGE_SUFFIXES, read_image),
 }
 
 

@@ -9,7 +9,7 @@ Repairs done here, before extraction:
 - page footers ("- 4 -", "第 4 页", "4 / 6") are dropped;
 - text lines are joined into paragraphs (a paragraph ends at a short line or before an indented one);
 - CJK radicals and compatibility ideographs (⼊ U+2F0A) are NFKC-normalised.
-A PDF without a text layer (a scan) is refused: it needs OCR.
+A PDF without a text layer (a scan) or with a garbled one raises NeedsOcr: etl/ocr reads it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from etl.errors import UnreadableDocument
+from etl.errors import NeedsOcr, UnreadableDocument
 from etl.normalise import clean_text
+from etl.ocr.detect import garbage_text_layer
 from etl.readers.pdf_text import TextTable, Word, WordLine, text_tables, word_lines
 from etl.records import Block, Document, Paragraph, Table, TableCell
 from etl.values import parse_value
@@ -90,9 +91,9 @@ class PageContent:
 def read_pdf(path: str, data: bytes) -> Document:
     pages = list(read_pages(path, data))
     if sum(page.chars for page in pages) < MIN_CHARS_PER_PAGE * max(1, len(pages)):
-        raise UnreadableDocument(
-            f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR"
-        )
+        raise NeedsOcr(f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR")
+    if garbage_text_layer(" ".join(line.text for page in pages for line in page.lines)):
+        raise NeedsOcr(f"{Path(path).name} has a text layer that is not readable text: needs OCR")
     rebuilt, ambiguous = rebuild_unruled(pages)
     blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
     alternatives = tuple(

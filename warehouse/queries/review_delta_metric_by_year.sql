@@ -11,6 +11,7 @@ delta AS (
     FROM review_overlay AS o
     JOIN selected AS s ON s.report_id = o.report_id
     WHERE list_contains($codes, o.metric_code) AND list_contains($breakdowns, o.breakdown)
+      AND NOT ($hide_ocr AND o.confidence = 'ocr' AND NOT o.ocr_confirmed)
     GROUP BY ALL
 )
 SELECT b.year, b.template, b.metric_code, b.breakdown,

@@ -8,7 +8,7 @@ delta AS (
            count(*) FILTER (WHERE c.value IS DISTINCT FROM c.original_value) AS corrected_values
     FROM review_corrected_series AS c
     JOIN selected AS s ON s.report_id = c.report_id
-    WHERE list_contains($series, c.series_code)
+    WHERE list_contains($series, c.series_code) AND NOT ($hide_ocr AND c.ocr_unconfirmed)
     GROUP BY ALL
 )
 SELECT b.year, b.series_code, b.comparable_group, b.breakdown,

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse import queries
+from warehouse.filters import confirmed_facts
 from warehouse.review.model import Snapshot
 
 CORRECTIONS = "review_corrections"
@@ -63,14 +64,22 @@ CTE_FILES = {
     "report_series": "review_cte_report_series",
     "series": "review_cte_series",
 }
+BASE = "review_base"
+"""`review_base_facts` and `review_base_report_series`: what the corrected `facts` and `report_series` are
+built on — the tables, or their stand-ins without unconfirmed OCR values (warehouse/filters.py)."""
 NEEDS: dict[str, tuple[str, ...]] = {
     OVERLAY: (),
     CORRECTED_SERIES: (),
-    "facts": (),
+    BASE: (),
+    "facts": (BASE,),
     "facts_long": (),
-    "report_series": (),
+    "report_series": (BASE,),
     "series": ("report_series",),
 }
+PASS_THROUGH = (
+    "review_base_facts AS (SELECT * FROM main.facts),\n"
+    "review_base_report_series AS (SELECT * FROM main.report_series)"
+)
 
 
 def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: Sequence[tuple[object, ...]]) -> pa.Table:
@@ -141,14 +150,22 @@ def _ordered(wanted: Iterable[str]) -> list[str]:
     return order
 
 
-def ctes(*relations: str) -> str:
+def ctes(*relations: str, hide_ocr: bool = False) -> str:
     """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
-    after the last), to put in front of a query that reads those names."""
-    return ",\n".join(
-        f"{name} AS (\n{queries.sql(CTE_FILES[name]).strip()}\n)"
-        for name in _ordered(relations)
-        if name in CTE_FILES
-    )
+    after the last), to put in front of a query that reads those names. With `hide_ocr` they build on
+    the stand-ins without OCR values no identity confirms."""
+    found: list[str] = []
+    for name in _ordered(relations):
+        if name == BASE:
+            found.append(
+                confirmed_facts("review_base_facts", "review_base_report_series")
+                if hide_ocr
+                else PASS_THROUGH
+            )
+        elif name in CTE_FILES:
+            body = queries.sql(CTE_FILES[name]).strip().replace("$hide_ocr", "TRUE" if hide_ocr else "FALSE")
+            found.append(f"{name} AS (\n{body}\n)")
+    return ",\n".join(found)
 
 
 LEADING_WITH = re.compile(r"^((?:\s*--[^\n]*\n)*)\s*WITH\s+", re.IGNORECASE)
@@ -160,15 +177,15 @@ def with_clause(*parts: str) -> str:
     return f"WITH {kept}\n" if kept else ""
 
 
-def corrected(sql: str, *relations: str) -> str:
+def corrected(sql: str, *relations: str, hide_ocr: bool = False) -> str:
     """`sql` reading the named relations with the corrections applied (its own WITH, if it has one, is
     joined to the CTEs put in front)."""
+    head = ctes(*relations, hide_ocr=hide_ocr)
     found = LEADING_WITH.match(sql)
     if found:
         own = f"{found.group(1)}{sql[found.end() :]}"
-        head = ctes(*relations)
         return f"WITH {head},\n{own}" if head else sql
-    return with_clause(ctes(*relations)) + sql
+    return with_clause(head) + sql
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,0 +1,334 @@
+"""The OCR engine behind one small interface, so it can be swapped (docs/ocr.md says why this one).
+
+`RapidOcrEngine` runs the PP-OCR models that ship inside the `rapidocr` wheel on ONNX Runtime (CPU); it
+never downloads anything. `TesseractEngine` drives Debian's `tesseract` with `chi_sim`; it is kept for the
+comparison in `benchmarks/ocr_engines.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from etl.errors import UnreadableDocument
+
+Image = npt.NDArray[np.uint8]
+"""A greyscale page or crop, uint8, white paper."""
+
+DIGITS = "0123456789"
+DIGIT_MARKS = DIGITS + ".-"
+DETECT_WIDTH = 1240
+"""Text is found on the page scaled to this width (an A4 page at 150 dpi); lines are read at full size."""
+DETECT_LIMIT = 6000
+MAX_CANDIDATES = 4
+DOUBT = 0.97
+"""A time step whose best digit has less probability than this offers its runner-up as a candidate."""
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Text read from one line image with the engine's score (0–1)."""
+
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text found and read on a page, in page pixels."""
+
+    box: Box
+    text: str
+    score: float
+
+
+class Engine(Protocol):
+    name: str
+
+    def find_lines(self, page: Image) -> list[Box]:
+        """Boxes of the text lines on a page."""
+        ...
+
+    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
+        """Each crop holds one line of text."""
+        ...
+
+    def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
+        """Each crop holds one number: its readings with digits, '.' and '-' only, best first."""
+        ...
+
+
+def crop(page: Image, box: Box, pad: float = 0.0) -> Image:
+    height, width = page.shape[:2]
+    x0 = max(0, int(box.x0 - pad))
+    y0 = max(0, int(box.top - pad))
+    x1 = min(width, int(box.x1 + pad + 0.999))
+    y1 = min(height, int(box.bottom + pad + 0.999))
+    return page[y0:y1, x0:x1]
+
+
+def read_page(engine: Engine, page: Image) -> list[Line]:
+    boxes = engine.find_lines(page)
+    crops = [crop(page, box, 2) for box in boxes]
+    readings = engine.read_lines(crops) if crops else []
+    return [Line(box, r.text, r.score) for box, r in zip(boxes, readings, strict=True) if r.text.strip()]
+
+
+class RapidOcrEngine:
+    """PP-OCR (detection + recognition) from the `rapidocr` wheel on ONNX Runtime, one thread."""
+
+    name = "rapidocr"
+
+    def __init__(self, threads: int = 1) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError:
+            raise UnreadableDocument(
+                "OCR needs the rapidocr package: pip install 'xxgk[ocr]' (its models ship in the wheel)"
+            ) from None
+        params: dict[str, Any] = {
+            "Global.log_level": "error",
+            "Global.use_cls": False,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DETECT_LIMIT,
+            "Rec.rec_batch_num": 8,
+        }
+        self._ocr = RapidOCR(params=params)
+        self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
+        self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
+        characters = list(self._rec.postprocess_op.character)
+        self._characters = characters
+        self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
+
+    def find_lines(self, page: Image) -> list[Box]:
+        import cv2
+
+        factor = min(1.0, DETECT_WIDTH / page.shape[1])
+        small = (
+            page
+            if factor == 1.0
+            else cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        )
+        found = self._det(_colour(np.asarray(small, dtype=np.uint8)))
+        if found.boxes is None:
+            return []
+        boxes = []
+        for quad in found.boxes:
+            xs = [float(p[0]) / factor for p in quad]
+            ys = [float(p[1]) / factor for p in quad]
+            boxes.append(Box(min(xs), min(ys), max(xs), max(ys)))
+        return boxes
+
+    def _probabilities(self, crops: Sequence[Image]) -> list[npt.NDArray[np.float32]]:
+        """Per crop, the CTC probabilities (time steps × characters)."""
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
+        result: list[npt.NDArray[np.float32]] = [np.zeros((0, 0), np.float32)] * len(crops)
+        _, height, width = self._rec.rec_image_shape[:3]
+        batch = self._rec.rec_batch_num
+        for start in range(0, len(order), batch):
+            chunk = order[start : start + batch]
+            ratio = max(width / height, *(crops[i].shape[1] / max(1, crops[i].shape[0]) for i in chunk))
+            images = np.concatenate(
+                [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in chunk]
+            ).astype(np.float32)
+            predictions = np.asarray(self._rec.session(images))
+            for i, probs in zip(chunk, predictions, strict=True):
+                result[i] = probs
+        return result
+
+    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
+        usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
+        probabilities = iter(self._probabilities(usable))
+        readings = []
+        for c in crops:
+            if not (c.size and min(c.shape[:2]) >= 4):
+                readings.append(Reading("", 0.0))
+                continue
+            readings.append(ctc_decode(next(probabilities), self._characters))
+        return readings
+
+    def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
+        readings = []
+        for probs in self._probabilities(crops):
+            readings.append(digit_candidates(probs[:, self._digit_ids], self._characters, self._digit_ids))
+        return readings
+
+
+def ctc_decode(probs: npt.NDArray[np.float32], characters: list[str]) -> Reading:
+    if probs.size == 0:
+        return Reading("", 0.0)
+    best = probs.argmax(axis=1)
+    text, scores, previous = [], [], -1
+    for step, index in enumerate(best):
+        if index != previous and index != 0:
+            text.append(characters[index])
+            scores.append(float(probs[step, index]))
+        previous = int(index)
+    return Reading("".join(text), float(np.mean(scores)) if scores else 0.0)
+
+
+def digit_candidates(
+    probs: npt.NDArray[np.float32], characters: list[str], ids: npt.NDArray[np.int_]
+) -> list[Reading]:
+    """Best digit-only reading, and the readings where one doubtful step takes its runner-up."""
+    if probs.size == 0:
+        return [Reading("", 0.0)]
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    best = probs.argmax(axis=1)
+    paths = [best]
+    order = np.argsort(probs, axis=1)
+    doubtful = [step for step in range(len(best)) if probs[step, best[step]] < DOUBT]
+    for step in sorted(doubtful, key=lambda s: probs[s, best[s]])[: MAX_CANDIDATES - 1]:
+        other = best.copy()
+        other[step] = order[step, -2]
+        paths.append(other)
+    readings: list[Reading] = []
+    for path in paths:
+        text, previous = [], -1
+        for index in path:
+            if index != previous and index != 0:
+                text.append(characters[ids[index]])
+            previous = int(index)
+        score = float(np.prod(probs[np.arange(len(path)), path]))
+        reading = Reading("".join(text), score)
+        if all(r.text != reading.text for r in readings):
+            readings.append(reading)
+    return sorted(readings, key=lambda r: -r.score)
+
+
+def _colour(image: Image) -> Image:
+    if image.ndim == 3:
+        return image
+    return np.repeat(image[:, :, np.newaxis], 3, axis=2)
+
+
+class TesseractEngine:
+    """Debian's tesseract with chi_sim, through its command line (kept for the engine comparison)."""
+
+    name = "tesseract"
+
+    def __init__(self) -> None:
+        if shutil.which("tesseract") is None:
+            raise UnreadableDocument("tesseract is not installed (apt-get install tesseract-ocr-chi-sim)")
+        self._env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def _run(self, image: Image, *options: str) -> str:
+        from PIL import Image as PilImage
+
+        buffer = io.BytesIO()
+        PilImage.fromarray(image).save(buffer, "PNG")
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "-l", "chi_sim", *options],
+            input=buffer.getvalue(),
+            capture_output=True,
+            env=self._env,
+            check=False,
+        )
+        return done.stdout.decode("utf-8", "replace")
+
+    def find_lines(self, page: Image) -> list[Box]:
+        lines: dict[tuple[str, str, str], list[Box]] = {}
+        for row in self._run(page, "--psm", "11", "tsv").splitlines()[1:]:
+            fields = row.split("\t")
+            if len(fields) == 12 and fields[11].strip():
+                x, y, w, h = (float(v) for v in fields[6:10])
+                lines.setdefault((fields[2], fields[3], fields[4]), []).append(Box(x, y, x + w, y + h))
+        return [
+            Box(
+                min(b.x0 for b in bs),
+                min(b.top for b in bs),
+                max(b.x1 for b in bs),
+                max(b.bottom for b in bs),
+            )
+            for bs in lines.values()
+        ]
+
+    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
+        """All crops stacked into one image, one line each, read in one call (a call per crop would
+        spend most of its time starting tesseract and loading chi_sim)."""
+        return self._stacked(crops, "--psm", "6")
+
+    def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
+        whitelist = ("-c", f"tessedit_char_whitelist={DIGIT_MARKS}")
+        return [[reading] for reading in self._stacked(crops, "--psm", "6", *whitelist)]
+
+    def _stacked(self, crops: Sequence[Image], *options: str) -> list[Reading]:
+        if not crops:
+            return []
+        height = 48
+        gap = 24
+        scaled = [_to_height(c, height) for c in crops]
+        width = max(c.shape[1] for c in scaled) + 2 * gap
+        sheet = np.full((len(scaled) * (height + gap) + gap, width), 255, np.uint8)
+        for i, c in enumerate(scaled):
+            top = gap + i * (height + gap)
+            sheet[top : top + height, gap : gap + c.shape[1]] = c
+        texts: dict[int, list[tuple[float, str, float]]] = {}
+        for row in self._run(sheet, *options, "tsv").splitlines()[1:]:
+            fields = row.split("\t")
+            if len(fields) != 12 or not fields[11].strip():
+                continue
+            x, y, h = float(fields[6]), float(fields[7]), float(fields[9])
+            index = int((y + h / 2 - gap / 2) // (height + gap))
+            texts.setdefault(index, []).append((x, fields[11], max(0.0, float(fields[10])) / 100))
+        readings = []
+        for i in range(len(scaled)):
+            words = sorted(texts.get(i, []))
+            text = "".join(w for _, w, _ in words)
+            readings.append(Reading(text, min((c for _, _, c in words), default=0.0)))
+        return readings
+
+
+def _to_height(image: Image, height: int) -> Image:
+    import cv2
+
+    if image.size == 0:
+        return np.full((height, 4), 255, np.uint8)
+    grey = image if image.ndim == 2 else image[:, :, 0]
+    width = max(4, round(grey.shape[1] * height / grey.shape[0]))
+    return np.asarray(cv2.resize(grey, (width, height), interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
+
+
+def _tesseract_reading(text: str) -> Reading:
+    cleaned = "".join(text.split())
+    return Reading(cleaned, 0.9 if cleaned else 0.0)
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+
+
+@functools.cache
+def default_engine() -> Engine:
+    """The engine a worker process uses: created once per process (loading the models takes ~1 s)."""
+    name = os.environ.get("XXGK_OCR_ENGINE", "rapidocr")
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise UnreadableDocument(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}") from None

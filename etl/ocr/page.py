@@ -1,0 +1,171 @@
+"""One page image read: prepared, its ruled tables found, its text lines found and read, placed in cells.
+
+The result is in working pixels (`image.DPI`); `etl/readers/ocr.py` turns it into the same page records
+the PDF reader builds from a text layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from etl.ocr.engine import Box, Engine, Image, Reading, crop
+from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
+from etl.ocr.image import PreparedPage, binarise, prepare
+
+ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
+SLANT = 0.15
+DASH_READINGS = frozenset({"", "一", "-", "_", "~"})
+SAME_LINE = 0.6
+"""Two boxes whose vertical centres differ by less than this share of their height are on one line."""
+
+
+@dataclass(frozen=True)
+class ReadBox:
+    box: Box
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ReadCell:
+    grid: int
+    cell: GridCell
+    text: str
+    score: float
+    """The lowest score of the lines read in the cell (1.0 for an empty cell)."""
+
+
+@dataclass(frozen=True)
+class ReadPage:
+    number: int
+    prepared: PreparedPage
+    grids: tuple[Grid, ...]
+    cells: tuple[ReadCell, ...]
+    lines: tuple[ReadBox, ...]
+    """Text outside the ruled tables, one entry per found line piece."""
+
+    @property
+    def image(self) -> Image:
+        return self.prepared.image
+
+
+def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, scale: float) -> ReadPage:
+    prepared = prepare(rgb, scale)
+    ink = binarise(prepared.image)
+    found = engine.find_lines(prepared.image)
+    grids = find_grids(without_text(ink, found))
+    placed, free = _place(grids, found, ink)
+    keys = list(placed)
+    boxes = [box for key in keys for box in placed[key]] + free
+    readings = engine.read_lines([crop(prepared.image, box, 3) for box in boxes])
+    read = iter(zip(boxes, readings, strict=True))
+    cell_reads = {key: [ReadBox(*_next(read)) for _ in placed[key]] for key in keys}
+    lines = tuple(ReadBox(box, r.text, r.score) for box, r in read if r.text.strip())
+    cells = [
+        _cell(ink, g, cell, cell_reads.get((g, c), []))
+        for g, grid in enumerate(grids)
+        for c, cell in enumerate(grid.cells)
+    ]
+    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
+
+
+def _next(read: Iterator[tuple[Box, Reading]]) -> tuple[Box, str, float]:
+    box, reading = next(read)
+    return box, reading.text, reading.score
+
+
+def _place(
+    grids: Sequence[Grid], found: Sequence[Box], ink: Image
+) -> tuple[dict[tuple[int, int], list[Box]], list[Box]]:
+    """Text boxes by (grid, cell) and those outside every table; a cell with ink but no text box found
+    (a lone "0" or dash detection missed) gets the box of its ink."""
+    placed: dict[tuple[int, int], list[Box]] = {}
+    free: list[Box] = []
+    for box in found:
+        pieces = _in_cells(grids, box)
+        if not pieces:
+            free.append(box)
+        for key, piece in pieces:
+            placed.setdefault(key, []).append(piece)
+    for g, grid in enumerate(grids):
+        for c, cell in enumerate(grid.cells):
+            inked = ink_box(ink, cell.box) if (g, c) not in placed and has_ink(ink, cell.box) else None
+            if inked is not None:
+                placed[(g, c)] = [inked]
+    return placed, free
+
+
+def _cell(ink: Image, grid: int, cell: GridCell, reads: Sequence[ReadBox]) -> ReadCell:
+    pieces = [p for p in reads if p.text.strip()]
+    score = min((p.score for p in pieces), default=1.0)
+    text = join_lines(pieces)
+    if text in ONE_OR_SLASH and is_slash(ink, cell.box):
+        text = "/"
+    elif (text in DASH_READINGS or len(text) == 1) and is_dash(ink, cell.box):
+        text = "—"
+    return ReadCell(grid, cell, text, score)
+
+
+def _in_cells(grids: Sequence[Grid], box: Box) -> list[tuple[tuple[int, int], Box]]:
+    """The cells a text box lies in, with the part of the box inside each (a box that runs over a
+    vertical ruling line is cut at it)."""
+    x, y = box.centre
+    for g, grid in enumerate(grids):
+        if not (grid.box.x0 <= x <= grid.box.x1 and grid.box.top <= y <= grid.box.bottom):
+            continue
+        pieces = []
+        for c, cell in enumerate(grid.cells):
+            b = cell.box
+            if not (b.top <= y <= b.bottom):
+                continue
+            left, right = max(b.x0 + 3, box.x0), min(b.x1 - 3, box.x1)
+            if right - left >= 0.4 * box.height:
+                pieces.append(((g, c), Box(left, box.top, right, box.bottom)))
+        return pieces
+    return []
+
+
+def is_slash(ink: Image, box: Box) -> bool:
+    """A lone stroke leaning right ("/", the not-applicable mark) rather than a "1" (upright, its flag
+    leaning left at the top): the ink of the top third lies right of the ink of the bottom third."""
+    found = ink_box(ink, box)
+    if found is None:
+        return False
+    region = ink[int(found.top) : int(found.bottom) + 1, int(found.x0) : int(found.x1) + 1]
+    ys, xs = np.nonzero(region)
+    if len(ys) < 10:
+        return False
+    height = float(ys.max() - ys.min() + 1)
+    top = xs[ys < ys.min() + height / 3]
+    bottom = xs[ys > ys.max() - height / 3]
+    return bool(len(top) and len(bottom) and top.mean() - bottom.mean() > SLANT * height)
+
+
+def join_lines(pieces: Sequence[ReadBox]) -> str:
+    """Text pieces in reading order: lines top to bottom joined by newlines, pieces on a line by spaces."""
+    rows: list[list[ReadBox]] = []
+    for piece in sorted(pieces, key=lambda p: p.box.centre[1]):
+        if rows and abs(rows[-1][0].box.centre[1] - piece.box.centre[1]) <= SAME_LINE * piece.box.height:
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    return "\n".join(" ".join(p.text for p in sorted(row, key=lambda p: p.box.x0)) for row in rows)
+
+
+def text_rows(pieces: Sequence[ReadBox]) -> list[list[ReadBox]]:
+    """Free text pieces grouped into printed lines, top to bottom, each left to right."""
+    rows: list[list[ReadBox]] = []
+    for piece in sorted(pieces, key=lambda p: p.box.centre[1]):
+        if rows and abs(_middle(rows[-1]) - piece.box.centre[1]) <= SAME_LINE * piece.box.height:
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    return [sorted(row, key=lambda p: p.box.x0) for row in rows]
+
+
+def _middle(row: list[ReadBox]) -> float:
+    return sum(p.box.centre[1] for p in row) / len(row)

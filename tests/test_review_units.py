@@ -4,6 +4,7 @@ may edit, password hashes, the snapshot's relations."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -92,3 +93,15 @@ def test_typed_text_never_reaches_markdown_as_syntax(text: str) -> None:
     shown = md(text)
     assert not any(ch in shown for ch in "[]()*_`$<>:\\|~")
     assert "://" not in shown
+
+
+def test_a_damaged_review_database_is_one_clear_error(tmp_path: Path) -> None:
+    from warehouse.errors import WarehouseError
+    from warehouse.review import store
+    from warehouse.review.ledger import load_snapshot
+
+    assert load_snapshot(tmp_path) == Snapshot()  # none yet: no reviews, no corrections
+    store.database(tmp_path).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(WarehouseError, match=r"review\.sqlite3: file is not a database") as caught:
+        load_snapshot(tmp_path)
+    assert "\n" not in str(caught.value)

@@ -120,13 +120,22 @@ def _check_version(con: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
+def _one_line_errors(path: Path) -> Iterator[None]:
+    """A damaged, locked or unreadable review database is one clear error naming the file."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise WarehouseError(f"{path}: {exc} (the review database; back it up and check the disk)") from None
+
+
+@contextmanager
 def reading(directory: Path) -> Iterator[sqlite3.Connection | None]:
     """A connection for reading, or None when nothing was ever reviewed or corrected."""
     path = database(directory)
     if not path.exists():
         yield None
         return
-    with closing(_open(path)) as con:
+    with _one_line_errors(path), closing(_open(path)) as con:
         _check_version(con, path)
         yield con
 
@@ -137,7 +146,7 @@ def writing(directory: Path) -> Iterator[sqlite3.Connection]:
     writer), creating the database on first use; the revision goes up by one when it commits."""
     path = database(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    with closing(_open(path)) as con:
+    with _one_line_errors(path), closing(_open(path)) as con:
         _check_version(con, path)
         if int(con.execute("PRAGMA user_version").fetchone()[0]) < USER_VERSION:
             con.execute("PRAGMA journal_mode = WAL")

@@ -56,7 +56,8 @@ def test_the_overlay_joins_a_querys_own_with() -> None:
     assert plain.startswith("WITH review_base_facts AS (SELECT * FROM main.facts)")
     assert "\nfacts AS (" in plain and plain.endswith("SELECT * FROM facts")
     hidden = overlay.corrected("SELECT * FROM facts", "facts", hide_ocr=True)
-    assert "main.ocr_cells" in hidden.split("\nfacts AS (")[0]  # built on the stand-in without unconfirmed OCR
+    # built on the stand-in without unconfirmed OCR values
+    assert "main.ocr_cells" in hidden.split("\nfacts AS (")[0]
     own = overlay.corrected("-- a comment\nWITH chosen AS (SELECT 1) SELECT * FROM facts, chosen", "facts")
     assert own.count("WITH") == 1 and ",\n-- a comment\nchosen AS (SELECT 1)" in own
     series = overlay.ctes("series")

@@ -106,3 +106,11 @@ def test_a_damaged_review_database_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match=r"review\.sqlite3: file is not a database") as caught:
         load_snapshot(tmp_path)
     assert "\n" not in str(caught.value)
+
+
+def test_corrected_reports_are_written_out_only_as_hex_ids() -> None:
+    good, bad = "a" * 64, "x'); DROP TABLE facts; --"
+    assert (
+        overlay.corrected_reports(Snapshot(1, (), (_correction(1, good), _correction(2, bad)))) == f"'{good}'"
+    )
+    assert overlay.corrected_reports(Snapshot()) == "NULL"

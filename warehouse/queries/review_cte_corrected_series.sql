@@ -11,7 +11,7 @@ WITH corrected AS (
       ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
     LEFT JOIN main.ocr_cells AS oc
       ON oc.report_id = f.report_id AND oc.metric_code = f.metric_code AND oc.breakdown = f.breakdown
-    WHERE list_contains($reports, f.report_id)
+    WHERE f.report_id IN ($corrected_reports)
 ), summed AS (
     SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value,
            bool_or(f.ocr_unconfirmed) AS ocr_unconfirmed

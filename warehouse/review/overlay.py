@@ -111,11 +111,21 @@ def prepare(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, pa.
     tables = relations(snapshot)
     for name, table in tables.items():
         con.register(name, table)
-    reports = sorted({c.report_id for c in snapshot.corrections if c.active})
+    listed = corrected_reports(snapshot)
     for name, query in ((OVERLAY, "review_cte_overlay"), (CORRECTED_SERIES, "review_cte_corrected_series")):
-        tables[name] = con.sql(queries.sql(query), params={"reports": reports}).to_arrow_table()
+        tables[name] = con.sql(queries.sql(query).replace("$corrected_reports", listed)).to_arrow_table()
         con.register(name, tables[name])
     return tables
+
+
+REPORT_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def corrected_reports(snapshot: Snapshot) -> str:
+    """The reports with active corrections as SQL literals for `IN (…)` (DuckDB prunes a sorted scan by
+    a literal list, not by a list parameter); report ids are SHA-256 hex, anything else is left out."""
+    ids = sorted({c.report_id for c in snapshot.corrections if c.active and REPORT_ID.fullmatch(c.report_id)})
+    return ", ".join(f"'{i}'" for i in ids) or "NULL"
 
 
 def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.Table]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import cache
 
 from charset_normalizer import from_bytes
 
@@ -42,6 +43,7 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
+@cache
 def _common_cjk(ch: str) -> bool:
     """Level-1 GB2312 characters: the 3,755 most frequent hanzi."""
     try:

@@ -14,11 +14,12 @@ import pandas as pd
 
 from warehouse import queries
 from warehouse.db import connect
+from warehouse.names import EXPORTS
 from warehouse.publish import require_current
 from warehouse.review import overlay
 from warehouse.review.ledger import load_snapshot
 
-EXPORTS = ("facts", "reports", "checks", "errors", "warnings", "coverage", "agencies", "series")
+__all__ = ["EXPORTS", "export_table"]
 Format = Literal["csv", "xlsx", "parquet"]
 DECIMAL_COLUMNS = ("value", "expected", "actual", "original_value")
 CORRECTED = {"facts": ("facts_long",), "series": ("series",)}

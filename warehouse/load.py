@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
@@ -21,7 +20,10 @@ from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
-DECIMAL_TYPE = pa.decimal128(38, 6)
+DECIMAL_TYPE = "DECIMAL(38, 6)"
+SMALL_INSERT = 2000
+"""Up to this many values go in as one VALUES statement: a one-file ingest then never imports pyarrow
+(which imports pandas), about 0.4 s of start-up."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class WarehouseState:
     errors: dict[str, tuple[str | None, str, str]]
     place_inputs: str | None = None
     """Digest of the overrides and aliases the places were last resolved with."""
+    loaded: bool = False
+    """The warehouse holds at least one report (the maps above may hold only what a run asked about)."""
 
 
 def is_recorded(state: WarehouseState, error: IngestError) -> bool:
@@ -97,7 +101,7 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         ).fetchall()
     }
     digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
-    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None)
+    return WarehouseState(sources, report_ids, errors, digest[0][0] if digest else None, bool(report_ids))
 
 
 def empty_state() -> WarehouseState:
@@ -106,13 +110,22 @@ def empty_state() -> WarehouseState:
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM metrics")
-    con.executemany(
-        "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
-            for m in metrics().values()
-        ],
+    columns = ("code", "templates", "section", "label_zh", "label_en", "unit", "parent", "breakdown")
+    rows = metric_rows()
+    _insert(
+        con,
+        "metrics",
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        dict.fromkeys(columns, "VARCHAR"),
     )
+
+
+def metric_rows() -> list[tuple[str | None, ...]]:
+    """The metric catalogue as rows of the `metrics` table."""
+    return [
+        (m.code, ",".join(m.templates), m.section, m.label_zh, m.label_en, m.unit, m.parent, m.breakdown)
+        for m in metrics().values()
+    ]
 
 
 def _micro(value: Decimal | None) -> Decimal | None:
@@ -123,29 +136,62 @@ def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
     rows: Sequence[dict[str, object]],
-    types: dict[str, pa.DataType] | None = None,
+    types: dict[str, str] | None = None,
 ) -> None:
     if not rows:
         return
     columns = list(rows[0])
-    schema = pa.schema([(c, (types or {}).get(c, _infer(rows, c))) for c in columns])
-    data = pa.Table.from_pylist(list(rows), schema=schema)
-    con.register("_incoming", data)
+    kinds = [(types or {}).get(c) or _infer(rows, c) for c in columns]
+    _staged(con, rows, columns, kinds)
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unstage(con)
 
 
-def _infer(rows: Sequence[dict[str, object]], column: str) -> pa.DataType:
+def _staged(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
+) -> None:
+    """Rows as the relation `_incoming`: a VALUES list when small, an Arrow table when large."""
+    if len(rows) * len(columns) <= SMALL_INSERT:
+        marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
+        values = ", ".join([marks] * len(rows))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) "
+            f"AS v({', '.join(columns)})",
+            [row[c] for row in rows for c in columns],
+        )
+        return
+    import pyarrow as pa
+
+    arrow = {
+        "VARCHAR": pa.string(),
+        "BOOLEAN": pa.bool_(),
+        "BIGINT": pa.int64(),
+        "TIMESTAMP": pa.timestamp("us"),
+        DECIMAL_TYPE: pa.decimal128(38, 6),
+        "DOUBLE": pa.float64(),
+        "INTEGER": pa.int32(),
+        "BLOB": pa.binary(),
+    }
+    schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
+    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+
+
+def _unstage(con: duckdb.DuckDBPyConnection) -> None:
+    con.unregister("_incoming")
+    con.execute("DROP TABLE IF EXISTS temp._incoming")
+
+
+def _infer(rows: Sequence[dict[str, object]], column: str) -> str:
     sample = next((r[column] for r in rows if r[column] is not None), None)
     if isinstance(sample, bool):
-        return pa.bool_()
+        return "BOOLEAN"
     if isinstance(sample, int):
-        return pa.int64()
+        return "BIGINT"
     if isinstance(sample, datetime):
-        return pa.timestamp("us")
-    return pa.string()
+        return "TIMESTAMP"
+    return "VARCHAR"
 
 
 def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
@@ -243,6 +289,8 @@ def _check_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
             "expected": _micro(check.expected),
             "actual": _micro(check.actual),
             "message": check.message,
+            "message_zh": check.message_zh,
+            "cells": ";".join(f"{code}|{breakdown}" for code, breakdown in check.cells),
         }
 
 
@@ -285,11 +333,11 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
     _insert(con, "ocr_cells", [row for item in new for row in _ocr_rows(item.report)], OCR_TYPES)
 
 
-OCR_TYPES: dict[str, pa.DataType] = {
-    **{c: pa.float64() for c in ("x0", "top", "x1", "bottom", "score")},
-    "page": pa.int32(),
-    "confirmed": pa.bool_(),
-    "crop_png": pa.binary(),
+OCR_TYPES: dict[str, str] = {
+    **dict.fromkeys(("x0", "top", "x1", "bottom", "score"), "DOUBLE"),
+    "page": "INTEGER",
+    "confirmed": "BOOLEAN",
+    "crop_png": "BLOB",
 }
 
 
@@ -334,9 +382,19 @@ def refresh_places(
     con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
     """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
-    earlier too; without an override a report keeps the place its document gave."""
+    earlier too; without an override a report keeps the place its document gave. One year at a time, so
+    memory stays bounded in a warehouse of a million reports."""
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM reports").fetchall()]
+    for year in years:
+        _refresh_places_of_year(con, year, overrides, aliases)
+
+
+def _refresh_places_of_year(
+    con: duckdb.DuckDBPyConnection, year: int | None, overrides: dict[str, str], aliases: dict[str, str]
+) -> None:
     rows = []
-    for report_id, agency, year, parsed in con.execute(PLACE_INPUTS).fetchall():
+    found = con.execute(f"{PLACE_INPUTS} WHERE year IS NOT DISTINCT FROM ?", [year]).fetchall()
+    for report_id, agency, year, parsed in found:
         place = place_after_overrides(agency, year, parsed, overrides)
         columns = place_columns(agency, place, aliases)
         del columns["place_note"]  # the document's own note stays; `override` explains itself
@@ -355,12 +413,12 @@ def refresh_places(
 
 
 def _insert_temp(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
-    schema = pa.schema([(c, _infer(rows, c)) for c in rows[0]])
-    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+    columns = list(rows[0])
+    _staged(con, rows, columns, [_infer(rows, c) for c in columns])
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        _unstage(con)
 
 
 def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -374,6 +432,11 @@ def _apply_sources(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         ).fetchall()
     ]
     delete_reports(con, orphans)
+    refresh_source_files(con)
+
+
+def refresh_source_files(con: duckdb.DuckDBPyConnection) -> None:
+    """A report whose file now holds other content is named after another path that still holds it."""
     con.execute("""
         UPDATE reports SET source_file = s.path, file_name = regexp_extract(s.path, '[^/]+$')
         FROM (SELECT report_id, min(path) AS path FROM sources GROUP BY report_id) AS s

@@ -1,34 +1,33 @@
 """Versioned warehouse files and the atomic CURRENT pointer.
 
-The ETL never writes a file a dashboard may have open: each change copies the current version to a
-new, uniquely named file, changes and checks it, checkpoints and closes it, then replaces the pointer.
-Readers resolve the pointer and open that version read-only.
+The ETL never writes a file a dashboard may have open: each change writes new immutable Parquet parts
+and a new, uniquely named version file that lists them (warehouse/store, docs/scale.md), checkpoints and
+closes it, then replaces the pointer. Readers resolve the pointer and open that version read-only.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-
-from warehouse.db import apply_schema, connect
 from warehouse.errors import NoWarehouse, WarehouseError
+from warehouse.store.gc import collect_garbage, fsync_tree
+from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
 LOCK = ".lock"
 KEEP_VERSIONS = 3
+WAREHOUSE_ENV = "XXGK_WAREHOUSE"
 T = TypeVar("T")
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+    return Path(os.environ.get(WAREHOUSE_ENV, "data"))
 
 
 def current_version(directory: Path) -> Path | None:
@@ -68,41 +67,31 @@ def _new_name() -> str:
     return f"warehouse-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.duckdb"
 
 
-def publish(directory: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[Path, T]:
-    """Build the next version from the current one with `change`, then switch the pointer to it.
-
-    If `change` raises, nothing is published and the current version stays as it was.
-    """
+def publish(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Path, T]:
+    """Build the next version from the current one with `change` (which ends with `run.finish`), then
+    switch the pointer to it. If `change` raises, nothing is published and the files it wrote go."""
     with writer_lock(directory):
         final = directory / _new_name()
         tmp = final.with_name(final.name + ".tmp")
-        previous = current_version(directory)
-        if previous is not None:
-            shutil.copyfile(previous, tmp)
+        run = StoreRun(directory, current_version(directory))
         try:
-            result = _build(tmp, change)
+            result = change(run)
+            run.write(tmp)
+            fsync_tree(directory, run.run_id)
         except BaseException:
+            run.abort()
             tmp.unlink(missing_ok=True)
             Path(f"{tmp}.wal").unlink(missing_ok=True)
             raise
+        if Path(f"{tmp}.wal").exists():
+            run.abort()
+            tmp.unlink(missing_ok=True)
+            raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
         os.replace(tmp, final)
         _fsync_dir(directory)
         _switch_pointer(directory, final)
         _prune(directory, keep=final)
         return final, result
-
-
-def _build(path: Path, change: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-    con = connect(path)
-    try:
-        apply_schema(con)
-        result = change(con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    if Path(f"{path}.wal").exists():
-        raise WarehouseError(f"{path}.wal left behind after checkpoint; not publishing")
-    return result
 
 
 def _switch_pointer(directory: Path, final: Path) -> None:
@@ -129,3 +118,4 @@ def _prune(directory: Path, keep: Path) -> None:
     for stale in directory.glob("warehouse-*.duckdb.tmp"):
         if stale.stat().st_mtime < keep.stat().st_mtime - 3600:
             stale.unlink(missing_ok=True)
+    collect_garbage(directory, sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name))

@@ -120,6 +120,11 @@ CREATE TABLE IF NOT EXISTS checks (
     message   VARCHAR NOT NULL
 );
 
+-- Each check's message in Chinese (`message` is English) and the cells it read, as
+-- `metric_code|breakdown` joined by ';' (docs/checks.md); NULL in warehouses written before they existed.
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS message_zh VARCHAR;
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS cells VARCHAR;
+
 CREATE TABLE IF NOT EXISTS documents (
     report_id VARCHAR PRIMARY KEY,
     text      VARCHAR NOT NULL
@@ -144,6 +149,17 @@ CREATE TABLE IF NOT EXISTS runs (
     rejected    INTEGER NOT NULL,
     errors      INTEGER NOT NULL
 );
+
+-- Each report's statistics tables as one fingerprint (X4: identical tables across agencies); the store
+-- keeps it with the report row, so a changed report is compared without reading every fact again.
+CREATE OR REPLACE VIEW report_prints AS
+SELECT report_id,
+       md5(string_agg(metric_code || '|' || breakdown || '|' || coalesce(CAST(value AS VARCHAR), '-'), ';'
+                      ORDER BY metric_code, breakdown)) AS fingerprint,
+       count(*) FILTER (value <> 0) AS nonzero
+FROM facts
+WHERE metric_code NOT LIKE 'text.%' AND metric_code NOT LIKE 'old.section.%'
+GROUP BY report_id;
 
 CREATE OR REPLACE VIEW facts_long AS
 SELECT

@@ -61,7 +61,13 @@ def outcome_series_rows() -> tuple[tuple[str, ...], ...]:
 
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM series_map")
-    con.executemany(f"INSERT INTO series_map VALUES ({', '.join('?' * len(COLUMNS))})", list(series_map()))
+    rows = series_map()
+    marks = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        con.execute(
+            f"INSERT INTO series_map VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r]
+        )
 
 
 def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warehouse.errors import WarehouseError
-from warehouse.export import EXPORTS, export_table
-from warehouse.publish import default_dir
+from warehouse.names import EXPORTS
 from xxgk import __version__
-from xxgk.documents import compare_command, summary_command
-from xxgk.ingest import IngestSummary, PlaceInputs, ingest, place_inputs
-from xxgk.ocr_progress import pages_shown
-from xxgk.report import print_checks, print_parse, print_summary
-from xxgk.serve import serve
+
+if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts fast (docs/scale.md)
+    from rich.console import Console
+
+    from xxgk.ingest import IngestSummary, PlaceInputs
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 
@@ -35,7 +34,31 @@ warehouse_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Commands kept in modules of their own are imported only when asked for, so that `xxgk parse`
+    does not load the collector or the document writers (docs/scale.md: start-up)."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "collect": ("xxgk.collect_cli", "collect_command"),
+        "summary": ("xxgk.documents", "summary_command"),
+        "compare": ("xxgk.documents", "compare_command"),
+        "findings": ("xxgk.findings", "findings_command"),
+        "corrections": ("xxgk.review_cli", "corrections_command"),
+        "users": ("xxgk.review_cli", "users_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xxgk")
 def cli() -> None:
     """xxgk: read government information disclosure annual reports (政府信息公开工作年度报告) into a
@@ -65,12 +88,20 @@ def cli() -> None:
     default=None,
     help="CSV alias,canonical: agency name variants (kept as DIR/agency_aliases.csv)",
 )
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="local|ADDRESS",
+    help="extract on a Dask cluster: 'local' (--jobs worker processes) or a scheduler address "
+    "(tcp://host:8786; workers must see the warehouse directory). Needs pip install 'xxgk[cluster]'",
+)
 def ingest_command(
     paths: tuple[Path, ...],
     warehouse: Path | None,
     jobs: int | None,
     overrides: Path | None,
     aliases: Path | None,
+    cluster: str | None,
 ) -> None:
     """Read report files or folders (recursively) into the warehouse.
 
@@ -79,6 +110,11 @@ def ingest_command(
     agencies and cross-report checks are recomputed for the whole warehouse whenever it changes or the
     overrides / aliases files change. Exit 0 when every input loaded, 1 when some failed (they are listed).
     """
+    from rich.console import Console
+
+    from xxgk.ingest import place_inputs
+    from xxgk.report import print_summary
+
     directory = warehouse or default_dir()
     workers = jobs or min(4, os.cpu_count() or 1)
     console = Console(stderr=True)
@@ -86,17 +122,33 @@ def ingest_command(
         inputs = place_inputs(directory, overrides, aliases)
     except (ValueError, OSError) as exc:
         raise click.UsageError(str(exc)) from None
+    from xxgk.cluster import ClusterUnavailable
+
     try:
-        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs)
-    except WarehouseError as exc:
+        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs, cluster)
+    except (WarehouseError, ClusterUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary, directory, Console())
     sys.exit(1 if summary.failed else 0)
 
 
+def default_dir() -> Path:
+    return Path(os.environ.get("XXGK_WAREHOUSE", "data"))
+
+
 def _ingest_with_progress(
-    paths: list[Path], directory: Path, jobs: int, console: Console, inputs: PlaceInputs | None = None
+    paths: list[Path],
+    directory: Path,
+    jobs: int,
+    console: Console,
+    inputs: PlaceInputs | None = None,
+    cluster: str | None = None,
 ) -> IngestSummary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from xxgk.ingest import ingest
+    from xxgk.ocr_progress import pages_shown
+
     columns = (
         TextColumn("[bold]parsing"),
         BarColumn(),
@@ -114,28 +166,46 @@ def _ingest_with_progress(
             progress.update(task, advance=1, description=Path(path).name[:40])
 
         with pages_shown(lambda line: progress.update(task, description=line)):
-            return ingest(paths, directory, jobs=jobs, progress=advanced, on_start=started, inputs=inputs)
+            return ingest(
+                paths,
+                directory,
+                jobs=jobs,
+                progress=advanced,
+                on_start=started,
+                inputs=inputs,
+                cluster=cluster,
+            )
 
 
 @cli.command("export")
-@click.argument("what", type=click.Choice(EXPORTS))
+@click.argument("what", type=click.Choice([*EXPORTS, "parquet-dataset"]))
 @warehouse_option
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT)",
+    help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT); "
+    "for parquet-dataset a new directory",
 )
 def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None) -> None:
     """Export a long table: facts, reports, checks, errors, warnings, coverage (agency × year: published,
-    missing, several versions), agencies, or series (harmonised across templates).
+    missing, several versions), agencies, or series (harmonised across templates); or the whole
+    warehouse as a hive-partitioned Parquet dataset (parquet-dataset --out DIR: year=/province= folders
+    that DuckDB, Spark and Trino read directly).
 
     CSV files are UTF-8 with a BOM so that Excel shows Chinese correctly; XLSX files carry an `about`
     sheet with the data version and the time of export.
     """
+    from rich.console import Console
+
+    if what == "parquet-dataset":
+        _export_dataset(warehouse or default_dir(), out)
+        return
+    from warehouse.export import export_table
+
     try:
         target, rows, data = export_table(warehouse or default_dir(), what, fmt, out)  # type: ignore[arg-type]
     except WarehouseError as exc:
@@ -146,15 +216,41 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
     Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}")
 
 
+def _export_dataset(directory: Path, out: Path | None) -> None:
+    from rich.console import Console
+
+    from warehouse.dataset import export_dataset
+
+    if out is None:
+        raise click.UsageError("parquet-dataset needs --out DIR (a new directory)")
+    try:
+        counts = export_dataset(directory, out)
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None
+    listed = ", ".join(f"{name} {rows}" for name, rows in counts.items())
+    Console(stderr=True).print(f"wrote the warehouse to {out} ({listed})", soft_wrap=True)
+
+
 @cli.command("checks")
 @warehouse_option
 @click.option("--top", type=click.IntRange(1, 10000), default=30, show_default=True, help="agencies listed")
-def checks_command(warehouse: Path | None, top: int) -> None:
-    """Summarise the checks of the current reports: per check (failed / passed / not assessable) and the
-    agencies with the most failures. Details: xxgk export checks."""
+@click.option(
+    "--lang",
+    type=click.Choice(("zh", "en")),
+    default="zh",
+    show_default=True,
+    help="language of the meanings",
+)
+def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
+    """Summarise the checks of the current reports: per check (what it checks, failed / passed / not
+    assessable) and the agencies with the most failures. Details: xxgk export checks."""
+    from rich.console import Console
+
+    from xxgk.report import print_checks
+
     directory = warehouse or default_dir()
     try:
-        print_checks(directory, Console(), top=top)
+        print_checks(directory, Console(), top=top, lang=lang)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -165,8 +261,12 @@ def checks_command(warehouse: Path | None, top: int) -> None:
 def parse_command(path: Path, all_checks: bool) -> None:
     """Show what one file reads as: template, agency, year, every value with its source, warnings and
     checks. Nothing is written."""
+    from rich.console import Console
+
     from etl.errors import XxgkError
     from etl.pipeline import parse_file
+    from xxgk.ocr_progress import pages_shown
+    from xxgk.report import print_parse
 
     try:
         with pages_shown(Console(stderr=True).print):
@@ -182,9 +282,28 @@ def parse_command(path: Path, all_checks: bool) -> None:
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--agencies", type=click.IntRange(1), default=36, show_default=True)
 @click.option("--with-bad", is_flag=True, help="also write malformed inputs under OUT_DIR/bad/")
-def samples_command(out_dir: Path, seed: int, agencies: int, with_bad: bool) -> None:
+@click.option(
+    "--national",
+    is_flag=True,
+    help="stream the national roster instead: every county of divisions.csv with its departments and "
+    "townships, 2014–2025 (about 1.15 million reports), into OUT_DIR/<province>/<city>/",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="with --national: stop after N reports")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="with --national"
+)
+def samples_command(
+    out_dir: Path, seed: int, agencies: int, with_bad: bool, national: bool, limit: int | None, jobs: int
+) -> None:
     """Write the sample corpus (示例数据): reports of all three templates as HTML, text, DOCX and PDF
-    (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value."""
+    (PDF when LibreOffice is installed), each with a <file>.truth.json holding every cell's true value.
+    The same seed gives the same bytes (with --national too, whatever --limit and --jobs)."""
+    if national:
+        from xxgk.samples.national import write_national
+
+        written = write_national(out_dir, seed=seed, limit=limit, workers=jobs)
+        click.echo(f"wrote {written} national sample documents (示例数据) to {out_dir}")
+        return
     from xxgk.samples import generate_corpus
     from xxgk.samples.agencies import max_agencies
 
@@ -222,7 +341,11 @@ def demo_command(base: Path, port: int, no_serve: bool, from_sites: bool) -> Non
 
     With --collect the reports are first published on a local replica of government sites and
     collected from there with `xxgk collect` (BASE/collected/manifest.csv says where each came from)."""
+    from rich.console import Console
+
+    from xxgk.report import print_summary
     from xxgk.samples import generate_corpus
+    from xxgk.serve import serve
 
     if from_sites:
         from xxgk.collect_cli import demo_collect
@@ -255,22 +378,12 @@ def serve_command(warehouse: Path | None, host: str, port: int, require_login: b
 
     On 127.0.0.1 everyone at this machine may import, review and correct. On any other address the
     dashboard is read-only unless editors were added with `xxgk users add NAME`; they log in to edit."""
+    from xxgk.serve import serve
+
     directory = warehouse or default_dir()
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
     serve(directory, host, port, require_login=require_login)
-
-
-from xxgk.collect_cli import collect_command  # noqa: E402 - registered after the core commands
-
-cli.add_command(collect_command)
-cli.add_command(summary_command)
-cli.add_command(compare_command)
-
-from xxgk.review_cli import corrections_command, users_command  # noqa: E402
-
-cli.add_command(corrections_command)
-cli.add_command(users_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Literal
-
-import duckdb
+from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
 from etl.collect.manifest import evidence_for
@@ -27,19 +25,13 @@ from etl.pipeline import parse_bytes
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
-from warehouse.db import connect
-from warehouse.load import (
-    Batch,
-    IngestError,
-    LoadedFile,
-    WarehouseState,
-    apply_batch,
-    empty_state,
-    insert_reports,
-    is_recorded,
-    read_state,
-)
+from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish
+from warehouse.store.state import lookup_state
+from warehouse.store.writer import StoreRun
+
+if TYPE_CHECKING:
+    from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
 DOCUMENT_SUFFIXES = frozenset(
@@ -145,15 +137,14 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_state(directory: Path) -> WarehouseState:
-    version = current_version(directory)
-    if version is None:
-        return empty_state()
-    con = connect(version, read_only=True)
-    try:
-        return read_state(con)
-    finally:
-        con.close()
+def _hashes(files: Sequence[Path]) -> dict[Path, str | OSError]:
+    found: dict[Path, str | OSError] = {}
+    for file in files:
+        try:
+            found[file] = _file_hash(file)
+        except OSError as exc:
+            found[file] = exc
+    return found
 
 
 @dataclass
@@ -166,14 +157,12 @@ class _Plan:
     errors: list[IngestError] = field(default_factory=list)
 
 
-def _plan(files: Sequence[Path], state: WarehouseState) -> _Plan:
+def _plan(hashes: dict[Path, str | OSError], state: WarehouseState) -> _Plan:
     plan = _Plan()
-    for file in files:
+    for file, digest in hashes.items():
         path = str(file)
-        try:
-            digest = _file_hash(file)
-        except OSError as exc:
-            reason = f"cannot read file ({exc.strerror or exc})"
+        if isinstance(digest, OSError):
+            reason = f"cannot read file ({digest.strerror or digest})"
             plan.known.append(Outcome(path, "error", reason))
             plan.errors.append(IngestError(path, None, "error", reason))
             continue
@@ -215,19 +204,62 @@ def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
 class _Loader:
     """Streams parsed files into the version being built and collects what goes into the batch."""
 
-    def __init__(self, summary: IngestSummary, batch: Batch, state: WarehouseState) -> None:
+    def __init__(
+        self,
+        summary: IngestSummary,
+        batch: Batch,
+        state: WarehouseState,
+        hashes: dict[str, str] | None = None,
+    ) -> None:
         self.summary, self.batch, self.state = summary, batch, state
         self.seen: set[str] = set()
+        self.hashes = hashes or {}
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, parsed: Iterable[Parsed], progress: Callable[[str], None]
-    ) -> None:
+    def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
         for chunk in _chunks(parsed, CHUNK):
             new = [item for item in map(self._take, chunk) if item is not None]
-            insert_reports(con, new, self.batch.at)
+            run.add(new, self.batch.at)
             for item in chunk:
                 progress(item.path)
-        apply_batch(con, self.batch)
+
+    def load_on_cluster(
+        self, run: StoreRun, paths: list[str], cluster: tuple[str, int], progress: Callable[[str], None]
+    ) -> None:
+        """Extract on a Dask cluster (xxgk/cluster.py): workers write the parts, only outcomes come back.
+        Files with the same bytes are extracted once."""
+        from xxgk.cluster import Extracted, run_on_cluster
+
+        first: dict[str, str] = {}
+        for path in paths:
+            first.setdefault(self.hashes[path], path)
+        twins = {p: first[self.hashes[p]] for p in paths if first[self.hashes[p]] != p}
+        by_path: dict[str, Extracted] = {}
+
+        def taken(item: Extracted) -> None:
+            by_path[item.path] = item
+
+        parts = run_on_cluster(
+            *cluster, run.directory, run.run_id, list(first.values()), self.batch.at, taken
+        )
+        for path in paths:
+            item = by_path[twins.get(path, path)]
+            self._take_extracted(Extracted(path, *[getattr(item, f) for f in EXTRACTED_TAIL]))
+            progress(path)
+        run.parts.parts.extend(parts)
+
+    def _take_extracted(self, item: Extracted) -> None:
+        if item.failure is not None:
+            kind, reason = item.failure
+            self._take(Parsed(item.path, item.digest, item.size, Failure(kind, reason)))  # type: ignore[arg-type]
+            return
+        status: Status = "replaced" if item.path in self.state.sources else "loaded"
+        self.summary.add(Outcome(item.path, status))
+        self.summary.templates[item.template or ""] += 1
+        self.summary.with_warnings += item.warnings
+        self.summary.failing_checks += item.failing
+        self.batch.sources[item.path] = item.digest
+        if item.path in self.state.errors:
+            self.batch.cleared_errors.add(item.path)
 
     def _take(self, item: Parsed) -> LoadedFile | None:
         if isinstance(item.result, Failure):
@@ -246,6 +278,8 @@ class _Loader:
         self.seen.add(item.digest)
         return LoadedFile(item.result, item.path, item.size)
 
+
+EXTRACTED_TAIL = ("digest", "size", "failure", "template", "warnings", "failing")
 
 OVERRIDES_FILE = "places_overrides.csv"
 ALIASES_FILE = "agency_aliases.csv"
@@ -289,12 +323,16 @@ def ingest(
     progress: Callable[[str], None] = lambda _: None,
     on_start: Callable[[int], None] = lambda _: None,
     inputs: PlaceInputs | None = None,
+    cluster: str | None = None,
 ) -> IngestSummary:
+    """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py)."""
     started = datetime.now(UTC)
     inputs = inputs or place_inputs(directory)
     files, ignored = discover(paths)
-    state = _read_state(directory)
-    plan = _plan(files, state)
+    hashes = _hashes(files)
+    digests = [d for d in hashes.values() if isinstance(d, str)]
+    state = lookup_state(current_version(directory), [str(f) for f in files], digests)
+    plan = _plan(hashes, state)
     on_start(len(plan.to_parse))
     summary = IngestSummary(ignored=ignored)
     for outcome in plan.known:
@@ -305,16 +343,18 @@ def ingest(
         overrides=inputs.overrides,
         aliases=inputs.aliases,
     )
-    batch.refresh = state.place_inputs != batch.place_inputs and bool(state.report_ids)
+    batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
     batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
     summary.version = current_version(directory)
     if plan.to_parse or not batch.empty:
-        loader = _Loader(summary, batch, state)
+        loader = _Loader(summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)})
 
-        def build(con: duckdb.DuckDBPyConnection) -> None:
-            loader.load(con, _parse_all(plan.to_parse, jobs), progress)
-            run = _run_row(summary, started, datetime.now(UTC))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(run))
+        def build(run: StoreRun) -> None:
+            if cluster is not None:
+                loader.load_on_cluster(run, plan.to_parse, (cluster, jobs), progress)
+            else:
+                loader.load(run, _parse_all(plan.to_parse, jobs), progress)
+            run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
         summary.version, _ = publish(directory, build)
         summary.published = True
@@ -333,3 +373,14 @@ def _run_row(summary: IngestSummary, started: datetime, finished: datetime) -> t
         summary.count("rejected"),
         summary.count("error"),
     )
+
+
+def rebuild(directory: Path) -> Path:
+    """Publish a version whose derived data (places, agencies, current versions, cross-report checks) is
+    computed again for every agency from the stored reports; the reports themselves are not re-read."""
+    inputs = place_inputs(directory)
+    batch = Batch(
+        at=datetime.now(UTC).replace(tzinfo=None), overrides=inputs.overrides, aliases=inputs.aliases
+    )
+    version, _ = publish(directory, lambda run: run.finish(batch, None, full=True))
+    return version

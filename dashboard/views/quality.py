@@ -7,6 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import charts, components, measures, review_panels, state
+from dashboard.findings import findings_section
 from warehouse.review.model import STATUSES
 
 GRID_LIMIT = 120
@@ -38,6 +39,7 @@ else:
     components.table(v, failed, what="checks-failed", key="failed")
 
 review_panels.corrections_queue(v)
+findings_section(v)
 
 st.subheader(v.t("quality.coverage"))
 domain = v.read("domain")

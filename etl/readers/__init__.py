@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 from etl.errors import UnsupportedFormat
-from etl.readers.docx import read_docx
-from etl.readers.html import read_html
-from etl.readers.images import IMAGE_SUFFIXES, read_image
-from etl.readers.office import read_legacy_word
-from etl.readers.pdf import read_pdf
-from etl.readers.text import read_text
-from etl.readers.xlsx import read_xlsx
+from etl.readers.images import IMAGE_SUFFIXES
 from etl.records import Document
 
 Reader = Callable[[str, bytes], Document]
+
+
+def _lazy(module: str, name: str) -> Reader:
+    """A reader imported on first use: parsing a text file never loads pdfplumber or python-docx."""
+
+    def read(path: str, data: bytes) -> Document:
+        reader: Reader = getattr(import_module(f"etl.readers.{module}"), name)
+        return reader(path, data)
+
+    read.__name__ = read.__qualname__ = name
+    return read
+
+
+read_html = _lazy("html", "read_html")
+read_text = _lazy("text", "read_text")
+read_pdf = _lazy("pdf", "read_pdf")
+read_docx = _lazy("docx", "read_docx")
+read_legacy_word = _lazy("office", "read_legacy_word")
+read_xlsx = _lazy("xlsx", "read_xlsx")
+read_image = _lazy("images", "read_image")
 
 READERS: dict[str, Reader] = {
     ".html": read_html,

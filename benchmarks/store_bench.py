@@ -1,0 +1,90 @@
+"""One new file into a big warehouse: time and peak memory of `xxgk ingest FILE` (a whole process).
+
+    python benchmarks/store_bench.py --reports 10000 [--reports 100000 ...] [--files 5] [--keep DIR]
+
+For each size, builds a synthetic warehouse (benchmarks/synthetic_store.py) unless `--warehouse DIR`
+names one, then ingests `--files` new national sample reports one at a time, each in its own
+`xxgk ingest` process, and prints wall time and peak RSS (ru_maxrss of the child) per file, and the
+best and median. Also prints the store's files and bytes. Target (issue 12): < 0.5 s and < 300 MB,
+independent of the warehouse size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic_store import build
+
+from xxgk.samples.national import write_national
+
+XXGK = str(Path(sys.executable).with_name("xxgk"))
+
+
+def _new_files(folder: Path, count: int) -> list[Path]:
+    """National sample reports of another seed: new content, agencies already in the warehouse."""
+    write_national(folder, seed=4242, limit=count * 3)
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".txt", ".htm", ".shtml"))
+    return files[:count]
+
+
+def _one(warehouse: Path, file: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS in MiB of one `xxgk ingest FILE` process."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [XXGK, "ingest", str(file), "--warehouse", str(warehouse), "--jobs", "1"], stdout=log, stderr=log
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if status != 0:
+            log.seek(0)
+            raise SystemExit(log.read().decode())
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _store_size(warehouse: Path) -> str:
+    files = [p for p in warehouse.rglob("*") if p.is_file()]
+    return f"{len(files)} files, {sum(p.stat().st_size for p in files) / 2**20:.0f} MiB"
+
+
+def bench(warehouse: Path, count: int, label: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = _new_files(Path(tmp), count)
+        results = [_one(warehouse, f) for f in files]
+    times = [t for t, _, _ in results]
+    cpu = [c for _, c, _ in results]
+    print(
+        f"{label:>10}: one file  wall best {min(times):.2f} s, median {statistics.median(times):.2f} s; "
+        f"CPU best {min(cpu):.2f} s; peak RSS {max(m for _, _, m in results):.0f} MiB; "
+        f"store {_store_size(warehouse)}; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, action="append", default=None)
+    parser.add_argument("--warehouse", type=Path, default=None)
+    parser.add_argument("--files", type=int, default=5)
+    parser.add_argument("--keep", type=Path, default=None, help="build the warehouses here and keep them")
+    args = parser.parse_args()
+    if args.warehouse is not None:
+        bench(args.warehouse, args.files, args.warehouse.name)
+        return
+    for size in args.reports or [10_000]:
+        with tempfile.TemporaryDirectory() as tmp:
+            target = (args.keep or Path(tmp)) / f"wh{size}"
+            seconds = build(target, size)
+            print(f"{size:>10}: built in {seconds:.0f} s")
+            bench(target, args.files, str(size))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""`xxgk parse FILE` imports only what parsing needs (docs/scale.md: start-up time and memory)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES, ROOT
+
+PROBE = """
+import sys
+from click.testing import CliRunner
+from xxgk.cli import cli
+result = CliRunner().invoke(cli, ["parse", sys.argv[1]])
+assert result.exit_code == 0, result.output
+heavy = sorted(m for m in ("pandas", "duckdb", "streamlit", "pdfplumber", "docx", "pyarrow", "plotly",
+                           "httpx", "etl.collect")
+               if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_parse_of_a_text_report_imports_no_heavy_module() -> None:
+    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -1,0 +1,324 @@
+"""The Parquet-parts store: incremental ingests equal a full rebuild, a failed or killed ingest publishes
+nothing, compaction keeps the answers, readers keep their version (docs/scale.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.db import connect
+from warehouse.publish import current_version
+from warehouse.store import derive as derive_module
+from xxgk.ingest import ingest, rebuild
+from xxgk.samples import generate_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+DERIVED_QUERIES = {
+    "reports": "SELECT * EXCLUDE (ingested_at) FROM reports",
+    "checks": "SELECT * FROM checks",
+    "report_series": "SELECT * FROM report_series",
+    "series": "SELECT * FROM series",
+    "coverage": "SELECT * FROM coverage",
+    "agencies": "SELECT * FROM agencies",
+    "facts": "SELECT * FROM facts",
+    "sources": "SELECT path, report_id FROM sources",
+    "errors": "SELECT source_file, kind, reason FROM ingest_errors",
+}
+
+
+def snapshot(directory: Path) -> dict[str, list[tuple[object, ...]]]:
+    version = current_version(directory)
+    assert version is not None
+    con = connect(version, read_only=True)
+    try:
+        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in DERIVED_QUERIES.items()}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("store_corpus")
+    generate_corpus(base, n_agencies=6, years=range(2017, 2024), include_bad=True)
+    return base
+
+
+def _files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and not p.name.endswith(".json"))
+
+
+def _batches(corpus: Path, inbox: Path, n: int) -> list[list[Path]]:
+    files = _files(corpus)
+    batches: list[list[Path]] = [[] for _ in range(n)]
+    for i, file in enumerate(files):
+        target = inbox / file.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(file, target)
+        batches[(i * 7) % n].append(target)
+    return batches
+
+
+def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    for batch in _batches(corpus, inbox, 5):
+        ingest(batch, wh)
+    _change_a_cell(_editable(inbox))
+    shutil.copy(sorted(inbox.rglob("*.html"))[0], inbox / "copy_of_a_report.html")
+    ingest([inbox], wh)
+    incremental = snapshot(wh)
+    rebuild(wh)
+    assert snapshot(wh) == incremental
+    assert incremental["reports"] and incremental["checks"] and incremental["coverage"]
+    assert {row[1] for row in incremental["checks"]} >= {"X1", "X3", "X4", "X5"}
+
+
+def test_one_run_and_many_runs_store_the_same_reports(corpus: Path, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    batches = _batches(corpus, inbox, 4)
+    for batch in batches:
+        ingest(batch, tmp_path / "many")
+    ingest([inbox], tmp_path / "one")
+    many, one = snapshot(tmp_path / "many"), snapshot(tmp_path / "one")
+    for name in ("facts", "report_series", "sources", "errors"):
+        assert many[name] == one[name], name
+    own = "SELECT * FROM checks WHERE check_id NOT LIKE 'X%'"
+    assert _rows(tmp_path / "many", own) == _rows(tmp_path / "one", own)
+
+
+NUMBER_CELL = re.compile(r"\n\t(\d+)\n")
+
+
+def _editable(inbox: Path) -> Path:
+    """A UTF-8 text report with a cell holding a number on its own line."""
+    for path in sorted(inbox.rglob("*.txt")):
+        if "bad" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if NUMBER_CELL.search(text):
+            return path
+    raise AssertionError("no editable report in the corpus")
+
+
+def _change_a_cell(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(NUMBER_CELL.sub(lambda m: f"\n\t{int(m[1]) + 1}\n", text, count=1), encoding="utf-8")
+
+
+def _rows(directory: Path, sql: str) -> list[tuple[object, ...]]:
+    version = current_version(directory)
+    assert version is not None
+    con = connect(version, read_only=True)
+    try:
+        return sorted(con.execute(sql).fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def test_reverting_a_file_revives_its_earlier_report(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    ingest([inbox], wh)
+    path = _editable(inbox)
+    original = path.read_bytes()
+    before = snapshot(wh)
+    _change_a_cell(path)
+    ingest([inbox], wh)
+    path.write_bytes(original)
+    summary = ingest([inbox], wh)
+    assert summary.published
+    after = snapshot(wh)
+    for name in ("facts", "checks", "report_series", "sources", "coverage"):
+        assert after[name] == before[name], name
+
+
+def test_a_failed_ingest_publishes_nothing_and_leaves_no_files(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    version, before = current_version(wh), snapshot(wh)
+    files = sorted(p.relative_to(wh) for p in wh.rglob("*.parquet"))
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(derive_module, "_write_buckets", broken)
+    with pytest.raises(RuntimeError, match="simulated"):
+        ingest(second, wh)
+    assert current_version(wh) == version and snapshot(wh) == before
+    assert sorted(p.relative_to(wh) for p in wh.rglob("*.parquet")) == files
+    assert not list(wh.glob("*.tmp"))
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from warehouse.store import writer
+from xxgk.ingest import ingest
+
+def die(self, path):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+writer.StoreRun.write = die
+ingest([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]))
+"""
+
+
+def test_a_killed_ingest_publishes_nothing(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    version, before = current_version(wh), snapshot(wh)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(wh), *map(str, second)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == -9, done.stderr.decode()
+    assert current_version(wh) == version and snapshot(wh) == before
+    ingest(second, wh)
+    con = connect(current_version(wh), read_only=True)
+    try:
+        listed = {r[0] for r in con.execute("SELECT file FROM _parts").fetchall()}
+        listed |= {
+            f
+            for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
+            for f in row
+        }
+    finally:
+        con.close()
+    on_disk = {p.relative_to(wh).as_posix() for p in wh.rglob("*.parquet")}
+    assert on_disk - listed <= _older_versions_files(wh), "the killed run's files were collected"
+
+
+def _older_versions_files(wh: Path) -> set[str]:
+    found: set[str] = set()
+    for version in wh.glob("warehouse-*.duckdb"):
+        con = duckdb.connect(str(version), read_only=True)
+        try:
+            found |= {r[0] for r in con.execute("SELECT file FROM _parts").fetchall()}
+            found |= {
+                f
+                for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
+                for f in row
+            }
+        finally:
+            con.close()
+    return found
+
+
+def test_many_small_runs_are_compacted_and_keep_their_answers(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    batches = _batches(corpus, inbox, 1)
+    files = [f for f in batches[0] if f.suffix in (".html", ".txt")][:24]
+    for file in files:
+        ingest([file], wh)
+    con = connect(current_version(wh), read_only=True)
+    try:
+        segments = con.execute("SELECT count(DISTINCT segment) FROM _parts WHERE segment <> ''").fetchall()[
+            0
+        ][0]
+    finally:
+        con.close()
+    assert segments < len(files) / 2
+    ingest(files, tmp_path / "one")
+    assert snapshot(wh)["facts"] == snapshot(tmp_path / "one")["facts"]
+
+
+def test_parquet_dataset_holds_every_fact_partitioned(corpus: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xxgk.cli import cli
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    ingest([inbox], wh)
+    out = tmp_path / "dataset"
+    result = CliRunner().invoke(cli, ["export", "parquet-dataset", "--warehouse", str(wh), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list((out / "facts").glob("year=*/province=*/*.parquet"))
+    con = duckdb.connect()
+    try:
+        facts = con.execute(
+            f"SELECT report_id, metric_code, breakdown, value FROM read_parquet('{out}/facts/**/*.parquet', "
+            "hive_partitioning = true) ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert facts == _rows(wh, "SELECT report_id, metric_code, breakdown, value FROM facts ORDER BY ALL")
+    again = CliRunner().invoke(cli, ["export", "parquet-dataset", "--warehouse", str(wh), "--out", str(out)])
+    assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_a_moved_warehouse_reads_and_ingests_where_it_is(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    before = snapshot(wh)
+    moved = tmp_path / "moved"
+    shutil.copytree(wh, moved)
+    shutil.rmtree(wh)
+    assert snapshot(moved) == before
+    ingest(second, moved)
+    assert len(snapshot(moved)["reports"]) > len(before["reports"])
+
+
+def test_a_copied_table_in_another_agency_reaches_the_first_agencys_x4(corpus: Path, tmp_path: Path) -> None:
+    """X4 across agencies: loading agency B's copy of A's tables changes A's finding too, incrementally
+    exactly as a rebuild would."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    original = next(p for p in sorted(inbox.glob("*_2022.html")) if "人民政府办公室" in p.name)
+    agency = original.name.split("_")[0]
+    twin_agency = agency.replace("人民政府办公室", "财政局")
+    ingest([inbox], wh)
+    copy = tmp_path / "copy" / f"{twin_agency}_2022.html"
+    copy.parent.mkdir()
+    text = original.read_bytes().decode("utf-8")
+    copy.write_text(text.replace(agency, twin_agency), encoding="utf-8")
+    ingest([copy], wh)
+    x4 = _rows(
+        wh,
+        "SELECT r.agency, c.status FROM checks c JOIN reports r USING (report_id) "
+        "WHERE c.check_id = 'X4' AND r.year = 2022 AND c.status = 'fail'",
+    )
+    assert {a for a, _ in x4} >= {agency, twin_agency}
+    incremental = snapshot(wh)
+    rebuild(wh)
+    assert snapshot(wh) == incremental
+
+
+def test_buckets_double_as_the_warehouse_grows_and_keep_the_answers(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.store import catalog
+
+    monkeypatch.setattr(catalog, "BUCKET_REPORTS", 5)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    counts = []
+    for batch in _batches(corpus, inbox, 3):
+        ingest(batch, wh)
+        counts.append(_rows(wh, "SELECT count(*) FROM _buckets")[0][0])
+    assert counts[-1] > catalog.N_BUCKETS and counts == sorted(counts)
+    grown = snapshot(wh)
+    monkeypatch.setattr(catalog, "BUCKET_REPORTS", 4000)
+    ingest([inbox], tmp_path / "one")
+    one = snapshot(tmp_path / "one")
+    for name in ("facts", "report_series", "sources"):
+        assert grown[name] == one[name], name
+    rebuild(wh)
+    assert snapshot(wh) == grown

@@ -1,0 +1,3 @@
+"""Names the CLI needs before it imports any heavy module."""
+
+EXPORTS = ("facts", "reports", "checks", "errors", "warnings", "coverage", "agencies", "series")

@@ -1,0 +1,176 @@
+"""What a published version is made of: immutable Parquet parts, per-bucket derived files, dead reports.
+
+A version is a small DuckDB file (`warehouse-<time>-<pid>.duckdb`) holding this catalogue, the small tables
+(metrics, series_map, runs, warehouse_info) and views named like the schema's tables over the Parquet files
+it lists, so any DuckDB connection that opens it reads the warehouse as before (docs/scale.md).
+
+Three kinds of stored relation:
+- parts: rows of the reports parsed in one run, never rewritten except by compaction; a report's rows in
+  them stop counting when its id is in `_dead` (a changed file replaced it);
+- logs: sources and ingest errors appended per run; the latest row per path wins;
+- buckets: the report rows with everything derived across reports (places after overrides, agency ids,
+  is_current, checks_failed) and the cross-report checks, in files per hash bucket of the agency, so an
+  ingest rewrites only the buckets of the agencies it touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import schema_sql
+
+PART_RELATIONS = (
+    "reports_parsed",
+    "facts",
+    "checks",
+    "parse_warnings",
+    "documents",
+    "report_series",
+    "check_inputs",
+    "ocr_cells",
+)
+"""Per-run immutable relations. `checks` holds the per-report checks; `reports_parsed` the report rows as
+parsed (with the hidden columns below); `check_inputs` the few facts the cross-report checks read."""
+LOG_RELATIONS = ("sources_log", "errors_log")
+BUCKET_RELATIONS = ("reports", "xchecks")
+SCHEMA_TABLE = {
+    "reports_parsed": "reports",
+    "check_inputs": "facts",
+    "xchecks": "checks",
+    "sources_log": "sources",
+    "errors_log": "ingest_errors",
+}
+"""Stored relations whose columns are those of a schema table (plus hidden ones)."""
+HIDDEN_REPORT_COLUMNS = {
+    "_own_failed": "BIGINT",
+    "_fingerprint": "VARCHAR",
+    "_nonzero": "BIGINT",
+    "_key": "VARCHAR",
+    "_bucket": "INTEGER",
+}
+"""Kept with each stored report row, never shown by the `reports` view: the count of its own failed
+checks, its X4 fingerprint, its agency key (the partition of is_current and X1–X5) and bucket."""
+LOG_COLUMNS = {"_seq": "BIGINT"}
+N_BUCKETS = 4
+"""Buckets of a new warehouse; doubled (all buckets rewritten once) whenever they would hold more than
+BUCKET_REPORTS reports on average, so a touched bucket stays small and readers open few files."""
+BUCKET_REPORTS = 4000
+MAX_BUCKETS = 1024
+
+
+def bucket_count(reports: int, current: int) -> int:
+    count = max(current, N_BUCKETS)
+    while reports > count * BUCKET_REPORTS and count < MAX_BUCKETS:
+        count *= 2
+    return count
+
+
+STORE_FORMAT = "parts-1"
+
+
+@dataclass(frozen=True)
+class Part:
+    relation: str
+    file: str
+    """Relative to the warehouse directory."""
+    rows: int
+    segment: str
+    """The flush (or compaction) that wrote it: a segment's files hold the same reports."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The files of one version, relative to the warehouse directory."""
+
+    parts: tuple[Part, ...] = ()
+    buckets: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """bucket → (reports file, xchecks file)."""
+    dead: frozenset[str] = frozenset()
+    place_inputs: str | None = None
+    run_seq: int = 0
+    n_buckets: int = N_BUCKETS
+
+    def files(self, relation: str) -> list[str]:
+        if relation in BUCKET_RELATIONS:
+            index = BUCKET_RELATIONS.index(relation)
+            return [files[index] for _, files in sorted(self.buckets.items())]
+        return [p.file for p in self.parts if p.relation == relation]
+
+    def referenced(self) -> set[str]:
+        found = {p.file for p in self.parts}
+        for files in self.buckets.values():
+            found.update(files)
+        return found
+
+
+@cache
+def schema_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Table → ((column, type), ...) as schema.sql defines them, in order."""
+    con = duckdb.connect()
+    try:
+        con.execute(schema_sql())
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE NOT internal ORDER BY table_name, column_index"
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        found.setdefault(table, []).append((column, kind))
+    return {table: tuple(columns) for table, columns in found.items()}
+
+
+def stored_columns(relation: str) -> tuple[tuple[str, str], ...]:
+    """The columns a stored relation's files have: its schema table's, plus the hidden ones."""
+    columns = schema_columns()[SCHEMA_TABLE.get(relation, relation)]
+    if relation in ("reports_parsed", "reports"):
+        columns += tuple(HIDDEN_REPORT_COLUMNS.items())
+    if relation in LOG_RELATIONS:
+        columns += tuple(LOG_COLUMNS.items())
+    return columns
+
+
+def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalog:
+    """The catalogue stored in a version file opened (or attached as `schema`) on `con`."""
+    info = dict(con.execute(f"SELECT key, value FROM {schema}.warehouse_info").fetchall())
+    parts = tuple(
+        Part(r, f, n, g)
+        for r, f, n, g in con.execute(
+            f"SELECT relation, file, n_rows, segment FROM {schema}._parts ORDER BY seq"
+        ).fetchall()
+    )
+    buckets = {
+        b: (r, x)
+        for b, r, x in con.execute(
+            f"SELECT bucket, reports_file, xchecks_file FROM {schema}._buckets"
+        ).fetchall()
+    }
+    dead = frozenset(r[0] for r in con.execute(f"SELECT report_id FROM {schema}._dead").fetchall())
+    return Catalog(
+        parts=parts,
+        buckets=buckets,
+        dead=dead,
+        place_inputs=info.get("place_inputs"),
+        run_seq=int(info.get("run_seq", "0")),
+        n_buckets=int(info.get("n_buckets", str(N_BUCKETS))),
+    )
+
+
+def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = '_parts'"
+        if schema == "main"
+        else f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{schema}' "
+        "AND table_name = '_parts'"
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def absolute(directory: Path, files: list[str]) -> list[str]:
+    return [str((directory / f).resolve()) for f in files]

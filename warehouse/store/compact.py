@@ -1,0 +1,91 @@
+"""Keep the number of part files bounded: merge segments of similar size (size-tiered, like an LSM tree).
+
+A segment is the set of part files one flush wrote (the same reports in every relation). Segments are
+grouped by level, floor(log4(reports)); when a level holds FANOUT segments they are merged into one of the
+next level, leaving out the rows of dead reports. Every row is rewritten about log4(N) times over the life
+of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A dead report id leaves
+`_dead` once no remaining segment holds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+
+from warehouse.store.catalog import PART_RELATIONS, Catalog, Part
+from warehouse.store.parts import SORT_KEYS, copy_to
+from warehouse.store.version import scan_sql
+
+FANOUT = 4
+
+
+def _level(reports: int) -> int:
+    return int(math.log(max(reports, 1), FANOUT))
+
+
+def segments(catalog: Catalog) -> dict[str, list[Part]]:
+    found: dict[str, list[Part]] = defaultdict(list)
+    for part in catalog.parts:
+        if part.segment:
+            found[part.segment].append(part)
+    return dict(found)
+
+
+def _size(parts: list[Part]) -> int:
+    return next((p.rows for p in parts if p.relation == "reports_parsed"), 0)
+
+
+def due(catalog: Catalog) -> list[str] | None:
+    """The segments of the lowest level that holds FANOUT of them, or None."""
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for segment, parts in segments(catalog).items():
+        by_level[_level(_size(parts))].append(segment)
+    for level in sorted(by_level):
+        if len(by_level[level]) >= FANOUT:
+            return sorted(by_level[level])
+    return None
+
+
+def compact(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, run_id: str) -> Catalog:
+    """Merge due segments until none is due; returns the catalogue with the merged parts."""
+    step = 0
+    while (chosen := due(catalog)) is not None:
+        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}")
+        step += 1
+    return catalog
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, chosen: list[str], segment: str
+) -> Catalog:
+    merging = set(chosen)
+    dead = sorted(catalog.dead)
+    merged: list[Part] = []
+    for relation in PART_RELATIONS:
+        files = [p.file for p in catalog.parts if p.segment in merging and p.relation == relation]
+        sql = (
+            f"SELECT * FROM ({scan_sql(directory, relation, files)}) "
+            f"WHERE report_id NOT IN (SELECT unnest({_list(dead)})) ORDER BY {SORT_KEYS[relation]}"
+        )
+        name = f"parts/{segment}-{relation}.parquet"
+        copy_to(con, sql, directory / name)
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
+        merged.append(Part(relation, name, int(rows), segment))
+    kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
+    remaining = replace(catalog, parts=tuple(kept))
+    still = scan_sql(directory, "reports_parsed", remaining.files("reports_parsed"))
+    held = {
+        str(r[0])
+        for r in con.execute(
+            f"SELECT report_id FROM ({still}) WHERE report_id IN (SELECT unnest({_list(dead)}))"
+        ).fetchall()
+    }
+    return replace(catalog, parts=tuple(kept + merged), dead=frozenset(held))
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::VARCHAR[]"

@@ -1,0 +1,317 @@
+"""Recompute what depends on more than one report, only for the agencies an ingest touched.
+
+The touched agencies are those of the reports loaded (or revived) in the run, of the reports it made
+orphans (their file now holds other content) and of the reports whose file name moved. For them every
+report row is derived again — places after overrides, agency id, level and kind, is_current,
+checks_failed — and X1, X2, X3, X5 are recomputed with the same SQL as always (warehouse/crosschecks).
+X4 (identical tables across agencies) also reaches the current reports of other agencies whose
+fingerprint and year equal one of the touched reports' old or new ones. Only the buckets holding any of
+these reports are rewritten; the others are carried over by reference. With `full`, every agency is
+touched (the overrides or aliases changed, or the first build).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
+from warehouse.crosschecks import check_sql
+from warehouse.db import connect
+from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
+from warehouse.store.catalog import Catalog, stored_columns
+from warehouse.store.parts import copy_to
+from warehouse.store.version import insert_rows, scan_sql
+
+Connection = duckdb.DuckDBPyConnection
+X_PER_AGENCY = ("X1", "X2", "X3", "X5")
+REPORT_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("reports"))
+CHECK_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("xchecks"))
+
+
+@dataclass(frozen=True)
+class Derived:
+    buckets: dict[int, tuple[str, str]]
+    dead: frozenset[str]
+    revived: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    directory: Path
+    previous: Catalog | None
+    written: Catalog
+    """The parts this run wrote (its `parts` only)."""
+    batch: Batch
+    run_id: str
+    full: bool
+    n_buckets: int
+    """Buckets of the new version: more than the previous version's only in a full derivation."""
+
+
+def _column(con: Connection, sql: str, params: list[object] | None = None) -> list[str]:
+    return [str(row[0]) for row in con.execute(sql, params or []).fetchall()]
+
+
+class _Deriver:
+    def __init__(self, con: Connection, inputs: Inputs) -> None:
+        self.con, self.inputs = con, inputs
+        self.directory = inputs.directory
+        self.previous = inputs.previous or Catalog()
+        self.n = inputs.n_buckets
+
+    def scan(self, relation: str, catalog: Catalog, hidden: bool = True) -> str:
+        return scan_sql(self.directory, relation, catalog.files(relation), hidden=hidden)
+
+    def prev_reports(self, buckets: list[int] | None = None) -> str:
+        """Report rows of the previous version (all buckets, or the given ones)."""
+        files = self.previous.files("reports")
+        if buckets is not None:
+            wanted = set(buckets)
+            files = [self.previous.buckets[b][0] for b in sorted(wanted) if b in self.previous.buckets]
+        return scan_sql(self.directory, "reports", files)
+
+    def latest_sources(self, where: str) -> str:
+        """The current path → report rows of the paths that have a log row matching `where` (the log is
+        filtered before the latest row per path is taken, so this reads what the run touches)."""
+        log = self.scan("sources_log", self.previous)
+        return f"""
+            SELECT path, report_id FROM ({log})
+            WHERE path IN (SELECT path FROM ({log}) WHERE {where})
+            QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"""
+
+    def bucket_of(self, expression: str, *, previous: bool = False) -> str:
+        count = self.previous.n_buckets if previous else self.n
+        return f"CAST(md5_number({expression}) % {count} AS INTEGER)"
+
+
+def derive(inputs: Inputs) -> Derived:
+    con = connect(None)
+    try:
+        deriver = _Deriver(con, inputs)
+        _sources(deriver)
+        revived = _incoming(deriver)
+        _scope(deriver)
+        _cross_checks(deriver)
+        buckets = _write_buckets(deriver)
+        dead_new = set(_column(con, "SELECT report_id FROM dead_new"))
+        dead = (set(deriver.previous.dead) | dead_new) - set(revived)
+        return Derived(buckets, frozenset(dead), frozenset(revived))
+    finally:
+        con.close()
+
+
+def _sources(d: _Deriver) -> None:
+    """The run's path → content rows; which earlier reports lost their last path (dead) or a path (moved)."""
+    con, batch = d.con, d.inputs.batch
+    con.execute("CREATE TEMP TABLE batch_sources (path VARCHAR, report_id VARCHAR)")
+    insert_rows(con, "batch_sources", list(batch.sources.items()))
+    by_path = d.latest_sources("path IN (SELECT path FROM batch_sources)")
+    con.execute(f"""
+        CREATE TEMP TABLE repointed AS
+        SELECT DISTINCT p.report_id FROM ({by_path}) AS p JOIN batch_sources AS b USING (path)
+        WHERE p.report_id <> b.report_id
+    """)
+    holding = d.latest_sources("report_id IN (SELECT report_id FROM repointed)")
+    con.execute(f"""
+        CREATE TEMP TABLE still_held AS
+        SELECT DISTINCT report_id FROM ({holding})
+        WHERE report_id IN (SELECT report_id FROM repointed) AND path NOT IN (SELECT path FROM batch_sources)
+        UNION SELECT report_id FROM batch_sources
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE dead_new AS
+        SELECT report_id FROM repointed
+        WHERE report_id NOT IN (SELECT report_id FROM still_held)
+          AND report_id IN (SELECT report_id FROM ({d.prev_reports()}))
+    """)
+    con.execute("""
+        CREATE TEMP TABLE moved AS
+        SELECT report_id FROM repointed WHERE report_id IN (SELECT report_id FROM still_held)
+    """)
+
+
+def _incoming(d: _Deriver) -> list[str]:
+    """Reports parsed in this run, and earlier reports whose content came back (revived from `_dead`)."""
+    con = d.con
+    con.execute(f"CREATE TEMP TABLE incoming AS {d.scan('reports_parsed', d.inputs.written)}")
+    wanted = _column(
+        con,
+        f"""SELECT DISTINCT report_id FROM batch_sources
+            WHERE report_id NOT IN (SELECT report_id FROM incoming)
+              AND report_id NOT IN (SELECT report_id FROM ({d.prev_reports()}))""",
+    )
+    revived = [r for r in wanted if r in d.previous.dead]
+    if revived:
+        con.execute(
+            f"INSERT INTO incoming SELECT * FROM ({d.scan('reports_parsed', d.previous)}) "
+            "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
+            [revived],
+        )
+    return revived
+
+
+def _scope(d: _Deriver) -> None:
+    """`reports` := every report of the touched agencies, derived again."""
+    con, batch = d.con, d.inputs.batch
+    con.execute("CREATE TABLE reports AS SELECT * FROM incoming")
+    refresh_places(con, batch.overrides, batch.aliases)
+    con.execute("UPDATE reports SET _key = coalesce(agency_id, agency, report_id)")
+    if d.inputs.full:
+        con.execute(f"CREATE TEMP TABLE touched AS SELECT DISTINCT _key FROM ({d.prev_reports()})")
+        con.execute("INSERT INTO touched SELECT DISTINCT _key FROM reports")
+    else:
+        con.execute(f"""
+            CREATE TEMP TABLE touched AS
+            SELECT DISTINCT _key FROM reports
+            UNION
+            SELECT _key FROM ({d.prev_reports()})
+            WHERE report_id IN (SELECT report_id FROM dead_new UNION SELECT report_id FROM moved)
+        """)
+    con.execute(
+        "CREATE TEMP TABLE touched_buckets AS "
+        f"SELECT DISTINCT {d.bucket_of('_key', previous=True)} AS b FROM touched"
+    )
+    buckets = [int(b) for b in _column(con, "SELECT b FROM touched_buckets")]
+    con.execute(f"""
+        CREATE TEMP TABLE before AS
+        SELECT * FROM ({d.prev_reports(buckets)}) WHERE _key IN (SELECT _key FROM touched)
+    """)
+    con.execute("""
+        INSERT INTO reports SELECT * FROM before
+        WHERE report_id NOT IN (SELECT report_id FROM dead_new)
+          AND report_id NOT IN (SELECT report_id FROM incoming)
+    """)
+    if d.inputs.full:
+        refresh_places(con, batch.overrides, batch.aliases)
+    con.execute("UPDATE reports SET _key = coalesce(agency_id, agency, report_id)")
+    con.execute(f"UPDATE reports SET _bucket = {d.bucket_of('_key')}")
+    _scope_sources(d)
+    refresh_current(con)
+
+
+def _scope_sources(d: _Deriver) -> None:
+    con = d.con
+    holding = d.latest_sources("report_id IN (SELECT report_id FROM reports)")
+    con.execute(f"""
+        CREATE TABLE sources AS
+        SELECT path, report_id FROM ({holding})
+        WHERE report_id IN (SELECT report_id FROM reports) AND path NOT IN (SELECT path FROM batch_sources)
+        UNION ALL
+        SELECT path, report_id FROM batch_sources WHERE report_id IN (SELECT report_id FROM reports)
+    """)
+    refresh_source_files(con)
+
+
+def _cross_checks(d: _Deriver) -> None:
+    """`xfinal`: the X rows of every report in scope or in an X4 group it touches; `recomputed`: those
+    reports' rows with checks_failed counted again."""
+    con = d.con
+    every_part = Catalog(parts=d.previous.parts + d.inputs.written.parts)
+    con.execute(f"""
+        CREATE TABLE facts AS SELECT * FROM ({d.scan("check_inputs", every_part)})
+        WHERE report_id IN (SELECT report_id FROM reports)
+    """)
+    con.execute(f"CREATE TEMP TABLE xnew AS SELECT {CHECK_COLUMNS} FROM ({check_sql('X1')}) WHERE false")
+    for check_id in X_PER_AGENCY:
+        con.execute(f"INSERT INTO xnew SELECT {CHECK_COLUMNS} FROM ({check_sql(check_id)})")
+    _x4(d)
+    near = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM neighbours")}
+    near_checks = [d.previous.buckets[b][1] for b in sorted(near) if b in d.previous.buckets]
+    con.execute(f"""
+        CREATE TEMP TABLE xfinal AS
+        SELECT {CHECK_COLUMNS} FROM xnew
+        UNION ALL SELECT {CHECK_COLUMNS} FROM x4
+        UNION ALL SELECT {CHECK_COLUMNS} FROM ({scan_sql(d.directory, "xchecks", near_checks)})
+        WHERE report_id IN (SELECT report_id FROM neighbours) AND check_id <> 'X4'
+    """)
+    con.execute(f"""
+        CREATE TEMP TABLE recomputed AS
+        SELECT {REPORT_COLUMNS_SQL} FROM (SELECT * FROM reports UNION ALL BY NAME SELECT * FROM neighbours)
+    """)
+    con.execute("""
+        UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
+        FROM (SELECT r.report_id, count(x.report_id) AS n FROM recomputed AS r
+              LEFT JOIN xfinal AS x ON x.report_id = r.report_id AND x.status = 'fail'
+              GROUP BY r.report_id) AS x
+        WHERE recomputed.report_id = x.report_id
+    """)
+
+
+def _x4(d: _Deriver) -> None:
+    """X4 for the current reports sharing a fingerprint and year with a touched report, before or after."""
+    con = d.con
+    con.execute("""
+        CREATE TEMP TABLE groups AS
+        SELECT DISTINCT _fingerprint, year FROM reports WHERE is_current AND _fingerprint IS NOT NULL
+        UNION
+        SELECT DISTINCT _fingerprint, year FROM before WHERE is_current AND _fingerprint IS NOT NULL
+    """)
+    has_groups = con.execute("SELECT count(*) FROM groups").fetchall()[0][0] > 0
+    neighbours = f"SELECT * FROM ({d.prev_reports()}) WHERE false"
+    if has_groups:
+        neighbours = f"""
+            SELECT p.* FROM ({d.prev_reports()}) AS p
+            SEMI JOIN groups AS g ON g._fingerprint = p._fingerprint AND g.year = p.year
+            WHERE p.is_current AND p._key NOT IN (SELECT _key FROM touched)"""
+    con.execute(f"CREATE TEMP TABLE neighbours AS {neighbours}")
+    members = """
+        SELECT report_id, agency_id, agency, year, is_current, _fingerprint AS fingerprint,
+               _nonzero AS nonzero FROM reports
+        UNION ALL
+        SELECT report_id, agency_id, agency, year, is_current, _fingerprint, _nonzero FROM neighbours"""
+    con.execute("CREATE SCHEMA x4")
+    con.execute(f"CREATE TABLE x4.members AS {members}")
+    con.execute(
+        "CREATE TABLE x4.reports AS SELECT report_id, agency_id, agency, year, is_current FROM x4.members"
+    )
+    con.execute(
+        "CREATE TABLE x4.report_prints AS SELECT report_id, fingerprint, nonzero FROM x4.members "
+        "WHERE fingerprint IS NOT NULL"
+    )
+    con.execute("SET search_path = 'x4'")
+    try:
+        con.execute(f"CREATE TABLE x4.result AS SELECT {CHECK_COLUMNS} FROM ({check_sql('X4')})")
+    finally:
+        con.execute("SET search_path = 'main'")
+    con.execute(f"CREATE TEMP TABLE x4 AS SELECT {CHECK_COLUMNS} FROM x4.result")
+
+
+def _write_buckets(d: _Deriver) -> dict[int, tuple[str, str]]:
+    """Rewrite every bucket that holds a recomputed or dead report; keep the others as they were."""
+    con = d.con
+    con.execute("""
+        CREATE TEMP TABLE rewritten AS
+        SELECT DISTINCT _bucket AS b FROM recomputed
+        UNION SELECT b FROM touched_buckets
+    """)
+    wanted = {int(b) for b in _column(con, "SELECT b FROM rewritten")}
+    previous = dict(d.previous.buckets)
+    if d.inputs.full:  # every report is recomputed: nothing is kept from the old files
+        wanted = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM recomputed")}
+        previous = {}
+    buckets = dict(previous)
+    gone = "SELECT report_id FROM recomputed UNION ALL SELECT report_id FROM dead_new"
+    for bucket in sorted(wanted):
+        old_reports, old_checks = previous.get(bucket, (None, None))
+        kept_reports = scan_sql(d.directory, "reports", [old_reports] if old_reports else [])
+        kept_checks = scan_sql(d.directory, "xchecks", [old_checks] if old_checks else [])
+        reports_sql = f"""
+            SELECT {REPORT_COLUMNS_SQL} FROM ({kept_reports}) WHERE report_id NOT IN ({gone})
+            UNION ALL SELECT {REPORT_COLUMNS_SQL} FROM recomputed WHERE _bucket = {bucket}
+            ORDER BY _key, year, report_id"""
+        checks_sql = f"""
+            SELECT {CHECK_COLUMNS_SQL} FROM ({kept_checks}) WHERE report_id NOT IN ({gone})
+            UNION ALL SELECT {CHECK_COLUMNS_SQL} FROM xfinal
+            WHERE report_id IN (SELECT report_id FROM recomputed WHERE _bucket = {bucket})
+            ORDER BY report_id, check_id, breakdown"""
+        names = (
+            f"derived/{d.inputs.run_id}/b{bucket:03d}-reports.parquet",
+            f"derived/{d.inputs.run_id}/b{bucket:03d}-xchecks.parquet",
+        )
+        copy_to(con, reports_sql, d.directory / names[0])
+        copy_to(con, checks_sql, d.directory / names[1])
+        buckets[bucket] = names
+    return buckets

@@ -1,0 +1,66 @@
+"""Delete the part and bucket files no kept version names (run under the writer lock, after pruning), and
+make a run's files durable before its version is published."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from warehouse.store.catalog import is_store_version, read_catalog
+
+FOLDERS = ("parts", "derived")
+
+
+def _referenced(versions: list[Path]) -> set[str] | None:
+    found: set[str] = set()
+    for version in versions:
+        try:
+            con = duckdb.connect(str(version), read_only=True)
+        except duckdb.Error:
+            return None  # a version we cannot read: keep everything
+        try:
+            if is_store_version(con):
+                found |= read_catalog(con).referenced()
+        finally:
+            con.close()
+    return found
+
+
+def collect_garbage(directory: Path, versions: list[Path]) -> int:
+    """Remove files under parts/ and derived/ that none of `versions` lists; returns how many."""
+    referenced = _referenced(versions)
+    if referenced is None:
+        return 0
+    removed = 0
+    for folder in FOLDERS:
+        root = directory / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.parquet")):
+            if path.relative_to(directory).as_posix() not in referenced:
+                path.unlink(missing_ok=True)
+                removed += 1
+        for sub in sorted(root.iterdir()):
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+    return removed
+
+
+def fsync_tree(directory: Path, run_id: str) -> None:
+    for folder in FOLDERS:
+        root = directory / folder / run_id
+        if not root.is_dir():
+            continue
+        for path in root.iterdir():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,121 @@
+"""Write the reports parsed in one run as immutable Parquet parts.
+
+Reports are inserted into an in-memory DuckDB with the warehouse schema (the same insert code as always,
+so a column added to schema.sql and to the row builders in load.py is stored without further change) and
+flushed to Parquet every few thousand reports, so memory stays flat however big the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import apply_schema, connect
+from warehouse.load import LoadedFile, insert_reports
+from warehouse.series import refresh_series_map
+from warehouse.store.catalog import PART_RELATIONS, Part
+
+FLUSH_REPORTS = 2000
+CHECK_INPUT_METRICS = (
+    "req.carried_in",
+    "req.carried_out",
+    *(
+        f"v2021.{kind}.{term}"
+        for kind in ("normative_docs", "regulations")
+        for term in ("in_force", "issued", "repealed")
+    ),
+)
+"""The facts X1 and X2 read (warehouse/crosschecks), kept apart so a touched agency's checks are
+recomputed without reading all its facts."""
+
+SORT_KEYS = {
+    "reports_parsed": "report_id",
+    "facts": "report_id, metric_code, breakdown",
+    "checks": "report_id, check_id, breakdown",
+    "parse_warnings": "report_id",
+    "documents": "report_id",
+    "report_series": "report_id, series_code, breakdown",
+    "check_inputs": "report_id, metric_code, breakdown",
+    "ocr_cells": "report_id, metric_code, breakdown",
+}
+"""Every part is sorted by report id, so reading one report's rows skips the other row groups."""
+PART_SQL = {
+    "reports_parsed": """
+        SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,
+               CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS INTEGER) AS _bucket
+        FROM reports AS r
+        LEFT JOIN report_prints AS p USING (report_id)
+        LEFT JOIN (SELECT report_id, count(*) AS n FROM checks WHERE status = 'fail' GROUP BY report_id) AS o
+          USING (report_id)
+        ORDER BY r.report_id""",
+    "facts": f"SELECT * FROM facts ORDER BY {SORT_KEYS['facts']}",
+    "checks": f"SELECT * FROM checks ORDER BY {SORT_KEYS['checks']}",
+    "parse_warnings": "SELECT * FROM parse_warnings ORDER BY report_id",
+    "documents": "SELECT * FROM documents ORDER BY report_id",
+    "ocr_cells": f"SELECT * FROM ocr_cells ORDER BY {SORT_KEYS['ocr_cells']}",
+    "report_series": """
+        SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
+        FROM facts AS f
+        JOIN reports AS r ON r.report_id = f.report_id
+        JOIN series_map AS m
+          ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
+        GROUP BY ALL
+        ORDER BY f.report_id, m.series_code, m.breakdown""",
+    "check_inputs": f"""
+        SELECT * FROM facts WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
+        ORDER BY report_id, metric_code, breakdown""",
+}
+WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
+
+
+def quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class PartWriter:
+    """Collects parsed reports and writes them as parts under DIR/parts/<run>/."""
+
+    def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
+        self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
+        self.con = connect(None)
+        apply_schema(self.con)
+        refresh_series_map(self.con)
+        self.parts: list[Part] = []
+        self.pending = 0
+        self.flushes = 0
+
+    def add(self, new: Sequence[LoadedFile], at: datetime) -> None:
+        if not new:
+            return
+        insert_reports(self.con, new, at)
+        self.pending += len(new)
+        if self.pending >= FLUSH_REPORTS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
+        for relation in PART_RELATIONS:
+            name = f"parts/{segment}-{relation}.parquet"
+            copy_to(self.con, PART_SQL[relation], self.directory / name)
+            rows = self.con.execute(f"SELECT count(*) FROM ({PART_SQL[relation]})").fetchall()[0][0]
+            self.parts.append(Part(relation, name, int(rows), segment))
+        for table in WORK_TABLES:
+            self.con.execute(f"DELETE FROM {table}")
+        self.pending = 0
+        self.flushes += 1
+
+    def close(self) -> None:
+        self.con.close()
+
+    def files(self, relation: str) -> list[str]:
+        return [p.file for p in self.parts if p.relation == relation]
+
+
+def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY ({sql}) TO {quoted(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")

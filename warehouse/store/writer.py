@@ -1,0 +1,110 @@
+"""One ingest run against the store: parts written as reports arrive, then the touched buckets derived
+again, segments compacted when due, and a new version file naming all of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import SCHEMA_VERSION, connect
+from warehouse.errors import SchemaMismatch, WarehouseError
+from warehouse.load import Batch, LoadedFile
+from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog
+from warehouse.store.compact import compact
+from warehouse.store.derive import Inputs, derive
+from warehouse.store.logs import fold_logs, write_logs
+from warehouse.store.parts import PartWriter
+from warehouse.store.version import write_version
+
+
+def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
+    """The catalogue and run rows of a published version; refuses files of another layout."""
+    con = duckdb.connect(str(version), read_only=True)
+    try:
+        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
+        if not found or found[0][0] != SCHEMA_VERSION or not is_store_version(con):
+            raise SchemaMismatch(
+                f"warehouse {version} was written by another version of xxgk (schema "
+                f"{found[0][0] if found else '?'}, not {SCHEMA_VERSION}): ingest the reports into a new "
+                "--warehouse directory"
+            )
+        return read_catalog(con), [tuple(r) for r in con.execute("SELECT * FROM runs").fetchall()]
+    finally:
+        con.close()
+
+
+class StoreRun:
+    """What an ingest writes. Nothing is visible to readers until the version file is published; on
+    failure `abort` removes every file the run wrote."""
+
+    def __init__(self, directory: Path, previous: Path | None) -> None:
+        self.directory = directory
+        self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        self.previous: Catalog | None = None
+        self.runs: list[tuple[object, ...]] = []
+        if previous is not None:
+            self.previous, self.runs = open_catalog(previous)
+        self.parts = PartWriter(directory, self.run_id)
+        self.catalog: Catalog | None = None
+
+    def add(self, new: Sequence[LoadedFile], at: datetime) -> None:
+        self.parts.add(new, at)
+
+    def finish(self, batch: Batch, run_row: tuple[object, ...] | None, *, full: bool = False) -> None:
+        """Derive the touched agencies again and assemble the next catalogue."""
+        self.parts.flush()
+        self.parts.close()
+        previous = self.previous or Catalog()
+        written = Catalog(parts=tuple(self.parts.parts))
+        full = full or self.previous is None or batch.refresh
+        n_buckets = bucket_count(self._reports(previous) + self._reports(written), previous.n_buckets)
+        full = full or n_buckets != previous.n_buckets
+        derived = derive(Inputs(self.directory, self.previous, written, batch, self.run_id, full, n_buckets))
+        seq = previous.run_seq + 1
+        logs = write_logs(self.directory, self.run_id, batch, seq)
+        catalog = replace(
+            previous,
+            parts=previous.parts + written.parts + tuple(logs),
+            buckets=derived.buckets,
+            dead=derived.dead,
+            place_inputs=batch.place_inputs,
+            run_seq=seq,
+            n_buckets=n_buckets,
+        )
+        con = connect(None)
+        try:
+            catalog = fold_logs(con, self.directory, catalog, self.run_id)
+            self.catalog = compact(con, self.directory, catalog, self.run_id)
+        finally:
+            con.close()
+        if run_row is not None:
+            self.runs.append(run_row)
+
+    def _reports(self, catalog: Catalog) -> int:
+        """Reports in the catalogue's buckets (from the Parquet footers), or parsed in its parts."""
+        files = catalog.files("reports") if catalog.buckets else catalog.files("reports_parsed")
+        if not files:
+            return 0
+        paths = ", ".join("'" + str(self.directory / f).replace("'", "''") + "'" for f in files)
+        con = duckdb.connect()
+        try:
+            found = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata([{paths}])").fetchall()
+        finally:
+            con.close()
+        return int(found[0][0] or 0)
+
+    def write(self, path: Path) -> None:
+        if self.catalog is None:
+            raise WarehouseError("StoreRun.write before finish")
+        write_version(path, self.directory, self.catalog, self.runs)
+
+    def abort(self) -> None:
+        self.parts.close()
+        for folder in ("parts", "derived"):
+            shutil.rmtree(self.directory / folder / self.run_id, ignore_errors=True)

@@ -12,7 +12,8 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, editing
+from dashboard import components, data, editing, labels
+from dashboard.i18n import column_key
 from dashboard.typed_text import md
 from warehouse.review import ledger
 from warehouse.review.model import KINDS, STATUSES, BadValue, Correction, Status, parse_value
@@ -135,14 +136,18 @@ def _status_form(v: components.View, report_id: str, status: str) -> None:
 
 
 def _headers(v: components.View, frame: pd.DataFrame) -> dict[str, Any]:
-    from dashboard.i18n import column_key
-
     config: dict[str, Any] = {}
     for column in frame.columns:
         key = column_key(str(column))
         if key:
             config[column] = v.t(key)
     return config
+
+
+def _right(v: components.View, column: str) -> Any:
+    """A text column of numbers (or dashes), aligned right as figures are."""
+    key = column_key(column)
+    return st.column_config.TextColumn(v.t(key) if key else column, alignment="right")
 
 
 def number_text(value: object) -> str:
@@ -171,17 +176,21 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
         [label, "breakdown", "value", "original_value", "corrected", "value_raw", "semantic", "confidence",
          "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
          *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]
-    ].copy()  # fmt: skip
+    ].reset_index(drop=True)  # fmt: skip
     shown["original_value"] = shown["original_value"].where(shown["corrected"])
     if bool(shown["corrected"].any()):
         st.caption(v.t("corr.marked"))
-    styled = shown.style.apply(lambda row: [HIGHLIGHT if row["corrected"] else "" for _ in row], axis=1)
-    styled = styled.format(number_text, subset=["value", "original_value"], na_rep="")
-    config = _headers(v, shown) | {
-        "corrected": st.column_config.CheckboxColumn(v.t("col.corrected"), width="small"),
-        "value": st.column_config.Column(v.t("col.value"), width="medium"),
-        "original_value": st.column_config.Column(v.t("col.original_value"), width="medium"),
+    words = labels.localised(shown, v.lang)
+    for column in ("value", "original_value"):
+        words[column] = words[column].map(number_text)
+    words["corrected"] = words["corrected"].map(lambda corrected: "✓" if corrected else "")
+    written, numeric = labels.with_dashes(words)
+    marked = list(shown["corrected"])
+    styled = written.style.apply(lambda row: [HIGHLIGHT if marked[row.name] else "" for _ in row], axis=1)
+    config = _headers(v, written) | {
+        column: _right(v, column) for column in (*numeric, "value", "original_value")
     }
+    config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width="small")
     event = st.dataframe(
         styled,
         hide_index=True,
@@ -193,9 +202,8 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
         selection_mode="single-row",
     )
     _pick_from_selection(event, shown)
-    components.downloads(
-        v, facts.drop(columns=["correction_id"]), what=f"report-values-{report_id[:12]}", key="facts"
-    )
+    shown_words = labels.localised(facts.drop(columns=["correction_id"]), v.lang)
+    components.downloads(v, shown_words, what=f"report-values-{report_id[:12]}", key="facts")
 
 
 def _pick_from_selection(event: Any, shown: pd.DataFrame) -> None:

@@ -13,8 +13,10 @@ import streamlit as st
 
 from warehouse import dashboard_queries
 from warehouse.db import connect
+from warehouse.documents.findings import ReviewNotes
 from warehouse.publish import current_version, default_dir
 from warehouse.review import overlay, store
+from warehouse.review.findings import review_notes as findings_notes
 from warehouse.review.ledger import load_snapshot
 from warehouse.review.model import Snapshot
 
@@ -47,6 +49,17 @@ def _snapshot(directory: str, revision: int) -> Snapshot:
 def review() -> Snapshot:
     """Review statuses and corrections as of now (cached per revision)."""
     return _snapshot(str(warehouse_dir()), review_revision())
+
+
+def review_notes(report_ids: tuple[str, ...]) -> dict[str, ReviewNotes]:
+    """The review statuses, comments and corrections of some reports, for the review findings (cached
+    per review revision)."""
+    return _review_notes(str(warehouse_dir()), review_revision(), report_ids)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _review_notes(directory: str, revision: int, report_ids: tuple[str, ...]) -> dict[str, ReviewNotes]:
+    return findings_notes(Path(directory), report_ids)
 
 
 def _run(path: str, read: Callable[..., Any], *args: object) -> Any:

@@ -90,6 +90,12 @@ REVIEW_TEXT: dict[str, tuple[str, str]] = {
     "review.saved": ("已保存审核状态。", "Review status saved."),
     "review.history": ("审核记录", "Review history"),
     "review.filter": ("审核状态", "Review status"),
+    "findings.reviewed": (
+        "审核状态：已审核{approved}个，退回修改{returned}个，待审核{pending}个；审核中更正的数值{corrections}个"
+        "（随审核意见一并列出）。",
+        "Review status: {approved} approved, {returned} returned for changes, {pending} to review; "
+        "{corrections} values corrected in review (listed in the findings).",
+    ),
     "col.review_status": ("审核状态", "Review"),
     "col.review_comment": ("审核意见", "Review comment"),
     "col.reviewed_by": ("审核人", "Reviewed by"),

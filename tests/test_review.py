@@ -23,7 +23,8 @@ from warehouse.db import connect
 from warehouse.export import export_table
 from warehouse.filters import ReportFilter
 from warehouse.publish import publish, require_current
-from warehouse.review import comments_for, overlay, store
+from warehouse.review import overlay, store
+from warehouse.review.findings import review_notes
 from warehouse.review.ledger import (
     ConcurrentChange,
     FactKey,
@@ -316,15 +317,19 @@ def test_review_status_with_history_and_filter(warehouse: tuple[Path, Path]) -> 
     assert dq.failed_checks(con, ReportFilter(review=("returned",))).empty
 
 
-def test_comments_for_a_place_and_year(warehouse: tuple[Path, Path]) -> None:
+def test_review_notes_hold_the_status_every_comment_and_the_corrections(
+    warehouse: tuple[Path, Path],
+) -> None:
     _, directory = warehouse
     report = report_of(directory, V2021)
-    county = query(directory, "SELECT county_code FROM reports WHERE report_id = ?", [report])[0][0]
     set_status(directory, report, "returned", "缺少第六部分", "审核员甲")
-    found = comments_for(directory, county, 2021)
-    assert [(r.report_id, r.status, [e.comment for e in r.comments]) for r in found] == [
-        (report, "returned", ["缺少第六部分"])
-    ]
+    set_status(directory, report, "approved", "", "审核员乙")
+    found = review_notes(directory, [report, "0" * 64])
+    assert list(found) == [report]
+    notes = found[report]
+    assert notes.status == "approved" and notes.status_name == "已审核"
+    assert [(c.who, c.status, c.text) for c in notes.comments] == [("审核员甲", "returned", "缺少第六部分")]
+    assert notes.corrections == ()
 
 
 def test_edits_while_an_ingest_publishes_are_neither_lost_nor_blocked(warehouse: tuple[Path, Path]) -> None:

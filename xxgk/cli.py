@@ -45,6 +45,7 @@ class _Commands(click.Group):
         "findings": ("xxgk.findings", "findings_command"),
         "corrections": ("xxgk.review_cli", "corrections_command"),
         "users": ("xxgk.review_cli", "users_command"),
+        "review": ("xxgk.review_cli", "review_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

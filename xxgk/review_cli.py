@@ -126,3 +126,33 @@ def users_remove(name: str, warehouse: Path | None) -> None:
     if not remove_editor(warehouse or default_dir(), name):
         raise click.UsageError(f"there is no editor {name}")
     click.echo(f"removed editor {name}")
+
+
+@click.group("review")
+def review_command() -> None:
+    """Review statuses (待审核 / 已审核 / 退回修改) and reviewers' comments."""
+
+
+@review_command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@warehouse_option
+@click.option("--user", default=None, help="who wrote lines without a reviewer (default: the OS user name)")
+def review_import(file: Path, warehouse: Path | None, user: str | None) -> None:
+    """Record a CSV of reviewers' comments: report_id or source_file, comment [, reviewer, date, status].
+    Each line becomes a status change with its comment, as on the report page; the review findings
+    (xxgk findings) print them. Lines already recorded change nothing; each bad line is listed with its
+    reason. Exit 0 when every line was recorded, 1 when some failed."""
+    from warehouse.review.comments_csv import import_comments
+
+    try:
+        summary = import_comments(warehouse or default_dir(), file, user or os_user())
+    except BadFile as exc:
+        raise click.UsageError(str(exc)) from None
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None
+    for error in summary.errors:
+        click.echo(error, err=True)
+    click.echo(
+        f"comments: {summary.added} recorded, {summary.unchanged} already there, {len(summary.errors)} failed"
+    )
+    sys.exit(1 if summary.errors else 0)

@@ -21,6 +21,8 @@ from warehouse.documents.make import safe_name
 NUMERALS = "一二三四五六七八九十"
 CELL_HEADER = ("表", "行", "列", "原文", "页")
 CELL_WIDTHS = (900, 4700, 2000, 1500, 500)
+CORRECTION_HEADER = ("表", "行", "列", "原文", "更正为", "说明")
+CORRECTION_WIDTHS = (700, 3000, 1200, 900, 900, 2900)
 MISSING_HEADER = ("表", "行")
 MISSING_WIDTHS = (1200, 8400)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -57,7 +59,7 @@ def _check(doc: DocxDocument, number: int, found: CheckFindings) -> None:
         if printed:
             paged = any(c.page for c in printed)
             body = [
-                (c.table, c.row, c.column, c.printed, *((str(c.page or ""),) if paged else ()))
+                (c.table, c.row, c.column, c.printed_and_corrected, *((str(c.page or ""),) if paged else ()))
                 for c in printed
             ]
             header, widths = (CELL_HEADER, CELL_WIDTHS) if paged else (CELL_HEADER[:-1], CELL_WIDTHS[:-1])
@@ -100,6 +102,24 @@ def _review(doc: DocxDocument, unit: UnitFindings) -> None:
             f"（{status}）" if status else ""
         )
         word.text(doc, f"{said}：{comment.text}", indent=False)
+    if unit.review.corrections:
+        _corrections(doc, unit)
+
+
+def _corrections(doc: DocxDocument, unit: UnitFindings) -> None:
+    word.text(doc, "审核中更正的数值（汇总和统计以更正后的数值为准）：", indent=False)
+    body = [
+        (
+            c.cell.table,
+            c.cell.row,
+            c.cell.column,
+            c.cell.printed_or_blank,
+            c.value,
+            f"{c.kind_name}。{c.reason}（{c.who}，{c.when}）",
+        )
+        for c in unit.review.corrections
+    ]
+    word.plain_table(doc, CORRECTION_HEADER, body, CORRECTION_WIDTHS, page_width=word.TEXT_WIDTH_TWIPS)
 
 
 def _signature(doc: DocxDocument, findings: Findings) -> None:

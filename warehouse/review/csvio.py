@@ -45,18 +45,24 @@ class ImportSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) of a corrections CSV in UTF-8 (with or without BOM) or GB18030 (Excel's CSV on
-    a Chinese Windows)."""
-    data = path.read_bytes()
+def csv_text(path: Path) -> str:
+    """A CSV file's text in UTF-8 (with or without BOM) or GB18030 (Excel's CSV on a Chinese Windows)."""
     try:
-        text = data.decode("utf-8-sig")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadFile(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = data.decode("gb18030")
+            return data.decode("gb18030")
         except UnicodeDecodeError:
             raise BadFile(f"{path}: not a text file in UTF-8 or GB18030") from None
-    reader = csv.DictReader(io.StringIO(text))
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a corrections CSV (`csv_text`)."""
+    reader = csv.DictReader(io.StringIO(csv_text(path)))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing or not ({"source_file", "report_id"} & set(header)):
@@ -68,7 +74,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
-class _Reports:
+class Reports:
     """Finds the report a line names, by report_id or by source file (as stored, as a resolved path, or
     as a file name only one report has)."""
 
@@ -99,7 +105,7 @@ class _Reports:
         raise ReviewError(f"no report was loaded from {source}")
 
 
-def _line_key(row: dict[str, str], reports: _Reports) -> FactKey:
+def _line_key(row: dict[str, str], reports: Reports) -> FactKey:
     report_id = reports.find(row)
     code, breakdown = row["metric_code"], row["breakdown"]
     if code not in metrics():
@@ -123,7 +129,7 @@ def import_corrections(directory: Path, path: Path, user: str) -> ImportSummary:
     summary = ImportSummary()
     con = connect(require_current(directory), read_only=True)
     try:
-        reports = _Reports(con)
+        reports = Reports(con)
         for line, row in read_rows(path):
             if row.get("withdrawn_at"):
                 continue  # a withdrawn correction from `export --all`: history, not a change

@@ -149,8 +149,11 @@ def _user(user: str) -> str:
     return name[:80]
 
 
-def set_status(directory: Path, report_id: str, status: Status, comment: str, user: str) -> ReviewEvent:
-    """Record a report's review status; 退回修改 needs a comment saying what to change."""
+def set_status(
+    directory: Path, report_id: str, status: Status, comment: str, user: str, at: str | None = None
+) -> ReviewEvent:
+    """Record a report's review status; 退回修改 needs a comment saying what to change. `at` is when it
+    was said, for comments imported from a file (default: now)."""
     if status not in STATUSES:
         raise ReviewError(f"unknown review status {status!r}; one of {', '.join(STATUSES)}")
     comment = comment.strip()
@@ -161,7 +164,7 @@ def set_status(directory: Path, report_id: str, status: Status, comment: str, us
         report = report_identity(con, report_id)
     finally:
         con.close()
-    who, at = _user(user), store.now()
+    who, at = _user(user), at or store.now()
     with store.writing(directory) as db:
         cursor = db.execute(
             "INSERT INTO review_events (report_id, status, comment, agency_id, agency, year, place_code, "

@@ -40,6 +40,11 @@ REVIEW_TEXT: dict[str, tuple[str, str]] = {
         "unpacked.",
     ),
     "import.files": ("年报文件或 ZIP 压缩包", "Report files or ZIP archives"),
+    "import.choose": ("选择文件", "Choose files"),
+    "import.drop": (
+        "或把文件拖到这里（格式和大小限制见上）",
+        "or drop files here (formats and limits above)",
+    ),
     "import.urls": ("年报栏目网址（每行一个，可选）", "年报 column URLs (one per line, optional)"),
     "import.urls_help": (
         "按 robots.txt 礼貌抓取，每个网站一次只发一个请求，可能需要几分钟。",
@@ -141,8 +146,9 @@ REVIEW_TEXT: dict[str, tuple[str, str]] = {
     "corr.withdraw": ("撤回更正（恢复原值）", "Withdraw (restore the value as read)"),
     "corr.withdrawn": ("已撤回更正 #{id}。", "Correction #{id} withdrawn."),
     "corr.marked": (
-        "标黄的行已更正：“数值”为更正后的值，“原值”为读取到的值。",
-        "Highlighted rows are corrected: “value” is the corrected value, “original value” the value as read.",
+        "已更正的行（✓，标黄）排在最前：“数值”为更正后的值，“原值”为读取到的值。",
+        "Corrected rows (✓, highlighted) come first: “value” is the corrected value, “original value” the "
+        "value as read.",
     ),
     "corr.needs_review": (
         "同一单位同一年度的旧版本有 {n} 项更正，本版本尚未复核：",

@@ -144,10 +144,10 @@ def _headers(v: components.View, frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
-def _right(v: components.View, column: str) -> Any:
+def _right(v: components.View, column: str, width: int | None = None) -> Any:
     """A text column of numbers (or dashes), aligned right as figures are."""
     key = column_key(column)
-    return st.column_config.TextColumn(v.t(key) if key else column, alignment="right")
+    return st.column_config.TextColumn(v.t(key) if key else column, alignment="right", width=width)
 
 
 def number_text(value: object) -> str:
@@ -173,10 +173,10 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     beside them. Clicking a row picks it for correction."""
     label = "label_en" if v.lang == "en" else "label_zh"
     shown = facts[
-        [label, "breakdown", "value", "original_value", "corrected", "value_raw", "semantic", "confidence",
+        ["corrected", label, "breakdown", "value", "original_value", "value_raw", "semantic", "confidence",
          "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
          *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]
-    ].reset_index(drop=True)  # fmt: skip
+    ].sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)  # fmt: skip
     shown["original_value"] = shown["original_value"].where(shown["corrected"])
     if bool(shown["corrected"].any()):
         st.caption(v.t("corr.marked"))
@@ -187,10 +187,9 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     written, numeric = labels.with_dashes(words)
     marked = list(shown["corrected"])
     styled = written.style.apply(lambda row: [HIGHLIGHT if marked[row.name] else "" for _ in row], axis=1)
-    config = _headers(v, written) | {
-        column: _right(v, column) for column in (*numeric, "value", "original_value")
-    }
-    config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width="small")
+    config = _headers(v, written) | {column: _right(v, column) for column in numeric}
+    config |= {column: _right(v, column, width=90) for column in ("value", "original_value")}
+    config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width=60)
     event = st.dataframe(
         styled,
         hide_index=True,

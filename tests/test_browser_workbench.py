@@ -20,12 +20,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from tests.review_helpers import FIXTURES, query
 from warehouse.review.ledger import history, load_snapshot
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("XXGK_SCREENSHOTS") or Path(__file__).resolve().parent.parent / "screenshots"
+)
 READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 SINGLE = ("江山市交通运输局_2021.txt", "常山县天马街道办事处_2021.htm")
 ZIPPED = ("江山市农业农村局_2024.htm", "衢州市财政局_2019.shtml")
@@ -164,9 +167,25 @@ def _archive(tmp_path: Path) -> Path:
 
 
 def _received(frame: pd.DataFrame) -> pd.Series:
-    rows = frame[(frame["metric_code"] == "req.received") & (frame["breakdown"] == "total")]
+    """The total of new requests in a download of the report's values (the table as shown: the
+    breakdown in words, the metric code kept)."""
+    rows = frame[(frame["metric_code"] == "req.received") & (frame["breakdown"] == "总计")]
     assert len(rows) == 1
     return rows.iloc[0]
+
+
+def _findings_workbook(page: Any, url: str, target: Path) -> Any:
+    """The 数据质量 page's review findings of 常山县 2021, downloaded as the workbook."""
+    _open(page, f"{url}/quality?province=330000&city=330800&county=330822&findings_year=2021")
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").filter(has_text="审核意见 Excel").click()
+    download.value.save_as(target)
+    return load_workbook(target)
+
+
+def _unit_row(book: Any, file_name: str) -> tuple[Any, ...]:
+    (row,) = [r for r in book["单位汇总"].iter_rows(min_row=2, values_only=True) if r[3] == file_name]
+    return tuple(row)
 
 
 def test_a_season_of_work_in_the_browser(page: Any, tmp_path: Path) -> None:
@@ -221,6 +240,13 @@ def test_a_season_of_work_in_the_browser(page: Any, tmp_path: Path) -> None:
         _open(page, f"{url}/report?report={report}")
         again = _received(_download_values(page, tmp_path, "again.csv"))
         assert (str(again["value"]), str(again["corrected"])) == ("15.0", "True")
+        book = _findings_workbook(page, url, tmp_path / "findings.xlsx")
+        sync_api.expect(page.get_by_text("审核状态：已审核0个，退回修改1个")).to_be_visible()
+        unit = _unit_row(book, SINGLE[1])
+        assert unit[9] == "退回修改" and "表三第一项与正文不一致，请核实" in unit[10]
+        fixed = [r for r in book["审核更正"].iter_rows(min_row=2, values_only=True)]
+        assert [(r[6], r[8]) for r in fixed] == [("15", "单位来函确认：本年新收申请15件")]
+        _shot(page, "workbench-findings")
 
         revised = inbox / "常山县天马街道办事处_2021_修订.htm"
         revised.write_bytes(
@@ -235,6 +261,9 @@ def test_a_season_of_work_in_the_browser(page: Any, tmp_path: Path) -> None:
         _open(page, f"{url}/quality?review=returned")
         sync_api.expect(page.get_by_text("需要复核的更正")).to_be_visible()
         _shot(page, "workbench-quality")
+        book = _findings_workbook(page, url, tmp_path / "findings-after.xlsx")
+        assert _unit_row(book, revised.name)[9] == "待审核"  # the replacing file is not reviewed yet
+        assert not list(book["审核更正"].iter_rows(min_row=2, values_only=True))  # nor its correction applied
     finally:
         _stop(process)
     export = subprocess.run(

@@ -168,9 +168,10 @@ def test_a_correction_is_made_shown_and_withdrawn(directory: Path, address: obje
         "单位来函确认为15件",
         "审核员王",
     )
-    values = at.dataframe[0].value
-    row = values[(values["metric_code"] == "req.received") & (values["breakdown"] == "total")].iloc[0]
-    assert (row["value"], bool(row["corrected"])) == (15, True)
+    values = at.dataframe[0].value  # as shown: breakdowns in words, values as written, ✓ for corrected
+    row = values[(values["metric_code"] == "req.received") & (values["breakdown"] == "总计")].iloc[0]
+    assert (row["value"], row["corrected"]) == ("15", "✓")
+    assert values.iloc[0]["metric_code"] == "req.received"  # corrected rows come first
     at.selectbox(key="withdraw_id").set_value(made.id)
     at.text_input(key="withdraw_reason").input("录入错误")
     button(at, "撤回更正（恢复原值）").click()
@@ -178,7 +179,7 @@ def test_a_correction_is_made_shown_and_withdrawn(directory: Path, address: obje
     assert f"已撤回更正 #{made.id}。" in texts(at)
     assert load_snapshot(directory).active() == ()
     values = at.dataframe[0].value
-    assert not values["corrected"].any()
+    assert set(values["corrected"]) == {""}
 
 
 def test_a_bad_value_is_refused_with_the_reason(directory: Path, address: object) -> None:

@@ -52,7 +52,21 @@ def start(files: list[Any], urls_text: str) -> None:
     st.session_state[JOB_KEY] = job.id
 
 
+UPLOADER_WORDS = (
+    "<style>"
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p{{font-size:0}}'
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after'
+    '{{content:"{choose}";font-size:0.875rem}}'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span{{font-size:0}}'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span::after{{content:"{drop}";font-size:0.875rem}}'
+    "</style>"
+)
+"""Streamlit writes the uploader's button and limits in English (its own 200 MB, not ours): our words."""
+
 if access.can_edit:
+    st.markdown(
+        UPLOADER_WORDS.format(choose=v.t("import.choose"), drop=v.t("import.drop")), unsafe_allow_html=True
+    )
     with st.form("import_form", clear_on_submit=True, border=True):
         files = st.file_uploader(
             v.t("import.files"),

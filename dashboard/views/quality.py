@@ -29,7 +29,10 @@ review_panels.review_overview(v, flt)
 
 st.subheader(v.t("quality.summary"))
 summary = v.frame("check_summary", flt)
-components.table(v, summary, what="checks-summary", key="summary")
+if summary.empty:
+    components.no_data(v)
+else:
+    components.table(v, summary, what="checks-summary", key="summary")
 
 st.subheader(v.t("quality.failed"))
 failed = v.frame("failed_checks", flt)

@@ -188,8 +188,11 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     marked = list(shown["corrected"])
     styled = written.style.apply(lambda row: [HIGHLIGHT if marked[row.name] else "" for _ in row], axis=1)
     config = _headers(v, written) | {column: _right(v, column) for column in numeric}
-    config |= {column: _right(v, column, width=90) for column in ("value", "original_value")}
-    config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width=60)
+    config |= {column: _right(v, column, width=100) for column in ("value", "original_value")}
+    config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width=50)
+    # narrow enough that the values and the values as read show beside the metric without scrolling
+    config["metric"] = st.column_config.TextColumn(v.t("col.metric"), width=200)
+    config["breakdown"] = st.column_config.TextColumn(v.t("col.breakdown"), width=80)
     event = st.dataframe(
         styled,
         hide_index=True,

@@ -318,6 +318,12 @@ def test_a_corrected_cell_says_so_beside_its_printed_value() -> None:
     cells = reviewed.units[0].checks[0].failures[0].cells
     assert [c.printed_and_corrected for c in cells] == ["12（已更正为 13）", "3"]
     assert reviewed.units[0].review.status_name == "退回修改" and note.kind_name.startswith("原文有误")
+    from warehouse.documents.findings_docx import unit_docx
+
+    clean = replace(reviewed.units[0], checks=())
+    text, rows = docx_text(unit_docx(replace(reviewed, units=(clean,)), clean))
+    assert "未发现校验错误，但有以下审核意见" in text and "审核状态：退回修改" in text
+    assert rows[-1][:5] == ["表三", "（一）予以公开", "自然人", "12", "13"] and "来函" in rows[-1][5]
 
 
 @pytest.mark.slow

@@ -52,6 +52,7 @@ def start(files: list[Any], urls_text: str) -> None:
     st.session_state[JOB_KEY] = job.id
 
 
+# Streamlit writes the uploader's button and limits in English (its own 200 MB, not ours): our words.
 UPLOADER_WORDS = (
     "<style>"
     '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p{{font-size:0}}'
@@ -61,7 +62,6 @@ UPLOADER_WORDS = (
     '[data-testid="stFileUploaderDropzoneInstructions"] span::after{{content:"{drop}";font-size:0.875rem}}'
     "</style>"
 )
-"""Streamlit writes the uploader's button and limits in English (its own 200 MB, not ours): our words."""
 
 if access.can_edit:
     st.markdown(

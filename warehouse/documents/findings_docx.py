@@ -33,7 +33,7 @@ def _opening(unit: UnitFindings) -> str:
     report = f"《{unit.title}》" if unit.title else "年度报告"
     named = f"{when}{report}（文件：{Path(unit.source_file).name}）"
     if unit.clean:
-        return f"经审核，你单位{named}未发现需要更正或注意的问题。"
+        return _opening_without_failures(unit, named)
     counts = [
         f"{label}{count}{measure}"
         for label, count, measure in (
@@ -49,6 +49,17 @@ def _opening(unit: UnitFindings) -> str:
         else "并在今后的报告中改进。"
     )
     return f"经审核，你单位{named}有以下问题：{'，'.join(counts)}。请逐项核实，{ask}"
+
+
+def _opening_without_failures(unit: UnitFindings, named: str) -> str:
+    """No check failed: a short letter, unless a reviewer returned the report or corrected a value."""
+    if unit.review.status == "returned":
+        return f"经审核，你单位{named}未发现校验错误，但有以下审核意见，请按意见修改后重新公开。"
+    if unit.review.corrections:
+        return (
+            f"经审核，你单位{named}未发现校验错误；审核中更正了{len(unit.review.corrections)}个数值，请核实。"
+        )
+    return f"经审核，你单位{named}未发现需要更正或注意的问题。"
 
 
 def _check(doc: DocxDocument, number: int, found: CheckFindings) -> None:
@@ -95,7 +106,6 @@ def _review(doc: DocxDocument, unit: UnitFindings) -> None:
     if not unit.review.comments:
         word.text(doc, "审核人意见：", indent=False)
         word.text(doc, "＿" * 30, indent=False)
-        return
     for comment in unit.review.comments:
         status = STATUS_NAMES.get(comment.status, comment.status)
         said = " ".join(part for part in (comment.when[:16], comment.who) if part) + (

@@ -13,6 +13,7 @@ import time
 import types
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from warehouse import dashboard_queries as dq
 from warehouse.db import connect
 from warehouse.export import export_table
 from warehouse.filters import ReportFilter
+from warehouse.load import Batch
 from warehouse.publish import publish, require_current
 from warehouse.review import overlay, store
 from warehouse.review.findings import review_notes
@@ -40,6 +42,7 @@ from warehouse.review.ledger import (
     withdraw,
 )
 from warehouse.review.model import value_text
+from warehouse.store.writer import StoreRun
 from xxgk.ingest import ingest
 
 V2021, V2019, OLD = NAMES
@@ -341,9 +344,12 @@ def test_edits_while_an_ingest_publishes_are_neither_lost_nor_blocked(warehouse:
     report = report_of(directory, V2021)
     publishing = threading.Event()
 
-    def slow(con: duckdb.DuckDBPyConnection) -> None:
+    before = require_current(directory)
+
+    def slow(run: StoreRun) -> None:
         publishing.set()
         time.sleep(3)
+        run.finish(Batch(at=datetime.now(UTC)), None)  # an ingest that changed no file, published
 
     writer = threading.Thread(target=lambda: publish(directory, slow))
     writer.start()
@@ -356,6 +362,7 @@ def test_edits_while_an_ingest_publishes_are_neither_lost_nor_blocked(warehouse:
         timings.append(time.perf_counter() - started)
     assert writer.is_alive(), "the ingest should still be publishing"
     writer.join()
+    assert require_current(directory) != before, "the ingest published a new version"
     assert max(timings) < 1.0, timings
     values = dq.report_facts(reader(directory), report).set_index(["metric_code", "breakdown"])
     assert values.loc[("req.received", "total"), "value"] == 13

@@ -191,7 +191,7 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
     config |= {column: _right(v, column, width=100) for column in ("value", "original_value")}
     config["corrected"] = st.column_config.TextColumn(v.t("col.corrected"), width=50)
     # narrow enough that the values and the values as read show beside the metric without scrolling
-    config["metric"] = st.column_config.TextColumn(v.t("col.metric"), width=200)
+    config["metric"] = st.column_config.TextColumn(v.t("col.metric"), width=170)
     config["breakdown"] = st.column_config.TextColumn(v.t("col.breakdown"), width=80)
     event = st.dataframe(
         styled,

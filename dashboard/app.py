@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, filters, state  # noqa: E402
+from dashboard import data, editing, filters, state  # noqa: E402
 from dashboard.components import VIEW_KEY, View  # noqa: E402
 from dashboard.i18n import LANGS, translate  # noqa: E402
 from dashboard.untrusted import markdown  # noqa: E402
 from warehouse.errors import WarehouseError  # noqa: E402
+from warehouse.filters import ReportFilter  # noqa: E402
 
 # The page icon is served by the dashboard itself: a Material icon would be fetched from a font server.
 ICON = Path(__file__).resolve().parent / "icon.png"
@@ -33,6 +34,7 @@ PAGES = (
     ("agencies", "views/agencies.py", ":material/account_balance:"),
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("report", "views/report.py", ":material/description:"),
+    ("import", "views/import.py", ":material/upload_file:"),
 )
 
 
@@ -77,15 +79,14 @@ def _show(navigation: Any, lang: str) -> None:
     happens in here, under the one guard of `main`."""
     version = data.version()
     if version is None:
-        st.title(translate("app.title", lang))
-        st.info(translate("app.no_warehouse", lang))
-        st.code(translate("app.ingest_command", lang).format(dir=data.warehouse_dir()), language=None)
+        _empty(navigation, lang)
         return
     path = str(version)
     places = data.frame(path, "places")
     domain = data.read(path, "domain")
     flt, described, file_parts = filters.sidebar(lang, places, domain)
     st.sidebar.caption(f"{translate('app.version', lang)}: {markdown(version.name)}")
+    editing.sidebar(lang)
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
     started = time.perf_counter()
     try:
@@ -99,6 +100,18 @@ def _broken(lang: str, exc: BaseException) -> None:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     st.title(translate("app.title", lang))
     st.error(markdown(translate("app.broken", lang).format(reason=reason)))
+
+
+def _empty(navigation: Any, lang: str) -> None:
+    """No version yet: the import page works (a new office starts there); other pages say what to do."""
+    editing.sidebar(lang)
+    if navigation.url_path == "import":
+        st.session_state[VIEW_KEY] = View("", ReportFilter(), lang)
+        navigation.run()
+        return
+    st.title(translate("app.title", lang))
+    st.info(translate("app.no_warehouse", lang))
+    st.code(translate("app.ingest_command", lang).format(dir=data.warehouse_dir()), language=None)
 
 
 main()

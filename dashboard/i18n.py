@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.review_i18n import REVIEW_TEXT
 from etl.outcomes import outcome_groups
 from etl.templates import TEMPLATE_SPECS
 
@@ -11,8 +12,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("政府信息公开年报", "Disclosure annual reports"),
     "app.language": ("语言", "Language"),
     "app.no_warehouse": (
-        "还没有数据：先运行下面的命令（报告目录换成存放年报的文件夹），或运行 `xxgk demo`。",
-        "No data yet: run the command below first (REPORTS being the folder of reports), or `xxgk demo`.",
+        "还没有数据：在“导入”页上传报告，或运行下面的命令（报告目录换成存放年报的文件夹），"
+        "或运行 `xxgk demo`。",
+        "No data yet: upload reports on the Import page, or run the command below (REPORTS being the folder "
+        "of reports), or `xxgk demo`.",
     ),
     "app.ingest_command": ("xxgk ingest 报告目录 --warehouse {dir}", "xxgk ingest REPORTS --warehouse {dir}"),
     "app.broken": ("无法读取数据仓库：{reason}", "The warehouse cannot be read: {reason}"),
@@ -384,6 +387,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "place_status.override": ("按对照表指定", "set by the overrides file"),
     "place_status.unresolved": ("未能定位", "not found"),
 }
+
+# The workbench's text (import, review, corrections) lives beside it.
+TEXT.update(REVIEW_TEXT)
 
 # Template and request-outcome names come from their single definitions (etl/templates.py,
 # etl/outcome_groups.csv).

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from etl.decode import decode_bytes
 from etl.errors import UnreadableDocument
@@ -127,25 +129,31 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
+@cache
+def _selectors(selectors: tuple[str, ...]) -> tuple[CSSSelector, ...]:
+    """CSS selectors compiled once to XPath (`element.cssselect` translates on every call)."""
+    return tuple(CSSSelector(selector, translator="html") for selector in selectors)
+
+
 def find_content(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """The element holding the report body: a known CMS container with the most text, else <body>."""
-    for selector in CONTENT_SELECTORS:
-        found = [el for el in root.cssselect(selector) if _text_size(el) > 100]
-        if found:
-            return max(found, key=_text_size)
+    for select in _selectors(CONTENT_SELECTORS):
+        sized = [(el, size) for el in select(root) if (size := _text_size(el)) > 100]
+        if sized:
+            return max(sized, key=lambda pair: pair[1])[0]
     body = root.find("body")
     return body if body is not None else root
 
 
 def _text_size(element: lxml.html.HtmlElement) -> int:
-    return len("".join(element.itertext()))
+    return sum(map(len, element.itertext()))
 
 
 def page_title(root: lxml.html.HtmlElement) -> str:
     """The article title: a title element or meta tag naming a report, else the page <title>."""
     candidates = [one_line(v) for v in root.xpath("//meta[@name='ArticleTitle']/@content")]
-    for selector in TITLE_SELECTORS:
-        candidates += [one_line(el.text_content()) for el in root.cssselect(selector)]
+    for select in _selectors(TITLE_SELECTORS):
+        candidates += [one_line(el.text_content()) for el in select(root)]
     page = root.find(".//title")
     page_text = one_line(page.text_content()) if page is not None else ""
     for candidate in candidates:
@@ -250,6 +258,8 @@ def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
 
 def cell_text(element: lxml.html.HtmlElement) -> str:
     """Text of a table cell with <br> and paragraph breaks kept as newlines."""
+    if not len(element):
+        return clean_text(element.text or "")
     parts: list[str] = []
 
     def visit(node: lxml.html.HtmlElement) -> None:
@@ -272,8 +282,14 @@ def cell_text(element: lxml.html.HtmlElement) -> str:
     return clean_text("".join(parts))
 
 
+_SPAN = re.compile(r"\s*(\d+)")
+
+
 def _span(element: lxml.html.HtmlElement, name: str) -> int:
-    match = re.match(r"\s*(\d+)", element.get(name) or "")
+    value = element.get(name)
+    if value is None:
+        return 1
+    match = _SPAN.match(value)
     return max(1, min(int(match.group(1)), MAX_SPAN)) if match else 1
 
 

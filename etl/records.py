@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 Semantic = Literal["number", "zero", "blank", "na", "invalid"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 Semantic = Literal["number", "zero", "blank", "na", "invalid"]
@@ -66,6 +67,13 @@ class Table:
 
     def row_views(self) -> Iterator[RowView]:
         """Each row with every cell covering it (merged cells from above included), left to right."""
+        return iter(self._row_views)
+
+    @cached_property
+    def _row_views(self) -> tuple[RowView, ...]:
+        return tuple(self._build_row_views())
+
+    def _build_row_views(self) -> Iterator[RowView]:
         grid = self.grid()
         for r, line in enumerate(grid):
             seen: list[TableCell] = []
@@ -129,11 +137,11 @@ class Document:
     """Other readings of a layout the reader could not settle: the pipeline parses each and lets the
     template's identities choose (etl/readings.py)."""
 
-    @property
+    @cached_property
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
-    @property
+    @cached_property
     def paragraphs(self) -> tuple[Paragraph, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Paragraph))
 

@@ -28,9 +28,10 @@ import numpy.typing as npt
 from etl.errors import UnreadableDocument
 from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine
-from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
+from etl.ocr.image import DPI, PAGE_WIDTH, binarise, to_working_size
 from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
 from etl.ocr.progress import page_read
+from etl.ocr.words import page_words
 from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf import (
     MAX_ALTERNATIVES,
@@ -295,7 +296,7 @@ def page_content(page: ReadPage) -> PageContent:
     if not parts and lines:
         words = tuple(
             line
-            for line in word_lines([_word(p) for p in page.lines], page.number, 0.0)
+            for line in word_lines([_word(p) for p in page_words(page.lines, binarise(page.image))], page.number, 0.0)
             if not is_footer(_as_line(line), height)
         )
     chars = sum(len(p.text) for p in page.lines) + sum(len(c.text) for c in page.cells)

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
+from etl.ocr.words import ReadBox, missed_values, page_words
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
@@ -26,15 +27,6 @@ LONG_LINE = 5.0
 MIN_LONG_LINES = 3
 LEVEL = 0.1
 """Degrees: a page whose text is turned less than this is left as it is."""
-
-
-@dataclass(frozen=True)
-class ReadBox:
-    box: Box
-    text: str
-    score: float
-    places: tuple[float, ...] = ()
-    """Where each character sits across the page (pixels), where the engine knows it."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +46,8 @@ class ReadPage:
     cells: tuple[ReadCell, ...]
     lines: tuple[ReadBox, ...]
     """Text outside the ruled tables, one entry per found line piece."""
+    words: tuple[ReadBox, ...] = ()
+    """On a page without ruled tables, its text as words (see `etl/ocr/words.py`)."""
 
     @property
     def image(self) -> Image:
@@ -81,7 +75,24 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
         for g, grid in enumerate(grids)
         for c, cell in enumerate(grid.cells)
     ]
-    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
+    words = () if grids else tuple(unruled_words(engine, prepared.image, lines, ink))
+    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines, words)
+
+
+def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
+    """The page's text as words, with the values detection missed in rows of a table printed without
+    lines read on their own (a row that still lacks one is left short, and extraction skips it)."""
+    words = page_words(lines, ink)
+    missed = missed_values(words, ink)
+    if not missed:
+        return words
+    readings = engine.read_lines([crop(image, box, PAD) for box in missed])
+    found = [
+        ReadBox(box, r.text.strip(), r.score, _on_page(box, r.places))
+        for box, r in zip(missed, readings, strict=True)
+    ]
+    values = [w for w in found if w.text and w.is_value]
+    return page_words([*lines, *values], ink) if values else words
 
 
 PAD = 3

@@ -466,6 +466,10 @@ def _score(pages: Mapping[int, object], spot: Spot) -> float:
         b: Box = read.cell.box
         if b.x0 <= x <= b.x1 and b.top <= y <= b.bottom:
             return read.score
+    for word in page.words:
+        b = word.box
+        if b.x0 <= x <= b.x1 and b.top <= y <= b.bottom:
+            return word.score
     return 0.0
 
 

@@ -11,14 +11,29 @@ right), so a gap next to it must be wider still to count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from etl.ocr.engine import Box, Image
-from etl.ocr.page import ReadBox
+from etl.values import parse_value
+
+
+
+@dataclass(frozen=True)
+class ReadBox:
+    box: Box
+    text: str
+    score: float
+    places: tuple[float, ...] = ()
+    """Where each character sits across the page (pixels), where the engine knows it."""
+
+    @property
+    def is_value(self) -> bool:
+        return parse_value(self.text).semantic in ("number", "zero", "na")
+
 
 CLOSING = frozenset("，、。；：！？）」』】》〉”’.,:;")
 OPENING = frozenset("（「『【《〈“‘")
@@ -31,6 +46,9 @@ PUNCTUATION_ROOM = 0.55
 JOIN_GAP = 0.3
 """Pieces of one line found apart by detection are one word when the gap between them is narrower than
 this share of the text height (about the 3 pt a PDF's words are joined across)."""
+PLACE_REACH = 0.75
+"""A word's ink reaches at most this share of the text height beyond its first and last characters'
+places (the places of CTC steps lag a little behind the characters)."""
 SAME_BASELINE = 0.3
 """Words whose ink ends within this share of the text height stand on one printed line."""
 SPECK = 6
@@ -80,10 +98,11 @@ def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
     if rows == 0:
         return [piece]
     left = max(0, int(piece.box.x0))
-    blank = ~_despeckled(ink[first : first + rows, left : int(piece.box.x1) + 1]).any(axis=0)
+    blank = ~ink[first : first + rows, left : int(piece.box.x1) + 1].any(axis=0)
     cuts: list[tuple[int, float]] = []
     for i in range(len(text) - 1):
-        gap = _widest_gap(blank, places[i] - left, places[i + 1] - left)
+        start = max(places[i] - height / 2, (places[i - 1] + places[i]) / 2 if i else 0.0)
+        gap = _widest_gap(blank, start - left, places[i + 1] - left)
         needed = JOIN_GAP if text[i + 1].isspace() else word_gap(text[i], text[i + 1])
         if gap is not None and gap[1] > needed * height:
             cuts.append((i + 1, left + gap[0] + gap[1] / 2))
@@ -121,6 +140,7 @@ def page_words(pieces: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
     boxes it: as wide as its ink, one text height tall, standing on its printed line's baseline (words
     whose ink ends within `SAME_BASELINE` text heights of each other share it), so that words printed
     on one line share their top whatever characters they hold."""
+    ink = despeckle(ink)
     height = text_height(pieces, ink)
     if height is None:
         return list(pieces)
@@ -128,7 +148,7 @@ def page_words(pieces: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
         (tight, _baseline(ink, tight.box))
         for piece in pieces
         for word in split_words(piece, ink, height)
-        for tight in [_tightened(ink, word)]
+        for tight in [_tightened(ink, word, height)]
     ]
     placed: list[ReadBox] = []
     for line in _by_baseline(words, SAME_BASELINE * height):
@@ -154,11 +174,12 @@ def _joined(words: Sequence[ReadBox], height: float) -> list[ReadBox]:
     return joined
 
 
-def _despeckled(region: Image) -> npt.NDArray[np.bool_]:
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((region > 0).astype(np.uint8), connectivity=8)
+def despeckle(ink: Image) -> Image:
+    """The ink with specks of scanner noise removed."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
     keep = stats[:, cv2.CC_STAT_AREA] > SPECK
     keep[0] = False
-    return np.asarray(keep[labels], dtype=np.bool_)
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def _repeats(word: ReadBox, other: ReadBox) -> bool:
@@ -169,9 +190,15 @@ def _repeats(word: ReadBox, other: ReadBox) -> bool:
     return overlap >= 0.7 * (word.box.x1 - word.box.x0)
 
 
-def _tightened(ink: Image, word: ReadBox) -> ReadBox:
-    first, rows = _rows(ink, word.box)
-    return replace(word, box=_tight(ink, word.box, first, rows)) if rows else word
+def _tightened(ink: Image, word: ReadBox, height: float) -> ReadBox:
+    """The word's box narrowed to its ink, and to its characters' places (detection may have boxed the
+    edge of the next word with it)."""
+    box = word.box
+    if word.places:
+        reach = PLACE_REACH * height
+        box = Box(max(box.x0, word.places[0] - reach), box.top, min(box.x1, word.places[-1] + reach), box.bottom)
+    first, rows = _rows(ink, box)
+    return replace(word, box=_tight(ink, box, first, rows)) if rows else word
 
 
 def _baseline(ink: Image, box: Box) -> float:
@@ -207,7 +234,70 @@ def _widest_gap(blank: np.ndarray, start: float, end: float) -> tuple[int, int] 
 def _tight(ink: Image, box: Box, first: int, rows: int) -> Box:
     """The box narrowed to the word's ink (its height kept)."""
     x0, x1 = max(0, int(box.x0)), int(box.x1) + 1
-    inked = np.nonzero(_despeckled(ink[first : first + rows, x0:x1]).any(axis=0))[0]
+    inked = np.nonzero(ink[first : first + rows, x0:x1].any(axis=0))[0]
     if len(inked) == 0:
         return box
     return Box(float(x0 + inked[0]), box.top, float(x0 + inked[-1] + 1), box.bottom)
+
+
+MISSED_INK = 25
+"""Pixels of ink in a value column of a row that make a value detection missed (a lone "0")."""
+
+
+def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
+    """The printed lines (words sharing a baseline, see `page_words`) that end in a value."""
+    lines: dict[float, list[ReadBox]] = {}
+    for word in words:
+        lines.setdefault(word.box.bottom, []).append(word)
+    rows = [sorted(line, key=lambda w: w.box.x0) for _, line in sorted(lines.items())]
+    return [row for row in rows if row[-1].is_value]
+
+
+def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:
+    """Ink where a row of values lacks a value that another row of the same table has in that column:
+    a single digit or dash that text detection missed. Each box is to be read on its own."""
+    ink = despeckle(ink)
+    rows = value_rows(words)
+    missed: list[Box] = []
+    for row in rows:
+        height = row[0].box.height
+        for column in _columns(rows, row):
+            reach = Box(column[0], row[0].box.top - 0.2 * height, column[1], row[0].box.bottom + 0.2 * height)
+            if any(_overlaps(w.box, reach) for w in words):
+                continue
+            found = _ink_in(ink, reach)
+            if found is not None:
+                missed.append(found)
+    return missed
+
+
+def _columns(rows: Sequence[list[ReadBox]], row: list[ReadBox]) -> list[tuple[float, float]]:
+    """The value columns (x ranges, widened by a third of the text height) of the other rows whose
+    values span this row's values: the columns of the same table."""
+    values = [w for w in row if w.is_value]
+    height = row[0].box.height
+    columns: list[tuple[float, float]] = []
+    for other in rows:
+        theirs = [w for w in other if w.is_value]
+        if other is row or len(theirs) <= 1:
+            continue
+        if theirs[0].box.x0 > values[0].box.x0 + height or theirs[-1].box.x1 < values[-1].box.x1 - height:
+            continue
+        for word in theirs:
+            span = (word.box.x0 - height / 3, word.box.x1 + height / 3)
+            if not any(a < span[1] and span[0] < b for a, b in columns):
+                columns.append(span)
+    return columns
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.top < b.bottom and b.top < a.bottom
+
+
+def _ink_in(ink: Image, box: Box) -> Box | None:
+    x0, top = max(0, int(box.x0)), max(0, int(box.top))
+    region = ink[top : int(box.bottom) + 1, x0 : int(box.x1) + 1]
+    if int(np.count_nonzero(region)) < MISSED_INK:
+        return None
+    ys, xs = np.nonzero(region)
+    return Box(float(x0 + xs.min()), float(top + ys.min()), float(x0 + xs.max() + 1), float(top + ys.max() + 1))

@@ -182,7 +182,12 @@ def sheet_frame(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32] | None:
     points = quad.astype(np.float32) / factor
     sums, differences = points.sum(axis=1), points[:, 1] - points[:, 0]
     corners = np.array(
-        [points[sums.argmin()], points[differences.argmin()], points[sums.argmax()], points[differences.argmax()]],
+        [
+            points[sums.argmin()],
+            points[differences.argmin()],
+            points[sums.argmax()],
+            points[differences.argmax()],
+        ],
         dtype=np.float32,
     )
     height, width = grey.shape

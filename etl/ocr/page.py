@@ -67,9 +67,7 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
     readings = engine.read_lines([crop(prepared.image, box, PAD) for box in boxes])
     read = iter(zip(boxes, readings, strict=True))
     cell_reads = {key: [ReadBox(*_next(read)) for _ in placed[key]] for key in keys}
-    lines = tuple(
-        ReadBox(box, r.text, r.score, _on_page(box, r.places)) for box, r in read if r.text.strip()
-    )
+    lines = tuple(ReadBox(box, r.text, r.score, _on_page(box, r.places)) for box, r in read if r.text.strip())
     cells = [
         _cell(ink, g, cell, cell_reads.get((g, c), []))
         for g, grid in enumerate(grids)

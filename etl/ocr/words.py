@@ -10,6 +10,7 @@ right), so a gap next to it must be wider still to count.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -19,7 +20,6 @@ import numpy.typing as npt
 
 from etl.ocr.engine import Box, Image
 from etl.values import parse_value
-
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ def _rows(ink: Image, box: Box) -> tuple[int, int]:
     """(first row, height) of the text's own ink in a box: the longest run of inked rows, so that the
     edge of a neighbouring line that reaches into the box is left out."""
     top, x0, x1 = max(0, int(box.top)), max(0, int(box.x0)), int(box.x1)
-    rows = ink[top : int(box.bottom), x0:x1].any(axis=1)
+    inked_rows: npt.NDArray[np.bool_] = np.asarray(np.any(ink[top : int(box.bottom), x0:x1] > 0, axis=1))
+    rows = [bool(v) for v in inked_rows]
     best, start = (0, 0), None
     for index, inked in enumerate([*rows, False]):
         if inked and start is None:
@@ -98,7 +99,8 @@ def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
     if rows == 0:
         return [piece]
     left = max(0, int(piece.box.x0))
-    blank = ~ink[first : first + rows, left : int(piece.box.x1) + 1].any(axis=0)
+    region = np.asarray(ink[first : first + rows, left : int(piece.box.x1) + 1] == 0, dtype=np.bool_)
+    blank: npt.NDArray[np.bool_] = np.asarray(region.all(axis=0), dtype=np.bool_)
     cuts: list[tuple[int, float]] = []
     for i in range(len(text) - 1):
         start = max(places[i] - height / 2, (places[i - 1] + places[i]) / 2 if i else 0.0)
@@ -106,11 +108,9 @@ def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
         needed = JOIN_GAP if text[i + 1].isspace() else word_gap(text[i], text[i + 1])
         if gap is not None and gap[1] > needed * height:
             cuts.append((i + 1, left + gap[0] + gap[1] / 2))
-    if not cuts:
-        return [piece]
     words = []
     bounds = [(0, piece.box.x0), *cuts, (len(text), piece.box.x1)]
-    for (start, x0), (end, x1) in zip(bounds, bounds[1:], strict=False):
+    for (start, x0), (end, x1) in itertools.pairwise(bounds):
         word, where = text[start:end], places[start:end]
         kept = [i for i, char in enumerate(word) if not char.isspace()]
         if not kept:
@@ -166,9 +166,17 @@ def _joined(words: Sequence[ReadBox], height: float) -> list[ReadBox]:
     joined: list[ReadBox] = []
     for word in words:
         last = joined[-1] if joined else None
-        if last is not None and word.box.x0 - last.box.x1 <= JOIN_GAP * height:
-            box = Box(last.box.x0, min(last.box.top, word.box.top), word.box.x1, max(last.box.bottom, word.box.bottom))
-            joined[-1] = ReadBox(box, last.text + word.text, min(last.score, word.score), last.places + word.places)
+        room = PUNCTUATION_ROOM if last is not None and last.text[-1] in CLOSING else 0.0
+        if last is not None and word.box.x0 - last.box.x1 <= (JOIN_GAP + room) * height:
+            box = Box(
+                last.box.x0,
+                min(last.box.top, word.box.top),
+                word.box.x1,
+                max(last.box.bottom, word.box.bottom),
+            )
+            joined[-1] = ReadBox(
+                box, last.text + word.text, min(last.score, word.score), last.places + word.places
+            )
         else:
             joined.append(word)
     return joined
@@ -196,7 +204,9 @@ def _tightened(ink: Image, word: ReadBox, height: float) -> ReadBox:
     box = word.box
     if word.places:
         reach = PLACE_REACH * height
-        box = Box(max(box.x0, word.places[0] - reach), box.top, min(box.x1, word.places[-1] + reach), box.bottom)
+        box = Box(
+            max(box.x0, word.places[0] - reach), box.top, min(box.x1, word.places[-1] + reach), box.bottom
+        )
     first, rows = _rows(ink, box)
     return replace(word, box=_tight(ink, box, first, rows)) if rows else word
 
@@ -300,4 +310,6 @@ def _ink_in(ink: Image, box: Box) -> Box | None:
     if int(np.count_nonzero(region)) < MISSED_INK:
         return None
     ys, xs = np.nonzero(region)
-    return Box(float(x0 + xs.min()), float(top + ys.min()), float(x0 + xs.max() + 1), float(top + ys.max() + 1))
+    return Box(
+        float(x0 + xs.min()), float(top + ys.min()), float(x0 + xs.max() + 1), float(top + ys.max() + 1)
+    )

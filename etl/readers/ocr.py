@@ -29,8 +29,9 @@ from etl.errors import UnreadableDocument
 from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
-from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
+from etl.ocr.page import ReadPage, read_image_page, text_rows
 from etl.ocr.progress import page_read
+from etl.ocr.words import ReadBox
 from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf import (
     MAX_ALTERNATIVES,

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
-from etl.ocr.words import ReadBox, missed_values, page_words
+from etl.ocr.words import ReadBox, despeckle, missed_values, page_words
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
@@ -80,6 +80,7 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
 def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
     """The page's text as words, with the values detection missed in rows of a table printed without
     lines read on their own (a row that still lacks one is left short, and extraction skips it)."""
+    ink = despeckle(ink)
     words = page_words(lines, ink)
     missed = missed_values(words, ink)
     if not missed:

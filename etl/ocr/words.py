@@ -139,8 +139,7 @@ def page_words(pieces: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
     """The found lines of a page without ruled tables as words, each boxed the way a PDF's text layer
     boxes it: as wide as its ink, one text height tall, standing on its printed line's baseline (words
     whose ink ends within `SAME_BASELINE` text heights of each other share it), so that words printed
-    on one line share their top whatever characters they hold."""
-    ink = despeckle(ink)
+    on one line share their top whatever characters they hold. `ink`: the page's, `despeckle`d."""
     height = text_height(pieces, ink)
     if height is None:
         return list(pieces)
@@ -266,7 +265,6 @@ def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
 def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:
     """Ink where a row of values lacks a value that another row of the same table has in that column:
     a single digit or dash that text detection missed. Each box is to be read on its own."""
-    ink = despeckle(ink)
     rows = value_rows(words)
     missed: list[Box] = []
     for row in rows:

@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 from etl.errors import XxgkError
 from etl.pipeline import parse_bytes
 from xxgk.samples.scans import STYLES, write_scan
+
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 @dataclass

@@ -66,6 +66,10 @@ def _cpu() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+MAX_NOTES = 12
+"""Cells left out or flagged that are named under a file's line."""
+
+
 def pages_of(pdf: Path) -> int:
     import pypdfium2 as pdfium
 
@@ -92,6 +96,7 @@ def score_file(path: Path, total: Score) -> str:
     facts = {(f.metric_code, f.breakdown): f for f in report.facts}
     doubts = {(e.metric_code, e.breakdown): e.doubt for e in report.ocr}
     wrong: list[str] = []
+    notes: list[str] = []
     counts = {"right": 0, "flagged": 0, "unflagged": 0, "left_out": 0}
     for want in truth["facts"]:
         key = (want["metric_code"], want["breakdown"])
@@ -99,10 +104,12 @@ def score_file(path: Path, total: Score) -> str:
         value = None if want["value"] is None else Decimal(want["value"])
         if got is None:
             counts["left_out"] += 1
+            notes.append(f"left out {key}")
         elif got.value == value and got.semantic == want["semantic"]:
             counts["right"] += 1
         elif doubts.get(key) or got.semantic == "invalid":
             counts["flagged"] += 1
+            notes.append(f"flagged {key}: truth {want['value_raw']!r}, read {got.value_raw!r}")
         else:
             counts["unflagged"] += 1
             wrong.append(f"{key}: truth {want['value_raw']!r}, read {got.value_raw!r}")
@@ -126,7 +133,7 @@ def score_file(path: Path, total: Score) -> str:
         f"wrong unflagged {counts['unflagged']}, left out {counts['left_out']}, "
         f"meta {'ok' if meta_ok else 'WRONG'}, "
         f"{seconds / pages:.2f} s/page"
-    )
+    ) + "".join(f"\n    {note}" for note in notes[:MAX_NOTES])
 
 
 def make_scans(out: Path, agencies: int, styles: list[str], limit: int | None) -> list[Path]:

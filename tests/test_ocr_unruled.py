@@ -69,6 +69,14 @@ def test_words_whose_ink_ends_near_one_baseline_share_a_line() -> None:
     assert [w.box.height for w in words] == [30.0, 30.0]  # the text height of the page
 
 
+def test_a_piece_found_twice_is_one_word() -> None:
+    ink = _ink((10, 38), (42, 70), (200, 212))
+    twice = [_piece("规章", [(10, 38), (42, 70)]), _piece("1", [(200, 212)]), _piece("1", [(201, 212)])]
+    assert [w.text for w in page_words(twice, ink)] == ["规章", "1"]
+    inside = [_piece("2.其他", [(10, 38), (42, 70)]), _piece("2", [(10, 20)])]
+    assert [w.text for w in page_words(inside, ink)] == ["2.其他"]
+
+
 def test_a_value_detection_missed_is_found_in_its_column() -> None:
     ink = np.zeros((200, 600), np.uint8)
     words = []

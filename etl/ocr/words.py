@@ -152,8 +152,7 @@ def page_words(pieces: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
     placed: list[ReadBox] = []
     for line in _by_baseline(words, SAME_BASELINE * height):
         baseline = float(np.median([b for _, b in line]))
-        kept = [word for word, _ in line if not any(_repeats(word, other) for other, _ in line)]
-        for word in _joined(sorted(kept, key=lambda w: w.box.x0), height):
+        for word in _joined(sorted(_once([w for w, _ in line]), key=lambda w: w.box.x0), height):
             box = Box(word.box.x0, baseline - height, word.box.x1, baseline)
             placed.append(ReadBox(box, word.text, word.score, word.places))
     return placed
@@ -189,12 +188,19 @@ def despeckle(ink: Image) -> Image:
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
-def _repeats(word: ReadBox, other: ReadBox) -> bool:
-    """The word is part of a longer word found over it (detection found the piece twice)."""
-    if word is other or len(other.text) <= len(word.text) or word.text not in other.text:
-        return False
+def _once(words: Sequence[ReadBox]) -> list[ReadBox]:
+    """The words of a line with a piece detection found twice kept once: a word inside a longer (or the
+    same) word found over it is dropped."""
+    kept: list[ReadBox] = []
+    for word in sorted(words, key=lambda w: -len(w.text)):
+        if not any(_covers(other, word) for other in kept):
+            kept.append(word)
+    return kept
+
+
+def _covers(other: ReadBox, word: ReadBox) -> bool:
     overlap = min(word.box.x1, other.box.x1) - max(word.box.x0, other.box.x0)
-    return overlap >= 0.7 * (word.box.x1 - word.box.x0)
+    return word.text in other.text and overlap >= 0.7 * (word.box.x1 - word.box.x0)
 
 
 def _tightened(ink: Image, word: ReadBox, height: float) -> ReadBox:

@@ -61,6 +61,8 @@ class Spot:
     cell: TableCell
     page: int
     box: tuple[float, float, float, float]
+    rebuilt: bool = False
+    """The value's row was rebuilt from word positions (a table printed without ruling lines)."""
 
 
 def parse_scan(scan: Scan, digest: str, parse: Parse) -> ParsedReport:
@@ -102,7 +104,8 @@ def fact_spots(report: ParsedReport, document: Document) -> dict[Key, Spot]:
         row = int(match.group(2)) - 1
         cell = _cell(grid, row, match.group(3), fact)
         if cell is not None and cell.box is not None and cell.page is not None:
-            spots[(fact.metric_code, fact.breakdown)] = Spot(cell, cell.page, cell.box)
+            rebuilt = not tables[int(match.group(1)) - 1].aligned
+            spots[(fact.metric_code, fact.breakdown)] = Spot(cell, cell.page, cell.box, rebuilt)
     return spots
 
 
@@ -424,6 +427,10 @@ def _marked(
             _png(pages[spot.page].image, spot.box),
             doubt,
         )
+    issues = list(report.warnings)
+    for key in placed_by_words(spots, evidence):
+        evidence[key] = replace(evidence[key], doubt=REBUILT_DOUBT)
+        issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {REBUILT_DOUBT}", facts[key].source.locator))
     unconfirmed = {
         key: spot
         for key, spot in spots.items()
@@ -431,7 +438,6 @@ def _marked(
         and not evidence[key].doubt
         and facts[key].semantic in ("number", "zero")
     }
-    issues = list(report.warnings)
     blanks = {
         key: spot
         for key, spot in spots.items()
@@ -458,6 +464,21 @@ def _marked(
         issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {reason}", fact.source.locator))
     marked = tuple(replace(f, confidence="ocr") for f in report.facts)
     return replace(report, facts=marked, warnings=tuple(issues), ocr=tuple(evidence.values()))
+
+
+REBUILT_DOUBT = (
+    "its row was rebuilt from word positions (a table printed without lines) and no identity confirms it"
+)
+
+
+def placed_by_words(spots: Mapping[Key, Spot], evidence: Mapping[Key, OcrEvidence]) -> list[Key]:
+    """Values of a table printed without ruling lines that no identity confirms: a second reading can
+    confirm the digits but not the row and column they were put in, so they stay doubtful."""
+    return [
+        key
+        for key, spot in spots.items()
+        if spot.rebuilt and not evidence[key].confirmed and not evidence[key].doubt
+    ]
 
 
 def _score(pages: Mapping[int, object], spot: Spot) -> float:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -409,13 +409,14 @@ def _marked(
     involved = involvement(report, facts)
     # the format checks (after the table's own) read no values: they involve none
     passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved.get(i, ())}
+    across = across_rows(report.checks, involved)
     failing_keys = {key for i in _errors(report.checks) for key in involved[i]}
     pages = {page.number: page for page in scan.pages}
     evidence: dict[Key, OcrEvidence] = {}
     for key, spot in spots.items():
         fact = facts[key]
         score = _score(pages, spot)
-        confirmed = key in passing and key not in failing_keys and key not in chosen
+        confirmed = key in (across if spot.rebuilt else passing) and key not in failing_keys | chosen.keys()
         doubt = "an identity it is part of fails" if key in failing_keys else chosen.get(key, "")
         evidence[key] = OcrEvidence(
             key[0],
@@ -464,6 +465,18 @@ def _marked(
         issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {reason}", fact.source.locator))
     marked = tuple(replace(f, confidence="ocr") for f in report.facts)
     return replace(report, facts=marked, warnings=tuple(issues), ocr=tuple(evidence.values()))
+
+
+def across_rows(checks: Sequence[CheckResult], involved: Mapping[int, set[Key]]) -> set[Key]:
+    """Values in a passing identity that ties values of several metrics (rows of table 三, cells of
+    table 四). A row's own sum (natural persons + … = total) passes whichever row its values were put
+    in, so it cannot confirm where a table printed without lines put them."""
+    return {
+        key
+        for i, check in enumerate(checks)
+        if check.status == "pass" and len({code for code, _ in involved.get(i, ())}) > 1
+        for key in involved[i]
+    }
 
 
 REBUILT_DOUBT = (

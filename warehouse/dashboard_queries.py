@@ -18,19 +18,49 @@ from warehouse.documents.findings_reads import build_findings
 from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
+from warehouse.review import overlay
 
 Connection = duckdb.DuckDBPyConnection
 
+# Queries that read values: the relations they read with the corrections applied (warehouse/review), and
+# the aggregates that add the corrections as a delta (review_delta_<name>.sql over the query as `base`).
+CORRECTED = {
+    "dash_report_facts": ("facts",),
+    "dash_series_by_report": ("report_series",),
+}
+DELTA = frozenset({"dash_metric_by_year", "dash_series_by_year"})
+
+
+def _overlaid(con: Connection) -> None:
+    """Queries read the review relations; a connection nobody registered them on sees none."""
+    overlay.ensure(con)
+
 
 def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
+    _overlaid(con)
     condition, filter_params = flt.condition("r")
-    trusted = f"{CONFIRMED_FACTS}, " if flt.hide_unconfirmed_ocr else ""
-    sql = f"WITH {trusted}selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    hide = flt.hide_unconfirmed_ocr
+    selected = f"selected AS (SELECT r.* FROM reports AS r WHERE {condition})"
+    trusted = CONFIRMED_FACTS if hide else ""
+    if name in DELTA:
+        base = f"base AS (\n{queries.sql(name)}\n)"
+        delta = queries.sql(name.replace("dash_", "review_delta_", 1))
+        head = ",\n".join(p for p in (trusted, selected, base) if p)
+        sql = f"WITH {head},\n{delta}"  # the delta file continues the CTE list (`delta AS (…) SELECT …`)
+        params = {**params, "hide_ocr": hide}
+    elif name in CORRECTED:
+        sql = overlay.with_clause(overlay.ctes(*CORRECTED[name], hide_ocr=hide), selected) + queries.sql(name)
+    else:
+        sql = overlay.with_clause(trusted, selected) + queries.sql(name)
     return con.execute(sql, {**filter_params, **params}).df()
 
 
 def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
-    return con.execute(queries.sql(name), params or None).df()
+    _overlaid(con)
+    sql = queries.sql(name)
+    if name in CORRECTED:
+        sql = overlay.corrected(sql, *CORRECTED[name])
+    return con.execute(sql, params or None).df()
 
 
 def places(con: Connection) -> pd.DataFrame:
@@ -133,6 +163,11 @@ def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
 def report_text(con: Connection, report_id: str) -> str:
     found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
     return str(found[0][0]) if found else ""
+
+
+def correction_states(con: Connection) -> pd.DataFrame:
+    """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
+    return _plain(con, "review_states")
 
 
 # --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------

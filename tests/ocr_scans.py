@@ -44,7 +44,7 @@ def compare(report: ParsedReport, truth: dict[str, Any]) -> Outcome:
         elif got.value == value and got.semantic == want["semantic"]:
             right += 1
         else:
-            (flagged if doubts.get(key) else unflagged).append(
+            (flagged if doubts.get(key) or got.semantic == "invalid" else unflagged).append(
                 f"{key}: {want['value_raw']!r} read {got.value_raw!r}"
             )
     meta = (report.meta.agency, report.meta.year, report.template)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -40,6 +41,8 @@ class Box:
     top: float
     x1: float
     bottom: float
+    slope: float = 0.0
+    """How the text line found in the box rises or falls (dy/dx), where the engine knows it."""
 
     @property
     def height(self) -> float:
@@ -56,6 +59,9 @@ class Reading:
 
     text: str
     score: float
+    places: tuple[float, ...] = ()
+    """Where each character of `text` sits along the crop (pixels from its left edge), where the
+    engine knows it: a line found as one piece can then be cut at its gaps into words."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +149,15 @@ class RapidOcrEngine:
         for quad in found.boxes:
             xs = [float(p[0]) / factor for p in quad]
             ys = [float(p[1]) / factor for p in quad]
-            boxes.append(Box(min(xs), min(ys), max(xs), max(ys)))
+            boxes.append(Box(min(xs), min(ys), max(xs), max(ys), _slope(quad)))
         return boxes
 
-    def _probabilities(self, crops: Sequence[Image]) -> list[npt.NDArray[np.float32]]:
-        """Per crop, the CTC probabilities (time steps × characters)."""
+    def _probabilities(self, crops: Sequence[Image]) -> list[tuple[npt.NDArray[np.float32], float]]:
+        """Per crop, the CTC probabilities (time steps × characters) and the crop pixels a step spans."""
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
-        result: list[npt.NDArray[np.float32]] = [np.zeros((0, 0), np.float32)] * len(crops)
+        result: list[tuple[npt.NDArray[np.float32], float]] = [(np.zeros((0, 0), np.float32), 0.0)] * len(
+            crops
+        )
         _, height, width = self._rec.rec_image_shape[:3]
         batch = self._rec.rec_batch_num
         for start in range(0, len(order), batch):
@@ -159,8 +167,11 @@ class RapidOcrEngine:
                 [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in chunk]
             ).astype(np.float32)
             predictions = np.asarray(self._rec.session(images))
+            padded = int(height * ratio)
             for i, probs in zip(chunk, predictions, strict=True):
-                result[i] = probs
+                crop_height, crop_width = crops[i].shape[:2]
+                resized = min(padded, math.ceil(height * crop_width / crop_height))
+                result[i] = (probs, padded / len(probs) * crop_width / resized)
         return result
 
     def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
@@ -171,27 +182,41 @@ class RapidOcrEngine:
             if not (c.size and min(c.shape[:2]) >= 4):
                 readings.append(Reading("", 0.0))
                 continue
-            readings.append(ctc_decode(next(probabilities), self._characters))
+            readings.append(ctc_decode(*next(probabilities), self._characters))
         return readings
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
         readings = []
-        for probs in self._probabilities(crops):
+        for probs, _ in self._probabilities(crops):
             readings.append(digit_candidates(probs[:, self._digit_ids], self._characters, self._digit_ids))
         return readings
 
 
-def ctc_decode(probs: npt.NDArray[np.float32], characters: list[str]) -> Reading:
+def _slope(quad: Sequence[Sequence[float]]) -> float:
+    """dy/dx of the long side of a detected quadrilateral (its corners clockwise from top left)."""
+    (x0, y0), (x1, y1) = quad[0][:2], quad[1][:2]
+    return float(y1 - y0) / float(x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
+
+
+def ctc_decode(probs: npt.NDArray[np.float32], step: float, characters: list[str]) -> Reading:
+    """Greedy CTC decoding; each character is placed at the middle of the time steps that emit it."""
     if probs.size == 0:
         return Reading("", 0.0)
     best = probs.argmax(axis=1)
-    text, scores, previous = [], [], -1
-    for step, index in enumerate(best):
-        if index != previous and index != 0:
-            text.append(characters[index])
-            scores.append(float(probs[step, index]))
-        previous = int(index)
-    return Reading("".join(text), float(np.mean(scores)) if scores else 0.0)
+    text: list[str] = []
+    scores: list[float] = []
+    spans: list[list[int]] = []
+    previous = -1
+    for index, emitted in enumerate(best):
+        if emitted != 0 and emitted == previous and spans:
+            spans[-1][1] = index
+        elif emitted != 0:
+            text.append(characters[emitted])
+            scores.append(float(probs[index, emitted]))
+            spans.append([index, index])
+        previous = int(emitted)
+    places = tuple((first + last + 1) / 2 * step for first, last in spans)
+    return Reading("".join(text), float(np.mean(scores)) if scores else 0.0, places)
 
 
 def digit_candidates(

@@ -40,6 +40,20 @@ class PreparedPage:
     """3×3 homography from the working page to the prepared one (for crops of the original)."""
     scale: float
     """Working pixels per point (1/72 inch)."""
+    framed: bool = False
+    """Rectified by ruling lines or the sheet's edges (no further deskew needed)."""
+
+    def turned(self, angle: float) -> PreparedPage:
+        """The page rotated by `angle` degrees (counter-clockwise) about its centre."""
+        matrix = rotation(self.image.shape, angle)
+        size = (self.image.shape[1], self.image.shape[0])
+        warped = cv2.warpPerspective(self.image, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
+        return PreparedPage(np.asarray(warped, dtype=np.uint8), matrix @ self.transform, self.scale, True)
+
+
+def rotation(shape: tuple[int, ...], angle: float) -> npt.NDArray[np.float64]:
+    centre = (shape[1] / 2, shape[0] / 2)
+    return np.vstack([cv2.getRotationMatrix2D(centre, angle, 1.0), [0, 0, 1]])
 
 
 def drop_red(rgb: npt.NDArray[np.uint8]) -> Image:
@@ -142,6 +156,47 @@ def page_frame(ink: Image) -> npt.NDArray[np.float32] | None:
     )
 
 
+SHEET_SHARE = 0.4
+"""The sheet of a photographed page covers at least this share of the picture."""
+SHEET_CORNER = 0.01
+"""A sheet whose corners all lie this close (share of the picture's size) to the picture's corners fills
+the picture: a scan, not a photo."""
+
+
+def sheet_frame(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32] | None:
+    """Corners of the paper sheet in a photo, where it stands out from a darker background."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    factor = 0.25
+    small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    sheet = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(sheet) < SHEET_SHARE * small.size:
+        return None
+    quad = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True).reshape(-1, 2)
+    if len(quad) != 4 or not cv2.isContourConvex(quad):
+        return None
+    points = quad.astype(np.float32) / factor
+    sums, differences = points.sum(axis=1), points[:, 1] - points[:, 0]
+    corners = np.array(
+        [
+            points[sums.argmin()],
+            points[differences.argmin()],
+            points[sums.argmax()],
+            points[differences.argmax()],
+        ],
+        dtype=np.float32,
+    )
+    height, width = grey.shape
+    picture = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    if np.abs(corners - picture).max() < SHEET_CORNER * max(width, height) + 1 / factor:
+        return None
+    return corners
+
+
 def rectify(corners: npt.NDArray[np.float32]) -> npt.NDArray[np.float64] | None:
     """The homography that makes the frame an upright rectangle (its top-left corner kept in place), or
     None when it is already upright or is not a plausible frame."""
@@ -178,20 +233,24 @@ def text_skew(ink: Image) -> float:
     return best
 
 
-def prepare(rgb: npt.NDArray[np.uint8], scale: float) -> PreparedPage:
-    """Seal dropped, light flattened; rectified by the table outline, or deskewed by the text lines."""
+def prepare(rgb: npt.NDArray[np.uint8], scale: float, deskew: bool = True) -> PreparedPage:
+    """Seal dropped, light flattened; rectified by the table outline, else by the sheet's edges (a
+    photo), else deskewed by the text's row profile (unless `deskew` is off: the caller then turns the
+    page by the slope of its text lines, see `etl/ocr/page.py`)."""
     grey = flatten_light(drop_red(rgb))
     grey[(redness(rgb) > RED) & (grey > LIGHT)] = 255
     ink = binarise(grey)
     corners = page_frame(ink)
+    if corners is None:
+        corners = sheet_frame(rgb)
     transform = rectify(corners) if corners is not None else None
-    if transform is None and corners is None:
+    if transform is None and corners is None and deskew:
         angle = text_skew(ink)
         if abs(angle) >= 0.25:
-            centre = (grey.shape[1] / 2, grey.shape[0] / 2)
-            transform = np.vstack([cv2.getRotationMatrix2D(centre, angle, 1.0), [0, 0, 1]])
+            transform = rotation(grey.shape, angle)
+    framed = corners is not None
     if transform is None:
-        return PreparedPage(grey, np.eye(3), scale)
+        return PreparedPage(grey, np.eye(3), scale, framed)
     size = (grey.shape[1], grey.shape[0])
     warped = cv2.warpPerspective(grey, transform, size, flags=cv2.INTER_LINEAR, borderValue=255)
-    return PreparedPage(np.asarray(warped, dtype=np.uint8), transform, scale)
+    return PreparedPage(np.asarray(warped, dtype=np.uint8), transform, scale, framed)

@@ -14,20 +14,19 @@ import numpy.typing as npt
 
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
-from etl.ocr.image import PreparedPage, binarise, prepare
+from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
+from etl.ocr.words import ReadBox, despeckle, missed_values, page_words
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
 DASH_READINGS = frozenset({"", "一", "-", "_", "~"})
 SAME_LINE = 0.6
 """Two boxes whose vertical centres differ by less than this share of their height are on one line."""
-
-
-@dataclass(frozen=True)
-class ReadBox:
-    box: Box
-    text: str
-    score: float
+LONG_LINE = 5.0
+"""A found line this many times wider than high tells the slope of the page's text."""
+MIN_LONG_LINES = 3
+LEVEL = 0.1
+"""Degrees: a page whose text is turned less than this is left as it is."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,8 @@ class ReadPage:
     cells: tuple[ReadCell, ...]
     lines: tuple[ReadBox, ...]
     """Text outside the ruled tables, one entry per found line piece."""
+    words: tuple[ReadBox, ...] = ()
+    """On a page without ruled tables, its text as words (see `etl/ocr/words.py`)."""
 
     @property
     def image(self) -> Image:
@@ -54,23 +55,87 @@ class ReadPage:
 
 
 def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, scale: float) -> ReadPage:
-    prepared = prepare(rgb, scale)
-    ink = binarise(prepared.image)
+    prepared = prepare(rgb, scale, deskew=False)
     found = engine.find_lines(prepared.image)
+    if not prepared.framed:
+        prepared, found = level(prepared, found)
+    ink = binarise(prepared.image)
     grids = find_grids(without_text(ink, found))
     placed, free = _place(grids, found, ink)
     keys = list(placed)
     boxes = [box for key in keys for box in placed[key]] + free
-    readings = engine.read_lines([crop(prepared.image, box, 3) for box in boxes])
+    readings = engine.read_lines([crop(prepared.image, box, PAD) for box in boxes])
     read = iter(zip(boxes, readings, strict=True))
     cell_reads = {key: [ReadBox(*_next(read)) for _ in placed[key]] for key in keys}
-    lines = tuple(ReadBox(box, r.text, r.score) for box, r in read if r.text.strip())
+    lines = tuple(ReadBox(box, r.text, r.score, _on_page(box, r.places)) for box, r in read if r.text.strip())
     cells = [
         _cell(ink, g, cell, cell_reads.get((g, c), []))
         for g, grid in enumerate(grids)
         for c, cell in enumerate(grid.cells)
     ]
-    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines)
+    words = () if grids else tuple(unruled_words(engine, prepared.image, lines, ink))
+    return ReadPage(number, prepared, tuple(grids), tuple(cells), lines, words)
+
+
+def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
+    """The page's text as words, with the values detection missed in rows of a table printed without
+    lines read on their own (a row that still lacks one is left short, and extraction skips it)."""
+    ink = despeckle(ink)
+    words = page_words(lines, ink)
+    missed = missed_values(words, ink)
+    if not missed:
+        return words
+    readings = engine.read_lines([crop(image, box, PAD) for box in missed])
+    found = [
+        ReadBox(box, r.text.strip(), r.score, _on_page(box, r.places))
+        for box, r in zip(missed, readings, strict=True)
+    ]
+    values = [w for w in found if w.text and w.is_value]
+    return page_words([*lines, *values], ink) if values else words
+
+
+PAD = 3
+"""Pixels of paper kept around a found line when it is read."""
+
+
+def _on_page(box: Box, places: Sequence[float]) -> tuple[float, ...]:
+    left = max(0, int(box.x0 - PAD))
+    return tuple(left + p for p in places)
+
+
+def level(prepared: PreparedPage, found: list[Box]) -> tuple[PreparedPage, list[Box]]:
+    """A page without a frame to rectify it by, turned so that its text lines are level, with the
+    found lines turned along (detection is not run again)."""
+    angle = line_skew(found)
+    if angle is None:
+        angle = text_skew(binarise(prepared.image))
+    if abs(angle) < LEVEL:
+        return prepared, found
+    turned = prepared.turned(angle)
+    matrix = turned.transform @ np.linalg.inv(prepared.transform)
+    return turned, [_turn(box, matrix, angle) for box in found]
+
+
+def line_skew(found: Sequence[Box]) -> float | None:
+    """Degrees by which the page must turn (counter-clockwise) for its long text lines to be level."""
+    slopes = [b.slope for b in found if b.x1 - b.x0 > LONG_LINE * b.height]
+    if len(slopes) < MIN_LONG_LINES:
+        return None
+    return float(np.degrees(np.arctan(np.median(slopes))))
+
+
+def _turn(box: Box, matrix: npt.NDArray[np.float64], angle: float) -> Box:
+    """The upright box of a line found turned by `angle`: its centre moved, its own width and height
+    recovered from the turned rectangle's bounding box."""
+    x, y = box.centre
+    cx, cy, _ = matrix @ np.array([x, y, 1.0])
+    radians = np.radians(abs(angle))
+    cos, sin = float(np.cos(radians)), float(np.sin(radians))
+    across, high = box.x1 - box.x0, box.height
+    denominator = cos * cos - sin * sin
+    width = max((across * cos - high * sin) / denominator, 0.5 * across)
+    height = max((high * cos - across * sin) / denominator, 0.5 * high)
+    return Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
 
 
 def _next(read: Iterator[tuple[Box, Reading]]) -> tuple[Box, str, float]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -61,6 +61,8 @@ class Spot:
     cell: TableCell
     page: int
     box: tuple[float, float, float, float]
+    rebuilt: bool = False
+    """The value's row was rebuilt from word positions (a table printed without ruling lines)."""
 
 
 def parse_scan(scan: Scan, digest: str, parse: Parse) -> ParsedReport:
@@ -102,7 +104,8 @@ def fact_spots(report: ParsedReport, document: Document) -> dict[Key, Spot]:
         row = int(match.group(2)) - 1
         cell = _cell(grid, row, match.group(3), fact)
         if cell is not None and cell.box is not None and cell.page is not None:
-            spots[(fact.metric_code, fact.breakdown)] = Spot(cell, cell.page, cell.box)
+            rebuilt = not tables[int(match.group(1)) - 1].aligned
+            spots[(fact.metric_code, fact.breakdown)] = Spot(cell, cell.page, cell.box, rebuilt)
     return spots
 
 
@@ -406,13 +409,14 @@ def _marked(
     involved = involvement(report, facts)
     # the format checks (after the table's own) read no values: they involve none
     passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved.get(i, ())}
+    across = across_rows(report.checks, involved)
     failing_keys = {key for i in _errors(report.checks) for key in involved[i]}
     pages = {page.number: page for page in scan.pages}
     evidence: dict[Key, OcrEvidence] = {}
     for key, spot in spots.items():
         fact = facts[key]
         score = _score(pages, spot)
-        confirmed = key in passing and key not in failing_keys and key not in chosen
+        confirmed = key in (across if spot.rebuilt else passing) and key not in failing_keys | chosen.keys()
         doubt = "an identity it is part of fails" if key in failing_keys else chosen.get(key, "")
         evidence[key] = OcrEvidence(
             key[0],
@@ -424,6 +428,10 @@ def _marked(
             _png(pages[spot.page].image, spot.box),
             doubt,
         )
+    issues = list(report.warnings)
+    for key in placed_by_words(spots, evidence):
+        evidence[key] = replace(evidence[key], doubt=REBUILT_DOUBT)
+        issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {REBUILT_DOUBT}", facts[key].source.locator))
     unconfirmed = {
         key: spot
         for key, spot in spots.items()
@@ -431,7 +439,6 @@ def _marked(
         and not evidence[key].doubt
         and facts[key].semantic in ("number", "zero")
     }
-    issues = list(report.warnings)
     blanks = {
         key: spot
         for key, spot in spots.items()
@@ -460,6 +467,33 @@ def _marked(
     return replace(report, facts=marked, warnings=tuple(issues), ocr=tuple(evidence.values()))
 
 
+def across_rows(checks: Sequence[CheckResult], involved: Mapping[int, set[Key]]) -> set[Key]:
+    """Values in a passing identity that ties values of several metrics (rows of table 三, cells of
+    table 四). A row's own sum (natural persons + … = total) passes whichever row its values were put
+    in, so it cannot confirm where a table printed without lines put them."""
+    return {
+        key
+        for i, check in enumerate(checks)
+        if check.status == "pass" and len({code for code, _ in involved.get(i, ())}) > 1
+        for key in involved[i]
+    }
+
+
+REBUILT_DOUBT = (
+    "its row was rebuilt from word positions (a table printed without lines) and no identity confirms it"
+)
+
+
+def placed_by_words(spots: Mapping[Key, Spot], evidence: Mapping[Key, OcrEvidence]) -> list[Key]:
+    """Values of a table printed without ruling lines that no identity confirms: a second reading can
+    confirm the digits but not the row and column they were put in, so they stay doubtful."""
+    return [
+        key
+        for key, spot in spots.items()
+        if spot.rebuilt and not evidence[key].confirmed and not evidence[key].doubt
+    ]
+
+
 def _score(pages: Mapping[int, object], spot: Spot) -> float:
     from etl.ocr.page import ReadPage
 
@@ -470,6 +504,10 @@ def _score(pages: Mapping[int, object], spot: Spot) -> float:
         b: Box = read.cell.box
         if b.x0 <= x <= b.x1 and b.top <= y <= b.bottom:
             return read.score
+    for word in page.words:
+        b = word.box
+        if b.x0 <= x <= b.x1 and b.top <= y <= b.bottom:
+            return word.score
     return 0.0
 
 

@@ -29,8 +29,9 @@ from etl.errors import UnreadableDocument
 from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
-from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
+from etl.ocr.page import ReadPage, read_image_page, text_rows
 from etl.ocr.progress import page_read
+from etl.ocr.words import ReadBox
 from etl.readers.images import IMAGE_SUFFIXES, page_images
 from etl.readers.pdf import readings
 from etl.readers.pdf_blocks import first_title
@@ -212,7 +213,7 @@ def document_of(path: str, read: Sequence[ReadPage], source_format: str = "pdf")
     pages = align_continued_tables([page_content(page) for page in read])
     if sum(page.chars for page in pages) == 0:
         raise UnreadableDocument(f"{Path(path).name}: OCR found no text on its {len(pages)} page(s)")
-    blocks, alternatives = readings(pages)
+    blocks, alternatives = readings(pages, lambda rebuilt: with_value_boxes(rebuilt, pages))
     return Document(
         source=path,
         format=source_format,
@@ -222,6 +223,49 @@ def document_of(path: str, read: Sequence[ReadPage], source_format: str = "pdf")
         meta=(("pages", str(len(pages))), ("ocr", "1")),
         alternatives=alternatives,
     )
+
+
+VALUE_MARGIN = 3.0
+"""Points of paper kept around a value's word in its box (the crop and the second reading)."""
+
+
+def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -> list[PageContent]:
+    """The values of tables rebuilt from words, given the page and box of the word they were read from,
+    as a ruled table's cells have, so that the trust step can crop and read them again. A row's values
+    are the value words of one word line, and rows follow those lines in reading order."""
+    lines = [line for page in pages for line in page.words if line.has_values]
+    cursor = 0
+    boxed = []
+    for page in rebuilt:
+        texts = []
+        for text in page.texts:
+            cells = {(c.row, c.col): c for c in text.table.cells}
+            for r in range(text.table.n_rows):
+                row = sorted((c for c in text.table.cells if c.row == r), key=lambda c: c.col)
+                found = _values_line(lines, cursor, [c.text for c in row])
+                if found is None:
+                    continue
+                cursor = found + 1
+                words = [w for w in lines[found].words if w.is_value]
+                for cell, word in zip(row[len(row) - len(words) :], words, strict=True):
+                    cells[(cell.row, cell.col)] = replace(cell, page=lines[found].page, box=_around(word))
+            texts.append(replace(text, table=replace(text.table, cells=tuple(cells.values()))))
+        boxed.append(replace(page, texts=tuple(texts)))
+    return boxed
+
+
+def _values_line(lines: Sequence[WordLine], start: int, row: list[str]) -> int | None:
+    """The first word line from `start` whose value words are the row's last cells."""
+    for index in range(start, len(lines)):
+        values = [w.text for w in lines[index].words if w.is_value]
+        if values and row[len(row) - len(values) :] == values:
+            return index
+    return None
+
+
+def _around(word: Word) -> tuple[float, float, float, float]:
+    margin = VALUE_MARGIN
+    return (word.x0 - margin, word.top - margin, word.x1 + margin, word.bottom + margin)
 
 
 def align_continued_tables(pages: list[PageContent]) -> list[PageContent]:
@@ -280,7 +324,7 @@ def page_content(page: ReadPage) -> PageContent:
     if not parts and lines:
         words = tuple(
             line
-            for line in word_lines([_word(p) for p in page.lines], page.number, 0.0)
+            for line in word_lines([_word(p) for p in page.words], page.number, 0.0)
             if not is_footer(_as_line(line), height)
         )
     chars = sum(len(p.text) for p in page.lines) + sum(len(c.text) for c in page.cells)

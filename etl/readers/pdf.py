@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,14 +55,23 @@ def read_pdf(path: str, data: bytes) -> Document:
     )
 
 
-def readings(pages: list[PageContent]) -> tuple[tuple[Block, ...], tuple[Alternative, ...]]:
+def readings(
+    pages: list[PageContent],
+    placed: Callable[[list[PageContent]], list[PageContent]] | None = None,
+) -> tuple[tuple[Block, ...], tuple[Alternative, ...]]:
     """The pages' blocks in reading order, and an alternative reading for each layout decision the
     reader could not settle (a label between two rows, a doubtful join across a page break), each
-    named after its decision. Shared with the OCR reader (etl/readers/ocr.py)."""
-    rebuilt, ambiguous = rebuild_unruled(pages)
+    named after its decision. Shared with the OCR reader (etl/readers/ocr.py), whose `placed` gives the
+    values of tables rebuilt from words the boxes they were read from."""
+
+    def rebuilt_pages(name: str | None) -> tuple[list[PageContent], list[Ambiguity]]:
+        rebuilt, ambiguous = rebuild_unruled(pages, name)
+        return (placed(rebuilt) if placed else rebuilt), ambiguous
+
+    rebuilt, ambiguous = rebuilt_pages(None)
     blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
     alternatives = tuple(
-        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuild_unruled(pages, a.name)[0]))[0])
+        Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuilt_pages(a.name)[0]))[0])
         for a in ambiguous[:MAX_ALTERNATIVES]
     ) + tuple(
         Alternative(a.name, a.why, page_blocks(drop_running_lines(rebuilt), a.name)[0])

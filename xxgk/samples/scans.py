@@ -2,8 +2,10 @@
 
 A copy renders each page (pypdfium2) at 150–300 dpi and spoils it the way scanners and phones do: a
 rotation of up to ±2°, grey paper, noise, JPEG artefacts, a red seal over part of a table, and for the
-phone style a perspective tilt with uneven light. The copy is an image-only PDF or one image per page;
-its truth file is the original's (the same values must be read back). Deterministic for a given seed.
+phone style a perspective tilt with uneven light. The borderless styles first take the tables' ruling
+lines out, as if the tables had been printed without them (the values and their truth stay the same).
+The copy is an image-only PDF or one image per page; its truth file is the original's (the same values
+must be read back). Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Spoil:
     """JPEG quality (0 = saved losslessly)."""
     seal: bool
     phone: bool = False
+    borderless: bool = False
+    """The tables' ruling lines are taken out before the page is spoiled: a table printed without lines."""
 
 
 STYLES: tuple[Spoil, ...] = (
@@ -46,6 +50,8 @@ STYLES: tuple[Spoil, ...] = (
     Spoil("scan300", 300, 2.0, 232, 8.0, 45, seal=True),
     Spoil("fax200", 200, -0.7, 222, 10.0, 35, seal=False),
     Spoil("phone", 200, 0.0, 240, 6.0, 60, seal=True, phone=True),
+    Spoil("borderless200", 200, 0.9, 234, 6.0, 60, seal=True, borderless=True),
+    Spoil("borderless150", 150, -1.3, 226, 8.0, 45, seal=False, borderless=True),
 )
 
 
@@ -62,7 +68,29 @@ def render_pages(pdf: bytes, dpi: int) -> list[RGB]:
         document.close()
 
 
+def without_rules(page: RGB, dpi: int) -> RGB:
+    """The page with its tables' ruling lines painted over with paper: the long thin strokes (OpenCV
+    opening) that join into a grid at least a quarter of the page wide. Characters' strokes are shorter
+    than the kernels, and a stroke that survives is not part of a grid, so text is left alone."""
+    ink = np.where(page.min(axis=2) < 160, 255, 0).astype(np.uint8)
+    width = ink.shape[1]
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(40, width // 20)), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, int(0.16 * dpi)), 1), np.uint8))
+    lines = cv2.bitwise_or(across, down)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    grid = np.zeros_like(ink)
+    for index in range(1, count):
+        if stats[index, cv2.CC_STAT_WIDTH] >= width // 4:
+            grid[labels == index] = 255
+    wide = np.asarray(cv2.dilate(grid, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    cleared = page.copy()
+    cleared[wide > 0] = 255
+    return cleared
+
+
 def spoil_page(page: RGB, spoil: Spoil, rng: random.Random, seal: bool) -> RGB:
+    if spoil.borderless:
+        page = without_rules(page, spoil.dpi)
     image = page.astype(np.float32)
     image = image * (spoil.paper / 255.0)
     if seal:

@@ -1,0 +1,319 @@
+"""Found text lines cut into words at their gaps, for tables printed without ruling lines.
+
+Text detection finds lines, not words: a label and the value printed a cell further ("行政法规禁 0"), or
+two label columns ("三、本 （一）予以公开"), come out as one line. The recogniser places every character
+along the line (`Reading.places`); where the paper between two neighbouring characters is wider than a
+word gap, the line is cut there, as a PDF's text layer would give its words. Full-width punctuation
+carries blank space of its own on one side (the ink of "，" or "）" sits left in its square, that of "（"
+right), so a gap next to it must be wider still to count.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from etl.ocr.engine import Box, Image
+from etl.values import parse_value
+
+
+@dataclass(frozen=True)
+class ReadBox:
+    box: Box
+    text: str
+    score: float
+    places: tuple[float, ...] = ()
+    """Where each character sits across the page (pixels), where the engine knows it."""
+
+    @property
+    def is_value(self) -> bool:
+        return parse_value(self.text).semantic in ("number", "zero", "na")
+
+
+CLOSING = frozenset("，、。；：！？）」』】》〉”’.,:;")
+OPENING = frozenset("（「『【《〈“‘")
+WORD_GAP = 0.5
+"""A gap wider than this share of the text height separates two words."""
+NUMBER_GAP = 0.2
+"""Between a digit and a Chinese character, a gap wider than this share of the text height."""
+PUNCTUATION_ROOM = 0.55
+"""The blank a full-width punctuation mark holds on its open side, as a share of the text height."""
+JOIN_GAP = 0.3
+"""Pieces of one line found apart by detection are one word when the gap between them is narrower than
+this share of the text height (about the 3 pt a PDF's words are joined across)."""
+PLACE_REACH = 0.75
+"""A word's ink reaches at most this share of the text height beyond its first and last characters'
+places (the places of CTC steps lag a little behind the characters)."""
+SAME_BASELINE = 0.3
+"""Words whose ink ends within this share of the text height stand on one printed line."""
+SPECK = 6
+"""A piece of ink this small (pixels) is scanner noise, not part of a character (the flat stroke of 一
+is far larger, though only two or three pixels thick)."""
+
+
+def is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def text_height(pieces: Sequence[ReadBox], ink: Image) -> float | None:
+    """The height of the page's Chinese characters (ink, pixels): the median over lines of two or more."""
+    heights = [
+        height
+        for piece in pieces
+        if sum(is_cjk(c) for c in piece.text) >= 2
+        for height in [_rows(ink, piece.box)[1]]
+        if height > 0
+    ]
+    return float(np.median(heights)) if heights else None
+
+
+def _rows(ink: Image, box: Box) -> tuple[int, int]:
+    """(first row, height) of the text's own ink in a box: the longest run of inked rows, so that the
+    edge of a neighbouring line that reaches into the box is left out."""
+    top, x0, x1 = max(0, int(box.top)), max(0, int(box.x0)), int(box.x1)
+    inked_rows: npt.NDArray[np.bool_] = np.asarray(np.any(ink[top : int(box.bottom), x0:x1] > 0, axis=1))
+    rows = [bool(v) for v in inked_rows]
+    best, start = (0, 0), None
+    for index, inked in enumerate([*rows, False]):
+        if inked and start is None:
+            start = index
+        elif not inked and start is not None:
+            if index - start > best[1]:
+                best = (start, index - start)
+            start = None
+    return top + best[0], best[1]
+
+
+def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
+    """The words of a found line: cut where the paper between two characters is wider than a word gap
+    (narrower where the recogniser read a space)."""
+    text, places = piece.text, piece.places
+    if len(text) < 2 or len(places) != len(text):
+        return [piece]
+    first, rows = _rows(ink, piece.box)
+    if rows == 0:
+        return [piece]
+    left = max(0, int(piece.box.x0))
+    region = np.asarray(ink[first : first + rows, left : int(piece.box.x1) + 1] == 0, dtype=np.bool_)
+    blank: npt.NDArray[np.bool_] = np.asarray(region.all(axis=0), dtype=np.bool_)
+    cuts: list[tuple[int, float]] = []
+    for i in range(len(text) - 1):
+        start = max(places[i] - height / 2, (places[i - 1] + places[i]) / 2 if i else 0.0)
+        gap = _widest_gap(blank, start - left, places[i + 1] - left)
+        needed = JOIN_GAP if text[i + 1].isspace() else word_gap(text[i], text[i + 1])
+        if gap is not None and gap[1] > needed * height:
+            cuts.append((i + 1, left + gap[0] + gap[1] / 2))
+    words = []
+    bounds = [(0, piece.box.x0), *cuts, (len(text), piece.box.x1)]
+    for (start, x0), (end, x1) in itertools.pairwise(bounds):
+        word, where = text[start:end], places[start:end]
+        kept = [i for i, char in enumerate(word) if not char.isspace()]
+        if not kept:
+            continue
+        box = _tight(ink, Box(x0, piece.box.top, x1, piece.box.bottom), first, rows)
+        words.append(ReadBox(box, "".join(word[i] for i in kept), piece.score, tuple(where[i] for i in kept)))
+    return words
+
+
+def word_gap(before: str, after: str) -> float:
+    """The blank (share of the text height) that separates two words between these characters: less
+    where a number meets text (a value printed a cell after its label), more next to full-width
+    punctuation, which holds blank space of its own."""
+    if before in CLOSING or after in OPENING:
+        return WORD_GAP + PUNCTUATION_ROOM
+    if _is_digit(before) != _is_digit(after) and (is_cjk(before) or is_cjk(after)):
+        return NUMBER_GAP
+    return WORD_GAP
+
+
+def _is_digit(char: str) -> bool:
+    return char.isascii() and char.isdigit()
+
+
+def page_words(pieces: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
+    """The found lines of a page without ruled tables as words, each boxed the way a PDF's text layer
+    boxes it: as wide as its ink, one text height tall, standing on its printed line's baseline (words
+    whose ink ends within `SAME_BASELINE` text heights of each other share it), so that words printed
+    on one line share their top whatever characters they hold. `ink`: the page's, `despeckle`d."""
+    height = text_height(pieces, ink)
+    if height is None:
+        return list(pieces)
+    words = [
+        (tight, _baseline(ink, tight.box))
+        for piece in pieces
+        for word in split_words(piece, ink, height)
+        for tight in [_tightened(ink, word, height)]
+    ]
+    placed: list[ReadBox] = []
+    for line in _by_baseline(words, SAME_BASELINE * height):
+        baseline = float(np.median([b for _, b in line]))
+        for word in _joined(sorted(_once([w for w, _ in line]), key=lambda w: w.box.x0), height):
+            box = Box(word.box.x0, baseline - height, word.box.x1, baseline)
+            placed.append(ReadBox(box, word.text, word.score, word.places))
+    return placed
+
+
+def _joined(words: Sequence[ReadBox], height: float) -> list[ReadBox]:
+    """Neighbouring pieces of one printed line that detection found apart but that no word gap
+    separates ("2." and "其他法律") joined into one word."""
+    joined: list[ReadBox] = []
+    for word in words:
+        last = joined[-1] if joined else None
+        room = PUNCTUATION_ROOM if last is not None and last.text[-1] in CLOSING else 0.0
+        if last is not None and word.box.x0 - last.box.x1 <= (JOIN_GAP + room) * height:
+            box = Box(
+                last.box.x0,
+                min(last.box.top, word.box.top),
+                word.box.x1,
+                max(last.box.bottom, word.box.bottom),
+            )
+            joined[-1] = ReadBox(
+                box, last.text + word.text, min(last.score, word.score), last.places + word.places
+            )
+        else:
+            joined.append(word)
+    return joined
+
+
+def despeckle(ink: Image) -> Image:
+    """The ink with specks of scanner noise removed."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] > SPECK
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _once(words: Sequence[ReadBox]) -> list[ReadBox]:
+    """The words of a line with a piece detection found twice kept once: a word inside a longer (or the
+    same) word found over it is dropped."""
+    kept: list[ReadBox] = []
+    for word in sorted(words, key=lambda w: -len(w.text)):
+        if not any(_covers(other, word) for other in kept):
+            kept.append(word)
+    return kept
+
+
+def _covers(other: ReadBox, word: ReadBox) -> bool:
+    overlap = min(word.box.x1, other.box.x1) - max(word.box.x0, other.box.x0)
+    return word.text in other.text and overlap >= 0.7 * (word.box.x1 - word.box.x0)
+
+
+def _tightened(ink: Image, word: ReadBox, height: float) -> ReadBox:
+    """The word's box narrowed to its ink, and to its characters' places (detection may have boxed the
+    edge of the next word with it)."""
+    box = word.box
+    if word.places:
+        reach = PLACE_REACH * height
+        box = Box(
+            max(box.x0, word.places[0] - reach), box.top, min(box.x1, word.places[-1] + reach), box.bottom
+        )
+    first, rows = _rows(ink, box)
+    return replace(word, box=_tight(ink, box, first, rows)) if rows else word
+
+
+def _baseline(ink: Image, box: Box) -> float:
+    first, rows = _rows(ink, box)
+    return float(first + rows) if rows else box.bottom
+
+
+def _by_baseline(words: list[tuple[ReadBox, float]], tolerance: float) -> list[list[tuple[ReadBox, float]]]:
+    lines: list[list[tuple[ReadBox, float]]] = []
+    for word in sorted(words, key=lambda w: w[1]):
+        if lines and word[1] - lines[-1][-1][1] <= tolerance:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return lines
+
+
+def _widest_gap(blank: np.ndarray, start: float, end: float) -> tuple[int, int] | None:
+    """(first column, width) of the widest run of blank columns between two places."""
+    lo, hi = max(0, int(start)), min(len(blank), int(end) + 1)
+    best: tuple[int, int] | None = None
+    run = None
+    for index in range(lo, hi + 1):
+        if index < hi and blank[index]:
+            run = index if run is None else run
+        elif run is not None:
+            if best is None or index - run > best[1]:
+                best = (run, index - run)
+            run = None
+    return best
+
+
+def _tight(ink: Image, box: Box, first: int, rows: int) -> Box:
+    """The box narrowed to the word's ink (its height kept)."""
+    x0, x1 = max(0, int(box.x0)), int(box.x1) + 1
+    inked = np.nonzero(ink[first : first + rows, x0:x1].any(axis=0))[0]
+    if len(inked) == 0:
+        return box
+    return Box(float(x0 + inked[0]), box.top, float(x0 + inked[-1] + 1), box.bottom)
+
+
+MISSED_INK = 25
+"""Pixels of ink in a value column of a row that make a value detection missed (a lone "0")."""
+
+
+def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
+    """The printed lines (words sharing a baseline, see `page_words`) that end in a value."""
+    lines: dict[float, list[ReadBox]] = {}
+    for word in words:
+        lines.setdefault(word.box.bottom, []).append(word)
+    rows = [sorted(line, key=lambda w: w.box.x0) for _, line in sorted(lines.items())]
+    return [row for row in rows if row[-1].is_value]
+
+
+def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:
+    """Ink where a row of values lacks a value that another row of the same table has in that column:
+    a single digit or dash that text detection missed. Each box is to be read on its own."""
+    rows = value_rows(words)
+    missed: list[Box] = []
+    for row in rows:
+        height = row[0].box.height
+        for column in _columns(rows, row):
+            reach = Box(column[0], row[0].box.top - 0.2 * height, column[1], row[0].box.bottom + 0.2 * height)
+            if any(_overlaps(w.box, reach) for w in words):
+                continue
+            found = _ink_in(ink, reach)
+            if found is not None:
+                missed.append(found)
+    return missed
+
+
+def _columns(rows: Sequence[list[ReadBox]], row: list[ReadBox]) -> list[tuple[float, float]]:
+    """The value columns (x ranges, widened by a third of the text height) of the other rows whose
+    values span this row's values: the columns of the same table."""
+    values = [w for w in row if w.is_value]
+    height = row[0].box.height
+    columns: list[tuple[float, float]] = []
+    for other in rows:
+        theirs = [w for w in other if w.is_value]
+        if other is row or len(theirs) <= 1:
+            continue
+        if theirs[0].box.x0 > values[0].box.x0 + height or theirs[-1].box.x1 < values[-1].box.x1 - height:
+            continue
+        for word in theirs:
+            span = (word.box.x0 - height / 3, word.box.x1 + height / 3)
+            if not any(a < span[1] and span[0] < b for a, b in columns):
+                columns.append(span)
+    return columns
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.top < b.bottom and b.top < a.bottom
+
+
+def _ink_in(ink: Image, box: Box) -> Box | None:
+    x0, top = max(0, int(box.x0)), max(0, int(box.top))
+    region = ink[top : int(box.bottom) + 1, x0 : int(box.x1) + 1]
+    if int(np.count_nonzero(region)) < MISSED_INK:
+        return None
+    ys, xs = np.nonzero(region)
+    return Box(
+        float(x0 + xs.min()), float(top + ys.min()), float(x0 + xs.max() + 1), float(top + ys.max() + 1)
+    )

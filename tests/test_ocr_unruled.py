@@ -1,0 +1,127 @@
+"""Scanned tables printed without ruling lines (etl/ocr/words.py): found lines cut into words, words put
+on their printed lines, values detection missed found in their column, and whole borderless scans
+compared cell by cell with their truth (a generated report with its ruling lines taken out, and a real
+平潭 report printed without lines, whose truth was checked by hand against the published page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from etl.errors import IncompleteReport
+from etl.ocr.engine import Box
+from etl.ocr.grid import find_grids
+from etl.ocr.image import binarise
+from etl.ocr.words import ReadBox, missed_values, page_words, split_words
+from etl.pipeline import parse_file
+from tests.conftest import FIXTURES
+from tests.ocr_scans import compare, truth_of
+from xxgk.samples.scans import STYLES, render_pages, without_rules, write_scan
+
+ROOT = Path(__file__).resolve().parent.parent
+V2021 = FIXTURES / "reports" / "常山县水利局_2024.pdf"
+PINGTAN_2021 = FIXTURES / "converted" / "平潭综合实验区_2021.pdf"
+TRUTH_2021 = ROOT / "benchmarks" / "truth" / "平潭综合实验区_2021.truth.json"
+STYLE = {s.name: s for s in STYLES}
+HEIGHT = 30
+
+
+def _ink(*spans: tuple[int, int], top: int = 30, bottom: int = 60) -> np.ndarray:
+    """A strip of page with a solid block of ink (a character) over each (x0, x1)."""
+    ink = np.zeros((100, 600), np.uint8)
+    for x0, x1 in spans:
+        ink[top:bottom, x0:x1] = 255
+    return ink
+
+
+def _piece(text: str, spans: list[tuple[int, int]], top: float = 25, bottom: float = 65) -> ReadBox:
+    places = tuple((x0 + x1) / 2 for x0, x1 in spans)
+    return ReadBox(Box(spans[0][0] - 3, top, spans[-1][1] + 3, bottom), text, 0.99, places)
+
+
+# --- words ------------------------------------------------------------------------------------------
+
+
+def test_a_value_printed_a_cell_after_its_label_is_its_own_word() -> None:
+    spans = [(10, 38), (42, 70), (110, 125)]
+    words = split_words(_piece("规章0", spans), _ink(*spans), HEIGHT)
+    assert [w.text for w in words] == ["规章", "0"]
+    assert words[1].box.x0 == 110 and words[1].box.x1 == 125
+
+
+def test_characters_of_one_word_and_a_read_space_over_no_gap_stay_together() -> None:
+    spans = [(10, 38), (48, 76), (86, 114), (124, 152)]
+    assert [w.text for w in split_words(_piece("信息公开", spans), _ink(*spans), HEIGHT)] == ["信息公开"]
+    spans = [(10, 24), (26, 30), (34, 62)]
+    piece = ReadBox(Box(7, 25, 65, 65), "2. 申", 0.99, (17, 28, 31, 48))
+    assert [w.text for w in split_words(piece, _ink(*spans), HEIGHT)] == ["2.申"]
+
+
+def test_words_whose_ink_ends_near_one_baseline_share_a_line() -> None:
+    label = [(10, 38), (42, 70)]
+    ink = _ink(*label, top=30, bottom=60)
+    ink[34:56, 200:215] = 255  # a digit: shorter, standing on the same line a little higher
+    ink[90:99, 10:38] = 255  # the next printed line
+    words = page_words([_piece("规章", label), _piece("0", [(200, 215)])], ink)
+    assert len({w.box.bottom for w in words}) == 1
+    assert [w.box.height for w in words] == [30.0, 30.0]  # the text height of the page
+
+
+def test_a_piece_found_twice_is_one_word() -> None:
+    ink = _ink((10, 38), (42, 70), (200, 212))
+    twice = [_piece("规章", [(10, 38), (42, 70)]), _piece("1", [(200, 212)]), _piece("1", [(201, 212)])]
+    assert [w.text for w in page_words(twice, ink)] == ["规章", "1"]
+    inside = [_piece("2.其他", [(10, 38), (42, 70)]), _piece("2", [(10, 20)])]
+    assert [w.text for w in page_words(inside, ink)] == ["2.其他"]
+
+
+def test_a_value_detection_missed_is_found_in_its_column() -> None:
+    ink = np.zeros((200, 600), np.uint8)
+    words = []
+    for row, xs in ((0, (200, 260, 320)), (1, (200, 320))):
+        top = 40 + 60 * row
+        ink[top : top + 30, 10:70] = 255
+        words.append(ReadBox(Box(10, top, 70, top + 30), "规章", 0.99))
+        for x in xs:
+            ink[top : top + 30, x : x + 15] = 255
+            words.append(ReadBox(Box(x, top, x + 15, top + 30), "0", 0.99))
+    ink[100:130, 260:275] = 255  # the second row's middle value, which detection missed
+    missed = missed_values(words, ink)
+    assert len(missed) == 1
+    assert (missed[0].x0, missed[0].top, missed[0].x1, missed[0].bottom) == (260, 100, 275, 130)
+
+
+def test_borderless_style_takes_the_ruling_lines_out() -> None:
+    page = render_pages(V2021.read_bytes(), 150)[1]
+    assert find_grids(binarise(page.min(axis=2)))
+    assert find_grids(binarise(without_rules(page, 150).min(axis=2))) == []
+
+
+# --- whole reports ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_generated_report_with_blank_cells_scanned_without_lines_is_refused(tmp_path: Path) -> None:
+    """This sample leaves its zero cells blank: without lines a blank cell leaves no trace, so the rows
+    of table 三 cannot be put back into their columns. The report is refused with its reason, never
+    read with values shifted into the wrong columns."""
+    path = write_scan(V2021, tmp_path, STYLE["borderless200"])
+    with pytest.raises(IncompleteReport, match="table 三"):
+        parse_file(path)
+
+
+@pytest.mark.slow
+def test_real_report_printed_without_lines_and_scanned(tmp_path: Path) -> None:
+    original = tmp_path / PINGTAN_2021.name
+    original.write_bytes(PINGTAN_2021.read_bytes())
+    Path(f"{original}.truth.json").write_text(TRUTH_2021.read_text(encoding="utf-8"), encoding="utf-8")
+    path = write_scan(original, tmp_path, STYLE["scan200"])
+    report = parse_file(path)
+    outcome = compare(report, truth_of(path))
+    assert outcome.meta_right and outcome.wrong_unflagged == []
+    assert outcome.right == outcome.cells == 200
+    evidence = {(e.metric_code, e.breakdown): e for e in report.ocr}
+    total = evidence[("req.total", "total")]  # 69: the crop of its word, confirmed by the identities
+    assert total.confirmed and not total.doubt and total.crop_png.startswith(b"\x89PNG")

@@ -16,6 +16,7 @@ import pytest
 from warehouse.db import connect
 from warehouse.publish import current_version
 from warehouse.store import derive as derive_module
+from warehouse.store.rollups import RELATIONS
 from xxgk.ingest import ingest, rebuild
 from xxgk.samples import generate_corpus
 
@@ -31,6 +32,7 @@ DERIVED_QUERIES = {
     "facts": "SELECT * FROM facts",
     "sources": "SELECT path, report_id FROM sources",
     "errors": "SELECT source_file, kind, reason FROM ingest_errors",
+    **{name: f"SELECT * FROM {name}" for name in RELATIONS},
 }
 
 

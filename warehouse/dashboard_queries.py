@@ -1,6 +1,10 @@
 """The dashboard's reads: named SQL from warehouse/queries/dash_*.sql over the selected reports.
 
 Each function takes an open read-only connection (or cursor) and returns a fully materialised DataFrame.
+On a store version with pre-aggregated tables (warehouse/store/rollups.py) the pages' aggregates read
+those instead (agg_*.sql, same rows and numbers): `selected` comes from `agg_reports`, and each cube
+relation is produced in one place, `_cube`. The fact-scanning queries stay for what the cubes cannot
+answer (an agency name or list, values read by OCR left out) and for versions without the tables.
 """
 
 from __future__ import annotations
@@ -20,23 +24,74 @@ from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 Connection = duckdb.DuckDBPyConnection
 
 
-def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
+def _filtered(
+    con: Connection, name: str, flt: ReportFilter, *, fast: bool = False, **params: object
+) -> pd.DataFrame:
+    """The named query over `selected`; with `fast`, selected from the current-report rollup (and the
+    coverage view from its rollup) when the version has them."""
     condition, filter_params = flt.condition("r")
     trusted = f"{CONFIRMED_FACTS}, " if flt.hide_unconfirmed_ocr else ""
-    sql = f"WITH {trusted}selected AS (SELECT r.* FROM reports AS r WHERE {condition})\n{queries.sql(name)}"
+    source = "reports"
+    if fast and has_rollups(con):
+        source, trusted = "agg_reports", f"{trusted}coverage AS (SELECT * FROM agg_coverage), "
+    sql = f"WITH {trusted}selected AS (SELECT r.* FROM {source} AS r WHERE {condition})\n{queries.sql(name)}"
     return con.execute(sql, {**filter_params, **params}).df()
+
+
+def has_rollups(con: Connection) -> bool:
+    """Whether the version holds the pre-aggregated tables (a store version written by this xxgk)."""
+    try:
+        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(found) and found[0][0] == "1"
+
+
+def cube_answers(flt: ReportFilter) -> bool:
+    """Whether the cubes hold what `flt` selects: they keep no agency and no OCR confirmation."""
+    return not flt.agency_text.strip() and not flt.agency_ids and not flt.hide_unconfirmed_ocr
+
+
+def _grain(flt: ReportFilter) -> str:
+    return "K" if flt.county_code else "C" if flt.city_code else "P"
+
+
+def _cube(relation: str, flt: ReportFilter) -> tuple[str, dict[str, object]]:
+    """The one place that produces a cube relation for a filter: its rows at the coarsest grain that
+    answers the filter's place. A query-time delta (reviewers' corrections) joins here."""
+    condition, params = flt.condition("c")
+    sql = f"cube AS (SELECT c.* FROM {relation} AS c WHERE c.grain = $grain AND {condition})"
+    return sql, {**params, "grain": _grain(flt)}
+
+
+def _from_cube(
+    con: Connection, relation: str, name: str, flt: ReportFilter, **params: object
+) -> pd.DataFrame:
+    cube, cube_params = _cube(relation, flt)
+    return con.execute(f"WITH {cube}\n{queries.sql(name)}", {**cube_params, **params}).df()
+
+
+def _use_cube(con: Connection, flt: ReportFilter) -> bool:
+    return cube_answers(flt) and has_rollups(con)
 
 
 def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
     return con.execute(queries.sql(name), params or None).df()
 
 
+def _current(con: Connection, name: str) -> pd.DataFrame:
+    """A query over the current reports, read from their rollup when the version has it."""
+    if not has_rollups(con):
+        return _plain(con, name)
+    return con.execute(f"WITH reports AS (SELECT * FROM agg_reports)\n{queries.sql(name)}").df()
+
+
 def places(con: Connection) -> pd.DataFrame:
-    return _plain(con, "dash_places")
+    return _current(con, "dash_places")
 
 
 def domain(con: Connection) -> dict[str, object]:
-    row: dict[str, object] = dict(_plain(con, "dash_domain").iloc[0].to_dict())
+    row: dict[str, object] = dict(_current(con, "dash_domain").iloc[0].to_dict())
     for key in ("templates", "levels", "kinds"):
         value = row.get(key)
         row[key] = (
@@ -50,16 +105,22 @@ def metrics(con: Connection) -> pd.DataFrame:
 
 
 def overview_counts(con: Connection, flt: ReportFilter) -> dict[str, object]:
-    return dict(_filtered(con, "dash_overview_counts", flt).iloc[0].to_dict())
+    return dict(_filtered(con, "dash_overview_counts", flt, fast=True).iloc[0].to_dict())
 
 
 def metric_by_year(
     con: Connection, flt: ReportFilter, codes: tuple[str, ...], breakdowns: tuple[str, ...] = ("",)
 ) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(
+            con, "agg_metrics", "agg_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns)
+        )
     return _filtered(con, "dash_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(con, "agg_series", "agg_series_by_year", flt, series=list(series))
     return _filtered(con, "dash_series_by_year", flt, series=list(series))
 
 
@@ -72,25 +133,31 @@ def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
 
 
 def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:
-    return _filtered(con, "dash_agencies", flt)
+    return _filtered(con, "dash_agencies", flt, fast=True)
 
 
 def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(con, "agg_checks", "agg_check_summary", flt)
     return _filtered(con, "dash_check_summary", flt)
 
 
 def failed_checks(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    if has_rollups(con):
+        condition, params = flt.condition("r")
+        sql = f"WITH selected AS (SELECT r.* FROM agg_failed AS r WHERE {condition})\n"
+        return con.execute(sql + queries.sql("agg_checks_failed"), params).df()
     return _filtered(con, "dash_checks_failed", flt)
 
 
 def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
     """The grid covers agencies selected in any year, so an agency that stopped publishing still shows."""
     every_year = replace(flt, year_from=None, year_to=None)
-    return _filtered(con, "dash_coverage", every_year, year_from=year_from, year_to=year_to)
+    return _filtered(con, "dash_coverage", every_year, fast=True, year_from=year_from, year_to=year_to)
 
 
 def unplaced(con: Connection, flt: ReportFilter) -> pd.DataFrame:
-    return _filtered(con, "dash_unplaced", flt)
+    return _filtered(con, "dash_unplaced", flt, fast=True)
 
 
 def ingest_errors(con: Connection) -> pd.DataFrame:

@@ -9,11 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, exports
+from dashboard import data, exports, labels
 from dashboard.i18n import column_key, translate
 from warehouse.filters import ReportFilter
 
 VIEW_KEY = "_view"
+WIDE_COLUMNS: dict[str, Any] = {"meaning": "medium", "message": "large"}
 
 
 def link_markdown(label: str, url: object) -> str:
@@ -95,25 +96,48 @@ def table(
     key: str,
     height: int | None = None,
 ) -> None:
-    """A table with translated headers, a link to each row's report, and its downloads."""
-    shown = with_report_links(frame, v.lang)
+    """A table in the interface language (headers, coded values, check meanings and messages; a dash for
+    a missing value), a link to each row's report, and its downloads (the table as shown)."""
+    words = labels.localised(frame, v.lang)
+    shown = with_report_links(words, v.lang)
     config: dict[str, Any] = {
         "report_id": None,
         "link": st.column_config.LinkColumn(v.t("table.report"), display_text=v.t("table.open")),
     }
+    written, numeric = labels.with_dashes(shown)
     for column in shown.columns:
         header = column_key(str(column))
-        if header and column not in config:
-            config[column] = v.t(header)
+        label = v.t(header) if header else str(column)
+        if column in numeric:
+            config[column] = st.column_config.TextColumn(label, alignment="right")
+        elif column in WIDE_COLUMNS:
+            config[column] = st.column_config.TextColumn(label, width=WIDE_COLUMNS[column])
+        elif header and column not in config:
+            config[column] = label
     st.dataframe(
-        shown,
+        written,
         hide_index=True,
         column_config=config,
         width="stretch",
         height=height if height is not None else "auto",
         key=f"{key}_table",
     )
-    downloads(v, frame, what=what, key=key)
+    downloads(v, words, what=what, key=key)
+
+
+TABLE_STYLE = (
+    "<style>.xxgk-table{border-collapse:collapse;width:100%;font-size:0.9rem}"
+    ".xxgk-table th,.xxgk-table td{border:1px solid rgba(128,128,128,0.3);padding:4px 8px}"
+    ".xxgk-table th{background:rgba(128,128,128,0.08);text-align:center;font-weight:600}</style>"
+)
+
+
+def written_table(v: View, values: pd.DataFrame, reasons: pd.DataFrame, *, what: str, key: str) -> None:
+    """A small table as a person writes it (an empty cell a dash, its reason on hover), and its
+    downloads (empty cells blank)."""
+    headers = {column: v.t(header) for column in values.columns if (header := column_key(str(column)))}
+    st.markdown(TABLE_STYLE + labels.html_table(values, reasons, headers), unsafe_allow_html=True)
+    downloads(v, values, what=what, key=key)
 
 
 def selected_report(event: Any) -> str | None:

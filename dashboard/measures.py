@@ -116,18 +116,68 @@ def correction_rate(outcomes: pd.DataFrame) -> pd.DataFrame:
     return with_percent(result.dropna(subset=["rate"]))
 
 
+def _profile_order(codes: list[str], order: tuple[str, ...]) -> list[str]:
+    rank = {code: i for i, code in enumerate(order)}
+    return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))
+
+
 def profile_table(
     by_report: pd.DataFrame, label: Callable[[str], str], order: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """Series as rows (in `order`), years as columns, for one agency; a year without the value stays empty."""
     if by_report.empty:
         return pd.DataFrame()
-    table = by_report.pivot_table(index="series_code", columns="year", values="value", aggfunc="sum")
-    rank = {code: i for i, code in enumerate(order)}
-    table = table.loc[sorted(table.index, key=lambda code: (rank.get(code, len(rank)), code))]
+    table = by_report.pivot_table(
+        index="series_code",
+        columns="year",
+        values="value",
+        aggfunc=lambda v: v.sum(min_count=1),
+        dropna=False,
+    )
+    table = table.loc[_profile_order(list(table.index), order)]
     table.columns = [str(c) for c in table.columns]
     table.insert(0, "series", [label(str(code)) for code in table.index])
     return table.reset_index(drop=True)
+
+
+def profile_reasons(
+    by_report: pd.DataFrame,
+    gaps: pd.DataFrame,
+    reason: Callable[[str, str], str],
+    order: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Beside `profile_table`: for each empty cell, why it is empty — `reason(kind, printed)` with kind
+    blank / na / invalid (the cells behind it, as printed) or not_printed (the year's table has no such
+    row); '' where there is a value."""
+    if by_report.empty:
+        return pd.DataFrame()
+    years = sorted({int(y) for y in by_report["year"].dropna()})
+    codes = _profile_order(sorted(set(by_report["series_code"])), order)
+    present = {
+        (str(row.series_code), int(row.year))
+        for row in by_report.itertuples()
+        if not pd.isna(row.value) and not pd.isna(row.year)
+    }
+    totals = gaps[gaps["breakdown"].isin(TOTAL_BREAKDOWNS)] if not gaps.empty else gaps
+    behind: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for row in totals.itertuples():
+        behind.setdefault((str(row.series_code), int(row.year)), []).append(
+            (str(row.semantic), str(row.value_raw))
+        )
+    rows = []
+    for code in codes:
+        cells = []
+        for year in years:
+            if (code, year) in present:
+                cells.append("")
+                continue
+            found = behind.get((code, year), [])
+            kinds = [kind for kind, _ in found]
+            kind = "not_printed" if not found else next((k for k in ("invalid", "na") if k in kinds), "blank")
+            printed = next((raw for k, raw in found if k == kind), "")
+            cells.append(reason(kind, printed))
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=[str(y) for y in years])
 
 
 def coverage_subset(grid: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:

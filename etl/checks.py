@@ -3,16 +3,18 @@
 Which of them a template runs is part of its description (etl/templates.py, `run_checks`).
 
 Checks never change values. Blank and not-applicable cells count as 0 inside an identity and the
-message says so; a check whose cells are missing is `not_assessable`, never a pass.
+message says so; a check whose cells are missing is `not_assessable`, never a pass. Each result says what
+it found in English (`message`) and Chinese (`message_zh`) and names the cells it read (`cells`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
+from etl.check_catalogue import breakdown_label
 from etl.outcomes import handled_codes, outcome_group
 from etl.records import CheckResult, CheckStatus, Fact, Severity, Template
 
@@ -50,9 +52,48 @@ def read(facts: FactMap, code: str, breakdown: str = "") -> Reading | None:
     return Reading(fact.value if fact.value is not None else Decimal(0), fact.value is None)
 
 
-def _name(term: Term) -> str:
+def _name(term: Term, lang: str = "zh") -> str:
     code, breakdown = term
-    return f"{metric(code).label_zh}" + (f"[{breakdown}]" if breakdown else "")
+    found = metric(code)
+    label = found.label_en if lang == "en" else found.label_zh
+    if not breakdown:
+        return label
+    column = breakdown_label(breakdown, lang)
+    return f"{label} ({column})" if lang == "en" else f"{label}（{column}）"
+
+
+def _scope(breakdown: str, lang: str) -> str:
+    """Where a result applies, as a message prefix: '自然人列：', 'Natural persons: ' ('' for none)."""
+    if not breakdown:
+        return ""
+    label = breakdown_label(breakdown, lang)
+    if lang == "en":
+        return f"{label}: "
+    return f"{label}列：" if breakdown in APPLICANT_BREAKDOWNS else f"{label}："
+
+
+def _blank_note(count: int, lang: str) -> str:
+    if not count:
+        return ""
+    return f" (blank cells counted as 0: {count})" if lang == "en" else f"（其中{count}个空白单元格按0计）"
+
+
+def _not_assessable(
+    check_id: str, severity: Severity, breakdown: str, gone: Sequence[Term], cells: Sequence[Term]
+) -> CheckResult:
+    zh = "、".join(_name(t) for t in gone[:4]) + ("等" if len(gone) > 4 else "")
+    en = ", ".join(_name(t, "en") for t in gone[:4]) + (" …" if len(gone) > 4 else "")
+    return CheckResult(
+        check_id,
+        severity,
+        "not_assessable",
+        breakdown,
+        None,
+        None,
+        f"not assessable: {en} missing",
+        f"无法判断：缺少{zh}",
+        tuple(cells),
+    )
 
 
 def identity(
@@ -61,44 +102,39 @@ def identity(
     """total == sum(parts); not assessable when the total or any part is missing."""
     whole = read(facts, *total)
     readings = [read(facts, *p) for p in parts]
-    missing = [_name(p) for p, r in zip(parts, readings, strict=True) if r is None]
+    cells = (total, *parts)
+    missing = [p for p, r in zip(parts, readings, strict=True) if r is None]
     if whole is None or missing:
-        gone = ([_name(total)] if whole is None else []) + missing
-        return CheckResult(
-            check_id,
-            severity,
-            "not_assessable",
-            breakdown,
-            None,
-            None,
-            f"{check_id}: not assessable, missing {', '.join(gone[:4])}",
+        return _not_assessable(
+            check_id, severity, breakdown, ([total] if whole is None else []) + missing, cells
         )
     expected = sum((r.value for r in readings if r is not None), Decimal(0))
-    blanks = [_name(p) for p, r in zip(parts, readings, strict=True) if r is not None and r.blank]
+    blanks = sum(1 for r in readings if r is not None and r.blank) + whole.blank
     status: CheckStatus = "pass" if expected == whole.value else "fail"
-    note = f" (blank cells counted as 0: {len(blanks)})" if blanks else ""
-    message = f"{check_id}: {_name(total)} = {whole.value}, sum of its parts = {expected}{note}"
-    return CheckResult(check_id, severity, status, breakdown, expected, whole.value, message)
+    en = f"{_name(total, 'en')} = {whole.value}, sum of its parts = {expected}{_blank_note(blanks, 'en')}"
+    zh = f"{_name(total)}为{whole.value}，各分项之和为{expected}{_blank_note(blanks, 'zh')}"
+    return CheckResult(check_id, severity, status, breakdown, expected, whole.value, en, zh, cells)
+
+
+RELATION_ZH = {"==": "应等于", "<=": "应不超过"}
+RELATION_EN = {"==": "should equal", "<=": "should not exceed"}
 
 
 def compare(
     check_id: str, severity: Severity, facts: FactMap, left: Term, right: Term, relation: str = "=="
 ) -> CheckResult:
     a, b = read(facts, *left), read(facts, *right)
+    cells = (left, right)
     if a is None or b is None or a.blank or b.blank:
-        return CheckResult(
-            check_id,
-            severity,
-            "not_assessable",
-            "",
-            None,
-            None,
-            f"{check_id}: not assessable, {_name(left)} or {_name(right)} missing or blank",
-        )
+        gone = [t for t, r in ((left, a), (right, b)) if r is None or r.blank]
+        result = _not_assessable(check_id, severity, left[1], gone, cells)
+        zh = result.message_zh.replace("缺少", "缺少或空白：", 1)
+        return replace(result, message=result.message.replace("missing", "missing or blank"), message_zh=zh)
     ok = a.value == b.value if relation == "==" else a.value <= b.value
     status: CheckStatus = "pass" if ok else "fail"
-    message = f"{check_id}: {_name(left)} = {a.value} {relation} {_name(right)} = {b.value}"
-    return CheckResult(check_id, severity, status, left[1], b.value, a.value, message)
+    en = f"{_name(left, 'en')} = {a.value} {RELATION_EN[relation]} {_name(right, 'en')} = {b.value}"
+    zh = f"{_name(left)}为{a.value}，{RELATION_ZH[relation]}{_name(right)}（{b.value}）"
+    return CheckResult(check_id, severity, status, left[1], b.value, a.value, en, zh, cells)
 
 
 def _columns(facts: FactMap) -> list[str]:
@@ -127,28 +163,25 @@ def new_template_checks(
 
 def _n1(facts: FactMap, column: str) -> CheckResult:
     """received + carried_in == total + carried_out, for one applicant column."""
-    terms = [
-        read(facts, c, column) for c in ("req.received", "req.carried_in", "req.total", "req.carried_out")
-    ]
+    codes = ("req.received", "req.carried_in", "req.total", "req.carried_out")
+    cells = tuple((code, column) for code in codes)
+    terms = [read(facts, *cell) for cell in cells]
     if any(t is None for t in terms):
-        return CheckResult(
-            "N1",
-            "error",
-            "not_assessable",
-            column,
-            None,
-            None,
-            f"N1[{column}]: not assessable, a row of 一/二/总计/四 is missing",
-        )
+        gone = [cell for cell, t in zip(cells, terms, strict=True) if t is None]
+        return _not_assessable("N1", "error", column, gone, cells)
     received, carried_in, total, carried_out = (t.value for t in terms if t is not None)
     left, right = received + carried_in, total + carried_out
     blanks = sum(t.blank for t in terms if t is not None)
-    note = f" (blank cells counted as 0: {blanks})" if blanks else ""
-    message = (
-        f"N1[{column}]: 新收 {received} + 上年结转 {carried_in} = {left}; "
-        f"总计 {total} + 结转下年 {carried_out} = {right}{note}"
+    en = (
+        f"{_scope(column, 'en')}new {received} + carried in {carried_in} = {left}; "
+        f"total handled {total} + carried over {carried_out} = {right}{_blank_note(blanks, 'en')}"
     )
-    return CheckResult("N1", "error", "pass" if left == right else "fail", column, left, right, message)
+    zh = (
+        f"{_scope(column, 'zh')}第一项（本年新收）{received} + 第二项（上年结转）{carried_in} = {left}；"
+        f"第三项（七）总计 {total} + 第四项（结转下年度）{carried_out} = {right}{_blank_note(blanks, 'zh')}"
+    )
+    status: CheckStatus = "pass" if left == right else "fail"
+    return CheckResult("N1", "error", status, column, left, right, en, zh, cells)
 
 
 def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
@@ -164,8 +197,8 @@ def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
 
 
 def _n5(facts: FactMap) -> Iterable[CheckResult]:
-    bad = []
-    for (code, breakdown), fact in facts.items():
+    bad: list[Fact] = []
+    for (code, _), fact in facts.items():
         if fact.value is None or code.startswith(("text.", "old.", "fj.")):
             continue
         may_be_negative = code.startswith("v2019.") and code.endswith(".change")
@@ -173,14 +206,25 @@ def _n5(facts: FactMap) -> Iterable[CheckResult]:
         if (fact.value < 0 and not may_be_negative) or (
             not money and fact.value != fact.value.to_integral_value()
         ):
-            bad.append(f"{code}[{breakdown or '-'}]={fact.value_raw}")
-    status: CheckStatus = "fail" if bad else "pass"
-    message = (
-        f"N5: values that are not non-negative integers: {', '.join(bad[:6])}"
-        if bad
-        else "N5: all values valid"
+            bad.append(fact)
+    cells = tuple((f.metric_code, f.breakdown) for f in bad)
+    if not bad:
+        yield CheckResult("N5", "error", "pass", "", None, None, "all values valid", "数值均有效")
+        return
+    en = ", ".join(f"{_name(cell, 'en')} = {f.value_raw}" for cell, f in zip(cells[:6], bad, strict=False))
+    zh = "、".join(f"{_name(cell)}填写为“{f.value_raw}”" for cell, f in zip(cells[:6], bad, strict=False))
+    more_en, more_zh = (" …", "等") if len(bad) > 6 else ("", "")
+    yield CheckResult(
+        "N5",
+        "error",
+        "fail",
+        "",
+        None,
+        None,
+        f"values that are not whole numbers ≥ 0: {en}{more_en}",
+        f"不是非负整数的数值：{zh}{more_zh}",
+        cells,
     )
-    yield CheckResult("N5", "error", status, "", None, None, message)
 
 
 def old_template_checks(facts: FactMap) -> Iterable[CheckResult]:
@@ -281,10 +325,12 @@ def old_template_checks(facts: FactMap) -> Iterable[CheckResult]:
 
 
 def _o9(facts: FactMap) -> CheckResult:
-    channels = [
-        read(facts, f"old.proactive.channel.{c}") for c in ("gazette", "website", "weibo", "wechat", "other")
-    ]
-    total = read(facts, "old.proactive.total")
+    names = ("gazette", "website", "weibo", "wechat", "other")
+    total_cell = ("old.proactive.total", "")
+    channel_cells = tuple((f"old.proactive.channel.{c}", "") for c in names)
+    cells = (total_cell, *channel_cells)
+    channels = [read(facts, *cell) for cell in channel_cells]
+    total = read(facts, *total_cell)
     values = [c.value for c in channels if c is not None and not c.blank]
     if total is None or total.blank or not values:
         return CheckResult(
@@ -294,14 +340,15 @@ def _o9(facts: FactMap) -> CheckResult:
             "",
             None,
             None,
-            "O9: not assessable, total or every channel missing",
+            "not assessable: the total or every channel is missing",
+            "无法判断：缺少主动公开政府信息数或全部渠道数",
+            cells,
         )
     low, high = max(values), sum(values, Decimal(0))
     ok = low <= total.value <= high
-    message = (
-        f"O9: 主动公开政府信息数 {total.value} should lie between the top channel {low} and the sum {high}"
-    )
-    return CheckResult("O9", "warning", "pass" if ok else "fail", "", high, total.value, message)
+    en = f"items disclosed {total.value} should lie between the largest channel {low} and the sum {high}"
+    zh = f"主动公开政府信息数为{total.value}，应介于最大的单一渠道数{low}与各渠道之和{high}之间"
+    return CheckResult("O9", "warning", "pass" if ok else "fail", "", high, total.value, en, zh, cells)
 
 
 def narrative_checks(
@@ -319,15 +366,20 @@ def narrative_checks(
 
 def _t3(facts: FactMap, stated: Decimal, no_fees: str | None) -> CheckResult:
     """Fees stated in the narrative while section 六 (or the old table's 收费 row) says there were none."""
+    cells = (("text.fees.amount", ""), ("old.fees", ""))
     table = facts.get(("old.fees", ""))
     table_none = table is not None and table.semantic in ("zero", "na")
-    says_none = (
-        f"正文称“{no_fees}”"
-        if no_fees
-        else ("统计表“收取的费用”为 " + table.value_raw if table_none and table else "")
-    )
-    if stated > 0 and says_none:
-        message = f"T3: 正文称收取费用 {stated} 元，但{says_none}"
-        return CheckResult("T3", "warning", "fail", "", Decimal(0), stated, message)
-    message = f"T3: 正文所述费用 {stated} 元与“无收费”的表述不矛盾"
-    return CheckResult("T3", "warning", "pass", "", None, stated, message)
+    if no_fees:
+        says_zh, says_en = f"正文又称“{no_fees}”", f"the text also says “{no_fees}”"
+    elif table_none and table is not None:
+        says_zh = f"统计表“依申请公开信息收取的费用”填写为“{table.value_raw}”"
+        says_en = f"the table's fees row reads “{table.value_raw}”"
+    else:
+        says_zh = says_en = ""
+    if stated > 0 and says_zh:
+        en = f"the text states fees of {stated} yuan, but {says_en}"
+        zh = f"正文称收取费用{stated}元，但{says_zh}"
+        return CheckResult("T3", "warning", "fail", "", Decimal(0), stated, en, zh, cells)
+    en = f"fees of {stated} yuan stated in the text do not contradict a statement of no fees"
+    zh = f"正文所述费用{stated}元与“无收费”的表述不矛盾"
+    return CheckResult("T3", "warning", "pass", "", None, stated, en, zh, cells)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from etl.compliance import compliance_checks
 from etl.errors import IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
 from etl.extract import table_rows
 from etl.extract.glued import extract_glued
@@ -110,7 +111,10 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
     rows = described.table_rows(collector, folded_text) if described.table_rows else None
-    checks = run_checks(collector.facts, template, no_fees_statement(body), rows)
+    checks = (
+        *run_checks(collector.facts, template, no_fees_statement(body), rows),
+        *compliance_checks(document, described.layout, meta, collector.facts),
+    )
     return ParsedReport(
         source_file=document.source,
         content_hash=digest,
@@ -174,5 +178,6 @@ def _warn_missing(wanted: tuple[str, ...], collector: FactCollector) -> None:
                 "missing_cells",
                 f"{len(missing)} template cells not read: {', '.join(missing[:8])}"
                 + (" …" if len(missing) > 8 else ""),
+                ",".join(missing),
             )
         )

@@ -186,6 +186,10 @@ class CheckResult:
     expected: Decimal | None
     actual: Decimal | None
     message: str
+    """In English; `message_zh` says the same in Chinese (etl/check_catalogue.py has each id's meaning)."""
+    message_zh: str = ""
+    cells: tuple[tuple[str, str], ...] = ()
+    """The cells the check read, as (metric code, breakdown): what a reviewer looks at when it fails."""
 
 
 @dataclass(frozen=True)

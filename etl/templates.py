@@ -14,6 +14,7 @@ from functools import partial
 
 from etl.catalogue import metrics
 from etl.checks import FactMap, Term, narrative_checks, new_template_checks, old_template_checks
+from etl.compliance import NEW_LAYOUT, OLD_LAYOUT, ReportLayout
 from etl.extract import extract_new
 from etl.extract.fujian import ROWS as FUJIAN_ROWS
 from etl.extract.fujian import extract_fujian
@@ -87,6 +88,8 @@ class TemplateSpec:
     """The table's row that the narrative's 主动公开 figure is checked against (T2), if it has one."""
     reads_glued_text: bool
     """Tables flattened without separators are cut by the template's identities (etl/extract/glued.py)."""
+    layout: ReportLayout
+    """The sections, tables, period sentence and signature the format requires (checks F1–F5)."""
 
 
 def _table_codes(collector: FactCollector) -> set[str]:
@@ -145,6 +148,7 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
         received=("req.received", "total"),
         proactive=None,
         reads_glued_text=True,
+        layout=NEW_LAYOUT,
     )
 
 
@@ -167,6 +171,7 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         received=("old.requests.received", ""),
         proactive=("old.proactive.total", ""),
         reads_glued_text=False,
+        layout=OLD_LAYOUT,
     ),
     "old_fujian": TemplateSpec(
         name="old_fujian",
@@ -184,6 +189,7 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         received=("fj.requests.total", ""),
         proactive=("fj.proactive.total", ""),
         reads_glued_text=False,
+        layout=OLD_LAYOUT,
     ),
     "v2019": _new_spec(
         "v2019",

@@ -101,7 +101,9 @@ def test_n4_each_group_and_n5_negative_values() -> None:
     assert [c.status for c in results(facts, "v2021", "N4")] == ["fail", "fail", "fail"]
     facts = facts_map(fact("req.received", -1, "total"), fact("v2019.licensing.change", -8))
     (n5,) = results(facts, "v2019", "N5")
-    assert n5.status == "fail" and "req.received" in n5.message and "licensing" not in n5.message
+    assert n5.status == "fail" and n5.cells == (("req.received", "total"),)
+    assert "一、本年新收政府信息公开申请数量（总计）填写为“-1”" in n5.message_zh
+    assert "New requests received this year (Total) = -1" in n5.message
 
 
 def test_missing_cells_are_not_assessable_never_pass() -> None:
@@ -117,6 +119,7 @@ def test_blank_counts_as_zero_and_says_so() -> None:
     )
     (o1,) = results(facts, "old", "O1")
     assert o1.status == "pass" and "blank cells counted as 0: 4" in o1.message
+    assert "其中4个空白单元格按0计" in o1.message_zh
 
 
 OLD_CASES = [
@@ -259,3 +262,19 @@ def test_no_fees_statement() -> None:
 def test_t2_passes_when_narrative_and_table_agree() -> None:
     facts = facts_map(fact("text.proactive.total", 122), fact("old.proactive.total", 122))
     assert results(facts, "old", "T2")[0].status == "pass"
+
+
+def test_every_result_speaks_both_languages_and_names_its_cells() -> None:
+    facts = facts_map(*table_three({**GOOD, "req.carried_out": 3}), *table_four((1, 1, 0, 1, 4)))
+    checks = run_checks(facts, "v2021")
+    for check in checks:
+        assert check.message and check.message_zh, check
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in check.message), check.message
+    n1 = next(c for c in checks if c.check_id == "N1" and c.breakdown == "natural_person")
+    assert n1.cells == tuple((code, "natural_person") for code in ROWS_N1)
+    assert n1.message_zh.startswith("自然人列：第一项（本年新收）10 + 第二项（上年结转）2 = 12")
+    n4 = next(c for c in checks if c.check_id == "N4" and c.status == "fail")
+    assert n4.cells[0] == ("review.total", "") and "行政复议 / 总计为4，各分项之和为3" in n4.message_zh
+
+
+ROWS_N1 = ("req.received", "req.carried_in", "req.total", "req.carried_out")

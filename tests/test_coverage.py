@@ -112,6 +112,29 @@ def test_planted_faults_are_flagged(corpus: Path, warehouse: Path) -> None:
     assert planted >= 11
 
 
+def test_generated_reports_pass_the_format_checks_unless_a_fault_is_planted(
+    corpus: Path, warehouse: Path
+) -> None:
+    """F1–F6 fail exactly where the generator planted them: the sections, the 统计期限 sentence, the
+    signature and the publication date of every other report are as the format asks."""
+    results = query(
+        warehouse,
+        "SELECT r.file_name, c.check_id, c.status FROM checks AS c JOIN reports AS r USING (report_id) "
+        "WHERE c.check_id LIKE 'F%'",
+    )
+    failed: dict[str, set[str]] = {}
+    for name, check_id, status in results:
+        if status == "fail":
+            failed.setdefault(name, set()).add(check_id)
+    assert {check for _, check, status in results if status == "pass"} == {"F1", "F2", "F3", "F4", "F5", "F6"}
+    for truth_path in corpus.glob("*.truth.json"):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        if truth["expect"] != "loaded":
+            continue
+        planted = {f for f in truth["planted_faults"] if f.startswith("F")}
+        assert failed.get(truth["file"], set()) == planted, truth["file"]
+
+
 def test_series_are_harmonised_and_current_only(warehouse: Path) -> None:
     groups = dict(
         query(

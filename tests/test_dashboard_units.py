@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import charts, exports, measures
@@ -59,6 +59,7 @@ def test_filter_selects_current_reports_of_one_scope(flt: ReportFilter, expected
     assert _selected(flt) == expected
 
 
+@settings(deadline=None)  # each example queries a DuckDB database: slow on a busy machine
 @given(st.text(max_size=20))
 def test_agency_text_is_a_parameter_never_sql(text: str) -> None:
     condition, params = ReportFilter(agency_text=text).condition()

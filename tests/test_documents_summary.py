@@ -167,8 +167,8 @@ def test_xlsx_has_one_sheet_per_table_and_an_about_sheet(
         assert unit.agency in names
     for missing in summary.missing:
         assert missing.agency in names
-    assert any(str(n).startswith("N1 检查") for n in names) and any(
-        str(n).startswith("N4 检查") for n in names
+    assert any(str(n).startswith("N1 表三 第一项加第二项之和") for n in names) and any(
+        str(n).startswith("N4 表四") for n in names
     )
 
 

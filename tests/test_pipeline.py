@@ -65,7 +65,9 @@ def test_real_v2021_page_reads_misaligned_header_and_money() -> None:
     assert facts[("req.received", "total")] == 70
     assert facts[("v2021.admin_fees.amount", "")] == Decimal("242523110.82")
     assert facts[("suit_direct.total", "")] == 12
-    assert all(c.status == "pass" for c in report.checks)
+    assert all(c.status == "pass" for c in report.checks if not c.check_id.startswith("F"))
+    # the page ends with section 六's sentence: no unit and date at the end (its page header has them)
+    assert {c.check_id for c in report.checks if c.status != "pass"} == {"F5"}
 
 
 def test_eight_column_variant_reads_the_legal_subtotal() -> None:

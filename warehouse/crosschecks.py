@@ -10,7 +10,7 @@ from importlib import resources
 import duckdb
 
 CROSS_CHECKS = ("X1", "X2", "X3", "X4", "X5")
-COLUMNS = "report_id, check_id, severity, status, breakdown, expected, actual, message"
+COLUMNS = "report_id, check_id, severity, status, breakdown, expected, actual, message, message_zh, cells"
 
 
 @cache

@@ -17,6 +17,8 @@ import pandas as pd
 
 from warehouse import queries
 from warehouse.documents.compare import Comparison
+from warehouse.documents.findings import Findings, FindingsRequest
+from warehouse.documents.findings_reads import build_findings
 from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
@@ -128,6 +130,11 @@ def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]
     return _filtered(con, "dash_series_by_report", flt, series=list(series))
 
 
+def series_gaps(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    """The blank and not-applicable cells behind series without a value (why a profile cell is empty)."""
+    return _filtered(con, "dash_series_gaps", flt, series=list(series))
+
+
 def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_reports", flt)
 
@@ -208,3 +215,8 @@ def agency_report_years(con: Connection, agency_id: str) -> list[int]:
 
 def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
     return build_comparison(con, agency_id, years, version)
+
+
+def findings(con: Connection, request: FindingsRequest, version: str) -> Findings:
+    """The review findings (审核意见) of a place and year (warehouse/documents/findings*.py)."""
+    return build_findings(con, request, version)

@@ -289,6 +289,8 @@ def _check_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
             "expected": _micro(check.expected),
             "actual": _micro(check.actual),
             "message": check.message,
+            "message_zh": check.message_zh,
+            "cells": ";".join(f"{code}|{breakdown}" for code, breakdown in check.cells),
         }
 
 

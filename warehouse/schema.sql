@@ -120,6 +120,11 @@ CREATE TABLE IF NOT EXISTS checks (
     message   VARCHAR NOT NULL
 );
 
+-- Each check's message in Chinese (`message` is English) and the cells it read, as
+-- `metric_code|breakdown` joined by ';' (docs/checks.md); NULL in warehouses written before they existed.
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS message_zh VARCHAR;
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS cells VARCHAR;
+
 CREATE TABLE IF NOT EXISTS documents (
     report_id VARCHAR PRIMARY KEY,
     text      VARCHAR NOT NULL

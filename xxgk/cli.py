@@ -42,6 +42,7 @@ class _Commands(click.Group):
         "collect": ("xxgk.collect_cli", "collect_command"),
         "summary": ("xxgk.documents", "summary_command"),
         "compare": ("xxgk.documents", "compare_command"),
+        "findings": ("xxgk.findings", "findings_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -231,16 +232,23 @@ def _export_dataset(directory: Path, out: Path | None) -> None:
 @cli.command("checks")
 @warehouse_option
 @click.option("--top", type=click.IntRange(1, 10000), default=30, show_default=True, help="agencies listed")
-def checks_command(warehouse: Path | None, top: int) -> None:
-    """Summarise the checks of the current reports: per check (failed / passed / not assessable) and the
-    agencies with the most failures. Details: xxgk export checks."""
+@click.option(
+    "--lang",
+    type=click.Choice(("zh", "en")),
+    default="zh",
+    show_default=True,
+    help="language of the meanings",
+)
+def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
+    """Summarise the checks of the current reports: per check (what it checks, failed / passed / not
+    assessable) and the agencies with the most failures. Details: xxgk export checks."""
     from rich.console import Console
 
     from xxgk.report import print_checks
 
     directory = warehouse or default_dir()
     try:
-        print_checks(directory, Console(), top=top)
+        print_checks(directory, Console(), top=top, lang=lang)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from etl.check_catalogue import meaning
 from etl.records import ParsedReport, ReportMeta
 
 if TYPE_CHECKING:
@@ -125,8 +126,9 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
             )
 
 
-def print_checks(directory: Path, console: Console, *, top: int = 30) -> None:
-    """Two tables: results per check id, and the agencies whose current reports fail most."""
+def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str = "zh") -> None:
+    """Two tables: results per check id (with what it checks), and the agencies whose current reports
+    fail most."""
     from warehouse import queries
     from warehouse.db import connect
     from warehouse.publish import require_current
@@ -138,12 +140,13 @@ def print_checks(directory: Path, console: Console, *, top: int = 30) -> None:
     finally:
         con.close()
     table = Table(title="checks of current reports 检查结果（按检查项）")
-    for column in ("check", "severity", "fail", "pass", "not assessable", "reports failing"):
-        table.add_column(column, justify="left" if column in ("check", "severity") else "right")
+    for column in ("check", "meaning 含义", "severity", "fail", "pass", "not assessable", "reports failing"):
+        table.add_column(column, justify="left" if column[0] in "cms" else "right")
     for row in by_check.itertuples(index=False):
         style = "red" if row.failed and row.severity == "error" else "yellow" if row.failed else ""
         table.add_row(
             row.check_id,
+            meaning(str(row.check_id), lang),
             row.severity,
             str(row.failed),
             str(row.passed),

@@ -43,7 +43,13 @@ else:
     if table.empty:
         components.no_data(v)
     else:
-        components.table(v, table, what=f"agency-profile-{agency}", key="profile")
+        reasons = measures.profile_reasons(
+            profile,
+            v.frame("series_gaps", one, SERIES),
+            lambda kind, printed: v.t(f"missing.{kind}", raw=printed),
+            SERIES,
+        )
+        components.written_table(v, table, reasons, what=f"agency-profile-{agency}", key="profile")
     st.subheader(v.t("agencies.reports"))
     reports = v.frame("reports", one)[
         ["year", "template", "format", "checks_failed", "source_file", "report_id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, components, measures
+from dashboard.findings import findings_section
 
 GRID_LIMIT = 120
 
@@ -22,6 +23,8 @@ if failed.empty:
     st.success(v.t("quality.none_failed"))
 else:
     components.table(v, failed, what="checks-failed", key="failed")
+
+findings_section(v)
 
 st.subheader(v.t("quality.coverage"))
 domain = v.read("domain")

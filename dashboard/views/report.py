@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components, state
+from dashboard import components, labels, state
 from dashboard.ocr_crops import ocr_crops
 
 v = components.view()
@@ -38,20 +38,21 @@ else:
     )
     versions_listed = v.frame("agency_reports", agency)
     ids = list(versions_listed["report_id"])
-    labels = {
-        row.report_id: f"{row.year or '?'} · {row.template} · {Path(row.source_file).name}"
+    choices = {
+        row.report_id: f"{row.year or '?'} · {v.t(f'template.{row.template}')} · {Path(row.source_file).name}"
         + ("" if row.is_current else f" · {v.t('report.superseded')}")
         for row in versions_listed.itertuples()
     }
     if st.session_state.get("report") not in ids:
         st.session_state["report"] = ids[0]
-    chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: labels.get(r, r))
+    chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: choices.get(r, r))
     state.remember("report", chosen)
     meta = v.read("report", chosen) or {}
     current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
+    template = v.t(f"template.{meta.get('template')}")
     st.subheader(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}")
     st.caption(
-        f"{meta.get('title') or ''} · {meta.get('template')} · {meta.get('format')} · {current} · "
+        f"{meta.get('title') or ''} · {template} · {meta.get('format')} · {current} · "
         f"`{meta.get('source_file')}`"
     )
     original = components.link_markdown(v.t("report.original"), meta.get("source_url") or meta.get("url"))
@@ -105,4 +106,11 @@ else:
         st.markdown(f"**{v.t('report.versions')}**")
         components.table(v, versions, what=f"report-versions-{chosen[:12]}", key="versions")
     with st.expander(v.t("report.meta")):
-        st.json({k: (None if val != val else val) for k, val in meta.items()}, expanded=True)
+        about = labels.about_report(meta, v.lang)
+        st.dataframe(
+            about,
+            hide_index=True,
+            width="stretch",
+            column_config={"field": v.t("col.field"), "value": v.t("col.value")},
+            key="about_table",
+        )

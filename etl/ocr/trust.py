@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from etl.catalogue import metric
+from etl.compliance import FORMAT_CHECK_IDS
 from etl.errors import XxgkError
 from etl.extract.rows import FactCollector
 from etl.narrative import no_fees_statement
@@ -323,7 +324,9 @@ def _correct(
         "ocr_corrected",
         f"identities failed as read; re-read at {REREAD_DPI} dpi, the one change that mends them: {note}",
     )
-    checks = checker(report)(fixed)
+    # the format checks read the document, not the values: they stay as they were
+    unchanged = tuple(c for c in report.checks if c.check_id in FORMAT_CHECK_IDS)
+    checks = (*checker(report)(fixed), *unchanged)
     chosen = {
         c.key: f"read {facts[c.key].value_raw!r}; {c.fact.value_raw!r} ({REREAD_DPI} dpi) chosen by the sums"
         for c in changes
@@ -401,7 +404,8 @@ def _marked(
 ) -> ParsedReport:
     facts = _fact_map(report)
     involved = involvement(report, facts)
-    passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved[i]}
+    # the format checks (after the table's own) read no values: they involve none
+    passing = {key for i, c in enumerate(report.checks) if c.status == "pass" for key in involved.get(i, ())}
     failing_keys = {key for i in _errors(report.checks) for key in involved[i]}
     pages = {page.number: page for page in scan.pages}
     evidence: dict[Key, OcrEvidence] = {}

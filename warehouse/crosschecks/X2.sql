@@ -25,9 +25,16 @@ SELECT
     kind AS breakdown,
     prev_in_force + issued - repealed AS expected, in_force AS actual,
     CASE WHEN prev_in_force IS NULL OR issued IS NULL OR repealed IS NULL OR in_force IS NULL
-         THEN format('X2[{}]: not assessable, a cell of table 二 is missing in {} or {}', kind, prev_year, year)
-         ELSE format('X2[{}]: {}年现行有效 {} + {}年制发 {} − 废止 {} = {}, printed 现行有效 {}', kind, prev_year,
+         THEN format('not assessable: a cell of table 二 is missing in {} or {}', prev_year, year)
+         ELSE format('in force in {} {} + issued {} − repealed {} in {} = {}; printed in force {}', prev_year,
+                     CAST(prev_in_force AS BIGINT), CAST(issued AS BIGINT), CAST(repealed AS BIGINT), year,
+                     CAST(prev_in_force + issued - repealed AS BIGINT), CAST(in_force AS BIGINT))
+    END AS message,
+    CASE WHEN prev_in_force IS NULL OR issued IS NULL OR repealed IS NULL OR in_force IS NULL
+         THEN format('无法判断：{}年或{}年报告缺少表二的单元格', prev_year, year)
+         ELSE format('{}年现行有效{} + {}年本年制发{} − 本年废止{} = {}，本年报告现行有效件数为{}', prev_year,
                      CAST(prev_in_force AS BIGINT), year, CAST(issued AS BIGINT), CAST(repealed AS BIGINT),
                      CAST(prev_in_force + issued - repealed AS BIGINT), CAST(in_force AS BIGINT))
-    END AS message
+    END AS message_zh,
+    format('v2021.{0}.in_force|;v2021.{0}.issued|;v2021.{0}.repealed|', kind) AS cells
 FROM terms

@@ -11,9 +11,14 @@ SELECT
     CASE WHEN year - prev_year = 2 THEN CAST(year - 1 AS VARCHAR)
          WHEN year - prev_year > 2 THEN format('{}-{}', prev_year + 1, year - 1) ELSE '' END AS breakdown,
     CAST(NULL AS DECIMAL(38, 6)) AS expected, CAST(NULL AS DECIMAL(38, 6)) AS actual,
-    CASE WHEN year - prev_year <= 1 THEN format('X3: {}年和{}年均有报告', prev_year, year)
-         WHEN year - prev_year = 2 THEN format('X3: 缺少{}年报告（{}年和{}年均有报告） missing report for {}', year - 1, prev_year, year, year - 1)
-         ELSE format('X3: 缺少{}—{}年报告（{}年和{}年均有报告） missing reports', prev_year + 1, year - 1, prev_year, year)
-    END AS message
+    CASE WHEN year - prev_year <= 1 THEN format('reports for {} and {}', prev_year, year)
+         WHEN year - prev_year = 2 THEN format('no report for {} (reports for {} and {})', year - 1, prev_year, year)
+         ELSE format('no reports for {}–{} (reports for {} and {})', prev_year + 1, year - 1, prev_year, year)
+    END AS message,
+    CASE WHEN year - prev_year <= 1 THEN format('{}年和{}年均有报告', prev_year, year)
+         WHEN year - prev_year = 2 THEN format('缺少{}年报告（{}年和{}年均有报告）', year - 1, prev_year, year)
+         ELSE format('缺少{}—{}年报告（{}年和{}年均有报告）', prev_year + 1, year - 1, prev_year, year)
+    END AS message_zh,
+    '' AS cells
 FROM cur
 WHERE prev_year IS NOT NULL

@@ -19,8 +19,12 @@ SELECT
     report_id, 'X4' AS check_id, 'warning' AS severity,
     CASE WHEN nonzero < 5 THEN 'not_assessable' WHEN len(others) > 0 THEN 'fail' ELSE 'pass' END AS status,
     '' AS breakdown, CAST(NULL AS DECIMAL(38, 6)) AS expected, CAST(NULL AS DECIMAL(38, 6)) AS actual,
-    CASE WHEN nonzero < 5 THEN format('X4: not assessable, only {} non-zero values in the tables', nonzero)
-         WHEN len(others) > 0 THEN format('X4: {}年统计表与{}完全相同 (identical statistics, copy-paste?)', year,
-                                          array_to_string(others, '、'))
-         ELSE 'X4: no other agency has identical statistics this year' END AS message
+    CASE WHEN nonzero < 5 THEN format('not assessable: only {} non-zero values in the tables', nonzero)
+         WHEN len(others) > 0 THEN format('the {} tables are identical to those of “{}” (copied?)', year,
+                                          array_to_string(others, '”, “'))
+         ELSE 'no other agency printed identical tables this year' END AS message,
+    CASE WHEN nonzero < 5 THEN format('无法判断：统计表中只有{}个非零数值', nonzero)
+         WHEN len(others) > 0 THEN format('{}年统计表与{}完全相同（疑似照抄）', year, array_to_string(others, '、'))
+         ELSE '同一年度没有其他机关的统计表与之完全相同' END AS message_zh,
+    '' AS cells
 FROM twins

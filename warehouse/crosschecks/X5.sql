@@ -11,6 +11,9 @@ SELECT
     CASE WHEN n > 1 THEN 'fail' ELSE 'pass' END AS status,
     CASE WHEN is_current THEN 'current' ELSE 'superseded' END AS breakdown,
     CAST(1 AS DECIMAL(38, 6)) AS expected, CAST(n AS DECIMAL(38, 6)) AS actual,
-    CASE WHEN n > 1 THEN format('X5: {}份{}年报告（{} versions）; current: {}', n, year, n, regexp_extract(current_file, '[^/]+$'))
-         ELSE 'X5: one version' END AS message
+    CASE WHEN n > 1 THEN format('{} versions of the {} report; current: “{}”', n, year, regexp_extract(current_file, '[^/]+$'))
+         ELSE 'one version' END AS message,
+    CASE WHEN n > 1 THEN format('{}年报告有{}个版本，当前版本：{}', year, n, regexp_extract(current_file, '[^/]+$'))
+         ELSE '只有一个版本' END AS message_zh,
+    '' AS cells
 FROM versions

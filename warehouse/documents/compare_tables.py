@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from etl.catalogue import metrics
+from etl.check_catalogue import breakdown_label, labelled_id
 from warehouse.documents.compare import STATUS_NAMES, Comparison, Printed, SeriesPair
 from warehouse.documents.numbers import plain
 from warehouse.documents.summary_notes import APPLICANT_NAMES
@@ -24,6 +25,7 @@ SENTENCE_NAMES = {
     "moved": "移至他处",
 }
 CHECK_NAMES = {"pass": "通过", "fail": "不通过", "not_assessable": "无法判断"}
+SEVERITY_NAMES = {"error": "错误", "warning": "提醒"}
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,10 @@ def check_rows(comparison: Comparison, every: bool = True) -> Grid:
             rows.append(
                 (
                     f"{side.year}年",
-                    check.check_id,
-                    check.severity,
+                    labelled_id(check.check_id, "zh"),
+                    SEVERITY_NAMES.get(check.severity, check.severity),
                     CHECK_NAMES.get(check.status, check.status),
-                    check.breakdown,
+                    breakdown_label(check.breakdown, "zh"),
                     check.expected if check.expected is not None else "",
                     check.actual if check.actual is not None else "",
                     check.message,

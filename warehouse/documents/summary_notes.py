@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from etl.catalogue import metrics
+from etl.check_catalogue import labelled_id
 from warehouse.documents.numbers import plain
 from warehouse.documents.summary import CellSum, Identity, Summary
 
@@ -47,7 +48,8 @@ def check_line(identity: Identity) -> str:
     check = identity.check
     where = check_place(identity)
     head = (
-        f"{check.check_id}{f'（{where}）' if where else ''}：{STATUS_NAMES.get(check.status, check.status)}"
+        f"{labelled_id(check.check_id, 'zh')}{f'（{where}）' if where else ''}："
+        f"{STATUS_NAMES.get(check.status, check.status)}"
     )
     if check.expected is not None and check.actual is not None:
         head += f"，应为 {plain(check.expected)}，实为 {plain(check.actual)}"
@@ -162,7 +164,7 @@ def about_rows(summary: Summary) -> list[list[str]]:
         )
         found.append(
             [
-                f"{check.check_id} 检查",
+                labelled_id(check.check_id, "zh"),
                 check_place(identity) or "—",
                 f"{STATUS_NAMES.get(check.status, check.status)} {check.status}",
                 pair,

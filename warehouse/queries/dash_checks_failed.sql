@@ -1,5 +1,5 @@
 -- Every failed check of the selected reports, worst first.
-SELECT s.agency, s.year, c.check_id, c.severity, c.breakdown, c.expected, c.actual, c.message,
+SELECT s.agency, s.year, c.check_id, c.severity, c.breakdown, c.expected, c.actual, c.message, c.message_zh,
        s.template, s.source_file, s.report_id
 FROM checks AS c
 JOIN selected AS s ON s.report_id = c.report_id

@@ -1,6 +1,6 @@
 -- Every check result of every report (per report: N, O, T; across reports: X), failures first.
 SELECT r.source_file, r.agency, r.year, r.template, c.check_id, c.severity, c.status, c.breakdown,
-       c.expected, c.actual, c.message, r.agency_id, r.province, r.city, r.county, r.place_code,
+       c.expected, c.actual, c.message, c.message_zh, c.cells, r.agency_id, r.province, r.city, r.county, r.place_code,
        r.report_id, r.is_current
 FROM checks AS c
 JOIN reports AS r USING (report_id)

@@ -9,8 +9,10 @@ every document lies `<file name>.truth.json` (UTF-8, indent 1, sorted keys):
   `format` ("html" | "txt"), `encoding` ("utf-8" | "utf-8-sig" | "gb18030"), `province`, `city`,
   `county` (None for city-level agencies), `vertical`, `title` (None when the document prints none),
   `published`, `version_of` (the original's file name for a "（更正版）" copy);
-- `planted_faults`: the error-level identities of shared/spec/checks.md that fail (N1-N4, O1, O2, O6-O8)
-  and narrative/table disagreements (T1, T2), empty for clean reports;
+- `planted_faults`: the error-level identities of shared/spec/checks.md that fail (N1-N4, O1, O2, O6-O8),
+  narrative/table disagreements (T1, T2) and format and deadline faults (docs/checks.md: F1 a section left
+  out, F2 two sections swapped, F4 no 统计期限 sentence, F5 no signature, F6 published after the deadline),
+  empty for clean reports;
 - `quirks`: the layout and value quirks the document carries (`quirks.ALL_QUIRKS`, `quirks.BAD_QUIRKS`);
 - `facts`: one per template cell printed, blank ones included, plus `text.*` figures the narrative states
   plainly. `value` is a plain decimal string in the catalogue's unit (money in 元) or None for blank and

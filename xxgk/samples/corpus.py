@@ -107,8 +107,8 @@ def planted(doc: Document) -> list[str]:
     plan = doc.plan
     if not plan.faults:
         return []
-    narrative = [fault for fault in plan.faults if fault.startswith("T")]
-    return sorted({*failures(doc.facts(), plan.template), *narrative})
+    stated = [fault for fault in plan.faults if fault.startswith(("T", "F"))]
+    return sorted({*failures(doc.facts(), plan.template), *stated})
 
 
 def truth_of(doc: Document, quirks: set[str]) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def new_body(plan: Plan, figures: Figures, tables: tuple[Table, ...], rng: rando
     proactive, requests, say_p, say_r = stated_numbers(plan, figures, rng)
     fees = rng.randint(10, 4000) if plan.template == "v2021" and rng.random() < 0.06 else 0
     t2, t3, t4 = tables
-    return [
+    body: list[Block] = [
         Para(headings[0], "heading"),
         N.proactive_para(plan, rng, proactive, say_p),
         N.requests_para(plan, rng, requests, say_r, "（二）依申请公开方面。"),
@@ -89,11 +89,14 @@ def new_body(plan: Plan, figures: Figures, tables: tuple[Table, ...], rng: rando
         t3,
         Para(headings[3], "heading"),
         t4,
-        Para(headings[4], "heading"),
-        *N.problems_paras(plan),
-        Para(headings[5], "heading"),
-        N.fees_para(plan, rng, fees),
     ]
+    problems = [Para(headings[4], "heading"), *N.problems_paras(plan)]
+    other = [Para(headings[5], "heading"), N.fees_para(plan, rng, fees)]
+    if "F1" in plan.faults:
+        problems = []
+    if "F2" in plan.faults:
+        return [*body, *other, *problems]
+    return [*body, *problems, *other]
 
 
 def old_table_title(plan: Plan) -> list[Para]:
@@ -145,11 +148,18 @@ def old_body(plan: Plan, figures: Figures, tables: tuple[Table, ...], rng: rando
     ]
 
 
+def late(plan: Plan) -> str:
+    """A publication date after every deadline (31 March of the next year): planted fault F6."""
+    return f"{plan.year + 1}-04-{10 + len(plan.agency.name) % 18:02d}"
+
+
 def build_document(plan: Plan, figures: Figures, tables: tuple[Table, ...], rng: random.Random) -> Document:
     published = published_on(plan, rng)
     body = new_body(plan, figures, tables, rng) if plan.new else old_body(plan, figures, tables, rng)
     blocks: list[Block] = [Para(N.MARKER, "marker"), N.intro(plan, rng), *body]
-    if plan.new:
+    if "F6" in plan.faults:
+        published = late(plan)
+    if plan.new and "F5" not in plan.faults:
         blocks.append(signature(plan, published))
     title = None if plan.has("no_title") else N.title_of(plan)
     return Document(plan, title, tuple(blocks), published)

@@ -13,6 +13,10 @@ from xxgk.samples.office import can_print_pdf
 
 T = TypeVar("T")
 FAULTS = ("N1", "N2", "N3", "N4", "O1", "O2", "O6", "O7", "O8", "T1", "T2")
+FORMAT_FAULTS = ("F1", "F2", "F4", "F5", "F6", "F6")
+"""Format and deadline faults (docs/checks.md F1–F6): a section left out, two sections swapped, no 统计期限
+sentence, no signature, published after the deadline. Drawn from their own random stream, so the other
+reports stay as they were."""
 CONTAINERS = (
     "container_zoom",
     "container_trs_editor",
@@ -199,6 +203,37 @@ def assign_faults(rng: random.Random, plans: list[Plan]) -> dict[int, tuple[str,
     return found
 
 
+def format_eligible(fault: str, plan: Plan) -> bool:
+    if fault == "F6":
+        return plan.fmt == "html" and plan.has("publish_meta")
+    return plan.new
+
+
+def assign_format_faults(seed: int, plans: list[Plan], taken: dict[int, tuple[str, ...]]) -> dict[int, str]:
+    rng = random.Random(f"{seed}|format faults")
+    queue = list(FORMAT_FAULTS)
+    found: dict[int, str] = {}
+    for index in rng.sample(range(len(plans)), len(plans)):
+        fault = next((f for f in queue if format_eligible(f, plans[index])), None)
+        if fault is None or index in taken:
+            continue
+        queue.remove(fault)
+        found[index] = fault
+        if not queue:
+            break
+    return found
+
+
+def with_period_sentence(plan: Plan) -> Plan:
+    """New-format reports state their 统计期限 (the format's introduction asks for it), unless F4 is
+    planted."""
+    if not plan.new:
+        return plan
+    if "F4" in plan.faults:
+        return replace(plan, flags=plan.flags - {"stat_period_sentence"})
+    return replace(plan, flags=plan.flags | {"stat_period_sentence"})
+
+
 def corpus_plans(seed: int, n_agencies: int, years: range) -> Corpus:
     agencies = roster(n_agencies)
     rng = random.Random(f"{seed}|corpus")
@@ -211,11 +246,16 @@ def corpus_plans(seed: int, n_agencies: int, years: range) -> Corpus:
     plans = [doc_plan(a, y, template_for(a.name, y, lag), seed) for a, y in kept]
     originals = [p for p in plans if (p.agency.name, p.year) not in versioned]
     faulty = assign_faults(rng, originals)
-    final = [replace(p, faults=faulty.get(i, ())) for i, p in enumerate(originals)]
+    formats = assign_format_faults(seed, originals, faulty)
+    final = [
+        replace(p, faults=faulty.get(i, ()) + ((formats[i],) if i in formats else ()))
+        for i, p in enumerate(originals)
+    ]
     for plan in plans:
         if (plan.agency.name, plan.year) in versioned:
             final.append(plan)
             final.append(replace(plan, version_of=plan.file_name, flags=plan.flags | {"corrected_version"}))
+    final = [with_period_sentence(p) for p in final]
     order = {a.name: i for i, a in enumerate(agencies)}
     final.sort(key=lambda p: (order[p.agency.name], p.year, p.version_of is not None))
     return Corpus(tuple(final), tuple(sorted(gaps, key=lambda g: (order[g[0]], g[1]))), tuple(agencies))

@@ -1,0 +1,69 @@
+"""The review findings (审核意见) download on the data quality page: for the place the sidebar chose and a
+year of its range, one Word document per unit (in a ZIP) and one workbook for all. Thin over
+warehouse/documents/findings*.py; the files are written only when a button is clicked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.components import View
+from warehouse.documents.findings import Findings, FindingsRequest
+from warehouse.documents.findings_make import FINDINGS_FORMATS, download_bytes, download_name
+from warehouse.documents.make import MIME
+
+
+def _data(findings: Findings, fmt: str) -> Callable[[], bytes]:
+    return lambda: download_bytes(findings, fmt)
+
+
+def _year(v: View) -> int | None:
+    low, high = v.flt.year_from, v.flt.year_to
+    if low is None or high is None:
+        return None
+    years = list(range(high, low - 1, -1))
+    state.seed("findings_year", lambda raw: state.parse_int(raw) if state.parse_int(raw) in years else None)
+    if st.session_state.get("findings_year") not in years:
+        st.session_state["findings_year"] = years[0]
+    chosen = int(st.selectbox(v.t("findings.year"), years, key="findings_year"))
+    state.remember("findings_year", None if chosen == years[0] else str(chosen))
+    return chosen
+
+
+def findings_section(v: View) -> None:
+    st.subheader(v.t("findings.title"))
+    place = v.flt.county_code or v.flt.city_code or v.flt.province_code
+    if not place:
+        st.info(v.t("findings.pick_place"))
+        return
+    year = _year(v)
+    if year is None:
+        return
+    request = FindingsRequest(place, year, v.flt.kinds, v.flt.include_vertical)
+    findings: Findings = v.read("findings", request, v.version_name())
+    if not findings.units:
+        st.info(v.t("findings.none"))
+        return
+    st.caption(
+        v.t(
+            "findings.note",
+            units=len(findings.units),
+            errors=sum(u.count("error") for u in findings.units),
+            warnings=sum(u.count("warning") for u in findings.units),
+            incomplete=sum(1 for u in findings.units if u.missing_cells),
+            missing=len(findings.missing),
+        )
+    )
+    row = st.container(horizontal=True, gap="small")
+    for fmt in FINDINGS_FORMATS:
+        row.download_button(
+            v.t(f"findings.{fmt}"),
+            data=_data(findings, fmt),
+            file_name=download_name(findings, fmt),
+            mime=MIME["xlsx"] if fmt == "xlsx" else "application/zip",
+            key=f"findings_{fmt}",
+            on_click="ignore",
+            icon=":material/download:",
+        )

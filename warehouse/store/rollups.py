@@ -83,7 +83,7 @@ REPORT_COLUMNS = (
 )
 REPORT_COLUMNS_SQL = ", ".join(REPORT_COLUMNS)
 FAILED_COLUMNS_SQL = (
-    "r.report_id, r.agency_id, r.agency, r.year, r.template, r.source_file, "
+    "r.report_id, r.agency_id, r.agency, r.source_file, "
     + ", ".join(f"r.{d}" for d in DIMENSIONS)
     + ", r.is_current, c.check_id, c.severity, c.breakdown, c.expected, c.actual, c.message, c.message_zh"
 )

@@ -30,7 +30,9 @@ def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
     codes = tuple(str(c) for (c,) in con.execute("SELECT DISTINCT metric_code FROM facts").fetchall())
     breakdowns = tuple(str(b) for (b,) in con.execute("SELECT DISTINCT breakdown FROM facts").fetchall())
-    series = tuple(str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall())
+    series = tuple(
+        str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall()
+    )
     return {
         "overview_counts": dq.overview_counts,
         "metric_by_year": lambda c, f: dq.metric_by_year(c, f, codes, breakdowns),
@@ -38,6 +40,8 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "check_summary": dq.check_summary,
         "failed_checks": dq.failed_checks,
         "coverage": lambda c, f: dq.coverage(c, f, 2010, 2030),
+        "coverage_limited": lambda c, f: dq.coverage_limited(c, f, 2017, 2022, 3),
+        "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
         "unplaced": dq.unplaced,
         "agencies": dq.agencies,
     }
@@ -57,7 +61,9 @@ def _filters(con: duckdb.DuckDBPyConnection) -> list[ReportFilter]:
     found += [ReportFilter(levels=(level,)) for level in LEVELS]
     found += [ReportFilter(kinds=(kind,)) for kind in KINDS]
     found.append(
-        ReportFilter(templates=("v2021", "v2019"), kinds=("department", "vertical"), year_from=2019, scope="own")
+        ReportFilter(
+            templates=("v2021", "v2019"), kinds=("department", "vertical"), year_from=2019, scope="own"
+        )
     )
     found.append(ReportFilter(agency_text="局"))
     return found

@@ -149,18 +149,40 @@ def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_check_summary", flt)
 
 
-def failed_checks(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+FAILED_LIMIT = 2000
+"""Failed checks a page lists (worst first); `xxgk export checks` writes them all."""
+
+
+def failed_checks(con: Connection, flt: ReportFilter, limit: int = FAILED_LIMIT) -> pd.DataFrame:
     if has_rollups(con):
         condition, params = flt.condition("r")
         sql = f"WITH selected AS (SELECT r.* FROM agg_failed AS r WHERE {condition})\n"
-        return con.execute(sql + queries.sql("agg_checks_failed"), params).df()
-    return _filtered(con, "dash_checks_failed", flt)
+        return con.execute(sql + queries.sql("agg_checks_failed"), {**params, "limit": limit}).df()
+    return _filtered(con, "dash_checks_failed", flt, limit=limit)
 
 
 def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
     """The grid covers agencies selected in any year, so an agency that stopped publishing still shows."""
     every_year = replace(flt, year_from=None, year_to=None)
     return _filtered(con, "dash_coverage", every_year, fast=True, year_from=year_from, year_to=year_to)
+
+
+def coverage_limited(
+    con: Connection, flt: ReportFilter, year_from: int, year_to: int, limit: int
+) -> pd.DataFrame:
+    """`coverage` for at most `limit` agencies (gaps first, then by name), with the count of all of them
+    in column `agencies`: the page draws a bounded grid however many agencies are selected."""
+    every_year = replace(flt, year_from=None, year_to=None)
+    condition, params = every_year.condition("r")
+    source, shadow = "reports", ""
+    if has_rollups(con):
+        source, shadow = "agg_reports", "coverage AS (SELECT * FROM agg_coverage), "
+    sql = (
+        f"WITH {shadow}selected AS (SELECT r.* FROM {source} AS r WHERE {condition}), "
+        f"grid AS ({queries.sql('dash_coverage')})\n{queries.sql('dash_coverage_limited')}"
+    )
+    values = {**params, "year_from": year_from, "year_to": year_to, "limit": limit}
+    return con.execute(sql, values).df()
 
 
 def unplaced(con: Connection, flt: ReportFilter) -> pd.DataFrame:

@@ -2,4 +2,6 @@
 SELECT agency, year, check_id, severity, breakdown, expected, actual, message, message_zh, template, source_file,
        report_id
 FROM selected
-ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, agency, year, check_id
+ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, agency, year, check_id,
+         breakdown, report_id, message
+LIMIT $limit

@@ -82,11 +82,12 @@ REPORT_COLUMNS = (
     "is_current",
 )
 REPORT_COLUMNS_SQL = ", ".join(REPORT_COLUMNS)
-FAILED_COLUMNS_SQL = (
-    "r.report_id, r.agency_id, r.agency, r.source_file, "
-    + ", ".join(f"r.{d}" for d in DIMENSIONS)
-    + ", r.is_current, c.check_id, c.severity, c.breakdown, c.expected, c.actual, c.message, c.message_zh"
+FAILED_REPORT_COLUMNS = ("report_id", "agency_id", "agency", "source_file", *DIMENSIONS, "is_current")
+FAILED_CHECK_COLUMNS = ("check_id", "severity", "breakdown", "expected", "actual", "message", "message_zh")
+FAILED_COLUMNS_SQL = ", ".join(
+    [f"r.{c}" for c in FAILED_REPORT_COLUMNS] + [f"c.{c}" for c in FAILED_CHECK_COLUMNS]
 )
+FAILED_NAMES_SQL = ", ".join((*FAILED_REPORT_COLUMNS, *FAILED_CHECK_COLUMNS))
 SORT = {
     "agg_metrics": f"grain, metric_code, breakdown, {DIMS_SQL}",
     "agg_series": f"grain, series_code, comparable_group, breakdown, {DIMS_SQL}",
@@ -310,8 +311,16 @@ def _coverage(con: Connection, all_reports: str, provinces: Iterable[str]) -> No
 
 
 def _old_rows(directory: Path, relation: str, file: str | None) -> str:
+    if relation == "agg_coverage":  # computed again for a touched province, never carried over
+        return ""
     if file is not None:
-        return f"SELECT * FROM read_parquet('{directory / file}')"
+        names = {
+            "agg_reports": REPORT_COLUMNS_SQL,
+            "agg_failed": FAILED_NAMES_SQL,
+        }.get(relation) or ", ".join(
+            ("grain", *DIMENSIONS, *CUBE_KEYS[relation], *CUBE_MEASURES[relation], "is_current")
+        )
+        return f"SELECT {names} FROM read_parquet('{directory / file}')"
     if relation in CUBES:
         return f"SELECT *, TRUE AS is_current FROM grains_{relation} WHERE false"
     if relation == "agg_reports":

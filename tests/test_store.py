@@ -202,6 +202,7 @@ def test_a_killed_ingest_publishes_nothing(corpus: Path, tmp_path: Path) -> None
             for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
             for f in row
         }
+        listed |= {r[0] for r in con.execute("SELECT file FROM _rollups").fetchall()}
     finally:
         con.close()
     on_disk = {p.relative_to(wh).as_posix() for p in wh.rglob("*.parquet")}
@@ -219,6 +220,7 @@ def _older_versions_files(wh: Path) -> set[str]:
                 for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
                 for f in row
             }
+            found |= {r[0] for r in con.execute("SELECT file FROM _rollups").fetchall()}
         finally:
             con.close()
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -12,9 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, filters, state  # noqa: E402
+from dashboard import data, editing, filters, state  # noqa: E402
 from dashboard.components import VIEW_KEY, View  # noqa: E402
 from dashboard.i18n import LANGS, translate  # noqa: E402
+from warehouse.filters import ReportFilter  # noqa: E402
 
 PAGES = (
     ("overview", "views/overview.py", ":material/dashboard:"),
@@ -25,6 +27,7 @@ PAGES = (
     ("agencies", "views/agencies.py", ":material/account_balance:"),
     ("quality", "views/quality.py", ":material/fact_check:"),
     ("report", "views/report.py", ":material/description:"),
+    ("import", "views/import.py", ":material/upload_file:"),
 )
 
 
@@ -58,8 +61,7 @@ def main() -> None:
     navigation = st.navigation(pages)
     version = data.version()
     if version is None:
-        st.title(translate("app.title", lang))
-        st.info(translate("app.no_warehouse", lang).format(dir=data.warehouse_dir()))
+        _empty(navigation, lang)
         state.write_url()
         st.stop()
     path = str(version)
@@ -67,6 +69,7 @@ def main() -> None:
     domain = data.read(path, "domain")
     flt, described, file_parts = filters.sidebar(lang, places, domain)
     st.sidebar.caption(f"{translate('app.version', lang)}: `{version.name}`")
+    editing.sidebar(lang)
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
     started = time.perf_counter()
     try:
@@ -74,6 +77,17 @@ def main() -> None:
     finally:
         st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
         state.write_url()
+
+
+def _empty(navigation: Any, lang: str) -> None:
+    """No version yet: the import page works (a new office starts there); other pages say what to do."""
+    editing.sidebar(lang)
+    if navigation.url_path == "import":
+        st.session_state[VIEW_KEY] = View("", ReportFilter(), lang)
+        navigation.run()
+        return
+    st.title(translate("app.title", lang))
+    st.info(translate("app.no_warehouse", lang).format(dir=data.warehouse_dir()))
 
 
 main()

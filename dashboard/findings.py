@@ -1,5 +1,6 @@
 """The review findings (审核意见) download on the data quality page: for the place the sidebar chose and a
-year of its range, one Word document per unit (in a ZIP) and one workbook for all. Thin over
+year of its range, one Word document per unit (in a ZIP) and one workbook for all, with the review
+statuses, comments and corrections of the review store. Thin over
 warehouse/documents/findings*.py; the files are written only when a button is clicked."""
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import data, state
 from dashboard.components import View
-from warehouse.documents.findings import Findings, FindingsRequest
+from warehouse.documents.findings import Findings, FindingsRequest, with_reviews
 from warehouse.documents.findings_make import FINDINGS_FORMATS, download_bytes, download_name
 from warehouse.documents.make import MIME
 
@@ -43,6 +44,7 @@ def findings_section(v: View) -> None:
         return
     request = FindingsRequest(place, year, v.flt.kinds, v.flt.include_vertical)
     findings: Findings = v.read("findings", request, v.version_name())
+    findings = with_reviews(findings, data.review_notes(tuple(u.report_id for u in findings.units)))
     if not findings.units:
         st.info(v.t("findings.none"))
         return
@@ -54,6 +56,16 @@ def findings_section(v: View) -> None:
             warnings=sum(u.count("warning") for u in findings.units),
             incomplete=sum(1 for u in findings.units if u.missing_cells),
             missing=len(findings.missing),
+        )
+    )
+    statuses = [u.review.status for u in findings.units]
+    st.caption(
+        v.t(
+            "findings.reviewed",
+            approved=statuses.count("approved"),
+            returned=statuses.count("returned"),
+            pending=statuses.count("pending"),
+            corrections=sum(len(u.review.corrections) for u in findings.units),
         )
     )
     row = st.container(horizontal=True, gap="small")

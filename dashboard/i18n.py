@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.review_i18n import REVIEW_TEXT
 from etl.outcomes import outcome_groups
 from etl.templates import TEMPLATE_SPECS
 
@@ -11,8 +12,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("政府信息公开年报", "Disclosure annual reports"),
     "app.language": ("语言", "Language"),
     "app.no_warehouse": (
-        "还没有数据：先运行 `xxgk ingest 报告目录 --warehouse {dir}`，或运行 `xxgk demo`。",
-        "No data yet: run `xxgk ingest REPORTS --warehouse {dir}` first, or `xxgk demo`.",
+        "还没有数据：在“导入”页上传报告，或运行 `xxgk ingest 报告目录 --warehouse {dir}`，"
+        "或运行 `xxgk demo`。",
+        "No data yet: upload reports on the Import page, or run `xxgk ingest REPORTS --warehouse {dir}`, or "
+        "`xxgk demo`.",
     ),
     "app.version": ("数据版本", "Data version"),
     "page.overview": ("总览", "Overview"),
@@ -388,6 +391,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "place_status.override": ("按对照表指定", "set by the overrides file"),
     "place_status.unresolved": ("未能定位", "not found"),
 }
+
+# The workbench's text (import, review, corrections) lives beside it.
+TEXT.update(REVIEW_TEXT)
 
 # Template and request-outcome names come from their single definitions (etl/templates.py,
 # etl/outcome_groups.csv).

@@ -18,7 +18,17 @@ from warehouse.publish import require_current
 pytestmark = pytest.mark.slow
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-PAGES = ("overview", "proactive", "requests", "appeals", "staffing", "agencies", "quality", "report")
+PAGES = (
+    "overview",
+    "proactive",
+    "requests",
+    "appeals",
+    "staffing",
+    "agencies",
+    "quality",
+    "report",
+    "import",
+)
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +24,14 @@ from warehouse.db import connect
 from warehouse.documents.findings import (
     CellShown,
     Failure,
+    Findings,
     FindingsError,
     FindingsRequest,
-    ReviewerComment,
     ReviewNotes,
     group_failures,
 )
 from warehouse.documents.findings_docx import findings_zip
-from warehouse.documents.findings_make import make_findings, notes_from_rows, read_comments
+from warehouse.documents.findings_make import make_findings
 from warehouse.documents.findings_reads import missing_codes
 from warehouse.documents.findings_xlsx import findings_xlsx
 from warehouse.publish import require_current
@@ -176,7 +178,14 @@ def test_a_clean_report_gets_a_short_letter_and_the_workbook_lists_units_without
     text, _ = docx_text(unzipped(findings_zip(findings))[f"{clean.agency}_{year}_审核意见.docx"])
     assert "未发现需要更正或注意的问题" in text and "审核状态：待审核" in text and "2026年3月1日" in text
     book = load_workbook(io.BytesIO(findings_xlsx(findings)))
-    assert book.sheetnames == ["单位汇总", "审核意见", "涉及的单元格", "未发布年报的单位", "about"]
+    assert book.sheetnames == [
+        "单位汇总",
+        "审核意见",
+        "涉及的单元格",
+        "审核更正",
+        "未发布年报的单位",
+        "about",
+    ]
     missing = [row[0] for row in book["未发布年报的单位"].iter_rows(min_row=2, values_only=True)]
     assert agency in missing
     units = [row[0] for row in book["单位汇总"].iter_rows(min_row=2, values_only=True)]
@@ -222,67 +231,99 @@ def test_the_command_line_writes_a_folder_a_zip_a_workbook_or_one_document(
 
 
 @pytest.mark.slow
-def test_reviewers_comments_go_into_the_letter_and_the_workbook(
+def test_reviewers_comments_corrections_and_status_go_into_the_letter_and_the_workbook(
     sample_warehouse: Path, tmp_path: Path
 ) -> None:
-    ((source_file, agency),) = sql(
-        sample_warehouse,
-        "SELECT source_file, agency FROM reports WHERE is_current AND year = 2023 ORDER BY report_id LIMIT 1",
+    """Comments recorded from a CSV (`xxgk review import`) and a correction made in the review store
+    reach the unit's letter and the workbook with the review status; the store is the only source."""
+    directory = tmp_path / "data"
+    shutil.copytree(sample_warehouse, directory)  # the review store of the shared warehouse stays empty
+    ((report_id, source_file, agency),) = sql(
+        directory,
+        "SELECT report_id, source_file, agency FROM reports WHERE is_current AND year = 2023 "
+        "ORDER BY report_id LIMIT 1",
+    )
+    ((code, breakdown, printed, value),) = sql(
+        directory,
+        "SELECT metric_code, breakdown, value_raw, value FROM facts WHERE report_id = ? "
+        "AND metric_code LIKE 'req.%' AND value IS NOT NULL ORDER BY metric_code, breakdown LIMIT 1",
+        [report_id],
     )
     comments = tmp_path / "comments.csv"
     comments.write_text(
         "source_file,comment,reviewer,date,status\n"
-        f"{Path(source_file).name},表三第二项与上年报告不一致，请核实。,张三,2026-02-20,退回修改\n",
+        f"{Path(source_file).name},表三第二项与上年报告不一致，请核实。,张三,2026-02-20 09:30,退回修改\n",
         encoding="utf-8-sig",
     )
-    out = tmp_path / "f.xlsx"
     runner = CliRunner()
-    args = ["findings", "--place", "330800", "--year", "2023", "--warehouse", str(sample_warehouse)]
-    result = runner.invoke(cli, [*args, "--comments", str(comments), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    summary = {r[0]: r for r in load_workbook(out)["单位汇总"].iter_rows(min_row=2, values_only=True)}
-    assert summary[agency][9] == "退回修改" and "张三：表三第二项与上年报告不一致" in summary[agency][10]
-    letter = tmp_path / "one.docx"
-    result = runner.invoke(
-        cli,
-        [
-            *args,
-            "--agency",
-            agency,
-            "--comments",
-            str(comments),
-            "--office",
-            "衢州市政务公开办",
-            "--out",
-            str(letter),
-        ],
+    where = ["--warehouse", str(directory)]
+    imported = runner.invoke(cli, ["review", "import", str(comments), *where])
+    assert imported.exit_code == 0 and "1 recorded" in imported.output, imported.output
+    again = runner.invoke(cli, ["review", "import", str(comments), *where])
+    assert again.exit_code == 0 and "0 recorded, 1 already there" in again.output, again.output
+    corrected_value = str(int(value) + 7)
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text(
+        "report_id,metric_code,breakdown,value,reason,kind\n"
+        f"{report_id},{code},{breakdown},{corrected_value},单位来函确认,agency_error\n",
+        encoding="utf-8",
     )
+    fixed = runner.invoke(cli, ["corrections", "import", str(fixes), "--user", "李四", *where])
+    assert fixed.exit_code == 0, fixed.output
+    out = tmp_path / "f.xlsx"
+    args = ["findings", "--place", "330800", "--year", "2023", *where]
+    result = runner.invoke(cli, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text, _ = docx_text(letter.read_bytes())
+    book = load_workbook(out)
+    summary = {r[0]: r for r in book["单位汇总"].iter_rows(min_row=2, values_only=True)}
+    assert summary[agency][9] == "退回修改" and "张三：表三第二项与上年报告不一致" in summary[agency][10]
+    assert "2026-02-20 09:30 张三" in summary[agency][10]
+    others = [row[9] for name, row in summary.items() if name != agency]
+    assert others and set(others) == {"待审核"}
+    corrected = list(book["审核更正"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[5], r[6], r[8], r[9]) for r in corrected] == [
+        (agency, printed, corrected_value, "单位来函确认", "李四")
+    ]
+    letter = tmp_path / "one.docx"
+    office = ["--office", "衢州市政务公开办"]
+    result = runner.invoke(cli, [*args, "--agency", agency, *office, "--out", str(letter)])
+    assert result.exit_code == 0, result.output
+    text, rows = docx_text(letter.read_bytes())
     assert (
         "审核状态：退回修改" in text
-        and "2026-02-20 张三（退回修改）：表三第二项与上年报告不一致，请核实。" in text
+        and "2026-02-20 09:30 张三（退回修改）：表三第二项与上年报告不一致，请核实。" in text
     )
-    assert "衢州市政务公开办" in text
+    assert "衢州市政务公开办" in text and "审核中更正的数值" in text
+    assert any(row[3:5] == [printed, corrected_value] and "单位来函确认" in row[5] for row in rows), rows
     stray = tmp_path / "stray.csv"
     stray.write_text("report_id,comment\nnot-a-report,x\n", encoding="utf-8")
-    lost = runner.invoke(cli, [*args, "--comments", str(stray), "--out", str(tmp_path / "g.xlsx")])
-    assert lost.exit_code == 1 and "comments row 2" in lost.output
-
-
-def test_comment_rows_name_reports_by_id_path_or_file_name(tmp_path: Path) -> None:
-    from warehouse.documents.findings import UnitFindings
-
-    unit = UnitFindings(
-        "abc", "甲局", 2023, "", "/x/甲局_2023.html", "v2021", None, (), (), ReviewNotes("abc")
-    )
-    rows = [{"report_id": "", "source_file": "甲局_2023.html", "comment": "好", "status": "已审核"}]
-    notes = notes_from_rows(rows, [unit])
-    assert notes == {"abc": ReviewNotes("abc", "approved", (ReviewerComment("", "", "approved", "好"),))}
+    lost = runner.invoke(cli, ["review", "import", str(stray), *where])
+    assert lost.exit_code == 1 and "stray.csv line 2" in lost.output
     bad = tmp_path / "bad.csv"
     bad.write_text("who,what\n", encoding="utf-8")
-    with pytest.raises(FindingsError, match="needs the columns"):
-        read_comments(bad)
+    unusable = runner.invoke(cli, ["review", "import", str(bad), *where])
+    assert unusable.exit_code == 2 and "needs the columns" in unusable.output
+
+
+def test_a_corrected_cell_says_so_beside_its_printed_value() -> None:
+    from warehouse.documents.findings import CheckFindings, CorrectionNote, UnitFindings, with_reviews
+
+    cell = CellShown("表三", "（一）予以公开", "自然人", "12", 4, "req.granted", "natural_person")
+    other = CellShown("表三", "（二）部分公开", "自然人", "3", 4, "req.partial", "natural_person")
+    check = CheckFindings("N1", "error", (Failure("N1", "error", "", "x", (cell, other)),))
+    unit = UnitFindings("abc", "甲局", 2023, "", "/x/a.html", "v2021", None, (check,), (), ReviewNotes("abc"))
+    note = CorrectionNote(replace(cell, page=None), "13", "agency_error", "来函", "李四", "2026-03-01 10:00")
+    findings = Findings(FindingsRequest("330800", 2023), "衢州市", "v", (unit,), ())
+    reviewed = with_reviews(findings, {"abc": ReviewNotes("abc", "returned", (), (note,))})
+    cells = reviewed.units[0].checks[0].failures[0].cells
+    assert [c.printed_and_corrected for c in cells] == ["12（已更正为 13）", "3"]
+    assert reviewed.units[0].review.status_name == "退回修改" and note.kind_name.startswith("原文有误")
+    from warehouse.documents.findings_docx import unit_docx
+
+    clean = replace(reviewed.units[0], checks=())
+    text, rows = docx_text(unit_docx(replace(reviewed, units=(clean,)), clean))
+    assert "未发现校验错误，但有以下审核意见" in text and "审核状态：退回修改" in text
+    assert rows[-1][:5] == ["表三", "（一）予以公开", "自然人", "12", "13"] and "来函" in rows[-1][5]
 
 
 @pytest.mark.slow

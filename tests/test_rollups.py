@@ -66,6 +66,7 @@ def _filters(con: duckdb.DuckDBPyConnection) -> list[ReportFilter]:
         )
     )
     found.append(ReportFilter(agency_text="局"))
+    found.append(ReportFilter(review=("pending",)))
     return found
 
 

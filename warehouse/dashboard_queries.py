@@ -22,8 +22,22 @@ from warehouse.documents.findings_reads import build_findings
 from warehouse.documents.reads import SummaryPlan, agency_years, build_comparison, plan_summary
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
+from warehouse.review import overlay
 
 Connection = duckdb.DuckDBPyConnection
+
+# Queries that read values: the relations they read with the corrections applied (warehouse/review), and
+# the aggregates that add the corrections as a delta (review_delta_<name>.sql over the query as `base`).
+CORRECTED = {
+    "dash_report_facts": ("facts",),
+    "dash_series_by_report": ("report_series",),
+}
+DELTA = frozenset({"dash_metric_by_year", "dash_series_by_year"})
+
+
+def _overlaid(con: Connection) -> None:
+    """Queries read the review relations; a connection nobody registered them on sees none."""
+    overlay.ensure(con)
 
 
 def _filtered(
@@ -31,12 +45,24 @@ def _filtered(
 ) -> pd.DataFrame:
     """The named query over `selected`; with `fast`, selected from the current-report rollup (and the
     coverage view from its rollup) when the version has them."""
+    _overlaid(con)
     condition, filter_params = flt.condition("r")
-    trusted = f"{CONFIRMED_FACTS}, " if flt.hide_unconfirmed_ocr else ""
-    source = "reports"
-    if fast and has_rollups(con):
-        source, trusted = "agg_reports", f"{trusted}coverage AS (SELECT * FROM agg_coverage), "
-    sql = f"WITH {trusted}selected AS (SELECT r.* FROM {source} AS r WHERE {condition})\n{queries.sql(name)}"
+    hide = flt.hide_unconfirmed_ocr
+    source = "agg_reports" if fast and has_rollups(con) else "reports"
+    selected = f"selected AS (SELECT r.* FROM {source} AS r WHERE {condition})"
+    trusted = CONFIRMED_FACTS if hide else ""
+    if source == "agg_reports":
+        trusted = ",\n".join(p for p in (trusted, "coverage AS (SELECT * FROM agg_coverage)") if p)
+    if name in DELTA:
+        base = f"base AS (\n{queries.sql(name)}\n)"
+        delta = queries.sql(name.replace("dash_", "review_delta_", 1))
+        head = ",\n".join(p for p in (trusted, selected, base) if p)
+        sql = f"WITH {head},\n{delta}"  # the delta file continues the CTE list (`delta AS (…) SELECT …`)
+        params = {**params, "hide_ocr": hide}
+    elif name in CORRECTED:
+        sql = overlay.with_clause(overlay.ctes(*CORRECTED[name], hide_ocr=hide), selected) + queries.sql(name)
+    else:
+        sql = overlay.with_clause(trusted, selected) + queries.sql(name)
     return con.execute(sql, {**filter_params, **params}).df()
 
 
@@ -50,8 +76,11 @@ def has_rollups(con: Connection) -> bool:
 
 
 def cube_answers(flt: ReportFilter) -> bool:
-    """Whether the cubes hold what `flt` selects: they keep no agency and no OCR confirmation."""
-    return not flt.agency_text.strip() and not flt.agency_ids and not flt.hide_unconfirmed_ocr
+    """Whether the cubes hold what `flt` selects: they keep no agency, no OCR confirmation and no review
+    status (those are per report)."""
+    return (
+        not flt.agency_text.strip() and not flt.agency_ids and not flt.hide_unconfirmed_ocr and not flt.review
+    )
 
 
 def _grain(flt: ReportFilter) -> str:
@@ -67,10 +96,20 @@ def _cube(relation: str, flt: ReportFilter) -> tuple[str, dict[str, object]]:
 
 
 def _from_cube(
-    con: Connection, relation: str, name: str, flt: ReportFilter, **params: object
+    con: Connection, relation: str, name: str, flt: ReportFilter, *, delta: str = "", **params: object
 ) -> pd.DataFrame:
+    """The named agg_ query over the cube; with `delta` (a dash_ query in DELTA), the reviewers'
+    corrections of the selected reports added as that query's delta (review_delta_*.sql)."""
     cube, cube_params = _cube(relation, flt)
-    return con.execute(f"WITH {cube}\n{queries.sql(name)}", {**cube_params, **params}).df()
+    if not delta:
+        return con.execute(f"WITH {cube}\n{queries.sql(name)}", {**cube_params, **params}).df()
+    _overlaid(con)
+    condition, filter_params = flt.condition("r")
+    selected = f"selected AS (SELECT r.* FROM agg_reports AS r WHERE {condition})"
+    base = f"base AS (\n{queries.sql(name)}\n)"
+    sql = f"WITH {cube},\n{selected},\n{base},\n{queries.sql(delta.replace('dash_', 'review_delta_', 1))}"
+    values = {**filter_params, **cube_params, **params, "hide_ocr": flt.hide_unconfirmed_ocr}
+    return con.execute(sql, values).df()
 
 
 def _use_cube(con: Connection, flt: ReportFilter) -> bool:
@@ -78,7 +117,11 @@ def _use_cube(con: Connection, flt: ReportFilter) -> bool:
 
 
 def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
-    return con.execute(queries.sql(name), params or None).df()
+    _overlaid(con)
+    sql = queries.sql(name)
+    if name in CORRECTED:
+        sql = overlay.corrected(sql, *CORRECTED[name])
+    return con.execute(sql, params or None).df()
 
 
 def _current(con: Connection, name: str) -> pd.DataFrame:
@@ -115,14 +158,22 @@ def metric_by_year(
 ) -> pd.DataFrame:
     if _use_cube(con, flt):
         return _from_cube(
-            con, "agg_metrics", "agg_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns)
+            con,
+            "agg_metrics",
+            "agg_metric_by_year",
+            flt,
+            delta="dash_metric_by_year",
+            codes=list(codes),
+            breakdowns=list(breakdowns),
         )
     return _filtered(con, "dash_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
     if _use_cube(con, flt):
-        return _from_cube(con, "agg_series", "agg_series_by_year", flt, series=list(series))
+        return _from_cube(
+            con, "agg_series", "agg_series_by_year", flt, delta="dash_series_by_year", series=list(series)
+        )
     return _filtered(con, "dash_series_by_year", flt, series=list(series))
 
 
@@ -222,6 +273,11 @@ def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
 def report_text(con: Connection, report_id: str) -> str:
     found = con.execute(queries.sql("dash_report_text"), {"report_id": report_id}).fetchall()
     return str(found[0][0]) if found else ""
+
+
+def correction_states(con: Connection) -> pd.DataFrame:
+    """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
+    return _plain(con, "review_states")
 
 
 # --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------

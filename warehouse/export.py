@@ -16,10 +16,21 @@ from warehouse import queries
 from warehouse.db import connect
 from warehouse.names import EXPORTS
 from warehouse.publish import require_current
+from warehouse.review import overlay
+from warehouse.review.ledger import load_snapshot
 
 __all__ = ["EXPORTS", "export_table"]
 Format = Literal["csv", "xlsx", "parquet"]
-DECIMAL_COLUMNS = ("value", "expected", "actual")
+DECIMAL_COLUMNS = ("value", "expected", "actual", "original_value")
+CORRECTED = {"facts": ("facts_long",), "series": ("series",)}
+"""Exports that read values, and the relations they read with the corrections applied."""
+
+
+def export_sql(con: duckdb.DuckDBPyConnection, directory: Path, what: str) -> str:
+    """The export's SQL, with the review database's corrections registered on `con` and applied."""
+    overlay.register(con, load_snapshot(directory))
+    sql = queries.sql(f"export_{what}").strip().rstrip(";")
+    return overlay.corrected(sql, *CORRECTED[what]) if what in CORRECTED else sql
 
 
 def _exact_decimals(con: duckdb.DuckDBPyConnection, sql: str) -> str:
@@ -40,7 +51,7 @@ def export_table(
     version = require_current(directory)
     con = connect(version, read_only=True)
     try:
-        sql = queries.sql(f"export_{what}").strip().rstrip(";")
+        sql = export_sql(con, directory, what)
         if fmt == "parquet":
             target = out or Path(f"xxgk_{what}.parquet")
             con.execute(f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)")

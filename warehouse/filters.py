@@ -31,6 +31,8 @@ class ReportFilter:
     include_vertical: bool = False
     hide_unconfirmed_ocr: bool = False
     """Leave out values read by OCR that no passing identity of their table confirms (etl/ocr/trust.py)."""
+    review: tuple[str, ...] = ()
+    """Review statuses (pending, approved, returned) from the review database (warehouse/review)."""
 
     def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
         """A SQL condition over `reports AS alias` and its named parameters."""
@@ -66,15 +68,23 @@ class ReportFilter:
         if self.agency_text.strip():
             parts.append(f"contains(lower({alias}.agency), lower($agency_text))")
             params["agency_text"] = self.agency_text.strip()
+        if self.review:
+            status = f"(SELECT rv.status FROM review_status AS rv WHERE rv.report_id = {alias}.report_id)"
+            parts.append(f"list_contains($review, coalesce({status}, 'pending'))")
+            params["review"] = list(self.review)
         return " AND ".join(parts), params
 
 
-CONFIRMED_FACTS = """facts AS (
+def confirmed_facts(facts: str = "facts", report_series: str = "report_series") -> str:
+    """Stand-ins for the tables `facts` and `report_series` without the OCR values no identity confirms,
+    as CTEs named `facts` and `report_series` (so every named query reads them unchanged) or, for the
+    review overlay that builds on them, under other names."""
+    return f"""{facts} AS (
     SELECT f.* FROM main.facts AS f
     LEFT JOIN main.ocr_cells AS o
         ON o.report_id = f.report_id AND o.metric_code = f.metric_code AND o.breakdown = f.breakdown
     WHERE f.confidence <> 'ocr' OR coalesce(o.confirmed, FALSE)
-), report_series AS (
+), {report_series} AS (
     SELECT h.* FROM main.report_series AS h
     WHERE NOT EXISTS (
         SELECT 1 FROM main.facts AS f
@@ -87,5 +97,6 @@ CONFIRMED_FACTS = """facts AS (
             AND f.confidence = 'ocr' AND NOT coalesce(o.confirmed, FALSE)
     )
 )"""
-"""Stand-ins for the tables `facts` and `report_series` (same names, so every named query reads them
-unchanged) without the OCR values no identity confirms."""
+
+
+CONFIRMED_FACTS = confirmed_facts()

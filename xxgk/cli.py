@@ -43,6 +43,9 @@ class _Commands(click.Group):
         "summary": ("xxgk.documents", "summary_command"),
         "compare": ("xxgk.documents", "compare_command"),
         "findings": ("xxgk.findings", "findings_command"),
+        "corrections": ("xxgk.review_cli", "corrections_command"),
+        "users": ("xxgk.review_cli", "users_command"),
+        "review": ("xxgk.review_cli", "review_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -366,14 +369,22 @@ def demo_command(base: Path, port: int, no_serve: bool, from_sites: bool) -> Non
 @warehouse_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=int, default=8501, show_default=True, help="port to listen on")
-def serve_command(warehouse: Path | None, host: str, port: int) -> None:
-    """Serve the dashboard over the warehouse; it shows a newly ingested version on the next interaction."""
+@click.option(
+    "--require-login",
+    is_flag=True,
+    help="ask for an editor's password (xxgk users add) before any change, even on 127.0.0.1",
+)
+def serve_command(warehouse: Path | None, host: str, port: int, require_login: bool) -> None:
+    """Serve the dashboard over the warehouse; it shows a newly ingested version on the next interaction.
+
+    On 127.0.0.1 everyone at this machine may import, review and correct. On any other address the
+    dashboard is read-only unless editors were added with `xxgk users add NAME`; they log in to edit."""
     from xxgk.serve import serve
 
     directory = warehouse or default_dir()
     if not directory.is_dir():
         raise click.ClickException(f"no warehouse directory {directory}: run `xxgk ingest PATH` first")
-    serve(directory, host, port)
+    serve(directory, host, port, require_login=require_login)
 
 
 def main() -> None:  # pragma: no cover

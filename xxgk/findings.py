@@ -8,14 +8,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from warehouse.documents.findings import Findings, FindingsRequest, with_reviews
-from warehouse.documents.findings_make import (
-    FINDINGS_FORMATS,
-    make_findings,
-    notes_from_rows,
-    read_comments,
-    write_findings,
-)
+from warehouse.documents.findings import Findings, FindingsRequest
+from warehouse.documents.findings_make import FINDINGS_FORMATS, make_findings, write_findings
 from warehouse.errors import WarehouseError
 from warehouse.filters import KINDS
 from warehouse.publish import default_dir, require_current
@@ -72,12 +66,6 @@ def _said(findings: Findings, written: list[Path], out: Path) -> str:
 @click.option("--include-vertical", is_flag=True, help="also vertically managed units (税务, 调查队 …)")
 @click.option("--office", default="", help="who signs the findings, e.g. 某某县人民政府办公室（政务公开办）")
 @click.option(
-    "--comments",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="reviewers' comments CSV: report_id or source_file, comment[, reviewer, date, status]",
-)
-@click.option(
     "--warehouse",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -92,13 +80,13 @@ def findings_command(
     kinds: tuple[str, ...],
     include_vertical: bool,
     office: str,
-    comments: Path | None,
     warehouse: Path | None,
 ) -> None:
     """Write the review findings (审核意见) of a place and year, what the office sends back to the units:
     for each unit's current report every failed check in plain Chinese with the rule and the cells
     involved (table, row, column, printed value), missing sections, late publication, the cells not
-    read, and the reviewers' comments. Word: one document per unit (a .zip or a folder of them);
+    read, the review status and reviewers' comments, and the corrections in force (the review store:
+    the report page, or `xxgk review import FILE`). Word: one document per unit (a .zip or a folder of them);
     Excel: one workbook for all units, with the units that published no report."""
     if not PLACE_CODE.match(place):
         raise click.UsageError(f"--place {place!r} is not a 6-digit division code (e.g. 330822)")
@@ -106,8 +94,6 @@ def findings_command(
     try:
         request = FindingsRequest(place, year, _kinds(kinds), include_vertical, agency)
         findings = make_findings(require_current(warehouse or default_dir()), request, office=office)
-        if comments is not None:
-            findings = with_reviews(findings, notes_from_rows(read_comments(comments), findings.units))
         written = write_findings(findings, chosen, out)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, components, documents, measures, state
+from dashboard import charts, components, documents, measures, review_panels, state
 
 SERIES = (
     "requests.received",
@@ -51,9 +51,13 @@ else:
         )
         components.written_table(v, table, reasons, what=f"agency-profile-{agency}", key="profile")
     st.subheader(v.t("agencies.reports"))
-    reports = v.frame("reports", one)[
-        ["year", "template", "format", "checks_failed", "source_file", "report_id"]
-    ]
+    reports = review_panels.with_status_labels(
+        v,
+        v.frame("reports", one)[
+            ["year", "template", "format", "checks_failed", "review_status", "reviewed_by", "reviewed_at",
+             "review_comment", "source_file", "report_id"]
+        ],
+    )  # fmt: skip
     components.table(
         v,
         reports,

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from dashboard import charts, components
+from dashboard import charts, components, review_panels, state
 from dashboard.findings import findings_section
+from warehouse.review.model import STATUSES
 
 GRID_LIMIT = 120
 
 v = components.view()
 st.title(v.t("quality.title"))
 
+state.seed("review", lambda raw: [s for s in state.parse_list(raw) if s in STATUSES] or None)
+review = st.pills(
+    v.t("review.filter"),
+    STATUSES,
+    selection_mode="multi",
+    format_func=lambda s: v.t(f"review.status.{s}"),
+    key="review",
+)
+state.remember("review", state.join_list(list(review)) or None)
+flt = replace(v.flt, review=tuple(review))
+review_panels.review_overview(v, flt)
 
 st.subheader(v.t("quality.summary"))
-summary = v.filtered("check_summary")
-components.table(v, summary, what="checks-summary", key="summary")
+summary = v.frame("check_summary", flt)
+if summary.empty:
+    components.no_data(v)
+else:
+    components.table(v, summary, what="checks-summary", key="summary")
 
 st.subheader(v.t("quality.failed"))
-failed = v.filtered("failed_checks")
+failed = v.frame("failed_checks", flt)
 if failed.empty:
     st.success(v.t("quality.none_failed"))
 else:
@@ -27,6 +44,7 @@ else:
         st.caption(v.t("quality.failed_limited", shown=len(failed), total=total_failed))
     components.table(v, failed, what="checks-failed", key="failed")
 
+review_panels.corrections_queue(v)
 findings_section(v)
 
 st.subheader(v.t("quality.coverage"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components, labels, state
+from dashboard import components, editing, labels, review_ui, state
 from dashboard.ocr_crops import ocr_crops
 
 v = components.view()
@@ -59,36 +59,16 @@ else:
     if original:
         published = f" · {v.t('report.published')} {meta['published']}" if meta.get("published") else ""
         st.markdown(original + published)
+    access = editing.current()
+    review_ui.flash()
+    review_ui.carried_panel(v, chosen, access)
+    review_ui.status_panel(v, chosen, access)
     values_column, source_column = st.columns([3, 2])
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")
         facts = v.frame("report_facts", chosen)
-        label = "label_en" if v.lang == "en" else "label_zh"
-        facts = facts[
-            [
-                label,
-                "breakdown",
-                "value",
-                "value_raw",
-                "semantic",
-                "confidence",
-                "unit",
-                "table_no",
-                "row_label",
-                "column_label",
-                "page",
-                "locator",
-                "metric_code",
-                *(["ocr_score", "ocr_confirmed", "ocr_doubt"] if facts["ocr_score"].notna().any() else []),
-            ]
-        ]
-        components.table(
-            v,
-            facts,
-            what=f"report-values-{chosen[:12]}",
-            key="facts",
-            height=520,
-        )
+        review_ui.values_table(v, facts, chosen)
+        review_ui.corrections_panel(v, chosen, facts, access)
         st.markdown(f"**{v.t('report.checks')}**")
         checks = v.frame("report_checks", chosen)
         components.table(

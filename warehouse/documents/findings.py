@@ -69,10 +69,19 @@ class CellShown:
     column: str
     printed: str
     page: int | None = None
+    code: str = ""
+    breakdown: str = ""
+    corrected: str = ""
+    """The value a reviewer's correction gives the cell ('' when it has none)."""
 
     @property
     def printed_or_blank(self) -> str:
         return self.printed if self.printed.strip() else "（空白）"
+
+    @property
+    def printed_and_corrected(self) -> str:
+        """'12' or '12（已更正为 13）'"""
+        return self.printed + (f"（已更正为 {self.corrected}）" if self.corrected else "")
 
     def where(self) -> str:
         """'表三 （一）予以公开 / 自然人'"""
@@ -126,13 +135,35 @@ class ReviewerComment:
     text: str
 
 
+KIND_NAMES = {"extraction": "读取有误，已按原文更正", "agency_error": "原文有误，以单位确认的数值为准"}
+
+
+@dataclass(frozen=True)
+class CorrectionNote:
+    """A reviewer's correction in force on one cell of the report (the review store's overlay)."""
+
+    cell: CellShown
+    value: str
+    kind: str
+    """extraction (the value was misread) or agency_error (the document prints a wrong value)."""
+    reason: str
+    who: str
+    when: str
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind)
+
+
 @dataclass(frozen=True)
 class ReviewNotes:
-    """A report's review status and its reviewers' comments (from the review store, or given)."""
+    """A report's review status, its reviewers' comments and the corrections in force (the review
+    store, warehouse/review/findings.py)."""
 
     report_id: str
     status: str = "pending"
     comments: tuple[ReviewerComment, ...] = ()
+    corrections: tuple[CorrectionNote, ...] = ()
 
     @property
     def status_name(self) -> str:
@@ -247,6 +278,26 @@ def zh_date(moment: datetime) -> str:
 
 
 def with_reviews(findings: Findings, reviews: Mapping[str, ReviewNotes]) -> Findings:
-    """The findings with the reviewers' statuses and comments of the reports `reviews` names."""
-    units = tuple(replace(u, review=reviews.get(u.report_id, u.review)) for u in findings.units)
+    """The findings with the reviewers' statuses, comments and corrections of the reports `reviews`
+    names; a cell a check read that a correction changed says so beside its printed value."""
+    units = tuple(_reviewed(u, reviews.get(u.report_id, u.review)) for u in findings.units)
     return replace(findings, units=units)
+
+
+def _reviewed(unit: UnitFindings, review: ReviewNotes) -> UnitFindings:
+    corrected = {(c.cell.code, c.cell.breakdown): c.value for c in review.corrections}
+    if not corrected:
+        return replace(unit, review=review)
+
+    def marked(cell: CellShown) -> CellShown:
+        value = corrected.get((cell.code, cell.breakdown))
+        return cell if value is None else replace(cell, corrected=value)
+
+    checks = tuple(
+        replace(
+            check,
+            failures=tuple(replace(f, cells=tuple(marked(c) for c in f.cells)) for f in check.failures),
+        )
+        for check in unit.checks
+    )
+    return replace(unit, review=review, checks=checks)

@@ -21,6 +21,8 @@ from warehouse.documents.make import safe_name
 NUMERALS = "一二三四五六七八九十"
 CELL_HEADER = ("表", "行", "列", "原文", "页")
 CELL_WIDTHS = (900, 4700, 2000, 1500, 500)
+CORRECTION_HEADER = ("表", "行", "列", "原文", "更正为", "说明")
+CORRECTION_WIDTHS = (700, 3000, 1200, 900, 900, 2900)
 MISSING_HEADER = ("表", "行")
 MISSING_WIDTHS = (1200, 8400)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -31,7 +33,7 @@ def _opening(unit: UnitFindings) -> str:
     report = f"《{unit.title}》" if unit.title else "年度报告"
     named = f"{when}{report}（文件：{Path(unit.source_file).name}）"
     if unit.clean:
-        return f"经审核，你单位{named}未发现需要更正或注意的问题。"
+        return _opening_without_failures(unit, named)
     counts = [
         f"{label}{count}{measure}"
         for label, count, measure in (
@@ -49,6 +51,17 @@ def _opening(unit: UnitFindings) -> str:
     return f"经审核，你单位{named}有以下问题：{'，'.join(counts)}。请逐项核实，{ask}"
 
 
+def _opening_without_failures(unit: UnitFindings, named: str) -> str:
+    """No check failed: a short letter, unless a reviewer returned the report or corrected a value."""
+    if unit.review.status == "returned":
+        return f"经审核，你单位{named}未发现校验错误，但有以下审核意见，请按意见修改后重新公开。"
+    if unit.review.corrections:
+        return (
+            f"经审核，你单位{named}未发现校验错误；审核中更正了{len(unit.review.corrections)}个数值，请核实。"
+        )
+    return f"经审核，你单位{named}未发现需要更正或注意的问题。"
+
+
 def _check(doc: DocxDocument, number: int, found: CheckFindings) -> None:
     word.heading(doc, f"（{NUMERALS[number % 10]}）{found.rule}（{found.check_id}）", size=11)
     for failure in found.failures:
@@ -57,7 +70,7 @@ def _check(doc: DocxDocument, number: int, found: CheckFindings) -> None:
         if printed:
             paged = any(c.page for c in printed)
             body = [
-                (c.table, c.row, c.column, c.printed, *((str(c.page or ""),) if paged else ()))
+                (c.table, c.row, c.column, c.printed_and_corrected, *((str(c.page or ""),) if paged else ()))
                 for c in printed
             ]
             header, widths = (CELL_HEADER, CELL_WIDTHS) if paged else (CELL_HEADER[:-1], CELL_WIDTHS[:-1])
@@ -93,13 +106,30 @@ def _review(doc: DocxDocument, unit: UnitFindings) -> None:
     if not unit.review.comments:
         word.text(doc, "审核人意见：", indent=False)
         word.text(doc, "＿" * 30, indent=False)
-        return
     for comment in unit.review.comments:
         status = STATUS_NAMES.get(comment.status, comment.status)
         said = " ".join(part for part in (comment.when[:16], comment.who) if part) + (
             f"（{status}）" if status else ""
         )
         word.text(doc, f"{said}：{comment.text}", indent=False)
+    if unit.review.corrections:
+        _corrections(doc, unit)
+
+
+def _corrections(doc: DocxDocument, unit: UnitFindings) -> None:
+    word.text(doc, "审核中更正的数值（汇总和统计以更正后的数值为准）：", indent=False)
+    body = [
+        (
+            c.cell.table,
+            c.cell.row,
+            c.cell.column,
+            c.cell.printed_or_blank,
+            c.value,
+            f"{c.kind_name}。{c.reason}（{c.who}，{c.when}）",
+        )
+        for c in unit.review.corrections
+    ]
+    word.plain_table(doc, CORRECTION_HEADER, body, CORRECTION_WIDTHS, page_width=word.TEXT_WIDTH_TWIPS)
 
 
 def _signature(doc: DocxDocument, findings: Findings) -> None:

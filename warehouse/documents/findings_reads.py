@@ -55,6 +55,8 @@ def shown_cell(code: str, breakdown: str, row: Mapping[str, Any] | None) -> Cell
         column=" ".join(column.split()),
         printed=str(row["value_raw"]) if row else "",
         page=int(row["page"]) if row and row["page"] is not None else None,
+        code=code,
+        breakdown=breakdown,
     )
 
 

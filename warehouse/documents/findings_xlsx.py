@@ -25,8 +25,23 @@ UNITS_HEADER = (
 UNITS_WIDTHS = (26, 7, 40, 30, 12, 10, 7, 7, 10, 10, 40)
 PROBLEMS_HEADER = ("单位", "年度", "类别", "检查", "问题", "说明", "涉及的单元格", "文件")
 PROBLEMS_WIDTHS = (26, 7, 7, 6, 36, 50, 60, 30)
-CELLS_HEADER = ("单位", "年度", "检查", "说明", "表", "行", "列", "原文", "页")
-CELLS_WIDTHS = (26, 7, 6, 40, 8, 36, 16, 12, 5)
+CELLS_HEADER = ("单位", "年度", "检查", "说明", "表", "行", "列", "原文", "页", "更正为")
+CELLS_WIDTHS = (26, 7, 6, 40, 8, 36, 16, 12, 5, 10)
+CORRECTIONS_HEADER = (
+    "单位",
+    "年度",
+    "表",
+    "行",
+    "列",
+    "原文",
+    "更正为",
+    "类别",
+    "理由",
+    "更正人",
+    "时间",
+    "文件",
+)
+CORRECTIONS_WIDTHS = (26, 7, 8, 36, 16, 12, 12, 30, 40, 12, 17, 30)
 MISSING_HEADER = ("单位", "地区", "说明")
 MISSING_WIDTHS = (36, 16, 50)
 
@@ -92,11 +107,43 @@ def problem_rows(findings: Findings) -> list[list[object]]:
 
 def cell_rows(findings: Findings) -> list[list[object]]:
     return [
-        [unit.agency, unit.year, check.check_id, failure.detail, c.table, c.row, c.column, c.printed, c.page]
+        [
+            unit.agency,
+            unit.year,
+            check.check_id,
+            failure.detail,
+            c.table,
+            c.row,
+            c.column,
+            c.printed,
+            c.page,
+            c.corrected or None,
+        ]
         for unit in findings.units
         for check in unit.checks
         for failure in check.failures
         for c in failure.cells
+    ]
+
+
+def correction_rows(findings: Findings) -> list[list[object]]:
+    return [
+        [
+            unit.agency,
+            unit.year,
+            c.cell.table,
+            c.cell.row,
+            c.cell.column,
+            c.cell.printed,
+            c.value,
+            c.kind_name,
+            c.reason,
+            c.who,
+            c.when,
+            Path(unit.source_file).name,
+        ]
+        for unit in findings.units
+        for c in unit.review.corrections
     ]
 
 
@@ -118,6 +165,7 @@ def findings_xlsx(findings: Findings) -> bytes:
             ("单位汇总", UNITS_HEADER, unit_rows(findings), UNITS_WIDTHS),
             ("审核意见", PROBLEMS_HEADER, problem_rows(findings), PROBLEMS_WIDTHS),
             ("涉及的单元格", CELLS_HEADER, cell_rows(findings), CELLS_WIDTHS),
+            ("审核更正", CORRECTIONS_HEADER, correction_rows(findings), CORRECTIONS_WIDTHS),
             ("未发布年报的单位", MISSING_HEADER, missing_rows(findings), MISSING_WIDTHS),
         ):
             sheet = sheets.list_sheet(book, formats, name, [list(header), *body], widths)

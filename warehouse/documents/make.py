@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+import duckdb
+
 from warehouse.db import connect
 from warehouse.documents.compare import Comparison
 from warehouse.documents.compare_docx import comparison_docx
@@ -18,6 +20,8 @@ from warehouse.documents.reads import build_comparison, build_summary
 from warehouse.documents.summary import Summary, SummaryRequest
 from warehouse.documents.summary_docx import summary_docx
 from warehouse.documents.summary_xlsx import summary_xlsx
+from warehouse.review import overlay
+from warehouse.review.ledger import load_snapshot
 
 SummaryFormat = Literal["docx", "xlsx"]
 CompareFormat = Literal["docx", "xlsx", "html"]
@@ -36,8 +40,15 @@ COMPARE_WRITERS: dict[str, Callable[[Comparison], bytes]] = {
 }
 
 
-def make_summary(version: Path, request: SummaryRequest) -> Summary:
+def _open(version: Path) -> duckdb.DuckDBPyConnection:
+    """The version read-only, with the reviewers' corrections of its warehouse directory applied."""
     con = connect(version, read_only=True)
+    overlay.register(con, load_snapshot(version.parent))
+    return con
+
+
+def make_summary(version: Path, request: SummaryRequest) -> Summary:
+    con = _open(version)
     try:
         return build_summary(con, request, version.name)
     finally:
@@ -50,7 +61,7 @@ def summary_bytes(version: Path, request: SummaryRequest, fmt: str) -> tuple[Sum
 
 
 def make_comparison(version: Path, agency: str, years: tuple[int, int]) -> Comparison:
-    con = connect(version, read_only=True)
+    con = _open(version)
     try:
         return build_comparison(con, agency, years, version.name)
     finally:

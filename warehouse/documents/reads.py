@@ -38,12 +38,21 @@ from warehouse.documents.summary import (
     official_cells,
 )
 from warehouse.documents.textdiff import diff_texts
+from warehouse.review import overlay
 
 Connection = duckdb.DuckDBPyConnection
 
 
+CORRECTED = {"summary_cells": ("facts",), "document_facts": ("facts",), "compare_series": ("series",)}
+"""Queries that read values, and the relations they read with reviewers' corrections (warehouse/review)."""
+
+
 def rows(con: Connection, query: str, **params: object) -> list[dict[str, Any]]:
-    cursor = con.execute(queries.sql(query), params or None)
+    sql = queries.sql(query)
+    if query in CORRECTED:
+        overlay.ensure(con)
+        sql = overlay.corrected(sql, *CORRECTED[query])
+    cursor = con.execute(sql, params or None)
     columns = [d[0] for d in cursor.description or ()]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

@@ -1,5 +1,9 @@
--- The selected reports, newest first.
-SELECT report_id, agency_id, agency, year, template, format, province, city, county, agency_kind,
-       agency_level, scope, checks_failed, n_warnings, found_cells, expected_cells, source_file, title
-FROM selected
-ORDER BY year DESC NULLS LAST, agency
+-- The selected reports, newest first, with their review status (pending when never reviewed).
+SELECT s.report_id, s.agency_id, s.agency, s.year, s.template, s.format, s.province, s.city, s.county,
+       s.agency_kind, s.agency_level, s.scope, s.checks_failed, s.n_warnings, s.found_cells,
+       s.expected_cells, s.source_file, s.title,
+       coalesce(rv.status, 'pending') AS review_status, rv.comment AS review_comment,
+       rv.user AS reviewed_by, rv.at AS reviewed_at
+FROM selected AS s
+LEFT JOIN review_status AS rv ON rv.report_id = s.report_id
+ORDER BY s.year DESC NULLS LAST, s.agency

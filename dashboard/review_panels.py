@@ -1,0 +1,65 @@
+"""Review status and corrections where pages list many reports: the 数据质量 page's overview and queue,
+the 机关 page's per-year statuses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components
+from dashboard.review_ui import cell_name, local_time
+from warehouse.filters import ReportFilter
+from warehouse.review.model import STATUSES
+
+
+def with_status_labels(v: components.View, frame: pd.DataFrame) -> pd.DataFrame:
+    """Review statuses in words and review times in local time."""
+    shown = frame.copy()
+    if "review_status" in shown:
+        shown["review_status"] = [v.t(f"review.status.{s}") for s in shown["review_status"]]
+    if "reviewed_at" in shown:
+        shown["reviewed_at"] = [local_time(t) if isinstance(t, str) else "" for t in shown["reviewed_at"]]
+    return shown
+
+
+def review_overview(v: components.View, flt: ReportFilter) -> None:
+    """How many of the filtered reports are to review, approved or returned; and which they are."""
+    st.subheader(v.t("review.header"))
+    reports = v.frame("reports", flt)
+    columns = st.columns(len(STATUSES))
+    for column, status in zip(columns, STATUSES, strict=True):
+        column.metric(v.t(f"review.status.{status}"), int((reports["review_status"] == status).sum()))
+    listed = reports[
+        ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
+         "source_file", "report_id"]
+    ]  # fmt: skip
+    with st.expander(v.t("review.header") + f" · {len(listed)}"):
+        components.table(
+            v, with_status_labels(v, listed), what="review-status", key="review_reports", height=360
+        )
+
+
+def corrections_queue(v: components.View) -> None:
+    """Corrections that are not applied until someone reviews them (their report was replaced, is gone,
+    or now reads differently), each linked to the report to review it on."""
+    states = v.read("correction_states")
+    waiting = states[states["state"] == "needs_review"]
+    if waiting.empty:
+        return
+    st.subheader(v.t("corr.queue"))
+    rows = pd.DataFrame(
+        {
+            "id": waiting["id"],
+            "agency": waiting["agency"],
+            "year": waiting["year"],
+            "metric": [
+                cell_name(v, c, b) for c, b in zip(waiting["metric_code"], waiting["breakdown"], strict=True)
+            ],
+            "original_value": waiting["original_value"],
+            "value": waiting["value"],
+            "why": [v.t(f"corr.why.{w}") for w in waiting["why"]],
+            "created_by": waiting["created_by"],
+            "report_id": waiting["current_report_id"].fillna(waiting["report_id"]),
+        }
+    )
+    components.table(v, rows, what="corrections-needing-review", key="corrections_queue")

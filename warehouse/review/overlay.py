@@ -1,0 +1,204 @@
+"""Corrections and review statuses on a reader's DuckDB connection, applied at query time.
+
+`prepare` turns a snapshot of the review database into small relations, computed once per warehouse
+version and review revision: the rows as stored (`review_corrections`, `review_status`,
+`review_carried`), the corrections that apply with the values before and after (`review_overlay`, which
+reads only the corrected reports' facts) and those reports' series summed again
+(`review_corrected_series`). `register` puts them on a connection or cursor; named SQL then reads
+`facts`, `facts_long`, `report_series` and `series` through CTEs of the same names that apply the
+corrections (rows), or adds them to an aggregate as a delta (`review_delta_*.sql`). The warehouse
+version itself is never written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import queries
+from warehouse.filters import confirmed_facts
+from warehouse.review.model import Snapshot
+
+CORRECTIONS = "review_corrections"
+STATUS = "review_status"
+CARRIED = "review_carried"
+OVERLAY = "review_overlay"
+CORRECTED_SERIES = "review_corrected_series"
+
+_STRING = pa.string()
+_CORRECTION_COLUMNS = (
+    ("id", pa.int64()),
+    ("report_id", _STRING),
+    ("metric_code", _STRING),
+    ("breakdown", _STRING),
+    ("value", _STRING),
+    ("original_value", _STRING),
+    ("original_raw", _STRING),
+    ("kind", _STRING),
+    ("reason", _STRING),
+    ("agency_id", _STRING),
+    ("agency", _STRING),
+    ("year", pa.int64()),
+    ("source_file", _STRING),
+    ("created_by", _STRING),
+    ("created_at", _STRING),
+    ("carried_from", pa.int64()),
+)
+_STATUS_COLUMNS = (
+    ("report_id", _STRING),
+    ("status", _STRING),
+    ("comment", _STRING),
+    ("user", _STRING),
+    ("at", _STRING),
+)
+_CARRIED_COLUMNS = (("correction_id", pa.int64()), ("report_id", _STRING), ("decision", _STRING))
+
+# Each relation a query may read corrected, the CTEs it needs (in order), and the SQL of each;
+# `review_overlay` and `review_corrected_series` are registered tables, so they need no CTE.
+CTE_FILES = {
+    "facts": "review_cte_facts",
+    "facts_long": "review_cte_facts_long",
+    "report_series": "review_cte_report_series",
+    "series": "review_cte_series",
+}
+BASE = "review_base"
+"""`review_base_facts` and `review_base_report_series`: what the corrected `facts` and `report_series` are
+built on — the tables, or their stand-ins without unconfirmed OCR values (warehouse/filters.py)."""
+NEEDS: dict[str, tuple[str, ...]] = {
+    OVERLAY: (),
+    CORRECTED_SERIES: (),
+    BASE: (),
+    "facts": (BASE,),
+    "facts_long": (),
+    "report_series": (BASE,),
+    "series": ("report_series",),
+}
+PASS_THROUGH = (
+    "review_base_facts AS (SELECT * FROM main.facts),\n"
+    "review_base_report_series AS (SELECT * FROM main.report_series)"
+)
+
+
+def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: Sequence[tuple[object, ...]]) -> pa.Table:
+    schema = pa.schema(list(columns))
+    return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
+
+
+def relations(snapshot: Snapshot) -> dict[str, pa.Table]:
+    """The snapshot as Arrow tables, ready to register (active corrections only)."""
+    corrections = [
+        tuple(getattr(c, name) for name, _ in _CORRECTION_COLUMNS) for c in snapshot.corrections if c.active
+    ]
+    statuses = [(e.report_id, e.status, e.comment, e.user, e.at) for e in snapshot.statuses]
+    decided = {(k.correction_id, k.report_id): k.decision for k in snapshot.carried}
+    for c in snapshot.corrections:  # a correction carried over counts even if its decision was not recorded
+        if c.carried_from is not None and c.active:
+            decided.setdefault((c.carried_from, c.report_id), "carried")
+    carried = [(correction, report, decision) for (correction, report), decision in decided.items()]
+    return {
+        CORRECTIONS: _table(_CORRECTION_COLUMNS, corrections),
+        STATUS: _table(_STATUS_COLUMNS, statuses),
+        CARRIED: _table(_CARRIED_COLUMNS, carried),
+    }
+
+
+def prepare(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, pa.Table]:
+    """Every review relation for the version behind `con`: compute once per version and revision (the
+    dashboard caches it), then `register` on each cursor."""
+    tables = relations(snapshot)
+    for name, table in tables.items():
+        con.register(name, table)
+    listed = corrected_reports(snapshot)
+    for name, query in ((OVERLAY, "review_cte_overlay"), (CORRECTED_SERIES, "review_cte_corrected_series")):
+        tables[name] = con.sql(queries.sql(query).replace("$corrected_reports", listed)).to_arrow_table()
+        con.register(name, tables[name])
+    return tables
+
+
+REPORT_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def corrected_reports(snapshot: Snapshot) -> str:
+    """The reports with active corrections as SQL literals for `IN (…)` (DuckDB prunes a sorted scan by
+    a literal list, not by a list parameter); report ids are SHA-256 hex, anything else is left out."""
+    ids = sorted({c.report_id for c in snapshot.corrections if c.active and REPORT_ID.fullmatch(c.report_id)})
+    return ", ".join(f"'{i}'" for i in ids) or "NULL"
+
+
+def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.Table]) -> None:
+    """Make the review relations visible to queries on this connection (or cursor); a snapshot is
+    prepared on the spot, prepared relations are only registered."""
+    if isinstance(snapshot, Snapshot):
+        prepare(con, snapshot)
+        return
+    for name, table in snapshot.items():
+        con.register(name, table)
+
+
+def is_registered(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute(f"SELECT 1 FROM {CORRECTIONS} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+def _ordered(wanted: Iterable[str]) -> list[str]:
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        for needed in NEEDS[name]:
+            visit(needed)
+        if name not in order:
+            order.append(name)
+
+    for name in wanted:
+        visit(name)
+    return order
+
+
+def ctes(*relations: str, hide_ocr: bool = False) -> str:
+    """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
+    after the last), to put in front of a query that reads those names. With `hide_ocr` they build on
+    the stand-ins without OCR values no identity confirms."""
+    found: list[str] = []
+    for name in _ordered(relations):
+        if name == BASE:
+            found.append(
+                confirmed_facts("review_base_facts", "review_base_report_series")
+                if hide_ocr
+                else PASS_THROUGH
+            )
+        elif name in CTE_FILES:
+            body = queries.sql(CTE_FILES[name]).strip().replace("$hide_ocr", "TRUE" if hide_ocr else "FALSE")
+            found.append(f"{name} AS (\n{body}\n)")
+    return ",\n".join(found)
+
+
+LEADING_WITH = re.compile(r"^((?:\s*--[^\n]*\n)*)\s*WITH\s+", re.IGNORECASE)
+
+
+def with_clause(*parts: str) -> str:
+    """`WITH a, b, …` of the non-empty CTE lists given ('' when all are empty)."""
+    kept = ",\n".join(p for p in parts if p)
+    return f"WITH {kept}\n" if kept else ""
+
+
+def corrected(sql: str, *relations: str, hide_ocr: bool = False) -> str:
+    """`sql` reading the named relations with the corrections applied (its own WITH, if it has one, is
+    joined to the CTEs put in front)."""
+    head = ctes(*relations, hide_ocr=hide_ocr)
+    found = LEADING_WITH.match(sql)
+    if found:
+        own = f"{found.group(1)}{sql[found.end() :]}"
+        return f"WITH {head},\n{own}" if head else sql
+    return with_clause(head) + sql
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Register an empty overlay on a connection nobody registered the review relations on."""
+    if not is_registered(con):
+        register(con, Snapshot())

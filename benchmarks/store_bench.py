@@ -1,6 +1,7 @@
 """One new file into a big warehouse: time and peak memory of `xxgk ingest FILE` (a whole process).
 
     python benchmarks/store_bench.py --reports 10000 [--reports 100000 ...] [--files 5] [--keep DIR]
+    python benchmarks/store_bench.py --warehouse DIR [--new FOLDER] [--files 5]
 
 For each size, builds a synthetic warehouse (benchmarks/synthetic_store.py) unless `--warehouse DIR`
 names one, then ingests `--files` new national sample reports one at a time, each in its own
@@ -28,9 +29,11 @@ from xxgk.samples.national import write_national
 XXGK = str(Path(sys.executable).with_name("xxgk"))
 
 
-def _new_files(folder: Path, count: int) -> list[Path]:
-    """National sample reports of another seed: new content, agencies already in the warehouse."""
-    write_national(folder, seed=4242, limit=count * 3)
+def _new_files(folder: Path, count: int, written: bool = False) -> list[Path]:
+    """National sample reports of another seed: new content, agencies already in the warehouse
+    (`written`: the folder already holds them)."""
+    if not written:
+        write_national(folder, seed=4242, limit=count * 3)
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".txt", ".htm", ".shtml"))
     return files[:count]
 
@@ -55,9 +58,9 @@ def _store_size(warehouse: Path) -> str:
     return f"{len(files)} files, {sum(p.stat().st_size for p in files) / 2**20:.0f} MiB"
 
 
-def bench(warehouse: Path, count: int, label: str) -> None:
+def bench(warehouse: Path, count: int, label: str, new: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        files = _new_files(Path(tmp), count)
+        files = _new_files(new or Path(tmp), count, written=new is not None)
         results = [_one(warehouse, f) for f in files]
     times = [t for t, _, _ in results]
     cpu = [c for _, c, _ in results]
@@ -74,9 +77,12 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, default=None)
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None, help="build the warehouses here and keep them")
+    parser.add_argument(
+        "--new", type=Path, default=None, help="take the new files from this folder (xxgk samples --national)"
+    )
     args = parser.parse_args()
     if args.warehouse is not None:
-        bench(args.warehouse, args.files, args.warehouse.name)
+        bench(args.warehouse, args.files, args.warehouse.name, args.new)
         return
     for size in args.reports or [10_000]:
         with tempfile.TemporaryDirectory() as tmp:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,13 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 from dashboard import data, editing, filters, state  # noqa: E402
 from dashboard.components import VIEW_KEY, View  # noqa: E402
 from dashboard.i18n import LANGS, translate  # noqa: E402
+from dashboard.untrusted import markdown  # noqa: E402
+from warehouse.errors import WarehouseError  # noqa: E402
 from warehouse.filters import ReportFilter  # noqa: E402
+
+# The page icon is served by the dashboard itself: a Material icon would be fetched from a font server.
+ICON = Path(__file__).resolve().parent / "icon.png"
+WAREHOUSE_ERRORS = (WarehouseError, duckdb.Error, OSError)
 
 PAGES = (
     ("overview", "views/overview.py", ":material/dashboard:"),
@@ -32,7 +39,7 @@ PAGES = (
 
 
 def _language() -> str:
-    state.seed("lang", lambda raw: raw if raw in LANGS else None)
+    state.seed("lang", lambda raw: state.parse_choice(raw, LANGS))
     if "lang" not in st.session_state:
         locale = (st.context.locale or "zh").lower()
         st.session_state["lang"] = "en" if locale.startswith("en") else "zh"
@@ -45,7 +52,7 @@ def _language() -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title="xxgk", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="xxgk", page_icon=str(ICON), layout="wide")
     state.begin_run()
     lang = _language()
     pages = [
@@ -59,16 +66,26 @@ def main() -> None:
         for name, path, icon in PAGES
     ]
     navigation = st.navigation(pages)
+    try:
+        _show(navigation, lang)
+    except WAREHOUSE_ERRORS as exc:
+        _broken(lang, exc)
+    finally:
+        state.write_url()
+
+
+def _show(navigation: Any, lang: str) -> None:
+    """The sidebar filters and the chosen page over the current version; every read of the warehouse
+    happens in here, under the one guard of `main`."""
     version = data.version()
     if version is None:
         _empty(navigation, lang)
-        state.write_url()
-        st.stop()
+        return
     path = str(version)
     places = data.frame(path, "places")
     domain = data.read(path, "domain")
     flt, described, file_parts = filters.sidebar(lang, places, domain)
-    st.sidebar.caption(f"{translate('app.version', lang)}: `{version.name}`")
+    st.sidebar.caption(f"{translate('app.version', lang)}: {markdown(version.name)}")
     editing.sidebar(lang)
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
     started = time.perf_counter()
@@ -76,7 +93,13 @@ def main() -> None:
         navigation.run()
     finally:
         st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
-        state.write_url()
+
+
+def _broken(lang: str, exc: BaseException) -> None:
+    """A warehouse that is missing a file, damaged or written by another version: one clear message."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    st.title(translate("app.title", lang))
+    st.error(markdown(translate("app.broken", lang).format(reason=reason)))
 
 
 def _empty(navigation: Any, lang: str) -> None:
@@ -87,7 +110,8 @@ def _empty(navigation: Any, lang: str) -> None:
         navigation.run()
         return
     st.title(translate("app.title", lang))
-    st.info(translate("app.no_warehouse", lang).format(dir=data.warehouse_dir()))
+    st.info(translate("app.no_warehouse", lang))
+    st.code(translate("app.ingest_command", lang).format(dir=data.warehouse_dir()), language=None)
 
 
 main()

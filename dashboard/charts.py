@@ -1,4 +1,5 @@
-"""Pure chart builders: DataFrame in, plotly figure out. Labels arrive translated.
+"""Pure chart builders: DataFrame in, plotly figure out. Labels arrive translated; every text that goes
+into a figure (titles, names, categories) passes `untrusted.plotly`, so an agency name is never markup.
 
 Figures are written as one dict and validated once by `go.Figure(...)`: plotly's incremental
 `add_trace`/`update_layout` calls cost several times more on every rerun."""
@@ -9,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.untrusted import plotly as text
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 TEMPLATE_BREAKS = (2019, 2021)  # first report years of the v2019 and v2021 tables
@@ -21,15 +24,15 @@ Trace = dict[str, Any]
 
 def _layout(title: str, *, y_title: str = "", x_title: str = "", **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "title": {"text": text(title), "x": 0, "xanchor": "left"},
         "font": {"family": FONT, "size": 13},
         "separators": ".,",
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "colorway": list(COLOURS),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         "hoverlabel": {"font": {"family": FONT}},
-        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "separatethousands": True},
-        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": text(y_title)}, "rangemode": "tozero", "separatethousands": True},
+        "xaxis": {"title": {"text": text(x_title)}},
     }
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(layout.get(key), dict):
@@ -47,8 +50,20 @@ def _values(series: pd.Series) -> list[Any]:
     return [None if pd.isna(v) else v for v in series.tolist()]
 
 
+def _labels(series: pd.Series) -> list[Any]:
+    """Category values as plotly shows them: text escaped, numbers (years) as they are."""
+    return [text(v) if isinstance(v, str) else v for v in _values(series)]
+
+
 def empty(title: str, message: str) -> go.Figure:
-    annotation = {"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
+    annotation = {
+        "text": text(message),
+        "showarrow": False,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+    }
     return _figure(
         [],
         _layout(title, annotations=[annotation], xaxis={"visible": False}, yaxis={"visible": False}),
@@ -82,7 +97,7 @@ def _breaks(years: pd.Series, note: str) -> tuple[list[dict[str, Any]], list[dic
                     "x": x,
                     "y": 1.0 - 0.07 * index,
                     "yref": "paper",
-                    "text": note,
+                    "text": text(note),
                     "showarrow": False,
                     "font": {"size": 11},
                     "bgcolor": "rgba(255,255,255,0.8)",
@@ -103,7 +118,7 @@ def year_lines(
             "type": "scatter",
             "x": _values(part["year"]),
             "y": _values(part["value"]),
-            "name": str(name),
+            "name": text(name),
             "mode": "lines+markers",
             "hovertemplate": "%{x}: %{y:,}"
             + ("<br>%{customdata[0]} 份 reports" if has_reports else "")
@@ -135,11 +150,11 @@ def stacked_bars(
     data: list[Trace] = []
     for name, part in shares.groupby(colour, sort=False):
         values = _values(part["_share"] * 100 if percent else part[y])
-        categories = _values(part[x])
+        categories = _labels(part[x])
         data.append(
             {
                 "type": "bar",
-                "name": str(name),
+                "name": text(name),
                 "x": values if horizontal else categories,
                 "y": categories if horizontal else values,
                 "orientation": "h" if horizontal else "v",
@@ -159,7 +174,7 @@ def flow_sankey(flows: pd.DataFrame, *, title: str) -> go.Figure:
     index = {label: i for i, label in enumerate(labels)}
     sankey: Trace = {
         "type": "sankey",
-        "node": {"label": labels, "pad": 14, "thickness": 16},
+        "node": {"label": [text(label) for label in labels], "pad": 14, "thickness": 16},
         "link": {
             "source": [index[s] for s in kept["source"]],
             "target": [index[t] for t in kept["target"]],
@@ -179,7 +194,7 @@ def ranking_bars(
     bar: Trace = {
         "type": "bar",
         "x": _values(ordered[value]),
-        "y": _values(ordered[label]),
+        "y": _labels(ordered[label]),
         "orientation": "h",
         "hovertemplate": "%{y}: %{x:,}<extra></extra>",
     }
@@ -206,7 +221,7 @@ def ranking_bars(
                 "x": median,
                 "y": 1.02,
                 "yref": "paper",
-                "text": f"{median_label} {median:,.4g}",
+                "text": text(f"{median_label} {median:,.4g}"),
                 "showarrow": False,
             }
         )
@@ -223,7 +238,7 @@ def coverage_grid(frame: pd.DataFrame, *, status_labels: dict[str, str], title: 
     codes = frame.assign(code=frame["status"].map(STATUS_CODES))
     z = codes.pivot_table(index="agency_name", columns="year", values="code", aggfunc="max")
     names = {float(code): status_labels.get(status, status) for status, code in STATUS_CODES.items()}
-    text = [[names.get(v, "") if not pd.isna(v) else "" for v in row] for row in z.to_numpy().tolist()]
+    cells = [[text(names.get(v, "")) if not pd.isna(v) else "" for v in row] for row in z.to_numpy().tolist()]
     steps = len(STATUS_COLOURS)
     scale = [
         [bound, colour] for i, colour in enumerate(STATUS_COLOURS) for bound in (i / steps, (i + 1) / steps)
@@ -232,8 +247,8 @@ def coverage_grid(frame: pd.DataFrame, *, status_labels: dict[str, str], title: 
         "type": "heatmap",
         "z": [[None if pd.isna(v) else v for v in row] for row in z.to_numpy().tolist()],
         "x": [str(c) for c in z.columns],
-        "y": list(z.index),
-        "text": text,
+        "y": [text(agency) for agency in z.index],
+        "text": cells,
         "texttemplate": "%{text}",
         "colorscale": scale,
         "zmin": -0.5,
@@ -261,7 +276,7 @@ def rate_dots(frame: pd.DataFrame, *, series: str, title: str, y_title: str) -> 
                 "type": "scatter",
                 "x": _values(part["year"]),
                 "y": _values(part["rate"] * 100),
-                "name": str(name),
+                "name": text(name),
                 "mode": "markers+lines",
                 "marker": {"size": 10},
                 "customdata": part[["numerator", "denominator"]].to_numpy().tolist(),

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from warehouse import dashboard_queries
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.documents.findings import ReviewNotes
 from warehouse.publish import current_version, default_dir
 from warehouse.review import overlay, store
@@ -32,7 +32,7 @@ def version() -> Path | None:
 
 @st.cache_resource(max_entries=2, ttl=3600, show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+    return open_version(path)
 
 
 def review_revision() -> int:

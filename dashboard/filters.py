@@ -38,7 +38,7 @@ def _keep_valid(key: str, allowed: tuple[str, ...] | list[str]) -> None:
 
 
 def _place_picker(lang: str, key: str, label_key: str, choice: Choice, disabled: bool = False) -> str:
-    state.seed(key, lambda raw: raw if raw in choice.codes else None)
+    state.seed(key, lambda raw: state.parse_choice(raw, choice.codes))
     _keep_valid(key, ("", *choice.codes))
     options = ["", *choice.codes]
     value = st.selectbox(
@@ -53,7 +53,7 @@ def _place_picker(lang: str, key: str, label_key: str, choice: Choice, disabled:
 
 
 def _multi(lang: str, key: str, label_key: str, options: list[str], prefix: str) -> list[str]:
-    state.seed(key, lambda raw: [v for v in state.parse_list(raw) if v in options] or None)
+    state.seed(key, lambda raw: state.parse_choices(raw, options))
     _keep_valid(key, options)
     chosen = st.multiselect(
         translate(label_key, lang),
@@ -68,15 +68,7 @@ def _multi(lang: str, key: str, label_key: str, options: list[str], prefix: str)
 
 def _years(lang: str, year_min: int, year_max: int) -> tuple[int, int]:
     key = "years"
-
-    def parse(raw: str) -> tuple[int, int] | None:
-        parts = [state.parse_int(p) for p in raw.split("-", 1)]
-        if len(parts) != 2 or parts[0] is None or parts[1] is None:
-            return None
-        low, high = max(parts[0], year_min), min(parts[1], year_max)
-        return (low, high) if low <= high else None
-
-    state.seed(key, parse)
+    state.seed(key, lambda raw: state.parse_year_range(raw, year_min, year_max))
     current = st.session_state.get(key)
     if not (isinstance(current, tuple) and year_min <= current[0] <= current[1] <= year_max):
         st.session_state[key] = (year_min, year_max)
@@ -120,18 +112,18 @@ def sidebar(
         kinds = _multi(
             lang, "kind", "filter.kinds", [x for x in KINDS if x in _list(domain, "kinds")], "kind"
         )
-        state.seed("vertical", lambda raw: raw == "1")
+        state.seed("vertical", state.parse_flag)
         vertical = st.checkbox(translate("filter.vertical", lang), key="vertical")
         state.remember("vertical", "1" if vertical else None)
-        state.seed("ocr", lambda raw: raw == "confirmed")
+        state.seed("ocr", lambda raw: state.parse_choice(raw, ("confirmed",)) is not None)
         confirmed_only = st.checkbox(
             translate("filter.ocr_confirmed", lang), key="ocr", help=translate("filter.ocr_help", lang)
         )
         state.remember("ocr", "confirmed" if confirmed_only else None)
-        state.seed("q", lambda raw: raw[:60])
+        state.seed("q", lambda raw: state.parse_text(raw, 60))
         text = st.text_input(translate("filter.agency_text", lang), key="q", max_chars=60)
         state.remember("q", text.strip() or None)
-        state.seed("scope", lambda raw: raw if raw in SCOPES else None)
+        state.seed("scope", lambda raw: state.parse_choice(raw, SCOPES))
         scope = st.radio(
             translate("filter.scope", lang),
             SCOPES,

@@ -12,11 +12,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "app.title": ("政府信息公开年报", "Disclosure annual reports"),
     "app.language": ("语言", "Language"),
     "app.no_warehouse": (
-        "还没有数据：在“导入”页上传报告，或运行 `xxgk ingest 报告目录 --warehouse {dir}`，"
+        "还没有数据：在“导入”页上传报告，或运行下面的命令（报告目录换成存放年报的文件夹），"
         "或运行 `xxgk demo`。",
-        "No data yet: upload reports on the Import page, or run `xxgk ingest REPORTS --warehouse {dir}`, or "
-        "`xxgk demo`.",
+        "No data yet: upload reports on the Import page, or run the command below (REPORTS being the folder "
+        "of reports), or `xxgk demo`.",
     ),
+    "app.ingest_command": ("xxgk ingest 报告目录 --warehouse {dir}", "xxgk ingest REPORTS --warehouse {dir}"),
+    "app.broken": ("无法读取数据仓库：{reason}", "The warehouse cannot be read: {reason}"),
     "app.version": ("数据版本", "Data version"),
     "page.overview": ("总览", "Overview"),
     "page.proactive": ("主动公开", "Proactive disclosure"),

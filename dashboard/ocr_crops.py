@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components import View
+from dashboard.untrusted import markdown
 
 GALLERY = 8
 """Doubtful or unconfirmed values shown at once, beside the one picked."""
@@ -33,7 +34,7 @@ def ocr_crops(v: View, report_id: str) -> None:
     columns = st.columns(2)
     for n, i in enumerate(others):
         with columns[n % 2]:
-            st.markdown(f"`{names[i]}`")
+            st.markdown(markdown(names[i]))
             _crop(v, crops.iloc[i])
 
 
@@ -44,12 +45,14 @@ def _in_doubt(row: object) -> bool:
 def _crop(v: View, row: object) -> None:
     status = v.t("report.ocr_confirmed" if getattr(row, "confirmed", False) else "report.ocr_unconfirmed")
     doubt = str(getattr(row, "doubt", "") or "")
-    caption = v.t(
-        "report.ocr_caption",
-        raw=getattr(row, "value_raw", ""),
-        score=f"{float(getattr(row, 'score', 0.0)):.2f}",
-        page=getattr(row, "page", "?"),
-        status=status + (f" · {doubt}" if doubt else ""),
+    caption = markdown(
+        v.t(
+            "report.ocr_caption",
+            raw=getattr(row, "value_raw", ""),
+            score=f"{float(getattr(row, 'score', 0.0)):.2f}",
+            page=getattr(row, "page", "?"),
+            status=status + (f" · {doubt}" if doubt else ""),
+        )
     )
     image = getattr(row, "crop_png", None)
     if image:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import streamlit as st
@@ -44,8 +45,50 @@ def write_url() -> None:
         st.query_params.from_dict(wanted)
 
 
+# --- URL parameters: one parser per type; each returns None (use the default) for anything it does not
+# read, and none of them raises, whatever the address bar holds.
+
+_INT = re.compile(r"-?[0-9]{1,9}")
+_YEARS = re.compile(r"([0-9]{4})-([0-9]{4})")
+_REPORT_ID = re.compile(r"[0-9a-f]{64}")
+
+
 def parse_int(raw: str) -> int | None:
-    return int(raw) if raw.strip().lstrip("-").isdigit() else None
+    """A whole number in ASCII digits ("2021", "-3"); not "--5", "²", "1e3" or "٣"."""
+    return int(raw) if _INT.fullmatch(raw.strip()) else None
+
+
+def parse_year_range(raw: str, low: int, high: int) -> tuple[int, int] | None:
+    """ "2019-2023" clipped to [low, high]; None when it is not two four-digit years or is empty there."""
+    found = _YEARS.fullmatch(raw.strip())
+    if found is None:
+        return None
+    first, last = max(int(found.group(1)), low), min(int(found.group(2)), high)
+    return (first, last) if first <= last else None
+
+
+def parse_choice(raw: str, allowed: Iterable[str]) -> str | None:
+    """One of the allowed codes, exactly."""
+    return raw if raw in set(allowed) else None
+
+
+def parse_choices(raw: str, allowed: Iterable[str]) -> list[str] | None:
+    """Comma-separated allowed codes, the others dropped; None when none is left."""
+    known = set(allowed)
+    return [part for part in parse_list(raw) if part in known] or None
+
+
+def parse_flag(raw: str) -> bool:
+    return raw == "1"
+
+
+def parse_text(raw: str, limit: int) -> str:
+    return raw[:limit]
+
+
+def parse_report_id(raw: str) -> str | None:
+    """A report id: the SHA-256 of its file, 64 lower-case hex digits."""
+    return raw if _REPORT_ID.fullmatch(raw) else None
 
 
 def parse_list(raw: str) -> list[str]:

@@ -6,8 +6,6 @@ import codecs
 import re
 from functools import cache
 
-from charset_normalizer import from_bytes
-
 from etl.errors import UnreadableDocument
 
 _BOMS = (
@@ -44,21 +42,28 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 
 @cache
-def _common_cjk(ch: str) -> bool:
-    """Level-1 GB2312 characters: the 3,755 most frequent hanzi."""
-    try:
-        encoded = ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return 0xB0 <= encoded[0] <= 0xD7
+def _common_cjk() -> frozenset[str]:
+    """Level-1 GB2312 characters (lead bytes B0–D7): the 3,755 most frequent hanzi."""
+    common = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                common.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(common)
+
+
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 
 
 def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
     """Share of CJK characters outside the most frequent 3,755; high for UTF-8 read as GBK."""
-    cjk = [ch for ch in text[: sample * 4] if "\u4e00" <= ch <= "\u9fff"][:sample]
+    cjk = _CJK_CHAR.findall(text[: sample * 4])[:sample]
     if len(cjk) < 20:
         return 0.0
-    return sum(not _common_cjk(ch) for ch in cjk) / len(cjk)
+    common = _common_cjk()
+    return sum(ch not in common for ch in cjk) / len(cjk)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -103,6 +108,8 @@ def _control_ratio(text: str) -> float:
 
 
 def _guess(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise UnreadableDocument("cannot decode: the bytes are neither UTF-8 nor GB18030")

@@ -31,5 +31,9 @@ class IncompleteReport(XxgkError):
     """An annual report whose statistics tables are missing or cut off."""
 
 
+class LimitExceeded(UnreadableDocument):
+    """The input is larger than one of the named limits in `etl/limits.py`; refused before allocating."""
+
+
 class NeedsOcr(UnreadableDocument):
     """The document's text is only in images (a scan, a photo, a garbled text layer): read it by OCR."""

@@ -57,6 +57,7 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _CJK_BREAK = re.compile(rf"(?<={_CJK})\n(?={_CJK})")
 
 
+@cache_short
 def one_line(text: str) -> str:
     """`clean_text` joined onto one line; a break between two hanzi ("商业\n企业") joins without a space."""
     return _CJK_BREAK.sub("", clean_text(text)).replace("\n", " ")

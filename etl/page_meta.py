@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from etl.normalise import fold
+from etl.normalise import cache_short, fold
 
 PUBLISHER_KEYS = ("发布机构", "发布单位", "发文机关", "发文单位", "公开主体", "信息来源", "来源", "来源单位")
 """Keys naming the publisher, strongest first."""
@@ -91,6 +91,7 @@ _MAX_PUBLISHER = 40
 Field = tuple[str, str]
 
 
+@cache_short
 def field_key(text: str) -> str | None:
     """The metadata key a cell or line starts a field with ("索 引 号：" → 索引号), or None."""
     folded = fold(text).rstrip(":：")

@@ -3,8 +3,8 @@
 A reader that cannot settle a layout (a wrapped label as near one row of values as another) hands the
 pipeline other readings of the document. Each is parsed; the one with the fewest failing error-level
 checks (N1–N4, O1, O2, O6–O8 …) wins; on a tie the one that reads more cells, then the reader's own
-first reading. Whatever was chosen, the
-facts whose value depends on the choice are stored with confidence "inferred" and the report carries an
+first reading, then the alternative whose stable name sorts first. Whatever was chosen, the facts whose
+value depends on the choice are stored with confidence "inferred" and the report carries an
 `ambiguous_layout` warning: a choice is never stored as if it had been read.
 """
 
@@ -27,25 +27,35 @@ def failing(report: ParsedReport) -> int:
     return sum(1 for c in report.checks if c.severity == "error" and c.status == "fail")
 
 
+def rank(candidate: tuple[str, str, ParsedReport]) -> tuple[int, int, str]:
+    """Fewest failing error-level identities, then most cells read, then the reader's first reading,
+    then the alternative's name: never its position, which a new heuristic could shift."""
+    name, _, report = candidate
+    return failing(report), -len(report.facts), name
+
+
+FIRST = ""
+"""The name of the reader's own first reading; it sorts before every alternative's name."""
+
+
 def choose_reading(document: Document, digest: str, parse: Parse) -> ParsedReport:
     first = replace(document, alternatives=())
-    candidates = [("first reading", first)] + [
-        (why, replace(document, blocks=blocks, alternatives=())) for why, blocks in document.alternatives
+    candidates = [(FIRST, "first reading", first)] + [
+        (a.name, a.why, replace(document, blocks=a.blocks, alternatives=())) for a in document.alternatives
     ]
-    parsed: list[tuple[str, ParsedReport]] = []
-    for why, candidate in candidates:
+    parsed: list[tuple[str, str, ParsedReport]] = []
+    for name, why, candidate in candidates:
         try:
-            parsed.append((why, parse(candidate, digest)))
+            parsed.append((name, why, parse(candidate, digest)))
         except XxgkError:
             continue
     if not parsed:
         return parse(first, digest)
-    best = min(range(len(parsed)), key=lambda i: (failing(parsed[i][1]), -len(parsed[i][1].facts), i))
-    chosen_why, chosen = parsed[best]
+    _, chosen_why, chosen = min(parsed, key=rank)
     values = {(f.metric_code, f.breakdown): (f.value, f.semantic) for f in chosen.facts}
     unsettled = {
         key
-        for _, other in parsed
+        for _, _, other in parsed
         for key in values.keys() | {(f.metric_code, f.breakdown) for f in other.facts}
         if values.get(key)
         != next(((f.value, f.semantic) for f in other.facts if (f.metric_code, f.breakdown) == key), None)
@@ -56,7 +66,7 @@ def choose_reading(document: Document, digest: str, parse: Parse) -> ParsedRepor
         replace(f, confidence="inferred") if (f.metric_code, f.breakdown) in unsettled else f
         for f in chosen.facts
     )
-    scores = ", ".join(f"{failing(report)}" for _, report in parsed)
+    scores = ", ".join(f"{failing(report)}" for _, _, report in parsed)
     issue = ParseIssue(
         "ambiguous_layout",
         f"{len(parsed)} readings of an ambiguous table layout (failing identities: {scores}); "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 Semantic = Literal["number", "zero", "blank", "na", "invalid"]
@@ -66,6 +67,13 @@ class Table:
 
     def row_views(self) -> Iterator[RowView]:
         """Each row with every cell covering it (merged cells from above included), left to right."""
+        return iter(self._row_views)
+
+    @cached_property
+    def _row_views(self) -> tuple[RowView, ...]:
+        return tuple(self._build_row_views())
+
+    def _build_row_views(self) -> Iterator[RowView]:
         grid = self.grid()
         for r, line in enumerate(grid):
             seen: list[TableCell] = []
@@ -103,6 +111,17 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another reading of a layout the reader could not settle: one decision taken the other way."""
+
+    name: str
+    """Which decision, in words that stay the same when a reader learns new heuristics (the page and the
+    text it is about, never a position in a list): `choose_reading` breaks ties by it."""
+    why: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     """What every reader returns: ordered paragraphs and tables, plus page-level metadata."""
 
@@ -114,15 +133,15 @@ class Document:
     meta: tuple[tuple[str, str], ...] = ()
     cut_off: bool = False
     """The file visibly stops early (an HTML page without its closing tags)."""
-    alternatives: tuple[tuple[str, tuple[Block, ...]], ...] = ()
-    """Other readings of a layout the reader could not settle (why, blocks): the pipeline parses each
-    and lets the template's identities choose (etl/readings.py)."""
+    alternatives: tuple[Alternative, ...] = ()
+    """Other readings of a layout the reader could not settle: the pipeline parses each and lets the
+    template's identities choose (etl/readings.py)."""
 
-    @property
+    @cached_property
     def tables(self) -> tuple[Table, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
-    @property
+    @cached_property
     def paragraphs(self) -> tuple[Paragraph, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Paragraph))
 

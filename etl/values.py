@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Context, Decimal, Inexact, InvalidOperation
 
 from etl.normalise import cache_short
 from etl.records import Semantic
@@ -47,11 +47,24 @@ _SCALE = {"万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _DASHES = dict.fromkeys(map(ord, "－﹣−‐‑"), "-")
 
 
+VALUE_MAX_DIGITS = 18
+"""Significant digits a printed value may have (a budget in yuan has at most 15). Together with
+VALUE_MAX_DECIMALS it keeps every value exact: as a Python Decimal after scaling 亿元 to 元 (28 digits),
+and in the warehouse's DECIMAL(38, 6). A longer number is not a value: `invalid`, with the reason."""
+VALUE_MAX_DECIMALS = 6
+"""Decimal places a printed value may have: the warehouse stores six (DECIMAL(38, 6)); a seventh would
+be rounded, so such a cell is `invalid` with the reason instead."""
+EXACT = Context(prec=60, traps=[InvalidOperation, Inexact])
+"""Arithmetic on values that must not round: scaling and normalising raise rather than round."""
+
+
 @dataclass(frozen=True)
 class ParsedValue:
     value: Decimal | None
     semantic: Semantic
     unit: str | None = None
+    problem: str = field(default="", repr=False)
+    """Why a cell that looks like a number is `invalid` (too many digits); empty otherwise."""
 
 
 def _compact(raw: str) -> str:
@@ -78,17 +91,26 @@ def parse_value(raw: str) -> ParsedValue:
     match = _NUMBER.match(text)
     if not match:
         return ParsedValue(None, "invalid")
-    digits = match.group("int").replace(",", "") + (match.group("frac") or "")
-    try:
-        number = Decimal(digits)
-    except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        return ParsedValue(None, "invalid")
+    unit = match.group("unit")
+    whole, fraction = match.group("int").replace(",", ""), (match.group("frac") or ".")[1:].rstrip("0")
+    problem = _too_long(whole, fraction)
+    if problem:
+        return ParsedValue(None, "invalid", unit, problem)
+    number = Decimal(f"{whole}.{fraction}" if fraction else whole)
     if match.group("sign") == "-":
         number = -number
-    unit = match.group("unit")
     if number == 0:
         return ParsedValue(Decimal(0), "zero", unit)
     return ParsedValue(number, "number", unit)
+
+
+def _too_long(whole: str, fraction: str) -> str:
+    if len(fraction) > VALUE_MAX_DECIMALS:
+        return f"{len(fraction)} decimal places, more than the {VALUE_MAX_DECIMALS} a value is stored with"
+    digits = len((whole + fraction).lstrip("0"))
+    if digits > VALUE_MAX_DIGITS:
+        return f"{digits} significant digits, more than the {VALUE_MAX_DIGITS} a value may have"
+    return ""
 
 
 def is_value_text(raw: str) -> bool:
@@ -106,12 +128,12 @@ def to_metric_unit(parsed: ParsedValue, metric_unit: str, printed_unit: str | No
         return None
     unit = parsed.unit or printed_unit
     if metric_unit == "元" and unit in _SCALE:
-        return normalise_decimal(parsed.value * _SCALE[unit])
+        return normalise_decimal(EXACT.multiply(parsed.value, _SCALE[unit]))
     return normalise_decimal(parsed.value)
 
 
 def normalise_decimal(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation: 242523110.8200 -> 242523110.82."""
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+        return value.quantize(Decimal(1), context=EXACT)
+    return value.normalize(EXACT)

@@ -45,3 +45,11 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_corpus(base / "samples", n_agencies=12, years=range(2016, 2025), include_bad=True)
     ingest([base / "samples"], base / "data", jobs=2)
     return base / "data"
+
+
+@pytest.fixture(scope="session")
+def hostile_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real warehouse whose titles, agency names and file names are full of markup."""
+    from tests.hostile_warehouse import build
+
+    return build(tmp_path_factory.mktemp("hostile_warehouse"))

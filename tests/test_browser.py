@@ -72,7 +72,11 @@ def server(sample_warehouse: Path) -> Iterator[str]:
         time.sleep(0.3)
     yield url
     process.terminate()
-    process.wait(10)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:  # a busy machine: the server is slow to stop
+        process.kill()
+        process.wait(10)
 
 
 @pytest.fixture(scope="module")

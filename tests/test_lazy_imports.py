@@ -14,7 +14,7 @@ from xxgk.cli import cli
 result = CliRunner().invoke(cli, ["parse", sys.argv[1]])
 assert result.exit_code == 0, result.output
 heavy = sorted(m for m in ("pandas", "duckdb", "streamlit", "pdfplumber", "docx", "pyarrow", "plotly",
-                           "httpx", "etl.collect")
+                           "httpx", "etl.collect", "rapidfuzz", "charset_normalizer")
                if m in sys.modules)
 print(",".join(heavy))
 """

@@ -18,9 +18,11 @@ from etl.pipeline import parse_document, parse_file
 from etl.readers import read_document
 from etl.readers.docx import read_docx
 from etl.readers.office import soffice
-from etl.readers.pdf import Line, Part, is_footer, join_parts, normalise_chars
+from etl.readers.pdf_clean import is_footer, normalise_chars
+from etl.readers.pdf_join import join_parts
+from etl.readers.pdf_layout import Line, Part
 from etl.readers.xlsx import read_xlsx
-from etl.records import Block, Document, Table, TableCell
+from etl.records import Alternative, Block, Document, Table, TableCell
 from tests.conftest import FIXTURES, REAL_CORPUS
 
 REPORTS = FIXTURES / "reports"
@@ -278,7 +280,8 @@ def test_unruled_pdf_tables_are_rebuilt_from_word_positions(path: Path) -> None:
 
 
 def test_running_header_lines_are_dropped() -> None:
-    from etl.readers.pdf import PageContent, drop_running_lines
+    from etl.readers.pdf_clean import drop_running_lines
+    from etl.readers.pdf_layout import PageContent
 
     def page(number: int, *texts: tuple[str, float]) -> PageContent:
         lines = tuple(Line(text, 80, 300, top, top + 10, number) for text, top in texts)
@@ -316,7 +319,7 @@ def test_identities_choose_between_readings_and_say_so() -> None:
     ambiguous = replace(
         document,
         blocks=_with_granted_total(document, 7),
-        alternatives=(("label between two rows", document.blocks),),
+        alternatives=(Alternative("label p1 y100 x", "label between two rows", document.blocks),),
     )
     report = parse_document(ambiguous, "digest")
     chosen = next(f for f in report.facts if (f.metric_code, f.breakdown) == ("req.granted", "total"))
@@ -329,7 +332,9 @@ def test_identities_choose_between_readings_and_say_so() -> None:
 def test_identical_readings_store_no_guess() -> None:
     path = REPORTS / "开化县华埠镇人民政府_2023.docx"
     document = read_document(path, path.read_bytes())
-    report = parse_document(replace(document, alternatives=(("same", document.blocks),)), "digest")
+    report = parse_document(
+        replace(document, alternatives=(Alternative("same", "same", document.blocks),)), "digest"
+    )
     assert all(f.confidence == "exact" for f in report.facts)
     assert not any(w.code == "ambiguous_layout" for w in report.warnings)
 
@@ -346,8 +351,10 @@ def test_equidistant_label_is_reported_as_ambiguous() -> None:
         line(130, ("行政处罚", 80), ("5", 300)),
     ]
     first = text_tables(lines, 400)
-    flipped = text_tables(lines, 400, flip=0)
-    assert first.ambiguous == ["label '其他对外' on page 1 lies between two rows of values"]
+    (ambiguity,) = first.ambiguous
+    assert ambiguity.name == "label p1 y115 其他对外"
+    assert ambiguity.why == "label '其他对外' on page 1 lies between two rows of values"
+    flipped = text_tables(lines, 400, flip=ambiguity.name)
     labels = [
         [c.text for c in t.table.cells if c.text not in "35"] for t in (first.tables[0], flipped.tables[0])
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.errors import WarehouseError
 from warehouse.publish import require_current
 
@@ -47,8 +47,8 @@ def export_dataset(directory: Path, out: Path) -> dict[str, int]:
     if out.exists() and any(out.iterdir()):
         raise WarehouseError(f"{out} is not empty: choose a new directory for the dataset")
     version = require_current(directory)
+    con = open_version(version)  # a warehouse of another schema version is refused before `out` is made
     out.mkdir(parents=True, exist_ok=True)
-    con = connect(version, read_only=True)
     counts: dict[str, int] = {}
     try:
         for name, sql in PARTITIONED.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import SchemaMismatch
+from warehouse.errors import SchemaMismatch, WarehouseError
 
 SCHEMA_VERSION = "5"
 
@@ -42,18 +42,63 @@ def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def open_version(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published version whose schema version this code reads."""
+    try:
+        con = connect(path, read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open the warehouse version {path}: {_first_line(exc)}") from None
+    try:
+        check_version(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema version a file says it has: None for a new, empty file; "" when it has tables but
+    no version (written before versions were recorded)."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not tables:
+        return None
+    if "warehouse_info" not in tables:
+        return ""
+    found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
+    return str(found[0][0]) if found else ""
+
+
+def check_version(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Refuse a file written with another schema version, before any statement of schema.sql runs."""
+    found = stored_version(con)
+    if found is None or found == SCHEMA_VERSION:
+        return
+    raise SchemaMismatch(version_message(path, found))
+
+
+def version_message(path: str | Path, found: str) -> str:
+    newer = found.isdigit() and int(found) > int(SCHEMA_VERSION)
+    written = f"schema version {found}" if found else "no schema version"
+    return (
+        f"{path} was written by {'a newer' if newer else 'an older'} version of xxgk ({written}; this "
+        f"version reads schema version {SCHEMA_VERSION}): ingest the reports into a new --warehouse "
+        "directory"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def schema_sql() -> str:
     return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables and views; refuse a file written with another schema version."""
+def apply_schema(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> None:
+    """Create missing tables and views; a file written with another schema version is refused first."""
+    check_version(con, path or "the warehouse")
     con.execute(schema_sql())
     found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
-    if found and found[0][0] != SCHEMA_VERSION:
-        raise SchemaMismatch(
-            f"warehouse schema version {found[0][0]} is not {SCHEMA_VERSION}: ingest the reports into a new "
-            "--warehouse directory"
-        )
     if not found:
         con.execute("INSERT INTO warehouse_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import queries
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.names import EXPORTS
 from warehouse.publish import require_current
 from warehouse.review import overlay
@@ -49,7 +49,7 @@ def export_table(
 ) -> tuple[Path | None, int, bytes | None]:
     """Write an export; with no `out` and CSV, return the bytes instead. Returns (path, rows, data)."""
     version = require_current(directory)
-    con = connect(version, read_only=True)
+    con = open_version(version)
     try:
         sql = export_sql(con, directory, what)
         if fmt == "parquet":

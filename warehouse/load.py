@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
 
 import duckdb
@@ -20,10 +20,13 @@ from warehouse.crosschecks import run_cross_checks
 from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
+STORED = Context(prec=38, traps=[InvalidOperation, Inexact])
 DECIMAL_TYPE = "DECIMAL(38, 6)"
 SMALL_INSERT = 2000
-"""Up to this many values go in as one VALUES statement: a one-file ingest then never imports pyarrow
-(which imports pandas), about 0.4 s of start-up."""
+"""Up to this many values go in as one VALUES statement."""
+STAGED_AS_LISTS = 200_000
+"""Up to this many values go in as one list per column: a one-file ingest (or a few files) then never
+imports pyarrow (which imports pandas: about 0.4 s and 100 MB); beyond, as Arrow."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,9 @@ def metric_rows() -> list[tuple[str | None, ...]]:
 
 
 def _micro(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(MICRO)
+    """A value as DECIMAL(38, 6) stores it; it never rounds (etl/values.py keeps values within six
+    decimal places), and a number that would is an error rather than a silent change."""
+    return None if value is None else value.quantize(MICRO, context=STORED)
 
 
 def _insert(
@@ -152,7 +157,8 @@ def _insert(
 def _staged(
     con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
 ) -> None:
-    """Rows as the relation `_incoming`: a VALUES list when small, an Arrow table when large."""
+    """Rows as the relation `_incoming`: a VALUES list when small, column lists up to a few thousand
+    rows, an Arrow table when large."""
     if len(rows) * len(columns) <= SMALL_INSERT:
         marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
         values = ", ".join([marks] * len(rows))
@@ -161,6 +167,9 @@ def _staged(
             f"AS v({', '.join(columns)})",
             [row[c] for row in rows for c in columns],
         )
+        return
+    if len(rows) * len(columns) <= STAGED_AS_LISTS:
+        _staged_as_lists(con, rows, columns, kinds)
         return
     import pyarrow as pa
 
@@ -176,6 +185,17 @@ def _staged(
     }
     schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
     con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+
+
+def _staged_as_lists(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
+) -> None:
+    """One list parameter per column, unnested side by side (no per-value binding, no pyarrow)."""
+    select = ", ".join(f"unnest(CAST(? AS {k}[])) AS {c}" for c, k in zip(columns, kinds, strict=True))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {select}",
+        [[row[c] for row in rows] for c in columns],
+    )
 
 
 def _unstage(con: duckdb.DuckDBPyConnection) -> None:

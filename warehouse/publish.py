@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
-from warehouse.store.gc import collect_garbage, fsync_tree
+from warehouse.store.gc import collect_garbage, fsync_tree, remove_garbage
 from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
@@ -52,15 +52,39 @@ def require_current(directory: Path) -> Path:
 
 
 @contextmanager
-def writer_lock(directory: Path) -> Iterator[None]:
-    """One writer at a time per warehouse directory."""
+def writer_lock(directory: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """One writer at a time per warehouse directory; `waiting` is called once if another holds it.
+
+    The lock file is opened close-on-exec and worker processes are never forked from a writer
+    (xxgk/workers.py), so no child keeps the lock after the writer dies. Private files that a killed
+    writer left behind are removed as soon as the lock is taken.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            remove_stale(directory)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_stale(directory: Path) -> list[Path]:
+    """Files of writers that died, removed under the lock: private versions being built (`*.tmp`, their
+    `*.tmp.wal`), a pointer being written, versions finished but never published (newer than the one
+    CURRENT names), and the Parquet parts no remaining version lists. Returns what was removed."""
+    stale = [*directory.glob("warehouse-*.duckdb.tmp"), *directory.glob("warehouse-*.duckdb.tmp.wal")]
+    stale += list(directory.glob(f"{POINTER}.tmp"))
+    published = current_version(directory)
+    if published is not None:
+        stale += [v for v in directory.glob("warehouse-*.duckdb") if v.name > published.name]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale + remove_garbage(directory, _versions(directory))
 
 
 def _new_name() -> str:
@@ -71,27 +95,32 @@ def publish(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Path, T]:
     """Build the next version from the current one with `change` (which ends with `run.finish`), then
     switch the pointer to it. If `change` raises, nothing is published and the files it wrote go."""
     with writer_lock(directory):
-        final = directory / _new_name()
-        tmp = final.with_name(final.name + ".tmp")
-        run = StoreRun(directory, current_version(directory))
-        try:
-            result = change(run)
-            run.write(tmp)
-            fsync_tree(directory, run.run_id)
-        except BaseException:
-            run.abort()
-            tmp.unlink(missing_ok=True)
-            Path(f"{tmp}.wal").unlink(missing_ok=True)
-            raise
-        if Path(f"{tmp}.wal").exists():
-            run.abort()
-            tmp.unlink(missing_ok=True)
-            raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
-        os.replace(tmp, final)
-        _fsync_dir(directory)
-        _switch_pointer(directory, final)
-        _prune(directory, keep=final)
-        return final, result
+        return publish_locked(directory, change)
+
+
+def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Path, T]:
+    """`publish` for a caller that already holds `writer_lock` (and read the warehouse under it)."""
+    final = directory / _new_name()
+    tmp = final.with_name(final.name + ".tmp")
+    run = StoreRun(directory, current_version(directory))
+    try:
+        result = change(run)
+        run.write(tmp)
+        fsync_tree(directory, run.run_id)
+    except BaseException:
+        run.abort()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    if Path(f"{tmp}.wal").exists():
+        run.abort()
+        tmp.unlink(missing_ok=True)
+        raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
+    os.replace(tmp, final)
+    _fsync_dir(directory)
+    _switch_pointer(directory, final)
+    _prune(directory, keep=final)
+    return final, result
 
 
 def _switch_pointer(directory: Path, final: Path) -> None:
@@ -111,11 +140,12 @@ def _fsync_dir(directory: Path) -> None:
 
 def _prune(directory: Path, keep: Path) -> None:
     """Delete all but the newest versions; open readers keep unlinked files alive."""
-    versions = sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name)
+    versions = _versions(directory)
     for old in versions[:-KEEP_VERSIONS]:
         if old != keep:
             old.unlink(missing_ok=True)
-    for stale in directory.glob("warehouse-*.duckdb.tmp"):
-        if stale.stat().st_mtime < keep.stat().st_mtime - 3600:
-            stale.unlink(missing_ok=True)
-    collect_garbage(directory, sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name))
+    collect_garbage(directory, _versions(directory))
+
+
+def _versions(directory: Path) -> list[Path]:
+    return sorted(directory.glob("warehouse-*.duckdb"), key=lambda p: p.name)

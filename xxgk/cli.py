@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 the command ran but some inputs failed (listed); 2 usag
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -16,6 +18,7 @@ import click
 from warehouse.errors import WarehouseError
 from warehouse.names import EXPORTS
 from xxgk import __version__
+from xxgk.workers import DEFAULT_SECONDS, Limits, WorkersCannotStart
 
 if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts fast (docs/scale.md)
     from rich.console import Console
@@ -23,6 +26,7 @@ if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts 
     from xxgk.ingest import IngestSummary, PlaceInputs
 
 WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
+FORMATS = ("csv", "xlsx", "parquet")
 
 
 warehouse_option = click.option(
@@ -66,6 +70,53 @@ def cli() -> None:
     DuckDB warehouse, check them, and export every statistic with its provenance."""
 
 
+def parse_size(text: str) -> int:
+    """Bytes from "1.5G", "800M", "2GB" or a plain number of bytes; ValueError otherwise."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
+    if match is None:
+        raise ValueError(text)
+    scale = 1 << (10 * " KMGT".index(match.group(2) or " "))
+    return int(float(match.group(1)) * scale)
+
+
+class SizeParam(click.ParamType[int]):
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            size = parse_size(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a size such as 1.5G or 800M", param, ctx)
+        if size < MIN_MEMORY:
+            self.fail(f"{value!r} is below the smallest memory limit, {MIN_MEMORY >> 20} MB", param, ctx)
+        return size
+
+
+MIN_MEMORY = 128 << 20
+
+
+def limit_options(function: Callable[..., None]) -> Callable[..., None]:
+    """--timeout and --memory-limit: what one file may take to parse, in its own worker process."""
+    function = click.option(
+        "--memory-limit",
+        "memory",
+        type=SizeParam(),
+        default="1.5G",
+        show_default=True,
+        help="memory one file's parse may use (its worker is stopped beyond it); e.g. 800M, 2G",
+    )(function)
+    return click.option(
+        "--timeout",
+        "timeout",
+        type=click.FloatRange(1, 86400),
+        default=DEFAULT_SECONDS,
+        show_default=True,
+        help="seconds one file's parse may take before its worker is stopped",
+    )(function)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @warehouse_option
@@ -89,12 +140,15 @@ def cli() -> None:
     default=None,
     help="CSV alias,canonical: agency name variants (kept as DIR/agency_aliases.csv)",
 )
+@limit_options
+@click.option("--verbose", "-v", is_flag=True, help="print the traceback of every internal error")
 @click.option(
     "--cluster",
     default=None,
     metavar="local|ADDRESS",
     help="extract on a Dask cluster: 'local' (--jobs worker processes) or a scheduler address "
-    "(tcp://host:8786; workers must see the warehouse directory). Needs pip install 'xxgk[cluster]'",
+    "(tcp://host:8786; workers must see the warehouse directory), each file within the same limits. "
+    "Needs pip install 'xxgk[cluster]'",
 )
 def ingest_command(
     paths: tuple[Path, ...],
@@ -102,6 +156,9 @@ def ingest_command(
     jobs: int | None,
     overrides: Path | None,
     aliases: Path | None,
+    timeout: float,
+    memory: int,
+    verbose: bool,
     cluster: str | None,
 ) -> None:
     """Read report files or folders (recursively) into the warehouse.
@@ -126,10 +183,12 @@ def ingest_command(
     from xxgk.cluster import ClusterUnavailable
 
     try:
-        summary = _ingest_with_progress(list(paths), directory, workers, console, inputs, cluster)
-    except (WarehouseError, ClusterUnavailable) as exc:
+        summary = _ingest_with_progress(
+            list(paths), directory, workers, console, inputs, Limits(timeout, memory), cluster
+        )
+    except (WarehouseError, WorkersCannotStart, ClusterUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    print_summary(summary, directory, Console())
+    print_summary(summary, directory, Console(), verbose=verbose)
     sys.exit(1 if summary.failed else 0)
 
 
@@ -143,6 +202,7 @@ def _ingest_with_progress(
     jobs: int,
     console: Console,
     inputs: PlaceInputs | None = None,
+    limits: Limits | None = None,
     cluster: str | None = None,
 ) -> IngestSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -166,6 +226,11 @@ def _ingest_with_progress(
         def advanced(path: str) -> None:
             progress.update(task, advance=1, description=Path(path).name[:40])
 
+        def waiting() -> None:
+            console.print(
+                f"another ingest is writing to {directory}; waiting for it to finish …", markup=False
+            )
+
         with pages_shown(lambda line: progress.update(task, description=line)):
             return ingest(
                 paths,
@@ -174,6 +239,8 @@ def _ingest_with_progress(
                 progress=advanced,
                 on_start=started,
                 inputs=inputs,
+                limits=limits,
+                waiting=waiting,
                 cluster=cluster,
             )
 
@@ -182,7 +249,11 @@ def _ingest_with_progress(
 @click.argument("what", type=click.Choice([*EXPORTS, "parquet-dataset"]))
 @warehouse_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="csv, xlsx or parquet (default: from the --out file's extension, else csv)",
 )
 @click.option(
     "--out",
@@ -191,7 +262,7 @@ def _ingest_with_progress(
     help="output file (default: CSV to standard output, other formats to ./xxgk_WHAT.EXT); "
     "for parquet-dataset a new directory",
 )
-def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None) -> None:
+def export_command(what: str, warehouse: Path | None, fmt: str | None, out: Path | None) -> None:
     """Export a long table: facts, reports, checks, errors, warnings, coverage (agency × year: published,
     missing, several versions), agencies, or series (harmonised across templates); or the whole
     warehouse as a hive-partitioned Parquet dataset (parquet-dataset --out DIR: year=/province= folders
@@ -207,14 +278,33 @@ def export_command(what: str, warehouse: Path | None, fmt: str, out: Path | None
         return
     from warehouse.export import export_table
 
+    chosen = export_format(fmt, out)
     try:
-        target, rows, data = export_table(warehouse or default_dir(), what, fmt, out)  # type: ignore[arg-type]
+        target, rows, data = export_table(warehouse or default_dir(), what, chosen, out)  # type: ignore[arg-type]
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     if data is not None:
         sys.stdout.buffer.write(data)
         return
-    Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}")
+    Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}", markup=False, highlight=False)
+
+
+def export_format(fmt: str | None, out: Path | None) -> str:
+    """The format asked for, else the one the output file's extension names; a mismatch or an unknown
+    extension is a usage error, never CSV bytes in an .xlsx file."""
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if fmt is None:
+        if out is None or suffix == "csv":
+            return "csv"
+        if suffix in FORMATS:
+            return suffix
+        raise click.UsageError(
+            f"cannot tell the format from {out.name!r}: add --format csv|xlsx|parquet or name the file "
+            ".csv, .xlsx or .parquet"
+        )
+    if suffix in FORMATS and suffix != fmt:
+        raise click.UsageError(f"--format {fmt} does not match the file name {out.name!r}")  # type: ignore[union-attr]
+    return fmt
 
 
 def _export_dataset(directory: Path, out: Path | None) -> None:
@@ -259,23 +349,28 @@ def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
 @cli.command("parse")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--all-checks", is_flag=True, help="list passing checks too")
-def parse_command(path: Path, all_checks: bool) -> None:
+@limit_options
+@click.option("--verbose", "-v", is_flag=True, help="print the traceback of an internal error")
+def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, verbose: bool) -> None:
     """Show what one file reads as: template, agency, year, every value with its source, warnings and
-    checks. Nothing is written."""
+    checks. Nothing is written. The file is parsed in a worker process within the same limits as ingest."""
     from rich.console import Console
 
-    from etl.errors import XxgkError
-    from etl.pipeline import parse_file
     from xxgk.ocr_progress import pages_shown
+    from xxgk.parsing import Failure, Job, parse_isolated
     from xxgk.report import print_parse
 
     try:
         with pages_shown(Console(stderr=True).print):
-            report = parse_file(path)
-    except XxgkError as exc:
-        click.echo(f"{path}: {exc.kind}: {exc.reason}", err=True)
+            (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
+    except WorkersCannotStart as exc:
+        raise click.ClickException(str(exc)) from None
+    if isinstance(parsed.result, Failure):
+        click.echo(f"{path}: {parsed.result.kind}: {parsed.result.reason}", err=True)
+        if verbose and parsed.result.detail:
+            click.echo(parsed.result.detail, err=True)
         sys.exit(1)
-    print_parse(report, Console(), all_checks=all_checks)
+    print_parse(parsed.result, Console(), all_checks=all_checks)
 
 
 @cli.command("samples")

@@ -20,6 +20,7 @@ from typing import Any
 from warehouse.load import LoadedFile
 from warehouse.store.catalog import Part
 from warehouse.store.parts import PartWriter
+from xxgk.workers import Limits
 
 CHUNK_FILES = 100
 WINDOW = 4
@@ -50,16 +51,20 @@ class ChunkResult:
     parts: tuple[Part, ...]
 
 
-def extract_chunk(directory: str, run_id: str, index: int, paths: list[str], at: datetime) -> ChunkResult:
-    """Parse `paths` and write their reports as the segment `<run_id>/w<index>` (runs on a worker)."""
-    from xxgk.ingest import Failure, parse_one
+def extract_chunk(
+    directory: str, run_id: str, index: int, paths: list[str], at: datetime, limits: Limits | None = None
+) -> ChunkResult:
+    """Parse `paths` and write their reports as the segment `<run_id>/w<index>` (runs on a worker). Each
+    file is parsed in a parser process of the worker within `limits` (xxgk/workers.py), as without a
+    cluster: a file that hangs or swells becomes an error row instead of stalling the cluster."""
+    from xxgk.parsing import Failure, Job, parse_isolated
 
     writer = PartWriter(Path(directory), run_id, segment_prefix=f"w{index:05d}")
     found: list[Extracted] = []
     loaded: list[LoadedFile] = []
     try:
-        for path in paths:
-            parsed = parse_one(path)
+        for parsed in parse_isolated([Job(p) for p in paths], limits=limits):
+            path = parsed.path
             if isinstance(parsed.result, Failure):
                 found.append(
                     Extracted(path, parsed.digest, parsed.size, (parsed.result.kind, parsed.result.reason))
@@ -111,12 +116,13 @@ def run_on_cluster(
     paths: list[str],
     at: datetime,
     on_file: Callable[[Extracted], None],
+    limits: Limits | None = None,
 ) -> list[Part]:
     """Extract `paths` on the cluster; calls `on_file` for every file (in input order) and returns the
     parts the workers wrote."""
     client = _client(address, workers)
     try:
-        return list(_drive(client, directory, run_id, paths, at, on_file))
+        return list(_drive(client, directory, run_id, paths, (at, limits), on_file))
     finally:
         cluster = getattr(client, "cluster", None)
         client.close()
@@ -129,7 +135,7 @@ def _drive(
     directory: Path,
     run_id: str,
     paths: list[str],
-    at: datetime,
+    at_limits: tuple[datetime, Limits | None],
     on_file: Callable[[Extracted], None],
 ) -> Iterator[Part]:
     from collections import deque
@@ -140,14 +146,16 @@ def _drive(
     pending: deque[Any] = deque()
     index = 0
     for chunk in islice(chunks, width):
-        pending.append(client.submit(extract_chunk, str(directory), run_id, index, chunk, at, pure=False))
+        pending.append(
+            client.submit(extract_chunk, str(directory), run_id, index, chunk, *at_limits, pure=False)
+        )
         index += 1
     while pending:
         result: ChunkResult = pending.popleft().result()
         following = next(chunks, None)
         if following is not None:
             pending.append(
-                client.submit(extract_chunk, str(directory), run_id, index, following, at, pure=False)
+                client.submit(extract_chunk, str(directory), run_id, index, following, *at_limits, pure=False)
             )
             index += 1
         for item in result.files:

@@ -206,10 +206,15 @@ def collect_command(
 
 def ingest_collected(out: Path, warehouse: Path, console: Console) -> int:
     """Ingest the collected documents (the manifest's URL, publisher and date go with them)."""
+    from warehouse.errors import WarehouseError
     from xxgk.ingest import ingest
     from xxgk.report import print_summary
+    from xxgk.workers import WorkersCannotStart
 
-    summary = ingest([out], warehouse, jobs=1)
+    try:
+        summary = ingest([out], warehouse, jobs=1)
+    except (WarehouseError, WorkersCannotStart) as exc:
+        raise click.ClickException(str(exc)) from None
     print_summary(summary, warehouse, Console())
     return 1 if summary.failed else 0
 

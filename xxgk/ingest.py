@@ -1,17 +1,23 @@
-"""The ingest use case: find inputs, parse what changed (in parallel), publish one new warehouse version.
+"""The ingest use case: find inputs, parse what changed (in worker processes), publish one new version.
 
 Every input ends as loaded, unchanged, rejected or error; one bad file never stops the batch and never
 touches what is already loaded. Identical bytes are recognised by their SHA-256 and change nothing.
 Parsed reports are written into the new version in chunks, so memory stays flat on large batches.
+The writer lock is taken before the warehouse is read, so a second ingest into the same directory waits
+for the first and then parses only what the first did not load. Each file is parsed in a worker with a
+time and memory limit (xxgk/workers.py); folders are walked without following a symbolic link into a
+folder already walked, and special files (FIFOs, devices) are never opened.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import shutil
-from collections import Counter, deque
+import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -19,16 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
-from etl.collect.manifest import evidence_for
 from etl.errors import XxgkError
-from etl.pipeline import parse_bytes
+from etl.limits import file_kind, open_input
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
+from warehouse.db import open_version
 from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
-from warehouse.publish import current_version, publish
+from warehouse.publish import current_version, publish, publish_locked, writer_lock
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
+from xxgk.parsing import Failure, Job, Parsed, parse_isolated
+from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
     from xxgk.cluster import Extracted
@@ -46,22 +54,8 @@ class Outcome:
     status: Status
     reason: str = ""
     report: ParsedReport | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    kind: Literal["rejected", "error"]
-    reason: str
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What a worker returns for one file: its hash and size, and a report or a failure."""
-
-    path: str
-    digest: str
-    size: int
-    result: ParsedReport | Failure
+    detail: str = ""
+    """The traceback of an internal error (shown with `xxgk ingest --verbose`, kept in the log)."""
 
 
 @dataclass
@@ -71,9 +65,13 @@ class IngestSummary:
     templates: Counter[str] = field(default_factory=Counter)
     with_warnings: int = 0
     failing_checks: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Entries of the folders walked that were not read, and why (a symbolic link loop, a FIFO)."""
     version: Path | None = None
     published: bool = False
     seconds: float = 0.0
+    log: Path | None = None
+    """Where the tracebacks of internal errors of this run were written."""
 
     def count(self, status: Status) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -89,60 +87,96 @@ class IngestSummary:
             self.templates[report.template] += 1
             self.with_warnings += bool(report.warnings)
             self.failing_checks += any(c.status == "fail" for c in report.checks)
-        self.outcomes.append(Outcome(outcome.path, outcome.status, outcome.reason))
+        self.outcomes.append(Outcome(outcome.path, outcome.status, outcome.reason, detail=outcome.detail))
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], Counter[str]]:
+@dataclass
+class Found:
+    """What the walk of the inputs found: files to read, other files counted by suffix, entries skipped."""
+
+    files: list[Path] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> Found:
     """Input files in a stable order: files as given, folders walked for report-like files."""
-    found: list[Path] = []
-    ignored: Counter[str] = Counter()
+    found = Found()
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                suffix = child.suffix.lower()
-                if suffix in READERS or suffix in DOCUMENT_SUFFIXES:
-                    found.append(child)
-                else:
-                    ignored[suffix or "(none)"] += 1
+            files: list[Path] = []
+            _walk(path, files, found)
+            found.files += sorted(files)
         else:
-            found.append(path)
-    return list(dict.fromkeys(p.resolve() for p in found)), ignored
+            found.files.append(path)
+    found.files = list(dict.fromkeys(p.resolve() for p in found.files))
+    return found
 
 
-def parse_one(path: str) -> Parsed:
-    """Read and parse one file in a worker: every exception becomes a one-line failure."""
+def _walk(root: Path, files: list[Path], found: Found) -> None:
+    """Every file under `root` (hidden entries left out), following symbolic links but never into a
+    folder already walked; loops, broken links and special files are named in `found.skipped`."""
+    walked: set[tuple[int, int]] = set()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            info = folder.stat()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            found.skipped.append((str(folder), _unreadable(exc)))
+            continue
+        if (info.st_dev, info.st_ino) in walked:
+            found.skipped.append((str(folder), "symbolic link loop: a folder already walked"))
+            continue
+        walked.add((info.st_dev, info.st_ino))
+        for entry in entries:
+            if not entry.name.startswith("."):
+                _visit(Path(entry.path), folders, files, found)
+
+
+def _visit(path: Path, folders: list[Path], files: list[Path], found: Found) -> None:
     try:
-        data = Path(path).read_bytes()
+        mode = path.stat().st_mode
     except OSError as exc:
-        return Parsed(path, "", 0, Failure("error", f"cannot read file ({exc.strerror or exc})"))
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        return Parsed(path, digest, len(data), parse_bytes(path, data, evidence_for(path)))
-    except XxgkError as exc:
-        return Parsed(
-            path, digest, len(data), Failure("rejected" if exc.kind == "rejected" else "error", exc.reason)
-        )
-    except Exception as exc:  # a bug on one file must not stop the batch
-        reason = f"internal error while parsing ({type(exc).__name__}: {exc})"
-        return Parsed(path, digest, len(data), Failure("error", reason))
+        found.skipped.append((str(path), _unreadable(exc)))
+        return
+    if stat.S_ISDIR(mode):
+        folders.append(path)
+    elif not stat.S_ISREG(mode):
+        found.skipped.append((str(path), f"{file_kind(mode)}: not read"))
+    elif path.suffix.lower() in READERS or path.suffix.lower() in DOCUMENT_SUFFIXES:
+        files.append(path)
+    else:
+        found.ignored[path.suffix.lower() or "(none)"] += 1
+
+
+def _unreadable(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "broken symbolic link"
+    return f"cannot read ({exc.strerror or exc})"
 
 
 def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _hashes(files: Sequence[Path]) -> dict[Path, str | OSError]:
-    found: dict[Path, str | OSError] = {}
+Digest = str | XxgkError | OSError
+
+
+def _hashes(files: Sequence[Path]) -> dict[Path, Digest]:
+    """Each file's SHA-256, or why it cannot be read (a special file, over the size limit, an OS error)."""
+    found: dict[Path, Digest] = {}
     for file in files:
         try:
             found[file] = _file_hash(file)
-        except OSError as exc:
+        except (XxgkError, OSError) as exc:
             found[file] = exc
     return found
 
@@ -151,18 +185,18 @@ def _hashes(files: Sequence[Path]) -> dict[Path, str | OSError]:
 class _Plan:
     """Files that need parsing, and outcomes already known from their hashes."""
 
-    to_parse: list[str] = field(default_factory=list)
+    to_parse: list[Job] = field(default_factory=list)
     known: list[Outcome] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     errors: list[IngestError] = field(default_factory=list)
 
 
-def _plan(hashes: dict[Path, str | OSError], state: WarehouseState) -> _Plan:
+def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
     plan = _Plan()
     for file, digest in hashes.items():
         path = str(file)
-        if isinstance(digest, OSError):
-            reason = f"cannot read file ({digest.strerror or digest})"
+        if not isinstance(digest, str):
+            reason = _unhashed(digest)
             plan.known.append(Outcome(path, "error", reason))
             plan.errors.append(IngestError(path, None, "error", reason))
             continue
@@ -172,27 +206,24 @@ def _plan(hashes: dict[Path, str | OSError], state: WarehouseState) -> _Plan:
         elif digest in state.report_ids:
             plan.sources[path] = digest
             plan.known.append(Outcome(path, "unchanged", "same content as an already loaded file"))
-        elif previous_error is not None and previous_error[0] == digest and path not in state.sources:
+        elif _known_failure(previous_error, digest) and path not in state.sources:
+            assert previous_error is not None
             plan.known.append(Outcome(path, previous_error[1], previous_error[2]))  # type: ignore[arg-type]
         else:
-            plan.to_parse.append(path)
+            plan.to_parse.append(Job(path, digest))
     return plan
 
 
-def _parse_all(paths: list[str], jobs: int) -> Iterator[Parsed]:
-    """Parsed files in input order; at most a few dozen results wait in memory at any time."""
-    if jobs <= 1 or len(paths) < 4:
-        yield from map(parse_one, paths)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        todo = iter(paths)
-        pending: deque[Future[Parsed]] = deque(pool.submit(parse_one, p) for p in islice(todo, jobs * 16))
-        while pending:
-            done = pending.popleft().result()
-            following = next(todo, None)
-            if following is not None:
-                pending.append(pool.submit(parse_one, following))
-            yield done
+def _unhashed(exc: XxgkError | OSError) -> str:
+    if isinstance(exc, XxgkError):
+        return exc.reason
+    return f"cannot read file ({exc.strerror or exc})"
+
+
+def _known_failure(previous: tuple[str | None, str, str] | None, digest: str) -> bool:
+    """The same bytes failed before for a reason of their own (not a time or memory limit of that run,
+    which is tried again)."""
+    return previous is not None and previous[0] == digest and not is_resource_failure(previous[2])
 
 
 def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
@@ -223,7 +254,11 @@ class _Loader:
                 progress(item.path)
 
     def load_on_cluster(
-        self, run: StoreRun, paths: list[str], cluster: tuple[str, int], progress: Callable[[str], None]
+        self,
+        run: StoreRun,
+        paths: list[str],
+        cluster: tuple[str, int, Limits],
+        progress: Callable[[str], None],
     ) -> None:
         """Extract on a Dask cluster (xxgk/cluster.py): workers write the parts, only outcomes come back.
         Files with the same bytes are extracted once."""
@@ -238,8 +273,9 @@ class _Loader:
         def taken(item: Extracted) -> None:
             by_path[item.path] = item
 
+        address, workers, limits = cluster
         parts = run_on_cluster(
-            *cluster, run.directory, run.run_id, list(first.values()), self.batch.at, taken
+            address, workers, run.directory, run.run_id, list(first.values()), self.batch.at, taken, limits
         )
         for path in paths:
             item = by_path[twins.get(path, path)]
@@ -263,7 +299,9 @@ class _Loader:
 
     def _take(self, item: Parsed) -> LoadedFile | None:
         if isinstance(item.result, Failure):
-            self.summary.add(Outcome(item.path, item.result.kind, item.result.reason))
+            self.summary.add(
+                Outcome(item.path, item.result.kind, item.result.reason, detail=item.result.detail)
+            )
             error = IngestError(item.path, item.digest or None, item.result.kind, item.result.reason)
             if not is_recorded(self.state, error):
                 self.batch.errors.append(error)
@@ -323,43 +361,76 @@ def ingest(
     progress: Callable[[str], None] = lambda _: None,
     on_start: Callable[[int], None] = lambda _: None,
     inputs: PlaceInputs | None = None,
+    limits: Limits | None = None,
+    waiting: Callable[[], None] = lambda: None,
     cluster: str | None = None,
 ) -> IngestSummary:
-    """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py)."""
+    """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py),
+    each file still parsed within `limits`."""
     started = datetime.now(UTC)
+    _refuse_another_schema(directory)
     inputs = inputs or place_inputs(directory)
-    files, ignored = discover(paths)
-    hashes = _hashes(files)
+    found = discover(paths)
+    hashes = _hashes(found.files)
     digests = [d for d in hashes.values() if isinstance(d, str)]
-    state = lookup_state(current_version(directory), [str(f) for f in files], digests)
-    plan = _plan(hashes, state)
-    on_start(len(plan.to_parse))
-    summary = IngestSummary(ignored=ignored)
-    for outcome in plan.known:
-        summary.add(outcome)
-    batch = Batch(
-        at=started.replace(tzinfo=None),
-        sources=dict(plan.sources),
-        overrides=inputs.overrides,
-        aliases=inputs.aliases,
-    )
-    batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
-    batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
-    summary.version = current_version(directory)
-    if plan.to_parse or not batch.empty:
-        loader = _Loader(summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)})
+    summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
+    with writer_lock(directory, waiting):
+        state = lookup_state(current_version(directory), [str(f) for f in found.files], digests)
+        plan = _plan(hashes, state)
+        on_start(len(plan.to_parse))
+        for outcome in plan.known:
+            summary.add(outcome)
+        batch = Batch(
+            at=started.replace(tzinfo=None),
+            sources=dict(plan.sources),
+            overrides=inputs.overrides,
+            aliases=inputs.aliases,
+        )
+        batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
+        batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
+        summary.version = current_version(directory)
+        if plan.to_parse or not batch.empty:
+            loader = _Loader(
+                summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)}
+            )
 
-        def build(run: StoreRun) -> None:
-            if cluster is not None:
-                loader.load_on_cluster(run, plan.to_parse, (cluster, jobs), progress)
-            else:
-                loader.load(run, _parse_all(plan.to_parse, jobs), progress)
-            run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
+            def build(run: StoreRun) -> None:
+                if cluster is not None:
+                    todo = [job.path for job in plan.to_parse]
+                    loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
+                else:
+                    loader.load(run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress)
+                run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
-        summary.version, _ = publish(directory, build)
-        summary.published = True
+            summary.version, _ = publish_locked(directory, build)
+            summary.published = True
+    summary.log = write_tracebacks(directory, summary, started)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     return summary
+
+
+def _refuse_another_schema(directory: Path) -> None:
+    """A warehouse of another schema version is refused before anything is written into its directory
+    (the lock file included); it is checked again under the lock."""
+    version = current_version(directory)
+    if version is not None:
+        open_version(version).close()
+
+
+LOG_FILE = "ingest.log"
+
+
+def write_tracebacks(directory: Path, summary: IngestSummary, started: datetime) -> Path | None:
+    """Append the tracebacks of this run's internal errors to DIR/ingest.log; None when there were none."""
+    internal = [o for o in summary.outcomes if o.detail]
+    if not internal:
+        return None
+    log = directory / LOG_FILE
+    with log.open("a", encoding="utf-8") as handle:
+        for outcome in internal:
+            handle.write(f"--- {started:%Y-%m-%d %H:%M:%S} UTC {outcome.path}: {outcome.reason}\n")
+            handle.write(outcome.detail.rstrip("\n") + "\n")
+    return log
 
 
 def _run_row(summary: IngestSummary, started: datetime, finished: datetime) -> tuple[object, ...]:

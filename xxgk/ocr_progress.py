@@ -1,41 +1,34 @@
 """Progress per page of OCR on the terminal, also from ingest's worker processes.
 
-The listener is registered before the worker pool forks, so each worker inherits it and the queue it
-writes to; a thread of the main process passes every page on to the progress display.
+A worker tells each page it read to this process (xxgk/parsing.py relays them through xxgk/workers.py),
+where they reach the listener registered here, as pages read in this process do.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from etl.ocr.progress import off_page, on_page
 
-Event = tuple[str, int, int, float] | None
+
+def page_line(name: str, page: int, pages: int, seconds: float) -> str:
+    shown = Path(name).name[:40]
+    if page == 0:
+        return f"{shown}: OCR of {pages} page{'s' if pages != 1 else ''} …"
+    return f"{shown}: OCR page {page}/{pages} ({seconds:.1f} s)"
 
 
 @contextmanager
 def pages_shown(show: Callable[[str], None]) -> Iterator[None]:
-    """While open, every page read by OCR (here or in a forked worker) is shown as one line."""
-    queue: multiprocessing.SimpleQueue[Event] = multiprocessing.get_context("fork").SimpleQueue()
+    """While open, every page read by OCR (here or in a worker) is shown as one line."""
 
-    def put(name: str, page: int, pages: int, seconds: float) -> None:
-        queue.put((name, page, pages, seconds))
+    def shown(name: str, page: int, pages: int, seconds: float) -> None:
+        show(page_line(name, page, pages, seconds))
 
-    def drain() -> None:
-        while (event := queue.get()) is not None:
-            name, page, pages, seconds = event
-            show(f"{Path(name).name[:40]}: OCR page {page}/{pages} ({seconds:.1f} s)")
-
-    thread = threading.Thread(target=drain, daemon=True)
-    thread.start()
-    on_page(put)
+    on_page(shown)
     try:
         yield
     finally:
-        off_page(put)
-        queue.put(None)
-        thread.join(5)
+        off_page(shown)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from etl.check_catalogue import meaning
 from etl.records import ParsedReport, ReportMeta
@@ -24,7 +25,9 @@ def _short(path: str) -> str:
         return path
 
 
-def print_summary(summary: IngestSummary, directory: Path, console: Console) -> None:
+def print_summary(
+    summary: IngestSummary, directory: Path, console: Console, *, verbose: bool = False
+) -> None:
     templates = summary.templates
     table = Table(
         title=f"xxgk ingest: {len(summary.outcomes)} inputs in {summary.seconds:.1f} s", show_header=False
@@ -39,9 +42,14 @@ def print_summary(summary: IngestSummary, directory: Path, console: Console) -> 
         table.add_row("reports with parse warnings", str(summary.with_warnings))
         table.add_row("reports failing a check", str(summary.failing_checks))
     if summary.ignored:
-        table.add_row("other files ignored", ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common()))
+        ignored = ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common())
+        table.add_row("other files ignored", Text(ignored))
+    if summary.skipped:
+        table.add_row("skipped in folders (not read)", str(len(summary.skipped)))
     console.print(table)
     _print_failed(summary, console)
+    _print_skipped(summary, console)
+    _print_tracebacks(summary, console, verbose)
     _print_version(summary, directory, console)
 
 
@@ -61,13 +69,41 @@ def _print_failed(summary: IngestSummary, console: Console) -> None:
         console.print(f"  … and {len(failed) - MAX_FAILED_LISTED} more (xxgk export errors)")
 
 
+def _print_skipped(summary: IngestSummary, console: Console) -> None:
+    if not summary.skipped:
+        return
+    console.print(f"{len(summary.skipped)} entries of the folders were skipped:")
+    for path, reason in summary.skipped[:MAX_FAILED_LISTED]:
+        console.print(f"  {_short(path)}: {reason}", markup=False, highlight=False, soft_wrap=True)
+    if len(summary.skipped) > MAX_FAILED_LISTED:
+        console.print(f"  … and {len(summary.skipped) - MAX_FAILED_LISTED} more")
+
+
+def _print_tracebacks(summary: IngestSummary, console: Console, verbose: bool) -> None:
+    internal = [o for o in summary.outcomes if o.detail]
+    if not internal:
+        return
+    if verbose:
+        for outcome in internal:
+            console.print(f"traceback of {_short(outcome.path)}:", markup=False, highlight=False)
+            console.print(outcome.detail.rstrip(), markup=False, highlight=False, soft_wrap=True)
+        return
+    where = f" are in {_short(str(summary.log))}" if summary.log else " are not kept"
+    console.print(
+        f"the tracebacks of {len(internal)} internal errors{where}; --verbose prints them",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _print_version(summary: IngestSummary, directory: Path, console: Console) -> None:
     if summary.version is None:
-        console.print(f"warehouse {directory}: nothing published yet")
+        console.print(f"warehouse {directory}: nothing published yet", markup=False, highlight=False)
         return
-    from warehouse.db import connect  # the parse command needs no DuckDB
+    from warehouse.db import open_version  # the parse command needs no DuckDB
 
-    con = connect(summary.version, read_only=True)
+    con = open_version(summary.version)
     try:
         reports, facts = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
@@ -79,6 +115,7 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
         f"warehouse {state}: {_short(str(summary.version))} ({reports} reports, {facts} values)",
         soft_wrap=True,
         highlight=False,
+        markup=False,
     )
 
 
@@ -90,13 +127,14 @@ def _place_code(meta: ReportMeta) -> str:
 
 def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = False) -> None:
     meta = report.meta
-    console.print(f"[bold]{report.source_file}[/]", highlight=False)
+    console.print(Text(report.source_file, style="bold"), highlight=False, soft_wrap=True)
     console.print(
         f"template {report.template} · agency {meta.agency} ({meta.agency_source}) · year {meta.year} "
         f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} "
         f"({_place_code(meta)}) · scope {meta.scope} · cells {report.found_cells}/{report.expected_cells}",
         highlight=False,
         soft_wrap=True,
+        markup=False,
     )
     for fact in report.facts:
         value = "" if fact.value is None else str(fact.value)
@@ -130,10 +168,10 @@ def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str 
     """Two tables: results per check id (with what it checks), and the agencies whose current reports
     fail most."""
     from warehouse import queries
-    from warehouse.db import connect
+    from warehouse.db import open_version
     from warehouse.publish import require_current
 
-    con = connect(require_current(directory), read_only=True)
+    con = open_version(require_current(directory))
     try:
         by_check = queries.run(con, "checks_by_check")
         by_agency = queries.run(con, "checks_by_agency")
@@ -160,12 +198,12 @@ def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str 
         agencies.add_column(column, justify="right" if column in ("errors", "warnings") else "left")
     for row in by_agency.head(top).itertuples(index=False):
         agencies.add_row(
-            str(row.agency_id),
-            _text(row.county) or _text(row.city) or "-",
+            Text(str(row.agency_id)),
+            Text(_text(row.county) or _text(row.city) or "-"),
             str(row.errors),
             str(row.warnings),
-            str(row.check_ids),
-            str(row.years),
+            Text(str(row.check_ids)),
+            Text(str(row.years)),
         )
     console.print(agencies)
     if len(by_agency) > top:

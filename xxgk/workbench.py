@@ -19,7 +19,7 @@ from typing import Literal
 from etl.collect import CollectSettings, ProgressEvent, Seed, collect
 from etl.collect.settings import check_url
 from warehouse import queries
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.publish import current_version
 from xxgk.ingest import IngestSummary, ingest
 from xxgk.uploads import Staging, UploadLimits, stage_uploads
@@ -240,7 +240,7 @@ def _with_reports(directory: Path, results: list[FileResult]) -> list[FileResult
     ids = [r.report_id for r in results if r.report_id]
     if version is None or not ids:
         return results
-    con = connect(version, read_only=True)
+    con = open_version(version)
     try:
         rows = con.execute(queries.sql("import_reports"), {"report_ids": ids}).fetchall()
     finally:

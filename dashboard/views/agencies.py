@@ -7,6 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import charts, components, documents, measures, review_panels, state
+from dashboard.untrusted import markdown
 
 SERIES = (
     "requests.received",
@@ -30,14 +31,14 @@ else:
     ids = list(listed["agency_id"])
     names = dict(zip(listed["agency_id"], listed["agency"], strict=True))
 
-    state.seed("agency", lambda raw: raw if raw in ids else None)
+    state.seed("agency", lambda raw: state.parse_choice(raw, ids))
     if st.session_state.get("agency") not in ids:
         st.session_state["agency"] = ids[0]
     agency = st.selectbox(v.t("agencies.pick"), ids, key="agency", format_func=lambda a: names.get(a, a))
     state.remember("agency", agency)
 
     one = replace(v.flt, agency_ids=(agency,))
-    st.subheader(f"{names.get(agency, agency)} · {v.t('agencies.profile')}")
+    st.subheader(markdown(f"{names.get(agency, agency)} · {v.t('agencies.profile')}"))
     profile = measures.series_totals(v.frame("series_by_report", one, SERIES))
     table = measures.profile_table(profile, lambda code: v.t("series." + code), SERIES)
     if table.empty:
@@ -67,14 +68,14 @@ else:
     documents.compare_section(v, agency)
 
     st.subheader(v.t("agencies.compare"))
-    state.seed("series", lambda raw: raw if raw in SERIES else None)
+    state.seed("series", lambda raw: state.parse_choice(raw, SERIES))
     if st.session_state.get("series") not in SERIES:
         st.session_state["series"] = SERIES[0]
     series = st.selectbox(
         v.t("agencies.series_pick"), SERIES, key="series", format_func=lambda code: v.t("series." + code)
     )
     state.remember("series", None if series == SERIES[0] else series)
-    state.seed("compare", lambda raw: [a for a in state.parse_list(raw) if a in ids] or None)
+    state.seed("compare", lambda raw: state.parse_choices(raw, ids))
     st.session_state["compare"] = [a for a in st.session_state.get("compare", [agency]) if a in ids]
     compare = st.multiselect(
         v.t("agencies.compare_pick"),
@@ -107,7 +108,7 @@ else:
     if not years:
         components.no_data(v)
     else:
-        state.seed("rank_year", lambda raw: state.parse_int(raw) if state.parse_int(raw) in years else None)
+        state.seed("rank_year", lambda raw: year if (year := state.parse_int(raw)) in years else None)
         if st.session_state.get("rank_year") not in years:
             st.session_state["rank_year"] = years[0]
         year = st.selectbox(v.t("agencies.ranking_year"), years, key="rank_year")

@@ -8,12 +8,13 @@ import streamlit as st
 
 from dashboard import components, editing, labels, review_ui, state
 from dashboard.ocr_crops import ocr_crops
+from dashboard.untrusted import markdown
 
 v = components.view()
 st.title(v.t("report.title"))
 agencies = v.filtered("agencies")
 names = dict(zip(agencies["agency_id"], agencies["agency"], strict=True))
-state.seed("report", lambda raw: raw if len(raw) == 64 and raw.isalnum() else None)
+state.seed("report", state.parse_report_id)
 wanted = st.session_state.get("report")
 wanted_meta = v.read("report", wanted) if wanted else None
 if wanted and wanted_meta is None:
@@ -50,14 +51,18 @@ else:
     meta = v.read("report", chosen) or {}
     current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
     template = v.t(f"template.{meta.get('template')}")
-    st.subheader(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}")
+    st.subheader(markdown(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}"))
     st.caption(
-        f"{meta.get('title') or ''} · {template} · {meta.get('format')} · {current} · "
-        f"`{meta.get('source_file')}`"
+        markdown(
+            f"{meta.get('title') or ''} · {template} · {meta.get('format')} · {current} · "
+            f"{meta.get('source_file')}"
+        )
     )
     original = components.link_markdown(v.t("report.original"), meta.get("source_url") or meta.get("url"))
     if original:
-        published = f" · {v.t('report.published')} {meta['published']}" if meta.get("published") else ""
+        published = (
+            f" · {v.t('report.published')} {markdown(meta['published'])}" if meta.get("published") else ""
+        )
         st.markdown(original + published)
     access = editing.current()
     review_ui.flash()

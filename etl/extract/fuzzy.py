@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
 from etl.outcomes import OutcomeItem
 
 MIN_LENGTH = 4
@@ -27,6 +25,13 @@ def tolerance(template_key: str) -> int:
     if len(template_key) < MIN_LENGTH:
         return 0
     return max(1, len(template_key) // CHARS_PER_EDIT)
+
+
+def _distance(printed_key: str, template_key: str) -> int:
+    """Optimal string alignment distance (rapidfuzz is imported on the first misprinted label only)."""
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(printed_key, template_key))
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ def fuzzy_item(
     close = [
         FuzzyMatch(item, distance)
         for item in items
-        if (limit := tolerance(item.key)) and (distance := OSA.distance(printed_key, item.key)) <= limit
+        if (limit := tolerance(item.key)) and (distance := _distance(printed_key, item.key)) <= limit
     ]
     if len(close) != 1:
         return None

@@ -73,7 +73,8 @@ class FactCollector:
         if parsed.semantic == "invalid":
             self.warn(
                 "invalid_value",
-                f"{code}[{breakdown or '-'}]: {one_line(raw)!r} is not a number",
+                f"{code}[{breakdown or '-'}]: {one_line(raw)!r} is not a number"
+                + (f" ({parsed.problem})" if parsed.problem else ""),
                 source.locator,
             )
         if (code, breakdown) in self.facts:

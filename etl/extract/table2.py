@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from etl.catalogue import metrics
 from etl.extract.rows import FactCollector, key, row_locator, trailing_values
-from etl.normalise import note_unit, one_line
+from etl.normalise import cache_short, note_unit, one_line
 from etl.records import CellRef, RowView, TableCell
 
 ROWS = {
@@ -65,6 +65,7 @@ TEMPLATE_UNITS = {"本年收费金额": "万元"}
 CELLS = {"v2021": 10, "v2019": 22}
 
 
+@cache_short
 def column_key(text: str) -> str | None:
     found = key(text)
     if found in COLUMNS:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from etl.catalogue import APPLICANT_BREAKDOWNS
 from etl.extract import table4
 from etl.extract.fuzzy import FuzzyMatch, fuzzy_item
 from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values
-from etl.normalise import fold, leading_number, one_line
+from etl.normalise import cache_short, fold, leading_number, one_line
 from etl.outcomes import outcome_group, outcome_groups
 from etl.records import CellRef, Confidence, RowView, TableCell
 
@@ -49,6 +50,7 @@ ROWS_V2019 = 23
 ROWS_V2021 = 25
 
 
+@cache_short
 def applicant(text: str) -> str | None:
     folded = fold(text)
     if folded == LEGAL_GROUP:
@@ -62,6 +64,7 @@ def is_header_row(view: RowView) -> bool:
     return any(applicant(c.text) or fold(c.text) == LEGAL_GROUP for c in view.cells)
 
 
+@cache
 def _top_row(item: str) -> str | None:
     """Top-level rows, also when printed longer ("结转下年度继续办理的申请数量") or cut short."""
     if item in TOP_ROWS:
@@ -74,6 +77,7 @@ def _top_row(item: str) -> str | None:
     return near.pop() if len(near) == 1 else None
 
 
+@cache
 def _item_code(item: str, group: str | None) -> tuple[str, str | None] | None:
     top = _top_row(item)
     if top is not None:

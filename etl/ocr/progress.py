@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 PageListener = Callable[[str, int, int, float], None]
-"""Told (file name, page, pages, CPU seconds so far) after each page read by OCR."""
+"""Told (file name, page, pages, CPU seconds so far) after each page read by OCR, and once with page 0
+when the OCR of a file starts (before its engine is loaded)."""
 _listeners: list[PageListener] = []
 
 

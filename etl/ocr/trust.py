@@ -35,7 +35,7 @@ from etl.normalise import fold, one_line
 from etl.ocr.engine import Box, Image, Reading
 from etl.ocr.image import DPI, LIGHT, RED, REREAD_DPI, redness
 from etl.readers.ocr import SCALE, Scan
-from etl.readings import failing
+from etl.readings import FIRST, rank
 from etl.records import CheckResult, Document, Fact, OcrEvidence, ParsedReport, ParseIssue, TableCell
 from etl.templates import run_checks, spec
 from etl.values import parse_value
@@ -77,17 +77,17 @@ def settle(document: Document, digest: str, parse: Parse) -> Document:
     the cells of the values are known."""
     if not document.alternatives:
         return document
-    readings = [replace(document, alternatives=())] + [
-        replace(document, blocks=blocks, alternatives=()) for _, blocks in document.alternatives
+    readings = [(FIRST, replace(document, alternatives=()))] + [
+        (a.name, replace(document, blocks=a.blocks, alternatives=())) for a in document.alternatives
     ]
     scored = []
-    for index, reading in enumerate(readings):
+    for name, reading in readings:
         try:
             report = parse(reading, digest)
         except XxgkError:
             continue
-        scored.append(((failing(report), -len(report.facts), index), reading))
-    return min(scored, key=lambda item: item[0])[1] if scored else readings[0]
+        scored.append((rank((name, "", report)), reading))
+    return min(scored, key=lambda item: item[0])[1] if scored else readings[0][1]
 
 
 def fact_spots(report: ParsedReport, document: Document) -> dict[Key, Spot]:

@@ -7,8 +7,9 @@ from importlib import import_module
 from pathlib import Path
 
 from etl.errors import UnsupportedFormat
+from etl.limits import MAX_CELL_CHARS, MAX_FILE_BYTES, GridBudget
 from etl.readers.images import IMAGE_SUFFIXES
-from etl.records import Document
+from etl.records import Document, Table
 
 Reader = Callable[[str, bytes], Document]
 
@@ -60,4 +61,21 @@ def reader_for(path: str | Path) -> Reader:
 
 
 def read_document(path: str | Path, data: bytes) -> Document:
-    return reader_for(path)(str(path), data)
+    """The document of one file; every failure is an `XxgkError` with a one-line reason (each reader
+    turns its libraries' exceptions into one), and no table is larger than etl/limits.py allows."""
+    reader = reader_for(path)
+    MAX_FILE_BYTES.check(str(path), len(data))
+    document = reader(str(path), data)
+    check_tables(str(path), document.tables)
+    for alternative in document.alternatives:
+        check_tables(str(path), tuple(b for b in alternative.blocks if isinstance(b, Table)))
+    return document
+
+
+def check_tables(path: str, tables: tuple[Table, ...]) -> None:
+    """Before anything expands a table into its grid: rows × columns of each and of all, cell lengths."""
+    budget = GridBudget(path)
+    for table in tables:
+        budget.whole_table(table.n_rows, table.n_cols)
+        longest = max((len(cell.text) for cell in table.cells), default=0)
+        MAX_CELL_CHARS.check(path, longest)

@@ -19,7 +19,9 @@ from pathlib import Path
 from lxml import etree
 
 from etl.errors import UnreadableDocument
+from etl.limits import MAX_NESTING_DEPTH, GridBudget
 from etl.normalise import clean_text, one_line
+from etl.readers.package import ZIP_ERRORS, check_package
 from etl.records import Block, Document, Paragraph, Table, TableCell
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -31,17 +33,20 @@ FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallbac
 _MAIN_PART = re.compile(
     r'Type="[^"]*/officeDocument"[^>]*Target="/?([^"]+)"|Target="/?([^"]+)"[^>]*Type="[^"]*/officeDocument"'
 )
+DOCX_ERRORS: tuple[type[Exception], ...] = (*ZIP_ERRORS, etree.XMLSyntaxError)
 TITLE_WORDS = ("报告", "报表")
+COUNT_DIGITS = 9
 _CORE_TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
 
 
 def read_docx(path: str, data: bytes) -> Document:
     try:
         with zipfile.ZipFile(BytesIO(data)) as package:
+            check_package(path, package)
             body_xml = package.read(main_part(package))
             core = package.read("docProps/core.xml") if "docProps/core.xml" in package.namelist() else b""
-        root = etree.fromstring(body_xml, etree.XMLParser(resolve_entities=False, huge_tree=True))
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as exc:
+        root = etree.fromstring(body_xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except DOCX_ERRORS as exc:
         raise UnreadableDocument(
             f"{Path(path).name} is not a readable Word file ({type(exc).__name__})"
         ) from None
@@ -50,7 +55,7 @@ def read_docx(path: str, data: bytes) -> Document:
         if parent is not None:
             parent.remove(fallback)
     body = root.find(f"{W}body")
-    builder = _Blocks()
+    builder = _Blocks(GridBudget(path))
     if body is not None:
         builder.walk(body)
     blocks = tuple(builder.blocks)
@@ -80,26 +85,28 @@ def paragraph_text(p: etree._Element) -> str:
 
 @dataclass
 class _Blocks:
+    budget: GridBudget
     blocks: list[Block] = field(default_factory=list)
     tables: int = 0
 
-    def walk(self, element: etree._Element) -> None:
+    def walk(self, element: etree._Element, depth: int = 0) -> None:
+        MAX_NESTING_DEPTH.check(self.budget.path, depth, "content controls and tables inside each other")
         for child in element:
             if child.tag == P:
                 text = one_line(paragraph_text(child))
                 if text:
                     self.blocks.append(Paragraph(index=len(self.blocks), text=text))
             elif child.tag == TBL:
-                self.table(child)
+                self.table(child, depth + 1)
             elif child.tag == SDT:
                 content = child.find(SDT_CONTENT)
                 if content is not None:
-                    self.walk(content)
+                    self.walk(content, depth + 1)
 
-    def table(self, element: etree._Element) -> None:
-        grid = table_grid(element)
+    def table(self, element: etree._Element, depth: int) -> None:
+        grid = table_grid(element, self.budget)
         if len(grid.cells) == 1:
-            self.walk(grid.elements[0])
+            self.walk(grid.elements[0], depth)
             return
         self.blocks.append(
             Table(
@@ -114,7 +121,7 @@ class _Blocks:
         for tc in grid.elements:
             for nested in tc.iter(TBL):
                 if nested.getparent() is tc:
-                    self.table(nested)
+                    self.table(nested, depth + 1)
 
 
 @dataclass
@@ -130,8 +137,11 @@ def _property(tc: etree._Element, name: str) -> etree._Element | None:
 
 
 def _int_value(element: etree._Element | None, default: int) -> int:
+    """A w:val count; more digits than any count has read as a number too large for every limit."""
     value = element.get(VAL) if element is not None else None
-    return int(value) if value and value.isdigit() else default
+    if not value or not value.isascii() or not value.isdigit():
+        return default
+    return int(value) if len(value) <= COUNT_DIGITS else 10**COUNT_DIGITS
 
 
 def _continues(merge: etree._Element | None) -> bool:
@@ -143,15 +153,20 @@ def cell_text(tc: etree._Element) -> str:
     return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
 
 
-def table_grid(table: etree._Element) -> Grid:
-    """Physical cells at their top-left grid position; a w:vMerge continuation grows the cell above."""
+def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
+    """Physical cells at their top-left grid position; a w:vMerge continuation grows the cell above.
+    Each cell's columns are counted against the limits before it is placed."""
     grid = Grid()
     above: dict[int, int] = {}
-    for r, tr in enumerate(row for row in table if row.tag == TR):
+    rows = [row for row in table if row.tag == TR]
+    budget.start_table(len(rows))
+    for r, tr in enumerate(rows):
         col = _int_value(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        budget.place(0, 1, col)
         current: dict[int, int] = {}
         for tc in (c for c in tr if c.tag == TC):
-            span = _int_value(_property(tc, "gridSpan"), 1)
+            span = max(1, _int_value(_property(tc, "gridSpan"), 1))
+            budget.place(col, 1, span)
             merge = _property(tc, "vMerge")
             owner = above.get(col)
             left = current.get(max(current)) if current else None

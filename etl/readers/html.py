@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TypeVar, cast
 
-import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from etl.decode import decode_bytes
 from etl.errors import UnreadableDocument
+from etl.limits import MAX_NESTING_DEPTH, MAX_TEXT_BYTES, GridBudget
 from etl.normalise import clean_text, one_line
 from etl.page_meta import (
     Field,
@@ -29,6 +32,8 @@ from etl.page_meta import (
 )
 from etl.records import Block, Document, Paragraph, Table, TableCell
 
+Element = TypeVar("Element", bound=etree._Element)
+"""An element of either tree: plain lxml (the reader's) or lxml.html's (the collector's pages)."""
 CONTENT_SELECTORS = (
     "#zoom",
     ".TRS_Editor",
@@ -90,12 +95,13 @@ _META_TAGS = {
 
 
 def read_html(path: str, data: bytes) -> Document:
+    MAX_TEXT_BYTES.check(path, len(data))
     text, encoding = decode_bytes(data, html=True)
     root = _parse(text)
-    for bad in root.xpath("//script|//style|//noscript|//comment()"):
+    for bad in _elements(root, "//script|//style|//noscript|//comment()"):
         _drop(bad)
     content = find_content(root)
-    blocks = tuple(_blocks(content))
+    blocks = tuple(_blocks(content, GridBudget(path)))
     title = page_title(root)
     meta = _page_meta(root, title)
     cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
@@ -104,13 +110,44 @@ def read_html(path: str, data: bytes) -> Document:
     )
 
 
-def _parse(text: str) -> lxml.html.HtmlElement:
+@cache
+def _html_parser() -> etree.HTMLParser:
+    """lxml's HTML parser with its default options, as lxml.html uses it, but with plain elements:
+    lxml.html's element classes are looked up in Python for every element the reader touches."""
+    return etree.HTMLParser()
+
+
+def _parse(text: str) -> etree._Element:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = etree.fromstring(text, _html_parser())
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"not parseable as HTML ({exc})") from None
     return root
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _elements(root: etree._Element, path: str) -> list[etree._Element]:
+    return cast(list[etree._Element], root.xpath(path))
+
+
+def _strings(root: etree._Element, path: str) -> list[str]:
+    """Attribute values an XPath selects (always text in an HTML tree)."""
+    return cast(list[str], root.xpath(path))
+
+
+def _texts(element: etree._Element) -> Iterator[str]:
+    """`itertext()`: always text (not bytes) in a tree parsed from text."""
+    return cast(Iterator[str], element.itertext())
+
+
+def text_content(element: etree._Element) -> str:
+    """All text inside the element, as lxml.html's `text_content()` gives it."""
+    return str(_STRING(element))
 
 
 def _drop(element: etree._Element) -> None:
@@ -127,47 +164,59 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def find_content(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+@cache
+def _selectors(selectors: tuple[str, ...]) -> tuple[CSSSelector, ...]:
+    """CSS selectors compiled once to XPath (`element.cssselect` translates on every call)."""
+    return tuple(CSSSelector(selector, translator="html") for selector in selectors)
+
+
+def _selected(selectors: tuple[str, ...], root: Element) -> Iterator[list[Element]]:
+    """The elements each selector matches, selector by selector."""
+    for select in _selectors(selectors):
+        yield cast(list[Element], select(root))
+
+
+def find_content(root: Element) -> Element:
     """The element holding the report body: a known CMS container with the most text, else <body>."""
-    for selector in CONTENT_SELECTORS:
-        found = [el for el in root.cssselect(selector) if _text_size(el) > 100]
-        if found:
-            return max(found, key=_text_size)
+    for found in _selected(CONTENT_SELECTORS, root):
+        sized = [(el, size) for el in found if (size := _text_size(el)) > 100]
+        if sized:
+            return max(sized, key=lambda pair: pair[1])[0]
     body = root.find("body")
-    return body if body is not None else root
+    return cast(Element, body) if body is not None else root
 
 
-def _text_size(element: lxml.html.HtmlElement) -> int:
-    return len("".join(element.itertext()))
+def _text_size(element: etree._Element) -> int:
+    return sum(map(len, _texts(element)))
 
 
-def page_title(root: lxml.html.HtmlElement) -> str:
+def page_title(root: etree._Element) -> str:
     """The article title: a title element or meta tag naming a report, else the page <title>."""
-    candidates = [one_line(v) for v in root.xpath("//meta[@name='ArticleTitle']/@content")]
-    for selector in TITLE_SELECTORS:
-        candidates += [one_line(el.text_content()) for el in root.cssselect(selector)]
+    candidates = [one_line(v) for v in _strings(root, "//meta[@name='ArticleTitle']/@content")]
+    for found in _selected(TITLE_SELECTORS, root):
+        candidates += [one_line(text_content(el)) for el in found]
     page = root.find(".//title")
-    page_text = one_line(page.text_content()) if page is not None else ""
+    page_text = one_line(text_content(page)) if page is not None else ""
     for candidate in candidates:
         if "报告" in candidate and 6 <= len(candidate) <= 80:
             return candidate
     return page_text
 
 
-def _page_meta(root: lxml.html.HtmlElement, title: str) -> tuple[tuple[str, str], ...]:
+def _page_meta(root: etree._Element, title: str) -> tuple[tuple[str, str], ...]:
     meta: dict[str, str] = {}
     for name, key in _META_TAGS.items():
-        for value in root.xpath(f"//meta[@name='{name}']/@content"):
+        for value in _strings(root, f"//meta[@name='{name}']/@content"):
             if value.strip() and (key != "publisher" or publisher_value(value)):
                 meta.setdefault(key, one_line(value))
     page = root.find(".//title")
     if page is not None:
-        meta.setdefault("page_title", one_line(page.text_content()))
+        meta.setdefault("page_title", one_line(text_content(page)))
     fields = _site_fields(root)
     for key, found in (("publisher", publisher_of(fields)), ("published", published_of(fields))):
         if found is not None:
             meta.setdefault(key, found)
-    for href in root.xpath("//link[@rel='canonical']/@href"):
+    for href in _strings(root, "//link[@rel='canonical']/@href"):
         meta.setdefault("url", href)
     if (address := url_of(fields)) is not None:
         meta.setdefault("url", address)
@@ -175,18 +224,19 @@ def _page_meta(root: lxml.html.HtmlElement, title: str) -> tuple[tuple[str, str]
     return tuple(sorted(meta.items()))
 
 
-def _site_fields(root: lxml.html.HtmlElement) -> list[Field]:
+def _site_fields(root: etree._Element) -> list[Field]:
     """The site's metadata table (索引号 | … | 发布机构 | … | 公开日期 | …) and "key：value" text."""
     fields: list[Field] = []
     for row in root.iter("tr"):
-        cells = [one_line(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+        cells = [one_line(text_content(cell)) for cell in row if cell.tag in ("td", "th")]
         if any(field_key(cell) for cell in cells):
             fields += fields_in_cells(cells)
-    return fields + fields_in_text(one_line(" ".join(root.itertext()))[:20000])
+    return fields + fields_in_text(one_line(" ".join(_texts(root)))[:20000])
 
 
 @dataclass
 class _Walker:
+    budget: GridBudget
     blocks: list[Block] = field(default_factory=list)
     buffer: list[str] = field(default_factory=list)
     tables: int = 0
@@ -198,11 +248,11 @@ class _Walker:
             if line:
                 self.blocks.append(Paragraph(index=len(self.blocks), text=line))
 
-    def add_table(self, element: lxml.html.HtmlElement) -> None:
+    def add_table(self, element: etree._Element) -> None:
         self.flush()
         if is_metadata_table(element):
             return
-        table = expand_table(element, self.tables)
+        table = expand_table(element, self.tables, self.budget)
         if table.cells:
             self.blocks.append(table)
             self.tables += 1
@@ -211,25 +261,26 @@ class _Walker:
 _METADATA_LABELS = re.compile(r"索\s*引\s*号|发布机构|成文日期|发文机关|主题分类|文\s*号")
 
 
-def is_metadata_table(element: lxml.html.HtmlElement) -> bool:
+def is_metadata_table(element: etree._Element) -> bool:
     """The small table of 索引号 / 发布机构 / 成文日期 a CMS puts above the body (Hanweb's #zoom,
     /public/column's table_suoyin): page metadata, not a table of the report (its text still reaches
     the page metadata)."""
     rows = [r for r in element.iter("tr")]
     if not rows or len(rows) > 6:
         return False
-    text = one_line(element.text_content())
+    text = one_line(text_content(element))
     return len(_METADATA_LABELS.findall(text)) >= 2 and not re.search(r"\d+\s*件|收到|申请", text)
 
 
-def _blocks(content: lxml.html.HtmlElement) -> Iterator[Block]:
-    walker = _Walker()
+def _blocks(content: etree._Element, budget: GridBudget) -> Iterator[Block]:
+    walker = _Walker(budget)
     _walk(content, walker)
     walker.flush()
     yield from walker.blocks
 
 
-def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
+def _walk(element: etree._Element, walker: _Walker, depth: int = 0) -> None:
+    MAX_NESTING_DEPTH.check(walker.budget.path, depth, "elements inside each other")
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in SKIP_TAGS:
         walker.buffer.append(element.tail or "")
@@ -242,17 +293,19 @@ def _walk(element: lxml.html.HtmlElement, walker: _Walker) -> None:
         walker.buffer.append("\n")
     walker.buffer.append(element.text or "")
     for child in element:
-        _walk(child, walker)
+        _walk(child, walker, depth + 1)
     if tag in BLOCK_TAGS or tag in ("table", "tr", "td", "th"):
         walker.buffer.append("\n")
     walker.buffer.append(element.tail or "")
 
 
-def cell_text(element: lxml.html.HtmlElement) -> str:
+def cell_text(element: etree._Element) -> str:
     """Text of a table cell with <br> and paragraph breaks kept as newlines."""
+    if not len(element):
+        return clean_text(element.text or "")
     parts: list[str] = []
 
-    def visit(node: lxml.html.HtmlElement) -> None:
+    def visit(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in SKIP_TAGS:
             parts.append(node.tail or "")
@@ -272,12 +325,18 @@ def cell_text(element: lxml.html.HtmlElement) -> str:
     return clean_text("".join(parts))
 
 
-def _span(element: lxml.html.HtmlElement, name: str) -> int:
-    match = re.match(r"\s*(\d+)", element.get(name) or "")
+_SPAN = re.compile(r"\s*(\d{1,9})")
+
+
+def _span(element: etree._Element, name: str) -> int:
+    value = element.get(name)
+    if value is None:
+        return 1
+    match = _SPAN.match(value)
     return max(1, min(int(match.group(1)), MAX_SPAN)) if match else 1
 
 
-def _table_rows(table: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
+def _table_rows(table: etree._Element) -> list[list[etree._Element]]:
     rows = []
     for tr in table.iter("tr"):
         if _owning_table(tr) is not table:
@@ -287,16 +346,19 @@ def _table_rows(table: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement
     return rows
 
 
-def _owning_table(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _owning_table(element: etree._Element) -> etree._Element | None:
     parent = element.getparent()
     while parent is not None and parent.tag != "table":
         parent = parent.getparent()
     return parent
 
 
-def expand_table(element: lxml.html.HtmlElement, index: int) -> Table:
-    """Place every cell on the grid, skipping positions taken by rowspans from rows above."""
+def expand_table(element: etree._Element, index: int, budget: GridBudget | None = None) -> Table:
+    """Place every cell on the grid, skipping positions taken by rowspans from rows above; each cell's
+    grid positions are counted against the limits before they are taken."""
+    budget = budget or GridBudget("table")
     rows = [r for r in _table_rows(element) if r]
+    budget.start_table(len(rows))
     taken: set[tuple[int, int]] = set()
     cells: list[TableCell] = []
     for r, row in enumerate(rows):
@@ -306,6 +368,7 @@ def expand_table(element: lxml.html.HtmlElement, index: int) -> Table:
                 c += 1
             rowspan = min(_span(td, "rowspan"), len(rows) - r)
             colspan = _span(td, "colspan")
+            budget.place(c, rowspan, colspan)
             cells.append(TableCell(text=cell_text(td), row=r, col=c, rowspan=rowspan, colspan=colspan))
             taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
             c += colspan

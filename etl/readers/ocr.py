@@ -32,18 +32,10 @@ from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
 from etl.ocr.page import ReadBox, ReadPage, read_image_page, text_rows
 from etl.ocr.progress import page_read
 from etl.readers.images import IMAGE_SUFFIXES, page_images
-from etl.readers.pdf import (
-    MAX_ALTERNATIVES,
-    Line,
-    PageContent,
-    Part,
-    drop_running_lines,
-    first_title,
-    is_footer,
-    normalise_chars,
-    page_blocks,
-    rebuild_unruled,
-)
+from etl.readers.pdf import readings
+from etl.readers.pdf_blocks import first_title
+from etl.readers.pdf_clean import is_footer, normalise_chars
+from etl.readers.pdf_layout import Line, PageContent, Part
 from etl.readers.pdf_text import Word, WordLine, word_lines
 from etl.records import Document, Paragraph, TableCell
 
@@ -199,6 +191,7 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
     name = Path(path).name
     if len(sources) > MAX_PAGES:
         raise UnreadableDocument(f"{name} has {len(sources)} pages; OCR reads at most {MAX_PAGES}")
+    page_read(name, 0, len(sources), 0.0)  # page 0: the scan starts (a worker asks for its time here)
     engine = engine or default_engine()
     budget = budget_seconds(len(sources))
     started = time.process_time()
@@ -219,15 +212,7 @@ def document_of(path: str, read: Sequence[ReadPage], source_format: str = "pdf")
     pages = align_continued_tables([page_content(page) for page in read])
     if sum(page.chars for page in pages) == 0:
         raise UnreadableDocument(f"{Path(path).name}: OCR found no text on its {len(pages)} page(s)")
-    rebuilt, ambiguous = rebuild_unruled(pages)
-    blocks, doubtful = page_blocks(drop_running_lines(rebuilt))
-    alternatives = tuple(
-        (why, page_blocks(drop_running_lines(rebuild_unruled(pages, flip)[0]))[0])
-        for flip, why in enumerate(ambiguous[:MAX_ALTERNATIVES])
-    ) + tuple(
-        (why, page_blocks(drop_running_lines(rebuilt), flip)[0])
-        for flip, why in enumerate(doubtful[:MAX_ALTERNATIVES])
-    )
+    blocks, alternatives = readings(pages)
     return Document(
         source=path,
         format=source_format,

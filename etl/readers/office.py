@@ -57,6 +57,8 @@ def convert(sources: Sequence[Path], target: str, out_dir: Path) -> list[Path]:
             raise UnreadableDocument(
                 f"LibreOffice did not convert {sources[0].name} within {CONVERT_TIMEOUT} s"
             ) from None
+        except OSError as exc:
+            raise UnreadableDocument(f"LibreOffice could not be started ({exc.strerror or exc})") from None
     outputs = [out_dir / f"{source.stem}.{target}" for source in sources]
     missing = [p.name for p in outputs if not p.exists()]
     if missing:
@@ -71,9 +73,12 @@ def read_legacy_word(path: str, data: bytes) -> Document:
         raise UnreadableDocument(
             f"{name}: reading {Path(path).suffix} files needs LibreOffice; {INSTALL_HINT}"
         )
-    with tempfile.TemporaryDirectory(prefix="xxgk-doc-") as work:
-        source = Path(work) / f"input{Path(path).suffix.lower()}"
-        source.write_bytes(data)
-        (converted,) = convert([source], "docx", Path(work))
-        document = read_docx(path, converted.read_bytes())
+    try:
+        with tempfile.TemporaryDirectory(prefix="xxgk-doc-") as work:
+            source = Path(work) / f"input{Path(path).suffix.lower()}"
+            source.write_bytes(data)
+            (converted,) = convert([source], "docx", Path(work))
+            document = read_docx(path, converted.read_bytes())
+    except OSError as exc:
+        raise UnreadableDocument(f"{name}: cannot convert with LibreOffice ({exc.strerror or exc})") from None
     return replace(document, format=Path(path).suffix.lower().lstrip("."))

@@ -101,18 +101,31 @@ class TextTable:
 
 
 @dataclass(frozen=True)
+class Ambiguity:
+    """A layout decision the reader could not settle, by a name that does not depend on how many other
+    decisions came before it (the page, the position on it and the text)."""
+
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
 class TextReading:
     paragraphs: list[WordLine]
     tables: list[TextTable]
-    ambiguous: list[str]
-    """Label runs that sit as near one row of values as another, in the order `flip` counts them."""
+    ambiguous: list[Ambiguity]
+    """Label runs that sit as near one row of values as another."""
 
 
-def text_tables(lines: list[WordLine], right: float, flip: int | None = None) -> TextReading:
+def label_name(run: list[WordLine], text: str) -> str:
+    return f"label p{run[0].page} y{run[0].top:.0f} {text}"
+
+
+def text_tables(lines: list[WordLine], right: float, flip: str | None = None) -> TextReading:
     """Lines left as paragraph text and tables rebuilt from the other lines.
 
-    A label run about as near two rows goes to the nearer one; `flip` gives the ambiguous run (by
-    position in `ambiguous`) to the other, so the caller can let the template's identities choose.
+    A label run about as near two rows goes to the nearer one; `flip` (an ambiguity's name) gives that
+    run to the other, so the caller can let the template's identities choose.
     """
     left = min((line.x0 for line in lines), default=0.0)
     rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
@@ -131,14 +144,16 @@ def text_tables(lines: list[WordLine], right: float, flip: int | None = None) ->
             items.append((line.y, Row(line, header=True)))
         else:
             items.append((line.y, line))
-    ambiguous: list[str] = []
+    ambiguous: list[Ambiguity] = []
     for run in label_runs(label_lines):
         owner, other = _owners(rows, run)
         if owner is not None and other is not None:
-            if flip == len(ambiguous):
-                owner = other
             text = "".join(w.text for line in run for w in line.words)
-            ambiguous.append(f"label {text!r} on page {run[0].page} lies between two rows of values")
+            name = label_name(run, text)
+            if flip == name:
+                owner = other
+            why = f"label {text!r} on page {run[0].page} lies between two rows of values"
+            ambiguous.append(Ambiguity(name, why))
         if owner is None:
             items += [(line.y, line) for line in run]
         else:

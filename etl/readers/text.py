@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.decode import decode_bytes
+from etl.limits import MAX_CELL_CHARS, MAX_TEXT_BYTES
 from etl.normalise import clean_text
 from etl.page_meta import Field, field_key, fields_in_cells, published_of, publisher_of, url_of
 from etl.records import Block, Document, Paragraph, Table, TableCell
@@ -33,8 +34,10 @@ _PLAIN_KEYS = {
 
 
 def read_text(path: str, data: bytes) -> Document:
+    MAX_TEXT_BYTES.check(path, len(data))
     text, encoding = decode_bytes(data)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    MAX_CELL_CHARS.check(path, max(map(len, lines)), "the longest line")
     meta, start = _header_fields(lines)
     builder = _Builder()
     builder.feed(lines, start)
@@ -128,12 +131,10 @@ def split_row_line(line: str) -> list[str] | None:
 
 
 def _trailing_values(tokens: list[str]) -> list[str]:
-    values: list[str] = []
-    for token in reversed(tokens):
-        if not is_value_text(token):
-            break
-        values.insert(0, token)
-    return values
+    start = len(tokens)
+    while start > 0 and is_value_text(tokens[start - 1]):
+        start -= 1
+    return tokens[start:]
 
 
 def _split_trailing_values(fields: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.documents.findings import (
     Findings,
     FindingsError,
@@ -44,7 +44,7 @@ def make_findings(
 ) -> Findings:
     """The findings of `request` over `version`, with the review statuses, comments and corrections of
     its warehouse directory's review store (or the `reviews` given instead)."""
-    con = connect(version, read_only=True)
+    con = open_version(version)
     try:
         findings = build_findings(con, request, version.name, None, office, now)
     finally:

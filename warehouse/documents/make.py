@@ -11,7 +11,7 @@ from typing import Literal
 
 import duckdb
 
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.documents.compare import Comparison
 from warehouse.documents.compare_docx import comparison_docx
 from warehouse.documents.compare_html import comparison_html
@@ -42,7 +42,7 @@ COMPARE_WRITERS: dict[str, Callable[[Comparison], bytes]] = {
 
 def _open(version: Path) -> duckdb.DuckDBPyConnection:
     """The version read-only, with the reviewers' corrections of its warehouse directory applied."""
-    con = connect(version, read_only=True)
+    con = open_version(version)
     overlay.register(con, load_snapshot(version.parent))
     return con
 

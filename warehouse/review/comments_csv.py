@@ -16,7 +16,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.publish import require_current
 from warehouse.review import store
 from warehouse.review.csvio import BadFile, ImportSummary, Reports, csv_text
@@ -76,7 +76,7 @@ def import_comments(directory: Path, path: Path, user: str) -> ImportSummary:
     rows = read_comments(path)
     summary = ImportSummary()
     seen, latest = _recorded(directory)
-    con = connect(require_current(directory), read_only=True)
+    con = open_version(require_current(directory))
     try:
         reports = Reports(con)
     finally:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metrics
 from warehouse import queries
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.publish import require_current
 from warehouse.review import overlay
 from warehouse.review.ledger import FactKey, ReviewError, add_correction, fact_reading, load_snapshot
@@ -127,7 +127,7 @@ def _kind(row: dict[str, str]) -> Kind:
 def import_corrections(directory: Path, path: Path, user: str) -> ImportSummary:
     """Apply every good line of a corrections CSV; the summary lists each bad line with its reason."""
     summary = ImportSummary()
-    con = connect(require_current(directory), read_only=True)
+    con = open_version(require_current(directory))
     try:
         reports = Reports(con)
         for line, row in read_rows(path):
@@ -158,7 +158,7 @@ def export_corrections(directory: Path, *, withdrawn: bool = False) -> pd.DataFr
     """Every active correction (with `withdrawn`, the whole history) with its state in the current
     version; the first five columns can be imported again."""
     snapshot = load_snapshot(directory)
-    con = connect(require_current(directory), read_only=True)
+    con = open_version(require_current(directory))
     try:
         overlay.register(con, snapshot)
         states_sql = queries.sql("review_states").strip().rstrip(";")

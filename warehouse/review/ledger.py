@@ -12,7 +12,7 @@ from typing import Literal
 import duckdb
 
 from warehouse import queries
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.errors import WarehouseError
 from warehouse.publish import require_current
 from warehouse.review import store
@@ -117,7 +117,7 @@ class FactReading:
 
 
 def _current(directory: Path) -> duckdb.DuckDBPyConnection:
-    return connect(require_current(directory), read_only=True)
+    return open_version(require_current(directory))
 
 
 def report_identity(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportIdentity:

@@ -89,6 +89,21 @@ class _Deriver:
         return f"CAST(md5_number({expression}) % {count} AS INTEGER)"
 
 
+def _count(con: Connection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def _stored_ids(d: _Deriver, report_ids: list[str]) -> list[str]:
+    """Those of the report ids that have a row in the previous version (no scan for an empty list)."""
+    if not report_ids:
+        return []
+    return _column(
+        d.con,
+        f"SELECT report_id FROM ({d.prev_reports()}) WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
+        [report_ids],
+    )
+
+
 def derive(inputs: Inputs) -> Derived:
     con = connect(None)
     try:
@@ -124,11 +139,13 @@ def _sources(d: _Deriver) -> None:
         WHERE report_id IN (SELECT report_id FROM repointed) AND path NOT IN (SELECT path FROM batch_sources)
         UNION SELECT report_id FROM batch_sources
     """)
+    # A new path (the usual one-file run) repoints nothing: then no report row is looked up at all.
+    stored = d.prev_reports() if _count(con, "repointed") else "SELECT NULL::VARCHAR AS report_id WHERE false"
     con.execute(f"""
         CREATE TEMP TABLE dead_new AS
         SELECT report_id FROM repointed
         WHERE report_id NOT IN (SELECT report_id FROM still_held)
-          AND report_id IN (SELECT report_id FROM ({d.prev_reports()}))
+          AND report_id IN (SELECT report_id FROM ({stored}))
     """)
     con.execute("""
         CREATE TEMP TABLE moved AS
@@ -140,13 +157,14 @@ def _incoming(d: _Deriver) -> list[str]:
     """Reports parsed in this run, and earlier reports whose content came back (revived from `_dead`)."""
     con = d.con
     con.execute(f"CREATE TEMP TABLE incoming AS {d.scan('reports_parsed', d.inputs.written)}")
-    wanted = _column(
+    others = _column(
         con,
-        f"""SELECT DISTINCT report_id FROM batch_sources
-            WHERE report_id NOT IN (SELECT report_id FROM incoming)
-              AND report_id NOT IN (SELECT report_id FROM ({d.prev_reports()}))""",
+        "SELECT DISTINCT report_id FROM batch_sources "
+        "WHERE report_id NOT IN (SELECT report_id FROM incoming)",
     )
-    revived = [r for r in wanted if r in d.previous.dead]
+    candidates = [r for r in others if r in d.previous.dead]
+    stored = set(_stored_ids(d, candidates))
+    revived = [r for r in candidates if r not in stored]
     if revived:
         con.execute(
             f"INSERT INTO incoming SELECT * FROM ({d.scan('reports_parsed', d.previous)}) "
@@ -166,13 +184,15 @@ def _scope(d: _Deriver) -> None:
         con.execute(f"CREATE TEMP TABLE touched AS SELECT DISTINCT _key FROM ({d.prev_reports()})")
         con.execute("INSERT INTO touched SELECT DISTINCT _key FROM reports")
     else:
-        con.execute(f"""
-            CREATE TEMP TABLE touched AS
-            SELECT DISTINCT _key FROM reports
-            UNION
-            SELECT _key FROM ({d.prev_reports()})
-            WHERE report_id IN (SELECT report_id FROM dead_new UNION SELECT report_id FROM moved)
-        """)
+        con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT _key FROM reports")
+        left = _column(con, "SELECT report_id FROM dead_new UNION SELECT report_id FROM moved")
+        if left:  # the agencies of reports that lost or moved a file
+            con.execute(
+                f"""INSERT INTO touched SELECT DISTINCT _key FROM ({d.prev_reports()})
+                    WHERE report_id IN (SELECT unnest(?::VARCHAR[]))
+                      AND _key NOT IN (SELECT _key FROM touched)""",
+                [left],
+            )
     con.execute(
         "CREATE TEMP TABLE touched_buckets AS "
         f"SELECT DISTINCT {d.bucket_of('_key', previous=True)} AS b FROM touched"

@@ -30,10 +30,16 @@ def _referenced(versions: list[Path]) -> set[str] | None:
 
 def collect_garbage(directory: Path, versions: list[Path]) -> int:
     """Remove files under parts/ and derived/ that none of `versions` lists; returns how many."""
+    return len(remove_garbage(directory, versions))
+
+
+def remove_garbage(directory: Path, versions: list[Path]) -> list[Path]:
+    """Remove the files under parts/ and derived/ that none of `versions` lists (those of runs that
+    were replaced, or of runs killed before they published), and the folders left empty."""
     referenced = _referenced(versions)
     if referenced is None:
-        return 0
-    removed = 0
+        return []
+    removed: list[Path] = []
     for folder in FOLDERS:
         root = directory / folder
         if not root.is_dir():
@@ -41,7 +47,7 @@ def collect_garbage(directory: Path, versions: list[Path]) -> int:
         for path in sorted(root.rglob("*.parquet")):
             if path.relative_to(directory).as_posix() not in referenced:
                 path.unlink(missing_ok=True)
-                removed += 1
+                removed.append(path)
         for sub in sorted(root.iterdir()):
             if sub.is_dir() and not any(sub.iterdir()):
                 sub.rmdir()

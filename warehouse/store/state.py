@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.db import open_version
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
 
 LOOKUPS = {
@@ -26,7 +26,7 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
     was replaced but is still stored counts as known: the same bytes coming back revive it."""
     if version is None:
         return empty_state()
-    con = connect(version, read_only=True)
+    con = open_version(version)
     try:
         params = {"paths": list(paths), "digests": list(digests)}
         sources = {p: r for p, r in con.execute(LOOKUPS["sources"], {"paths": params["paths"]}).fetchall()}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import SCHEMA_VERSION, connect
+from warehouse.db import connect, open_version, stored_version, version_message
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch, LoadedFile
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog
@@ -24,16 +24,12 @@ from warehouse.store.version import write_version
 
 
 def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
-    """The catalogue and run rows of a published version; refuses files of another layout."""
-    con = duckdb.connect(str(version), read_only=True)
+    """The catalogue and run rows of a published version; refuses files of another schema version with
+    the one message of warehouse/db.py, before reading anything else."""
+    con = open_version(version)
     try:
-        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
-        if not found or found[0][0] != SCHEMA_VERSION or not is_store_version(con):
-            raise SchemaMismatch(
-                f"warehouse {version} was written by another version of xxgk (schema "
-                f"{found[0][0] if found else '?'}, not {SCHEMA_VERSION}): ingest the reports into a new "
-                "--warehouse directory"
-            )
+        if not is_store_version(con):
+            raise SchemaMismatch(version_message(version, stored_version(con) or ""))
         return read_catalog(con), [tuple(r) for r in con.execute("SELECT * FROM runs").fetchall()]
     finally:
         con.close()

@@ -1,0 +1,121 @@
+"""Worker processes with time and memory limits: a hung, greedy or crashing task fails alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from xxgk.workers import Limits, allow, run_isolated, tell
+
+
+def behave(item: tuple[str, int]) -> str:
+    kind, amount = item
+    if kind == "sleep":
+        time.sleep(amount)
+    elif kind == "allocate":
+        block = bytearray(amount << 20)
+        return f"allocated {len(block) >> 20} MiB"
+    elif kind == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif kind == "pid":
+        return f"{os.getpid()} {os.getpgid(0)}"
+    elif kind == "patient":
+        allow(amount + 5)
+        time.sleep(amount)
+    elif kind in ("steady", "stalls"):
+        _asks_for_time(kind, amount)
+    elif kind == "chatty":
+        for number in range(amount):
+            tell(number)
+    return f"{kind} {amount}"
+
+
+def _asks_for_time(kind: str, amount: int) -> None:
+    if kind == "steady":  # progress in steps, each asking for a little more time (as OCR's pages do)
+        for _ in range(amount):
+            allow(3)
+            time.sleep(1)
+    else:
+        allow(2)
+        time.sleep(amount)
+
+
+def outcomes(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
+    found = run_isolated(behave, items, jobs=2, limits=Limits(**limits))  # type: ignore[arg-type]
+    return [(result.value, result.failure) for _, result in found]
+
+
+def test_results_come_back_in_input_order() -> None:
+    items = [("echo", n) for n in range(12)]
+    assert outcomes(items) == [(f"echo {n}", "") for n in range(12)]
+
+
+def test_an_input_over_time_is_killed_and_the_rest_go_on() -> None:
+    started = time.monotonic()
+    found = outcomes([("echo", 1), ("sleep", 60), ("echo", 2), ("echo", 3)], seconds=2)
+    assert found == [
+        ("echo 1", ""),
+        (None, "timed out after 2 s (--timeout)"),
+        ("echo 2", ""),
+        ("echo 3", ""),
+    ]
+    assert time.monotonic() - started < 20
+
+
+def test_an_input_over_memory_fails_alone() -> None:
+    found = outcomes([("allocate", 50), ("allocate", 4000), ("echo", 1)], memory_bytes=600 << 20)
+    assert found == [
+        ("allocated 50 MiB", ""),
+        (None, "over the memory limit of 600 MB (--memory-limit)"),
+        ("echo 1", ""),
+    ]
+
+
+def test_a_crashing_worker_is_replaced() -> None:
+    found = outcomes([("crash", 0), ("echo", 1), ("crash", 0), ("echo", 2)])
+    assert found == [
+        (None, "the parser process died (SIGSEGV)"),
+        ("echo 1", ""),
+        (None, "the parser process died (SIGSEGV)"),
+        ("echo 2", ""),
+    ]
+
+
+def test_workers_lead_their_own_process_group_and_are_gone_afterwards() -> None:
+    (value, failure), *_ = outcomes([("pid", 0)])
+    assert value is not None and not failure
+    pid, group = (int(x) for x in value.split())
+    assert pid == group and pid != os.getpid()
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_task_may_ask_for_more_time_for_one_input() -> None:
+    found = outcomes([("patient", 3), ("sleep", 30)], seconds=1.5)
+    assert found == [("patient 3", ""), (None, "timed out after 1.5 s (--timeout)")]
+
+
+def test_each_request_for_time_counts_from_now_and_a_stall_is_still_cut() -> None:
+    found = outcomes([("steady", 5), ("stalls", 30)], seconds=1.5)
+    assert found[0] == ("steady 5", "")
+    assert found[1][0] is None
+    assert found[1][1].startswith("timed out after ")
+    assert found[1][1].endswith(" s (more than the time it asked for beyond --timeout)")
+
+
+def test_notes_from_a_task_reach_the_caller_in_order() -> None:
+    heard: list[object] = []
+    found = run_isolated(behave, [("chatty", 3), ("chatty", 2)], jobs=1, on_note=heard.append)
+    assert [result.value for _, result in found] == ["chatty 3", "chatty 2"]
+    assert heard == [0, 1, 2, 0, 1]

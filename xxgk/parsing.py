@@ -1,0 +1,121 @@
+"""Parsing one input file, as a worker process does it: every outcome is a report or a one-line failure.
+
+Kept apart from xxgk/ingest.py so that a worker imports the parsers and nothing of the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from etl.errors import XxgkError
+from etl.limits import read_input
+from etl.ocr.progress import on_page, page_read
+from etl.records import ParsedReport
+from xxgk.workers import Limits, allow, in_worker, run_isolated, tell
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: Literal["rejected", "error"]
+    reason: str
+    detail: str = ""
+    """The traceback of an internal error (a bug), for `--verbose` and the log; empty otherwise."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a worker returns for one file: its hash and size, and a report or a failure."""
+
+    path: str
+    digest: str
+    size: int
+    result: ParsedReport | Failure
+
+
+@dataclass(frozen=True)
+class Job:
+    """A file to parse, with the hash the plan saw (kept when the worker fails without reading it)."""
+
+    path: str
+    digest: str = ""
+
+
+def parse_one(job: Job) -> Parsed:
+    """Read and parse one file: an `XxgkError` becomes its one-line reason, any other exception (a bug)
+    an internal error with its traceback kept. Running out of memory is left to the worker."""
+    from etl.collect.manifest import evidence_for  # imported in the worker, not by `xxgk parse` itself
+    from etl.pipeline import parse_bytes
+
+    try:
+        data = read_input(job.path)
+    except XxgkError as exc:
+        return Parsed(job.path, job.digest, 0, Failure("error", exc.reason))
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return Parsed(job.path, digest, len(data), parse_bytes(job.path, data, evidence_for(job.path)))
+    except XxgkError as exc:
+        kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"
+        return Parsed(job.path, digest, len(data), Failure(kind, exc.reason))
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug on one file must not stop the batch
+        reason = f"internal error while parsing ({type(exc).__name__}: {_first_line(exc)})"
+        return Parsed(job.path, digest, len(data), Failure("error", reason, traceback.format_exc()))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+OCR_PAGE = "ocr_page"
+OCR_WALL_PER_CPU = 2.0
+"""Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
+PRELOADED = ("etl.pipeline", "etl.collect.manifest")
+"""Imported by each worker before it says it is ready, so that no file's time limit pays for them."""
+
+
+def ocr_allowance(pages: int) -> float:
+    """The wall-clock seconds a scan of `pages` pages may take from the start of its OCR, and again from
+    each page read: twice its OCR budget (etl/readers/ocr.py: 10 CPU s a page, at least 60 s), so 20 s a
+    page and at least 120 s. A scan that keeps reading pages is not cut short by --timeout; one page that
+    hangs is."""
+    from etl.readers.ocr import budget_seconds  # already imported: OCR is running
+
+    return OCR_WALL_PER_CPU * budget_seconds(pages)
+
+
+def _relay_ocr_page(name: str, page: int, pages: int, seconds: float) -> None:
+    """In a worker: when a scan starts (page 0) and after each page, ask for the time the scan allows
+    from now, and pass every page on to the caller's progress display."""
+    if not in_worker():
+        return
+    allow(ocr_allowance(pages))
+    tell((OCR_PAGE, name, page, pages, seconds))
+
+
+on_page(_relay_ocr_page)
+
+
+def _shown(note: object) -> None:
+    """In the caller: a page a worker read by OCR, told to this process's listeners (xxgk/ocr_progress)."""
+    if isinstance(note, tuple) and len(note) == 5 and note[0] == OCR_PAGE:
+        page_read(*note[1:])
+
+
+def parse_isolated(
+    jobs: Iterable[Job], *, workers: int = 1, limits: Limits | None = None
+) -> Iterator[Parsed]:
+    """Each job parsed in a worker process within `limits`, in input order; a worker that overruns its
+    time or memory, or dies, gives its file an error with the reason. Pages read by OCR in a worker are
+    told to this process's OCR progress listeners."""
+    found = run_isolated(parse_one, jobs, jobs=workers, limits=limits, on_note=_shown, preload=PRELOADED)
+    for job, result in found:
+        if result.value is not None:
+            yield result.value
+        else:
+            yield Parsed(job.path, job.digest, 0, Failure("error", result.failure))

@@ -1,0 +1,409 @@
+"""Run a task on many inputs, each in a worker process with a wall-clock and a memory limit.
+
+A worker that overruns its time is killed, one that dies (or runs out of memory) is replaced, and its
+input gets a one-line failure ("timed out after 60 s", "over the memory limit of 1.5 GB"); the others go
+on. Results come back in input order.
+
+A worker is a fresh interpreter (`python -m xxgk.workers TASK …`), started with only the two descriptors
+it talks over: it holds none of the caller's files (in particular not the warehouse's writer lock) and
+never imports the caller's main script, so a script that calls `ingest()` needs no `__main__` guard.
+Each worker leads its own process group (a LibreOffice conversion it started dies with it), asks the
+kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and kills its group when the pipe from the
+caller closes: a `kill -9` of the ingest leaves no worker behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import importlib
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+Task = Callable[[T], R]
+
+DEFAULT_SECONDS = 60.0
+DEFAULT_MEMORY_BYTES = 1536 * (1 << 20)
+PR_SET_PDEATHSIG = 1
+READY = "ready"
+NOTE = "note"
+ALLOW = "allow"
+MAX_ALLOWED_SECONDS = 3600.0
+"""The most wall-clock time one input may take in all when its task asks for more (`allow`)."""
+RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
+"""How the failures this module reports begin: they depend on the machine, so they are retried."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input may take: wall-clock seconds, and bytes of memory beyond the worker's start."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+
+    def memory_text(self) -> str:
+        gib = self.memory_bytes / (1 << 30)
+        return f"{gib:g} GB" if gib >= 1 else f"{self.memory_bytes / (1 << 20):g} MB"
+
+    def timed_out(self) -> str:
+        return f"timed out after {self.seconds:g} s (--timeout)"
+
+    def allowance_out(self, seconds: float) -> str:
+        """An input whose task asked for more time (`allow`) overran what it asked for."""
+        return f"timed out after {seconds:.0f} s (more than the time it asked for beyond --timeout)"
+
+    def over_memory(self) -> str:
+        return f"over the memory limit of {self.memory_text()} (--memory-limit)"
+
+
+def is_resource_failure(reason: str) -> bool:
+    return reason.startswith(RESOURCE_FAILURES)
+
+
+@dataclass(frozen=True)
+class Result(Generic[R]):
+    """One input's result, or the reason it has none; with the time it took and the worker's peak memory."""
+
+    value: R | None
+    failure: str
+    seconds: float
+    peak_bytes: int
+
+
+# --- in the worker ----------------------------------------------------------------------------------
+
+_caller: Connection | None = None
+"""The connection to the caller, in a worker process; None anywhere else."""
+
+
+def in_worker() -> bool:
+    return _caller is not None
+
+
+def tell(note: object) -> None:
+    """From a task running in a worker: hand `note` to the caller's `on_note` (nothing elsewhere)."""
+    if _caller is not None:
+        _caller.send((NOTE, note))
+
+
+def allow(seconds: float) -> None:
+    """From a task running in a worker: the current input may run `seconds` more from now, even beyond
+    `--timeout` (a scan read by OCR asks at each page), but never more than MAX_ALLOWED_SECONDS in all."""
+    if _caller is not None:
+        _caller.send((ALLOW, float(seconds)))
+
+
+def _die_with_parent(lifeline: int) -> None:
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(libc_name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_watch, args=(lifeline,), name="xxgk-lifeline", daemon=True).start()
+
+
+def _watch(lifeline: int) -> None:
+    """Block until the caller closes the pipe or dies, then end this worker and its children."""
+    with contextlib.suppress(OSError):
+        while os.read(lifeline, 1):
+            pass
+    os.killpg(0, signal.SIGKILL)
+
+
+def _limit_memory(extra: int) -> None:
+    """Private writable memory (heap, anonymous maps: RLIMIT_DATA) capped at `extra` bytes beyond what
+    the worker holds now. Address space (RLIMIT_AS) would be the wrong measure: ONNX Runtime and the
+    malloc arenas of threads reserve far more than they touch, and OCR failed under it."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        data = int(statm.read().split()[5]) * resource.getpagesize()
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    wanted = data + extra
+    soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
+    global _caller
+    _caller = conn
+    _limit_memory(limits.memory_bytes)
+    conn.send(READY)  # the clock of an input starts when the worker has started, not before
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, item = message
+        started = time.perf_counter()
+        try:
+            value, failure = task(item), ""
+        except MemoryError:
+            value, failure = None, limits.over_memory()
+        conn.send((index, Result(value, failure, time.perf_counter() - started, _peak_bytes())))
+        if failure:
+            return  # a heap that hit the limit is not reused
+
+
+def _task(name: str) -> Task[Any, Any]:
+    module, _, attribute = name.partition(":")
+    found: Task[Any, Any] = getattr(importlib.import_module(module), attribute)
+    return found
+
+
+def worker_main(argv: list[str]) -> None:
+    """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES [MODULE,…]`: the
+    modules listed last are imported before the worker says it is ready (no input's clock pays for them)."""
+    task, conn_fd, lifeline_fd, seconds, memory, *preload = argv
+    _die_with_parent(int(lifeline_fd))
+    for module in ",".join(preload).split(","):
+        if module:
+            importlib.import_module(module)
+    _serve(Connection(int(conn_fd)), _task(task), Limits(float(seconds), int(memory)))
+
+
+# --- in the caller ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    lifeline: int
+    ready: bool = False
+    job: tuple[int, Any] | None = None
+    started: float = 0.0
+    deadline: float = 0.0
+    extended: bool = False
+    """Whether the task asked for more time for the current input (`allow`)."""
+
+    def give(self, index: int, item: Any, limits: Limits) -> None:
+        self.conn.send((index, item))
+        self.job, self.started = (index, item), time.monotonic()
+        self.deadline, self.extended = self.started + limits.seconds, False
+
+    def allow(self, seconds: float) -> None:
+        wanted = min(time.monotonic() + seconds, self.started + MAX_ALLOWED_SECONDS)
+        if wanted > self.deadline:
+            self.deadline, self.extended = wanted, True
+
+    def timed_out(self, limits: Limits) -> str:
+        if self.extended:
+            return limits.allowance_out(time.monotonic() - self.started)
+        return limits.timed_out()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(2)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
+        self.conn.close()
+        with contextlib.suppress(OSError):
+            os.close(self.lifeline)
+
+    def death(self) -> str:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(2)
+        code = self.process.returncode
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                return f"the parser process died ({signal.Signals(-code).name})"
+        return f"the parser process died (exit status {code})"
+
+
+def _start(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = ()) -> _Worker:
+    ours, theirs = socket.socketpair()
+    lifeline_read, lifeline = os.pipe()
+    name = f"{task.__module__}:{task.__qualname__}"
+    command = [sys.executable, "-m", "xxgk.workers", name, str(theirs.fileno()), str(lifeline_read)]
+    command += [repr(limits.seconds), str(limits.memory_bytes), ",".join(preload)]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        process = subprocess.Popen(
+            command,
+            pass_fds=(theirs.fileno(), lifeline_read),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=environment,
+            process_group=0,
+        )
+    finally:
+        theirs.close()
+        os.close(lifeline_read)
+    return _Worker(process, Connection(ours.detach()), lifeline)
+
+
+MAX_FAILED_STARTS = 3
+"""Workers that die before they are ready, one after the other, before the pool gives up."""
+
+
+class WorkersCannotStart(RuntimeError):
+    """Worker processes die before they can take an input (the machine, not an input, is at fault)."""
+
+
+class Pool(Generic[T, R]):
+    """`jobs` workers running `task`; `run` yields (item, outcome) in input order."""
+
+    def __init__(
+        self,
+        task: Task[T, R],
+        jobs: int,
+        limits: Limits,
+        window: int = 64,
+        on_note: Callable[[Any], None] = lambda _: None,
+        preload: tuple[str, ...] = (),
+    ) -> None:
+        self.task, self.jobs, self.limits, self.on_note = task, max(1, jobs), limits, on_note
+        self.preload = preload
+        self.window = max(window, 2 * self.jobs)
+        self.workers: list[_Worker] = []
+        self.done: dict[int, tuple[T, Result[R]]] = {}
+        self.failed_starts = 0
+
+    def run(self, items: Iterable[T]) -> Iterator[tuple[T, Result[R]]]:
+        todo: deque[tuple[int, T]] = deque()
+        source = enumerate(items)
+        following = 0
+        try:
+            while True:
+                self._fill(todo, source)
+                self._assign(todo)
+                if not any(w.job for w in self.workers) and not todo:
+                    break
+                self._collect()
+                while following in self.done:
+                    yield self.done.pop(following)
+                    following += 1
+        finally:
+            self.close()
+
+    def _fill(self, todo: deque[tuple[int, T]], source: Iterator[tuple[int, T]]) -> None:
+        """Take inputs while fewer than `window` are queued, running or waiting for an earlier one."""
+        busy = sum(1 for w in self.workers if w.job)
+        while len(todo) + busy + len(self.done) < self.window:
+            found = next(source, None)
+            if found is None:
+                return
+            todo.append(found)
+
+    def _assign(self, todo: deque[tuple[int, T]]) -> None:
+        while todo and len(self.workers) < self.jobs:
+            self.workers.append(_start(self.task, self.limits, self.preload))
+        for worker in list(self.workers):
+            if worker.ready and worker.job is None and todo:
+                index, item = todo.popleft()
+                try:
+                    worker.give(index, item, self.limits)
+                except OSError:  # the worker died while idle: not this input's doing
+                    todo.appendleft((index, item))
+                    self._replace(worker)
+
+    def _collect(self) -> None:
+        """Wait for a result, a worker that became ready or died, or the first deadline."""
+        busy = [w for w in self.workers if w.job]
+        starting = [w for w in self.workers if not w.ready]
+        deadlines = [w.deadline for w in busy]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        ready = set(wait([w.conn for w in busy + starting], timeout))
+        for worker in starting:
+            if worker.conn in ready:
+                self._start_up(worker)
+        for worker in busy:
+            assert worker.job is not None
+            index, item = worker.job
+            if worker.conn in ready:
+                self._receive(worker, index, item)
+            elif time.monotonic() >= worker.deadline:
+                self._fail(worker, index, item, worker.timed_out(self.limits))
+
+    def _start_up(self, worker: _Worker) -> None:
+        try:
+            worker.ready = worker.conn.recv() == READY
+            self.failed_starts = 0
+            return
+        except (EOFError, OSError):
+            pass
+        reason = worker.death()
+        self._replace(worker)
+        self.failed_starts += 1
+        if self.failed_starts >= MAX_FAILED_STARTS:
+            raise WorkersCannotStart(f"parser workers died before starting ({reason})")
+
+    def _receive(self, worker: _Worker, index: int, item: T) -> None:
+        try:
+            got, outcome = worker.conn.recv()
+        except (EOFError, OSError):
+            self._fail(worker, index, item, worker.death())
+            return
+        if got == NOTE:
+            self.on_note(outcome)
+            return
+        if got == ALLOW:
+            worker.allow(float(outcome))
+            return
+        self.done[got] = (item, outcome)
+        worker.job = None
+        if outcome.failure:
+            self._replace(worker)
+
+    def _fail(self, worker: _Worker, index: int, item: T, reason: str) -> None:
+        seconds = time.monotonic() - worker.started
+        self.done[index] = (item, Result(None, reason, seconds, 0))
+        worker.job = None
+        self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self.workers.remove(worker)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+
+
+def run_isolated(
+    task: Task[T, R],
+    items: Iterable[T],
+    *,
+    jobs: int = 1,
+    limits: Limits | None = None,
+    on_note: Callable[[Any], None] = lambda _: None,
+    preload: tuple[str, ...] = (),
+) -> Iterator[tuple[T, Result[R]]]:
+    """Each item through `task` in a worker process, within `limits`; (item, outcome) in input order.
+    `task` must be a module-level function (the worker imports it by name); what it `tell`s arrives at
+    `on_note`, in this process; each worker imports the modules `preload` names before its first input."""
+    yield from Pool(task, jobs, limits or Limits(), on_note=on_note, preload=preload).run(items)
+
+
+if __name__ == "__main__":
+    # Run from the module under its own name, so that what the worker sends back (Result) unpickles.
+    from xxgk import workers
+
+    workers.worker_main(sys.argv[1:])

@@ -259,9 +259,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "quality.failed": ("未通过的校验", "Failed checks"),
     "quality.coverage": ("发布情况（机关 × 年度）", "Coverage (agency × year)"),
     "quality.coverage_limited": (
-        "共{total}个机关，图中显示有缺失或多个版本的机关优先的{shown}个；下载数据含全部机关，或按地区筛选。",
+        "共{total}个机关，图中显示有缺失或多个版本的机关优先的{shown}个；全部机关见 xxgk export coverage，"
+        "或按地区筛选。",
         "{total} agencies: the grid shows {shown}, those with gaps or several versions first; "
-        "the download holds them all, or filter by place.",
+        "`xxgk export coverage` writes them all, or filter by place.",
+    ),
+    "quality.failed_limited": (
+        "共{total}项未通过，下表列出最严重的{shown}项；全部见 xxgk export checks，或按地区筛选。",
+        "{total} failed checks: the table lists the {shown} most severe; `xxgk export checks` writes them "
+        "all, or filter by place.",
     ),
     "quality.unplaced": ("未能定位地区的机关", "Agencies without a place"),
     "quality.errors": ("未能导入的文件", "Files that did not load"),

@@ -16,6 +16,7 @@ import pytest
 from warehouse.db import connect
 from warehouse.publish import current_version
 from warehouse.store import derive as derive_module
+from warehouse.store.rollups import RELATIONS
 from xxgk.ingest import ingest, rebuild
 from xxgk.samples import generate_corpus
 
@@ -31,6 +32,7 @@ DERIVED_QUERIES = {
     "facts": "SELECT * FROM facts",
     "sources": "SELECT path, report_id FROM sources",
     "errors": "SELECT source_file, kind, reason FROM ingest_errors",
+    **{name: f"SELECT * FROM {name}" for name in RELATIONS},
 }
 
 
@@ -77,6 +79,7 @@ def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) 
     rebuild(wh)
     assert snapshot(wh) == incremental
     assert incremental["reports"] and incremental["checks"] and incremental["coverage"]
+    assert all(incremental[name] for name in RELATIONS), "the pre-aggregated tables must be compared"
     assert {row[1] for row in incremental["checks"]} >= {"X1", "X3", "X4", "X5"}
 
 
@@ -199,6 +202,7 @@ def test_a_killed_ingest_publishes_nothing(corpus: Path, tmp_path: Path) -> None
             for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
             for f in row
         }
+        listed |= {r[0] for r in con.execute("SELECT file FROM _rollups").fetchall()}
     finally:
         con.close()
     on_disk = {p.relative_to(wh).as_posix() for p in wh.rglob("*.parquet")}
@@ -216,6 +220,7 @@ def _older_versions_files(wh: Path) -> set[str]:
                 for row in con.execute("SELECT reports_file, xchecks_file FROM _buckets").fetchall()
                 for f in row
             }
+            found |= {r[0] for r in con.execute("SELECT file FROM _rollups").fetchall()}
         finally:
             con.close()
     return found

@@ -1,6 +1,10 @@
 """The dashboard's reads: named SQL from warehouse/queries/dash_*.sql over the selected reports.
 
 Each function takes an open read-only connection (or cursor) and returns a fully materialised DataFrame.
+On a store version with pre-aggregated tables (warehouse/store/rollups.py) the pages' aggregates read
+those instead (agg_*.sql, same rows and numbers): `selected` comes from `agg_reports`, and each cube
+relation is produced in one place, `_cube`. The fact-scanning queries stay for what the cubes cannot
+answer (an agency name or list, values read by OCR left out) and for versions without the tables.
 """
 
 from __future__ import annotations
@@ -36,12 +40,19 @@ def _overlaid(con: Connection) -> None:
     overlay.ensure(con)
 
 
-def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame:
+def _filtered(
+    con: Connection, name: str, flt: ReportFilter, *, fast: bool = False, **params: object
+) -> pd.DataFrame:
+    """The named query over `selected`; with `fast`, selected from the current-report rollup (and the
+    coverage view from its rollup) when the version has them."""
     _overlaid(con)
     condition, filter_params = flt.condition("r")
     hide = flt.hide_unconfirmed_ocr
-    selected = f"selected AS (SELECT r.* FROM reports AS r WHERE {condition})"
+    source = "agg_reports" if fast and has_rollups(con) else "reports"
+    selected = f"selected AS (SELECT r.* FROM {source} AS r WHERE {condition})"
     trusted = CONFIRMED_FACTS if hide else ""
+    if source == "agg_reports":
+        trusted = ",\n".join(p for p in (trusted, "coverage AS (SELECT * FROM agg_coverage)") if p)
     if name in DELTA:
         base = f"base AS (\n{queries.sql(name)}\n)"
         delta = queries.sql(name.replace("dash_", "review_delta_", 1))
@@ -55,6 +66,56 @@ def _filtered(con: Connection, name: str, flt: ReportFilter, **params: object) -
     return con.execute(sql, {**filter_params, **params}).df()
 
 
+def has_rollups(con: Connection) -> bool:
+    """Whether the version holds the pre-aggregated tables (a store version written by this xxgk)."""
+    try:
+        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(found) and found[0][0] == "1"
+
+
+def cube_answers(flt: ReportFilter) -> bool:
+    """Whether the cubes hold what `flt` selects: they keep no agency, no OCR confirmation and no review
+    status (those are per report)."""
+    return (
+        not flt.agency_text.strip() and not flt.agency_ids and not flt.hide_unconfirmed_ocr and not flt.review
+    )
+
+
+def _grain(flt: ReportFilter) -> str:
+    return "K" if flt.county_code else "C" if flt.city_code else "P"
+
+
+def _cube(relation: str, flt: ReportFilter) -> tuple[str, dict[str, object]]:
+    """The one place that produces a cube relation for a filter: its rows at the coarsest grain that
+    answers the filter's place. A query-time delta (reviewers' corrections) joins here."""
+    condition, params = flt.condition("c")
+    sql = f"cube AS (SELECT c.* FROM {relation} AS c WHERE c.grain = $grain AND {condition})"
+    return sql, {**params, "grain": _grain(flt)}
+
+
+def _from_cube(
+    con: Connection, relation: str, name: str, flt: ReportFilter, *, delta: str = "", **params: object
+) -> pd.DataFrame:
+    """The named agg_ query over the cube; with `delta` (a dash_ query in DELTA), the reviewers'
+    corrections of the selected reports added as that query's delta (review_delta_*.sql)."""
+    cube, cube_params = _cube(relation, flt)
+    if not delta:
+        return con.execute(f"WITH {cube}\n{queries.sql(name)}", {**cube_params, **params}).df()
+    _overlaid(con)
+    condition, filter_params = flt.condition("r")
+    selected = f"selected AS (SELECT r.* FROM agg_reports AS r WHERE {condition})"
+    base = f"base AS (\n{queries.sql(name)}\n)"
+    sql = f"WITH {cube},\n{selected},\n{base},\n{queries.sql(delta.replace('dash_', 'review_delta_', 1))}"
+    values = {**filter_params, **cube_params, **params, "hide_ocr": flt.hide_unconfirmed_ocr}
+    return con.execute(sql, values).df()
+
+
+def _use_cube(con: Connection, flt: ReportFilter) -> bool:
+    return cube_answers(flt) and has_rollups(con)
+
+
 def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
     _overlaid(con)
     sql = queries.sql(name)
@@ -63,12 +124,19 @@ def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
     return con.execute(sql, params or None).df()
 
 
+def _current(con: Connection, name: str) -> pd.DataFrame:
+    """A query over the current reports, read from their rollup when the version has it."""
+    if not has_rollups(con):
+        return _plain(con, name)
+    return con.execute(f"WITH reports AS (SELECT * FROM agg_reports)\n{queries.sql(name)}").df()
+
+
 def places(con: Connection) -> pd.DataFrame:
-    return _plain(con, "dash_places")
+    return _current(con, "dash_places")
 
 
 def domain(con: Connection) -> dict[str, object]:
-    row: dict[str, object] = dict(_plain(con, "dash_domain").iloc[0].to_dict())
+    row: dict[str, object] = dict(_current(con, "dash_domain").iloc[0].to_dict())
     for key in ("templates", "levels", "kinds"):
         value = row.get(key)
         row[key] = (
@@ -82,16 +150,30 @@ def metrics(con: Connection) -> pd.DataFrame:
 
 
 def overview_counts(con: Connection, flt: ReportFilter) -> dict[str, object]:
-    return dict(_filtered(con, "dash_overview_counts", flt).iloc[0].to_dict())
+    return dict(_filtered(con, "dash_overview_counts", flt, fast=True).iloc[0].to_dict())
 
 
 def metric_by_year(
     con: Connection, flt: ReportFilter, codes: tuple[str, ...], breakdowns: tuple[str, ...] = ("",)
 ) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(
+            con,
+            "agg_metrics",
+            "agg_metric_by_year",
+            flt,
+            delta="dash_metric_by_year",
+            codes=list(codes),
+            breakdowns=list(breakdowns),
+        )
     return _filtered(con, "dash_metric_by_year", flt, codes=list(codes), breakdowns=list(breakdowns))
 
 
 def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(
+            con, "agg_series", "agg_series_by_year", flt, delta="dash_series_by_year", series=list(series)
+        )
     return _filtered(con, "dash_series_by_year", flt, series=list(series))
 
 
@@ -109,25 +191,53 @@ def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
 
 
 def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:
-    return _filtered(con, "dash_agencies", flt)
+    return _filtered(con, "dash_agencies", flt, fast=True)
 
 
 def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
+    if _use_cube(con, flt):
+        return _from_cube(con, "agg_checks", "agg_check_summary", flt)
     return _filtered(con, "dash_check_summary", flt)
 
 
-def failed_checks(con: Connection, flt: ReportFilter) -> pd.DataFrame:
-    return _filtered(con, "dash_checks_failed", flt)
+FAILED_LIMIT = 2000
+"""Failed checks a page lists (worst first); `xxgk export checks` writes them all."""
+
+
+def failed_checks(con: Connection, flt: ReportFilter, limit: int = FAILED_LIMIT) -> pd.DataFrame:
+    if has_rollups(con):
+        condition, params = flt.condition("r")
+        sql = f"WITH selected AS (SELECT r.* FROM agg_failed AS r WHERE {condition})\n"
+        return con.execute(sql + queries.sql("agg_checks_failed"), {**params, "limit": limit}).df()
+    return _filtered(con, "dash_checks_failed", flt, limit=limit)
 
 
 def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
     """The grid covers agencies selected in any year, so an agency that stopped publishing still shows."""
     every_year = replace(flt, year_from=None, year_to=None)
-    return _filtered(con, "dash_coverage", every_year, year_from=year_from, year_to=year_to)
+    return _filtered(con, "dash_coverage", every_year, fast=True, year_from=year_from, year_to=year_to)
+
+
+def coverage_limited(
+    con: Connection, flt: ReportFilter, year_from: int, year_to: int, limit: int
+) -> pd.DataFrame:
+    """`coverage` for at most `limit` agencies (gaps first, then by name), with the count of all of them
+    in column `agencies`: the page draws a bounded grid however many agencies are selected."""
+    every_year = replace(flt, year_from=None, year_to=None)
+    condition, params = every_year.condition("r")
+    source, shadow = "reports", ""
+    if has_rollups(con):
+        source, shadow = "agg_reports", "coverage AS (SELECT * FROM agg_coverage), "
+    sql = (
+        f"WITH {shadow}selected AS (SELECT r.* FROM {source} AS r WHERE {condition}), "
+        f"grid AS ({queries.sql('dash_coverage')})\n{queries.sql('dash_coverage_limited')}"
+    )
+    values = {**params, "year_from": year_from, "year_to": year_to, "limit": limit}
+    return con.execute(sql, values).df()
 
 
 def unplaced(con: Connection, flt: ReportFilter) -> pd.DataFrame:
-    return _filtered(con, "dash_unplaced", flt)
+    return _filtered(con, "dash_unplaced", flt, fast=True)
 
 
 def ingest_errors(con: Connection) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, components, measures, review_panels, state
+from dashboard import charts, components, review_panels, state
 from dashboard.findings import findings_section
 from warehouse.review.model import STATUSES
 
@@ -39,6 +39,9 @@ failed = v.frame("failed_checks", flt)
 if failed.empty:
     st.success(v.t("quality.none_failed"))
 else:
+    total_failed = int(summary["failed"].sum())
+    if total_failed > len(failed):
+        st.caption(v.t("quality.failed_limited", shown=len(failed), total=total_failed))
     components.table(v, failed, what="checks-failed", key="failed")
 
 review_panels.corrections_queue(v)
@@ -48,18 +51,19 @@ st.subheader(v.t("quality.coverage"))
 domain = v.read("domain")
 year_from = v.flt.year_from or int(domain.get("year_min") or 0)
 year_to = v.flt.year_to or int(domain.get("year_max") or 0)
-grid = v.frame("coverage", v.flt, year_from, year_to)
+grid = v.frame("coverage_limited", v.flt, year_from, year_to, GRID_LIMIT)
 if grid.empty:
     components.no_data(v)
 else:
     labels = {
         status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions", "outside")
     }
-    shown, agencies = measures.coverage_subset(grid, GRID_LIMIT)
+    agencies = int(grid["agencies"].iloc[0])
+    shown = grid.drop(columns="agencies")
     if agencies > GRID_LIMIT:
         st.caption(v.t("quality.coverage_limited", shown=GRID_LIMIT, total=agencies))
     fig = charts.coverage_grid(shown, status_labels=labels, title=v.t("quality.coverage"))
-    components.chart(v, fig, grid, what="coverage", key="coverage")
+    components.chart(v, fig, shown, what="coverage", key="coverage")
 
 st.subheader(v.t("quality.unplaced"))
 unplaced = v.filtered("unplaced")

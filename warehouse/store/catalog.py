@@ -93,6 +93,8 @@ class Catalog:
     place_inputs: str | None = None
     run_seq: int = 0
     n_buckets: int = N_BUCKETS
+    rollups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """province → pre-aggregated files, in `store.rollups.RELATIONS` order (docs/scale.md)."""
 
     def files(self, relation: str) -> list[str]:
         if relation in BUCKET_RELATIONS:
@@ -104,6 +106,8 @@ class Catalog:
         found = {p.file for p in self.parts}
         for files in self.buckets.values():
             found.update(files)
+        for rolled in self.rollups.values():
+            found.update(rolled)
         return found
 
 
@@ -151,6 +155,12 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
         ).fetchall()
     }
     dead = frozenset(r[0] for r in con.execute(f"SELECT report_id FROM {schema}._dead").fetchall())
+    rollups: dict[str, list[str]] = {}
+    if info.get("rollups") == "1":
+        for province, file in con.execute(
+            f"SELECT province, file FROM {schema}._rollups ORDER BY province, seq"
+        ).fetchall():
+            rollups.setdefault(str(province), []).append(str(file))
     return Catalog(
         parts=parts,
         buckets=buckets,
@@ -158,6 +168,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
         place_inputs=info.get("place_inputs"),
         run_seq=int(info.get("run_seq", "0")),
         n_buckets=int(info.get("n_buckets", str(N_BUCKETS))),
+        rollups={p: tuple(f) for p, f in rollups.items()},
     )
 
 

@@ -21,6 +21,7 @@ from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
 from warehouse.crosschecks import check_sql
 from warehouse.db import connect
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
+from warehouse.store import rollups
 from warehouse.store.catalog import Catalog, stored_columns
 from warehouse.store.parts import copy_to
 from warehouse.store.version import insert_rows, scan_sql
@@ -36,6 +37,7 @@ class Derived:
     buckets: dict[int, tuple[str, str]]
     dead: frozenset[str]
     revived: frozenset[str]
+    rollups: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,10 @@ def derive(inputs: Inputs) -> Derived:
         _scope(deriver)
         _cross_checks(deriver)
         buckets = _write_buckets(deriver)
+        rollups = _rollups(deriver, buckets)
         dead_new = set(_column(con, "SELECT report_id FROM dead_new"))
         dead = (set(deriver.previous.dead) | dead_new) - set(revived)
-        return Derived(buckets, frozenset(dead), frozenset(revived))
+        return Derived(buckets, frozenset(dead), frozenset(revived), rollups)
     finally:
         con.close()
 
@@ -335,3 +338,39 @@ def _write_buckets(d: _Deriver) -> dict[int, tuple[str, str]]:
         copy_to(con, checks_sql, d.directory / names[1])
         buckets[bucket] = names
     return buckets
+
+
+def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """The pre-aggregated tables of the new version: the previous ones with this run's difference, or all
+    of them built again (a full derivation, or a previous version written before they existed)."""
+    con = d.con
+    full = d.inputs.full or not d.previous.rollups
+    every_part = Catalog(parts=d.previous.parts + d.inputs.written.parts)
+    sources = rollups.Sources(
+        d.directory,
+        d.scan("facts", every_part),
+        d.scan("report_series", every_part),
+        d.scan("checks", every_part),
+    )
+    new_files = [files[0] for _, files in sorted(buckets.items())]
+    all_reports = scan_sql(d.directory, "reports", new_files)
+    if full:
+        every = Catalog(parts=every_part.parts, buckets=buckets)
+        return rollups.build_all(con, d.directory, every, d.inputs.run_id)
+    con.execute(f"""
+        CREATE TEMP TABLE roll_old AS
+        SELECT {REPORT_COLUMNS_SQL} FROM before
+        WHERE report_id IN (SELECT report_id FROM recomputed UNION SELECT report_id FROM dead_new)
+        UNION ALL SELECT {REPORT_COLUMNS_SQL} FROM neighbours
+    """)
+    old_buckets = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM roll_old")}
+    old_xchecks = [d.previous.buckets[b][1] for b in sorted(old_buckets) if b in d.previous.buckets]
+    change = rollups.Change(
+        "roll_old",
+        f"SELECT * FROM ({scan_sql(d.directory, 'xchecks', old_xchecks)}) "
+        "WHERE report_id IN (SELECT report_id FROM roll_old)",
+        "recomputed",
+        f"SELECT {CHECK_COLUMNS_SQL} FROM xfinal",
+        all_reports,
+    )
+    return rollups.update(con, sources, change, dict(d.previous.rollups), d.inputs.run_id)

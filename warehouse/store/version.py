@@ -23,6 +23,7 @@ CATALOG_DDL = """
 CREATE TABLE _parts (seq INTEGER, relation VARCHAR, file VARCHAR, n_rows BIGINT, segment VARCHAR);
 CREATE TABLE _buckets (bucket INTEGER, reports_file VARCHAR, xchecks_file VARCHAR);
 CREATE TABLE _dead (report_id VARCHAR PRIMARY KEY);
+CREATE TABLE _rollups (province VARCHAR, seq INTEGER, relation VARCHAR, file VARCHAR);
 """
 VIEW_NAME = re.compile(r"CREATE OR REPLACE VIEW (\w+)")
 TABLE_NAME = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
@@ -40,6 +41,11 @@ def _schema_statements() -> tuple[tuple[str, str, str], ...]:
         elif table is not None:
             found.append(("table", table.group(1), text))
     return tuple(found)
+
+
+def schema_view_sql(name: str) -> str:
+    """schema.sql's CREATE statement of the view `name`."""
+    return next(sql for kind, found, sql in _schema_statements() if kind == "view" and found == name)
 
 
 def _literal(text: str) -> str:
@@ -86,6 +92,13 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
     }
     for relation in ("facts", "parse_warnings", "documents", "report_series", "ocr_cells"):
         views[relation] = f"SELECT * FROM ({scan(relation)}) {alive}"
+    if catalog.rollups:
+        from warehouse.store.rollups import RELATIONS
+
+        for index, relation in enumerate(RELATIONS):
+            files = [files[index] for _, files in sorted(catalog.rollups.items())]
+            paths = ", ".join(_literal(p) for p in absolute(directory, files))
+            views[relation] = f"SELECT * FROM read_parquet([{paths}])"
     return views
 
 
@@ -131,6 +144,8 @@ def open_moved(con: duckdb.DuckDBPyConnection, version: Path) -> None:
         catalog = read_catalog(con, "stored")
         for table in (*REAL_TABLES, "_parts", "_buckets", "_dead"):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM stored.{table}")
+        if catalog.rollups:
+            con.execute("CREATE TABLE _rollups AS SELECT * FROM stored._rollups")
     finally:
         con.execute("DETACH stored")
     _define_views(con, version.parent, catalog)
@@ -148,6 +163,8 @@ def _fill(
     }
     if catalog.place_inputs is not None:
         info["place_inputs"] = catalog.place_inputs
+    if catalog.rollups:
+        info["rollups"] = "1"
     insert_rows(con, "warehouse_info", list(info.items()))
     insert_rows(con, "metrics", list(metric_rows()))
     insert_rows(con, "series_map", list(series_map()))
@@ -157,6 +174,15 @@ def _fill(
     )
     insert_rows(con, "_buckets", [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())])
     insert_rows(con, "_dead", [(r,) for r in sorted(catalog.dead)])
+    insert_rows(
+        con,
+        "_rollups",
+        [
+            (p, i, f.rsplit("-", 1)[-1].removesuffix(".parquet"), f)
+            for p, fs in sorted(catalog.rollups.items())
+            for i, f in enumerate(fs)
+        ],
+    )
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:

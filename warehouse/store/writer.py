@@ -72,6 +72,7 @@ class StoreRun:
             place_inputs=batch.place_inputs,
             run_seq=seq,
             n_buckets=n_buckets,
+            rollups=derived.rollups,
         )
         con = connect(None)
         try:
@@ -104,3 +105,22 @@ class StoreRun:
         self.parts.close()
         for folder in ("parts", "derived"):
             shutil.rmtree(self.directory / folder / self.run_id, ignore_errors=True)
+
+
+def add_rollups(directory: Path) -> Path:
+    """Publish the current version again with every pre-aggregated table built (a warehouse written before
+    they existed gets them so, without deriving its buckets again; an ingest would also build them)."""
+    from warehouse.publish import publish
+    from warehouse.store.rollups import build_all
+
+    def change(run: StoreRun) -> None:
+        previous = run.previous or Catalog()
+        con = connect(None)
+        try:
+            built = build_all(con, directory, previous, run.run_id)
+        finally:
+            con.close()
+        run.parts.close()
+        run.catalog = replace(previous, rollups=built)
+
+    return publish(directory, change)[0]

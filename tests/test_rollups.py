@@ -1,0 +1,108 @@
+"""The pages' queries over the pre-aggregated tables give exactly what the fact-scanning queries give, for
+every filter the sidebar offers (warehouse/store/rollups.py, docs/scale.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from warehouse import dashboard_queries as dq
+from warehouse.db import connect
+from warehouse.filters import KINDS, LEVELS, TEMPLATES, ReportFilter
+from warehouse.publish import current_version
+
+Read = Callable[[duckdb.DuckDBPyConnection, ReportFilter], object]
+
+
+@pytest.fixture(scope="module")
+def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    version = current_version(sample_warehouse)
+    assert version is not None
+    connection = connect(version, read_only=True)
+    yield connection
+    connection.close()
+
+
+def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
+    codes = tuple(str(c) for (c,) in con.execute("SELECT DISTINCT metric_code FROM facts").fetchall())
+    breakdowns = tuple(str(b) for (b,) in con.execute("SELECT DISTINCT breakdown FROM facts").fetchall())
+    series = tuple(
+        str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall()
+    )
+    return {
+        "overview_counts": dq.overview_counts,
+        "metric_by_year": lambda c, f: dq.metric_by_year(c, f, codes, breakdowns),
+        "series_by_year": lambda c, f: dq.series_by_year(c, f, series),
+        "check_summary": dq.check_summary,
+        "failed_checks": dq.failed_checks,
+        "coverage": lambda c, f: dq.coverage(c, f, 2010, 2030),
+        "coverage_limited": lambda c, f: dq.coverage_limited(c, f, 2017, 2022, 3),
+        "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
+        "unplaced": dq.unplaced,
+        "agencies": dq.agencies,
+    }
+
+
+def _filters(con: duckdb.DuckDBPyConnection) -> list[ReportFilter]:
+    places = con.execute(
+        "SELECT DISTINCT province_code, city_code, county_code FROM reports WHERE is_current"
+    ).fetchall()
+    found = [ReportFilter(), ReportFilter(scope="aggregate"), ReportFilter(include_vertical=True)]
+    for province, city, county in sorted(places, key=repr):
+        found.append(ReportFilter(province_code=province, city_code=city, county_code=county))
+        found.append(ReportFilter(province_code=province, city_code=city))
+        found.append(ReportFilter(province_code=province, include_vertical=True))
+    found += [ReportFilter(year_from=2018, year_to=2021), ReportFilter(year_from=2022)]
+    found += [ReportFilter(templates=(t,)) for t in TEMPLATES]
+    found += [ReportFilter(levels=(level,)) for level in LEVELS]
+    found += [ReportFilter(kinds=(kind,)) for kind in KINDS]
+    found.append(
+        ReportFilter(
+            templates=("v2021", "v2019"), kinds=("department", "vertical"), year_from=2019, scope="own"
+        )
+    )
+    found.append(ReportFilter(agency_text="局"))
+    found.append(ReportFilter(review=("pending",)))
+    return found
+
+
+def _same(new: object, old: object) -> None:
+    if isinstance(old, pd.DataFrame):
+        assert isinstance(new, pd.DataFrame)
+        assert list(new.columns) == list(old.columns)
+        ordered = list(old.columns)
+        new_sorted = new.sort_values(ordered, ignore_index=True, key=lambda s: s.astype(str))
+        old_sorted = old.sort_values(ordered, ignore_index=True, key=lambda s: s.astype(str))
+        pd.testing.assert_frame_equal(new_sorted, old_sorted)
+    else:
+        assert new == old
+
+
+def test_the_sample_warehouse_has_its_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    assert dq.has_rollups(con)
+    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage"):
+        assert con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0] > 0, relation
+    replaced = con.execute("SELECT count(*) FROM reports WHERE NOT is_current").fetchall()[0][0]
+    assert replaced > 0, "the sample corpus holds replaced versions the rollups must leave out"
+
+
+def test_every_page_query_equals_the_fact_scanning_query(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads, filters = _reads(con), _filters(con)
+    rolled = {(name, i): read(con, flt) for name, read in reads.items() for i, flt in enumerate(filters)}
+    rolled_places, rolled_domain = dq.places(con), dq.domain(con)
+    monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
+    non_empty = 0
+    for name, read in reads.items():
+        for i, flt in enumerate(filters):
+            oracle = read(con, flt)
+            _same(rolled[(name, i)], oracle)
+            non_empty += int(not isinstance(oracle, pd.DataFrame) or not oracle.empty)
+    _same(rolled_places, dq.places(con))
+    _same(rolled_domain, dq.domain(con))
+    assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"

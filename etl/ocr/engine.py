@@ -142,7 +142,7 @@ class RapidOcrEngine:
             if factor == 1.0
             else cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         )
-        found = self._det(_colour(np.asarray(small, dtype=np.uint8)))
+        found = _run_model(self._det, _colour(np.asarray(small, dtype=np.uint8)))
         if found.boxes is None:
             return []
         boxes = []
@@ -166,7 +166,7 @@ class RapidOcrEngine:
             images = np.concatenate(
                 [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in chunk]
             ).astype(np.float32)
-            predictions = np.asarray(self._rec.session(images))
+            predictions = np.asarray(_run_model(self._rec.session, images))
             padded = int(height * ratio)
             for i, probs in zip(chunk, predictions, strict=True):
                 crop_height, crop_width = crops[i].shape[:2]
@@ -190,6 +190,25 @@ class RapidOcrEngine:
         for probs, _ in self._probabilities(crops):
             readings.append(digit_candidates(probs[:, self._digit_ids], self._characters, self._digit_ids))
         return readings
+
+
+def _run_model(model: Callable[[Any], Any], data: Any) -> Any:
+    """One call into ONNX Runtime. Its allocation failure under the worker's memory limit comes back as
+    its own exception carrying `bad_alloc`: that is a MemoryError (the worker reports the limit); any
+    other failure of the engine is a reason, not a traceback."""
+    from rapidocr.inference_engine.onnxruntime.main import ONNXRuntimeError
+
+    try:
+        return model(data)
+    except ONNXRuntimeError as exc:
+        if "bad_alloc" in str(exc) or "bad_alloc" in str(exc.__cause__ or ""):
+            raise MemoryError("ONNX Runtime could not allocate memory") from None
+        raise UnreadableDocument(f"the OCR engine failed on a page: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _slope(quad: Sequence[Sequence[float]]) -> float:

@@ -103,9 +103,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def _open(page: Any, url: str) -> None:
+    """Open a page and wait until it has settled: a page opened from a URL may run its script a second
+    time once the widgets have taken the URL's values, and a click during that run lands on the first
+    run's elements."""
     page.goto(url)
     page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1500)
     page.wait_for_selector(READY, timeout=60_000)
 
 

@@ -18,6 +18,7 @@ import click
 from warehouse.errors import WarehouseError
 from warehouse.names import EXPORTS
 from xxgk import __version__
+from xxgk.options import warehouse_option
 from xxgk.workers import DEFAULT_SECONDS, Limits, WorkersCannotStart
 
 if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts fast (docs/scale.md)
@@ -25,17 +26,7 @@ if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts 
 
     from xxgk.ingest import IngestSummary, PlaceInputs
 
-WAREHOUSE_HELP = "warehouse directory (default: $XXGK_WAREHOUSE or ./data)"
 FORMATS = ("csv", "xlsx", "parquet")
-
-
-warehouse_option = click.option(
-    "--warehouse",
-    "warehouse",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help=WAREHOUSE_HELP,
-)
 
 
 class _Commands(click.Group):

@@ -14,6 +14,7 @@ from warehouse.documents.summary import MixedTemplates, SummaryRequest
 from warehouse.errors import WarehouseError
 from warehouse.filters import KINDS, SCOPES
 from warehouse.publish import default_dir, require_current
+from xxgk.options import warehouse_option
 
 PLACE_CODE = re.compile(r"^\d{6}$")
 
@@ -63,12 +64,7 @@ def _write(out: Path, data: bytes) -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(SUMMARY_FORMATS), default=None, help="default: from --out")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="file to write")
-@click.option(
-    "--warehouse",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="warehouse directory (default: $XXGK_WAREHOUSE or ./data)",
-)
+@warehouse_option
 def summary_command(
     place: str,
     year: int,
@@ -109,12 +105,7 @@ def summary_command(
 @click.option("--years", nargs=2, type=click.IntRange(2000, 2100), required=True, help="two report years")
 @click.option("--format", "fmt", type=click.Choice(COMPARE_FORMATS), default=None, help="default: from --out")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="file to write")
-@click.option(
-    "--warehouse",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="warehouse directory (default: $XXGK_WAREHOUSE or ./data)",
-)
+@warehouse_option
 def compare_command(
     agency: str, years: tuple[int, int], fmt: str | None, out: Path, warehouse: Path | None
 ) -> None:

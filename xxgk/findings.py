@@ -14,6 +14,7 @@ from warehouse.errors import WarehouseError
 from warehouse.filters import KINDS
 from warehouse.publish import default_dir, require_current
 from xxgk.documents import PLACE_CODE
+from xxgk.options import warehouse_option
 
 
 def _format(fmt: str | None, out: Path) -> str:
@@ -65,12 +66,7 @@ def _said(findings: Findings, written: list[Path], out: Path) -> str:
 )
 @click.option("--include-vertical", is_flag=True, help="also vertically managed units (税务, 调查队 …)")
 @click.option("--office", default="", help="who signs the findings, e.g. 某某县人民政府办公室（政务公开办）")
-@click.option(
-    "--warehouse",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="warehouse directory (default: $XXGK_WAREHOUSE or ./data)",
-)
+@warehouse_option
 def findings_command(
     place: str,
     year: int,

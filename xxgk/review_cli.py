@@ -16,14 +16,7 @@ from warehouse.publish import default_dir
 from warehouse.review.csvio import BadFile, export_corrections, import_corrections
 from warehouse.review.ledger import ReviewError
 from warehouse.review.users import add_editor, editors, remove_editor
-
-warehouse_option = click.option(
-    "--warehouse",
-    "warehouse",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="warehouse directory (default: $XXGK_WAREHOUSE or ./data)",
-)
+from xxgk.options import warehouse_option
 
 
 def os_user() -> str:

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +10,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.browser_support import CHROMIUM, READY, launch_chromium, served
 from warehouse.db import connect
 from warehouse.publish import require_current
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 PAGES = {
     "": "总览",
     "proactive": "主动公开",
@@ -41,52 +34,16 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read() == b"ok")
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(sample_warehouse: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "xxgk", "serve", "--warehouse", str(sample_warehouse), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not _healthy(url):
-        assert process.poll() is None, "xxgk serve exited"
-        assert time.monotonic() < deadline, "dashboard did not become healthy in 60 s"
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:  # a busy machine: the server is slow to stop
-        process.kill()
-        process.wait(10)
+    with served(sample_warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"],
-        )
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
 

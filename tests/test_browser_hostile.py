@@ -3,10 +3,6 @@ characters they are on every page, and no page asks anything of another server."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_browser import CHROMIUM, READY, SCREENSHOTS, _free_port, _healthy
+from tests.browser_support import CHROMIUM, READY, launch_chromium, served
+from tests.test_browser import SCREENSHOTS
 from warehouse.db import connect
 from warehouse.publish import require_current
 from xxgk.samples.hostile import HOSTILE_AGENCY, HOSTILE_FILE
@@ -29,26 +26,8 @@ PAGES = ("", "proactive", "requests", "appeals", "staffing", "agencies", "qualit
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_warehouse: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "xxgk", "serve", "--warehouse", str(hostile_warehouse), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not _healthy(url):
-        assert process.poll() is None, "xxgk serve exited"
-        assert time.monotonic() < deadline, "dashboard did not become healthy in 60 s"
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:  # a busy machine: the server is slow to stop
-        process.kill()
-        process.wait(10)
+    with served(hostile_warehouse) as url:
+        yield url
 
 
 def _ids(directory: Path) -> tuple[str, str]:
@@ -68,9 +47,7 @@ def test_hostile_text_renders_as_text_and_nothing_is_fetched_from_outside(
     report_id, agency_id = _ids(hostile_warehouse)
     SCREENSHOTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu", "--disable-dev-shm-usage"]
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
         requested: list[str] = []
         context.on("request", lambda request: requested.append(request.url))

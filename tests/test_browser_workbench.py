@@ -8,11 +8,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,14 +19,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser_support import CHROMIUM, READY, launch_chromium, start_serve, stop_serve
 from tests.review_helpers import FIXTURES, query
 from warehouse.review.ledger import history, load_snapshot
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
     os.environ.get("XXGK_SCREENSHOTS") or Path(__file__).resolve().parent.parent / "screenshots"
 )
-READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 SINGLE = ("江山市交通运输局_2021.txt", "常山县天马街道办事处_2021.htm")
 ZIPPED = ("江山市农业农村局_2024.htm", "衢州市财政局_2019.shtml")
 
@@ -41,48 +37,10 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read() == b"ok")
-    except OSError:
-        return False
-
-
-def _serve(directory: Path, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "xxgk", "serve", "--warehouse", str(directory), "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--host", host], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not _healthy(url):
-        assert process.poll() is None, "xxgk serve exited"
-        assert time.monotonic() < deadline, "dashboard did not become healthy in 60 s"
-        time.sleep(0.3)
-    return process, url
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(10)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"],
-        )
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
 
@@ -195,7 +153,7 @@ def test_a_season_of_work_in_the_browser(page: Any, tmp_path: Path) -> None:
     inbox.mkdir()
     for name in SINGLE:
         shutil.copyfile(FIXTURES / name, inbox / name)
-    process, url = _serve(directory)
+    process, url = start_serve(directory)
     try:
         _open(page, url)
         sync_api.expect(page.get_by_text("还没有数据")).to_be_visible()
@@ -265,7 +223,7 @@ def test_a_season_of_work_in_the_browser(page: Any, tmp_path: Path) -> None:
         assert _unit_row(book, revised.name)[9] == "待审核"  # the replacing file is not reviewed yet
         assert not list(book["审核更正"].iter_rows(min_row=2, values_only=True))  # nor its correction applied
     finally:
-        _stop(process)
+        stop_serve(process)
     export = subprocess.run(
         [sys.executable, "-m", "xxgk", "export", "facts", "--warehouse", str(directory)],
         capture_output=True,
@@ -282,7 +240,7 @@ def test_served_beyond_loopback_edits_need_an_editors_password(page: Any, tmp_pa
 
     ingest([FIXTURES / SINGLE[1]], directory)
     report = _report_id(directory, SINGLE[1])
-    process, url = _serve(directory, host="0.0.0.0")
+    process, url = start_serve(directory, host="0.0.0.0")
     try:
         _open(page, f"{url}/report?report={report}")
         page.get_by_text("审核", exact=True).click()
@@ -318,6 +276,6 @@ def test_served_beyond_loopback_edits_need_an_editors_password(page: Any, tmp_pa
         _correct(page, "15", "来函确认")
         _shot(page, "workbench-editor")
     finally:
-        _stop(process)
+        stop_serve(process)
     (made,) = load_snapshot(directory).active()
     assert (made.created_by, made.value) == ("zhang", "15")

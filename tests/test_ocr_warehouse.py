@@ -3,18 +3,13 @@ and a real browser (Debian's chromium) showing the crop of an OCR value on the r
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser_support import CHROMIUM, READY, launch_chromium, served
 from tests.conftest import FIXTURES
 from tests.ocr_scans import truth_of  # skips without the ocr extra
 from warehouse import dashboard_queries
@@ -24,8 +19,6 @@ from warehouse.publish import require_current
 from xxgk.ingest import ingest
 from xxgk.samples.scans import STYLES, write_scan
 
-CHROMIUM = Path("/usr/bin/chromium")
-READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 V2021 = FIXTURES / "reports" / "常山县水利局_2024.pdf"
 
 
@@ -79,38 +72,10 @@ def test_filter_hides_unconfirmed_ocr_values(ocr_warehouse: Path) -> None:
     assert crops["crop_png"].map(lambda b: bytes(b)[:4] == b"\x89PNG").all()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read() == b"ok")
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(ocr_warehouse: Path) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "xxgk", "serve", "--warehouse", str(ocr_warehouse), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while not _healthy(url):
-        assert process.poll() is None, "xxgk serve exited"
-        assert time.monotonic() < deadline, "dashboard did not become healthy in 90 s"
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(10)
+    with served(ocr_warehouse, wait_seconds=90) as url:
+        yield url
 
 
 @pytest.mark.browser
@@ -119,9 +84,7 @@ def test_report_page_shows_the_crop_of_an_ocr_value(server: str, ocr_warehouse: 
     sync_api = pytest.importorskip("playwright.sync_api")
     report_id = _rows(ocr_warehouse, "SELECT report_id FROM reports")[0][0]
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--disable-gpu", "--disable-dev-shm-usage"]
-        )
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
             page.goto(f"{server}/report?report={report_id}")

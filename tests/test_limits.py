@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from etl import limits
@@ -22,6 +22,7 @@ from etl.pipeline import parse_bytes
 from etl.readers import read_document
 from etl.values import VALUE_MAX_DECIMALS, VALUE_MAX_DIGITS, parse_value, to_metric_unit
 from tests.conftest import ROOT
+from warehouse.load import MICRO, STORED
 from xxgk.samples import hostile
 
 CASES = [
@@ -134,6 +135,7 @@ def test_trailing_zeros_do_not_count_as_decimals() -> None:
     st.from_regex(r"[+-]?[0-9]{1,40}(\.[0-9]{1,12})?(万元|亿元|元)?", fullmatch=True),
     st.sampled_from(["元", "件", None]),
 )
+@example("100000000000000亿元", "元")  # 1E22 元: 29 digits with six decimals, over Python's default 28
 def test_every_number_is_exact_or_refused_never_rounded(printed: str, unit: str | None) -> None:
     parsed = parse_value(printed)
     if parsed.value is None:
@@ -143,7 +145,7 @@ def test_every_number_is_exact_or_refused_never_rounded(printed: str, unit: str 
     assert scaled is not None
     assert len(scaled.as_tuple().digits) <= VALUE_MAX_DIGITS + 8
     assert -scaled.as_tuple().exponent <= VALUE_MAX_DECIMALS  # type: ignore[operator]
-    assert scaled.quantize(Decimal("0.000001")) == scaled
+    assert scaled.quantize(MICRO, context=STORED) == scaled  # what loading into DECIMAL(38, 6) does
 
 
 def test_the_storage_type_is_what_the_value_limits_assume() -> None:

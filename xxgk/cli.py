@@ -345,17 +345,21 @@ def checks_command(warehouse: Path | None, top: int, lang: str) -> None:
 def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, verbose: bool) -> None:
     """Show what one file reads as: template, agency, year, every value with its source, warnings and
     checks. Nothing is written. The file is parsed in a worker process within the same limits as ingest."""
-    from rich.console import Console
+    from xxgk.parsing import Failure, Job, parse_isolated, parsing_pool
 
-    from xxgk.ocr_progress import pages_shown
-    from xxgk.parsing import Failure, Job, parse_isolated
-    from xxgk.report import print_parse
-
+    pool = parsing_pool(limits=Limits(timeout, memory))  # the worker loads the parsers meanwhile
     try:
+        from rich.console import Console
+
+        from xxgk.ocr_progress import pages_shown
+        from xxgk.report import print_parse
+
         with pages_shown(Console(stderr=True).print):
-            (parsed,) = parse_isolated([Job(str(path))], limits=Limits(timeout, memory))
+            (parsed,) = parse_isolated([Job(str(path))], pool=pool)
     except WorkersCannotStart as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        pool.close()
     if isinstance(parsed.result, Failure):
         click.echo(f"{path}: {parsed.result.kind}: {parsed.result.reason}", err=True)
         if verbose and parsed.result.detail:

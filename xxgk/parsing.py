@@ -15,7 +15,7 @@ from etl.errors import XxgkError
 from etl.limits import read_input
 from etl.ocr.progress import on_page, page_read
 from etl.records import ParsedReport
-from xxgk.workers import Limits, allow, in_worker, run_isolated, tell
+from xxgk.workers import Limits, Pool, allow, in_worker, tell
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,27 @@ def _shown(note: object) -> None:
         page_read(*note[1:])
 
 
+def parsing_pool(*, workers: int = 1, limits: Limits | None = None) -> Pool[Job, Parsed]:
+    """Workers for `parse_isolated(..., pool=)`, started now: they load the parsers while the caller goes
+    on with its own imports (`xxgk parse`). The caller closes the pool (`run` also does)."""
+    pool = Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
+    pool.start()
+    return pool
+
+
 def parse_isolated(
-    jobs: Iterable[Job], *, workers: int = 1, limits: Limits | None = None
+    jobs: Iterable[Job],
+    *,
+    workers: int = 1,
+    limits: Limits | None = None,
+    pool: Pool[Job, Parsed] | None = None,
 ) -> Iterator[Parsed]:
     """Each job parsed in a worker process within `limits`, in input order; a worker that overruns its
     time or memory, or dies, gives its file an error with the reason. Pages read by OCR in a worker are
-    told to this process's OCR progress listeners."""
-    found = run_isolated(parse_one, jobs, jobs=workers, limits=limits, on_note=_shown, preload=PRELOADED)
-    for job, result in found:
+    told to this process's OCR progress listeners. `pool`: workers already started (`parsing_pool`)."""
+    if pool is None:
+        pool = Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
+    for job, result in pool.run(jobs):
         if result.value is not None:
             yield result.value
         else:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import importlib
 import os
 import resource
@@ -108,10 +107,10 @@ def allow(seconds: float) -> None:
 
 
 def _die_with_parent(lifeline: int) -> None:
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is not None:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(libc_name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The interpreter's own symbols include libc's prctl: no `ctypes.util.find_library`, which runs
+    # `ldconfig -p` in a subprocess on every worker start.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     threading.Thread(target=_watch, args=(lifeline,), name="xxgk-lifeline", daemon=True).start()
 
 
@@ -284,6 +283,12 @@ class Pool(Generic[T, R]):
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
         self.failed_starts = 0
+
+    def start(self) -> None:
+        """Start the workers now rather than at the first input: they import what they preload while
+        the caller does other work. `run` (or `close`) must follow."""
+        while len(self.workers) < self.jobs:
+            self.workers.append(_start(self.task, self.limits, self.preload))
 
     def run(self, items: Iterable[T]) -> Iterator[tuple[T, Result[R]]]:
         todo: deque[tuple[int, T]] = deque()

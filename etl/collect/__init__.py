@@ -4,11 +4,32 @@
 one request at a time per host, delays, back-off), follows each CMS family's pagination, keeps only
 annual reports, saves them with readable names and writes `out_dir/manifest.csv`. It saves documents
 and never parses statistics.
+
+The names below are imported on first use: a parse that only reads a manifest's evidence
+(`etl.collect.manifest`) does not load the crawler and its HTTP client.
 """
 
-from etl.collect.crawler import CollectSummary, ProgressEvent, SiteSummary, collect
-from etl.collect.manifest import evidence_for
-from etl.collect.settings import CollectSettings, Seed, default_user_agent, read_seeds
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from etl.collect.crawler import CollectSummary, ProgressEvent, SiteSummary, collect
+    from etl.collect.manifest import evidence_for
+    from etl.collect.settings import CollectSettings, Seed, default_user_agent, read_seeds
+
+_HOMES = {
+    "CollectSummary": "etl.collect.crawler",
+    "ProgressEvent": "etl.collect.crawler",
+    "SiteSummary": "etl.collect.crawler",
+    "collect": "etl.collect.crawler",
+    "evidence_for": "etl.collect.manifest",
+    "CollectSettings": "etl.collect.settings",
+    "Seed": "etl.collect.settings",
+    "default_user_agent": "etl.collect.settings",
+    "read_seeds": "etl.collect.settings",
+}
 
 __all__ = [
     "CollectSettings",
@@ -21,3 +42,10 @@ __all__ = [
     "evidence_for",
     "read_seeds",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'etl.collect' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

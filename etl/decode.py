@@ -63,7 +63,7 @@ def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
     if len(cjk) < 20:
         return 0.0
     common = _common_cjk()
-    return sum(ch not in common for ch in cjk) / len(cjk)
+    return (len(cjk) - sum(map(common.__contains__, cjk))) / len(cjk)
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -8,6 +8,7 @@ the content containers CMSs use; paragraphs outside it are ignored, page metadat
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,7 @@ from etl.errors import UnreadableDocument
 from etl.limits import MAX_NESTING_DEPTH, MAX_TEXT_BYTES, GridBudget
 from etl.normalise import clean_text, one_line
 from etl.page_meta import (
+    KEYS,
     Field,
     field_key,
     fields_in_cells,
@@ -228,10 +230,24 @@ def _site_fields(root: etree._Element) -> list[Field]:
     """The site's metadata table (索引号 | … | 发布机构 | … | 公开日期 | …) and "key：value" text."""
     fields: list[Field] = []
     for row in root.iter("tr"):
+        if not _may_hold_field(row):
+            continue
         cells = [one_line(text_content(cell)) for cell in row if cell.tag in ("td", "th")]
         if any(field_key(cell) for cell in cells):
             fields += fields_in_cells(cells)
     return fields + fields_in_text(one_line(" ".join(_texts(root)))[:20000])
+
+
+_KEY_CHARACTERS = tuple(frozenset(key) for key in KEYS)
+
+
+def _may_hold_field(row: etree._Element) -> bool:
+    """False when no cell of the row can be a metadata key (`field_key`): a cell folds to a key only if
+    every character of the key is in the NFKD decomposition of the cell's text, hence of the row's (NFKC
+    composes only into characters that have a decomposition, and no key character has one). Saves reading
+    every cell of every statistics row."""
+    present = set(unicodedata.normalize("NFKD", text_content(row)))
+    return any(key <= present for key in _KEY_CHARACTERS)
 
 
 @dataclass
@@ -303,26 +319,26 @@ def cell_text(element: etree._Element) -> str:
     """Text of a table cell with <br> and paragraph breaks kept as newlines."""
     if not len(element):
         return clean_text(element.text or "")
-    parts: list[str] = []
-
-    def visit(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in SKIP_TAGS:
-            parts.append(node.tail or "")
-            return
-        if tag == "br" or tag in BLOCK_TAGS:
-            parts.append("\n")
-        parts.append(node.text or "")
-        for child in node:
-            visit(child)
-        if tag in BLOCK_TAGS:
-            parts.append("\n")
-        parts.append(node.tail or "")
-
-    parts.append(element.text or "")
+    parts: list[str] = [element.text or ""]
     for child in element:
-        visit(child)
+        _cell_parts(child, parts)
     return clean_text("".join(parts))
+
+
+def _cell_parts(node: etree._Element, parts: list[str]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag in SKIP_TAGS:
+        parts.append(node.tail or "")
+        return
+    block = tag in BLOCK_TAGS
+    if block or tag == "br":
+        parts.append("\n")
+    parts.append(node.text or "")
+    for child in node:
+        _cell_parts(child, parts)
+    if block:
+        parts.append("\n")
+    parts.append(node.tail or "")
 
 
 _SPAN = re.compile(r"\s*(\d{1,9})")
@@ -360,17 +376,21 @@ def expand_table(element: etree._Element, index: int, budget: GridBudget | None 
     rows = [r for r in _table_rows(element) if r]
     budget.start_table(len(rows))
     taken: set[tuple[int, int]] = set()
+    """Grid positions in rows below the current one that a rowspan holds (the current row's own positions
+    are passed by `c` and never looked up again)."""
     cells: list[TableCell] = []
+    n_rows = len(rows)
     for r, row in enumerate(rows):
         c = 0
         for td in row:
             while (r, c) in taken:
                 c += 1
-            rowspan = min(_span(td, "rowspan"), len(rows) - r)
+            rowspan = min(_span(td, "rowspan"), n_rows - r)
             colspan = _span(td, "colspan")
             budget.place(c, rowspan, colspan)
             cells.append(TableCell(text=cell_text(td), row=r, col=c, rowspan=rowspan, colspan=colspan))
-            taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
+            if rowspan > 1:
+                taken.update((r + i, c + j) for i in range(1, rowspan) for j in range(colspan))
             c += colspan
     n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
     return Table(index=index, cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, aligned=True)

@@ -90,3 +90,56 @@ def test_units_stated_in_labels() -> None:
 def test_one_line_joins_wrapped_hanzi_without_space() -> None:
     assert one_line("商业\n企业") == "商业企业"
     assert one_line("  a \u3000 b\n c ") == "a b c"
+
+
+# NFKC by runs between ideographs (etl.normalise.nfkc) equals the whole-text NFKC: long texts mixing
+# ideographs with full-width forms, compatibility characters and combining marks that follow an ideograph.
+NFKC_ALPHABET = st.sampled_from(
+    list(
+        "申请公开数件其他〇一（），。：ＡＢ１２　 \u0301\u0308\u0323\u3099\u309a\uff76\uff9e\u1100\u1161\u11a8㍿ﬁeAか"
+    )
+)
+LONG_TEXTS = st.text(alphabet=NFKC_ALPHABET, min_size=201, max_size=600) | st.text(min_size=201, max_size=400)
+
+
+def _fold_reference(text: str) -> str:
+    """`fold` as it was written first: whole-text NFKC and `str.translate`."""
+    import unicodedata
+
+    folded = text.translate(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")))
+    quotes = dict.fromkeys(map(ord, "\"'“”‘’「」『』〝〞＂＇《》〈〉<>"))
+    previous = None
+    while folded != previous:
+        previous = folded
+        folded = unicodedata.normalize("NFKC", folded)
+        folded = "".join(folded.split()).translate(quotes).replace("〇", "○")
+    return folded
+
+
+@given(LONG_TEXTS)
+def test_nfkc_by_runs_equals_unicodedata(text: str) -> None:
+    import unicodedata
+
+    from etl.normalise import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@given(LONG_TEXTS | LABELS)
+def test_fold_equals_its_reference(text: str) -> None:
+    assert fold(text) == _fold_reference(text)
+
+
+def test_ideographs_are_nfkc_barriers() -> None:
+    """What `nfkc` relies on: every code point of U+4E00–U+9FFF is its own NFKC form, has combining class
+    0 and is in no canonical decomposition of two characters (so it never composes)."""
+    import unicodedata
+
+    ideographs = {chr(cp) for cp in range(0x4E00, 0xA000)}
+    assert all(unicodedata.normalize("NFKC", c) == c and unicodedata.combining(c) == 0 for c in ideographs)
+    paired: set[str] = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<") and " " in decomposition:
+            paired.update(chr(int(part, 16)) for part in decomposition.split())
+    assert not ideographs & paired

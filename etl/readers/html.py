@@ -238,7 +238,13 @@ def _site_fields(root: etree._Element) -> list[Field]:
     return fields + fields_in_text(one_line(" ".join(_texts(root)))[:20000])
 
 
-_KEY_CHARACTERS = tuple(frozenset(key) for key in KEYS)
+_KEY_CHARACTERS = tuple(
+    chars
+    for chars in dict.fromkeys(frozenset(key) for key in KEYS)
+    if not any(other < chars for other in map(frozenset, KEYS))
+)
+"""The character sets of the keys, without those that hold another key's (that one is found first)."""
+_ANY_KEY_CHARACTER = frozenset().union(*_KEY_CHARACTERS)
 
 
 def _may_hold_field(row: etree._Element) -> bool:
@@ -246,8 +252,8 @@ def _may_hold_field(row: etree._Element) -> bool:
     every character of the key is in the NFKD decomposition of the cell's text, hence of the row's (NFKC
     composes only into characters that have a decomposition, and no key character has one). Saves reading
     every cell of every statistics row."""
-    present = set(unicodedata.normalize("NFKD", text_content(row)))
-    return any(key <= present for key in _KEY_CHARACTERS)
+    present = _ANY_KEY_CHARACTER.intersection(unicodedata.normalize("NFKD", text_content(row)))
+    return bool(present) and any(key <= present for key in _KEY_CHARACTERS)
 
 
 @dataclass

@@ -27,7 +27,8 @@ def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
     return call
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+"""Zero-width and soft-hyphen characters (a pattern: `re.sub` beats `str.translate` on long non-ASCII text)."""
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 _QUOTES = "\"'“”‘’「」『』〝〞＂＇《》〈〉<>"
 _QUOTE_TABLE = dict.fromkeys(map(ord, _QUOTES), None)
@@ -48,7 +49,7 @@ def clean_text(text: str) -> str:
 
     Line breaks are kept as single newlines; leading and trailing whitespace is dropped.
     """
-    text = _CONDITIONAL_COMMENT.sub("", text).translate(_INVISIBLE)
+    text = _INVISIBLE_CHARS.sub("", _CONDITIONAL_COMMENT.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -63,7 +64,6 @@ def one_line(text: str) -> str:
     return _CJK_BREAK.sub("", clean_text(text)).replace("\n", " ")
 
 
-_INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _QUOTE_CHARS = re.compile(f"[{re.escape(_QUOTES)}]")
 _NOT_HANZI = re.compile(r"[^\u4e00-\u9fff]+")
 """Runs between CJK unified ideographs. An ideograph of U+4E00–U+9FFF is its own NFKC form, has combining

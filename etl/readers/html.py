@@ -15,7 +15,6 @@ from functools import cache
 from typing import TypeVar, cast
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from etl.decode import decode_bytes
 from etl.errors import UnreadableDocument
@@ -167,15 +166,32 @@ def _drop(element: etree._Element) -> None:
 
 
 @cache
-def _selectors(selectors: tuple[str, ...]) -> tuple[CSSSelector, ...]:
-    """CSS selectors compiled once to XPath (`element.cssselect` translates on every call)."""
-    return tuple(CSSSelector(selector, translator="html") for selector in selectors)
+def _simple_selectors(selectors: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """`#id`, `.class` or `tag` selectors as (kind, name)."""
+    kinds = {"#": "id", ".": "class"}
+    return tuple((kinds[s[0]], s[1:]) if s[0] in kinds else ("tag", s) for s in selectors)
+
+
+_WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*[@id or @class]")
+_XML_SPACE = re.compile("[ \t\n\r]+")
 
 
 def _selected(selectors: tuple[str, ...], root: Element) -> Iterator[list[Element]]:
-    """The elements each selector matches, selector by selector."""
-    for select in _selectors(selectors):
-        yield cast(list[Element], select(root))
+    """The elements each selector matches (in document order), selector by selector: what lxml's
+    `CSSSelector(s, translator="html")` selects (`#x`: id equal to x; `.x`: x among the class's
+    whitespace-separated names; a tag name), from one pass over the elements with an id or a class
+    rather than one pass per selector."""
+    marked: list[Element] | None = None
+    for kind, name in _simple_selectors(selectors):
+        if kind == "tag":
+            yield cast(list[Element], list(root.iter(name)))
+            continue
+        if marked is None:
+            marked = cast(list[Element], _WITH_ID_OR_CLASS(root))
+        if kind == "id":
+            yield [el for el in marked if el.get("id") == name]
+        else:
+            yield [el for el in marked if name in _XML_SPACE.split(el.get("class") or "")]
 
 
 def find_content(root: Element) -> Element:

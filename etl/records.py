@@ -60,6 +60,10 @@ class Table:
     def grid(self) -> list[list[TableCell | None]]:
         grid: list[list[TableCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         for cell in self.cells:
+            if cell.rowspan == 1 and cell.colspan == 1:  # most cells: the loops below, unrolled
+                if cell.row < self.n_rows and cell.col < self.n_cols:
+                    grid[cell.row][cell.col] = cell
+                continue
             for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
                 for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
                     grid[r][c] = cell
@@ -76,12 +80,7 @@ class Table:
     def _build_row_views(self) -> Iterator[RowView]:
         grid = self.grid()
         for r, line in enumerate(grid):
-            seen: list[TableCell] = []
-            ids: set[int] = set()
-            for cell in line:
-                if cell is not None and id(cell) not in ids:
-                    ids.add(id(cell))
-                    seen.append(cell)
+            seen = list({id(cell): cell for cell in line if cell is not None}.values())
             pages = [c.page for c in seen if c.row == r and c.page is not None]
             page = min(pages) if pages else self.page
             yield RowView(table=self.index, row=r, cells=tuple(seen), aligned=self.aligned, page=page)

@@ -80,8 +80,12 @@ class Mention:
 
 
 def _data(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file of etl/data, as `csv.DictReader` gives them for these well-formed files (built
+    from `csv.reader`: several times faster on the 3,400 divisions every parsing process loads)."""
     text = resources.files("etl").joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    rows = csv.reader(text.splitlines())
+    header = next(rows, [])
+    return [dict(zip(header, row, strict=True)) for row in rows if row]
 
 
 @dataclass(frozen=True)

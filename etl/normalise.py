@@ -28,7 +28,7 @@ def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
 
 
 _INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-"""Zero-width and soft-hyphen characters (a pattern: `re.sub` beats `str.translate` on long non-ASCII text)."""
+"""Zero-width and soft-hyphen characters (`re.sub` beats `str.translate` on long non-ASCII text)."""
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 _QUOTES = "\"'“”‘’「」『』〝〞＂＇《》〈〉<>"
 _QUOTE_TABLE = dict.fromkeys(map(ord, _QUOTES), None)

@@ -184,4 +184,6 @@ def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bo
 
 
 def absolute(directory: Path, files: list[str]) -> list[str]:
-    return [str((directory / f).resolve()) for f in files]
+    """The files' absolute paths: the directory resolved once (the files under it are ours, never links)."""
+    root = directory.resolve()
+    return [str(root / f) for f in files]

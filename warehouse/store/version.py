@@ -106,6 +106,8 @@ def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tupl
     """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed."""
     con = duckdb.connect(str(path))
     try:
+        # Binding each view reads its files' footers; schema.sql's views bind `reports` again and again.
+        con.execute("SET parquet_metadata_cache = true")
         for kind, name, sql in _schema_statements():
             if kind == "table" and name in REAL_TABLES:
                 con.execute(sql)

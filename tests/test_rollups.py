@@ -4,6 +4,7 @@ every filter the sidebar offers (warehouse/store/rollups.py, docs/scale.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,7 @@ from warehouse.filters import KINDS, LEVELS, TEMPLATES, ReportFilter
 from warehouse.publish import current_version
 
 Read = Callable[[duckdb.DuckDBPyConnection, ReportFilter], object]
+RANKED = ("requests.received", "proactive.items", "litigation")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +46,15 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
         "unplaced": dq.unplaced,
         "agencies": dq.agencies,
+        "series_by_report": lambda c, f: dq.series_by_report(c, f, series),
+        "series_gaps": lambda c, f: dq.series_gaps(c, f, series),
+        **{f"ranking_years {code}": partial(dq.ranking_years, series=code) for code in RANKED},
+        **{
+            f"ranking {code} {year} {limit}": partial(dq.ranking, series=code, year=year, limit=limit)
+            for code in RANKED
+            for year in (2019, 2021, 2023)
+            for limit in (3, 100)
+        },
     }
 
 
@@ -84,7 +95,7 @@ def _same(new: object, old: object) -> None:
 
 def test_the_sample_warehouse_has_its_rollups(con: duckdb.DuckDBPyConnection) -> None:
     assert dq.has_rollups(con)
-    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage"):
+    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage", "agg_ranking"):
         assert con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0] > 0, relation
     replaced = con.execute("SELECT count(*) FROM reports WHERE NOT is_current").fetchall()[0][0]
     assert replaced > 0, "the sample corpus holds replaced versions the rollups must leave out"

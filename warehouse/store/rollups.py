@@ -28,7 +28,7 @@ from warehouse.store.parts import copy_to
 Connection = duckdb.DuckDBPyConnection
 
 CUBES = ("agg_metrics", "agg_series", "agg_checks")
-ROWS = ("agg_reports", "agg_failed", "agg_coverage")
+ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking")
 RELATIONS = (*CUBES, *ROWS)
 NO_PROVINCE = "none"
 SMALL_CHANGE = 5000
@@ -87,6 +87,19 @@ FAILED_COLUMNS_SQL = ", ".join(
     [f"r.{c}" for c in FAILED_REPORT_COLUMNS] + [f"c.{c}" for c in FAILED_CHECK_COLUMNS]
 )
 FAILED_NAMES_SQL = ", ".join((*FAILED_REPORT_COLUMNS, *FAILED_CHECK_COLUMNS))
+RANKING_COLUMNS = (
+    "report_id",
+    "agency_id",
+    "agency",
+    *DIMENSIONS,
+    "is_current",
+    "series_code",
+    "value",
+    "n_value",
+)
+RANKING_BREAKDOWNS = ("", "total")
+"""A series' total rows (its breakdowns, such as outcomes, are not ranked): the agencies page ranks the
+selected reports by the sum of these, one row per current report and series in `agg_ranking`."""
 SORT = {
     "agg_metrics": f"grain, metric_code, breakdown, {DIMS_SQL}",
     "agg_series": f"grain, series_code, comparable_group, breakdown, {DIMS_SQL}",
@@ -94,6 +107,7 @@ SORT = {
     "agg_reports": "city_code, county_code, year, report_id",
     "agg_failed": "city_code, county_code, report_id, check_id, breakdown",
     "agg_coverage": "agency_id, year",
+    "agg_ranking": "series_code, year, province_code, city_code, county_code, report_id",
 }
 
 
@@ -260,6 +274,14 @@ def update(
         CREATE OR REPLACE TEMP TABLE new_failed AS
         SELECT * FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({change.new_checks}))
         WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
+    breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE new_ranking AS
+        SELECT {", ".join(f"r.{c}" for c in RANKING_COLUMNS[:-3])}, h.series_code,
+               CAST(sum(h.value) AS DECIMAL(38, 6)) AS value, count(h.value) AS n_value
+        FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
+        WHERE h.breakdown IN ({breakdowns})
+        GROUP BY ALL""")
     _coverage(con, change, previous, sources.directory)
     files = dict(previous)
     for province in sorted(touched):
@@ -359,6 +381,7 @@ def _old_rows(directory: Path, relation: str, file: str | None) -> str:
         names = {
             "agg_reports": REPORT_COLUMNS_SQL,
             "agg_failed": FAILED_NAMES_SQL,
+            "agg_ranking": ", ".join(RANKING_COLUMNS),
         }.get(relation) or ", ".join(
             ("grain", *DIMENSIONS, *CUBE_KEYS[relation], *CUBE_MEASURES[relation], "is_current")
         )
@@ -367,6 +390,8 @@ def _old_rows(directory: Path, relation: str, file: str | None) -> str:
         return f"SELECT *, TRUE AS is_current FROM grains_{relation} WHERE false"
     if relation == "agg_reports":
         return f"SELECT {REPORT_COLUMNS_SQL} FROM new_current WHERE false"
+    if relation == "agg_ranking":
+        return "SELECT * FROM new_ranking WHERE false"
     return (
         f"SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r "
         "JOIN new_failed AS c ON c.report_id = r.report_id WHERE false"
@@ -393,6 +418,11 @@ def _write_province(
                 SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
                 UNION ALL SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r
                 JOIN new_failed AS c ON c.report_id = r.report_id WHERE r.{where}
+                ORDER BY {SORT[relation]}"""
+        elif relation == "agg_ranking":
+            sql = f"""
+                SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
+                UNION ALL SELECT * FROM new_ranking WHERE {where}
                 ORDER BY {SORT[relation]}"""
         else:
             sql = _coverage_sql(directory, old[index] if old else None, province)

@@ -24,6 +24,7 @@ from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 from warehouse.review import overlay
 from warehouse.store.catalog import ROLLUPS_FORMAT
+from warehouse.store.rollups import RANKED_SERIES
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -201,7 +202,7 @@ def _ranked(flt: ReportFilter) -> str:
 
 def ranking_years(con: Connection, flt: ReportFilter, series: str) -> pd.DataFrame:
     """The years (newest first) in which a selected report has the series' total."""
-    if not _use_cube(con, flt):
+    if series not in RANKED_SERIES or not _use_cube(con, flt):
         return _filtered(con, "dash_ranking_years", flt, fast=True, series=series)
     _, params = flt.condition("r")
     sql = f"WITH {_ranked(flt)}\n{queries.sql('agg_ranking_years')}"
@@ -213,7 +214,7 @@ def ranking(
 ) -> pd.DataFrame:
     """The selected reports of `year` with the largest totals of `series` (at most `limit`), with the count
     of reports that have a value (`ranked`) and the median of all of them (`median`)."""
-    if not _use_cube(con, flt):
+    if series not in RANKED_SERIES or not _use_cube(con, flt):
         return _filtered(con, "dash_ranking", flt, fast=True, series=series, year=year, limit=limit)
     _overlaid(con)
     _, params = flt.condition("r")

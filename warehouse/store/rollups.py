@@ -100,6 +100,18 @@ RANKING_COLUMNS = (
 RANKING_BREAKDOWNS = ("", "total")
 """A series' total rows (its breakdowns, such as outcomes, are not ranked): the agencies page ranks the
 selected reports by the sum of these, one row per current report and series in `agg_ranking`."""
+RANKED_SERIES = (
+    "requests.received",
+    "requests.handled",
+    "requests.granted",
+    "requests.partial",
+    "requests.carried_out",
+    "proactive.items",
+    "proactive.items_stated",
+    "reconsideration",
+    "litigation",
+)
+"""The series `agg_ranking` keeps (those the agencies page offers); others are ranked from the facts."""
 SORT = {
     "agg_metrics": f"grain, metric_code, breakdown, {DIMS_SQL}",
     "agg_series": f"grain, series_code, comparable_group, breakdown, {DIMS_SQL}",
@@ -275,12 +287,13 @@ def update(
         SELECT * FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({change.new_checks}))
         WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
     breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
+    ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE new_ranking AS
         SELECT {", ".join(f"r.{c}" for c in RANKING_COLUMNS[:-3])}, h.series_code,
                CAST(sum(h.value) AS DECIMAL(38, 6)) AS value, count(h.value) AS n_value
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
-        WHERE h.breakdown IN ({breakdowns})
+        WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
     _coverage(con, change, previous, sources.directory)
     files = dict(previous)

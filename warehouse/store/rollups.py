@@ -295,7 +295,7 @@ def update(
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
-    _coverage(con, change, previous, sources.directory)
+    _coverage(con, change, {p: f for p, f in previous.items() if p in touched}, sources.directory)
     files = dict(previous)
     for province in sorted(touched):
         files[province] = _write_province(con, sources.directory, previous.get(province), province, run_id)
@@ -325,6 +325,7 @@ def _coverage(con: Connection, change: Change, previous: dict[str, tuple[str, ..
         SELECT DISTINCT place_code FROM (SELECT place_code FROM {change.old_reports}
                                          UNION ALL SELECT place_code FROM {change.new_reports})
         WHERE place_code IS NOT NULL""")
+    # A place's reports are all in its province's file, and a place whose peer years change is touched.
     stored = [directory / files[RELATIONS.index("agg_reports")] for files in previous.values() if files]
     old_current = "SELECT NULL::VARCHAR AS place_code, NULL::INTEGER AS year WHERE false"
     if stored:

@@ -186,10 +186,17 @@ def flow_sankey(flows: pd.DataFrame, *, title: str) -> go.Figure:
 
 
 def ranking_bars(
-    frame: pd.DataFrame, *, label: str, value: str, title: str, x_title: str, median_label: str
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    x_title: str,
+    median_label: str,
+    median: float | None = None,
 ) -> go.Figure:
-    """Horizontal bars, largest on top, with the median of the shown values as a line; report ids ride in
-    customdata so a click can open the report."""
+    """Horizontal bars, largest on top, with the median as a line (of the shown values, unless `median`
+    gives that of more than are shown); report ids ride in customdata so a click can open the report."""
     ordered = frame.dropna(subset=[value]).sort_values(value)
     bar: Trace = {
         "type": "bar",
@@ -203,7 +210,7 @@ def ranking_bars(
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     if not ordered.empty:
-        median = float(ordered[value].median())
+        median = float(ordered[value].median()) if median is None else median
         shapes.append(
             {
                 "type": "line",

@@ -201,6 +201,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "agencies.series_pick": ("指标", "Measure"),
     "agencies.ranking": ("地区内排名", "Ranking within the place"),
     "agencies.ranking_year": ("排名年度", "Ranking year"),
+    "agencies.ranking_limited": (
+        "共{total}份报告有数值，图中显示最大的{shown}份；中位数按全部报告计算。可按地区筛选。",
+        "{total} reports have a value: the chart shows the {shown} largest; the median is of all of them. "
+        "Filter by place to see the others.",
+    ),
     "agencies.none": ("所选范围内没有机关", "No agency in the selected range"),
     "documents.summary": ("汇总表（官方格式）", "Summary in the official layout"),
     "documents.pick_place": (

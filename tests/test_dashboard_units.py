@@ -164,6 +164,14 @@ def test_ranking_draws_the_median_of_the_shown_values() -> None:
     assert fig.layout.shapes[0].x0 == 3.0
 
 
+def test_ranking_draws_a_median_given_for_more_than_it_shows() -> None:
+    frame = pd.DataFrame({"agency": ["x", "y"], "value": [1.0, 5.0], "report_id": list("ab")})
+    fig = charts.ranking_bars(
+        frame, label="agency", value="value", title="t", x_title="n", median_label="中位数", median=0.5
+    )
+    assert fig.layout.shapes[0].x0 == 0.5
+
+
 def test_coverage_grid_codes_each_status() -> None:
     frame = pd.DataFrame(
         {

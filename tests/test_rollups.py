@@ -3,7 +3,9 @@ every filter the sidebar offers (warehouse/store/rollups.py, docs/scale.md)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -14,8 +16,10 @@ from warehouse import dashboard_queries as dq
 from warehouse.db import connect
 from warehouse.filters import KINDS, LEVELS, TEMPLATES, ReportFilter
 from warehouse.publish import current_version
+from warehouse.store.rollups import RANKED_SERIES
 
 Read = Callable[[duckdb.DuckDBPyConnection, ReportFilter], object]
+RANKED = ("requests.received", "proactive.items", "litigation")
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +48,15 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
         "unplaced": dq.unplaced,
         "agencies": dq.agencies,
+        "series_by_report": lambda c, f: dq.series_by_report(c, f, series),
+        "series_gaps": lambda c, f: dq.series_gaps(c, f, series),
+        **{f"ranking_years {code}": partial(dq.ranking_years, series=code) for code in RANKED},
+        **{
+            f"ranking {code} {year} {limit}": partial(dq.ranking, series=code, year=year, limit=limit)
+            for code in RANKED
+            for year in (2019, 2021, 2023)
+            for limit in (3, 100)
+        },
     }
 
 
@@ -84,7 +97,7 @@ def _same(new: object, old: object) -> None:
 
 def test_the_sample_warehouse_has_its_rollups(con: duckdb.DuckDBPyConnection) -> None:
     assert dq.has_rollups(con)
-    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage"):
+    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage", "agg_ranking"):
         assert con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0] > 0, relation
     replaced = con.execute("SELECT count(*) FROM reports WHERE NOT is_current").fetchall()[0][0]
     assert replaced > 0, "the sample corpus holds replaced versions the rollups must leave out"
@@ -106,3 +119,14 @@ def test_every_page_query_equals_the_fact_scanning_query(
     _same(rolled_places, dq.places(con))
     _same(rolled_domain, dq.domain(con))
     assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"
+
+
+def test_the_ranking_rollup_keeps_every_series_the_agencies_page_offers() -> None:
+    page = ast.parse((Path(__file__).parent.parent / "dashboard" / "views" / "agencies.py").read_text())
+    offered = next(
+        ast.literal_eval(node.value)
+        for node in page.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "SERIES" for t in node.targets)
+    )
+    assert set(offered) <= set(RANKED_SERIES)

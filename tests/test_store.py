@@ -72,6 +72,8 @@ def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     for batch in _batches(corpus, inbox, 5):
         ingest(batch, wh)
+        step = snapshot(wh)  # the coverage rollup is kept by difference: equal to the view after every run
+        assert step["agg_coverage"] == step["coverage"]
     _change_a_cell(_editable(inbox))
     shutil.copy(sorted(inbox.rglob("*.html"))[0], inbox / "copy_of_a_report.html")
     ingest([inbox], wh)
@@ -327,3 +329,28 @@ def test_buckets_double_as_the_warehouse_grows_and_keep_the_answers(
         assert grown[name] == one[name], name
     rebuild(wh)
     assert snapshot(wh) == grown
+
+
+def test_a_peers_new_years_reach_an_untouched_agencys_coverage(tmp_path: Path) -> None:
+    """Coverage is kept by difference: an agency nothing touched still gains the years a peer at its
+    place published outside its span (and its rows equal the view's after every run and a rebuild)."""
+    generate_corpus(tmp_path / "corpus", n_agencies=14, years=range(2017, 2024))
+    files = _files(tmp_path / "corpus")
+
+    def of(agency: str, years: tuple[str, ...]) -> list[Path]:
+        return [f for f in files if f.name.split("_")[0] == agency and f.name.split("_")[1][:4] in years]
+
+    archive = of("常山县档案馆", ("2019", "2020"))
+    office = of("常山县人民政府办公室", ("2017", "2023"))
+    assert archive and office, "the sample corpus must hold two agencies of 常山县"
+    wh = tmp_path / "wh"
+    outside = "SELECT year, status FROM agg_coverage WHERE agency_id = '常山县档案馆' AND NOT within_span"
+    for batch in (archive, office, files):
+        ingest(batch, wh)
+        step = snapshot(wh)
+        assert step["agg_coverage"] == step["coverage"]
+        if batch is office:
+            assert _rows(wh, outside) == [(2017, "missing"), (2023, "missing")]
+    incremental = snapshot(wh)
+    rebuild(wh)
+    assert snapshot(wh) == incremental

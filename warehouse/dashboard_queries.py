@@ -23,6 +23,8 @@ from warehouse.documents.reads import SummaryPlan, agency_years, build_compariso
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 from warehouse.review import overlay
+from warehouse.store.catalog import ROLLUPS_FORMAT
+from warehouse.store.rollups import RANKED_SERIES
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -31,6 +33,8 @@ Connection = duckdb.DuckDBPyConnection
 CORRECTED = {
     "dash_report_facts": ("facts",),
     "dash_series_by_report": ("report_series",),
+    "dash_ranking": ("report_series",),
+    "dash_ranking_years": ("report_series",),
 }
 DELTA = frozenset({"dash_metric_by_year", "dash_series_by_year"})
 
@@ -72,7 +76,7 @@ def has_rollups(con: Connection) -> bool:
         found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
     except duckdb.Error:
         return False
-    return bool(found) and found[0][0] == "1"
+    return bool(found) and found[0][0] == ROLLUPS_FORMAT
 
 
 def cube_answers(flt: ReportFilter) -> bool:
@@ -178,12 +182,44 @@ def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) 
 
 
 def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    return _filtered(con, "dash_series_by_report", flt, series=list(series))
+    return _filtered(con, "dash_series_by_report", flt, fast=True, series=list(series))
 
 
 def series_gaps(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
     """The blank and not-applicable cells behind series without a value (why a profile cell is empty)."""
-    return _filtered(con, "dash_series_gaps", flt, series=list(series))
+    return _filtered(con, "dash_series_gaps", flt, fast=True, series=list(series))
+
+
+RANK_LIMIT = 100
+"""Reports the agencies page's ranking draws (largest first); its median and count cover all of them."""
+
+
+def _ranked(flt: ReportFilter) -> str:
+    """`selected AS (…)`: the filtered `agg_ranking` rows of the series."""
+    condition, _ = flt.condition("r")
+    return f"selected AS (SELECT r.* FROM agg_ranking AS r WHERE {condition} AND r.series_code = $series)"
+
+
+def ranking_years(con: Connection, flt: ReportFilter, series: str) -> pd.DataFrame:
+    """The years (newest first) in which a selected report has the series' total."""
+    if series not in RANKED_SERIES or not _use_cube(con, flt):
+        return _filtered(con, "dash_ranking_years", flt, fast=True, series=series)
+    _, params = flt.condition("r")
+    sql = f"WITH {_ranked(flt)}\n{queries.sql('agg_ranking_years')}"
+    return con.execute(sql, {**params, "series": series}).df()
+
+
+def ranking(
+    con: Connection, flt: ReportFilter, series: str, year: int, limit: int = RANK_LIMIT
+) -> pd.DataFrame:
+    """The selected reports of `year` with the largest totals of `series` (at most `limit`), with the count
+    of reports that have a value (`ranked`) and the median of all of them (`median`)."""
+    if series not in RANKED_SERIES or not _use_cube(con, flt):
+        return _filtered(con, "dash_ranking", flt, fast=True, series=series, year=year, limit=limit)
+    _overlaid(con)
+    _, params = flt.condition("r")
+    sql = f"WITH {_ranked(flt)},\n{queries.sql('agg_ranking')}"
+    return con.execute(sql, {**params, "series": series, "year": year, "limit": limit}).df()
 
 
 def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:

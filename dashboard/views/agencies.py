@@ -103,8 +103,7 @@ else:
             components.chart(v, fig, several, what=f"agency-compare-{series}", key="compare_chart")
 
     st.subheader(v.t("agencies.ranking"))
-    everyone = measures.series_totals(v.frame("series_by_report", v.flt, (series,)))
-    years = sorted({int(y) for y in everyone["year"].dropna()}, reverse=True)
+    years = [int(y) for y in v.filtered("ranking_years", series)["year"]]
     if not years:
         components.no_data(v)
     else:
@@ -113,20 +112,23 @@ else:
             st.session_state["rank_year"] = years[0]
         year = st.selectbox(v.t("agencies.ranking_year"), years, key="rank_year")
         state.remember("rank_year", None if year == years[0] else str(year))
-        ranked = everyone[everyone["year"] == year]
-        ranked = ranked.groupby(["agency", "report_id"], as_index=False)["value"].sum(min_count=1)
+        ranked = v.filtered("ranking", series, year)
+        total = int(ranked["ranked"].iloc[0]) if not ranked.empty else 0
+        if total > len(ranked):
+            st.caption(v.t("agencies.ranking_limited", shown=len(ranked), total=total))
         fig = charts.ranking_bars(
-            ranked,
+            ranked[["agency", "report_id", "value"]],
             label="agency",
             value="value",
             title=f"{v.t('series.' + series)} · {year}",
             x_title=v.t("col.value"),
             median_label=v.t("chart.median"),
+            median=float(ranked["median"].iloc[0]) if not ranked.empty else None,
         )
         components.chart(
             v,
             fig,
-            ranked.sort_values("value", ascending=False),
+            ranked[["agency", "report_id", "value"]],
             what=f"ranking-{series}-{year}",
             key="ranking",
             opens_reports=True,

@@ -70,6 +70,10 @@ def bucket_count(reports: int, current: int) -> int:
 
 
 STORE_FORMAT = "parts-1"
+ROLLUPS_FORMAT = "2"
+"""`warehouse_info.rollups` of a version whose pre-aggregated tables are complete (2: with `agg_ranking`);
+a version with another value is read as having none, and its next ingest (or `writer.add_rollups`) builds
+them all."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
     }
     dead = frozenset(r[0] for r in con.execute(f"SELECT report_id FROM {schema}._dead").fetchall())
     rollups: dict[str, list[str]] = {}
-    if info.get("rollups") == "1":
+    if info.get("rollups") == ROLLUPS_FORMAT:
         for province, file in con.execute(
             f"SELECT province, file FROM {schema}._rollups ORDER BY province, seq"
         ).fetchall():
@@ -184,4 +188,6 @@ def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bo
 
 
 def absolute(directory: Path, files: list[str]) -> list[str]:
-    return [str((directory / f).resolve()) for f in files]
+    """The files' absolute paths: the directory resolved once (the files under it are ours, never links)."""
+    root = directory.resolve()
+    return [str(root / f) for f in files]

@@ -352,8 +352,6 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         d.scan("report_series", every_part),
         d.scan("checks", every_part),
     )
-    new_files = [files[0] for _, files in sorted(buckets.items())]
-    all_reports = scan_sql(d.directory, "reports", new_files)
     if full:
         every = Catalog(parts=every_part.parts, buckets=buckets)
         return rollups.build_all(con, d.directory, every, d.inputs.run_id)
@@ -371,6 +369,6 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         "WHERE report_id IN (SELECT report_id FROM roll_old)",
         "recomputed",
         f"SELECT {CHECK_COLUMNS_SQL} FROM xfinal",
-        all_reports,
+        f"SELECT {REPORT_COLUMNS_SQL} FROM recomputed WHERE _key IN (SELECT _key FROM touched)",
     )
     return rollups.update(con, sources, change, dict(d.previous.rollups), d.inputs.run_id)

@@ -13,18 +13,38 @@ from warehouse.store.catalog import is_store_version, read_catalog
 FOLDERS = ("parts", "derived")
 
 
+_READ: dict[tuple[str, int, int], frozenset[str]] = {}
+"""Files a version names, by (path, mtime, size): a published version never changes, and an ingest
+collects garbage twice (before and after it publishes) over mostly the same versions."""
+
+
+def _names(version: Path) -> frozenset[str] | None:
+    try:
+        stat = version.stat()
+    except OSError:
+        return None
+    key = (str(version), stat.st_mtime_ns, stat.st_size)
+    if key in _READ:
+        return _READ[key]
+    try:
+        con = duckdb.connect(str(version), read_only=True)
+    except duckdb.Error:
+        return None  # a version we cannot read: keep everything
+    try:
+        names = frozenset(read_catalog(con).referenced()) if is_store_version(con) else frozenset()
+    finally:
+        con.close()
+    _READ[key] = names
+    return names
+
+
 def _referenced(versions: list[Path]) -> set[str] | None:
     found: set[str] = set()
     for version in versions:
-        try:
-            con = duckdb.connect(str(version), read_only=True)
-        except duckdb.Error:
-            return None  # a version we cannot read: keep everything
-        try:
-            if is_store_version(con):
-                found |= read_catalog(con).referenced()
-        finally:
-            con.close()
+        names = _names(version)
+        if names is None:
+            return None
+        found |= names
     return found
 
 

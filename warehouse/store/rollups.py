@@ -17,7 +17,6 @@ are rewritten. A full derivation builds everything from the current reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from warehouse.store.parts import copy_to
 Connection = duckdb.DuckDBPyConnection
 
 CUBES = ("agg_metrics", "agg_series", "agg_checks")
-ROWS = ("agg_reports", "agg_failed", "agg_coverage")
+ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking")
 RELATIONS = (*CUBES, *ROWS)
 NO_PROVINCE = "none"
 SMALL_CHANGE = 5000
@@ -88,6 +87,31 @@ FAILED_COLUMNS_SQL = ", ".join(
     [f"r.{c}" for c in FAILED_REPORT_COLUMNS] + [f"c.{c}" for c in FAILED_CHECK_COLUMNS]
 )
 FAILED_NAMES_SQL = ", ".join((*FAILED_REPORT_COLUMNS, *FAILED_CHECK_COLUMNS))
+RANKING_COLUMNS = (
+    "report_id",
+    "agency_id",
+    "agency",
+    *DIMENSIONS,
+    "is_current",
+    "series_code",
+    "value",
+    "n_value",
+)
+RANKING_BREAKDOWNS = ("", "total")
+"""A series' total rows (its breakdowns, such as outcomes, are not ranked): the agencies page ranks the
+selected reports by the sum of these, one row per current report and series in `agg_ranking`."""
+RANKED_SERIES = (
+    "requests.received",
+    "requests.handled",
+    "requests.granted",
+    "requests.partial",
+    "requests.carried_out",
+    "proactive.items",
+    "proactive.items_stated",
+    "reconsideration",
+    "litigation",
+)
+"""The series `agg_ranking` keeps (those the agencies page offers); others are ranked from the facts."""
 SORT = {
     "agg_metrics": f"grain, metric_code, breakdown, {DIMS_SQL}",
     "agg_series": f"grain, series_code, comparable_group, breakdown, {DIMS_SQL}",
@@ -95,6 +119,7 @@ SORT = {
     "agg_reports": "city_code, county_code, year, report_id",
     "agg_failed": "city_code, county_code, report_id, check_id, breakdown",
     "agg_coverage": "agency_id, year",
+    "agg_ranking": "series_code, year, province_code, city_code, county_code, report_id",
 }
 
 
@@ -228,8 +253,9 @@ class Change:
     new_reports: str
     """New rows of the reports derived again (all reports in a full derivation)."""
     new_checks: str
-    all_reports: str
-    """SELECT of every report row of the new version (for coverage)."""
+    agency_reports: str
+    """Every report row (current or not) of the new version of the agencies whose reports changed: their
+    coverage is computed again; the other agencies at their places get only their peer years again."""
 
 
 def update(
@@ -260,7 +286,16 @@ def update(
         CREATE OR REPLACE TEMP TABLE new_failed AS
         SELECT * FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({change.new_checks}))
         WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
-    _coverage(con, change.all_reports, touched)
+    breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
+    ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE new_ranking AS
+        SELECT {", ".join(f"r.{c}" for c in RANKING_COLUMNS[:-3])}, h.series_code,
+               CAST(sum(h.value) AS DECIMAL(38, 6)) AS value, count(h.value) AS n_value
+        FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
+        WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
+        GROUP BY ALL""")
+    _coverage(con, change, {p: f for p, f in previous.items() if p in touched}, sources.directory)
     files = dict(previous)
     for province in sorted(touched):
         files[province] = _write_province(con, sources.directory, previous.get(province), province, run_id)
@@ -274,40 +309,83 @@ def _touched(con: Connection, change: Change) -> set[str]:
     return {province_key(row[0]) for row in found}
 
 
-def _coverage(con: Connection, all_reports: str, provinces: Iterable[str]) -> None:
-    """`coverage_rows`: the coverage view's rows of the agencies whose latest current report is in one of
-    `provinces`, computed over just their reports and their places' peers."""
+def _coverage(con: Connection, change: Change, previous: dict[str, tuple[str, ...]], directory: Path) -> None:
+    """Tables for the coverage rollup of the touched provinces. An agency's coverage rows depend on its
+    own reports and on the years its place's peers published in, so only two kinds of agency change:
+    those whose reports changed (`cov_changed`: computed again with schema.sql's view over just their
+    reports and their places' peer years, into `coverage_rows`) and the others at a place whose peer
+    years may have changed (`cov_places`: their rows outside their span are redrawn from `cov_years`)."""
     from warehouse.store.version import schema_view_sql
 
-    wanted = sorted(provinces)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE cov_all AS
-        SELECT * FROM ({all_reports})
-        WHERE list_contains($wanted, coalesce(province_code, '{NO_PROVINCE}'))""",
-        {"wanted": wanted},
-    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cov_changed AS
+        SELECT DISTINCT agency_id FROM ({change.agency_reports}) WHERE agency_id IS NOT NULL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cov_places AS
+        SELECT DISTINCT place_code FROM (SELECT place_code FROM {change.old_reports}
+                                         UNION ALL SELECT place_code FROM {change.new_reports})
+        WHERE place_code IS NOT NULL""")
+    # A place's reports are all in its province's file, and a place whose peer years change is touched.
+    stored = [directory / files[RELATIONS.index("agg_reports")] for files in previous.values() if files]
+    old_current = "SELECT NULL::VARCHAR AS place_code, NULL::INTEGER AS year WHERE false"
+    if stored:
+        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in stored)
+        old_current = f"""
+            SELECT place_code, year FROM read_parquet([{paths}])
+            WHERE place_code IN (SELECT place_code FROM cov_places)
+              AND report_id NOT IN (SELECT report_id FROM changed_ids)"""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cov_years AS
+        SELECT DISTINCT place_code, year FROM (
+            {old_current}
+            UNION ALL SELECT place_code, year FROM new_current
+            WHERE place_code IN (SELECT place_code FROM cov_places))
+        WHERE year IS NOT NULL""")
     con.execute("CREATE SCHEMA IF NOT EXISTS cov")
-    con.execute(
-        """
+    # Peer years enter as report rows without an agency: peer_years counts them, nothing else does.
+    con.execute(f"""
         CREATE OR REPLACE TABLE cov.reports AS
-        SELECT * FROM (SELECT * FROM ({all}) WHERE agency_id IN (SELECT agency_id FROM cov_all))
-        UNION SELECT * FROM cov_all WHERE is_current""".replace("{all}", all_reports)
-    )
+        SELECT * FROM ({change.agency_reports})
+        UNION ALL BY NAME SELECT place_code, year, TRUE AS is_current FROM cov_years""")
     con.execute("SET search_path = 'cov'")
     try:
         for name in ("agencies", "coverage"):
             con.execute(schema_view_sql(name).replace(f"VIEW {name}", f"VIEW cov.{name}", 1))
-        con.execute(
-            f"""
+        con.execute(f"""
             CREATE OR REPLACE TABLE main.coverage_rows AS
             SELECT c.*, coalesce(a.province_code, '{NO_PROVINCE}') AS _province
-            FROM cov.coverage AS c JOIN cov.agencies AS a USING (agency_id)
-            WHERE list_contains($wanted, coalesce(a.province_code, '{NO_PROVINCE}'))""",
-            {"wanted": wanted},
-        )
+            FROM cov.coverage AS c JOIN cov.agencies AS a USING (agency_id)""")
     finally:
         con.execute("SET search_path = 'main'")
+
+
+def _coverage_sql(directory: Path, old_file: str | None, province: str) -> str:
+    """The province's coverage rows: the old rows of agencies nothing touched, the old rows of peers at a
+    touched place with their years outside their span redrawn, and the changed agencies' new rows."""
+    fresh = f"SELECT * EXCLUDE (_province) FROM coverage_rows WHERE _province = '{province}'"
+    if old_file is None:
+        return f"{fresh} ORDER BY {SORT['agg_coverage']}"
+    old = f"SELECT * FROM read_parquet('{directory / old_file}')"
+    return f"""
+        WITH old AS (
+            SELECT * FROM ({old}) WHERE agency_id NOT IN (SELECT agency_id FROM cov_changed)
+        ), peers AS (
+            SELECT * FROM old WHERE place_code IN (SELECT place_code FROM cov_places)
+        ), spans AS (
+            SELECT agency_id, any_value(agency_name) AS agency_name, any_value(place_code) AS place_code,
+                   min(year) FILTER (WHERE within_span) AS first_year,
+                   max(year) FILTER (WHERE within_span) AS last_year
+            FROM peers GROUP BY agency_id
+        )
+        SELECT * FROM old WHERE place_code IS NULL OR place_code NOT IN (SELECT place_code FROM cov_places)
+        UNION ALL SELECT * FROM peers WHERE within_span
+        UNION ALL
+        SELECT s.agency_id, s.agency_name, s.place_code, y.year, 'missing', CAST(0 AS BIGINT),
+               CAST(NULL AS VARCHAR), FALSE
+        FROM spans AS s JOIN cov_years AS y ON y.place_code = s.place_code
+        WHERE y.year NOT BETWEEN s.first_year AND s.last_year
+        UNION ALL {fresh}
+        ORDER BY {SORT["agg_coverage"]}"""
 
 
 def _old_rows(directory: Path, relation: str, file: str | None) -> str:
@@ -317,6 +395,7 @@ def _old_rows(directory: Path, relation: str, file: str | None) -> str:
         names = {
             "agg_reports": REPORT_COLUMNS_SQL,
             "agg_failed": FAILED_NAMES_SQL,
+            "agg_ranking": ", ".join(RANKING_COLUMNS),
         }.get(relation) or ", ".join(
             ("grain", *DIMENSIONS, *CUBE_KEYS[relation], *CUBE_MEASURES[relation], "is_current")
         )
@@ -325,6 +404,8 @@ def _old_rows(directory: Path, relation: str, file: str | None) -> str:
         return f"SELECT *, TRUE AS is_current FROM grains_{relation} WHERE false"
     if relation == "agg_reports":
         return f"SELECT {REPORT_COLUMNS_SQL} FROM new_current WHERE false"
+    if relation == "agg_ranking":
+        return "SELECT * FROM new_ranking WHERE false"
     return (
         f"SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r "
         "JOIN new_failed AS c ON c.report_id = r.report_id WHERE false"
@@ -352,10 +433,13 @@ def _write_province(
                 UNION ALL SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r
                 JOIN new_failed AS c ON c.report_id = r.report_id WHERE r.{where}
                 ORDER BY {SORT[relation]}"""
-        else:
+        elif relation == "agg_ranking":
             sql = f"""
-                SELECT * EXCLUDE (_province) FROM coverage_rows WHERE _province = '{province}'
+                SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
+                UNION ALL SELECT * FROM new_ranking WHERE {where}
                 ORDER BY {SORT[relation]}"""
+        else:
+            sql = _coverage_sql(directory, old[index] if old else None, province)
         name = f"derived/{run_id}/p{province}-{relation}.parquet"
         copy_to(con, sql, directory / name)
         counts += int(
@@ -384,6 +468,6 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         f"SELECT * FROM ({scan('xchecks')}) WHERE false",
         "roll_new",
         scan("xchecks"),
-        scan("reports"),
+        "SELECT * FROM roll_new",
     )
     return update(con, sources, change, {}, run_id)

@@ -12,6 +12,7 @@ from warehouse.db import SCHEMA_VERSION, schema_sql
 from warehouse.load import metric_rows
 from warehouse.series import series_map
 from warehouse.store.catalog import (
+    ROLLUPS_FORMAT,
     STORE_FORMAT,
     Catalog,
     absolute,
@@ -106,6 +107,8 @@ def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tupl
     """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed."""
     con = duckdb.connect(str(path))
     try:
+        # Binding each view reads its files' footers; schema.sql's views bind `reports` again and again.
+        con.execute("SET parquet_metadata_cache = true")
         for kind, name, sql in _schema_statements():
             if kind == "table" and name in REAL_TABLES:
                 con.execute(sql)
@@ -164,7 +167,7 @@ def _fill(
     if catalog.place_inputs is not None:
         info["place_inputs"] = catalog.place_inputs
     if catalog.rollups:
-        info["rollups"] = "1"
+        info["rollups"] = ROLLUPS_FORMAT
     insert_rows(con, "warehouse_info", list(info.items()))
     insert_rows(con, "metrics", list(metric_rows()))
     insert_rows(con, "series_map", list(series_map()))

@@ -168,9 +168,12 @@ def test_csv_and_xlsx_downloads_hold_the_numbers_on_screen(
         GROUP BY 1""",
         )
     )
-    buttons = page.get_by_test_id("stDownloadButton")
+    # by the key the page gives the chart's buttons: a button found by its place could be the next
+    # chart's while a rerun redraws the page
+    csv_button = page.locator(".st-key-applicants_csv").get_by_test_id("stDownloadButton")
+    sync_api.expect(csv_button).to_be_visible()
     with page.expect_download() as csv_download:
-        buttons.filter(has_text="CSV").first.click()
+        csv_button.click()
     csv_path = tmp_path / csv_download.value.suggested_filename
     csv_download.value.save_as(csv_path)
     assert csv_path.name.startswith("xxgk_requests-received-by-applicant_") and "2021-2023" in csv_path.name
@@ -181,7 +184,7 @@ def test_csv_and_xlsx_downloads_hold_the_numbers_on_screen(
     assert {int(y): float(v) for y, v in natural.items()} == {int(y): float(v) for y, v in expected.items()}
 
     with page.expect_download() as xlsx_download:
-        buttons.filter(has_text="Excel").first.click()
+        page.locator(".st-key-applicants_xlsx").get_by_test_id("stDownloadButton").click()
     xlsx_path = tmp_path / xlsx_download.value.suggested_filename
     xlsx_download.value.save_as(xlsx_path)
     book = pd.read_excel(xlsx_path, sheet_name=None)

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
+
+if TYPE_CHECKING:
+    from xxgk.ingest import IngestSummary
+    from xxgk.samples import SampleDoc
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared corpus sits beside the checkout; XXGK_REAL_CORPUS points elsewhere (e.g. from a git worktree).
@@ -33,6 +39,42 @@ def real_report(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus not available ({path}); the generated samples cover the same ground")
     return path
+
+
+@dataclass(frozen=True)
+class DefaultCorpus:
+    """The generator's default corpus (seed 42, 36 agencies, 2014–2025) with its bad inputs."""
+
+    folder: Path
+    docs: list[SampleDoc]
+
+
+@dataclass(frozen=True)
+class IngestedCorpus:
+    corpus: DefaultCorpus
+    warehouse: Path
+    summary: IngestSummary
+
+
+@pytest.fixture(scope="session")
+def default_corpus(tmp_path_factory: pytest.TempPathFactory) -> DefaultCorpus:
+    """Generated once per session (it prints PDFs with LibreOffice); tests only read it."""
+    from xxgk.samples import generate_corpus
+
+    folder = tmp_path_factory.mktemp("default_corpus")
+    return DefaultCorpus(folder, generate_corpus(folder, include_bad=True))
+
+
+@pytest.fixture(scope="session")
+def ingested_default_corpus(
+    default_corpus: DefaultCorpus, tmp_path_factory: pytest.TempPathFactory
+) -> IngestedCorpus:
+    """The default corpus ingested once into a warehouse; tests only read it."""
+    from xxgk.ingest import ingest
+
+    directory = tmp_path_factory.mktemp("default_corpus_warehouse")
+    summary = ingest([default_corpus.folder], directory, jobs=2)
+    return IngestedCorpus(default_corpus, directory, summary)
 
 
 @pytest.fixture(scope="session")

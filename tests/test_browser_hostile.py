@@ -17,6 +17,7 @@ from warehouse.publish import require_current
 from xxgk.samples.hostile import HOSTILE_AGENCY, HOSTILE_FILE
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"),
 ]

@@ -12,28 +12,23 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import real_report
+from tests.conftest import IngestedCorpus, real_report
 from warehouse.db import connect
 from warehouse.publish import require_current
 from xxgk.cli import cli
 from xxgk.ingest import ingest
-from xxgk.samples import generate_corpus
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("samples")
-    generate_corpus(folder)
-    return folder
+def corpus(ingested_default_corpus: IngestedCorpus) -> Path:
+    return ingested_default_corpus.corpus.folder
 
 
 @pytest.fixture(scope="module")
-def warehouse(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("wh")
-    ingest([corpus], directory, jobs=2)
-    return directory
+def warehouse(ingested_default_corpus: IngestedCorpus) -> Path:
+    return ingested_default_corpus.warehouse
 
 
 @pytest.fixture(scope="module")

@@ -130,6 +130,7 @@ def _printable(text: str) -> str:
 PER_FORMAT = {".html": 40, ".txt": 40, ".docx": 40, ".xlsx": 40, ".pdf": 16}
 
 
+@pytest.mark.slow
 def test_mutants_of_every_reader_end_as_reports_or_one_line_errors(tmp_path: Path) -> None:
     files = sorted(p for folder in ("reports", "converted") for p in (FIXTURES / folder).iterdir())
     seeds = seeds_from([p for p in files if not p.name.endswith(".json")])

@@ -19,6 +19,8 @@ from warehouse.publish import require_current
 from xxgk.ingest import ingest
 from xxgk.samples.scans import STYLES, write_scan
 
+pytestmark = pytest.mark.slow  # scans a generated report into a warehouse once for the module
+
 V2021 = FIXTURES / "reports" / "常山县水利局_2024.pdf"
 
 

@@ -268,6 +268,7 @@ UNRULED_MISSING = {"衢州市财政局_2016_无框线.pdf": 3}
 """Cells left out (never guessed): three 其中 rows of the old table whose labels wrap below their unit."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", UNRULED, ids=lambda p: p.name)
 def test_unruled_pdf_tables_are_rebuilt_from_word_positions(path: Path) -> None:
     from tests.truth import compare_with_truth
@@ -361,6 +362,7 @@ def test_equidistant_label_is_reported_as_ambiguous() -> None:
     assert labels == [["行政许可其他对外", "行政处罚"], ["行政许可", "其他对外行政处罚"]]
 
 
+@pytest.mark.slow
 def test_ingest_lists_a_scanned_pdf_with_its_reason(tmp_path: Path) -> None:
     from xxgk.ingest import ingest
 

@@ -35,6 +35,7 @@ def _count(directory: Path, sql: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+@pytest.mark.slow
 def test_a_batch_with_hostile_files_loads_every_good_file(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -86,6 +87,7 @@ def test_stale_files_of_a_dead_writer_are_removed_when_the_lock_is_taken(tmp_pat
     assert remove_stale(wh) == []
 
 
+@pytest.mark.slow
 def test_a_second_ingest_waits_and_then_parses_nothing_already_loaded(tmp_path: Path) -> None:
     wh = tmp_path / "wh"
     wh.mkdir()

@@ -19,6 +19,7 @@ import pdfplumber
 import pytest
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metrics
+from tests.conftest import DefaultCorpus
 from xxgk.samples import SampleDoc, generate_corpus
 from xxgk.samples import corpus as corpus_module
 from xxgk.samples.narrative import MARKER
@@ -55,13 +56,13 @@ class Sample:
 
 
 @pytest.fixture(scope="module")
-def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("samples")
+def out_dir(default_corpus: DefaultCorpus) -> Path:
+    return default_corpus.folder
 
 
 @pytest.fixture(scope="module")
-def docs(out_dir: Path) -> list[SampleDoc]:
-    return generate_corpus(out_dir, include_bad=True)
+def docs(default_corpus: DefaultCorpus) -> list[SampleDoc]:
+    return default_corpus.docs
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, DefaultCorpus, IngestedCorpus
 from tests.truth import compare_with_truth, documents
 from warehouse.export import export_table
-from xxgk.ingest import ingest
-from xxgk.samples import generate_corpus
 
 TRUTH_FIXTURES = sorted(p for p in (FIXTURES / "reports").iterdir() if Path(f"{p}.truth.json").exists())
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("samples")
-    generate_corpus(folder, include_bad=True)
-    return folder
+def corpus(default_corpus: DefaultCorpus) -> Path:
+    return default_corpus.folder
 
 
 @pytest.mark.parametrize("document", TRUTH_FIXTURES, ids=lambda p: p.name)
@@ -38,12 +34,15 @@ def test_whole_generated_corpus_matches_its_truth(corpus: Path) -> None:
 
 
 @pytest.mark.slow
-def test_warehouse_export_holds_exactly_the_true_values(corpus: Path, tmp_path: Path) -> None:
-    summary = ingest([corpus], tmp_path / "wh", jobs=2)
+def test_warehouse_export_holds_exactly_the_true_values(
+    ingested_default_corpus: IngestedCorpus, tmp_path: Path
+) -> None:
+    corpus, warehouse = ingested_default_corpus.corpus.folder, ingested_default_corpus.warehouse
+    summary = ingested_default_corpus.summary
     truths = [json.loads(p.read_text(encoding="utf-8")) for p in corpus.rglob("*.truth.json")]
     expected_failures = {t["file"] for t in truths if t["expect"] != "loaded"}
     assert {Path(o.path).name for o in summary.failed} == expected_failures
-    out, _, _ = export_table(tmp_path / "wh", "facts", "csv", tmp_path / "facts.csv")
+    out, _, _ = export_table(warehouse, "facts", "csv", tmp_path / "facts.csv")
     assert out is not None
     exported: dict[tuple[str, str, str], tuple[str, str]] = {}
     with out.open(encoding="utf-8-sig", newline="") as handle:

@@ -137,8 +137,7 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
         self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
-        for model in (self._det.session, self._rec.session):
-            model.session = _lean_session(model.session, threads)
+        self._det.session.session = _lean_session(self._det.session.session, threads)
         characters = list(self._rec.postprocess_op.character)
         self._characters = characters
         self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
@@ -224,9 +223,10 @@ class RapidOcrEngine:
 
 
 LEAN_OPTIMISERS = "NchwcTransformer"
-"""ONNX Runtime's rewriting into blocked-channel (NCHWc) kernels, left out: it keeps reordered copies
-of the activations, and took the peak of detecting an A4 page from 330 to 470 MB and of a batch of
-eight long lines from 470 to 770 MB, with no speed to show for it on the CPUs measured (docs/ocr.md)."""
+"""ONNX Runtime's rewriting into blocked-channel (NCHWc) kernels, left out of the detector: it keeps
+reordered copies of the activations and took the peak of detecting an A4 page from 330 to 470 MB, for no
+speed there. The recogniser keeps it: without it a page took ~20 % more CPU, and its memory is bounded
+by `BATCH_PIXELS` instead (docs/ocr.md)."""
 
 
 def _lean_session(session: Any, threads: int) -> Any:

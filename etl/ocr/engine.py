@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,8 @@ from etl.errors import UnreadableDocument
 
 Image = npt.NDArray[np.uint8]
 """A greyscale page or crop, uint8, white paper."""
+Probabilities = npt.NDArray[np.float32]
+T = TypeVar("T")
 
 DIGITS = "0123456789"
 DIGIT_MARKS = DIGITS + ".-"
@@ -31,6 +33,12 @@ DETECT_WIDTH = 1240
 """Text is found on the page scaled to this width (an A4 page at 150 dpi); lines are read at full size."""
 DETECT_LIMIT = 6000
 MAX_CANDIDATES = 4
+BATCH_PIXELS = 4096
+"""Padded width (pixels at the model's 48 px height, summed over the crops) that one recognition call
+may hold: the model's memory grows with it, about 35 KB a pixel (its 18,710 characters a time step)."""
+MAX_RATIO = 100.0
+"""Width:height beyond which a crop is squeezed to this ratio to be read (no line of a printed A4
+page comes near it; a crop that does would otherwise cost memory without bound)."""
 DOUBT = 0.97
 """A time step whose best digit has less probability than this offers its runner-up as a candidate."""
 
@@ -129,6 +137,7 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
         self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
+        self._det.session.session = _lean_session(self._det.session.session, threads)
         characters = list(self._rec.postprocess_op.character)
         self._characters = characters
         self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
@@ -142,54 +151,118 @@ class RapidOcrEngine:
             if factor == 1.0
             else cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         )
-        found = _run_model(self._det, _colour(np.asarray(small, dtype=np.uint8)))
-        if found.boxes is None:
-            return []
+        quads = self._detect(np.asarray(small, dtype=np.uint8))
         boxes = []
-        for quad in found.boxes:
+        for quad in quads:
             xs = [float(p[0]) / factor for p in quad]
             ys = [float(p[1]) / factor for p in quad]
             boxes.append(Box(min(xs), min(ys), max(xs), max(ys), _slope(quad)))
         return boxes
 
-    def _probabilities(self, crops: Sequence[Image]) -> list[tuple[npt.NDArray[np.float32], float]]:
-        """Per crop, the CTC probabilities (time steps × characters) and the crop pixels a step spans."""
+    def _detect(self, grey: Image) -> list[Any]:
+        """The text quadrilaterals the library's detector finds on a greyscale page, with its steps but
+        not its float64 copies of the page (each three times the size of the model's input): its
+        normalisation is applied through a table of the 256 grey levels, which gives the same values."""
+        pre = self._det.get_preprocess()
+        resized = pre.resize(grey)
+        if resized is None:
+            return []
+        levels = np.asarray(pre.normalize(np.arange(256, dtype=np.uint8)[:, np.newaxis].repeat(3, axis=1)))
+        levels = levels.astype(np.float32)
+        tensor = np.empty((1, 3, *resized.shape[:2]), np.float32)
+        for channel in range(3):
+            plane = resized if resized.ndim == 2 else resized[:, :, channel]
+            tensor[0, channel] = levels[plane, channel]
+        give_back_memory()
+        predictions = _run_model(self._det.session, tensor)
+        del tensor
+        quads, _ = self._det.postprocess_op(predictions, grey.shape[:2])
+        return list(self._det.sorted_boxes(quads)) if len(quads) else []
+
+    def _recognised(self, crops: Sequence[Image], decode: Callable[[Probabilities, float], T]) -> list[T]:
+        """Each crop's CTC probabilities (time steps × characters) and the crop pixels a step spans,
+        decoded by `decode` as soon as its batch is read, so that no batch's output outlives it.
+
+        Crops are read in order of their width:height, eight at a time padded to the widest of the
+        eight (at most `MAX_RATIO`); such a group is run in as many calls as keep each call within
+        `BATCH_PIXELS` of padded width, so a page of long lines needs no more memory than one of cells,
+        and every crop is read with the same padding as when its eight were one call."""
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
-        result: list[tuple[npt.NDArray[np.float32], float]] = [(np.zeros((0, 0), np.float32), 0.0)] * len(
-            crops
-        )
+        result: list[T | None] = [None] * len(crops)
         _, height, width = self._rec.rec_image_shape[:3]
-        batch = self._rec.rec_batch_num
-        for start in range(0, len(order), batch):
-            chunk = order[start : start + batch]
+        group = self._rec.rec_batch_num
+        for start in range(0, len(order), group):
+            chunk = order[start : start + group]
             ratio = max(width / height, *(crops[i].shape[1] / max(1, crops[i].shape[0]) for i in chunk))
-            images = np.concatenate(
-                [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in chunk]
-            ).astype(np.float32)
-            predictions = np.asarray(_run_model(self._rec.session, images))
+            ratio = min(ratio, MAX_RATIO)
             padded = int(height * ratio)
-            for i, probs in zip(chunk, predictions, strict=True):
-                crop_height, crop_width = crops[i].shape[:2]
-                resized = min(padded, math.ceil(height * crop_width / crop_height))
-                result[i] = (probs, padded / len(probs) * crop_width / resized)
-        return result
+            calls = max(1, BATCH_PIXELS // padded)
+            for first in range(0, len(chunk), calls):
+                part = chunk[first : first + calls]
+                images = np.concatenate(
+                    [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in part]
+                ).astype(np.float32)
+                predictions = np.asarray(_run_model(self._rec.session, images))
+                del images
+                for i, probs in zip(part, predictions, strict=True):
+                    crop_height, crop_width = crops[i].shape[:2]
+                    resized = min(padded, math.ceil(height * crop_width / crop_height))
+                    result[i] = decode(probs, padded / len(probs) * crop_width / resized)
+                del predictions
+        return [r for r in result if r is not None]
 
     def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
         usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
-        probabilities = iter(self._probabilities(usable))
-        readings = []
-        for c in crops:
-            if not (c.size and min(c.shape[:2]) >= 4):
-                readings.append(Reading("", 0.0))
-                continue
-            readings.append(ctc_decode(*next(probabilities), self._characters))
-        return readings
+        characters = self._characters
+        readings = iter(self._recognised(usable, lambda probs, step: ctc_decode(probs, step, characters)))
+        return [next(readings) if c.size and min(c.shape[:2]) >= 4 else Reading("", 0.0) for c in crops]
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
-        readings = []
-        for probs, _ in self._probabilities(crops):
-            readings.append(digit_candidates(probs[:, self._digit_ids], self._characters, self._digit_ids))
-        return readings
+        ids, characters = self._digit_ids, self._characters
+        return self._recognised(crops, lambda probs, _: digit_candidates(probs[:, ids], characters, ids))
+
+
+LEAN_OPTIMISERS = "NchwcTransformer"
+"""ONNX Runtime's rewriting into blocked-channel (NCHWc) kernels, left out of the detector: it keeps
+reordered copies of the activations and took the peak of detecting an A4 page from 330 to 470 MB, for no
+speed there. The recogniser keeps it: without it a page took ~20 % more CPU, and its memory is bounded
+by `BATCH_PIXELS` instead (docs/ocr.md)."""
+
+
+def _lean_session(session: Any, threads: int) -> Any:
+    """The model of `session` loaded again without the memory-hungry NCHWc rewriting (the library that
+    loads the models offers no way to ask for it)."""
+    import onnxruntime  # type: ignore[import-untyped]
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = False
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("optimization.disable_specified_optimizers", LEAN_OPTIMISERS)
+    return onnxruntime.InferenceSession(
+        session._model_path, sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    library = ctypes.CDLL(name) if name else None
+    trim = getattr(library, "malloc_trim", None)  # glibc only
+    return trim if callable(trim) else None
+
+
+def give_back_memory() -> None:
+    """The heap's free pages returned to the system (glibc keeps what a model run freed, and the next
+    page's peak would come on top of it)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _run_model(model: Callable[[Any], Any], data: Any) -> Any:

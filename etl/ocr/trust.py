@@ -32,7 +32,7 @@ from etl.errors import XxgkError
 from etl.extract.rows import FactCollector
 from etl.narrative import no_fees_statement
 from etl.normalise import fold, one_line
-from etl.ocr.engine import Box, Image, Reading
+from etl.ocr.engine import Box, Image, Reading, give_back_memory
 from etl.ocr.image import DPI, LIGHT, RED, REREAD_DPI, redness
 from etl.readers.ocr import SCALE, Scan
 from etl.readings import FIRST, rank
@@ -177,11 +177,14 @@ def _errors(checks: Iterable[CheckResult]) -> list[int]:
 
 
 Renders = dict[int, npt.NDArray[np.uint8]]
-"""Pages rendered at REREAD_DPI, by number, kept while one scan is judged."""
+"""The page last rendered at REREAD_DPI, by number: one at a time (an A4 page takes 46 MB at 400 dpi,
+and a worker's memory must not grow with the pages of a scan); the cells are read page by page."""
 
 
 def _hires(scan: Scan, number: int, renders: Renders) -> npt.NDArray[np.uint8]:
     if number not in renders:
+        renders.clear()
+        give_back_memory()
         renders[number] = scan.sources[number - 1].render(REREAD_DPI / DPI)
     return renders[number]
 

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from etl.errors import UnreadableDocument
 from etl.normalise import clean_text
-from etl.ocr.engine import Engine, default_engine
+from etl.ocr.engine import Engine, default_engine, give_back_memory
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
 from etl.ocr.page import ReadPage, read_image_page, text_rows
 from etl.ocr.progress import page_read
@@ -199,6 +199,7 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
     pages = []
     for number, source in enumerate(sources, start=1):
         pages.append(read_image_page(engine, source.render(1.0), number, SCALE))
+        give_back_memory()
         spent = time.process_time() - started
         page_read(name, number, len(sources), spent)
         if spent > budget and number < len(sources):

@@ -62,6 +62,7 @@ def phone_old(scans: Path) -> tuple[Path, ParsedReport]:
 # --- whole reports ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # OCR of whole generated scans
 def test_sealed_scan_reads_every_cell(sealed_v2021: tuple[Path, ParsedReport]) -> None:
     path, report = sealed_v2021
     outcome = compare(report, truth_of(path))
@@ -72,6 +73,7 @@ def test_sealed_scan_reads_every_cell(sealed_v2021: tuple[Path, ParsedReport]) -
     assert report.format == "pdf" and failed == ["F4"]  # as the PDF itself reads: it prints no 统计期限
 
 
+@pytest.mark.slow  # OCR of whole generated scans
 def test_ocr_values_carry_score_crop_and_confirmation(sealed_v2021: tuple[Path, ParsedReport]) -> None:
     _, report = sealed_v2021
     evidence = {(e.metric_code, e.breakdown): e for e in report.ocr}
@@ -85,6 +87,7 @@ def test_ocr_values_carry_score_crop_and_confirmation(sealed_v2021: tuple[Path, 
     assert sum(e.confirmed for e in report.ocr) > 150
 
 
+@pytest.mark.slow  # OCR of whole generated scans
 def test_photographed_old_table(phone_old: tuple[Path, ParsedReport]) -> None:
     path, report = phone_old
     outcome = compare(report, truth_of(path))
@@ -230,6 +233,7 @@ def test_ocr_text_cleaning() -> None:
     assert cell_text("12\n34") == "12\n34"
 
 
+@pytest.mark.slow  # OCR of whole generated scans
 def test_scans_are_deterministic(tmp_path: Path) -> None:
     first = scanned_pages(OLD.read_bytes(), STYLE["phone"], seed=1)[0]
     again = scanned_pages(OLD.read_bytes(), STYLE["phone"], seed=1)[0]

@@ -9,6 +9,7 @@ import pytest
 
 from etl.errors import UnreadableDocument
 from etl.ocr.engine import _run_model
+from tests.conftest import FIXTURES
 
 onnx_main = pytest.importorskip("rapidocr.inference_engine.onnxruntime.main")
 
@@ -35,3 +36,17 @@ def test_another_engine_failure_is_a_reason() -> None:
 
 def test_a_working_model_returns_its_output() -> None:
     assert _run_model(lambda data: data * 2, 21) == 42
+
+
+def test_a_page_pdfium_cannot_load_is_a_reason_naming_the_page_and_the_file() -> None:
+    """Found by tools/fuzz.py (seed 3008): a mutant whose text layer is broken goes to OCR, and its
+    third page object is damaged, so drawing it failed with PdfiumError, a traceback."""
+    from etl.readers.ocr import pdf_sources
+
+    path = FIXTURES / "fuzzed" / "page3_fails_to_load.pdf"
+    sources = pdf_sources(path.name, path.read_bytes())
+    with pytest.raises(UnreadableDocument) as caught:
+        sources[2].render(1.0)
+    assert caught.value.reason == (
+        "page 3 of page3_fails_to_load.pdf cannot be drawn for OCR (Failed to load page.)"
+    )

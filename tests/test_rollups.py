@@ -103,6 +103,7 @@ def test_the_sample_warehouse_has_its_rollups(con: duckdb.DuckDBPyConnection) ->
     assert replaced > 0, "the sample corpus holds replaced versions the rollups must leave out"
 
 
+@pytest.mark.slow  # every page query twice over many filters
 def test_every_page_query_equals_the_fact_scanning_query(
     con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -76,6 +76,8 @@ class PageSource(Protocol):
 class PdfPageSource:
     data: bytes
     index: int
+    name: str
+    """The file's name, for the error when the page cannot be drawn."""
 
     def render(self, factor: float) -> RGB:
         import pypdfium2 as pdfium
@@ -84,6 +86,10 @@ class PdfPageSource:
         try:
             bitmap = document[self.index].render(scale=SCALE * factor)
             return np.asarray(bitmap.to_pil().convert("RGB"), dtype=np.uint8)
+        except pdfium.PdfiumError as exc:
+            raise UnreadableDocument(
+                f"page {self.index + 1} of {self.name} cannot be drawn for OCR ({exc})"
+            ) from None
         finally:
             document.close()
 
@@ -116,7 +122,7 @@ def pdf_sources(path: str, data: bytes) -> list[PageSource]:
         raise UnreadableDocument(f"{Path(path).name} is not a readable PDF ({exc})") from None
     count = len(document)
     document.close()
-    return [PdfPageSource(data, index) for index in range(count)]
+    return [PdfPageSource(data, index, Path(path).name) for index in range(count)]
 
 
 def image_source(name: str, data: bytes) -> ImageSource:

@@ -3,7 +3,6 @@ every filter the sidebar offers (warehouse/store/rollups.py, docs/scale.md)."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,6 @@ from warehouse import dashboard_queries as dq
 from warehouse.db import connect
 from warehouse.filters import KINDS, LEVELS, TEMPLATES, ReportFilter
 from warehouse.publish import current_version
-from warehouse.store.rollups import RANKED_SERIES
 
 Read = Callable[[duckdb.DuckDBPyConnection, ReportFilter], object]
 RANKED = ("requests.received", "proactive.items", "litigation")
@@ -120,14 +118,3 @@ def test_every_page_query_equals_the_fact_scanning_query(
     _same(rolled_places, dq.places(con))
     _same(rolled_domain, dq.domain(con))
     assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"
-
-
-def test_the_ranking_rollup_keeps_every_series_the_agencies_page_offers() -> None:
-    page = ast.parse((Path(__file__).parent.parent / "dashboard" / "views" / "agencies.py").read_text())
-    offered = next(
-        ast.literal_eval(node.value)
-        for node in page.body
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "SERIES" for t in node.targets)
-    )
-    assert set(offered) <= set(RANKED_SERIES)

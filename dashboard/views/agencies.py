@@ -8,18 +8,9 @@ import streamlit as st
 
 from dashboard import charts, components, documents, measures, review_panels, state
 from dashboard.untrusted import markdown
+from warehouse.store.rollups import RANKED_SERIES
 
-SERIES = (
-    "requests.received",
-    "requests.handled",
-    "requests.granted",
-    "requests.partial",
-    "requests.carried_out",
-    "proactive.items",
-    "proactive.items_stated",
-    "reconsideration",
-    "litigation",
-)
+SERIES = RANKED_SERIES
 
 v = components.view()
 st.title(v.t("agencies.title"))

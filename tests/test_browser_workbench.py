@@ -57,9 +57,11 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def _open(page: Any, url: str) -> None:
+    """Open a page and let it settle: a page opened from a URL may run its script a second time once its
+    widgets have taken the URL's values (as in tests/test_browser.py)."""
     page.goto(url)
     page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1500)
     page.wait_for_selector(READY, timeout=60_000)
 
 
@@ -85,10 +87,23 @@ def _upload(page: Any, url: str, files: list[Path]) -> None:
 
 
 def _pick(page: Any, label: str, option: str) -> None:
+    """Choose by typing and Enter (the first match is focused): a click on an option of a long list can
+    wait forever for it to stop moving while the list scrolls; tried again if a rerun closed the list."""
     box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
+    for _ in range(3):
+        _settle(page)
+        box.click()
+        page.keyboard.type(option)
+        try:
+            page.get_by_role("option").filter(has_text=option).first.wait_for(state="visible", timeout=10_000)
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        _settle(page)
+        if option in box.get_by_role("combobox").input_value():
+            return
+    assert option in box.get_by_role("combobox").input_value()
 
 
 def _download_values(page: Any, tmp_path: Path, name: str) -> pd.DataFrame:

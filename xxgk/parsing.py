@@ -110,9 +110,13 @@ def _shown(note: object) -> None:
 def parsing_pool(*, workers: int = 1, limits: Limits | None = None) -> Pool[Job, Parsed]:
     """Workers for `parse_isolated(..., pool=)`, started now: they load the parsers while the caller goes
     on with its own imports (`xxgk parse`). The caller closes the pool (`run` also does)."""
-    pool = Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
+    pool = _pool(workers, limits)
     pool.start()
     return pool
+
+
+def _pool(workers: int, limits: Limits | None) -> Pool[Job, Parsed]:
+    return Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
 
 
 def parse_isolated(
@@ -126,7 +130,7 @@ def parse_isolated(
     time or memory, or dies, gives its file an error with the reason. Pages read by OCR in a worker are
     told to this process's OCR progress listeners. `pool`: workers already started (`parsing_pool`)."""
     if pool is None:
-        pool = Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
+        pool = _pool(workers, limits)
     for job, result in pool.run(jobs):
         if result.value is not None:
             yield result.value

@@ -95,6 +95,9 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     described = spec(template)
     collector = FactCollector()
     described.extract(table_rows(document), collector)
+    for table in document.tables:
+        for note in table.notes:
+            collector.warn("unplaced_row", note, f"table {table.index + 1}")
     if described.reads_glued_text and not any(code.startswith("req.") for code, _ in collector.facts):
         extract_glued(document.paragraphs, template, collector)
     if not _table_codes(collector):

@@ -56,6 +56,9 @@ class Table:
     aligned: bool = True
     page: int | None = None
     line: int | None = None
+    notes: tuple[str, ...] = ()
+    """What the reader could not settle in this table and left out, in words (a row of a table printed
+    without lines whose values it could not put into columns): warnings of the report."""
 
     def grid(self) -> list[list[TableCell | None]]:
         grid: list[list[TableCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]

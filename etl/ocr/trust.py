@@ -442,14 +442,20 @@ def _marked(
         and not evidence[key].doubt
         and facts[key].semantic in ("number", "zero")
     }
+    # a blank of a row rebuilt from word positions is looked at even when the identities pass: a digit
+    # detection missed there would pass them as a blank does when it is 0
     blanks = {
         key: spot
         for key, spot in spots.items()
-        if not evidence[key].confirmed and not evidence[key].doubt and facts[key].semantic == "blank"
+        if (spot.rebuilt or not evidence[key].confirmed)
+        and not evidence[key].doubt
+        and facts[key].semantic == "blank"
     }
     for key in marked_blanks(scan, blanks, renders):
-        reason = f"read as blank, but the cell holds a mark at {REREAD_DPI} dpi; no identity confirms it"
-        evidence[key] = replace(evidence[key], doubt=reason)
+        confirmed = evidence[key].confirmed
+        why = "its row was rebuilt from word positions" if confirmed else "no identity confirms it"
+        reason = f"read as blank, but the cell holds a mark at {REREAD_DPI} dpi; {why}"
+        evidence[key] = replace(evidence[key], doubt=reason, confirmed=False)
         issues.append(ParseIssue("ocr_doubtful", f"{_name(key)}: {reason}", facts[key].source.locator))
     for key, found in reread(scan, unconfirmed, renders).items():
         fact = facts[key]

@@ -239,7 +239,8 @@ VALUE_MARGIN = 3.0
 def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -> list[PageContent]:
     """The values of tables rebuilt from words, given the page and box of the word they were read from,
     as a ruled table's cells have, so that the trust step can crop and read them again. A row's values
-    are the value words of one word line, and rows follow those lines in reading order."""
+    are the value words of one word line, and rows follow those lines in reading order; a blank put into
+    its column keeps the box of that column on its line."""
     lines = [line for page in pages for line in page.words if line.has_values]
     cursor = 0
     boxed = []
@@ -248,7 +249,11 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
         for text in page.texts:
             cells = {(c.row, c.col): c for c in text.table.cells}
             for r in range(text.table.n_rows):
-                row = sorted((c for c in text.table.cells if c.row == r), key=lambda c: c.col)
+                every = sorted((c for c in text.table.cells if c.row == r), key=lambda c: c.col)
+                for cell in every:
+                    if not cell.text and cell.box is not None:  # a blank put into its column
+                        cells[(cell.row, cell.col)] = replace(cell, box=_widened(cell.box))
+                row = [c for c in every if c.text or c.box is None]
                 found = _values_line(lines, cursor, [c.text for c in row])
                 if found is None:
                     continue
@@ -271,8 +276,13 @@ def _values_line(lines: Sequence[WordLine], start: int, row: list[str]) -> int |
 
 
 def _around(word: Word) -> tuple[float, float, float, float]:
+    return _widened((word.x0, word.top, word.x1, word.bottom))
+
+
+def _widened(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     margin = VALUE_MARGIN
-    return (word.x0 - margin, word.top - margin, word.x1 + margin, word.bottom + margin)
+    x0, top, x1, bottom = box
+    return (x0 - margin, top - margin, x1 + margin, bottom + margin)
 
 
 def align_continued_tables(pages: list[PageContent]) -> list[PageContent]:

@@ -6,7 +6,8 @@ Lines with words over the value columns and no values are header rows; header li
 the other are one row, and header words stacked in one column ("商业" over "企业") are one cell.
 Anything else is a paragraph. Rows are not column-aligned (without lines a blank cell leaves no trace),
 so the extractors read them as text rows: a row with fewer values than columns is skipped with a
-warning, never shifted.
+warning, never shifted. Under a header that names the template's columns (table 三, table 四), a short
+row's values are put into the columns they lie in and the others are blank (pdf_columns.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from etl.readers.pdf_columns import Columns, header_columns, place, unplaced_reason, widened
 from etl.records import Table, TableCell
 from etl.values import parse_value
 
@@ -227,10 +229,11 @@ def _group(items: list[tuple[float, Row | WordLine]]) -> tuple[list[WordLine], l
     paragraphs: list[WordLine] = []
     tables: list[TextTable] = []
     rows: list[Row] = []
+    columns = value_columns(items)
 
     def flush() -> None:
         if any(not row.header for row in rows):
-            tables.append(_table(rows))
+            tables.append(_table(rows, columns))
         else:
             paragraphs.extend(row.line for row in rows)
         rows.clear()
@@ -245,9 +248,13 @@ def _group(items: list[tuple[float, Row | WordLine]]) -> tuple[list[WordLine], l
     return paragraphs, tables
 
 
-def _table(rows: list[Row]) -> TextTable:
+def _table(rows: list[Row], columns: dict[int, Columns]) -> TextTable:
     merged = _merge_headers(rows)
-    cells = [cell for r, row in enumerate(merged) for cell in row_cells(row, r)]
+    notes: list[str] = []
+    cells = []
+    for r, row in enumerate(merged):
+        named = columns.get(id(row.line))
+        cells += row_cells(row, r, _placed(row, named, notes) if named is not None else None)
     table = Table(
         index=0,
         cells=tuple(cells),
@@ -255,8 +262,63 @@ def _table(rows: list[Row]) -> TextTable:
         n_cols=max(c.col for c in cells) + 1,
         aligned=False,
         page=rows[0].line.page,
+        notes=tuple(notes),
     )
     return TextTable(table, rows[0].line.page, rows[0].line.top)
+
+
+def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Columns]:
+    """The template's value columns of each row of values (by its line's id), where the header above it
+    names them: the words of the header rows (and of the lines between them) since the last row of
+    values, for the rows of values up to the next header row; widened by the complete ones among them."""
+    found: dict[int, Columns] = {}
+    header: list[Word] = []
+    collecting = False
+    for index, (_, item) in enumerate(items):
+        if isinstance(item, Row) and item.header:
+            header = header if collecting else []
+            header += [w for line in (item.line, *item.fragments) for w in line.words]
+            collecting = True
+        elif not isinstance(item, Row):
+            header += list(item.words) if collecting else []
+        elif collecting:
+            collecting = False
+            run = _value_run(items, index)
+            values = [[w for w in row.line.words if w.is_value] for row in run]
+            columns = header_columns(header, min(v[0].x0 for v in values if v))
+            if columns is not None:
+                found.update(dict.fromkeys((id(row.line) for row in run), widened(columns, values)))
+    return found
+
+
+def _value_run(items: list[tuple[float, Row | WordLine]], start: int) -> list[Row]:
+    """The rows of values from `start` up to the next header row (lines between them do not end it)."""
+    run: list[Row] = []
+    for _, item in items[start:]:
+        if isinstance(item, Row):
+            if item.header:
+                break
+            run.append(item)
+    return run
+
+
+def _placed(row: Row, columns: Columns, notes: list[str]) -> list[Word] | None:
+    """The row's values in the columns they lie in (a blank cell: an empty word over its column), for a
+    row with fewer values than columns; None for a full row, or a row whose values cannot each be put in
+    one column."""
+    values = [w for w in row.line.words if w.is_value]
+    if row.header or not values or len(values) >= len(columns.spans):
+        return None
+    found = place(values, columns.spans)
+    if found is None:
+        label = "".join(w.text for w in row.line.words if not w.is_value)
+        notes.append(f"row {label!r} on page {row.line.page} left out: {unplaced_reason(values, columns)}")
+        return None
+    by_column = dict(zip(found, values, strict=True))
+    top, bottom = values[0].top, values[0].bottom
+    return [
+        by_column.get(i) or Word("", span.x0, span.x1, top, bottom) for i, span in enumerate(columns.spans)
+    ]
 
 
 def _merge_headers(rows: list[Row]) -> list[Row]:
@@ -277,8 +339,10 @@ def _merge_headers(rows: list[Row]) -> list[Row]:
     return merged
 
 
-def row_cells(row: Row, r: int) -> list[TableCell]:
-    """Label words grouped into columns (joined top to bottom), then each value word in its own cell."""
+def row_cells(row: Row, r: int, placed: list[Word] | None = None) -> list[TableCell]:
+    """Label words grouped into columns (joined top to bottom), then each value word in its own cell
+    (`placed`: the values put into the table's columns, a blank cell as an empty word over its column,
+    whose box it keeps)."""
     lines = sorted((row.line, *row.fragments), key=lambda line: line.y)
     order = {id(w): (i, w.x0) for i, line in enumerate(lines) for w in line.words}
     values = [] if row.header else [w for w in row.line.words if w.is_value]
@@ -292,8 +356,12 @@ def row_cells(row: Row, r: int) -> list[TableCell]:
             column.append(word)
     ordered = [sorted(c, key=lambda w: order[id(w)]) for c in columns]
     texts = ["".join(w.text for w in c) for c in _join_hanging(ordered, order)]
-    cells = [*texts, *(w.text for w in values)]
-    return [TableCell(text, r, c, page=row.line.page) for c, text in enumerate(cells)]
+    labels_cells = [TableCell(text, r, c, page=row.line.page) for c, text in enumerate(texts)]
+    value_cells = [
+        TableCell(w.text, r, c, page=row.line.page, box=None if w.text else (w.x0, w.top, w.x1, w.bottom))
+        for c, w in enumerate(values if placed is None else placed, start=len(texts))
+    ]
+    return [*labels_cells, *value_cells]
 
 
 def _join_hanging(columns: list[list[Word]], order: dict[int, tuple[int, float]]) -> list[list[Word]]:

@@ -1,0 +1,157 @@
+"""The value columns of a table printed without ruling lines, recovered from the template's header.
+
+Without lines a blank cell leaves no trace, so a row with fewer values than the table has columns cannot
+be read in order. The statistics tables of the templates have known headers: table 三 names its seven
+(or eight) applicant columns, table 四 its fifteen outcome columns. Where the header words of a rebuilt
+table are those columns (stacked words joined: 商业 over 企业; the group headers above them, 法人或其他组织
+or 行政诉讼, left out), each column's x-range is the extent of its header words and of the values the
+table's complete rows print under it. A short row's values are then put into the columns they lie in,
+and a column no value lies in is blank. A value that lies in no column, or over two, or two values in one
+column: the row is not placed (it stays short, and extraction leaves it out), and the reason is noted.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Protocol
+
+from etl.normalise import fold
+
+APPLICANT_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+APPLICANT_COLUMNS_SUBTOTAL = (*APPLICANT_COLUMNS[:6], "小计", "总计")
+OUTCOME_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 3
+KNOWN_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("三", APPLICANT_COLUMNS),
+    ("三", APPLICANT_COLUMNS_SUBTOTAL),
+    ("四", OUTCOME_COLUMNS),
+)
+"""The value columns of the templates' statistics tables (v2019 and v2021), left to right."""
+NAME_LIKENESS = 0.6
+"""A header column is the template's when its words are this alike (a misread character allowed)."""
+STACK_OVERLAP = 0.5
+"""Header words stacked in one column overlap by this share of the narrower one."""
+TOLERANCE = 1.0
+"""Points a column's x-range is widened by (the same word is boxed a little differently line to line)."""
+
+
+@dataclass(frozen=True)
+class Span:
+    x0: float
+    x1: float
+
+    def overlap(self, x0: float, x1: float) -> float:
+        return min(self.x1, x1) - max(self.x0, x0)
+
+
+class Box(Protocol):
+    """A word's text and extent (the parts of `pdf_text.Word` this module reads)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def x0(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def top(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Columns:
+    table: str
+    """Which template table ("三", "四")."""
+    names: tuple[str, ...]
+    spans: tuple[Span, ...]
+
+
+def header_columns(words: Sequence[Box], value_left: float) -> Columns | None:
+    """The value columns a table's header words name, when they are a known template header: words left
+    of the values (the label column's header), words without a Chinese character (values, marks) and group
+    headers over several columns left out, words stacked in one column joined top to bottom."""
+    over = [w for w in words if w.x1 > value_left + TOLERANCE and any(_is_cjk(c) for c in w.text)]
+    leaves = [w for w in over if not _is_group(w, over)]
+    stacks = _stacks(leaves)
+    texts = tuple("".join(w.text for w in sorted(stack, key=lambda w: w.top)) for stack in stacks)
+    for table, names in KNOWN_HEADERS:
+        if len(names) == len(texts) and all(_alike(t, n) for t, n in zip(texts, names, strict=True)):
+            spans = tuple(Span(min(w.x0 for w in s), max(w.x1 for w in s)) for s in stacks)
+            return Columns(table, names, spans)
+    return None
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
+def _is_group(word: Box, words: Sequence[Box]) -> bool:
+    """A header word over two or more columns below it (法人或其他组织, 行政诉讼)."""
+    below = [w for w in words if w.top > word.top and _overlap_share(word, w) >= STACK_OVERLAP]
+    return any(Span(a.x0, a.x1).overlap(b.x0, b.x1) <= 0 for i, a in enumerate(below) for b in below[i + 1 :])
+
+
+def _overlap_share(a: Box, b: Box) -> float:
+    narrower = min(a.x1 - a.x0, b.x1 - b.x0)
+    return Span(a.x0, a.x1).overlap(b.x0, b.x1) / narrower if narrower > 0 else 0.0
+
+
+def _stacks(words: Sequence[Box]) -> list[list[Box]]:
+    stacks: list[list[Box]] = []
+    for word in sorted(words, key=lambda w: w.x0):
+        stack = next((s for s in stacks if any(_overlap_share(w, word) >= STACK_OVERLAP for w in s)), None)
+        if stack is None:
+            stacks.append([word])
+        else:
+            stack.append(word)
+    return sorted(stacks, key=lambda s: min(w.x0 for w in s))
+
+
+def _alike(text: str, name: str) -> bool:
+    folded = fold(text).replace("其它", "其他")
+    return folded == name or SequenceMatcher(None, folded, name).ratio() >= NAME_LIKENESS
+
+
+def widened(columns: Columns, rows: Sequence[Sequence[Box]]) -> Columns:
+    """The columns widened by the values of the complete rows (one value per column) printed under them,
+    where each such value overlaps its own column and no other (else the header's extents are kept)."""
+    spans = list(columns.spans)
+    for values in rows:
+        if len(values) != len(spans) or place(values, columns.spans) is None:
+            continue
+        spans = [Span(min(s.x0, v.x0), max(s.x1, v.x1)) for s, v in zip(spans, values, strict=True)]
+    if any(a.x1 + TOLERANCE >= b.x0 for a, b in itertools.pairwise(spans)):
+        return columns
+    return Columns(columns.table, columns.names, tuple(spans))
+
+
+def place(values: Sequence[Box], spans: Sequence[Span]) -> list[int] | None:
+    """The column of each value: the one column its extent overlaps. None when a value overlaps no
+    column or two, or two values fall in one column."""
+    found: list[int] = []
+    for value in values:
+        hits = [i for i, s in enumerate(spans) if s.overlap(value.x0, value.x1) > -TOLERANCE]
+        if len(hits) != 1 or hits[0] in found:
+            return None
+        found.append(hits[0])
+    return found if found == sorted(found) else None
+
+
+def unplaced_reason(values: Sequence[Box], columns: Columns) -> str:
+    """Why a row's values cannot be put into the columns, naming the first value that cannot."""
+    taken: dict[int, str] = {}
+    for value in values:
+        hits = [i for i, s in enumerate(columns.spans) if s.overlap(value.x0, value.x1) > -TOLERANCE]
+        if not hits:
+            return f"value {value.text!r} lies under no column of table {columns.table}"
+        if len(hits) > 1:
+            names = "、".join(columns.names[i] for i in hits)
+            return f"value {value.text!r} lies under more than one column of table {columns.table} ({names})"
+        if hits[0] in taken:
+            return (
+                f"values {taken[hits[0]]!r} and {value.text!r} lie under one column of table "
+                f"{columns.table} ({columns.names[hits[0]]})"
+            )
+        taken[hits[0]] = value.text
+    return f"the values of the row are out of column order in table {columns.table}"

@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Protocol
+
+from rapidfuzz.distance import Levenshtein
 
 from etl.normalise import fold
 
@@ -29,12 +30,15 @@ KNOWN_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("四", OUTCOME_COLUMNS),
 )
 """The value columns of the templates' statistics tables (v2019 and v2021), left to right."""
-NAME_LIKENESS = 0.6
-"""A header column is the template's when its words are this alike (a misread character allowed)."""
+MISREAD = 1
+"""Characters a header column's words may differ from the template's name by (one misread or stray
+character; two in a name of six or more)."""
 STACK_OVERLAP = 0.5
 """Header words stacked in one column overlap by this share of the narrower one."""
 TOLERANCE = 1.0
 """Points a column's x-range is widened by (the same word is boxed a little differently line to line)."""
+GROUP_REACH = 2.0
+"""A header word reaching this far (points) over each of two columns below it is a group header."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,11 @@ def header_columns(words: Sequence[Box], value_left: float) -> Columns | None:
     leaves = [w for w in over if not _is_group(w, over)]
     stacks = _stacks(leaves)
     texts = tuple("".join(w.text for w in sorted(stack, key=lambda w: w.top)) for stack in stacks)
+    spans = tuple(Span(min(w.x0 for w in s), max(w.x1 for w in s)) for s in stacks)
+    if any(a.x1 + TOLERANCE >= b.x0 for a, b in itertools.pairwise(spans)):
+        return None
     for table, names in KNOWN_HEADERS:
         if len(names) == len(texts) and all(_alike(t, n) for t, n in zip(texts, names, strict=True)):
-            spans = tuple(Span(min(w.x0 for w in s), max(w.x1 for w in s)) for s in stacks)
             return Columns(table, names, spans)
     return None
 
@@ -88,7 +94,9 @@ def _is_cjk(char: str) -> bool:
 
 def _is_group(word: Box, words: Sequence[Box]) -> bool:
     """A header word over two or more columns below it (法人或其他组织, 行政诉讼)."""
-    below = [w for w in words if w.top > word.top and _overlap_share(word, w) >= STACK_OVERLAP]
+    below = [
+        w for w in words if w.top > word.top and Span(word.x0, word.x1).overlap(w.x0, w.x1) > GROUP_REACH
+    ]
     return any(Span(a.x0, a.x1).overlap(b.x0, b.x1) <= 0 for i, a in enumerate(below) for b in below[i + 1 :])
 
 
@@ -110,7 +118,7 @@ def _stacks(words: Sequence[Box]) -> list[list[Box]]:
 
 def _alike(text: str, name: str) -> bool:
     folded = fold(text).replace("其它", "其他")
-    return folded == name or SequenceMatcher(None, folded, name).ratio() >= NAME_LIKENESS
+    return Levenshtein.distance(folded, name) <= MISREAD + (len(name) >= 6)
 
 
 def widened(columns: Columns, rows: Sequence[Sequence[Box]]) -> Columns:

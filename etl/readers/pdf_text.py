@@ -269,18 +269,18 @@ def _table(rows: list[Row], columns: dict[int, Columns]) -> TextTable:
 
 def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Columns]:
     """The template's value columns of each row of values (by its line's id), where the header above it
-    names them: the words of the header rows (and of the lines between them) since the last row of
-    values, for the rows of values up to the next header row; widened by the complete ones among them."""
+    names them: the words of the lines since the last row of values (header rows, and lines Word printed
+    as paragraphs), for the rows of values up to the next header row; widened by the complete ones among
+    them. Lines between rows that name no columns change nothing."""
     found: dict[int, Columns] = {}
     header: list[Word] = []
     collecting = False
     for index, (_, item) in enumerate(items):
-        if isinstance(item, Row) and item.header:
+        if not isinstance(item, Row) or item.header:
             header = header if collecting else []
-            header += [w for line in (item.line, *item.fragments) for w in line.words]
+            lines = (item.line, *item.fragments) if isinstance(item, Row) else (item,)
+            header += [w for line in lines for w in line.words]
             collecting = True
-        elif not isinstance(item, Row):
-            header += list(item.words) if collecting else []
         elif collecting:
             collecting = False
             run = _value_run(items, index)

@@ -21,24 +21,35 @@ from rapidfuzz.distance import Levenshtein
 
 from etl.normalise import fold
 
-APPLICANT_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-APPLICANT_COLUMNS_SUBTOTAL = (*APPLICANT_COLUMNS[:6], "小计", "总计")
-OUTCOME_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 3
-KNOWN_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("三", APPLICANT_COLUMNS),
+OTHER = ("其他", "其他组织")
+TOTAL = ("总计", "合计")
+APPLICANT_COLUMNS = (
+    ("自然人",),
+    ("商业企业",),
+    ("科研机构",),
+    ("社会公益组织",),
+    ("法律服务机构",),
+    OTHER,
+    TOTAL,
+)
+APPLICANT_COLUMNS_SUBTOTAL = (*APPLICANT_COLUMNS[:6], ("小计", "法人或其他组织小计"), TOTAL)
+OUTCOME_COLUMNS = (("结果维持",), ("结果纠正",), ("其他结果",), ("尚未审结",), TOTAL) * 3
+KNOWN_HEADERS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("三", APPLICANT_COLUMNS_SUBTOTAL),
+    ("三", APPLICANT_COLUMNS),
     ("四", OUTCOME_COLUMNS),
 )
-"""The value columns of the templates' statistics tables (v2019 and v2021), left to right."""
+"""The value columns of the templates' statistics tables (v2019 and v2021), left to right, each with
+the names it is printed under."""
 MISREAD = 1
 """Characters a header column's words may differ from the template's name by (one misread or stray
 character; two in a name of six or more)."""
 STACK_OVERLAP = 0.5
 """Header words stacked in one column overlap by this share of the narrower one."""
+STACK_GAP = 2.2
+"""Header words stacked in one column follow each other within this many text heights."""
 TOLERANCE = 1.0
 """Points a column's x-range is widened by (the same word is boxed a little differently line to line)."""
-GROUP_REACH = 2.0
-"""A header word reaching this far (points) over each of two columns below it is a group header."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class Box(Protocol):
     def x1(self) -> float: ...
     @property
     def top(self) -> float: ...
+    @property
+    def bottom(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -71,20 +84,26 @@ class Columns:
     spans: tuple[Span, ...]
 
 
+@dataclass(frozen=True)
+class Stack:
+    """Header words printed one under the other in one column, joined top to bottom."""
+
+    text: str
+    span: Span
+    words: int
+
+
 def header_columns(words: Sequence[Box], value_left: float) -> Columns | None:
-    """The value columns a table's header words name, when they are a known template header: words left
-    of the values (the label column's header), words without a Chinese character (values, marks) and group
-    headers over several columns left out, words stacked in one column joined top to bottom."""
+    """The value columns a table's header words name, when they name the columns of a template table, in
+    order left to right: each column the leftmost stack of header words (商业 over 企业) that spells its
+    name after the column before. Words left of the values (the label column's header) and words without
+    a Chinese character (values, marks) are left out; group headers (法人或其他组织) spell no column."""
     over = [w for w in words if w.x1 > value_left + TOLERANCE and any(_is_cjk(c) for c in w.text)]
-    leaves = [w for w in over if not _is_group(w, over)]
-    stacks = _stacks(leaves)
-    texts = tuple("".join(w.text for w in sorted(stack, key=lambda w: w.top)) for stack in stacks)
-    spans = tuple(Span(min(w.x0 for w in s), max(w.x1 for w in s)) for s in stacks)
-    if any(a.x1 + TOLERANCE >= b.x0 for a, b in itertools.pairwise(spans)):
-        return None
+    stacks = list(_stacks(sorted(over, key=lambda w: w.top)))
     for table, names in KNOWN_HEADERS:
-        if len(names) == len(texts) and all(_alike(t, n) for t, n in zip(texts, names, strict=True)):
-            return Columns(table, names, spans)
+        spans = _in_order(stacks, names)
+        if spans is not None:
+            return Columns(table, tuple(n[0] for n in names), spans)
     return None
 
 
@@ -92,12 +111,25 @@ def _is_cjk(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff"
 
 
-def _is_group(word: Box, words: Sequence[Box]) -> bool:
-    """A header word over two or more columns below it (法人或其他组织, 行政诉讼)."""
-    below = [
-        w for w in words if w.top > word.top and Span(word.x0, word.x1).overlap(w.x0, w.x1) > GROUP_REACH
-    ]
-    return any(Span(a.x0, a.x1).overlap(b.x0, b.x1) <= 0 for i, a in enumerate(below) for b in below[i + 1 :])
+def _stacks(words: Sequence[Box]) -> list[Stack]:
+    """Every stack of header words: each word alone and with the words printed under it in its column."""
+    stacks = []
+    for index, word in enumerate(words):
+        chain = [word]
+        while True:
+            last = chain[-1]
+            height = max(1.0, last.bottom - last.top)
+            below = [
+                w
+                for w in words[index + 1 :]
+                if 0 < w.top - last.top <= STACK_GAP * height and _overlap_share(last, w) >= STACK_OVERLAP
+            ]
+            text = "".join(w.text for w in chain)
+            stacks.append(Stack(text, Span(min(w.x0 for w in chain), max(w.x1 for w in chain)), len(chain)))
+            if not below:
+                break
+            chain.append(min(below, key=lambda w: w.top))
+    return stacks
 
 
 def _overlap_share(a: Box, b: Box) -> float:
@@ -105,20 +137,24 @@ def _overlap_share(a: Box, b: Box) -> float:
     return Span(a.x0, a.x1).overlap(b.x0, b.x1) / narrower if narrower > 0 else 0.0
 
 
-def _stacks(words: Sequence[Box]) -> list[list[Box]]:
-    stacks: list[list[Box]] = []
-    for word in sorted(words, key=lambda w: w.x0):
-        stack = next((s for s in stacks if any(_overlap_share(w, word) >= STACK_OVERLAP for w in s)), None)
-        if stack is None:
-            stacks.append([word])
-        else:
-            stack.append(word)
-    return sorted(stacks, key=lambda s: min(w.x0 for w in s))
+def _in_order(stacks: Sequence[Stack], names: Sequence[tuple[str, ...]]) -> tuple[Span, ...] | None:
+    spans: list[Span] = []
+    for name in names:
+        after = spans[-1].x1 + TOLERANCE if spans else float("-inf")
+        fits = [s for s in stacks if s.span.x0 > after and _distance(s.text, name) is not None]
+        if not fits:
+            return None
+        first = min(fits, key=lambda s: s.span.x0)
+        same = [s for s in fits if s.span.overlap(first.span.x0, first.span.x1) > 0]
+        spans.append(min(same, key=lambda s: (_distance(s.text, name), -s.words)).span)
+    return tuple(spans)
 
 
-def _alike(text: str, name: str) -> bool:
+def _distance(text: str, names: tuple[str, ...]) -> int | None:
+    """How many characters the text differs from the nearest of a column's names by, if few enough."""
     folded = fold(text).replace("其它", "其他")
-    return Levenshtein.distance(folded, name) <= MISREAD + (len(name) >= 6)
+    found = [d for name in names if (d := Levenshtein.distance(folded, name)) <= MISREAD + (len(name) >= 6)]
+    return min(found) if found else None
 
 
 def widened(columns: Columns, rows: Sequence[Sequence[Box]]) -> Columns:

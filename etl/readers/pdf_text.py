@@ -22,6 +22,9 @@ from etl.values import parse_value
 _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]|其中[:：])"
 )
+_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
+ITEM_GAP = 1.0
+"""An item number and the word after it are one label when the gap between them is under a text height."""
 SAME_LINE = 3.0
 SAME_COLUMN = 3.0
 FRAGMENT_REACH = 2.2
@@ -166,7 +169,7 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
 
 def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
     """Label words as the cells printed them: one column, lines one under the other without a gap."""
-    words = [WordLine((w,), line.page, line.y) for line in lines for w in line.words]
+    words = [WordLine((w,), line.page, line.y) for line in lines for w in _item_joined(line.words)]
     columns: list[list[WordLine]] = []
     for word in sorted(words, key=lambda w: w.words[0].x0):
         column = next((c for c in columns if _same_column(c[0].words[0], word.words[0])), None)
@@ -185,6 +188,24 @@ def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
             run.append(word)
         runs.append(run)
     return runs
+
+
+def _item_joined(words: tuple[Word, ...]) -> list[Word]:
+    """The words of a label line, an item number alone ("（二）") joined to the word printed right after
+    it ("部分公开"): one label, which must go to one row (the item's text may wrap under the number)."""
+    joined: list[Word] = []
+    for word in words:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and _ITEM.fullmatch(last.text)
+            and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
+        ):
+            bottom = max(last.bottom, word.bottom)
+            joined[-1] = Word(last.text + word.text, last.x0, word.x1, last.top, bottom)
+        else:
+            joined.append(word)
+    return joined
 
 
 def _owners(rows: list[Row], run: list[WordLine]) -> tuple[Row | None, Row | None]:

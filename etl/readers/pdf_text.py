@@ -12,6 +12,7 @@ row's values are put into the columns they lie in and the others are blank (pdf_
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ _NUMBERED = re.compile(
 _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
 ITEM_GAP = 1.0
 """An item number and the word after it are one label when the gap between them is under a text height."""
+SPLIT_ROW = 1.0
+"""Rows of values closer than this many line heights may be one printed row read at two heights."""
 SAME_LINE = 3.0
 SAME_COLUMN = 3.0
 FRAGMENT_REACH = 2.2
@@ -269,13 +272,16 @@ def _group(items: list[tuple[float, Row | WordLine]]) -> tuple[list[WordLine], l
     return paragraphs, tables
 
 
-def _table(rows: list[Row], columns: dict[int, Columns]) -> TextTable:
+def _table(rows: list[Row], columns: dict[int, Columns | str]) -> TextTable:
     merged = _merge_headers(rows)
     notes: list[str] = []
     cells = []
     for r, row in enumerate(merged):
         named = columns.get(id(row.line))
-        cells += row_cells(row, r, _placed(row, named, notes) if named is not None else None)
+        if isinstance(named, str):
+            notes.append(_left_out(row, named))
+        placed = _placed(row, named, notes) if isinstance(named, Columns) else None
+        cells += row_cells(row, r, placed)
     table = Table(
         index=0,
         cells=tuple(cells),
@@ -288,12 +294,13 @@ def _table(rows: list[Row], columns: dict[int, Columns]) -> TextTable:
     return TextTable(table, rows[0].line.page, rows[0].line.top)
 
 
-def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Columns]:
+def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Columns | str]:
     """The template's value columns of each row of values (by its line's id), where the header above it
     names them: the words of the lines since the last row of values (header rows, and lines Word printed
     as paragraphs), for the rows of values up to the next header row; widened by the complete ones among
-    them. Lines between rows that name no columns change nothing."""
-    found: dict[int, Columns] = {}
+    them. Lines between rows that name no columns change nothing. A short row that cannot be placed for
+    its neighbours has the reason instead."""
+    found: dict[int, Columns | str] = {}
     header: list[Word] = []
     collecting = False
     for index, (_, item) in enumerate(items):
@@ -309,7 +316,24 @@ def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Column
             columns = header_columns(header, min(v[0].x0 for v in values if v))
             if columns is not None:
                 found.update(dict.fromkeys((id(row.line) for row in run), widened(columns, values)))
+                found.update(_split_rows(run, values, columns))
     return found
+
+
+def _split_rows(run: list[Row], values: list[list[Word]], columns: Columns) -> dict[int, str]:
+    """Short rows of values closer to the next or the last row than a line height: one printed row whose
+    values were read at two heights may be two rows, or one; neither is put into columns."""
+    split: dict[int, str] = {}
+    for (a, a_values), (b, b_values) in itertools.pairwise(zip(run, values, strict=True)):
+        if b.line.y - a.line.y >= SPLIT_ROW * a.line.height:
+            continue
+        why = (
+            f"its values and those of the line {b.line.y - a.line.y:.1f} points from it may be one row or two"
+        )
+        for row, row_values in ((a, a_values), (b, b_values)):
+            if len(row_values) < len(columns.spans):
+                split[id(row.line)] = why
+    return split
 
 
 def _value_run(items: list[tuple[float, Row | WordLine]], start: int) -> list[Row]:
@@ -323,6 +347,12 @@ def _value_run(items: list[tuple[float, Row | WordLine]], start: int) -> list[Ro
     return run
 
 
+def _left_out(row: Row, why: str) -> str:
+    label = "".join(w.text for line in (row.line, *row.fragments) for w in line.words if not w.is_value)
+    values = " ".join(w.text for w in row.line.words if w.is_value)
+    return f"row {label!r} ({values}) on page {row.line.page} left out: {why}"
+
+
 def _placed(row: Row, columns: Columns, notes: list[str]) -> list[Word] | None:
     """The row's values in the columns they lie in (a blank cell: an empty word over its column), for a
     row with fewer values than columns; None for a full row, or a row whose values cannot each be put in
@@ -332,8 +362,7 @@ def _placed(row: Row, columns: Columns, notes: list[str]) -> list[Word] | None:
         return None
     found = place(values, columns.spans)
     if found is None:
-        label = "".join(w.text for w in row.line.words if not w.is_value)
-        notes.append(f"row {label!r} on page {row.line.page} left out: {unplaced_reason(values, columns)}")
+        notes.append(_left_out(row, unplaced_reason(values, columns)))
         return None
     by_column = dict(zip(found, values, strict=True))
     top, bottom = values[0].top, values[0].bottom

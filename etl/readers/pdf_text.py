@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from etl.readers.pdf_columns import Columns, header_columns, place, unplaced_reason, widened
@@ -193,15 +194,17 @@ def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
     return runs
 
 
-def _item_joined(words: tuple[Word, ...]) -> list[Word]:
-    """The words of a label line, an item number alone ("（二）") joined to the word printed right after
-    it ("部分公开"): one label, which must go to one row (the item's text may wrap under the number)."""
+def _item_joined(words: Sequence[Word], items: bool = True) -> list[Word]:
+    """The words of a label line, an item number alone ("（二）", with `items`) joined to the word printed
+    right after it ("部分公开"): one label, which must go to one row (the item's text may wrap under the
+    number); and a word that starts with "、" (a scan cuts "四" from "、结转…" at the blank the comma
+    holds) joined to the word before it."""
     joined: list[Word] = []
     for word in words:
         last = joined[-1] if joined else None
         if (
             last is not None
-            and _ITEM.fullmatch(last.text)
+            and ((items and _ITEM.fullmatch(last.text)) or word.text.startswith("、"))
             and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
         ):
             bottom = max(last.bottom, word.bottom)
@@ -394,9 +397,13 @@ def row_cells(row: Row, r: int, placed: list[Word] | None = None) -> list[TableC
     (`placed`: the values put into the table's columns, a blank cell as an empty word over its column,
     whose box it keeps)."""
     lines = sorted((row.line, *row.fragments), key=lambda line: line.y)
-    order = {id(w): (i, w.x0) for i, line in enumerate(lines) for w in line.words}
     values = [] if row.header else [w for w in row.line.words if w.is_value]
-    labels = [w for line in lines for w in line.words if not any(w is v for v in values)]
+    per_line = [
+        _item_joined([w for w in line.words if not any(w is v for v in values)], items=False)
+        for line in lines
+    ]
+    order = {id(w): (i, w.x0) for i, words in enumerate(per_line) for w in words}
+    labels = [w for words in per_line for w in words]
     columns: list[list[Word]] = []
     for word in sorted(labels, key=lambda w: w.x0):
         column = next((c for c in columns if _same_column(c[0], word)), None)

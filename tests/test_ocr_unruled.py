@@ -104,9 +104,10 @@ def test_borderless_style_takes_the_ruling_lines_out() -> None:
 
 @pytest.mark.slow
 def test_generated_report_with_blank_cells_scanned_without_lines_is_refused(tmp_path: Path) -> None:
-    """This sample leaves its zero cells blank: without lines a blank cell leaves no trace, so the rows
-    of table 三 cannot be put back into their columns. The report is refused with its reason, never
-    read with values shifted into the wrong columns."""
+    """This sample leaves its zero cells blank: without lines a blank cell leaves no trace. The rows of
+    table 三 that print a value are put back into the columns its header names, but a row whose cells are
+    all blank prints only its label (3.其他), which goes to the row below it ((七)总计), so that row is
+    lost. The report is refused with its reason, never read with values shifted into the wrong columns."""
     path = write_scan(V2021, tmp_path, STYLE["borderless200"])
     with pytest.raises(IncompleteReport, match="table 三"):
         parse_file(path)

@@ -301,8 +301,8 @@ def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Column
     """The template's value columns of each row of values (by its line's id), where the header above it
     names them: the words of the lines since the last row of values (header rows, and lines Word printed
     as paragraphs), for the rows of values up to the next header row; widened by the complete ones among
-    them. Lines between rows that name no columns change nothing. A short row that cannot be placed for
-    its neighbours has the reason instead."""
+    them. Label lines between rows change nothing; lines over the value columns that name none end
+    the columns. A short row that cannot be placed for its neighbours has the reason instead."""
     found: dict[int, Columns | str] = {}
     header: list[Word] = []
     collecting = False
@@ -320,7 +320,16 @@ def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Column
             if columns is not None:
                 found.update(dict.fromkeys((id(row.line) for row in run), widened(columns, values)))
                 found.update(_split_rows(run, values, columns))
+            elif _across(header, found.get(id(item.line))):
+                for row in run:
+                    found.pop(id(row.line), None)
     return found
+
+
+def _across(words: list[Word], columns: Columns | str | None) -> bool:
+    """Lines between rows of values that reach over the value columns (a heading, another table's
+    header): the rows after them are not under the header before them."""
+    return isinstance(columns, Columns) and any(w.x1 > columns.spans[0].x0 for w in words)
 
 
 def _split_rows(run: list[Row], values: list[list[Word]], columns: Columns) -> dict[int, str]:

@@ -95,3 +95,13 @@ def test_stacked_header_words_and_group_headers_give_the_table_4_columns() -> No
     columns = header_columns(_table4_header(), LEFT)
     assert columns is not None and columns.table == "四" and len(columns.spans) == 15
     assert columns.spans[3] == Span(_x(3), _x(3) + WIDTH)
+
+
+def test_values_of_one_row_read_at_two_heights_are_not_placed() -> None:
+    """Two short rows 4 points apart under the header: one printed row whose values a scan put at two
+    heights, or two rows; neither is put into columns, and the note says why."""
+    first = _row({0: (_x(0) + 2, _x(0) + 8)}, top=170)
+    second = [_word("15", _x(14) + 2, _x(14) + 12, 174)]
+    _, table = _read(_table4_header() + first + second)
+    assert all("" not in _cells(table, r) for r in range(table.n_rows))
+    assert len(table.notes) == 2 and all("may be one row or two" in n for n in table.notes)

@@ -41,6 +41,8 @@ KNOWN_HEADERS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
 )
 """The value columns of the templates' statistics tables (v2019 and v2021), left to right, each with
 the names it is printed under."""
+LONGEST_NAME = max(len(n) for _, names in KNOWN_HEADERS for column in names for n in column) + 2
+"""A stack of header words this long spells no column name (with a misread character or two)."""
 MISREAD = 1
 """Characters a header column's words may differ from the template's name by (one misread or stray
 character; two in a name of six or more)."""
@@ -126,7 +128,7 @@ def _stacks(words: Sequence[Box]) -> list[Stack]:
             ]
             text = "".join(w.text for w in chain)
             stacks.append(Stack(text, Span(min(w.x0 for w in chain), max(w.x1 for w in chain)), len(chain)))
-            if not below:
+            if not below or len(text) >= LONGEST_NAME:
                 break
             chain.append(min(below, key=lambda w: w.top))
     return stacks

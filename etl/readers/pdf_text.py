@@ -28,6 +28,8 @@ _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
 ITEM_GAP = 1.0
 """An item number and the word after it are one label when the gap between them is under a text height."""
 SPLIT_ROW = 1.0
+HEADER_LINES = 30
+"""A table's header is read from at most this many lines above its first row of values."""
 """Rows of values closer than this many line heights may be one printed row read at two heights."""
 SAME_LINE = 3.0
 SAME_COLUMN = 3.0
@@ -304,23 +306,24 @@ def value_columns(items: list[tuple[float, Row | WordLine]]) -> dict[int, Column
     them. Label lines between rows change nothing; lines over the value columns that name none end
     the columns. A short row that cannot be placed for its neighbours has the reason instead."""
     found: dict[int, Columns | str] = {}
-    header: list[Word] = []
+    header: list[WordLine] = []
     collecting = False
     for index, (_, item) in enumerate(items):
         if not isinstance(item, Row) or item.header:
-            header = header if collecting else []
+            header = header[-HEADER_LINES:] if collecting else []
             lines = (item.line, *item.fragments) if isinstance(item, Row) else (item,)
-            header += [w for line in lines for w in line.words]
+            header += lines
             collecting = True
         elif collecting:
             collecting = False
             run = _value_run(items, index)
             values = [[w for w in row.line.words if w.is_value] for row in run]
-            columns = header_columns(header, min(v[0].x0 for v in values if v))
+            words = [w for line in header[-HEADER_LINES:] for w in line.words]
+            columns = header_columns(words, min(v[0].x0 for v in values if v))
             if columns is not None:
                 found.update(dict.fromkeys((id(row.line) for row in run), widened(columns, values)))
                 found.update(_split_rows(run, values, columns))
-            elif _across(header, found.get(id(item.line))):
+            elif _across(words, found.get(id(item.line))):
                 for row in run:
                     found.pop(id(row.line), None)
     return found

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
 from warehouse.store.gc import collect_garbage, fsync_tree, remove_garbage
+from warehouse.store.stages import stage
 from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
@@ -67,7 +68,8 @@ def writer_lock(directory: Path, waiting: Callable[[], None] = lambda: None) -> 
             waiting()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            remove_stale(directory)
+            with stage("remove stale files"):
+                remove_stale(directory)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -106,7 +108,8 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     try:
         result = change(run)
         run.write(tmp)
-        fsync_tree(directory, run.run_id)
+        with stage("fsync"):
+            fsync_tree(directory, run.run_id)
     except BaseException:
         run.abort()
         tmp.unlink(missing_ok=True)
@@ -116,10 +119,12 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
         run.abort()
         tmp.unlink(missing_ok=True)
         raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
-    os.replace(tmp, final)
-    _fsync_dir(directory)
-    _switch_pointer(directory, final)
-    _prune(directory, keep=final)
+    with stage("publish, prune, collect"):
+        os.replace(tmp, final)
+        run.published(final)
+        _fsync_dir(directory)
+        _switch_pointer(directory, final)
+        _prune(directory, keep=final)
     return final, result
 
 

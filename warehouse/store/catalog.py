@@ -99,6 +99,9 @@ class Catalog:
     n_buckets: int = N_BUCKETS
     rollups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """province → pre-aggregated files, in `store.rollups.RELATIONS` order (docs/scale.md)."""
+    n_reports: int | None = None
+    """Rows of the buckets' `reports` files (`warehouse_info.reports`), kept by difference so that sizing
+    the buckets reads no footer; None in a version written before it was kept."""
 
     def files(self, relation: str) -> list[str]:
         if relation in BUCKET_RELATIONS:
@@ -173,7 +176,37 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
         run_seq=int(info.get("run_seq", "0")),
         n_buckets=int(info.get("n_buckets", str(N_BUCKETS))),
         rollups={p: tuple(f) for p, f in rollups.items()},
+        n_reports=int(info["reports"]) if "reports" in info else None,
     )
+
+
+Runs = list[tuple[object, ...]]
+_READ: dict[tuple[str, int, int], tuple[Catalog, Runs]] = {}
+"""Catalogue and run rows of the versions this process read or wrote, by (path, mtime, size): a published
+version never changes, and an ingest reads the current one up to three times (to collect garbage before
+and after it publishes, and to build on it), each an open of a DuckDB file."""
+
+
+def _file_key(version: Path) -> tuple[str, int, int] | None:
+    try:
+        found = version.stat()
+    except OSError:
+        return None
+    return str(version.resolve()), found.st_mtime_ns, found.st_size
+
+
+def remember(version: Path, catalog: Catalog, runs: Runs) -> None:
+    """Keep what a version file of this schema version holds (read, or just written and closed)."""
+    key = _file_key(version)
+    if key is not None:
+        _READ[key] = (catalog, list(runs))
+
+
+def recall(version: Path) -> tuple[Catalog, Runs] | None:
+    """What `remember` kept of this very file, or None."""
+    key = _file_key(version)
+    found = _READ.get(key) if key is not None else None
+    return (found[0], list(found[1])) if found is not None else None
 
 
 def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bool:

@@ -8,34 +8,30 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.store.catalog import is_store_version, read_catalog
+from warehouse.db import SCHEMA_VERSION, stored_version
+from warehouse.store.catalog import is_store_version, read_catalog, recall, remember
 
 FOLDERS = ("parts", "derived")
 
 
-_READ: dict[tuple[str, int, int], frozenset[str]] = {}
-"""Files a version names, by (path, mtime, size): a published version never changes, and an ingest
-collects garbage twice (before and after it publishes) over mostly the same versions."""
-
-
 def _names(version: Path) -> frozenset[str] | None:
-    try:
-        stat = version.stat()
-    except OSError:
-        return None
-    key = (str(version), stat.st_mtime_ns, stat.st_size)
-    if key in _READ:
-        return _READ[key]
+    """The files a version names; None for a version we cannot read (then everything is kept)."""
+    known = recall(version)
+    if known is not None:
+        return frozenset(known[0].referenced())
     try:
         con = duckdb.connect(str(version), read_only=True)
     except duckdb.Error:
-        return None  # a version we cannot read: keep everything
+        return None
     try:
-        names = frozenset(read_catalog(con).referenced()) if is_store_version(con) else frozenset()
+        if not is_store_version(con):
+            return frozenset()
+        catalog = read_catalog(con)
+        if stored_version(con) == SCHEMA_VERSION:
+            remember(version, catalog, [tuple(r) for r in con.execute("SELECT * FROM runs").fetchall()])
+        return frozenset(catalog.referenced())
     finally:
         con.close()
-    _READ[key] = names
-    return names
 
 
 def _referenced(versions: list[Path]) -> set[str] | None:

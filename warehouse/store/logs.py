@@ -78,7 +78,6 @@ def fold_logs(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog,
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC) = 1) {drop} ORDER BY {key}"
         )
         name = f"parts/{run_id}/folded-{relation}.parquet"
-        copy_to(con, sql, directory / name)
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
-        parts = [p for p in parts if p.relation != relation] + [Part(relation, name, int(rows), "")]
+        rows = copy_to(con, sql, directory / name)
+        parts = [p for p in parts if p.relation != relation] + [Part(relation, name, rows, "")]
     return replace(catalog, parts=tuple(parts))

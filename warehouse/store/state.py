@@ -16,9 +16,19 @@ LOOKUPS = {
                      SELECT * FROM _errors_log WHERE source_file IN (SELECT unnest($paths))
                      QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY _seq DESC) = 1)
                  WHERE kind <> 'cleared'""",
-    "reports": """SELECT report_id FROM reports WHERE report_id IN (SELECT unnest($digests))
-                  UNION SELECT report_id FROM _dead WHERE report_id IN (SELECT unnest($digests))""",
 }
+KNOWN_REPORTS = """SELECT report_id FROM _reports_parsed WHERE report_id IN ({listed})
+                   UNION SELECT report_id FROM _dead WHERE report_id IN ({listed})"""
+"""Every report of the buckets is in the parts (sorted by report id), so a constant list is looked up by
+each row group's min/max there, where the buckets (sorted by agency) would be read whole."""
+
+
+LISTED = 1000
+"""Up to this many hashes are written into the query as constants; more are joined as a list."""
+
+
+def _listed(values: Sequence[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
 
 
 def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[str]) -> WarehouseState:
@@ -34,9 +44,12 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
             p: (h, k, r)
             for p, h, k, r in con.execute(LOOKUPS["errors"], {"paths": params["paths"]}).fetchall()
         }
-        known = frozenset(
-            r[0] for r in con.execute(LOOKUPS["reports"], {"digests": params["digests"]}).fetchall()
-        )
+        wanted = sorted(set(digests))
+        if len(wanted) <= LISTED:
+            found = con.execute(KNOWN_REPORTS.format(listed=_listed(wanted)))
+        else:
+            found = con.execute(KNOWN_REPORTS.format(listed="SELECT unnest($digests)"), {"digests": wanted})
+        known = frozenset(r[0] for r in found.fetchall())
         loaded = bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM reports LIMIT 1)").fetchall()[0][0])
         digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
     finally:

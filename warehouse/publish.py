@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
-from warehouse.store.gc import collect_garbage, fsync_tree, remove_garbage
+from warehouse.store.gc import SWEPT, collect_garbage, fsync_tree, remove_garbage, unchanged_since_sweep
 from warehouse.store.stages import stage
 from warehouse.store.writer import StoreRun
 
@@ -80,12 +80,14 @@ def remove_stale(directory: Path) -> list[Path]:
     `*.tmp.wal`), a pointer being written, versions finished but never published (newer than the one
     CURRENT names), and the Parquet parts no remaining version lists. Returns what was removed."""
     stale = [*directory.glob("warehouse-*.duckdb.tmp"), *directory.glob("warehouse-*.duckdb.tmp.wal")]
-    stale += list(directory.glob(f"{POINTER}.tmp"))
+    stale += [*directory.glob(f"{POINTER}.tmp"), *directory.glob(f"{SWEPT}.tmp")]
     published = current_version(directory)
     if published is not None:
         stale += [v for v in directory.glob("warehouse-*.duckdb") if v.name > published.name]
     for path in stale:
         path.unlink(missing_ok=True)
+    if not stale and unchanged_since_sweep(directory):
+        return []
     return stale + remove_garbage(directory, _versions(directory))
 
 

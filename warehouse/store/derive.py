@@ -29,6 +29,8 @@ from warehouse.store.version import insert_rows, scan_sql
 
 Connection = duckdb.DuckDBPyConnection
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
+LISTED = 1000
+"""Up to this many paths of a run are looked up in the sources log as a constant list."""
 REPORT_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("reports"))
 CHECK_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("xchecks"))
 
@@ -87,6 +89,17 @@ class _Deriver:
             WHERE path IN (SELECT path FROM ({log}) WHERE {where})
             QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"""
 
+    def sources_of(self, paths: list[str]) -> str:
+        """The current path → report rows of the given paths. Up to LISTED paths are a constant list, which
+        DuckDB checks against each row group's min/max (the log is sorted by path), so a small run reads a
+        few row groups of the log, not all of it."""
+        if len(paths) > LISTED:
+            return self.latest_sources("path IN (SELECT path FROM batch_sources)")
+        listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths) or "NULL"
+        return f"""
+            SELECT path, report_id FROM ({self.scan("sources_log", self.previous)}) WHERE path IN ({listed})
+            QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1"""
+
     def bucket_of(self, expression: str, *, previous: bool = False) -> str:
         count = self.previous.n_buckets if previous else self.n
         return f"CAST(md5_number({expression}) % {count} AS INTEGER)"
@@ -135,13 +148,16 @@ def _sources(d: _Deriver) -> None:
     con, batch = d.con, d.inputs.batch
     con.execute("CREATE TEMP TABLE batch_sources (path VARCHAR, report_id VARCHAR)")
     insert_rows(con, "batch_sources", list(batch.sources.items()))
-    by_path = d.latest_sources("path IN (SELECT path FROM batch_sources)")
+    by_path = d.sources_of(sorted(batch.sources))
     con.execute(f"""
         CREATE TEMP TABLE repointed AS
         SELECT DISTINCT p.report_id FROM ({by_path}) AS p JOIN batch_sources AS b USING (path)
         WHERE p.report_id <> b.report_id
     """)
+    repointed = _count(con, "repointed")
     holding = d.latest_sources("report_id IN (SELECT report_id FROM repointed)")
+    if not repointed:  # a new path (the usual one-file run): nothing to look up
+        holding = "SELECT NULL::VARCHAR AS path, NULL::VARCHAR AS report_id WHERE false"
     con.execute(f"""
         CREATE TEMP TABLE still_held AS
         SELECT DISTINCT report_id FROM ({holding})
@@ -149,7 +165,7 @@ def _sources(d: _Deriver) -> None:
         UNION SELECT report_id FROM batch_sources
     """)
     # A new path (the usual one-file run) repoints nothing: then no report row is looked up at all.
-    stored = d.prev_reports() if _count(con, "repointed") else "SELECT NULL::VARCHAR AS report_id WHERE false"
+    stored = d.prev_reports() if repointed else "SELECT NULL::VARCHAR AS report_id WHERE false"
     con.execute(f"""
         CREATE TEMP TABLE dead_new AS
         SELECT report_id FROM repointed

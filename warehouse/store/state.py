@@ -5,30 +5,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from warehouse.db import open_version
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
 
 LOOKUPS = {
-    "sources": """SELECT path, report_id FROM _sources_log WHERE path IN (SELECT unnest($paths))
+    "sources": """SELECT path, report_id FROM _sources_log WHERE path IN ({listed})
                   QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1""",
     "errors": """SELECT source_file, content_hash, kind, reason FROM (
-                     SELECT * FROM _errors_log WHERE source_file IN (SELECT unnest($paths))
+                     SELECT * FROM _errors_log WHERE source_file IN ({listed})
                      QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY _seq DESC) = 1)
                  WHERE kind <> 'cleared'""",
 }
+"""The logs are sorted by path, the parts by report id: a constant list of a few values is checked
+against each row group's min/max, so a small run reads a few row groups (a list of more than LISTED
+values is joined instead)."""
 KNOWN_REPORTS = """SELECT report_id FROM _reports_parsed WHERE report_id IN ({listed})
                    UNION SELECT report_id FROM _dead WHERE report_id IN ({listed})"""
-"""Every report of the buckets is in the parts (sorted by report id), so a constant list is looked up by
-each row group's min/max there, where the buckets (sorted by agency) would be read whole."""
+"""Every report of the buckets is in the parts, looked up there: the buckets are sorted by agency."""
 
 
 LISTED = 1000
 """Up to this many hashes are written into the query as constants; more are joined as a list."""
 
 
-def _listed(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
+def _lookup(con: duckdb.DuckDBPyConnection, sql: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` with `{listed}` the given values: constants when few, else a joined list."""
+    wanted = sorted(set(values))
+    if len(wanted) > LISTED:
+        return con.execute(sql.format(listed="SELECT unnest($values)"), {"values": wanted}).fetchall()
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in wanted) or "NULL"
+    return con.execute(sql.format(listed=listed)).fetchall()
 
 
 def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[str]) -> WarehouseState:
@@ -38,20 +48,14 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
         return empty_state()
     con = open_version(version)
     try:
-        params = {"paths": list(paths), "digests": list(digests)}
-        sources = {p: r for p, r in con.execute(LOOKUPS["sources"], {"paths": params["paths"]}).fetchall()}
-        errors = {
-            p: (h, k, r)
-            for p, h, k, r in con.execute(LOOKUPS["errors"], {"paths": params["paths"]}).fetchall()
-        }
-        wanted = sorted(set(digests))
-        if len(wanted) <= LISTED:
-            found = con.execute(KNOWN_REPORTS.format(listed=_listed(wanted)))
+        sources = {p: r for p, r in _lookup(con, LOOKUPS["sources"], paths)}
+        errors = {p: (h, k, r) for p, h, k, r in _lookup(con, LOOKUPS["errors"], paths)}
+        known = frozenset(r[0] for r in _lookup(con, KNOWN_REPORTS, digests))
+        info = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+        if "reports" in info:  # the count kept by the store (binding `reports` reads every bucket's footer)
+            loaded = int(info["reports"]) > 0
         else:
-            found = con.execute(KNOWN_REPORTS.format(listed="SELECT unnest($digests)"), {"digests": wanted})
-        known = frozenset(r[0] for r in found.fetchall())
-        loaded = bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM reports LIMIT 1)").fetchall()[0][0])
-        digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
+            loaded = bool(con.execute("SELECT 1 FROM reports LIMIT 1").fetchall())
     finally:
         con.close()
-    return WarehouseState(sources, known, errors, digest[0][0] if digest else None, loaded=loaded)
+    return WarehouseState(sources, known, errors, info.get(PLACE_INPUTS_KEY), loaded=loaded)

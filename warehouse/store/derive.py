@@ -31,8 +31,6 @@ Connection = duckdb.DuckDBPyConnection
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
 LISTED = 1000
 """Up to this many paths of a run are looked up in the sources log as a constant list."""
-REPORT_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("reports"))
-CHECK_COLUMNS_SQL = ", ".join(c for c, _ in stored_columns("xchecks"))
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,14 @@ class Inputs:
     full: bool
     n_buckets: int
     """Buckets of the new version: more than the previous version's only in a full derivation."""
+
+
+def _report_columns() -> str:
+    return ", ".join(c for c, _ in stored_columns("reports"))
+
+
+def _check_columns() -> str:
+    return ", ".join(c for c, _ in stored_columns("xchecks"))
 
 
 def _column(con: Connection, sql: str, params: list[object] | None = None) -> list[str]:
@@ -278,7 +284,7 @@ def _cross_checks(d: _Deriver) -> None:
     """)
     con.execute(f"""
         CREATE TEMP TABLE recomputed AS
-        SELECT {REPORT_COLUMNS_SQL} FROM (SELECT * FROM reports UNION ALL BY NAME SELECT * FROM neighbours)
+        SELECT {_report_columns()} FROM (SELECT * FROM reports UNION ALL BY NAME SELECT * FROM neighbours)
     """)
     con.execute("""
         UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
@@ -368,12 +374,12 @@ def _write_buckets(d: _Deriver) -> tuple[dict[int, tuple[str, str]], int | None]
         kept_reports = scan_sql(d.directory, "reports", [old_reports] if old_reports else [])
         kept_checks = scan_sql(d.directory, "xchecks", [old_checks] if old_checks else [])
         reports_sql = f"""
-            SELECT {REPORT_COLUMNS_SQL} FROM ({kept_reports}) WHERE report_id NOT IN ({gone})
-            UNION ALL SELECT {REPORT_COLUMNS_SQL} FROM recomputed WHERE _bucket = {bucket}
+            SELECT {_report_columns()} FROM ({kept_reports}) WHERE report_id NOT IN ({gone})
+            UNION ALL SELECT {_report_columns()} FROM recomputed WHERE _bucket = {bucket}
             ORDER BY _key, year, report_id"""
         checks_sql = f"""
-            SELECT {CHECK_COLUMNS_SQL} FROM ({kept_checks}) WHERE report_id NOT IN ({gone})
-            UNION ALL SELECT {CHECK_COLUMNS_SQL} FROM xfinal
+            SELECT {_check_columns()} FROM ({kept_checks}) WHERE report_id NOT IN ({gone})
+            UNION ALL SELECT {_check_columns()} FROM xfinal
             WHERE report_id IN (SELECT report_id FROM recomputed WHERE _bucket = {bucket})
             ORDER BY report_id, check_id, breakdown"""
         names = (
@@ -411,9 +417,9 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         return rollups.build_all(con, d.directory, every, d.inputs.run_id)
     con.execute(f"""
         CREATE TEMP TABLE roll_old AS
-        SELECT {REPORT_COLUMNS_SQL} FROM before
+        SELECT {_report_columns()} FROM before
         WHERE report_id IN (SELECT report_id FROM recomputed UNION SELECT report_id FROM dead_new)
-        UNION ALL SELECT {REPORT_COLUMNS_SQL} FROM neighbours
+        UNION ALL SELECT {_report_columns()} FROM neighbours
     """)
     old_buckets = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM roll_old")}
     old_xchecks = [d.previous.buckets[b][1] for b in sorted(old_buckets) if b in d.previous.buckets]
@@ -422,7 +428,7 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         f"SELECT * FROM ({scan_sql(d.directory, 'xchecks', old_xchecks)}) "
         "WHERE report_id IN (SELECT report_id FROM roll_old)",
         "recomputed",
-        f"SELECT {CHECK_COLUMNS_SQL} FROM xfinal",
-        f"SELECT {REPORT_COLUMNS_SQL} FROM recomputed WHERE _key IN (SELECT _key FROM touched)",
+        f"SELECT {_check_columns()} FROM xfinal",
+        f"SELECT {_report_columns()} FROM recomputed WHERE _key IN (SELECT _key FROM touched)",
     )
     return rollups.update(con, sources, change, dict(d.previous.rollups), d.inputs.run_id)

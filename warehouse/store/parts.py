@@ -16,7 +16,7 @@ import duckdb
 from warehouse.db import apply_schema, connect
 from warehouse.load import LoadedFile, insert_reports
 from warehouse.series import refresh_series_map
-from warehouse.store.catalog import PART_RELATIONS, Part
+from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
 FLUSH_REPORTS = 2000
 CHECK_INPUT_METRICS = (
@@ -82,6 +82,7 @@ class PartWriter:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self.con = connect(None)
         apply_schema(self.con)
+        learn_columns(self.con)
         refresh_series_map(self.con)
         self.parts: list[Part] = []
         self.pending = 0

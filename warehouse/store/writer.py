@@ -78,26 +78,26 @@ class StoreRun:
         with stage("derive"):
             derived = derive(Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets))
         seq = previous.run_seq + 1
-        with stage("write logs"):
-            logs = write_logs(self.directory, self.run_id, batch, seq)
-        catalog = replace(
-            previous,
-            parts=previous.parts + written.parts + tuple(logs),
-            buckets=derived.buckets,
-            dead=derived.dead,
-            place_inputs=batch.place_inputs,
-            run_seq=seq,
-            n_buckets=n_buckets,
-            rollups=derived.rollups,
-            n_reports=derived.n_reports,
-        )
-        with stage("fold logs, compact"):
-            con = connect(None)
-            try:
+        con = connect(None)
+        try:
+            with stage("write logs"):
+                logs = write_logs(con, self.directory, self.run_id, batch, seq)
+            catalog = replace(
+                previous,
+                parts=previous.parts + written.parts + tuple(logs),
+                buckets=derived.buckets,
+                dead=derived.dead,
+                place_inputs=batch.place_inputs,
+                run_seq=seq,
+                n_buckets=n_buckets,
+                rollups=derived.rollups,
+                n_reports=derived.n_reports,
+            )
+            with stage("fold logs, compact"):
                 catalog = fold_logs(con, self.directory, catalog, self.run_id)
                 self.catalog = compact(con, self.directory, catalog, self.run_id)
-            finally:
-                con.close()
+        finally:
+            con.close()
         if run_row is not None:
             self.runs.append(run_row)
 

@@ -39,6 +39,10 @@ def test_the_kept_report_count_is_the_count_of_reports(corpus: Path, tmp_path: P
     _change_a_cell(_editable(inbox))  # its old report dies, the new one replaces it
     ingest([inbox], wh)
     assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+    version = current_version(wh)
+    assert version is not None and _rows(wh, "SELECT count(*) FROM _dead")[0][0]
+    counted = _rows(wh, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)")[0]
+    assert state.stored_counts(version) == counted  # what `xxgk ingest` prints, the dead left out
     rebuild(wh)
     assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
 

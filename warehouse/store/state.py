@@ -11,6 +11,7 @@ import duckdb
 
 from warehouse.db import open_version
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
+from warehouse.store.catalog import absolute, read_catalog
 
 LOOKUPS = {
     "sources": """SELECT path, report_id FROM _sources_log WHERE path IN ({listed})
@@ -59,3 +60,36 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
     finally:
         con.close()
     return WarehouseState(sources, known, errors, info.get(PLACE_INPUTS_KEY), loaded=loaded)
+
+
+def stored_counts(version: Path) -> tuple[int, int]:
+    """Reports and values of a published version, from what the catalogue keeps and the Parquet footers:
+    no row is read unless reports died (then only their row groups). Counting the `facts` view read the
+    report id of every value (35 ms at 100k reports, growing with the warehouse)."""
+    con = open_version(version)
+    try:
+        catalog = read_catalog(con)
+        if catalog.n_reports is None:
+            reports = int(con.execute("SELECT count(*) FROM reports").fetchall()[0][0])
+        else:
+            reports = catalog.n_reports
+        files = absolute(version.parent, catalog.files("facts"))
+        if not files:
+            return reports, 0
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        values = int(
+            con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata([{listed}])").fetchall()[0][0] or 0
+        )
+        if catalog.dead:  # their values stay in the parts until compaction
+            values -= _dead_values(con, listed, sorted(catalog.dead))
+    finally:
+        con.close()
+    return reports, values
+
+
+def _dead_values(con: duckdb.DuckDBPyConnection, files: str, dead: list[str]) -> int:
+    scan = f"SELECT count(*) FROM read_parquet([{files}]) WHERE report_id IN "
+    if len(dead) > LISTED:
+        return int(con.execute(scan + "(SELECT unnest(?::VARCHAR[]))", [dead]).fetchall()[0][0])
+    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in dead)
+    return int(con.execute(f"{scan}({listed})").fetchall()[0][0])

@@ -1,13 +1,14 @@
 """One new file into a big warehouse: time and peak memory of `xxgk ingest FILE` (a whole process).
 
     python benchmarks/store_bench.py --reports 10000 [--reports 100000 ...] [--files 5] [--keep DIR]
-    python benchmarks/store_bench.py --warehouse DIR [--new FOLDER] [--files 5]
+    python benchmarks/store_bench.py --warehouse DIR [--new FOLDER] [--files 5] [--stages]
 
 For each size, builds a synthetic warehouse (benchmarks/synthetic_store.py) unless `--warehouse DIR`
 names one, then ingests `--files` new national sample reports one at a time, each in its own
 `xxgk ingest` process, and prints wall time and peak RSS (ru_maxrss of the child) per file, and the
-best and median. Also prints the store's files and bytes. Target (issue 12): < 0.5 s and < 300 MB,
-independent of the warehouse size.
+best and median. Also prints the store's files and bytes; with `--stages`, the CPU and wall seconds of
+each stage of the last ingest (XXGK_STAGES=1, warehouse/store/stages.py). Target (issue 12): < 0.5 s
+and < 300 MB, independent of the warehouse size.
 """
 
 from __future__ import annotations
@@ -38,18 +39,28 @@ def _new_files(folder: Path, count: int, written: bool = False) -> list[Path]:
     return files[:count]
 
 
-def _one(warehouse: Path, file: Path) -> tuple[float, float, float]:
+STAGES: list[str] = []
+"""The stage table of the last ingest, when --stages asked for it."""
+
+
+def _one(warehouse: Path, file: Path, stages: bool = False) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS in MiB of one `xxgk ingest FILE` process."""
-    with tempfile.TemporaryFile() as log:
+    env = {**os.environ, "XXGK_STAGES": "1"} if stages else None
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [XXGK, "ingest", str(file), "--warehouse", str(warehouse), "--jobs", "1"], stdout=log, stderr=log
+            [XXGK, "ingest", str(file), "--warehouse", str(warehouse), "--jobs", "1"],
+            stdout=log,
+            stderr=errors,
+            env=env,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        errors.seek(0)
         if status != 0:
             log.seek(0)
-            raise SystemExit(log.read().decode())
+            raise SystemExit(log.read().decode() + errors.read().decode())
+        STAGES[:] = errors.read().decode().splitlines()
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
@@ -58,10 +69,10 @@ def _store_size(warehouse: Path) -> str:
     return f"{len(files)} files, {sum(p.stat().st_size for p in files) / 2**20:.0f} MiB"
 
 
-def bench(warehouse: Path, count: int, label: str, new: Path | None = None) -> None:
+def bench(warehouse: Path, count: int, label: str, new: Path | None = None, stages: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = _new_files(new or Path(tmp), count, written=new is not None)
-        results = [_one(warehouse, f) for f in files]
+        results = [_one(warehouse, f, stages) for f in files]
     times = [t for t, _, _ in results]
     cpu = [c for _, c, _ in results]
     print(
@@ -69,6 +80,8 @@ def bench(warehouse: Path, count: int, label: str, new: Path | None = None) -> N
         f"CPU best {min(cpu):.2f} s; peak RSS {max(m for _, _, m in results):.0f} MiB; "
         f"store {_store_size(warehouse)}; load average {os.getloadavg()[0]:.1f}"
     )
+    if stages:
+        print("\n".join(STAGES))
 
 
 def main() -> None:
@@ -80,16 +93,17 @@ def main() -> None:
     parser.add_argument(
         "--new", type=Path, default=None, help="take the new files from this folder (xxgk samples --national)"
     )
+    parser.add_argument("--stages", action="store_true", help="print the stages of the last ingest")
     args = parser.parse_args()
     if args.warehouse is not None:
-        bench(args.warehouse, args.files, args.warehouse.name, args.new)
+        bench(args.warehouse, args.files, args.warehouse.name, args.new, args.stages)
         return
     for size in args.reports or [10_000]:
         with tempfile.TemporaryDirectory() as tmp:
             target = (args.keep or Path(tmp)) / f"wh{size}"
             seconds = build(target, size)
             print(f"{size:>10}: built in {seconds:.0f} s")
-            bench(target, args.files, str(size))
+            bench(target, args.files, str(size), stages=args.stages)
 
 
 if __name__ == "__main__":

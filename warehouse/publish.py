@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
-from warehouse.store.gc import collect_garbage, fsync_tree, remove_garbage
+from warehouse.store.gc import SWEPT, collect_garbage, fsync_tree, remove_garbage, unchanged_since_sweep
+from warehouse.store.stages import stage
 from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
@@ -67,7 +68,8 @@ def writer_lock(directory: Path, waiting: Callable[[], None] = lambda: None) -> 
             waiting()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            remove_stale(directory)
+            with stage("remove stale files"):
+                remove_stale(directory)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -78,12 +80,14 @@ def remove_stale(directory: Path) -> list[Path]:
     `*.tmp.wal`), a pointer being written, versions finished but never published (newer than the one
     CURRENT names), and the Parquet parts no remaining version lists. Returns what was removed."""
     stale = [*directory.glob("warehouse-*.duckdb.tmp"), *directory.glob("warehouse-*.duckdb.tmp.wal")]
-    stale += list(directory.glob(f"{POINTER}.tmp"))
+    stale += [*directory.glob(f"{POINTER}.tmp"), *directory.glob(f"{SWEPT}.tmp")]
     published = current_version(directory)
     if published is not None:
         stale += [v for v in directory.glob("warehouse-*.duckdb") if v.name > published.name]
     for path in stale:
         path.unlink(missing_ok=True)
+    if not stale and unchanged_since_sweep(directory):
+        return []
     return stale + remove_garbage(directory, _versions(directory))
 
 
@@ -106,7 +110,8 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     try:
         result = change(run)
         run.write(tmp)
-        fsync_tree(directory, run.run_id)
+        with stage("fsync"):
+            fsync_tree(directory, run.run_id)
     except BaseException:
         run.abort()
         tmp.unlink(missing_ok=True)
@@ -116,10 +121,12 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
         run.abort()
         tmp.unlink(missing_ok=True)
         raise WarehouseError(f"{tmp}.wal left behind after checkpoint; not publishing")
-    os.replace(tmp, final)
-    _fsync_dir(directory)
-    _switch_pointer(directory, final)
-    _prune(directory, keep=final)
+    with stage("publish, prune, collect"):
+        os.replace(tmp, final)
+        run.published(final)
+        _fsync_dir(directory)
+        _switch_pointer(directory, final)
+        _prune(directory, keep=final)
     return final, result
 
 

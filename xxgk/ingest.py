@@ -33,6 +33,8 @@ from etl.records import ParsedReport
 from warehouse.db import open_version
 from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish, publish_locked, writer_lock
+from warehouse.store import stages
+from warehouse.store.stages import stage
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
 from xxgk.parsing import Failure, Job, Parsed, parse_isolated
@@ -368,14 +370,16 @@ def ingest(
     """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py),
     each file still parsed within `limits`."""
     started = datetime.now(UTC)
-    _refuse_another_schema(directory)
-    inputs = inputs or place_inputs(directory)
-    found = discover(paths)
-    hashes = _hashes(found.files)
+    with stage("check schema, find, hash"):
+        _refuse_another_schema(directory)
+        inputs = inputs or place_inputs(directory)
+        found = discover(paths)
+        hashes = _hashes(found.files)
     digests = [d for d in hashes.values() if isinstance(d, str)]
     summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
     with writer_lock(directory, waiting):
-        state = lookup_state(current_version(directory), [str(f) for f in found.files], digests)
+        with stage("look up inputs"):
+            state = lookup_state(current_version(directory), [str(f) for f in found.files], digests)
         plan = _plan(hashes, state)
         on_start(len(plan.to_parse))
         for outcome in plan.known:
@@ -399,13 +403,15 @@ def ingest(
                     todo = [job.path for job in plan.to_parse]
                     loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
                 else:
-                    loader.load(run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress)
+                    with stage("parse and insert"):
+                        loader.load(run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress)
                 run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
             summary.version, _ = publish_locked(directory, build)
             summary.published = True
     summary.log = write_tracebacks(directory, summary, started)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
+    stages.report()
     return summary
 
 

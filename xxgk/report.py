@@ -101,15 +101,9 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     if summary.version is None:
         console.print(f"warehouse {directory}: nothing published yet", markup=False, highlight=False)
         return
-    from warehouse.db import open_version  # the parse command needs no DuckDB
+    from warehouse.store.state import stored_counts  # the parse command needs no DuckDB
 
-    con = open_version(summary.version)
-    try:
-        reports, facts = con.execute(
-            "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
-        ).fetchall()[0]
-    finally:
-        con.close()
+    reports, facts = stored_counts(summary.version)
     state = "published" if summary.published else "unchanged"
     console.print(
         f"warehouse {state}: {_short(str(summary.version))} ({reports} reports, {facts} values)",

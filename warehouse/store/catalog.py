@@ -16,7 +16,6 @@ Three kinds of stored relation:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -99,6 +98,9 @@ class Catalog:
     n_buckets: int = N_BUCKETS
     rollups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """province → pre-aggregated files, in `store.rollups.RELATIONS` order (docs/scale.md)."""
+    n_reports: int | None = None
+    """Rows of the buckets' `reports` files (`warehouse_info.reports`), kept by difference so that sizing
+    the buckets reads no footer; None in a version written before it was kept."""
 
     def files(self, relation: str) -> list[str]:
         if relation in BUCKET_RELATIONS:
@@ -115,22 +117,34 @@ class Catalog:
         return found
 
 
-@cache
+_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
 def schema_columns() -> dict[str, tuple[tuple[str, str], ...]]:
     """Table → ((column, type), ...) as schema.sql defines them, in order."""
-    con = duckdb.connect()
-    try:
-        con.execute(schema_sql())
-        rows = con.execute(
-            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE NOT internal ORDER BY table_name, column_index"
-        ).fetchall()
-    finally:
-        con.close()
+    if not _COLUMNS:
+        con = duckdb.connect()
+        try:
+            con.execute(schema_sql())
+            learn_columns(con)
+        finally:
+            con.close()
+    return _COLUMNS
+
+
+def learn_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Take the columns from a connection holding just schema.sql (the part writer's), so the process
+    need not open a database of its own for them (a DuckDB instance costs ~25 ms to open and close)."""
+    if _COLUMNS:
+        return
+    rows = con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE NOT internal AND database_name = current_database() ORDER BY table_name, column_index"
+    ).fetchall()
     found: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in rows:
         found.setdefault(table, []).append((column, kind))
-    return {table: tuple(columns) for table, columns in found.items()}
+    _COLUMNS.update({table: tuple(columns) for table, columns in found.items()})
 
 
 def stored_columns(relation: str) -> tuple[tuple[str, str], ...]:
@@ -173,7 +187,37 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
         run_seq=int(info.get("run_seq", "0")),
         n_buckets=int(info.get("n_buckets", str(N_BUCKETS))),
         rollups={p: tuple(f) for p, f in rollups.items()},
+        n_reports=int(info["reports"]) if "reports" in info else None,
     )
+
+
+Runs = list[tuple[object, ...]]
+_READ: dict[tuple[str, int, int], tuple[Catalog, Runs]] = {}
+"""Catalogue and run rows of the versions this process read or wrote, by (path, mtime, size): a published
+version never changes, and an ingest reads the current one up to three times (to collect garbage before
+and after it publishes, and to build on it), each an open of a DuckDB file."""
+
+
+def _file_key(version: Path) -> tuple[str, int, int] | None:
+    try:
+        found = version.stat()
+    except OSError:
+        return None
+    return str(version.resolve()), found.st_mtime_ns, found.st_size
+
+
+def remember(version: Path, catalog: Catalog, runs: Runs) -> None:
+    """Keep what a version file of this schema version holds (read, or just written and closed)."""
+    key = _file_key(version)
+    if key is not None:
+        _READ[key] = (catalog, list(runs))
+
+
+def recall(version: Path) -> tuple[Catalog, Runs] | None:
+    """What `remember` kept of this very file, or None."""
+    key = _file_key(version)
+    found = _READ.get(key) if key is not None else None
+    return (found[0], list(found[1])) if found is not None else None
 
 
 def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bool:

@@ -72,9 +72,8 @@ def _merge(
             f"WHERE report_id NOT IN (SELECT unnest({_list(dead)})) ORDER BY {SORT_KEYS[relation]}"
         )
         name = f"parts/{segment}-{relation}.parquet"
-        copy_to(con, sql, directory / name)
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
-        merged.append(Part(relation, name, int(rows), segment))
+        rows = copy_to(con, sql, directory / name)
+        merged.append(Part(relation, name, rows, segment))
     kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
     remaining = replace(catalog, parts=tuple(kept))
     still = scan_sql(directory, "reports_parsed", remaining.files("reports_parsed"))

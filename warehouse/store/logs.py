@@ -46,21 +46,20 @@ def _rows(batch: Batch, seq: int) -> dict[str, list[dict[str, object]]]:
     return {"sources_log": sources, "errors_log": errors}
 
 
-def write_logs(directory: Path, run_id: str, batch: Batch, seq: int) -> list[Part]:
+def write_logs(
+    con: duckdb.DuckDBPyConnection, directory: Path, run_id: str, batch: Batch, seq: int
+) -> list[Part]:
+    """The run's log files, written through `con` (an in-memory connection of the run)."""
     written = []
-    con = duckdb.connect()
-    try:
-        for relation, rows in _rows(batch, seq).items():
-            if not rows:
-                continue
-            columns = stored_columns(relation)
-            con.execute(f"CREATE TABLE {relation} ({', '.join(f'{c} {t}' for c, t in columns)})")
-            insert_rows(con, relation, [tuple(row[c] for c, _ in columns) for row in rows])
-            name = f"parts/{run_id}/log-{relation}.parquet"
-            copy_to(con, f"SELECT * FROM {relation} ORDER BY {KEYS[relation]}", directory / name)
-            written.append(Part(relation, name, len(rows), ""))
-    finally:
-        con.close()
+    for relation, rows in _rows(batch, seq).items():
+        if not rows:
+            continue
+        columns = stored_columns(relation)
+        con.execute(f"CREATE TEMP TABLE {relation} ({', '.join(f'{c} {t}' for c, t in columns)})")
+        insert_rows(con, relation, [tuple(row[c] for c, _ in columns) for row in rows])
+        name = f"parts/{run_id}/log-{relation}.parquet"
+        copy_to(con, f"SELECT * FROM {relation} ORDER BY {KEYS[relation]}", directory / name)
+        written.append(Part(relation, name, len(rows), ""))
     return written
 
 
@@ -78,7 +77,6 @@ def fold_logs(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog,
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC) = 1) {drop} ORDER BY {key}"
         )
         name = f"parts/{run_id}/folded-{relation}.parquet"
-        copy_to(con, sql, directory / name)
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
-        parts = [p for p in parts if p.relation != relation] + [Part(relation, name, int(rows), "")]
+        rows = copy_to(con, sql, directory / name)
+        parts = [p for p in parts if p.relation != relation] + [Part(relation, name, rows, "")]
     return replace(catalog, parts=tuple(parts))

@@ -16,7 +16,7 @@ import duckdb
 from warehouse.db import apply_schema, connect
 from warehouse.load import LoadedFile, insert_reports
 from warehouse.series import refresh_series_map
-from warehouse.store.catalog import PART_RELATIONS, Part
+from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
 FLUSH_REPORTS = 2000
 CHECK_INPUT_METRICS = (
@@ -82,6 +82,7 @@ class PartWriter:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self.con = connect(None)
         apply_schema(self.con)
+        learn_columns(self.con)
         refresh_series_map(self.con)
         self.parts: list[Part] = []
         self.pending = 0
@@ -101,9 +102,8 @@ class PartWriter:
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
         for relation in PART_RELATIONS:
             name = f"parts/{segment}-{relation}.parquet"
-            copy_to(self.con, PART_SQL[relation], self.directory / name)
-            rows = self.con.execute(f"SELECT count(*) FROM ({PART_SQL[relation]})").fetchall()[0][0]
-            self.parts.append(Part(relation, name, int(rows), segment))
+            rows = copy_to(self.con, PART_SQL[relation], self.directory / name)
+            self.parts.append(Part(relation, name, rows, segment))
         for table in WORK_TABLES:
             self.con.execute(f"DELETE FROM {table}")
         self.pending = 0
@@ -116,6 +116,10 @@ class PartWriter:
         return [p.file for p in self.parts if p.relation == relation]
 
 
-def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
+def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> int:
+    """Write the rows of `sql` to a new Parquet file; returns how many were written."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY ({sql}) TO {quoted(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
+    written = con.execute(
+        f"COPY ({sql}) TO {quoted(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
+    ).fetchall()
+    return int(written[0][0])

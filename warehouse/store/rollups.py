@@ -24,6 +24,7 @@ import duckdb
 
 from warehouse.store.catalog import Catalog
 from warehouse.store.parts import copy_to
+from warehouse.store.stages import stage
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -274,8 +275,9 @@ def update(
     if len(ids) <= SMALL_CHANGE:
         sources = sources.only(ids)
     _create_deltas(con)
-    _contributions(con, sources, change.old_reports, change.old_checks, "-1")
-    _contributions(con, sources, change.new_reports, change.new_checks, "1")
+    with stage("rollups: differences"):
+        _contributions(con, sources, change.old_reports, change.old_checks, "-1")
+        _contributions(con, sources, change.new_reports, change.new_checks, "1")
     touched = _touched(con, change)
     for relation in CUBES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE grains_{relation} AS {_grains(relation)}")
@@ -295,10 +297,14 @@ def update(
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
-    _coverage(con, change, {p: f for p, f in previous.items() if p in touched}, sources.directory)
+    with stage("rollups: coverage"):
+        _coverage(con, change, {p: f for p, f in previous.items() if p in touched}, sources.directory)
     files = dict(previous)
     for province in sorted(touched):
-        files[province] = _write_province(con, sources.directory, previous.get(province), province, run_id)
+        with stage("rollups: write province"):
+            files[province] = _write_province(
+                con, sources.directory, previous.get(province), province, run_id
+            )
     return {p: f for p, f in files.items() if f}
 
 
@@ -441,10 +447,8 @@ def _write_province(
         else:
             sql = _coverage_sql(directory, old[index] if old else None, province)
         name = f"derived/{run_id}/p{province}-{relation}.parquet"
-        copy_to(con, sql, directory / name)
-        counts += int(
-            con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
-        )
+        with stage(f"rollups: {relation}"):
+            counts += copy_to(con, sql, directory / name)
         names.append(name)
     if counts == 0:
         for name in names:

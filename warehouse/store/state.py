@@ -5,20 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from warehouse.db import open_version
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
+from warehouse.store.catalog import absolute, read_catalog
 
 LOOKUPS = {
-    "sources": """SELECT path, report_id FROM _sources_log WHERE path IN (SELECT unnest($paths))
+    "sources": """SELECT path, report_id FROM _sources_log WHERE path IN ({listed})
                   QUALIFY row_number() OVER (PARTITION BY path ORDER BY _seq DESC) = 1""",
     "errors": """SELECT source_file, content_hash, kind, reason FROM (
-                     SELECT * FROM _errors_log WHERE source_file IN (SELECT unnest($paths))
+                     SELECT * FROM _errors_log WHERE source_file IN ({listed})
                      QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY _seq DESC) = 1)
                  WHERE kind <> 'cleared'""",
-    "reports": """SELECT report_id FROM reports WHERE report_id IN (SELECT unnest($digests))
-                  UNION SELECT report_id FROM _dead WHERE report_id IN (SELECT unnest($digests))""",
 }
+"""The logs are sorted by path, the parts by report id: a constant list of a few values is checked
+against each row group's min/max, so a small run reads a few row groups (a list of more than LISTED
+values is joined instead)."""
+KNOWN_REPORTS = """SELECT report_id FROM _reports_parsed WHERE report_id IN ({listed})
+                   UNION SELECT report_id FROM _dead WHERE report_id IN ({listed})"""
+"""Every report of the buckets is in the parts, looked up there: the buckets are sorted by agency."""
+
+
+LISTED = 1000
+"""Up to this many hashes are written into the query as constants; more are joined as a list."""
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, sql: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` with `{listed}` the given values: constants when few, else a joined list."""
+    wanted = sorted(set(values))
+    if len(wanted) > LISTED:
+        return con.execute(sql.format(listed="SELECT unnest($values)"), {"values": wanted}).fetchall()
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in wanted) or "NULL"
+    return con.execute(sql.format(listed=listed)).fetchall()
 
 
 def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[str]) -> WarehouseState:
@@ -28,17 +49,47 @@ def lookup_state(version: Path | None, paths: Sequence[str], digests: Sequence[s
         return empty_state()
     con = open_version(version)
     try:
-        params = {"paths": list(paths), "digests": list(digests)}
-        sources = {p: r for p, r in con.execute(LOOKUPS["sources"], {"paths": params["paths"]}).fetchall()}
-        errors = {
-            p: (h, k, r)
-            for p, h, k, r in con.execute(LOOKUPS["errors"], {"paths": params["paths"]}).fetchall()
-        }
-        known = frozenset(
-            r[0] for r in con.execute(LOOKUPS["reports"], {"digests": params["digests"]}).fetchall()
-        )
-        loaded = bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM reports LIMIT 1)").fetchall()[0][0])
-        digest = con.execute("SELECT value FROM warehouse_info WHERE key = ?", [PLACE_INPUTS_KEY]).fetchall()
+        sources = {p: r for p, r in _lookup(con, LOOKUPS["sources"], paths)}
+        errors = {p: (h, k, r) for p, h, k, r in _lookup(con, LOOKUPS["errors"], paths)}
+        known = frozenset(r[0] for r in _lookup(con, KNOWN_REPORTS, digests))
+        info = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+        if "reports" in info:  # the count kept by the store (binding `reports` reads every bucket's footer)
+            loaded = int(info["reports"]) > 0
+        else:
+            loaded = bool(con.execute("SELECT 1 FROM reports LIMIT 1").fetchall())
     finally:
         con.close()
-    return WarehouseState(sources, known, errors, digest[0][0] if digest else None, loaded=loaded)
+    return WarehouseState(sources, known, errors, info.get(PLACE_INPUTS_KEY), loaded=loaded)
+
+
+def stored_counts(version: Path) -> tuple[int, int]:
+    """Reports and values of a published version, from what the catalogue keeps and the Parquet footers:
+    no row is read unless reports died (then only their row groups). Counting the `facts` view read the
+    report id of every value (35 ms at 100k reports, growing with the warehouse)."""
+    con = open_version(version)
+    try:
+        catalog = read_catalog(con)
+        if catalog.n_reports is None:
+            reports = int(con.execute("SELECT count(*) FROM reports").fetchall()[0][0])
+        else:
+            reports = catalog.n_reports
+        files = absolute(version.parent, catalog.files("facts"))
+        if not files:
+            return reports, 0
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        values = int(
+            con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata([{listed}])").fetchall()[0][0] or 0
+        )
+        if catalog.dead:  # their values stay in the parts until compaction
+            values -= _dead_values(con, listed, sorted(catalog.dead))
+    finally:
+        con.close()
+    return reports, values
+
+
+def _dead_values(con: duckdb.DuckDBPyConnection, files: str, dead: list[str]) -> int:
+    scan = f"SELECT count(*) FROM read_parquet([{files}]) WHERE report_id IN "
+    if len(dead) > LISTED:
+        return int(con.execute(scan + "(SELECT unnest(?::VARCHAR[]))", [dead]).fetchall()[0][0])
+    listed = ", ".join("'" + r.replace("'", "''") + "'" for r in dead)
+    return int(con.execute(f"{scan}({listed})").fetchall()[0][0])

@@ -168,6 +168,8 @@ def _fill(
         info["place_inputs"] = catalog.place_inputs
     if catalog.rollups:
         info["rollups"] = ROLLUPS_FORMAT
+    if catalog.n_reports is not None:
+        info["reports"] = str(catalog.n_reports)
     insert_rows(con, "warehouse_info", list(info.items()))
     insert_rows(con, "metrics", list(metric_rows()))
     insert_rows(con, "series_map", list(series_map()))

@@ -15,24 +15,30 @@ import duckdb
 from warehouse.db import connect, open_version, stored_version, version_message
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch, LoadedFile
-from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog
+from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.logs import fold_logs, write_logs
 from warehouse.store.parts import PartWriter
+from warehouse.store.stages import stage
 from warehouse.store.version import write_version
 
 
 def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
     """The catalogue and run rows of a published version; refuses files of another schema version with
     the one message of warehouse/db.py, before reading anything else."""
+    known = recall(version)
+    if known is not None:  # read under this lock already, and of this schema version
+        return known
     con = open_version(version)
     try:
         if not is_store_version(con):
             raise SchemaMismatch(version_message(version, stored_version(con) or ""))
-        return read_catalog(con), [tuple(r) for r in con.execute("SELECT * FROM runs").fetchall()]
+        catalog, runs = read_catalog(con), [tuple(r) for r in con.execute("SELECT * FROM runs").fetchall()]
     finally:
         con.close()
+    remember(version, catalog, runs)
+    return catalog, runs
 
 
 class StoreRun:
@@ -45,39 +51,51 @@ class StoreRun:
         self.previous: Catalog | None = None
         self.runs: list[tuple[object, ...]] = []
         if previous is not None:
-            self.previous, self.runs = open_catalog(previous)
-        self.parts = PartWriter(directory, self.run_id)
+            with stage("open catalogue"):
+                self.previous, self.runs = open_catalog(previous)
+        with stage("part writer"):
+            self.parts = PartWriter(directory, self.run_id)
         self.catalog: Catalog | None = None
 
     def add(self, new: Sequence[LoadedFile], at: datetime) -> None:
-        self.parts.add(new, at)
+        with stage("insert reports"):
+            self.parts.add(new, at)
 
     def finish(self, batch: Batch, run_row: tuple[object, ...] | None, *, full: bool = False) -> None:
         """Derive the touched agencies again and assemble the next catalogue."""
-        self.parts.flush()
-        self.parts.close()
+        with stage("write parts"):
+            self.parts.flush()
+            self.parts.close()
         previous = self.previous or Catalog()
         written = Catalog(parts=tuple(self.parts.parts))
         full = full or self.previous is None or batch.refresh
-        n_buckets = bucket_count(self._reports(previous) + self._reports(written), previous.n_buckets)
+        with stage("count reports"):
+            stored = previous.n_reports if previous.n_reports is not None else self._reports(previous)
+            parsed = sum(p.rows for p in written.parts if p.relation == "reports_parsed")
+            n_buckets = bucket_count(stored + parsed, previous.n_buckets)
         full = full or n_buckets != previous.n_buckets
-        derived = derive(Inputs(self.directory, self.previous, written, batch, self.run_id, full, n_buckets))
+        known = replace(self.previous, n_reports=stored) if self.previous is not None else None
+        with stage("derive"):
+            derived = derive(Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets))
         seq = previous.run_seq + 1
-        logs = write_logs(self.directory, self.run_id, batch, seq)
-        catalog = replace(
-            previous,
-            parts=previous.parts + written.parts + tuple(logs),
-            buckets=derived.buckets,
-            dead=derived.dead,
-            place_inputs=batch.place_inputs,
-            run_seq=seq,
-            n_buckets=n_buckets,
-            rollups=derived.rollups,
-        )
         con = connect(None)
         try:
-            catalog = fold_logs(con, self.directory, catalog, self.run_id)
-            self.catalog = compact(con, self.directory, catalog, self.run_id)
+            with stage("write logs"):
+                logs = write_logs(con, self.directory, self.run_id, batch, seq)
+            catalog = replace(
+                previous,
+                parts=previous.parts + written.parts + tuple(logs),
+                buckets=derived.buckets,
+                dead=derived.dead,
+                place_inputs=batch.place_inputs,
+                run_seq=seq,
+                n_buckets=n_buckets,
+                rollups=derived.rollups,
+                n_reports=derived.n_reports,
+            )
+            with stage("fold logs, compact"):
+                catalog = fold_logs(con, self.directory, catalog, self.run_id)
+                self.catalog = compact(con, self.directory, catalog, self.run_id)
         finally:
             con.close()
         if run_row is not None:
@@ -99,7 +117,13 @@ class StoreRun:
     def write(self, path: Path) -> None:
         if self.catalog is None:
             raise WarehouseError("StoreRun.write before finish")
-        write_version(path, self.directory, self.catalog, self.runs)
+        with stage("write version"):
+            write_version(path, self.directory, self.catalog, self.runs)
+
+    def published(self, path: Path) -> None:
+        """The version written by `write` is now `path`: keep its catalogue for garbage collection."""
+        if self.catalog is not None:
+            remember(path, self.catalog, self.runs)
 
     def abort(self) -> None:
         self.parts.close()

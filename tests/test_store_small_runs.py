@@ -1,0 +1,111 @@
+"""The store's shortcuts for small runs keep the answers (docs/scale.md, one new file): the report count
+kept in `warehouse_info`, the sweep under the lock skipped while the directory is as the last sweep left
+it, the lookups of a run's paths and hashes by constant list, the catalogue read once per process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.test_store import _batches, _change_a_cell, _editable, _rows, snapshot
+from warehouse.publish import current_version
+from warehouse.store import catalog, derive, state
+from warehouse.store.gc import unchanged_since_sweep
+from xxgk.ingest import ingest, rebuild
+from xxgk.samples import generate_corpus
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("small_runs_corpus")
+    generate_corpus(base, n_agencies=4, years=range(2019, 2023), include_bad=True)
+    return base
+
+
+def _kept_count(wh: Path) -> int:
+    return int(str(_rows(wh, "SELECT value FROM warehouse_info WHERE key = 'reports'")[0][0]))
+
+
+def test_the_kept_report_count_is_the_count_of_reports(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    for batch in _batches(corpus, inbox, 3):
+        ingest(batch, wh)
+        assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+    _change_a_cell(_editable(inbox))  # its old report dies, the new one replaces it
+    ingest([inbox], wh)
+    assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+    version = current_version(wh)
+    assert version is not None and _rows(wh, "SELECT count(*) FROM _dead")[0][0]
+    counted = _rows(wh, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)")[0]
+    assert state.stored_counts(version) == counted  # what `xxgk ingest` prints, the dead left out
+    rebuild(wh)
+    assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+
+
+def test_a_writers_leftovers_are_swept_and_a_clean_directory_is_not_read_again(
+    corpus: Path, tmp_path: Path
+) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    assert unchanged_since_sweep(wh), "a published run leaves the directory as its sweep left it"
+    stray = wh / "parts" / "20000101T000000000000-1" / "s0000-facts.parquet"
+    stray.parent.mkdir(parents=True)
+    shutil.copy(next(wh.rglob("*-facts.parquet")), stray)
+    assert not unchanged_since_sweep(wh)
+    ingest(second, wh)
+    assert not stray.exists() and not stray.parent.exists()
+    assert unchanged_since_sweep(wh)
+    version = current_version(wh)
+    assert version is not None
+    (wh / version.name.replace(".duckdb", ".duckdb.tmp")).write_bytes(b"")  # a version being built
+    ingest([], wh)
+    assert not list(wh.glob("*.tmp"))
+
+
+def test_lookups_by_constant_list_equal_lookups_by_join(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    batches = _batches(corpus, inbox, 2)
+    for batch in batches:
+        ingest(batch, tmp_path / "listed")
+    _change_a_cell(_editable(inbox))
+    ingest([inbox], tmp_path / "listed")
+    version = current_version(tmp_path / "listed")
+    paths = [str(p) for p in sorted(inbox.rglob("*"))] + ["/not/there"]
+    digests = [str(r[0]) for r in _rows(tmp_path / "listed", "SELECT report_id FROM _reports_parsed")]
+    digests += [str(r[0]) for r in _rows(tmp_path / "listed", "SELECT report_id FROM _dead")] + ["0" * 64]
+    listed = state.lookup_state(version, paths, digests)
+    assert listed.sources and listed.errors and listed.report_ids
+    monkeypatch.setattr(state, "LISTED", 0)
+    monkeypatch.setattr(derive, "LISTED", 0)
+    assert state.lookup_state(version, paths, digests) == listed
+    for batch in batches:  # the edited file among them: the same reports in the end
+        ingest(batch, tmp_path / "joined")
+    ingest([inbox], tmp_path / "joined")
+    joined, constants = snapshot(tmp_path / "joined"), snapshot(tmp_path / "listed")
+    assert joined["reports"] and len(joined["reports"]) == len(constants["reports"])
+    for name in ("facts", "sources", "errors"):
+        assert joined[name] == constants[name], name
+
+
+def test_a_version_without_the_count_is_counted_from_its_footers(corpus: Path, tmp_path: Path) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    version = current_version(wh)
+    assert version is not None
+    read = catalog.recall(version)
+    assert read is not None and read[0].n_reports == _kept_count(wh)
+    con = duckdb.connect(str(version))  # as a version written before the count was kept
+    con.execute("DELETE FROM warehouse_info WHERE key = 'reports'")
+    con.close()
+    assert not _rows(wh, "SELECT value FROM warehouse_info WHERE key = 'reports'")
+    ingest(second, wh)
+    assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from tests.conftest import ROOT
 from xxgk.workers import Limits, Pool, allow, run_isolated, tell
 
 MARK = "fresh interpreter"
@@ -129,18 +133,35 @@ def test_notes_from_a_task_reach_the_caller_in_order() -> None:
     assert heard == [0, 1, 2, 0, 1]
 
 
+FORK_PROBE = """
+import json, sys
+from tests.test_workers import forked_here
+print(json.dumps(forked_here(json.loads(sys.argv[1]), **json.loads(sys.argv[2]))))
+"""
+
+
 def forked(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
-    """`items` through one worker forked from this process (as `xxgk parse` runs its file)."""
+    """`items` through one worker forked from a fresh single-threaded process (as `xxgk parse` runs its
+    file): this test process may run threads left by other tests, and then it would not fork."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_PROBE, json.dumps(items), json.dumps(limits)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return [(value, failure) for value, failure in json.loads(done.stdout)]
+
+
+def forked_here(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
     global MARK
     assert threading.active_count() == 1, "a caller running threads gets a fresh interpreter instead"
     MARK = "forked"
-    try:
-        pool = Pool(behave, 1, Limits(**limits), fork=True)  # type: ignore[arg-type]
-        (_, mark), *found = pool.run([("mark", 0), *items])
-        assert mark.value == "forked"
-        return [(result.value, result.failure) for _, result in found]
-    finally:
-        MARK = "fresh interpreter"
+    pool = Pool(behave, 1, Limits(**limits), fork=True)  # type: ignore[arg-type]
+    (_, mark), *found = pool.run([("mark", 0), *((str(kind), int(n)) for kind, n in items)])
+    assert mark.value == "forked"
+    return [(result.value, result.failure) for _, result in found]
 
 
 @pytest.mark.parametrize(
@@ -166,18 +187,11 @@ def test_a_forked_worker_keeps_the_limits(
     assert forked(items, **limits) == expected
 
 
-def test_a_forked_worker_is_a_fork_in_its_own_group_and_gone_afterwards() -> None:
-    global MARK
-    MARK = "forked"
-    try:
-        pool = Pool(behave, 1, Limits(), fork=True)
-        (_, mark), (_, pid) = pool.run([("mark", 0), ("pid", 0)])
-    finally:
-        MARK = "fresh interpreter"
-    assert mark.value == "forked"
-    assert pid.value is not None
-    worker, group = (int(x) for x in pid.value.split())
-    assert worker == group and worker != os.getpid()
+def test_a_forked_worker_is_in_its_own_group_and_gone_afterwards() -> None:
+    ((value, failure),) = forked([("pid", 0)])
+    assert value is not None and not failure
+    worker, group = (int(x) for x in value.split())
+    assert worker == group
     deadline = time.monotonic() + 5
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)

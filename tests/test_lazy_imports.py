@@ -27,3 +27,30 @@ def test_parse_of_a_text_report_imports_no_heavy_module() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+WORKER_PROBE = """
+import sys
+from xxgk.parsing import PRELOADED, Job, parse_one
+for module in PRELOADED:
+    __import__(module)
+parsed = parse_one(Job(sys.argv[1]))
+assert parsed.result.__class__.__name__ == "ParsedReport", parsed.result
+heavy = sorted(m for m in ("pandas", "duckdb", "streamlit", "pyarrow", "plotly", "rich", "pdfplumber",
+                           "docx", "httpx", "warehouse", "dashboard") if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_the_parse_worker_of_a_text_report_imports_no_heavy_module() -> None:
+    """What `xxgk parse`'s worker loads (its preloads and one parse) on top of what the command had."""
+    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE, str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
+import threading
 import time
 
-from xxgk.workers import Limits, allow, run_isolated, tell
+import pytest
+
+from tests.conftest import ROOT
+from xxgk.workers import Limits, Pool, allow, run_isolated, tell
+
+MARK = "fresh interpreter"
+"""Set by a test before it forks workers: a forked worker sees the new value, a started one this one."""
 
 
 def behave(item: tuple[str, int]) -> str:
@@ -28,6 +38,8 @@ def behave(item: tuple[str, int]) -> str:
     elif kind == "chatty":
         for number in range(amount):
             tell(number)
+    elif kind == "mark":
+        return MARK
     return f"{kind} {amount}"
 
 
@@ -119,3 +131,84 @@ def test_notes_from_a_task_reach_the_caller_in_order() -> None:
     found = run_isolated(behave, [("chatty", 3), ("chatty", 2)], jobs=1, on_note=heard.append)
     assert [result.value for _, result in found] == ["chatty 3", "chatty 2"]
     assert heard == [0, 1, 2, 0, 1]
+
+
+FORK_PROBE = """
+import json, sys
+from tests.test_workers import forked_here
+print(json.dumps(forked_here(json.loads(sys.argv[1]), **json.loads(sys.argv[2]))))
+"""
+
+
+def forked(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
+    """`items` through one worker forked from a fresh single-threaded process (as `xxgk parse` runs its
+    file): this test process may run threads left by other tests, and then it would not fork."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_PROBE, json.dumps(items), json.dumps(limits)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return [(value, failure) for value, failure in json.loads(done.stdout)]
+
+
+def forked_here(items: list[tuple[str, int]], **limits: float) -> list[tuple[str | None, str]]:
+    global MARK
+    assert threading.active_count() == 1, "a caller running threads gets a fresh interpreter instead"
+    MARK = "forked"
+    pool = Pool(behave, 1, Limits(**limits), fork=True)  # type: ignore[arg-type]
+    (_, mark), *found = pool.run([("mark", 0), *((str(kind), int(n)) for kind, n in items)])
+    assert mark.value == "forked"
+    return [(result.value, result.failure) for _, result in found]
+
+
+@pytest.mark.parametrize(
+    ("items", "limits", "expected"),
+    [
+        (
+            [("echo", 1), ("sleep", 60), ("echo", 2)],
+            {"seconds": 2},
+            [("echo 1", ""), (None, "timed out after 2 s (--timeout)"), ("echo 2", "")],
+        ),
+        (
+            [("allocate", 4000), ("echo", 1)],
+            {"memory_bytes": 600 << 20},
+            [(None, "over the memory limit of 600 MB (--memory-limit)"), ("echo 1", "")],
+        ),
+        ([("crash", 0), ("echo", 1)], {}, [(None, "the parser process died (SIGSEGV)"), ("echo 1", "")]),
+        ([("patient", 3)], {"seconds": 1.5}, [("patient 3", "")]),
+    ],
+)
+def test_a_forked_worker_keeps_the_limits(
+    items: list[tuple[str, int]], limits: dict[str, float], expected: list[tuple[str | None, str]]
+) -> None:
+    assert forked(items, **limits) == expected
+
+
+def test_a_forked_worker_is_in_its_own_group_and_gone_afterwards() -> None:
+    ((value, failure),) = forked([("pid", 0)])
+    assert value is not None and not failure
+    worker, group = (int(x) for x in value.split())
+    assert worker == group
+    deadline = time.monotonic() + 5
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def test_a_caller_running_threads_starts_a_fresh_interpreter_instead() -> None:
+    global MARK
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    MARK = "forked"
+    try:
+        pool = Pool(behave, 1, Limits(), fork=True)
+        ((_, mark),) = pool.run([("mark", 0)])
+    finally:
+        MARK = "fresh interpreter"
+        stop.set()
+        thread.join()
+    assert mark.value == "fresh interpreter"

@@ -347,7 +347,7 @@ def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, ver
     checks. Nothing is written. The file is parsed in a worker process within the same limits as ingest."""
     from xxgk.parsing import Failure, Job, parse_isolated, parsing_pool
 
-    pool = parsing_pool(limits=Limits(timeout, memory))  # the worker loads the parsers meanwhile
+    pool = parsing_pool(limits=Limits(timeout, memory), fork=True)  # it loads the parsers meanwhile
     try:
         from rich.console import Console
 

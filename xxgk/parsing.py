@@ -107,16 +107,17 @@ def _shown(note: object) -> None:
         page_read(*note[1:])
 
 
-def parsing_pool(*, workers: int = 1, limits: Limits | None = None) -> Pool[Job, Parsed]:
+def parsing_pool(*, workers: int = 1, limits: Limits | None = None, fork: bool = False) -> Pool[Job, Parsed]:
     """Workers for `parse_isolated(..., pool=)`, started now: they load the parsers while the caller goes
-    on with its own imports (`xxgk parse`). The caller closes the pool (`run` also does)."""
-    pool = _pool(workers, limits)
+    on with its own imports (`xxgk parse`). The caller closes the pool (`run` also does). `fork`: workers
+    forked from this process (xxgk/workers.py), for a caller that holds no lock."""
+    pool = _pool(workers, limits, fork)
     pool.start()
     return pool
 
 
-def _pool(workers: int, limits: Limits | None) -> Pool[Job, Parsed]:
-    return Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED)
+def _pool(workers: int, limits: Limits | None, fork: bool = False) -> Pool[Job, Parsed]:
+    return Pool(parse_one, workers, limits or Limits(), on_note=_shown, preload=PRELOADED, fork=fork)
 
 
 def parse_isolated(

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from etl.check_catalogue import meaning
-from etl.records import ParsedReport, ReportMeta
+from etl.records import Fact, ParsedReport, ReportMeta
 
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
@@ -130,32 +130,25 @@ def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = Fa
         soft_wrap=True,
         markup=False,
     )
-    for fact in report.facts:
-        value = "" if fact.value is None else str(fact.value)
-        where = f"{fact.source.locator}: {fact.source.row_label} / {fact.source.column_label}".strip(" /")
-        confidence = "" if fact.confidence == "exact" else f"  [{fact.confidence}]"
-        console.print(
-            f"{fact.metric_code:<42} {fact.breakdown:<14} {value:>14}  {fact.semantic:<7} "
-            f"printed {fact.value_raw!r:<14} {where}{confidence}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    for issue in report.warnings:
-        console.print(
-            f"warning {issue.code}: {issue.message} {issue.locator}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    for check in report.checks:
-        if all_checks or check.status != "pass":
-            console.print(
-                f"check {check.check_id} {check.severity} {check.status}: {check.message}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+    lines = [*map(_fact_line, report.facts)]
+    lines += [f"warning {issue.code}: {issue.message} {issue.locator}" for issue in report.warnings]
+    lines += [
+        f"check {check.check_id} {check.severity} {check.status}: {check.message}"
+        for check in report.checks
+        if all_checks or check.status != "pass"
+    ]
+    if lines:  # one print: rich takes about as long for a line as for a page of them
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+
+
+def _fact_line(fact: Fact) -> str:
+    value = "" if fact.value is None else str(fact.value)
+    where = f"{fact.source.locator}: {fact.source.row_label} / {fact.source.column_label}".strip(" /")
+    confidence = "" if fact.confidence == "exact" else f"  [{fact.confidence}]"
+    return (
+        f"{fact.metric_code:<42} {fact.breakdown:<14} {value:>14}  {fact.semantic:<7} "
+        f"printed {fact.value_raw!r:<14} {where}{confidence}"
+    )
 
 
 def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str = "zh") -> None:

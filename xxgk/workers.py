@@ -10,6 +10,11 @@ never imports the caller's main script, so a script that calls `ingest()` needs 
 Each worker leads its own process group (a LibreOffice conversion it started dies with it), asks the
 kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and kills its group when the pipe from the
 caller closes: a `kill -9` of the ingest leaves no worker behind.
+
+`fork=True` (`xxgk parse`: one file, a caller that holds no lock and runs no thread) makes the worker a
+fork of the caller instead, with the same limits, process group, lifeline and descriptors: it skips
+starting an interpreter and re-importing what the caller has loaded. A caller running threads gets a
+fresh interpreter all the same (a fork copies locks other threads may hold).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -181,9 +186,50 @@ def worker_main(argv: list[str]) -> None:
 # --- in the caller ----------------------------------------------------------------------------------
 
 
+class _Process(Protocol):
+    """What the pool needs of a worker's process: `subprocess.Popen`, or `_Forked`."""
+
+    pid: int
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+class _Forked:
+    """A forked worker as `subprocess.Popen` shows one: its exit status, negative for a signal."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None and self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        deadline, delay = time.monotonic() + (timeout or 0.0), 0.0005
+        while self.poll() is None:  # as `Popen.wait` does it
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
+            delay = min(delay * 2, remaining, 0.05)
+            time.sleep(delay)
+        assert self.returncode is not None
+        return self.returncode
+
+
 @dataclass
 class _Worker:
-    process: subprocess.Popen[bytes]
+    process: _Process
     conn: Connection
     lifeline: int
     ready: bool = False
@@ -235,7 +281,11 @@ class _Worker:
         return f"the parser process died (exit status {code})"
 
 
-def _start(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = ()) -> _Worker:
+def _start(
+    task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = (), fork: bool = False
+) -> _Worker:
+    if fork and threading.active_count() == 1:
+        return _fork(task, limits, preload)
     ours, theirs = socket.socketpair()
     lifeline_read, lifeline = os.pipe()
     name = f"{task.__module__}:{task.__qualname__}"
@@ -257,6 +307,55 @@ def _start(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = ()) 
     return _Worker(process, Connection(ours.detach()), lifeline)
 
 
+def _fork(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker:
+    """A worker forked from this process: what `_start`'s command line does, without a new interpreter."""
+    ours, theirs = socket.socketpair()
+    lifeline_read, lifeline = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: it never returns into the caller's code
+        os._exit(_forked_main(task, theirs.fileno(), lifeline_read, limits, preload))
+    theirs.close()
+    os.close(lifeline_read)
+    return _Worker(_Forked(pid), Connection(ours.detach()), lifeline)
+
+
+def _forked_main(
+    task: Task[Any, Any], conn: int, lifeline: int, limits: Limits, preload: tuple[str, ...]
+) -> int:
+    try:
+        _become_worker(conn, lifeline)
+        _die_with_parent(lifeline)
+        for module in preload:
+            importlib.import_module(module)
+        _serve(Connection(conn), task, limits)
+    except BaseException:  # what an interpreter would print before it exits
+        import traceback
+
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _become_worker(*kept: int) -> None:
+    """In a forked worker: its own process group, no standard input or output, and of the caller's
+    descriptors only `kept` (and standard error), as a worker started by `_start` has."""
+    os.setpgid(0, 0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    low = 3
+    for descriptor in sorted(kept):
+        os.closerange(low, descriptor)
+        low = descriptor + 1
+    os.closerange(low, _max_descriptor())
+
+
+def _max_descriptor() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 65536
+
+
 MAX_FAILED_STARTS = 3
 """Workers that die before they are ready, one after the other, before the pool gives up."""
 
@@ -276,9 +375,10 @@ class Pool(Generic[T, R]):
         window: int = 64,
         on_note: Callable[[Any], None] = lambda _: None,
         preload: tuple[str, ...] = (),
+        fork: bool = False,
     ) -> None:
         self.task, self.jobs, self.limits, self.on_note = task, max(1, jobs), limits, on_note
-        self.preload = preload
+        self.preload, self.fork = preload, fork
         self.window = max(window, 2 * self.jobs)
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
@@ -288,7 +388,7 @@ class Pool(Generic[T, R]):
         """Start the workers now rather than at the first input: they import what they preload while
         the caller does other work. `run` (or `close`) must follow."""
         while len(self.workers) < self.jobs:
-            self.workers.append(_start(self.task, self.limits, self.preload))
+            self.workers.append(_start(self.task, self.limits, self.preload, self.fork))
 
     def run(self, items: Iterable[T]) -> Iterator[tuple[T, Result[R]]]:
         todo: deque[tuple[int, T]] = deque()
@@ -318,7 +418,7 @@ class Pool(Generic[T, R]):
 
     def _assign(self, todo: deque[tuple[int, T]]) -> None:
         while todo and len(self.workers) < self.jobs:
-            self.workers.append(_start(self.task, self.limits, self.preload))
+            self.workers.append(_start(self.task, self.limits, self.preload, self.fork))
         for worker in list(self.workers):
             if worker.ready and worker.job is None and todo:
                 index, item = todo.popleft()

@@ -14,7 +14,7 @@ from etl.errors import IncompleteReport
 from etl.ocr.engine import Box
 from etl.ocr.grid import find_grids
 from etl.ocr.image import binarise
-from etl.ocr.words import ReadBox, missed_values, page_words, split_words
+from etl.ocr.words import ReadBox, gap_values, missed_values, page_words, split_words
 from etl.pipeline import parse_file
 from tests.conftest import FIXTURES
 from tests.ocr_scans import compare, truth_of
@@ -91,6 +91,27 @@ def test_a_value_detection_missed_is_found_in_its_column() -> None:
     missed = missed_values(words, ink)
     assert len(missed) == 1
     assert (missed[0].x0, missed[0].top, missed[0].x1, missed[0].bottom) == (260, 100, 275, 130)
+
+
+def test_a_value_no_row_of_the_page_shows_is_found_between_its_neighbours() -> None:
+    """The last rows of a table alone on a page (the phone copy of 平潭 2021, page 5): detection missed
+    the same column's `0` in every row, so no other row shows that column; the ink between two values
+    of the row is read on its own. Paper, a speck, or ink touching a value is not."""
+    ink = np.zeros((200, 600), np.uint8)
+    words = []
+    for row in range(2):
+        top = 40 + 60 * row
+        ink[top : top + 30, 10:70] = 255
+        words.append(ReadBox(Box(10, top, 70, top + 30), "规章", 0.99))
+        for x in (200, 320, 440):
+            ink[top : top + 30, x : x + 15] = 255
+            words.append(ReadBox(Box(x, top, x + 15, top + 30), "0", 0.99))
+        ink[top : top + 30, 260:275] = 255  # the middle column, missed in both rows
+    ink[100:103, 380:383] = 255  # a speck between the second row's last two values
+    missed = missed_values(words, ink)
+    assert sorted((m.x0, m.top, m.x1, m.bottom) for m in missed) == [(260, 40, 275, 70), (260, 100, 275, 130)]
+    row = [w for w in words if w.box.top == 40]
+    assert gap_values(row[:2], ink) == []  # between a label and a value: not a column of values
 
 
 def test_borderless_style_takes_the_ruling_lines_out() -> None:

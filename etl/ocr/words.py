@@ -282,7 +282,46 @@ def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:
             found = _ink_in(ink, reach)
             if found is not None:
                 missed.append(found)
+    for row in rows:
+        missed += [box for box in gap_values(row, ink) if not any(_overlaps(box, m) for m in missed)]
     return missed
+
+
+GLYPH = 0.4
+"""Ink this share of the text height tall or wide between two values of a row may be a value."""
+
+
+def gap_values(row: Sequence[ReadBox], ink: Image) -> list[Box]:
+    """Ink between two neighbouring values of a row that no word covers: a lone value detection missed
+    in a column no other row of the page shows either (a table's last rows, alone on a page)."""
+    height = row[0].box.height
+    found: list[Box] = []
+    for before, after in itertools.pairwise(row):
+        if not (before.is_value and after.is_value):
+            continue
+        start, end = before.box.x1 + WORD_GAP * height, after.box.x0 - WORD_GAP * height
+        if end - start < GLYPH * height:
+            continue
+        band = Box(start, row[0].box.top - 0.2 * height, end, row[0].box.bottom + 0.2 * height)
+        for blob in _ink_runs(ink, band, WORD_GAP * height):
+            if max(blob.x1 - blob.x0, blob.height) >= GLYPH * height:
+                found.append(blob)
+    return found
+
+
+def _ink_runs(ink: Image, band: Box, gap: float) -> list[Box]:
+    """The ink of a band in pieces parted by blank columns wider than `gap` (pixels)."""
+    x0, top = max(0, int(band.x0)), max(0, int(band.top))
+    inked = np.nonzero(ink[top : int(band.bottom) + 1, x0 : int(band.x1) + 1].any(axis=0))[0]
+    runs: list[Box] = []
+    if len(inked) == 0:
+        return runs
+    cuts = np.nonzero(np.diff(inked) > gap)[0]
+    for first, last in zip(np.r_[0, cuts + 1], np.r_[cuts, len(inked) - 1], strict=True):
+        piece = _ink_in(ink, Box(x0 + inked[first], band.top, x0 + inked[last] + 1, band.bottom))
+        if piece is not None:
+            runs.append(piece)
+    return runs
 
 
 def _columns(rows: Sequence[list[ReadBox]], row: list[ReadBox]) -> list[tuple[float, float]]:

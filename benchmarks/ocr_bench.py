@@ -17,9 +17,9 @@ every cell with the truth. Prints per file and in total:
 
 --real scans the real reports whose hand-checked truth is in benchmarks/truth/ (平潭 2016, 2019, 2021:
 each value checked against the table of the published page), printed two ways, both without ruling
-lines: the Word copy printed by LibreOffice (tests/fixtures/converted/; its 2019 table runs off the
-page, so the total column is not on the paper) and the web page printed by Chromium with the table
-borders taken out (needs XXGK_REAL_CORPUS and /usr/bin/chromium).
+lines: the Word copy printed by LibreOffice (tests/fixtures/converted/; its tables fitted to the page by
+tools/fit_docx_tables.py) and the web page printed by Chromium with the table borders taken out (needs
+XXGK_REAL_CORPUS and /usr/bin/chromium).
 """
 
 from __future__ import annotations

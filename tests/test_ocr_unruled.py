@@ -23,6 +23,7 @@ from xxgk.samples.scans import STYLES, render_pages, without_rules, write_scan
 ROOT = Path(__file__).resolve().parent.parent
 V2021 = FIXTURES / "reports" / "常山县水利局_2024.pdf"
 PINGTAN_2021 = FIXTURES / "converted" / "平潭综合实验区_2021.pdf"
+OFF_THE_PAGE = FIXTURES / "cut_off" / "平潭综合实验区_2019_table_off_the_page.pdf"
 TRUTH_2021 = ROOT / "benchmarks" / "truth" / "平潭综合实验区_2021.truth.json"
 STYLE = {s.name: s for s in STYLES}
 HEIGHT = 30
@@ -110,8 +111,8 @@ def test_a_value_no_row_of_the_page_shows_is_found_between_its_neighbours() -> N
     ink[100:103, 380:383] = 255  # a speck between the second row's last two values
     missed = missed_values(words, ink)
     assert sorted((m.x0, m.top, m.x1, m.bottom) for m in missed) == [(260, 40, 275, 70), (260, 100, 275, 130)]
-    row = [w for w in words if w.box.top == 40]
-    assert gap_values(row[:2], ink) == []  # between a label and a value: not a column of values
+    first = [w for w in words if w.box.top == 40]
+    assert gap_values(first[:2], ink) == []  # between a label and a value: not a column of values
 
 
 def test_borderless_style_takes_the_ruling_lines_out() -> None:
@@ -147,3 +148,27 @@ def test_real_report_printed_without_lines_and_scanned(tmp_path: Path) -> None:
     evidence = {(e.metric_code, e.breakdown): e for e in report.ocr}
     total = evidence[("req.total", "total")]  # 69: the crop of its word, confirmed by the identities
     assert total.confirmed and not total.doubt and total.crop_png.startswith(b"\x89PNG")
+
+
+def _chars_off_the_paper(path: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return sum(1 for page in pdf.pages for c in page.chars if c["x1"] > page.width + 1)
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "converted").glob("*.pdf")), ids=lambda p: p.name)
+def test_the_word_copies_print_their_tables_on_the_paper(path: Path) -> None:
+    """A real agency's Word report fits its table on the paper; the LibreOffice copy of 平潭 2019 had kept
+    the web page's table width and printed its total column off the page (tools/fit_docx_tables.py)."""
+    assert _chars_off_the_paper(path) == 0
+
+
+@pytest.mark.slow
+def test_a_print_whose_table_runs_off_the_paper_is_refused_when_scanned(tmp_path: Path) -> None:
+    """The 2019 copy as first converted: its text layer still holds the total column beyond the page's
+    edge, but the paper does not, so the scan of it has no row of table 三 whole and is refused."""
+    assert _chars_off_the_paper(OFF_THE_PAGE) >= 30
+    path = write_scan(OFF_THE_PAGE, tmp_path, STYLE["scan200"])
+    with pytest.raises(IncompleteReport, match="table 三 is cut off"):
+        parse_file(path)

@@ -14,7 +14,9 @@ from etl.readings import FIRST, rank
 from tests.conftest import FIXTURES
 
 UNRULED = FIXTURES / "unruled" / "常山县司法局_2020_无框线.pdf"
-PINGTAN = FIXTURES / "converted" / "平潭综合实验区_2019.pdf"
+PINGTAN = (
+    FIXTURES / "cut_off" / "平潭综合实验区_2019_table_off_the_page.pdf"
+)  # the text layer runs off the page
 
 
 def test_alternative_readings_are_named_by_page_position_and_text() -> None:

@@ -105,3 +105,75 @@ def test_values_of_one_row_read_at_two_heights_are_not_placed() -> None:
     _, table = _read(_table4_header() + first + second)
     assert all("" not in _cells(table, r) for r in range(table.n_rows))
     assert len(table.notes) == 2 and all("may be one row or two" in n for n in table.notes)
+
+
+def _values(top: float, bottom: float, *values: tuple[str, float, float]) -> list[Word]:
+    return [Word(text, x0, x1, top, bottom) for text, x0, x1 in values]
+
+
+def test_a_label_wrapped_around_its_values_goes_whole_to_their_row() -> None:
+    """（二）部分公开 of table 三 printed over four lines with its values between the second and the third
+    (the words of the 平潭 2021 phone copy, page 3): a scan boxes words by their ink, so the lines that
+    start with a bracket stand half a character right of the others. The four lines are one label, of
+    the row of those values: not the row above, nor a paragraph that cuts the table in two; a word is
+    put in a column by its neighbours above and below, not by a long label elsewhere on the page."""
+    words = [
+        Word("三、本", 63.7, 97.2, 270.0, 280.4),
+        Word("（一）予以公开", 110.9, 183.6, 270.0, 280.4),
+        *_values(
+            270.0,
+            280.4,
+            ("27", 195.1, 208.4),
+            ("0", 232.6, 238.7),
+            ("0", 260.6, 266.8),
+            ("2", 289.1, 294.8),
+            ("0", 316.8, 323.3),
+            ("1", 369.0, 373.3),
+            ("30", 396.4, 410.0),
+        ),
+        Word("年度办", 64.1, 97.2, 288.0, 298.4),
+        Word("理结果", 63.4, 97.2, 304.2, 314.6),
+        Word("（二）部分公开", 110.9, 184.0, 304.2, 314.6),
+        Word("(区分处理的,", 110.9, 175.7, 321.5, 331.9),
+        *_values(
+            327.2,
+            337.7,
+            ("5", 195.1, 200.9),
+            ("0", 232.6, 238.7),
+            ("0", 260.6, 266.8),
+            ("0", 288.7, 295.2),
+            ("0", 316.8, 323.3),
+            ("0", 368.3, 374.4),
+            ("5", 400.0, 406.1),
+        ),
+        Word("只计这一情形，", 104.4, 175.7, 338.0, 348.5),
+        Word("不计其他情形)", 104.4, 177.1, 353.2, 363.6),
+        Word("(三", 110.9, 126.0, 385.7, 396.2),
+        Word("1.属于国家", 133.2, 188.3, 385.7, 396.2),
+        *_values(
+            392.4,
+            402.8,
+            ("0", 194.8, 201.2),
+            ("0", 232.6, 238.7),
+            ("0", 260.6, 266.8),
+            ("0", 288.7, 295.2),
+            ("0", 316.8, 323.3),
+            ("0", 368.3, 374.4),
+            ("0", 396.4, 402.5),
+        ),
+        Word("）不", 104.4, 126.0, 402.1, 412.6),
+        Word("秘密", 132.5, 154.1, 402.1, 412.6),
+        Word("予公", 104.4, 126.4, 418.3, 428.8),
+    ]
+    # a long label two pages on, whose middle is that of the wrapped lines (its page's values stand
+    # further right, so it is a label there)
+    later = [
+        *_values(160.0, 170.4, ("1", 211.0, 215.0), ("1", 410.0, 415.0)),
+        Word("四、结转下年度继续办理", 80.6, 204.8, 173.5, 185.0),
+    ]
+    lines = word_lines(words, 3, 1500.0) + word_lines(later, 5, 2930.0)
+    reading = text_tables(lines, 415)
+    (table,) = [t.table for t in reading.tables]
+    labels = ["".join(c.text for c in table.cells if c.row == r and not c.text.isdigit()) for r in range(3)]
+    assert labels[0] == "三、本年度办理结果（一）予以公开"
+    assert labels[1] == "（二）部分公开(区分处理的,只计这一情形，不计其他情形)"

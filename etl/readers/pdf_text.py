@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from etl.readers.pdf_columns import Columns, header_columns, place, unplaced_reason, widened
@@ -174,26 +174,49 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
 
 
 def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
-    """Label words as the cells printed them: one column, lines one under the other without a gap."""
-    words = [WordLine((w,), line.page, line.y) for line in lines for w in _item_joined(line.words)]
-    columns: list[list[WordLine]] = []
-    for word in sorted(words, key=lambda w: w.words[0].x0):
-        column = next((c for c in columns if _same_column(c[0].words[0], word.words[0])), None)
-        if column is None:
-            columns.append([word])
-        else:
-            column.append(word)
+    """Label words as the cells printed them: one column, lines one under the other without a gap. Two
+    words are of one run when they stand in one column and the lower is at most a gap below the upper,
+    directly or through other words of the run (a word is compared with its neighbours above and below,
+    not with the column's first word elsewhere on the page); an item number starts a new run."""
+    words = sorted(
+        (WordLine((w,), line.page, line.y) for line in lines for w in _item_joined(line.words)),
+        key=lambda w: w.y,
+    )
+    group = list(range(len(words)))
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            group[index] = group[group[index]]
+            index = group[index]
+        return index
+
+    for upper, lower in _neighbours(words):
+        group[root(lower)] = root(upper)
+    columns: dict[int, list[WordLine]] = {}
+    for index, word in enumerate(words):
+        columns.setdefault(root(index), []).append(word)
     runs: list[list[WordLine]] = []
-    for column in columns:
-        column.sort(key=lambda w: w.y)
+    for column in sorted(columns.values(), key=lambda c: (min(w.words[0].x0 for w in c), c[0].y)):
         run = [column[0]]
         for word in column[1:]:
-            if word.y - run[-1].y > RUN_GAP * word.height or _NUMBERED.match(word.words[0].text):
+            if _NUMBERED.match(word.words[0].text):
                 runs.append(run)
                 run = []
             run.append(word)
         runs.append(run)
     return runs
+
+
+def _neighbours(words: list[WordLine]) -> Iterator[tuple[int, int]]:
+    """(upper, lower) indexes of words (sorted by height on the page) in one column, the lower at most a
+    gap below the upper."""
+    for upper, word in enumerate(words):
+        for lower in range(upper + 1, len(words)):
+            below = words[lower]
+            if below.y - word.y > RUN_GAP * below.height:
+                break
+            if below.y > word.y and _same_column(word.words[0], below.words[0]):
+                yield upper, lower
 
 
 def _item_joined(words: Sequence[Word], items: bool = True) -> list[Word]:
@@ -455,4 +478,20 @@ def _join_hanging(columns: list[list[Word]], order: dict[int, tuple[int, float]]
 
 
 def _same_column(a: Word, b: Word) -> bool:
-    return abs(a.x0 - b.x0) <= SAME_COLUMN or abs(a.centre - b.centre) <= SAME_COLUMN
+    return (
+        abs(a.x0 - b.x0) <= SAME_COLUMN
+        or abs(a.centre - b.centre) <= SAME_COLUMN
+        or _bracket_indent(a, b)
+        or _bracket_indent(b, a)
+    )
+
+
+BRACKET_ROOM = 0.8
+"""The blank an opening bracket holds on its left, as a share of the text height (a scan boxes ink)."""
+
+
+def _bracket_indent(a: Word, b: Word) -> bool:
+    """`a` starts with an opening bracket in the same column as `b`: a scan boxes a word from its ink,
+    and the ink of "（" starts about half a character right of the column's edge ("（二）部分公开" over
+    "计这一情形" of one cell)."""
+    return a.text[:1] in "（(" and 0 < a.x0 - b.x0 <= BRACKET_ROOM * (a.bottom - a.top)

@@ -14,7 +14,14 @@ from etl.errors import IncompleteReport
 from etl.ocr.engine import Box
 from etl.ocr.grid import find_grids
 from etl.ocr.image import binarise
-from etl.ocr.words import ReadBox, gap_values, missed_values, page_words, split_words
+from etl.ocr.words import (
+    ReadBox,
+    gap_values,
+    missed_values,
+    page_words,
+    split_words,
+    without_stray_marks,
+)
 from etl.pipeline import parse_file
 from tests.conftest import FIXTURES
 from tests.ocr_scans import compare, truth_of
@@ -113,6 +120,22 @@ def test_a_value_no_row_of_the_page_shows_is_found_between_its_neighbours() -> N
     assert sorted((m.x0, m.top, m.x1, m.bottom) for m in missed) == [(260, 40, 275, 70), (260, 100, 275, 130)]
     first = [w for w in words if w.box.top == 40]
     assert gap_values(first[:2], ink) == []  # between a label and a value: not a column of values
+
+
+def test_a_stray_mark_between_two_values_is_dropped() -> None:
+    """The fax copy of 平潭 2019 (Chromium): a speck read as ☑ between the last two values of 一、本年新收
+    made the line look like running text, so the row was lost. A dash or a slash is a value, and a mark
+    that is not between two values is kept."""
+
+    def word(text: str, x0: float) -> ReadBox:
+        return ReadBox(Box(x0, 40, x0 + 12, 70), text, 0.9)
+
+    row = [word("一、本年新收", 10), word("23", 200), word("0", 240), word("☑", 270), word("23", 300)]
+    assert [w.text for w in without_stray_marks(row)] == ["一、本年新收", "23", "0", "23"]
+    kept = [word("一、本年新收", 10), word("23", 200), word("-", 240), word("/", 270), word("23", 300)]
+    assert without_stray_marks(kept) == kept
+    ends = [word("☑", 10), word("23", 200), word("0", 240)]
+    assert without_stray_marks(ends) == ends
 
 
 def test_borderless_style_takes_the_ruling_lines_out() -> None:

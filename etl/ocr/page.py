@@ -15,7 +15,7 @@ import numpy.typing as npt
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
-from etl.ocr.words import ReadBox, despeckle, missed_values, page_words
+from etl.ocr.words import ReadBox, despeckle, missed_values, page_words, without_stray_marks
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
@@ -81,7 +81,7 @@ def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: I
     """The page's text as words, with the values detection missed in rows of a table printed without
     lines read on their own (a row that still lacks one is left short, and extraction skips it)."""
     ink = despeckle(ink)
-    words = page_words(lines, ink)
+    words = without_stray_marks(page_words(lines, ink))
     missed = missed_values(words, ink)
     if not missed:
         return words
@@ -91,7 +91,7 @@ def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: I
         for box, r in zip(missed, readings, strict=True)
     ]
     values = [w for w in found if w.text and w.is_value]
-    return page_words([*lines, *values], ink) if values else words
+    return without_stray_marks(page_words([*lines, *values], ink)) if values else words
 
 
 PAD = 3

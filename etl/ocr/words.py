@@ -11,6 +11,7 @@ right), so a gap next to it must be wider still to count.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -266,6 +267,21 @@ def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
         lines.setdefault(word.box.bottom, []).append(word)
     rows = [sorted(line, key=lambda w: w.box.x0) for _, line in sorted(lines.items())]
     return [row for row in rows if row[-1].is_value]
+
+
+def without_stray_marks(words: Sequence[ReadBox]) -> list[ReadBox]:
+    """The words without a lone symbol (☑, ✓, □: no letter, digit or punctuation) read between two values
+    of a row: a stray mark on the paper, which would make the row look like running text."""
+    stray: set[int] = set()
+    for row in value_rows(words):
+        for before, word, after in zip(row, row[1:], row[2:], strict=False):
+            if before.is_value and after.is_value and _is_mark(word.text):
+                stray.add(id(word))
+    return [w for w in words if id(w) not in stray]
+
+
+def _is_mark(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(c) == "So" for c in text)
 
 
 def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:

@@ -28,6 +28,9 @@ SHORT_VERTICAL = 20
 """Pixels: the shortest vertical ruling line (a single-line row at 200 dpi is about 30 px high)."""
 TEXT_BAND = 0.2
 """Share of a text box's height left at its top and bottom when its text is cleared."""
+RULED_ROW = 0.9
+"""A row of a text box's middle band inked over this share of its width is a ruling line the box runs
+over (header text printed tight under the line above it), and is kept."""
 MIN_TABLE_WIDTH = 0.25
 """A grid narrower than this share of the page is not a table (a box around a seal, a logo)."""
 
@@ -80,7 +83,8 @@ def without_text(ink: Image, boxes: Sequence[Box]) -> Image:
         y0, y1 = int(box.top + band), int(box.bottom - band)
         x0, x1 = int(box.x0 + 2), int(box.x1 - 2)
         if y1 > y0 and x1 > x0:
-            cleared[y0:y1, x0:x1] = 0
+            ruled = np.count_nonzero(ink[y0:y1, x0:x1], axis=1) >= RULED_ROW * (x1 - x0)
+            cleared[y0:y1, x0:x1][~ruled] = 0
     return cleared
 
 

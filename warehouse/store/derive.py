@@ -24,6 +24,7 @@ from warehouse.load import Batch, refresh_current, refresh_places, refresh_sourc
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog, absolute, stored_columns
 from warehouse.store.parts import copy_to
+from warehouse.store.rollups import Rollups
 from warehouse.store.stages import stage
 from warehouse.store.version import insert_rows, scan_sql
 
@@ -38,7 +39,7 @@ class Derived:
     buckets: dict[int, tuple[str, str]]
     dead: frozenset[str]
     revived: frozenset[str]
-    rollups: dict[str, tuple[str, ...]]
+    rollups: Rollups
     n_reports: int | None
     """Rows of the new buckets' report files; None when the previous count was not known."""
 
@@ -400,7 +401,7 @@ def _rows_in(d: _Deriver, file: str) -> int:
     return int(d.con.execute(f"SELECT num_rows FROM parquet_file_metadata('{path}')").fetchall()[0][0])
 
 
-def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> Rollups:
     """The pre-aggregated tables of the new version: the previous ones with this run's difference, or all
     of them built again (a full derivation, or a previous version written before they existed)."""
     con = d.con
@@ -414,7 +415,7 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
     )
     if full:
         every = Catalog(parts=every_part.parts, buckets=buckets)
-        return rollups.build_all(con, d.directory, every, d.inputs.run_id)
+        return Rollups(rollups.build_all(con, d.directory, every, d.inputs.run_id))
     con.execute(f"""
         CREATE TEMP TABLE roll_old AS
         SELECT {_report_columns()} FROM before
@@ -431,4 +432,5 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         f"SELECT {_check_columns()} FROM xfinal",
         f"SELECT {_report_columns()} FROM recomputed WHERE _key IN (SELECT _key FROM touched)",
     )
-    return rollups.update(con, sources, change, dict(d.previous.rollups), d.inputs.run_id)
+    previous = Rollups(dict(d.previous.rollups), dict(d.previous.rollup_deltas))
+    return rollups.update(con, sources, change, previous, d.inputs.run_id)

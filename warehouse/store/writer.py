@@ -90,7 +90,8 @@ class StoreRun:
                 place_inputs=batch.place_inputs,
                 run_seq=seq,
                 n_buckets=n_buckets,
-                rollups=derived.rollups,
+                rollups=derived.rollups.files,
+                rollup_deltas=derived.rollups.deltas,
                 n_reports=derived.n_reports,
             )
             with stage("fold logs, compact"):
@@ -145,6 +146,6 @@ def add_rollups(directory: Path) -> Path:
         finally:
             con.close()
         run.parts.close()
-        run.catalog = replace(previous, rollups=built)
+        run.catalog = replace(previous, rollups=built, rollup_deltas={})
 
     return publish(directory, change)[0]

@@ -121,7 +121,12 @@ def test_rollup_deltas_and_their_folding_equal_a_full_rebuild(
         step = snapshot(wh)
         assert step["agg_coverage"] == step["coverage"]
     assert seen_delta and seen_fold
-    _change_a_cell(_editable(inbox))
+    changed = _editable(inbox)
+    _change_a_cell(changed)
+    # A value that becomes blank: its groups keep their rows, with no value left (NULL, not 0).
+    blanked = _editable(inbox, other_than=changed)
+    text = blanked.read_text(encoding="utf-8")
+    blanked.write_text(NUMBER_CELL.sub("\n\t\n", text), encoding="utf-8")
     # A report whose file now holds another agency's report: its groups are left without rows.
     html = [p for p in sorted(inbox.rglob("*.html")) if "bad" not in p.parts]
     gone = html[0]
@@ -156,10 +161,10 @@ def test_one_run_and_many_runs_store_the_same_reports(corpus: Path, tmp_path: Pa
 NUMBER_CELL = re.compile(r"\n\t(\d+)\n")
 
 
-def _editable(inbox: Path) -> Path:
+def _editable(inbox: Path, other_than: Path | None = None) -> Path:
     """A UTF-8 text report with a cell holding a number on its own line."""
     for path in sorted(inbox.rglob("*.txt")):
-        if "bad" in path.parts:
+        if "bad" in path.parts or path == other_than:
             continue
         try:
             text = path.read_text(encoding="utf-8")

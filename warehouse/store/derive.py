@@ -19,7 +19,6 @@ import duckdb
 
 from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
 from warehouse.crosschecks import check_sql
-from warehouse.db import connect
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog, absolute, stored_columns
@@ -127,8 +126,8 @@ def _stored_ids(d: _Deriver, report_ids: list[str]) -> list[str]:
     )
 
 
-def derive(inputs: Inputs) -> Derived:
-    con = connect(None)
+def derive(inputs: Inputs, con: Connection) -> Derived:
+    """The run's derived files, through `con` (an in-memory connection the caller reuses afterwards)."""
     try:
         deriver = _Deriver(con, inputs)
         with stage("derive: sources"):
@@ -147,7 +146,16 @@ def derive(inputs: Inputs) -> Derived:
         dead = (set(deriver.previous.dead) | dead_new) - set(revived)
         return Derived(buckets, frozenset(dead), frozenset(revived), rollups, n_reports)
     finally:
-        con.close()
+        _clear(con)
+
+
+def _clear(con: Connection) -> None:
+    """Drop what deriving left on `con`, so the rest of the run does not hold it in memory."""
+    con.execute("SET search_path = 'main'")
+    for database, schema, table in con.execute(
+        "SELECT database_name, schema_name, table_name FROM duckdb_tables() WHERE NOT internal"
+    ).fetchall():
+        con.execute(f'DROP TABLE "{database}"."{schema}"."{table}"')
 
 
 def _sources(d: _Deriver) -> None:

@@ -15,14 +15,38 @@ from warehouse import dashboard_queries as dq
 from warehouse.db import connect
 from warehouse.filters import KINDS, LEVELS, TEMPLATES, ReportFilter
 from warehouse.publish import current_version
+from warehouse.store import rollups
 
 Read = Callable[[duckdb.DuckDBPyConnection, ReportFilter], object]
 RANKED = ("requests.received", "proactive.items", "litigation")
 
 
 @pytest.fixture(scope="module")
-def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    version = current_version(sample_warehouse)
+def delta_warehouse(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus ingested in three runs, its deltas never folded: the `agg_*` views apply the
+    deltas of the last two to the province files of the first."""
+    from xxgk.ingest import ingest
+
+    target = tmp_path_factory.mktemp("delta_warehouse") / "data"
+    files = sorted(p for p in (sample_warehouse.parent / "samples").rglob("*") if p.is_file())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rollups, "FOLD_REPORTS", 1_000_000)
+        for start in range(3):
+            ingest(files[start::3], target)
+    version = current_version(target)
+    assert version is not None
+    found = duckdb.connect(str(version), read_only=True)
+    try:
+        deltas = found.execute("SELECT count(*) FROM _rollups WHERE relation LIKE 'delta:%'").fetchall()
+    finally:
+        found.close()
+    assert deltas[0][0] > 0, "the last runs must leave deltas"
+    return target
+
+
+@pytest.fixture(scope="module", params=["sample_warehouse", "delta_warehouse"])
+def con(request: pytest.FixtureRequest) -> Iterator[duckdb.DuckDBPyConnection]:
+    version = current_version(request.getfixturevalue(request.param))
     assert version is not None
     connection = connect(version, read_only=True)
     yield connection

@@ -16,6 +16,7 @@ import pytest
 from warehouse.db import connect
 from warehouse.publish import current_version
 from warehouse.store import derive as derive_module
+from warehouse.store import rollups as rollups_module
 from warehouse.store.rollups import RELATIONS
 from xxgk.ingest import ingest, rebuild
 from xxgk.samples import generate_corpus
@@ -85,6 +86,65 @@ def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) 
     assert {row[1] for row in incremental["checks"]} >= {"X1", "X3", "X4", "X5"}
 
 
+def _rollup_files(directory: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Province → its pre-aggregated files, and province → its delta files, of the current version."""
+    version = current_version(directory)
+    assert version is not None
+    con = duckdb.connect(str(version), read_only=True)
+    try:
+        rows = con.execute("SELECT province, relation, file FROM _rollups ORDER BY province, seq").fetchall()
+    finally:
+        con.close()
+    files: dict[str, list[str]] = {}
+    deltas: dict[str, list[str]] = {}
+    for province, relation, file in rows:
+        (deltas if relation.startswith("delta:") else files).setdefault(province, []).append(file)
+    return files, deltas
+
+
+def test_rollup_deltas_and_their_folding_equal_a_full_rebuild(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest leaves a delta per touched province that the agg_* views apply to the province's files;
+    past FOLD_REPORTS replaced reports the delta is folded into them. With a changed report and one whose
+    file no longer holds a report, both give what a full rebuild gives."""
+    monkeypatch.setattr(rollups_module, "FOLD_REPORTS", 30)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    seen_delta = seen_fold = False
+    before: dict[str, list[str]] = {}
+    for batch in _batches(corpus, inbox, 6):
+        ingest(batch, wh)
+        files, deltas = _rollup_files(wh)
+        seen_delta |= bool(deltas)
+        seen_fold |= any(before.get(p) not in (None, f) for p, f in files.items())
+        before = files
+        step = snapshot(wh)
+        assert step["agg_coverage"] == step["coverage"]
+    assert seen_delta and seen_fold
+    changed = _editable(inbox)
+    _change_a_cell(changed)
+    # A value that becomes blank: its groups keep their rows, with no value left (NULL, not 0).
+    blanked = _editable(inbox, other_than=changed)
+    text = blanked.read_text(encoding="utf-8")
+    blanked.write_text(NUMBER_CELL.sub("\n\t\n", text), encoding="utf-8")
+    # A report whose file now holds another agency's report: its groups are left without rows.
+    html = [p for p in sorted(inbox.rglob("*.html")) if "bad" not in p.parts]
+    gone = html[0]
+    other = next(p for p in html if p.name.split("_")[0] != gone.name.split("_")[0])
+    gone_id = _rows(wh, f"SELECT report_id FROM sources WHERE path = '{gone.resolve()}'")
+    assert gone_id, "the report to replace by nothing must be stored"
+    gone.write_bytes(other.read_bytes())
+    ingest([inbox], wh)
+    assert _rollup_files(wh)[1], "the last ingest must leave a delta"
+    incremental = snapshot(wh)
+    for relation in ("reports", "agg_reports"):
+        assert not _rows(wh, f"SELECT 1 FROM {relation} WHERE report_id = '{gone_id[0][0]}'"), relation
+    rebuild(wh)
+    assert not _rollup_files(wh)[1], "a full derivation folds every delta"
+    assert snapshot(wh) == incremental
+    assert all(incremental[name] for name in RELATIONS)
+
+
 def test_one_run_and_many_runs_store_the_same_reports(corpus: Path, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     batches = _batches(corpus, inbox, 4)
@@ -101,10 +161,10 @@ def test_one_run_and_many_runs_store_the_same_reports(corpus: Path, tmp_path: Pa
 NUMBER_CELL = re.compile(r"\n\t(\d+)\n")
 
 
-def _editable(inbox: Path) -> Path:
+def _editable(inbox: Path, other_than: Path | None = None) -> Path:
     """A UTF-8 text report with a cell holding a number on its own line."""
     for path in sorted(inbox.rglob("*.txt")):
-        if "bad" in path.parts:
+        if "bad" in path.parts or path == other_than:
             continue
         try:
             text = path.read_text(encoding="utf-8")

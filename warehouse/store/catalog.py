@@ -73,6 +73,8 @@ ROLLUPS_FORMAT = "2"
 """`warehouse_info.rollups` of a version whose pre-aggregated tables are complete (2: with `agg_ranking`);
 a version with another value is read as having none, and its next ingest (or `writer.add_rollups`) builds
 them all."""
+DELTA_PREFIX = "delta:"
+"""`_rollups.relation` of a province's delta files (`delta:agg_metrics`, …)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Catalog:
     n_buckets: int = N_BUCKETS
     rollups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """province → pre-aggregated files, in `store.rollups.RELATIONS` order (docs/scale.md)."""
+    rollup_deltas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """province → its delta since its files were written, in `store.rollups.DELTA_RELATIONS` order."""
     n_reports: int | None = None
     """Rows of the buckets' `reports` files (`warehouse_info.reports`), kept by difference so that sizing
     the buckets reads no footer; None in a version written before it was kept."""
@@ -112,7 +116,7 @@ class Catalog:
         found = {p.file for p in self.parts}
         for files in self.buckets.values():
             found.update(files)
-        for rolled in self.rollups.values():
+        for rolled in (*self.rollups.values(), *self.rollup_deltas.values()):
             found.update(rolled)
         return found
 
@@ -174,11 +178,13 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
     }
     dead = frozenset(r[0] for r in con.execute(f"SELECT report_id FROM {schema}._dead").fetchall())
     rollups: dict[str, list[str]] = {}
+    deltas: dict[str, list[str]] = {}
     if info.get("rollups") == ROLLUPS_FORMAT:
-        for province, file in con.execute(
-            f"SELECT province, file FROM {schema}._rollups ORDER BY province, seq"
+        for province, relation, file in con.execute(
+            f"SELECT province, relation, file FROM {schema}._rollups ORDER BY province, seq"
         ).fetchall():
-            rollups.setdefault(str(province), []).append(str(file))
+            kept = deltas if str(relation).startswith(DELTA_PREFIX) else rollups
+            kept.setdefault(str(province), []).append(str(file))
     return Catalog(
         parts=parts,
         buckets=buckets,
@@ -187,6 +193,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection, schema: str = "main") -> Catalo
         run_seq=int(info.get("run_seq", "0")),
         n_buckets=int(info.get("n_buckets", str(N_BUCKETS))),
         rollups={p: tuple(f) for p, f in rollups.items()},
+        rollup_deltas={p: tuple(f) for p, f in deltas.items()},
         n_reports=int(info["reports"]) if "reports" in info else None,
     )
 

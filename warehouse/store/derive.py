@@ -19,11 +19,11 @@ import duckdb
 
 from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
 from warehouse.crosschecks import check_sql
-from warehouse.db import connect
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog, absolute, stored_columns
 from warehouse.store.parts import copy_to
+from warehouse.store.rollups import Rollups
 from warehouse.store.stages import stage
 from warehouse.store.version import insert_rows, scan_sql
 
@@ -38,7 +38,7 @@ class Derived:
     buckets: dict[int, tuple[str, str]]
     dead: frozenset[str]
     revived: frozenset[str]
-    rollups: dict[str, tuple[str, ...]]
+    rollups: Rollups
     n_reports: int | None
     """Rows of the new buckets' report files; None when the previous count was not known."""
 
@@ -126,8 +126,8 @@ def _stored_ids(d: _Deriver, report_ids: list[str]) -> list[str]:
     )
 
 
-def derive(inputs: Inputs) -> Derived:
-    con = connect(None)
+def derive(inputs: Inputs, con: Connection) -> Derived:
+    """The run's derived files, through `con` (an in-memory connection the caller reuses afterwards)."""
     try:
         deriver = _Deriver(con, inputs)
         with stage("derive: sources"):
@@ -146,7 +146,16 @@ def derive(inputs: Inputs) -> Derived:
         dead = (set(deriver.previous.dead) | dead_new) - set(revived)
         return Derived(buckets, frozenset(dead), frozenset(revived), rollups, n_reports)
     finally:
-        con.close()
+        _clear(con)
+
+
+def _clear(con: Connection) -> None:
+    """Drop what deriving left on `con`, so the rest of the run does not hold it in memory."""
+    con.execute("SET search_path = 'main'")
+    for database, schema, table in con.execute(
+        "SELECT database_name, schema_name, table_name FROM duckdb_tables() WHERE NOT internal"
+    ).fetchall():
+        con.execute(f'DROP TABLE "{database}"."{schema}"."{table}"')
 
 
 def _sources(d: _Deriver) -> None:
@@ -400,7 +409,7 @@ def _rows_in(d: _Deriver, file: str) -> int:
     return int(d.con.execute(f"SELECT num_rows FROM parquet_file_metadata('{path}')").fetchall()[0][0])
 
 
-def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> Rollups:
     """The pre-aggregated tables of the new version: the previous ones with this run's difference, or all
     of them built again (a full derivation, or a previous version written before they existed)."""
     con = d.con
@@ -414,7 +423,7 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
     )
     if full:
         every = Catalog(parts=every_part.parts, buckets=buckets)
-        return rollups.build_all(con, d.directory, every, d.inputs.run_id)
+        return Rollups(rollups.build_all(con, d.directory, every, d.inputs.run_id))
     con.execute(f"""
         CREATE TEMP TABLE roll_old AS
         SELECT {_report_columns()} FROM before
@@ -431,4 +440,5 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> dict[str, tupl
         f"SELECT {_check_columns()} FROM xfinal",
         f"SELECT {_report_columns()} FROM recomputed WHERE _key IN (SELECT _key FROM touched)",
     )
-    return rollups.update(con, sources, change, dict(d.previous.rollups), d.inputs.run_id)
+    previous = Rollups(dict(d.previous.rollups), dict(d.previous.rollup_deltas))
+    return rollups.update(con, sources, change, previous, d.inputs.run_id)

@@ -9,15 +9,20 @@ on), `agg_failed` (failed checks with their report's columns) and `agg_coverage`
 materialised per province of the agency).
 
 An ingest changes the rows of the reports it derived again (`recomputed` in store/derive.py) and removes
-the dead ones. The cubes take the difference: the old rows' contributions subtracted, the new rows' added,
-groups left without rows dropped — sums are DECIMAL, so this is exact. Per-report rollups replace the rows
-of those reports; coverage is computed again for the touched provinces. Only the touched provinces' files
-are rewritten. A full derivation builds everything from the current reports.
+the dead ones. It writes, per touched province, a small delta next to the province's files: the cubes'
+difference (the old rows' contributions subtracted, the new rows' added — sums are DECIMAL, so this is
+exact), the new per-report rows of the reports it replaces and the new coverage rows of the agencies it
+replaces. The `agg_*` views sum a province's cube files with its delta (groups left without rows dropped,
+`value` NULL where no value remains) and show its per-report rows but the replaced ones, plus the delta's.
+Each ingest's delta holds the previous one's; past FOLD_REPORTS replaced reports it is folded into the
+province's files, which are then written again. A full derivation builds everything from the current
+reports.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -31,10 +36,22 @@ Connection = duckdb.DuckDBPyConnection
 CUBES = ("agg_metrics", "agg_series", "agg_checks")
 ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking")
 RELATIONS = (*CUBES, *ROWS)
+DELTA_RELATIONS = (*RELATIONS, "agg_replaced")
+"""A province's delta: signed cube rows, the new rows of the reports and agencies it replaces, and
+`agg_replaced` (kind 'report' or 'agency', id): whose rows in the province's files stop counting."""
+REPLACED_KEY = {
+    "agg_reports": ("report_id", "report"),
+    "agg_failed": ("report_id", "report"),
+    "agg_ranking": ("report_id", "report"),
+    "agg_coverage": ("agency_id", "agency"),
+}
 NO_PROVINCE = "none"
+"""The file key of reports without a province."""
 SMALL_CHANGE = 5000
 """Up to this many changed reports, their rows are looked up by id; beyond, the parts are scanned."""
-"""The file key of reports without a province."""
+FOLD_REPORTS = 100
+"""A province's delta replaces at most this many reports; beyond, its files are written again with the
+delta folded in (as compaction merges parts), so a delta stays small and so do the views' sums."""
 
 DIMENSIONS = (
     "province_code",
@@ -227,20 +244,53 @@ def _grains(relation: str) -> str:
         FROM delta_{relation} GROUP BY province_code, {rest}, {keys}"""
 
 
-def _merged(relation: str, old: str, province: str) -> str:
-    """The province's old cube rows plus the delta, summed; empty groups dropped."""
+def _sums(relation: str, *, final: bool) -> str:
+    """A cube's measures summed; `final`: `value` NULL where no value remains (as a full build has it)."""
+    sums = [f"sum({m}) AS {m}" for m in CUBE_MEASURES[relation]]
+    if final and "value" in CUBE_MEASURES[relation]:
+        sums[0] = "CASE WHEN sum(n_value) > 0 THEN sum(value) END AS value"
+    return ", ".join(sums)
+
+
+def cube_sum_sql(relation: str, rows: str) -> str:
+    """The cube rows of `rows` (base rows and signed delta rows, without `is_current`) summed per group,
+    groups left without rows dropped: what a province's file holds once its delta is folded in, and what
+    the `agg_*` view shows of a province that has a delta."""
     keys = ", ".join(CUBE_KEYS[relation])
-    sums = ", ".join(f"sum({m}) AS {m}" for m in CUBE_MEASURES[relation])
-    if "value" in CUBE_MEASURES[relation]:
-        sums = sums.replace("sum(value) AS value", "CASE WHEN sum(n_value) > 0 THEN sum(value) END AS value")
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
     return f"""
-        SELECT grain, {DIMS_SQL}, {keys}, {sums}, TRUE AS is_current
-        FROM (SELECT * EXCLUDE (is_current) FROM ({old})
-              UNION ALL SELECT * FROM grains_{relation} WHERE {where})
-        GROUP BY grain, {DIMS_SQL}, {keys}
-        HAVING sum(n_rows) <> 0
-        ORDER BY {SORT[relation]}"""
+        SELECT grain, {DIMS_SQL}, {keys}, {_sums(relation, final=True)}, TRUE AS is_current
+        FROM ({rows}) GROUP BY grain, {DIMS_SQL}, {keys} HAVING sum(n_rows) <> 0"""
+
+
+def view_sql(
+    relation: str,
+    files: dict[str, tuple[str, ...]],
+    deltas: dict[str, tuple[str, ...]],
+    read: Callable[[list[str]], str],
+) -> str:
+    """The `agg_*` view of a version: the province files, with each province's delta applied (cubes summed
+    with it, per-report and per-agency rows replaced by it). `read` gives `read_parquet(...)` of files."""
+    index = RELATIONS.index(relation)
+    changed = [p for p in sorted(deltas) if p in files]
+    plain = [f[index] for p, f in sorted(files.items()) if p not in changed]
+    branches = [f"SELECT * FROM {read(plain)}"] if plain else []
+    if not changed:
+        return branches[0] if branches else ""
+    delta_files = [deltas[p][index] for p in changed]
+    if relation in CUBES:
+        rows = (
+            f"SELECT * EXCLUDE (is_current) FROM {read([files[p][index] for p in changed])} "
+            f"UNION ALL SELECT * EXCLUDE (is_current) FROM {read(delta_files)}"
+        )
+        return " UNION ALL ".join([*branches, cube_sum_sql(relation, rows)])
+    key, kind = REPLACED_KEY[relation]
+    for province in changed:
+        replaced = read([deltas[province][DELTA_RELATIONS.index("agg_replaced")]])
+        branches.append(
+            f"SELECT * FROM {read([files[province][index]])} "
+            f"WHERE {key} NOT IN (SELECT id FROM {replaced} WHERE kind = '{kind}')"
+        )
+    return " UNION ALL ".join([*branches, f"SELECT * FROM {read(delta_files)}"])
 
 
 @dataclass(frozen=True)
@@ -259,20 +309,30 @@ class Change:
     coverage is computed again; the other agencies at their places get only their peer years again."""
 
 
-def update(
-    con: Connection,
-    sources: Sources,
-    change: Change,
-    previous: dict[str, tuple[str, ...]],
-    run_id: str,
-) -> dict[str, tuple[str, ...]]:
-    """Province → rollup files (in RELATIONS order) of the new version; `previous` is empty for a full
-    build, and then `old_reports` must be empty."""
+@dataclass(frozen=True)
+class Rollups:
+    """The pre-aggregated files of a version: province → files in RELATIONS order, and province → its
+    delta since they were written, in DELTA_RELATIONS order."""
+
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deltas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _read(directory: Path, file: str) -> str:
+    return "read_parquet('" + str(directory / file).replace("'", "''") + "')"
+
+
+def update(con: Connection, sources: Sources, change: Change, previous: Rollups, run_id: str) -> Rollups:
+    """The pre-aggregated files of the new version; `previous` is empty for a full build, and then
+    `old_reports` must be empty. A touched province gets a new delta (its previous delta with this run's
+    difference), or its files written again with the delta folded in when the delta would replace more
+    than FOLD_REPORTS reports (or the province has no files yet, or the change is large)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE changed_ids AS
         SELECT report_id FROM {change.old_reports} UNION SELECT report_id FROM {change.new_reports}""")
     ids = [str(r[0]) for r in con.execute("SELECT report_id FROM changed_ids ORDER BY 1").fetchall()]
-    if len(ids) <= SMALL_CHANGE:
+    small = len(ids) <= SMALL_CHANGE
+    if small:
         sources = sources.only(ids)
     _create_deltas(con)
     with stage("rollups: differences"):
@@ -281,6 +341,25 @@ def update(
     touched = _touched(con, change)
     for relation in CUBES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE grains_{relation} AS {_grains(relation)}")
+    _new_rows(con, change, sources)
+    with stage("rollups: coverage"):
+        _coverage(con, change, previous, touched, sources.directory)
+    files, deltas = dict(previous.files), dict(previous.deltas)
+    for province in sorted(touched):
+        with stage("rollups: province"):
+            base, delta = previous.files.get(province), previous.deltas.get(province)
+            cumulated = _cumulated(con, sources.directory, province, base, delta)
+            replaced = con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()
+            deltas.pop(province, None)
+            if base and small and int(replaced[0][0]) <= FOLD_REPORTS:
+                deltas[province] = _write(con, sources.directory, cumulated, f"p{province}-delta", run_id)
+            else:
+                files[province] = _fold(con, sources.directory, province, base, cumulated, run_id)
+    return Rollups({p: f for p, f in files.items() if f}, {p: d for p, d in deltas.items() if files.get(p)})
+
+
+def _new_rows(con: Connection, change: Change, sources: Sources) -> None:
+    """The per-report rollup rows of the reports derived again: new_current, new_failed, new_ranking."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE new_current AS
         SELECT * FROM {change.new_reports} WHERE is_current""")
@@ -297,15 +376,6 @@ def update(
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
-    with stage("rollups: coverage"):
-        _coverage(con, change, {p: f for p, f in previous.items() if p in touched}, sources.directory)
-    files = dict(previous)
-    for province in sorted(touched):
-        with stage("rollups: write province"):
-            files[province] = _write_province(
-                con, sources.directory, previous.get(province), province, run_id
-            )
-    return {p: f for p, f in files.items() if f}
 
 
 def _touched(con: Connection, change: Change) -> set[str]:
@@ -315,7 +385,25 @@ def _touched(con: Connection, change: Change) -> set[str]:
     return {province_key(row[0]) for row in found}
 
 
-def _coverage(con: Connection, change: Change, previous: dict[str, tuple[str, ...]], directory: Path) -> None:
+def _shown(
+    directory: Path, relation: str, base: tuple[str, ...] | None, delta: tuple[str, ...] | None
+) -> str:
+    """The rows of a per-report or per-agency rollup the previous version shows for one province."""
+    key, kind = REPLACED_KEY[relation]
+    index = RELATIONS.index(relation)
+    branches = []
+    if base:
+        sql = f"SELECT * FROM {_read(directory, base[index])}"
+        if delta:
+            replaced = _read(directory, delta[DELTA_RELATIONS.index("agg_replaced")])
+            sql += f" WHERE {key} NOT IN (SELECT id FROM {replaced} WHERE kind = '{kind}')"
+        branches.append(sql)
+    if delta:
+        branches.append(f"SELECT * FROM {_read(directory, delta[index])}")
+    return " UNION ALL ".join(branches)
+
+
+def _coverage(con: Connection, change: Change, previous: Rollups, touched: set[str], directory: Path) -> None:
     """Tables for the coverage rollup of the touched provinces. An agency's coverage rows depend on its
     own reports and on the years its place's peers published in, so only two kinds of agency change:
     those whose reports changed (`cov_changed`: computed again with schema.sql's view over just their
@@ -331,13 +419,16 @@ def _coverage(con: Connection, change: Change, previous: dict[str, tuple[str, ..
         SELECT DISTINCT place_code FROM (SELECT place_code FROM {change.old_reports}
                                          UNION ALL SELECT place_code FROM {change.new_reports})
         WHERE place_code IS NOT NULL""")
-    # A place's reports are all in its province's file, and a place whose peer years change is touched.
-    stored = [directory / files[RELATIONS.index("agg_reports")] for files in previous.values() if files]
+    # A place's reports are all in its province's files, and a place whose peer years change is touched.
+    shown = [
+        _shown(directory, "agg_reports", previous.files.get(p), previous.deltas.get(p))
+        for p in sorted(touched)
+        if previous.files.get(p)
+    ]
     old_current = "SELECT NULL::VARCHAR AS place_code, NULL::INTEGER AS year WHERE false"
-    if stored:
-        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in stored)
+    if shown:
         old_current = f"""
-            SELECT place_code, year FROM read_parquet([{paths}])
+            SELECT place_code, year FROM ({" UNION ALL ".join(shown)})
             WHERE place_code IN (SELECT place_code FROM cov_places)
               AND report_id NOT IN (SELECT report_id FROM changed_ids)"""
     con.execute(f"""
@@ -365,96 +456,151 @@ def _coverage(con: Connection, change: Change, previous: dict[str, tuple[str, ..
         con.execute("SET search_path = 'main'")
 
 
-def _coverage_sql(directory: Path, old_file: str | None, province: str) -> str:
-    """The province's coverage rows: the old rows of agencies nothing touched, the old rows of peers at a
-    touched place with their years outside their span redrawn, and the changed agencies' new rows."""
+def _coverage_of(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+) -> None:
+    """`cov_new`: the new coverage rows of the province's agencies that changed (`cov_affected`): those
+    whose reports changed, and their peers at a touched place, whose rows outside their span are redrawn."""
     fresh = f"SELECT * EXCLUDE (_province) FROM coverage_rows WHERE _province = '{province}'"
-    if old_file is None:
-        return f"{fresh} ORDER BY {SORT['agg_coverage']}"
-    old = f"SELECT * FROM read_parquet('{directory / old_file}')"
-    return f"""
-        WITH old AS (
-            SELECT * FROM ({old}) WHERE agency_id NOT IN (SELECT agency_id FROM cov_changed)
-        ), peers AS (
-            SELECT * FROM old WHERE place_code IN (SELECT place_code FROM cov_places)
-        ), spans AS (
+    shown = _shown(directory, "agg_coverage", base, delta) or f"{fresh} AND false"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cov_peers AS
+        SELECT * FROM ({shown})
+        WHERE agency_id NOT IN (SELECT agency_id FROM cov_changed)
+          AND place_code IN (SELECT place_code FROM cov_places)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE cov_affected AS
+        SELECT agency_id FROM cov_changed
+        UNION SELECT agency_id FROM cov_peers WHERE agency_id IS NOT NULL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cov_new AS
+        WITH spans AS (
             SELECT agency_id, any_value(agency_name) AS agency_name, any_value(place_code) AS place_code,
                    min(year) FILTER (WHERE within_span) AS first_year,
                    max(year) FILTER (WHERE within_span) AS last_year
-            FROM peers GROUP BY agency_id
+            FROM cov_peers GROUP BY agency_id
         )
-        SELECT * FROM old WHERE place_code IS NULL OR place_code NOT IN (SELECT place_code FROM cov_places)
-        UNION ALL SELECT * FROM peers WHERE within_span
+        SELECT * FROM cov_peers WHERE within_span
         UNION ALL
         SELECT s.agency_id, s.agency_name, s.place_code, y.year, 'missing', CAST(0 AS BIGINT),
                CAST(NULL AS VARCHAR), FALSE
         FROM spans AS s JOIN cov_years AS y ON y.place_code = s.place_code
         WHERE y.year NOT BETWEEN s.first_year AND s.last_year
-        UNION ALL {fresh}
-        ORDER BY {SORT["agg_coverage"]}"""
+        UNION ALL {fresh}""")
 
 
-def _old_rows(directory: Path, relation: str, file: str | None) -> str:
-    if relation == "agg_coverage":  # computed again for a touched province, never carried over
-        return ""
-    if file is not None:
-        names = {
-            "agg_reports": REPORT_COLUMNS_SQL,
-            "agg_failed": FAILED_NAMES_SQL,
-            "agg_ranking": ", ".join(RANKING_COLUMNS),
-        }.get(relation) or ", ".join(
-            ("grain", *DIMENSIONS, *CUBE_KEYS[relation], *CUBE_MEASURES[relation], "is_current")
-        )
-        return f"SELECT {names} FROM read_parquet('{directory / file}')"
-    if relation in CUBES:
-        return f"SELECT *, TRUE AS is_current FROM grains_{relation} WHERE false"
-    if relation == "agg_reports":
-        return f"SELECT {REPORT_COLUMNS_SQL} FROM new_current WHERE false"
-    if relation == "agg_ranking":
-        return "SELECT * FROM new_ranking WHERE false"
-    return (
-        f"SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r "
-        "JOIN new_failed AS c ON c.report_id = r.report_id WHERE false"
-    )
-
-
-def _write_province(
-    con: Connection, directory: Path, old: tuple[str, ...] | None, province: str, run_id: str
-) -> tuple[str, ...]:
+def _cumulated(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+) -> dict[str, str]:
+    """Relation → SELECT of the province's delta after this run: its previous delta (if any) with this
+    run's difference. Leaves `cum_replaced` (the reports and agencies whose rows in the province's files
+    the delta replaces) on the connection."""
     where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
-    names: list[str] = []
-    counts = 0
-    for index, relation in enumerate(RELATIONS):
-        old_sql = _old_rows(directory, relation, old[index] if old else None)
-        if relation in CUBES:
-            sql = _merged(relation, old_sql, province)
-        elif relation == "agg_reports":
-            sql = f"""
-                SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
-                UNION ALL SELECT {REPORT_COLUMNS_SQL} FROM new_current WHERE {where}
-                ORDER BY {SORT[relation]}"""
-        elif relation == "agg_failed":
-            sql = f"""
-                SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
-                UNION ALL SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r
-                JOIN new_failed AS c ON c.report_id = r.report_id WHERE r.{where}
-                ORDER BY {SORT[relation]}"""
-        elif relation == "agg_ranking":
-            sql = f"""
-                SELECT * FROM ({old_sql}) WHERE report_id NOT IN (SELECT report_id FROM changed_ids)
-                UNION ALL SELECT * FROM new_ranking WHERE {where}
-                ORDER BY {SORT[relation]}"""
-        else:
-            sql = _coverage_sql(directory, old[index] if old else None, province)
-        name = f"derived/{run_id}/p{province}-{relation}.parquet"
+    _coverage_of(con, directory, province, base, delta)
+
+    def old(relation: str, condition: str = "true") -> str:
+        if delta is None:
+            return ""
+        index = DELTA_RELATIONS.index(relation)
+        return f"SELECT * FROM {_read(directory, delta[index])} WHERE {condition} UNION ALL "
+
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cum_replaced AS
+        SELECT * FROM ({old("agg_replaced")} SELECT 'report' AS kind, report_id AS id FROM changed_ids
+                       UNION ALL SELECT 'agency', agency_id FROM cov_affected)
+        GROUP BY ALL""")
+    again = "report_id NOT IN (SELECT report_id FROM changed_ids)"
+    found = {
+        relation: _cube_delta_sql(
+            relation, old(relation).replace("SELECT *", "SELECT * EXCLUDE (is_current)"), where
+        )
+        for relation in CUBES
+    }
+    found["agg_reports"] = (
+        f"{old('agg_reports', again)} SELECT {REPORT_COLUMNS_SQL} FROM new_current WHERE {where}"
+    )
+    found["agg_failed"] = (
+        f"{old('agg_failed', again)} SELECT {FAILED_COLUMNS_SQL} FROM new_current AS r "
+        f"JOIN new_failed AS c ON c.report_id = r.report_id WHERE r.{where}"
+    )
+    found["agg_ranking"] = f"{old('agg_ranking', again)} SELECT * FROM new_ranking WHERE {where}"
+    kept = "agency_id NOT IN (SELECT agency_id FROM cov_affected)"
+    found["agg_coverage"] = f"{old('agg_coverage', kept)} SELECT * FROM cov_new"
+    for relation in ROWS:
+        found[relation] += f" ORDER BY {SORT[relation]}"
+    found["agg_replaced"] = "SELECT * FROM cum_replaced ORDER BY kind, id"
+    return {relation: found[relation] for relation in DELTA_RELATIONS}
+
+
+def _cube_delta_sql(relation: str, old: str, where: str) -> str:
+    """The province's previous delta rows (`old`: a SELECT … UNION ALL, or empty) and this run's summed
+    per group; groups whose every measure cancels dropped."""
+    keys = ", ".join(CUBE_KEYS[relation])
+    nonzero = " OR ".join(f"coalesce(sum({m}), 0) <> 0" for m in CUBE_MEASURES[relation])
+    return f"""
+        SELECT grain, {DIMS_SQL}, {keys}, {_sums(relation, final=False)}, TRUE AS is_current
+        FROM ({old} SELECT * FROM grains_{relation} WHERE {where})
+        GROUP BY grain, {DIMS_SQL}, {keys} HAVING {nonzero}
+        ORDER BY {SORT[relation]}"""
+
+
+def _write(
+    con: Connection, directory: Path, queries: dict[str, str], prefix: str, run_id: str
+) -> tuple[str, ...]:
+    names = []
+    for relation, sql in queries.items():
+        name = f"derived/{run_id}/{prefix}-{relation}.parquet"
         with stage(f"rollups: {relation}"):
-            counts += copy_to(con, sql, directory / name)
+            copy_to(con, sql, directory / name)
         names.append(name)
-    if counts == 0:
+    return tuple(names)
+
+
+def _fold(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    cumulated: dict[str, str],
+    run_id: str,
+) -> tuple[str, ...]:
+    """The province's files written again with its delta folded in; () when no row is left."""
+    queries = {}
+    for index, relation in enumerate(RELATIONS):
+        delta = cumulated[relation]
+        if relation in CUBES:
+            rows = f"SELECT * EXCLUDE (is_current) FROM ({delta})"
+            if base:
+                rows = f"SELECT * EXCLUDE (is_current) FROM {_read(directory, base[index])} UNION ALL {rows}"
+            queries[relation] = f"{cube_sum_sql(relation, rows)} ORDER BY {SORT[relation]}"
+            continue
+        key, kind = REPLACED_KEY[relation]
+        kept = ""
+        if base:
+            kept = (
+                f"SELECT * FROM {_read(directory, base[index])} "
+                f"WHERE {key} NOT IN (SELECT id FROM cum_replaced WHERE kind = '{kind}') UNION ALL "
+            )
+        queries[relation] = f"{kept} SELECT * FROM ({delta}) ORDER BY {SORT[relation]}"
+    names = _write(con, directory, queries, f"p{province}", run_id)
+    counts = con.execute(
+        "SELECT sum(num_rows) FROM parquet_file_metadata(["
+        + ", ".join("'" + str(directory / n).replace("'", "''") + "'" for n in names)
+        + "])"
+    ).fetchall()
+    if not counts[0][0]:
         for name in names:
             (directory / name).unlink()
         return ()
-    return tuple(names)
+    return names
 
 
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:
@@ -474,4 +620,4 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         scan("xchecks"),
         "SELECT * FROM roll_new",
     )
-    return update(con, sources, change, {}, run_id)
+    return update(con, sources, change, Rollups(), run_id).files

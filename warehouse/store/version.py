@@ -12,6 +12,7 @@ from warehouse.db import SCHEMA_VERSION, schema_sql
 from warehouse.load import metric_rows
 from warehouse.series import series_map
 from warehouse.store.catalog import (
+    DELTA_PREFIX,
     ROLLUPS_FORMAT,
     STORE_FORMAT,
     Catalog,
@@ -94,12 +95,13 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
     for relation in ("facts", "parse_warnings", "documents", "report_series", "ocr_cells"):
         views[relation] = f"SELECT * FROM ({scan(relation)}) {alive}"
     if catalog.rollups:
-        from warehouse.store.rollups import RELATIONS
+        from warehouse.store.rollups import RELATIONS, view_sql
 
-        for index, relation in enumerate(RELATIONS):
-            files = [files[index] for _, files in sorted(catalog.rollups.items())]
-            paths = ", ".join(_literal(p) for p in absolute(directory, files))
-            views[relation] = f"SELECT * FROM read_parquet([{paths}])"
+        def read(files: list[str]) -> str:
+            return f"read_parquet([{', '.join(_literal(p) for p in absolute(directory, files))}])"
+
+        for relation in RELATIONS:
+            views[relation] = view_sql(relation, catalog.rollups, catalog.rollup_deltas, read)
     return views
 
 
@@ -179,15 +181,17 @@ def _fill(
     )
     insert_rows(con, "_buckets", [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())])
     insert_rows(con, "_dead", [(r,) for r in sorted(catalog.dead)])
-    insert_rows(
-        con,
-        "_rollups",
-        [
-            (p, i, f.rsplit("-", 1)[-1].removesuffix(".parquet"), f)
-            for p, fs in sorted(catalog.rollups.items())
-            for i, f in enumerate(fs)
-        ],
-    )
+    rolled: list[tuple[object, ...]] = [
+        (p, i, f.rsplit("-", 1)[-1].removesuffix(".parquet"), f)
+        for p, fs in sorted(catalog.rollups.items())
+        for i, f in enumerate(fs)
+    ]
+    rolled += [
+        (p, 100 + i, DELTA_PREFIX + f.rsplit("-", 1)[-1].removesuffix(".parquet"), f)
+        for p, fs in sorted(catalog.rollup_deltas.items())
+        for i, f in enumerate(fs)
+    ]
+    insert_rows(con, "_rollups", rolled)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:

@@ -75,11 +75,12 @@ class StoreRun:
             n_buckets = bucket_count(stored + parsed, previous.n_buckets)
         full = full or n_buckets != previous.n_buckets
         known = replace(self.previous, n_reports=stored) if self.previous is not None else None
-        with stage("derive"):
-            derived = derive(Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets))
         seq = previous.run_seq + 1
-        con = connect(None)
+        con = connect(None)  # one in-memory instance for deriving, the logs and compaction
         try:
+            with stage("derive"):
+                inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
+                derived = derive(inputs, con)
             with stage("write logs"):
                 logs = write_logs(con, self.directory, self.run_id, batch, seq)
             catalog = replace(
@@ -90,7 +91,8 @@ class StoreRun:
                 place_inputs=batch.place_inputs,
                 run_seq=seq,
                 n_buckets=n_buckets,
-                rollups=derived.rollups,
+                rollups=derived.rollups.files,
+                rollup_deltas=derived.rollups.deltas,
                 n_reports=derived.n_reports,
             )
             with stage("fold logs, compact"):
@@ -145,6 +147,6 @@ def add_rollups(directory: Path) -> Path:
         finally:
             con.close()
         run.parts.close()
-        run.catalog = replace(previous, rollups=built)
+        run.catalog = replace(previous, rollups=built, rollup_deltas={})
 
     return publish(directory, change)[0]

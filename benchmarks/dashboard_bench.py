@@ -89,7 +89,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--synthetic", type=int, action="append", default=None, help="reports (repeatable)")
     parser.add_argument("--keep", type=Path, default=None, help="keep and reuse synthetic warehouses here")
-    parser.add_argument("--page", action="append", choices=PAGES, default=None, help="only these (repeatable)")
+    parser.add_argument(
+        "--page", action="append", choices=PAGES, default=None, help="only these (repeatable)"
+    )
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     for size in args.synthetic or [0]:

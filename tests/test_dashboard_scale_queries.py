@@ -92,7 +92,9 @@ def test_the_review_pages_together_are_the_reports_in_their_order(
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as plain values (a blank is None whatever the column's dtype)."""
     plain = frame.astype(object)
-    return [{str(k): v for k, v in row.items()} for row in plain.where(plain.notna(), None).to_dict("records")]
+    return [
+        {str(k): v for k, v in row.items()} for row in plain.where(plain.notna(), None).to_dict("records")
+    ]
 
 
 def test_correction_states_without_corrections_have_the_full_querys_columns(
@@ -128,3 +130,30 @@ def test_documents_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnecti
         assert reads.report_rows(cursor, query, ["x' OR TRUE OR '"]) == []
     finally:
         cursor.close()
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_agency_choices_are_the_agencies_in_their_order(
+    reviewed: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    every = dq.agencies(reviewed, flt)
+    found = dq.agency_choices(reviewed, flt, "", 10_000)
+    assert list(found["agency_id"]) == list(every["agency_id"])
+    assert list(found["agency"]) == list(every["agency"])
+    assert set(found["matching"]) <= {len(every)}
+    first = dq.agency_choices(reviewed, flt, "", 3)
+    assert list(first["agency_id"]) == list(every["agency_id"][:3])
+    assert set(first["matching"]) <= {len(every)}
+
+
+def test_agency_choices_match_part_of_a_name_or_id(reviewed: duckdb.DuckDBPyConnection) -> None:
+    every = dq.agencies(reviewed, ReportFilter())
+    name = str(every["agency"].iloc[len(every) // 2])
+    part = name[len(name) // 3 : len(name) // 3 + 2]
+    wanted = [a for a, n in zip(every["agency_id"], every["agency"], strict=True) if part in n or part in a]
+    found = dq.agency_choices(reviewed, ReportFilter(), f" {part} ", 10_000)
+    assert list(found["agency_id"]) == wanted and 0 < len(wanted) < len(every)
+    assert set(found["matching"]) == {len(wanted)}
+    by_id = dq.agency_choices(reviewed, ReportFilter(), str(every["agency_id"].iloc[0]).upper(), 5)
+    assert str(every["agency_id"].iloc[0]) in set(by_id["agency_id"])
+    assert dq.agency_choices(reviewed, ReportFilter(), "没有这样的机关名称", 5).empty

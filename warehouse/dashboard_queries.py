@@ -236,7 +236,9 @@ REVIEW_PAGE = 500
 """Reports the review overview lists at a time."""
 
 
-def review_listing(con: Connection, flt: ReportFilter, page: int = 1, limit: int = REVIEW_PAGE) -> pd.DataFrame:
+def review_listing(
+    con: Connection, flt: ReportFilter, page: int = 1, limit: int = REVIEW_PAGE
+) -> pd.DataFrame:
     """Page `page` (from 1) of the selected reports with their review status, `limit` at a time, in the
     order of `reports`."""
     offset = max(page - 1, 0) * limit
@@ -245,6 +247,18 @@ def review_listing(con: Connection, flt: ReportFilter, page: int = 1, limit: int
 
 def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_agencies", flt, fast=True)
+
+
+PICK_LIMIT = 200
+"""Agencies a picker lists at a time (typing part of a name narrows them)."""
+
+
+def agency_choices(
+    con: Connection, flt: ReportFilter, text: str = "", limit: int = PICK_LIMIT
+) -> pd.DataFrame:
+    """The selected agencies whose name or id contains `text` (every one when blank), in the order of
+    `agencies`, at most `limit`, with how many match in all (column `matching`)."""
+    return _filtered(con, "dash_agency_choices", flt, fast=True, text=text.strip(), limit=limit)
 
 
 def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:

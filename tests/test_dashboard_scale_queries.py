@@ -157,3 +157,18 @@ def test_agency_choices_match_part_of_a_name_or_id(reviewed: duckdb.DuckDBPyConn
     by_id = dq.agency_choices(reviewed, ReportFilter(), str(every["agency_id"].iloc[0]).upper(), 5)
     assert str(every["agency_id"].iloc[0]) in set(by_id["agency_id"])
     assert dq.agency_choices(reviewed, ReportFilter(), "没有这样的机关名称", 5).empty
+
+
+@pytest.mark.parametrize(
+    "query", ["findings_checks", "findings_cells", "findings_missing_cells", "summary_failures"]
+)
+def test_findings_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+    listed = queries.sql(query).replace("$report_list", "SELECT unnest($reports)")
+    found = 0
+    for chosen in (ids[:3], ids[4:20], ids):
+        oracle = con.execute(listed, {"reports": chosen}).fetchall()
+        result = [tuple(r.values()) for r in reads.report_rows(con, query, chosen)]
+        assert sorted(result, key=repr) == sorted(oracle, key=repr)
+        found += len(oracle)
+    assert found > 0

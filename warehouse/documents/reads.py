@@ -125,7 +125,7 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
     """(check id, breakdown) -> the units whose own report fails it."""
     names = {u.report_id: u.agency for u in units}
     found: dict[tuple[str, str], list[str]] = {}
-    for r in rows(con, "summary_failures", reports=list(names)):
+    for r in report_rows(con, "summary_failures", list(names)):
         agencies = found.setdefault((str(r["check_id"]), str(r["breakdown"])), [])
         name = names[str(r["report_id"])]
         if name not in agencies:

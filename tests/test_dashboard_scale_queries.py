@@ -172,3 +172,33 @@ def test_findings_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnectio
         assert sorted(result, key=repr) == sorted(oracle, key=repr)
         found += len(oracle)
     assert found > 0
+
+
+def test_missing_units_from_the_coverage_rollup_equal_the_coverage_views(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = con.execute("""
+        SELECT DISTINCT p.code, c.year FROM coverage AS c JOIN agencies AS a USING (agency_id),
+               unnest([a.province_code, a.city_code, a.county_code]) AS p(code)
+        WHERE c.status = 'missing' AND p.code IS NOT NULL""").fetchall()
+    assert found and dq.has_rollups(con)
+    rolled = {(place, year): reads.missing_rows(con, place, year) for place, year in found}
+    monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
+    for (place, year), listed in rolled.items():
+        assert listed and listed == reads.missing_rows(con, place, year), (place, year)
+        result = con.execute(BEFORE_MISSING, {"place": place, "year": year})
+        columns = [d[0] for d in result.description or ()]
+        assert listed == [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+BEFORE_MISSING = """
+SELECT c.agency_id, c.agency_name, coalesce(a.agency_kind, '') AS agency_kind,
+       coalesce(a.is_vertical, FALSE) AS is_vertical, c.within_span,
+       coalesce(a.county, a.city, a.province, '') AS place
+FROM coverage AS c
+JOIN agencies AS a USING (agency_id)
+WHERE c.year = $year
+  AND c.status = 'missing'
+  AND $place IN (a.province_code, a.city_code, a.county_code)
+ORDER BY a.city_code NULLS FIRST, a.county_code NULLS FIRST, c.agency_name"""
+"""summary_missing.sql before it read only the place's agencies (the `agencies` view ranks them all)."""

@@ -23,7 +23,7 @@ from warehouse.documents.findings import (
     metric_label,
     table_name,
 )
-from warehouse.documents.reads import Connection, report_rows, rows
+from warehouse.documents.reads import Connection, missing_rows, report_rows, rows
 from warehouse.documents.reads import place_name as summary_place_name
 from warehouse.documents.summary import SummaryError
 
@@ -102,7 +102,7 @@ def _missing_cells(con: Connection, report_ids: Sequence[str]) -> dict[str, tupl
 def _missing_reports(con: Connection, request: FindingsRequest) -> tuple[MissingReport, ...]:
     return tuple(
         MissingReport(str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
-        for r in rows(con, "summary_missing", place=request.place_code, year=request.year)
+        for r in missing_rows(con, request.place_code, request.year)
         if request.keeps(str(r["agency_name"]), str(r["agency_kind"]), bool(r["is_vertical"]))
     )
 

@@ -133,8 +133,19 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
     return found
 
 
+def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
+    """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
+    same rows as the `coverage` view, which would rank every agency's years)."""
+    from warehouse.dashboard_queries import has_rollups  # that module builds on this one
+
+    sql = queries.sql("summary_missing")
+    if has_rollups(con):
+        sql = sql.replace("WITH placed AS (", "WITH coverage AS (SELECT * FROM agg_coverage), placed AS (", 1)
+    return _rows(con, "summary_missing", sql, {"place": place, "year": year})
+
+
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:
-    found = rows(con, "summary_missing", place=request.place_code, year=request.year)
+    found = missing_rows(con, request.place_code, request.year)
     units = [
         MissingUnit(str(r["agency_id"]), str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
         for r in found

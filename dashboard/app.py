@@ -88,11 +88,12 @@ def _show(navigation: Any, lang: str) -> None:
     st.sidebar.caption(f"{translate('app.version', lang)}: {markdown(version.name)}")
     editing.sidebar(lang)
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         navigation.run()
     finally:
         st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
+        st.session_state[state.PAGE_CPU_SECONDS] = time.process_time() - cpu
 
 
 def _broken(lang: str, exc: BaseException) -> None:

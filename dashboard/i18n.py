@@ -201,6 +201,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "agencies.series_pick": ("指标", "Measure"),
     "agencies.ranking": ("地区内排名", "Ranking within the place"),
     "agencies.ranking_year": ("排名年度", "Ranking year"),
+    "agencies.search": ("查找机关", "Find an agency"),
+    "agencies.search_hint": ("输入机关名称的一部分", "Type part of its name"),
+    "agencies.search_limited": (
+        "共{total}个机关，列表中是按名称排序的前{shown}个；输入名称的一部分可缩小范围。",
+        "{total} agencies: the list holds the first {shown} by name; type part of a name to narrow it.",
+    ),
+    "agencies.search_none": ("没有机关的名称包含所输入的文字。", "No agency's name contains that text."),
     "agencies.ranking_limited": (
         "共{total}份报告有数值，图中显示最大的{shown}份；中位数按全部报告计算。可按地区筛选。",
         "{total} reports have a value: the chart shows the {shown} largest; the median is of all of them. "

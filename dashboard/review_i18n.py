@@ -94,6 +94,11 @@ REVIEW_TEXT: dict[str, tuple[str, str]] = {
     "review.save": ("保存审核状态", "Save the review status"),
     "review.saved": ("已保存审核状态。", "Review status saved."),
     "review.history": ("审核记录", "Review history"),
+    "review.page": ("页码", "Page"),
+    "review.page_rows": (
+        "第{first}–{last}份，共{total}份（每页{size}份）。",
+        "Reports {first}–{last} of {total} ({size} a page).",
+    ),
     "review.filter": ("审核状态", "Review status"),
     "findings.reviewed": (
         "审核状态：已审核{approved}个，退回修改{returned}个，待审核{pending}个；审核中更正的数值{corrections}个"

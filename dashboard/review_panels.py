@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import components
 from dashboard.review_ui import cell_name, local_time
+from warehouse.dashboard_queries import REVIEW_PAGE
 from warehouse.filters import ReportFilter
 from warehouse.review.model import STATUSES
 
@@ -23,17 +24,25 @@ def with_status_labels(v: components.View, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def review_overview(v: components.View, flt: ReportFilter) -> None:
-    """How many of the filtered reports are to review, approved or returned; and which they are."""
+    """How many of the filtered reports are to review, approved or returned; and which they are, a page
+    of them at a time."""
     st.subheader(v.t("review.header"))
-    reports = v.frame("reports", flt)
+    counts = v.read("review_counts", flt)
     columns = st.columns(len(STATUSES))
     for column, status in zip(columns, STATUSES, strict=True):
-        column.metric(v.t(f"review.status.{status}"), int((reports["review_status"] == status).sum()))
-    listed = reports[
-        ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
-         "source_file", "report_id"]
-    ]  # fmt: skip
-    with st.expander(v.t("review.header") + f" · {len(listed)}"):
+        column.metric(v.t(f"review.status.{status}"), int(counts.get(status, 0)))
+    total = sum(counts.values())
+    with st.expander(v.t("review.header") + f" · {total}"):
+        pages = max(-(-total // REVIEW_PAGE), 1)
+        page = 1
+        if pages > 1:
+            if not 1 <= int(st.session_state.get("review_page", 1)) <= pages:
+                st.session_state["review_page"] = 1  # the filters changed under a later page
+            page = int(st.number_input(v.t("review.page"), min_value=1, max_value=pages, key="review_page"))
+            first = (page - 1) * REVIEW_PAGE + 1
+            last = min(page * REVIEW_PAGE, total)
+            st.caption(v.t("review.page_rows", first=first, last=last, total=total, size=REVIEW_PAGE))
+        listed = v.frame("review_listing", flt, page)
         components.table(
             v, with_status_labels(v, listed), what="review-status", key="review_reports", height=360
         )

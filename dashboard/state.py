@@ -12,6 +12,7 @@ T = TypeVar("T")
 _SEEDED = "_url_seeded"
 _CURRENT = "_url_current"
 PAGE_SECONDS = "_page_seconds"  # how long the page's script took in this run; read by the benchmark
+PAGE_CPU_SECONDS = "_page_cpu_seconds"  # the CPU time it took (every thread of the process: DuckDB's too)
 
 
 def begin_run() -> None:

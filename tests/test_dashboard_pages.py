@@ -374,3 +374,27 @@ def test_a_new_warehouse_version_shows_on_the_next_interaction(
     )[0][0]
     assert after > before
     assert {m.label: m.value for m in at.metric}["报告"] == f"{after:,}"
+
+
+def test_agency_pickers_list_the_first_matches_and_keep_the_chosen_agency(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import pickers
+
+    monkeypatch.setattr(pickers, "PICK_LIMIT", 2)
+    listed = sql(
+        warehouse,
+        "SELECT agency_id, arg_max(agency, year) AS name FROM reports WHERE is_current AND coalesce(scope, 'own')"
+        " = 'own' AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY name, agency_id",
+    )
+    last_id, last_name = listed[-1]
+    at = open_page("agencies", {"agency": last_id, "lang": "en"})
+    assert at.selectbox(key="agency").value == last_id
+    assert at.selectbox(key="agency").options[1:] == [str(name) for _, name in listed[:2]]
+    assert any(f"{len(listed)} agencies" in c.value for c in at.caption)
+    at.text_input(key="agency_search").input(str(listed[3][1])).run()
+    assert str(listed[3][1]) in at.selectbox(key="agency").options
+    at.text_input(key="agency_search").input("没有这样的机关名称").run()
+    assert at.selectbox(key="agency").options == [str(last_name)]
+    report = open_page("report", {"lang": "en"})
+    assert len(report.selectbox(key="report_agency").options) == 2

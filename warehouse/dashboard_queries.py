@@ -226,8 +226,39 @@ def reports(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_reports", flt)
 
 
+def review_counts(con: Connection, flt: ReportFilter) -> dict[str, int]:
+    """The selected reports per review status (statuses no selected report has are left out)."""
+    found = _filtered(con, "dash_review_counts", flt, fast=True)
+    return {str(s): int(n) for s, n in zip(found["review_status"], found["reports"], strict=True)}
+
+
+REVIEW_PAGE = 500
+"""Reports the review overview lists at a time."""
+
+
+def review_listing(
+    con: Connection, flt: ReportFilter, page: int = 1, limit: int = REVIEW_PAGE
+) -> pd.DataFrame:
+    """Page `page` (from 1) of the selected reports with their review status, `limit` at a time, in the
+    order of `reports`."""
+    offset = max(page - 1, 0) * limit
+    return _filtered(con, "dash_review_listing", flt, fast=True, limit=limit, offset=offset)
+
+
 def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_agencies", flt, fast=True)
+
+
+PICK_LIMIT = 200
+"""Agencies a picker lists at a time (typing part of a name narrows them)."""
+
+
+def agency_choices(
+    con: Connection, flt: ReportFilter, text: str = "", limit: int = PICK_LIMIT
+) -> pd.DataFrame:
+    """The selected agencies whose name or id contains `text` (every one when blank), in the order of
+    `agencies`, at most `limit`, with how many match in all (column `matching`)."""
+    return _filtered(con, "dash_agency_choices", flt, fast=True, text=text.strip(), limit=limit)
 
 
 def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
@@ -313,6 +344,10 @@ def report_text(con: Connection, report_id: str) -> str:
 
 def correction_states(con: Connection) -> pd.DataFrame:
     """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
+    _overlaid(con)
+    (corrections,) = con.execute(f"SELECT count(*) FROM {overlay.CORRECTIONS}").fetchall()[0]
+    if not corrections:  # the usual case: the columns only, without joining the facts
+        return con.execute(queries.sql("review_states") + "\nLIMIT 0").df()
     return _plain(con, "review_states")
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, components, documents, measures, review_panels, state
+from dashboard import charts, components, documents, measures, pickers, review_panels, state
 from dashboard.untrusted import markdown
 from warehouse.store.rollups import RANKED_SERIES
 
@@ -15,14 +15,15 @@ SERIES = RANKED_SERIES
 v = components.view()
 st.title(v.t("agencies.title"))
 components.scope_note(v)
-listed = v.filtered("agencies")
-if listed.empty:
+state.seed("agency", lambda raw: raw)
+state.seed("compare", state.parse_list)
+known = pickers.known_agencies(v, [st.session_state.get("agency"), *st.session_state.get("compare", [])])
+chosen = st.session_state.get("agency")
+names = pickers.agency_options(v, "agency", {chosen: known[chosen]} if chosen in known else {})
+if not names:
     st.info(v.t("agencies.none"))
 else:
-    ids = list(listed["agency_id"])
-    names = dict(zip(listed["agency_id"], listed["agency"], strict=True))
-
-    state.seed("agency", lambda raw: state.parse_choice(raw, ids))
+    ids = list(names)
     if st.session_state.get("agency") not in ids:
         st.session_state["agency"] = ids[0]
     agency = st.selectbox(v.t("agencies.pick"), ids, key="agency", format_func=lambda a: names.get(a, a))
@@ -66,13 +67,14 @@ else:
         v.t("agencies.series_pick"), SERIES, key="series", format_func=lambda code: v.t("series." + code)
     )
     state.remember("series", None if series == SERIES[0] else series)
-    state.seed("compare", lambda raw: state.parse_choices(raw, ids))
-    st.session_state["compare"] = [a for a in st.session_state.get("compare", [agency]) if a in ids]
+    kept = [a for a in st.session_state.get("compare", [agency]) if a in known or a == agency]
+    st.session_state["compare"] = kept
+    choices = {a: known.get(a) or names[a] for a in kept} | names
     compare = st.multiselect(
         v.t("agencies.compare_pick"),
-        ids,
+        list(choices),
         key="compare",
-        format_func=lambda a: names.get(a, a),
+        format_func=lambda a: choices.get(a, a),
         max_selections=12,
     )
     state.remember("compare", state.join_list(compare) or None)

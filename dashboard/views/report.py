@@ -6,14 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components, editing, labels, review_ui, state
+from dashboard import components, editing, labels, pickers, review_ui, state
 from dashboard.ocr_crops import ocr_crops
 from dashboard.untrusted import markdown
 
 v = components.view()
 st.title(v.t("report.title"))
-agencies = v.filtered("agencies")
-names = dict(zip(agencies["agency_id"], agencies["agency"], strict=True))
 state.seed("report", state.parse_report_id)
 wanted = st.session_state.get("report")
 wanted_meta = v.read("report", wanted) if wanted else None
@@ -22,8 +20,12 @@ if wanted and wanted_meta is None:
     st.session_state["report"] = None
 if wanted_meta is not None and wanted_meta.get("agency_id"):
     # A report chosen by link or click decides the agency, even outside the filters.
-    names.setdefault(str(wanted_meta["agency_id"]), str(wanted_meta.get("agency")))
-    st.session_state["report_agency"] = str(wanted_meta["agency_id"])
+    owner = str(wanted_meta["agency_id"])
+    chosen = pickers.known_agencies(v, [owner]) or {owner: str(wanted_meta.get("agency"))}
+    st.session_state["report_agency"] = owner
+else:
+    chosen = pickers.known_agencies(v, [st.session_state.get("report_agency")])
+names = pickers.agency_options(v, "report_agency", chosen)
 if not names:
     st.info(v.t("report.none"))
 else:

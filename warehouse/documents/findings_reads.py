@@ -23,7 +23,7 @@ from warehouse.documents.findings import (
     metric_label,
     table_name,
 )
-from warehouse.documents.reads import Connection, rows
+from warehouse.documents.reads import Connection, missing_rows, report_rows, rows
 from warehouse.documents.reads import place_name as summary_place_name
 from warehouse.documents.summary import SummaryError
 
@@ -63,14 +63,14 @@ def shown_cell(code: str, breakdown: str, row: Mapping[str, Any] | None) -> Cell
 def _cells(con: Connection, report_ids: Sequence[str]) -> dict[Key, Mapping[str, Any]]:
     return {
         (str(r["report_id"]), str(r["metric_code"]), str(r["breakdown"])): r
-        for r in rows(con, "findings_cells", reports=list(report_ids))
+        for r in report_rows(con, "findings_cells", report_ids)
     }
 
 
 def _failures(con: Connection, report_ids: Sequence[str]) -> dict[str, list[Failure]]:
     printed = _cells(con, report_ids)
     found: dict[str, list[Failure]] = {}
-    for r in rows(con, "findings_checks", reports=list(report_ids)):
+    for r in report_rows(con, "findings_checks", report_ids):
         report_id = str(r["report_id"])
         listed = [tuple(part.split("|", 1)) for part in str(r["cells"]).split(";") if "|" in part]
         cells = tuple(
@@ -93,7 +93,7 @@ def missing_codes(codes: str, message: str) -> list[str]:
 
 def _missing_cells(con: Connection, report_ids: Sequence[str]) -> dict[str, tuple[CellShown, ...]]:
     found: dict[str, tuple[CellShown, ...]] = {}
-    for r in rows(con, "findings_missing_cells", reports=list(report_ids)):
+    for r in report_rows(con, "findings_missing_cells", report_ids):
         codes = missing_codes(str(r["codes"]), str(r["message"]))
         found[str(r["report_id"])] = tuple(shown_cell(code, "", None) for code in codes)
     return found
@@ -102,7 +102,7 @@ def _missing_cells(con: Connection, report_ids: Sequence[str]) -> dict[str, tupl
 def _missing_reports(con: Connection, request: FindingsRequest) -> tuple[MissingReport, ...]:
     return tuple(
         MissingReport(str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
-        for r in rows(con, "summary_missing", place=request.place_code, year=request.year)
+        for r in missing_rows(con, request.place_code, request.year)
         if request.keeps(str(r["agency_name"]), str(r["agency_kind"]), bool(r["is_vertical"]))
     )
 

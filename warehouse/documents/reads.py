@@ -48,7 +48,18 @@ CORRECTED = {"summary_cells": ("facts",), "document_facts": ("facts",), "compare
 
 
 def rows(con: Connection, query: str, **params: object) -> list[dict[str, Any]]:
-    sql = queries.sql(query)
+    return _rows(con, query, queries.sql(query), params)
+
+
+def report_rows(con: Connection, query: str, report_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """A query over some reports (`$report_list` in its SQL) with their ids written in as literals:
+    DuckDB prunes the report-sorted parts by a literal list, not by a list parameter. Ids that are not
+    report ids (SHA-256 hex) match nothing and are left out."""
+    listed = ", ".join(f"'{i}'" for i in sorted(set(report_ids)) if overlay.REPORT_ID.fullmatch(i)) or "NULL"
+    return _rows(con, query, queries.sql(query).replace("$report_list", listed), {})
+
+
+def _rows(con: Connection, query: str, sql: str, params: dict[str, object]) -> list[dict[str, Any]]:
     if query in CORRECTED:
         overlay.ensure(con)
         sql = overlay.corrected(sql, *CORRECTED[query])
@@ -114,7 +125,7 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
     """(check id, breakdown) -> the units whose own report fails it."""
     names = {u.report_id: u.agency for u in units}
     found: dict[tuple[str, str], list[str]] = {}
-    for r in rows(con, "summary_failures", reports=list(names)):
+    for r in report_rows(con, "summary_failures", list(names)):
         agencies = found.setdefault((str(r["check_id"]), str(r["breakdown"])), [])
         name = names[str(r["report_id"])]
         if name not in agencies:
@@ -122,8 +133,19 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
     return found
 
 
+def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
+    """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
+    same rows as the `coverage` view, which would rank every agency's years)."""
+    from warehouse.dashboard_queries import has_rollups  # that module builds on this one
+
+    sql = queries.sql("summary_missing")
+    if has_rollups(con):
+        sql = sql.replace("WITH placed AS (", "WITH coverage AS (SELECT * FROM agg_coverage), placed AS (", 1)
+    return _rows(con, "summary_missing", sql, {"place": place, "year": year})
+
+
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:
-    found = rows(con, "summary_missing", place=request.place_code, year=request.year)
+    found = missing_rows(con, request.place_code, request.year)
     units = [
         MissingUnit(str(r["agency_id"]), str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
         for r in found
@@ -181,7 +203,7 @@ def _checks(con: Connection, report_id: str) -> tuple[CheckRow, ...]:
             actual=_exact(r["actual"]),
             message=str(r["message"]),
         )
-        for r in rows(con, "document_checks", reports=[report_id])
+        for r in report_rows(con, "document_checks", [report_id])
     )
 
 
@@ -215,14 +237,14 @@ def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
         (str(r["metric_code"]), str(r["breakdown"])): Printed(
             _exact(r["value"]), str(r["value_raw"]), str(r["semantic"])
         )
-        for r in rows(con, "document_facts", reports=[report_id])
+        for r in report_rows(con, "document_facts", [report_id])
     }
 
 
 def _series(con: Connection, report_id: str) -> list[SeriesRow]:
     return [
         (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
-        for r in rows(con, "compare_series", reports=[report_id])
+        for r in report_rows(con, "compare_series", [report_id])
     ]
 
 
@@ -234,7 +256,7 @@ def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
 
 
 def _text(con: Connection, report_id: str) -> str:
-    found = rows(con, "compare_text", reports=[report_id])
+    found = report_rows(con, "compare_text", [report_id])
     return str(found[0]["text"]) if found else ""
 
 

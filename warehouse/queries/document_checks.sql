@@ -2,5 +2,5 @@
 SELECT c.report_id, c.check_id, c.severity, c.status, c.breakdown, c.expected, c.actual,
        coalesce(nullif(c.message_zh, ''), c.message) AS message
 FROM checks AS c
-JOIN (SELECT unnest($reports) AS report_id) AS chosen USING (report_id)
+WHERE c.report_id IN ($report_list)
 ORDER BY c.report_id, c.check_id, c.breakdown

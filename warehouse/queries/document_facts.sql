@@ -1,5 +1,6 @@
--- The stored cells of some reports, exactly as loaded (DECIMAL values, printed text, meaning, confidence).
+-- The stored cells of some reports (their ids written in for $report_list by documents/reads.py), exactly
+-- as loaded (DECIMAL values, printed text, meaning, confidence).
 SELECT f.report_id, f.metric_code, f.breakdown, f.value, f.value_raw, f.semantic, f.confidence
 FROM facts AS f
-JOIN (SELECT unnest($reports) AS report_id) AS chosen USING (report_id)
+WHERE f.report_id IN ($report_list)
 ORDER BY f.report_id, f.metric_code, f.breakdown

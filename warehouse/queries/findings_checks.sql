@@ -2,6 +2,5 @@
 SELECT c.report_id, c.check_id, c.severity, c.breakdown,
        coalesce(nullif(c.message_zh, ''), c.message) AS detail, coalesce(c.cells, '') AS cells
 FROM checks AS c
-JOIN (SELECT unnest($reports) AS report_id) AS chosen USING (report_id)
-WHERE c.status = 'fail'
+WHERE c.report_id IN ($report_list) AND c.status = 'fail'
 ORDER BY c.report_id, c.check_id, c.breakdown

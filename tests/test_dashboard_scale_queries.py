@@ -1,0 +1,204 @@
+"""Reads that keep pages bounded at national scale give what the reads they replaced gave, on the sample
+warehouse: the review overview counted per status and listed a page at a time, the correction states
+without corrections, and the documents' per-report reads by literal ids (docs/scale.md §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from warehouse import dashboard_queries as dq
+from warehouse import queries
+from warehouse.db import connect
+from warehouse.documents import reads
+from warehouse.filters import ReportFilter
+from warehouse.publish import current_version
+from warehouse.review import overlay
+
+LISTED = ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
+          "source_file", "report_id"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    version = current_version(sample_warehouse)
+    assert version is not None
+    connection = connect(version, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture()
+def reviewed(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor whose review relations give a few current reports a status (the rest are pending)."""
+    cursor = con.cursor()
+    overlay.ensure(cursor)
+    found = con.execute("SELECT report_id FROM reports WHERE is_current ORDER BY report_id").fetchall()
+    ids = [r for (r,) in found]
+    rows = [(ids[0], "approved", "", "甲", "2026-01-01T00:00:00"), (ids[1], "returned", "表三", "乙", "x")]
+    rows.append((ids[2], "approved", "好", "甲", "2026-01-02T00:00:00"))
+    schema = pa.schema([(name, pa.string()) for name in ("report_id", "status", "comment", "user", "at")])
+    table = pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
+    cursor.register(overlay.STATUS, table)
+    yield cursor
+    cursor.close()
+
+
+FILTERS = [
+    ReportFilter(),
+    ReportFilter(scope="aggregate"),
+    ReportFilter(include_vertical=True),
+    ReportFilter(year_from=2018, year_to=2021),
+    ReportFilter(templates=("v2021",)),
+    ReportFilter(agency_text="局"),
+    ReportFilter(review=("approved", "returned")),
+]
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_review_counts_equal_the_listed_reports_per_status(
+    reviewed: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    every = dq.reports(reviewed, flt)
+    expected = {str(s): int(n) for s, n in every["review_status"].value_counts().items()}
+    assert dq.review_counts(reviewed, flt) == expected
+
+
+def test_the_review_counts_see_the_statuses(reviewed: duckdb.DuckDBPyConnection) -> None:
+    counts = dq.review_counts(reviewed, ReportFilter(include_vertical=True))
+    assert counts["approved"] == 2 and counts["returned"] == 1 and counts["pending"] > 10
+
+
+@pytest.mark.parametrize("flt", [FILTERS[0], *FILTERS[2:5]], ids=repr)
+def test_the_review_pages_together_are_the_reports_in_their_order(
+    reviewed: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    every = dq.reports(reviewed, flt)[LISTED]
+    size = 7
+    pages = [dq.review_listing(reviewed, flt, page, size) for page in range(1, len(every) // size + 3)]
+    assert all(len(p) == size for p in pages[: len(every) // size]) and pages[-1].empty
+    joined = pd.concat(pages, ignore_index=True)
+    assert list(joined.columns) == LISTED and len(joined) == len(every) > size
+    assert joined["report_id"].is_unique
+    assert _records(joined[["year", "agency"]]) == _records(every[["year", "agency"]])
+    assert sorted(_records(joined), key=repr) == sorted(_records(every), key=repr)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as plain values (a blank is None whatever the column's dtype)."""
+    plain = frame.astype(object)
+    return [
+        {str(k): v for k, v in row.items()} for row in plain.where(plain.notna(), None).to_dict("records")
+    ]
+
+
+def test_correction_states_without_corrections_have_the_full_querys_columns(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    cursor = con.cursor()
+    try:
+        overlay.ensure(cursor)
+        short = dq.correction_states(cursor)
+        full = cursor.execute(queries.sql("review_states")).df()
+    finally:
+        cursor.close()
+    assert short.empty and full.empty
+    assert list(short.columns) == list(full.columns) and list(short.dtypes) == list(full.dtypes)
+
+
+@pytest.mark.parametrize("query", ["document_facts", "document_checks", "compare_series", "compare_text"])
+def test_documents_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+    listed = queries.sql(query).replace("$report_list", "SELECT unnest($reports)")
+    cursor = con.cursor()
+    try:
+        overlay.ensure(cursor)
+        found = 0
+        for chosen in (ids[:1], ids[5:7], ids[-1:], [*ids[:2], "not-a-report-id"]):
+            sql = overlay.corrected(listed, *reads.CORRECTED[query]) if query in reads.CORRECTED else listed
+            result = cursor.execute(sql, {"reports": chosen})
+            columns = [d[0] for d in result.description or ()]
+            oracle = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+            assert reads.report_rows(cursor, query, chosen) == oracle
+            found += len(oracle)
+        assert found > 0
+        assert reads.report_rows(cursor, query, ["x' OR TRUE OR '"]) == []
+    finally:
+        cursor.close()
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_agency_choices_are_the_agencies_in_their_order(
+    reviewed: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    every = dq.agencies(reviewed, flt)
+    found = dq.agency_choices(reviewed, flt, "", 10_000)
+    assert list(found["agency_id"]) == list(every["agency_id"])
+    assert list(found["agency"]) == list(every["agency"])
+    assert set(found["matching"]) <= {len(every)}
+    first = dq.agency_choices(reviewed, flt, "", 3)
+    assert list(first["agency_id"]) == list(every["agency_id"][:3])
+    assert set(first["matching"]) <= {len(every)}
+
+
+def test_agency_choices_match_part_of_a_name_or_id(reviewed: duckdb.DuckDBPyConnection) -> None:
+    every = dq.agencies(reviewed, ReportFilter())
+    name = str(every["agency"].iloc[len(every) // 2])
+    part = name[len(name) // 3 : len(name) // 3 + 2]
+    wanted = [a for a, n in zip(every["agency_id"], every["agency"], strict=True) if part in n or part in a]
+    found = dq.agency_choices(reviewed, ReportFilter(), f" {part} ", 10_000)
+    assert list(found["agency_id"]) == wanted and 0 < len(wanted) < len(every)
+    assert set(found["matching"]) == {len(wanted)}
+    by_id = dq.agency_choices(reviewed, ReportFilter(), str(every["agency_id"].iloc[0]).upper(), 5)
+    assert str(every["agency_id"].iloc[0]) in set(by_id["agency_id"])
+    assert dq.agency_choices(reviewed, ReportFilter(), "没有这样的机关名称", 5).empty
+
+
+@pytest.mark.parametrize(
+    "query", ["findings_checks", "findings_cells", "findings_missing_cells", "summary_failures"]
+)
+def test_findings_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+    listed = queries.sql(query).replace("$report_list", "SELECT unnest($reports)")
+    found = 0
+    for chosen in (ids[:3], ids[4:20], ids):
+        oracle = con.execute(listed, {"reports": chosen}).fetchall()
+        result = [tuple(r.values()) for r in reads.report_rows(con, query, chosen)]
+        assert sorted(result, key=repr) == sorted(oracle, key=repr)
+        found += len(oracle)
+    assert found > 0
+
+
+def test_missing_units_from_the_coverage_rollup_equal_the_coverage_views(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = con.execute("""
+        SELECT DISTINCT p.code, c.year FROM coverage AS c JOIN agencies AS a USING (agency_id),
+               unnest([a.province_code, a.city_code, a.county_code]) AS p(code)
+        WHERE c.status = 'missing' AND p.code IS NOT NULL""").fetchall()
+    assert found and dq.has_rollups(con)
+    rolled = {(place, year): reads.missing_rows(con, place, year) for place, year in found}
+    monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
+    for (place, year), listed in rolled.items():
+        assert listed and listed == reads.missing_rows(con, place, year), (place, year)
+        result = con.execute(BEFORE_MISSING, {"place": place, "year": year})
+        columns = [d[0] for d in result.description or ()]
+        assert listed == [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+
+
+BEFORE_MISSING = """
+SELECT c.agency_id, c.agency_name, coalesce(a.agency_kind, '') AS agency_kind,
+       coalesce(a.is_vertical, FALSE) AS is_vertical, c.within_span,
+       coalesce(a.county, a.city, a.province, '') AS place
+FROM coverage AS c
+JOIN agencies AS a USING (agency_id)
+WHERE c.year = $year
+  AND c.status = 'missing'
+  AND $place IN (a.province_code, a.city_code, a.county_code)
+ORDER BY a.city_code NULLS FIRST, a.county_code NULLS FIRST, c.agency_name"""
+"""summary_missing.sql before it read only the place's agencies (the `agencies` view ranks them all)."""

@@ -15,6 +15,7 @@ from etl.errors import XxgkError
 from etl.limits import read_input
 from etl.ocr.progress import on_page, page_read
 from etl.records import ParsedReport
+from xxgk.launch import PARSE_PRELOAD
 from xxgk.workers import Limits, Pool, allow, in_worker, tell
 
 
@@ -75,8 +76,7 @@ def _first_line(exc: BaseException) -> str:
 OCR_PAGE = "ocr_page"
 OCR_WALL_PER_CPU = 2.0
 """Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
-PRELOADED = ("etl.pipeline", "etl.collect.manifest")
-"""Imported by each worker before it says it is ready, so that no file's time limit pays for them."""
+PRELOADED = PARSE_PRELOAD
 
 
 def ocr_allowance(pages: int) -> float:

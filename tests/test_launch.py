@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, ROOT
 from xxgk.cli import cli, parse_size
-from xxgk.launch import PARSE_PRELOAD, PARSE_TASK, exit_status, forks_early
-from xxgk.parsing import PRELOADED, parse_one
-from xxgk.workers import Limits, _task_name
+from xxgk.launch import exit_status, forks_early
+from xxgk.workers import Limits
 
 REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
 
@@ -46,8 +45,6 @@ def test_exit_status_is_what_sys_exit_would_give(capsys: pytest.CaptureFixture[s
 
 
 def test_the_early_worker_fits_the_pool_of_xxgk_parse_with_its_defaults() -> None:
-    assert _task_name(parse_one) == PARSE_TASK
-    assert PRELOADED == PARSE_PRELOAD
     assert parse_size("1.5G") == Limits().memory_bytes  # --memory-limit's default
 
 
@@ -55,7 +52,7 @@ PROBE = """
 import json, os, sys, time
 from tests.test_workers import behave
 from xxgk import workers
-workers.fork_early("tests.test_workers:behave", workers.Limits(), ())
+workers.fork_early(behave, workers.Limits(), ())
 early = workers._early[0][3].process.pid
 pool = workers.Pool(behave, 1, workers.Limits(memory_bytes=int(sys.argv[1])), fork=True)
 found = [(r.value, r.failure) for _, r in pool.run([("pid", 0), ("allocate", 1000)])]

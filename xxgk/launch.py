@@ -1,7 +1,7 @@
-"""The `xxgk` command's entry point: `xxgk parse FILE` forks its parse worker before anything else.
+"""The `xxgk` command's entry point: `xxgk parse FILE` forks its parse worker before the CLI is imported.
 
-The worker imports the parsers while the command imports click and the rest of the CLI, so the two
-start-ups overlap on a machine with two cores; every other command goes straight to `xxgk.cli`.
+The worker imports the parsers while the command imports click, the CLI and rich, so the two start-ups
+overlap on a machine with two cores; every other command goes straight to `xxgk.cli`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ import os
 import sys
 from collections.abc import Callable
 
-PARSE_TASK = "xxgk.parsing:parse_one"
-PARSE_PRELOAD = ("etl.pipeline", "etl.collect.manifest")
-"""Imported by each parse worker before it says it is ready, so that no file's time limit pays for them."""
 HELP_OPTIONS = frozenset({"--help", "-h"})
 
 
@@ -33,7 +30,7 @@ def exit_status(code: object) -> int:
 
 def run_and_exit(command: Callable[[], object]) -> None:
     """Run `command`, flush its output and end the process without tearing the interpreter down
-    (about 10 ms of a 0.2 s `xxgk parse`): it has written everything, and its worker is stopped."""
+    (about 10 ms of `xxgk parse`): it has written everything, and its worker is stopped."""
     try:
         command()
         status = 0
@@ -53,9 +50,9 @@ def main() -> None:
 
         cli()
         return
-    from xxgk.workers import Limits, fork_early
+    from xxgk.parsing import fork_worker_early
 
-    fork_early(PARSE_TASK, Limits(), PARSE_PRELOAD)
+    fork_worker_early()
     from xxgk.cli import cli
 
     run_and_exit(cli)

@@ -289,13 +289,13 @@ _early: list[tuple[str, Limits, tuple[str, ...], _Worker]] = []
 """Workers forked by `fork_early` before the caller knew it would want them, until a pool takes one."""
 
 
-def fork_early(task_name: str, limits: Limits, preload: tuple[str, ...]) -> None:
-    """Fork a worker for the task `MODULE:FUNCTION` now, before the caller imports what it needs to
-    decide: `xxgk parse` forks its worker first thing, so that the worker imports the parsers while the
-    command imports click. A pool with the same task, memory limit and preloads takes it (`Pool.start`);
-    any other is killed then, and one never taken dies with this process."""
+def fork_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> None:
+    """Fork a worker for `task` now, before the caller has imported what it needs to decide: `xxgk
+    parse` forks its worker first thing, so that the worker imports the parsers while the command imports
+    click. A forking pool with the same task, memory limit and preloads takes it (`Pool.start`); any
+    other is killed then, and one never taken dies with this process."""
     if threading.active_count() == 1:
-        _early.append((task_name, limits, preload, _fork(task_name, limits, preload)))
+        _early.append((_task_name(task), limits, preload, _fork(task, limits, preload)))
 
 
 def _take_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker | None:
@@ -342,9 +342,8 @@ def _start(
     return _Worker(process, Connection(ours.detach()), lifeline)
 
 
-def _fork(task: Task[Any, Any] | str, limits: Limits, preload: tuple[str, ...]) -> _Worker:
-    """A worker forked from this process: what `_start`'s command line does, without a new interpreter.
-    `task` may be named (`MODULE:FUNCTION`): the worker imports it after its preloads."""
+def _fork(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker:
+    """A worker forked from this process: what `_start`'s command line does, without a new interpreter."""
     ours, theirs = socket.socketpair()
     lifeline_read, lifeline = os.pipe()
     pid = os.fork()
@@ -358,14 +357,14 @@ def _fork(task: Task[Any, Any] | str, limits: Limits, preload: tuple[str, ...]) 
 
 
 def _forked_main(
-    task: Task[Any, Any] | str, conn: int, lifeline: int, limits: Limits, preload: tuple[str, ...]
+    task: Task[Any, Any], conn: int, lifeline: int, limits: Limits, preload: tuple[str, ...]
 ) -> int:
     try:
         _become_worker(conn, lifeline)
         _die_with_parent(lifeline)
         for module in preload:
             importlib.import_module(module)
-        _serve(Connection(conn), _task(task) if isinstance(task, str) else task, limits)
+        _serve(Connection(conn), task, limits)
     except BaseException:  # what an interpreter would print before it exits
         import traceback
 

@@ -19,9 +19,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from etl import package_data
 from etl.normalise import fold
 from etl.places import Place
 
@@ -73,7 +73,7 @@ def normalise_agency(name: str) -> str:
 
 @cache
 def builtin_aliases() -> dict[str, str]:
-    text = resources.files("etl").joinpath("data", "agency_aliases.csv").read_text(encoding="utf-8")
+    text = package_data.read_text("data", "agency_aliases.csv")
     return _aliases(csv.DictReader(text.splitlines()))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from etl import package_data
 
 APPLICANT_BREAKDOWNS = (
     "natural_person",
@@ -41,7 +42,7 @@ class Metric:
 
 
 def _read(name: str) -> list[Metric]:
-    text = resources.files("etl").joinpath(name).read_text(encoding="utf-8")
+    text = package_data.read_text(name)
     return [
         Metric(
             code=row["code"],

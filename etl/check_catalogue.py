@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from etl import package_data
 from etl.catalogue import metrics
 
 BREAKDOWN_LABELS: dict[str, tuple[str, str]] = {
@@ -51,7 +51,7 @@ class CheckInfo:
 
 @cache
 def check_catalogue() -> dict[str, CheckInfo]:
-    text = resources.files("etl").joinpath("check_catalogue.csv").read_text(encoding="utf-8")
+    text = package_data.read_text("check_catalogue.csv")
     return {row["check_id"]: CheckInfo(**row) for row in csv.DictReader(text.splitlines())}
 
 

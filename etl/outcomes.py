@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from etl import package_data
 from etl.catalogue import metrics
 from etl.normalise import label_key
 
@@ -89,7 +89,7 @@ def _item(code: str) -> OutcomeItem:
 @cache
 def outcome_groups() -> tuple[OutcomeGroup, ...]:
     """The groups in the template's order, each with its rows from the metric catalogue."""
-    text = resources.files("etl").joinpath("outcome_groups.csv").read_text(encoding="utf-8")
+    text = package_data.read_text("outcome_groups.csv")
     groups = []
     for row in csv.DictReader(text.splitlines()):
         prefix = f"req.{row['group']}."

@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from etl import package_data
 from etl.normalise import fold
 
 Level = str  # province | city | county
@@ -82,7 +82,7 @@ class Mention:
 def _data(name: str) -> list[dict[str, str]]:
     """The rows of a CSV file of etl/data, as `csv.DictReader` gives them for these well-formed files (built
     from `csv.reader`: several times faster on the 3,400 divisions every parsing process loads)."""
-    text = resources.files("etl").joinpath("data", name).read_text(encoding="utf-8")
+    text = package_data.read_text("data", name)
     rows = csv.reader(text.splitlines())
     header = next(rows, [])
     return [dict(zip(header, row, strict=True)) for row in rows if row]

@@ -1,4 +1,4 @@
-from xxgk.cli import cli
+from xxgk.launch import main
 
 if __name__ == "__main__":
-    cli()
+    main()

@@ -15,7 +15,7 @@ from etl.errors import XxgkError
 from etl.limits import read_input
 from etl.ocr.progress import on_page, page_read
 from etl.records import ParsedReport
-from xxgk.workers import Limits, Pool, allow, in_worker, tell
+from xxgk.workers import Limits, Pool, allow, fork_early, in_worker, tell
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,12 @@ def _shown(note: object) -> None:
     """In the caller: a page a worker read by OCR, told to this process's listeners (xxgk/ocr_progress)."""
     if isinstance(note, tuple) and len(note) == 5 and note[0] == OCR_PAGE:
         page_read(*note[1:])
+
+
+def fork_worker_early() -> None:
+    """`xxgk parse`'s worker, forked before the command imports its CLI (xxgk/launch.py); the pool of
+    `parsing_pool(fork=True)` takes it when the limits allow (--memory-limit left at its default)."""
+    fork_early(parse_one, Limits(), PRELOADED)
 
 
 def parsing_pool(*, workers: int = 1, limits: Limits | None = None, fork: bool = False) -> Pool[Job, Parsed]:

@@ -281,14 +281,49 @@ class _Worker:
         return f"the parser process died (exit status {code})"
 
 
+def _task_name(task: Task[Any, Any]) -> str:
+    return f"{task.__module__}:{task.__qualname__}"
+
+
+_early: list[tuple[str, Limits, tuple[str, ...], _Worker]] = []
+"""Workers forked by `fork_early` before the caller knew it would want them, until a pool takes one."""
+
+
+def fork_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> None:
+    """Fork a worker for `task` now, before the caller has imported what it needs to decide: `xxgk
+    parse` forks its worker first thing, so that the worker imports the parsers while the command imports
+    click. A forking pool with the same task, memory limit and preloads takes it (`Pool.start`); any
+    other is killed then, and one never taken dies with this process."""
+    if threading.active_count() == 1:
+        _early.append((_task_name(task), limits, preload, _fork(task, limits, preload)))
+
+
+def _take_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker | None:
+    """An early worker that fits this pool, or None; the early workers that do not fit are killed."""
+    taken = None
+    while _early:
+        name, early_limits, early_preload, worker = _early.pop()
+        wanted = (_task_name(task), limits.memory_bytes, preload)
+        fits = (name, early_limits.memory_bytes, early_preload) == wanted
+        if fits and taken is None:
+            taken = worker
+        else:
+            worker.kill()
+    return taken
+
+
 def _start(
     task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = (), fork: bool = False
 ) -> _Worker:
+    if fork:
+        early = _take_early(task, limits, preload)
+        if early is not None:
+            return early
     if fork and threading.active_count() == 1:
         return _fork(task, limits, preload)
     ours, theirs = socket.socketpair()
     lifeline_read, lifeline = os.pipe()
-    name = f"{task.__module__}:{task.__qualname__}"
+    name = _task_name(task)
     command = [sys.executable, "-m", "xxgk.workers", name, str(theirs.fileno()), str(lifeline_read)]
     command += [repr(limits.seconds), str(limits.memory_bytes), ",".join(preload)]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
@@ -314,6 +349,8 @@ def _fork(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Wo
     pid = os.fork()
     if pid == 0:  # the worker: it never returns into the caller's code
         os._exit(_forked_main(task, theirs.fileno(), lifeline_read, limits, preload))
+    with contextlib.suppress(OSError):  # as the worker does: a kill right after the fork finds its group
+        os.setpgid(pid, pid)
     theirs.close()
     os.close(lifeline_read)
     return _Worker(_Forked(pid), Connection(ours.detach()), lifeline)

@@ -1,0 +1,133 @@
+"""`xxgk parse` forks its worker before importing the CLI (xxgk/launch.py), and a pool takes that worker
+only when it was forked with the pool's own task, memory limit and preloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TypedDict
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES, ROOT
+from xxgk.cli import cli, parse_size
+from xxgk.launch import exit_status, forks_early
+from xxgk.workers import Limits
+
+REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["parse", "a.txt"], True),
+        (["parse", "--all-checks", "a.txt"], True),
+        (["parse", "--help"], False),
+        (["parse", "a.txt", "-h"], False),
+        (["ingest", "a.txt"], False),
+        (["--version"], False),
+        ([], False),
+        (["a.txt", "parse"], False),
+    ],
+)
+def test_only_a_parse_forks_its_worker_early(arguments: list[str], expected: bool) -> None:
+    assert forks_early(arguments) is expected
+
+
+def test_exit_status_is_what_sys_exit_would_give(capsys: pytest.CaptureFixture[str]) -> None:
+    assert [exit_status(None), exit_status(0), exit_status(3)] == [0, 0, 3]
+    assert exit_status("no such file") == 1
+    assert capsys.readouterr().err == "no such file\n"
+
+
+def test_the_early_worker_fits_the_pool_of_xxgk_parse_with_its_defaults() -> None:
+    assert parse_size("1.5G") == Limits().memory_bytes  # --memory-limit's default
+
+
+PROBE = """
+import json, os, sys, time
+from tests.test_workers import behave
+from xxgk import workers
+workers.fork_early(behave, workers.Limits(), ())
+early = workers._early[0][3].process.pid
+pool = workers.Pool(behave, 1, workers.Limits(memory_bytes=int(sys.argv[1])), fork=True)
+found = [(r.value, r.failure) for _, r in pool.run([("pid", 0), ("allocate", 1000)])]
+time.sleep(0.2)
+try:
+    os.kill(early, 0)
+    alive = True
+except ProcessLookupError:
+    alive = False
+print(json.dumps({"early": early, "found": found, "early_alive": alive, "left": len(workers._early)}))
+"""
+
+
+class Probe(TypedDict):
+    early: int
+    found: list[tuple[str | None, str]]
+    early_alive: bool
+    left: int
+
+
+def _probe(memory_bytes: int) -> Probe:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(memory_bytes)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found: Probe = json.loads(done.stdout)
+    return found
+
+
+def test_a_pool_takes_the_early_worker_that_fits() -> None:
+    found = _probe(Limits().memory_bytes)
+    (pid, failure), (allocated, _) = found["found"]
+    assert pid is not None and not failure and int(pid.split()[0]) == found["early"]
+    assert allocated == "allocated 1000 MiB"
+    assert found["left"] == 0
+
+
+def test_an_early_worker_with_other_limits_is_killed_and_the_pool_keeps_its_own() -> None:
+    found = _probe(600 << 20)
+    (pid, _), (allocated, failure) = found["found"]
+    assert pid is not None and int(pid.split()[0]) != found["early"]
+    assert found["early_alive"] is False and found["left"] == 0
+    assert allocated is None and failure == "over the memory limit of 600 MB (--memory-limit)"
+
+
+@pytest.mark.parametrize("options", [[], ["--memory-limit", "800M"], ["--all-checks"]])
+def test_python_m_xxgk_parse_prints_what_the_cli_prints(options: list[str]) -> None:
+    expected = CliRunner().invoke(cli, ["parse", *options, str(REPORT)], terminal_width=80)
+    assert expected.exit_code == 0, expected.output
+    done = subprocess.run(
+        [sys.executable, "-m", "xxgk", "parse", *options, str(REPORT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == expected.output
+
+
+def test_python_m_xxgk_parse_of_a_bad_file_fails_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "xxgk", "parse", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stdout == "" and done.stderr.startswith(f"{bad}: error: unsupported file type")
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -4,9 +4,10 @@ value cannot be put into exactly one column."""
 
 from __future__ import annotations
 
+from etl.extract.old import split_old_row
 from etl.readers.pdf_columns import Span, header_columns, place
 from etl.readers.pdf_text import TextReading, Word, text_tables, word_lines
-from etl.records import Table
+from etl.records import RowView, Table, TableCell
 
 PITCH = 36.0
 WIDTH = 22.0
@@ -177,3 +178,60 @@ def test_a_label_wrapped_around_its_values_goes_whole_to_their_row() -> None:
     labels = ["".join(c.text for c in table.cells if c.row == r and not c.text.isdigit()) for r in range(3)]
     assert labels[0] == "三、本年度办理结果（一）予以公开"
     assert labels[1] == "（二）部分公开(区分处理的,只计这一情形，不计其他情形)"
+
+
+# --- the old national table (统计指标 | 单位 | 统计数) -------------------------------------------------------
+
+
+def _old_table() -> list[Word]:
+    """The old table as a scan boxes its words: a number of a label cut from it ("计" "1", "2" "·政府…"),
+    a row whose value is printed blank (its unit alone), a section heading whose dash was not read."""
+    return [
+        _word("统计指标", 140, 180, 100),
+        _word("单位", 300, 320, 100),
+        _word("统计数", 450, 480, 100),
+        _word("同渠道和方式公开相同信息计", 100, 230, 120),
+        _word("1", 234, 239, 120),
+        _word("条", 260, 270, 120),
+        _word("8", 462, 467, 120),
+        _word("2", 100, 105, 140),
+        _word("·政府网站公开政府信息数", 108, 230, 140),
+        _word("条", 260, 270, 140),
+        _word("8", 462, 467, 140),
+        _word("二、回应解读情况", 100, 180, 160),
+        _word("其中：涉及国家秘密", 110, 200, 180),
+        _word("件", 260, 270, 180),
+    ]
+
+
+def test_old_table_numbers_in_the_label_column_are_label_text_and_a_blank_value_is_a_row() -> None:
+    _, table = _read(_old_table())
+    rows = [_cells(table, r) for r in range(table.n_rows)]
+    assert ["同渠道和方式公开相同信息计1", "条", "8"] in rows
+    assert ["2．政府网站公开政府信息数", "条", "8"] in rows
+    assert ["二、回应解读情况", ""] in rows
+    assert ["其中：涉及国家秘密", "件", ""] in rows
+    blank = next(c for c in table.cells if c.text == "" and c.row == rows.index(["其中：涉及国家秘密", "件", ""]))
+    assert blank.box is not None and blank.box[0] < 462 and blank.box[2] > 467  # under 统计数, for the trust step
+
+
+def test_old_table_numbers_stay_values_without_the_old_header() -> None:
+    words = [w for w in _old_table() if w.text not in ("统计指标", "单位", "统计数")]
+    reading = text_tables(word_lines(words, 1, 0.0), max(w.x1 for w in words))
+    cells = [c.text for t in reading.tables for c in t.table.cells]
+    assert "1" in cells and "" not in cells
+
+
+def test_old_row_whose_item_number_is_a_cell_of_its_own_is_read_with_its_label() -> None:
+    cells = tuple(TableCell(text, 0, c) for c, text in enumerate(["1.", "当面申请数", "件", "3"]))
+    row = split_old_row(RowView(0, 0, cells, aligned=False))
+    assert row is not None
+    assert (row.label, row.unit, row.value and row.value.text) == ("1.当面申请数", "件", "3")
+
+
+def test_old_row_rebuilt_from_words_takes_its_last_cell_as_the_value() -> None:
+    texts = ["4.不同意公开答复数", "其中", "：涉及国家秘密", "件", "0"]
+    cells = tuple(TableCell(text, 0, c) for c, text in enumerate(texts))
+    row = split_old_row(RowView(0, 0, cells, aligned=False))
+    assert row is not None
+    assert (row.label, row.unit, row.value and row.value.text) == ("4.不同意公开答复数", "件", "0")

@@ -6,7 +6,7 @@ Labels such as （二）被依法纠错数 occur under both 四 and 五, so matc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.extract.rows import UNIT_WORDS, FactCollector, is_numeric, is_valueish, key, label_text, row_locator
 from etl.normalise import one_line
@@ -101,15 +101,20 @@ class OldRow:
 
 
 def split_old_row(view: RowView) -> OldRow | None:
-    """Label, printed unit and value cell of a row (value None when the row has no value cell)."""
+    """Label, printed unit and value cell of a row (value None when the row has no value cell). A table
+    rebuilt from word positions (not aligned) puts its values last and label words it could not join
+    before them: its value is the last cell, its unit the one before."""
     cells = [c for c in view.cells if view.starts_here(c)]
     first = next((i for i, c in enumerate(cells) if not is_valueish(c)), None)
     if first is None:
         return None
     label, rest = cells[first], cells[first + 1 :]
+    if not key(label.text) and len(rest) >= 2 and not is_valueish(rest[0]) and one_line(rest[0].text) not in UNIT_WORDS:
+        label, rest = replace(label, text=label.text + rest[0].text), rest[1:]  # "1." | "当面申请数"
     if len(rest) >= 2:
-        unit = one_line(rest[0].text)
-        return OldRow(label=label.text, unit=unit if unit in UNIT_WORDS else None, value=rest[1])
+        unit_cell, value = (rest[-2], rest[-1]) if not view.aligned else (rest[0], rest[1])
+        unit = one_line(unit_cell.text)
+        return OldRow(label=label.text, unit=unit if unit in UNIT_WORDS else None, value=value)
     if rest and one_line(rest[0].text) in COUNT_UNITS:
         return OldRow(label=label.text, unit=one_line(rest[0].text), value=None)
     return OldRow(label=label.text, unit=None, value=rest[0] if rest else None)

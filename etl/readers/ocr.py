@@ -37,7 +37,7 @@ from etl.readers.pdf import readings
 from etl.readers.pdf_blocks import first_title
 from etl.readers.pdf_clean import is_footer, normalise_chars
 from etl.readers.pdf_layout import Line, PageContent, Part
-from etl.readers.pdf_text import Word, WordLine, word_lines
+from etl.readers.pdf_text import Word, WordLine, old_table_lines, word_lines
 from etl.records import Document, Paragraph, TableCell
 
 SCALE = DPI / 72
@@ -241,7 +241,8 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
     as a ruled table's cells have, so that the trust step can crop and read them again. A row's values
     are the value words of one word line, and rows follow those lines in reading order; a blank put into
     its column keeps the box of that column on its line."""
-    lines = [line for page in pages for line in page.words if line.has_values]
+    every = old_table_lines([line for page in pages for line in page.words])
+    lines = [line for line in every if line.has_values]
     cursor = 0
     boxed = []
     for page in rebuilt:
@@ -258,7 +259,7 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
                 if found is None:
                     continue
                 cursor = found + 1
-                words = [w for w in lines[found].words if w.is_value]
+                words = [w for w in lines[found].words if w.is_value and not w.blank]
                 for cell, word in zip(row[len(row) - len(words) :], words, strict=True):
                     cells[(cell.row, cell.col)] = replace(cell, page=lines[found].page, box=_around(word))
             texts.append(replace(text, table=replace(text.table, cells=tuple(cells.values()))))
@@ -269,7 +270,7 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
 def _values_line(lines: Sequence[WordLine], start: int, row: list[str]) -> int | None:
     """The first word line from `start` whose value words are the row's last cells."""
     for index in range(start, len(lines)):
-        values = [w.text for w in lines[index].words if w.is_value]
+        values = [w.text for w in lines[index].words if w.is_value and not w.blank]
         if values and row[len(row) - len(values) :] == values:
             return index
     return None

@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from etl.normalise import fold
 from etl.readers.pdf_columns import Columns, header_columns, place, unplaced_reason, widened
 from etl.records import Table, TableCell
 from etl.values import parse_value
@@ -49,6 +50,8 @@ class Word:
     x1: float
     top: float
     bottom: float
+    blank: bool = False
+    """A value cell printed empty (an empty text): only under a header that names its column."""
 
     @property
     def centre(self) -> float:
@@ -56,7 +59,7 @@ class Word:
 
     @property
     def is_value(self) -> bool:
-        return parse_value(self.text).semantic in ("number", "zero", "na")
+        return self.blank or parse_value(self.text).semantic in ("number", "zero", "na")
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
     A label run about as near two rows goes to the nearer one; `flip` (an ambiguity's name) gives that
     run to the other, so the caller can let the template's identities choose.
     """
+    lines = old_table_lines(lines)
     left = min((line.x0 for line in lines), default=0.0)
     rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
     if not rows:
@@ -495,3 +499,97 @@ def _bracket_indent(a: Word, b: Word) -> bool:
     and the ink of "（" starts about half a character right of the column's edge ("（二）部分公开" over
     "计这一情形" of one cell)."""
     return a.text[:1] in "（(" and 0 < a.x0 - b.x0 <= BRACKET_ROOM * (a.bottom - a.top)
+
+
+OLD_UNITS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家"})
+"""The units the old national table prints in its 单位 column (a dash there is a value-like mark)."""
+ITEM_DIGITS = re.compile(r"\d{1,2}")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、")
+"""A section heading of the old table (二、回应解读情况): a row of its own, whose cells hold no value."""
+LABEL_DIGIT_GAP = 1.0
+"""A number in the label column within this many text heights of a label word is part of that label."""
+
+
+@dataclass(frozen=True)
+class OldColumns:
+    """Where the old national table (统计指标 | 单位 | 统计数) prints its units and its values."""
+
+    unit_x0: float
+    """The 单位 header's left edge: the label column ends before it."""
+    value: tuple[float, float]
+    """The 统计数 header's extent."""
+
+
+def old_table_lines(lines: Sequence[WordLine]) -> list[WordLine]:
+    """The lines under the old national table's header (统计指标 | 单位 | 统计数) with what its layout tells:
+    a number printed in the label column is part of the label (an item number cut from "．政府网站…", the
+    "1" of "…计1次）"), not a value; and a line that ends in a unit in the 单位 column with nothing under
+    统计数 is a row whose value is printed blank (a blank word under 统计数, boxed there, so that the
+    trust step looks for ink in it). Other lines, and every line before such a header, are kept."""
+    columns: OldColumns | None = None
+    unit_left: float | None = None
+    kept: list[WordLine] = []
+    for line in lines:
+        header = _old_header(line)
+        if header is not None:
+            columns, unit_left = header, None
+            kept.append(line)
+            continue
+        if columns is None:
+            kept.append(line)
+            continue
+        words = _label_digits_joined(line.words, columns.unit_x0)
+        values = [w for w in words if w.is_value]
+        if len(words) >= 2 and values and words[-2].text in OLD_UNITS and not words[-2].is_value:
+            unit_left = words[-2].x0 if unit_left is None else min(unit_left, words[-2].x0)
+        last = words[-1]
+        unit_row = unit_left is not None and last.text in OLD_UNITS and last.x0 >= unit_left - SAME_COLUMN
+        if not values and (unit_row or _SECTION.match(words[0].text)) and last.x1 < columns.value[0]:
+            x0, x1 = columns.value
+            words = (*words, Word("", x0, x1, last.top, last.bottom, blank=True))
+        kept.append(replace(line, words=tuple(words)) if words != line.words else line)
+    return kept
+
+
+def _old_header(line: WordLine) -> OldColumns | None:
+    texts = [fold(w.text) for w in line.words]
+    if "单位" not in texts or "统计数" not in texts or texts.index("单位") > texts.index("统计数"):
+        return None
+    unit, value = line.words[texts.index("单位")], line.words[texts.index("统计数")]
+    height = value.bottom - value.top
+    return OldColumns(unit.x0, (value.x0 - height, value.x1 + height))
+
+
+def _label_digits_joined(words: Sequence[Word], label_end: float) -> tuple[Word, ...]:
+    """Numbers of one or two digits printed in the label column joined to the label words they stand
+    next to (within `LABEL_DIGIT_GAP` text heights on either side: "计" "1" "次）" is "计1次）")."""
+    joined = list(words)
+    index = 0
+    while index < len(joined):
+        word = joined[index]
+        if not (ITEM_DIGITS.fullmatch(word.text) and word.x1 < label_end):
+            index += 1
+            continue
+        height = word.bottom - word.top
+        sides = [
+            (word.x0 - joined[index - 1].x1, index - 1) if index > 0 else None,
+            (joined[index + 1].x0 - word.x1, index + 1) if index + 1 < len(joined) else None,
+        ]
+        near = [
+            (gap, other)
+            for side in sides
+            if side is not None
+            for gap, other in [side]
+            if gap <= LABEL_DIGIT_GAP * height and not joined[other].is_value and joined[other].x1 < label_end
+        ]
+        if not near:
+            index += 1
+            continue
+        first = min(index, *(other for _, other in near))
+        last = max(index, *(other for _, other in near))
+        parts = joined[first : last + 1]
+        text = "".join(w.text.replace("·", "．", 1) if w.text.startswith("·") else w.text for w in parts)
+        top, bottom = min(w.top for w in parts), max(w.bottom for w in parts)
+        joined[first : last + 1] = [Word(text, parts[0].x0, parts[-1].x1, top, bottom)]
+        index = first + 1
+    return tuple(joined)

@@ -211,8 +211,12 @@ def test_old_table_numbers_in_the_label_column_are_label_text_and_a_blank_value_
     assert ["2．政府网站公开政府信息数", "条", "8"] in rows
     assert ["二、回应解读情况", ""] in rows
     assert ["其中：涉及国家秘密", "件", ""] in rows
-    blank = next(c for c in table.cells if c.text == "" and c.row == rows.index(["其中：涉及国家秘密", "件", ""]))
-    assert blank.box is not None and blank.box[0] < 462 and blank.box[2] > 467  # under 统计数, for the trust step
+    blank = next(
+        c for c in table.cells if c.text == "" and c.row == rows.index(["其中：涉及国家秘密", "件", ""])
+    )
+    assert (
+        blank.box is not None and blank.box[0] < 462 and blank.box[2] > 467
+    )  # under 统计数, for the trust step
 
 
 def test_old_table_numbers_stay_values_without_the_old_header() -> None:

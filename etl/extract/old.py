@@ -109,8 +109,8 @@ def split_old_row(view: RowView) -> OldRow | None:
     if first is None:
         return None
     label, rest = cells[first], cells[first + 1 :]
-    if not key(label.text) and len(rest) >= 2 and not is_valueish(rest[0]) and one_line(rest[0].text) not in UNIT_WORDS:
-        label, rest = replace(label, text=label.text + rest[0].text), rest[1:]  # "1." | "当面申请数"
+    if not key(label.text) and len(rest) >= 2 and _label_word(rest[0]):  # "1." | "当面申请数"
+        label, rest = replace(label, text=label.text + rest[0].text), rest[1:]
     if len(rest) >= 2:
         unit_cell, value = (rest[-2], rest[-1]) if not view.aligned else (rest[0], rest[1])
         unit = one_line(unit_cell.text)
@@ -118,6 +118,10 @@ def split_old_row(view: RowView) -> OldRow | None:
     if rest and one_line(rest[0].text) in COUNT_UNITS:
         return OldRow(label=label.text, unit=one_line(rest[0].text), value=None)
     return OldRow(label=label.text, unit=None, value=rest[0] if rest else None)
+
+
+def _label_word(cell: TableCell) -> bool:
+    return not is_valueish(cell) and one_line(cell.text) not in UNIT_WORDS
 
 
 def match_row(row_key: str, section: int) -> tuple[int, str] | None:

@@ -241,8 +241,8 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
     as a ruled table's cells have, so that the trust step can crop and read them again. A row's values
     are the value words of one word line, and rows follow those lines in reading order; a blank put into
     its column keeps the box of that column on its line."""
-    every = old_table_lines([line for page in pages for line in page.words])
-    lines = [line for line in every if line.has_values]
+    page_lines = old_table_lines([line for page in pages for line in page.words])
+    lines = [line for line in page_lines if line.has_values]
     cursor = 0
     boxed = []
     for page in rebuilt:

@@ -1,11 +1,13 @@
 """Choosing among readings of an ambiguous layout with the template's identities.
 
 A reader that cannot settle a layout (a wrapped label as near one row of values as another) hands the
-pipeline other readings of the document. Each is parsed; the one with the fewest failing error-level
-checks (N1–N4, O1, O2, O6–O8 …) wins; on a tie the one that reads more cells, then the reader's own
-first reading, then the alternative whose stable name sorts first. Whatever was chosen, the facts whose
-value depends on the choice are stored with confidence "inferred" and the report carries an
-`ambiguous_layout` warning: a choice is never stored as if it had been read.
+pipeline other readings of the document. Each is parsed; the one with the fewest error-level checks
+(N1–N4, O1, O2, O6–O8 …) unsatisfied wins — failing, or not assessable because a cell they need was not
+read (a reading that leaves a row out must not win by hiding the identities that row is part of) — then
+the one with fewer failing, then the one that reads more cells, then the reader's own first reading,
+then the alternative whose stable name sorts first. Whatever was chosen, the facts whose value depends
+on the choice are stored with confidence "inferred" and the report carries an `ambiguous_layout`
+warning: a choice is never stored as if it had been read.
 """
 
 from __future__ import annotations
@@ -27,11 +29,18 @@ def failing(report: ParsedReport) -> int:
     return sum(1 for c in report.checks if c.severity == "error" and c.status == "fail")
 
 
-def rank(candidate: tuple[str, str, ParsedReport]) -> tuple[int, int, str]:
-    """Fewest failing error-level identities, then most cells read, then the reader's first reading,
-    then the alternative's name: never its position, which a new heuristic could shift."""
+def unsatisfied(report: ParsedReport) -> int:
+    """Error-level identities that fail or cannot be assessed (a cell of theirs was not read): a reading
+    that leaves a row out does not satisfy the identities that row takes part in."""
+    return sum(1 for c in report.checks if c.severity == "error" and c.status in ("fail", "not_assessable"))
+
+
+def rank(candidate: tuple[str, str, ParsedReport]) -> tuple[int, int, int, str]:
+    """Fewest error-level identities unsatisfied (failing, or not assessable for a cell not read), then
+    fewest failing, then most cells read, then the reader's first reading, then the alternative's name:
+    never its position, which a new heuristic could shift."""
     name, _, report = candidate
-    return failing(report), -len(report.facts), name
+    return unsatisfied(report), failing(report), -len(report.facts), name
 
 
 FIRST = ""

@@ -55,3 +55,30 @@ def test_each_alternative_is_the_reading_with_the_decision_of_its_name_taken_the
         assert flipped == alternative.blocks
     unknown = page_blocks(drop_running_lines(rebuild_unruled(pages, "label p9 y1 no such label")[0]))[0]
     assert unknown == document.blocks
+
+
+def test_a_reading_that_leaves_a_row_out_does_not_win_by_the_identities_it_cannot_assess() -> None:
+    """A label wrapped between two rows (柯城区财政局 2022, scanned without lines: "反复申请" under
+    4、无正当理由大量…): given to the lower row it makes 5、要求行政机关确认… unknown, so N2 cannot be
+    assessed; given to its own row every cell is read and N2 fails by a printed fault. The reading that
+    reads the row wins."""
+    document = read_document(UNRULED, UNRULED.read_bytes())
+    whole = parse_document(replace(document, alternatives=()), "digest")
+    code, breakdown = "req.not_processed.confirmation", "total"
+    failing = replace(
+        whole,
+        checks=tuple(
+            replace(c, status="fail") if c.check_id == "N2" and c.breakdown == "total" else c
+            for c in whole.checks
+        ),
+    )
+    row_left_out = replace(
+        whole,
+        facts=tuple(f for f in whole.facts if f.metric_code != code),
+        checks=tuple(
+            replace(c, status="not_assessable") if c.check_id == "N2" else c for c in whole.checks
+        ),
+    )
+    assert any(c.check_id == "N2" and c.breakdown == breakdown for c in whole.checks)
+    candidates = [(FIRST, "first reading", row_left_out), ("label p3 y616 反复申请", "flip", failing)]
+    assert min(candidates, key=rank)[0] == "label p3 y616 反复申请"

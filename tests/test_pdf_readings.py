@@ -75,9 +75,7 @@ def test_a_reading_that_leaves_a_row_out_does_not_win_by_the_identities_it_canno
     row_left_out = replace(
         whole,
         facts=tuple(f for f in whole.facts if f.metric_code != code),
-        checks=tuple(
-            replace(c, status="not_assessable") if c.check_id == "N2" else c for c in whole.checks
-        ),
+        checks=tuple(replace(c, status="not_assessable") if c.check_id == "N2" else c for c in whole.checks),
     )
     assert any(c.check_id == "N2" and c.breakdown == breakdown for c in whole.checks)
     candidates = [(FIRST, "first reading", row_left_out), ("label p3 y616 反复申请", "flip", failing)]

@@ -5,9 +5,12 @@ value cannot be put into exactly one column."""
 from __future__ import annotations
 
 from etl.extract.old import split_old_row
+from etl.pipeline import parse_document
+from etl.readers import read_document
 from etl.readers.pdf_columns import Span, header_columns, place
 from etl.readers.pdf_text import TextReading, Word, text_tables, word_lines
 from etl.records import RowView, Table, TableCell
+from tests.conftest import FIXTURES
 
 PITCH = 36.0
 WIDTH = 22.0
@@ -239,3 +242,14 @@ def test_old_row_rebuilt_from_words_takes_its_last_cell_as_the_value() -> None:
     row = split_old_row(RowView(0, 0, cells, aligned=False))
     assert row is not None
     assert (row.label, row.unit, row.value and row.value.text) == ("4.不同意公开答复数", "件", "0")
+
+
+def test_old_row_whose_label_wraps_back_left_is_read_with_its_lines_in_order() -> None:
+    """衢州市财政局_2016_无框线 (a text layer): the indented first line of a 其中 item and its flush-left
+    continuation come out as two label cells, left to right."""
+    path = FIXTURES / "unruled" / "衢州市财政局_2016_无框线.pdf"
+    report = parse_document(read_document(path, path.read_bytes()), "digest")
+    facts = {f.metric_code: f.value_raw for f in report.facts}
+    assert facts["old.requests.answered.denied.security_stability"] == "0"
+    assert facts["old.requests.answered.denied.not_gov_info"] == "0"
+    assert facts["old.requests.answered.denied.other_legal"] == "0"

@@ -156,11 +156,25 @@ def extract_old(views: Iterable[RowView], collector: FactCollector) -> None:
             _section_value(view, row, code, collector)
             continue
         found = match_row(row_key, section)
+        if found is None and not view.aligned:
+            row, found = _wrapped_label(view, row, section)
         if found is None:
             _unknown(view, row, collector)
             continue
         section, code = found
         _add(view, row, code, collector)
+
+
+def _wrapped_label(view: RowView, row: OldRow, section: int) -> tuple[OldRow, tuple[int, str] | None]:
+    """A row rebuilt from word positions whose label came out as two cells: an indented first line and
+    its flush-left continuation (其中 items: "危及国家安全、公共" over "安全、经济安全和社会稳定"), which are
+    ordered left to right. The two joined in the other order, when that is a row of the table."""
+    labels = [c for c in view.cells if view.starts_here(c) and _label_word(c)]
+    if len(labels) != 2:
+        return row, None
+    joined = labels[1].text + labels[0].text
+    found = match_row(key(joined), section)
+    return (replace(row, label=joined), found) if found is not None else (row, None)
 
 
 def _ref(view: RowView, row: OldRow) -> CellRef:

@@ -14,6 +14,7 @@ from etl.errors import IncompleteReport
 from etl.ocr.engine import Box
 from etl.ocr.grid import find_grids
 from etl.ocr.image import binarise
+from etl.ocr.page import slashes_told
 from etl.ocr.words import (
     ReadBox,
     gap_values,
@@ -195,3 +196,15 @@ def test_a_print_whose_table_runs_off_the_paper_is_refused_when_scanned(tmp_path
     path = write_scan(OFF_THE_PAGE, tmp_path, STYLE["scan200"])
     with pytest.raises(IncompleteReport, match="table 三 is cut off"):
         parse_file(path)
+
+
+def test_a_lone_stroke_read_as_1_that_leans_right_is_the_slash_mark() -> None:
+    """Table 二 of a v2019 report scanned without lines (衢江区高家镇人民政府_2019_borderless200): the
+    recogniser reads a steep "/" as "1"; its ink leaning right tells it, as in a ruled cell."""
+    ink = np.zeros((100, 200), np.uint8)
+    for row in range(30, 60):  # "/": the top of the stroke 8 px right of its foot
+        ink[row, 108 - (row - 30) * 8 // 30 : 111 - (row - 30) * 8 // 30] = 255
+    ink[30:60, 150:153] = 255  # "1": upright
+    slash = ReadBox(Box(100, 30, 112, 60), "1", 0.92, (106.0,))
+    one = ReadBox(Box(148, 30, 155, 60), "1", 0.92, (151.0,))
+    assert [w.text for w in slashes_told([slash, one], ink)] == ["/", "1"]

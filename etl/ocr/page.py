@@ -7,7 +7,7 @@ the PDF reader builds from a text layer.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -84,14 +84,34 @@ def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: I
     words = without_stray_marks(page_words(lines, ink))
     missed = missed_values(words, ink)
     if not missed:
-        return words
+        return slashes_told(words, ink)
     readings = engine.read_lines([crop(image, box, PAD) for box in missed])
     found = [
         ReadBox(box, r.text.strip(), r.score, _on_page(box, r.places))
         for box, r in zip(missed, readings, strict=True)
     ]
     values = [w for w in found if w.text and w.is_value]
-    return without_stray_marks(page_words([*lines, *values], ink)) if values else words
+    return slashes_told(without_stray_marks(page_words([*lines, *values], ink)) if values else words, ink)
+
+
+def slashes_told(words: Sequence[ReadBox], ink: Image) -> list[ReadBox]:
+    """A word that is a lone stroke read as "1" (or l, I, |) whose ink leans right is the "/" mark, as
+    in a ruled cell (`is_slash`): table 二 of a v2019 report prints "/" where a row does not apply, and
+    the recogniser reads a steep "/" as "1"."""
+    return [replace(w, text="/") if _is_slash_word(w, ink) else w for w in words]
+
+
+def _is_slash_word(word: ReadBox, ink: Image) -> bool:
+    return word.text in ONE_OR_SLASH and word.text != "/" and is_slash(ink, _cell_of(word.box))
+
+
+WORD_ROOM = 6.0
+"""Pixels a word's box is widened by to look at its ink as a cell's (`ink_box` keeps 5 off a cell's
+edges, where a ruled cell has its lines)."""
+
+
+def _cell_of(box: Box) -> Box:
+    return Box(box.x0 - WORD_ROOM, box.top - WORD_ROOM, box.x1 + WORD_ROOM, box.bottom + WORD_ROOM)
 
 
 PAD = 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -301,7 +302,7 @@ def _fill_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, directory: P
     insert_rows(con, "_rollups", rolled)
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows in a few multi-row statements (executemany costs ~2 ms a row, and Arrow imports pandas,
     ~0.3 s, into a one-file ingest); many rows go through Arrow."""
     if len(rows) > 1000:

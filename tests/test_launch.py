@@ -1,5 +1,5 @@
-"""`xxgk parse` forks its worker before importing the CLI (xxgk/launch.py), and a pool takes that worker
-only when it was forked with the pool's own task, memory limit and preloads."""
+"""`xxgk parse` and `xxgk ingest` fork a parse worker before importing the CLI (xxgk/launch.py), and a
+pool takes that worker only when it was forked with the pool's own task, memory limit and preloads."""
 
 from __future__ import annotations
 
@@ -28,13 +28,18 @@ REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
         (["parse", "--all-checks", "a.txt"], True),
         (["parse", "--help"], False),
         (["parse", "a.txt", "-h"], False),
-        (["ingest", "a.txt"], False),
+        (["ingest", "a.txt"], True),
+        (["ingest", "a.txt", "--jobs", "2", "--warehouse", "w"], True),
+        (["ingest", "a.txt", "--cluster", "local"], False),
+        (["ingest", "--cluster=tcp://h:8786", "a.txt"], False),
+        (["ingest", "--help"], False),
+        (["serve"], False),
         (["--version"], False),
         ([], False),
         (["a.txt", "parse"], False),
     ],
 )
-def test_only_a_parse_forks_its_worker_early(arguments: list[str], expected: bool) -> None:
+def test_only_a_parse_or_a_local_ingest_forks_its_worker_early(arguments: list[str], expected: bool) -> None:
     assert forks_early(arguments) is expected
 
 
@@ -54,7 +59,8 @@ from tests.test_workers import behave
 from xxgk import workers
 workers.fork_early(behave, workers.Limits(), ())
 early = workers._early[0][3].process.pid
-pool = workers.Pool(behave, 1, workers.Limits(memory_bytes=int(sys.argv[1])), fork=True)
+fork = sys.argv[2] == "fork"
+pool = workers.Pool(behave, 1, workers.Limits(memory_bytes=int(sys.argv[1])), fork=fork)
 found = [(r.value, r.failure) for _, r in pool.run([("pid", 0), ("allocate", 1000)])]
 time.sleep(0.2)
 try:
@@ -73,9 +79,9 @@ class Probe(TypedDict):
     left: int
 
 
-def _probe(memory_bytes: int) -> Probe:
+def _probe(memory_bytes: int, fork: bool = True) -> Probe:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(memory_bytes)],
+        [sys.executable, "-c", PROBE, str(memory_bytes), "fork" if fork else "fresh"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -86,8 +92,9 @@ def _probe(memory_bytes: int) -> Probe:
     return found
 
 
-def test_a_pool_takes_the_early_worker_that_fits() -> None:
-    found = _probe(Limits().memory_bytes)
+@pytest.mark.parametrize("fork", [True, False], ids=["forking pool", "pool of fresh interpreters"])
+def test_a_pool_takes_the_early_worker_that_fits(fork: bool) -> None:
+    found = _probe(Limits().memory_bytes, fork)
     (pid, failure), (allocated, _) = found["found"]
     assert pid is not None and not failure and int(pid.split()[0]) == found["early"]
     assert allocated == "allocated 1000 MiB"
@@ -131,3 +138,40 @@ def test_python_m_xxgk_parse_of_a_bad_file_fails_in_one_line(tmp_path: Path) -> 
     assert done.returncode == 1
     assert done.stdout == "" and done.stderr.startswith(f"{bad}: error: unsupported file type")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_python_m_xxgk_ingest_loads_what_an_ingest_in_process_loads(tmp_path: Path) -> None:
+    """`xxgk ingest` parses in its early worker; what it stores is what `ingest()` stores."""
+    from warehouse.db import connect
+    from warehouse.publish import current_version
+    from xxgk.ingest import ingest
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xxgk",
+            "ingest",
+            str(REPORT),
+            "--warehouse",
+            str(tmp_path / "cli"),
+            "-j",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ingest([REPORT], tmp_path / "in_process")
+    facts = []
+    for name in ("cli", "in_process"):
+        version = current_version(tmp_path / name)
+        assert version is not None
+        con = connect(version, read_only=True)
+        try:
+            facts.append(con.execute("SELECT * FROM facts ORDER BY ALL").fetchall())
+        finally:
+            con.close()
+    assert facts[0] and facts[0] == facts[1]

@@ -306,6 +306,61 @@ def test_many_small_runs_are_compacted_and_keep_their_answers(corpus: Path, tmp_
     assert snapshot(wh)["facts"] == snapshot(tmp_path / "one")["facts"]
 
 
+def _version_contents(version: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every view's SQL and every table's rows (as text, sorted) of a version file."""
+    con = duckdb.connect(str(version), read_only=True)
+    try:
+        views = dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall())
+        tables = {
+            name: sorted(repr(row) for row in con.execute(f"SELECT * FROM {name}").fetchall())
+            for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+    return views, tables
+
+
+def test_a_version_patched_from_the_previous_one_equals_one_written_whole(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version is written as a copy of the previous one with its catalogue, runs and changed views
+    replaced; across runs that add parts, derive buckets, leave deltas, fold logs and compact, it holds
+    exactly what a version written from scratch holds. Another code's version is never patched."""
+    from warehouse.store import version as version_module
+    from warehouse.store.writer import open_catalog
+
+    patched: list[bool] = []
+    real_patched = version_module._patched
+
+    def spy(*args: object) -> bool:
+        patched.append(real_patched(*args))  # type: ignore[arg-type]
+        return patched[-1]
+
+    monkeypatch.setattr(version_module, "_patched", spy)
+    monkeypatch.setattr(version_module, "FRESH_EVERY", 4)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    files = [f for f in _batches(corpus, inbox, 1)[0] if f.suffix in (".html", ".txt")][:9]
+
+    def same_as_written_whole() -> None:
+        version = current_version(wh)
+        assert version is not None
+        catalog, runs = open_catalog(version)
+        whole = tmp_path / "whole.duckdb"
+        whole.unlink(missing_ok=True)
+        version_module.write_version(whole, wh, catalog, runs)
+        assert _version_contents(version) == _version_contents(whole)
+
+    for file in files[:-1]:
+        ingest([file], wh)
+        same_as_written_whole()
+    assert patched.count(True) >= 5 and patched.count(False) >= 2  # FRESH_EVERY runs are written whole
+    monkeypatch.setattr(version_module, "static_fingerprint", lambda: "written by other code")
+    patched.clear()
+    ingest(files[-1:], wh)
+    assert patched == [False]
+    same_as_written_whole()
+
+
 def test_parquet_dataset_holds_every_fact_partitioned(corpus: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -36,6 +36,13 @@ def test_the_kept_report_count_is_the_count_of_reports(corpus: Path, tmp_path: P
     for batch in _batches(corpus, inbox, 3):
         ingest(batch, wh)
         assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+        version = current_version(wh)
+        assert version is not None and catalog.recall(version) is not None  # the ingest wrote it
+        counted = _rows(wh, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)")[0]
+        assert state.stored_counts(version) == counted  # from the remembered catalogue's parts
+        catalog._READ.clear()
+        state.lookup_state(version, [], [])
+        assert catalog.recall(version) is not None, "the lookups remember the catalogue they open"
     _change_a_cell(_editable(inbox))  # its old report dies, the new one replaces it
     ingest([inbox], wh)
     assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]

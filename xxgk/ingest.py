@@ -41,6 +41,8 @@ from xxgk.parsing import Failure, Job, Parsed, parse_isolated
 from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
+    import duckdb
+
     from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
@@ -370,57 +372,70 @@ def ingest(
     """`cluster` ('local' or a Dask scheduler address) runs the extract step there (xxgk/cluster.py),
     each file still parsed within `limits`."""
     started = datetime.now(UTC)
-    with stage("check schema, find, hash"):
-        _refuse_another_schema(directory)
-        inputs = inputs or place_inputs(directory)
-        found = discover(paths)
-        hashes = _hashes(found.files)
-    digests = [d for d in hashes.values() if isinstance(d, str)]
-    summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
-    with writer_lock(directory, waiting):
-        with stage("look up inputs"):
-            state = lookup_state(current_version(directory), [str(f) for f in found.files], digests)
-        plan = _plan(hashes, state)
-        on_start(len(plan.to_parse))
-        for outcome in plan.known:
-            summary.add(outcome)
-        batch = Batch(
-            at=started.replace(tzinfo=None),
-            sources=dict(plan.sources),
-            overrides=inputs.overrides,
-            aliases=inputs.aliases,
-        )
-        batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
-        batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
-        summary.version = current_version(directory)
-        if plan.to_parse or not batch.empty:
-            loader = _Loader(
-                summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)}
+    with stage("check schema"):
+        opened = _refuse_another_schema(directory)
+    try:
+        with stage("find, hash"):
+            inputs = inputs or place_inputs(directory)
+            found = discover(paths)
+            hashes = _hashes(found.files)
+        digests = [d for d in hashes.values() if isinstance(d, str)]
+        summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
+        with writer_lock(directory, waiting):
+            with stage("look up inputs"):
+                version = current_version(directory)
+                con = opened[1] if opened is not None and opened[0] == version else None
+                if opened is not None and con is None:  # another writer published meanwhile
+                    opened[1].close()
+                state = lookup_state(version, [str(f) for f in found.files], digests, con)
+            plan = _plan(hashes, state)
+            on_start(len(plan.to_parse))
+            for outcome in plan.known:
+                summary.add(outcome)
+            batch = Batch(
+                at=started.replace(tzinfo=None),
+                sources=dict(plan.sources),
+                overrides=inputs.overrides,
+                aliases=inputs.aliases,
             )
+            batch.refresh = state.place_inputs != batch.place_inputs and state.loaded
+            batch.errors += [e for e in plan.errors if not is_recorded(state, e)]
+            summary.version = current_version(directory)
+            if plan.to_parse or not batch.empty:
+                loader = _Loader(
+                    summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)}
+                )
 
-            def build(run: StoreRun) -> None:
-                if cluster is not None:
-                    todo = [job.path for job in plan.to_parse]
-                    loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
-                else:
-                    with stage("parse and insert"):
-                        loader.load(run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress)
-                run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
+                def build(run: StoreRun) -> None:
+                    if cluster is not None:
+                        todo = [job.path for job in plan.to_parse]
+                        loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
+                    else:
+                        with stage("parse and insert"):
+                            loader.load(
+                                run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress
+                            )
+                    run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
-            summary.version, _ = publish_locked(directory, build)
-            summary.published = True
+                summary.version, _ = publish_locked(directory, build)
+                summary.published = True
+    finally:  # closed by the lookup when it used it
+        if opened is not None:
+            opened[1].close()
     summary.log = write_tracebacks(directory, summary, started)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     stages.report()
     return summary
 
 
-def _refuse_another_schema(directory: Path) -> None:
+def _refuse_another_schema(directory: Path) -> tuple[Path, duckdb.DuckDBPyConnection] | None:
     """A warehouse of another schema version is refused before anything is written into its directory
-    (the lock file included); it is checked again under the lock."""
+    (the lock file included); it is checked again under the lock. The current version and its open
+    connection, for the lookups under the lock when no other writer published meanwhile."""
     version = current_version(directory)
-    if version is not None:
-        open_version(version).close()
+    if version is None:
+        return None
+    return version, open_version(version)
 
 
 LOG_FILE = "ingest.log"

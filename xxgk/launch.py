@@ -1,7 +1,10 @@
-"""The `xxgk` command's entry point: `xxgk parse FILE` forks its parse worker before the CLI is imported.
+"""The `xxgk` command's entry point: `xxgk parse FILE` and `xxgk ingest PATH…` fork a parse worker
+before the CLI is imported.
 
-The worker imports the parsers while the command imports click, the CLI and rich, so the two start-ups
-overlap on a machine with two cores; every other command goes straight to `xxgk.cli`.
+The worker imports the parsers while the command imports click, the CLI and rich (and, for ingest, DuckDB,
+hashes the inputs and reads the warehouse), so the two start-ups overlap on a machine with two cores; every
+other command goes straight to `xxgk.cli`. The worker is forked before ingest opens the warehouse's
+writer lock, so it never holds the lock's descriptor.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ HELP_OPTIONS = frozenset({"--help", "-h"})
 
 
 def forks_early(arguments: list[str]) -> bool:
-    """`xxgk parse …` other than its help: the only command that parses without holding a lock."""
-    return arguments[:1] == ["parse"] and not HELP_OPTIONS.intersection(arguments)
+    """`xxgk parse …`, and `xxgk ingest …` that parses here (not on a cluster), other than their help."""
+    if HELP_OPTIONS.intersection(arguments):
+        return False
+    if arguments[:1] == ["parse"]:
+        return True
+    return arguments[:1] == ["ingest"] and not any(a.split("=")[0] == "--cluster" for a in arguments)
 
 
 def exit_status(code: object) -> int:
@@ -55,4 +62,7 @@ def main() -> None:
     fork_worker_early()
     from xxgk.cli import cli
 
-    run_and_exit(cli)
+    if sys.argv[1] == "parse":
+        run_and_exit(cli)
+    else:
+        cli()

@@ -291,9 +291,10 @@ _early: list[tuple[str, Limits, tuple[str, ...], _Worker]] = []
 
 def fork_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> None:
     """Fork a worker for `task` now, before the caller has imported what it needs to decide: `xxgk
-    parse` forks its worker first thing, so that the worker imports the parsers while the command imports
-    click. A forking pool with the same task, memory limit and preloads takes it (`Pool.start`); any
-    other is killed then, and one never taken dies with this process."""
+    parse` and `xxgk ingest` fork their worker first thing, so that the worker imports the parsers while the
+    command imports click. The next pool with the same task, memory limit and preloads takes it
+    (`Pool.start`), also a pool of fresh interpreters (the worker was forked before any lock or thread);
+    any other is killed then, and one never taken dies with this process."""
     if threading.active_count() == 1:
         _early.append((_task_name(task), limits, preload, _fork(task, limits, preload)))
 
@@ -315,7 +316,7 @@ def _take_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) 
 def _start(
     task: Task[Any, Any], limits: Limits, preload: tuple[str, ...] = (), fork: bool = False
 ) -> _Worker:
-    if fork:
+    if fork or _early:  # an early worker was forked before any lock or thread: any pool may take it
         early = _take_early(task, limits, preload)
         if early is not None:
             return early

@@ -1,8 +1,16 @@
-"""Write one version file: the catalogue, the small tables and the views over the Parquet files."""
+"""Write one version file: the catalogue, the small tables and the views over the Parquet files.
+
+A version is written from scratch, or — when the previous one was written by this same code for this same
+directory — as a copy of it with only what differs replaced: its catalogue rows, new run rows, and the views
+whose files changed (schema.sql's views read those by name and are kept as they are). Binding schema.sql's
+views and filling the metric catalogue were half of writing a version (docs/scale.md)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +34,14 @@ CREATE TABLE _parts (seq INTEGER, relation VARCHAR, file VARCHAR, n_rows BIGINT,
 CREATE TABLE _buckets (bucket INTEGER, reports_file VARCHAR, xchecks_file VARCHAR);
 CREATE TABLE _dead (report_id VARCHAR PRIMARY KEY);
 CREATE TABLE _rollups (province VARCHAR, seq INTEGER, relation VARCHAR, file VARCHAR);
+CREATE TABLE _views (name VARCHAR, sql VARCHAR);
 """
+STATIC_KEY = "static"
+"""`warehouse_info` key: the fingerprint of what every version written by this code holds alike (schema,
+catalogue tables, metrics, series map); a previous version is patched only when it carries the same."""
+FRESH_EVERY = 64
+"""Every so many runs a version is written from scratch, so that the blocks a patched copy frees do not
+pile up in its file."""
 VIEW_NAME = re.compile(r"CREATE OR REPLACE VIEW (\w+)")
 TABLE_NAME = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
 
@@ -105,8 +120,17 @@ def _views(directory: Path, catalog: Catalog) -> dict[str, str]:
     return views
 
 
-def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tuple[object, ...]]) -> None:
-    """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed."""
+def write_version(
+    path: Path,
+    directory: Path,
+    catalog: Catalog,
+    runs: list[tuple[object, ...]],
+    previous: Path | None = None,
+) -> None:
+    """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed.
+    `previous`, the version this one follows, is patched into it when it can be (`_patched`)."""
+    if previous is not None and _patched(path, previous, directory, catalog, runs):
+        return
     con = duckdb.connect(str(path))
     try:
         # Binding each view reads its files' footers; schema.sql's views bind `reports` again and again.
@@ -116,10 +140,84 @@ def write_version(path: Path, directory: Path, catalog: Catalog, runs: list[tupl
                 con.execute(sql)
         con.execute(CATALOG_DDL)
         _fill(con, catalog, runs, directory)
-        _define_views(con, directory, catalog)
+        views = _views(directory, catalog)
+        for name, sql in views.items():
+            con.execute(f"CREATE VIEW {name} AS {sql}")
+        for kind, _, sql in _schema_statements():
+            if kind == "view":
+                con.execute(sql)
+        insert_rows(con, "_views", sorted(views.items()))
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def _patched(
+    path: Path, previous: Path, directory: Path, catalog: Catalog, runs: list[tuple[object, ...]]
+) -> bool:
+    """Write `path` as a copy of `previous` with the catalogue, runs and views of this version; False
+    (and nothing at `path`) when `previous` was written by other code, for another directory, before
+    `_views` existed, or is due to be written from scratch (FRESH_EVERY)."""
+    shutil.copyfile(previous, path)
+    con = duckdb.connect(str(path))
+    try:
+        info = dict(_info_rows(catalog, directory))
+        stored = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+        same = all(stored.get(k) == info[k] for k in (STATIC_KEY, "schema_version", "store_format", "root"))
+        if not same or catalog.run_seq % FRESH_EVERY == 0 or not _has_views_table(con):
+            con.close()
+            path.unlink()
+            return False
+        con.execute("SET parquet_metadata_cache = true")
+        for table in ("warehouse_info", "_parts", "_buckets", "_dead", "_rollups"):
+            con.execute(f"DELETE FROM {table}")
+        _fill_catalog(con, catalog, directory)
+        kept = con.execute("SELECT * FROM runs").fetchall()
+        if runs[: len(kept)] == kept:
+            insert_rows(con, "runs", runs[len(kept) :])
+        else:
+            con.execute("DELETE FROM runs")
+            insert_rows(con, "runs", runs)
+        written = dict(con.execute("SELECT name, sql FROM _views").fetchall())
+        views = _views(directory, catalog)
+        for name in written.keys() - views.keys():
+            con.execute(f"DROP VIEW IF EXISTS {name}")
+        for name, sql in views.items():
+            if written.get(name) != sql:
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        con.execute("DELETE FROM _views")
+        insert_rows(con, "_views", sorted(views.items()))
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        path.unlink(missing_ok=True)
+        raise
+    con.close()
+    return True
+
+
+def _has_views_table(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND table_name = '_views'"
+    ).fetchall()
+    return bool(found[0][0])
+
+
+@cache
+def static_fingerprint() -> str:
+    """What every version written by this code holds alike, hashed (STATIC_KEY)."""
+    digest = hashlib.sha256()
+    for text in (
+        schema_sql(),
+        CATALOG_DDL,
+        STORE_FORMAT,
+        repr(list(metric_rows())),
+        repr(list(series_map())),
+    ):
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _define_views(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog) -> None:
@@ -156,12 +254,11 @@ def open_moved(con: duckdb.DuckDBPyConnection, version: Path) -> None:
     _define_views(con, version.parent, catalog)
 
 
-def _fill(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[object, ...]], directory: Path
-) -> None:
+def _info_rows(catalog: Catalog, directory: Path) -> list[tuple[str, str]]:
     info = {
         "schema_version": SCHEMA_VERSION,
         "store_format": STORE_FORMAT,
+        STATIC_KEY: static_fingerprint(),
         "run_seq": str(catalog.run_seq),
         "n_buckets": str(catalog.n_buckets),
         "root": str(directory.resolve()),
@@ -172,10 +269,21 @@ def _fill(
         info["rollups"] = ROLLUPS_FORMAT
     if catalog.n_reports is not None:
         info["reports"] = str(catalog.n_reports)
-    insert_rows(con, "warehouse_info", list(info.items()))
+    return list(info.items())
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, runs: list[tuple[object, ...]], directory: Path
+) -> None:
     insert_rows(con, "metrics", list(metric_rows()))
     insert_rows(con, "series_map", list(series_map()))
     insert_rows(con, "runs", runs)
+    _fill_catalog(con, catalog, directory)
+
+
+def _fill_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, directory: Path) -> None:
+    """warehouse_info and the catalogue tables (`_parts`, `_buckets`, `_dead`, `_rollups`)."""
+    insert_rows(con, "warehouse_info", _info_rows(catalog, directory))
     insert_rows(
         con, "_parts", [(i, p.relation, p.file, p.rows, p.segment) for i, p in enumerate(catalog.parts)]
     )
@@ -194,7 +302,7 @@ def _fill(
     insert_rows(con, "_rollups", rolled)
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object, ...]]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows in a few multi-row statements (executemany costs ~2 ms a row, and Arrow imports pandas,
     ~0.3 s, into a one-file ingest); many rows go through Arrow."""
     if len(rows) > 1000:

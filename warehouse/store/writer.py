@@ -49,6 +49,7 @@ class StoreRun:
         self.directory = directory
         self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         self.previous: Catalog | None = None
+        self.previous_path = previous
         self.runs: list[tuple[object, ...]] = []
         if previous is not None:
             with stage("open catalogue"):
@@ -120,7 +121,7 @@ class StoreRun:
         if self.catalog is None:
             raise WarehouseError("StoreRun.write before finish")
         with stage("write version"):
-            write_version(path, self.directory, self.catalog, self.runs)
+            write_version(path, self.directory, self.catalog, self.runs, self.previous_path)
 
     def published(self, path: Path) -> None:
         """The version written by `write` is now `path`: keep its catalogue for garbage collection."""

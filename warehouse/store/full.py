@@ -34,10 +34,6 @@ GROUP_REPORTS = 20_000
 """About this many reports are derived at once; a group of buckets holds about this many."""
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def derive_full(d: _Deriver, revived: list[str]) -> Derived:
     """Every bucket and pre-aggregated table of the new version; `d` is derive.py's _Deriver after its
     `_sources` and the run's `incoming` ids."""
@@ -58,7 +54,7 @@ def derive_full(d: _Deriver, revived: list[str]) -> Derived:
                 files = sorted((work / "places").glob(f"*/_group={group}/*.parquet"))
                 if not files:
                     continue
-                read = ", ".join(_literal(f) for f in files)
+                read = ", ".join(quoted(f) for f in files)
                 con.execute(
                     "CREATE OR REPLACE TABLE reports AS SELECT * FROM "
                     f"read_parquet([{read}], union_by_name = true, hive_partitioning = false)"
@@ -75,12 +71,7 @@ def derive_full(d: _Deriver, revived: list[str]) -> Derived:
                 con.execute("DROP TABLE reports")
                 con.execute("DROP TABLE sources")
         with stage("derive: X4 fingerprints"):
-            prints = f"read_parquet({_literal(work / 'prints')} || '/*.parquet')"
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE shared_prints AS
-                SELECT * FROM {prints} WHERE fingerprint IN (
-                    SELECT fingerprint FROM {prints} GROUP BY fingerprint HAVING count(*) > 1)
-            """)
+            _shared_prints(d, sorted((work / "prints").glob("*.parquet")))
         buckets: dict[int, tuple[str, str]] = {}
         n_reports = 0
         with stage("derive: cross checks"):
@@ -97,6 +88,21 @@ def derive_full(d: _Deriver, revived: list[str]) -> Derived:
     finally:
         con.execute("RESET preserve_insertion_order")
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _shared_prints(d: _Deriver, files: list[Path]) -> None:
+    """`shared_prints`: the current reports whose fingerprint another current report also has."""
+    from warehouse.store.version import scan_sql
+
+    prints = f"read_parquet([{', '.join(quoted(f) for f in files)}])"
+    if not files:  # no report in the warehouse
+        prints = f"""(SELECT report_id, agency_id, agency, year, _fingerprint AS fingerprint,
+                             _nonzero AS nonzero FROM ({scan_sql(d.directory, "reports", [])}))"""
+    d.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE shared_prints AS
+        SELECT * FROM {prints} WHERE fingerprint IN (
+            SELECT fingerprint FROM {prints} GROUP BY fingerprint HAVING count(*) > 1)
+    """)
 
 
 def _chunks(d: _Deriver, revived: list[str]) -> list[str]:
@@ -160,7 +166,7 @@ def _checks(d: _Deriver, current: Path, buckets: dict[int, tuple[str, str]]) -> 
     from warehouse.store.derive import X_PER_AGENCY, _check_columns, _report_columns
 
     con = d.con
-    con.execute(f"CREATE OR REPLACE TABLE reports AS SELECT * FROM read_parquet({_literal(current)})")
+    con.execute(f"CREATE OR REPLACE TABLE reports AS SELECT * FROM read_parquet({quoted(current)})")
     every_part = Catalog(parts=d.previous.parts + d.inputs.written.parts)
     con.execute(f"""
         CREATE OR REPLACE TABLE facts AS SELECT * FROM ({d.scan("check_inputs", every_part)})

@@ -7,7 +7,8 @@ checks_failed — and X1, X2, X3, X5 are recomputed with the same SQL as always 
 X4 (identical tables across agencies) also reaches the current reports of other agencies whose
 fingerprint and year equal one of the touched reports' old or new ones. Only the buckets holding any of
 these reports are rewritten; the others are carried over by reference. With `full`, every agency is
-touched (the overrides or aliases changed, or the first build).
+touched (the overrides or aliases changed, or the first build), a group of buckets at a time
+(store/full.py).
 """
 
 from __future__ import annotations

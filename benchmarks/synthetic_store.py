@@ -120,18 +120,18 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
             f"in {time.perf_counter() - started:.0f} s"
         )
         source_catalog, _ = open_catalog(current_version(source_wh))  # type: ignore[arg-type]
-        clones = _clone_rows(reports, by_template)
-        print(f"planned {len(clones)} clones over {len(counties())} counties")
-        batch = Batch(at=datetime(2026, 1, 1), sources={c["path"]: c["new_id"] for c in clones})  # type: ignore[misc]
+        rows = _clone_rows(reports, by_template)
+        print(f"planned {len(rows)} clones over {len(counties())} counties")
+        batch = Batch(at=datetime(2026, 1, 1), sources={c["path"]: c["new_id"] for c in rows})  # type: ignore[misc]
+        clones = pa.Table.from_pylist(rows)  # columns, not a million dicts held through the derivation
+        del rows
 
         def change(run: StoreRun) -> None:
             con = connect(None)
             try:
-                for start in range(0, len(clones), SEGMENT):
-                    _write_segment(
-                        con, run, source_wh, source_catalog, clones[start : start + SEGMENT], start
-                    )
-                    print(f"  wrote reports {start}..{min(start + SEGMENT, len(clones))}", flush=True)
+                for start in range(0, clones.num_rows, SEGMENT):
+                    _write_segment(con, run, source_wh, source_catalog, clones.slice(start, SEGMENT), start)
+                    print(f"  wrote reports {start}..{min(start + SEGMENT, clones.num_rows)}", flush=True)
             finally:
                 con.close()
             run.finish(batch, None, full=True)
@@ -142,7 +142,7 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
 
 
 def _write_segment(con, run: StoreRun, source_wh: Path, catalog, clones, start: int) -> None:  # type: ignore[no-untyped-def]
-    con.register("clones", pa.Table.from_pylist(clones))
+    con.register("clones", clones)
     segment = f"{run.run_id}/s{start // SEGMENT:04d}"
     for relation in PART_RELATIONS:
         source = scan_sql(source_wh, relation, catalog.files(relation))

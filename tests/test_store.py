@@ -16,6 +16,7 @@ import pytest
 from warehouse.db import connect
 from warehouse.publish import current_version
 from warehouse.store import derive as derive_module
+from warehouse.store import full as full_module
 from warehouse.store import rollups as rollups_module
 from warehouse.store.rollups import RELATIONS
 from xxgk.ingest import ingest, rebuild
@@ -422,6 +423,48 @@ def test_a_copied_table_in_another_agency_reaches_the_first_agencys_x4(corpus: P
     incremental = snapshot(wh)
     rebuild(wh)
     assert snapshot(wh) == incremental
+
+
+def test_a_full_derivation_in_small_groups_equals_one_done_at_once(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full derivation (first build, rebuild) derives a few buckets and provinces at a time: done in
+    many groups it gives what one group gives — X4 across agencies in different groups included."""
+    from warehouse.store import catalog
+
+    monkeypatch.setattr(catalog, "BUCKET_REPORTS", 3)  # many buckets, so the twins fall apart
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    _batches(corpus, inbox, 1)
+    original = next(p for p in sorted(inbox.glob("*_2022.html")) if "人民政府办公室" in p.name)
+    agency = original.name.split("_")[0]
+    twin_agency = "南京市财政局"  # in another province: the rollups are built in two groups of provinces
+    text = original.read_bytes().decode("utf-8")
+    (inbox / f"{twin_agency}_2022.html").write_text(text.replace(agency, twin_agency), encoding="utf-8")
+    ingest([inbox], wh)
+    at_once = snapshot(wh)
+    x4 = {row[0] for row in at_once["checks"] if row[1] == "X4" and row[3] == "fail"}
+    assert len(x4) >= 2
+    assert len({row[8] for row in at_once["agg_reports"]}) >= 2  # province_code
+    calls = {"groups": 0, "provinces": 0}
+    checks, update = full_module._checks, rollups_module.update
+
+    def counted_checks(*args: object) -> int:
+        calls["groups"] += 1
+        return checks(*args)  # type: ignore[arg-type]
+
+    def counted_update(*args: object) -> rollups_module.Rollups:
+        calls["provinces"] += 1
+        return update(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(full_module, "GROUP_REPORTS", 4)
+    monkeypatch.setattr(rollups_module, "GROUP_REPORTS", 4)
+    monkeypatch.setattr(full_module, "_checks", counted_checks)
+    monkeypatch.setattr(rollups_module, "update", counted_update)
+    ingest([inbox], tmp_path / "grouped")
+    assert snapshot(tmp_path / "grouped") == at_once
+    rebuild(wh)
+    assert snapshot(wh) == at_once
+    assert calls["groups"] > 4 and calls["provinces"] >= 4, calls
 
 
 def test_buckets_double_as_the_warehouse_grows_and_keep_the_answers(

@@ -7,7 +7,8 @@ checks_failed — and X1, X2, X3, X5 are recomputed with the same SQL as always 
 X4 (identical tables across agencies) also reaches the current reports of other agencies whose
 fingerprint and year equal one of the touched reports' old or new ones. Only the buckets holding any of
 these reports are rewritten; the others are carried over by reference. With `full`, every agency is
-touched (the overrides or aliases changed, or the first build).
+touched (the overrides or aliases changed, or the first build), a group of buckets at a time
+(store/full.py).
 """
 
 from __future__ import annotations
@@ -132,6 +133,12 @@ def derive(inputs: Inputs, con: Connection) -> Derived:
         deriver = _Deriver(con, inputs)
         with stage("derive: sources"):
             _sources(deriver)
+        if inputs.full:  # every agency: in groups of buckets, so memory does not grow with the warehouse
+            from warehouse.store.full import derive_full
+
+            with stage("derive: incoming"):
+                revived = _incoming(deriver, ids_only=True)
+            return derive_full(deriver, revived)
         with stage("derive: incoming"):
             revived = _incoming(deriver)
         with stage("derive: scope"):
@@ -193,10 +200,14 @@ def _sources(d: _Deriver) -> None:
     """)
 
 
-def _incoming(d: _Deriver) -> list[str]:
-    """Reports parsed in this run, and earlier reports whose content came back (revived from `_dead`)."""
+def _incoming(d: _Deriver, *, ids_only: bool = False) -> list[str]:
+    """Reports parsed in this run, and earlier reports whose content came back (revived from `_dead`);
+    `ids_only`: `incoming` holds their ids only (a full derivation reads their rows in chunks)."""
     con = d.con
-    con.execute(f"CREATE TEMP TABLE incoming AS {d.scan('reports_parsed', d.inputs.written)}")
+    rows = d.scan("reports_parsed", d.inputs.written)
+    if ids_only:
+        rows = f"SELECT report_id FROM ({rows})"
+    con.execute(f"CREATE TEMP TABLE incoming AS {rows}")
     others = _column(
         con,
         "SELECT DISTINCT report_id FROM batch_sources "
@@ -207,7 +218,8 @@ def _incoming(d: _Deriver) -> list[str]:
     revived = [r for r in candidates if r not in stored]
     if revived:
         con.execute(
-            f"INSERT INTO incoming SELECT * FROM ({d.scan('reports_parsed', d.previous)}) "
+            f"INSERT INTO incoming SELECT {'report_id' if ids_only else '*'} "
+            f"FROM ({d.scan('reports_parsed', d.previous)}) "
             "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
             [revived],
         )

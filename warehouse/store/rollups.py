@@ -603,21 +603,62 @@ def _fold(
     return names
 
 
+GROUP_REPORTS = 20_000
+"""A full build derives the provinces' tables about this many reports at a time (a larger province alone)."""
+
+
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:
-    """Every rollup built from the current reports of `catalog` (its parts and buckets)."""
+    """Every rollup built from the current reports of `catalog` (its parts and buckets), a group of
+    provinces at a time, so that memory is bounded by the largest group and not by the warehouse. An
+    agency's coverage goes with the province of its latest current report (schema.sql's `agencies`),
+    and is computed from all its reports, wherever they are."""
     from warehouse.store.version import scan_sql
 
     def scan(relation: str) -> str:
         return scan_sql(directory, relation, catalog.files(relation))
 
     sources = Sources(directory, scan("facts"), scan("report_series"), scan("checks"))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE roll_new AS {scan('reports')}")
-    con.execute("CREATE OR REPLACE TEMP TABLE roll_old AS SELECT * FROM roll_new WHERE false")
-    change = Change(
-        "roll_old",
-        f"SELECT * FROM ({scan('xchecks')}) WHERE false",
-        "roll_new",
-        scan("xchecks"),
-        "SELECT * FROM roll_new",
-    )
-    return update(con, sources, change, Rollups(), run_id).files
+    reports = scan("reports")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE roll_agency_province AS
+        SELECT agency_id, province_code FROM ({reports})
+        WHERE agency_id IS NOT NULL AND is_current
+        QUALIFY row_number() OVER (PARTITION BY agency_id ORDER BY year DESC NULLS LAST, report_id) = 1""")
+    sizes = con.execute(
+        f"SELECT province_code, count(*) FROM ({reports}) GROUP BY ALL ORDER BY province_code NULLS LAST"
+    ).fetchall()
+    files: dict[str, tuple[str, ...]] = {}
+    for group in _province_groups([(code, int(n)) for code, n in sizes]):
+        codes = [c for c in group if c is not None]
+        listed = ", ".join("'" + str(c).replace("'", "''") + "'" for c in codes) or "NULL"
+        where = f"(province_code IN ({listed})" + (" OR province_code IS NULL)" if None in group else ")")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE roll_agencies AS SELECT * FROM ({reports})
+            WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""")
+        con.execute("CREATE OR REPLACE TEMP TABLE roll_old AS SELECT * FROM roll_new WHERE false")
+        change = Change(
+            "roll_old",
+            f"SELECT * FROM ({scan('xchecks')}) WHERE false",
+            "roll_new",
+            f"SELECT * FROM ({scan('xchecks')}) WHERE report_id IN (SELECT report_id FROM roll_new)",
+            "SELECT * FROM roll_agencies",
+        )
+        files.update(update(con, sources, change, Rollups(), run_id).files)
+        for table in ("roll_new", "roll_agencies", "roll_old"):
+            con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE roll_agency_province")
+    return files
+
+
+def _province_groups(sizes: list[tuple[object, int]]) -> list[list[object]]:
+    """Province codes (None: without one) packed in order into groups of about GROUP_REPORTS reports."""
+    groups: list[list[object]] = []
+    rows = 0
+    for code, n in sizes:
+        if not groups or rows + n > GROUP_REPORTS:
+            groups.append([])
+            rows = 0
+        groups[-1].append(code)
+        rows += n
+    return groups

@@ -309,7 +309,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple
         import pyarrow as pa
 
         names = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
-        data = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+        data = pa.table(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
         con.register("_rows", data)
         try:
             con.execute(f"INSERT INTO {table} SELECT * FROM _rows")

@@ -19,7 +19,7 @@ from warehouse.store.catalog import Catalog, bucket_count, is_store_version, rea
 from warehouse.store.compact import compact
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.logs import fold_logs, write_logs
-from warehouse.store.parts import PartWriter
+from warehouse.store.parts import PartWriter, quoted
 from warehouse.store.stages import stage
 from warehouse.store.version import write_version
 
@@ -78,6 +78,8 @@ class StoreRun:
         known = replace(self.previous, n_reports=stored) if self.previous is not None else None
         seq = previous.run_seq + 1
         con = connect(None)  # one in-memory instance for deriving, the logs and compaction
+        spill = self.directory / "derived" / self.run_id / "spill"
+        con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
         try:
             with stage("derive"):
                 inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
@@ -101,6 +103,7 @@ class StoreRun:
                 self.catalog = compact(con, self.directory, catalog, self.run_id)
         finally:
             con.close()
+            shutil.rmtree(spill, ignore_errors=True)
         if run_row is not None:
             self.runs.append(run_row)
 

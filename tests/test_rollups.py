@@ -187,3 +187,26 @@ def test_a_moved_warehouse_routes_reads_to_its_files_where_they_are_now(
         assert dq.report(connection, report_id, agency_id) == dq.report(connection, report_id)
     finally:
         connection.close()
+
+
+def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_bucket(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    from dataclasses import replace as with_fields
+
+    from warehouse.documents.reads import agency_years, build_comparison
+
+    agencies = con.execute(
+        "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND is_current "
+        "GROUP BY agency_id HAVING count(DISTINCT year) > 1 ORDER BY agency_id"
+    ).fetchall()
+    assert len(agencies) > 3
+    failed = 0
+    for (agency_id,) in agencies:
+        years = agency_years(con, agency_id)
+        assert dq.agency_report_years(con, agency_id) == years
+        routed = dq.comparison(con, agency_id, (years[0], years[-1]), "v")
+        everywhere = build_comparison(con, agency_id, (years[0], years[-1]), "v")
+        assert with_fields(routed, generated_at=everywhere.generated_at) == everywhere
+        failed += len(routed.before.checks) + len(routed.after.checks)
+    assert failed > 0, "the comparisons must cover checks"

@@ -422,11 +422,11 @@ def summary_plan(con: Connection, request: SummaryRequest) -> SummaryPlan:
 
 
 def agency_report_years(con: Connection, agency_id: str) -> list[int]:
-    return agency_years(con, agency_id)
+    return agency_years(con, agency_id, _in_bucket(con, agency_id))
 
 
 def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
-    return build_comparison(con, agency_id, years, version)
+    return build_comparison(con, agency_id, years, version, _in_bucket(con, agency_id))
 
 
 def findings(con: Connection, request: FindingsRequest, version: str) -> Findings:

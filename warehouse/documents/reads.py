@@ -74,6 +74,9 @@ def _rows(
         overlay.ensure(con)
         sql = overlay.corrected(sql, *CORRECTED[query])
     if within:
+        # The corrected relations join `main.reports` (past any CTE of that name); here every report the
+        # query reads is in the bucket `within` names, so they join its `reports`.
+        sql = sql.replace("JOIN main.reports ", "JOIN reports ")
         found = overlay.LEADING_WITH.match(sql)
         sql = f"WITH {within},\n{sql[found.end() :]}" if found else f"WITH {within}\n{sql}"
     cursor = con.execute(sql, params or None)
@@ -258,10 +261,10 @@ def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
     }
 
 
-def _series(con: Connection, report_id: str) -> list[SeriesRow]:
+def _series(con: Connection, report_id: str, within: str = "") -> list[SeriesRow]:
     return [
         (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
-        for r in report_rows(con, "compare_series", [report_id])
+        for r in report_rows(con, "compare_series", [report_id], within)
     ]
 
 
@@ -287,7 +290,8 @@ def build_comparison(
         raise CompareError(f"the two years are the same ({years[0]}): give two different years")
     ordered = (min(years), max(years))
     agency_id = resolve_agency(con, agency)
-    before, after = _sides(con, agency_id, ordered, within if agency_id == agency else "")
+    within = within if agency_id == agency else ""
+    before, after = _sides(con, agency_id, ordered, within)
     return Comparison(
         agency_id=agency_id,
         agency=after.agency,
@@ -299,7 +303,7 @@ def build_comparison(
             (before.template, after.template),
             _groups(con),
         ),
-        series=pair_series(_series(con, before.report_id), _series(con, after.report_id)),
+        series=pair_series(_series(con, before.report_id, within), _series(con, after.report_id, within)),
         sections=diff_texts(_text(con, before.report_id), _text(con, after.report_id)),
         version=version,
     )

@@ -331,6 +331,38 @@ def test_report_page_shows_values_beside_the_source_text(warehouse: Path) -> Non
     assert set(facts["semantic"]) <= {"数值", "零", "空白", "不适用（“-”“无”等）", "不是数值"}
 
 
+def test_report_page_shows_every_check_and_version_read_from_the_reports_bucket(warehouse: Path) -> None:
+    """Opened by link and then picked: its checks (its own and the cross-report ones) and the other
+    versions of its agency and year, read from its agency's bucket (dashboard_queries.report_key)."""
+    replaced, current = sql(
+        warehouse,
+        """
+        SELECT old.report_id, new.report_id FROM reports old JOIN reports new
+          ON new.agency_id = old.agency_id AND new.year = old.year AND new.is_current
+        WHERE NOT old.is_current ORDER BY old.report_id LIMIT 1""",
+    )[0]
+    at = open_page("report", {"report": replaced})
+    for report_id in (replaced, current):
+        if report_id == current:
+            at.selectbox(key="report").select(current).run()
+            assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox(key="report").value == report_id
+        checks = sql(warehouse, "SELECT check_id FROM checks WHERE report_id = ? ORDER BY ALL", [report_id])
+        versions = sql(
+            warehouse,
+            """
+            SELECT r.report_id FROM reports r JOIN reports this ON this.report_id = ?
+            WHERE r.agency_id = this.agency_id AND r.year = this.year ORDER BY ALL""",
+            [report_id],
+        )
+        shown = {next(iter(d.value.columns)): d.value for d in at.dataframe}
+        assert sorted(shown["check_id"]["check_id"]) == [c for (c,) in checks]
+        assert any(c.startswith("X") for (c,) in checks) or report_id == current
+        listed = next(f for f in shown.values() if "ingested_at" in f.columns and "is_current" in f.columns)
+        assert sorted(listed["report_id"]) == [r for (r,) in versions]
+        assert len(versions) > 1
+
+
 def test_unknown_report_in_the_url_says_so(warehouse: Path) -> None:
     at = open_page("report", {"report": "0" * 64})
     assert "0" * 64 in at.warning[0].value

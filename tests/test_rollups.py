@@ -142,3 +142,71 @@ def test_every_page_query_equals_the_fact_scanning_query(
     _same(rolled_places, dq.places(con))
     _same(rolled_domain, dq.domain(con))
     assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"
+
+
+def test_reads_routed_to_one_bucket_equal_reads_over_every_bucket(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The report page's point reads with the report's agency key read one bucket file (and the
+    report-sorted parts) instead of every bucket: the same rows for every report and agency."""
+    rows = con.execute("SELECT report_id, agency_id, agency FROM reports ORDER BY report_id").fetchall()
+    keys = [dq.report_key({"agency_id": a, "agency": n, "report_id": r}) for r, a, n in rows]
+    assert len({dq._in_bucket(con, key) for key in keys}) > 1, "the reports are in several buckets"
+    checked = 0
+    for report_id, agency_id, agency in rows:
+        key = dq.report_key({"agency_id": agency_id, "agency": agency, "report_id": report_id})
+        assert dq._in_bucket(con, key), "a store version routes every key to a bucket"
+        assert dq.report(con, report_id, key) == dq.report(con, report_id)
+        _same(dq.report_checks(con, report_id, key), dq.report_checks(con, report_id))
+        _same(dq.report_versions(con, report_id, key), dq.report_versions(con, report_id))
+        checked += len(dq.report_checks(con, report_id, key)) > 0
+    assert checked > len(rows) // 2, "the comparisons must cover checks, not empty frames"
+    agencies = con.execute("SELECT DISTINCT agency_id FROM reports WHERE agency_id IS NOT NULL").fetchall()
+    for (agency_id,) in agencies:
+        routed = dq.agency_reports(con, agency_id)
+        assert not routed.empty
+        _same(routed, dq._plain(con, "dash_agency_reports", agency_id=agency_id))
+    assert dq.report(con, rows[0][0], "not the key of its agency") == dq.report(con, rows[0][0])
+
+
+def test_a_moved_warehouse_routes_reads_to_its_files_where_they_are_now(
+    sample_warehouse: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    moved = tmp_path / "moved"
+    shutil.copytree(sample_warehouse, moved)
+    version = current_version(moved)
+    assert version is not None
+    connection = connect(version, read_only=True)
+    try:
+        report_id, agency_id = connection.execute(
+            "SELECT report_id, agency_id FROM reports WHERE agency_id IS NOT NULL LIMIT 1"
+        ).fetchall()[0]
+        assert str(moved.resolve()) in dq._in_bucket(connection, agency_id)
+        assert dq.report(connection, report_id, agency_id) == dq.report(connection, report_id)
+    finally:
+        connection.close()
+
+
+def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_bucket(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    from dataclasses import replace as with_fields
+
+    from warehouse.documents.reads import agency_years, build_comparison
+
+    agencies = con.execute(
+        "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND is_current "
+        "GROUP BY agency_id HAVING count(DISTINCT year) > 1 ORDER BY agency_id"
+    ).fetchall()
+    assert len(agencies) > 3
+    failed = 0
+    for (agency_id,) in agencies:
+        years = agency_years(con, agency_id)
+        assert dq.agency_report_years(con, agency_id) == years
+        routed = dq.comparison(con, agency_id, (years[0], years[-1]), "v")
+        everywhere = build_comparison(con, agency_id, (years[0], years[-1]), "v")
+        assert with_fields(routed, generated_at=everywhere.generated_at) == everywhere
+        failed += len(routed.before.checks) + len(routed.after.checks)
+    assert failed > 0, "the comparisons must cover checks"

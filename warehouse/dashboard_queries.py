@@ -120,12 +120,61 @@ def _use_cube(con: Connection, flt: ReportFilter) -> bool:
     return cube_answers(flt) and has_rollups(con)
 
 
-def _plain(con: Connection, name: str, **params: object) -> pd.DataFrame:
+def _plain(con: Connection, name: str, *, key: str | None = None, **params: object) -> pd.DataFrame:
+    """The named query; with `key` (an agency key), `reports` and `checks` read only the bucket file that
+    holds that key's reports (`_in_bucket`): the query must read no report of another key."""
     _overlaid(con)
     sql = queries.sql(name)
     if name in CORRECTED:
         sql = overlay.corrected(sql, *CORRECTED[name])
+    scoped = _in_bucket(con, key) if key is not None else ""
+    if scoped:
+        sql = overlay.with_clause(scoped) + sql  # the routed queries have no WITH of their own
     return con.execute(sql, params or None).df()
+
+
+def report_key(row: dict[str, object]) -> str:
+    """The agency key of a report row (`reports` columns): what its bucket is chosen by (docs/scale.md §1,
+    Buckets), `coalesce(agency_id, agency, report_id)` as store/derive.py computes it."""
+    for column in ("agency_id", "agency", "report_id"):
+        value = row.get(column)
+        if value is not None and not (isinstance(value, float) and pd.isna(value)):
+            return str(value)
+    return ""
+
+
+def _in_bucket(con: Connection, key: str) -> str:
+    """`reports AS (…), checks AS (…)` over the one bucket holding the reports of agency key `key` (and
+    their cross-report checks; a report's own checks come from the report-sorted parts): the views read
+    every bucket's file, 32 at 100k reports and 256 at 1M. '' on a warehouse that is not a store."""
+    from pathlib import Path
+
+    from warehouse.store.version import scan_sql
+
+    try:
+        info = dict(
+            con.execute("SELECT key, value FROM warehouse_info WHERE key IN ('root', 'n_buckets')").fetchall()
+        )
+        if "root" not in info or "n_buckets" not in info:
+            return ""
+        found = con.execute(
+            "SELECT reports_file, xchecks_file FROM _buckets "
+            f"WHERE bucket = CAST(md5_number($key) % {int(info['n_buckets'])} AS INTEGER)",
+            {"key": key},
+        ).fetchall()
+        own = con.execute("SELECT file FROM _parts WHERE relation = 'checks' ORDER BY seq").fetchall()
+    except duckdb.CatalogException:
+        return ""
+    if len(found) != 1:
+        return ""
+    root = Path(info["root"])
+    reports_file, xchecks_file = found[0]
+    alive = "WHERE report_id NOT IN (SELECT report_id FROM _dead)"
+    return (
+        f"reports AS ({scan_sql(root, 'reports', [str(reports_file)], hidden=False)}),\n"
+        f"checks AS (SELECT * FROM ({scan_sql(root, 'checks', [str(f) for (f,) in own])}) {alive} "
+        f"UNION ALL SELECT * FROM ({scan_sql(root, 'xchecks', [str(xchecks_file)])}))"
+    )
 
 
 def _current(con: Connection, name: str) -> pd.DataFrame:
@@ -312,11 +361,16 @@ def ingest_errors(con: Connection) -> pd.DataFrame:
 
 
 def agency_reports(con: Connection, agency_id: str) -> pd.DataFrame:
-    return _plain(con, "dash_agency_reports", agency_id=agency_id)
+    # Every report of an agency id has that id as its agency key: one bucket holds them all.
+    return _plain(con, "dash_agency_reports", key=agency_id, agency_id=agency_id)
 
 
-def report(con: Connection, report_id: str) -> dict[str, object] | None:
-    found = _plain(con, "dash_report", report_id=report_id)
+def report(con: Connection, report_id: str, key: str | None = None) -> dict[str, object] | None:
+    """One report's row; `key`, its agency key if known (`report_key`), reads only its bucket (a report
+    not found there is looked for in every bucket)."""
+    found = _plain(con, "dash_report", key=key, report_id=report_id)
+    if found.empty and key is not None:
+        found = _plain(con, "dash_report", report_id=report_id)
     return None if found.empty else dict(found.iloc[0].to_dict())
 
 
@@ -329,12 +383,15 @@ def report_ocr(con: Connection, report_id: str) -> pd.DataFrame:
     return _plain(con, "dash_report_ocr", report_id=report_id)
 
 
-def report_checks(con: Connection, report_id: str) -> pd.DataFrame:
-    return _plain(con, "dash_report_checks", report_id=report_id)
+def report_checks(con: Connection, report_id: str, key: str | None = None) -> pd.DataFrame:
+    """`key`: the report's agency key (`report_key` of its row), which reads only its bucket."""
+    return _plain(con, "dash_report_checks", key=key, report_id=report_id)
 
 
-def report_versions(con: Connection, report_id: str) -> pd.DataFrame:
-    return _plain(con, "dash_report_versions", report_id=report_id)
+def report_versions(con: Connection, report_id: str, key: str | None = None) -> pd.DataFrame:
+    """`key`: the report's agency key (`report_key` of its row): the other versions have the same agency
+    id, so the same key and bucket."""
+    return _plain(con, "dash_report_versions", key=key, report_id=report_id)
 
 
 def report_text(con: Connection, report_id: str) -> str:
@@ -347,8 +404,14 @@ def correction_states(con: Connection) -> pd.DataFrame:
     _overlaid(con)
     (corrections,) = con.execute(f"SELECT count(*) FROM {overlay.CORRECTIONS}").fetchall()[0]
     if not corrections:  # the usual case: the columns only, without joining the facts
-        return con.execute(queries.sql("review_states") + "\nLIMIT 0").df()
+        if not _NO_STATES:  # planning the query opens every view it names (~60 ms at 100k reports)
+            _NO_STATES.append(con.execute(queries.sql("review_states") + "\nLIMIT 0").df())
+        return _NO_STATES[0].copy()
     return _plain(con, "review_states")
+
+
+_NO_STATES: list[pd.DataFrame] = []
+"""`correction_states` without corrections: its columns and types, the same for every version."""
 
 
 # --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------
@@ -359,11 +422,11 @@ def summary_plan(con: Connection, request: SummaryRequest) -> SummaryPlan:
 
 
 def agency_report_years(con: Connection, agency_id: str) -> list[int]:
-    return agency_years(con, agency_id)
+    return agency_years(con, agency_id, _in_bucket(con, agency_id))
 
 
 def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
-    return build_comparison(con, agency_id, years, version)
+    return build_comparison(con, agency_id, years, version, _in_bucket(con, agency_id))
 
 
 def findings(con: Connection, request: FindingsRequest, version: str) -> Findings:

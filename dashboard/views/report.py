@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import components, editing, labels, pickers, review_ui, state
 from dashboard.ocr_crops import ocr_crops
 from dashboard.untrusted import markdown
+from warehouse.dashboard_queries import report_key
 
 v = components.view()
 st.title(v.t("report.title"))
@@ -50,7 +51,9 @@ else:
         st.session_state["report"] = ids[0]
     chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: choices.get(r, r))
     state.remember("report", chosen)
-    meta = v.read("report", chosen) or {}
+    # The chosen report is one of the agency's, so its bucket is the agency's (dashboard_queries.report).
+    meta = (wanted_meta if chosen == wanted and wanted_meta else v.read("report", chosen, agency)) or {}
+    key = report_key(meta) if meta else None
     current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
     template = v.t(f"template.{meta.get('template')}")
     st.subheader(markdown(f"{meta.get('agency') or '?'} · {meta.get('year') or '?'}"))
@@ -69,7 +72,7 @@ else:
     access = editing.current()
     review_ui.flash()
     review_ui.carried_panel(v, chosen, access)
-    review_ui.status_panel(v, chosen, access)
+    review_ui.status_panel(v, chosen, access, key)
     values_column, source_column = st.columns([3, 2])
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")
@@ -77,7 +80,7 @@ else:
         review_ui.values_table(v, facts, chosen)
         review_ui.corrections_panel(v, chosen, facts, access)
         st.markdown(f"**{v.t('report.checks')}**")
-        checks = v.frame("report_checks", chosen)
+        checks = v.frame("report_checks", chosen, key)
         components.table(
             v,
             checks,
@@ -88,7 +91,7 @@ else:
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")
         st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)
-    versions = v.frame("report_versions", chosen)
+    versions = v.frame("report_versions", chosen, key)
     if len(versions) > 1:
         st.markdown(f"**{v.t('report.versions')}**")
         components.table(v, versions, what=f"report-versions-{chosen[:12]}", key="versions")

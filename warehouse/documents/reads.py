@@ -51,18 +51,34 @@ def rows(con: Connection, query: str, **params: object) -> list[dict[str, Any]]:
     return _rows(con, query, queries.sql(query), params)
 
 
-def report_rows(con: Connection, query: str, report_ids: Sequence[str]) -> list[dict[str, Any]]:
+def rows_within(con: Connection, within: str, query: str, **params: object) -> list[dict[str, Any]]:
+    """`rows` with CTEs put in front of the query: `within`, the `reports` and `checks` of one agency's
+    bucket (warehouse/dashboard_queries.py `_in_bucket`), or ''."""
+    return _rows(con, query, queries.sql(query), params, within)
+
+
+def report_rows(
+    con: Connection, query: str, report_ids: Sequence[str], within: str = ""
+) -> list[dict[str, Any]]:
     """A query over some reports (`$report_list` in its SQL) with their ids written in as literals:
     DuckDB prunes the report-sorted parts by a literal list, not by a list parameter. Ids that are not
     report ids (SHA-256 hex) match nothing and are left out."""
     listed = ", ".join(f"'{i}'" for i in sorted(set(report_ids)) if overlay.REPORT_ID.fullmatch(i)) or "NULL"
-    return _rows(con, query, queries.sql(query).replace("$report_list", listed), {})
+    return _rows(con, query, queries.sql(query).replace("$report_list", listed), {}, within)
 
 
-def _rows(con: Connection, query: str, sql: str, params: dict[str, object]) -> list[dict[str, Any]]:
+def _rows(
+    con: Connection, query: str, sql: str, params: dict[str, object], within: str = ""
+) -> list[dict[str, Any]]:
     if query in CORRECTED:
         overlay.ensure(con)
         sql = overlay.corrected(sql, *CORRECTED[query])
+    if within:
+        # The corrected relations join `main.reports` (past any CTE of that name); here every report the
+        # query reads is in the bucket `within` names, so they join its `reports`.
+        sql = sql.replace("JOIN main.reports ", "JOIN reports ")
+        found = overlay.LEADING_WITH.match(sql)
+        sql = f"WITH {within},\n{sql[found.end() :]}" if found else f"WITH {within}\n{sql}"
     cursor = con.execute(sql, params or None)
     columns = [d[0] for d in cursor.description or ()]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -188,11 +204,12 @@ def resolve_agency(con: Connection, name: str) -> str:
     return found[0]
 
 
-def agency_years(con: Connection, agency_id: str) -> list[int]:
-    return [int(r["year"]) for r in rows(con, "compare_years", agency_id=agency_id)]
+def agency_years(con: Connection, agency_id: str, within: str = "") -> list[int]:
+    """`within`: `reports` of the agency's bucket (see `rows`), or every report's."""
+    return [int(r["year"]) for r in rows_within(con, within, "compare_years", agency_id=agency_id)]
 
 
-def _checks(con: Connection, report_id: str) -> tuple[CheckRow, ...]:
+def _checks(con: Connection, report_id: str, within: str) -> tuple[CheckRow, ...]:
     return tuple(
         CheckRow(
             check_id=str(r["check_id"]),
@@ -203,7 +220,7 @@ def _checks(con: Connection, report_id: str) -> tuple[CheckRow, ...]:
             actual=_exact(r["actual"]),
             message=str(r["message"]),
         )
-        for r in report_rows(con, "document_checks", [report_id])
+        for r in report_rows(con, "document_checks", [report_id], within)
     )
 
 
@@ -211,11 +228,14 @@ def _exact(value: object) -> Decimal | None:
     return None if value is None else normalise_decimal(Decimal(str(value)))
 
 
-def _sides(con: Connection, agency_id: str, years: tuple[int, int]) -> tuple[Side, Side]:
-    found = {int(r["year"]): r for r in rows(con, "compare_reports", agency_id=agency_id, years=list(years))}
+def _sides(con: Connection, agency_id: str, years: tuple[int, int], within: str) -> tuple[Side, Side]:
+    found = {
+        int(r["year"]): r
+        for r in rows_within(con, within, "compare_reports", agency_id=agency_id, years=list(years))
+    }
     absent = [str(y) for y in years if y not in found]
     if absent:
-        have = ", ".join(str(y) for y in agency_years(con, agency_id)) or "none"
+        have = ", ".join(str(y) for y in agency_years(con, agency_id, within)) or "none"
         raise CompareError(f"{agency_id} has no current report for {' and '.join(absent)} (reports: {have})")
     sides = [
         Side(
@@ -225,7 +245,7 @@ def _sides(con: Connection, agency_id: str, years: tuple[int, int]) -> tuple[Sid
             agency=str(found[y]["agency"]),
             source_file=str(found[y]["source_file"]),
             title=str(found[y]["title"]),
-            checks=_checks(con, str(found[y]["report_id"])),
+            checks=_checks(con, str(found[y]["report_id"]), within),
         )
         for y in years
     ]
@@ -241,10 +261,10 @@ def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
     }
 
 
-def _series(con: Connection, report_id: str) -> list[SeriesRow]:
+def _series(con: Connection, report_id: str, within: str = "") -> list[SeriesRow]:
     return [
         (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
-        for r in report_rows(con, "compare_series", [report_id])
+        for r in report_rows(con, "compare_series", [report_id], within)
     ]
 
 
@@ -260,13 +280,18 @@ def _text(con: Connection, report_id: str) -> str:
     return str(found[0]["text"]) if found else ""
 
 
-def build_comparison(con: Connection, agency: str, years: tuple[int, int], version: str) -> Comparison:
-    """The comparison of an agency's reports for two years (the earlier first) over the warehouse."""
+def build_comparison(
+    con: Connection, agency: str, years: tuple[int, int], version: str, within: str = ""
+) -> Comparison:
+    """The comparison of an agency's reports for two years (the earlier first) over the warehouse.
+    `within`: `reports` and `checks` of the bucket of agency id `agency` (see `rows`), used only when
+    `agency` is the id the name resolves to."""
     if years[0] == years[1]:
         raise CompareError(f"the two years are the same ({years[0]}): give two different years")
     ordered = (min(years), max(years))
     agency_id = resolve_agency(con, agency)
-    before, after = _sides(con, agency_id, ordered)
+    within = within if agency_id == agency else ""
+    before, after = _sides(con, agency_id, ordered, within)
     return Comparison(
         agency_id=agency_id,
         agency=after.agency,
@@ -278,7 +303,7 @@ def build_comparison(con: Connection, agency: str, years: tuple[int, int], versi
             (before.template, after.template),
             _groups(con),
         ),
-        series=pair_series(_series(con, before.report_id), _series(con, after.report_id)),
+        series=pair_series(_series(con, before.report_id, within), _series(con, after.report_id, within)),
         sections=diff_texts(_text(con, before.report_id), _text(con, after.report_id)),
         version=version,
     )

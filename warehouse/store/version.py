@@ -247,6 +247,10 @@ def open_moved(con: duckdb.DuckDBPyConnection, version: Path) -> None:
         catalog = read_catalog(con, "stored")
         for table in (*REAL_TABLES, "_parts", "_buckets", "_dead"):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM stored.{table}")
+        # Where the files are now, for readers that name one file (dashboard_queries' bucket reads).
+        con.execute(
+            "UPDATE warehouse_info SET value = $root WHERE key = 'root'", {"root": str(version.parent)}
+        )
         if catalog.rollups:
             con.execute("CREATE TABLE _rollups AS SELECT * FROM stored._rollups")
     finally:

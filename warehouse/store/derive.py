@@ -30,6 +30,14 @@ from warehouse.store.version import insert_rows, scan_sql
 
 Connection = duckdb.DuckDBPyConnection
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
+COUNT_FAILED = """
+    UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
+    FROM (SELECT r.report_id, count(x.report_id) AS n FROM recomputed AS r
+          LEFT JOIN xfinal AS x ON x.report_id = r.report_id AND x.status = 'fail'
+          GROUP BY r.report_id) AS x
+    WHERE recomputed.report_id = x.report_id
+"""
+"""`checks_failed` of the rows of `recomputed`: their own failed checks and their failures in `xfinal`."""
 LISTED = 1000
 """Up to this many paths of a run are looked up in the sources log as a constant list."""
 
@@ -307,13 +315,7 @@ def _cross_checks(d: _Deriver) -> None:
         CREATE TEMP TABLE recomputed AS
         SELECT {_report_columns()} FROM (SELECT * FROM reports UNION ALL BY NAME SELECT * FROM neighbours)
     """)
-    con.execute("""
-        UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
-        FROM (SELECT r.report_id, count(x.report_id) AS n FROM recomputed AS r
-              LEFT JOIN xfinal AS x ON x.report_id = r.report_id AND x.status = 'fail'
-              GROUP BY r.report_id) AS x
-        WHERE recomputed.report_id = x.report_id
-    """)
+    con.execute(COUNT_FAILED)
 
 
 def _x4(d: _Deriver) -> None:

@@ -163,7 +163,7 @@ def _place(d: _Deriver, chunk: str, target: Path, groups: int) -> None:
 
 def _checks(d: _Deriver, current: Path, buckets: dict[int, tuple[str, str]]) -> int:
     """X1–X5 of one group's reports, and its bucket files; returns its reports."""
-    from warehouse.store.derive import X_PER_AGENCY, _check_columns, _report_columns
+    from warehouse.store.derive import COUNT_FAILED, X_PER_AGENCY, _check_columns, _report_columns
 
     con = d.con
     con.execute(f"CREATE OR REPLACE TABLE reports AS SELECT * FROM read_parquet({quoted(current)})")
@@ -207,13 +207,7 @@ def _checks(d: _Deriver, current: Path, buckets: dict[int, tuple[str, str]]) -> 
     con.execute("DROP SCHEMA x4 CASCADE")
     con.execute(f"CREATE OR REPLACE TEMP TABLE recomputed AS SELECT {_report_columns()} FROM reports")
     con.execute("DROP TABLE reports")
-    con.execute("""
-        UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
-        FROM (SELECT r.report_id, count(x.report_id) AS n FROM recomputed AS r
-              LEFT JOIN xfinal AS x ON x.report_id = r.report_id AND x.status = 'fail'
-              GROUP BY r.report_id) AS x
-        WHERE recomputed.report_id = x.report_id
-    """)
+    con.execute(COUNT_FAILED)
     written = 0
     for (bucket,) in con.execute("SELECT DISTINCT _bucket FROM recomputed ORDER BY 1").fetchall():
         names = (

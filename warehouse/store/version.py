@@ -140,12 +140,7 @@ def write_version(
                 con.execute(sql)
         con.execute(CATALOG_DDL)
         _fill(con, catalog, runs, directory)
-        views = _views(directory, catalog)
-        for name, sql in views.items():
-            con.execute(f"CREATE VIEW {name} AS {sql}")
-        for kind, _, sql in _schema_statements():
-            if kind == "view":
-                con.execute(sql)
+        views = _define_views(con, directory, catalog)
         insert_rows(con, "_views", sorted(views.items()))
         con.execute("CHECKPOINT")
     finally:
@@ -220,12 +215,15 @@ def static_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _define_views(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog) -> None:
-    for name, sql in _views(directory, catalog).items():
+def _define_views(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog) -> dict[str, str]:
+    """Create the catalogue's views and schema.sql's; the catalogue's views by name, as defined."""
+    views = _views(directory, catalog)
+    for name, sql in views.items():
         con.execute(f"CREATE VIEW {name} AS {sql}")
     for kind, _, sql in _schema_statements():
         if kind == "view":
             con.execute(sql)
+    return views
 
 
 def stored_root(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -26,6 +26,8 @@ _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]|其中[:：])"
 )
 _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
+_CUT_AT_MARK = ("、", "：", ":")
+"""Marks a word may start with because a scan cut the line at the blank the mark holds."""
 ITEM_GAP = 1.0
 """An item number and the word after it are one label when the gap between them is under a text height."""
 SPLIT_ROW = 1.0
@@ -226,14 +228,14 @@ def _neighbours(words: list[WordLine]) -> Iterator[tuple[int, int]]:
 def _item_joined(words: Sequence[Word], items: bool = True) -> list[Word]:
     """The words of a label line, an item number alone ("（二）", with `items`) joined to the word printed
     right after it ("部分公开"): one label, which must go to one row (the item's text may wrap under the
-    number); and a word that starts with "、" (a scan cuts "四" from "、结转…" at the blank the comma
-    holds) joined to the word before it."""
+    number); and a word that starts with "、" or "：" (a scan cuts "四" from "、结转…" and "其中" from
+    "：主要负责同志…" at the blank the mark holds) joined to the word before it."""
     joined: list[Word] = []
     for word in words:
         last = joined[-1] if joined else None
         if (
             last is not None
-            and ((items and _ITEM.fullmatch(last.text)) or word.text.startswith("、"))
+            and ((items and _ITEM.fullmatch(last.text)) or word.text.startswith(_CUT_AT_MARK))
             and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
         ):
             bottom = max(last.bottom, word.bottom)
@@ -524,31 +526,52 @@ def old_table_lines(lines: Sequence[WordLine]) -> list[WordLine]:
     """The lines under the old national table's header (统计指标 | 单位 | 统计数) with what its layout tells:
     a number printed in the label column is part of the label (an item number cut from "．政府网站…", the
     "1" of "…计1次）"), not a value; and a line that ends in a unit in the 单位 column with nothing under
-    统计数 is a row whose value is printed blank (a blank word under 统计数, boxed there, so that the
-    trust step looks for ink in it). Other lines, and every line before such a header, are kept."""
+    统计数, or a numbered label line with nothing under 统计数 whose next line starts a label of its own
+    (`_item_alone`), is a row whose value is printed blank (a blank word under 统计数, boxed there, so
+    that the trust step looks for ink in it). Other lines, and every line before such a header, are kept."""
+    staged: list[tuple[WordLine, OldColumns | None, tuple[Word, ...]]] = []
     columns: OldColumns | None = None
-    unit_left: float | None = None
-    kept: list[WordLine] = []
     for line in lines:
         header = _old_header(line)
         if header is not None:
-            columns, unit_left = header, None
+            columns = header
+            staged.append((line, None, line.words))
+        elif columns is None:
+            staged.append((line, None, line.words))
+        else:
+            staged.append((line, columns, _label_digits_joined(line.words, columns.unit_x0)))
+    unit_left: float | None = None
+    kept: list[WordLine] = []
+    for index, (line, under, words) in enumerate(staged):
+        if under is None:
+            unit_left = None
             kept.append(line)
             continue
-        if columns is None:
-            kept.append(line)
-            continue
-        words = _label_digits_joined(line.words, columns.unit_x0)
         values = [w for w in words if w.is_value]
         if len(words) >= 2 and values and words[-2].text in OLD_UNITS and not words[-2].is_value:
             unit_left = words[-2].x0 if unit_left is None else min(unit_left, words[-2].x0)
         last = words[-1]
         unit_row = unit_left is not None and last.text in OLD_UNITS and last.x0 >= unit_left - SAME_COLUMN
-        if not values and (unit_row or _SECTION.match(words[0].text)) and last.x1 < columns.value[0]:
-            x0, x1 = columns.value
+        following = staged[index + 1][2] if index + 1 < len(staged) and staged[index + 1][1] else None
+        blank_row = unit_row or _SECTION.match(words[0].text) or _item_alone(words, following)
+        if not values and blank_row and last.x1 < under.value[0]:
+            x0, x1 = under.value
             words = (*words, Word("", x0, x1, last.top, last.bottom, blank=True))
         kept.append(replace(line, words=tuple(words)) if words != line.words else line)
     return kept
+
+
+def _item_alone(words: Sequence[Word], following: Sequence[Word] | None) -> bool:
+    """A label line that starts with an item number ("1·政府公报公开政府信息数", "其中：涉及国家秘密") and is
+    followed by a line that starts another label — numbered, or indented further (the next 其中 item) — is
+    a whole row: a label that wraps goes on at its own indent or further left, and a line of a unit or a
+    value is the row's own. Its value is printed blank (or hidden: the seal over a dash)."""
+    if not following:
+        return False
+    first, after = _item_joined(words, items=False)[0], _item_joined(following, items=False)[0]
+    if not _NUMBERED.match(first.text.replace("·", "．", 1)) or after.is_value or after.text in OLD_UNITS:
+        return False
+    return bool(_NUMBERED.match(after.text.replace("·", "．", 1))) or after.x0 > first.x0 + SAME_COLUMN
 
 
 def _old_header(line: WordLine) -> OldColumns | None:

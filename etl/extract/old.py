@@ -180,10 +180,10 @@ def _wrapped_label(view: RowView, row: OldRow, section: int) -> tuple[OldRow, tu
 
 def _after_heading(view: RowView, row: OldRow) -> tuple[OldRow, tuple[int, str] | None]:
     """A row rebuilt from word positions whose label begins with a sub-heading that prints no value of its
-    own ("（二）通过不同渠道和方式回应解读的情况" joined to the "1、参加或举办新闻发布会总次数" printed under it): the
-    row is the label after the heading, read in the heading's section. The rest of that label stands after
-    the heading in its cell, in the label cells after it, or in both (an indented first line in a cell of
-    its own, its flush-left continuation joined to the heading's cell)."""
+    own ("（二）通过不同渠道和方式回应解读的情况" joined to the "1、参加或举办新闻发布会总次数" printed
+    under it): the row is the label after the heading, read in the heading's section. The rest of that
+    label stands after the heading in its cell, in the label cells after it, or in both (an indented first
+    line in a cell of its own, its flush-left continuation joined to the heading's cell)."""
     labels = [c.text for c in view.cells if view.starts_here(c) and _label_word(c)]
     first = key(labels[0]) if labels else ""
     for heading, (section, _) in SECTION_ROWS.items():

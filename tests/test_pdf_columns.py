@@ -11,7 +11,7 @@ from etl.extract.rows import FactCollector
 from etl.pipeline import parse_document
 from etl.readers import read_document
 from etl.readers.pdf_columns import Span, header_columns, place
-from etl.readers.pdf_text import TextReading, Word, old_table_lines, text_tables, word_lines
+from etl.readers.pdf_text import TextReading, Word, old_table_lines, rebuilt_lines, text_tables, word_lines
 from etl.records import RowView, Table, TableCell
 from tests.conftest import FIXTURES
 
@@ -382,3 +382,22 @@ def test_old_table_label_that_wraps_under_its_item_number_stays_one_row() -> Non
     facts = _old_facts(words)
     assert facts["old.response.hotspots"] == "5"
     assert facts["old.org.reading_points"] == "2"
+
+
+def test_a_money_unit_cut_from_its_value_is_joined_to_it() -> None:
+    """平潭 2019, the LibreOffice print photographed: table 二's 政府集中采购 prints "75394432.52元" in one
+    cell, and a scan cut the 元 into a word of its own, so the line ended in a word and was not a row
+    (both its values were left out)."""
+    words = [
+        _word("信息内容", 100, 140, 100),
+        _word("采购项目数量", 200, 260, 100),
+        _word("采购总金额", 300, 350, 100),
+        _word("政府集中采购", 100, 160, 120),
+        _word("135", 200, 215, 120),
+        _word("75394432.52", 300, 355, 120),
+        _word("元", 359, 369, 120),
+    ]
+    _, table = _read(words)
+    assert _cells(table, 1) == ["政府集中采购", "135", "75394432.52元"]
+    apart = [*words[:-1], _word("元", 420, 430, 120)]  # a word further on is not the value's unit
+    assert "元" in [w.text for line in rebuilt_lines(word_lines(apart, 1, 0.0)) for w in line.words]

@@ -143,7 +143,7 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
     A label run about as near two rows goes to the nearer one; `flip` (an ambiguity's name) gives that
     run to the other, so the caller can let the template's identities choose.
     """
-    lines = old_table_lines(lines)
+    lines = rebuilt_lines(lines)
     left = min((line.x0 for line in lines), default=0.0)
     rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
     if not rows:
@@ -520,6 +520,36 @@ class OldColumns:
     """The 单位 header's left edge: the label column ends before it."""
     value: tuple[float, float]
     """The 统计数 header's extent."""
+
+
+def rebuilt_lines(lines: Sequence[WordLine]) -> list[WordLine]:
+    """The lines a table is rebuilt from: the old table's layout read (`old_table_lines`), a money unit
+    cut from its value joined to it (`_money_units_joined`)."""
+    return [_money_units_joined(line) for line in old_table_lines(lines)]
+
+
+MONEY_UNITS = frozenset({"元", "万元"})
+
+
+def _money_units_joined(line: WordLine) -> WordLine:
+    """A money unit printed right after a value, in its cell ("75394432.52元" of table 二's 采购总金额), that a
+    scan cut into a word of its own: joined to the value, as a text layer gives it, so that the line ends
+    in a value (a row), not in a word."""
+    words: list[Word] = []
+    for word in line.words:
+        last = words[-1] if words else None
+        if (
+            last is not None
+            and word.text in MONEY_UNITS
+            and last.is_value
+            and not last.blank
+            and parse_value(last.text).semantic == "number"
+            and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
+        ):
+            words[-1] = Word(last.text + word.text, last.x0, word.x1, last.top, max(last.bottom, word.bottom))
+        else:
+            words.append(word)
+    return replace(line, words=tuple(words)) if len(words) < len(line.words) else line
 
 
 def old_table_lines(lines: Sequence[WordLine]) -> list[WordLine]:

@@ -532,9 +532,9 @@ MONEY_UNITS = frozenset({"元", "万元"})
 
 
 def _money_units_joined(line: WordLine) -> WordLine:
-    """A money unit printed right after a value, in its cell ("75394432.52元" of table 二's 采购总金额), that a
-    scan cut into a word of its own: joined to the value, as a text layer gives it, so that the line ends
-    in a value (a row), not in a word."""
+    """A money unit printed right after a value in its cell ("75394432.52元" of table 二's 采购总金额) that
+    a scan cut into a word of its own: joined to the value, as a text layer gives it, so that the line
+    ends in a value (a row), not in a word."""
     words: list[Word] = []
     for word in line.words:
         last = words[-1] if words else None

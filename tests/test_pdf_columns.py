@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from etl.extract.old import extract_old, split_old_row
 from etl.extract.rows import FactCollector
+from etl.extract.table2 import Table2Reader, column_keys
 from etl.pipeline import parse_document
 from etl.readers import read_document
 from etl.readers.pdf_columns import Span, header_columns, place
@@ -401,3 +402,24 @@ def test_a_money_unit_cut_from_its_value_is_joined_to_it() -> None:
     assert _cells(table, 1) == ["政府集中采购", "135", "75394432.52元"]
     apart = [*words[:-1], _word("元", 420, 430, 120)]  # a word further on is not the value's unit
     assert "元" in [w.text for line in rebuilt_lines(word_lines(apart, 1, 0.0)) for w in line.words]
+
+
+def test_table_2_header_names_run_together_in_one_word_are_two_columns() -> None:
+    """平潭 2021, the LibreOffice print photographed: detection found "本年废止件数" and "现行有效件数" as one
+    line, so the rebuilt header named two columns for three values; the values were paired from the
+    right (69 / 3 read as repealed / in force, 现行有效件数 left out). Both names are read from the word."""
+    header = ["信息内容", "本年制发件数", "本年废止件数现行有效件数"]
+    rows = [header, ["规章", "0", "0", "0"], ["行政规范性文件", "69", "3", "665"]]
+    cells = tuple(TableCell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
+    table = Table(index=0, cells=cells, n_rows=3, n_cols=4, aligned=False)
+    collector = FactCollector()
+    reader = Table2Reader("v2021", collector)
+    for view in table.row_views():
+        reader.feed(view)
+    facts = {code: fact.value_raw for (code, _), fact in collector.facts.items()}
+    assert facts["v2021.normative_docs.issued"] == "69"
+    assert facts["v2021.normative_docs.repealed"] == "3"
+    assert facts["v2021.normative_docs.in_force"] == "665"
+    assert facts["v2021.regulations.in_force"] == "0"
+    assert column_keys("本年收费金额(单位:万元)") == ("本年收费金额",)
+    assert column_keys("本年废止件数说明") == ("本年废止件数",)

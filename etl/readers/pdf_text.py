@@ -249,12 +249,22 @@ def _owners(rows: list[Row], run: list[WordLine]) -> tuple[Row | None, Row | Non
     middle = (run[0].y + run[-1].y) / 2
     reach = (run[-1].y - run[0].y) / 2 + FRAGMENT_REACH * run[0].height
     near = sorted((abs(row.line.y - middle), index) for index, row in enumerate(rows))
-    near = [(distance, index) for distance, index in near if distance <= reach]
+    near = [(d, index) for d, index in near if d <= reach and not _numbered_below(run, rows[index])]
     if not near:
         return None, None
     owner = rows[near[0][1]]
     close = len(near) > 1 and near[1][0] - near[0][0] <= AMBIGUOUS * run[0].height
     return owner, rows[near[1][1]] if close else None
+
+
+def _numbered_below(run: list[WordLine], row: Row) -> bool:
+    """The run stands above the row, over a word of the row's line that starts with an item number
+    ("1.信访举报投诉类申请"): an item number starts its cell's label, so the run is not in that cell (it
+    is the end of the label above, "明确" of "3.补正后申请内容仍不明确" as the last line of a page)."""
+    first = run[0].words[0]
+    return run[-1].y < row.line.y and any(
+        _NUMBERED.match(word.text) and _same_column(first, word) for word in row.line.words
+    )
 
 
 def _prose(line: WordLine, left: float, right: float) -> bool:

@@ -183,6 +183,31 @@ def test_a_label_wrapped_around_its_values_goes_whole_to_their_row() -> None:
     assert labels[1] == "（二）部分公开(区分处理的,只计这一情形，不计其他情形)"
 
 
+def test_a_label_line_above_a_row_that_starts_with_an_item_number_is_not_that_rows() -> None:
+    """The words of the 平潭 2019 LibreOffice copy scanned (pages 5 and 6): "明确", the end of
+    "3.补正后申请内容仍不明确", is the last line of page 5, and the next page's first line follows it on
+    one axis (1.5 lines on) nearer than its own row (1.8 lines up). An item number starts its cell's
+    label, so a line above "1.信访举报投诉类申请" in its column is not in that cell: it goes to the row
+    above, and 1.信访举报投诉类申请 stays the template's row."""
+    xs = [(818.0, 836.0), (921.0, 939.0), (1054.0, 1072.0), (1152.0, 1170.0), (1272.0, 1290.0)]
+    xs += [(1429.0, 1447.0), (1502.0, 1520.0)]
+
+    def row(label: str, x1: float, top: float, first: str = "0") -> list[Word]:
+        texts = [first, "0", "0", "0", "0", "0", first]
+        values = [(text, x0, right) for text, (x0, right) in zip(texts, xs, strict=True)]
+        return [Word(label, 478.0, x1, top, top + 31), *_values(top, top + 31, *values)]
+
+    page5 = [*row("3.补正后申请内容仍不", 804.0, 2122.0, "5"), Word("明确", 478.0, 541.0, 2179.0, 2210.0)]
+    page6 = [*row("1.信访举报投诉类申请", 805.0, 88.0), *row("2.重复申请", 638.0, 183.0, "3")]
+    lines = word_lines(page5, 5, 0.0)
+    lines += word_lines(page6, 6, lines[-1].y + 1.5 * lines[-1].height - 88.0)
+    reading = text_tables(lines, 1520.0)
+    (table,) = [t.table for t in reading.tables]
+    labels = [_cells(table, r)[0] for r in range(table.n_rows)]
+    assert labels == ["3.补正后申请内容仍不明确", "1.信访举报投诉类申请", "2.重复申请"]
+    assert reading.ambiguous == []
+
+
 # --- the old national table (统计指标 | 单位 | 统计数) -------------------------------------------------------
 
 

@@ -26,6 +26,9 @@ _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]|其中[:：])"
 )
 _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
+CONTINUING = frozenset("、，。；：）)")
+"""Marks that end a word's text and never start one: a word that starts with one continues the word
+before it."""
 ITEM_GAP = 1.0
 """An item number and the word after it are one label when the gap between them is under a text height."""
 SPLIT_ROW = 1.0
@@ -226,14 +229,14 @@ def _neighbours(words: list[WordLine]) -> Iterator[tuple[int, int]]:
 def _item_joined(words: Sequence[Word], items: bool = True) -> list[Word]:
     """The words of a label line, an item number alone ("（二）", with `items`) joined to the word printed
     right after it ("部分公开"): one label, which must go to one row (the item's text may wrap under the
-    number); and a word that starts with "、" (a scan cuts "四" from "、结转…" at the blank the comma
-    holds) joined to the word before it."""
+    number); and a word that starts with a mark no word starts with ("、", "，": a scan cuts "四" from
+    "、结转…" at the blank the comma holds, "计这一情形" from "，不计") joined to the word before it."""
     joined: list[Word] = []
     for word in words:
         last = joined[-1] if joined else None
         if (
             last is not None
-            and ((items and _ITEM.fullmatch(last.text)) or word.text.startswith("、"))
+            and ((items and _ITEM.fullmatch(last.text)) or word.text[:1] in CONTINUING)
             and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
         ):
             bottom = max(last.bottom, word.bottom)

@@ -181,6 +181,19 @@ def test_a_stray_mark_between_two_values_is_dropped() -> None:
     assert without_stray_marks(ends) == ends
 
 
+def test_a_check_mark_read_at_the_end_of_a_label_of_a_row_of_values_is_dropped() -> None:
+    """平潭 2016 (Chromium) scanned: a speck after "其中：1、同意公开答复数" was read as "☑" with it, and
+    the label was no row of the table (its two values left out). A word of running text keeps it."""
+    row = [
+        ReadBox(Box(112, 900, 518, 931), "其中：1、同意公开答复数☑", 0.9),
+        ReadBox(Box(541, 900, 571, 931), "条", 0.9),
+        ReadBox(Box(704, 900, 719, 931), "0", 0.9),
+    ]
+    assert [w.text for w in without_stray_marks(row)] == ["其中：1、同意公开答复数", "条", "0"]
+    prose = [ReadBox(Box(112, 900, 518, 931), "符合条件的请打☑", 0.9)]
+    assert without_stray_marks(prose) == prose
+
+
 def test_borderless_style_takes_the_ruling_lines_out() -> None:
     page = render_pages(V2021.read_bytes(), 150)[1]
     assert find_grids(binarise(page.min(axis=2)))

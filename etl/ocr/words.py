@@ -281,13 +281,24 @@ def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
 
 def without_stray_marks(words: Sequence[ReadBox]) -> list[ReadBox]:
     """The words without a lone symbol (☑, ✓, □: no letter, digit or punctuation) read between two values
-    of a row: a stray mark on the paper, which would make the row look like running text."""
+    of a row: a stray mark on the paper, which would make the row look like running text; and the
+    label words of a row of values without such a symbol read at their end (平潭 2016 scanned: a speck
+    after "同意公开答复数" read as "☑" made the label no row of the table)."""
     stray: set[int] = set()
+    ends: dict[int, ReadBox] = {}
     for row in value_rows(words):
         for before, word, after in zip(row, row[1:], row[2:], strict=False):
             if before.is_value and after.is_value and _is_mark(word.text):
                 stray.add(id(word))
-    return [w for w in words if id(w) not in stray]
+        for word in row:
+            label = word.text.rstrip(STRAY_ENDS)
+            if label != word.text and any(is_cjk(c) for c in label):
+                ends[id(word)] = replace(word, text=label, places=word.places[: len(label)])
+    return [ends.get(id(w), w) for w in words if id(w) not in stray]
+
+
+STRAY_ENDS = "☑☐☒□■✓✔"
+"""Check and box marks: a label does not end in one, a speck read as one may."""
 
 
 def _is_mark(text: str) -> bool:

@@ -39,7 +39,10 @@ OLD_APPEAL_CODES = tuple(
 
 
 def label_column(frame: pd.DataFrame, column: str, label: Callable[[str], str], into: str) -> pd.DataFrame:
-    return frame.assign(**{into: [label(str(code)) for code in frame[column]]})
+    """`frame` with `into` holding `label` of each row's `column` (asked once per distinct code)."""
+    codes = [str(code) for code in frame[column]]
+    names = {code: label(code) for code in dict.fromkeys(codes)}
+    return frame.assign(**{into: [names[code] for code in codes]})
 
 
 def outcome_by_year(by_year: pd.DataFrame) -> pd.DataFrame:

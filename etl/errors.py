@@ -37,3 +37,19 @@ class LimitExceeded(UnreadableDocument):
 
 class NeedsOcr(UnreadableDocument):
     """The document's text is only in images (a scan, a photo, a garbled text layer): read it by OCR."""
+
+
+NEEDS_OCR = "needs OCR"
+"""How a reader says that a document is only images (and how an xxgk that could not OCR refused it)."""
+OCR_NOT_INSTALLED = "OCR is not installed"
+OCR_BUDGET_SPENT = "set XXGK_OCR_SECONDS to allow more"
+"""The end of the reason a scan gets when its OCR time budget (etl/readers/ocr.py) is spent."""
+
+INSTALLATION_FAILURES = (NEEDS_OCR, OCR_NOT_INSTALLED, "OCR needs the rapidocr package", OCR_BUDGET_SPENT)
+
+
+def depends_on_the_installation(reason: str) -> bool:
+    """A failure that another installation, setting or machine may not have: OCR not installed, or an
+    xxgk that could not OCR yet ("needs OCR"), or the OCR time budget spent on a busy machine. Unlike a
+    failure of the bytes themselves, the next ingest reads such a file again."""
+    return any(phrase in reason for phrase in INSTALLATION_FAILURES)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from etl.compliance import compliance_checks
-from etl.errors import IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
+from etl.errors import OCR_NOT_INSTALLED, IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
 from etl.extract import table_rows
 from etl.extract.glued import extract_glued
 from etl.extract.rows import FactCollector
@@ -64,7 +64,7 @@ def _parse_ocr(
         from etl.ocr.parse import parse_ocr
     except ImportError:
         raise UnreadableDocument(
-            f"{why}; OCR is not installed: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
+            f"{why}; {OCR_NOT_INSTALLED}: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
         ) from None
 
     def parse(document: Document, digest: str) -> ParsedReport:

@@ -87,6 +87,21 @@ def _by_year() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "metric_code", "breakdown", "value"])
 
 
+@given(st.lists(st.sampled_from(["req.received", "req.carried_in", None, "x"]), max_size=30))
+def test_label_column_labels_every_row_asking_once_per_code(codes: list[str | None]) -> None:
+    asked: list[str] = []
+
+    def label(code: str) -> str:
+        asked.append(code)
+        return f"<{code}>"
+
+    frame = pd.DataFrame({"metric_code": codes}, index=[i * 2 for i in range(len(codes))], dtype=object)
+    labelled = measures.label_column(frame, "metric_code", label, "metric")
+    assert list(labelled["metric"]) == [f"<{c}>" for c in codes]
+    assert list(labelled.index) == list(frame.index)
+    assert sorted(asked) == sorted({str(c) for c in codes})
+
+
 def test_outcomes_are_grouped_as_the_template_groups_them() -> None:
     outcomes = measures.outcome_by_year(_by_year())
     in_2021 = dict(

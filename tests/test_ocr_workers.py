@@ -33,9 +33,30 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_allowance_is_per_page() -> None:
-    assert ocr_allowance(1) == 120.0
-    assert ocr_allowance(PAGES) == 120.0
-    assert ocr_allowance(30) == 600.0
+    assert ocr_allowance(1) == 240.0
+    assert ocr_allowance(PAGES) == 240.0
+    assert ocr_allowance(30) == 1800.0
+
+
+@pytest.mark.slow
+def test_a_scan_out_of_ocr_time_is_an_error_saying_so_and_is_read_again_by_the_next_ingest(
+    scan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XXGK_OCR_SECONDS", "0.01")
+    first = ingest([scan], tmp_path / "wh", jobs=1)
+    (outcome,) = first.outcomes
+    assert outcome.status == "error"
+    assert outcome.reason.endswith(
+        f"OCR stopped after page 1 of {PAGES}: its time budget of 0 s is spent (set XXGK_OCR_SECONDS to allow more)"
+    ), outcome.reason
+    lines: list[str] = []
+    with pages_shown(lines.append):
+        again = ingest([scan], tmp_path / "wh", jobs=1)  # read again: the budget, not the bytes, stopped it
+    assert [o.reason for o in again.outcomes] == [outcome.reason]
+    assert [line.split(" (")[0] for line in lines] == [
+        f"{scan.name}: OCR of {PAGES} pages …",
+        f"{scan.name}: OCR page 1/{PAGES}",
+    ]
 
 
 @pytest.mark.slow

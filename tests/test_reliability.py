@@ -154,3 +154,17 @@ def test_a_failure_of_the_machine_is_tried_again_a_failure_of_the_file_is_not(tm
     assert not _known_failure(("abc", "error", "timed out after 60 s (--timeout)"), "abc")
     assert not _known_failure(("abc", "error", "over the memory limit of 1.5 GB (--memory-limit)"), "abc")
     assert not _known_failure(("abc", "error", "empty file"), "changed")
+
+
+def test_a_file_refused_for_want_of_ocr_is_read_again_once_ocr_can_read_it() -> None:
+    """A scan refused by an xxgk without OCR ("needs OCR"), with the OCR extra missing, or with its OCR time
+    budget spent on a busy machine may be read by this installation: the next ingest reads it again."""
+    from xxgk.ingest import _known_failure
+
+    older = "scan.pdf has no text layer (a scanned or image-only PDF): needs OCR"
+    missing = f"{older}; OCR is not installed: pip install 'xxgk[ocr]' (rapidocr, onnxruntime, opencv)"
+    engine = "OCR needs the rapidocr package: pip install 'xxgk[ocr]' (its models ship in the wheel)"
+    budget = "scan.pdf: OCR stopped after page 3 of 7: its time budget of 120 s is spent (set XXGK_OCR_SECONDS to allow more)"
+    for reason in (older, missing, engine, budget):
+        assert not _known_failure(("abc", "error", reason), "abc"), reason
+    assert _known_failure(("abc", "error", "scan.pdf: OCR found no text on its 2 page(s)"), "abc")

@@ -155,9 +155,11 @@ def ingest_command(
     """Read report files or folders (recursively) into the warehouse.
 
     Every input ends loaded, unchanged, rejected (not a report) or as an error with a one-line reason.
-    Re-ingesting identical bytes changes nothing; a changed file replaces its old version. Places,
-    agencies and cross-report checks are recomputed for the whole warehouse whenever it changes or the
-    overrides / aliases files change. Exit 0 when every input loaded, 1 when some failed (they are listed).
+    Re-ingesting identical bytes changes nothing; a changed file replaces its old version. A file that
+    failed on a time or memory limit, or for want of OCR, is read again; any other failure of the same
+    bytes is reported again. Places, agencies and cross-report checks are derived again for the agencies
+    a run touches, and for the whole warehouse when the overrides / aliases files change. Exit 0 when
+    every input loaded, 1 when some failed (they are listed).
     """
     from rich.console import Console
 

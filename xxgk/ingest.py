@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from etl.agencies import read_aliases
-from etl.errors import XxgkError
+from etl.errors import XxgkError, depends_on_the_installation
 from etl.limits import file_kind, open_input
 from etl.places import read_overrides
 from etl.readers import READERS
@@ -225,9 +225,14 @@ def _unhashed(exc: XxgkError | OSError) -> str:
 
 
 def _known_failure(previous: tuple[str | None, str, str] | None, digest: str) -> bool:
-    """The same bytes failed before for a reason of their own (not a time or memory limit of that run,
-    which is tried again)."""
-    return previous is not None and previous[0] == digest and not is_resource_failure(previous[2])
+    """The same bytes failed before for a reason of their own: not a time or memory limit of that run,
+    nor OCR missing or out of time (`depends_on_the_installation`), which are tried again."""
+    return (
+        previous is not None
+        and previous[0] == digest
+        and not is_resource_failure(previous[2])
+        and not depends_on_the_installation(previous[2])
+    )
 
 
 def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:

@@ -81,8 +81,8 @@ PRELOADED = ("etl.pipeline", "etl.collect.manifest")
 
 def ocr_allowance(pages: int) -> float:
     """The wall-clock seconds a scan of `pages` pages may take from the start of its OCR, and again from
-    each page read: twice its OCR budget (etl/readers/ocr.py: 10 CPU s a page, at least 60 s), so 20 s a
-    page and at least 120 s. A scan that keeps reading pages is not cut short by --timeout; one page that
+    each page read: twice its OCR budget (etl/readers/ocr.py: 30 CPU s a page, at least 120 s), so 60 s a
+    page and at least 240 s. A scan that keeps reading pages is not cut short by --timeout; one page that
     hangs is."""
     from etl.readers.ocr import budget_seconds  # already imported: OCR is running
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from etl.errors import NeedsOcr, NotAReport
+from etl.errors import NEEDS_OCR, NeedsOcr, NotAReport
 from etl.records import Document
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
@@ -54,7 +54,7 @@ def read_image(path: str, data: bytes) -> Document:
     page = shown_on_pages(str(Path(path).parent)).get(name)
     if page is not None:
         raise NotAReport(f"{name} is an image of the web page {page}; it is read with that page")
-    raise NeedsOcr(f"{name} is an image: needs OCR")
+    raise NeedsOcr(f"{name} is an image: {NEEDS_OCR}")
 
 
 @functools.lru_cache(maxsize=32)

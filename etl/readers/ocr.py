@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from etl.errors import UnreadableDocument
+from etl.errors import OCR_BUDGET_SPENT, UnreadableDocument
 from etl.normalise import clean_text
 from etl.ocr.engine import Engine, default_engine, give_back_memory
 from etl.ocr.image import DPI, PAGE_WIDTH, to_working_size
@@ -42,8 +42,11 @@ from etl.records import Document, Paragraph, TableCell
 
 SCALE = DPI / 72
 """Working pixels per point."""
-SECONDS_PER_PAGE = 10.0
-MIN_BUDGET = 60.0
+SECONDS_PER_PAGE = 30.0
+"""A dense page of a real report (narrative text, or a table of 100 cells) takes 8–10 CPU s on one core
+of this kind of machine (docs/ocr.md, Time budget) and more on a busy one; the budget is a guard against
+a file that would never end, not a speed target."""
+MIN_BUDGET = 120.0
 MAX_PAGES = 60
 SAME_SIZE = 1.18
 """Detected line heights within this ratio are one font size."""
@@ -58,8 +61,8 @@ RGB = npt.NDArray[np.uint8]
 
 
 def budget_seconds(pages: int) -> float:
-    """The OCR budget of a file in CPU seconds: `XXGK_OCR_SECONDS` if set, else 10 s a page, at least
-    60 s. A worker's wall-clock limit for a scanned file must allow at least this much."""
+    """The OCR budget of a file in CPU seconds: `XXGK_OCR_SECONDS` if set, else 30 s a page, at least
+    120 s. A worker's wall-clock limit for a scanned file must allow at least this much."""
     fixed = os.environ.get("XXGK_OCR_SECONDS")
     if fixed:
         return float(fixed)
@@ -211,7 +214,7 @@ def scan(path: str, sources: Sequence[PageSource], engine: Engine | None = None)
         if spent > budget and number < len(sources):
             raise UnreadableDocument(
                 f"{name}: OCR stopped after page {number} of {len(sources)}: its time budget of "
-                f"{budget:.0f} s is spent (set XXGK_OCR_SECONDS to allow more)"
+                f"{budget:.0f} s is spent ({OCR_BUDGET_SPENT})"
             )
     return Scan(document_of(path, pages), tuple(pages), tuple(sources), engine)
 

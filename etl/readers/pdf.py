@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from etl.errors import NeedsOcr, UnreadableDocument
+from etl.errors import NEEDS_OCR, NeedsOcr, UnreadableDocument
 from etl.limits import MAX_PAGE_CHARS, MAX_PAGE_GRAPHICS, MAX_PDF_PAGES
 from etl.ocr.detect import garbage_text_layer
 from etl.readers.pdf_blocks import first_title, page_blocks
@@ -84,9 +84,9 @@ def require_text_layer(path: str, pages: list[PageContent]) -> None:
     """A PDF without a text layer (a scanned or image-only PDF) or with a garbled one needs OCR: the one
     place that says so (NeedsOcr), for etl/ocr to take over."""
     if sum(page.chars for page in pages) < MIN_CHARS_PER_PAGE * max(1, len(pages)):
-        raise NeedsOcr(f"{Path(path).name} has no text layer (a scanned or image-only PDF): needs OCR")
+        raise NeedsOcr(f"{Path(path).name} has no text layer (a scanned or image-only PDF): {NEEDS_OCR}")
     if garbage_text_layer(" ".join(line.text for page in pages for line in page.lines)):
-        raise NeedsOcr(f"{Path(path).name} has a text layer that is not readable text: needs OCR")
+        raise NeedsOcr(f"{Path(path).name} has a text layer that is not readable text: {NEEDS_OCR}")
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -330,11 +330,12 @@ LABEL_ROOM = 1.0
 
 def missed_labels(words: Sequence[ReadBox], ink: Image) -> list[Box]:
     """Ink left of a row's values, in the table's label columns, that no word covers: a label text
-        detection missed together with its row's values (平潭 2019 faxed: "5.要求行政机关确认或", whose
-        values were found again by `missed_values`, had no label, and the row was not the template's). The
-        label may stand a little higher or lower than its values, so the band reaches `LABEL_REACH` text
-        heights beyond the row, with the ink of every word taken out; ink whose box reaches into a word is
-    that word's. Each box is to be read on its own."""
+    detection missed together with its row's values (平潭 2019 faxed: "5.要求行政机关确认或", whose
+    values were found again by `missed_values`, had no label, and the row was not the template's). The
+    label may stand a little higher or lower than its values, so the band reaches `LABEL_REACH` text
+    heights beyond the row, with the ink of every word taken out; ink that reaches a word (a word is
+    boxed one text height tall, its ink may stand out of the box) is that word's. Each box is to be
+    read on its own."""
     rows = value_rows(words)
     starts = [row[0].box.x0 for row in rows if len(row) > 1 and not row[0].is_value]
     if not starts:

@@ -18,13 +18,13 @@ from etl.ocr.page import slashes_told
 from etl.ocr.words import (
     ReadBox,
     gap_values,
+    missed_labels,
     missed_values,
     page_words,
     split_words,
     without_stray_marks,
 )
 from etl.pipeline import parse_file
-from etl.readers.ocr import without_trailing_mark
 from tests.conftest import FIXTURES
 from tests.ocr_scans import compare, truth_of
 from xxgk.samples.scans import STYLES, render_pages, without_rules, write_scan
@@ -67,6 +67,19 @@ def test_characters_of_one_word_and_a_read_space_over_no_gap_stay_together() -> 
     spans = [(10, 24), (26, 30), (34, 62)]
     piece = ReadBox(Box(7, 25, 65, 65), "2. 申", 0.99, (17, 28, 31, 48))
     assert [w.text for w in split_words(piece, _ink(*spans), HEIGHT)] == ["2.申"]
+
+
+def test_a_read_space_between_an_item_number_and_the_label_before_it_cuts_the_line() -> None:
+    """平潭 2021 faxed: the rowspan label "（五）不予处理" and the next column's "4.无正当理由…" were
+    found as one line "予处 4.无正当理"; the place of the read space lies in the middle of the paper
+    between 处 and 4, and each half of it was narrower than a word gap, so the line stayed one word and
+    the row's label was "予处4.无正当理"."""
+    spans = [(10, 40), (43, 74), (90, 110), (114, 119), (124, 154)]
+    piece = ReadBox(Box(7, 25, 157, 65), "予处 4.无", 0.99, (25, 58, 82, 100, 116, 139))
+    assert [w.text for w in split_words(piece, _ink(*spans), 32)] == ["予处", "4.无"]
+    close = [(10, 40), (43, 74), (78, 98), (102, 107), (112, 142)]
+    piece = ReadBox(Box(7, 25, 145, 65), "予处 4.无", 0.99, (25, 58, 76, 88, 104, 127))
+    assert [w.text for w in split_words(piece, _ink(*close), 32)] == ["予处4.无"]
 
 
 def test_words_whose_ink_ends_near_one_baseline_share_a_line() -> None:
@@ -124,6 +137,34 @@ def test_a_value_no_row_of_the_page_shows_is_found_between_its_neighbours() -> N
     assert gap_values(first[:2], ink) == []  # between a label and a value: not a column of values
 
 
+def test_a_label_detection_missed_left_of_its_values_is_found_in_the_label_column() -> None:
+    """平潭 2019 faxed: detection missed the line "5.要求行政机关确认或 0 …" (its values were found again
+    in their columns), so the row had only its second label line "重新出具已获取信息" and was not the
+    template's. Ink left of a row's values that no word covers is read on its own; the label stands a
+    little higher than its values. Ink that reaches a word (a word's box is one text height on its
+    baseline, its ink may stand out of it) is that word's, and a speck is not a label."""
+    ink = np.zeros((300, 600), np.uint8)
+    words = []
+    for top, label in ((40, "2.重复申请"), (200, "3.要求提供")):
+        ink[top : top + 30, 10:150] = 255
+        words.append(ReadBox(Box(10, top, 150, top + 30), label, 0.99))
+    for top in (40, 125, 200):
+        for x in (200, 260):
+            ink[top : top + 30, x : x + 15] = 255
+            words.append(ReadBox(Box(x, top, x + 15, top + 30), "0", 0.99))
+    ink[112:142, 10:170] = 255  # 5.要求行政机关确认或, missed, standing 13 px higher than its values
+    ink[150:180, 10:130] = 255  # 重新出具已获取信息, found
+    words.append(ReadBox(Box(10, 150, 130, 180), "重新出具已获取信息", 0.99))
+    found = missed_labels(words, ink)
+    assert [(b.x0, b.top, b.x1, b.bottom) for b in found] == [(10, 112, 170, 142)]
+    ink[112:142, 10:170] = 0
+    ink[30:40, 10:150] = 255  # ink of 2.重复申请 above its box
+    ink[135:138, 60:63] = 255  # a speck
+    assert missed_labels(words, ink) == []
+    ink[150:180, 130:175] = 255  # ink of 重新出具已获取信息 right of its box
+    assert missed_labels(words, ink) == []
+
+
 def test_a_stray_mark_between_two_values_is_dropped() -> None:
     """The fax copy of 平潭 2019 (Chromium): a speck read as ☑ between the last two values of 一、本年新收
     made the line look like running text, so the row was lost. A dash or a slash is a value, and a mark
@@ -138,6 +179,19 @@ def test_a_stray_mark_between_two_values_is_dropped() -> None:
     assert without_stray_marks(kept) == kept
     ends = [word("☑", 10), word("23", 200), word("0", 240)]
     assert without_stray_marks(ends) == ends
+
+
+def test_a_check_mark_read_at_the_end_of_a_label_of_a_row_of_values_is_dropped() -> None:
+    """平潭 2016 (Chromium) scanned: a speck after "其中：1、同意公开答复数" was read as "☑" with it, and
+    the label was no row of the table (its two values left out). A word of running text keeps it."""
+    row = [
+        ReadBox(Box(112, 900, 518, 931), "其中：1、同意公开答复数☑", 0.9),
+        ReadBox(Box(541, 900, 571, 931), "条", 0.9),
+        ReadBox(Box(704, 900, 719, 931), "0", 0.9),
+    ]
+    assert [w.text for w in without_stray_marks(row)] == ["其中：1、同意公开答复数", "条", "0"]
+    prose = [ReadBox(Box(112, 900, 518, 931), "符合条件的请打☑", 0.9)]
+    assert without_stray_marks(prose) == prose
 
 
 def test_borderless_style_takes_the_ruling_lines_out() -> None:
@@ -209,12 +263,3 @@ def test_a_lone_stroke_read_as_1_that_leans_right_is_the_slash_mark() -> None:
     slash = ReadBox(Box(100, 30, 112, 60), "1", 0.92, (106.0,))
     one = ReadBox(Box(148, 30, 155, 60), "1", 0.92, (151.0,))
     assert [w.text for w in slashes_told([slash, one], ink)] == ["/", "1"]
-
-
-def test_a_mark_read_at_the_end_of_a_label_word_is_dropped() -> None:
-    """平潭 2016, the Chromium print scanned at 200 dpi: a speck after 同意公开答复数 was read as ☑ in the
-    same word, so the row matched no row of table 二 and both its values were left out."""
-    assert without_trailing_mark("其中：1、同意公开答复数☑") == "其中：1、同意公开答复数"
-    assert without_trailing_mark("☑") == "☑"
-    assert without_trailing_mark("是☑否") == "是☑否"
-    assert without_trailing_mark("3☑") == "3☑"

@@ -187,6 +187,66 @@ def test_a_label_wrapped_around_its_values_goes_whole_to_their_row() -> None:
     assert labels[1] == "（二）部分公开(区分处理的,只计这一情形，不计其他情形)"
 
 
+def test_a_label_line_above_a_row_that_starts_with_an_item_number_is_not_that_rows() -> None:
+    """The words of the 平潭 2019 LibreOffice copy scanned (pages 5 and 6): "明确", the end of
+    "3.补正后申请内容仍不明确", is the last line of page 5, and the next page's first line follows it on
+    one axis (1.5 lines on) nearer than its own row (1.8 lines up). An item number starts its cell's
+    label, so a line above "1.信访举报投诉类申请" in its column is not in that cell: it goes to the row
+    above, and 1.信访举报投诉类申请 stays the template's row."""
+    xs = [(818.0, 836.0), (921.0, 939.0), (1054.0, 1072.0), (1152.0, 1170.0), (1272.0, 1290.0)]
+    xs += [(1429.0, 1447.0), (1502.0, 1520.0)]
+
+    def row(label: str, x1: float, top: float, first: str = "0") -> list[Word]:
+        texts = [first, "0", "0", "0", "0", "0", first]
+        values = [(text, x0, right) for text, (x0, right) in zip(texts, xs, strict=True)]
+        return [Word(label, 478.0, x1, top, top + 31), *_values(top, top + 31, *values)]
+
+    page5 = [*row("3.补正后申请内容仍不", 804.0, 2122.0, "5"), Word("明确", 478.0, 541.0, 2179.0, 2210.0)]
+    page6 = [*row("1.信访举报投诉类申请", 805.0, 88.0), *row("2.重复申请", 638.0, 183.0, "3")]
+    lines = word_lines(page5, 5, 0.0)
+    lines += word_lines(page6, 6, lines[-1].y + 1.5 * lines[-1].height - 88.0)
+    reading = text_tables(lines, 1520.0)
+    (table,) = [t.table for t in reading.tables]
+    labels = [_cells(table, r)[0] for r in range(table.n_rows)]
+    assert labels == ["3.补正后申请内容仍不明确", "1.信访举报投诉类申请", "2.重复申请"]
+    assert reading.ambiguous == []
+
+
+def test_a_word_cut_before_a_comma_is_joined_to_the_word_before_it() -> None:
+    """（二）部分公开 of 龙游县人民政府办公室 2025 scanned without lines (page 2): the scan cut
+    "只计这一情形，不计" at the blank before the comma, and "，不计", standing right of the label
+    column, was a label column of its own, so the row had three label cells and was not the template's.
+    A word that starts with a mark no word starts with continues the word before it."""
+    xs = [(637.0, 652.0), (766.0, 778.0), (892.0, 906.0), (1020.0, 1034.0), (1147.0, 1161.0)]
+    xs += [(1275.0, 1289.0), (1402.0, 1416.0)]
+
+    def values(top: float, texts: str) -> list[Word]:
+        return _values(top, top + 25, *((t, x0, x1) for t, (x0, x1) in zip(texts, xs, strict=True)))
+
+    words = [
+        Word("三、本", 214.0, 295.0, 1539.0, 1564.0),
+        Word("（一）予以公开", 359.0, 534.0, 1539.0, 1564.0),
+        *values(1539.0, "1821002"),
+        Word("年度办", 214.0, 295.0, 1574.0, 1599.0),
+        Word("（二）部分公开", 359.0, 533.0, 1574.0, 1599.0),
+        Word("理结果", 214.0, 295.0, 1607.0, 1632.0),
+        Word("(区分处理的，只", 343.0, 544.0, 1607.0, 1632.0),
+        *values(1621.0, "4100005"),
+        Word("计这一情形", 342.0, 478.0, 1638.0, 1663.0),
+        Word("，不计", 491.0, 562.0, 1638.0, 1663.0),
+        Word("其他情形)", 342.0, 461.0, 1672.0, 1697.0),
+        Word("(三)", 359.0, 405.0, 1706.0, 1730.0),
+        Word("1.属于", 471.0, 549.0, 1706.0, 1730.0),
+        Word("不予公", 342.0, 423.0, 1736.0, 1761.0),
+        Word("国家秘", 470.0, 550.0, 1736.0, 1761.0),
+        *values(1736.0, "0000000"),
+    ]
+    reading = text_tables(word_lines(words, 2, 0.0), 1416.0)
+    (table,) = [t.table for t in reading.tables]
+    labels = [[c for c in _cells(table, r) if not c.isdigit()] for r in range(table.n_rows)]
+    assert labels[1] == ["年度办理结果", "（二）部分公开(区分处理的，只计这一情形，不计其他情形)"]
+
+
 # --- the old national table (统计指标 | 单位 | 统计数) -------------------------------------------------------
 
 

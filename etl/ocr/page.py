@@ -15,7 +15,15 @@ import numpy.typing as npt
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
-from etl.ocr.words import ReadBox, despeckle, missed_values, page_words, without_stray_marks
+from etl.ocr.words import (
+    ReadBox,
+    despeckle,
+    is_cjk,
+    missed_labels,
+    missed_values,
+    page_words,
+    without_stray_marks,
+)
 
 ONE_OR_SLASH = frozenset({"1", "l", "I", "|", "/"})
 SLANT = 0.15
@@ -82,16 +90,34 @@ def unruled_words(engine: Engine, image: Image, lines: Sequence[ReadBox], ink: I
     lines read on their own (a row that still lacks one is left short, and extraction skips it)."""
     ink = despeckle(ink)
     words = without_stray_marks(page_words(lines, ink))
-    missed = missed_values(words, ink)
-    if not missed:
-        return slashes_told(words, ink)
-    readings = engine.read_lines([crop(image, box, PAD) for box in missed])
-    found = [
+    values = [w for w in _read_alone(engine, image, missed_values(words, ink)) if w.text and w.is_value]
+    if values:
+        lines = [*lines, *values]
+        words = without_stray_marks(page_words(lines, ink))
+    labels = [w for w in _read_alone(engine, image, missed_labels(words, ink)) if _is_label(w)]
+    if labels:
+        words = without_stray_marks(page_words([*lines, *labels], ink))
+    return slashes_told(words, ink)
+
+
+def _read_alone(engine: Engine, image: Image, boxes: Sequence[Box]) -> list[ReadBox]:
+    """Each box of the page read on its own as a line of text."""
+    if not boxes:
+        return []
+    readings = engine.read_lines([crop(image, box, PAD) for box in boxes])
+    return [
         ReadBox(box, r.text.strip(), r.score, _on_page(box, r.places))
-        for box, r in zip(missed, readings, strict=True)
+        for box, r in zip(boxes, readings, strict=True)
     ]
-    values = [w for w in found if w.text and w.is_value]
-    return slashes_told(without_stray_marks(page_words([*lines, *values], ink)) if values else words, ink)
+
+
+LABEL_SCORE = 0.8
+"""A missed label read under this score is left out (paper noise read as a character or two)."""
+
+
+def _is_label(word: ReadBox) -> bool:
+    """A reading of missed label ink that is label text: Chinese characters, read with confidence."""
+    return word.score >= LABEL_SCORE and not word.is_value and sum(map(is_cjk, word.text)) >= 2
 
 
 def slashes_told(words: Sequence[ReadBox], ink: Image) -> list[ReadBox]:

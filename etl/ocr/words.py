@@ -92,7 +92,7 @@ def _rows(ink: Image, box: Box) -> tuple[int, int]:
 
 def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
     """The words of a found line: cut where the paper between two characters is wider than a word gap
-    (narrower where the recogniser read a space)."""
+    (narrower where the recogniser read a space between them)."""
     text, places = piece.text, piece.places
     if len(text) < 2 or len(places) != len(text):
         return [piece]
@@ -103,10 +103,12 @@ def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
     region = np.asarray(ink[first : first + rows, left : int(piece.box.x1) + 1] == 0, dtype=np.bool_)
     blank: npt.NDArray[np.bool_] = np.asarray(region.all(axis=0), dtype=np.bool_)
     cuts: list[tuple[int, float]] = []
-    for i in range(len(text) - 1):
+    for i, after in _next_characters(text):
         start = max(places[i] - height / 2, (places[i - 1] + places[i]) / 2 if i else 0.0)
-        gap = _widest_gap(blank, start - left, places[i + 1] - left)
-        needed = JOIN_GAP if text[i + 1].isspace() else word_gap(text[i], text[i + 1])
+        gap = _widest_gap(blank, start - left, places[after] - left)
+        needed = word_gap(text[i], text[after])
+        if after > i + 1:
+            needed = min(needed, JOIN_GAP)
         if gap is not None and gap[1] > needed * height:
             cuts.append((i + 1, left + gap[0] + gap[1] / 2))
     words = []
@@ -119,6 +121,14 @@ def split_words(piece: ReadBox, ink: Image, height: float) -> list[ReadBox]:
         box = _tight(ink, Box(x0, piece.box.top, x1, piece.box.bottom), first, rows)
         words.append(ReadBox(box, "".join(word[i] for i in kept), piece.score, tuple(where[i] for i in kept)))
     return words
+
+
+def _next_characters(text: str) -> list[tuple[int, int]]:
+    """(index, index of the next character that is not a space) for every character but spaces and the
+    last: the gap between two characters is looked for over the whole paper between them, a space read
+    there included (the place of a read space is somewhere in the gap, which it would cut in two)."""
+    kept = [i for i, char in enumerate(text) if not char.isspace()]
+    return list(itertools.pairwise(kept))
 
 
 def word_gap(before: str, after: str) -> float:
@@ -271,13 +281,24 @@ def value_rows(words: Sequence[ReadBox]) -> list[list[ReadBox]]:
 
 def without_stray_marks(words: Sequence[ReadBox]) -> list[ReadBox]:
     """The words without a lone symbol (☑, ✓, □: no letter, digit or punctuation) read between two values
-    of a row: a stray mark on the paper, which would make the row look like running text."""
+    of a row: a stray mark on the paper, which would make the row look like running text; and the
+    label words of a row of values without such a symbol read at their end (平潭 2016 scanned: a speck
+    after "同意公开答复数" read as "☑" made the label no row of the table)."""
     stray: set[int] = set()
+    ends: dict[int, ReadBox] = {}
     for row in value_rows(words):
         for before, word, after in zip(row, row[1:], row[2:], strict=False):
             if before.is_value and after.is_value and _is_mark(word.text):
                 stray.add(id(word))
-    return [w for w in words if id(w) not in stray]
+        for word in row:
+            label = word.text.rstrip(STRAY_ENDS)
+            if label != word.text and any(is_cjk(c) for c in label):
+                ends[id(word)] = replace(word, text=label, places=word.places[: len(label)])
+    return [ends.get(id(w), w) for w in words if id(w) not in stray]
+
+
+STRAY_ENDS = "☑☐☒□■✓✔"
+"""Check and box marks: a label does not end in one, a speck read as one may."""
 
 
 def _is_mark(text: str) -> bool:
@@ -301,6 +322,59 @@ def missed_values(words: Sequence[ReadBox], ink: Image) -> list[Box]:
     for row in rows:
         missed += [box for box in gap_values(row, ink) if not any(_overlaps(box, m) for m in missed)]
     return missed
+
+
+LABEL_ROOM = 1.0
+"""Text heights left of a table's leftmost label word that a row's missed label may start at."""
+
+
+def missed_labels(words: Sequence[ReadBox], ink: Image) -> list[Box]:
+    """Ink left of a row's values, in the table's label columns, that no word covers: a label text
+    detection missed together with its row's values (平潭 2019 faxed: "5.要求行政机关确认或", whose
+    values were found again by `missed_values`, had no label, and the row was not the template's). The
+    label may stand a little higher or lower than its values, so the band reaches `LABEL_REACH` text
+    heights beyond the row, with the ink of every word taken out; ink that reaches a word (a word is
+    boxed one text height tall, its ink may stand out of the box) is that word's. Each box is to be
+    read on its own."""
+    rows = value_rows(words)
+    starts = [row[0].box.x0 for row in rows if len(row) > 1 and not row[0].is_value]
+    if not starts:
+        return []
+    free = ink.copy()
+    for word in words:
+        free[
+            max(0, int(word.box.top)) : int(word.box.bottom) + 1,
+            max(0, int(word.box.x0)) : int(word.box.x1) + 1,
+        ] = 0
+    found: list[Box] = []
+    for row in rows:
+        values = [w for w in row if w.is_value]
+        height = row[0].box.height
+        left = min(starts) - LABEL_ROOM * height
+        end = values[0].box.x0 - WORD_GAP * height
+        if end - left < height:
+            continue
+        reach = LABEL_REACH * height
+        band = Box(left, row[0].box.top - reach, end, row[0].box.bottom + reach)
+        taken = [*found, *(w.box for w in words)]
+        for blob in _ink_runs(free, band, height):
+            big = blob.x1 - blob.x0 >= height and blob.height >= LABEL_HEIGHT * height
+            if big and not any(_overlaps(_grown(blob, TOUCH * height), box) for box in taken):
+                found.append(blob)
+    return found
+
+
+LABEL_REACH = 0.6
+"""Text heights above and below a row of values that a label detection missed may reach."""
+LABEL_HEIGHT = 0.7
+"""A missed label is at least this share of the text height tall (a sliver of a word's ink outside its
+box, a word being boxed one text height tall on its baseline, is not)."""
+TOUCH = 0.2
+"""Ink within this share of the text height of a word belongs to that word."""
+
+
+def _grown(box: Box, by: float) -> Box:
+    return Box(box.x0 - by, box.top - by, box.x1 + by, box.bottom + by)
 
 
 GLYPH = 0.4

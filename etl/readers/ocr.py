@@ -17,7 +17,6 @@ import io
 import os
 import re
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,7 +56,6 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 _DOT_AFTER_NUMBER = re.compile(r"(?<![\d.])(\d{1,2})\s*[·•‧∙・]")
 _DASH_AS_YI = re.compile(r"^[一—-]{1,3}$")
-_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 RGB = npt.NDArray[np.uint8]
 
@@ -369,18 +367,9 @@ def font_sizes(heights: Sequence[float]) -> list[float]:
 
 def _word(piece: ReadBox) -> Word:
     box = piece.box
-    text = without_trailing_mark(line_text(piece.text))
-    return Word(text, _points(box.x0), _points(box.x1), _points(box.top), _points(box.bottom))
-
-
-def without_trailing_mark(text: str) -> str:
-    """A word's text without the symbols (☑, ✓, □: Unicode "other symbol") read after a Chinese character
-    at its end: a speck on the paper read as part of the word ("1、同意公开答复数☑", which then matched no
-    row of the table); no label ends in one."""
-    end = len(text)
-    while end > 1 and unicodedata.category(text[end - 1]) == "So":
-        end -= 1
-    return text[:end] if end < len(text) and _IDEOGRAPH.match(text[end - 1]) else text
+    return Word(
+        line_text(piece.text), _points(box.x0), _points(box.x1), _points(box.top), _points(box.bottom)
+    )
 
 
 def _as_line(line: WordLine) -> Line:

@@ -26,8 +26,9 @@ _NUMBERED = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]|其中[:：])"
 )
 _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[)）]")
-_CUT_AT_MARK = ("、", "：", ":")
-"""Marks a word may start with because a scan cut the line at the blank the mark holds."""
+CONTINUING = frozenset("、，。；：）)")
+"""Marks that end a word's text and never start one: a word that starts with one continues the word
+before it."""
 ITEM_GAP = 1.0
 """An item number and the word after it are one label when the gap between them is under a text height."""
 SPLIT_ROW = 1.0
@@ -228,14 +229,14 @@ def _neighbours(words: list[WordLine]) -> Iterator[tuple[int, int]]:
 def _item_joined(words: Sequence[Word], items: bool = True) -> list[Word]:
     """The words of a label line, an item number alone ("（二）", with `items`) joined to the word printed
     right after it ("部分公开"): one label, which must go to one row (the item's text may wrap under the
-    number); and a word that starts with "、" or "：" (a scan cuts "四" from "、结转…" and "其中" from
-    "：主要负责同志…" at the blank the mark holds) joined to the word before it."""
+    number); and a word that starts with a mark no word starts with ("、", "，": a scan cuts "四" from
+    "、结转…" at the blank the comma holds, "计这一情形" from "，不计") joined to the word before it."""
     joined: list[Word] = []
     for word in words:
         last = joined[-1] if joined else None
         if (
             last is not None
-            and ((items and _ITEM.fullmatch(last.text)) or word.text.startswith(_CUT_AT_MARK))
+            and ((items and _ITEM.fullmatch(last.text)) or word.text[:1] in CONTINUING)
             and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
         ):
             bottom = max(last.bottom, word.bottom)
@@ -251,12 +252,22 @@ def _owners(rows: list[Row], run: list[WordLine]) -> tuple[Row | None, Row | Non
     middle = (run[0].y + run[-1].y) / 2
     reach = (run[-1].y - run[0].y) / 2 + FRAGMENT_REACH * run[0].height
     near = sorted((abs(row.line.y - middle), index) for index, row in enumerate(rows))
-    near = [(distance, index) for distance, index in near if distance <= reach]
+    near = [(d, index) for d, index in near if d <= reach and not _numbered_below(run, rows[index])]
     if not near:
         return None, None
     owner = rows[near[0][1]]
     close = len(near) > 1 and near[1][0] - near[0][0] <= AMBIGUOUS * run[0].height
     return owner, rows[near[1][1]] if close else None
+
+
+def _numbered_below(run: list[WordLine], row: Row) -> bool:
+    """The run stands above the row, over a word of the row's line that starts with an item number
+    ("1.信访举报投诉类申请"): an item number starts its cell's label, so the run is not in that cell (it
+    is the end of the label above, "明确" of "3.补正后申请内容仍不明确" as the last line of a page)."""
+    first = run[0].words[0]
+    return run[-1].y < row.line.y and any(
+        _NUMBERED.match(word.text) and _same_column(first, word) for word in row.line.words
+    )
 
 
 def _prose(line: WordLine, left: float, right: float) -> bool:

@@ -4,11 +4,15 @@ value cannot be put into exactly one column."""
 
 from __future__ import annotations
 
-from etl.extract.old import split_old_row
+from dataclasses import replace
+
+from etl.extract.old import extract_old, split_old_row
+from etl.extract.rows import FactCollector
+from etl.extract.table2 import Table2Reader, column_keys
 from etl.pipeline import parse_document
 from etl.readers import read_document
 from etl.readers.pdf_columns import Span, header_columns, place
-from etl.readers.pdf_text import TextReading, Word, text_tables, word_lines
+from etl.readers.pdf_text import TextReading, Word, old_table_lines, rebuilt_lines, text_tables, word_lines
 from etl.records import RowView, Table, TableCell
 from tests.conftest import FIXTURES
 
@@ -313,3 +317,169 @@ def test_old_row_whose_label_wraps_back_left_is_read_with_its_lines_in_order() -
     assert facts["old.requests.answered.denied.security_stability"] == "0"
     assert facts["old.requests.answered.denied.not_gov_info"] == "0"
     assert facts["old.requests.answered.denied.other_legal"] == "0"
+
+
+def _old_facts(words: list[Word]) -> dict[str, str]:
+    """The old table's facts read from a table rebuilt from these words (value as printed)."""
+    _, table = _read(words)
+    collector = FactCollector()
+    extract_old(table.row_views(), collector)
+    return {code: fact.value_raw for (code, _), fact in collector.facts.items()}
+
+
+def _old_header() -> list[Word]:
+    return [_word("统计指标", 140, 180, 100), _word("单位", 300, 320, 100), _word("统计数", 450, 480, 100)]
+
+
+def test_old_table_word_cut_at_a_colon_is_joined_to_the_word_before_it() -> None:
+    """常山县司法局_2014_borderless150: a scan cuts "其中" from "：主要负责同志参加政府网" at the blank of the
+    colon, and the flush-left continuation "站在线访谈次数" had joined "其中" alone, leaving a label no row
+    of the table has."""
+    words = [
+        *_old_header(),
+        _word("2、政府网站在线访谈次数", 100, 230, 120),
+        _word("次", 260, 270, 120),
+        _word("3", 462, 467, 120),
+        _word("其中", 100, 120, 140),
+        _word("：主要负责同志参加政府网", 126, 240, 140),
+        _word("次", 260, 270, 147),
+        _word("1", 462, 467, 147),
+        _word("站在线访谈次数", 100, 170, 154),
+    ]
+    facts = _old_facts(words)
+    assert facts["old.response.online_interviews"] == "3"
+    assert facts["old.response.online_interviews_heads"] == "1"
+
+
+def test_old_table_sub_heading_joined_to_the_row_under_it_is_read_as_that_row() -> None:
+    """A sub-heading that prints no value (（二）通过不同渠道和方式回应解读的情况) goes, as label lines do, to
+    the nearest row of values: the row is the label after it, whether the rest stands in the heading's
+    cell (常山县司法局_2014) or in a cell of its own with its continuation joined to the heading's
+    (常山县天马街道办事处_2015: an indented "1．参加或举办新闻发布会总" wrapping back left to "次数")."""
+    in_one_column = [
+        *_old_header(),
+        _word("(二)", 105, 120, 120),
+        _word("通过不同渠道和方式回应", 125, 240, 120),
+        _word("解读的情况", 100, 150, 133),
+        _word("1、参加或举办新闻发布会总次", 100, 240, 146),
+        _word("次", 260, 270, 152),
+        _word("4", 462, 467, 152),
+        _word("数", 100, 110, 159),
+    ]
+    assert _old_facts(in_one_column)["old.response.press_conferences"] == "4"
+    indented = [
+        *_old_header(),
+        _word("(二)", 105, 120, 120),
+        _word("通过不同渠道和方式回应", 125, 240, 120),
+        _word("解读的情况", 100, 150, 133),
+        _word("1", 113, 118, 146),
+        _word("·参加或举办新闻发布会总", 122, 240, 146),
+        _word("次", 260, 270, 152),
+        _word("4", 462, 467, 152),
+        _word("次数", 100, 120, 159),
+    ]
+    facts = _old_facts(indented)
+    assert facts["old.response.press_conferences"] == "4"
+    assert "old.section.response_channels" not in facts
+
+
+def test_old_table_numbered_label_line_before_another_label_is_a_row_printed_blank() -> None:
+    """常山县天马街道办事处_2015_borderless200: "1·政府公报公开政府信息数" prints its dash under the seal
+    and "其中：涉及国家秘密" nothing, (一) and (二) of 四 print no unit and no value: each line is followed by
+    the next numbered label (or, for a 其中 item, by the next item indented further), so each is a row
+    whose value is blank (for the trust step to look at), not label text of the row below."""
+    words = [
+        *_old_header(),
+        _word("1．政府公报公开政府信息数", 110, 240, 120),
+        _word("2", 110, 115, 133),
+        _word("·政府网站公开政府信息数", 119, 240, 133),
+        _word("8", 462, 467, 133),
+        _word("4．不同意公开答复数", 110, 200, 146),
+        _word("件", 260, 270, 146),
+        _word("0", 462, 467, 146),
+        _word("其中", 120, 130, 159),
+        _word("：涉及国家秘密", 134, 200, 159),
+        _word("涉及商业秘密", 140, 200, 172),
+        _word("件", 260, 270, 172),
+        _word("四、行政复议数量", 100, 180, 185),
+        _word("件", 260, 270, 185),
+        _word("0", 462, 467, 185),
+        _word("（一）维持具体行政行为数", 105, 220, 198),
+        _word("(二）被依法纠错数", 105, 200, 211),
+        _word("(三)", 105, 115, 224),
+        _word("其他情形数", 120, 180, 224),
+        _word("件", 260, 270, 224),
+    ]
+    facts = _old_facts(words)
+    assert facts["old.proactive.channel.gazette"] == ""
+    assert facts["old.proactive.channel.website"] == "8"
+    assert facts["old.requests.answered.denied"] == "0"
+    assert facts["old.requests.answered.denied.state_secret"] == ""
+    assert facts["old.requests.answered.denied.commercial_secret"] == ""
+    assert facts["old.reconsideration.total"] == "0"
+    assert facts["old.reconsideration.upheld"] == ""
+    assert facts["old.reconsideration.corrected"] == ""
+    assert facts["old.reconsideration.other"] == ""
+    read_with_a_dot = [w if w.text[:2] != "1．" else replace(w, text="1·" + w.text[2:]) for w in words]
+    lines = old_table_lines(word_lines(read_with_a_dot, 1, 0.0))
+    assert [w.text for w in lines[1].words] == ["1·政府公报公开政府信息数", ""]
+
+
+def test_old_table_label_that_wraps_under_its_item_number_stays_one_row() -> None:
+    """The blank row above is only for a numbered line followed by another label: a numbered first line
+    whose label wraps back left onto the line of its value (or under it) is one row with that value."""
+    words = [
+        *_old_header(),
+        _word("(一)", 110, 125, 120),
+        _word("回应公众关注热点或重大", 130, 240, 120),
+        _word("舆情数（不同方式回应同一热点", 100, 240, 133),
+        _word("次", 260, 270, 133),
+        _word("5", 462, 467, 133),
+        _word("(二)设置政府信息公开查阅点", 110, 240, 146),
+        _word("个", 260, 270, 152),
+        _word("2", 462, 467, 152),
+        _word("数", 100, 110, 159),
+    ]
+    facts = _old_facts(words)
+    assert facts["old.response.hotspots"] == "5"
+    assert facts["old.org.reading_points"] == "2"
+
+
+def test_a_money_unit_cut_from_its_value_is_joined_to_it() -> None:
+    """平潭 2019, the LibreOffice print photographed: table 二's 政府集中采购 prints "75394432.52元" in one
+    cell, and a scan cut the 元 into a word of its own, so the line ended in a word and was not a row
+    (both its values were left out)."""
+    words = [
+        _word("信息内容", 100, 140, 100),
+        _word("采购项目数量", 200, 260, 100),
+        _word("采购总金额", 300, 350, 100),
+        _word("政府集中采购", 100, 160, 120),
+        _word("135", 200, 215, 120),
+        _word("75394432.52", 300, 355, 120),
+        _word("元", 359, 369, 120),
+    ]
+    _, table = _read(words)
+    assert _cells(table, 1) == ["政府集中采购", "135", "75394432.52元"]
+    apart = [*words[:-1], _word("元", 420, 430, 120)]  # a word further on is not the value's unit
+    assert "元" in [w.text for line in rebuilt_lines(word_lines(apart, 1, 0.0)) for w in line.words]
+
+
+def test_table_2_header_names_run_together_in_one_word_are_two_columns() -> None:
+    """平潭 2021, the LibreOffice print photographed: detection found "本年废止件数" and "现行有效件数" as one
+    line, so the rebuilt header named two columns for three values; the values were paired from the
+    right (69 / 3 read as repealed / in force, 现行有效件数 left out). Both names are read from the word."""
+    header = ["信息内容", "本年制发件数", "本年废止件数现行有效件数"]
+    rows = [header, ["规章", "0", "0", "0"], ["行政规范性文件", "69", "3", "665"]]
+    cells = tuple(TableCell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
+    table = Table(index=0, cells=cells, n_rows=3, n_cols=4, aligned=False)
+    collector = FactCollector()
+    reader = Table2Reader("v2021", collector)
+    for view in table.row_views():
+        reader.feed(view)
+    facts = {code: fact.value_raw for (code, _), fact in collector.facts.items()}
+    assert facts["v2021.normative_docs.issued"] == "69"
+    assert facts["v2021.normative_docs.repealed"] == "3"
+    assert facts["v2021.normative_docs.in_force"] == "665"
+    assert facts["v2021.regulations.in_force"] == "0"
+    assert column_keys("本年收费金额(单位:万元)") == ("本年收费金额",)
+    assert column_keys("本年废止件数说明") == ("本年废止件数",)

@@ -151,11 +151,12 @@ def extract_old(views: Iterable[RowView], collector: FactCollector) -> None:
         row_key = key(row.label)
         if row_key in HEADER_KEYS or not row_key:
             continue
-        if row_key in SECTION_ROWS:
+        row, found = (row, None) if view.aligned else _after_heading(view, row)
+        if found is None and row_key in SECTION_ROWS:
             section, code = SECTION_ROWS[row_key]
             _section_value(view, row, code, collector)
             continue
-        found = match_row(row_key, section)
+        found = found or match_row(row_key, section)
         if found is None and not view.aligned:
             row, found = _wrapped_label(view, row, section)
         if found is None:
@@ -175,6 +176,25 @@ def _wrapped_label(view: RowView, row: OldRow, section: int) -> tuple[OldRow, tu
     joined = labels[1].text + labels[0].text
     found = match_row(key(joined), section)
     return (replace(row, label=joined), found) if found is not None else (row, None)
+
+
+def _after_heading(view: RowView, row: OldRow) -> tuple[OldRow, tuple[int, str] | None]:
+    """A row rebuilt from word positions whose label begins with a sub-heading that prints no value of its
+    own ("（二）通过不同渠道和方式回应解读的情况" joined to the "1、参加或举办新闻发布会总次数" printed
+    under it): the row is the label after the heading, read in the heading's section. The rest of that
+    label stands after the heading in its cell, in the label cells after it, or in both (an indented first
+    line in a cell of its own, its flush-left continuation joined to the heading's cell)."""
+    labels = [c.text for c in view.cells if view.starts_here(c) and _label_word(c)]
+    first = key(labels[0]) if labels else ""
+    for heading, (section, _) in SECTION_ROWS.items():
+        if not first.startswith(heading):
+            continue
+        tail, rest = first[len(heading) :], "".join(labels[1:])
+        for label in (rest + tail, tail + rest):
+            found = match_row(key(label), section) if key(label) else None
+            if found is not None:
+                return replace(row, label=label), found
+    return row, None
 
 
 def _ref(view: RowView, row: OldRow) -> CellRef:

@@ -74,6 +74,22 @@ def column_key(text: str) -> str | None:
     return max(prefixes, key=len) if prefixes else None
 
 
+def column_keys(text: str) -> tuple[str, ...]:
+    """The column names a header cell holds: one, or several when its text is nothing but names run
+    together (a scan whose text detection found "本年废止件数" and "现行有效件数" as one line)."""
+    rest, names = key(text), []
+    while rest:
+        found = max((k for k in COLUMNS if rest.startswith(k)), key=len, default=None)
+        if found is None:
+            break
+        names.append(found)
+        rest = rest[len(found) :]
+    if len(names) >= 2 and not rest:
+        return tuple(names)
+    one = column_key(text)
+    return (one,) if one else ()
+
+
 def is_header_row(view: RowView) -> bool:
     keys = [key(c.text) for c in view.cells]
     if any(k in ROWS for k in keys):
@@ -109,7 +125,10 @@ def read_header(view: RowView) -> Header:
     named = [(c, column_key(c.text)) for c in view.cells]
     by_column = tuple((c.col, c.col + c.colspan, name) for c, name in named if name)
     units = tuple((name, u) for c, name in named if name and (u := note_unit(c.text)))
-    return Header(tuple(name for _, name in named if name), by_column, units, view.aligned)
+    names = tuple(name for _, name in named if name)
+    if not view.aligned:  # a rebuilt row: its header cells in order, names run together split
+        names = tuple(name for c in view.cells for name in column_keys(c.text))
+    return Header(names, by_column, units, view.aligned)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from etl.readers.pdf import readings
 from etl.readers.pdf_blocks import first_title
 from etl.readers.pdf_clean import is_footer, normalise_chars
 from etl.readers.pdf_layout import Line, PageContent, Part
-from etl.readers.pdf_text import Word, WordLine, old_table_lines, word_lines
+from etl.readers.pdf_text import Word, WordLine, rebuilt_lines, word_lines
 from etl.records import Document, Paragraph, TableCell
 
 SCALE = DPI / 72
@@ -244,7 +244,7 @@ def with_value_boxes(rebuilt: list[PageContent], pages: Sequence[PageContent]) -
     as a ruled table's cells have, so that the trust step can crop and read them again. A row's values
     are the value words of one word line, and rows follow those lines in reading order; a blank put into
     its column keeps the box of that column on its line."""
-    page_lines = old_table_lines([line for page in pages for line in page.words])
+    page_lines = rebuilt_lines([line for page in pages for line in page.words])
     lines = [line for line in page_lines if line.has_values]
     cursor = 0
     boxed = []

@@ -144,7 +144,7 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
     A label run about as near two rows goes to the nearer one; `flip` (an ambiguity's name) gives that
     run to the other, so the caller can let the template's identities choose.
     """
-    lines = old_table_lines(lines)
+    lines = rebuilt_lines(lines)
     left = min((line.x0 for line in lines), default=0.0)
     rows = [Row(line) for line in lines if line.has_values and not _prose(line, left, right)]
     if not rows:
@@ -533,35 +533,86 @@ class OldColumns:
     """The 统计数 header's extent."""
 
 
+def rebuilt_lines(lines: Sequence[WordLine]) -> list[WordLine]:
+    """The lines a table is rebuilt from: the old table's layout read (`old_table_lines`), a money unit
+    cut from its value joined to it (`_money_units_joined`)."""
+    return [_money_units_joined(line) for line in old_table_lines(lines)]
+
+
+MONEY_UNITS = frozenset({"元", "万元"})
+
+
+def _money_units_joined(line: WordLine) -> WordLine:
+    """A money unit printed right after a value in its cell ("75394432.52元" of table 二's 采购总金额) that
+    a scan cut into a word of its own: joined to the value, as a text layer gives it, so that the line
+    ends in a value (a row), not in a word."""
+    words: list[Word] = []
+    for word in line.words:
+        last = words[-1] if words else None
+        if (
+            last is not None
+            and word.text in MONEY_UNITS
+            and last.is_value
+            and not last.blank
+            and parse_value(last.text).semantic == "number"
+            and word.x0 - last.x1 <= ITEM_GAP * (word.bottom - word.top)
+        ):
+            words[-1] = Word(last.text + word.text, last.x0, word.x1, last.top, max(last.bottom, word.bottom))
+        else:
+            words.append(word)
+    return replace(line, words=tuple(words)) if len(words) < len(line.words) else line
+
+
 def old_table_lines(lines: Sequence[WordLine]) -> list[WordLine]:
     """The lines under the old national table's header (统计指标 | 单位 | 统计数) with what its layout tells:
     a number printed in the label column is part of the label (an item number cut from "．政府网站…", the
     "1" of "…计1次）"), not a value; and a line that ends in a unit in the 单位 column with nothing under
-    统计数 is a row whose value is printed blank (a blank word under 统计数, boxed there, so that the
-    trust step looks for ink in it). Other lines, and every line before such a header, are kept."""
+    统计数, or a numbered label line with nothing under 统计数 whose next line starts a label of its own
+    (`_item_alone`), is a row whose value is printed blank (a blank word under 统计数, boxed there, so
+    that the trust step looks for ink in it). Other lines, and every line before such a header, are kept."""
+    staged: list[tuple[WordLine, OldColumns | None, tuple[Word, ...]]] = []
     columns: OldColumns | None = None
-    unit_left: float | None = None
-    kept: list[WordLine] = []
     for line in lines:
         header = _old_header(line)
         if header is not None:
-            columns, unit_left = header, None
+            columns = header
+            staged.append((line, None, line.words))
+        elif columns is None:
+            staged.append((line, None, line.words))
+        else:
+            staged.append((line, columns, _label_digits_joined(line.words, columns.unit_x0)))
+    unit_left: float | None = None
+    kept: list[WordLine] = []
+    for index, (line, under, words) in enumerate(staged):
+        if under is None:
+            unit_left = None
             kept.append(line)
             continue
-        if columns is None:
-            kept.append(line)
-            continue
-        words = _label_digits_joined(line.words, columns.unit_x0)
         values = [w for w in words if w.is_value]
         if len(words) >= 2 and values and words[-2].text in OLD_UNITS and not words[-2].is_value:
             unit_left = words[-2].x0 if unit_left is None else min(unit_left, words[-2].x0)
         last = words[-1]
         unit_row = unit_left is not None and last.text in OLD_UNITS and last.x0 >= unit_left - SAME_COLUMN
-        if not values and (unit_row or _SECTION.match(words[0].text)) and last.x1 < columns.value[0]:
-            x0, x1 = columns.value
+        following = staged[index + 1][2] if index + 1 < len(staged) and staged[index + 1][1] else None
+        blank_row = unit_row or _SECTION.match(words[0].text) or _item_alone(words, following)
+        if not values and blank_row and last.x1 < under.value[0]:
+            x0, x1 = under.value
             words = (*words, Word("", x0, x1, last.top, last.bottom, blank=True))
         kept.append(replace(line, words=tuple(words)) if words != line.words else line)
     return kept
+
+
+def _item_alone(words: Sequence[Word], following: Sequence[Word] | None) -> bool:
+    """A label line that starts with an item number ("1·政府公报公开政府信息数", "其中：涉及国家秘密") and is
+    followed by a line that starts another label — numbered, or indented further (the next 其中 item) — is
+    a whole row: a label that wraps goes on at its own indent or further left, and a line of a unit or a
+    value is the row's own. Its value is printed blank (or hidden: the seal over a dash)."""
+    if not following:
+        return False
+    first, after = _item_joined(words, items=False)[0], _item_joined(following, items=False)[0]
+    if not _NUMBERED.match(first.text.replace("·", "．", 1)) or after.is_value or after.text in OLD_UNITS:
+        return False
+    return bool(_NUMBERED.match(after.text.replace("·", "．", 1))) or after.x0 > first.x0 + SAME_COLUMN
 
 
 def _old_header(line: WordLine) -> OldColumns | None:

@@ -93,9 +93,11 @@ def _query(directory: Path, sql: str, params: list[object] | None = None) -> lis
         con.close()
 
 
-def _tile(page: Any, label: str) -> str:
+def _tile_shows(page: Any, label: str, value: str) -> None:
+    """The overview tile `label` shows `value`, waiting for it: the URL takes a filter's value as the
+    rerun starts, and on a busy machine the tiles are drawn some seconds later."""
     metric = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return str(metric.get_by_test_id("stMetricValue").inner_text()).strip()
+    sync_api.expect(metric.get_by_test_id("stMetricValue")).to_have_text(value, timeout=60_000)
 
 
 def _choose(page: Any, label: str, option: str, key: str, code: str) -> None:
@@ -134,10 +136,10 @@ def test_county_filter_goes_into_the_url_and_survives_a_reload(
     _choose(page, "市", city, "city", city_code)
     _choose(page, "县（区、市）", county, "county", code)
     page.wait_for_url(f"**county={code}**")
-    assert _tile(page, "报告") == f"{reports:,}"
+    _tile_shows(page, "报告", f"{reports:,}")
     copied = page.url
     _open(page, copied)
-    assert _tile(page, "报告") == f"{reports:,}"
+    _tile_shows(page, "报告", f"{reports:,}")
     assert f"county={code}" in page.url
     page.screenshot(path=str(SCREENSHOTS / "overview-county.png"))
 

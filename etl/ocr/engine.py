@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -40,21 +40,11 @@ MAX_RATIO = 100.0
 """Width:height beyond which a crop is squeezed to this ratio to be read (no line of a printed A4
 page comes near it; a crop that does would otherwise cost memory without bound)."""
 SQUEEZE_FROM = 20.0
-"""Width:height beyond which a line (narrative, a long label) is read squeezed across..."""
+"""Width:height beyond which a line (a line of narrative, about 20 characters or more) is read squeezed
+across..."""
 SQUEEZE = 0.6
-"""...to this share of its width: the model, trained on lines squeezed into its 320 px, reads the same
-characters from fewer time steps (a full-width line costs 40 % less; docs/ocr.md, Speed)."""
-SIDE_BY_SIDE_BELOW = 1.5
-"""Crops narrower than this many times their height (a value, a word of a few characters) are read side
-by side in strips instead of each padded to the model's 320 px (6.7 times its height): most cells of a
-table. Wider crops, which hold several words, are read alone: side by side, the model reads the spaces
-between their words less often (docs/ocr.md, Speed)."""
-GAP = 48
-"""Paper (model pixels) between crops read side by side, and before the first."""
-SLACK = 8.0
-"""How far (model pixels: one time step) outside its crop a character may be placed and still be the crop's."""
-STRIP_WIDTH = 1600
-"""Width (model pixels) up to which short crops are put side by side into one line to be read."""
+"""...to this share of its width. The model, trained on lines squeezed into its 320 px, reads the same
+characters from fewer time steps: such a line costs 40 % less (docs/ocr.md, Speed)."""
 DOUBT = 0.97
 """A time step whose best digit has less probability than this offers its runner-up as a candidate."""
 
@@ -227,32 +217,17 @@ class RapidOcrEngine:
         return [r for r in result if r is not None]
 
     def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
-        """Short crops (`SIDE_BY_SIDE_BELOW`: a value, a short word) are read side by side, `GAP` apart,
-        in strips of `STRIP_WIDTH`, instead of each padded to 320 px; long ones are squeezed
-        (`SQUEEZE_FROM`, `SQUEEZE`). Places are given back in each crop's own pixels."""
-        height = self._rec.rec_image_shape[1]
-        readable = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 4]
-        short = [i for i in readable if _ratio(crops[i]) < SIDE_BY_SIDE_BELOW]
-        long = [i for i in readable if i not in set(short)]
+        """A line longer than `SQUEEZE_FROM` times its height is read squeezed (`SQUEEZE`); the places
+        of its characters are given back in its own pixels."""
+        usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
+        squeezed = [_squeezed(c) for c in usable]
         characters = self._characters
-        result = [Reading("", 0.0)] * len(crops)
-        squeezed = [_squeezed(crops[i]) for i in long]
-        for i, image, reading in zip(
-            long,
-            squeezed,
-            self._recognised(squeezed, lambda probs, step: ctc_decode(probs, step, characters)),
-            strict=True,
-        ):
-            factor = crops[i].shape[1] / image.shape[1]
-            result[i] = replace(reading, places=tuple(p * factor for p in reading.places))
-        strips = side_by_side([crops[i] for i in short], height)
-        found = self._recognised(
-            [strip.image for strip in strips], lambda probs, step: ctc_characters(probs, step, characters)
+        decoded = self._recognised(squeezed, lambda probs, step: ctc_decode(probs, step, characters))
+        readings = iter(
+            _stretched(reading, crop.shape[1] / narrow.shape[1])
+            for reading, crop, narrow in zip(decoded, usable, squeezed, strict=True)
         )
-        for strip, emitted in zip(strips, found, strict=True):
-            for piece, reading in zip(strip.pieces, split_strip(strip, emitted), strict=True):
-                result[short[piece.index]] = reading
-        return result
+        return [next(readings) if c.size and min(c.shape[:2]) >= 4 else Reading("", 0.0) for c in crops]
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
         ids, characters = self._digit_ids, self._characters
@@ -303,129 +278,25 @@ def _slope(quad: Sequence[Sequence[float]]) -> float:
     return float(y1 - y0) / float(x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
 
 
-def ctc_characters(probs: npt.NDArray[np.float32], step: float, characters: list[str]) -> list[Emitted]:
+def ctc_decode(probs: npt.NDArray[np.float32], step: float, characters: list[str]) -> Reading:
     """Greedy CTC decoding; each character is placed at the middle of the time steps that emit it."""
     if probs.size == 0:
-        return []
+        return Reading("", 0.0)
     best = probs.argmax(axis=1)
-    emitted: list[Emitted] = []
+    text: list[str] = []
+    scores: list[float] = []
     spans: list[list[int]] = []
     previous = -1
-    for index, code in enumerate(best):
-        if code != 0 and code == previous and spans:
+    for index, emitted in enumerate(best):
+        if emitted != 0 and emitted == previous and spans:
             spans[-1][1] = index
-        elif code != 0:
-            emitted.append(Emitted(characters[code], float(probs[index, code]), 0.0))
+        elif emitted != 0:
+            text.append(characters[emitted])
+            scores.append(float(probs[index, emitted]))
             spans.append([index, index])
-        previous = int(code)
-    return [
-        replace(character, place=(first + last + 1) / 2 * step)
-        for character, (first, last) in zip(emitted, spans, strict=True)
-    ]
-
-
-def ctc_decode(probs: npt.NDArray[np.float32], step: float, characters: list[str]) -> Reading:
-    return reading_of(ctc_characters(probs, step, characters))
-
-
-def reading_of(emitted: Sequence[Emitted], origin: float = 0.0, factor: float = 1.0) -> Reading:
-    """The reading of these characters, their places measured from `origin` and scaled by `factor`."""
-    if not emitted:
-        return Reading("", 0.0)
-    return Reading(
-        "".join(c.text for c in emitted),
-        float(np.mean([c.score for c in emitted])),
-        tuple((c.place - origin) * factor for c in emitted),
-    )
-
-
-@dataclass(frozen=True)
-class Emitted:
-    """One character of a CTC reading: its score and its place along the image read (pixels)."""
-
-    text: str
-    score: float
-    place: float
-
-
-@dataclass(frozen=True)
-class Piece:
-    index: int
-    x0: int
-    x1: int
-    factor: float
-    """Crop pixels per strip pixel."""
-
-
-@dataclass(frozen=True)
-class Strip:
-    image: Image
-    pieces: tuple[Piece, ...]
-
-
-def side_by_side(
-    crops: Sequence[Image], height: int, gap: int = GAP, width: int = STRIP_WIDTH
-) -> list[Strip]:
-    """The crops scaled to `height` and put side by side on paper, `gap` apart, in strips of at most
-    `width` (a crop is never cut): one model call reads many cells without padding each to 320 px."""
-    import cv2
-
-    strips: list[Strip] = []
-    images: list[Image] = []
-    pieces: list[Piece] = []
-    x = gap
-    for index, crop_image in enumerate(crops):
-        grey = crop_image if crop_image.ndim == 2 else cv2.cvtColor(crop_image, cv2.COLOR_RGB2GRAY)
-        scaled_width = max(1, round(height * grey.shape[1] / grey.shape[0]))
-        if pieces and x + scaled_width + gap > width:
-            strips.append(_strip(images, pieces, height, gap))
-            images, pieces, x = [], [], gap
-        shrink = grey.shape[0] > height
-        how = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-        images.append(np.asarray(cv2.resize(grey, (scaled_width, height), interpolation=how), np.uint8))
-        pieces.append(Piece(index, x, x + scaled_width, grey.shape[1] / scaled_width))
-        x += scaled_width + gap
-    if pieces:
-        strips.append(_strip(images, pieces, height, gap))
-    return strips
-
-
-def _strip(images: Sequence[Image], pieces: Sequence[Piece], height: int, gap: int) -> Strip:
-    paper = np.full((height, gap), 255, np.uint8)
-    row = [paper]
-    for image in images:
-        row += [image, paper]
-    return Strip(np.concatenate(row, axis=1), tuple(pieces))
-
-
-def split_strip(strip: Strip, emitted: Sequence[Emitted], slack: float = SLACK) -> list[Reading]:
-    """Each piece's reading: the characters placed within it (or within `slack` of its edges), without
-    the spaces at their ends. A character placed on the paper between two pieces is dropped: the model
-    reads such a gap now and then as a colon or a dot that no crop holds."""
-    readings = []
-    for piece in strip.pieces:
-        mine = [c for c in emitted if piece.x0 - slack <= c.place <= piece.x1 + slack]
-        while mine and not mine[0].text.strip():
-            mine.pop(0)
-        while mine and not mine[-1].text.strip():
-            mine.pop()
-        readings.append(reading_of(mine, piece.x0, piece.factor))
-    return readings
-
-
-def _ratio(image: Image) -> float:
-    return float(image.shape[1] / max(1, image.shape[0]))
-
-
-def _squeezed(image: Image) -> Image:
-    import cv2
-
-    if _ratio(image) <= SQUEEZE_FROM:
-        return image
-    width = max(4, round(image.shape[1] * SQUEEZE))
-    return np.asarray(
-        cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_AREA), dtype=np.uint8
-    )
+        previous = int(emitted)
+    places = tuple((first + last + 1) / 2 * step for first, last in spans)
+    return Reading("".join(text), float(np.mean(scores)) if scores else 0.0, places)
 
 
 def digit_candidates(
@@ -455,6 +326,21 @@ def digit_candidates(
         if all(r.text != reading.text for r in readings):
             readings.append(reading)
     return sorted(readings, key=lambda r: -r.score)
+
+
+def _squeezed(image: Image) -> Image:
+    import cv2
+
+    if image.shape[1] <= SQUEEZE_FROM * image.shape[0]:
+        return image
+    width = max(4, round(image.shape[1] * SQUEEZE))
+    return np.asarray(cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def _stretched(reading: Reading, factor: float) -> Reading:
+    if factor == 1:
+        return reading
+    return Reading(reading.text, reading.score, tuple(place * factor for place in reading.places))
 
 
 def _colour(image: Image) -> Image:

@@ -25,10 +25,10 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_bench import APP, PAGES, _county  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from dashboard_bench import APP, PAGES, _county
+from streamlit.testing.v1 import AppTest
 
-from dashboard import data, state  # noqa: E402
+from dashboard import data, state
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,12 @@ def main() -> None:
     state.begin_run, state.write_url = _profiled(state.begin_run, state.write_url)  # type: ignore[method-assign]
     st.cache_data.clear()
     cpu = _page(args.page, params)
-    print(f"{args.page}{' (county)' if args.county else ''}: page CPU {cpu * 1e3:.0f} ms (load {os.getloadavg()[0]:.1f})")
+    where = " (county)" if args.county else ""
+    print(f"{args.page}{where}: page CPU {cpu * 1e3:.0f} ms (load {os.getloadavg()[0]:.1f})")
     for timed in TIMINGS:
         print(f"  {timed.name:<24} wall {timed.wall_ms:7.1f}  cpu {timed.cpu_ms:7.1f}")
-    print(f"  {'queries':<24} wall {sum(t.wall_ms for t in TIMINGS):7.1f}  cpu {sum(t.cpu_ms for t in TIMINGS):7.1f}")
+    wall, cpu_ms = sum(t.wall_ms for t in TIMINGS), sum(t.cpu_ms for t in TIMINGS)
+    print(f"  {'queries':<24} wall {wall:7.1f}  cpu {cpu_ms:7.1f}")
     pstats.Stats(PROFILE).sort_stats("cumulative").print_stats(args.top)
 
 

@@ -113,7 +113,9 @@ def test_a_unit_without_agency_id_or_name_is_read_from_the_reports(
     assert reads._unit_rows(con, SummaryRequest(place, 2021, "own")) == expected
 
 
-def test_cube_files_keep_each_places_rows_together(sample_warehouse: Path, con: duckdb.DuckDBPyConnection) -> None:
+def test_cube_files_keep_each_places_rows_together(
+    sample_warehouse: Path, con: duckdb.DuckDBPyConnection
+) -> None:
     """A county's (and a city's) rows are one run in their province's cube file, so a county page reads
     its row groups only."""
     files = con.execute(
@@ -204,7 +206,9 @@ def test_without_statuses_every_selected_report_is_counted_pending(
         expected = {str(s): int(n) for s, n in every["review_status"].value_counts().items()}
         names: list[str] = []
         filtered = dq._filtered
-        monkeypatch.setattr(dq, "_filtered", lambda c, name, *a, **k: names.append(name) or filtered(c, name, *a, **k))
+        monkeypatch.setattr(
+            dq, "_filtered", lambda c, name, *a, **k: names.append(name) or filtered(c, name, *a, **k)
+        )
         assert dq.review_counts(cursor, flt) == expected
         assert names == ["dash_review_counts_pending"]
     finally:
@@ -216,7 +220,9 @@ def test_cube_reads_without_corrections_equal_those_that_join_the_delta(
     con: duckdb.DuckDBPyConnection, flt: ReportFilter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes = tuple(str(c) for (c,) in con.execute("SELECT DISTINCT metric_code FROM facts").fetchall())
-    series = tuple(str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall())
+    series = tuple(
+        str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall()
+    )
     cursor = con.cursor()
     try:
         overlay.ensure(cursor)
@@ -264,11 +270,12 @@ def _ocr_warehouse() -> duckdb.DuckDBPyConnection:
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         facts,
     )
-    cells = [("a" * 64, "req.total", "total", False, "sum"), ("a" * 64, "req.received", "natural_person", True, "")]
+    cells = [
+        ("a" * 64, "req.total", "total", False, "sum"),
+        ("a" * 64, "req.received", "natural_person", True, ""),
+    ]
     cells.append(("c" * 64, "req.granted", "total", True, ""))  # no fact of that cell: report_ocr skips it
-    con.executemany(
-        "INSERT INTO ocr_cells VALUES (?, ?, ?, 1, 0, 0, 1, 1, 0.9, ?, ?, NULL)", cells
-    )
+    con.executemany("INSERT INTO ocr_cells VALUES (?, ?, ?, 1, 0, 0, 1, 1, 0.9, ?, ?, NULL)", cells)
     return con
 
 
@@ -279,8 +286,28 @@ def test_a_report_without_an_ocr_cell_among_its_facts_has_no_crop() -> None:
     con = _ocr_warehouse()
     try:
         correction = Correction(
-            1, "a" * 64, "req.total", "total", "5", "5", "number", "6", "extraction", "", None, None, None,
-            None, None, "甲", "2026-12-02T00:00:00", None, None, None, None, None,
+            1,
+            "a" * 64,
+            "req.total",
+            "total",
+            "5",
+            "5",
+            "number",
+            "6",
+            "extraction",
+            "",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "甲",
+            "2026-12-02T00:00:00",
+            None,
+            None,
+            None,
+            None,
+            None,
         )
         for snapshot in (Snapshot(), Snapshot(corrections=(correction,))):
             cursor = con.cursor()

@@ -118,7 +118,8 @@ def _unit_rows(con: Connection, request: SummaryRequest) -> list[dict[str, Any]]
     which names a unit only when it has neither agency id nor name: then the query reads `reports`."""
     params = {"place": request.place_code, "year": request.year}
     if has_current_rollup(con):
-        rollup = f"WITH reports AS (SELECT *, NULL::VARCHAR AS file_name FROM agg_reports{_provinces(con, params)})"
+        within = _provinces(con, params)
+        rollup = f"WITH reports AS (SELECT *, NULL::VARCHAR AS file_name FROM agg_reports{within})"
         found = _rows(con, "summary_units", f"{rollup}\n{queries.sql('summary_units')}", params)
         if all(r["agency_id"] is not None and r["agency"] is not None for r in found):
             return found

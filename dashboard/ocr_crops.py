@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.components import View
@@ -11,7 +12,11 @@ GALLERY = 8
 """Doubtful or unconfirmed values shown at once, beside the one picked."""
 
 
-def ocr_crops(v: View, report_id: str) -> None:
+def ocr_crops(v: View, report_id: str, facts: pd.DataFrame | None = None) -> None:
+    """`facts`: the report's values as the page shows them (`report_facts`), when read already: without
+    an OCR cell among them (`ocr_confirmed`, never NULL for one) the report has no crop to show."""
+    if facts is not None and not has_ocr_cells(facts):
+        return
     crops = v.frame("report_ocr", report_id)
     if crops.empty:
         return
@@ -36,6 +41,12 @@ def ocr_crops(v: View, report_id: str) -> None:
         with columns[n % 2]:
             st.markdown(markdown(names[i]))
             _crop(v, crops.iloc[i])
+
+
+def has_ocr_cells(facts: pd.DataFrame) -> bool:
+    """Whether a report's `report_facts` join an OCR cell: `report_ocr` reads the same cells joined to the
+    same facts (the corrected facts keep every fact), so it is empty when none of them does."""
+    return "ocr_confirmed" not in facts or bool(facts["ocr_confirmed"].notna().any())
 
 
 def _in_doubt(row: object) -> bool:

@@ -87,7 +87,7 @@ else:
             what=f"report-checks-{chosen[:12]}",
             key="checks",
         )
-        ocr_crops(v, chosen)
+        ocr_crops(v, chosen, facts)
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")
         st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)

@@ -4,6 +4,7 @@ which would turn DECIMAL into float)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,7 @@ from warehouse.documents.summary import (
 )
 from warehouse.documents.textdiff import diff_texts
 from warehouse.review import overlay
+from warehouse.store.catalog import ROLLUPS_FORMAT
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -106,8 +108,52 @@ def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:
             source_file=str(r["source_file"]),
             place=str(r["place"]),
         )
-        for r in rows(con, "summary_units", place=request.place_code, year=request.year)
+        for r in _unit_rows(con, request)
     ]
+
+
+def _unit_rows(con: Connection, request: SummaryRequest) -> list[dict[str, Any]]:
+    """`summary_units`, read from the current-report rollup when the version has it (one small file per
+    province instead of every bucket's reports: 51 → 28 ms at 100k reports). The rollup has no file name,
+    which names a unit only when it has neither agency id nor name: then the query reads `reports`."""
+    params = {"place": request.place_code, "year": request.year}
+    if has_current_rollup(con):
+        within = _provinces(con, params)
+        rollup = f"WITH reports AS (SELECT *, NULL::VARCHAR AS file_name FROM agg_reports{within})"
+        found = _rows(con, "summary_units", f"{rollup}\n{queries.sql('summary_units')}", params)
+        if all(r["agency_id"] is not None and r["agency"] is not None for r in found):
+            return found
+    return rows(con, "summary_units", **params)
+
+
+PROVINCE_CODE = re.compile(r"[0-9]{6}")
+
+
+def _provinces(con: Connection, params: dict[str, object]) -> str:
+    """` WHERE province_code = … OR … OR province_code IS NULL` over the provinces of the reports of the
+    place and year (three small columns read first): the rollup has one file per province, and a literal
+    list lets DuckDB skip the others' (the candidates' own query reads every column: 27 → 12 ms at 100k
+    reports). '' when a code is not six digits."""
+    found = con.execute(
+        "SELECT DISTINCT province_code FROM agg_reports AS r WHERE r.is_current AND r.year = $year "
+        "AND $place IN (r.province_code, r.city_code, r.county_code) AND r.province_code IS NOT NULL",
+        params,
+    ).fetchall()
+    codes = [str(code) for (code,) in found]
+    if not all(PROVINCE_CODE.fullmatch(code) for code in codes):
+        return ""
+    kept = [f"province_code = '{code}'" for code in codes]  # an IN list OR'ed with IS NULL prunes nothing
+    return f" WHERE {' OR '.join([*kept, 'province_code IS NULL'])}"
+
+
+def has_current_rollup(con: Connection) -> bool:
+    """Whether the version holds `agg_reports` of this xxgk's format (warehouse/store/rollups.py): the
+    current reports with the columns the summary's candidates read, but the file name."""
+    try:
+        found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(found) and found[0][0] == ROLLUPS_FORMAT
 
 
 def cell_sums(con: Connection, cells: Sequence[Cell], units: Sequence[Unit]) -> tuple[CellSum, ...]:
@@ -152,10 +198,8 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
 def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
     """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
     same rows as the `coverage` view, which would rank every agency's years)."""
-    from warehouse.dashboard_queries import has_rollups  # that module builds on this one
-
     sql = queries.sql("summary_missing")
-    if has_rollups(con):
+    if has_current_rollup(con):
         sql = sql.replace("WITH placed AS (", "WITH coverage AS (SELECT * FROM agg_coverage), placed AS (", 1)
     return _rows(con, "summary_missing", sql, {"place": place, "year": year})
 

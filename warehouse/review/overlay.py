@@ -138,6 +138,12 @@ def register(con: duckdb.DuckDBPyConnection, snapshot: Snapshot | dict[str, pa.T
         con.register(name, table)
 
 
+def has_rows(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether a registered review relation holds any row (usually none: nothing corrected or reviewed),
+    so a query can leave out a join that would add nothing."""
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM {relation})").fetchall()[0][0])
+
+
 def is_registered(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         con.execute(f"SELECT 1 FROM {CORRECTIONS} LIMIT 0")

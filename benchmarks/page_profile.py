@@ -1,0 +1,106 @@
+"""Where a dashboard page's cold time goes: every warehouse query (wall and CPU ms) and a cProfile of the
+page's script, one cold run inside Streamlit's AppTest.
+
+    python benchmarks/page_profile.py --warehouse DIR --page requests [--county] [--top 25]
+
+The queries are timed at the dashboard's single execution point (`dashboard.data._run`); the profile
+covers the router's run (sidebar and page) in the script thread, sorted by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboard_bench import APP, PAGES, _county
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data, state
+
+
+@dataclass(frozen=True)
+class Timed:
+    name: str
+    wall_ms: float
+    cpu_ms: float
+
+
+TIMINGS: list[Timed] = []
+PROFILE = cProfile.Profile()
+
+
+def _timed_run(original: Callable[..., Any]) -> Callable[..., Any]:
+    def run(path: str, read: Callable[..., Any], *args: object) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(path, read, *args)
+        finally:
+            done = Timed(read.__name__, (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3)
+            TIMINGS.append(done)
+
+    return run
+
+
+def _profiled(begin: Callable[[], None], end: Callable[[], None]) -> tuple[Callable[[], None], ...]:
+    def started() -> None:
+        PROFILE.enable()
+        begin()
+
+    def ended() -> None:
+        end()
+        PROFILE.disable()
+
+    return started, ended
+
+
+def _page(page: str, params: dict[str, str]) -> float:
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "overview":
+        at.switch_page(f"views/{page}.py")
+    at.run()
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].value}")
+    return float(at.session_state[state.PAGE_CPU_SECONDS])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--page", choices=PAGES, default="overview")
+    parser.add_argument("--county", action="store_true", help="filtered to the largest county")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    os.environ["XXGK_WAREHOUSE"] = str(args.warehouse)
+    params = _county(args.warehouse) if args.county else {}
+    _page("overview", {})  # imports and the first connection
+    data._run = _timed_run(data._run)  # type: ignore[method-assign]
+    state.begin_run, state.write_url = _profiled(state.begin_run, state.write_url)  # type: ignore[method-assign]
+    st.cache_data.clear()
+    cpu = _page(args.page, params)
+    where = " (county)" if args.county else ""
+    print(f"{args.page}{where}: page CPU {cpu * 1e3:.0f} ms (load {os.getloadavg()[0]:.1f})")
+    for timed in TIMINGS:
+        print(f"  {timed.name:<24} wall {timed.wall_ms:7.1f}  cpu {timed.cpu_ms:7.1f}")
+    wall, cpu_ms = sum(t.wall_ms for t in TIMINGS), sum(t.cpu_ms for t in TIMINGS)
+    print(f"  {'queries':<24} wall {wall:7.1f}  cpu {cpu_ms:7.1f}")
+    pstats.Stats(PROFILE).sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+"""What keeps the pages fast at 100k reports gives what the slower reads gave (docs/scale.md §5, issue 12):
+cursors reused with their review relations, the summary's candidates read from the current-report rollup,
+the place name in one scan, and cube files that keep each place's rows together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import data
+from warehouse import dashboard_queries as dq
+from warehouse import queries
+from warehouse.db import connect
+from warehouse.documents import reads
+from warehouse.documents.summary import SummaryRequest
+from warehouse.filters import ReportFilter
+from warehouse.publish import current_version
+from warehouse.review import overlay
+from warehouse.store import rollups
+
+OLD_SUMMARY_PLACE = """
+SELECT level, name
+FROM (
+    SELECT DISTINCT 'county' AS level, county AS name, 3 AS depth FROM reports WHERE county_code = $place
+    UNION ALL
+    SELECT DISTINCT 'city', city, 2 FROM reports WHERE city_code = $place
+    UNION ALL
+    SELECT DISTINCT 'province', province, 1 FROM reports WHERE province_code = $place
+)
+WHERE name IS NOT NULL
+ORDER BY depth DESC, name
+LIMIT 1
+"""
+"""summary_place.sql before it scanned `reports` once (three scans of every bucket's file)."""
+
+
+@pytest.fixture(scope="module")
+def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    version = current_version(sample_warehouse)
+    assert version is not None
+    connection = connect(version, read_only=True)
+    yield connection
+    connection.close()
+
+
+def _places(con: duckdb.DuckDBPyConnection) -> list[str]:
+    found = con.execute("""
+        SELECT DISTINCT code FROM reports,
+            LATERAL (SELECT unnest([province_code, city_code, county_code]) AS code)
+        WHERE code IS NOT NULL ORDER BY code""").fetchall()
+    return [str(code) for (code,) in found]
+
+
+def test_the_place_name_in_one_scan_is_the_name_the_three_scans_gave(con: duckdb.DuckDBPyConnection) -> None:
+    places = [*_places(con), "999999", ""]
+    assert len(places) > 5
+    for place in places:
+        new = con.execute(queries.sql("summary_place"), {"place": place}).fetchall()
+        assert new == con.execute(OLD_SUMMARY_PLACE, {"place": place}).fetchall(), place
+
+
+def test_the_summarys_candidates_from_the_rollup_equal_those_from_the_reports(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    assert reads.has_current_rollup(con)
+    compared = 0
+    for place in _places(con):
+        for year in range(2015, 2026):
+            request = SummaryRequest(place, year, "own")
+            rolled = reads._unit_rows(con, request)
+            assert rolled == reads.rows(con, "summary_units", place=place, year=year), (place, year)
+            compared += len(rolled)
+    assert compared > 50, "the comparisons must cover units, not empty lists"
+
+
+def test_the_summarys_candidates_read_the_rollup(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the rollup, `reports` (every bucket's file) is not read for the candidates."""
+    place = _places(con)[0]
+    read: list[str] = []
+    original = reads._rows
+
+    def spy(c: duckdb.DuckDBPyConnection, query: str, sql: str, *args: Any) -> list[dict[str, Any]]:
+        read.append(sql)
+        return original(c, query, sql, *args)
+
+    monkeypatch.setattr(reads, "_rows", spy)
+    assert reads._unit_rows(con, SummaryRequest(place, 2021, "own"))
+    assert len(read) == 1 and "FROM agg_reports" in read[0]
+
+
+def test_a_unit_without_agency_id_or_name_is_read_from_the_reports(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rollup has no file name, which names such a unit: the candidates are then read from `reports`."""
+    place = _places(con)[0]
+    expected = reads.rows(con, "summary_units", place=place, year=2021)
+    original = reads._rows
+
+    def nameless(c: duckdb.DuckDBPyConnection, query: str, sql: str, *args: Any) -> list[dict[str, Any]]:
+        found = original(c, query, sql, *args)
+        if "FROM agg_reports" in sql:
+            found[0] = {**found[0], "agency_id": None, "agency": None}
+        return found
+
+    monkeypatch.setattr(reads, "_rows", nameless)
+    assert reads._unit_rows(con, SummaryRequest(place, 2021, "own")) == expected
+
+
+def test_cube_files_keep_each_places_rows_together(
+    sample_warehouse: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A county's (and a city's) rows are one run in their province's cube file, so a county page reads
+    its row groups only."""
+    files = con.execute(
+        "SELECT relation, file FROM _rollups WHERE list_contains($cubes, relation)",
+        {"cubes": list(rollups.CUBES)},
+    ).fetchall()
+    assert {relation for relation, _ in files} == set(rollups.CUBES)
+    checked = 0
+    for _, file in files:
+        path = Path(file) if Path(file).is_absolute() else sample_warehouse / file
+        reader = duckdb.connect()
+        try:
+            keys = reader.execute(
+                f"SELECT grain, city_code, county_code FROM read_parquet('{path}')"  # in the file's order
+            ).fetchall()
+        finally:
+            reader.close()
+        runs = [key for i, key in enumerate(keys) if i == 0 or keys[i - 1] != key]
+        assert len(runs) == len(set(runs)), f"{file}: a place's rows are split"
+        checked += len(runs) > 3
+    assert checked, "the files must hold several places"
+
+
+@pytest.fixture()
+def dashboard_reads(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(sample_warehouse))
+    data._idle_cursors.clear()
+    version = data.version()
+    assert version is not None
+    yield str(version)
+    data._idle_cursors.clear()
+
+
+def test_a_read_reuses_an_idle_cursor_with_its_review_relations(
+    dashboard_reads: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registered: list[duckdb.DuckDBPyConnection] = []
+    register = overlay.register
+
+    def counted(cursor: duckdb.DuckDBPyConnection, relations: Any) -> None:
+        registered.append(cursor)
+        register(cursor, relations)
+
+    monkeypatch.setattr(overlay, "register", counted)
+    used: list[duckdb.DuckDBPyConnection] = []
+
+    def corrections(cursor: duckdb.DuckDBPyConnection) -> int:
+        used.append(cursor)
+        return int(cursor.execute(f"SELECT count(*) FROM {overlay.CORRECTIONS}").fetchall()[0][0])
+
+    assert data._run(dashboard_reads, corrections) == 0
+    assert data._run(dashboard_reads, corrections) == 0
+    assert len(registered) == 1 and used[0] is used[1] is registered[0]
+
+
+def test_a_failed_read_closes_its_cursor(dashboard_reads: str) -> None:
+    used: list[duckdb.DuckDBPyConnection] = []
+
+    def broken(cursor: duckdb.DuckDBPyConnection) -> None:
+        used.append(cursor)
+        cursor.execute("SELECT * FROM no_such_table")
+
+    with pytest.raises(duckdb.CatalogException):
+        data._run(dashboard_reads, broken)
+    with pytest.raises(duckdb.ConnectionException):
+        used[0].execute("SELECT 1")
+    assert data._run(dashboard_reads, lambda c: c.execute("SELECT 41 + 1").fetchall()[0][0]) == 42
+
+
+FILTERS = [
+    ReportFilter(),
+    ReportFilter(scope="aggregate"),
+    ReportFilter(include_vertical=True, year_from=2018, year_to=2021),
+    ReportFilter(templates=("v2021",)),
+    ReportFilter(review=("pending",)),
+    ReportFilter(review=("approved",)),
+]
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_without_statuses_every_selected_report_is_counted_pending(
+    con: duckdb.DuckDBPyConnection, flt: ReportFilter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cursor = con.cursor()
+    try:
+        overlay.ensure(cursor)
+        every = dq.reports(cursor, flt)
+        expected = {str(s): int(n) for s, n in every["review_status"].value_counts().items()}
+        names: list[str] = []
+        filtered = dq._filtered
+        monkeypatch.setattr(
+            dq, "_filtered", lambda c, name, *a, **k: names.append(name) or filtered(c, name, *a, **k)
+        )
+        assert dq.review_counts(cursor, flt) == expected
+        assert names == ["dash_review_counts_pending"]
+    finally:
+        cursor.close()
+
+
+@pytest.mark.parametrize("flt", [FILTERS[0], *FILTERS[2:4]], ids=repr)
+def test_cube_reads_without_corrections_equal_those_that_join_the_delta(
+    con: duckdb.DuckDBPyConnection, flt: ReportFilter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes = tuple(str(c) for (c,) in con.execute("SELECT DISTINCT metric_code FROM facts").fetchall())
+    series = tuple(
+        str(s) for (s,) in con.execute("SELECT DISTINCT series_code FROM report_series").fetchall()
+    )
+    cursor = con.cursor()
+    try:
+        overlay.ensure(cursor)
+        assert dq._use_cube(cursor, flt)
+        skipped = dq.metric_by_year(cursor, flt, codes, ("", "total")), dq.series_by_year(cursor, flt, series)
+        monkeypatch.setattr(overlay, "has_rows", lambda _con, _relation: True)
+        joined = dq.metric_by_year(cursor, flt, codes, ("", "total")), dq.series_by_year(cursor, flt, series)
+    finally:
+        cursor.close()
+    assert not skipped[0].empty and not skipped[1].empty
+    for new, old in zip(skipped, joined, strict=True):
+        pd.testing.assert_frame_equal(new, old)
+
+
+def test_a_cursor_of_a_connection_the_cache_let_go_is_not_reused(dashboard_reads: str) -> None:
+    used: list[duckdb.DuckDBPyConnection] = []
+
+    def count(cursor: duckdb.DuckDBPyConnection) -> int:
+        used.append(cursor)
+        return int(cursor.execute(f"SELECT count(*) FROM {overlay.STATUS}").fetchall()[0][0])
+
+    assert data._run(dashboard_reads, count) == 0
+    data._connection.clear()  # as when the cached connection expires: a new one is opened
+    assert data._run(dashboard_reads, count) == 0
+    assert used[0] is not used[1]
+    with pytest.raises(duckdb.ConnectionException):
+        used[0].execute("SELECT 1")
+
+
+def _ocr_warehouse() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse of three reports: one read by OCR (two cells, one of them corrected), one
+    with a text layer, and one whose OCR cell lost its fact."""
+    from warehouse.db import apply_schema
+
+    con = connect(None)
+    apply_schema(con)
+    facts = [
+        ("a" * 64, "req.total", "total", 5, "5", "number", "ocr"),
+        ("a" * 64, "req.received", "natural_person", 3, "3", "number", "ocr"),
+        ("b" * 64, "req.total", "total", 7, "7", "number", "text"),
+        ("c" * 64, "req.total", "total", 1, "1", "number", "text"),
+    ]
+    con.executemany(
+        "INSERT INTO facts (report_id, metric_code, breakdown, value, value_raw, semantic, confidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        facts,
+    )
+    cells = [
+        ("a" * 64, "req.total", "total", False, "sum"),
+        ("a" * 64, "req.received", "natural_person", True, ""),
+    ]
+    cells.append(("c" * 64, "req.granted", "total", True, ""))  # no fact of that cell: report_ocr skips it
+    con.executemany("INSERT INTO ocr_cells VALUES (?, ?, ?, 1, 0, 0, 1, 1, 0.9, ?, ?, NULL)", cells)
+    return con
+
+
+def test_a_report_without_an_ocr_cell_among_its_facts_has_no_crop() -> None:
+    from dashboard.ocr_crops import has_ocr_cells
+    from warehouse.review.model import Correction, Snapshot
+
+    con = _ocr_warehouse()
+    try:
+        correction = Correction(
+            1,
+            "a" * 64,
+            "req.total",
+            "total",
+            "5",
+            "5",
+            "number",
+            "6",
+            "extraction",
+            "",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "甲",
+            "2026-12-02T00:00:00",
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        for snapshot in (Snapshot(), Snapshot(corrections=(correction,))):
+            cursor = con.cursor()
+            overlay.register(cursor, snapshot)
+            shown = []
+            for report_id in ("a" * 64, "b" * 64, "c" * 64, "d" * 64):
+                facts = dq.report_facts(cursor, report_id)
+                assert has_ocr_cells(facts) == (not dq.report_ocr(cursor, report_id).empty), report_id
+                shown.append(has_ocr_cells(facts))
+            assert shown == [True, False, False, False]
+            cursor.close()
+    finally:
+        con.close()
+    assert has_ocr_cells(pd.DataFrame({"value": [1]})), "facts without the column are read as before"
+
+
+def test_the_candidates_read_only_their_provinces_files_and_never_an_odd_code_as_sql() -> None:
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "CREATE TABLE agg_reports AS SELECT * FROM (VALUES (TRUE, 2021, '330000', '330800', '330822'), "
+            "(TRUE, 2021, NULL, '330800', '330824'), (TRUE, 2021, 'x''1', '999900', '999901')) "
+            "AS t(is_current, year, province_code, city_code, county_code)"
+        )
+        assert reads._provinces(con, {"place": "330800", "year": 2021}) == (
+            " WHERE province_code = '330000' OR province_code IS NULL"
+        )
+        assert reads._provinces(con, {"place": "330824", "year": 2021}) == " WHERE province_code IS NULL"
+        assert reads._provinces(con, {"place": "999900", "year": 2021}) == ""
+    finally:
+        con.close()

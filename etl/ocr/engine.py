@@ -39,6 +39,12 @@ may hold: the model's memory grows with it, about 35 KB a pixel (its 18,710 char
 MAX_RATIO = 100.0
 """Width:height beyond which a crop is squeezed to this ratio to be read (no line of a printed A4
 page comes near it; a crop that does would otherwise cost memory without bound)."""
+SQUEEZE_FROM = 20.0
+"""Width:height beyond which a line (a line of narrative, about 20 characters or more) is read squeezed
+across..."""
+SQUEEZE = 0.6
+"""...to this share of its width. The model, trained on lines squeezed into its 320 px, reads the same
+characters from fewer time steps: such a line costs 40 % less (docs/ocr.md, Speed)."""
 DOUBT = 0.97
 """A time step whose best digit has less probability than this offers its runner-up as a candidate."""
 
@@ -137,7 +143,6 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
         self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
-        self._det.session.session = _lean_session(self._det.session.session, threads)
         characters = list(self._rec.postprocess_op.character)
         self._characters = characters
         self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
@@ -212,38 +217,21 @@ class RapidOcrEngine:
         return [r for r in result if r is not None]
 
     def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
+        """A line longer than `SQUEEZE_FROM` times its height is read squeezed (`SQUEEZE`); the places
+        of its characters are given back in its own pixels."""
         usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
+        squeezed = [_squeezed(c) for c in usable]
         characters = self._characters
-        readings = iter(self._recognised(usable, lambda probs, step: ctc_decode(probs, step, characters)))
+        decoded = self._recognised(squeezed, lambda probs, step: ctc_decode(probs, step, characters))
+        readings = iter(
+            _stretched(reading, crop.shape[1] / narrow.shape[1])
+            for reading, crop, narrow in zip(decoded, usable, squeezed, strict=True)
+        )
         return [next(readings) if c.size and min(c.shape[:2]) >= 4 else Reading("", 0.0) for c in crops]
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
         ids, characters = self._digit_ids, self._characters
         return self._recognised(crops, lambda probs, _: digit_candidates(probs[:, ids], characters, ids))
-
-
-LEAN_OPTIMISERS = "NchwcTransformer"
-"""ONNX Runtime's rewriting into blocked-channel (NCHWc) kernels, left out of the detector: it keeps
-reordered copies of the activations and took the peak of detecting an A4 page from 330 to 470 MB, for no
-speed there. The recogniser keeps it: without it a page took ~20 % more CPU, and its memory is bounded
-by `BATCH_PIXELS` instead (docs/ocr.md)."""
-
-
-def _lean_session(session: Any, threads: int) -> Any:
-    """The model of `session` loaded again without the memory-hungry NCHWc rewriting (the library that
-    loads the models offers no way to ask for it)."""
-    import onnxruntime  # type: ignore[import-untyped]
-
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 4
-    options.enable_cpu_mem_arena = False
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("optimization.disable_specified_optimizers", LEAN_OPTIMISERS)
-    return onnxruntime.InferenceSession(
-        session._model_path, sess_options=options, providers=["CPUExecutionProvider"]
-    )
 
 
 @functools.cache
@@ -338,6 +326,21 @@ def digit_candidates(
         if all(r.text != reading.text for r in readings):
             readings.append(reading)
     return sorted(readings, key=lambda r: -r.score)
+
+
+def _squeezed(image: Image) -> Image:
+    import cv2
+
+    if image.shape[1] <= SQUEEZE_FROM * image.shape[0]:
+        return image
+    width = max(4, round(image.shape[1] * SQUEEZE))
+    return np.asarray(cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def _stretched(reading: Reading, factor: float) -> Reading:
+    if factor == 1:
+        return reading
+    return Reading(reading.text, reading.score, tuple(place * factor for place in reading.places))
 
 
 def _colour(image: Image) -> Image:

@@ -1,0 +1,71 @@
+"""A long line is read squeezed across (etl/ocr/engine.py `read_lines`): the same characters from fewer
+time steps of the model, with the places of its characters given back in the line's own pixels; a short
+line or a cell is read as it is."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from etl.ocr import engine as engine_module
+from etl.ocr.engine import RapidOcrEngine
+
+
+@pytest.fixture(scope="module")
+def engine() -> RapidOcrEngine:
+    return RapidOcrEngine()
+
+
+def _line(text: str, height: int = 34) -> np.ndarray:
+    size, _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2)
+    image = np.full((height, size[0] + 12), 255, np.uint8)
+    cv2.putText(image, text, (6, height - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    return image
+
+
+def _recording_widths(engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The padded width of every input the recognition model is given from now on."""
+    widths: list[int] = []
+    model = engine._rec.session
+
+    def recorded(data: np.ndarray) -> object:
+        widths.append(int(data.shape[3]))
+        return model(data)
+
+    monkeypatch.setattr(engine._rec, "session", recorded)
+    return widths
+
+
+NUMBERS = "2019 1234 5678 9012 3456 7890 2021 4455 6677 8899"
+
+
+def test_a_long_line_is_read_squeezed_with_its_digits_and_places(
+    engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = _line(NUMBERS)
+    assert long.shape[1] > engine_module.SQUEEZE_FROM * long.shape[0]
+    widths = _recording_widths(engine, monkeypatch)
+    step = 8 * long.shape[0] / 48 / engine_module.SQUEEZE  # a time step of the squeezed line, in its pixels
+    squeezed = engine.read_lines([long])[0]
+    monkeypatch.setattr(engine_module, "SQUEEZE", 1.0)
+    whole = engine.read_lines([long])[0]
+    assert widths[0] < 0.65 * widths[1]  # the model was given 40 % fewer pixels
+    assert squeezed.text.split() == whole.text.split() == NUMBERS.split()
+    assert squeezed.places[-1] <= long.shape[1]
+    assert list(squeezed.places) == sorted(squeezed.places)
+    # each character placed where the line read whole places it, within a time step of the squeezed line
+    digits = [p for p, c in zip(squeezed.places, squeezed.text, strict=True) if c != " "]
+    digits_whole = [p for p, c in zip(whole.places, whole.text, strict=True) if c != " "]
+    assert np.allclose(digits, digits_whole, atol=step)
+
+
+def test_a_cell_and_a_short_line_are_read_as_they_are(
+    engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short = _line("12 0 345 6789")
+    assert short.shape[1] <= engine_module.SQUEEZE_FROM * short.shape[0]
+    readings = engine.read_lines([_line("7"), short])
+    monkeypatch.setattr(engine_module, "SQUEEZE_FROM", 1e9)
+    assert engine.read_lines([_line("7"), short]) == readings
+    assert [r.text for r in readings] == ["7", "12 0 345 6789"]

@@ -50,9 +50,8 @@ def _build(directory: Path, agencies: int) -> None:
         print(f"ingested {summary.count('loaded')} reports in {time.perf_counter() - start:.1f} s")
 
 
-def _run(page: str, params: dict[str, str]) -> float:
-    """Seconds the page's script took server-side: its queries, reshaping, figures and elements (the router
-    and the AppTest harness are not counted). The CPU time it took goes to CPU_SECONDS."""
+def ran(page: str, params: dict[str, str]) -> AppTest:
+    """The page run once in AppTest with these URL parameters; a page that raised ends the benchmark."""
     at = AppTest.from_file(str(APP), default_timeout=300)
     for key, value in params.items():
         at.query_params[key] = value
@@ -61,6 +60,13 @@ def _run(page: str, params: dict[str, str]) -> float:
     at.run()
     if at.exception:
         raise SystemExit(f"{page}: {at.exception[0].value}")
+    return at
+
+
+def _run(page: str, params: dict[str, str]) -> float:
+    """Seconds the page's script took server-side: its queries, reshaping, figures and elements (the router
+    and the AppTest harness are not counted). The CPU time it took goes to CPU_SECONDS."""
+    at = ran(page, params)
     CPU_SECONDS.append(float(at.session_state[PAGE_CPU_SECONDS]))
     return float(at.session_state[PAGE_SECONDS])
 

@@ -25,8 +25,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_bench import APP, PAGES, _county
-from streamlit.testing.v1 import AppTest
+from dashboard_bench import PAGES, _county, ran
 
 from dashboard import data, state
 
@@ -67,15 +66,7 @@ def _profiled(begin: Callable[[], None], end: Callable[[], None]) -> tuple[Calla
 
 
 def _page(page: str, params: dict[str, str]) -> float:
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if page != "overview":
-        at.switch_page(f"views/{page}.py")
-    at.run()
-    if at.exception:
-        raise SystemExit(f"{page}: {at.exception[0].value}")
-    return float(at.session_state[state.PAGE_CPU_SECONDS])
+    return float(ran(page, params).session_state[state.PAGE_CPU_SECONDS])
 
 
 def main() -> None:

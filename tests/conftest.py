@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +88,19 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_corpus(base / "samples", n_agencies=12, years=range(2016, 2025), include_bad=True)
     ingest([base / "samples"], base / "data", jobs=2)
     return base / "data"
+
+
+@pytest.fixture(scope="module")
+def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the sample warehouse's current version (a test module may define its own)."""
+    from warehouse.db import connect
+    from warehouse.publish import current_version
+
+    version = current_version(sample_warehouse)
+    assert version is not None
+    connection = connect(version, read_only=True)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ without corrections, and the documents' per-report reads by literal ids (docs/sc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,23 +13,12 @@ import pytest
 
 from warehouse import dashboard_queries as dq
 from warehouse import queries
-from warehouse.db import connect
 from warehouse.documents import reads
 from warehouse.filters import ReportFilter
-from warehouse.publish import current_version
 from warehouse.review import overlay
 
 LISTED = ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
           "source_file", "report_id"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    version = current_version(sample_warehouse)
-    assert version is not None
-    connection = connect(version, read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture()

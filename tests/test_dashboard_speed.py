@@ -19,7 +19,6 @@ from warehouse.db import connect
 from warehouse.documents import reads
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import ReportFilter
-from warehouse.publish import current_version
 from warehouse.review import overlay
 from warehouse.store import rollups
 
@@ -37,15 +36,6 @@ ORDER BY depth DESC, name
 LIMIT 1
 """
 """summary_place.sql before it scanned `reports` once (three scans of every bucket's file)."""
-
-
-@pytest.fixture(scope="module")
-def con(sample_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    version = current_version(sample_warehouse)
-    assert version is not None
-    connection = connect(version, read_only=True)
-    yield connection
-    connection.close()
 
 
 def _places(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -246,10 +246,12 @@ def test_the_word_copies_print_their_tables_on_the_paper(path: Path) -> None:
 @pytest.mark.slow
 def test_a_print_whose_table_runs_off_the_paper_is_refused_when_scanned(tmp_path: Path) -> None:
     """The 2019 copy as first converted: its text layer still holds the total column beyond the page's
-    edge, but the paper does not, so the scan of it has no row of table 三 whole and is refused."""
+    edge, but the paper does not, so the scan of it has no row of table 三 whole and is refused. Whether
+    the table is then taken for cut off or for unreadable turns on the sliver of a `0` left at the
+    paper's edge, read `0` (score 0.34) or blank depending on its padding (docs/ocr.md, Speed)."""
     assert _chars_off_the_paper(OFF_THE_PAGE) >= 30
     path = write_scan(OFF_THE_PAGE, tmp_path, STYLE["scan200"])
-    with pytest.raises(IncompleteReport, match="table 三 is cut off"):
+    with pytest.raises(IncompleteReport, match=r"table 三 (is cut off|.*not found or not readable)"):
         parse_file(path)
 
 

@@ -45,6 +45,14 @@ across..."""
 SQUEEZE = 0.6
 """...to this share of its width. The model, trained on lines squeezed into its 320 px, reads the same
 characters from fewer time steps: such a line costs 40 % less (docs/ocr.md, Speed)."""
+MIN_WIDTH = 96
+"""The narrowest a crop is padded to for recognition, in pixels at the model's 48 px height: a cell of a
+digit or two is not padded to the model's own 320 px (docs/ocr.md, Speed)."""
+WIDTH_STEP = 32
+"""A crop is padded to a multiple of this (the model reads a time step per 8 px)..."""
+MARGIN = 16
+"""...with at least this much blank beyond its own width: a line padded by less than two time steps
+now and then reads a character twice at its end (`（一)）维持…`)."""
 DOUBT = 0.97
 """A time step whose best digit has less probability than this offers its runner-up as a candidate."""
 
@@ -186,32 +194,26 @@ class RapidOcrEngine:
 
     def _recognised(self, crops: Sequence[Image], decode: Callable[[Probabilities, float], T]) -> list[T]:
         """Each crop's CTC probabilities (time steps × characters) and the crop pixels a step spans,
-        decoded by `decode` as soon as its batch is read, so that no batch's output outlives it.
+        decoded by `decode` as soon as its call is read, so that no call's output outlives it.
 
-        Crops are read in order of their width:height, eight at a time padded to the widest of the
-        eight (at most `MAX_RATIO`); such a group is run in as many calls as keep each call within
-        `BATCH_PIXELS` of padded width, so a page of long lines needs no more memory than one of cells,
-        and every crop is read with the same padding as when its eight were one call."""
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(1, crops[i].shape[0]))
+        Each crop is padded to a width of its own (`padded_width`), and only crops of the same padded
+        width are read together, in calls of at most `BATCH_PIXELS` of padded width: what a crop reads
+        does not depend on the other crops of the page, and a page of long lines needs no more memory
+        than one of cells."""
         result: list[T | None] = [None] * len(crops)
-        _, height, width = self._rec.rec_image_shape[:3]
-        group = self._rec.rec_batch_num
-        for start in range(0, len(order), group):
-            chunk = order[start : start + group]
-            ratio = max(width / height, *(crops[i].shape[1] / max(1, crops[i].shape[0]) for i in chunk))
-            ratio = min(ratio, MAX_RATIO)
-            padded = int(height * ratio)
+        height = int(self._rec.rec_image_shape[1])
+        widths = [padded_width(c.shape[0], c.shape[1], height) for c in crops]
+        for padded in sorted(set(widths)):
+            same = [i for i, w in enumerate(widths) if w == padded]
             calls = max(1, BATCH_PIXELS // padded)
-            for first in range(0, len(chunk), calls):
-                part = chunk[first : first + calls]
-                images = np.concatenate(
-                    [self._rec.resize_norm_img(_colour(crops[i]), ratio)[np.newaxis, :] for i in part]
-                ).astype(np.float32)
+            for first in range(0, len(same), calls):
+                part = same[first : first + calls]
+                images = np.stack([_normalised(crops[i], height, padded) for i in part])
                 predictions = np.asarray(_run_model(self._rec.session, images))
                 del images
                 for i, probs in zip(part, predictions, strict=True):
                     crop_height, crop_width = crops[i].shape[:2]
-                    resized = min(padded, math.ceil(height * crop_width / crop_height))
+                    resized = _resized_width(crop_height, crop_width, height, padded)
                     result[i] = decode(probs, padded / len(probs) * crop_width / resized)
                 del predictions
         return [r for r in result if r is not None]
@@ -326,6 +328,31 @@ def digit_candidates(
         if all(r.text != reading.text for r in readings):
             readings.append(reading)
     return sorted(readings, key=lambda r: -r.score)
+
+
+def padded_width(crop_height: int, crop_width: int, height: int = 48) -> int:
+    """The width (at the model's `height`) a crop is padded to for recognition: its own width at that
+    height rounded up to a multiple of `WIDTH_STEP`, at least `MIN_WIDTH` and at most `MAX_RATIO`
+    times the height. It depends on the crop alone."""
+    own = math.ceil(height * crop_width / max(1, crop_height))
+    rounded = -(-(own + MARGIN) // WIDTH_STEP) * WIDTH_STEP
+    return int(min(max(MIN_WIDTH, rounded), height * MAX_RATIO))
+
+
+def _resized_width(crop_height: int, crop_width: int, height: int, padded: int) -> int:
+    return max(1, min(padded, math.ceil(height * crop_width / max(1, crop_height))))
+
+
+def _normalised(image: Image, height: int, padded: int) -> npt.NDArray[np.float32]:
+    """The crop as the recogniser takes it (as the library's `resize_norm_img`): scaled to `height`
+    (squeezed if wider than `padded`), three channels in -1…1, padded with 0 on the right."""
+    import cv2
+
+    width = _resized_width(image.shape[0], image.shape[1], height, padded)
+    resized = cv2.resize(_colour(image), (width, height)).astype(np.float32)
+    tensor = np.zeros((3, height, padded), np.float32)
+    tensor[:, :, :width] = (resized.transpose((2, 0, 1)) / 255 - 0.5) / 0.5
+    return tensor
 
 
 def _squeezed(image: Image) -> Image:

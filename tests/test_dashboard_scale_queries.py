@@ -190,3 +190,25 @@ WHERE c.year = $year
   AND $place IN (a.province_code, a.city_code, a.county_code)
 ORDER BY a.city_code NULLS FIRST, a.county_code NULLS FIRST, c.agency_name"""
 """summary_missing.sql before it read only the place's agencies (the `agencies` view ranks them all)."""
+
+
+def test_one_series_of_an_agencys_profile_is_that_series_read_alone(con: duckdb.DuckDBPyConnection) -> None:
+    """The agencies page draws the comparison of the agency alone from its profile's rows
+    (`measures.one_series`) instead of reading them again: the same rows, in the same order."""
+    from dashboard.measures import one_series
+    from warehouse.store.rollups import RANKED_SERIES
+
+    cursor = con.cursor()
+    overlay.ensure(cursor)
+    found = cursor.execute("""
+        SELECT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL
+        GROUP BY agency_id ORDER BY count(*) DESC, agency_id LIMIT 6""").fetchall()
+    compared = 0
+    for (agency,) in found:
+        one = ReportFilter(agency_ids=(agency,), include_vertical=True)
+        profile = dq.series_by_report(cursor, one, RANKED_SERIES)
+        for series in RANKED_SERIES:
+            alone = dq.series_by_report(cursor, one, (series,))
+            pd.testing.assert_frame_equal(one_series(profile, series), alone)
+            compared += len(alone)
+    assert compared > 50

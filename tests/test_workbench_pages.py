@@ -204,6 +204,11 @@ def test_the_quality_page_filters_by_review_status(directory: Path, address: obj
     assert list(listed["review_comment"]) == ["缺少第六部分"]
     everyone = open_page("quality")
     assert {m.label: m.value for m in everyone.metric}["待审核"] == str(len(NAMES) - 1)
+    # Without a status chosen the listing's expander stays closed and the listing is not read.
+    assert not any("review_status" in d.value.columns for d in everyone.dataframe)
+    everyone.session_state["review_open"] = True
+    everyone.run()
+    assert len(next(d.value for d in everyone.dataframe if "review_status" in d.value.columns)) == len(NAMES)
 
 
 def test_the_agency_page_shows_the_review_status_per_year(directory: Path, address: object) -> None:

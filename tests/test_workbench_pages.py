@@ -209,6 +209,10 @@ def test_the_quality_page_filters_by_review_status(directory: Path, address: obj
     everyone.session_state["review_open"] = True
     everyone.run()
     assert len(next(d.value for d in everyone.dataframe if "review_status" in d.value.columns)) == len(NAMES)
+    assert f"共{len(NAMES)}份报告。" in [c.value for c in everyone.caption]
+    # Streamlit names an expander by its label: one with the count in it would close when a filter changed.
+    labels = {e.label for e in everyone.expander} & {e.label for e in at.expander}
+    assert "列出这些报告及其审核状态" in labels
 
 
 def test_the_agency_page_shows_the_review_status_per_year(directory: Path, address: object) -> None:

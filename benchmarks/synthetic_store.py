@@ -30,7 +30,7 @@ from warehouse.db import connect
 from warehouse.load import Batch
 from warehouse.publish import current_version, publish
 from warehouse.store.catalog import PART_RELATIONS, Part
-from warehouse.store.parts import SORT_KEYS, copy_to
+from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
 from warehouse.store.version import scan_sql
 from warehouse.store.writer import StoreRun, open_catalog
 from xxgk.ingest import ingest
@@ -157,7 +157,7 @@ def _write_segment(con, run: StoreRun, source_wh: Path, catalog, clones, start: 
             sql = f"""SELECT s.* REPLACE (c.new_id AS report_id)
                       FROM clones AS c JOIN ({source}) AS s ON s.report_id = c.src_id"""
         name = f"parts/{segment}-{relation}.parquet"
-        copy_to(con, f"{sql} ORDER BY {SORT_KEYS[relation]}", run.directory / name)
+        copy_to(con, f"{sql} ORDER BY {SORT_KEYS[relation]}", run.directory / name, part_row_group(relation))
         rows = con.execute(f"SELECT count(*) FROM read_parquet('{run.directory / name}')").fetchall()[0][0]
         run.parts.parts.append(Part(relation, name, int(rows), segment))
     con.unregister("clones")

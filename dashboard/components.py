@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
-from dashboard import data, exports, labels
+from dashboard import data, exports, labels, state
 from dashboard.i18n import column_key, translate
 from warehouse.filters import ReportFilter
 
@@ -219,3 +220,14 @@ def scope_note(v: View) -> None:
 
 def no_data(v: View) -> None:
     st.info(v.t("chart.no_data"))
+
+
+def lazy_expander(label: str, key: str, *linked: str) -> ExpanderContainer:
+    """An expander whose content the page computes only while it is open (Streamlit's lazy expander:
+    opening or closing it reruns the page). It starts open when the URL has `key=1` or names one of
+    `linked`, the parameters of what it holds; its open state goes into the URL. Use `.open` to decide
+    whether to compute what goes in it."""
+    state.seed_open(key, *linked)
+    box = st.expander(label, key=key, on_change="rerun")
+    state.remember(key, "1" if box.open else None)
+    return box

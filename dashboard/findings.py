@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import components, data, state
 from dashboard.components import View
 from warehouse.documents.findings import Findings, FindingsRequest, with_reviews
 from warehouse.documents.findings_make import FINDINGS_FORMATS, download_bytes, download_name
@@ -39,6 +39,15 @@ def findings_section(v: View) -> None:
     if not place:
         st.info(v.t("findings.pick_place"))
         return
+    # Read and built only while the expander is open (about 450 ms of CPU for a county at 100k reports);
+    # a link naming the year opens it.
+    box = components.lazy_expander(v.t("findings.open"), "findings_open", "findings_year")
+    if box.open:
+        with box:
+            _findings(v, place)
+
+
+def _findings(v: View, place: str) -> None:
     year = _year(v)
     if year is None:
         return

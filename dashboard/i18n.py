@@ -238,6 +238,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "documents.summary_docx": ("汇总表 Word", "Summary (Word)"),
     "documents.summary_xlsx": ("汇总表 Excel", "Summary (Excel)"),
     "documents.compare": ("年度对比", "Year-over-year comparison"),
+    "documents.compare_open": ("对比该机关两个年度的报告", "Compare two years of this agency's reports"),
     "documents.one_year": (
         "该机关只有一个年度的报告，无法对比。",
         "This agency has a report for one year only.",
@@ -252,6 +253,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "documents.compare_xlsx": ("对比 Excel", "Comparison (Excel)"),
     "documents.compare_html": ("对比 HTML", "Comparison (HTML)"),
     "findings.title": ("审核意见", "Review findings"),
+    "findings.open": ("生成该地区一个年度的审核意见", "Review findings of this place for a year"),
     "findings.pick_place": (
         "在左侧选择一个地区（省、市或县），即可下载该地区各单位年报的审核意见。",
         "Choose a place (province, city or county) on the left to download the review findings of its units.",

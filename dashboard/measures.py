@@ -23,6 +23,12 @@ def series_totals(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["breakdown"].isin(TOTAL_BREAKDOWNS)]
 
 
+def one_series(rows: pd.DataFrame, series: str) -> pd.DataFrame:
+    """The rows of `series` among `series_by_report` rows of several series: the rows (and order) that
+    `series_by_report` gives for that series alone, without reading them again."""
+    return rows[rows["series_code"] == series].reset_index(drop=True)
+
+
 # Table 三 outcome rows grouped the way the template groups them (etl/outcome_groups.csv and the
 # catalogue's req.<group>.* rows): a group's single-row code first, then its rows.
 OUTCOME_GROUPS: dict[str, tuple[str, ...]] = {group.name: group.all_codes() for group in outcome_groups()}
@@ -130,13 +136,10 @@ def profile_table(
     """Series as rows (in `order`), years as columns, for one agency; a year without the value stays empty."""
     if by_report.empty:
         return pd.DataFrame()
-    table = by_report.pivot_table(
-        index="series_code",
-        columns="year",
-        values="value",
-        aggfunc=lambda v: v.sum(min_count=1),
-        dropna=False,
-    )
+    # The pivot of pivot_table(aggfunc=lambda v: v.sum(min_count=1), dropna=False), without calling a
+    # Python function per cell (a quarter of the time).
+    summed = by_report.groupby(["series_code", "year"], dropna=False)["value"].sum(min_count=1)
+    table = summed.unstack("year")
     table = table.loc[_profile_order(list(table.index), order)]
     table.columns = [str(c) for c in table.columns]
     table.insert(0, "series", [label(str(code)) for code in table.index])

@@ -95,6 +95,8 @@ REVIEW_TEXT: dict[str, tuple[str, str]] = {
     "review.saved": ("已保存审核状态。", "Review status saved."),
     "review.history": ("审核记录", "Review history"),
     "review.page": ("页码", "Page"),
+    "review.list_open": ("列出这些报告及其审核状态", "List these reports with their review status"),
+    "review.all_rows": ("共{total}份报告。", "{total} reports."),
     "review.page_rows": (
         "第{first}–{last}份，共{total}份（每页{size}份）。",
         "Reports {first}–{last} of {total} ({size} a page).",

@@ -34,6 +34,18 @@ def seed(key: str, parse: Callable[[str], T | None]) -> None:
         st.session_state[key] = value
 
 
+def seed_open(key: str, *linked: str) -> None:
+    """An expander's open state (widget `key`) the first time it appears in a session: open when the URL
+    has `key=1` or names one of `linked`, the parameters of what it holds (a link to that content shows
+    it)."""
+    seeded: set[str] = st.session_state.setdefault(_SEEDED, set())
+    if key in seeded:
+        return
+    seeded.add(key)
+    if st.query_params.get(key) == "1" or any(st.query_params.get(name) is not None for name in linked):
+        st.session_state[key] = True
+
+
 def remember(key: str, raw: str | None) -> None:
     """Put a widget's value in this run's URL; None or "" leaves it out (the default)."""
     if raw:

@@ -154,6 +154,31 @@ def test_profile_cells_say_why_they_are_empty() -> None:
     assert "<th>序列</th>" in html and 'title="na /">—</td>' in html and ">5</td>" in html
 
 
+def test_the_profile_table_is_the_pivot_it_replaced() -> None:
+    """`profile_table` sums with groupby instead of pivot_table's Python aggfunc: the same table for values
+    summed over several reports of a year, all-missing cells, years of one series only and no year."""
+    by_report = pd.DataFrame(
+        {
+            "series_code": ["b", "b", "a", "a", "a", "c", "c"],
+            "year": [2020, 2020, 2019, 2021, 2021, 2019, None],
+            "value": [1.5, 2.0, np.nan, np.nan, np.nan, 7.0, 3.0],
+        }
+    )
+    for frame in (by_report, by_report.dropna(subset=["year"]).astype({"year": int})):
+        old = frame.pivot_table(
+            index="series_code",
+            columns="year",
+            values="value",
+            aggfunc=lambda v: v.sum(min_count=1),
+            dropna=False,
+        )
+        old = old.loc[["c", "a", "b"]]
+        old.columns = [str(c) for c in old.columns]
+        old.insert(0, "series", [f"<{code}>" for code in old.index])
+        new = measures.profile_table(frame, lambda code: f"<{code}>", ("c", "a"))
+        pd.testing.assert_frame_equal(new, old.reset_index(drop=True))
+
+
 def test_html_tables_escape_document_text() -> None:
     values = pd.DataFrame({"series": ["<b>x</b>"], "2020": [np.nan]})
     reasons = pd.DataFrame({"2020": ['原文填写"><script>']})

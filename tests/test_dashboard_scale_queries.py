@@ -5,6 +5,7 @@ without corrections, and the documents' per-report reads by literal ids (docs/sc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -13,8 +14,10 @@ import pytest
 
 from warehouse import dashboard_queries as dq
 from warehouse import queries
+from warehouse.db import connect
 from warehouse.documents import reads
 from warehouse.filters import ReportFilter
+from warehouse.publish import current_version
 from warehouse.review import overlay
 
 LISTED = ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
@@ -190,3 +193,75 @@ WHERE c.year = $year
   AND $place IN (a.province_code, a.city_code, a.county_code)
 ORDER BY a.city_code NULLS FIRST, a.county_code NULLS FIRST, c.agency_name"""
 """summary_missing.sql before it read only the place's agencies (the `agencies` view ranks them all)."""
+
+
+def test_one_series_of_an_agencys_profile_is_that_series_read_alone(con: duckdb.DuckDBPyConnection) -> None:
+    """The agencies page draws the comparison of the agency alone from its profile's rows
+    (`measures.one_series`) instead of reading them again: the same rows, in the same order."""
+    from dashboard.measures import one_series
+    from warehouse.store.rollups import RANKED_SERIES
+
+    cursor = con.cursor()
+    overlay.ensure(cursor)
+    found = cursor.execute("""
+        SELECT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL
+        GROUP BY agency_id ORDER BY count(*) DESC, agency_id LIMIT 6""").fetchall()
+    compared = 0
+    for (agency,) in found:
+        one = ReportFilter(agency_ids=(agency,), include_vertical=True)
+        profile = dq.series_by_report(cursor, one, RANKED_SERIES)
+        for series in RANKED_SERIES:
+            alone = dq.series_by_report(cursor, one, (series,))
+            pd.testing.assert_frame_equal(one_series(profile, series), alone)
+            compared += len(alone)
+    assert compared > 50
+
+
+UNPLACED_BEFORE = """
+SELECT agency, min(year) AS first_year, max(year) AS last_year, count(*) AS reports,
+       any_value(place_status) AS place_status, any_value(province) AS province, any_value(city) AS city,
+       any_value(source_file) AS example_file
+FROM selected
+WHERE place_code IS NULL OR place_status = 'unresolved'
+GROUP BY agency
+ORDER BY reports DESC, agency"""
+
+
+@pytest.mark.parametrize("flt", [*FILTERS[:5], ReportFilter(province_code="330000")], ids=repr)
+def test_unplaced_agencies_looked_for_first_are_those_listed_before(
+    con: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    """`unplaced` asks whether any selected report is unplaced before listing them (none usually is): the
+    same rows as the one query it replaced, when there are some and when there are none."""
+    cursor = con.cursor()
+    overlay.ensure(cursor)
+    condition, params = flt.condition("r")
+    source = "agg_reports" if dq.has_rollups(cursor) else "reports"  # what `unplaced` selects from
+    selected = f"WITH selected AS (SELECT r.* FROM {source} AS r WHERE {condition})"
+    before = cursor.execute(selected + UNPLACED_BEFORE, params).df()
+    pd.testing.assert_frame_equal(dq.unplaced(cursor, flt), before)
+
+
+def test_unplaced_agencies_when_there_are_some(sample_warehouse: Path) -> None:
+    """The sample warehouse places every agency; with some of its current reports left unplaced (no
+    place, or an unresolved one: a temporary `agg_reports` in front of the rollup) `unplaced` lists them
+    as the query it replaced did."""
+    version = current_version(sample_warehouse)
+    assert version is not None
+    copy = connect(version, read_only=True)
+    try:
+        overlay.ensure(copy)
+        assert dq.has_rollups(copy) and dq.unplaced(copy, ReportFilter(include_vertical=True)).empty
+        copy.execute("""
+            CREATE TEMP TABLE agg_reports AS SELECT * REPLACE (
+                CASE WHEN year = 2021 THEN NULL ELSE place_code END AS place_code,
+                CASE WHEN year = 2019 THEN 'unresolved' ELSE place_status END AS place_status)
+            FROM agg_reports""")
+        for flt in (ReportFilter(), ReportFilter(include_vertical=True), ReportFilter(year_from=2020)):
+            condition, params = flt.condition("r")
+            selected = f"WITH selected AS (SELECT r.* FROM agg_reports AS r WHERE {condition})"
+            before = copy.execute(selected + UNPLACED_BEFORE, params).df()
+            pd.testing.assert_frame_equal(dq.unplaced(copy, flt), before)
+        assert len(dq.unplaced(copy, ReportFilter(include_vertical=True))) > 3
+    finally:
+        copy.close()

@@ -66,7 +66,15 @@ def test_summary_of_a_year_with_two_templates_asks_which(warehouse: Path) -> Non
 
 
 def test_comparison_on_the_agencies_page(warehouse: Path) -> None:
+    """The comparison is read only once its expander is opened (the page is cheaper without it); opened,
+    its years, tiles and buttons show, and the URL keeps it open."""
     at = open_page({**PLACE, "county": "330802"}, "views/agencies.py")
+    assert not {"对比 Word", "对比 Excel", "对比 HTML"} & set(labels(at))
+    assert "对比该机关两个年度的报告" in [e.label for e in at.expander]
+    at.session_state["cmp_open"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["cmp_open"] == "1"
     assert {"对比 Word", "对比 Excel", "对比 HTML"} <= set(labels(at))
     later, earlier = at.selectbox(key="cmp_to"), at.selectbox(key="cmp_from")
     assert int(later.value) > int(earlier.value)
@@ -76,6 +84,12 @@ def test_comparison_on_the_agencies_page(warehouse: Path) -> None:
         "正文沿用比例",
         "未通过检查（前/后）",
     ]
+
+
+def test_a_link_naming_the_compared_year_opens_the_comparison(warehouse: Path) -> None:
+    at = open_page({**PLACE, "county": "330802", "cmp_to": "2023"}, "views/agencies.py")
+    assert {"对比 Word", "对比 Excel", "对比 HTML"} <= set(labels(at))
+    assert int(at.selectbox(key="cmp_to").value) == 2023
 
 
 def test_the_buttons_hand_out_the_documents(warehouse: Path, tmp_path: Path) -> None:

@@ -340,6 +340,12 @@ def test_the_data_quality_page_offers_the_findings_of_the_chosen_place(
     assert "审核意见" in [s.value for s in at.subheader]
     assert any("选择一个地区" in i.value for i in at.info)
     at = AppTest.from_file(str(app), default_timeout=90)
+    at.query_params["province"], at.query_params["city"] = "330000", "330800"
+    at.switch_page("views/quality.py")
+    at.run()  # a place without a year in the URL: the findings are built only once their expander opens
+    assert not any("审核意见" in str(b.proto.label) for b in at.get("download_button"))
+    assert "生成该地区一个年度的审核意见" in [e.label for e in at.expander]
+    at = AppTest.from_file(str(app), default_timeout=90)
     for key, value in {"province": "330000", "city": "330800", "findings_year": "2023"}.items():
         at.query_params[key] = value
     at.switch_page("views/quality.py")

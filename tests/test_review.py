@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.review_helpers import NAMES, build, query, report_of
@@ -162,6 +163,14 @@ def test_series_follow_the_corrections(warehouse: tuple[Path, Path]) -> None:
     yearly = dq.series_by_year(con, ReportFilter(), ("requests.received",))
     year = yearly[(yearly.year == 2021) & (yearly.breakdown == "")].iloc[0]
     assert (year["value"] - year["original_value"], year["corrected_values"]) == (40, 1)
+    # The ranking adds the corrections as a delta only when a series is corrected (otherwise it skips the
+    # delta's read): here it shows the corrected value, and nothing but it changed.
+    ranked = dq.ranking(con, ReportFilter(), "requests.received", 2021, limit=1000)
+    assert float(ranked[ranked.report_id == report]["value"].iloc[0]) == old + 40
+    uncorrected = connect(require_current(directory), read_only=True)  # no review relations: none applies
+    plain = dq.ranking(uncorrected, ReportFilter(), "requests.received", 2021, 1000)
+    others = ranked[ranked.report_id != report].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, plain[plain.report_id != report].reset_index(drop=True))
 
 
 def test_the_corrected_series_cte_is_the_series_view_when_nothing_is_corrected(

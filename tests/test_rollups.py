@@ -169,6 +169,22 @@ def test_reads_routed_to_one_bucket_equal_reads_over_every_bucket(
     assert dq.report(con, rows[0][0], "not the key of its agency") == dq.report(con, rows[0][0])
 
 
+def test_an_agencys_reports_read_from_its_bucket_equal_those_read_over_every_bucket(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agencies page lists one agency's reports (`reports` with one agency id) from its bucket."""
+    agencies = [a for (a,) in con.execute("SELECT DISTINCT agency_id FROM reports WHERE agency_id IS NOT NULL")
+                .fetchall()]  # fmt: skip
+    filters = [ReportFilter(agency_ids=(a,)) for a in agencies]
+    filters += [ReportFilter(agency_ids=(a,), year_from=2020, include_vertical=True) for a in agencies[:5]]
+    routed = [dq.reports(con, flt) for flt in filters]
+    assert "read_parquet" in dq._in_bucket(con, agencies[0])
+    monkeypatch.setattr(dq, "_in_bucket", lambda _con, _key: "")
+    for flt, found in zip(filters, routed, strict=True):
+        _same(found, dq.reports(con, flt))
+    assert sum(len(found) for found in routed) > len(agencies)
+
+
 def test_a_moved_warehouse_routes_reads_to_its_files_where_they_are_now(
     sample_warehouse: Path, tmp_path: Path
 ) -> None:

@@ -116,3 +116,55 @@ def test_a_version_without_the_count_is_counted_from_its_footers(corpus: Path, t
     assert not _rows(wh, "SELECT value FROM warehouse_info WHERE key = 'reports'")
     ingest(second, wh)
     assert _kept_count(wh) == _rows(wh, "SELECT count(*) FROM reports")[0][0]
+
+
+def test_documents_parts_are_written_in_small_row_groups_and_read_the_same(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's text is one row of the `documents` part; an ingest writes that part in row groups of
+    2,048 rows (PART_ROW_GROUPS; DuckDB's smallest), the other parts in row groups of 100,000 as
+    before; a point read of a file of many small row groups gives the rows one row group gave, and the
+    report page reads every report's text."""
+    from warehouse import dashboard_queries as dq
+    from warehouse.db import connect
+    from warehouse.store import parts
+
+    written: dict[str, int] = {}
+    copy_to = parts.copy_to
+
+    def recording(con: duckdb.DuckDBPyConnection, sql: str, target: Path, row_group: int = 0) -> int:
+        written[target.name.split("-", 1)[1].removesuffix(".parquet")] = row_group
+        return copy_to(con, sql, target, row_group or parts.ROW_GROUP_ROWS)
+
+    monkeypatch.setattr(parts, "copy_to", recording)
+    wh = tmp_path / "wh"
+    ingest([corpus], wh)
+    assert written["documents"] == 2048
+    assert {written[r] for r in ("facts", "checks", "report_series")} == {parts.ROW_GROUP_ROWS}
+    version = current_version(wh)
+    assert version is not None
+    con = connect(version, read_only=True)
+    try:
+        ids = [r for (r,) in con.execute("SELECT report_id FROM documents ORDER BY report_id").fetchall()]
+        assert len(ids) > 6 and all(dq.report_text(con, r) for r in ids)
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:
+        rows = "SELECT printf('%064d', i) AS report_id, repeat('文', i % 50) AS text FROM range(6000) AS t(i)"
+        for name, size in (("small", parts.PART_ROW_GROUPS["documents"]), ("whole", parts.ROW_GROUP_ROWS)):
+            copy_to(con, rows + " ORDER BY report_id", tmp_path / f"{name}.parquet", size)
+        (groups,) = con.execute(
+            f"SELECT count(DISTINCT row_group_id) FROM parquet_metadata('{tmp_path / 'small.parquet'}')"
+        ).fetchall()[0]
+        assert groups == 3
+        for report_id in (f"{i:064d}" for i in (0, 2047, 2048, 4100, 5999)):
+            found = [
+                con.execute(
+                    f"SELECT text FROM '{tmp_path / name}.parquet' WHERE report_id = $r", {"r": report_id}
+                ).fetchall()
+                for name in ("small", "whole")
+            ]
+            assert found[0] == found[1] and len(found[0]) == 1
+    finally:
+        con.close()

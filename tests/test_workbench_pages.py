@@ -204,6 +204,15 @@ def test_the_quality_page_filters_by_review_status(directory: Path, address: obj
     assert list(listed["review_comment"]) == ["缺少第六部分"]
     everyone = open_page("quality")
     assert {m.label: m.value for m in everyone.metric}["待审核"] == str(len(NAMES) - 1)
+    # Without a status chosen the listing's expander stays closed and the listing is not read.
+    assert not any("review_status" in d.value.columns for d in everyone.dataframe)
+    everyone.session_state["review_open"] = True
+    everyone.run()
+    assert len(next(d.value for d in everyone.dataframe if "review_status" in d.value.columns)) == len(NAMES)
+    assert f"共{len(NAMES)}份报告。" in [c.value for c in everyone.caption]
+    # Streamlit names an expander by its label: one with the count in it would close when a filter changed.
+    labels = {e.label for e in everyone.expander} & {e.label for e in at.expander}
+    assert "列出这些报告及其审核状态" in labels
 
 
 def test_the_agency_page_shows_the_review_status_per_year(directory: Path, address: object) -> None:

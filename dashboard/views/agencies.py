@@ -31,7 +31,8 @@ else:
 
     one = replace(v.flt, agency_ids=(agency,))
     st.subheader(markdown(f"{names.get(agency, agency)} · {v.t('agencies.profile')}"))
-    profile = measures.series_totals(v.frame("series_by_report", one, SERIES))
+    profile_rows = v.frame("series_by_report", one, SERIES)
+    profile = measures.series_totals(profile_rows)
     table = measures.profile_table(profile, lambda code: v.t("series." + code), SERIES)
     if table.empty:
         components.no_data(v)
@@ -79,8 +80,11 @@ else:
     )
     state.remember("compare", state.join_list(compare) or None)
     if compare:
+        # The agency alone (the default) is already read, for its profile.
         several = measures.series_totals(
-            v.frame("series_by_report", replace(v.flt, agency_ids=tuple(compare)), (series,))
+            measures.one_series(profile_rows, series)
+            if list(compare) == [agency]
+            else v.frame("series_by_report", replace(v.flt, agency_ids=tuple(compare)), (series,))
         )
         if several.empty:
             components.no_data(v)

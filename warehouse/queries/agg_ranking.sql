@@ -1,12 +1,13 @@
 -- dash_ranking over `agg_ranking` (one row per current report and series, warehouse/store/rollups.py),
 -- the reviewers' corrections added per report as a delta: the same rows and numbers.
--- Composed as `WITH selected AS (the filtered agg_ranking rows of the series), <this file>`.
+-- Composed as `WITH selected AS (the filtered agg_ranking rows of the series), <this file>`; $corrected is
+-- FALSE when no series is corrected, and the delta then reads no report id (the optimiser drops it).
 delta AS (
     SELECT c.report_id,
            sum(coalesce(c.value, 0) - coalesce(c.original_value, 0)) AS d_value,
            sum(CAST(c.value IS NOT NULL AS INTEGER) - CAST(c.original_value IS NOT NULL AS INTEGER)) AS d_with
     FROM review_corrected_series AS c
-    WHERE c.series_code = $series AND c.breakdown IN ('', 'total')
+    WHERE $corrected AND c.series_code = $series AND c.breakdown IN ('', 'total')
       AND c.report_id IN (SELECT report_id FROM selected WHERE year = $year)
     GROUP BY c.report_id
 )

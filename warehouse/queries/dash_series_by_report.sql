@@ -5,4 +5,4 @@ SELECT s.report_id, s.agency_id, s.agency, s.year, s.template, h.series_code, h.
 FROM report_series AS h
 JOIN selected AS s ON s.report_id = h.report_id
 WHERE list_contains($series, h.series_code)
-ORDER BY s.agency, s.year, h.series_code
+ORDER BY s.agency, s.year, h.series_code, h.breakdown, h.comparable_group, s.report_id

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part
-from warehouse.store.parts import SORT_KEYS, copy_to
+from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
 from warehouse.store.version import scan_sql
 
 FANOUT = 4
@@ -72,7 +72,7 @@ def _merge(
             f"WHERE report_id NOT IN (SELECT unnest({_list(dead)})) ORDER BY {SORT_KEYS[relation]}"
         )
         name = f"parts/{segment}-{relation}.parquet"
-        rows = copy_to(con, sql, directory / name)
+        rows = copy_to(con, sql, directory / name, part_row_group(relation))
         merged.append(Part(relation, name, rows, segment))
     kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
     remaining = replace(catalog, parts=tuple(kept))

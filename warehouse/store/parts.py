@@ -42,6 +42,14 @@ SORT_KEYS = {
     "ocr_cells": "report_id, metric_code, breakdown",
 }
 """Every part is sorted by report id, so reading one report's rows skips the other row groups."""
+ROW_GROUP_ROWS = 100_000
+"""Rows per Parquet row group: a point read by report id decodes one row group of each part. Measured
+on the 100k synthetic store (docs/scale.md §5): smaller row groups make a point read into `facts`
+slower (each query tests every row group's statistics: 16,384 rows 2×, 8,192 rows 4× the time), so only
+the documents, one long row per report, get small ones."""
+PART_ROW_GROUPS = {"documents": 2048}
+"""Rows per row group of the parts that differ from ROW_GROUP_ROWS: a report's text is one row, and a
+row group of 100,000 documents is decoded whole (all their text) to show one."""
 PART_SQL = {
     "reports_parsed": """
         SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,
@@ -102,7 +110,7 @@ class PartWriter:
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
         for relation in PART_RELATIONS:
             name = f"parts/{segment}-{relation}.parquet"
-            rows = copy_to(self.con, PART_SQL[relation], self.directory / name)
+            rows = copy_to(self.con, PART_SQL[relation], self.directory / name, part_row_group(relation))
             self.parts.append(Part(relation, name, rows, segment))
         for table in WORK_TABLES:
             self.con.execute(f"DELETE FROM {table}")
@@ -116,10 +124,18 @@ class PartWriter:
         return [p.file for p in self.parts if p.relation == relation]
 
 
-def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> int:
-    """Write the rows of `sql` to a new Parquet file; returns how many were written."""
+def part_row_group(relation: str) -> int:
+    """Rows per row group of a part of `relation` (written by an ingest, compaction or the benchmarks'
+    synthetic stores; parts written before keep theirs until compaction merges their segment)."""
+    return PART_ROW_GROUPS.get(relation, ROW_GROUP_ROWS)
+
+
+def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path, row_group: int = ROW_GROUP_ROWS) -> int:
+    """Write the rows of `sql` to a new Parquet file, `row_group` rows per row group; returns how many
+    were written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     written = con.execute(
-        f"COPY ({sql}) TO {quoted(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
+        f"COPY ({sql}) TO {quoted(target)} "
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group)})"
     ).fetchall()
     return int(written[0][0])

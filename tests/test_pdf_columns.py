@@ -247,6 +247,124 @@ def test_a_word_cut_before_a_comma_is_joined_to_the_word_before_it() -> None:
     assert labels[1] == ["年度办理结果", "（二）部分公开(区分处理的，只计这一情形，不计其他情形)"]
 
 
+APPLICANT_XS = (229.0, 275.0, 321.0, 367.0, 413.0, 459.0, 505.0)
+APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+
+
+def _applicant_row(label: list[Word], top: float, texts: str) -> list[Word]:
+    values = [Word(t, x, x + 5.0, top, top + 11.5) for t, x in zip(texts, APPLICANT_XS, strict=True)]
+    return [*label, *values]
+
+
+def _label(text: str, x0: float, x1: float, top: float) -> Word:
+    return Word(text, x0, x1, top, top + 11.5)
+
+
+def test_rows_whose_values_are_all_blank_are_rows_of_their_labels() -> None:
+    """Table 三 of a report that leaves its zeros blank, scanned without lines (常山县水利局_2024
+    borderless200, pages 2 to 4): a row whose cells are all blank prints only its label. Between two rows
+    of values under the template's header, a label that starts with an item number is such a row, blank
+    in every column (each blank boxed over its column, for the trust step to look at); a group's label
+    printed beside one of its items is of that item's row; a label run onto the next page is of the row
+    before. "3、其他", whose line is above "（七）总计", is not that row's label: "（七）总计" prints its own
+    on its line. Before, these labels were paragraphs that cut the table, and "3、其他" was joined to
+    总计, so the row 总计 was lost and the report refused."""
+    header = [
+        _label(name, x - 12.0, x + 18.0, 300.0) for name, x in zip(APPLICANTS, APPLICANT_XS, strict=True)
+    ]
+    page2 = [
+        *header,
+        *_applicant_row([_label("一、本年新收政府信息公开申请数量", 77.0, 196.0, 337.0)], 337.0, "3000003"),
+        _label("(三)", 129.0, 146.0, 438.8),
+        _label("1、属于国家秘密", 170.0, 198.0, 438.8),
+        _label("不予公开", 123.0, 152.0, 450.4),
+        _label("2、其他法律", 169.0, 198.0, 473.8),
+        _label("行政法规", 169.0, 198.0, 486.0),
+    ]
+    page3 = [
+        _label("禁止公开", 165.0, 193.0, 75.0),
+        _label("3、其他", 169.0, 194.0, 261.7),
+        *_applicant_row(
+            [_label("(七)", 129.0, 145.0, 284.8), _label("总计", 153.0, 172.0, 284.8)], 284.8, "3000003"
+        ),
+    ]
+    lines = word_lines(page2, 2, 0.0) + word_lines(page3, 3, 842.0)
+    reading = text_tables(lines, 510.0)
+    (table,) = [t.table for t in reading.tables]
+    rows = [_cells(table, r) for r in range(table.n_rows)]
+    blank = [""] * 7
+    assert rows == [
+        ["一、本年新收政府信息公开申请数量", *"3000003"],
+        ["(三)不予公开", "1、属于国家秘密", *blank],
+        ["2、其他法律行政法规禁止公开", *blank],
+        ["3、其他", *blank],
+        ["(七)", "总计", *"3000003"],
+    ]
+    boxes = [c.box for c in table.cells if c.row == 1 and not c.text]
+    assert len(boxes) == 7 and all(box is not None for box in boxes)
+    assert all(box[0] <= x and box[2] >= x + 5.0 for box, x in zip(boxes, APPLICANT_XS, strict=True) if box)
+    assert all(box[1] == 438.8 and box[3] == 450.4 + 11.5 for box in boxes if box)  # the label's lines
+    assert table.notes == ()
+
+
+def test_a_label_between_rows_of_values_without_the_templates_header_is_left_a_paragraph() -> None:
+    """Without a header that names the template's columns there is nothing to put a blank row's cells
+    into: the label stays a paragraph (as before), and the row under it keeps its own label."""
+    page = [
+        *_applicant_row([_label("一、本年新收", 77.0, 196.0, 337.0)], 337.0, "3000003"),
+        _label("3、其他", 169.0, 194.0, 361.7),
+        *_applicant_row(
+            [_label("(七)", 129.0, 145.0, 384.8), _label("总计", 153.0, 172.0, 384.8)], 384.8, "3000003"
+        ),
+    ]
+    reading = text_tables(word_lines(page, 2, 0.0), 510.0)
+    assert [line.words[0].text for line in reading.paragraphs] == ["3、其他"]
+    labels = [
+        [c for c in _cells(t.table, r) if not c.isdigit()]
+        for t in reading.tables
+        for r in range(t.table.n_rows)
+    ]
+    assert labels == [["一、本年新收"], ["(七)", "总计"]]
+
+
+def test_a_group_label_beside_the_label_of_a_row_of_values_is_no_blank_row() -> None:
+    """柯城区公安局_2023_无框线 (a text layer, table 三): （六）其他处理 is printed at the top of its first item,
+    whose values stand beside the middle of its long label, too far for the group label to be given to
+    that row. It starts beside that row's label, so it is no row of its own (a blank row named after a
+    group would be read as the group printed with values); it stays a paragraph, as before."""
+    header = [
+        _label(name, x - 12.0, x + 18.0, 300.0) for name, x in zip(APPLICANTS, APPLICANT_XS, strict=True)
+    ]
+    item = [
+        "1、申",
+        "请人无",
+        "正当理",
+        "由逾期",
+        "不补",
+        "正、行",
+        "政机关",
+        "不再处",
+        "理其政",
+        "府信息",
+        "公开申",
+        "请",
+    ]
+    words = [
+        *header,
+        *_applicant_row([_label("一、本年新收", 77.0, 196.0, 337.0)], 337.0, "3000003"),
+        _label("（六）", 123.0, 153.0, 400.0),
+        _label("其他处", 123.0, 153.0, 413.4),
+        _label("理", 123.0, 133.0, 426.8),
+        *(_label(text, 168.0, 198.0, 400.0 + 13.4 * i) for i, text in enumerate(item)),
+        *_applicant_row([], 473.6, "1000001"),
+        *_applicant_row([_label("（七）总计", 123.0, 173.0, 570.0)], 570.0, "3000003"),
+    ]
+    reading = text_tables(word_lines(words, 4, 0.0), 510.0)
+    rows = [_cells(t.table, r) for t in reading.tables for r in range(t.table.n_rows)]
+    assert not any(row[-7:] == [""] * 7 for row in rows)
+    assert "（六）" in [w.text for line in reading.paragraphs for w in line.words]
+
+
 # --- the old national table (统计指标 | 单位 | 统计数) -------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from etl.ocr.engine import Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
-from etl.ocr.image import PreparedPage, binarise, prepare, text_skew
+from etl.ocr.image import MAX_SKEW, PreparedPage, binarise, prepare, text_skew
 from etl.ocr.words import (
     ReadBox,
     despeckle,
@@ -154,6 +154,8 @@ def level(prepared: PreparedPage, found: list[Box]) -> tuple[PreparedPage, list[
     found lines turned along (detection is not run again)."""
     angle = line_skew(found)
     if angle is None:
+        angle = edge_skew(found)
+    if angle is None:
         angle = text_skew(binarise(prepared.image))
     if abs(angle) < LEVEL:
         return prepared, found
@@ -168,6 +170,43 @@ def line_skew(found: Sequence[Box]) -> float | None:
     if len(slopes) < MIN_LONG_LINES:
         return None
     return float(np.degrees(np.arctan(np.median(slopes))))
+
+
+EDGE_TOLERANCE = 3.0
+"""Pixels a left edge may lie off the line of the column it is in (the detector boxes a little coarsely)."""
+MIN_EDGE_LINES = 8
+EDGE_SPAN = 15.0
+"""Text heights the left-aligned lines of a column must span to tell the page's rotation from."""
+
+
+def edge_skew(found: Sequence[Box]) -> float | None:
+    """Degrees by which the page must turn for its text to be level, told by the left edges of the lines
+    of a column (the label column of a table printed without lines, run on from the page before: short
+    lines, none long enough to tell the slope of the text, one under the other). Left-aligned lines start
+    on one straight line, which a turned page tilts: the most lines whose left edges lie on one line
+    within `EDGE_TOLERANCE` (at least `MIN_EDGE_LINES`, spanning `EDGE_SPAN` text heights) give it. None
+    where no such column stands."""
+    if len(found) < MIN_EDGE_LINES:
+        return None
+    xs = np.array([b.x0 for b in found], dtype=np.float64)
+    ys = np.array([b.centre[1] for b in found], dtype=np.float64)
+    height = float(np.median([b.height for b in found]))
+    limit = np.tan(np.radians(MAX_SKEW))
+    best = np.zeros(len(found), dtype=bool)
+    for upper in range(len(found)):
+        dy, dx = ys - ys[upper], xs - xs[upper]
+        lower = (dy > EDGE_SPAN * height / 3) & (np.abs(dx) <= limit * dy)
+        if not lower.any():
+            continue
+        tilts = dx[lower] / dy[lower]
+        inliers = np.abs(dx[np.newaxis, :] - tilts[:, np.newaxis] * dy[np.newaxis, :]) <= EDGE_TOLERANCE
+        counts = inliers.sum(axis=1)
+        if counts.max() > best.sum():
+            best = inliers[int(counts.argmax())]
+    if best.sum() < MIN_EDGE_LINES or np.ptp(ys[best]) < EDGE_SPAN * height:
+        return None
+    tilt = float(np.polyfit(ys[best], xs[best], 1)[0])
+    return float(np.degrees(np.arctan(-tilt)))
 
 
 def _turn(box: Box, matrix: npt.NDArray[np.float64], angle: float) -> Box:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from etl.normalise import fold
-from etl.readers.pdf_columns import Columns, header_columns, place, unplaced_reason, widened
+from etl.readers.pdf_columns import Columns, Span, header_columns, place, unplaced_reason, widened
 from etl.records import Table, TableCell
 from etl.values import parse_value
 
@@ -163,6 +163,7 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
         else:
             items.append((line.y, line))
     ambiguous: list[Ambiguity] = []
+    unowned: list[list[WordLine]] = []
     for run in label_runs(label_lines):
         owner, other = _owners(rows, run)
         if owner is not None and other is not None:
@@ -173,11 +174,122 @@ def text_tables(lines: list[WordLine], right: float, flip: str | None = None) ->
             why = f"label {text!r} on page {run[0].page} lies between two rows of values"
             ambiguous.append(Ambiguity(name, why))
         if owner is None:
-            items += [(line.y, line) for line in run]
+            unowned.append(run)
         else:
             owner.fragments += run
-    paragraphs, tables = _group(sorted(items, key=lambda item: item[0]))
+    items += [(line.y, line) for run in unowned for line in run]
+    items = _with_blank_rows(sorted(items, key=lambda item: item[0]), rows, unowned)
+    paragraphs, tables = _group(items)
     return TextReading(paragraphs, tables, ambiguous)
+
+
+def _with_blank_rows(
+    items: list[tuple[float, Row | WordLine]], rows: list[Row], unowned: list[list[WordLine]]
+) -> list[tuple[float, Row | WordLine]]:
+    """The items with the label runs of rows whose values are all blank (`blank_rows`) made rows."""
+    made = blank_rows(unowned, rows, value_columns(items))
+    if not made:
+        return items
+    taken = {id(line) for _, runs in made for run in runs for line in run}
+    kept = [item for item in items if not (isinstance(item[1], WordLine) and id(item[1]) in taken)]
+    return sorted([*kept, *((row.line.y, row) for row, _ in made)], key=lambda item: item[0])
+
+
+BLANK_ROW_REACH = 0.5
+"""Text heights a label run may start above or below the runs of a blank row and still be beside them."""
+CONTINUED_LABEL = 1.0
+"""Text heights the first word of a label continued on the next page may stand off its column (the two
+sheets were scanned a little apart)."""
+
+
+def blank_rows(
+    runs: list[list[WordLine]], rows: list[Row], columns: dict[int, Columns | str]
+) -> list[tuple[Row, list[list[WordLine]]]]:
+    """Rows whose values are all blank, each with the label runs it is made of. Without lines such a row
+    prints only its label (a table that leaves its zeros blank: every row of （三）不予公开 but one), which
+    no row of values owns. Between two rows of values under one header that names the template's columns,
+    a run that starts with an item number ("3.其他", "（三）") is the label of a row of its own, blank in
+    every column (each blank boxed over its column beside the label, so that the trust step looks for a
+    mark there). A run that starts beside such a row's runs, in a column none of them stands in, is of the
+    same row (a group's label, （三）不予公开, printed beside one of its items); a run without an item
+    number is the label of the blank row before it going on (onto the next page). A run that starts
+    beside the label of a row of values, and any other run, is left as it is: a paragraph, which ends
+    the table (the PDF reader's steps join its parts)."""
+    ordered = sorted(rows, key=lambda row: row.line.y)
+    between: dict[int, tuple[Columns, list[list[WordLine]]]] = {}
+    for run in sorted(runs, key=lambda run: (run[0].y, run[0].x0)):
+        if any(_beside_label(run, row) for row in ordered):
+            continue
+        above = [row for row in ordered if row.line.y < run[0].y]
+        below = [row for row in ordered if row.line.y > run[-1].y]
+        if not above or not below:
+            continue
+        named = columns.get(id(above[-1].line))
+        if isinstance(named, Columns) and columns.get(id(below[0].line)) is named:
+            between.setdefault(id(above[-1].line), (named, []))[1].append(run)
+    return [
+        (_blank_row(found, named.spans), found)
+        for named, group in between.values()
+        for found in _blank_row_runs(group)
+    ]
+
+
+def _beside_label(run: list[WordLine], row: Row) -> bool:
+    """The run starts beside the label of a row of values (a group's label printed at the top of its
+    first item, whose values stand lower, beside the middle of its long label): it is not a row."""
+    lines = [row.line, *row.fragments]
+    reach = BLANK_ROW_REACH * run[0].height
+    return min(line.y for line in lines) - reach <= run[0].y <= max(line.y for line in lines) + reach
+
+
+def _blank_row_runs(runs: list[list[WordLine]]) -> list[list[list[WordLine]]]:
+    """The runs between two rows of values (top to bottom) grouped into the blank rows they label."""
+    made: list[list[list[WordLine]]] = []
+    for run in runs:
+        first = run[0].words[0]
+        beside = next((found for found in reversed(made) if _beside(run, found)), None)
+        if beside is not None:
+            beside.append(run)
+        elif _NUMBERED.match(first.text):
+            made.append([run])
+        elif made and _continues(run, made[-1]):
+            made[-1].append(run)
+    return made
+
+
+def _beside(run: list[WordLine], found: list[list[WordLine]]) -> bool:
+    """The run starts beside the runs of a blank row (within their lines), in a column none of them
+    stands in."""
+    first, height = run[0].words[0], run[0].height
+    lines = [line for other in found for line in other]
+    return (
+        all(line.page == run[0].page for line in lines)
+        and min(line.y for line in lines) - BLANK_ROW_REACH * height
+        <= run[0].y
+        <= max(line.y for line in lines) + BLANK_ROW_REACH * height
+        and not any(_same_column(first, other[0].words[0]) for other in found)
+    )
+
+
+def _continues(run: list[WordLine], found: list[list[WordLine]]) -> bool:
+    """A run without an item number below a blank row, in the column of one of its runs: that label goes
+    on."""
+    first = run[0].words[0]
+    return run[0].y > max(line.y for other in found for line in other) and any(
+        abs(first.x0 - other[0].words[0].x0) <= CONTINUED_LABEL * (first.bottom - first.top)
+        for other in found
+    )
+
+
+def _blank_row(runs: list[list[WordLine]], spans: Sequence[Span]) -> Row:
+    """A row of the runs' label words, blank in every column: each blank boxed over its column from the
+    top of the label to its bottom on the page of its first line."""
+    lines = sorted((line for run in runs for line in run), key=lambda line: (line.y, line.x0))
+    anchor = lines[0]
+    here = [w for line in lines if line.page == anchor.page for w in line.words]
+    top, bottom = min(w.top for w in here), max(w.bottom for w in here)
+    blanks = tuple(Word("", span.x0, span.x1, top, bottom, blank=True) for span in spans)
+    return Row(WordLine((*anchor.words, *blanks), anchor.page, anchor.y), lines[1:])
 
 
 def label_runs(lines: list[WordLine]) -> list[list[WordLine]]:
@@ -252,7 +364,11 @@ def _owners(rows: list[Row], run: list[WordLine]) -> tuple[Row | None, Row | Non
     middle = (run[0].y + run[-1].y) / 2
     reach = (run[-1].y - run[0].y) / 2 + FRAGMENT_REACH * run[0].height
     near = sorted((abs(row.line.y - middle), index) for index, row in enumerate(rows))
-    near = [(d, index) for d, index in near if d <= reach and not _numbered_below(run, rows[index])]
+    near = [
+        (d, index)
+        for d, index in near
+        if d <= reach and not _numbered_below(run, rows[index]) and not _labelled_elsewhere(run, rows[index])
+    ]
     if not near:
         return None, None
     owner = rows[near[0][1]]
@@ -267,6 +383,34 @@ def _numbered_below(run: list[WordLine], row: Row) -> bool:
     first = run[0].words[0]
     return run[-1].y < row.line.y and any(
         _NUMBERED.match(word.text) and _same_column(first, word) for word in row.line.words
+    )
+
+
+LABEL_OVERLAP = 0.5
+"""Share of a label word's width over a run's columns that puts it in them."""
+
+
+def _labelled_elsewhere(run: list[WordLine], row: Row) -> bool:
+    """The run starts with an item number and lies wholly above or below the row's line, whose own label
+    starts on it with an item number, and no label word of that line stands over the run's column
+    ("3.其他" above "（七）总计", printed in the columns left of it): the run is the label of another row,
+    one whose values are all blank. (A label wrapped around its values has a line beside them, or a
+    word on their line in its column; a row whose line holds no numbered label, an old table's row with
+    its label on the lines around its value, takes a sub-heading above it as before.)"""
+    first, height = run[0].words[0], run[0].height
+    if not _NUMBERED.match(first.text):
+        return False
+    apart = (
+        run[-1].y < row.line.y - BLANK_ROW_REACH * height or run[0].y > row.line.y + BLANK_ROW_REACH * height
+    )
+    x0 = min(line.x0 for line in run)
+    x1 = max(line.x1 for line in run)
+    labels = [w for w in row.line.words if not w.is_value]
+    own = any(_NUMBERED.match(w.text) for w in labels)
+    return (
+        apart
+        and own
+        and not any(min(w.x1, x1) - max(w.x0, x0) > LABEL_OVERLAP * (w.x1 - w.x0) for w in labels)
     )
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import math
 
-import cv2
-import numpy as np
 import pytest
 
 from etl.ocr import engine as engine_module
 from etl.ocr.engine import RapidOcrEngine, padded_width
+from tests.ocr_lines import line_image, recording_widths
 
 
 @pytest.fixture(scope="module")
@@ -19,45 +18,27 @@ def engine() -> RapidOcrEngine:
     return RapidOcrEngine()
 
 
-def _line(text: str, height: int = 34) -> np.ndarray:
-    size, _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2)
-    image = np.full((height, size[0] + 12), 255, np.uint8)
-    cv2.putText(image, text, (6, height - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
-    return image
-
-
-def _recording_widths(engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The padded width of every input the recognition model is given from now on."""
-    widths: list[int] = []
-    model = engine._rec.session
-
-    def recorded(data: np.ndarray) -> object:
-        widths.append(int(data.shape[3]))
-        return model(data)
-
-    monkeypatch.setattr(engine._rec, "session", recorded)
-    return widths
-
-
 WIDER = ["2019 1234 5678", "12 0 345 6789 2021", "4455 6677 8899 1000 2000", "365 1024 98765"]
 
 
 def test_a_crop_reads_the_same_alone_and_among_wider_crops(engine: RapidOcrEngine) -> None:
-    cell = _line("42")
+    cell = line_image("42")
     alone = engine.read_lines([cell])
-    among = engine.read_lines([_line(text) for text in WIDER[:2]] + [cell] + [_line(t) for t in WIDER[2:]])
+    among = engine.read_lines(
+        [line_image(text) for text in WIDER[:2]] + [cell] + [line_image(t) for t in WIDER[2:]]
+    )
     assert among[2] == alone[0]  # the same text, score and places, to the last bit
     assert alone[0].text == "42"
     digits_alone = engine.read_digits([cell])
-    digits_among = engine.read_digits([_line(text) for text in WIDER] + [cell])
+    digits_among = engine.read_digits([line_image(text) for text in WIDER] + [cell])
     assert digits_among[-1] == digits_alone[0]
 
 
 def test_a_narrow_cell_is_padded_to_a_width_of_its_own_below_the_model_input(
     engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cells = [_line("7"), _line("42"), _line("1024")]
-    widths = _recording_widths(engine, monkeypatch)
+    cells = [line_image("7"), line_image("42"), line_image("1024")]
+    widths = recording_widths(engine, monkeypatch)
     readings = engine.read_lines(cells)
     assert [r.text for r in readings] == ["7", "42", "1024"]
     assert all(width < 320 for width in widths)

@@ -4,37 +4,17 @@ line or a cell is read as it is."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from etl.ocr import engine as engine_module
 from etl.ocr.engine import RapidOcrEngine
+from tests.ocr_lines import line_image, recording_widths
 
 
 @pytest.fixture(scope="module")
 def engine() -> RapidOcrEngine:
     return RapidOcrEngine()
-
-
-def _line(text: str, height: int = 34) -> np.ndarray:
-    size, _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.9, 2)
-    image = np.full((height, size[0] + 12), 255, np.uint8)
-    cv2.putText(image, text, (6, height - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
-    return image
-
-
-def _recording_widths(engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The padded width of every input the recognition model is given from now on."""
-    widths: list[int] = []
-    model = engine._rec.session
-
-    def recorded(data: np.ndarray) -> object:
-        widths.append(int(data.shape[3]))
-        return model(data)
-
-    monkeypatch.setattr(engine._rec, "session", recorded)
-    return widths
 
 
 NUMBERS = "2019 1234 5678 9012 3456 7890 2021 4455 6677 8899"
@@ -43,9 +23,9 @@ NUMBERS = "2019 1234 5678 9012 3456 7890 2021 4455 6677 8899"
 def test_a_long_line_is_read_squeezed_with_its_digits_and_places(
     engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    long = _line(NUMBERS)
+    long = line_image(NUMBERS)
     assert long.shape[1] > engine_module.SQUEEZE_FROM * long.shape[0]
-    widths = _recording_widths(engine, monkeypatch)
+    widths = recording_widths(engine, monkeypatch)
     step = 8 * long.shape[0] / 48 / engine_module.SQUEEZE  # a time step of the squeezed line, in its pixels
     squeezed = engine.read_lines([long])[0]
     monkeypatch.setattr(engine_module, "SQUEEZE", 1.0)
@@ -63,9 +43,9 @@ def test_a_long_line_is_read_squeezed_with_its_digits_and_places(
 def test_a_cell_and_a_short_line_are_read_as_they_are(
     engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    short = _line("12 0 345 6789")
+    short = line_image("12 0 345 6789")
     assert short.shape[1] <= engine_module.SQUEEZE_FROM * short.shape[0]
-    readings = engine.read_lines([_line("7"), short])
+    readings = engine.read_lines([line_image("7"), short])
     monkeypatch.setattr(engine_module, "SQUEEZE_FROM", 1e9)
-    assert engine.read_lines([_line("7"), short]) == readings
+    assert engine.read_lines([line_image("7"), short]) == readings
     assert [r.text for r in readings] == ["7", "12 0 345 6789"]

@@ -50,9 +50,10 @@ MIN_WIDTH = 96
 digit or two is not padded to the model's own 320 px (docs/ocr.md, Speed)."""
 WIDTH_STEP = 32
 """A crop is padded to a multiple of this (the model reads a time step per 8 px)..."""
-MARGIN = 16
+MARGIN = 32
 """...with at least this much blank beyond its own width: a line padded by less than two time steps
-now and then reads a character twice at its end (`（一)）维持…`)."""
+now and then reads a character twice at its end (`（一)）维持…`), and a short label with less than four
+drops a mark (`用、行` read `用行`; docs/ocr.md, Speed)."""
 DOUBT = 0.97
 """A time step whose best digit has less probability than this offers its runner-up as a candidate."""
 

@@ -237,9 +237,7 @@ def blank_rows(
 def _beside_label(run: list[WordLine], row: Row) -> bool:
     """The run starts beside the label of a row of values (a group's label printed at the top of its
     first item, whose values stand lower, beside the middle of its long label): it is not a row."""
-    lines = [row.line, *row.fragments]
-    reach = BLANK_ROW_REACH * run[0].height
-    return min(line.y for line in lines) - reach <= run[0].y <= max(line.y for line in lines) + reach
+    return _alongside(run, [row.line, *row.fragments])
 
 
 def _blank_row_runs(runs: list[list[WordLine]]) -> list[list[list[WordLine]]]:
@@ -260,15 +258,19 @@ def _blank_row_runs(runs: list[list[WordLine]]) -> list[list[list[WordLine]]]:
 def _beside(run: list[WordLine], found: list[list[WordLine]]) -> bool:
     """The run starts beside the runs of a blank row (within their lines), in a column none of them
     stands in."""
-    first, height = run[0].words[0], run[0].height
+    first = run[0].words[0]
     lines = [line for other in found for line in other]
     return (
         all(line.page == run[0].page for line in lines)
-        and min(line.y for line in lines) - BLANK_ROW_REACH * height
-        <= run[0].y
-        <= max(line.y for line in lines) + BLANK_ROW_REACH * height
+        and _alongside(run, lines)
         and not any(_same_column(first, other[0].words[0]) for other in found)
     )
+
+
+def _alongside(run: list[WordLine], lines: Sequence[WordLine]) -> bool:
+    """The run starts within the lines' height (`BLANK_ROW_REACH` text heights above or below)."""
+    reach = BLANK_ROW_REACH * run[0].height
+    return min(line.y for line in lines) - reach <= run[0].y <= max(line.y for line in lines) + reach
 
 
 def _continues(run: list[WordLine], found: list[list[WordLine]]) -> bool:

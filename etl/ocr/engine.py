@@ -32,6 +32,18 @@ DIGIT_MARKS = DIGITS + ".-"
 DETECT_WIDTH = 1240
 """Text is found on the page scaled to this width (an A4 page at 150 dpi); lines are read at full size."""
 DETECT_LIMIT = 6000
+DETECT_STEP = 32
+"""The detector takes an image whose sides are multiples of this (its coarsest feature map's stride)."""
+CROP_TO_INK = True
+"""Text is found only in the part of the page that holds ink (`ink_region`): white paper margins and the
+blank lower half of a last page are not run through the detector (docs/ocr.md, Speed)."""
+INK_LEVEL = 192
+"""A pixel darker than this, on the page at detection scale, is ink..."""
+INK_SPECK = 6
+"""...unless its piece is this small (pixels at detection scale): scanner noise, a JPEG artefact."""
+INK_MARGIN = 32
+"""Blank kept around the ink (pixels at detection scale) before the region is rounded out to the
+detector's steps: the detector sees each line with paper around it, as on the whole page."""
 MAX_CANDIDATES = 4
 BATCH_PIXELS = 4096
 """Padded width (pixels at the model's 48 px height, summed over the crops) that one recognition call
@@ -121,6 +133,42 @@ def crop(page: Image, box: Box, pad: float = 0.0) -> Image:
     return page[y0:y1, x0:x1]
 
 
+def ink_region(image: Image) -> tuple[int, int, int, int]:
+    """(x0, top, x1, bottom) of the part of a page (at detection scale, sides multiples of
+    `DETECT_STEP`) that holds ink: the box of every piece of ink larger than `INK_SPECK`, widened by
+    `INK_MARGIN` and rounded out to multiples of `DETECT_STEP` (so that the detector's grid falls on the
+    same pixels as on the whole page), within the page. A page without ink is given whole."""
+    import cv2
+
+    grey = image if image.ndim == 2 else image.min(axis=2)
+    height, width = grey.shape[:2]
+    mask = (grey < INK_LEVEL).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] > INK_SPECK
+    keep[0] = False
+    pieces = stats[keep]
+    if not len(pieces):
+        return 0, 0, width, height
+    x0 = int(pieces[:, cv2.CC_STAT_LEFT].min())
+    top = int(pieces[:, cv2.CC_STAT_TOP].min())
+    x1 = int((pieces[:, cv2.CC_STAT_LEFT] + pieces[:, cv2.CC_STAT_WIDTH]).max())
+    bottom = int((pieces[:, cv2.CC_STAT_TOP] + pieces[:, cv2.CC_STAT_HEIGHT]).max())
+    return (
+        _step_down(x0 - INK_MARGIN),
+        _step_down(top - INK_MARGIN),
+        min(width, _step_up(x1 + INK_MARGIN)),
+        min(height, _step_up(bottom + INK_MARGIN)),
+    )
+
+
+def _step_down(value: int) -> int:
+    return max(0, value // DETECT_STEP * DETECT_STEP)
+
+
+def _step_up(value: int) -> int:
+    return -(-value // DETECT_STEP) * DETECT_STEP
+
+
 def read_page(engine: Engine, page: Image) -> list[Line]:
     boxes = engine.find_lines(page)
     crops = [crop(page, box, 2) for box in boxes]
@@ -183,13 +231,19 @@ class RapidOcrEngine:
             return []
         levels = np.asarray(pre.normalize(np.arange(256, dtype=np.uint8)[:, np.newaxis].repeat(3, axis=1)))
         levels = levels.astype(np.float32)
-        tensor = np.empty((1, 3, *resized.shape[:2]), np.float32)
+        whole = (0, 0, resized.shape[1], resized.shape[0])
+        x0, top, x1, bottom = ink_region(resized) if CROP_TO_INK else whole
+        inked = resized[top:bottom, x0:x1]
+        tensor = np.empty((1, 3, *inked.shape[:2]), np.float32)
         for channel in range(3):
-            plane = resized if resized.ndim == 2 else resized[:, :, channel]
+            plane = inked if inked.ndim == 2 else inked[:, :, channel]
             tensor[0, channel] = levels[plane, channel]
         give_back_memory()
-        predictions = _run_model(self._det.session, tensor)
+        found = np.asarray(_run_model(self._det.session, tensor))
         del tensor
+        predictions = np.zeros((1, 1, *resized.shape[:2]), np.float32)
+        predictions[0, 0, top:bottom, x0:x1] = found[0, 0]
+        del found
         quads, _ = self._det.postprocess_op(predictions, grey.shape[:2])
         return list(self._det.sorted_boxes(quads)) if len(quads) else []
 

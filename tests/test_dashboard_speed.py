@@ -365,10 +365,10 @@ class _Recording:
     """A cursor that keeps the SQL it was given."""
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        self.cursor, self.sql = cursor, []
+        self.cursor, self.seen = cursor, []
 
     def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
-        self.sql.append(sql)
+        self.seen.append(sql)
         return self.cursor.execute(sql, params)
 
     def __getattr__(self, name: str) -> Any:
@@ -387,8 +387,8 @@ def test_an_agencys_profile_and_its_gaps_come_from_the_agency_ordered_rollups(
     cursor = _Recording(con.cursor())
     read = dq.series_by_report, dq.series_gaps
     rolled = [[f(cursor, flt, rollups.RANKED_SERIES) for f in read] for flt in filters]  # type: ignore[arg-type]
-    assert cursor.sql and all("agg_profile" in s or "agg_gaps" in s for s in cursor.sql if "$series" in s)
-    assert not any("main.report_series" in s or "FROM facts" in s for s in cursor.sql)
+    assert cursor.seen and all("agg_profile" in s or "agg_gaps" in s for s in cursor.seen if "$series" in s)
+    assert not any("main.report_series" in s or "FROM facts" in s for s in cursor.seen)
     monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
     for flt, (profile, gaps) in zip(filters, rolled, strict=True):
         pd.testing.assert_frame_equal(profile, dq.series_by_report(con, flt, rollups.RANKED_SERIES))

@@ -131,12 +131,14 @@ def read_page(engine: Engine, page: Image) -> list[Line]:
 
 
 class RapidOcrEngine:
-    """PP-OCR (detection + recognition) from the `rapidocr` wheel on ONNX Runtime, one thread."""
+    """PP-OCR (detection + recognition) from the `rapidocr` wheel on ONNX Runtime, one thread (and
+    OpenCV's image work, process-wide, on as many)."""
 
     name = "rapidocr"
 
     def __init__(self, threads: int = 1) -> None:
         try:
+            import cv2
             from rapidocr import RapidOCR
         except ImportError:
             raise UnreadableDocument(
@@ -151,6 +153,7 @@ class RapidOcrEngine:
             "Det.limit_side_len": DETECT_LIMIT,
             "Rec.rec_batch_num": 8,
         }
+        cv2.setNumThreads(threads)  # OpenCV's pool (a thread a core) would read the page on two cores
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
         self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]

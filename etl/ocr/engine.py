@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from etl.errors import UnreadableDocument
-from etl.ocr.rec_model import logits_model
+from etl.ocr.rec_model import load_model, logits_model
 
 Image = npt.NDArray[np.uint8]
 """A greyscale page or crop, uint8, white paper."""
@@ -289,14 +289,11 @@ def _give_logits(recogniser: Any, options: Any) -> bool:
     """The library's recognition session (`OrtInferSession`) made to run its model with the output
     layer as one `Gemm` giving logits (etl/ocr/rec_model.py), with the library's session options; False
     if the model cannot be rewritten (it then gives probabilities, as the library's)."""
-    try:
-        import onnx
-    except ImportError:
-        return False
     from onnxruntime import InferenceSession
 
     loaded = recogniser.session
-    rewritten = logits_model(onnx.load(loaded._model_path))
+    model = load_model(loaded._model_path)
+    rewritten = logits_model(model) if model is not None else None
     if rewritten is None:
         return False
     recogniser.session = InferenceSession(

@@ -6,13 +6,47 @@ inputs, so the bias is a pass of its own over the largest tensor of the model, a
 more. Here the layer becomes one `Gemm` with its bias on [crops × time steps, 120] and gives the
 logits: the greedy decoding takes the same argmax from them, and the probability of a chosen character
 is computed for the time steps that emit one (`ctc_decode`), a few of the thousands read.
+
+The model is read with the protobuf classes of the `onnx` package's generated `onnx_ml_pb2` module,
+loaded on its own: `import onnx` takes about 0.9 CPU s (its `ml_dtypes`), and a worker starts an engine
+in each fresh process.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 OUTPUT_OPS = ("MatMul", "Add", "Softmax")
+FLOAT, INT64 = 1, 7
+"""`TensorProto` element types."""
+
+
+def load_model(path: str | Path) -> Any | None:
+    """The ONNX model at `path` as a `ModelProto`, or None without the `onnx` package."""
+    proto = _onnx_proto()
+    if proto is None:
+        return None
+    model = proto.ModelProto()
+    model.ParseFromString(Path(path).read_bytes())
+    return model
+
+
+@functools.cache
+def _onnx_proto() -> Any | None:
+    """The `onnx` package's `onnx_ml_pb2` (protobuf classes only), without importing the package."""
+    package = importlib.util.find_spec("onnx")
+    folders = package.submodule_search_locations if package is not None else None
+    if not folders:
+        return None
+    spec = importlib.util.spec_from_file_location("xxgk_onnx_ml_pb2", Path(folders[0]) / "onnx_ml_pb2.py")
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def logits_model(model: Any) -> Any | None:
@@ -20,8 +54,6 @@ def logits_model(model: Any) -> Any | None:
     logits as [crops × time steps, characters], or None if it does not end as PP-OCR's recogniser does
     (a `MatMul` by a 2-D weight, an `Add` of a 1-D bias, a `Softmax` over the last axis; `Identity`
     nodes between them are passed over)."""
-    from onnx import TensorProto, helper, numpy_helper
-
     graph = model.graph
     if len(graph.output) != 1:
         return None
@@ -39,21 +71,27 @@ def logits_model(model: Any) -> Any | None:
         return None
     width, characters = initialisers[weight].dims
     dropped = _between(producers, graph.output[0].name, features)
-    kept = [node for node in graph.node if id(node) not in dropped]
+    kept = [node for node in graph.node if tuple(node.output) not in dropped]
     output = graph.output[0].name
-    shape = numpy_helper.from_array(_int64([-1, width]), "xxgk.rows.shape")
+    nodes = [_copy(node) for node in kept]
     del graph.node[:]
-    graph.node.extend(
-        [
-            *kept,
-            helper.make_node("Reshape", [features, shape.name], ["xxgk.rows"], name="xxgk.rows"),
-            helper.make_node("Gemm", ["xxgk.rows", weight, bias], [output], name="xxgk.logits"),
-        ]
-    )
-    graph.initializer.append(shape)
+    for node in nodes:
+        graph.node.add().CopyFrom(node)
+    shape = graph.initializer.add(name="xxgk.rows.shape", data_type=INT64, dims=[2], int64_data=[-1, width])
+    graph.node.add(op_type="Reshape", name="xxgk.rows", input=[features, shape.name], output=["xxgk.rows"])
+    graph.node.add(op_type="Gemm", name="xxgk.logits", input=["xxgk.rows", weight, bias], output=[output])
     del graph.output[:]
-    graph.output.append(helper.make_tensor_value_info(output, TensorProto.FLOAT, ["rows", characters]))
+    tensor = graph.output.add(name=output).type.tensor_type
+    tensor.elem_type = FLOAT
+    tensor.shape.dim.add(dim_param="rows")
+    tensor.shape.dim.add(dim_value=characters)
     return model
+
+
+def _copy(message: Any) -> Any:
+    copied = type(message)()
+    copied.CopyFrom(message)
+    return copied
 
 
 def _chain(producers: dict[str, Any], output: str) -> list[Any]:
@@ -71,29 +109,22 @@ def _chain(producers: dict[str, Any], output: str) -> list[Any]:
     return chain
 
 
-def _between(producers: dict[str, Any], output: str, features: str) -> set[int]:
-    """The nodes from the graph's output back to (not including) the node giving `features`."""
-    dropped: set[int] = set()
+def _between(producers: dict[str, Any], output: str, features: str) -> set[tuple[str, ...]]:
+    """The nodes (by their outputs) from the graph's output back to the node giving `features`, that
+    one left out."""
+    dropped: set[tuple[str, ...]] = set()
     pending = [output]
     while pending:
         name = pending.pop()
         if name == features or name not in producers:
             continue
         node = producers[name]
-        if id(node) not in dropped:
-            dropped.add(id(node))
+        if tuple(node.output) not in dropped:
+            dropped.add(tuple(node.output))
             pending.extend(node.input)
     return dropped
 
 
 def _softmax_axis(node: Any) -> int:
-    from onnx import helper
-
-    axes = [helper.get_attribute_value(a) for a in node.attribute if a.name == "axis"]
+    axes = [a.i for a in node.attribute if a.name == "axis"]
     return int(axes[0]) if axes else 1
-
-
-def _int64(values: list[int]) -> Any:
-    import numpy as np
-
-    return np.array(values, np.int64)

@@ -3,6 +3,7 @@ query, and results cached under the version's path so a new ingest shows on the 
 
 from __future__ import annotations
 
+import copy
 import queue
 from collections.abc import Callable
 from pathlib import Path
@@ -119,10 +120,23 @@ def _relations(path: str, directory: str, revision: int) -> dict[str, Any]:
         cursor.close()
 
 
+VERSION_READS = frozenset({"places", "domain"})
+"""Reads that take no argument and no review state (the sidebar's places and filter ranges, read by every
+page): one published version always gives the same rows, so they are kept per version for as long as the
+connection (`st.cache_resource`, which clearing the data cache leaves), and a new publish reads again."""
+
+
 def read(path: str, name: str, *args: object) -> Any:
     """`dashboard_queries.<name>(cursor, *args)` on the version at `path` with the review database's
-    corrections and statuses, cached per version and review revision."""
+    corrections and statuses, cached per version and review revision (VERSION_READS per version)."""
+    if name in VERSION_READS and not args:
+        return copy.deepcopy(_version_read(path, name))
     return _read(path, review_revision(), name, *args)
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def _version_read(path: str, name: str) -> Any:
+    return _run(path, getattr(dashboard_queries, name))
 
 
 @st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)

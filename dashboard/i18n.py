@@ -201,6 +201,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "agencies.series_pick": ("指标", "Measure"),
     "agencies.ranking": ("地区内排名", "Ranking within the place"),
     "agencies.ranking_year": ("排名年度", "Ranking year"),
+    "agencies.ranking_open": (
+        "按所选指标对本地区的报告排名",
+        "Rank the place's reports by the chosen measure",
+    ),
     "agencies.search": ("查找机关", "Find an agency"),
     "agencies.search_hint": ("输入机关名称的一部分", "Type part of its name"),
     "agencies.search_limited": (
@@ -272,16 +276,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "quality.summary": ("校验结果汇总", "Checks summary"),
     "quality.failed": ("未通过的校验", "Failed checks"),
     "quality.coverage": ("发布情况（机关 × 年度）", "Coverage (agency × year)"),
+    "quality.coverage_open": ("显示各机关各年度的发布情况", "Show which agencies published in which years"),
     "quality.coverage_limited": (
         "共{total}个机关，图中显示有缺失或多个版本的机关优先的{shown}个；全部机关见 xxgk export coverage，"
         "或按地区筛选。",
         "{total} agencies: the grid shows {shown}, those with gaps or several versions first; "
         "`xxgk export coverage` writes them all, or filter by place.",
     ),
-    "quality.failed_limited": (
-        "共{total}项未通过，下表列出最严重的{shown}项；全部见 xxgk export checks，或按地区筛选。",
-        "{total} failed checks: the table lists the {shown} most severe; `xxgk export checks` writes them "
-        "all, or filter by place.",
+    "quality.failed_page_rows": (
+        "第{first}–{last}项，共{total}项未通过（每页{size}项，最严重的在前）；全部见 xxgk export checks。",
+        "Failed checks {first}–{last} of {total} ({size} a page, most severe first); `xxgk export checks` "
+        "writes them all.",
     ),
     "quality.unplaced": ("未能定位地区的机关", "Agencies without a place"),
     "quality.errors": ("未能导入的文件", "Files that did not load"),

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from warehouse.dashboard_queries import FAILED_PAGE
 from warehouse.db import connect
 from warehouse.publish import require_current
 
@@ -264,7 +266,8 @@ def test_agency_profile_and_ranking(warehouse: Path) -> None:
         SELECT agency_id, any_value(agency) FROM reports WHERE is_current AND template = 'v2021' AND NOT coalesce(is_vertical, FALSE)
         GROUP BY 1 ORDER BY 1 LIMIT 1""",
     )[0]
-    at = open_page("agencies", {"agency": agency_id, "lang": "en"})
+    # The ranking is read only while its expander is open (docs/scale.md §5, sixth pass): opened by the URL.
+    at = open_page("agencies", {"agency": agency_id, "lang": "en", "rank_open": "1"})
     assert at.selectbox(key="agency").value == agency_id
     assert at.query_params["agency"] == agency_id
     profile = html_table(next(str(e.value) for e in at.markdown if "xxgk-table" in str(e.value)))
@@ -293,7 +296,8 @@ def test_agency_profile_and_ranking(warehouse: Path) -> None:
 
 
 def test_quality_lists_every_failed_check_and_the_coverage_grid(warehouse: Path) -> None:
-    at = open_page("quality", {"lang": "en"})
+    # The coverage grid is read only while its expander is open (docs/scale.md §5, sixth pass).
+    at = open_page("quality", {"lang": "en", "coverage_open": "1"})
     ((failed,),) = sql(
         warehouse,
         """
@@ -303,7 +307,20 @@ def test_quality_lists_every_failed_check_and_the_coverage_grid(warehouse: Path)
     assert failed > 0
     tables = [df.value for df in at.dataframe]
     failed_table = next(t for t in tables if "message" in t.columns)
-    assert len(failed_table) == failed
+    # A page of FAILED_PAGE at a time (docs/scale.md §5, sixth pass): every page together lists each once.
+    assert len(failed_table) == min(failed, FAILED_PAGE)
+    listed = [failed_table]
+    for page in range(2, -(-failed // FAILED_PAGE) + 1):
+        at.number_input(key="failed_page").set_value(page).run()
+        listed.append(next(df.value for df in at.dataframe if "message" in df.value.columns))
+    every = pd.concat(listed)
+    failing = sql(
+        warehouse,
+        """
+        SELECT c.report_id FROM checks c JOIN reports r USING (report_id)
+        WHERE r.is_current AND coalesce(r.scope, 'own') = 'own' AND NOT coalesce(r.is_vertical, FALSE) AND c.status = 'fail'""",
+    )
+    assert sorted(every["report_id"]) == sorted(report_id for (report_id,) in failing)
     grid = figures(at)["Coverage (agency × year)"]["data"][0]
     ((agencies,),) = sql(
         warehouse,
@@ -430,3 +447,46 @@ def test_agency_pickers_list_the_first_matches_and_keep_the_chosen_agency(
     assert at.selectbox(key="agency").options == [str(last_name)]
     report = open_page("report", {"lang": "en"})
     assert len(report.selectbox(key="report_agency").options) == 2
+
+
+def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed (the default), the agencies page reads no ranking and the quality page no coverage grid; a
+    click on the expander, or a link naming the ranking's year, opens them and puts that in the URL."""
+    import streamlit as st
+
+    from dashboard import data
+
+    asked: list[str] = []
+    run = data._run
+
+    def counted(path: str, read: Any, *args: object) -> Any:
+        asked.append(read.__name__)
+        return run(path, read, *args)
+
+    monkeypatch.setattr(data, "_run", counted)
+    agency_id = sql(warehouse, "SELECT min(agency_id) FROM reports WHERE is_current AND template = 'v2021'")[
+        0
+    ][0]
+    st.cache_data.clear()
+    at = open_page("agencies", {"agency": agency_id, "lang": "en"})
+    assert "ranking" not in asked and "ranking_years" not in asked
+    assert not any(title.startswith("Requests received ·") for title in figures(at))
+    at.session_state["rank_open"] = True
+    at.run()
+    assert "ranking" in asked
+    assert any(title.startswith("Requests received ·") for title in figures(at))
+    assert at.query_params["rank_open"] == "1"
+    year = sql(warehouse, "SELECT min(year) FROM reports WHERE is_current AND template = 'v2021'")[0][0]
+    linked = open_page("agencies", {"agency": agency_id, "lang": "en", "rank_year": str(year)})
+    assert any(title.startswith("Requests received ·") for title in figures(linked))
+    asked.clear()
+    at = open_page("quality", {"lang": "en"})
+    assert "coverage_limited" not in asked
+    assert "Coverage (agency × year)" not in figures(at)
+    at.session_state["coverage_open"] = True
+    at.run()
+    assert "coverage_limited" in asked
+    assert "Coverage (agency × year)" in figures(at)
+    assert at.query_params["coverage_open"] == "1"

@@ -329,3 +329,73 @@ def test_the_candidates_read_only_their_provinces_files_and_never_an_odd_code_as
         assert reads._provinces(con, {"place": "999900", "year": 2021}) == ""
     finally:
         con.close()
+
+
+def test_places_and_domain_are_read_once_per_version_and_handed_out_as_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sidebar's places and filter ranges are kept per published version across clearing the data
+    cache (a cold page); another version reads them again, and no caller can change the kept value."""
+    import streamlit as st
+
+    asked: list[tuple[str, str]] = []
+
+    def run(path: str, read: Any, *args: object) -> Any:
+        asked.append((path, read.__name__))
+        if read.__name__ == "domain":
+            return {"year_min": 2014, "templates": ["v2021"]}
+        return pd.DataFrame({"province_code": ["110000"]})
+
+    monkeypatch.setattr(data, "_run", run)
+    data._version_read.clear()
+    first = data.frame("/v1.duckdb", "places")
+    first.loc[0, "province_code"] = "changed"
+    st.cache_data.clear()
+    assert data.frame("/v1.duckdb", "places")["province_code"].tolist() == ["110000"]
+    domain = data.read("/v1.duckdb", "domain")
+    domain["templates"].append("changed")
+    assert data.read("/v1.duckdb", "domain")["templates"] == ["v2021"]
+    assert asked == [("/v1.duckdb", "places"), ("/v1.duckdb", "domain")]
+    data.frame("/v2.duckdb", "places")
+    assert asked[-1] == ("/v2.duckdb", "places")
+    data._version_read.clear()
+
+
+class _Recording:
+    """A cursor that keeps the SQL it was given."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor, self.seen = cursor, []
+
+    def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
+        self.seen.append(sql)
+        return self.cursor.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+def test_an_agencys_profile_and_its_gaps_come_from_the_agency_ordered_rollups(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agencies page's profile and the reasons for its empty cells read `agg_profile` and `agg_gaps`
+    (one agency's rows together), not the report-sorted `report_series` and `facts` parts: the same rows."""
+    agencies = [a for (a,) in con.execute(
+        "SELECT DISTINCT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    filters = [ReportFilter(agency_ids=(a,)) for a in agencies] + [ReportFilter(agency_ids=tuple(agencies))]
+    cursor = _Recording(con.cursor())
+    read = dq.series_by_report, dq.series_gaps
+    rolled = [[f(cursor, flt, rollups.RANKED_SERIES) for f in read] for flt in filters]  # type: ignore[arg-type]
+    assert cursor.seen and all("agg_profile" in s or "agg_gaps" in s for s in cursor.seen if "$series" in s)
+    assert not any("main.report_series" in s or "FROM facts" in s for s in cursor.seen)
+    monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
+    for flt, (profile, gaps) in zip(filters, rolled, strict=True):
+        pd.testing.assert_frame_equal(profile, dq.series_by_report(con, flt, rollups.RANKED_SERIES))
+        old_gaps = dq.series_gaps(con, flt, rollups.RANKED_SERIES)
+        key = list(old_gaps.columns)
+        pd.testing.assert_frame_equal(
+            gaps.sort_values(key, ignore_index=True), old_gaps.sort_values(key, ignore_index=True)
+        )
+    assert sum(len(profile) for profile, _ in rolled) > len(agencies)
+    assert sum(len(gaps) for _, gaps in rolled) > 0

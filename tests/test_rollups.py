@@ -68,10 +68,15 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "coverage": lambda c, f: dq.coverage(c, f, 2010, 2030),
         "coverage_limited": lambda c, f: dq.coverage_limited(c, f, 2017, 2022, 3),
         "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
+        "failed_checks_page_3": lambda c, f: dq.failed_checks(c, f, 5, 3),
         "unplaced": dq.unplaced,
         "agencies": dq.agencies,
         "series_by_report": lambda c, f: dq.series_by_report(c, f, series),
         "series_gaps": lambda c, f: dq.series_gaps(c, f, series),
+        # The agencies page's series: read from `agg_profile` and `agg_gaps`.
+        "series_by_report ranked": lambda c, f: dq.series_by_report(c, f, rollups.RANKED_SERIES),
+        "series_gaps ranked": lambda c, f: dq.series_gaps(c, f, rollups.RANKED_SERIES),
+        "series_by_report one": lambda c, f: dq.series_by_report(c, f, RANKED[:1]),
         **{f"ranking_years {code}": partial(dq.ranking_years, series=code) for code in RANKED},
         **{
             f"ranking {code} {year} {limit}": partial(dq.ranking, series=code, year=year, limit=limit)
@@ -101,6 +106,12 @@ def _filters(con: duckdb.DuckDBPyConnection) -> list[ReportFilter]:
         )
     )
     found.append(ReportFilter(agency_text="局"))
+    agencies = [a for (a,) in con.execute(
+        "SELECT DISTINCT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    found += [ReportFilter(agency_ids=(a,)) for a in agencies[::3]]
+    found.append(ReportFilter(agency_ids=tuple(agencies[:4]), include_vertical=True, year_from=2019))
+    found.append(ReportFilter(agency_ids=("no such agency", "it's quoted")))
     found.append(ReportFilter(review=("pending",)))
     return found
 
@@ -119,7 +130,7 @@ def _same(new: object, old: object) -> None:
 
 def test_the_sample_warehouse_has_its_rollups(con: duckdb.DuckDBPyConnection) -> None:
     assert dq.has_rollups(con)
-    for relation in ("agg_metrics", "agg_series", "agg_checks", "agg_reports", "agg_coverage", "agg_ranking"):
+    for relation in rollups.RELATIONS:
         assert con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0] > 0, relation
     replaced = con.execute("SELECT count(*) FROM reports WHERE NOT is_current").fetchall()[0][0]
     assert replaced > 0, "the sample corpus holds replaced versions the rollups must leave out"
@@ -142,6 +153,24 @@ def test_every_page_query_equals_the_fact_scanning_query(
     _same(rolled_places, dq.places(con))
     _same(rolled_domain, dq.domain(con))
     assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"
+
+
+def test_the_pages_of_failed_checks_list_each_once_in_the_order_of_one_read(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The quality page lists the failed checks a page at a time: the pages, one after the other, are the
+    whole list read at once (the order is total, so no check is on two pages or on none)."""
+    checked = 0
+    for flt in _filters(con)[:12]:
+        whole = dq.failed_checks(con, flt, 1_000_000)
+        pages = [dq.failed_checks(con, flt, 7, page) for page in range(1, len(whole) // 7 + 3)]
+        assert pages[-1].empty
+        if whole.empty:
+            continue
+        listed = pd.concat([page for page in pages if not page.empty], ignore_index=True)
+        pd.testing.assert_frame_equal(listed, whole)
+        checked += len(whole) > 7
+    assert checked > 3, "the comparisons must cover several pages"
 
 
 def test_reads_routed_to_one_bucket_equal_reads_over_every_bucket(

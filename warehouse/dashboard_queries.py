@@ -246,13 +246,58 @@ def series_by_year(con: Connection, flt: ReportFilter, series: tuple[str, ...]) 
     return _filtered(con, "dash_series_by_year", flt, series=list(series))
 
 
+def _profiled(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> bool:
+    """Whether `agg_profile` and `agg_gaps` hold the rows: series they keep, no OCR values left out."""
+    return (
+        bool(series)
+        and set(series) <= set(RANKED_SERIES)
+        and not flt.hide_unconfirmed_ocr
+        and has_rollups(con)
+    )
+
+
+def _of_agencies(flt: ReportFilter, alias: str) -> str:
+    """A condition on the agency-ordered rollups' `agency_id` that DuckDB prunes their row groups by (the
+    agencies as SQL literals; a list parameter prunes nothing), TRUE without agency ids; the filter's own
+    condition applies as well."""
+    if not flt.agency_ids:
+        return "TRUE"
+    listed = ", ".join("'" + a.replace("'", "''") + "'" for a in flt.agency_ids)
+    return f"{alias}.agency_id IN ({listed})"
+
+
 def series_by_report(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    return _filtered(con, "dash_series_by_report", flt, fast=True, series=list(series))
+    """Harmonised series per selected report; the series the agencies page offers are read from
+    `agg_profile` (one agency's rows together, with their report's columns) instead of the report-sorted
+    parts and the current-report rollup."""
+    if not _profiled(con, flt, series):
+        return _filtered(con, "dash_series_by_report", flt, fast=True, series=list(series))
+    _overlaid(con)
+    condition, params = flt.condition("r")
+    # Read once (MATERIALIZED): the selected reports and the series the corrections apply to.
+    profile = (
+        f"profile AS MATERIALIZED (SELECT r.* FROM agg_profile AS r WHERE {condition} "
+        f"AND {_of_agencies(flt, 'r')})"
+    )
+    selected = "selected AS (SELECT DISTINCT report_id, agency_id, agency, year, template FROM profile)"
+    corrected = overlay.ctes(
+        *CORRECTED["dash_series_by_report"], series_base=f"SELECT {overlay.SERIES_COLUMNS} FROM profile"
+    )
+    sql = overlay.with_clause(profile, corrected, selected) + queries.sql("dash_series_by_report")
+    return con.execute(sql, {**params, "series": list(series)}).df()
 
 
 def series_gaps(con: Connection, flt: ReportFilter, series: tuple[str, ...]) -> pd.DataFrame:
-    """The blank and not-applicable cells behind series without a value (why a profile cell is empty)."""
-    return _filtered(con, "dash_series_gaps", flt, fast=True, series=list(series))
+    """The blank and not-applicable cells behind series without a value (why a profile cell is empty);
+    those of the series the agencies page offers from `agg_gaps`."""
+    if not _profiled(con, flt, series):
+        return _filtered(con, "dash_series_gaps", flt, fast=True, series=list(series))
+    _overlaid(con)
+    condition, params = flt.condition("r")
+    gaps = f"gaps AS (SELECT r.* FROM agg_gaps AS r WHERE {condition} AND {_of_agencies(flt, 'r')})\n"
+    return con.execute(
+        f"WITH {gaps}{queries.sql('agg_series_gaps')}", {**params, "series": list(series)}
+    ).df()
 
 
 RANK_LIMIT = 100
@@ -342,16 +387,23 @@ def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
     return _filtered(con, "dash_check_summary", flt)
 
 
-FAILED_LIMIT = 2000
-"""Failed checks a page lists (worst first); `xxgk export checks` writes them all."""
+FAILED_PAGE = 200
+"""Failed checks the quality page lists at a time (worst first, a page number for the others);
+`xxgk export checks` writes them all."""
 
 
-def failed_checks(con: Connection, flt: ReportFilter, limit: int = FAILED_LIMIT) -> pd.DataFrame:
+def failed_checks(
+    con: Connection, flt: ReportFilter, limit: int = FAILED_PAGE, page: int = 1
+) -> pd.DataFrame:
+    """Page `page` (from 1) of the selected reports' failed checks, worst first, `limit` at a time (the
+    order is total, so the pages hold every failed check once)."""
+    offset = max(page - 1, 0) * limit
     if has_rollups(con):
         condition, params = flt.condition("r")
         sql = f"WITH selected AS (SELECT r.* FROM agg_failed AS r WHERE {condition})\n"
-        return con.execute(sql + queries.sql("agg_checks_failed"), {**params, "limit": limit}).df()
-    return _filtered(con, "dash_checks_failed", flt, limit=limit)
+        values = {**params, "limit": limit, "offset": offset}
+        return con.execute(sql + queries.sql("agg_checks_failed"), values).df()
+    return _filtered(con, "dash_checks_failed", flt, limit=limit, offset=offset)
 
 
 def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
@@ -372,7 +424,7 @@ def coverage_limited(
         source, shadow = "agg_reports", "coverage AS (SELECT * FROM agg_coverage), "
     sql = (
         f"WITH {shadow}selected AS (SELECT r.* FROM {source} AS r WHERE {condition}), "
-        f"grid AS ({queries.sql('dash_coverage')})\n{queries.sql('dash_coverage_limited')}"
+        f"grid AS ({queries.sql('dash_coverage_grid')})\n{queries.sql('dash_coverage_limited')}"
     )
     values = {**params, "year_from": year_from, "year_to": year_to, "limit": limit}
     return con.execute(sql, values).df()

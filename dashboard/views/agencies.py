@@ -100,33 +100,38 @@ else:
             components.chart(v, fig, several, what=f"agency-compare-{series}", key="compare_chart")
 
     st.subheader(v.t("agencies.ranking"))
-    years = [int(y) for y in v.filtered("ranking_years", series)["year"]]
-    if not years:
-        components.no_data(v)
-    else:
-        state.seed("rank_year", lambda raw: year if (year := state.parse_int(raw)) in years else None)
-        if st.session_state.get("rank_year") not in years:
-            st.session_state["rank_year"] = years[0]
-        year = st.selectbox(v.t("agencies.ranking_year"), years, key="rank_year")
-        state.remember("rank_year", None if year == years[0] else str(year))
-        ranked = v.filtered("ranking", series, year)
-        total = int(ranked["ranked"].iloc[0]) if not ranked.empty else 0
-        if total > len(ranked):
-            st.caption(v.t("agencies.ranking_limited", shown=len(ranked), total=total))
-        fig = charts.ranking_bars(
-            ranked[["agency", "report_id", "value"]],
-            label="agency",
-            value="value",
-            title=f"{v.t('series.' + series)} · {year}",
-            x_title=v.t("col.value"),
-            median_label=v.t("chart.median"),
-            median=float(ranked["median"].iloc[0]) if not ranked.empty else None,
-        )
-        components.chart(
-            v,
-            fig,
-            ranked[["agency", "report_id", "value"]],
-            what=f"ranking-{series}-{year}",
-            key="ranking",
-            opens_reports=True,
-        )
+    # Read and drawn only while its expander is open (the ranking is a third of a cold page's reads at
+    # 100k reports; docs/scale.md §5, sixth pass); a link naming its year opens it.
+    ranking_box = components.lazy_expander(v.t("agencies.ranking_open"), "rank_open", "rank_year")
+    if ranking_box.open:
+        with ranking_box:
+            years = [int(y) for y in v.filtered("ranking_years", series)["year"]]
+            if not years:
+                components.no_data(v)
+            else:
+                state.seed("rank_year", lambda raw: year if (year := state.parse_int(raw)) in years else None)
+                if st.session_state.get("rank_year") not in years:
+                    st.session_state["rank_year"] = years[0]
+                year = st.selectbox(v.t("agencies.ranking_year"), years, key="rank_year")
+                state.remember("rank_year", None if year == years[0] else str(year))
+                ranked = v.filtered("ranking", series, year)
+                total = int(ranked["ranked"].iloc[0]) if not ranked.empty else 0
+                if total > len(ranked):
+                    st.caption(v.t("agencies.ranking_limited", shown=len(ranked), total=total))
+                fig = charts.ranking_bars(
+                    ranked[["agency", "report_id", "value"]],
+                    label="agency",
+                    value="value",
+                    title=f"{v.t('series.' + series)} · {year}",
+                    x_title=v.t("col.value"),
+                    median_label=v.t("chart.median"),
+                    median=float(ranked["median"].iloc[0]) if not ranked.empty else None,
+                )
+                components.chart(
+                    v,
+                    fig,
+                    ranked[["agency", "report_id", "value"]],
+                    what=f"ranking-{series}-{year}",
+                    key="ranking",
+                    opens_reports=True,
+                )

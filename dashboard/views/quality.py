@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, components, review_panels, state
 from dashboard.findings import findings_section
+from warehouse.dashboard_queries import FAILED_PAGE
 from warehouse.review.model import STATUSES
 
 GRID_LIMIT = 120
@@ -35,35 +36,55 @@ else:
     components.table(v, summary, what="checks-summary", key="summary")
 
 st.subheader(v.t("quality.failed"))
-failed = v.frame("failed_checks", flt)
-if failed.empty:
+# A page of FAILED_PAGE at a time with a page number (before: the 2,000 most severe in one table, a third
+# of a cold page's CPU at 100k reports; docs/scale.md §5, sixth pass).
+total_failed = int(summary["failed"].sum()) if not summary.empty else 0
+failed_pages = max(-(-total_failed // FAILED_PAGE), 1)
+failed_page = 1
+if failed_pages > 1:
+    if not 1 <= int(st.session_state.get("failed_page", 1)) <= failed_pages:
+        st.session_state["failed_page"] = 1  # the filters changed under a later page
+    failed_page = int(
+        st.number_input(v.t("review.page"), min_value=1, max_value=failed_pages, key="failed_page")
+    )
+failed = v.frame("failed_checks", flt, FAILED_PAGE, failed_page)
+if failed.empty and failed_page == 1:
     st.success(v.t("quality.none_failed"))
 else:
-    total_failed = int(summary["failed"].sum())
-    if total_failed > len(failed):
-        st.caption(v.t("quality.failed_limited", shown=len(failed), total=total_failed))
+    if failed_pages > 1:
+        first = (failed_page - 1) * FAILED_PAGE + 1
+        last = min(failed_page * FAILED_PAGE, total_failed)
+        st.caption(
+            v.t("quality.failed_page_rows", first=first, last=last, total=total_failed, size=FAILED_PAGE)
+        )
     components.table(v, failed, what="checks-failed", key="failed")
 
 review_panels.corrections_queue(v)
 findings_section(v)
 
 st.subheader(v.t("quality.coverage"))
-domain = v.read("domain")
-year_from = v.flt.year_from or int(domain.get("year_min") or 0)
-year_to = v.flt.year_to or int(domain.get("year_max") or 0)
-grid = v.frame("coverage_limited", v.flt, year_from, year_to, GRID_LIMIT)
-if grid.empty:
-    components.no_data(v)
-else:
-    labels = {
-        status: v.t(f"status.{status}") for status in ("published", "missing", "several_versions", "outside")
-    }
-    agencies = int(grid["agencies"].iloc[0])
-    shown = grid.drop(columns="agencies")
-    if agencies > GRID_LIMIT:
-        st.caption(v.t("quality.coverage_limited", shown=GRID_LIMIT, total=agencies))
-    fig = charts.coverage_grid(shown, status_labels=labels, title=v.t("quality.coverage"))
-    components.chart(v, fig, shown, what="coverage", key="coverage")
+# Read and drawn only while its expander is open: below the failed checks, the grid was ~40 % of a cold
+# page's reads at 100k reports (docs/scale.md §5, sixth pass).
+coverage_box = components.lazy_expander(v.t("quality.coverage_open"), "coverage_open")
+if coverage_box.open:
+    with coverage_box:
+        domain = v.read("domain")
+        year_from = v.flt.year_from or int(domain.get("year_min") or 0)
+        year_to = v.flt.year_to or int(domain.get("year_max") or 0)
+        grid = v.frame("coverage_limited", v.flt, year_from, year_to, GRID_LIMIT)
+        if grid.empty:
+            components.no_data(v)
+        else:
+            labels = {
+                status: v.t(f"status.{status}")
+                for status in ("published", "missing", "several_versions", "outside")
+            }
+            agencies = int(grid["agencies"].iloc[0])
+            shown = grid.drop(columns="agencies")
+            if agencies > GRID_LIMIT:
+                st.caption(v.t("quality.coverage_limited", shown=GRID_LIMIT, total=agencies))
+            fig = charts.coverage_grid(shown, status_labels=labels, title=v.t("quality.coverage"))
+            components.chart(v, fig, shown, what="coverage", key="coverage")
 
 st.subheader(v.t("quality.unplaced"))
 unplaced = v.filtered("unplaced")

@@ -3,5 +3,5 @@ SELECT agency, year, check_id, severity, breakdown, expected, actual, message, m
        report_id
 FROM selected
 ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, agency, year, check_id,
-         breakdown, report_id, message
-LIMIT $limit
+         breakdown, report_id, message, expected, actual, message_zh
+LIMIT $limit OFFSET $offset

@@ -1,4 +1,4 @@
--- The coverage grid (dash_coverage, as `grid`) of at most $limit agencies: those with gaps or several
+-- The coverage grid (dash_coverage_grid, as `grid`) of at most $limit agencies: those with gaps or several
 -- versions first, then by name; `agencies` says how many the whole grid holds.
 , ranked AS (
     SELECT agency_id, count(*) OVER () AS agencies

@@ -80,6 +80,8 @@ PASS_THROUGH = (
     "review_base_facts AS (SELECT * FROM main.facts),\n"
     "review_base_report_series AS (SELECT * FROM main.report_series)"
 )
+SERIES_COLUMNS = "report_id, series_code, breakdown, comparable_group, value"
+"""The columns of `report_series`, in its order: a stand-in for it (`ctes(series_base=…)`) selects these."""
 
 
 def _table(columns: tuple[tuple[str, pa.DataType], ...], rows: Sequence[tuple[object, ...]]) -> pa.Table:
@@ -166,17 +168,22 @@ def _ordered(wanted: Iterable[str]) -> list[str]:
     return order
 
 
-def ctes(*relations: str, hide_ocr: bool = False) -> str:
+def ctes(*relations: str, hide_ocr: bool = False, series_base: str = "") -> str:
     """`name AS (…), …` for the corrected relations asked for and those they read (no WITH, no comma
     after the last), to put in front of a query that reads those names. With `hide_ocr` they build on
-    the stand-ins without OCR values no identity confirms."""
+    the stand-ins without OCR values no identity confirms; `series_base`, a SELECT of SERIES_COLUMNS
+    holding every `report_series` row the query reads (such as the `agg_profile` rows of some agencies),
+    is what the corrected `report_series` builds on instead of the table (not with `hide_ocr`)."""
+    if series_base and hide_ocr:
+        raise ValueError("series_base stands in for report_series without the OCR filter")
     found: list[str] = []
     for name in _ordered(relations):
         if name == BASE:
+            base = PASS_THROUGH
+            if series_base:
+                base = base.replace("SELECT * FROM main.report_series", series_base)
             found.append(
-                confirmed_facts("review_base_facts", "review_base_report_series")
-                if hide_ocr
-                else PASS_THROUGH
+                confirmed_facts("review_base_facts", "review_base_report_series") if hide_ocr else base
             )
         elif name in CTE_FILES:
             body = queries.sql(CTE_FILES[name]).strip().replace("$hide_ocr", "TRUE" if hide_ocr else "FALSE")

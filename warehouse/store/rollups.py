@@ -28,13 +28,13 @@ from pathlib import Path
 import duckdb
 
 from warehouse.store.catalog import Catalog
-from warehouse.store.parts import copy_to
+from warehouse.store.parts import ROW_GROUP_ROWS, copy_to
 from warehouse.store.stages import stage
 
 Connection = duckdb.DuckDBPyConnection
 
 CUBES = ("agg_metrics", "agg_series", "agg_checks")
-ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking")
+ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking", "agg_profile", "agg_gaps")
 RELATIONS = (*CUBES, *ROWS)
 DELTA_RELATIONS = (*RELATIONS, "agg_replaced")
 """A province's delta: signed cube rows, the new rows of the reports and agencies it replaces, and
@@ -43,12 +43,18 @@ REPLACED_KEY = {
     "agg_reports": ("report_id", "report"),
     "agg_failed": ("report_id", "report"),
     "agg_ranking": ("report_id", "report"),
+    "agg_profile": ("report_id", "report"),
+    "agg_gaps": ("report_id", "report"),
     "agg_coverage": ("agency_id", "agency"),
 }
 NO_PROVINCE = "none"
 """The file key of reports without a province."""
 SMALL_CHANGE = 5000
 """Up to this many changed reports, their rows are looked up by id; beyond, the parts are scanned."""
+HELD_REPORTS = 500
+"""Up to this many changed reports, their facts, series and checks are read from the parts once, into
+temporary tables, for the differences (old and new), the per-report rows and the gaps, which read them
+five times."""
 FOLD_REPORTS = 100
 """A province's delta replaces at most this many reports; beyond, its files are written again with the
 delta folded in (as compaction merges parts), so a delta stays small and so do the views' sums."""
@@ -130,6 +136,17 @@ RANKED_SERIES = (
     "litigation",
 )
 """The series `agg_ranking` keeps (those the agencies page offers); others are ranked from the facts."""
+PROFILE_REPORT_COLUMNS = ("report_id", "agency_id", "agency", *DIMENSIONS, "is_current")
+"""The report columns of the agency-ordered rollups (those the pages show and filter on), which add:
+`agg_profile` the `report_series` rows of RANKED_SERIES of each current report (series_code,
+comparable_group, breakdown, value), and `agg_gaps` the cells without a value behind them (series_code,
+breakdown, semantic, value_raw: dash_series_gaps's join of the facts whose value is NULL with
+`series_map`). Kept in agency order, so one agency's profile reads a few rows: the report-sorted parts
+scatter an agency's ~11 reports over as many row groups of 100,000 rows."""
+AGENCY_ROW_GROUP = 32_768
+"""Rows per row group of the agency-ordered rollups: one agency's rows sit in one or two row groups, which
+DuckDB finds by their min/max agency id and decodes alone (8,192 costs more in statistics checks)."""
+ROW_GROUPS = {"agg_profile": AGENCY_ROW_GROUP, "agg_gaps": AGENCY_ROW_GROUP}
 PLACE_FIRST = "grain, city_code, county_code"
 """A cube file (one province) puts each city's and each county's rows together: a page filtered to a
 county reads the row groups of that county only (at 100k reports 1 of 13 in the largest province instead
@@ -142,6 +159,8 @@ SORT = {
     "agg_failed": "city_code, county_code, report_id, check_id, breakdown",
     "agg_coverage": "agency_id, year",
     "agg_ranking": "series_code, year, province_code, city_code, county_code, report_id",
+    "agg_profile": "agency_id, report_id, series_code, breakdown, comparable_group",
+    "agg_gaps": "agency_id, report_id, series_code, breakdown, semantic, value_raw",
 }
 
 
@@ -157,6 +176,17 @@ class Sources:
     facts: str
     series: str
     own_checks: str
+
+    def held(self, con: Connection) -> Sources:
+        """The same rows read once into temporary tables on `con` (for a few reports: see HELD_REPORTS)."""
+        for table, sql in (("facts", self.facts), ("series", self.series), ("own_checks", self.own_checks)):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE held_{table} AS {sql}")
+        return Sources(
+            self.directory,
+            "SELECT * FROM held_facts",
+            "SELECT * FROM held_series",
+            "SELECT * FROM held_own_checks",
+        )
 
     def only(self, ids: list[str]) -> Sources:
         """The same, restricted to `ids` by a constant list DuckDB checks against each row group's min/max
@@ -338,6 +368,9 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
     small = len(ids) <= SMALL_CHANGE
     if small:
         sources = sources.only(ids)
+    if len(ids) <= HELD_REPORTS:
+        with stage("rollups: changed rows"):
+            sources = sources.held(con)
     _create_deltas(con)
     with stage("rollups: differences"):
         _contributions(con, sources, change.old_reports, change.old_checks, "-1")
@@ -380,6 +413,44 @@ def _new_rows(con: Connection, change: Change, sources: Sources) -> None:
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
+    with stage("rollups: profile rows"):
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE new_profile AS
+            SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
+                   h.series_code, h.comparable_group, h.breakdown, h.value
+            FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
+            WHERE h.series_code IN ({ranked})""")
+    with stage("rollups: gap rows"):
+        _series_map(con)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE new_gaps AS
+            SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
+                   m.series_code, m.breakdown, f.semantic, f.value_raw
+            FROM new_current AS r
+            JOIN (SELECT * FROM ({sources.facts}) WHERE value IS NULL) AS f ON f.report_id = r.report_id
+            JOIN roll_series_map AS m
+              ON m.template = r.template AND f.metric_code = m.metric_code
+             AND f.breakdown = m.metric_breakdown
+            WHERE m.series_code IN ({ranked})""")
+
+
+def _series_map(con: Connection) -> None:
+    """`roll_series_map`: the version's `series_map` (warehouse/series.py), for `agg_gaps`; once per
+    connection (a full build derives many groups of provinces on one), in one INSERT (~20 ms; row by row
+    ~50 ms)."""
+    from warehouse.series import COLUMNS, series_map
+
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'roll_series_map'"
+    ).fetchall()
+    if found[0][0]:
+        return
+    rows = series_map()
+    con.execute(f"CREATE TEMP TABLE roll_series_map ({', '.join(f'{c} VARCHAR' for c in COLUMNS)})")
+    marks = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    con.execute(
+        f"INSERT INTO roll_series_map VALUES {', '.join([marks] * len(rows))}", [v for r in rows for v in r]
+    )
 
 
 def _touched(con: Connection, change: Change) -> set[str]:
@@ -536,6 +607,8 @@ def _cumulated(
         f"JOIN new_failed AS c ON c.report_id = r.report_id WHERE r.{where}"
     )
     found["agg_ranking"] = f"{old('agg_ranking', again)} SELECT * FROM new_ranking WHERE {where}"
+    found["agg_profile"] = f"{old('agg_profile', again)} SELECT * FROM new_profile WHERE {where}"
+    found["agg_gaps"] = f"{old('agg_gaps', again)} SELECT * FROM new_gaps WHERE {where}"
     kept = "agency_id NOT IN (SELECT agency_id FROM cov_affected)"
     found["agg_coverage"] = f"{old('agg_coverage', kept)} SELECT * FROM cov_new"
     for relation in ROWS:
@@ -563,7 +636,7 @@ def _write(
     for relation, sql in queries.items():
         name = f"derived/{run_id}/{prefix}-{relation}.parquet"
         with stage(f"rollups: {relation}"):
-            copy_to(con, sql, directory / name)
+            copy_to(con, sql, directory / name, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
         names.append(name)
     return tuple(names)
 

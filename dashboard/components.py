@@ -222,12 +222,19 @@ def no_data(v: View) -> None:
     st.info(v.t("chart.no_data"))
 
 
-def lazy_expander(label: str, key: str, *linked: str) -> ExpanderContainer:
+OPEN_UP_TO = 5000
+"""In a warehouse of at most this many current reports the lazy expanders start open (what they hold is
+cheap to read there); beyond it they start closed and are read once opened (docs/scale.md §5)."""
+
+
+def lazy_expander(v: View, label: str, key: str, *linked: str) -> ExpanderContainer:
     """An expander whose content the page computes only while it is open (Streamlit's lazy expander:
-    opening or closing it reruns the page). It starts open when the URL has `key=1` or names one of
-    `linked`, the parameters of what it holds; its open state goes into the URL. Use `.open` to decide
+    opening or closing it reruns the page). It starts open in a warehouse of at most `OPEN_UP_TO` current
+    reports, when the URL has `key=1` or names one of `linked`, the parameters of what it holds, and
+    closed when the URL has `key=0`; a state other than the start goes into the URL. Use `.open` to decide
     whether to compute what goes in it."""
-    state.seed_open(key, *linked)
+    small = int(v.read("domain").get("reports") or 0) <= OPEN_UP_TO
+    state.seed_open(key, *linked, default=small)
     box = st.expander(label, key=key, on_change="rerun")
-    state.remember(key, "1" if box.open else None)
+    state.remember(key, None if box.open == small else ("1" if box.open else "0"))
     return box

@@ -128,7 +128,7 @@ def compare_section(v: View, agency_id: str) -> None:
     """The comparison is read and built only while its expander is open (about 170 ms of CPU at 100k
     reports, more than the rest of the page); a link naming its years opens it."""
     st.subheader(v.t("documents.compare"))
-    box = components.lazy_expander(v.t("documents.compare_open"), "cmp_open", "cmp_to")
+    box = components.lazy_expander(v, v.t("documents.compare_open"), "cmp_open", "cmp_to")
     if box.open:
         with box:
             _comparison(v, agency_id)

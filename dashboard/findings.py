@@ -41,7 +41,7 @@ def findings_section(v: View) -> None:
         return
     # Read and built only while the expander is open (about 450 ms of CPU for a county at 100k reports);
     # a link naming the year opens it.
-    box = components.lazy_expander(v.t("findings.open"), "findings_open", "findings_year")
+    box = components.lazy_expander(v, v.t("findings.open"), "findings_open", "findings_year")
     if box.open:
         with box:
             _findings(v, place)

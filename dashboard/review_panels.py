@@ -35,7 +35,7 @@ def review_overview(v: components.View, flt: ReportFilter) -> None:
     # The listing is read only while its expander is open (40–60 ms of CPU at 100k reports); a review
     # status chosen in the URL opens it. Its label stays the same whatever the filters, as Streamlit
     # names an expander by its label and would close it when the label changed.
-    box = components.lazy_expander(v.t("review.list_open"), "review_open", "review")
+    box = components.lazy_expander(v, v.t("review.list_open"), "review_open", "review")
     if not box.open:
         return
     with box:

@@ -34,16 +34,17 @@ def seed(key: str, parse: Callable[[str], T | None]) -> None:
         st.session_state[key] = value
 
 
-def seed_open(key: str, *linked: str) -> None:
+def seed_open(key: str, *linked: str, default: bool = False) -> None:
     """An expander's open state (widget `key`) the first time it appears in a session: open when the URL
     has `key=1` or names one of `linked`, the parameters of what it holds (a link to that content shows
-    it)."""
+    it), closed when it has `key=0`, `default` otherwise."""
     seeded: set[str] = st.session_state.setdefault(_SEEDED, set())
     if key in seeded:
         return
     seeded.add(key)
-    if st.query_params.get(key) == "1" or any(st.query_params.get(name) is not None for name in linked):
-        st.session_state[key] = True
+    raw = st.query_params.get(key)
+    opened = raw == "1" or any(st.query_params.get(name) is not None for name in linked)
+    st.session_state[key] = opened or (default and raw != "0")
 
 
 def remember(key: str, raw: str | None) -> None:

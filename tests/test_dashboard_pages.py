@@ -452,11 +452,14 @@ def test_agency_pickers_list_the_first_matches_and_keep_the_chosen_agency(
 def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Closed (the default), the agencies page reads no ranking and the quality page no coverage grid; a
-    click on the expander, or a link naming the ranking's year, opens them and puts that in the URL."""
+    """In a large warehouse (more than components.OPEN_UP_TO current reports) they start closed: the
+    agencies page reads no ranking and the quality page no coverage grid; a click on the expander, or a
+    link naming the ranking's year, opens them and puts that in the URL."""
     import streamlit as st
 
-    from dashboard import data
+    from dashboard import components, data
+
+    monkeypatch.setattr(components, "OPEN_UP_TO", 0)
 
     asked: list[str] = []
     run = data._run
@@ -490,3 +493,23 @@ def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
     assert "coverage_limited" in asked
     assert "Coverage (agency × year)" in figures(at)
     assert at.query_params["coverage_open"] == "1"
+
+
+def test_in_a_small_warehouse_the_ranking_and_the_coverage_grid_start_open(warehouse: Path) -> None:
+    """Up to components.OPEN_UP_TO current reports what the lazy expanders hold is cheap, so they start
+    open with no URL parameter; closing one puts `=0` in the URL, and that link opens the page with it
+    closed."""
+    at = open_page("quality", {"lang": "en"})
+    assert "Coverage (agency × year)" in figures(at)
+    assert "coverage_open" not in at.query_params
+    at.session_state["coverage_open"] = False
+    at.run()
+    assert "Coverage (agency × year)" not in figures(at)
+    assert at.query_params["coverage_open"] == "0"
+    closed = open_page("quality", {"lang": "en", "coverage_open": "0"})
+    assert "Coverage (agency × year)" not in figures(closed)
+    agency_id = sql(warehouse, "SELECT min(agency_id) FROM reports WHERE is_current AND template = 'v2021'")[
+        0
+    ][0]
+    agencies = open_page("agencies", {"agency": agency_id, "lang": "en"})
+    assert any(title.startswith("Requests received ·") for title in figures(agencies))

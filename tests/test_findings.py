@@ -332,7 +332,11 @@ def test_the_data_quality_page_offers_the_findings_of_the_chosen_place(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
+    from dashboard import components
+
     monkeypatch.setenv("XXGK_WAREHOUSE", str(sample_warehouse))
+    # As in a warehouse too large for the findings to start open (components.OPEN_UP_TO).
+    monkeypatch.setattr(components, "OPEN_UP_TO", 0)
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=90)
     at.switch_page("views/quality.py")

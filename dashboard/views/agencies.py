@@ -102,7 +102,7 @@ else:
     st.subheader(v.t("agencies.ranking"))
     # Read and drawn only while its expander is open (the ranking is a third of a cold page's reads at
     # 100k reports; docs/scale.md §5, sixth pass); a link naming its year opens it.
-    ranking_box = components.lazy_expander(v.t("agencies.ranking_open"), "rank_open", "rank_year")
+    ranking_box = components.lazy_expander(v, v.t("agencies.ranking_open"), "rank_open", "rank_year")
     if ranking_box.open:
         with ranking_box:
             years = [int(y) for y in v.filtered("ranking_years", series)["year"]]

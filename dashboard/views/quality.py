@@ -65,7 +65,7 @@ findings_section(v)
 st.subheader(v.t("quality.coverage"))
 # Read and drawn only while its expander is open: below the failed checks, the grid was ~40 % of a cold
 # page's reads at 100k reports (docs/scale.md §5, sixth pass).
-coverage_box = components.lazy_expander(v.t("quality.coverage_open"), "coverage_open")
+coverage_box = components.lazy_expander(v, v.t("quality.coverage_open"), "coverage_open")
 if coverage_box.open:
     with coverage_box:
         domain = v.read("domain")

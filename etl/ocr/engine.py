@@ -21,10 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from etl.errors import UnreadableDocument
+from etl.ocr.rec_model import load_model, logits_model
 
 Image = npt.NDArray[np.uint8]
 """A greyscale page or crop, uint8, white paper."""
-Probabilities = npt.NDArray[np.float32]
+Logits = npt.NDArray[np.float32]
+"""The recogniser's output for one crop: time steps × characters, before the softmax."""
 T = TypeVar("T")
 
 DIGITS = "0123456789"
@@ -137,12 +139,14 @@ def read_page(engine: Engine, page: Image) -> list[Line]:
 
 
 class RapidOcrEngine:
-    """PP-OCR (detection + recognition) from the `rapidocr` wheel on ONNX Runtime, one thread."""
+    """PP-OCR (detection + recognition) from the `rapidocr` wheel on ONNX Runtime, one thread (and
+    OpenCV's image work, process-wide, on as many)."""
 
     name = "rapidocr"
 
     def __init__(self, threads: int = 1) -> None:
         try:
+            import cv2
             from rapidocr import RapidOCR
         except ImportError:
             raise UnreadableDocument(
@@ -157,11 +161,13 @@ class RapidOcrEngine:
             "Det.limit_side_len": DETECT_LIMIT,
             "Rec.rec_batch_num": 8,
         }
+        cv2.setNumThreads(threads)  # OpenCV's pool (a thread a core) would read the page on two cores
         self._ocr = RapidOCR(params=params)
         self._det = self._ocr._load_det_model()  # type: ignore[no-untyped-call]
         if DETECT_ARENA:
             self._det.session.session = _with_arena(self._det.session.session)
         self._rec = self._ocr._load_rec_model()  # type: ignore[no-untyped-call]
+        self._logits = _give_logits(self._rec.session, self._ocr.cfg.Rec.engine_cfg)
         characters = list(self._rec.postprocess_op.character)
         self._characters = characters
         self._digit_ids = np.array([0, *(i for i, c in enumerate(characters) if c and c in DIGIT_MARKS)])
@@ -205,8 +211,8 @@ class RapidOcrEngine:
         quads, _ = self._det.postprocess_op(predictions, grey.shape[:2])
         return list(self._det.sorted_boxes(quads)) if len(quads) else []
 
-    def _recognised(self, crops: Sequence[Image], decode: Callable[[Probabilities, float], T]) -> list[T]:
-        """Each crop's CTC probabilities (time steps × characters) and the crop pixels a step spans,
+    def _recognised(self, crops: Sequence[Image], decode: Callable[[Logits, float], T]) -> list[T]:
+        """Each crop's CTC logits (time steps × characters) and the crop pixels a step spans,
         decoded by `decode` as soon as its call is read, so that no call's output outlives it.
 
         Each crop is padded to a width of its own (`padded_width`), and only crops of the same padded
@@ -222,12 +228,16 @@ class RapidOcrEngine:
             for first in range(0, len(same), calls):
                 part = same[first : first + calls]
                 images = np.stack([_normalised(crops[i], height, padded) for i in part])
-                predictions = np.asarray(_run_model(self._rec.session, images))
+                output = np.asarray(_run_model(self._rec.session, images))
                 del images
-                for i, probs in zip(part, predictions, strict=True):
+                predictions = output.reshape(len(part), -1, output.shape[-1])
+                if not self._logits:
+                    predictions = np.log(predictions)
+                for i, logits in zip(part, predictions, strict=True):
                     crop_height, crop_width = crops[i].shape[:2]
                     resized = _resized_width(crop_height, crop_width, height, padded)
-                    result[i] = decode(probs, padded / len(probs) * crop_width / resized)
+                    result[i] = decode(logits, padded / len(logits) * crop_width / resized)
+                del output
                 del predictions
         return [r for r in result if r is not None]
 
@@ -237,7 +247,7 @@ class RapidOcrEngine:
         usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
         squeezed = [_squeezed(c) for c in usable]
         characters = self._characters
-        decoded = self._recognised(squeezed, lambda probs, step: ctc_decode(probs, step, characters))
+        decoded = self._recognised(squeezed, lambda logits, step: ctc_decode(logits, step, characters))
         readings = iter(
             _stretched(reading, crop.shape[1] / narrow.shape[1])
             for reading, crop, narrow in zip(decoded, usable, squeezed, strict=True)
@@ -246,7 +256,7 @@ class RapidOcrEngine:
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
         ids, characters = self._digit_ids, self._characters
-        return self._recognised(crops, lambda probs, _: digit_candidates(probs[:, ids], characters, ids))
+        return self._recognised(crops, lambda logits, _: digit_candidates(logits[:, ids], characters, ids))
 
 
 def _with_arena(session: Any) -> Any:
@@ -255,7 +265,7 @@ def _with_arena(session: Any) -> Any:
     to it, and the next page reuses it (with patterns the arena held each page size's block beside the
     tensors of its first run: a scan's reading peaked at 1.1 GB, against 0.65 GB without an arena and
     0.82–0.87 GB this way)."""
-    import onnxruntime  # type: ignore[import-untyped]
+    import onnxruntime
 
     options = session.get_session_options()
     options.enable_cpu_mem_arena = True
@@ -316,19 +326,39 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
+def _give_logits(recogniser: Any, options: Any) -> bool:
+    """The library's recognition session (`OrtInferSession`) made to run its model with the output
+    layer as one `Gemm` giving logits (etl/ocr/rec_model.py), with the library's session options; False
+    if the model cannot be rewritten (it then gives probabilities, as the library's)."""
+    from onnxruntime import InferenceSession
+
+    loaded = recogniser.session
+    model = load_model(loaded._model_path)
+    rewritten = logits_model(model) if model is not None else None
+    if rewritten is None:
+        return False
+    recogniser.session = InferenceSession(
+        rewritten.SerializeToString(),
+        sess_options=recogniser._init_sess_opts(options),
+        providers=loaded.get_providers(),
+    )
+    return True
+
+
 def _slope(quad: Sequence[Sequence[float]]) -> float:
     """dy/dx of the long side of a detected quadrilateral (its corners clockwise from top left)."""
     (x0, y0), (x1, y1) = quad[0][:2], quad[1][:2]
     return float(y1 - y0) / float(x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
 
 
-def ctc_decode(probs: npt.NDArray[np.float32], step: float, characters: list[str]) -> Reading:
-    """Greedy CTC decoding; each character is placed at the middle of the time steps that emit it."""
-    if probs.size == 0:
+def ctc_decode(logits: Logits, step: float, characters: list[str]) -> Reading:
+    """Greedy CTC decoding; each character is placed at the middle of the time steps that emit it, and
+    scored by its probability at the first of them (the softmax of that step's logits)."""
+    if logits.size == 0:
         return Reading("", 0.0)
-    best = probs.argmax(axis=1)
+    best = logits.argmax(axis=1)
     text: list[str] = []
-    scores: list[float] = []
+    firsts: list[int] = []
     spans: list[list[int]] = []
     previous = -1
     for index, emitted in enumerate(best):
@@ -336,20 +366,29 @@ def ctc_decode(probs: npt.NDArray[np.float32], step: float, characters: list[str
             spans[-1][1] = index
         elif emitted != 0:
             text.append(characters[emitted])
-            scores.append(float(probs[index, emitted]))
+            firsts.append(index)
             spans.append([index, index])
         previous = int(emitted)
     places = tuple((first + last + 1) / 2 * step for first, last in spans)
+    scores = [float(p) for p in best_probabilities(logits[firsts], best[firsts])]
     return Reading("".join(text), float(np.mean(scores)) if scores else 0.0, places)
 
 
-def digit_candidates(
-    probs: npt.NDArray[np.float32], characters: list[str], ids: npt.NDArray[np.int_]
-) -> list[Reading]:
-    """Best digit-only reading, and the readings where one doubtful step takes its runner-up."""
-    if probs.size == 0:
+def best_probabilities(logits: Logits, best: npt.NDArray[np.int_]) -> Logits:
+    """The softmax probability of each row's `best` column, as ONNX Runtime's Softmax computes it
+    (float32, the exponentials of the logits less the row's largest)."""
+    top = logits[np.arange(len(best)), best][:, np.newaxis]
+    return np.asarray(1 / np.exp(logits - top).sum(axis=1, dtype=np.float32), np.float32)
+
+
+def digit_candidates(logits: Logits, characters: list[str], ids: npt.NDArray[np.int_]) -> list[Reading]:
+    """Best digit-only reading, and the readings where one doubtful step takes its runner-up; `logits`
+    are the columns of the blank, the digits, '.' and '-' (their softmax among themselves is the
+    model's probabilities of them made to sum to one)."""
+    if logits.size == 0:
         return [Reading("", 0.0)]
-    probs = probs / probs.sum(axis=1, keepdims=True)
+    exps = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = exps / exps.sum(axis=1, keepdims=True)
     best = probs.argmax(axis=1)
     paths = [best]
     order = np.argsort(probs, axis=1)

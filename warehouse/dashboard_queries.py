@@ -409,7 +409,8 @@ def failed_checks(
 def coverage(con: Connection, flt: ReportFilter, year_from: int, year_to: int) -> pd.DataFrame:
     """The grid covers agencies selected in any year, so an agency that stopped publishing still shows."""
     every_year = replace(flt, year_from=None, year_to=None)
-    return _filtered(con, "dash_coverage", every_year, fast=True, year_from=year_from, year_to=year_to)
+    grid = _filtered(con, "dash_coverage_grid", every_year, fast=True, year_from=year_from, year_to=year_to)
+    return grid.sort_values(["agency_name", "year"], ignore_index=True, kind="stable")
 
 
 def coverage_limited(

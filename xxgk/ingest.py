@@ -492,12 +492,15 @@ def ingest(
                 if cluster is None and plan.to_parse:
                     pool = parsing_pool(workers=min(jobs, len(plan.to_parse)), limits=limits)
 
+                handed: list[bool] = []  # the pool was handed to the parse loop, which closes it
+
                 def build(run: StoreRun) -> None:
                     if pool is None:
                         todo = [job.path for job in plan.to_parse]
                         if cluster is not None:
                             loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
                     else:
+                        handed.append(True)
                         with stage("parse and insert"):
                             loader.load(run, parse_isolated(plan.to_parse, pool=pool), progress)
                     run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
@@ -505,8 +508,8 @@ def ingest(
                 try:
                     summary.version, _ = publish_locked(directory, build)
                 finally:
-                    if pool is not None:
-                        pool.close()  # already closed unless the run failed before parsing
+                    if pool is not None and not handed:  # the run failed before parsing
+                        pool.close()
                 summary.published = True
     finally:  # closed by the lookup when it used it
         if opened is not None:

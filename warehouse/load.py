@@ -8,12 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import duckdb
-
 from etl.catalogue import metrics
 from etl.places import place_after_overrides
 from etl.records import ParsedReport
 from warehouse.crosschecks import run_cross_checks
+from warehouse.engine import arrow_scans, duckdb
 from warehouse.rows import (
     CHECK_COLUMNS,
     DECIMAL_COLUMNS,
@@ -196,6 +195,7 @@ def _staged(
         "BLOB": pa.binary(),
     }
     arrays = [pa.array(values, type=arrow[k]) for values, k in zip(data, kinds, strict=True)]
+    arrow_scans()
     con.register("_incoming", pa.Table.from_arrays(arrays, names=columns))
 
 

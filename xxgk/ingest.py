@@ -43,8 +43,7 @@ from xxgk.parsing import Failure, Job, Parsed, parse_isolated, parsing_pool
 from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from warehouse.engine import duckdb
     from warehouse.rows import ReportRows
     from xxgk.cluster import Extracted
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import FIXTURES, ROOT
 
@@ -51,6 +52,35 @@ def test_the_parse_worker_of_a_text_report_imports_no_heavy_module() -> None:
         capture_output=True,
         text=True,
         timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+INGEST_PROBE = """
+import sys
+from pathlib import Path
+from xxgk.ingest import ingest
+for report in sys.argv[2:]:  # a warehouse of one report, then one more file into it
+    summary = ingest([Path(report)], Path(sys.argv[1]))
+    assert summary.count("loaded") == 1, summary.outcomes
+heavy = sorted(m for m in ("duckdb", "pandas", "pyarrow", "streamlit", "plotly") if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_a_one_file_ingest_imports_the_engine_but_not_the_duckdb_package(tmp_path: Path) -> None:
+    """An ingest runs SQL only: `_duckdb` without the `duckdb` package's Python API (warehouse/engine.py)."""
+    reports = [
+        FIXTURES / "reports" / "江山市交通运输局_2021.txt",
+        FIXTURES / "reports" / "江山市农业农村局_2024.htm",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", INGEST_PROBE, str(tmp_path), *map(str, reports)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""

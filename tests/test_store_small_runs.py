@@ -168,3 +168,86 @@ def test_documents_parts_are_written_in_small_row_groups_and_read_the_same(
             assert found[0] == found[1] and len(found[0]) == 1
     finally:
         con.close()
+
+
+def _replaced_reports(wh: Path) -> set[str]:
+    """The report ids the current version's province deltas replace."""
+    version = current_version(wh)
+    assert version is not None
+    con = duckdb.connect(str(version), read_only=True)
+    try:
+        files = [
+            f
+            for (f,) in con.execute(
+                "SELECT file FROM _rollups WHERE relation = 'delta:agg_replaced'"
+            ).fetchall()
+        ]
+        listed = ", ".join("'" + str(wh / f) + "'" for f in files)
+        found = con.execute(f"SELECT id FROM read_parquet([{listed}]) WHERE kind = 'report'").fetchall()
+    finally:
+        con.close()
+    return {str(r[0]) for r in found}
+
+
+def _rows_by_report(wh: Path) -> dict[str, tuple[object, ...]]:
+    """Every stored report row with its cross-report check rows."""
+    reports = {str(r[0]): r for r in _rows(wh, "SELECT * FROM _reports_all")}
+    checks: dict[str, list[tuple[object, ...]]] = {}
+    for row in _rows(wh, "SELECT * FROM _xchecks"):
+        checks.setdefault(str(row[0]), []).append(row)
+    return {r: (row, sorted(checks.get(r, []), key=repr)) for r, row in reports.items()}
+
+
+def test_a_new_file_reads_and_replaces_only_the_reports_that_changed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One new file of an agency that has three other reports: they are derived again, but those that come
+    out as they were are neither read again for the pre-aggregated tables nor replaced in the province's
+    delta; a run of a new file looks nothing up in the sources log; the views equal a rebuild's."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    files = [f for batch in _batches(corpus, inbox, 1) for f in batch]
+    new = next(f for f in files if f.name == "江山市人民政府办公室_2022.html")
+    ingest([f for f in files if f != new], wh)
+    before = _rows_by_report(wh)
+
+    def unread(self: derive._Deriver, where: str) -> str:
+        return "SELECT error('the sources log was read') AS path, NULL::VARCHAR AS report_id"
+
+    monkeypatch.setattr(derive._Deriver, "latest_sources", unread)
+    ingest([new], wh)
+    monkeypatch.undo()
+    after = _rows_by_report(wh)
+    changed = {r for r, row in after.items() if before.get(r) != row} | (before.keys() - after.keys())
+    agency = {r for r, (row, _) in after.items() if "江山市人民政府办公室" in str(row)}
+    assert len(agency) >= 4 and len(changed) < len(agency), "the agency's other reports came out the same"
+    assert _replaced_reports(wh) == changed
+    incremental = snapshot(wh)
+    rebuild(wh)
+    assert snapshot(wh) == incremental
+
+
+def test_unchanged_reports_are_those_with_the_same_row_and_the_same_checks() -> None:
+    before = [("a", 1, None), ("b", 2, "x"), ("c", 3, "y"), ("d", 4, "z")]
+    after = [("a", 1, None), ("b", 2, "x"), ("c", 3, "Y"), ("e", 5, "w")]
+    checks_before = [("a", "X1", "fail"), ("b", "X1", "pass"), ("b", "X3", "pass")]
+    checks_after = [("a", "X1", "fail"), ("b", "X1", "pass"), ("b", "X1", "pass")]
+    assert derive.unchanged_reports(before, after, checks_before, checks_after) == {"a"}
+    assert derive.unchanged_reports(before, after, [], []) == {"a", "b"}
+
+
+def test_reports_parsed_in_the_run_are_read_in_its_parts_only() -> None:
+    from warehouse.store.rollups import Sources
+
+    earlier = Sources(Path("wh"), "EARLIER_FACTS", "EARLIER_SERIES", "EARLIER_CHECKS")
+    written = Sources(Path("wh"), "RUN_FACTS", "RUN_SERIES", "RUN_CHECKS")
+    every = Sources(
+        Path("wh"), "ALL_FACTS", "ALL_SERIES", "ALL_CHECKS", split=(earlier, written, frozenset({"n"}))
+    )
+    both = every.only(["o", "n"])
+    assert both.facts == (
+        "SELECT * FROM (EARLIER_FACTS) WHERE report_id IN ('o') UNION ALL "
+        "SELECT * FROM (RUN_FACTS) WHERE report_id IN ('n')"
+    )
+    fresh = every.only(["n"])
+    assert "EARLIER" not in fresh.facts + fresh.series + fresh.own_checks
+    assert "RUN" not in every.only(["o"]).series

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import duckdb
+from warehouse.engine import duckdb
 
 CROSS_CHECKS = ("X1", "X2", "X3", "X4", "X5")
 COLUMNS = "report_id, check_id, severity, status, breakdown, expected, actual, message, message_zh, cells"

@@ -10,13 +10,12 @@ from datetime import datetime
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
 
-import duckdb
-
 from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
 from etl.places import Place, place_after_overrides
 from etl.records import ParsedReport, ReportMeta
 from warehouse.crosschecks import run_cross_checks
+from warehouse.engine import arrow_scans, duckdb
 from warehouse.series import refresh_report_series, refresh_series_map
 
 MICRO = Decimal("0.000001")
@@ -184,6 +183,7 @@ def _staged(
         "BLOB": pa.binary(),
     }
     schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
+    arrow_scans()
     con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
 
 

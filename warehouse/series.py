@@ -7,9 +7,8 @@ import csv
 from functools import cache
 from importlib import resources
 
-import duckdb
-
 from etl.outcomes import NEW_TEMPLATES, outcome_groups
+from warehouse.engine import duckdb
 
 COLUMNS = (
     "series_code",
@@ -61,13 +60,10 @@ def outcome_series_rows() -> tuple[tuple[str, ...], ...]:
 
 def refresh_series_map(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM series_map")
-    rows = series_map()
-    marks = "(" + ", ".join("?" * len(COLUMNS)) + ")"
-    for start in range(0, len(rows), 200):
-        chunk = rows[start : start + 200]
-        con.execute(
-            f"INSERT INTO series_map VALUES {', '.join([marks] * len(chunk))}", [v for r in chunk for v in r]
-        )
+    # One list per column, unnested side by side: binding 1,232 parameters of a VALUES list cost ~20 ms.
+    columns = [list(column) for column in zip(*series_map(), strict=True)]
+    unnested = ", ".join(f"unnest(${i + 1})" for i in range(len(COLUMNS)))
+    con.execute(f"INSERT INTO series_map SELECT {unnested}", columns)
 
 
 def refresh_report_series(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,8 +41,7 @@ from xxgk.parsing import Failure, Job, Parsed, parse_isolated
 from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from warehouse.engine import duckdb
     from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]

@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from warehouse.db import schema_sql
+from warehouse.engine import duckdb
 
 PART_RELATIONS = (
     "reports_parsed",
@@ -229,14 +228,17 @@ def recall(version: Path) -> tuple[Catalog, Runs] | None:
 
 
 def is_store_version(con: duckdb.DuckDBPyConnection, schema: str = "main") -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = '_parts'"
-        if schema == "main"
-        else f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{schema}' "
-        "AND table_name = '_parts'"
-    ).fetchall()
-    return bool(found[0][0])
+    """The connection's database (or the attached one named `schema`) has the store's catalogue. Tried
+    by reading none of `_parts`: listing the tables with duckdb_tables() costs about 10 ms a call."""
+    try:
+        con.execute(
+            f'SELECT 1 FROM "{schema}"._parts LIMIT 0'
+            if schema != "main"
+            else "SELECT 1 FROM main._parts LIMIT 0"
+        )
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def absolute(directory: Path, files: list[str]) -> list[str]:

@@ -14,8 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
-
+from warehouse.engine import duckdb
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
 from warehouse.store.version import scan_sql

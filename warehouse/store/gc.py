@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
-
 from warehouse.db import SCHEMA_VERSION, stored_version
+from warehouse.engine import duckdb
 from warehouse.store.catalog import is_store_version, read_catalog, recall, remember
 
 FOLDERS = ("parts", "derived")

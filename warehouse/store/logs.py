@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
-
+from warehouse.engine import duckdb
 from warehouse.load import Batch
 from warehouse.store.catalog import LOG_RELATIONS, Catalog, Part, stored_columns
 from warehouse.store.parts import copy_to

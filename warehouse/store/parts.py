@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from warehouse.db import apply_schema, connect
+from warehouse.engine import duckdb
 from warehouse.load import LoadedFile, insert_reports
 from warehouse.series import refresh_series_map
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
@@ -76,6 +75,8 @@ PART_SQL = {
         SELECT * FROM facts WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
         ORDER BY report_id, metric_code, breakdown""",
 }
+STAGING = "staging"
+"""The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
 
 
@@ -89,10 +90,14 @@ class PartWriter:
     def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self.con = connect(None)
+        # The schema's tables in a schema of their own, so that `release` leaves an empty database.
+        self.con.execute(f"CREATE SCHEMA {STAGING}")
+        self.con.execute(f"SET search_path = '{STAGING}'")
         apply_schema(self.con)
         learn_columns(self.con)
         refresh_series_map(self.con)
         self.parts: list[Part] = []
+        self.released = False
         self.pending = 0
         self.flushes = 0
 
@@ -118,7 +123,16 @@ class PartWriter:
         self.flushes += 1
 
     def close(self) -> None:
-        self.con.close()
+        if not self.released:
+            self.con.close()
+
+    def release(self) -> duckdb.DuckDBPyConnection:
+        """The writer's connection with its tables dropped, for the run's derivation (a DuckDB instance
+        costs about 25 ms of CPU to open and close); the caller closes it, the writer is done."""
+        self.con.execute("SET search_path = 'main'")
+        self.con.execute(f"DROP SCHEMA {STAGING} CASCADE")
+        self.released = True
+        return self.con
 
     def files(self, relation: str) -> list[str]:
         return [p.file for p in self.parts if p.relation == relation]

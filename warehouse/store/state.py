@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from warehouse.db import open_version
+from warehouse.engine import duckdb
 from warehouse.load import PLACE_INPUTS_KEY, WarehouseState, empty_state
 from warehouse.store.catalog import absolute, is_store_version, read_catalog, recall, remember
 

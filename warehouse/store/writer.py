@@ -10,9 +10,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from warehouse.db import connect, open_version, stored_version, version_message
+from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch, LoadedFile
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
@@ -66,7 +65,6 @@ class StoreRun:
         """Derive the touched agencies again and assemble the next catalogue."""
         with stage("write parts"):
             self.parts.flush()
-            self.parts.close()
         previous = self.previous or Catalog()
         written = Catalog(parts=tuple(self.parts.parts))
         full = full or self.previous is None or batch.refresh
@@ -77,10 +75,10 @@ class StoreRun:
         full = full or n_buckets != previous.n_buckets
         known = replace(self.previous, n_reports=stored) if self.previous is not None else None
         seq = previous.run_seq + 1
-        con = connect(None)  # one in-memory instance for deriving, the logs and compaction
         spill = self.directory / "derived" / self.run_id / "spill"
-        con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
+        con = self.parts.release()  # one in-memory instance for the parts, deriving, the logs and compaction
         try:
+            con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
             with stage("derive"):
                 inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
                 derived = derive(inputs, con)

@@ -1,7 +1,7 @@
 """Where a dashboard page's cold time goes: every warehouse query (wall and CPU ms) and a cProfile of the
 page's script, one cold run inside Streamlit's AppTest.
 
-    python benchmarks/page_profile.py --warehouse DIR --page requests [--county] [--top 25]
+    python benchmarks/page_profile.py --warehouse DIR --page requests [--county] [--top 25] [--open all]
 
 The queries are timed at the dashboard's single execution point (`dashboard.data._run`); the profile
 covers the router's run (sidebar and page) in the script thread, sorted by cumulative time.
@@ -25,7 +25,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_bench import PAGES, _county, ran
+from dashboard_bench import PAGES, SECTIONS, _county, opened, ran
 
 from dashboard import data, state
 
@@ -75,10 +75,13 @@ def main() -> None:
     parser.add_argument("--page", choices=PAGES, default="overview")
     parser.add_argument("--county", action="store_true", help="filtered to the largest county")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--open", action="append", choices=(*SECTIONS, "all"), default=None, help="open this lazy section"
+    )
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ["XXGK_WAREHOUSE"] = str(args.warehouse)
-    params = _county(args.warehouse) if args.county else {}
+    params = {**(_county(args.warehouse) if args.county else {}), **opened(args.open)}
     _page("overview", {})  # imports and the first connection
     data._run = _timed_run(data._run)  # type: ignore[method-assign]
     state.begin_run, state.write_url = _profiled(state.begin_run, state.write_url)  # type: ignore[method-assign]

@@ -129,6 +129,39 @@ def test_cube_files_keep_each_places_rows_together(
     assert checked, "the files must hold several places"
 
 
+def test_failed_checks_and_ranking_files_are_sorted_by_their_first_key_in_small_row_groups(
+    sample_warehouse: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """`agg_failed` keeps the quality page's first order key (errors first) as `severity_rank`, which its
+    files are sorted by, and it and `agg_ranking` are written SMALL_ROW_GROUP rows a row group, so the
+    page's top-N skips the warnings' row groups and the ranking decodes about one series and year."""
+    assert rollups.ROW_GROUPS["agg_failed"] == rollups.ROW_GROUPS["agg_ranking"] == rollups.SMALL_ROW_GROUP
+    assert rollups.SMALL_ROW_GROUP <= 8_192
+    files = con.execute(
+        "SELECT relation, file FROM _rollups WHERE relation IN ('agg_failed', 'agg_ranking', 'delta:agg_failed')"
+    ).fetchall()
+    ranks: set[int] = set()
+    for relation, file in files:
+        path = Path(file) if Path(file).is_absolute() else sample_warehouse / file
+        reader = duckdb.connect()
+        try:
+            if relation.endswith("agg_failed"):
+                rows = reader.execute(
+                    "SELECT severity_rank, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END "
+                    f"FROM read_parquet('{path}')"  # in the file's order
+                ).fetchall()
+                assert [rank for rank, _ in rows] == sorted(rank for rank, _ in rows), file
+                assert all(rank == expected for rank, expected in rows), file
+                ranks |= {rank for rank, _ in rows}
+            groups = reader.execute(
+                f"SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('{path}')"
+            ).fetchall()
+        finally:
+            reader.close()
+        assert max(rows for _, rows in groups) <= rollups.SMALL_ROW_GROUP, file
+    assert ranks == {0, 1}, "the sample warehouse fails errors and warnings"
+
+
 @pytest.fixture()
 def dashboard_reads(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("XXGK_WAREHOUSE", str(sample_warehouse))

@@ -1,15 +1,23 @@
 """A long line is read squeezed across (etl/ocr/engine.py `read_lines`): the same characters from fewer
 time steps of the model, with the places of its characters given back in the line's own pixels; a short
-line or a cell is read as it is."""
+line is read as it is. The text of a ruled table's cell is read squeezed from `CELL_SQUEEZE_FROM` (4:1)
+on: a cell gives only its text, so a label of four characters or more costs fewer columns."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from etl.ocr import engine as engine_module
+from etl.ocr import page as page_module
 from etl.ocr.engine import RapidOcrEngine
+from etl.ocr.page import ReadPage, read_image_page
+from etl.readers.ocr import SCALE, cell_text, pdf_sources
 from tests.ocr_lines import line_image, recording_widths
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +57,27 @@ def test_a_cell_and_a_short_line_are_read_as_they_are(
     monkeypatch.setattr(engine_module, "SQUEEZE_FROM", 1e9)
     assert engine.read_lines([line_image("7"), short]) == readings
     assert [r.text for r in readings] == ["7", "12 0 345 6789"]
+
+
+def _page_of_cells(engine: RapidOcrEngine) -> ReadPage:
+    """Page 2 of a report printed with the old ruled table (68 cells: labels of 4–30 characters, units,
+    values), rendered as a scan is read."""
+    path = REPORTS / "衢江区自然资源和规划局_2014.pdf"
+    source = pdf_sources(str(path), path.read_bytes())[1]
+    return read_image_page(engine, source.render(1.0), 2, SCALE)
+
+
+def test_the_cells_of_a_ruled_table_are_read_squeezed_with_the_same_text(
+    engine: RapidOcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    widths = recording_widths(engine, monkeypatch)
+    squeezed = _page_of_cells(engine)
+    columns_squeezed = sum(widths)
+    widths.clear()
+    monkeypatch.setattr(page_module, "CELL_SQUEEZE_FROM", engine_module.SQUEEZE_FROM)
+    whole = _page_of_cells(engine)
+    assert len(squeezed.cells) == len(whole.cells) >= 60
+    # the same text as the reader cleans it (a space beside a Chinese character is no text)
+    assert [cell_text(c.text) for c in squeezed.cells] == [cell_text(c.text) for c in whole.cells]
+    assert squeezed.lines == whole.lines  # lines outside the table: read as before, places and all
+    assert columns_squeezed < 0.85 * sum(widths)

@@ -311,12 +311,11 @@ def _ranked(flt: ReportFilter) -> str:
 
 
 def ranking_years(con: Connection, flt: ReportFilter, series: str) -> pd.DataFrame:
-    """The years (newest first) in which a selected report has the series' total."""
+    """The years (newest first) in which a selected report has the series' total; from the series cube
+    (its groups of the series' total rows are those of `agg_ranking`'s reports)."""
     if series not in RANKED_SERIES or not _use_cube(con, flt):
         return _filtered(con, "dash_ranking_years", flt, fast=True, series=series)
-    _, params = flt.condition("r")
-    sql = f"WITH {_ranked(flt)}\n{queries.sql('agg_ranking_years')}"
-    return con.execute(sql, {**params, "series": series}).df()
+    return _from_cube(con, "agg_series", "agg_ranking_years", flt, series=series)
 
 
 def ranking(

@@ -52,6 +52,10 @@ page comes near it; a crop that does would otherwise cost memory without bound).
 SQUEEZE_FROM = 20.0
 """Width:height beyond which a line (a line of narrative, about 20 characters or more) is read squeezed
 across..."""
+CELL_SQUEEZE_FROM = 4.0
+"""Width:height beyond which the text of a ruled table's cell is read squeezed: a cell gives only its
+text (the places of its characters are used for lines outside tables, to cut them into words), so a
+label of four characters or more is read from 40 % fewer time steps (docs/ocr.md, Speed)."""
 SQUEEZE = 0.6
 """...to this share of its width. The model, trained on lines squeezed into its 320 px, reads the same
 characters from fewer time steps: such a line costs 40 % less (docs/ocr.md, Speed)."""
@@ -113,8 +117,10 @@ class Engine(Protocol):
         """Boxes of the text lines on a page."""
         ...
 
-    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
-        """Each crop holds one line of text."""
+    def read_lines(self, crops: Sequence[Image], squeeze_from: float | None = None) -> list[Reading]:
+        """Each crop holds one line of text; a crop longer than `squeeze_from` (default `SQUEEZE_FROM`)
+        times its height may be read narrowed (an engine that gains nothing by it reads every crop as
+        it is)."""
         ...
 
     def read_digits(self, crops: Sequence[Image]) -> list[list[Reading]]:
@@ -241,11 +247,11 @@ class RapidOcrEngine:
                 del predictions
         return [r for r in result if r is not None]
 
-    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
-        """A line longer than `SQUEEZE_FROM` times its height is read squeezed (`SQUEEZE`); the places
-        of its characters are given back in its own pixels."""
+    def read_lines(self, crops: Sequence[Image], squeeze_from: float | None = None) -> list[Reading]:
+        """A line longer than `squeeze_from` (default `SQUEEZE_FROM`) times its height is read squeezed
+        (`SQUEEZE`); the places of its characters are given back in its own pixels."""
         usable = [c for c in crops if c.size and min(c.shape[:2]) >= 4]
-        squeezed = [_squeezed(c) for c in usable]
+        squeezed = [_squeezed(c, SQUEEZE_FROM if squeeze_from is None else squeeze_from) for c in usable]
         characters = self._characters
         decoded = self._recognised(squeezed, lambda logits, step: ctc_decode(logits, step, characters))
         readings = iter(
@@ -436,10 +442,10 @@ def _normalised(image: Image, height: int, padded: int) -> npt.NDArray[np.float3
     return tensor
 
 
-def _squeezed(image: Image) -> Image:
+def _squeezed(image: Image, squeeze_from: float) -> Image:
     import cv2
 
-    if image.shape[1] <= SQUEEZE_FROM * image.shape[0]:
+    if image.shape[1] <= squeeze_from * image.shape[0]:
         return image
     width = max(4, round(image.shape[1] * SQUEEZE))
     return np.asarray(cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_AREA), np.uint8)
@@ -498,7 +504,7 @@ class TesseractEngine:
             for bs in lines.values()
         ]
 
-    def read_lines(self, crops: Sequence[Image]) -> list[Reading]:
+    def read_lines(self, crops: Sequence[Image], squeeze_from: float | None = None) -> list[Reading]:
         """All crops stacked into one image, one line each, read in one call (a call per crop would
         spend most of its time starting tesseract and loading chi_sim)."""
         return self._stacked(crops, "--psm", "6")

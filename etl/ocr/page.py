@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from etl.ocr.engine import Box, Engine, Image, Reading, crop
+from etl.ocr.engine import CELL_SQUEEZE_FROM, Box, Engine, Image, Reading, crop
 from etl.ocr.grid import Grid, GridCell, find_grids, has_ink, ink_box, is_dash, without_text
 from etl.ocr.image import MAX_SKEW, PreparedPage, binarise, prepare, text_skew
 from etl.ocr.words import (
@@ -71,8 +71,11 @@ def read_image_page(engine: Engine, rgb: npt.NDArray[np.uint8], number: int, sca
     grids = find_grids(without_text(ink, found))
     placed, free = _place(grids, found, ink)
     keys = list(placed)
-    boxes = [box for key in keys for box in placed[key]] + free
-    readings = engine.read_lines([crop(prepared.image, box, PAD) for box in boxes])
+    in_cells = [box for key in keys for box in placed[key]]
+    boxes = in_cells + free
+    readings = engine.read_lines(
+        [crop(prepared.image, box, PAD) for box in in_cells], squeeze_from=CELL_SQUEEZE_FROM
+    ) + engine.read_lines([crop(prepared.image, box, PAD) for box in free])
     read = iter(zip(boxes, readings, strict=True))
     cell_reads = {key: [ReadBox(*_next(read)) for _ in placed[key]] for key in keys}
     lines = tuple(ReadBox(box, r.text, r.score, _on_page(box, r.places)) for box, r in read if r.text.strip())

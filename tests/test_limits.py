@@ -22,7 +22,7 @@ from etl.pipeline import parse_bytes
 from etl.readers import read_document
 from etl.values import VALUE_MAX_DECIMALS, VALUE_MAX_DIGITS, parse_value, to_metric_unit
 from tests.conftest import ROOT
-from warehouse.load import MICRO, STORED
+from warehouse.rows import MICRO, STORED
 from xxgk.samples import hostile
 
 CASES = [

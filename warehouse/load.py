@@ -7,19 +7,27 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Context, Decimal, Inexact, InvalidOperation
-from pathlib import Path
 
-from etl.agencies import agency_id, classify
 from etl.catalogue import metrics
-from etl.places import Place, place_after_overrides
-from etl.records import ParsedReport, ReportMeta
+from etl.places import place_after_overrides
+from etl.records import ParsedReport
 from warehouse.crosschecks import run_cross_checks
 from warehouse.engine import arrow_scans, duckdb
+from warehouse.rows import (
+    CHECK_COLUMNS,
+    DECIMAL_COLUMNS,
+    DOCUMENT_COLUMNS,
+    FACT_COLUMNS,
+    OCR_COLUMNS,
+    REPORT_COLUMNS,
+    WARNING_COLUMNS,
+    Columns,
+    ReportRows,
+    place_columns,
+    report_rows,
+)
 from warehouse.series import refresh_report_series, refresh_series_map
 
-MICRO = Decimal("0.000001")
-STORED = Context(prec=38, traps=[InvalidOperation, Inexact])
 DECIMAL_TYPE = "DECIMAL(38, 6)"
 SMALL_INSERT = 2000
 """Up to this many values go in as one VALUES statement."""
@@ -130,12 +138,6 @@ def metric_rows() -> list[tuple[str | None, ...]]:
     ]
 
 
-def _micro(value: Decimal | None) -> Decimal | None:
-    """A value as DECIMAL(38, 6) stores it; it never rounds (etl/values.py keeps values within six
-    decimal places), and a number that would is an error rather than a silent change."""
-    return None if value is None else value.quantize(MICRO, context=STORED)
-
-
 def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -145,8 +147,17 @@ def _insert(
     if not rows:
         return
     columns = list(rows[0])
-    kinds = [(types or {}).get(c) or _infer(rows, c) for c in columns]
-    _staged(con, rows, columns, kinds)
+    data = [[row[c] for row in rows] for c in columns]
+    kinds = [(types or {}).get(c) or _infer_values(values) for c, values in zip(columns, data, strict=True)]
+    _insert_columns(con, table, columns, kinds, data)
+
+
+def _insert_columns(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], kinds: list[str], data: list[list[object]]
+) -> None:
+    """Insert rows given as one list of values per column, staged as `kinds` (the table's own types apply
+    on insert: a decimal staged as its text is cast to DECIMAL(38, 6), exactly)."""
+    _staged(con, columns, kinds, data)
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _incoming")
     finally:
@@ -154,21 +165,22 @@ def _insert(
 
 
 def _staged(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
+    con: duckdb.DuckDBPyConnection, columns: list[str], kinds: list[str], data: list[list[object]]
 ) -> None:
-    """Rows as the relation `_incoming`: a VALUES list when small, column lists up to a few thousand
-    rows, an Arrow table when large."""
-    if len(rows) * len(columns) <= SMALL_INSERT:
+    """Columns of values as the relation `_incoming`: a VALUES list when small, one list per column up to
+    a few thousand rows, an Arrow table when large."""
+    rows = len(data[0])
+    if rows * len(columns) <= SMALL_INSERT:
         marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
-        values = ", ".join([marks] * len(rows))
+        values = ", ".join([marks] * rows)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) "
             f"AS v({', '.join(columns)})",
-            [row[c] for row in rows for c in columns],
+            [value for row in zip(*data, strict=True) for value in row],
         )
         return
-    if len(rows) * len(columns) <= STAGED_AS_LISTS:
-        _staged_as_lists(con, rows, columns, kinds)
+    if rows * len(columns) <= STAGED_AS_LISTS:
+        _staged_as_lists(con, columns, kinds, data)
         return
     import pyarrow as pa
 
@@ -182,20 +194,17 @@ def _staged(
         "INTEGER": pa.int32(),
         "BLOB": pa.binary(),
     }
-    schema = pa.schema([(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
+    arrays = [pa.array(values, type=arrow[k]) for values, k in zip(data, kinds, strict=True)]
     arrow_scans()
-    con.register("_incoming", pa.Table.from_pylist(list(rows), schema=schema))
+    con.register("_incoming", pa.Table.from_arrays(arrays, names=columns))
 
 
 def _staged_as_lists(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, object]], columns: list[str], kinds: list[str]
+    con: duckdb.DuckDBPyConnection, columns: list[str], kinds: list[str], data: list[list[object]]
 ) -> None:
     """One list parameter per column, unnested side by side (no per-value binding, no pyarrow)."""
     select = ", ".join(f"unnest(CAST(? AS {k}[])) AS {c}" for c, k in zip(columns, kinds, strict=True))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {select}",
-        [[row[c] for row in rows] for c in columns],
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {select}", data)
 
 
 def _unstage(con: duckdb.DuckDBPyConnection) -> None:
@@ -203,8 +212,8 @@ def _unstage(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS temp._incoming")
 
 
-def _infer(rows: Sequence[dict[str, object]], column: str) -> str:
-    sample = next((r[column] for r in rows if r[column] is not None), None)
+def _infer_values(values: Sequence[object]) -> str:
+    sample = next((v for v in values if v is not None), None)
     if isinstance(sample, bool):
         return "BOOLEAN"
     if isinstance(sample, int):
@@ -212,106 +221,6 @@ def _infer(rows: Sequence[dict[str, object]], column: str) -> str:
     if isinstance(sample, datetime):
         return "TIMESTAMP"
     return "VARCHAR"
-
-
-def _report_row(item: LoadedFile, at: datetime) -> dict[str, object]:
-    report, meta = item.report, item.report.meta
-    place = _meta_place(meta)
-    return {
-        "report_id": report.content_hash,
-        "source_file": item.path,
-        "file_name": Path(item.path).name,
-        "format": report.format,
-        "encoding": report.encoding,
-        "file_size": item.size,
-        "template": report.template,
-        "title": meta.title,
-        "agency": meta.agency,
-        "agency_source": meta.agency_source,
-        "year": meta.year,
-        "year_source": meta.year_source,
-        **place_columns(meta.agency, place, {}),
-        "parsed_place_code": place.place_code,
-        "scope": meta.scope,
-        "scope_evidence": meta.scope_evidence or None,
-        "publisher": meta.publisher,
-        "published": meta.published,
-        "url": meta.url,
-        "source_url": meta.source_url,
-        "expected_cells": report.expected_cells,
-        "found_cells": report.found_cells,
-        "n_warnings": len(report.warnings),
-        "checks_failed": sum(c.status == "fail" for c in report.checks),
-        "is_current": True,
-        "ingested_at": at,
-    }
-
-
-def _meta_place(meta: ReportMeta) -> Place:
-    return Place(
-        province=meta.province,
-        city=meta.city,
-        county=meta.county,
-        province_code=meta.province_code,
-        city_code=meta.city_code,
-        county_code=meta.county_code,
-        status=meta.place_status,
-        note=meta.place_note,
-    )
-
-
-def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
-    """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
-    kind = classify(agency, place)
-    return {
-        "province": place.province,
-        "city": place.city,
-        "county": place.county,
-        "province_code": place.province_code,
-        "city_code": place.city_code,
-        "county_code": place.county_code,
-        "place_code": place.place_code,
-        "place_status": place.status,
-        "place_note": place.note or None,
-        "agency_id": agency_id(agency, aliases),
-        "agency_level": kind.level,
-        "agency_kind": kind.kind,
-        "is_vertical": kind.is_vertical,
-    }
-
-
-def _fact_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
-    for fact in report.facts:
-        yield {
-            "report_id": report.content_hash,
-            "metric_code": fact.metric_code,
-            "breakdown": fact.breakdown,
-            "value": _micro(fact.value),
-            "value_raw": fact.value_raw,
-            "semantic": fact.semantic,
-            "confidence": fact.confidence,
-            "table_no": None if fact.source.table is None else fact.source.table + 1,
-            "row_label": fact.source.row_label,
-            "column_label": fact.source.column_label,
-            "page": fact.source.page,
-            "locator": fact.source.locator,
-        }
-
-
-def _check_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
-    for check in report.checks:
-        yield {
-            "report_id": report.content_hash,
-            "check_id": check.check_id,
-            "severity": check.severity,
-            "status": check.status,
-            "breakdown": check.breakdown,
-            "expected": _micro(check.expected),
-            "actual": _micro(check.actual),
-            "message": check.message,
-            "message_zh": check.message_zh,
-            "cells": ";".join(f"{code}|{breakdown}" for code, breakdown in check.cells),
-        }
 
 
 def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> None:
@@ -328,29 +237,46 @@ def delete_reports(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) ->
 
 def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at: datetime) -> None:
     """Insert parsed reports (replacing rows with the same content hash) with their facts and checks."""
-    delete_reports(con, [item.report.content_hash for item in new])
-    decimals = {"value": DECIMAL_TYPE, "expected": DECIMAL_TYPE, "actual": DECIMAL_TYPE}
-    _insert(con, "reports", [_report_row(item, at) for item in new])
-    _insert(con, "facts", [row for item in new for row in _fact_rows(item.report)], decimals)
-    _insert(con, "checks", [row for item in new for row in _check_rows(item.report)], decimals)
-    _insert(
-        con,
-        "parse_warnings",
-        [
-            {
-                "report_id": item.report.content_hash,
-                "code": w.code,
-                "message": w.message,
-                "locator": w.locator,
-            }
-            for item in new
-            for w in item.report.warnings
-        ],
+    insert_rows(con, [report_rows(item.report, item.path, item.size) for item in new], at)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows], at: datetime) -> None:
+    """Insert reports as their rows (warehouse/rows.py, built where they were parsed), replacing rows with
+    the same content hash; `at` is their `ingested_at`. Each table's rows go in as one batch of columns."""
+    delete_reports(con, [item.report_id for item in new])
+    reports = [list(column) for column in zip(*(item.report for item in new), strict=True)]
+    documents = [list(column) for column in zip(*(item.document for item in new), strict=True)]
+    tables: tuple[tuple[str, tuple[str, ...], list[list[object]]], ...] = (
+        ("reports", (*REPORT_COLUMNS, "ingested_at"), [*reports, [at] * len(new)]),
+        ("facts", FACT_COLUMNS, _stacked([item.facts for item in new], len(FACT_COLUMNS))),
+        ("checks", CHECK_COLUMNS, _stacked([item.checks for item in new], len(CHECK_COLUMNS))),
+        ("parse_warnings", WARNING_COLUMNS, _stacked([item.warnings for item in new], len(WARNING_COLUMNS))),
+        ("documents", DOCUMENT_COLUMNS, documents),
+        ("ocr_cells", OCR_COLUMNS, _stacked([item.ocr for item in new], len(OCR_COLUMNS))),
     )
-    _insert(
-        con, "documents", [{"report_id": item.report.content_hash, "text": item.report.text} for item in new]
-    )
-    _insert(con, "ocr_cells", [row for item in new for row in _ocr_rows(item.report)], OCR_TYPES)
+    for table, columns, data in tables:
+        if data and data[0]:
+            kinds = [_kind(table, c, values) for c, values in zip(columns, data, strict=True)]
+            _insert_columns(con, table, list(columns), kinds, data)
+
+
+def _stacked(parts: Sequence[Columns], width: int) -> list[list[object]]:
+    """The columns of many reports' rows, one after the other."""
+    data: list[list[object]] = [[] for _ in range(width)]
+    for columns in parts:
+        for values, column in zip(data, columns, strict=False):  # a report without rows has no columns
+            values.extend(column)
+    return data
+
+
+def _kind(table: str, column: str, values: Sequence[object]) -> str:
+    """The type a column is staged as: decimals as their text (cast on insert), the OCR cells' declared
+    types, else the type of its first value that is not NULL."""
+    if column in DECIMAL_COLUMNS:
+        return "VARCHAR"
+    if table == "ocr_cells" and column in OCR_TYPES:
+        return OCR_TYPES[column]
+    return _infer_values(values)
 
 
 OCR_TYPES: dict[str, str] = {
@@ -359,25 +285,6 @@ OCR_TYPES: dict[str, str] = {
     "confirmed": "BOOLEAN",
     "crop_png": "BLOB",
 }
-
-
-def _ocr_rows(report: ParsedReport) -> Iterable[dict[str, object]]:
-    for cell in report.ocr:
-        x0, top, x1, bottom = cell.box
-        yield {
-            "report_id": report.content_hash,
-            "metric_code": cell.metric_code,
-            "breakdown": cell.breakdown,
-            "page": cell.page,
-            "x0": x0,
-            "top": top,
-            "x1": x1,
-            "bottom": bottom,
-            "score": cell.score,
-            "confirmed": cell.confirmed,
-            "doubt": cell.doubt,
-            "crop_png": cell.crop_png or None,
-        }
 
 
 def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -398,23 +305,44 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
 PLACE_INPUTS = "SELECT report_id, agency, year, parsed_place_code FROM reports"
 
 
+PLACES_BATCH = 50_000
+"""Reports whose places are computed and written back together: whole years, as many as fit."""
+
+
 def refresh_places(
     con: duckdb.DuckDBPyConnection, overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
     """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
-    earlier too; without an override a report keeps the place its document gave. One year at a time, so
-    memory stays bounded in a warehouse of a million reports."""
-    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM reports").fetchall()]
-    for year in years:
-        _refresh_places_of_year(con, year, overrides, aliases)
+    earlier too; without an override a report keeps the place its document gave. A few years at a time
+    (`year_groups`), so memory stays bounded in a warehouse of a million reports and a small warehouse
+    takes one pass, not one per year."""
+    counts = con.execute(
+        "SELECT coalesce(year, -1), count(*) FROM reports GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    for years in year_groups(counts, PLACES_BATCH):
+        _refresh_places_of_years(con, years, overrides, aliases)
 
 
-def _refresh_places_of_year(
-    con: duckdb.DuckDBPyConnection, year: int | None, overrides: dict[str, str], aliases: dict[str, str]
+def year_groups(counts: Sequence[tuple[int, int]], size: int) -> list[list[int]]:
+    """Consecutive years packed up to `size` reports a group (a larger year alone)."""
+    groups: list[list[int]] = []
+    held = 0
+    for year, n in counts:
+        if not groups or held + n > size:
+            groups.append([])
+            held = 0
+        groups[-1].append(year)
+        held += n
+    return groups
+
+
+def _refresh_places_of_years(
+    con: duckdb.DuckDBPyConnection, years: list[int], overrides: dict[str, str], aliases: dict[str, str]
 ) -> None:
+    """`years` as `coalesce(year, -1)`, as `refresh_current` partitions them."""
     rows = []
-    found = con.execute(f"{PLACE_INPUTS} WHERE year IS NOT DISTINCT FROM ?", [year]).fetchall()
-    for report_id, agency, year, parsed in found:
+    found = con.execute(f"{PLACE_INPUTS} WHERE coalesce(year, -1) IN (SELECT unnest(?::BIGINT[]))", [years])
+    for report_id, agency, year, parsed in found.fetchall():
         place = place_after_overrides(agency, year, parsed, overrides)
         columns = place_columns(agency, place, aliases)
         del columns["place_note"]  # the document's own note stays; `override` explains itself
@@ -434,7 +362,8 @@ def _refresh_places_of_year(
 
 def _insert_temp(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[dict[str, object]]) -> None:
     columns = list(rows[0])
-    _staged(con, rows, columns, [_infer(rows, c) for c in columns])
+    data = [[row[c] for row in rows] for c in columns]
+    _staged(con, columns, [_infer_values(values) for values in data], data)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _incoming")
     finally:

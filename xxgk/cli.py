@@ -367,6 +367,9 @@ def parse_command(path: Path, all_checks: bool, timeout: float, memory: int, ver
         if verbose and parsed.result.detail:
             click.echo(parsed.result.detail, err=True)
         sys.exit(1)
+    from etl.records import ParsedReport
+
+    assert isinstance(parsed.result, ParsedReport)  # a job that did not ask for rows
     print_parse(parsed.result, Console(), all_checks=all_checks)
 
 

@@ -17,7 +17,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from warehouse.load import LoadedFile
+from etl.records import ParsedReport
+from warehouse.rows import ReportRows, report_rows
 from warehouse.store.catalog import Part
 from warehouse.store.parts import PartWriter
 from xxgk.workers import Limits
@@ -61,28 +62,24 @@ def extract_chunk(
 
     writer = PartWriter(Path(directory), run_id, segment_prefix=f"w{index:05d}")
     found: list[Extracted] = []
-    loaded: list[LoadedFile] = []
+    loaded: list[ReportRows] = []
     try:
-        for parsed in parse_isolated([Job(p) for p in paths], limits=limits):
+        for parsed in parse_isolated([Job(p, rows=True) for p in paths], limits=limits):
             path = parsed.path
             if isinstance(parsed.result, Failure):
                 found.append(
                     Extracted(path, parsed.digest, parsed.size, (parsed.result.kind, parsed.result.reason))
                 )
                 continue
-            report = parsed.result
+            rows = parsed.result
+            if isinstance(rows, ParsedReport):  # a job that did not ask for rows
+                rows = report_rows(rows, path, parsed.size)
             found.append(
                 Extracted(
-                    path,
-                    parsed.digest,
-                    parsed.size,
-                    None,
-                    report.template,
-                    bool(report.warnings),
-                    any(c.status == "fail" for c in report.checks),
+                    path, parsed.digest, parsed.size, None, rows.template, rows.has_warnings, rows.failing
                 )
             )
-            loaded.append(LoadedFile(report, path, parsed.size))
+            loaded.append(rows)
         writer.add(loaded, at)
         writer.flush()
     finally:

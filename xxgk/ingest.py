@@ -14,15 +14,17 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import queue
 import shutil
 import stat
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from etl.agencies import read_aliases
 from etl.errors import XxgkError, depends_on_the_installation
@@ -31,17 +33,18 @@ from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
 from warehouse.db import open_version
-from warehouse.load import Batch, IngestError, LoadedFile, WarehouseState, is_recorded
+from warehouse.load import Batch, IngestError, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish, publish_locked, writer_lock
 from warehouse.store import stages
 from warehouse.store.stages import stage
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
-from xxgk.parsing import Failure, Job, Parsed, parse_isolated
+from xxgk.parsing import Failure, Job, Parsed, parse_isolated, parsing_pool
 from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
     from warehouse.engine import duckdb
+    from warehouse.rows import ReportRows
     from xxgk.cluster import Extracted
 
 Status = Literal["loaded", "replaced", "unchanged", "rejected", "error"]
@@ -213,7 +216,7 @@ def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
             assert previous_error is not None
             plan.known.append(Outcome(path, previous_error[1], previous_error[2]))  # type: ignore[arg-type]
         else:
-            plan.to_parse.append(Job(path, digest))
+            plan.to_parse.append(Job(path, digest, rows=True))
     return plan
 
 
@@ -232,6 +235,70 @@ def _known_failure(previous: tuple[str | None, str, str] | None, digest: str) ->
         and not is_resource_failure(previous[2])
         and not depends_on_the_installation(previous[2])
     )
+
+
+PREFETCH = 256
+"""Parsed files a drawing thread may hold ahead of the inserts (`prefetched`)."""
+T = TypeVar("T")
+
+
+def prefetched(items: Iterable[T], size: int = PREFETCH) -> Generator[T]:
+    """`items`, drawn by a thread ahead of the caller (at most `size` waiting). The parse workers are
+    handed their next file as soon as they finish one, also while the caller inserts a chunk: parsing
+    and loading overlap instead of taking turns. An exception of `items` is raised here; when the
+    caller stops early, the thread stops at the next item and closes `items` (the worker pool)."""
+    drawer = _Drawer(items, size)
+    try:
+        yield from drawer.taken()
+    finally:
+        drawer.stop()
+
+
+class _Drawer(Generic[T]):
+    """The thread of `prefetched`."""
+
+    def __init__(self, items: Iterable[T], size: int) -> None:
+        self.items = iter(items)
+        self.waiting: queue.Queue[tuple[bool, object]] = queue.Queue(size)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._draw, name="xxgk-parsed", daemon=True)
+        self.thread.start()
+
+    def taken(self) -> Iterator[T]:
+        while True:
+            more, value = self.waiting.get()
+            if not more:
+                if isinstance(value, BaseException):
+                    raise value
+                return
+            yield value  # type: ignore[misc]
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=1.0)  # a parse in progress is not waited for: its worker dies with the pool
+
+    def _put(self, entry: tuple[bool, object]) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _draw(self) -> None:
+        try:
+            for item in self.items:
+                if not self._put((True, item)):
+                    break
+            else:
+                self._put((False, None))
+        except BaseException as exc:  # handed to the caller, raised there
+            self._put((False, exc))
+        finally:
+            close = getattr(self.items, "close", None)
+            if close is not None:
+                close()
 
 
 def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
@@ -255,7 +322,8 @@ class _Loader:
         self.hashes = hashes or {}
 
     def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
-        for chunk in _chunks(parsed, CHUNK):
+        """Insert the reports in chunks while the workers go on parsing (`prefetched`)."""
+        for chunk in _chunks(prefetched(parsed), CHUNK):
             new = [item for item in map(self._take, chunk) if item is not None]
             run.add(new, self.batch.at)
             for item in chunk:
@@ -305,7 +373,7 @@ class _Loader:
         if item.path in self.state.errors:
             self.batch.cleared_errors.add(item.path)
 
-    def _take(self, item: Parsed) -> LoadedFile | None:
+    def _take(self, item: Parsed) -> ReportRows | None:
         if isinstance(item.result, Failure):
             self.summary.add(
                 Outcome(item.path, item.result.kind, item.result.reason, detail=item.result.detail)
@@ -314,15 +382,23 @@ class _Loader:
             if not is_recorded(self.state, error):
                 self.batch.errors.append(error)
             return None
+        rows = item.result
+        if isinstance(rows, ParsedReport):  # a job that did not ask for rows
+            from warehouse.rows import report_rows
+
+            rows = report_rows(rows, item.path, item.size)
         status: Status = "replaced" if item.path in self.state.sources else "loaded"
-        self.summary.add(Outcome(item.path, status, report=item.result))
+        self.summary.add(Outcome(item.path, status))
+        self.summary.templates[rows.template] += 1
+        self.summary.with_warnings += rows.has_warnings
+        self.summary.failing_checks += rows.failing
         self.batch.sources[item.path] = item.digest
         if item.path in self.state.errors:
             self.batch.cleared_errors.add(item.path)
         if item.digest in self.seen:
             return None
         self.seen.add(item.digest)
-        return LoadedFile(item.result, item.path, item.size)
+        return rows
 
 
 EXTRACTED_TAIL = ("digest", "size", "failure", "template", "warnings", "failing")
@@ -410,18 +486,29 @@ def ingest(
                     summary, batch, state, {str(f): d for f, d in hashes.items() if isinstance(d, str)}
                 )
 
+                # started now, the workers load the parsers while the run opens the current version
+                pool = None
+                if cluster is None and plan.to_parse:
+                    pool = parsing_pool(workers=min(jobs, len(plan.to_parse)), limits=limits)
+
+                handed: list[bool] = []  # the pool was handed to the parse loop, which closes it
+
                 def build(run: StoreRun) -> None:
-                    if cluster is not None:
+                    if pool is None:
                         todo = [job.path for job in plan.to_parse]
-                        loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
+                        if cluster is not None:
+                            loader.load_on_cluster(run, todo, (cluster, jobs, limits or Limits()), progress)
                     else:
+                        handed.append(True)
                         with stage("parse and insert"):
-                            loader.load(
-                                run, parse_isolated(plan.to_parse, workers=jobs, limits=limits), progress
-                            )
+                            loader.load(run, parse_isolated(plan.to_parse, pool=pool), progress)
                     run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
-                summary.version, _ = publish_locked(directory, build)
+                try:
+                    summary.version, _ = publish_locked(directory, build)
+                finally:
+                    if pool is not None and not handed:  # the run failed before parsing
+                        pool.close()
                 summary.published = True
     finally:  # closed by the lookup when it used it
         if opened is not None:

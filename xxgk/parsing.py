@@ -9,13 +9,16 @@ import hashlib
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from etl.errors import XxgkError
 from etl.limits import read_input
 from etl.ocr.progress import on_page, page_read
 from etl.records import ParsedReport
 from xxgk.workers import Limits, Pool, allow, fork_early, in_worker, tell
+
+if TYPE_CHECKING:
+    from warehouse.rows import ReportRows
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,13 @@ class Failure:
 
 @dataclass(frozen=True)
 class Parsed:
-    """What a worker returns for one file: its hash and size, and a report or a failure."""
+    """What a worker returns for one file: its hash and size, and a report (as its warehouse rows when
+    the job asked for them) or a failure."""
 
     path: str
     digest: str
     size: int
-    result: ParsedReport | Failure
+    result: ParsedReport | ReportRows | Failure
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class Job:
 
     path: str
     digest: str = ""
+    rows: bool = False
+    """Return the report as the rows it adds to the warehouse (warehouse/rows.py): what an ingest
+    inserts, built here in the worker and a fraction of the report's size to send back."""
 
 
 def parse_one(job: Job) -> Parsed:
@@ -56,7 +63,12 @@ def parse_one(job: Job) -> Parsed:
         return Parsed(job.path, job.digest, 0, Failure("error", exc.reason))
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return Parsed(job.path, digest, len(data), parse_bytes(job.path, data, evidence_for(job.path)))
+        report = parse_bytes(job.path, data, evidence_for(job.path))
+        if job.rows:
+            from warehouse.rows import report_rows  # an ingest's worker only
+
+            return Parsed(job.path, digest, len(data), report_rows(report, job.path, len(data)))
+        return Parsed(job.path, digest, len(data), report)
     except XxgkError as exc:
         kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"
         return Parsed(job.path, digest, len(data), Failure(kind, exc.reason))

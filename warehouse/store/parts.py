@@ -13,7 +13,8 @@ from pathlib import Path
 
 from warehouse.db import apply_schema, connect
 from warehouse.engine import duckdb
-from warehouse.load import LoadedFile, insert_reports
+from warehouse.load import insert_rows
+from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
@@ -101,10 +102,10 @@ class PartWriter:
         self.pending = 0
         self.flushes = 0
 
-    def add(self, new: Sequence[LoadedFile], at: datetime) -> None:
+    def add(self, new: Sequence[ReportRows], at: datetime) -> None:
         if not new:
             return
-        insert_reports(self.con, new, at)
+        insert_rows(self.con, new, at)
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()

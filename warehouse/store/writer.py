@@ -13,7 +13,8 @@ from pathlib import Path
 from warehouse.db import connect, open_version, stored_version, version_message
 from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
-from warehouse.load import Batch, LoadedFile
+from warehouse.load import Batch
+from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact
 from warehouse.store.derive import Inputs, derive
@@ -57,7 +58,7 @@ class StoreRun:
             self.parts = PartWriter(directory, self.run_id)
         self.catalog: Catalog | None = None
 
-    def add(self, new: Sequence[LoadedFile], at: datetime) -> None:
+    def add(self, new: Sequence[ReportRows], at: datetime) -> None:
         with stage("insert reports"):
             self.parts.add(new, at)
 

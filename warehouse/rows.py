@@ -1,0 +1,291 @@
+"""A parsed report as the rows it adds to each table of the warehouse, as plain tuples.
+
+Pure Python without DuckDB: an ingest's parse workers build these (xxgk/parsing.py) and send them to the
+driver, which only stacks them into columns and inserts them (warehouse/load.py `insert_rows`). Tuples of
+strings and numbers pickle and unpickle several times faster than the report's frozen dataclasses (a fact
+is a `Fact`, a `CellRef` and a `Decimal`), and the rows are built in the workers, in parallel, instead of
+in the one driver. Values stored as DECIMAL travel as their exact text (`_micro`), cast on insert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Context, Decimal, Inexact, InvalidOperation
+from pathlib import Path
+
+from etl.agencies import agency_id, classify
+from etl.places import Place
+from etl.records import ParsedReport, ReportMeta
+
+MICRO = Decimal("0.000001")
+STORED = Context(prec=38, traps=[InvalidOperation, Inexact])
+
+REPORT_COLUMNS = (
+    "report_id",
+    "source_file",
+    "file_name",
+    "format",
+    "encoding",
+    "file_size",
+    "template",
+    "title",
+    "agency",
+    "agency_source",
+    "year",
+    "year_source",
+    "province",
+    "city",
+    "county",
+    "province_code",
+    "city_code",
+    "county_code",
+    "place_code",
+    "place_status",
+    "place_note",
+    "agency_id",
+    "agency_level",
+    "agency_kind",
+    "is_vertical",
+    "parsed_place_code",
+    "scope",
+    "scope_evidence",
+    "publisher",
+    "published",
+    "url",
+    "source_url",
+    "expected_cells",
+    "found_cells",
+    "n_warnings",
+    "checks_failed",
+    "is_current",
+)
+"""The columns of a report row but `ingested_at`, which the driver adds (the run's time)."""
+PLACE_COLUMNS = REPORT_COLUMNS[REPORT_COLUMNS.index("province") : REPORT_COLUMNS.index("is_vertical") + 1]
+"""The columns `place_columns` gives, in a report row's order."""
+FACT_COLUMNS = (
+    "report_id",
+    "metric_code",
+    "breakdown",
+    "value",
+    "value_raw",
+    "semantic",
+    "confidence",
+    "table_no",
+    "row_label",
+    "column_label",
+    "page",
+    "locator",
+)
+CHECK_COLUMNS = (
+    "report_id",
+    "check_id",
+    "severity",
+    "status",
+    "breakdown",
+    "expected",
+    "actual",
+    "message",
+    "message_zh",
+    "cells",
+)
+WARNING_COLUMNS = ("report_id", "code", "message", "locator")
+DOCUMENT_COLUMNS = ("report_id", "text")
+OCR_COLUMNS = (
+    "report_id",
+    "metric_code",
+    "breakdown",
+    "page",
+    "x0",
+    "top",
+    "x1",
+    "bottom",
+    "score",
+    "confirmed",
+    "doubt",
+    "crop_png",
+)
+DECIMAL_COLUMNS = frozenset({"value", "expected", "actual"})
+"""Columns whose values travel as text (`micro_text`) and are stored as DECIMAL(38, 6)."""
+
+Row = tuple[object, ...]
+Columns = tuple[tuple[object, ...], ...]
+"""Rows given column by column: one tuple of values per column (none at all when there are no rows)."""
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """One report's rows, table by table (columns as the *_COLUMNS above; the many-row tables column by
+    column, which the driver extends its columns with), and what an ingest's summary counts of it."""
+
+    report_id: str
+    template: str
+    has_warnings: bool
+    failing: bool
+    report: Row
+    facts: Columns
+    checks: Columns
+    warnings: Columns
+    document: Row
+    ocr: Columns
+
+
+def micro(value: Decimal | None) -> Decimal | None:
+    """A value as DECIMAL(38, 6) stores it; it never rounds (etl/values.py keeps values within six
+    decimal places), and a number that would is an error rather than a silent change."""
+    return None if value is None else value.quantize(MICRO, context=STORED)
+
+
+def micro_text(value: Decimal | None) -> str | None:
+    """`micro` as text with exactly six decimals, which DuckDB casts to DECIMAL(38, 6) without rounding."""
+    return None if value is None else str(value.quantize(MICRO, context=STORED))
+
+
+def report_rows(report: ParsedReport, path: str, size: int) -> ReportRows:
+    """Every row `report`, read from the file at `path` of `size` bytes, adds to the warehouse."""
+    rid = report.content_hash
+    failed = sum(c.status == "fail" for c in report.checks)
+    return ReportRows(
+        report_id=rid,
+        template=report.template,
+        has_warnings=bool(report.warnings),
+        failing=failed > 0,
+        report=_report_row(report, path, size, failed),
+        facts=by_column(_fact_rows(report)),
+        checks=by_column(_check_rows(report)),
+        warnings=by_column([(rid, w.code, w.message, w.locator) for w in report.warnings]),
+        document=(rid, report.text),
+        ocr=by_column(_ocr_rows(report)),
+    )
+
+
+def by_column(rows: list[Row]) -> Columns:
+    return tuple(zip(*rows, strict=True))
+
+
+def _report_row(report: ParsedReport, path: str, size: int, failed: int) -> Row:
+    meta = report.meta
+    place = meta_place(meta)
+    where = place_columns(meta.agency, place, {})
+    return (
+        report.content_hash,
+        path,
+        Path(path).name,
+        report.format,
+        report.encoding,
+        size,
+        report.template,
+        meta.title,
+        meta.agency,
+        meta.agency_source,
+        meta.year,
+        meta.year_source,
+        *(where[c] for c in PLACE_COLUMNS),
+        place.place_code,
+        meta.scope,
+        meta.scope_evidence or None,
+        meta.publisher,
+        meta.published,
+        meta.url,
+        meta.source_url,
+        report.expected_cells,
+        report.found_cells,
+        len(report.warnings),
+        failed,
+        True,
+    )
+
+
+def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> dict[str, object]:
+    """The place and agency columns of a report row (the dashboard contract in schema.sql)."""
+    kind = classify(agency, place)
+    return {
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "province_code": place.province_code,
+        "city_code": place.city_code,
+        "county_code": place.county_code,
+        "place_code": place.place_code,
+        "place_status": place.status,
+        "place_note": place.note or None,
+        "agency_id": agency_id(agency, aliases),
+        "agency_level": kind.level,
+        "agency_kind": kind.kind,
+        "is_vertical": kind.is_vertical,
+    }
+
+
+def meta_place(meta: ReportMeta) -> Place:
+    return Place(
+        province=meta.province,
+        city=meta.city,
+        county=meta.county,
+        province_code=meta.province_code,
+        city_code=meta.city_code,
+        county_code=meta.county_code,
+        status=meta.place_status,
+        note=meta.place_note,
+    )
+
+
+def _fact_rows(report: ParsedReport) -> list[Row]:
+    rid = report.content_hash
+    return [
+        (
+            rid,
+            fact.metric_code,
+            fact.breakdown,
+            micro_text(fact.value),
+            fact.value_raw,
+            fact.semantic,
+            fact.confidence,
+            None if fact.source.table is None else fact.source.table + 1,
+            fact.source.row_label,
+            fact.source.column_label,
+            fact.source.page,
+            fact.source.locator,
+        )
+        for fact in report.facts
+    ]
+
+
+def _check_rows(report: ParsedReport) -> list[Row]:
+    rid = report.content_hash
+    return [
+        (
+            rid,
+            check.check_id,
+            check.severity,
+            check.status,
+            check.breakdown,
+            micro_text(check.expected),
+            micro_text(check.actual),
+            check.message,
+            check.message_zh,
+            ";".join(f"{code}|{breakdown}" for code, breakdown in check.cells),
+        )
+        for check in report.checks
+    ]
+
+
+def _ocr_rows(report: ParsedReport) -> list[Row]:
+    rows: list[Row] = []
+    for cell in report.ocr:
+        x0, top, x1, bottom = cell.box
+        rows.append(
+            (
+                report.content_hash,
+                cell.metric_code,
+                cell.breakdown,
+                cell.page,
+                x0,
+                top,
+                x1,
+                bottom,
+                cell.score,
+                cell.confirmed,
+                cell.doubt,
+                cell.crop_png or None,
+            )
+        )
+    return rows

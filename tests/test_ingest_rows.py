@@ -14,7 +14,7 @@ import pytest
 from etl.records import ParsedReport
 from tests.conftest import FIXTURES
 from warehouse.db import apply_schema, connect
-from warehouse.load import insert_rows, year_groups
+from warehouse.load import insert_rows, packed_groups
 from warehouse.rows import MICRO, ReportRows, report_rows
 from xxgk.ingest import prefetched
 from xxgk.parsing import Job, parse_one
@@ -117,6 +117,6 @@ def test_places_are_refreshed_a_few_years_at_a_time() -> None:
     """Whole years packed up to the batch size (a larger year alone): one pass for a small warehouse
     instead of one per year, memory still bounded by the batch."""
     counts = [(-1, 3), (2019, 40), (2020, 70), (2021, 100), (2022, 10), (2023, 20)]
-    assert year_groups(counts, 100) == [[-1, 2019], [2020], [2021], [2022, 2023]]
-    assert year_groups(counts, 50_000) == [[-1, 2019, 2020, 2021, 2022, 2023]]
-    assert year_groups([], 10) == []
+    assert packed_groups(counts, 100) == [[-1, 2019], [2020], [2021], [2022, 2023]]
+    assert packed_groups(counts, 50_000) == [[-1, 2019, 2020, 2021, 2022, 2023]]
+    assert packed_groups([], 10) == []

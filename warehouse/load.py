@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from etl.catalogue import metrics
 from etl.places import place_after_overrides
@@ -27,6 +28,8 @@ from warehouse.rows import (
     report_rows,
 )
 from warehouse.series import refresh_report_series, refresh_series_map
+
+K = TypeVar("K")
 
 DECIMAL_TYPE = "DECIMAL(38, 6)"
 SMALL_INSERT = 2000
@@ -314,24 +317,24 @@ def refresh_places(
 ) -> None:
     """Apply the overrides and aliases to every report again, so an edited file applies to reports loaded
     earlier too; without an override a report keeps the place its document gave. A few years at a time
-    (`year_groups`), so memory stays bounded in a warehouse of a million reports and a small warehouse
+    (`packed_groups`), so memory stays bounded in a warehouse of a million reports and a small warehouse
     takes one pass, not one per year."""
-    counts = con.execute(
+    counts: list[tuple[int, int]] = con.execute(
         "SELECT coalesce(year, -1), count(*) FROM reports GROUP BY ALL ORDER BY 1"
     ).fetchall()
-    for years in year_groups(counts, PLACES_BATCH):
+    for years in packed_groups(counts, PLACES_BATCH):
         _refresh_places_of_years(con, years, overrides, aliases)
 
 
-def year_groups(counts: Sequence[tuple[int, int]], size: int) -> list[list[int]]:
-    """Consecutive years packed up to `size` reports a group (a larger year alone)."""
-    groups: list[list[int]] = []
+def packed_groups(counts: Sequence[tuple[K, int]], size: int) -> list[list[K]]:
+    """Keys (years, provinces) packed in order into groups of up to `size` reports (a larger key alone)."""
+    groups: list[list[K]] = []
     held = 0
-    for year, n in counts:
+    for key, n in counts:
         if not groups or held + n > size:
             groups.append([])
             held = 0
-        groups[-1].append(year)
+        groups[-1].append(key)
         held += n
     return groups
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.engine import duckdb
+from warehouse.load import packed_groups
 from warehouse.store.catalog import Catalog
 from warehouse.store.parts import ROW_GROUP_ROWS, copy_to
 from warehouse.store.stages import stage
@@ -747,7 +748,7 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         f"SELECT province_code, count(*) FROM ({reports}) GROUP BY ALL ORDER BY province_code NULLS LAST"
     ).fetchall()
     files: dict[str, tuple[str, ...]] = {}
-    for group in _province_groups([(code, int(n)) for code, n in sizes]):
+    for group in packed_groups([(code, int(n)) for code, n in sizes], GROUP_REPORTS):
         codes = [c for c in group if c is not None]
         listed = ", ".join("'" + str(c).replace("'", "''") + "'" for c in codes) or "NULL"
         where = f"(province_code IN ({listed})" + (" OR province_code IS NULL)" if None in group else ")")
@@ -768,16 +769,3 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
             con.execute(f"DROP TABLE {table}")
     con.execute("DROP TABLE roll_agency_province")
     return files
-
-
-def _province_groups(sizes: list[tuple[object, int]]) -> list[list[object]]:
-    """Province codes (None: without one) packed in order into groups of about GROUP_REPORTS reports."""
-    groups: list[list[object]] = []
-    rows = 0
-    for code, n in sizes:
-        if not groups or rows + n > GROUP_REPORTS:
-            groups.append([])
-            rows = 0
-        groups[-1].append(code)
-        rows += n
-    return groups

@@ -65,7 +65,10 @@ class AgencyClass:
 
 def normalise_agency(name: str) -> str:
     """The comparable form of an agency name; idempotent."""
-    folded = _PUNCT.sub("", _BRACKETS.sub("", fold(name)))
+    folded, previous = name, None
+    while folded != previous:  # a mark left by a removed dash ("U-¨") composes on the next fold
+        previous = folded
+        folded = _PUNCT.sub("", _BRACKETS.sub("", fold(folded)))
     for pattern, replacement in _SHORT_FORMS:
         folded = pattern.sub(replacement, folded)
     return folded

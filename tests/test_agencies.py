@@ -48,6 +48,12 @@ def test_normalise_agency_is_idempotent(name: str) -> None:
     assert normalise_agency(once) == once
 
 
+def test_a_mark_left_by_a_removed_dash_is_composed_at_once() -> None:
+    name = "U-\u00a8"  # NFKC: U, -, combining diaeresis; without the dash the mark composes with U
+    assert normalise_agency(name) == normalise_agency(normalise_agency(name)) == "\u00dc"
+    assert agency_id(name) == agency_id(normalise_agency(name))
+
+
 @given(st.text(max_size=40))
 def test_agency_id_is_stable_under_normalising(name: str) -> None:
     assert agency_id(name) == agency_id(normalise_agency(name))

@@ -129,14 +129,10 @@ class ReportRows:
     ocr: Columns
 
 
-def micro(value: Decimal | None) -> Decimal | None:
-    """A value as DECIMAL(38, 6) stores it; it never rounds (etl/values.py keeps values within six
-    decimal places), and a number that would is an error rather than a silent change."""
-    return None if value is None else value.quantize(MICRO, context=STORED)
-
-
 def micro_text(value: Decimal | None) -> str | None:
-    """`micro` as text with exactly six decimals, which DuckDB casts to DECIMAL(38, 6) without rounding."""
+    """A value as DECIMAL(38, 6) stores it, as text with exactly six decimals, which DuckDB casts without
+    rounding; it never rounds (etl/values.py keeps values within six decimal places), and a number that
+    would is an error rather than a silent change."""
     return None if value is None else str(value.quantize(MICRO, context=STORED))
 
 

@@ -33,8 +33,8 @@ def test_parse_of_a_text_report_imports_no_heavy_module() -> None:
 WORKER_PROBE = """
 import sys
 from xxgk.parsing import PRELOADED, Job, parse_one
-for module in PRELOADED:
-    __import__(module)
+from xxgk.workers import _preload
+_preload(PRELOADED)
 parsed = parse_one(Job(sys.argv[1]))
 assert parsed.result.__class__.__name__ == "ParsedReport", parsed.result
 heavy = sorted(m for m in ("pandas", "duckdb", "streamlit", "pyarrow", "plotly", "rich", "pdfplumber",

@@ -42,7 +42,17 @@ def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def open_version(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a published version whose schema version this code reads."""
+    """A read-only connection to a published version whose schema version this code reads. Within an
+    ingest's session (warehouse/store/session.py), a cursor of the session's instance with the file
+    attached, when the file is where it was written."""
+    con = _attached_version(Path(path))
+    if con is not None:
+        try:
+            check_version(con, path)
+        except BaseException:
+            con.close()
+            raise
+        return con
     try:
         con = connect(path, read_only=True)
     except duckdb.Error as exc:
@@ -55,13 +65,38 @@ def open_version(path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _attached_version(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """The version at `path` attached read-only to the session's instance (it stays attached until the
+    session ends), or None: no session, or a moved warehouse (read as `connect` reads it)."""
+    from warehouse.store import session
+
+    if not session.active():
+        return None
+    from warehouse.store.version import stored_root
+
+    try:
+        found = session.attach(path, read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open the warehouse version {path}: {_first_line(exc)}") from None
+    if found is None:
+        return None
+    con = found[0]
+    root = stored_root(con)
+    if root is not None and root != str(path.resolve().parent):
+        con.close()
+        return None
+    return con
+
+
 def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The schema version a file says it has: None for a new, empty file; "" when it has tables but
     no version (written before versions were recorded)."""
     try:  # the usual case, without listing the tables (duckdb_tables() costs about 10 ms a call)
         found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
     except duckdb.CatalogException:
-        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
+        tables = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
         return "" if tables[0][0] else None
     return str(found[0][0]) if found else ""
 

@@ -32,8 +32,10 @@ from warehouse.series import refresh_report_series, refresh_series_map
 K = TypeVar("K")
 
 DECIMAL_TYPE = "DECIMAL(38, 6)"
-SMALL_INSERT = 2000
-"""Up to this many values go in as one VALUES statement."""
+SMALL_INSERT_ROWS = 1
+"""Up to this many rows go in as one VALUES statement. Binding is per value there: 60 facts of 14
+columns took 27 ms of CPU as VALUES against 2.7 ms as one list per column; only a single row is
+cheaper as VALUES (1.5 against 1.6 ms; docs/scale.md §5, one file)."""
 STAGED_AS_LISTS = 200_000
 """Up to this many values go in as one list per column: a one-file ingest (or a few files) then never
 imports pyarrow (which imports pandas: about 0.4 s and 100 MB); beyond, as Arrow."""
@@ -173,7 +175,7 @@ def _staged(
     """Columns of values as the relation `_incoming`: a VALUES list when small, one list per column up to
     a few thousand rows, an Arrow table when large."""
     rows = len(data[0])
-    if rows * len(columns) <= SMALL_INSERT:
+    if rows <= SMALL_INSERT_ROWS:
         marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
         values = ", ".join([marks] * rows)
         con.execute(

@@ -35,7 +35,7 @@ from etl.records import ParsedReport
 from warehouse.db import open_version
 from warehouse.load import Batch, IngestError, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish, publish_locked, writer_lock
-from warehouse.store import stages
+from warehouse.store import session, stages
 from warehouse.store.stages import stage
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
@@ -453,7 +453,7 @@ def ingest(
     each file still parsed within `limits`."""
     started = datetime.now(UTC)
     with stage("check schema"):
-        opened = _refuse_another_schema(directory)
+        opened = _begin_run(directory)
     try:
         with stage("find, hash"):
             inputs = inputs or place_inputs(directory)
@@ -513,10 +513,22 @@ def ingest(
     finally:  # closed by the lookup when it used it
         if opened is not None:
             opened[1].close()
+        session.end()
     summary.log = write_tracebacks(directory, summary, started)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     stages.report()
     return summary
+
+
+def _begin_run(directory: Path) -> tuple[Path, duckdb.DuckDBPyConnection] | None:
+    """`_refuse_another_schema` within a session: one DuckDB instance for the whole run
+    (warehouse/store/session.py), ended by `ingest` (or here, when the warehouse is refused)."""
+    session.begin()
+    try:
+        return _refuse_another_schema(directory)
+    except BaseException:
+        session.end()
+        raise
 
 
 def _refuse_another_schema(directory: Path) -> tuple[Path, duckdb.DuckDBPyConnection] | None:

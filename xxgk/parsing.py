@@ -87,8 +87,22 @@ def _first_line(exc: BaseException) -> str:
 OCR_PAGE = "ocr_page"
 OCR_WALL_PER_CPU = 2.0
 """Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
-PRELOADED = ("etl.pipeline", "etl.collect.manifest")
-"""Imported by each worker before it says it is ready, so that no file's time limit pays for them."""
+PRELOADED = ("etl.pipeline", "etl.collect.manifest", "xxgk.parsing:warm_up")
+"""Imported (or, as `module:function`, called) by each worker before it says it is ready, so that no
+file's time limit pays for them, and so that an early worker (`fork_worker_early`) has done this while
+the command was busy with its own start-up rather than when the first file comes."""
+
+
+def warm_up() -> None:
+    """What every parse loads on first use and would otherwise do when the first file comes: the
+    administrative divisions (every report's place is resolved against them, ~25 ms of CPU) and the
+    HTML reader (the most common format, ~14 ms). An early ingest worker waits idle for its first file
+    for ~0.3 s (the command imports its CLI, reads the warehouse and opens its part writer meanwhile),
+    so this is off the one-file ingest's critical path (docs/scale.md §5, one file)."""
+    from etl.places import divisions
+    from etl.readers import html  # noqa: F401
+
+    divisions()
 
 
 def ocr_allowance(pages: int) -> float:

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, Protocol, TypeVar
@@ -172,14 +172,25 @@ def _task(name: str) -> Task[Any, Any]:
     return found
 
 
+def _preload(names: Sequence[str]) -> None:
+    """Import each module named (`module`), or call a function (`module:function`), before the worker
+    says it is ready."""
+    for name in names:
+        if ":" in name:
+            module, _, function = name.partition(":")
+            warm_up: Callable[[], object] = getattr(importlib.import_module(module), function)
+            warm_up()
+        elif name:
+            importlib.import_module(name)
+
+
 def worker_main(argv: list[str]) -> None:
     """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES [MODULE,…]`: the
-    modules listed last are imported before the worker says it is ready (no input's clock pays for them)."""
+    modules listed last are imported (or, as `module:function`, called) before the worker says it is
+    ready (no input's clock pays for them)."""
     task, conn_fd, lifeline_fd, seconds, memory, *preload = argv
     _die_with_parent(int(lifeline_fd))
-    for module in ",".join(preload).split(","):
-        if module:
-            importlib.import_module(module)
+    _preload(",".join(preload).split(","))
     _serve(Connection(int(conn_fd)), _task(task), Limits(float(seconds), int(memory)))
 
 
@@ -363,8 +374,7 @@ def _forked_main(
     try:
         _become_worker(conn, lifeline)
         _die_with_parent(lifeline)
-        for module in preload:
-            importlib.import_module(module)
+        _preload(preload)
         _serve(Connection(conn), task, limits)
     except BaseException:  # what an interpreter would print before it exits
         import traceback

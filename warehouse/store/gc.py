@@ -8,6 +8,7 @@ from pathlib import Path
 
 from warehouse.db import SCHEMA_VERSION, stored_version
 from warehouse.engine import duckdb
+from warehouse.store import session
 from warehouse.store.catalog import is_store_version, read_catalog, recall, remember
 
 FOLDERS = ("parts", "derived")
@@ -19,7 +20,8 @@ def _names(version: Path) -> frozenset[str] | None:
     if known is not None:
         return frozenset(known[0].referenced())
     try:
-        con = duckdb.connect(str(version), read_only=True)
+        found = session.attach(version, read_only=True)  # within an ingest: no instance of its own
+        con = found[0] if found is not None else duckdb.connect(str(version), read_only=True)
     except duckdb.Error:
         return None
     try:

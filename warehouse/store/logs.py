@@ -62,6 +62,11 @@ def write_logs(
     return written
 
 
+def logs_due(catalog: Catalog) -> bool:
+    """Whether the next run's `fold_logs` may fold a log (each run adds at most one file per log)."""
+    return any(len(catalog.files(relation)) + 1 > MAX_LOG_FILES for relation in LOG_RELATIONS)
+
+
 def fold_logs(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, run_id: str) -> Catalog:
     """Replace a log's files by one holding only the latest row per path, when there are too many."""
     parts = list(catalog.parts)

@@ -16,6 +16,7 @@ from warehouse.engine import duckdb
 from warehouse.load import insert_rows
 from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
+from warehouse.store import session
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
 FLUSH_REPORTS = 2000
@@ -90,7 +91,7 @@ class PartWriter:
 
     def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
-        self.con = connect(None)
+        self.con = session.cursor() or connect(None)
         # The schema's tables in a schema of their own, so that `release` leaves an empty database.
         self.con.execute(f"CREATE SCHEMA {STAGING}")
         self.con.execute(f"SET search_path = '{STAGING}'")

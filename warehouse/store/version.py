@@ -18,6 +18,7 @@ from warehouse.db import SCHEMA_VERSION, schema_sql
 from warehouse.engine import arrow_scans, duckdb
 from warehouse.load import metric_rows
 from warehouse.series import series_map
+from warehouse.store import session
 from warehouse.store.catalog import (
     DELTA_PREFIX,
     ROLLUPS_FORMAT,
@@ -153,13 +154,21 @@ def _patched(
     (and nothing at `path`) when `previous` was written by other code, for another directory, before
     `_views` existed, or is due to be written from scratch (FRESH_EVERY)."""
     shutil.copyfile(previous, path)
-    con = duckdb.connect(str(path))
+    found = session.attach(path, read_only=False)  # within an ingest: no instance of its own
+    con, alias = found if found is not None else (duckdb.connect(str(path)), "")
+
+    def close() -> None:
+        if alias:
+            session.detach(con, alias)  # the file is closed, so checkpointed, when detached
+        else:
+            con.close()
+
     try:
         info = dict(_info_rows(catalog, directory))
         stored = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
         same = all(stored.get(k) == info[k] for k in (STATIC_KEY, "schema_version", "store_format", "root"))
         if not same or catalog.run_seq % FRESH_EVERY == 0 or not _has_views_table(con):
-            con.close()
+            close()
             path.unlink()
             return False
         con.execute("SET parquet_metadata_cache = true")
@@ -181,12 +190,12 @@ def _patched(
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         con.execute("DELETE FROM _views")
         insert_rows(con, "_views", sorted(views.items()))
-        con.execute("CHECKPOINT")
+        con.execute(f"CHECKPOINT {alias}" if alias else "CHECKPOINT")
     except BaseException:
-        con.close()
+        close()
         path.unlink(missing_ok=True)
         raise
-    con.close()
+    close()
     return True
 
 

@@ -16,9 +16,9 @@ from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch
 from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
-from warehouse.store.compact import compact
+from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
-from warehouse.store.logs import fold_logs, write_logs
+from warehouse.store.logs import fold_logs, logs_due, write_logs
 from warehouse.store.parts import PartWriter, quoted
 from warehouse.store.stages import stage
 from warehouse.store.version import write_version
@@ -82,7 +82,8 @@ class StoreRun:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
             with stage("derive"):
                 inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
-                derived = derive(inputs, con)
+                merging = due(Catalog(parts=previous.parts + written.parts)) is not None
+                derived = derive(inputs, con, clear=merging or logs_due(previous))
             with stage("write logs"):
                 logs = write_logs(con, self.directory, self.run_id, batch, seq)
             catalog = replace(

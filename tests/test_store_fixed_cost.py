@@ -1,0 +1,176 @@
+"""The fixed cost of a one-file ingest (docs/scale.md §5, one file): one DuckDB instance for the whole
+run, the derivation's tables left to it when nothing is compacted, small inserts staged as lists, and
+the parse worker warmed up before its first file. Each keeps the answers: the warehouse is the same."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+import _duckdb
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+from tests.test_store import _batches, snapshot
+from warehouse import load
+from warehouse.publish import current_version
+from warehouse.store import derive, session
+from xxgk.ingest import ingest, rebuild
+from xxgk.samples import generate_corpus
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("fixed_cost_corpus")
+    generate_corpus(base, n_agencies=3, years=range(2020, 2023))
+    return base
+
+
+def _counting_connect(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    opened: list[str] = []
+    real = _duckdb.connect
+
+    def counted(database: str = ":memory:", *args: object, **kwargs: object) -> object:
+        opened.append(str(database))
+        return real(database, *args, **kwargs)
+
+    monkeypatch.setattr(_duckdb, "connect", counted)
+    return opened
+
+
+def test_a_run_opens_one_duckdb_instance_and_stores_what_instances_of_their_own_stored(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current version (lookups), the part writer and derivation, the patched new version and the
+    oldest kept version (garbage collection) all go through one instance; the warehouse equals a
+    rebuild's and one built without the session."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    batches = _batches(corpus, inbox, 4)
+    for batch in batches[:3]:
+        ingest(batch, wh)
+    opened = _counting_connect(monkeypatch)
+    ingest(batches[3], wh)  # a version to look up, one to patch, one to collect
+    assert len(opened) == 1, opened
+    assert opened == [":memory:"]
+    assert not session.active()
+    monkeypatch.undo()
+    incremental = snapshot(wh)
+
+    # the same runs, each caller opening its own instances (no session), give the same warehouse
+    other = tmp_path / "other"
+    monkeypatch.setattr(session, "begin", lambda: None)
+    monkeypatch.setattr(session, "end", lambda: None)
+    for batch in batches:
+        ingest(batch, other)
+    monkeypatch.undo()
+    assert snapshot(other) == incremental
+    rebuild(wh)
+    assert snapshot(wh) == incremental
+
+
+def test_a_failed_run_ends_its_session_and_publishes_nothing(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    first, second = _batches(corpus, inbox, 2)
+    ingest(first, wh)
+    version, before = current_version(wh), snapshot(wh)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(derive, "_write_buckets", broken)
+    with pytest.raises(RuntimeError, match="simulated"):
+        ingest(second, wh)
+    assert not session.active()
+    monkeypatch.undo()
+    assert current_version(wh) == version and snapshot(wh) == before
+    assert not list(wh.glob("*.tmp")) and not list(wh.glob("*.wal"))
+    ingest(second, wh)  # the next run is not hindered by anything the failed one attached
+    assert current_version(wh) != version
+
+
+def test_the_derivation_is_cleared_only_before_a_compaction(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping the derivation's ~50 tables one by one cost ~15 ms; a run that compacts nothing leaves
+    them to the instance it closes. A run that compacts (or folds a log) still clears them first."""
+    cleared: list[int] = []
+    real = derive._clear
+
+    def counted(con: Any) -> None:
+        cleared.append(1)
+        real(con)
+
+    monkeypatch.setattr(derive, "_clear", counted)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    files = [f for batch in _batches(corpus, inbox, 1) for f in batch]
+    ingest(files[:1], wh)  # the first build: a full derivation
+    assert cleared == [1]
+    runs = []
+    for file in files[1:5]:  # one-report segments: the fourth of a level is compacted with the others
+        before = len(cleared)
+        ingest([file], wh)
+        runs.append(len(cleared) - before)
+    assert runs == [0, 0, 1, 0], runs  # segments: 2, 3, then 4 → merged before the run's derivation ends
+
+
+def test_a_few_rows_are_staged_as_lists_not_bound_value_by_value() -> None:
+    """VALUES binds every value (60 facts of 14 columns: 27 ms); one list per column costs ~2.7 ms. Only a
+    single row goes in as VALUES. Both store the same values."""
+    con = _duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (a VARCHAR, b DECIMAL(38, 6), c BIGINT)")
+        executed: list[str] = []
+
+        class Spy:
+            def execute(self, sql: str, *args: object) -> object:
+                executed.append(sql)
+                return con.execute(sql, *args)
+
+            def unregister(self, name: str) -> object:
+                return con.unregister(name)
+
+        kinds, spy = ["VARCHAR", "DECIMAL(38, 6)", "BIGINT"], cast(Any, Spy())
+        load._insert_columns(spy, "t", ["a", "b", "c"], kinds, [["x", None], ["1.1234567", None], [3, None]])
+        assert not any("VALUES" in sql for sql in executed), executed
+        executed.clear()
+        load._insert_columns(spy, "t", ["a", "b", "c"], kinds, [["y"], ["-2.5"], [4]])
+        assert any("VALUES" in sql for sql in executed), executed
+        rows = con.execute("SELECT a, CAST(b AS VARCHAR), c FROM t ORDER BY a NULLS LAST").fetchall()
+        assert rows == [("x", "1.123457", 3), ("y", "-2.500000", 4), (None, None, None)]
+    finally:
+        con.close()
+
+
+WARM_PROBE = """
+import sys
+from xxgk.parsing import PRELOADED
+from xxgk.workers import _preload
+_preload(PRELOADED)
+from etl.places import divisions
+print(divisions.cache_info().currsize, "etl.readers.html" in sys.modules)
+"""
+
+
+def test_the_parse_worker_loads_the_divisions_and_the_html_reader_before_it_is_ready() -> None:
+    """An early worker idles ~0.3 s before a one-file ingest hands it the file; the divisions and the
+    HTML reader, which the first parse loaded on the critical path (~0.1 s of its wall time), are
+    loaded in that wait."""
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "True"]
+
+
+def test_a_worker_started_with_a_warm_up_parses_as_before(tmp_path: Path) -> None:
+    from xxgk.parsing import Job, parse_isolated
+
+    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+    (parsed,) = list(parse_isolated([Job(str(report), "")]))
+    assert parsed.result.__class__.__name__ == "ParsedReport"

@@ -164,7 +164,7 @@ def writing(directory: Path) -> Iterator[sqlite3.Connection]:
 def _create(con: sqlite3.Connection) -> None:
     """WAL mode, then the schema in one write transaction (which waits for another writer). Two
     processes' first changes may both get here: the schema is idempotent, but SQLite refuses a switch to
-    WAL at once, without waiting, while another connection reads the file, so that is retried."""
+    WAL at once, without waiting, while another connection is writing, so that is retried."""
     _waiting_while_locked(lambda: con.execute("PRAGMA journal_mode = WAL"))
     con.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {USER_VERSION}; COMMIT;")
 

@@ -13,7 +13,7 @@ import _duckdb
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
-from tests.test_store import _batches, snapshot
+from tests.test_store import _batches, _rows, snapshot
 from warehouse import load
 from warehouse.publish import current_version
 from warehouse.store import derive, session
@@ -174,3 +174,42 @@ def test_a_worker_started_with_a_warm_up_parses_as_before(tmp_path: Path) -> Non
     report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
     (parsed,) = list(parse_isolated([Job(str(report), "")]))
     assert parsed.result.__class__.__name__ == "ParsedReport"
+
+
+def test_reports_parsed_parts_are_written_in_row_groups_of_8192_and_looked_up_the_same(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """An ingest's lookup of its hashes in `reports_parsed` decodes one row group per segment: the part
+    is written (by a run and by compaction) in row groups of 8,192 reports, and a lookup in a file of
+    many row groups finds what one row group gave."""
+    from warehouse.store import parts, state
+
+    assert parts.part_row_group("reports_parsed") == 8192
+    con = _duckdb.connect()
+    try:
+        rows = "SELECT printf('%064d', i) AS report_id FROM range(20000) AS t(i) ORDER BY report_id"
+        for name, size in (("small", 8192), ("whole", parts.ROW_GROUP_ROWS)):
+            parts.copy_to(con, rows, tmp_path / f"{name}.parquet", size)
+        groups = con.execute(
+            f"SELECT count(DISTINCT row_group_id) FROM parquet_metadata('{tmp_path / 'small.parquet'}')"
+        ).fetchall()
+        assert groups == [(3,)]
+        wanted = [f"{i:064d}" for i in (0, 8191, 8192, 16400, 19999)] + ["f" * 64]
+        found = {
+            name: state._lookup(
+                con,
+                f"SELECT report_id FROM read_parquet('{tmp_path / name}.parquet') WHERE report_id IN ({{listed}})",
+                wanted,
+            )
+            for name in ("small", "whole")
+        }
+        assert sorted(found["small"]) == sorted(found["whole"]) and len(found["small"]) == 5
+    finally:
+        con.close()
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (batch,) = _batches(corpus, inbox, 1)
+    ingest(batch, wh)
+    version = current_version(wh)
+    assert version is not None
+    stored = [str(r) for (r,) in _rows(wh, "SELECT report_id FROM reports")]
+    assert stored and state.lookup_state(version, [], [*stored, "f" * 64]).report_ids == frozenset(stored)

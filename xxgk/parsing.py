@@ -94,13 +94,13 @@ the command was busy with its own start-up rather than when the first file comes
 
 
 def warm_up() -> None:
-    """What every parse loads on first use and would otherwise do when the first file comes: the
-    administrative divisions (every report's place is resolved against them, ~25 ms of CPU) and the
-    HTML reader (the most common format, ~14 ms). An early ingest worker waits idle for its first file
-    for ~0.3 s (the command imports its CLI, reads the warehouse and opens its part writer meanwhile),
-    so this is off the one-file ingest's critical path (docs/scale.md §5, one file)."""
+    """What every parse loads on first use and would otherwise load when the first file comes: the
+    administrative divisions (every report's place is resolved against them, ~25 ms of CPU). An early
+    ingest worker waits idle for its first file for ~0.3 s (the command imports its CLI, reads the
+    warehouse and opens its part writer meanwhile), so this is off the one-file ingest's critical path
+    (docs/scale.md §5, one file). A reader is not warmed: importing the HTML reader (~14 ms) would be
+    wasted on `xxgk parse` of a text file."""
     from etl.places import divisions
-    from etl.readers import html  # noqa: F401
 
     divisions()
 

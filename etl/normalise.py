@@ -81,6 +81,8 @@ def nfkc(text: str) -> str:
     normalises a whole string character by character once one character needs it (a full-width comma)."""
     if len(text) <= CACHE_LIMIT:
         return unicodedata.normalize("NFKC", text)
+    if unicodedata.is_normalized("NFKC", text):  # a C loop; `fold`'s second round always takes it
+        return text
     return _NOT_HANZI.sub(_nfkc_run, text)
 
 

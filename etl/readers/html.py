@@ -181,17 +181,27 @@ def _selected(selectors: tuple[str, ...], root: Element) -> Iterator[list[Elemen
     `CSSSelector(s, translator="html")` selects (`#x`: id equal to x; `.x`: x among the class's
     whitespace-separated names; a tag name), from one pass over the elements with an id or a class
     rather than one pass per selector."""
-    marked: list[Element] | None = None
+    index: dict[tuple[str, str], list[Element]] | None = None
     for kind, name in _simple_selectors(selectors):
         if kind == "tag":
             yield cast(list[Element], list(root.iter(name)))
             continue
-        if marked is None:
-            marked = cast(list[Element], _WITH_ID_OR_CLASS(root))
-        if kind == "id":
-            yield [el for el in marked if el.get("id") == name]
-        else:
-            yield [el for el in marked if name in _XML_SPACE.split(el.get("class") or "")]
+        if index is None:
+            index = _by_id_and_class(cast(list[Element], _WITH_ID_OR_CLASS(root)))
+        yield index.get((kind, name), [])
+
+
+def _by_id_and_class(marked: list[Element]) -> dict[tuple[str, str], list[Element]]:
+    """("id", x) and ("class", x) to the elements (in document order) whose id is x or among whose
+    whitespace-separated class names x is: each element's class split once, not once per selector."""
+    index: dict[tuple[str, str], list[Element]] = {}
+    for el in marked:
+        ident = el.get("id")
+        if ident is not None:
+            index.setdefault(("id", ident), []).append(el)
+        for name in dict.fromkeys(_XML_SPACE.split(el.get("class") or "")):
+            index.setdefault(("class", name), []).append(el)
+    return index
 
 
 def find_content(root: Element) -> Element:

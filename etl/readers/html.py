@@ -141,9 +141,14 @@ def _strings(root: etree._Element, path: str) -> list[str]:
     return cast(list[str], root.xpath(path))
 
 
-def _texts(element: etree._Element) -> Iterator[str]:
-    """`itertext()`: always text (not bytes) in a tree parsed from text."""
-    return cast(Iterator[str], element.itertext())
+_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
+
+
+def _texts(element: etree._Element) -> list[str]:
+    """What `itertext()` yields (the text nodes inside the element in document order, its own tail left
+    out; always text in a tree parsed from text), from one XPath call: itertext is about 7× slower
+    (0.49 against 0.07 ms for a whole page here; tests/test_html_reader_fast.py compares the two)."""
+    return cast(list[str], _TEXT_NODES(element))
 
 
 def text_content(element: etree._Element) -> str:
@@ -215,7 +220,9 @@ def find_content(root: Element) -> Element:
 
 
 def _text_size(element: etree._Element) -> int:
-    return sum(map(len, _texts(element)))
+    """The length of the element's text: its string value (what `text_content` gives) is the concatenation
+    of its text nodes (`_texts`), so this is their summed length, counted in C."""
+    return len(text_content(element))
 
 
 def page_title(root: etree._Element) -> str:

@@ -132,13 +132,19 @@ def _parse(text: str) -> etree._Element:
 _STRING = etree.XPath("string()", smart_strings=False)
 
 
+@cache
+def _xpath(path: str) -> etree.XPath:
+    """A path compiled once: `root.xpath(path)` compiles it again on every call."""
+    return etree.XPath(path)
+
+
 def _elements(root: etree._Element, path: str) -> list[etree._Element]:
-    return cast(list[etree._Element], root.xpath(path))
+    return cast(list[etree._Element], _xpath(path)(root))
 
 
 def _strings(root: etree._Element, path: str) -> list[str]:
     """Attribute values an XPath selects (always text in an HTML tree)."""
-    return cast(list[str], root.xpath(path))
+    return cast(list[str], _xpath(path)(root))
 
 
 _TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)

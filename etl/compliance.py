@@ -225,14 +225,14 @@ def _section_name(section: Section, lang: str) -> str:
 
 
 def sections_check(
-    document: Document, layout: ReportLayout, sections: Mapping[int, Found] | None = None
+    document: Document, layout: ReportLayout, known: Mapping[int, Found] | None = None
 ) -> CheckResult:
-    """F1: every statutory section present (`sections`: what `find_sections` found, when known)."""
+    """F1: every statutory section present (`known`: what `find_sections` found, when known)."""
     if not _has_narrative(document):
         return _not_assessable(
             "F1", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
         )
-    found = find_sections(document, layout) if sections is None else sections
+    found = find_sections(document, layout) if known is None else known
     missing = [s for i, s in enumerate(layout.sections) if i not in found]
     count = len(layout.sections)
     if not missing:
@@ -243,15 +243,15 @@ def sections_check(
 
 
 def order_check(
-    document: Document, layout: ReportLayout, sections: Mapping[int, Found] | None = None
+    document: Document, layout: ReportLayout, known: Mapping[int, Found] | None = None
 ) -> CheckResult:
-    """F2: the sections found follow the statutory order (`sections`: as in `sections_check`)."""
+    """F2: the sections found follow the statutory order (`known`: as in `sections_check`)."""
     if not _has_narrative(document):
         return _not_assessable(
             "F2", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
         )
     found = sorted(
-        (find_sections(document, layout) if sections is None else sections).values(), key=lambda f: f.position
+        (find_sections(document, layout) if known is None else known).values(), key=lambda f: f.position
     )
     if len(found) < 2:
         return _not_assessable("F2", "fewer than two sections found", "找到的部分少于两个，无法判断顺序")

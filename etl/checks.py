@@ -10,8 +10,9 @@ it found in English (`message`) and Chinese (`message_zh`) and names the cells i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
 from etl.check_catalogue import breakdown_label
@@ -39,17 +40,22 @@ OLD_SECTION_FIRST_ROWS = {
 }
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
+    """A cell as the checks read it (a tuple: made for every term of every identity, ~240 a report)."""
+
     value: Decimal
     blank: bool
+
+
+_ZERO = Decimal(0)
 
 
 def read(facts: FactMap, code: str, breakdown: str = "") -> Reading | None:
     fact = facts.get((code, breakdown))
     if fact is None:
         return None
-    return Reading(fact.value if fact.value is not None else Decimal(0), fact.value is None)
+    value = fact.value
+    return Reading(_ZERO, True) if value is None else Reading(value, False)
 
 
 def _name(term: Term, lang: str = "zh") -> str:

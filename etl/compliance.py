@@ -224,13 +224,15 @@ def _section_name(section: Section, lang: str) -> str:
     return f"{section.number}{'' if section.number.startswith('（') else '、'}{section.name_zh}"
 
 
-def sections_check(document: Document, layout: ReportLayout) -> CheckResult:
-    """F1: every statutory section present."""
+def sections_check(
+    document: Document, layout: ReportLayout, known: Mapping[int, Found] | None = None
+) -> CheckResult:
+    """F1: every statutory section present (`known`: what `find_sections` found, when known)."""
     if not _has_narrative(document):
         return _not_assessable(
             "F1", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
         )
-    found = find_sections(document, layout)
+    found = find_sections(document, layout) if known is None else known
     missing = [s for i, s in enumerate(layout.sections) if i not in found]
     count = len(layout.sections)
     if not missing:
@@ -240,13 +242,17 @@ def sections_check(document: Document, layout: ReportLayout) -> CheckResult:
     return _result("F1", "fail", f"missing: {en}", f"缺少：{zh}", expected=count, actual=count - len(missing))
 
 
-def order_check(document: Document, layout: ReportLayout) -> CheckResult:
-    """F2: the sections found follow the statutory order."""
+def order_check(
+    document: Document, layout: ReportLayout, known: Mapping[int, Found] | None = None
+) -> CheckResult:
+    """F2: the sections found follow the statutory order (`known`: as in `sections_check`)."""
     if not _has_narrative(document):
         return _not_assessable(
             "F2", "the file holds no report text (only tables)", "文件中没有报告正文（只有表格）"
         )
-    found = sorted(find_sections(document, layout).values(), key=lambda f: f.position)
+    found = sorted(
+        (find_sections(document, layout) if known is None else known).values(), key=lambda f: f.position
+    )
     if len(found) < 2:
         return _not_assessable("F2", "fewer than two sections found", "找到的部分少于两个，无法判断顺序")
     ranks = [layout.sections[f.section].rank for f in found]
@@ -447,9 +453,10 @@ def _zh_date(day: date) -> str:
 def compliance_checks(
     document: Document, layout: ReportLayout, meta: ReportMeta, facts: Mapping[tuple[str, str], Fact]
 ) -> tuple[CheckResult, ...]:
+    sections = find_sections(document, layout) if _has_narrative(document) else {}  # read once for F1, F2
     found = (
-        sections_check(document, layout),
-        order_check(document, layout),
+        sections_check(document, layout, sections),
+        order_check(document, layout, sections),
         tables_check(facts, layout),
         period_check(document, layout, meta.year),
         signature_check(document, layout, meta.agency),

@@ -32,6 +32,8 @@ class Pattern:
     regex: re.Pattern[str]
     unit_group: int | None = None
     zero: bool = False
+    needs: str = ""
+    """Text every match holds: a paragraph without it is not searched (tests/test_narrative.py)."""
 
 
 _SCOPE = r"(?:全年|全区|全县|全市|全镇|全局|本年度|本年|年内|今年|共计|共|累计|新增|总计|合计)"
@@ -50,49 +52,59 @@ PATTERNS = (
         re.compile(
             rf"{_SCOPE}[^。；;，,：:\d]{{0,12}}?主动公开{_WHOSE}信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条"
         ),
+        needs="主动公开",
     ),
     Pattern(
-        "text.proactive.total", re.compile(rf"主动公开(?:政府)?信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条")
+        "text.proactive.total",
+        re.compile(rf"主动公开(?:政府)?信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条"),
+        needs="主动公开",
     ),
     Pattern(
         "text.proactive.total",
         re.compile(rf"(?:主动公布|公布|主动发布){_WHOSE}信息(?:共计|总计|合计|共|达)?\s*{_NUM}\s*条"),
+        needs="信息",
     ),
     Pattern(
         "text.requests.received",
         re.compile(
             rf"{_CHANNEL}{_REQUEST_GAP}(?:政府信息公开|信息公开)?申请(?:共计|合计|总计|共)?\s*{_NUM}\s*件"
         ),
+        needs="申请",
     ),
-    Pattern("text.requests.received", re.compile(rf"{_CHANNEL}(?:各类)?{_NUM}件{_GAP}申请")),
+    Pattern("text.requests.received", re.compile(rf"{_CHANNEL}(?:各类)?{_NUM}件{_GAP}申请"), needs="申请"),
     Pattern(
         "text.requests.received",
         re.compile(
             rf"{_CHANNEL}{_REQUEST_GAP}依申请(?:公开)?(?:政府)?(?:信息)?(?:公开)?(?:申请|事项)?"
             rf"(?:共计|合计|总计|共)?\s*{_NUM}\s*件"
         ),
+        needs="申请",
     ),
     Pattern(
         "text.requests.received",
         re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；;，,\d复诉]{0,14}?申请"),
         zero=True,
+        needs="申请",
     ),
     Pattern(
         "text.fees.amount",
         re.compile(rf"收取{_GAP}(?:信息处理费|费用){_GAP}\s*{_NUM}\s*(万元|元)"),
         unit_group=2,
+        needs="收取",
     ),
-    Pattern("text.fees.amount", NO_FEES, zero=True),
+    Pattern("text.fees.amount", NO_FEES, zero=True, needs="收"),
     Pattern(
         "text.staff.total",
         re.compile(
             rf"(?:配备|配有|共有|现有|安排|明确)(?:了)?(?:专门)?(?:从事)?{_DISCLOSURE}(?:工作)?(?:的)?(?:工作)?人员"
             rf"(?:共计|共)?\s*{_NUM}\s*(?:名|人)"
         ),
+        needs="人员",
     ),
     Pattern(
         "text.staff.total",
         re.compile(rf"从事{_DISCLOSURE}工作(?:的)?(?:工作)?人员(?:共计|共)?\s*{_NUM}\s*(?:名|人)"),
+        needs="人员",
     ),
 )
 _EXCLUDE_BEFORE = ("结转", "上年", "其他应", "其中", "类")
@@ -108,6 +120,8 @@ def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector)
     texts = [(paragraph, one_line(paragraph.text)) for paragraph in paragraphs]
     for pattern in PATTERNS:
         for paragraph, text in texts:
+            if pattern.needs not in text:
+                continue
             for match in pattern.regex.finditer(text):
                 if _excluded(text, match.start()):
                     continue
@@ -131,6 +145,8 @@ def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector)
 def no_fees_statement(paragraphs: Sequence[str]) -> str | None:
     """The sentence saying no fees were charged ("本机关未收取信息处理费"), if the narrative has one."""
     for paragraph in paragraphs:
+        if "收" not in paragraph:  # in every match; `one_line` only removes characters
+            continue
         match = NO_FEES.search(one_line(paragraph))
         if match:
             return match.group(0)

@@ -114,3 +114,25 @@ def test_corrected_reports_are_written_out_only_as_hex_ids() -> None:
         overlay.corrected_reports(Snapshot(1, (), (_correction(1, good), _correction(2, bad)))) == f"'{good}'"
     )
     assert overlay.corrected_reports(Snapshot()) == "NULL"
+
+
+def test_the_first_change_waits_for_another_process_creating_the_database(tmp_path: Path) -> None:
+    """Two reviewers' first changes race to create the database: SQLite refuses a switch to WAL at once
+    (without waiting) while another connection is writing, so the first change must wait, not fail."""
+    import sqlite3
+    import threading
+
+    from warehouse.review import store
+
+    other = sqlite3.connect(store.database(tmp_path), isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE elsewhere (x)")
+    other.execute("BEGIN IMMEDIATE")  # another process's first change, creating the schema
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+    with store.writing(tmp_path) as con:
+        con.execute("INSERT INTO meta VALUES ('first', 'yes')")
+    other.close()
+    with store.reading(tmp_path) as con:
+        assert con is not None
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert con.execute("SELECT value FROM meta WHERE key = 'first'").fetchone()[0] == "yes"
+    assert store.revision(tmp_path) == 1

@@ -11,7 +11,8 @@ reviews and no corrections.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,9 +150,7 @@ def writing(directory: Path) -> Iterator[sqlite3.Connection]:
     with _one_line_errors(path), closing(_open(path)) as con:
         _check_version(con, path)
         if int(con.execute("PRAGMA user_version").fetchone()[0]) < USER_VERSION:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(SCHEMA)
-            con.execute(f"PRAGMA user_version = {USER_VERSION}")
+            _create(con)
         con.execute("BEGIN IMMEDIATE")
         try:
             yield con
@@ -160,6 +159,26 @@ def writing(directory: Path) -> Iterator[sqlite3.Connection]:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+
+def _create(con: sqlite3.Connection) -> None:
+    """WAL mode, then the schema in one write transaction (which waits for another writer). Two
+    processes' first changes may both get here: the schema is idempotent, but SQLite refuses a switch to
+    WAL at once, without waiting, while another connection is writing, so that is retried."""
+    _waiting_while_locked(lambda: con.execute("PRAGMA journal_mode = WAL"))
+    con.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; PRAGMA user_version = {USER_VERSION}; COMMIT;")
+
+
+def _waiting_while_locked(statement: Callable[[], object]) -> None:
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            statement()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def revision(directory: Path) -> int:

@@ -255,3 +255,39 @@ def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_b
         assert with_fields(routed, generated_at=everywhere.generated_at) == everywhere
         failed += len(routed.before.checks) + len(routed.after.checks)
     assert failed > 0, "the comparisons must cover checks"
+
+
+def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_facts(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The findings of a place and year read their units from `agg_reports` and their failed checks with
+    the printed cells from `agg_failed` (`cells`, `printed`), and the missing units from `agg_reports`:
+    the same findings as from `reports`, `checks` and `facts`, for every place of every level and year."""
+    from datetime import UTC, datetime
+
+    from warehouse.documents import findings_reads, reads
+    from warehouse.documents.findings import FindingsRequest
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    places = con.execute("""
+        SELECT DISTINCT code, year FROM (
+            SELECT unnest([province_code, city_code, county_code]) AS code, year FROM reports WHERE is_current)
+        WHERE code IS NOT NULL ORDER BY ALL""").fetchall()
+    requests = [
+        FindingsRequest(str(code), int(year), include_vertical=vertical)
+        for i, (code, year) in enumerate(places)
+        for vertical in ((True, False) if i % 4 == 0 else (True,))
+    ]
+    requests.append(FindingsRequest(str(places[0][0]), int(places[0][1]), kinds=("department",)))
+    assert findings_reads._rollup_within(con, requests[0]) is not None, "a store version has the rollups"
+    rolled = [findings_reads.build_findings(con, r, "v", now=now) for r in requests]
+    monkeypatch.setattr(findings_reads, "has_current_rollup", lambda _con: False)
+    monkeypatch.setattr(reads, "has_current_rollup", lambda _con: False)
+    failures = cells = missing = 0
+    for request, found in zip(requests, rolled, strict=True):
+        assert found == findings_reads.build_findings(con, request, "v", now=now), request
+        checks = [f for u in found.units for group in u.checks for f in group.failures]
+        failures += len(checks)
+        cells += sum(1 for f in checks for cell in f.cells if cell.printed)
+        missing += len(found.missing)
+    assert failures > 20 and cells > 20 and missing > 0, "the comparisons must cover checks, cells, gaps"

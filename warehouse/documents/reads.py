@@ -60,13 +60,19 @@ def rows_within(con: Connection, within: str, query: str, **params: object) -> l
 
 
 def report_rows(
-    con: Connection, query: str, report_ids: Sequence[str], within: str = ""
+    con: Connection,
+    query: str,
+    report_ids: Sequence[str],
+    within: str = "",
+    sql: str | None = None,
+    **params: object,
 ) -> list[dict[str, Any]]:
-    """A query over some reports (`$report_list` in its SQL) with their ids written in as literals:
-    DuckDB prunes the report-sorted parts by a literal list, not by a list parameter. Ids that are not
-    report ids (SHA-256 hex) match nothing and are left out."""
+    """A query over some reports (`$report_list` in its SQL, or in `sql` given for it) with their ids
+    written in as literals: DuckDB prunes the report-sorted parts by a literal list, not by a list
+    parameter. Ids that are not report ids (SHA-256 hex) match nothing and are left out."""
     listed = ", ".join(f"'{i}'" for i in sorted(set(report_ids)) if overlay.REPORT_ID.fullmatch(i)) or "NULL"
-    return _rows(con, query, queries.sql(query).replace("$report_list", listed), {}, within)
+    text = queries.sql(query) if sql is None else sql
+    return _rows(con, query, text.replace("$report_list", listed), params, within)
 
 
 def _rows(
@@ -200,7 +206,10 @@ def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]
     same rows as the `coverage` view, which would rank every agency's years)."""
     sql = queries.sql("summary_missing")
     if has_current_rollup(con):
-        sql = sql.replace("WITH placed AS (", "WITH coverage AS (SELECT * FROM agg_coverage), placed AS (", 1)
+        # It reads current reports only, which `agg_reports` holds (a few columns of one file per
+        # province, not every bucket's `reports`: 75 → 25 ms CPU for a county at 100k reports).
+        rollup = "coverage AS (SELECT * FROM agg_coverage), reports AS (SELECT * FROM agg_reports)"
+        sql = sql.replace("WITH placed AS (", f"WITH {rollup}, placed AS (", 1)
     return _rows(con, "summary_missing", sql, {"place": place, "year": year})
 
 

@@ -68,9 +68,10 @@ def bucket_count(reports: int, current: int) -> int:
 
 
 STORE_FORMAT = "parts-1"
-ROLLUPS_FORMAT = "4"
+ROLLUPS_FORMAT = "5"
 """`warehouse_info.rollups` of a version whose pre-aggregated tables are complete (2: with `agg_ranking`;
-3: with `agg_profile` and `agg_gaps`; 4: `agg_failed.severity_rank`, its files sorted by it);
+3: with `agg_profile` and `agg_gaps`; 4: `agg_failed.severity_rank`, its files sorted by it; 5:
+`agg_failed.cells` and `.printed`, `agg_reports.title` and `.published`, for the review findings);
 a version with another value is read as having none, and its next ingest (or `writer.add_rollups`) builds
 them all."""
 DELTA_PREFIX = "delta:"

@@ -103,10 +103,29 @@ REPORT_COLUMNS = (
     "checks_failed",
     "source_file",
     "is_current",
+    "title",
+    "published",
 )
+"""`title` and `published` for the review findings' units (warehouse/documents/findings_reads.py), which
+read a place's current reports of one year from here instead of every bucket's `reports`."""
 REPORT_COLUMNS_SQL = ", ".join(REPORT_COLUMNS)
 FAILED_REPORT_COLUMNS = ("report_id", "agency_id", "agency", "source_file", *DIMENSIONS, "is_current")
-FAILED_CHECK_COLUMNS = ("check_id", "severity", "breakdown", "expected", "actual", "message", "message_zh")
+FAILED_CHECK_COLUMNS = (
+    "check_id",
+    "severity",
+    "breakdown",
+    "expected",
+    "actual",
+    "message",
+    "message_zh",
+    "cells",
+    "printed",
+)
+"""`cells` (the check's `metric|breakdown;…` locator) and `printed`: the facts of the report those cells
+name (metric_code, breakdown, row_label, column_label, page, value_raw; NULL when none is stored), so that
+the review findings of a place read its failed checks and their printed cells from the province's file
+by place instead of every report-sorted part's row groups of `checks` and `facts` (findings_reads.py)."""
+PRINTED_COLUMNS = ("metric_code", "breakdown", "row_label", "column_label", "page", "value_raw")
 SEVERITY_RANK_SQL = "CAST(CASE c.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END AS TINYINT)"
 """`agg_failed.severity_rank`: the first key of the quality page's order (errors first) as a column, which the
 files are sorted by, so that DuckDB's top-N skips the row groups of warnings while errors fill a page."""
@@ -446,10 +465,8 @@ def _new_rows(con: Connection, new_reports: str, new_checks: str, sources: Sourc
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE new_current AS
         SELECT * FROM {new_reports} WHERE is_current""")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE new_failed AS
-        SELECT * FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks}))
-        WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
+    with stage("rollups: failed rows"):
+        _failed_rows(con, new_checks, sources)
     breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
     ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
     con.execute(f"""
@@ -478,6 +495,41 @@ def _new_rows(con: Connection, new_reports: str, new_checks: str, sources: Sourc
               ON m.template = r.template AND f.metric_code = m.metric_code
              AND f.breakdown = m.metric_breakdown
             WHERE m.series_code IN ({ranked})""")
+
+
+def _failed_rows(con: Connection, new_checks: str, sources: Sources) -> None:
+    """`new_failed`: the failed checks of the current reports in `new_current`, each with `printed`, the
+    facts its cells name (those `findings_cells.sql` reads: split at ';' and '|', joined by report, metric
+    and breakdown), as a list ordered by metric and breakdown."""
+    struct = ", ".join(f"{c} := x.{c}" for c in PRINTED_COLUMNS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE roll_failed AS
+        SELECT *, row_number() OVER () AS roll_row
+        FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks}))
+        WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE roll_wanted AS
+        SELECT f.roll_row, f.report_id, split_part(l.cell, '|', 1) AS metric_code,
+               split_part(l.cell, '|', 2) AS breakdown
+        FROM roll_failed AS f, unnest(string_split(f.cells, ';')) AS l(cell)
+        WHERE coalesce(f.cells, '') <> ''""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE new_failed AS
+        WITH wanted_reports AS (SELECT DISTINCT report_id FROM roll_wanted),
+        printed AS (
+            SELECT w.roll_row,
+                   list(struct_pack({struct}) ORDER BY x.metric_code, x.breakdown, x.row_label,
+                        x.column_label, x.page, x.value_raw) AS printed
+            FROM roll_wanted AS w
+            JOIN (SELECT * FROM ({sources.facts})
+                  WHERE report_id IN (SELECT report_id FROM wanted_reports)) AS x
+              ON x.report_id = w.report_id AND x.metric_code = w.metric_code AND x.breakdown = w.breakdown
+            GROUP BY w.roll_row
+        )
+        SELECT f.* EXCLUDE (roll_row), p.printed
+        FROM roll_failed AS f LEFT JOIN printed AS p USING (roll_row)""")
+    con.execute("DROP TABLE roll_failed")
+    con.execute("DROP TABLE roll_wanted")
 
 
 def _series_map(con: Connection) -> None:

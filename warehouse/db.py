@@ -46,17 +46,11 @@ def open_version(path: str | Path) -> duckdb.DuckDBPyConnection:
     ingest's session (warehouse/store/session.py), a cursor of the session's instance with the file
     attached, when the file is where it was written."""
     con = _attached_version(Path(path))
-    if con is not None:
+    if con is None:
         try:
-            check_version(con, path)
-        except BaseException:
-            con.close()
-            raise
-        return con
-    try:
-        con = connect(path, read_only=True)
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open the warehouse version {path}: {_first_line(exc)}") from None
+            con = connect(path, read_only=True)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open the warehouse version {path}: {_first_line(exc)}") from None
     try:
         check_version(con, path)
     except BaseException:

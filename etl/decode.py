@@ -63,7 +63,8 @@ def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
 
     Counted in C: a hanzi is one of the 3,755 (`_common_cjk`) exactly when it encodes in GB2312 with a
     lead byte B0–D7 (every GB2312 hanzi is two bytes, so the lead bytes are the even ones; hanzi GB2312
-    lacks are dropped by the encoder). tests/test_decode.py compares it with the set, hanzi by hanzi."""
+    lacks are dropped by the encoder). tests/test_parse_fast_paths.py compares it with the set, hanzi by
+    hanzi."""
     cjk = _NOT_CJK.sub("", text[: sample * 4])[:sample]
     if len(cjk) < 20:
         return 0.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from warehouse.db import open_version
+from warehouse.db import open_version, quoted
 from warehouse.errors import WarehouseError
 from warehouse.publish import require_current
 
@@ -38,10 +38,6 @@ WHOLE = {
 }
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def export_dataset(directory: Path, out: Path) -> dict[str, int]:
     """Write every relation under `out/<name>/`; returns rows per relation. Refuses a non-empty `out`."""
     if out.exists() and any(out.iterdir()):
@@ -57,14 +53,14 @@ def export_dataset(directory: Path, out: Path) -> dict[str, int]:
                 f"FROM ({sql})"
             )
             con.execute(
-                f"COPY ({shaped}) TO {_quote(out / name)} "
+                f"COPY ({shaped}) TO {quoted(out / name)} "
                 "(FORMAT parquet, PARTITION_BY (year, province), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"
             )
             counts[name] = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
         for name, sql in WHOLE.items():
             (out / name).mkdir()
             con.execute(
-                f"COPY ({sql}) TO {_quote(out / name / 'data.parquet')} (FORMAT parquet, COMPRESSION zstd)"
+                f"COPY ({sql}) TO {quoted(out / name / 'data.parquet')} (FORMAT parquet, COMPRESSION zstd)"
             )
             counts[name] = int(con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
     except BaseException:

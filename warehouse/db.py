@@ -41,6 +41,11 @@ def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def quoted(path: Path) -> str:
+    """A file path as a SQL string literal (ATTACH, COPY … TO, read_parquet)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def open_version(path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a published version whose schema version this code reads. Within an
     ingest's session (warehouse/store/session.py), a cursor of the session's instance with the file

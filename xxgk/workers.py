@@ -166,9 +166,14 @@ def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
             return  # a heap that hit the limit is not reused
 
 
-def _task(name: str) -> Task[Any, Any]:
+def _resolved(name: str) -> Any:
+    """The attribute `module:attribute` names, its module imported."""
     module, _, attribute = name.partition(":")
-    found: Task[Any, Any] = getattr(importlib.import_module(module), attribute)
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _task(name: str) -> Task[Any, Any]:
+    found: Task[Any, Any] = _resolved(name)
     return found
 
 
@@ -177,9 +182,7 @@ def _preload(names: Sequence[str]) -> None:
     says it is ready."""
     for name in names:
         if ":" in name:
-            module, _, function = name.partition(":")
-            warm_up: Callable[[], object] = getattr(importlib.import_module(module), function)
-            warm_up()
+            _resolved(name)()
         elif name:
             importlib.import_module(name)
 

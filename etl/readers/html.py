@@ -153,7 +153,7 @@ _TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
 def _texts(element: etree._Element) -> list[str]:
     """What `itertext()` yields (the text nodes inside the element in document order, its own tail left
     out; always text in a tree parsed from text), from one XPath call: itertext is about 7× slower
-    (0.49 against 0.07 ms for a whole page here; tests/test_html_reader_fast.py compares the two)."""
+    (0.49 against 0.07 ms for a whole page here; tests/test_parse_fast_paths.py compares the two)."""
     return cast(list[str], _TEXT_NODES(element))
 
 

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
 from warehouse.crosschecks import check_sql
+from warehouse.db import quoted
 from warehouse.load import refresh_current, refresh_places
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog
-from warehouse.store.parts import copy_to, quoted
+from warehouse.store.parts import copy_to
 from warehouse.store.stages import stage
 
 if TYPE_CHECKING:

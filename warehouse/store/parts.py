@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from warehouse.db import apply_schema, connect
+from warehouse.db import apply_schema, connect, quoted
 from warehouse.engine import duckdb
 from warehouse.load import insert_rows
 from warehouse.rows import ReportRows
@@ -83,10 +83,6 @@ PART_SQL = {
 STAGING = "staging"
 """The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
-
-
-def quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 class PartWriter:

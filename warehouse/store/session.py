@@ -11,10 +11,9 @@ opens one (docs/scale.md §5, one file). Outside a session every caller opens it
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from warehouse.db import connect, quoted
 from warehouse.engine import duckdb
 
 _DEPTH: list[int] = [0]
@@ -52,14 +51,8 @@ def cursor() -> duckdb.DuckDBPyConnection | None:
     if not active():
         return None
     if not _INSTANCE:
-        from warehouse.db import connect
-
         _INSTANCE.append(connect(None))
     return _INSTANCE[0].cursor()
-
-
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def attach(path: Path, *, read_only: bool) -> tuple[duckdb.DuckDBPyConnection, str] | None:
@@ -75,7 +68,7 @@ def attach(path: Path, *, read_only: bool) -> tuple[duckdb.DuckDBPyConnection, s
             con.execute(f"USE {_READ_ONLY[key]}")
             return con, ""
         alias = f"version_{next(_ALIASES)}"
-        con.execute(f"ATTACH {_quoted(path)} AS {alias} ({'READ_ONLY' if read_only else 'READ_WRITE'})")
+        con.execute(f"ATTACH {quoted(path)} AS {alias} ({'READ_ONLY' if read_only else 'READ_WRITE'})")
         con.execute(f"USE {alias}")
     except BaseException:
         con.close()
@@ -95,16 +88,3 @@ def detach(con: duckdb.DuckDBPyConnection, alias: str) -> None:
             con.execute(f"DETACH {alias}")
     finally:
         con.close()
-
-
-@contextmanager
-def attached(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """`attach` … `detach` around a block; None (and nothing attached) outside a session."""
-    found = attach(path, read_only=read_only)
-    if found is None:
-        yield None
-        return
-    try:
-        yield found[0]
-    finally:
-        detach(*found)

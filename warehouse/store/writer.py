@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import connect, open_version, stored_version, version_message
+from warehouse.db import connect, open_version, quoted, stored_version, version_message
 from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch
@@ -19,7 +19,7 @@ from warehouse.store.catalog import Catalog, bucket_count, is_store_version, rea
 from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.logs import fold_logs, logs_due, write_logs
-from warehouse.store.parts import PartWriter, quoted
+from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import write_version
 

@@ -262,19 +262,22 @@ def agency_years(con: Connection, agency_id: str, within: str = "") -> list[int]
     return [int(r["year"]) for r in rows_within(con, within, "compare_years", agency_id=agency_id)]
 
 
-def _checks(con: Connection, report_id: str, within: str) -> tuple[CheckRow, ...]:
-    return tuple(
-        CheckRow(
-            check_id=str(r["check_id"]),
-            severity=str(r["severity"]),
-            status=str(r["status"]),
-            breakdown=str(r["breakdown"]),
-            expected=_exact(r["expected"]),
-            actual=_exact(r["actual"]),
-            message=str(r["message"]),
+def _checks(con: Connection, report_ids: Sequence[str], within: str) -> dict[str, tuple[CheckRow, ...]]:
+    """The checks of each of some reports (one read for all of them)."""
+    found: dict[str, list[CheckRow]] = {i: [] for i in report_ids}
+    for r in report_rows(con, "document_checks", report_ids, within):
+        found[str(r["report_id"])].append(
+            CheckRow(
+                check_id=str(r["check_id"]),
+                severity=str(r["severity"]),
+                status=str(r["status"]),
+                breakdown=str(r["breakdown"]),
+                expected=_exact(r["expected"]),
+                actual=_exact(r["actual"]),
+                message=str(r["message"]),
+            )
         )
-        for r in report_rows(con, "document_checks", [report_id], within)
-    )
+    return {i: tuple(rows) for i, rows in found.items()}
 
 
 def _exact(value: object) -> Decimal | None:
@@ -290,6 +293,7 @@ def _sides(con: Connection, agency_id: str, years: tuple[int, int], within: str)
     if absent:
         have = ", ".join(str(y) for y in agency_years(con, agency_id, within)) or "none"
         raise CompareError(f"{agency_id} has no current report for {' and '.join(absent)} (reports: {have})")
+    checks = _checks(con, [str(found[y]["report_id"]) for y in years], within)
     sides = [
         Side(
             report_id=str(found[y]["report_id"]),
@@ -298,27 +302,31 @@ def _sides(con: Connection, agency_id: str, years: tuple[int, int], within: str)
             agency=str(found[y]["agency"]),
             source_file=str(found[y]["source_file"]),
             title=str(found[y]["title"]),
-            checks=_checks(con, str(found[y]["report_id"]), within),
+            checks=checks[str(found[y]["report_id"])],
         )
         for y in years
     ]
     return sides[0], sides[1]
 
 
-def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
-    return {
-        (str(r["metric_code"]), str(r["breakdown"])): Printed(
+def _printed(con: Connection, report_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], Printed]]:
+    """The stored cells of each of some reports (one read for all of them)."""
+    found: dict[str, dict[tuple[str, str], Printed]] = {i: {} for i in report_ids}
+    for r in report_rows(con, "document_facts", report_ids):
+        found[str(r["report_id"])][(str(r["metric_code"]), str(r["breakdown"]))] = Printed(
             _exact(r["value"]), str(r["value_raw"]), str(r["semantic"])
         )
-        for r in report_rows(con, "document_facts", [report_id])
-    }
+    return found
 
 
-def _series(con: Connection, report_id: str, within: str = "") -> list[SeriesRow]:
-    return [
-        (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
-        for r in report_rows(con, "compare_series", [report_id], within)
-    ]
+def _series(con: Connection, report_ids: Sequence[str], within: str = "") -> dict[str, list[SeriesRow]]:
+    """The harmonised series of each of some reports (one read for all of them)."""
+    found: dict[str, list[SeriesRow]] = {i: [] for i in report_ids}
+    for r in report_rows(con, "compare_series", report_ids, within):
+        found[str(r["report_id"])].append(
+            (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
+        )
+    return found
 
 
 def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
@@ -328,36 +336,48 @@ def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def _text(con: Connection, report_id: str) -> str:
-    found = report_rows(con, "compare_text", [report_id])
-    return str(found[0]["text"]) if found else ""
+def _texts(con: Connection, report_ids: Sequence[str]) -> dict[str, str]:
+    """The text of each of some reports ('' for one without), one read for all of them."""
+    found = {str(r["report_id"]): str(r["text"]) for r in report_rows(con, "compare_text", report_ids)}
+    return {i: found.get(i, "") for i in report_ids}
 
 
 def build_comparison(
-    con: Connection, agency: str, years: tuple[int, int], version: str, within: str = ""
+    con: Connection,
+    agency: str,
+    years: tuple[int, int],
+    version: str,
+    within: str = "",
+    *,
+    by_id: bool = False,
 ) -> Comparison:
     """The comparison of an agency's reports for two years (the earlier first) over the warehouse.
     `within`: `reports` and `checks` of the bucket of agency id `agency` (see `rows`), used only when
-    `agency` is the id the name resolves to."""
+    `agency` is the id the name resolves to. `by_id`: `agency` is an agency id taken from the warehouse
+    (the dashboard's picker), compared as it is, without resolving it as a name over every report's names
+    (`compare_agency`, which grows with the warehouse). Each side's cells, checks, series and text are
+    read for both reports at once."""
     if years[0] == years[1]:
         raise CompareError(f"the two years are the same ({years[0]}): give two different years")
     ordered = (min(years), max(years))
-    agency_id = resolve_agency(con, agency)
+    agency_id = agency if by_id else resolve_agency(con, agency)
     within = within if agency_id == agency else ""
     before, after = _sides(con, agency_id, ordered, within)
+    pair = [before.report_id, after.report_id]
+    printed, series, texts = _printed(con, pair), _series(con, pair, within), _texts(con, pair)
     return Comparison(
         agency_id=agency_id,
         agency=after.agency,
         before=before,
         after=after,
         cells=pair_cells(
-            _printed(con, before.report_id),
-            _printed(con, after.report_id),
+            printed[before.report_id],
+            printed[after.report_id],
             (before.template, after.template),
             _groups(con),
         ),
-        series=pair_series(_series(con, before.report_id, within), _series(con, after.report_id, within)),
-        sections=diff_texts(_text(con, before.report_id), _text(con, after.report_id)),
+        series=pair_series(series[before.report_id], series[after.report_id]),
+        sections=diff_texts(texts[before.report_id], texts[after.report_id]),
         version=version,
     )
 

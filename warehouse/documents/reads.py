@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -203,14 +204,68 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
 
 def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
     """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
-    same rows as the `coverage` view, which would rank every agency's years)."""
+    same rows as the `coverage` view, which would rank every agency's years), and of that only the files
+    of the provinces of the place's current reports (`_province_rollups`)."""
+    from warehouse.store.rollups import NO_PROVINCE
+
     sql = queries.sql("summary_missing")
+    params = {"place": place, "year": year}
     if has_current_rollup(con):
         # It reads current reports only, which `agg_reports` holds (a few columns of one file per
         # province, not every bucket's `reports`: 75 → 25 ms CPU for a county at 100k reports).
         rollup = "coverage AS (SELECT * FROM agg_coverage), reports AS (SELECT * FROM agg_reports)"
+        found = con.execute(
+            "SELECT DISTINCT coalesce(province_code, $none) FROM agg_reports WHERE is_current "
+            "AND agency_id IS NOT NULL AND $place IN (province_code, city_code, county_code)",
+            {"place": place, "none": NO_PROVINCE},
+        ).fetchall()
+        if not found:
+            return []  # no unit is placed under the place: `placed` is empty
+        rollup = _province_rollups(con, {str(p) for (p,) in found}) or rollup
         sql = sql.replace("WITH placed AS (", f"WITH {rollup}, placed AS (", 1)
-    return _rows(con, "summary_missing", sql, {"place": place, "year": year})
+    return _rows(con, "summary_missing", sql, params)
+
+
+def _province_rollups(con: Connection, provinces: set[str]) -> str:
+    """`coverage AS (…), reports AS (…)`: `agg_coverage` and `agg_reports` of the files (and deltas) of
+    `provinces` only; '' when the version does not list them (`_rollups`).
+
+    Exact for `summary_missing` when `provinces` holds the province of every current report placed under
+    the place: a report's row is in its own province's files, an agency's coverage in those of its
+    latest current report (warehouse/store/rollups.py `build_all`). An agency placed under the place
+    whose latest report is elsewhere has no coverage row in these files, and the whole query drops it
+    anyway (its latest report is not under the place); one whose latest report is in `provinces` has
+    that report here, so its latest report is the same."""
+    from warehouse.db import quoted
+    from warehouse.store.catalog import DELTA_PREFIX
+    from warehouse.store.rollups import view_sql
+
+    try:
+        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
+        listed = con.execute(
+            "SELECT province, relation, file FROM _rollups WHERE list_contains($provinces, province) "
+            "ORDER BY province, seq",
+            {"provinces": sorted(provinces)},
+        ).fetchall()
+    except duckdb.Error:
+        return ""
+    files: dict[str, list[str]] = {}
+    deltas: dict[str, list[str]] = {}
+    for province, relation, file in listed:
+        kept = deltas if str(relation).startswith(DELTA_PREFIX) else files
+        kept.setdefault(str(province), []).append(str(file))
+    if not root or set(files) != provinces:
+        return ""
+    base = Path(str(root)).resolve()
+
+    def read(names: list[str]) -> str:
+        return f"read_parquet([{', '.join(quoted(base / n) for n in names)}])"
+
+    rolled = {p: tuple(f) for p, f in files.items()}
+    changed = {p: tuple(f) for p, f in deltas.items()}
+    coverage = view_sql("agg_coverage", rolled, changed, read)
+    reports = view_sql("agg_reports", rolled, changed, read)
+    return f"coverage AS ({coverage}), reports AS ({reports})"
 
 
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:

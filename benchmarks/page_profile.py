@@ -2,11 +2,16 @@
 page's script, one cold run inside Streamlit's AppTest.
 
     python benchmarks/page_profile.py --warehouse DIR --page P [--county] [--top 25] [--open all] [--warm]
+        [--recompile] [--cold version|data]
 
 The queries are timed at the dashboard's single execution point (`dashboard.data._run`); the profile
-covers the router's run (sidebar and page) in the script thread, sorted by cumulative time. With `--warm`
-the page runs once before (its caches cleared after): the profile is then of a cold page in a process that
-has drawn it before, as in `dashboard_bench.py`'s best of N, without the first view's imports and plans.
+covers the router's run (sidebar and page) in the script thread, sorted by cumulative time. Cold is as in
+`dashboard_bench.py`: the data and resource caches cleared (as on the first view after a new warehouse
+version; `--cold data`: the data caches only), the compiled scripts kept as a server keeps them
+(`--recompile`: compiled again, as a new AppTest does). With `--warm` the page runs once before (its
+caches cleared after): the profile is then of a cold page in a process that has drawn it before, as in
+`dashboard_bench.py`'s best of N, without the first view's compilation, imports and plans; without it, of
+the page's first view (the overview's script is compiled by the process's first page, before).
 """
 
 from __future__ import annotations
@@ -23,11 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import streamlit as st
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_bench import PAGES, SECTIONS, _county, opened, ran
+from dashboard_bench import COLD, PAGES, SECTIONS, _county, clear, keep_compiled, opened, ran
 
 from dashboard import data, state
 
@@ -81,8 +84,11 @@ def main() -> None:
         "--open", action="append", choices=(*SECTIONS, "all"), default=None, help="open this lazy section"
     )
     parser.add_argument("--warm", action="store_true", help="run the page once before the profiled run")
+    parser.add_argument("--recompile", action="store_true", help="compile the scripts on every run")
+    parser.add_argument("--cold", choices=COLD, default="version", help="what the cold run clears")
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    keep_compiled(not args.recompile)
     os.environ["XXGK_WAREHOUSE"] = str(args.warehouse)
     params = {**(_county(args.warehouse) if args.county else {}), **opened(args.open)}
     _page("overview", {})  # imports and the first connection
@@ -90,7 +96,7 @@ def main() -> None:
         _page(args.page, params)
     data._run = _timed_run(data._run)  # type: ignore[method-assign]
     state.begin_run, state.write_url = _profiled(state.begin_run, state.write_url)  # type: ignore[method-assign]
-    st.cache_data.clear()
+    clear(args.cold)
     cpu = _page(args.page, params)
     where = " (county)" if args.county else ""
     print(f"{args.page}{where}: page CPU {cpu * 1e3:.0f} ms (load {os.getloadavg()[0]:.1f})")

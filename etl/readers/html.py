@@ -397,7 +397,14 @@ def _span(element: etree._Element, name: str) -> int:
     return max(1, min(int(match.group(1)), MAX_SPAN)) if match else 1
 
 
+_HAS_TABLE = etree.XPath("boolean(descendant::table)")
+
+
 def _table_rows(table: etree._Element) -> list[list[etree._Element]]:
+    """The td/th children of each tr of the table, not of a table inside it (every tr is the table's own
+    when it holds no other table, the case of every table the reader expands: no parent chain walked)."""
+    if table.tag == "table" and not _HAS_TABLE(table):
+        return [list(tr.iterchildren("td", "th")) for tr in table.iter("tr")]
     rows = []
     for tr in table.iter("tr"):
         if _owning_table(tr) is not table:
@@ -425,17 +432,22 @@ def expand_table(element: etree._Element, index: int, budget: GridBudget | None 
     are passed by `c` and never looked up again)."""
     cells: list[TableCell] = []
     n_rows = len(rows)
+    n_cols = 0
+    place = budget.place
     for r, row in enumerate(rows):
         c = 0
         for td in row:
-            while (r, c) in taken:
-                c += 1
-            rowspan = min(_span(td, "rowspan"), n_rows - r)
-            colspan = _span(td, "colspan")
-            budget.place(c, rowspan, colspan)
-            cells.append(TableCell(text=cell_text(td), row=r, col=c, rowspan=rowspan, colspan=colspan))
+            if taken:
+                while (r, c) in taken:
+                    c += 1
+            rowspan = 1 if td.get("rowspan") is None else min(_span(td, "rowspan"), n_rows - r)
+            colspan = 1 if td.get("colspan") is None else _span(td, "colspan")
+            place(c, rowspan, colspan)
+            text = clean_text(td.text or "") if not len(td) else cell_text(td)
+            cells.append(TableCell(text, r, c, rowspan, colspan))
             if rowspan > 1:
                 taken.update((r + i, c + j) for i in range(1, rowspan) for j in range(colspan))
             c += colspan
-    n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
+        if c > n_cols:
+            n_cols = c
     return Table(index=index, cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, aligned=True)

@@ -101,9 +101,10 @@ def read_html(path: str, data: bytes) -> Document:
     root = _parse(text)
     for bad in _elements(root, "//script|//style|//noscript|//comment()"):
         _drop(bad)
-    content = find_content(root)
+    marked = _marked(root)
+    content = find_content(root, marked)
     blocks = tuple(_blocks(content, GridBudget(path)))
-    title = page_title(root)
+    title = page_title(root, marked)
     meta = _page_meta(root, title)
     cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
     return Document(
@@ -183,22 +184,32 @@ def _simple_selectors(selectors: tuple[str, ...]) -> tuple[tuple[str, str], ...]
     return tuple((kinds[s[0]], s[1:]) if s[0] in kinds else ("tag", s) for s in selectors)
 
 
-_WITH_ID_OR_CLASS = etree.XPath("descendant-or-self::*[@id or @class]")
+_WITH_ID_OR_CLASS = etree.XPath("(descendant-or-self::*/@id | descendant-or-self::*/@class)/..")
+"""The elements with an id or a class, in document order: what `descendant-or-self::*[@id or @class]`
+selects, found from the attributes (libxml2 tests a predicate on every element about 3× slower)."""
 _XML_SPACE = re.compile("[ \t\n\r]+")
 
 
-def _selected(selectors: tuple[str, ...], root: Element) -> Iterator[list[Element]]:
+def _marked(root: Element) -> dict[tuple[str, str], list[Element]]:
+    """The id and class index of `_selected` for a tree: built once for its content and title selectors
+    (the tree is not changed in between)."""
+    return _by_id_and_class(cast(list[Element], _WITH_ID_OR_CLASS(root)))
+
+
+def _selected(
+    selectors: tuple[str, ...], root: Element, marked: dict[tuple[str, str], list[Element]] | None = None
+) -> Iterator[list[Element]]:
     """The elements each selector matches (in document order), selector by selector: what lxml's
     `CSSSelector(s, translator="html")` selects (`#x`: id equal to x; `.x`: x among the class's
     whitespace-separated names; a tag name), from one pass over the elements with an id or a class
-    rather than one pass per selector."""
-    index: dict[tuple[str, str], list[Element]] | None = None
+    rather than one pass per selector (`marked`: that index, when the caller has it)."""
+    index = marked
     for kind, name in _simple_selectors(selectors):
         if kind == "tag":
             yield cast(list[Element], list(root.iter(name)))
             continue
         if index is None:
-            index = _by_id_and_class(cast(list[Element], _WITH_ID_OR_CLASS(root)))
+            index = _marked(root)
         yield index.get((kind, name), [])
 
 
@@ -215,9 +226,9 @@ def _by_id_and_class(marked: list[Element]) -> dict[tuple[str, str], list[Elemen
     return index
 
 
-def find_content(root: Element) -> Element:
+def find_content(root: Element, marked: dict[tuple[str, str], list[Element]] | None = None) -> Element:
     """The element holding the report body: a known CMS container with the most text, else <body>."""
-    for found in _selected(CONTENT_SELECTORS, root):
+    for found in _selected(CONTENT_SELECTORS, root, marked):
         sized = [(el, size) for el in found if (size := _text_size(el)) > 100]
         if sized:
             return max(sized, key=lambda pair: pair[1])[0]
@@ -231,10 +242,10 @@ def _text_size(element: etree._Element) -> int:
     return len(text_content(element))
 
 
-def page_title(root: etree._Element) -> str:
+def page_title(root: etree._Element, marked: dict[tuple[str, str], list[etree._Element]] | None = None) -> str:
     """The article title: a title element or meta tag naming a report, else the page <title>."""
     candidates = [one_line(v) for v in _strings(root, "//meta[@name='ArticleTitle']/@content")]
-    for found in _selected(TITLE_SELECTORS, root):
+    for found in _selected(TITLE_SELECTORS, root, marked):
         candidates += [one_line(text_content(el)) for el in found]
     page = root.find(".//title")
     page_text = one_line(text_content(page)) if page is not None else ""

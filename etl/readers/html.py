@@ -104,8 +104,9 @@ def read_html(path: str, data: bytes) -> Document:
     marked = _marked(root)
     content = find_content(root, marked)
     blocks = tuple(_blocks(content, GridBudget(path)))
-    title = page_title(root, marked)
-    meta = _page_meta(root, title)
+    metas = _METAS(root)
+    title = page_title(root, marked, metas)
+    meta = _page_meta(root, title, metas)
     cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
     return Document(
         source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta, cut_off=cut_off
@@ -146,6 +147,17 @@ def _elements(root: etree._Element, path: str) -> list[etree._Element]:
 def _strings(root: etree._Element, path: str) -> list[str]:
     """Attribute values an XPath selects (always text in an HTML tree)."""
     return cast(list[str], _xpath(path)(root))
+
+
+_METAS = etree.XPath("//meta")
+
+
+def _meta_contents(root: etree._Element, name: str, metas: list[etree._Element] | None) -> list[str]:
+    """What `//meta[@name='NAME']/@content` selects, from the page's meta elements when the caller has
+    them (one pass over the tree for every name instead of one a name)."""
+    if metas is None:
+        return _strings(root, f"//meta[@name='{name}']/@content")
+    return [content for m in metas if m.get("name") == name and (content := m.get("content")) is not None]
 
 
 _TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)
@@ -242,9 +254,13 @@ def _text_size(element: etree._Element) -> int:
     return len(text_content(element))
 
 
-def page_title(root: etree._Element, marked: dict[tuple[str, str], list[etree._Element]] | None = None) -> str:
+def page_title(
+    root: etree._Element,
+    marked: dict[tuple[str, str], list[etree._Element]] | None = None,
+    metas: list[etree._Element] | None = None,
+) -> str:
     """The article title: a title element or meta tag naming a report, else the page <title>."""
-    candidates = [one_line(v) for v in _strings(root, "//meta[@name='ArticleTitle']/@content")]
+    candidates = [one_line(v) for v in _meta_contents(root, "ArticleTitle", metas)]
     for found in _selected(TITLE_SELECTORS, root, marked):
         candidates += [one_line(text_content(el)) for el in found]
     page = root.find(".//title")
@@ -255,10 +271,12 @@ def page_title(root: etree._Element, marked: dict[tuple[str, str], list[etree._E
     return page_text
 
 
-def _page_meta(root: etree._Element, title: str) -> tuple[tuple[str, str], ...]:
+def _page_meta(
+    root: etree._Element, title: str, metas: list[etree._Element] | None = None
+) -> tuple[tuple[str, str], ...]:
     meta: dict[str, str] = {}
     for name, key in _META_TAGS.items():
-        for value in _strings(root, f"//meta[@name='{name}']/@content"):
+        for value in _meta_contents(root, name, metas):
             if value.strip() and (key != "publisher" or publisher_value(value)):
                 meta.setdefault(key, one_line(value))
     page = root.find(".//title")

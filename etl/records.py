@@ -34,12 +34,13 @@ def _slot_init(cls: _Class) -> _Class:
         lines.append(f"    _set_{f.name}(self, {f.name})")
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
     made: dict[str, Any] = {}
-    exec(source, scope, made)  # noqa: S102 - source built from the class's own field names
+    exec(source, scope, made)  # the source is built from the class's own field names
     init = made["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     cls.__init__ = init  # type: ignore[misc]
     return cls
+
 
 Semantic = Literal["number", "zero", "blank", "na", "invalid"]
 """What a printed cell means: a number, an explicit zero, an empty cell, a "not applicable" mark

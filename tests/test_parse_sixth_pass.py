@@ -107,7 +107,9 @@ def _fixture_trees() -> list[etree._Element]:
     trees = [_tree(CRAFTED_TABLES)]
     for path in sorted((FIXTURES / "reports").iterdir()):
         if path.suffix in (".html", ".htm", ".shtml"):
-            trees.append(_tree(decode_bytes(path.read_bytes(), html=True)[0].removeprefix('<?xml version="1.0"?>')))
+            trees.append(
+                _tree(decode_bytes(path.read_bytes(), html=True)[0].removeprefix('<?xml version="1.0"?>'))
+            )
     return trees
 
 
@@ -162,7 +164,9 @@ def test_meta_contents_are_what_the_path_selects() -> None:
         metas = _METAS(root)
         for name in ("ArticleTitle", "PubDate", "ContentSource", "url", "pubdate", "Nothing"):
             path = f"//meta[@name='{name}']/@content"
-            assert _meta_contents(root, name, metas) == _strings(root, path) == _meta_contents(root, name, None)
+            assert (
+                _meta_contents(root, name, metas) == _strings(root, path) == _meta_contents(root, name, None)
+            )
     crafted = _tree(CRAFTED_TABLES)
     assert _meta_contents(crafted, "PubDate", _METAS(crafted)) == ["", "2022-01-20"]
     assert _meta_contents(crafted, "ContentSource", _METAS(crafted)) == ["某某局"]

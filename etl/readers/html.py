@@ -104,7 +104,7 @@ def read_html(path: str, data: bytes) -> Document:
     marked = _marked(root)
     content = find_content(root, marked)
     blocks = tuple(_blocks(content, GridBudget(path)))
-    metas = _METAS(root)
+    metas = cast(list[etree._Element], _METAS(root))
     title = page_title(root, marked, metas)
     meta = _page_meta(root, title, metas)
     cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)

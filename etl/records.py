@@ -133,7 +133,8 @@ class RowView:
         return cell.row == self.row
 
 
-@dataclass(frozen=True)
+@_slot_init
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     index: int
     text: str
@@ -233,7 +234,8 @@ class ParseIssue:
     locator: str = ""
 
 
-@dataclass(frozen=True)
+@_slot_init
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     check_id: str
     severity: Severity

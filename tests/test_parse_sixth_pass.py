@@ -29,7 +29,7 @@ from etl.readers.html import (
     find_content,
     page_title,
 )
-from etl.records import CellRef, Fact, ParseIssue, RowView, Table, TableCell
+from etl.records import CellRef, CheckResult, Fact, Paragraph, ParseIssue, RowView, Table, TableCell
 from tests.conftest import FIXTURES
 
 CRAFTED_TABLES = """<html><head><title>t</title>
@@ -187,6 +187,8 @@ RECORDS: list[tuple[type, tuple[Any, ...], dict[str, Any]]] = [
     (CellRef, (1, "本年新收", "自然人"), {"locator": "table 2, row 3, column 2"}),
     (Fact, ("req.received", "natural_person", Decimal("5"), "5", "number", CellRef(1, "a", "b")), {}),
     (ParseIssue, ("short_row", "a message"), {"locator": "table 1"}),
+    (Paragraph, (3, "一、总体情况"), {"page": 1}),
+    (CheckResult, ("I1", "error", "fail", "", Decimal("3"), Decimal("4"), "3 ≠ 4"), {"cells": (("a", ""),)}),
 ]
 
 

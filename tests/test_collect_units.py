@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.components import link_markdown
@@ -178,7 +178,6 @@ def test_manifest_evidence_reaches_the_document(tmp_path: Path) -> None:
     assert merged["published"] == "2024-02-01" and merged["source_url"] == "http://a.gov.cn/a.pdf"
 
 
-@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_report_links_never_break_out_of_markdown(tail: str) -> None:
     link = link_markdown("原文", "http://a.gov.cn/" + tail)

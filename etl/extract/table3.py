@@ -174,6 +174,9 @@ class Table3Reader:
     table: int = -1
     read: dict[str, int] = field(default_factory=dict)
     """Per group, the position of the last row read in it."""
+    column_labels: dict[tuple[int, str], str] = field(default_factory=dict, repr=False)
+    """`_column_label` per (grid column, breakdown) for the current `header_rows`: emptied whenever they
+    change (a value row of table 三 asked it once per value, walking every header cell each time)."""
 
     def accepts(self, view: RowView) -> bool:
         if is_header_row(view):
@@ -187,8 +190,10 @@ class Table3Reader:
             self.table = view.table
             self.header_rows = []
             self.read = {}
+            self.column_labels.clear()
         if is_header_row(view):
             self.header_rows.append(view)
+            self.column_labels.clear()
             self._plan()
             return
         labels, values = self._split(view)
@@ -219,8 +224,12 @@ class Table3Reader:
             )
         if found.group is not None and (position := _position(found.code)) is not None:
             self.read[found.group] = position
+        labels_known = self.column_labels
         for cell, breakdown in self._pair(view, values):
-            column = one_line(self._column_label(cell, breakdown))
+            known = (cell.col, breakdown)
+            column = labels_known.get(known)
+            if column is None:
+                column = labels_known[known] = one_line(self._column_label(cell, breakdown))
             ref = CellRef(view.table, label, column, view.page, row_locator(view, cell))
             self.collector.add(found.code, breakdown, cell.text, ref, confidence=confidence)
 
@@ -312,6 +321,7 @@ def word_plan(header_rows: list[RowView]) -> tuple[str, ...] | None:
     return plan if len(set(plan)) == len(plan) else None
 
 
+@cache
 def _position(code: str) -> int | None:
     return next((i.position for g in outcome_groups() for i in g.items if i.code == code), None)
 

@@ -7,7 +7,8 @@ page's script, one cold run inside Streamlit's AppTest.
 The queries are timed at the dashboard's single execution point (`dashboard.data._run`); the profile
 covers the router's run (sidebar and page) in the script thread, sorted by cumulative time. Cold is as in
 `dashboard_bench.py`: the data and resource caches cleared (as on the first view after a new warehouse
-version; `--cold data`: the data caches only), the compiled scripts kept as a server keeps them
+version, so the first read listed, the sidebar's `places`, carries the new connection and the review
+relations; `--cold data`: the data caches only), the compiled scripts kept as a server keeps them
 (`--recompile`: compiled again, as a new AppTest does). With `--warm` the page runs once before (its
 caches cleared after): the profile is then of a cold page in a process that has drawn it before, as in
 `dashboard_bench.py`'s best of N, without the first view's compilation, imports and plans; without it, of

@@ -287,3 +287,32 @@ def test_garbage_is_removed_side_by_side_and_the_same(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
     with pytest.raises(FileNotFoundError):
         in_threads(lambda path: path.unlink(), files[:3])
+
+
+def test_a_run_writes_no_part_file_for_an_empty_relation_and_keeps_its_view(tmp_path: Path) -> None:
+    """A text report has no OCR cells: its run writes no `ocr_cells` part, names none in the catalogue
+    and leaves the version's `ocr_cells` view as it was; the relation still reads (no rows)."""
+    from warehouse.db import connect
+
+    wh = tmp_path / "wh"
+    ingest([FIXTURES / "reports" / "江山市交通运输局_2021.txt"], wh)
+    first = current_version(wh)
+    ingest([FIXTURES / "reports" / "江山市农业农村局_2024.htm"], wh)
+    second = current_version(wh)
+    assert first is not None and second is not None and first != second
+    assert not list((wh / "parts").rglob("*-ocr_cells.parquet"))
+    assert list((wh / "parts").rglob("*-reports_parsed.parquet"))
+    views = []
+    for version in (first, second):
+        con = connect(version, read_only=True)
+        try:
+            parts = con.execute("SELECT relation, n_rows FROM _parts").fetchall()
+            assert all(n > 0 for _, n in parts), parts
+            assert "ocr_cells" not in {r for r, _ in parts}
+            assert con.execute("SELECT count(*) FROM ocr_cells").fetchall() == [(0,)]
+            assert con.execute("SELECT count(*) FROM facts").fetchall()[0][0] > 0
+            views.append(dict(con.execute("SELECT name, sql FROM _views").fetchall()))
+        finally:
+            con.close()
+    assert views[0]["ocr_cells"] == views[1]["ocr_cells"]
+    assert views[0]["facts"] != views[1]["facts"]

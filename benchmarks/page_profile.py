@@ -1,10 +1,12 @@
 """Where a dashboard page's cold time goes: every warehouse query (wall and CPU ms) and a cProfile of the
 page's script, one cold run inside Streamlit's AppTest.
 
-    python benchmarks/page_profile.py --warehouse DIR --page requests [--county] [--top 25] [--open all]
+    python benchmarks/page_profile.py --warehouse DIR --page P [--county] [--top 25] [--open all] [--warm]
 
 The queries are timed at the dashboard's single execution point (`dashboard.data._run`); the profile
-covers the router's run (sidebar and page) in the script thread, sorted by cumulative time.
+covers the router's run (sidebar and page) in the script thread, sorted by cumulative time. With `--warm`
+the page runs once before (its caches cleared after): the profile is then of a cold page in a process that
+has drawn it before, as in `dashboard_bench.py`'s best of N, without the first view's imports and plans.
 """
 
 from __future__ import annotations
@@ -78,11 +80,14 @@ def main() -> None:
     parser.add_argument(
         "--open", action="append", choices=(*SECTIONS, "all"), default=None, help="open this lazy section"
     )
+    parser.add_argument("--warm", action="store_true", help="run the page once before the profiled run")
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     os.environ["XXGK_WAREHOUSE"] = str(args.warehouse)
     params = {**(_county(args.warehouse) if args.county else {}), **opened(args.open)}
     _page("overview", {})  # imports and the first connection
+    if args.warm:
+        _page(args.page, params)
     data._run = _timed_run(data._run)  # type: ignore[method-assign]
     state.begin_run, state.write_url = _profiled(state.begin_run, state.write_url)  # type: ignore[method-assign]
     st.cache_data.clear()

@@ -19,6 +19,7 @@ from warehouse.documents import reads
 from warehouse.filters import ReportFilter
 from warehouse.publish import current_version
 from warehouse.review import overlay
+from warehouse.review.model import Snapshot
 
 LISTED = ["agency", "year", "review_status", "reviewed_by", "reviewed_at", "review_comment", "checks_failed",
           "source_file", "report_id"]  # fmt: skip
@@ -100,6 +101,22 @@ def test_correction_states_without_corrections_have_the_full_querys_columns(
         cursor.close()
     assert short.empty and full.empty
     assert list(short.columns) == list(full.columns) and list(short.dtypes) == list(full.dtypes)
+
+
+def test_correction_states_without_corrections_read_no_report_or_fact(con: duckdb.DuckDBPyConnection) -> None:
+    """Nothing corrected: the empty table is given without planning the query over `reports` and `facts`
+    (planning opens every view: ≈ 47 ms at 100k reports, ≈ 330 ms at 1M). A connection with the review
+    relations and no warehouse relation at all still answers, with the full query's columns."""
+    cursor = con.cursor()
+    bare = duckdb.connect()
+    try:
+        overlay.register(bare, overlay.prepare(cursor, Snapshot()))
+        states = dq.correction_states(bare)
+    finally:
+        bare.close()
+        cursor.close()
+    assert states.empty
+    assert [(str(c), str(t)) for c, t in states.dtypes.items()] == list(dq.STATE_COLUMNS)
 
 
 @pytest.mark.parametrize("query", ["document_facts", "document_checks", "compare_series", "compare_text"])

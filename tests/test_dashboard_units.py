@@ -202,6 +202,49 @@ def test_coverage_grid_codes_each_status() -> None:
     assert heat.text[0][1] == "缺失"
 
 
+GRID_STATUSES = st.sampled_from([*charts.STATUS_CODES, "unknown"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["甲", "乙", "丙", "A"]), st.integers(2014, 2019), GRID_STATUSES),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_coverage_grid_cells_are_the_pivot_tables(rows: list[tuple[str, int, str]]) -> None:
+    """The grid's cells (largest status code per name and year; duplicate names, empty cells and
+    statuses without a code included) are what `pivot_table` gave, with the same types."""
+    frame = pd.DataFrame(rows, columns=["agency_name", "year", "status"])
+    codes = frame.assign(code=frame["status"].map(charts.STATUS_CODES))
+    expected = codes.pivot_table(index="agency_name", columns="year", values="code", aggfunc="max")
+    found = charts._status_grid(frame)
+    assert found.index.tolist() == expected.index.tolist()
+    assert found.columns.tolist() == expected.columns.tolist()
+    assert str(found.to_numpy().dtype) == str(expected.to_numpy().dtype)
+    assert pd.DataFrame(found.to_numpy()).equals(pd.DataFrame(expected.to_numpy()))
+
+
+def test_the_coverage_grid_figure_is_what_validation_would_make() -> None:
+    """The heatmap is built without plotly's validation; the figure `st.plotly_chart` draws (validated
+    there) is the one a validated build gives."""
+    import plotly.graph_objects as go
+    from plotly.tools import return_figure_from_figure_or_data
+
+    frame = pd.DataFrame(
+        {
+            "agency_name": ["A<b>", "A<b>", "B", "B", "C"],
+            "year": [2020, 2021, 2020, 2022, 2021],
+            "status": ["published", "missing", "several_versions", "outside", "missing"],
+        }
+    )
+    fig = charts.coverage_grid(frame, status_labels={"missing": "缺失"}, title="t")
+    validated = go.Figure(fig.to_plotly_json())
+    assert return_figure_from_figure_or_data(fig, True) == return_figure_from_figure_or_data(validated, True)
+    assert fig.to_plotly_json() == validated.to_plotly_json()
+
+
 def test_csv_export_starts_with_a_bom_and_keeps_chinese() -> None:
     data = exports.csv_bytes(pd.DataFrame({"机关": ["龙游县"], "value": [132]}))
     assert data.startswith(b"\xef\xbb\xbf")

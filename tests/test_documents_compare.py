@@ -5,6 +5,7 @@ open and carry exact values; HTML escapes document text."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,6 +189,34 @@ def test_unknown_agency_and_missing_year_are_clear_errors(planted: Path) -> None
         make_comparison(version, AGENCY, (2019, 2021))
     with pytest.raises(CompareError, match="same"):
         make_comparison(version, AGENCY, (2021, 2021))
+
+
+def test_the_dashboards_comparison_by_id_is_the_comparison_by_name(
+    planted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agencies page compares the agency id its picker gave: the same comparison as by name (both
+    reports' cells, checks, series and text read together), without resolving the id as a name over
+    every report's names (`compare_agency`, which grows with the warehouse)."""
+    from warehouse import dashboard_queries as dq
+    from warehouse.documents import reads
+
+    version = require_current(planted)
+    by_name = make_comparison(version, AGENCY, (2021, 2020))
+    con = connect(version, read_only=True)
+    try:
+        cursor = con.cursor()
+
+        def no_names(*_: object) -> str:
+            raise AssertionError("resolved the agency id as a name")
+
+        monkeypatch.setattr(reads, "resolve_agency", no_names)
+        by_id = dq.comparison(cursor, by_name.agency_id, (2020, 2021), version.name)
+        with pytest.raises(CompareError, match="no current report for 2019"):
+            dq.comparison(cursor, by_name.agency_id, (2019, 2021), version.name)
+    finally:
+        con.close()
+    assert replace(by_id, generated_at=by_name.generated_at) == by_name
+    assert by_id.before.checks and by_id.cells and by_id.series and by_id.sections
 
 
 def test_cli_compare(planted: Path, tmp_path: Path) -> None:

@@ -291,3 +291,62 @@ def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_fac
         cells += sum(1 for f in checks for cell in f.cells if cell.printed)
         missing += len(found.missing)
     assert failures > 20 and cells > 20 and missing > 0, "the comparisons must cover checks, cells, gaps"
+
+
+def test_the_missing_units_read_from_the_places_provinces_equal_those_read_from_every_province(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """`summary_missing` over the files of the provinces of the place's reports only (and their deltas)
+    gives the rows it gives over every province's `agg_reports` and `agg_coverage`, for every place of
+    every level and year, a code no report has and a year no report has."""
+    from warehouse import queries
+    from warehouse.documents import reads
+
+    def everywhere(place: str, year: int) -> list[dict[str, object]]:
+        rollup = "coverage AS (SELECT * FROM agg_coverage), reports AS (SELECT * FROM agg_reports)"
+        sql = queries.sql("summary_missing").replace("WITH placed AS (", f"WITH {rollup}, placed AS (", 1)
+        return reads._rows(con, "summary_missing", sql, {"place": place, "year": year})
+
+    places = con.execute("""
+        SELECT DISTINCT code, year FROM (
+            SELECT unnest([province_code, city_code, county_code]) AS code, year FROM reports WHERE is_current)
+        WHERE code IS NOT NULL ORDER BY ALL""").fetchall()
+    found = 0
+    for code, year in [*places, ("999999", 2021), (places[0][0], 1990)]:
+        rows = reads.missing_rows(con, str(code), int(year))
+        assert rows == everywhere(str(code), int(year)), (code, year)
+        found += len(rows)
+    assert found > 0, "the comparisons must cover missing units"
+
+
+def test_the_province_rollups_name_the_provinces_files_only() -> None:
+    """`_province_rollups` reads the listed provinces' files, with their deltas, and no other province's;
+    a province the version does not list reads nothing restricted."""
+    from warehouse.documents import reads
+
+    listing = duckdb.connect()
+    try:
+        listing.execute("CREATE TABLE warehouse_info AS SELECT 'root' AS key, '/w' AS value")
+        listing.execute(
+            "CREATE TABLE _rollups (province VARCHAR, seq INTEGER, relation VARCHAR, file VARCHAR)"
+        )
+        for province in ("110000", "120000", rollups.NO_PROVINCE):
+            for i, relation in enumerate(rollups.RELATIONS):
+                listing.execute(
+                    "INSERT INTO _rollups VALUES (?, ?, ?, ?)",
+                    [province, i, relation, f"d/p{province}-{relation}"],
+                )
+        for i, relation in enumerate(rollups.DELTA_RELATIONS):
+            listing.execute(
+                "INSERT INTO _rollups VALUES ('120000', ?, ?, ?)",
+                [100 + i, f"delta:{relation}", f"d/x-{relation}"],
+            )
+        one = reads._province_rollups(listing, {"110000"})
+        two = reads._province_rollups(listing, {"120000", rollups.NO_PROVINCE})
+        assert reads._province_rollups(listing, {"130000"}) == ""
+    finally:
+        listing.close()
+    assert "/w/d/p110000-agg_coverage" in one and "/w/d/p110000-agg_reports" in one
+    assert "120000" not in one and "none" not in one and "x-" not in one
+    assert "/w/d/pnone-agg_coverage" in two and "/w/d/x-agg_coverage" in two and "/w/d/x-agg_replaced" in two
+    assert "110000" not in two

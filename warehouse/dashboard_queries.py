@@ -10,6 +10,7 @@ answer (an agency name or list, values read by OCR left out) and for versions wi
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from typing import cast
 
 import duckdb
@@ -484,15 +485,33 @@ def correction_states(con: Connection) -> pd.DataFrame:
     """Every active correction with its state in this version (applied, needs_review, carried, dismissed)."""
     _overlaid(con)
     (corrections,) = con.execute(f"SELECT count(*) FROM {overlay.CORRECTIONS}").fetchall()[0]
-    if not corrections:  # the usual case: the columns only, without joining the facts
-        if not _NO_STATES:  # planning the query opens every view it names (~60 ms at 100k reports)
-            _NO_STATES.append(con.execute(queries.sql("review_states") + "\nLIMIT 0").df())
-        return _NO_STATES[0].copy()
+    if not corrections:  # the usual case: the columns only, without planning the query over the facts
+        return no_correction_states()
     return _plain(con, "review_states")
 
 
-_NO_STATES: list[pd.DataFrame] = []
-"""`correction_states` without corrections: its columns and types, the same for every version."""
+STATE_COLUMNS = (
+    ("id", "int64"), ("report_id", "object"), ("metric_code", "object"), ("breakdown", "object"),
+    ("value", "object"), ("original_value", "object"), ("kind", "object"), ("reason", "object"),
+    ("agency", "object"), ("year", "int64"), ("source_file", "object"), ("created_by", "object"),
+    ("created_at", "object"), ("report_present", "bool"), ("value_now", "float64"),
+    ("reads_as_before", "bool"), ("current_report_id", "object"), ("current_file", "object"),
+    ("decision", "object"), ("current_value", "float64"), ("current_raw", "object"), ("state", "object"),
+    ("why", "object"),
+)  # fmt: skip
+"""`review_states.sql`'s columns and their dtypes in an empty result: planning the query (`LIMIT 0`)
+opens every view it names, ≈ 47 ms at 100k reports and ≈ 330 ms at 1M on a process's first page, for
+a table that is the same for every version (tests/test_dashboard_scale_queries.py compares the two)."""
+
+
+def no_correction_states() -> pd.DataFrame:
+    """`correction_states` when nothing is corrected: no row, the full query's columns and dtypes."""
+    return _no_states().copy()
+
+
+@cache
+def _no_states() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in STATE_COLUMNS})
 
 
 # --- documents (warehouse/documents/): the summary's plan, an agency's years, the comparison ----------
@@ -507,7 +526,9 @@ def agency_report_years(con: Connection, agency_id: str) -> list[int]:
 
 
 def comparison(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
-    return build_comparison(con, agency_id, years, version, _in_bucket(con, agency_id))
+    """The comparison of the agency with id `agency_id` (the page's picker gives ids from the warehouse:
+    not resolved again as a name over every report's names, which grows with the warehouse)."""
+    return build_comparison(con, agency_id, years, version, _in_bucket(con, agency_id), by_id=True)
 
 
 def findings(con: Connection, request: FindingsRequest, version: str) -> Findings:

@@ -35,6 +35,7 @@ def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_progress_bar = false")  # a long rebuild run from a terminal printed DuckDB's bars
     # The store's Parquet files never change once written (warehouse/store): keep their footers and blocks.
     con.execute("SET parquet_metadata_cache = true")
     con.execute("SET cache_local_files = true")

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -203,14 +204,68 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
 
 def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
     """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
-    same rows as the `coverage` view, which would rank every agency's years)."""
+    same rows as the `coverage` view, which would rank every agency's years), and of that only the files
+    of the provinces of the place's current reports (`_province_rollups`)."""
+    from warehouse.store.rollups import NO_PROVINCE
+
     sql = queries.sql("summary_missing")
+    params = {"place": place, "year": year}
     if has_current_rollup(con):
         # It reads current reports only, which `agg_reports` holds (a few columns of one file per
         # province, not every bucket's `reports`: 75 → 25 ms CPU for a county at 100k reports).
         rollup = "coverage AS (SELECT * FROM agg_coverage), reports AS (SELECT * FROM agg_reports)"
+        found = con.execute(
+            "SELECT DISTINCT coalesce(province_code, $none) FROM agg_reports WHERE is_current "
+            "AND agency_id IS NOT NULL AND $place IN (province_code, city_code, county_code)",
+            {"place": place, "none": NO_PROVINCE},
+        ).fetchall()
+        if not found:
+            return []  # no unit is placed under the place: `placed` is empty
+        rollup = _province_rollups(con, {str(p) for (p,) in found}) or rollup
         sql = sql.replace("WITH placed AS (", f"WITH {rollup}, placed AS (", 1)
-    return _rows(con, "summary_missing", sql, {"place": place, "year": year})
+    return _rows(con, "summary_missing", sql, params)
+
+
+def _province_rollups(con: Connection, provinces: set[str]) -> str:
+    """`coverage AS (…), reports AS (…)`: `agg_coverage` and `agg_reports` of the files (and deltas) of
+    `provinces` only; '' when the version does not list them (`_rollups`).
+
+    Exact for `summary_missing` when `provinces` holds the province of every current report placed under
+    the place: a report's row is in its own province's files, an agency's coverage in those of its
+    latest current report (warehouse/store/rollups.py `build_all`). An agency placed under the place
+    whose latest report is elsewhere has no coverage row in these files, and the whole query drops it
+    anyway (its latest report is not under the place); one whose latest report is in `provinces` has
+    that report here, so its latest report is the same."""
+    from warehouse.db import quoted
+    from warehouse.store.catalog import DELTA_PREFIX
+    from warehouse.store.rollups import view_sql
+
+    try:
+        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
+        listed = con.execute(
+            "SELECT province, relation, file FROM _rollups WHERE list_contains($provinces, province) "
+            "ORDER BY province, seq",
+            {"provinces": sorted(provinces)},
+        ).fetchall()
+    except duckdb.Error:
+        return ""
+    files: dict[str, list[str]] = {}
+    deltas: dict[str, list[str]] = {}
+    for province, relation, file in listed:
+        kept = deltas if str(relation).startswith(DELTA_PREFIX) else files
+        kept.setdefault(str(province), []).append(str(file))
+    if not root or set(files) != provinces:
+        return ""
+    base = Path(str(root)).resolve()
+
+    def read(names: list[str]) -> str:
+        return f"read_parquet([{', '.join(quoted(base / n) for n in names)}])"
+
+    rolled = {p: tuple(f) for p, f in files.items()}
+    changed = {p: tuple(f) for p, f in deltas.items()}
+    coverage = view_sql("agg_coverage", rolled, changed, read)
+    reports = view_sql("agg_reports", rolled, changed, read)
+    return f"coverage AS ({coverage}), reports AS ({reports})"
 
 
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:
@@ -262,19 +317,22 @@ def agency_years(con: Connection, agency_id: str, within: str = "") -> list[int]
     return [int(r["year"]) for r in rows_within(con, within, "compare_years", agency_id=agency_id)]
 
 
-def _checks(con: Connection, report_id: str, within: str) -> tuple[CheckRow, ...]:
-    return tuple(
-        CheckRow(
-            check_id=str(r["check_id"]),
-            severity=str(r["severity"]),
-            status=str(r["status"]),
-            breakdown=str(r["breakdown"]),
-            expected=_exact(r["expected"]),
-            actual=_exact(r["actual"]),
-            message=str(r["message"]),
+def _checks(con: Connection, report_ids: Sequence[str], within: str) -> dict[str, tuple[CheckRow, ...]]:
+    """The checks of each of some reports (one read for all of them)."""
+    found: dict[str, list[CheckRow]] = {i: [] for i in report_ids}
+    for r in report_rows(con, "document_checks", report_ids, within):
+        found[str(r["report_id"])].append(
+            CheckRow(
+                check_id=str(r["check_id"]),
+                severity=str(r["severity"]),
+                status=str(r["status"]),
+                breakdown=str(r["breakdown"]),
+                expected=_exact(r["expected"]),
+                actual=_exact(r["actual"]),
+                message=str(r["message"]),
+            )
         )
-        for r in report_rows(con, "document_checks", [report_id], within)
-    )
+    return {i: tuple(rows) for i, rows in found.items()}
 
 
 def _exact(value: object) -> Decimal | None:
@@ -290,6 +348,7 @@ def _sides(con: Connection, agency_id: str, years: tuple[int, int], within: str)
     if absent:
         have = ", ".join(str(y) for y in agency_years(con, agency_id, within)) or "none"
         raise CompareError(f"{agency_id} has no current report for {' and '.join(absent)} (reports: {have})")
+    checks = _checks(con, [str(found[y]["report_id"]) for y in years], within)
     sides = [
         Side(
             report_id=str(found[y]["report_id"]),
@@ -298,27 +357,31 @@ def _sides(con: Connection, agency_id: str, years: tuple[int, int], within: str)
             agency=str(found[y]["agency"]),
             source_file=str(found[y]["source_file"]),
             title=str(found[y]["title"]),
-            checks=_checks(con, str(found[y]["report_id"]), within),
+            checks=checks[str(found[y]["report_id"])],
         )
         for y in years
     ]
     return sides[0], sides[1]
 
 
-def _printed(con: Connection, report_id: str) -> dict[tuple[str, str], Printed]:
-    return {
-        (str(r["metric_code"]), str(r["breakdown"])): Printed(
+def _printed(con: Connection, report_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], Printed]]:
+    """The stored cells of each of some reports (one read for all of them)."""
+    found: dict[str, dict[tuple[str, str], Printed]] = {i: {} for i in report_ids}
+    for r in report_rows(con, "document_facts", report_ids):
+        found[str(r["report_id"])][(str(r["metric_code"]), str(r["breakdown"]))] = Printed(
             _exact(r["value"]), str(r["value_raw"]), str(r["semantic"])
         )
-        for r in report_rows(con, "document_facts", [report_id])
-    }
+    return found
 
 
-def _series(con: Connection, report_id: str, within: str = "") -> list[SeriesRow]:
-    return [
-        (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
-        for r in report_rows(con, "compare_series", [report_id], within)
-    ]
+def _series(con: Connection, report_ids: Sequence[str], within: str = "") -> dict[str, list[SeriesRow]]:
+    """The harmonised series of each of some reports (one read for all of them)."""
+    found: dict[str, list[SeriesRow]] = {i: [] for i in report_ids}
+    for r in report_rows(con, "compare_series", report_ids, within):
+        found[str(r["report_id"])].append(
+            (str(r["series_code"]), str(r["breakdown"]), str(r["comparable_group"]), _exact(r["value"]))
+        )
+    return found
 
 
 def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
@@ -328,36 +391,48 @@ def _groups(con: Connection) -> dict[tuple[str, str], frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def _text(con: Connection, report_id: str) -> str:
-    found = report_rows(con, "compare_text", [report_id])
-    return str(found[0]["text"]) if found else ""
+def _texts(con: Connection, report_ids: Sequence[str]) -> dict[str, str]:
+    """The text of each of some reports ('' for one without), one read for all of them."""
+    found = {str(r["report_id"]): str(r["text"]) for r in report_rows(con, "compare_text", report_ids)}
+    return {i: found.get(i, "") for i in report_ids}
 
 
 def build_comparison(
-    con: Connection, agency: str, years: tuple[int, int], version: str, within: str = ""
+    con: Connection,
+    agency: str,
+    years: tuple[int, int],
+    version: str,
+    within: str = "",
+    *,
+    by_id: bool = False,
 ) -> Comparison:
     """The comparison of an agency's reports for two years (the earlier first) over the warehouse.
     `within`: `reports` and `checks` of the bucket of agency id `agency` (see `rows`), used only when
-    `agency` is the id the name resolves to."""
+    `agency` is the id the name resolves to. `by_id`: `agency` is an agency id taken from the warehouse
+    (the dashboard's picker), compared as it is, without resolving it as a name over every report's names
+    (`compare_agency`, which grows with the warehouse). Each side's cells, checks, series and text are
+    read for both reports at once."""
     if years[0] == years[1]:
         raise CompareError(f"the two years are the same ({years[0]}): give two different years")
     ordered = (min(years), max(years))
-    agency_id = resolve_agency(con, agency)
+    agency_id = agency if by_id else resolve_agency(con, agency)
     within = within if agency_id == agency else ""
     before, after = _sides(con, agency_id, ordered, within)
+    pair = [before.report_id, after.report_id]
+    printed, series, texts = _printed(con, pair), _series(con, pair, within), _texts(con, pair)
     return Comparison(
         agency_id=agency_id,
         agency=after.agency,
         before=before,
         after=after,
         cells=pair_cells(
-            _printed(con, before.report_id),
-            _printed(con, after.report_id),
+            printed[before.report_id],
+            printed[after.report_id],
             (before.template, after.template),
             _groups(con),
         ),
-        series=pair_series(_series(con, before.report_id, within), _series(con, after.report_id, within)),
-        sections=diff_texts(_text(con, before.report_id), _text(con, after.report_id)),
+        series=pair_series(series[before.report_id], series[after.report_id]),
+        sections=diff_texts(texts[before.report_id], texts[after.report_id]),
         version=version,
     )
 

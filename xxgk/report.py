@@ -11,6 +11,7 @@ from rich.text import Text
 
 from etl.check_catalogue import meaning
 from etl.records import Fact, ParsedReport, ReportMeta
+from xxgk.summary_text import short
 
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
@@ -18,11 +19,7 @@ if TYPE_CHECKING:
 MAX_FAILED_LISTED = 40
 
 
-def _short(path: str) -> str:
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path
+_short = short
 
 
 def print_summary(

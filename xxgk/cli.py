@@ -161,11 +161,14 @@ def ingest_command(
     a run touches, and for the whole warehouse when the overrides / aliases files change. Exit 0 when
     every input loaded, 1 when some failed (they are listed).
     """
+    from rich.console import Console
+
     from xxgk.ingest import place_inputs
-    from xxgk.summary_text import plain_stream, print_plain_summary
+    from xxgk.report import print_summary
 
     directory = warehouse or default_dir()
     workers = jobs or min(4, os.cpu_count() or 1)
+    console = Console(stderr=True)
     try:
         inputs = place_inputs(directory, overrides, aliases)
     except (ValueError, OSError) as exc:
@@ -173,51 +176,13 @@ def ingest_command(
     from xxgk.cluster import ClusterUnavailable
 
     try:
-        if plain_stream(sys.stderr):  # no progress bar is drawn: rich is not imported for it
-            summary = _ingest_plain(list(paths), directory, workers, inputs, Limits(timeout, memory), cluster)
-        else:
-            from rich.console import Console
-
-            summary = _ingest_with_progress(
-                list(paths),
-                directory,
-                workers,
-                Console(stderr=True),
-                inputs,
-                Limits(timeout, memory),
-                cluster,
-            )
+        summary = _ingest_with_progress(
+            list(paths), directory, workers, console, inputs, Limits(timeout, memory), cluster
+        )
     except (WarehouseError, WorkersCannotStart, ClusterUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    if not print_plain_summary(summary, directory):
-        from rich.console import Console
-
-        from xxgk.report import print_summary
-
-        print_summary(summary, directory, Console(), verbose=verbose)
+    print_summary(summary, directory, Console(), verbose=verbose)
     sys.exit(1 if summary.failed else 0)
-
-
-def _ingest_plain(
-    paths: list[Path],
-    directory: Path,
-    jobs: int,
-    inputs: PlaceInputs | None = None,
-    limits: Limits | None = None,
-    cluster: str | None = None,
-) -> IngestSummary:
-    """`_ingest_with_progress` for a standard error that is not a terminal, where rich draws no progress:
-    the same run and the same message when another ingest holds the lock, without importing rich."""
-    from xxgk.ingest import ingest
-
-    def waiting() -> None:
-        print(
-            f"another ingest is writing to {directory}; waiting for it to finish …",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return ingest(paths, directory, jobs=jobs, inputs=inputs, limits=limits, waiting=waiting, cluster=cluster)
 
 
 def default_dir() -> Path:

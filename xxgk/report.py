@@ -11,7 +11,6 @@ from rich.text import Text
 
 from etl.check_catalogue import meaning
 from etl.records import Fact, ParsedReport, ReportMeta
-from xxgk.summary_text import short
 
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
@@ -19,7 +18,11 @@ if TYPE_CHECKING:
 MAX_FAILED_LISTED = 40
 
 
-_short = short
+def _short(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def print_summary(

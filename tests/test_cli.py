@@ -85,3 +85,14 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in cli.commands:  # type: ignore[attr-defined]
         assert f"xxgk {name}" in readme, name
+
+
+def test_an_unchanged_file_ingested_again_leaves_no_worker_traceback(tmp_path: Path) -> None:
+    """The parse worker, started early and not needed (nothing changed), exits quietly when the command
+    closes its end with the worker's READY unread (a connection reset, printed as a traceback before)."""
+    report = str(FIXTURES / "reports" / "江山市交通运输局_2021.txt")
+    first = run("ingest", report, "--warehouse", str(tmp_path / "wh"), "--jobs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = run("ingest", report, "--warehouse", str(tmp_path / "wh"), "--jobs", "1", cwd=tmp_path)
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    assert "Traceback" not in again.stderr and "ConnectionResetError" not in again.stderr, again.stderr

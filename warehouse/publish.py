@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
-from warehouse.store.gc import SWEPT, collect_garbage, fsync_tree, remove_garbage, unchanged_since_sweep
+from warehouse.store.gc import SWEPT, collect_garbage, fsync_started, remove_garbage, unchanged_since_sweep
 from warehouse.store.stages import stage
 from warehouse.store.writer import StoreRun
 
@@ -109,9 +109,12 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     run = StoreRun(directory, current_version(directory))
     try:
         result = change(run)
-        run.write(tmp)
-        with stage("fsync"):
-            fsync_tree(directory, run.run_id)
+        synced = fsync_started(directory, run.run_id)  # the run's files are written: durable meanwhile
+        try:
+            run.write(tmp)
+        finally:
+            with stage("fsync"):
+                synced()
     except BaseException:
         run.abort()
         tmp.unlink(missing_ok=True)

@@ -151,7 +151,7 @@ def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
     while True:
         try:
             message = conn.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):  # the caller is gone (reset: it left READY unread)
             return
         if message is None:
             return

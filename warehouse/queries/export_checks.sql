@@ -5,4 +5,4 @@ SELECT r.source_file, r.agency, r.year, r.template, c.check_id, c.severity, c.st
 FROM checks AS c
 JOIN reports AS r USING (report_id)
 ORDER BY CASE c.status WHEN 'fail' THEN 0 WHEN 'not_assessable' THEN 1 ELSE 2 END,
-         r.agency NULLS LAST, r.year NULLS LAST, c.check_id, c.breakdown
+         r.agency NULLS LAST, r.year NULLS LAST, c.check_id, c.breakdown, r.source_file, r.report_id, c.message

@@ -4,4 +4,4 @@ SELECT agency, year, template, province, city, county, metric_code, metric_label
        breakdown, value, value_raw, semantic, confidence, source_file, table_no, row_label, column_label,
        page, locator, report_id, is_current, corrected, original_value
 FROM facts_long
-ORDER BY agency NULLS LAST, year NULLS LAST, source_file, metric_code, breakdown
+ORDER BY agency NULLS LAST, year NULLS LAST, source_file, metric_code, breakdown, report_id

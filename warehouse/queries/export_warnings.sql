@@ -2,4 +2,4 @@
 SELECT r.source_file, r.agency, r.year, r.template, w.code, w.message, w.locator, r.report_id
 FROM parse_warnings AS w
 JOIN reports AS r USING (report_id)
-ORDER BY r.agency NULLS LAST, r.year NULLS LAST, r.source_file, w.code
+ORDER BY r.agency NULLS LAST, r.year NULLS LAST, r.source_file, r.report_id, w.code, w.locator, w.message

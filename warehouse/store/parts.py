@@ -80,6 +80,14 @@ PART_SQL = {
         SELECT * FROM facts WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
         ORDER BY report_id, metric_code, breakdown""",
 }
+SINGLE_TABLE = {
+    "facts": "facts",
+    "checks": "checks",
+    "parse_warnings": "parse_warnings",
+    "documents": "documents",
+    "ocr_cells": "ocr_cells",
+}
+"""The part relations that copy one work table whole: empty when it is (`PartWriter._empty_tables`)."""
 STAGING = "staging"
 """The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
@@ -114,14 +122,30 @@ class PartWriter:
         if not self.pending:
             return
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
+        empty = self._empty_tables()
         for relation in PART_RELATIONS:
+            if relation in empty:
+                continue
             name = f"parts/{segment}-{relation}.parquet"
             rows = copy_to(self.con, PART_SQL[relation], self.directory / name, part_row_group(relation))
+            if not rows and relation != "reports_parsed":
+                (self.directory / name).unlink()
+                continue
             self.parts.append(Part(relation, name, rows, segment))
         for table in WORK_TABLES:
             self.con.execute(f"DELETE FROM {table}")
         self.pending = 0
         self.flushes += 1
+
+    def _empty_tables(self) -> set[str]:
+        """The relations whose part would be empty, told by one count of the work tables they copy.
+        A segment names no file for an empty relation (a relation without files reads as no rows), so a
+        run without OCR, warnings or check inputs writes no Parquet file for them, and the version's
+        views of those relations stay as they were (docs/scale.md §5, one file, seventh pass)."""
+        counts = self.con.execute(
+            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in SINGLE_TABLE.values())
+        ).fetchall()[0]
+        return {relation for relation, n in zip(SINGLE_TABLE, counts, strict=True) if not n}
 
     def close(self) -> None:
         if not self.released:

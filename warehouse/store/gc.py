@@ -4,8 +4,8 @@ make a run's files durable before its version is published."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from warehouse.db import SCHEMA_VERSION, stored_version
@@ -27,22 +27,9 @@ def in_threads(work: Callable[[Path], object], paths: Iterable[Path]) -> None:
         for path in todo:
             work(path)
         return
-    errors: list[BaseException] = []
-
-    def run(chunk: list[Path]) -> None:
-        try:
-            for path in chunk:
-                work(path)
-        except BaseException as exc:  # handed to the caller's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(todo[i::THREADS],)) for i in range(min(THREADS, len(todo)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    with ThreadPoolExecutor(max_workers=min(THREADS, len(todo))) as pool:
+        for _ in pool.map(work, todo):  # raises the first error; leaving the block waits for the rest
+            pass
 
 
 def _names(version: Path) -> frozenset[str] | None:
@@ -153,20 +140,11 @@ def fsync_started(directory: Path, run_id: str) -> Callable[[], None]:
     """Start `fsync_tree` of the run's files (all written by now) in a thread, so that it overlaps the
     version file's writing; the returned call waits for it and raises what it raised. Call it before the
     version is published, and before the run's files are removed on failure."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            fsync_tree(directory, run_id)
-        except BaseException as exc:  # handed to the caller's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
+    pool = ThreadPoolExecutor(max_workers=1)
+    synced = pool.submit(fsync_tree, directory, run_id)
+    pool.shutdown(wait=False)
 
     def done() -> None:
-        thread.join()
-        if errors:
-            raise errors[0]
+        synced.result()
 
     return done

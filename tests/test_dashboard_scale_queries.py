@@ -119,6 +119,28 @@ def test_correction_states_without_corrections_read_no_report_or_fact(con: duckd
     assert [(str(c), str(t)) for c, t in states.dtypes.items()] == list(dq.STATE_COLUMNS)
 
 
+def test_review_relations_without_corrections_are_empty_with_the_queries_columns(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Nothing corrected: the overlay and the corrected series are given empty without planning their
+    queries over the warehouse (a bare connection answers), with the columns and types the queries give."""
+    cursor = con.cursor()
+    bare = duckdb.connect()
+    try:
+        short = overlay.prepare(bare, Snapshot())
+        overlay.register(cursor, Snapshot())
+        for name, query in (
+            (overlay.OVERLAY, "review_cte_overlay"),
+            (overlay.CORRECTED_SERIES, "review_cte_corrected_series"),
+        ):
+            full = cursor.sql(queries.sql(query).replace("$corrected_reports", "NULL")).to_arrow_table()
+            assert short[name].num_rows == 0 and full.num_rows == 0
+            assert short[name].schema == full.schema, name
+    finally:
+        bare.close()
+        cursor.close()
+
+
 @pytest.mark.parametrize("query", ["document_facts", "document_checks", "compare_series", "compare_text"])
 def test_documents_read_by_literal_ids_as_by_a_list(con: duckdb.DuckDBPyConnection, query: str) -> None:
     ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]

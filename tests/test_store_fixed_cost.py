@@ -244,7 +244,7 @@ def test_every_file_of_a_run_is_fsynced_before_its_version_is_published(
     first, second, third = _batches(corpus, inbox, 3)
     ingest(first, wh)
     synced: list[Path] = []
-    real_fsync, real_replace = gc._fsync, os.replace
+    real_fsync, real_replace = gc.fsync_path, os.replace
     at_publish: list[int] = []
 
     def fsync(path: Path) -> None:
@@ -256,7 +256,7 @@ def test_every_file_of_a_run_is_fsynced_before_its_version_is_published(
             at_publish.append(len(synced))
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gc, "_fsync", fsync)
+    monkeypatch.setattr(gc, "fsync_path", fsync)
     monkeypatch.setattr(publish.os, "replace", replace)
     ingest(second, wh)
     monkeypatch.undo()
@@ -269,7 +269,7 @@ def test_every_file_of_a_run_is_fsynced_before_its_version_is_published(
     def failing(path: Path) -> None:
         raise OSError("fsync failed (simulated)")
 
-    monkeypatch.setattr(gc, "_fsync", failing)
+    monkeypatch.setattr(gc, "fsync_path", failing)
     with pytest.raises(OSError, match="simulated"):
         ingest(third, wh)
     monkeypatch.undo()

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
-from warehouse.store.gc import SWEPT, collect_garbage, fsync_started, remove_garbage, unchanged_since_sweep
+from warehouse.store.gc import (
+    SWEPT,
+    collect_garbage,
+    fsync_path,
+    fsync_started,
+    remove_garbage,
+    unchanged_since_sweep,
+)
 from warehouse.store.stages import stage
 from warehouse.store.writer import StoreRun
 
@@ -127,7 +134,7 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     with stage("publish, prune, collect"):
         os.replace(tmp, final)
         run.published(final)
-        _fsync_dir(directory)
+        fsync_path(directory)
         _switch_pointer(directory, final)
         _prune(directory, keep=final)
     return final, result
@@ -137,15 +144,7 @@ def _switch_pointer(directory: Path, final: Path) -> None:
     tmp = directory / f"{POINTER}.tmp"
     tmp.write_text(final.name + "\n", encoding="utf-8")
     os.replace(tmp, directory / POINTER)
-    _fsync_dir(directory)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(directory)
 
 
 def _prune(directory: Path, keep: Path) -> None:

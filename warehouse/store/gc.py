@@ -120,7 +120,8 @@ def remove_garbage(directory: Path, versions: list[Path]) -> list[Path]:
     return removed
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Make a file, or a folder's entries, durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -131,9 +132,9 @@ def _fsync(path: Path) -> None:
 def fsync_tree(directory: Path, run_id: str) -> None:
     """Make the run's files and their folders durable (the files side by side, then the folders)."""
     roots = [directory / folder / run_id for folder in FOLDERS if (directory / folder / run_id).is_dir()]
-    in_threads(_fsync, [path for root in roots for path in root.iterdir()])
+    in_threads(fsync_path, [path for root in roots for path in root.iterdir()])
     for root in roots:
-        _fsync(root)
+        fsync_path(root)
 
 
 def fsync_started(directory: Path, run_id: str) -> Callable[[], None]:

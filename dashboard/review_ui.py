@@ -69,8 +69,8 @@ def _change(v: components.View, action: Callable[[str], str]) -> None:
 # --- review status ----------------------------------------------------------------------------------
 
 
-def status_panel(v: components.View, report_id: str, access: editing.Access, key: str | None = None) -> None:
-    """`key`: the report's agency key (dashboard_queries.report_key), which reads only its bucket."""
+def status_panel(v: components.View, report_id: str, access: editing.Access, versions: pd.DataFrame) -> None:
+    """`versions`: the report's versions (dashboard_queries.versions_of, the `report_versions` rows)."""
     event = data.review().status_of(report_id)
     status = event.status if event else "pending"
     icon = {"pending": ":material/pending:", "approved": ":material/task_alt:", "returned": ":material/undo:"}
@@ -79,7 +79,7 @@ def status_panel(v: components.View, report_id: str, access: editing.Access, key
         said = f" · {event.comment}" if event.comment else ""
         st.text(v.t("review.by", user=event.user, at=local_time(event.at)) + said)
     else:
-        _earlier_status(v, report_id, key)
+        _earlier_status(v, report_id, versions)
     with st.expander(v.t("review.header"), expanded=False):
         if access.can_edit:
             _status_form(v, report_id, status)
@@ -98,10 +98,10 @@ def status_panel(v: components.View, report_id: str, access: editing.Access, key
             st.dataframe(rows, hide_index=True, width="stretch", column_config=_headers(v, rows))
 
 
-def _earlier_status(v: components.View, report_id: str, key: str | None) -> None:
+def _earlier_status(v: components.View, report_id: str, versions: pd.DataFrame) -> None:
     """A new version starts unreviewed; say what was decided on the version it replaced."""
     snapshot = data.review()
-    others = [r for r in v.frame("report_versions", report_id, key)["report_id"] if r != report_id]
+    others = [r for r in versions["report_id"] if r != report_id]
     earlier = [e for e in (snapshot.status_of(r) for r in others) if e is not None]
     if earlier:
         last = max(earlier, key=lambda e: (e.at, e.id))

@@ -169,19 +169,36 @@ def cell_key(metric_code: str, breakdown: str) -> str:
     return f"{metric_code}|{breakdown}"
 
 
+def value_columns(facts: pd.DataFrame, lang: str) -> list[str]:
+    """The values table's columns (the label in `lang`; the OCR columns when a value was read by OCR)."""
+    label = "label_en" if lang == "en" else "label_zh"
+    return ["corrected", label, "breakdown", "value", "original_value", "value_raw", "semantic", "confidence",
+            "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
+            *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]  # fmt: skip
+
+
+def values_words(facts: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The values table's rows (corrected first, the value as read only beside a corrected one), the same
+    in the interface's words, and every column of `facts` in words (the download): the words localised
+    once (`labels.localised` maps each column by its own values, so the table's are the download's rows
+    and columns), not once for the table and again for the download."""
+    columns = value_columns(facts, lang)
+    shown = facts[columns].sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)
+    shown["original_value"] = shown["original_value"].where(shown["corrected"])
+    every = labels.localised(facts.drop(columns=["correction_id"]), lang)
+    order = facts["corrected"].sort_values(ascending=False, kind="stable").index
+    picked = ["metric" if c in ("label_en", "label_zh") else c for c in columns]
+    words = every.loc[order, picked].reset_index(drop=True)
+    words["original_value"] = words["original_value"].where(shown["corrected"])
+    return shown, words, every
+
+
 def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> None:
     """The report's values with corrections applied; corrected rows highlighted, with the value as read
     beside them. Clicking a row picks it for correction."""
-    label = "label_en" if v.lang == "en" else "label_zh"
-    shown = facts[
-        ["corrected", label, "breakdown", "value", "original_value", "value_raw", "semantic", "confidence",
-         "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
-         *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]
-    ].sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)  # fmt: skip
-    shown["original_value"] = shown["original_value"].where(shown["corrected"])
+    shown, words, every = values_words(facts, v.lang)
     if bool(shown["corrected"].any()):
         st.caption(v.t("corr.marked"))
-    words = labels.localised(shown, v.lang)
     for column in ("value", "original_value"):
         words[column] = words[column].map(number_text)
     words["corrected"] = words["corrected"].map(lambda corrected: "✓" if corrected else "")
@@ -209,8 +226,7 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
         selection_mode="single-row",
     )
     _pick_from_selection(event, shown)
-    shown_words = labels.localised(facts.drop(columns=["correction_id"]), v.lang)
-    components.downloads(v, shown_words, what=f"report-values-{report_id[:12]}", key="facts")
+    components.downloads(v, every, what=f"report-values-{report_id[:12]}", key="facts")
 
 
 def _pick_from_selection(event: Any, shown: pd.DataFrame) -> None:

@@ -461,25 +461,25 @@ VERSION_COLUMNS = ("report_id", "source_file", "published", "is_current", "check
 """`dash_report_versions.sql`'s columns."""
 
 
+def _masked(dtype: object) -> bool:
+    return isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype)
+
+
 def as_read(frame: pd.DataFrame) -> pd.DataFrame:
     """Some rows of a read with the dtypes DuckDB gives a result of just those rows: a column is read into
     a nullable pandas dtype (`Int32`, `boolean`, …) only when it holds a NULL, so a column whose NULLs
     were all in rows left out goes back to its NumPy dtype (`int32`, `bool`, …); a text column with no
     value is read as objects (None), not as strings (NaN)."""
-    changed: dict[str, object] = {}
+    columns: dict[str, object] = {}
+    changed = False
     for column, dtype in frame.dtypes.items():
         values = frame[column]
-        if isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype) and not values.isna().any():
-            changed[str(column)] = dtype.numpy_dtype
+        if _masked(dtype) and not values.isna().any():
+            values, changed = values.astype(dtype.numpy_dtype), True  # type: ignore[attr-defined]
         elif isinstance(dtype, pd.StringDtype) and len(values) and values.isna().all():
-            changed[str(column)] = "object"
-    if not changed:
-        return frame
-    found = frame.astype(changed)  # type: ignore[arg-type]
-    for column, dtype in changed.items():
-        if dtype == "object":
-            found[column] = pd.Series([None] * len(found), index=found.index, dtype="object")
-    return found
+            values, changed = pd.Series([None] * len(values), index=values.index, dtype="object"), True
+        columns[str(column)] = values
+    return pd.DataFrame(columns, index=frame.index) if changed else frame
 
 
 def listed_reports(rows: pd.DataFrame) -> pd.DataFrame:
@@ -487,27 +487,46 @@ def listed_reports(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[list(AGENCY_REPORT_COLUMNS)].reset_index(drop=True)
 
 
+def _position(rows: pd.DataFrame, report_id: str) -> int | None:
+    found = [i for i, r in enumerate(rows["report_id"].tolist()) if r == report_id]
+    return found[0] if found else None
+
+
 def report_row(rows: pd.DataFrame, report_id: str) -> dict[str, object] | None:
-    """`report(report_id)` of a report among an agency's `agency_report_rows`, None when it is not."""
-    found = rows[rows["report_id"] == report_id]
-    return None if found.empty else dict(as_read(found.head(1).reset_index(drop=True)).iloc[0].to_dict())
+    """`report(report_id)` of a report among an agency's `agency_report_rows`, None when it is not: the
+    row as a one-row read gives it (a NULL of a text, integer or boolean column is None there, whatever
+    the other rows hold)."""
+    at = _position(rows, report_id)
+    if at is None:
+        return None
+    row = rows.iloc[at].to_dict()
+    blanks = [
+        column
+        for column, dtype in rows.dtypes.items()
+        if (_masked(dtype) or isinstance(dtype, pd.StringDtype)) and pd.isna(row[str(column)])
+    ]
+    return {**row, **dict.fromkeys(blanks)}
 
 
 def versions_of(rows: pd.DataFrame, report_id: str) -> pd.DataFrame:
     """`report_versions(report_id)` of a report among an agency's `agency_report_rows`: the agency's
     reports of its year (none when its year is unknown, as `r.year = this.year` gives), current first,
-    then the latest published."""
-    this = rows[rows["report_id"] == report_id]
-    if this.empty or pd.isna(this["year"].iloc[0]):
-        same = rows.iloc[0:0]
-    else:
-        same = rows[rows["year"].eq(this["year"].iloc[0]).fillna(False).astype(bool)]
-    # ORDER BY is_current DESC, published DESC NULLS LAST (DuckDB puts NULLs last either way), as two
-    # stable sorts; ties keep the agency's order, where the query leaves them to chance.
-    latest = same.sort_values("published", ascending=False, na_position="last", kind="stable")
-    current = latest["is_current"].map(lambda c: 2 if pd.isna(c) else 0 if c else 1)
-    ordered = latest.iloc[current.to_numpy().argsort(kind="stable")]
-    return as_read(ordered[list(VERSION_COLUMNS)].reset_index(drop=True))
+    then the latest published (ORDER BY is_current DESC, published DESC NULLS LAST; ties keep the
+    agency's order, where the query leaves them to chance)."""
+    at = _position(rows, report_id)
+    years = rows["year"].tolist()
+    year = None if at is None else years[at]
+    same = (
+        []
+        if year is None or pd.isna(year)
+        else [i for i, y in enumerate(years) if not pd.isna(y) and y == year]
+    )
+    published, current = rows["published"].tolist(), rows["is_current"].tolist()
+    known = sorted((i for i in same if not pd.isna(published[i])), key=lambda i: published[i], reverse=True)
+    latest = known + [i for i in same if pd.isna(published[i])]
+    rank = [2 if pd.isna(current[i]) else 0 if current[i] else 1 for i in latest]
+    ordered = [i for _, i in sorted(zip(rank, latest, strict=True), key=lambda pair: pair[0])]
+    return as_read(rows.iloc[ordered][list(VERSION_COLUMNS)].reset_index(drop=True))
 
 
 def report(con: Connection, report_id: str, key: str | None = None) -> dict[str, object] | None:

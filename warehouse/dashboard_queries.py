@@ -475,7 +475,7 @@ def as_read(frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in frame.dtypes.items():
         values = frame[column]
         if _masked(dtype) and not values.isna().any():
-            values, changed = values.astype(dtype.numpy_dtype), True  # type: ignore[attr-defined]
+            values, changed = values.astype(dtype.numpy_dtype), True
         elif isinstance(dtype, pd.StringDtype) and len(values) and values.isna().all():
             values, changed = pd.Series([None] * len(values), index=values.index, dtype="object"), True
         columns[str(column)] = values

@@ -44,13 +44,13 @@ COUNT_FAILED = """
 """
 """`checks_failed` of the rows of `recomputed`: their own failed checks and their failures in `xfinal`."""
 LISTED = 1000
+"""Up to this many paths of a run are looked up in the sources log as a constant list."""
 CHECKED_COLUMNS = "report_id, metric_code, breakdown, value"
 """The columns of the check inputs that X1 and X2 read (of twelve): the touched agency's rows are read from
 row groups of ~100,000 rows of the earlier parts, 29 → 21 ms at 100k for these four columns."""
 ASIDE_REPORTS = 500
 """Up to this many reports derived again, their buckets are written on a second cursor while the
 pre-aggregated tables are computed (`_Aside`); beyond, one after the other (memory for both at once)."""
-"""Up to this many paths of a run are looked up in the sources log as a constant list."""
 
 
 @dataclass(frozen=True)

@@ -133,11 +133,11 @@ SENT = """() => {
 
 
 def _log_in(page: Any, name: str, password: str) -> None:
-    """Fill the sidebar's login form and send it, once the app is idle and connected: the form is sent
-    by the click only when it lands on the button of a settled page (the sidebar's expander has finished
-    opening, no run is redrawing the sidebar). The form clears itself as it is sent (clear_on_submit),
-    so a cleared (or, logged in, gone) password field shows it was sent before the test waits for the
-    answer."""
+    """Fill the sidebar's login form and send it, on a settled page (connected, no run redrawing it, the
+    sidebar's expander open): under pytest-xdist a click once left the form unsent, still holding the name
+    and password. The form clears itself in the browser as it is sent (clear_on_submit), so a cleared
+    (or, logged in, gone) password field shows it was sent before the test waits for the answer, and a
+    lost click fails here, named as such, not as a missing answer."""
     sidebar = page.get_by_test_id("stSidebar")
     _settle(page)
     sidebar.get_by_label("编辑账号").fill(name)

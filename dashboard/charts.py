@@ -1,8 +1,8 @@
 """Pure chart builders: DataFrame in, plotly figure out. Labels arrive translated; every text that goes
 into a figure (titles, names, categories) passes `untrusted.plotly`, so an agency name is never markup.
 
-Figures are written as one dict and validated once by `go.Figure(...)`: plotly's incremental
-`add_trace`/`update_layout` calls cost several times more on every rerun."""
+Figures are written as one dict and given to `go.Figure(...)` whole, without validation (`_figure`):
+plotly's incremental `add_trace`/`update_layout` calls cost several times more on every rerun."""
 
 from __future__ import annotations
 
@@ -42,10 +42,18 @@ def _layout(title: str, *, y_title: str = "", x_title: str = "", **extra: Any) -
     return layout
 
 
-def _figure(data: list[Trace], layout: dict[str, Any], *, validate: bool = True) -> go.Figure:
-    """`validate=False` for traces of plain lists, strings and numbers only, which validation leaves as
-    they are: `st.plotly_chart` validates the figure's dict again before drawing it."""
-    return go.Figure({"data": data, "layout": layout}, _validate=validate)
+def _figure(data: list[Trace], layout: dict[str, Any], *, validate: bool = False) -> go.Figure:
+    """The figure of `data` and `layout`, not validated by default: the builders give traces of plain
+    lists, strings and numbers only, which validation leaves as they are, and a page's five to seven
+    figures cost ≈ 10 ms of validation at every draw (`st.plotly_chart` draws a Figure's dict as it is).
+    tests/test_dashboard_pages.py draws every page's figures validated and not: the same charts."""
+    # validation leaves out an empty list of shapes or annotations; so does the figure built without it
+    kept = {key: value for key, value in layout.items() if not (key in ARRAYS and value == [])}
+    return go.Figure({"data": data, "layout": kept}, _validate=validate)
+
+
+ARRAYS = ("shapes", "annotations")
+"""Layout lists of objects that plotly's validation drops when empty."""
 
 
 def _values(series: pd.Series) -> list[Any]:
@@ -272,7 +280,7 @@ def coverage_grid(frame: pd.DataFrame, *, status_labels: dict[str, str], title: 
         yaxis={"autorange": "reversed", "rangemode": "normal"},
         xaxis={"type": "category", "side": "top"},
     )
-    return _figure([heat], layout, validate=False)  # 120 × 12 cells of lists: validation took half
+    return _figure([heat], layout)  # 120 × 12 cells of lists: validation took half
 
 
 def _status_grid(frame: pd.DataFrame) -> pd.DataFrame:

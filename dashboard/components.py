@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -56,8 +57,14 @@ class View:
         return data.frame(self.version, name, self.flt, *args)
 
     def metric_label(self, code: str) -> str:
-        labels = metric_labels(self.version, self.lang)
-        return labels.get(code, code)
+        return self._metric_labels.get(code, code)
+
+    @cached_property
+    def _metric_labels(self) -> dict[str, str]:
+        """The metric labels of the version in the view's language, asked of the cache once per run: each
+        `st.cache_data` hit hashes its arguments and unpickles a fresh copy of every label (≈ 1–3 ms),
+        and a page labels a metric at a time."""
+        return metric_labels(self.version, self.lang)
 
     def version_name(self) -> str:
         return self.version.rsplit("/", 1)[-1]

@@ -69,8 +69,8 @@ def _change(v: components.View, action: Callable[[str], str]) -> None:
 # --- review status ----------------------------------------------------------------------------------
 
 
-def status_panel(v: components.View, report_id: str, access: editing.Access, key: str | None = None) -> None:
-    """`key`: the report's agency key (dashboard_queries.report_key), which reads only its bucket."""
+def status_panel(v: components.View, report_id: str, access: editing.Access, versions: pd.DataFrame) -> None:
+    """`versions`: the report's versions (dashboard_queries.versions_of, the `report_versions` rows)."""
     event = data.review().status_of(report_id)
     status = event.status if event else "pending"
     icon = {"pending": ":material/pending:", "approved": ":material/task_alt:", "returned": ":material/undo:"}
@@ -79,7 +79,7 @@ def status_panel(v: components.View, report_id: str, access: editing.Access, key
         said = f" · {event.comment}" if event.comment else ""
         st.text(v.t("review.by", user=event.user, at=local_time(event.at)) + said)
     else:
-        _earlier_status(v, report_id, key)
+        _earlier_status(v, report_id, versions)
     with st.expander(v.t("review.header"), expanded=False):
         if access.can_edit:
             _status_form(v, report_id, status)
@@ -98,10 +98,10 @@ def status_panel(v: components.View, report_id: str, access: editing.Access, key
             st.dataframe(rows, hide_index=True, width="stretch", column_config=_headers(v, rows))
 
 
-def _earlier_status(v: components.View, report_id: str, key: str | None) -> None:
+def _earlier_status(v: components.View, report_id: str, versions: pd.DataFrame) -> None:
     """A new version starts unreviewed; say what was decided on the version it replaced."""
     snapshot = data.review()
-    others = [r for r in v.frame("report_versions", report_id, key)["report_id"] if r != report_id]
+    others = [r for r in versions["report_id"] if r != report_id]
     earlier = [e for e in (snapshot.status_of(r) for r in others) if e is not None]
     if earlier:
         last = max(earlier, key=lambda e: (e.at, e.id))
@@ -169,19 +169,36 @@ def cell_key(metric_code: str, breakdown: str) -> str:
     return f"{metric_code}|{breakdown}"
 
 
+def value_columns(facts: pd.DataFrame, lang: str) -> list[str]:
+    """The values table's columns (the label in `lang`; the OCR columns when a value was read by OCR)."""
+    label = "label_en" if lang == "en" else "label_zh"
+    return ["corrected", label, "breakdown", "value", "original_value", "value_raw", "semantic", "confidence",
+            "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
+            *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]  # fmt: skip
+
+
+def values_words(facts: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The values table's rows (corrected first, the value as read only beside a corrected one), the same
+    in the interface's words, and every column of `facts` in words (the download): the words localised
+    once (`labels.localised` maps each column by its own values, so the table's are the download's rows
+    and columns), not once for the table and again for the download."""
+    columns = value_columns(facts, lang)
+    shown = facts[columns].sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)
+    shown["original_value"] = shown["original_value"].where(shown["corrected"])
+    every = labels.localised(facts.drop(columns=["correction_id"]), lang)
+    order = facts["corrected"].sort_values(ascending=False, kind="stable").index
+    picked = ["metric" if c in ("label_en", "label_zh") else c for c in columns]
+    words = every.loc[order, picked].reset_index(drop=True)
+    words["original_value"] = words["original_value"].where(shown["corrected"])
+    return shown, words, every
+
+
 def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> None:
     """The report's values with corrections applied; corrected rows highlighted, with the value as read
     beside them. Clicking a row picks it for correction."""
-    label = "label_en" if v.lang == "en" else "label_zh"
-    shown = facts[
-        ["corrected", label, "breakdown", "value", "original_value", "value_raw", "semantic", "confidence",
-         "unit", "table_no", "row_label", "column_label", "page", "locator", "metric_code",
-         *(OCR_COLUMNS if facts["ocr_score"].notna().any() else ())]
-    ].sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)  # fmt: skip
-    shown["original_value"] = shown["original_value"].where(shown["corrected"])
+    shown, words, every = values_words(facts, v.lang)
     if bool(shown["corrected"].any()):
         st.caption(v.t("corr.marked"))
-    words = labels.localised(shown, v.lang)
     for column in ("value", "original_value"):
         words[column] = words[column].map(number_text)
     words["corrected"] = words["corrected"].map(lambda corrected: "✓" if corrected else "")
@@ -209,8 +226,7 @@ def values_table(v: components.View, facts: pd.DataFrame, report_id: str) -> Non
         selection_mode="single-row",
     )
     _pick_from_selection(event, shown)
-    shown_words = labels.localised(facts.drop(columns=["correction_id"]), v.lang)
-    components.downloads(v, shown_words, what=f"report-values-{report_id[:12]}", key="facts")
+    components.downloads(v, every, what=f"report-values-{report_id[:12]}", key="facts")
 
 
 def _pick_from_selection(event: Any, shown: pd.DataFrame) -> None:

@@ -513,3 +513,27 @@ def test_in_a_small_warehouse_the_ranking_and_the_coverage_grid_start_open(wareh
     ][0]
     agencies = open_page("agencies", {"agency": agency_id, "lang": "en"})
     assert any(title.startswith("Requests received ·") for title in figures(agencies))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_pages_figures_draw_the_same_without_plotly_validation(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """The charts are built without plotly's validation (dashboard/charts.py `_figure`): every page's
+    figures, as `st.plotly_chart` sends them, are those a validated build gives (the sample warehouse
+    opens every lazy section, so the ranking, the grid and the comparison are drawn too)."""
+    from dashboard import charts
+
+    built = charts._figure
+    drawn: dict[str, dict[str, dict[str, Any]]] = {}
+    for validate in (False, True):
+        monkeypatch.setattr(
+            charts, "_figure", lambda d, layout, validate=validate, **_: built(d, layout, validate=validate)
+        )
+        for page in PAGES[:-1]:
+            shown = figures(open_page(page, {"lang": lang}))
+            if validate:
+                assert shown == drawn[page], page
+            else:
+                drawn[page] = shown
+    assert sum(len(found) for found in drawn.values()) >= 15, "the comparison must cover the charts"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -325,3 +326,62 @@ def test_shares_are_exported_as_the_chart_prints_them() -> None:
     shares = measures.with_shares(frame, "year")
     assert list(shares["share_percent"][:3]) == [33.3, 33.3, 33.3]
     assert pd.isna(shares["share_percent"].iloc[3])
+
+
+def test_a_view_asks_the_cache_for_the_metric_labels_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`View.metric_label` labels one metric at a time; the labels come from `st.cache_data` (hashing and
+    a fresh unpickled copy on every hit) once per view, that is once per run."""
+    from dashboard import components
+    from warehouse.filters import ReportFilter
+
+    asked: list[tuple[str, str]] = []
+
+    def labels(version: str, lang: str) -> dict[str, str]:
+        asked.append((version, lang))
+        return {"req.received": "收到申请"}
+
+    monkeypatch.setattr(components, "metric_labels", labels)
+    view = components.View("/v/1", ReportFilter(), "zh")
+    assert [view.metric_label(c) for c in ("req.received", "x", "req.received")] == [
+        "收到申请",
+        "x",
+        "收到申请",
+    ]
+    assert asked == [("/v/1", "zh")]
+    assert components.View("/v/1", ReportFilter(), "en").metric_label("req.received") == "收到申请"
+    assert asked == [("/v/1", "zh"), ("/v/1", "en")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_values_tables_words_are_localised_once_as_they_were_twice(
+    sample_warehouse: Path, lang: str
+) -> None:
+    """The report page's values table and its download are localised once (`review_ui.values_words`):
+    the same frames as localising the table's columns and, again, every column, for every report of the
+    sample warehouse, with some values marked corrected (they come first, the value as read beside)."""
+    from dashboard import labels, review_ui
+    from warehouse import dashboard_queries as dq
+    from warehouse.db import connect
+    from warehouse.publish import require_current
+
+    con = connect(require_current(sample_warehouse), read_only=True)
+    try:
+        ids = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+        compared = 0
+        for n, report_id in enumerate(ids):
+            facts = dq.report_facts(con, report_id)
+            if n % 3 == 0 and len(facts) > 2:
+                facts.loc[facts.index[1::2], "corrected"] = True
+            shown, words, every = review_ui.values_words(facts, lang)
+            old = facts[review_ui.value_columns(facts, lang)]
+            old = old.sort_values("corrected", ascending=False, kind="stable").reset_index(drop=True)
+            old["original_value"] = old["original_value"].where(old["corrected"])
+            pd.testing.assert_frame_equal(shown, old)
+            pd.testing.assert_frame_equal(words, labels.localised(old, lang))
+            pd.testing.assert_frame_equal(
+                every, labels.localised(facts.drop(columns=["correction_id"]), lang)
+            )
+            compared += len(facts) > 0 and bool(facts["corrected"].any())
+    finally:
+        con.close()
+    assert compared > 3, "the comparisons must cover reports with corrected values"

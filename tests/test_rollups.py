@@ -356,3 +356,77 @@ def test_the_province_rollups_name_the_provinces_files_only() -> None:
     assert "120000" not in one and "none" not in one and "x-" not in one
     assert "/w/d/pnone-agg_coverage" in two and "/w/d/x-agg_coverage" in two and "/w/d/x-agg_replaced" in two
     assert "110000" not in two
+
+
+def test_the_report_pages_one_read_of_an_agency_gives_its_list_row_and_versions_as_three_reads(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The report page reads an agency's reports once (`agency_report_rows`, from its bucket) and takes
+    from them what it read three times: the list (`agency_reports`), the chosen report's row (`report`,
+    with the dtypes a one-row read gives) and its versions (`report_versions`, in their order)."""
+    agencies = [a for (a,) in con.execute("SELECT DISTINCT agency_id FROM reports WHERE agency_id IS NOT NULL")
+                .fetchall()]  # fmt: skip
+    several = nullable = 0
+    for agency_id in agencies:
+        rows = dq.agency_report_rows(con, agency_id)
+        pd.testing.assert_frame_equal(dq.listed_reports(rows), dq.agency_reports(con, agency_id))
+        blanks = rows.isna()
+        nullable += bool((blanks.any() & ~blanks.all()).any())  # a column NULL in some reports only
+        for report_id in rows["report_id"]:
+            row, read = dq.report_row(rows, report_id), dq.report(con, report_id)
+            assert row is not None and read is not None
+            assert list(row) == list(read)
+            assert {k: (type(v), str(v)) for k, v in row.items()} == {
+                k: (type(v), str(v)) for k, v in read.items()
+            }
+            versions, oracle = dq.versions_of(rows, report_id), dq.report_versions(con, report_id)
+            if len(oracle) > 1:  # the query leaves ties in (is_current, published) to chance
+                keys = ["is_current", "published"]
+                assert not oracle.duplicated(keys).any(), "the fixture's versions differ in those columns"
+            if oracle.empty:
+                assert versions.empty and list(versions.columns) == list(oracle.columns)
+            else:
+                pd.testing.assert_frame_equal(versions, oracle)
+            several += len(oracle) > 1
+    assert dq.report_row(dq.agency_report_rows(con, agencies[0]), "0" * 64) is None
+    assert several > 0, "the comparisons must cover reports with several versions"
+    assert nullable > 0, "and agencies with a NULL in some report's column"
+
+
+def test_a_places_name_read_from_the_current_report_rollup_and_the_replaced_reports_is_the_scans(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The summary's place name (overview of a place) reads the current reports from `agg_reports` and
+    only the replaced ones from `reports`: the same name and level for every code a report is under."""
+    from warehouse import queries
+    from warehouse.documents import reads
+
+    assert "agg_reports" in reads._place_sql(con)
+    codes = con.execute("""
+        SELECT DISTINCT code FROM (SELECT unnest([province_code, city_code, county_code]) AS code FROM reports)
+        WHERE code IS NOT NULL ORDER BY code""").fetchall()
+    assert len(codes) > 3
+    for (code,) in [*codes, ("999999",)]:
+        scanned = reads._rows(con, "summary_place", queries.sql("summary_place"), {"place": code})
+        assert reads._rows(con, "summary_place", reads._place_sql(con), {"place": code}) == scanned
+
+
+def test_a_place_name_seen_only_on_a_replaced_report_still_counts() -> None:
+    """A name only a replaced report carries is not in the current-report rollup; the place name reads
+    the replaced reports for it (the first name wins, as over every report)."""
+    from warehouse.documents import reads
+    from warehouse.store.catalog import ROLLUPS_FORMAT
+
+    mem = duckdb.connect()
+    mem.execute("CREATE TABLE warehouse_info (key VARCHAR, value VARCHAR)")
+    mem.execute("INSERT INTO warehouse_info VALUES ('rollups', ?)", [ROLLUPS_FORMAT])
+    mem.execute("""
+        CREATE TABLE reports AS SELECT * FROM (VALUES
+            ('省', '市', '甲县', '110000', '110100', '110101', TRUE),
+            ('省', '市', '乙县', '110000', '110100', '110101', FALSE)
+        ) AS t(province, city, county, province_code, city_code, county_code, is_current)""")
+    mem.execute("CREATE TABLE agg_reports AS SELECT * FROM reports WHERE is_current")
+    assert reads.has_current_rollup(mem)
+    assert reads.place_name(mem, "110101") == ("乙县", "county")  # 乙 sorts before 甲
+    assert reads.place_name(mem, "110100") == ("市", "city")
+    mem.close()

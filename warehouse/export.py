@@ -7,13 +7,14 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import duckdb
 import pandas as pd
 
 from warehouse import queries
 from warehouse.db import open_version
+from warehouse.errors import WarehouseError
 from warehouse.names import EXPORTS
 from warehouse.publish import require_current
 from warehouse.review import overlay
@@ -34,37 +35,88 @@ def export_sql(con: duckdb.DuckDBPyConnection, directory: Path, what: str) -> st
 
 
 def _exact_decimals(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """Decimals as text without trailing zeros, so CSV holds exactly what was printed."""
-    columns = [d[0] for d in con.execute(f"DESCRIBE {sql}").fetchall()]
+    """Decimals as text without trailing zeros, so CSV holds exactly what was printed; timestamps as
+    DuckDB's text, so every chunk of a streamed CSV prints them alike."""
+    types = dict((d[0], str(d[1])) for d in con.execute(f"DESCRIBE {sql}").fetchall())
+    names = {c: '"' + c.replace('"', '""') + '"' for c in types}
     replaced = [
-        f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.') AS {c}" for c in DECIMAL_COLUMNS if c in columns
+        f"rtrim(rtrim(CAST({names[c]} AS VARCHAR), '0'), '.') AS {names[c]}"
+        for c in DECIMAL_COLUMNS
+        if c in types
+    ]
+    replaced += [
+        f"CAST({names[c]} AS VARCHAR) AS {names[c]}" for c, t in types.items() if t.startswith("TIMESTAMP")
     ]
     if not replaced:
         return sql
     return f"SELECT * REPLACE ({', '.join(replaced)}) FROM ({sql})"
 
 
+CSV_CHUNK_VECTORS = 32
+"""DuckDB vectors (2,048 rows each) per DataFrame a CSV export converts and writes at a time."""
+XLSX_MAX_ROWS = 1_048_575
+"""An Excel sheet's rows, less the header."""
+
+
+def write_csv(con: duckdb.DuckDBPyConnection, sql: str, stream: BinaryIO, *, bom: bool) -> int:
+    """Write the query's rows to `stream` as CSV, a chunk at a time, so memory does not grow with the
+    export; returns the number of rows."""
+    result = con.execute(_exact_decimals(con, sql))
+    rows = 0
+    header = True
+    while True:
+        chunk = result.fetch_df_chunk(CSV_CHUNK_VECTORS)
+        if chunk.empty and not header:
+            break
+        text = chunk.to_csv(index=False, header=header)
+        stream.write(text.encode("utf-8-sig" if bom and header else "utf-8"))
+        rows += len(chunk)
+        header = False
+    return rows
+
+
+def _write_csv_file(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> int:
+    """The CSV written beside `out` and renamed onto it, so a failed export leaves no half file."""
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as file:
+            rows = write_csv(con, sql, file, bom=True)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return rows
+
+
 def export_table(
-    directory: Path, what: str, fmt: Format, out: Path | None
+    directory: Path, what: str, fmt: Format, out: Path | None, stream: BinaryIO | None = None
 ) -> tuple[Path | None, int, bytes | None]:
-    """Write an export; with no `out` and CSV, return the bytes instead. Returns (path, rows, data)."""
+    """Write an export. CSV with no `out` goes to `stream`, or with no stream is returned as bytes
+    (without a BOM). Returns (path, rows, data)."""
     version = require_current(directory)
     con = open_version(version)
     try:
         sql = export_sql(con, directory, what)
         if fmt == "parquet":
             target = out or Path(f"xxgk_{what}.parquet")
-            con.execute(f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)")
-            rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-            return target, int(rows), None
-        frame = con.execute(_exact_decimals(con, sql) if fmt == "csv" else sql).df()
+            copied = con.execute(f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)")
+            return target, int(copied.fetchall()[0][0]), None
+        if fmt == "csv":
+            if out is not None:
+                return out, _write_csv_file(con, sql, out), None
+            if stream is not None:
+                return None, write_csv(con, sql, stream, bom=False), None
+            buffer = io.BytesIO()
+            rows = write_csv(con, sql, buffer, bom=False)
+            return None, rows, buffer.getvalue()
+        rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        if rows > XLSX_MAX_ROWS:
+            raise WarehouseError(
+                f"{what} has {rows:,} rows, more than an Excel sheet holds ({XLSX_MAX_ROWS:,}): "
+                "export it as --format csv or parquet"
+            )
+        frame = con.execute(sql).df()
     finally:
         con.close()
-    if fmt == "csv":
-        if out is None:
-            return None, len(frame), frame.to_csv(index=False).encode("utf-8")
-        out.write_bytes(csv_bytes(frame))
-        return out, len(frame), None
     target = out or Path(f"xxgk_{what}.xlsx")
     write_xlsx(frame, target, what, version)
     return target, len(frame), None

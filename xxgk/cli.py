@@ -273,11 +273,16 @@ def export_command(what: str, warehouse: Path | None, fmt: str | None, out: Path
 
     chosen = export_format(fmt, out)
     try:
-        target, rows, data = export_table(warehouse or default_dir(), what, chosen, out)  # type: ignore[arg-type]
+        target, rows, _ = export_table(
+            warehouse or default_dir(),
+            what,
+            chosen,  # type: ignore[arg-type]
+            out,
+            stream=sys.stdout.buffer,
+        )
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
-    if data is not None:
-        sys.stdout.buffer.write(data)
+    if target is None:
         return
     Console(stderr=True).print(f"wrote {rows} rows of {what} to {target}", markup=False, highlight=False)
 

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import components, editing, labels, pickers, review_ui, state
 from dashboard.ocr_crops import ocr_crops
 from dashboard.untrusted import markdown
-from warehouse.dashboard_queries import report_key
+from warehouse.dashboard_queries import listed_reports, report_key, report_row, versions_of
 
 v = components.view()
 st.title(v.t("report.title"))
@@ -40,7 +40,9 @@ else:
         format_func=lambda a: names.get(a, a),
         on_change=lambda: st.session_state.update(report=None),
     )
-    versions_listed = v.frame("agency_reports", agency)
+    # One read of the agency's bucket: its reports listed, the chosen one's row and its versions.
+    agency_rows = v.frame("agency_report_rows", agency)
+    versions_listed = listed_reports(agency_rows)
     ids = list(versions_listed["report_id"])
     choices = {
         row.report_id: f"{row.year or '?'} · {v.t(f'template.{row.template}')} · {Path(row.source_file).name}"
@@ -51,8 +53,8 @@ else:
         st.session_state["report"] = ids[0]
     chosen = st.selectbox(v.t("report.pick"), ids, key="report", format_func=lambda r: choices.get(r, r))
     state.remember("report", chosen)
-    # The chosen report is one of the agency's, so its bucket is the agency's (dashboard_queries.report).
-    meta = (wanted_meta if chosen == wanted and wanted_meta else v.read("report", chosen, agency)) or {}
+    # The chosen report is one of the agency's: its row is among the agency's rows.
+    meta = (wanted_meta if chosen == wanted and wanted_meta else report_row(agency_rows, chosen)) or {}
     key = report_key(meta) if meta else None
     current = v.t("report.current") if meta.get("is_current") else v.t("report.superseded")
     template = v.t(f"template.{meta.get('template')}")
@@ -72,7 +74,8 @@ else:
     access = editing.current()
     review_ui.flash()
     review_ui.carried_panel(v, chosen, access)
-    review_ui.status_panel(v, chosen, access, key)
+    versions = versions_of(agency_rows, chosen)
+    review_ui.status_panel(v, chosen, access, versions)
     values_column, source_column = st.columns([3, 2])
     with values_column:
         st.markdown(f"**{v.t('report.values')}**")
@@ -91,7 +94,6 @@ else:
     with source_column:
         st.markdown(f"**{v.t('report.source')}**")
         st.code(v.read("report_text", chosen), language=None, wrap_lines=True, height=700)
-    versions = v.frame("report_versions", chosen, key)
     if len(versions) > 1:
         st.markdown(f"**{v.t('report.versions')}**")
         components.table(v, versions, what=f"report-versions-{chosen[:12]}", key="versions")

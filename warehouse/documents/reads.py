@@ -95,10 +95,29 @@ def _rows(
 
 def place_name(con: Connection, code: str) -> tuple[str, str]:
     """(name, level) of a place code; a code no report is placed under is an error."""
-    found = rows(con, "summary_place", place=code)
+    found = _rows(con, "summary_place", _place_sql(con), {"place": code})
     if not found:
         raise SummaryError(f"no report in the warehouse is placed under {code}: check the code (6 digits)")
     return str(found[0]["name"]), str(found[0]["level"])
+
+
+PLACE_COLUMNS = "province, city, county, province_code, city_code, county_code"
+
+
+def _place_sql(con: Connection) -> str:
+    """`summary_place` over every report, current or not. With the current-report rollup the current
+    reports come from it (one small file per province) and only the others, replaced versions
+    (`is_current` is NOT NULL), from `reports`, whose bucket files DuckDB skips by their `is_current`
+    statistics when all their reports are current: a name seen only on a replaced report still counts,
+    and the scan of every bucket's place columns is gone (18 → 10 ms CPU at 100k reports)."""
+    sql = queries.sql("summary_place")
+    if not has_current_rollup(con):
+        return sql
+    place = "$place IN (province_code, city_code, county_code)"
+    return (
+        f"WITH reports AS (SELECT {PLACE_COLUMNS} FROM agg_reports WHERE {place} "
+        f"UNION ALL SELECT {PLACE_COLUMNS} FROM main.reports WHERE NOT is_current AND {place})\n{sql}"
+    )
 
 
 def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:

@@ -24,8 +24,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Two worker processes, each test file on one of them (its module fixtures are built once): README, Tests.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # The fast lane: everything but the suites marked slow (generated corpora, warehouses, browser, demo).
 test-fast: install

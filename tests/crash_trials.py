@@ -1,7 +1,8 @@
 """`kill -9` of an ingest at a random moment, then what must hold: the published version is the old or
 the new one, the next ingest starts at once (no process keeps the lock), no private file is left.
 
-Used by tests/test_crash.py (20 trials, marked slow) and tools/crash.py (as many as asked).
+Used by tests/test_crash.py (8 trials, one in each eighth of an ingest's time, marked slow) and
+tools/crash.py (as many as asked, at uniformly random moments).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SECOND = (
     "开化县华埠镇人民政府_2023.docx",
 )
 """No PDF: its parse would only lengthen the phase in which the workers parse, which every trial already
-covers with these files, and each of the 20 trials runs the batch twice."""
+covers with these files, and each trial runs the batch twice."""
 PRIVATE = ("*.tmp", "*.tmp.wal", "*.duckdb.wal")
 
 
@@ -130,11 +131,14 @@ def _reports(warehouse: Path) -> int:
     return int(count)
 
 
-def run_trial(setup: Setup, number: int, rng: random.Random) -> Trial:
-    """Kill an ingest of the second batch after a random part of its usual time, then check."""
+def run_trial(setup: Setup, number: int, rng: random.Random, of: int = 1) -> Trial:
+    """Kill an ingest of the second batch after a random part of its usual time, then check. With `of`
+    trials in all, trial `number` kills within the `number`-th of `of` equal stretches of that time (a
+    few trials still reach every phase: start-up, parsing in the workers, loading, publishing)."""
     warehouse = setup.base / f"trial{number:03d}"
     shutil.copytree(setup.warehouse, warehouse)
-    delay = rng.uniform(0.0, setup.seconds)
+    stretch = setup.seconds / of
+    delay = (number % of) * stretch + rng.uniform(0.0, stretch)
     process = subprocess.Popen(
         _command(setup, warehouse),
         cwd=ROOT,

@@ -125,6 +125,28 @@ def _correct(page: Any, value: str, reason: str) -> None:
     _settle(page)
 
 
+SENT = """() => {
+    const field = document.querySelector('[data-testid="stSidebar"] input[type="password"]');
+    return field === null || field.value === "";
+}"""
+"""The login form was sent: cleared, or gone after a login."""
+
+
+def _log_in(page: Any, name: str, password: str) -> None:
+    """Fill the sidebar's login form and send it, on a settled page (connected, no run redrawing it, the
+    sidebar's expander open): under pytest-xdist a click once left the form unsent, still holding the name
+    and password. The form clears itself in the browser as it is sent (clear_on_submit), so a cleared
+    (or, logged in, gone) password field shows it was sent before the test waits for the answer, and a
+    lost click fails here, named as such, not as a missing answer."""
+    sidebar = page.get_by_test_id("stSidebar")
+    _settle(page)
+    sidebar.get_by_label("编辑账号").fill(name)
+    sidebar.get_by_label("密码").fill(password)
+    _settle(page)
+    sidebar.get_by_role("button", name="登录").click()
+    page.wait_for_function(SENT, timeout=10_000)
+
+
 def _report_id(directory: Path, name: str) -> str:
     rows = query(directory, "SELECT report_id FROM reports WHERE file_name = ? AND is_current", [name])
     assert rows, name
@@ -278,14 +300,10 @@ def test_served_beyond_loopback_edits_need_an_editors_password(page: Any, tmp_pa
         _open(page, f"{url}/report?report={report}")
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text("审核人", exact=True).click()
-        sidebar.get_by_label("编辑账号").fill("zhang")
-        sidebar.get_by_label("密码").fill("wrong horse")
-        sidebar.get_by_role("button", name="登录").click()
+        _log_in(page, "zhang", "wrong horse")
         sync_api.expect(sidebar.get_by_text("账号或密码不对。")).to_be_visible()
         assert page.get_by_text("更正数值", exact=True).count() == 0
-        sidebar.get_by_label("编辑账号").fill("zhang")
-        sidebar.get_by_label("密码").fill("correct horse")
-        sidebar.get_by_role("button", name="登录").click()
+        _log_in(page, "zhang", "correct horse")
         sync_api.expect(sidebar.get_by_text("已登录：zhang")).to_be_visible()
         _settle(page)
         _correct(page, "15", "来函确认")

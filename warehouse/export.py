@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -22,7 +24,6 @@ from warehouse.review.ledger import load_snapshot
 
 __all__ = ["EXPORTS", "export_table"]
 Format = Literal["csv", "xlsx", "parquet"]
-DECIMAL_COLUMNS = ("value", "expected", "actual", "original_value")
 CORRECTED = {"facts": ("facts_long",), "series": ("series",)}
 """Exports that read values, and the relations they read with the corrections applied."""
 
@@ -34,56 +35,72 @@ def export_sql(con: duckdb.DuckDBPyConnection, directory: Path, what: str) -> st
     return overlay.corrected(sql, *CORRECTED[what]) if what in CORRECTED else sql
 
 
-def _exact_decimals(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """Decimals as text without trailing zeros, so CSV holds exactly what was printed; timestamps as
-    DuckDB's text, so every chunk of a streamed CSV prints them alike."""
-    types = dict((d[0], str(d[1])) for d in con.execute(f"DESCRIBE {sql}").fetchall())
-    names = {c: '"' + c.replace('"', '""') + '"' for c in types}
-    replaced = [
-        f"rtrim(rtrim(CAST({names[c]} AS VARCHAR), '0'), '.') AS {names[c]}"
-        for c in DECIMAL_COLUMNS
-        if c in types
-    ]
-    replaced += [
-        f"CAST({names[c]} AS VARCHAR) AS {names[c]}" for c, t in types.items() if t.startswith("TIMESTAMP")
-    ]
-    if not replaced:
-        return sql
-    return f"SELECT * REPLACE ({', '.join(replaced)}) FROM ({sql})"
+def csv_sql(con: duckdb.DuckDBPyConnection, sql: str, *, bom: bool = False) -> str:
+    """The query's columns as the CSV prints them: decimals without trailing zeros (exactly what was
+    printed), timestamps as DuckDB's text, booleans as True/False and an empty text as an empty field
+    (as exports printed them before DuckDB wrote them); with `bom`, the first header starts with the
+    UTF-8 BOM, so that Excel reads the file as UTF-8 (DuckDB's CSV writer has no BOM of its own)."""
+    columns = []
+    for number, (name, kind) in enumerate(
+        (d[0], str(d[1])) for d in con.execute(f"DESCRIBE {sql}").fetchall()
+    ):
+        column = _identifier(name)
+        if _scale(kind) > 0:
+            expression = f"rtrim(rtrim(CAST({column} AS VARCHAR), '0'), '.')"
+        elif kind.startswith("TIMESTAMP"):
+            expression = f"CAST({column} AS VARCHAR)"
+        elif kind == "BOOLEAN":
+            expression = f"CASE WHEN {column} THEN 'True' WHEN NOT {column} THEN 'False' END"
+        elif kind == "VARCHAR":
+            expression = f"nullif({column}, '')"
+        else:
+            expression = column
+        header = ("\ufeff" if bom and number == 0 else "") + name
+        columns.append(f"{expression} AS {_identifier(header)}")
+    return f"SELECT {', '.join(columns)} FROM ({sql})"
 
 
-CSV_CHUNK_VECTORS = 32
-"""DuckDB vectors (2,048 rows each) per DataFrame a CSV export converts and writes at a time."""
+def _scale(kind: str) -> int:
+    """Digits after the point of a DECIMAL type (DESCRIBE's `DECIMAL(38,6)`); 0 for any other type."""
+    found = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", kind)
+    return int(found.group(1)) if found else 0
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 XLSX_MAX_ROWS = 1_048_575
 """An Excel sheet's rows, less the header."""
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, sql: str, stream: BinaryIO, *, bom: bool) -> int:
-    """Write the query's rows to `stream` as CSV, a chunk at a time, so memory does not grow with the
-    export; returns the number of rows."""
-    result = con.execute(_exact_decimals(con, sql))
-    rows = 0
-    header = True
-    while True:
-        chunk = result.fetch_df_chunk(CSV_CHUNK_VECTORS)
-        if chunk.empty and not header:
-            break
-        text = chunk.to_csv(index=False, header=header)
-        stream.write(text.encode("utf-8-sig" if bom and header else "utf-8"))
-        rows += len(chunk)
-        header = False
-    return rows
+def write_csv(con: duckdb.DuckDBPyConnection, sql: str, target: str, *, bom: bool) -> int:
+    """The query's rows written to the file `target` by DuckDB's CSV writer, which streams them (memory
+    does not grow with the export); returns the number of rows."""
+    copied = con.execute(f"COPY ({csv_sql(con, sql, bom=bom)}) TO '{_quote(target)}' (FORMAT csv, HEADER)")
+    return int(copied.fetchall()[0][0])
 
 
 def _write_csv_file(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> int:
     """The CSV written beside `out` and renamed onto it, so a failed export leaves no half file."""
     partial = out.with_name(f".{out.name}.partial")
     try:
-        with partial.open("wb") as file:
-            rows = write_csv(con, sql, file, bom=True)
+        rows = write_csv(con, sql, str(partial), bom=True)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
+    return rows
+
+
+def _write_csv_stream(con: duckdb.DuckDBPyConnection, sql: str, stream: BinaryIO) -> int:
+    """The CSV written to a scratch file, then copied to `stream` a block at a time. DuckDB cannot write
+    to an open stream, and writing to /dev/stdout would reopen a file that standard output appends to
+    (`>>`) and truncate it."""
+    with tempfile.TemporaryDirectory(prefix="xxgk-export-") as scratch:
+        written = Path(scratch) / "export.csv"
+        rows = write_csv(con, sql, str(written), bom=False)
+        with written.open("rb") as file:
+            shutil.copyfileobj(file, stream)
     return rows
 
 
@@ -91,7 +108,7 @@ def export_table(
     directory: Path, what: str, fmt: Format, out: Path | None, stream: BinaryIO | None = None
 ) -> tuple[Path | None, int, bytes | None]:
     """Write an export. CSV with no `out` goes to `stream`, or with no stream is returned as bytes
-    (without a BOM). Returns (path, rows, data)."""
+    (both without a BOM). Returns (path, rows, data)."""
     version = require_current(directory)
     con = open_version(version)
     try:
@@ -104,9 +121,9 @@ def export_table(
             if out is not None:
                 return out, _write_csv_file(con, sql, out), None
             if stream is not None:
-                return None, write_csv(con, sql, stream, bom=False), None
+                return None, _write_csv_stream(con, sql, stream), None
             buffer = io.BytesIO()
-            rows = write_csv(con, sql, buffer, bom=False)
+            rows = _write_csv_stream(con, sql, buffer)
             return None, rows, buffer.getvalue()
         rows = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
         if rows > XLSX_MAX_ROWS:
@@ -122,7 +139,7 @@ def export_table(
     return target, len(frame), None
 
 
-def _quote(path: Path) -> str:
+def _quote(path: Path | str) -> str:
     return str(path).replace("'", "''")
 
 

@@ -61,7 +61,7 @@ def test_columns_print_as_exports_printed_them(tmp_path: Path) -> None:
                     CASE i % 4 WHEN 0 THEN '' WHEN 1 THEN NULL ELSE 'a,"b"' || i END AS text
              FROM range(5000) t(i) ORDER BY i"""
     out = tmp_path / "x.csv"
-    assert export.write_csv(duckdb.connect(), sql, str(out), bom=True) == 5000
+    assert export.write_csv(duckdb.connect(), sql, out, bom=True) == 5000
     lines = out.read_bytes().decode("utf-8-sig").splitlines()
     assert len(lines) == 5001
     assert lines[0] == "i,n,at,value,flag,text"
@@ -74,7 +74,7 @@ def test_columns_print_as_exports_printed_them(tmp_path: Path) -> None:
 
 def test_an_empty_export_is_its_header(tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
-    assert export.write_csv(duckdb.connect(), "SELECT 1 AS a, 'x' AS b WHERE false", str(out), bom=True) == 0
+    assert export.write_csv(duckdb.connect(), "SELECT 1 AS a, 'x' AS b WHERE false", out, bom=True) == 0
     assert out.read_bytes() == "a,b\n".encode("utf-8-sig")
 
 
@@ -128,5 +128,5 @@ def test_only_decimals_with_digits_after_the_point_lose_trailing_zeros(tmp_path:
     sql = """SELECT CAST(100 AS DECIMAL(18, 0)) AS whole, '100' AS value, CAST(100 AS DECIMAL(38, 6)) AS actual,
                     CAST(0.5 AS DECIMAL(38, 6)) AS expected, CAST(0 AS DECIMAL(38, 6)) AS zero"""
     out = tmp_path / "x.csv"
-    export.write_csv(duckdb.connect(), sql, str(out), bom=False)
+    export.write_csv(duckdb.connect(), sql, out, bom=False)
     assert out.read_text().splitlines() == ["whole,value,actual,expected,zero", "100,100,100,0.5,0"]

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import queries
-from warehouse.db import open_version
+from warehouse.db import open_version, quoted
 from warehouse.errors import WarehouseError
 from warehouse.names import EXPORTS
 from warehouse.publish import require_current
@@ -74,10 +74,10 @@ XLSX_MAX_ROWS = 1_048_575
 """An Excel sheet's rows, less the header."""
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, sql: str, target: str, *, bom: bool) -> int:
+def write_csv(con: duckdb.DuckDBPyConnection, sql: str, target: Path, *, bom: bool) -> int:
     """The query's rows written to the file `target` by DuckDB's CSV writer, which streams them (memory
     does not grow with the export); returns the number of rows."""
-    copied = con.execute(f"COPY ({csv_sql(con, sql, bom=bom)}) TO '{_quote(target)}' (FORMAT csv, HEADER)")
+    copied = con.execute(f"COPY ({csv_sql(con, sql, bom=bom)}) TO {quoted(target)} (FORMAT csv, HEADER)")
     return int(copied.fetchall()[0][0])
 
 
@@ -85,7 +85,7 @@ def _write_csv_file(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> int:
     """The CSV written beside `out` and renamed onto it, so a failed export leaves no half file."""
     partial = out.with_name(f".{out.name}.partial")
     try:
-        rows = write_csv(con, sql, str(partial), bom=True)
+        rows = write_csv(con, sql, partial, bom=True)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -98,7 +98,7 @@ def _write_csv_stream(con: duckdb.DuckDBPyConnection, sql: str, stream: BinaryIO
     (`>>`) and truncate it."""
     with tempfile.TemporaryDirectory(prefix="xxgk-export-") as scratch:
         written = Path(scratch) / "export.csv"
-        rows = write_csv(con, sql, str(written), bom=False)
+        rows = write_csv(con, sql, written, bom=False)
         with written.open("rb") as file:
             shutil.copyfileobj(file, stream)
     return rows
@@ -115,7 +115,7 @@ def export_table(
         sql = export_sql(con, directory, what)
         if fmt == "parquet":
             target = out or Path(f"xxgk_{what}.parquet")
-            copied = con.execute(f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)")
+            copied = con.execute(f"COPY ({sql}) TO {quoted(target)} (FORMAT parquet, COMPRESSION zstd)")
             return target, int(copied.fetchall()[0][0]), None
         if fmt == "csv":
             if out is not None:
@@ -137,10 +137,6 @@ def export_table(
     target = out or Path(f"xxgk_{what}.xlsx")
     write_xlsx(frame, target, what, version)
     return target, len(frame), None
-
-
-def _quote(path: Path | str) -> str:
-    return str(path).replace("'", "''")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -69,6 +69,12 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "failed_checks": dq.failed_checks,
         "coverage": lambda c, f: dq.coverage(c, f, 2010, 2030),
         "coverage_limited": lambda c, f: dq.coverage_limited(c, f, 2017, 2022, 3),
+        # The pickers and the grid's choice of agencies: read from `agg_agencies`.
+        "coverage_limited all": lambda c, f: dq.coverage_limited(c, f, 2010, 2030, 120),
+        "coverage_limited one year": lambda c, f: dq.coverage_limited(c, f, 2020, 2020, 5),
+        "agency_choices": dq.agency_choices,
+        "agency_choices text": lambda c, f: dq.agency_choices(c, f, "局", 4),
+        "agency_choices id": lambda c, f: dq.agency_choices(c, f, "人民政府", 200),
         "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
         "failed_checks_page_3": lambda c, f: dq.failed_checks(c, f, 5, 3),
         "unplaced": dq.unplaced,
@@ -430,3 +436,146 @@ def test_a_place_name_seen_only_on_a_replaced_report_still_counts() -> None:
     assert reads.place_name(mem, "110101") == ("乙县", "county")  # 乙 sorts before 甲
     assert reads.place_name(mem, "110100") == ("市", "city")
     mem.close()
+
+
+AGENCY_SQL = """
+WITH own AS (
+    SELECT agency_id, agency, province_code, city_code, county_code, agency_level, agency_kind, is_vertical,
+           TRUE AS is_current, {masks},
+           coalesce(bool_or(year NOT BETWEEN 2000 AND 2062), FALSE) AS odd_years
+    FROM agg_reports WHERE agency_id IS NOT NULL GROUP BY ALL
+), cover AS (
+    SELECT agency_id, any_value(agency_name) AS cover_name,
+           bit_or(1::UBIGINT << (year - 2000)::UBIGINT) AS covered,
+           coalesce(bit_or(1::UBIGINT << (year - 2000)::UBIGINT) FILTER (
+               WHERE status = 'several_versions' OR (status = 'missing' AND within_span)), 0::UBIGINT) AS flagged,
+           coalesce(bool_or(year NOT BETWEEN 2000 AND 2062), FALSE) AS odd_coverage
+    FROM agg_coverage GROUP BY agency_id
+)
+SELECT o.* EXCLUDE (odd_years), count(*) OVER (PARTITION BY o.agency_id) AS n_rows, o.odd_years,
+       c.cover_name, coalesce(c.covered, 0::UBIGINT), coalesce(c.flagged, 0::UBIGINT),
+       coalesce(c.odd_coverage, FALSE)
+FROM own AS o LEFT JOIN cover AS c USING (agency_id)
+"""
+
+
+def test_the_agency_rollup_is_the_current_reports_and_coverage_grouped_by_agency(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """`agg_agencies` (kept by delta in `delta_warehouse`) holds, per agency and value of the columns the
+    filters test, the masks of its reports' years per template and scope and of its coverage years,
+    as grouping `agg_reports` and `agg_coverage` gives them."""
+    masks = ", ".join(
+        f"coalesce(bit_or(1::UBIGINT << (year - 2000)::UBIGINT) FILTER (WHERE template = '{t}' AND "
+        f"coalesce(scope, 'own') = '{s}'), 0::UBIGINT) AS {rollups.mask_column(t, s)}"
+        for t in rollups.MASK_TEMPLATES
+        for s in rollups.MASK_SCOPES
+    )
+    columns = ", ".join(rollups.AGENCY_COLUMNS)
+    stored = sorted(con.execute(f"SELECT {columns} FROM agg_agencies").fetchall(), key=repr)
+    grouped = con.execute(AGENCY_SQL.format(masks=masks)).fetchall()
+    own = [c for c in rollups.AGENCY_OWN_COLUMNS if c not in ("n_rows", "odd_years")]
+    order = [*own, "n_rows", "odd_years", *rollups.AGENCY_COVERAGE_COLUMNS]
+    reordered = sorted(
+        (tuple(row[order.index(c)] for c in rollups.AGENCY_COLUMNS) for row in grouped), key=repr
+    )
+    assert stored == reordered
+    assert any(row[rollups.AGENCY_COLUMNS.index("flagged")] for row in stored), "some years are flagged"
+    assert con.execute("SELECT count(DISTINCT agency_id) = count(*) FROM agg_agencies").fetchall()[0][0], (
+        "one row per agency in the sample corpus"
+    )
+
+
+def test_the_masks_templates_and_scopes_are_the_filters() -> None:
+    from warehouse.filters import SCOPES, TEMPLATES
+
+    assert rollups.MASK_TEMPLATES == TEMPLATES
+    assert rollups.MASK_SCOPES == SCOPES
+
+
+def _agency_store(rows: list[tuple[object, ...]]) -> duckdb.DuckDBPyConnection:
+    """A bare connection with `agg_reports` of `rows` (report_id, agency_id, agency, year, template, scope,
+    county_code) and `agg_agencies` built from them by the rollup's own code, coverage left empty."""
+    from warehouse.store.catalog import ROLLUPS_FORMAT
+
+    mem = duckdb.connect()
+    mem.execute("CREATE TABLE warehouse_info (key VARCHAR, value VARCHAR)")
+    mem.execute("INSERT INTO warehouse_info VALUES ('rollups', ?)", [ROLLUPS_FORMAT])
+    mem.execute("""
+        CREATE TABLE agg_reports (report_id VARCHAR, agency_id VARCHAR, agency VARCHAR, year INTEGER,
+            template VARCHAR, scope VARCHAR, county_code VARCHAR, province_code VARCHAR, city_code VARCHAR,
+            agency_level VARCHAR, agency_kind VARCHAR, is_vertical BOOLEAN, is_current BOOLEAN)""")
+    for row in rows:
+        mem.execute(
+            "INSERT INTO agg_reports VALUES (?, ?, ?, ?, ?, ?, ?, '110000', '110100', 'county', "
+            "'department', FALSE, TRUE)",
+            list(row),
+        )
+    mem.execute("CREATE VIEW reports AS SELECT * FROM agg_reports")
+    mem.execute("CREATE SCHEMA cov")
+    mem.execute("CREATE TABLE cov.reports AS SELECT * FROM agg_reports")
+    rollups._agency_rows(mem)
+    own = ", ".join(rollups.AGENCY_OWN_COLUMNS)
+    mem.execute(f"""
+        CREATE TABLE agg_agencies AS SELECT {own}, agency_id AS cover_name, 0::UBIGINT AS covered,
+            0::UBIGINT AS flagged, FALSE AS odd_coverage FROM roll_agency_rows""")
+    mem.execute("""
+        CREATE TABLE agg_coverage (agency_id VARCHAR, agency_name VARCHAR, place_code VARCHAR, year INTEGER,
+            status VARCHAR, n_versions BIGINT, current_report_id VARCHAR, within_span BOOLEAN)""")
+    return mem
+
+
+def test_a_renamed_agencys_choice_takes_the_name_of_its_latest_selected_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An agency whose name, county or template changed has several rows; the picker lists it once, under
+    the name of its latest report the filter selects (`arg_max(agency, year)` over the reports), reports
+    without a year counted only without a year range; a year the masks cannot hold reads the reports."""
+    rows = [
+        ("r1", "a", "甲局", 2016, "old", "own", "110101"),
+        ("r2", "a", "乙局", 2019, "v2019", "own", "110101"),
+        ("r3", "a", "丙局", 2022, "v2021", "own", "110102"),
+        ("r4", "a", "丁局", 2062, "v2021", "aggregate", "110102"),
+        ("r5", "b", "戊局", None, "v2021", "own", "110101"),
+        ("r6", "b", "己局", 2020, "v2021", None, "110101"),
+        ("r7", "c", "庚局", 2000, "old", "own", "110101"),
+    ]
+    mem = _agency_store(rows)
+    filters = [
+        ReportFilter(year_from=a, year_to=b, county_code=county, templates=templates, scope=scope)
+        for a, b in ((None, None), (2000, 2018), (2017, 2021), (2020, None), (None, 2019), (2030, 2020))
+        for county in (None, "110101")
+        for templates in ((), ("old", "v2019"))
+        for scope in ("own", "aggregate")
+    ] + [ReportFilter(agency_text="乙"), ReportFilter(agency_ids=("a",), year_from=2020)]
+    assert mem.execute("SELECT max(n_rows) FROM agg_agencies").fetchall()[0][0] > 1
+    for text in ("", "局", "b"):
+        rolled = [dq.agency_choices(mem, flt, text, 2) for flt in filters]
+        assert all(dq._from_agencies(mem, "agg_agency_choices", f, years=0, text="", limit=1) is not None
+                   for f in filters[:3])  # fmt: skip
+        with monkeypatch.context() as patch:
+            patch.setattr(dq, "has_rollups", lambda _con: False)
+            for flt, found in zip(filters, rolled, strict=True):
+                pd.testing.assert_frame_equal(found, dq.agency_choices(mem, flt, text, 2), obj=repr(flt))
+    names = {
+        str(n)
+        for flt in filters
+        for a, n in dq.agency_choices(mem, flt)[["agency_id", "agency"]].values
+        if a == "a"
+    }
+    assert names == {"甲局", "乙局", "丙局", "丁局"}, (
+        "the comparisons must cover each of the renamed agency's names"
+    )
+    mem.close()
+    odd = _agency_store([*rows, ("r8", "c", "庚局", 2070, "old", "own", "110101")])
+    assert dq._from_agencies(odd, "agg_agency_choices", ReportFilter(), years=0, text="", limit=1) is None
+    odd.close()
+
+
+def test_year_masks() -> None:
+    every = rollups.year_mask(None, None)
+    assert every == 2**64 - 1
+    assert rollups.year_mask(2000, 2000) == 1
+    assert rollups.year_mask(2021, 2019) == 0
+    assert rollups.year_mask(None, 2001) == 0b11
+    assert rollups.year_mask(2061, None) == (1 << 61) | (1 << 62)

@@ -30,7 +30,7 @@ from warehouse.documents.reads import (
 from warehouse.documents.summary import SummaryRequest
 from warehouse.filters import CONFIRMED_FACTS, ReportFilter
 from warehouse.review import overlay
-from warehouse.store.rollups import RANKED_SERIES
+from warehouse.store.rollups import MASK_SCOPES, RANKED_SERIES, agency_mask_sql, year_mask
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -378,7 +378,35 @@ def agency_choices(
 ) -> pd.DataFrame:
     """The selected agencies whose name or id contains `text` (every one when blank), in the order of
     `agencies`, at most `limit`, with how many match in all (column `matching`)."""
+    found = _from_agencies(
+        con,
+        "agg_agency_choices",
+        flt,
+        years=year_mask(flt.year_from, flt.year_to),
+        text=text.strip(),
+        limit=limit,
+    )
+    if found is not None:
+        return found
     return _filtered(con, "dash_agency_choices", flt, fast=True, text=text.strip(), limit=limit)
+
+
+def _from_agencies(con: Connection, name: str, flt: ReportFilter, **params: object) -> pd.DataFrame | None:
+    """The named agg_ query over `agg_agencies`' rows that pass `flt`'s other columns (`candidates`, with
+    `picked`: the mask of the years of their reports of its templates and scope; its years are the caller's
+    $years), without its `odd` column; None when the version has no such table, the filter asks for a
+    review status (kept per report) or a candidate has a year or template the masks cannot hold (`odd`)."""
+    if flt.review or flt.scope not in MASK_SCOPES or not has_rollups(con):
+        return None
+    condition, filter_params = flt.condition("a", per_report=False)
+    picked = agency_mask_sql("a", flt.templates, flt.scope)
+    head = f"WITH candidates AS (SELECT a.*, {picked} AS picked FROM agg_agencies AS a WHERE {condition})\n"
+    found = con.execute(head + queries.sql(name), {**filter_params, **params}).df()
+    if found.empty:
+        probe = "SELECT coalesce(bool_or(odd_years OR odd_coverage), FALSE) FROM agg_agencies AS a WHERE "
+        odd = con.execute(probe + condition, filter_params).fetchall()[0][0]
+        return None if odd else found.drop(columns="odd")
+    return None if bool(found["odd"].iloc[0]) else found.drop(columns="odd")
 
 
 def check_summary(con: Connection, flt: ReportFilter) -> pd.DataFrame:
@@ -419,6 +447,17 @@ def coverage_limited(
     """`coverage` for at most `limit` agencies (gaps first, then by name), with the count of all of them
     in column `agencies`: the page draws a bounded grid however many agencies are selected."""
     every_year = replace(flt, year_from=None, year_to=None)
+    found = _from_agencies(
+        con,
+        "agg_coverage_limited",
+        every_year,
+        years=year_mask(year_from, year_to),
+        year_from=year_from,
+        year_to=year_to,
+        limit=limit,
+    )
+    if found is not None:
+        return found
     condition, params = every_year.condition("r")
     source, shadow = "reports", ""
     if has_rollups(con):

@@ -34,10 +34,15 @@ class ReportFilter:
     review: tuple[str, ...] = ()
     """Review statuses (pending, approved, returned) from the review database (warehouse/review)."""
 
-    def condition(self, alias: str = "r") -> tuple[str, dict[str, object]]:
-        """A SQL condition over `reports AS alias` and its named parameters."""
-        parts = [f"{alias}.is_current", f"coalesce({alias}.scope, 'own') = $scope"]
-        params: dict[str, object] = {"scope": self.scope}
+    def condition(self, alias: str = "r", *, per_report: bool = True) -> tuple[str, dict[str, object]]:
+        """A SQL condition over `reports AS alias` and its named parameters. Without `per_report`, only the
+        parts an agency row of `agg_agencies` answers by its columns (warehouse/store/rollups.py): not the
+        scope, templates and years (its year masks do) nor the review status (the caller reads reports)."""
+        parts = [f"{alias}.is_current"]
+        params: dict[str, object] = {}
+        if per_report:
+            parts.append(f"coalesce({alias}.scope, 'own') = $scope")
+            params["scope"] = self.scope
         if not self.include_vertical and "vertical" not in self.kinds:
             parts.append(f"NOT coalesce({alias}.is_vertical, FALSE)")
         equal = {
@@ -49,14 +54,10 @@ class ReportFilter:
             if value:
                 parts.append(f"{alias}.{column} = ${column}")
                 params[column] = value
-        if self.year_from is not None:
-            parts.append(f"{alias}.year >= $year_from")
-            params["year_from"] = self.year_from
-        if self.year_to is not None:
-            parts.append(f"{alias}.year <= $year_to")
-            params["year_to"] = self.year_to
+        if per_report:
+            self._years(alias, parts, params)
         listed = {
-            "template": ("templates", self.templates),
+            "template": ("templates", self.templates if per_report else ()),
             "agency_level": ("levels", self.levels),
             "agency_kind": ("kinds", self.kinds),
             "agency_id": ("agency_ids", self.agency_ids),
@@ -68,11 +69,19 @@ class ReportFilter:
         if self.agency_text.strip():
             parts.append(f"contains(lower({alias}.agency), lower($agency_text))")
             params["agency_text"] = self.agency_text.strip()
-        if self.review:
+        if self.review and per_report:
             status = f"(SELECT rv.status FROM review_status AS rv WHERE rv.report_id = {alias}.report_id)"
             parts.append(f"list_contains($review, coalesce({status}, 'pending'))")
             params["review"] = list(self.review)
         return " AND ".join(parts), params
+
+    def _years(self, alias: str, parts: list[str], params: dict[str, object]) -> None:
+        if self.year_from is not None:
+            parts.append(f"{alias}.year >= $year_from")
+            params["year_from"] = self.year_from
+        if self.year_to is not None:
+            parts.append(f"{alias}.year <= $year_to")
+            params["year_to"] = self.year_to
 
 
 def confirmed_facts(facts: str = "facts", report_series: str = "report_series") -> str:

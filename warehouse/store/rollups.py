@@ -34,7 +34,7 @@ from warehouse.store.stages import stage
 Connection = duckdb.DuckDBPyConnection
 
 CUBES = ("agg_metrics", "agg_series", "agg_checks")
-ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking", "agg_profile", "agg_gaps")
+ROWS = ("agg_reports", "agg_failed", "agg_coverage", "agg_ranking", "agg_profile", "agg_gaps", "agg_agencies")
 RELATIONS = (*CUBES, *ROWS)
 DELTA_RELATIONS = (*RELATIONS, "agg_replaced")
 """A province's delta: signed cube rows, the new rows of the reports and agencies it replaces, and
@@ -46,6 +46,7 @@ REPLACED_KEY = {
     "agg_profile": ("report_id", "report"),
     "agg_gaps": ("report_id", "report"),
     "agg_coverage": ("agency_id", "agency"),
+    "agg_agencies": ("agency_id", "agency"),
 }
 NO_PROVINCE = "none"
 """The file key of reports without a province."""
@@ -179,6 +180,7 @@ ROW_GROUPS = {
     "agg_gaps": AGENCY_ROW_GROUP,
     "agg_ranking": SMALL_ROW_GROUP,
     "agg_failed": SMALL_ROW_GROUP,
+    "agg_coverage": SMALL_ROW_GROUP,
 }
 PLACE_FIRST = "grain, city_code, county_code"
 """A cube file (one province) puts each city's and each county's rows together: a page filtered to a
@@ -194,6 +196,7 @@ SORT = {
     "agg_ranking": "series_code, year, province_code, city_code, county_code, report_id",
     "agg_profile": "agency_id, report_id, series_code, breakdown, comparable_group",
     "agg_gaps": "agency_id, report_id, series_code, breakdown, semantic, value_raw",
+    "agg_agencies": "city_code, county_code, agency_id, agency, agency_level, agency_kind, is_vertical",
 }
 
 
@@ -445,6 +448,7 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
     _new_rows(con, new_changed, change.new_checks, sources)
     with stage("rollups: coverage"):
         _coverage(con, change, previous, touched, sources.directory)
+        _agency_rows(con)
     files, deltas = dict(previous.files), dict(previous.deltas)
     for province in sorted(touched):
         with stage("rollups: province"):
@@ -706,6 +710,9 @@ def _cumulated(
     found["agg_gaps"] = f"{old('agg_gaps', again)} SELECT * FROM new_gaps WHERE {where}"
     kept = "agency_id NOT IN (SELECT agency_id FROM cov_affected)"
     found["agg_coverage"] = f"{old('agg_coverage', kept)} SELECT * FROM cov_new"
+    found["agg_agencies"] = (
+        f"{old('agg_agencies', kept)} {_agencies_of(con, directory, province, base, delta)}"
+    )
     for relation in ROWS:
         found[relation] += f" ORDER BY {SORT[relation]}"
     found["agg_replaced"] = "SELECT * FROM cum_replaced ORDER BY kind, id"
@@ -866,3 +873,146 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
             con.execute(f"DROP TABLE {table}")
     con.execute("DROP TABLE roll_agency_province")
     return files
+
+
+# --- agg_agencies: one row per agency (and name and place, where those vary), its years as bit masks ---
+
+YEAR_BASE = 2000
+"""Bit `year - YEAR_BASE` of a year mask stands for the year (etl/metadata.py keeps no year before 2000)."""
+LAST_MASK_YEAR = YEAR_BASE + 62
+NULL_YEAR_BIT = 63
+"""The bit of a report without a year (a filter with a year range leaves it out)."""
+MASK_TEMPLATES = ("old", "old_fujian", "v2019", "v2021")
+"""schema.sql's templates (`warehouse.filters.TEMPLATES`, tested equal; not imported: that imports the
+parser)."""
+MASK_SCOPES = ("own", "aggregate")
+"""`warehouse.filters.SCOPES`; a report without a scope counts as `own`, as `ReportFilter.condition` has
+it."""
+AGENCY_KEY_COLUMNS = (
+    "agency_id",
+    "agency",
+    "province_code",
+    "city_code",
+    "county_code",
+    "agency_level",
+    "agency_kind",
+    "is_vertical",
+)
+
+
+def mask_column(template: str, scope: str) -> str:
+    return f"years_{template}_{scope}"
+
+
+MASK_COLUMNS = tuple(mask_column(t, s) for t in MASK_TEMPLATES for s in MASK_SCOPES)
+AGENCY_OWN_COLUMNS = (*AGENCY_KEY_COLUMNS, "is_current", "n_rows", *MASK_COLUMNS, "odd_years")
+"""`agg_agencies`' columns from the agency's current reports: one row per agency and value of the columns
+`ReportFilter.condition(per_report=False)` tests (warehouse/filters.py) — so one row per agency, unless its
+name, place, level, kind or verticality differ between its reports; `n_rows` its rows in the table (1: no
+grouping needed), `is_current` TRUE; `years_<template>_<scope>` the bit mask of the years of its reports of
+that template and scope (YEAR_BASE, NULL_YEAR_BIT), so a filter's templates, scope and years are a mask
+test; `odd_years` whether a report's year lies past LAST_MASK_YEAR or its template or scope is none of
+those (the masks cannot answer for it: the pages then read `agg_reports`)."""
+AGENCY_COVERAGE_COLUMNS = ("cover_name", "covered", "flagged", "odd_coverage")
+"""…and from its `agg_coverage` rows, the same on each of its rows: the grid's name for it, the mask of the
+years it has a row in, of those the years the coverage grid flags (missing within its span, several
+versions), and whether a year of its rows lies past the masks."""
+AGENCY_COLUMNS = (*AGENCY_OWN_COLUMNS, *AGENCY_COVERAGE_COLUMNS)
+
+
+def year_bit(column: str) -> str:
+    """The UBIGINT bit of the year in `column` (NULL_YEAR_BIT for NULL, none for a year past the masks)."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN (1::UBIGINT << {NULL_YEAR_BIT}::UBIGINT) "
+        f"WHEN {column} BETWEEN {YEAR_BASE} AND {LAST_MASK_YEAR} "
+        f"THEN (1::UBIGINT << ({column} - {YEAR_BASE})::UBIGINT) ELSE 0::UBIGINT END"
+    )
+
+
+def year_mask(year_from: int | None, year_to: int | None) -> int:
+    """The mask of the years a filter's range keeps: every bit, NULL's too, without a bound."""
+    if year_from is None and year_to is None:
+        return (1 << 64) - 1
+    low = max(YEAR_BASE if year_from is None else year_from, YEAR_BASE)
+    high = min(LAST_MASK_YEAR if year_to is None else year_to, LAST_MASK_YEAR)
+    return sum(1 << (year - YEAR_BASE) for year in range(low, high + 1))
+
+
+def agency_mask_sql(alias: str, templates: tuple[str, ...], scope: str) -> str:
+    """The mask of the years of an agency row's reports of `templates` (every one when empty) and `scope`."""
+    wanted = [t for t in MASK_TEMPLATES if not templates or t in templates]
+    columns = [f"{alias}.{mask_column(t, scope)}" for t in wanted if scope in MASK_SCOPES]
+    return "(" + (" | ".join(columns) or "0::UBIGINT") + ")"
+
+
+def _agency_rows(con: Connection) -> None:
+    """`roll_agency_rows`: the own columns of `agg_agencies` for the agencies of `cov.reports` (those whose
+    coverage `_coverage` computed again), each with `_province`, the file key of its latest current report
+    (schema.sql's `agencies`, as `coverage_rows` has it): an agency's rows go with its coverage."""
+    keys = ", ".join(f"r.{c}" for c in AGENCY_KEY_COLUMNS)
+    scope = "coalesce(r.scope, 'own')"
+    masks = ",\n".join(
+        f"coalesce(bit_or({year_bit('r.year')}) FILTER (WHERE r.template = '{t}' AND {scope} = '{s}'), "
+        f"0::UBIGINT) AS {mask_column(t, s)}"
+        for t in MASK_TEMPLATES
+        for s in MASK_SCOPES
+    )
+    known_templates = ", ".join(f"'{t}'" for t in MASK_TEMPLATES)
+    known_scopes = ", ".join(f"'{s}'" for s in MASK_SCOPES)
+    odd = (
+        f"r.year NOT BETWEEN {YEAR_BASE} AND {LAST_MASK_YEAR} OR r.template NOT IN ({known_templates}) "
+        f"OR {scope} NOT IN ({known_scopes})"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE roll_agency_rows AS
+        WITH latest AS (
+            SELECT agency_id, coalesce(province_code, '{NO_PROVINCE}') AS _province FROM cov.reports
+            WHERE agency_id IS NOT NULL AND is_current
+            QUALIFY row_number() OVER (PARTITION BY agency_id ORDER BY year DESC NULLS LAST, report_id) = 1
+        ), grouped AS (
+            SELECT {keys}, {masks},
+                   coalesce(bool_or({odd}), FALSE) AS odd_years
+            FROM cov.reports AS r
+            WHERE r.is_current AND r.agency_id IS NOT NULL
+            GROUP BY {keys}
+        )
+        SELECT {", ".join(f"g.{c}" for c in AGENCY_KEY_COLUMNS)}, TRUE AS is_current,
+               count(*) OVER (PARTITION BY g.agency_id) AS n_rows,
+               {", ".join(f"g.{c}" for c in MASK_COLUMNS)}, g.odd_years, l._province
+        FROM grouped AS g JOIN latest AS l ON l.agency_id = g.agency_id""")
+
+
+def _agencies_of(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+) -> str:
+    """`roll_agencies_new`: the `agg_agencies` rows of the province's agencies whose coverage changed
+    (`cov_affected`, after `_coverage_of`): those whose reports changed from `roll_agency_rows`, their
+    peers' own columns as the previous version shows them (`shown`: their reports did not change), and
+    every one's coverage columns from `cov_new`. Returns the SELECT of them."""
+    own = ", ".join(AGENCY_OWN_COLUMNS)
+    shown = _shown(directory, "agg_agencies", base, delta)
+    peers = ""
+    if shown:
+        peers = f"""
+            UNION ALL SELECT {own} FROM ({shown})
+            WHERE agency_id IN (SELECT agency_id FROM cov_peers)"""
+    flagged = "status = 'several_versions' OR (status = 'missing' AND within_span)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE roll_agencies_new AS
+        WITH own AS (
+            SELECT {own} FROM roll_agency_rows WHERE _province = '{province}'{peers}
+        ), cover AS (
+            SELECT agency_id, any_value(agency_name) AS cover_name, bit_or({year_bit("year")}) AS covered,
+                   coalesce(bit_or({year_bit("year")}) FILTER (WHERE {flagged}), 0::UBIGINT) AS flagged,
+                   coalesce(bool_or(year NOT BETWEEN {YEAR_BASE} AND {LAST_MASK_YEAR}), FALSE) AS odd_coverage
+            FROM cov_new GROUP BY agency_id
+        )
+        SELECT {", ".join(f"o.{c}" for c in AGENCY_OWN_COLUMNS)}, c.cover_name,
+               coalesce(c.covered, 0::UBIGINT) AS covered, coalesce(c.flagged, 0::UBIGINT) AS flagged,
+               coalesce(c.odd_coverage, FALSE) AS odd_coverage
+        FROM own AS o LEFT JOIN cover AS c ON c.agency_id = o.agency_id""")
+    return "SELECT * FROM roll_agencies_new"

@@ -711,7 +711,7 @@ def _cumulated(
     kept = "agency_id NOT IN (SELECT agency_id FROM cov_affected)"
     found["agg_coverage"] = f"{old('agg_coverage', kept)} SELECT * FROM cov_new"
     found["agg_agencies"] = (
-        f"{old('agg_agencies', kept)} {_agencies_of(con, directory, province, base, delta)}"
+        f"{old('agg_agencies', kept)} SELECT * FROM ({_agencies_of(directory, province, base, delta)})"
     )
     for relation in ROWS:
         found[relation] += f" ORDER BY {SORT[relation]}"
@@ -983,16 +983,15 @@ def _agency_rows(con: Connection) -> None:
 
 
 def _agencies_of(
-    con: Connection,
     directory: Path,
     province: str,
     base: tuple[str, ...] | None,
     delta: tuple[str, ...] | None,
 ) -> str:
-    """`roll_agencies_new`: the `agg_agencies` rows of the province's agencies whose coverage changed
+    """The SELECT of the `agg_agencies` rows of the province's agencies whose coverage changed
     (`cov_affected`, after `_coverage_of`): those whose reports changed from `roll_agency_rows`, their
     peers' own columns as the previous version shows them (`shown`: their reports did not change), and
-    every one's coverage columns from `cov_new`. Returns the SELECT of them."""
+    every one's coverage columns from `cov_new`; read once, by the province's write (no table of its own)."""
     own = ", ".join(AGENCY_OWN_COLUMNS)
     shown = _shown(directory, "agg_agencies", base, delta)
     peers = ""
@@ -1001,8 +1000,7 @@ def _agencies_of(
             UNION ALL SELECT {own} FROM ({shown})
             WHERE agency_id IN (SELECT agency_id FROM cov_peers)"""
     flagged = "status = 'several_versions' OR (status = 'missing' AND within_span)"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE roll_agencies_new AS
+    return f"""
         WITH own AS (
             SELECT {own} FROM roll_agency_rows WHERE _province = '{province}'{peers}
         ), cover AS (
@@ -1014,5 +1012,4 @@ def _agencies_of(
         SELECT {", ".join(f"o.{c}" for c in AGENCY_OWN_COLUMNS)}, c.cover_name,
                coalesce(c.covered, 0::UBIGINT) AS covered, coalesce(c.flagged, 0::UBIGINT) AS flagged,
                coalesce(c.odd_coverage, FALSE) AS odd_coverage
-        FROM own AS o LEFT JOIN cover AS c ON c.agency_id = o.agency_id""")
-    return "SELECT * FROM roll_agencies_new"
+        FROM own AS o LEFT JOIN cover AS c ON c.agency_id = o.agency_id"""

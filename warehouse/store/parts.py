@@ -64,7 +64,8 @@ BUCKET_DICTIONARY = 8192
 dictionary-encoded, and DuckDB writes a Bloom filter for such a column, so X4's neighbour search over four
 columns of every bucket file (`derive._search`) took 13.1 ms of CPU against 26.3 at 100k reports (the
 files 15 % larger, a bucket's write 2–4 ms more, its reads the same; docs/scale.md §5, one file, ninth
-pass). A count of entries, allocated per column: 1,000,000 asked for 768 MiB."""
+pass). A count of entries, allocated per column: 1,000,000 ran a 1 GB instance out of memory writing
+one bucket of 3,100 reports (10,000,000 reached 18 GB)."""
 PART_SQL = {
     "reports_parsed": """
         SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,

@@ -66,11 +66,8 @@ def _merge(
     merged: list[Part] = []
     for relation in PART_RELATIONS:
         files = [p.file for p in catalog.parts if p.segment in merging and p.relation == relation]
-        sql = (
-            f"SELECT * FROM ({scan_sql(directory, relation, files)}) "
-            f"WHERE report_id NOT IN (SELECT unnest({_list(dead)})) ORDER BY {SORT_KEYS[relation]}"
-        )
         name = f"parts/{segment}-{relation}.parquet"
+        sql = merge_sql(directory, relation, files, dead)
         rows = copy_to(con, sql, directory / name, part_row_group(relation))
         merged.append(Part(relation, name, rows, segment))
     kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
@@ -83,6 +80,14 @@ def _merge(
         ).fetchall()
     }
     return replace(catalog, parts=tuple(kept + merged), dead=frozenset(held))
+
+
+def merge_sql(directory: Path, relation: str, files: list[str], dead: list[str]) -> str:
+    """The rows of a merged part of `relation`: those of `files` but the dead reports', in its sort order."""
+    return (
+        f"SELECT * FROM ({scan_sql(directory, relation, files)}) "
+        f"WHERE report_id NOT IN (SELECT unnest({_list(dead)})) ORDER BY {SORT_KEYS[relation]}"
+    )
 
 
 def _list(values: list[str]) -> str:

@@ -27,7 +27,7 @@ from warehouse.engine import duckdb
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog, absolute, stored_columns
-from warehouse.store.parts import copy_to
+from warehouse.store.parts import BUCKET_DICTIONARY, copy_to
 from warehouse.store.rollups import Rollups
 from warehouse.store.stages import stage
 from warehouse.store.version import insert_rows, scan_sql
@@ -557,7 +557,7 @@ def _write_buckets(d: _Deriver) -> tuple[dict[int, tuple[str, str]], int | None]
             f"derived/{d.inputs.run_id}/b{bucket:03d}-reports.parquet",
             f"derived/{d.inputs.run_id}/b{bucket:03d}-xchecks.parquet",
         )
-        written = copy_to(con, reports_sql, d.directory / names[0])
+        written = copy_to(con, reports_sql, d.directory / names[0], dictionary=BUCKET_DICTIONARY)
         copy_to(con, checks_sql, d.directory / names[1])
         buckets[bucket] = names
         if n_reports is not None:

@@ -25,7 +25,7 @@ from warehouse.db import quoted
 from warehouse.load import refresh_current, refresh_places
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog
-from warehouse.store.parts import copy_to
+from warehouse.store.parts import BUCKET_DICTIONARY, copy_to
 from warehouse.store.stages import stage
 
 if TYPE_CHECKING:
@@ -220,6 +220,7 @@ def _checks(d: _Deriver, current: Path, buckets: dict[int, tuple[str, str]]) -> 
             f"SELECT {_report_columns()} FROM recomputed WHERE _bucket = {bucket} "
             "ORDER BY _key, year, report_id",
             d.directory / names[0],
+            dictionary=BUCKET_DICTIONARY,
         )
         copy_to(
             con,

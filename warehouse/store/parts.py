@@ -46,14 +46,26 @@ SORT_KEYS = {
 ROW_GROUP_ROWS = 100_000
 """Rows per Parquet row group: a point read by report id decodes one row group of each part. Measured
 on the 100k synthetic store (docs/scale.md §5): smaller row groups make a point read into `facts`
-slower (each query tests every row group's statistics: 16,384 rows 2×, 8,192 rows 4× the time), so only
-the documents, one long row per report, get small ones."""
-PART_ROW_GROUPS = {"documents": 2048, "reports_parsed": 8192}
+slower — DuckDB pays for every row group of the file (its footer entry, its statistics, its readers),
+about 25–50 µs each, whether it is read or not; a segment of 50,000 reports holds 7.1M facts, so a read
+of one report's facts (`held_facts`, the report page) took 14.7 ms in row groups of 100,000 against 100
+in row groups of 8,192 (checks 10 against 24, series 6 against 14; docs/scale.md §5, one file, ninth
+pass) — so the parts read for a few reports at a time keep large ones."""
+PART_ROW_GROUPS = {"documents": 2048, "reports_parsed": 8192, "check_inputs": 16_384}
 """Rows per row group of the parts that differ from ROW_GROUP_ROWS: a report's text is one row, and a
 row group of 100,000 documents is decoded whole (all their text) to show one; every ingest looks its
 new hashes up in `reports_parsed` (one row per report), which decoded a row group of up to 100,000 ids
 per segment — 23 ms at 100k reports, growing with the warehouse; in row groups of 8,192 the same lookup
-took 9 ms (docs/scale.md §5, one file, sixth pass)."""
+took 9 ms (docs/scale.md §5, one file, sixth pass). The check inputs (about 10 rows a report) are read
+for every report of a touched agency (16 of them, spread over every row group of a segment): 21.6 →
+11.5 ms at 100k reports in row groups of 16,384 (8,192: 11.6; 4,096: 16.0; a full scan the same)."""
+BUCKET_DICTIONARY = 8192
+"""DICTIONARY_SIZE_LIMIT of a bucket's report file (about 3,000–4,500 reports): every string column is
+dictionary-encoded, and DuckDB writes a Bloom filter for such a column, so X4's neighbour search over four
+columns of every bucket file (`derive._search`) took 13.1 ms of CPU against 26.3 at 100k reports (the
+files 15 % larger, a bucket's write 2–4 ms more, its reads the same; docs/scale.md §5, one file, ninth
+pass). A count of entries, allocated per column: 1,000,000 ran a 1 GB instance out of memory writing
+one bucket of 3,100 reports (10,000,000 reached 18 GB)."""
 PART_SQL = {
     "reports_parsed": """
         SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,
@@ -169,12 +181,19 @@ def part_row_group(relation: str) -> int:
     return PART_ROW_GROUPS.get(relation, ROW_GROUP_ROWS)
 
 
-def copy_to(con: duckdb.DuckDBPyConnection, sql: str, target: Path, row_group: int = ROW_GROUP_ROWS) -> int:
-    """Write the rows of `sql` to a new Parquet file, `row_group` rows per row group; returns how many
-    were written."""
+def copy_to(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    target: Path,
+    row_group: int = ROW_GROUP_ROWS,
+    dictionary: int = 0,
+) -> int:
+    """Write the rows of `sql` to a new Parquet file, `row_group` rows per row group (`dictionary`: the
+    DICTIONARY_SIZE_LIMIT, entries, when not DuckDB's own); returns how many were written."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    limit = f", DICTIONARY_SIZE_LIMIT {int(dictionary)}" if dictionary else ""
     written = con.execute(
         f"COPY ({sql}) TO {quoted(target)} "
-        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group)})"
+        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group)}{limit})"
     ).fetchall()
     return int(written[0][0])

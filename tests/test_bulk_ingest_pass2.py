@@ -362,8 +362,8 @@ def test_duckdb_leaves_the_workers_their_cores(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_an_ingest_runs_duckdb_beside_its_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`ingest --jobs 2` on two cores inserts with one DuckDB thread and derives with the instance's
-    default again."""
+    """`ingest --jobs 2` of more than one chunk, on two cores, inserts with one DuckDB thread and derives
+    with the instance's default again; a run of one chunk keeps the default."""
     seen: list[tuple[str, int]] = []
     monkeypatch.setattr(ingest_module, "cores", lambda: 2)
     from warehouse.store.writer import StoreRun
@@ -380,6 +380,7 @@ def test_an_ingest_runs_duckdb_beside_its_workers(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(StoreRun, "add", added)
     monkeypatch.setattr(StoreRun, "finish", finished)
+    monkeypatch.setattr(ingest_module, "CHUNK", 1)  # a run of more than one chunk
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("江山市交通运输局_2021.txt", "开化县华埠镇人民政府_2023.docx"):
@@ -387,4 +388,9 @@ def test_an_ingest_runs_duckdb_beside_its_workers(tmp_path: Path, monkeypatch: p
     summary = ingest_module.ingest([folder], tmp_path / "wh", jobs=2)
     assert summary.count("loaded") == 2
     default = _threads(connect(None))
-    assert seen == [("insert", 1), ("derive", default)]
+    assert seen == [("insert", 1), ("insert", 1), ("derive", default)]
+    seen.clear()
+    monkeypatch.setattr(ingest_module, "CHUNK", 200)  # one chunk: inserted once, after its last file
+    (folder / "x.txt").write_bytes((REPORTS / "江山市交通运输局_2021.txt").read_bytes() + b"\n")
+    ingest_module.ingest([folder], tmp_path / "wh", jobs=2)
+    assert seen == [("insert", default), ("derive", default)]

@@ -560,7 +560,9 @@ def ingest(
                         handed.append(True)
                         with stage("parse and insert"):
                             parsed = parse_isolated(plan.to_parse, pool=pool)
-                            loader.load(run, parsed, progress, workers=pool.jobs)
+                            # a run of one chunk inserts once, after its last file: its threads are left
+                            beside = pool.jobs if len(plan.to_parse) > CHUNK else 0
+                            loader.load(run, parsed, progress, workers=beside)
                     run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
                 try:

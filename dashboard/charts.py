@@ -116,27 +116,72 @@ def _breaks(years: pd.Series, note: str) -> tuple[list[dict[str, Any]], list[dic
     return shapes, notes
 
 
+SPARSE_SHARE = 0.25
+"""A year whose series rests on fewer reports than this share of its best-covered year's is drawn as an
+open point off the line: a sum over a handful of reports (the old table's few reports after 2019) is
+not a fall."""
+
+
+def sparse_points(counts: list[Any]) -> list[bool]:
+    """For each year's report count of one series, whether it is under `SPARSE_SHARE` of the largest."""
+    known = [count for count in counts if count is not None]
+    most = max(known, default=0)
+    return [count is not None and count < SPARSE_SHARE * most for count in counts]
+
+
 def year_lines(
-    frame: pd.DataFrame, *, series: str, title: str, y_title: str, break_note: str = ""
+    frame: pd.DataFrame,
+    *,
+    series: str,
+    title: str,
+    y_title: str,
+    break_note: str = "",
+    sparse_note: str = "",
 ) -> go.Figure:
-    """One line per `series` value over `year`; dotted markers where the statistics table changed."""
+    """One line per `series` value over `year`; dotted markers where the statistics table changed. With a
+    count of reports per year (`reports_with_value`, else `reports`), the years a series rests on few
+    reports of (`sparse_points`) are open points off its line, `sparse_note` in their hover."""
     data: list[Trace] = []
     has_reports = "reports" in frame
-    for name, part in frame.groupby(series, sort=False):
+    counted = "reports_with_value" if "reports_with_value" in frame else "reports" if has_reports else ""
+    hover = "%{x}: %{y:,}" + ("<br>%{customdata[0]} 份 reports" if has_reports else "")
+    for index, (name, part) in enumerate(frame.groupby(series, sort=False)):
         part = part.sort_values("year")
+        colour = COLOURS[index % len(COLOURS)]
+        years, values = _values(part["year"]), _values(part["value"])
+        sparse = sparse_points(_values(part[counted])) if counted else [False] * len(values)
         trace: Trace = {
             "type": "scatter",
-            "x": _values(part["year"]),
-            "y": _values(part["value"]),
+            "x": years,
+            "y": [None if few else value for value, few in zip(values, sparse, strict=True)],
             "name": text(name),
             "mode": "lines+markers",
-            "hovertemplate": "%{x}: %{y:,}"
-            + ("<br>%{customdata[0]} 份 reports" if has_reports else "")
-            + "<extra>%{fullData.name}</extra>",
+            "line": {"color": colour},
+            "marker": {"color": colour},
+            "legendgroup": text(name),
+            "hovertemplate": hover + "<extra>%{fullData.name}</extra>",
         }
         if has_reports:
             trace["customdata"] = [[r] for r in _values(part["reports"])]
         data.append(trace)
+        if any(sparse):
+            kept = [i for i, few in enumerate(sparse) if few]
+            few_points: Trace = {
+                "type": "scatter",
+                "x": [years[i] for i in kept],
+                "y": [values[i] for i in kept],
+                "name": text(name),
+                "mode": "markers",
+                "marker": {"color": colour, "symbol": "circle-open", "size": 9},
+                "legendgroup": text(name),
+                "showlegend": False,
+                "hovertemplate": hover
+                + (f"<br>{text(sparse_note)}" if sparse_note else "")
+                + "<extra>%{fullData.name}</extra>",
+            }
+            if has_reports:
+                few_points["customdata"] = [trace["customdata"][i] for i in kept]
+            data.append(few_points)
     shapes, notes = _breaks(frame["year"], break_note)
     return _figure(
         data, _layout(title, y_title=y_title, xaxis={"dtick": 1}, shapes=shapes, annotations=notes)

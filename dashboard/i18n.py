@@ -80,6 +80,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "group.v2019_table2": ("2019版表二", "2019 table 二"),
     "group.v2021_table2": ("2021版表二", "2021 table 二"),
     "chart.break": ("统计表改版", "table changed"),
+    "chart.sparse": (
+        "空心点：该年此序列所依据的报告不足其最多年份的四分之一，合计不宜与其他年份比较",
+        "open point: this year the series rests on under a quarter of the reports of its best year, so "
+        "its sum does not compare with other years'",
+    ),
     "chart.reports": ("报告数", "Reports"),
     "chart.items": ("条", "items"),
     "chart.requests": ("件", "requests"),
@@ -124,9 +129,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.trends": ("主要指标趋势", "Headline trends"),
     "overview.quality": ("数据质量摘要", "Data quality summary"),
     "overview.trends_note": (
-        "跨越2019年改版的序列不严格可比：旧版“收到申请数”与新版“本年新收”口径不同。",
+        "跨越2019年改版的序列不严格可比：旧版“收到申请数”与新版“本年新收”口径不同。"
+        "空心点表示该年此序列所依据的报告不足其最多年份的四分之一（如2019年后仍用旧表的少数报告），合计不宜与其他年份比较。",
         "Series crossing the 2019 change are not strictly comparable: the old 收到申请数 and the new "
-        "本年新收 are defined differently.",
+        "本年新收 are defined differently. An open point is a year in which a series rests on under a "
+        "quarter of the reports of its best year (such as the few reports still on the old table after "
+        "2019): its sum does not compare with other years'.",
     ),
     "series.proactive.items": ("主动公开信息数", "Items proactively disclosed"),
     "series.proactive.items_stated": (

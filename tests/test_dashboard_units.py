@@ -385,3 +385,30 @@ def test_the_values_tables_words_are_localised_once_as_they_were_twice(
     finally:
         con.close()
     assert compared > 3, "the comparisons must cover reports with corrected values"
+
+
+def test_sparse_points_are_years_under_a_quarter_of_the_best_covered_year() -> None:
+    assert charts.sparse_points([30, 28, 7, 8, None]) == [False, False, True, False, False]
+    assert charts.sparse_points([1, 1, 1]) == [False, False, False]
+    assert charts.sparse_points([None, None]) == [False, False]
+
+
+def test_year_lines_draw_a_series_resting_on_few_reports_as_open_points_off_its_line() -> None:
+    frame = pd.DataFrame(
+        {
+            "year": [2017, 2018, 2019, 2020, 2019, 2020],
+            "value": [900.0, 800.0, 3.0, 2.0, 850.0, 870.0],
+            "reports_with_value": [30, 29, 2, 1, 31, 30],
+            "reports": [30, 30, 2, 1, 31, 30],
+            "s": ["old", "old", "old", "old", "new", "new"],
+        }
+    )
+    fig = charts.year_lines(frame, series="s", title="t", y_title="y", sparse_note="few")
+    old_line, old_few, new_line = fig.data
+    assert list(old_line.y) == [900.0, 800.0, None, None]
+    assert (list(old_few.x), list(old_few.y), old_few.mode) == ([2019, 2020], [3.0, 2.0], "markers")
+    assert old_few.marker.symbol == "circle-open" and old_few.showlegend is False
+    assert old_few.marker.color == old_line.line.color != new_line.line.color
+    assert [list(point) for point in old_few.customdata] == [[2], [1]]
+    assert "few" in old_few.hovertemplate
+    assert list(new_line.y) == [850.0, 870.0]

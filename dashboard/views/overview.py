@@ -51,6 +51,7 @@ else:
                 title=v.t("series." + chart_code),
                 y_title=v.t("col.value"),
                 break_note=v.t("chart.break"),
+                sparse_note=v.t("chart.sparse"),
             )
             exported = part[
                 ["year", "series_code", "comparable_group", "value", "reports_with_value", "reports"]

@@ -65,7 +65,11 @@ else:
     left, right = st.columns(2)
     with left:
         fig = charts.year_lines(
-            totals, series="metric", title=v.t("proactive.old"), y_title=v.t("chart.items")
+            totals,
+            series="metric",
+            title=v.t("proactive.old"),
+            y_title=v.t("chart.items"),
+            sparse_note=v.t("chart.sparse"),
         )
         components.chart(v, fig, totals, what="proactive-old-totals", key="old_totals")
     with right:
@@ -114,6 +118,10 @@ if narrative.empty:
 else:
     narrative = measures.label_column(narrative, "metric_code", v.metric_label, "metric")
     fig = charts.year_lines(
-        narrative, series="metric", title=v.t("proactive.narrative"), y_title=v.t("chart.items")
+        narrative,
+        series="metric",
+        title=v.t("proactive.narrative"),
+        y_title=v.t("chart.items"),
+        sparse_note=v.t("chart.sparse"),
     )
     components.chart(v, fig, narrative, what="proactive-narrative", key="narrative")

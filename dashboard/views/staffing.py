@@ -39,5 +39,11 @@ else:
                     part, x="year", y="value", colour="metric", title=v.t(title_key), y_title=v.t(unit_key)
                 )
             else:
-                fig = charts.year_lines(part, series="metric", title=v.t(title_key), y_title=v.t(unit_key))
+                fig = charts.year_lines(
+                    part,
+                    series="metric",
+                    title=v.t(title_key),
+                    y_title=v.t(unit_key),
+                    sparse_note=v.t("chart.sparse"),
+                )
             components.chart(v, fig, part, what=title_key.replace(".", "-"), key=title_key.replace(".", "_"))

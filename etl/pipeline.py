@@ -42,10 +42,13 @@ def parse_file(path: str | Path) -> ParsedReport:
     return parse_bytes(str(path), data)
 
 
-def parse_bytes(path: str, data: bytes, evidence: Mapping[str, str] | None = None) -> ParsedReport:
+def parse_bytes(
+    path: str, data: bytes, evidence: Mapping[str, str] | None = None, *, digest: str | None = None
+) -> ParsedReport:
     """`evidence`: what a collection's manifest says of the file (source_url, url, publisher, published);
     the document's own metadata wins where it has any, the manifest fills the gaps. A document whose text
-    is only in images (a scan, an image, a web page of images) is read by OCR (etl/ocr)."""
+    is only in images (a scan, an image, a web page of images) is read by OCR (etl/ocr). `digest`: the
+    SHA-256 of `data` when the caller has it already (a worker hashes what it read), else computed here."""
     try:
         document = read_document(path, data)
     except NeedsOcr as exc:
@@ -54,7 +57,7 @@ def parse_bytes(path: str, data: bytes, evidence: Mapping[str, str] | None = Non
         return _parse_ocr(path, data, "its report is in images", evidence, document)
     if evidence:
         document = with_evidence(document, evidence)
-    return parse_document(document, content_hash(data))
+    return parse_document(document, digest or content_hash(data))
 
 
 def _parse_ocr(

@@ -115,7 +115,7 @@ def test_a_second_ingest_waits_and_then_parses_nothing_already_loaded(tmp_path: 
 def test_an_internal_error_keeps_its_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug\nsecond line")
 
     monkeypatch.setattr("etl.pipeline.parse_bytes", broken)  # parse_one imports it when it runs

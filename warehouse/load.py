@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,11 @@ cheaper as VALUES (1.5 against 1.6 ms; docs/scale.md §5, one file)."""
 STAGED_AS_LISTS = 200_000
 """Up to this many values go in as one list per column: a one-file ingest (or a few files) then never
 imports pyarrow (which imports pandas: about 0.4 s and 100 MB); beyond, as Arrow."""
+ARROW_ONCE_LOADED = 2_000
+"""Once pyarrow is loaded (a bulk run's facts crossed STAGED_AS_LISTS), batches of more values than this
+go in as Arrow too: it costs nothing more to load, and lists cost more per value (the checks of 200
+reports, 110,000 values: 44 ms of CPU as lists, 8 ms as Arrow; docs/scale.md §2, the bulk ingest path,
+second pass)."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ def _staged(
             [value for row in zip(*data, strict=True) for value in row],
         )
         return
-    if rows * len(columns) <= STAGED_AS_LISTS:
+    if not _as_arrow(rows * len(columns)):
         _staged_as_lists(con, columns, kinds, data)
         return
     import pyarrow as pa
@@ -202,6 +208,11 @@ def _staged(
     arrays = [pa.array(values, type=arrow[k]) for values, k in zip(data, kinds, strict=True)]
     arrow_scans()
     con.register("_incoming", pa.Table.from_arrays(arrays, names=columns))
+
+
+def _as_arrow(values: int) -> bool:
+    """Whether a batch of `values` values is staged as Arrow rather than as lists (`_staged`)."""
+    return values > STAGED_AS_LISTS or (values > ARROW_ONCE_LOADED and "pyarrow" in sys.modules)
 
 
 def _staged_as_lists(

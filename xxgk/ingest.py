@@ -20,6 +20,7 @@ import stat
 import threading
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -103,6 +104,9 @@ class Found:
     files: list[Path] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    resolved: dict[Path, Path] = field(default_factory=dict, repr=False)
+    """Files found by the walk under folders reached without a symbolic link: their resolved path, known
+    without `Path.resolve` (a `lstat` of every component of the path, about 40 µs a file)."""
 
 
 def discover(paths: Iterable[Path]) -> Found:
@@ -115,17 +119,20 @@ def discover(paths: Iterable[Path]) -> Found:
             found.files += sorted(files)
         else:
             found.files.append(path)
-    found.files = list(dict.fromkeys(p.resolve() for p in found.files))
+    known = found.resolved
+    found.files = list(dict.fromkeys(known.get(p) or p.resolve() for p in found.files))
     return found
 
 
 def _walk(root: Path, files: list[Path], found: Found) -> None:
     """Every file under `root` (hidden entries left out), following symbolic links but never into a
-    folder already walked; loops, broken links and special files are named in `found.skipped`."""
+    folder already walked; loops, broken links and special files are named in `found.skipped`. A folder
+    reached without a symbolic link from a root that is its own real path (`_real`) has its real path
+    known, and so have its files (`found.resolved`)."""
     walked: set[tuple[int, int]] = set()
-    folders = [root]
+    folders: list[tuple[Path, str | None]] = [(root, _real(root))]
     while folders:
-        folder = folders.pop()
+        folder, real = folders.pop()
         try:
             info = folder.stat()
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -138,21 +145,41 @@ def _walk(root: Path, files: list[Path], found: Found) -> None:
         walked.add((info.st_dev, info.st_ino))
         for entry in entries:
             if not entry.name.startswith("."):
-                _visit(Path(entry.path), folders, files, found)
+                inside = os.path.join(real, entry.name) if real is not None and _plain(entry) else None
+                _visit(Path(entry.path), folders, files, found, inside)
 
 
-def _visit(path: Path, folders: list[Path], files: list[Path], found: Found) -> None:
+def _real(folder: Path) -> str | None:
+    """The real path of `folder` when no symbolic link leads to it (its absolute path is its real path),
+    else None."""
+    real = os.path.realpath(folder)
+    return real if real == os.path.abspath(folder) else None
+
+
+def _plain(entry: os.DirEntry[str]) -> bool:
+    """The entry is not a symbolic link (told by the directory listing; an error counts as one)."""
+    try:
+        return not entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _visit(
+    path: Path, folders: list[tuple[Path, str | None]], files: list[Path], found: Found, real: str | None
+) -> None:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
         found.skipped.append((str(path), _unreadable(exc)))
         return
     if stat.S_ISDIR(mode):
-        folders.append(path)
+        folders.append((path, real))
     elif not stat.S_ISREG(mode):
         found.skipped.append((str(path), f"{file_kind(mode)}: not read"))
     elif path.suffix.lower() in READERS or path.suffix.lower() in DOCUMENT_SUFFIXES:
         files.append(path)
+        if real is not None:
+            found.resolved[path] = Path(real)
     else:
         found.ignored[path.suffix.lower() or "(none)"] += 1
 
@@ -301,6 +328,33 @@ class _Drawer(Generic[T]):
                 close()
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def beside_workers(con: duckdb.DuckDBPyConnection, workers: int) -> Iterator[None]:
+    """DuckDB's threads (an instance-wide setting) lowered, while `workers` parse workers run, to the
+    cores they leave, at least one; restored after. Its default is a thread a core: on two cores with two
+    workers, its second thread only took CPU from the workers, and the driver spent ≈ 0.5 CPU s more per
+    1,194 reports (docs/scale.md §2, the bulk ingest path, second pass). The derivation after the last
+    file runs with the threads it had."""
+    threads = max(1, cores() - workers)
+    current = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    if workers <= 0 or threads >= current:
+        yield
+        return
+    con.execute(f"SET threads = {threads}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {current}")
+
+
 def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -321,13 +375,17 @@ class _Loader:
         self.seen: set[str] = set()
         self.hashes = hashes or {}
 
-    def load(self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None]) -> None:
-        """Insert the reports in chunks while the workers go on parsing (`prefetched`)."""
-        for chunk in _chunks(prefetched(parsed), CHUNK):
-            new = [item for item in map(self._take, chunk) if item is not None]
-            run.add(new, self.batch.at)
-            for item in chunk:
-                progress(item.path)
+    def load(
+        self, run: StoreRun, parsed: Iterable[Parsed], progress: Callable[[str], None], workers: int = 0
+    ) -> None:
+        """Insert the reports in chunks while `workers` parse workers go on parsing (`prefetched`), with
+        DuckDB on the cores they leave (`beside_workers`)."""
+        with beside_workers(run.parts.con, workers):
+            for chunk in _chunks(prefetched(parsed), CHUNK):
+                new = [item for item in map(self._take, chunk) if item is not None]
+                run.add(new, self.batch.at)
+                for item in chunk:
+                    progress(item.path)
 
     def load_on_cluster(
         self,
@@ -501,7 +559,10 @@ def ingest(
                     else:
                         handed.append(True)
                         with stage("parse and insert"):
-                            loader.load(run, parse_isolated(plan.to_parse, pool=pool), progress)
+                            parsed = parse_isolated(plan.to_parse, pool=pool)
+                            # a run of one chunk inserts once, after its last file: its threads are left
+                            beside = pool.jobs if len(plan.to_parse) > CHUNK else 0
+                            loader.load(run, parsed, progress, workers=beside)
                     run.finish(batch, _run_row(summary, started, datetime.now(UTC)))
 
                 try:

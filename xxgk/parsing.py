@@ -63,7 +63,7 @@ def parse_one(job: Job) -> Parsed:
         return Parsed(job.path, job.digest, 0, Failure("error", exc.reason))
     digest = hashlib.sha256(data).hexdigest()
     try:
-        report = parse_bytes(job.path, data, evidence_for(job.path))
+        report = parse_bytes(job.path, data, evidence_for(job.path), digest=digest)
         if job.rows:
             from warehouse.rows import report_rows  # an ingest's worker only
 

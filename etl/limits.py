@@ -134,20 +134,17 @@ class GridBudget:
 
     def place(self, col: int, rowspan: int, colspan: int) -> None:
         """A cell spanning rowspan × colspan grid positions from column `col`. Called for every cell of
-        every table (≈ 180 a report): the three limits are compared inline, and checked one by one, in
-        the order and with the counts of before, only when one of them is crossed."""
+        every table (≈ 180 a report), so the limits are compared inline rather than through `Limit.check`."""
+        columns = col + colspan
+        if columns > MAX_TABLE_COLUMNS.value:
+            raise MAX_TABLE_COLUMNS.error(self.path, columns)
         taken = rowspan * colspan
-        table_used, used = self.table_used + taken, self.used + taken
-        if (
-            col + colspan > MAX_TABLE_COLUMNS.value
-            or table_used > MAX_TABLE_CELLS.value
-            or used > MAX_DOCUMENT_CELLS.value
-        ):
-            MAX_TABLE_COLUMNS.check(self.path, col + colspan)
-            self.table_used, self.used = table_used, used
-            MAX_TABLE_CELLS.check(self.path, self.table_used)
-            MAX_DOCUMENT_CELLS.check(self.path, self.used)
-        self.table_used, self.used = table_used, used
+        self.table_used += taken
+        self.used += taken
+        if self.table_used > MAX_TABLE_CELLS.value:
+            raise MAX_TABLE_CELLS.error(self.path, self.table_used)
+        if self.used > MAX_DOCUMENT_CELLS.value:
+            raise MAX_DOCUMENT_CELLS.error(self.path, self.used)
 
     def whole_table(self, rows: int, columns: int) -> None:
         """A table whose grid (rows × columns) is known before it is built."""

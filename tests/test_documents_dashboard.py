@@ -101,5 +101,5 @@ def test_the_buttons_hand_out_the_documents(warehouse: Path, tmp_path: Path) -> 
     path.write_bytes(_summary_data(version, SummaryRequest("330802", 2023), "xlsx")())
     assert parse_file(path).meta.agency == "柯城区"
     comparison = make_comparison(version, "柯城区教育局", (2022, 2023))
-    page = _comparison_data(comparison, "html")()
+    page = _comparison_data(lambda: comparison, "html")()
     assert page.startswith(b"<!DOCTYPE html>") and "柯城区教育局".encode() in page

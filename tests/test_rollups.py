@@ -269,6 +269,37 @@ def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_b
     assert failed > 0, "the comparisons must cover checks"
 
 
+def test_the_comparison_the_agencies_page_shows_is_the_whole_comparison_without_checks_and_series(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """`comparison_shown` (the page's read: no checks, no series) gives the whole comparison's cells,
+    sections, sides and tiles, each side's failed checks counted from `reports.checks_failed`."""
+    from dataclasses import replace as with_fields
+
+    agencies = con.execute(
+        "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND is_current "
+        "GROUP BY agency_id HAVING count(DISTINCT year) > 1 ORDER BY agency_id"
+    ).fetchall()
+    assert len(agencies) > 3
+    failing = compared = 0
+    for (agency_id,) in agencies:
+        years = dq.agency_report_years(con, agency_id)
+        for pair in {(years[0], years[-1]), (years[-2], years[-1]), (years[0], years[1])}:
+            whole = dq.comparison(con, agency_id, pair, "v")
+            shown = dq.comparison_shown(con, agency_id, pair, "v")
+            for side, full in ((shown.before, whole.before), (shown.after, whole.after)):
+                assert side.n_failed() == len(full.failed()) == full.n_failed()
+                assert with_fields(side, checks_failed=None) == with_fields(full, checks=())
+                failing += side.n_failed() > 0
+            assert shown.series == ()
+            assert with_fields(
+                shown, before=whole.before, after=whole.after, series=whole.series, generated_at=whole.generated_at
+            ) == whole
+            assert shown.count("changed") == whole.count("changed") and shown.copied_share == whole.copied_share
+            compared += 1
+    assert compared > 10 and failing > 0, "the comparisons must cover failed checks"
+
+
 def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_facts(
     con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -652,6 +652,13 @@ def comparison(con: Connection, agency_id: str, years: tuple[int, int], version:
     return build_comparison(con, agency_id, years, version, _in_bucket(con, agency_id), by_id=True)
 
 
+def comparison_shown(con: Connection, agency_id: str, years: tuple[int, int], version: str) -> Comparison:
+    """What the agencies page shows of `comparison`: its cells, sections and failed-check counts, without
+    the checks and series its documents list (read by `comparison` when a document is asked for)."""
+    within = _in_bucket(con, agency_id)
+    return build_comparison(con, agency_id, years, version, within, by_id=True, shown=True)
+
+
 def findings(con: Connection, request: FindingsRequest, version: str) -> Findings:
     """The review findings (审核意见) of a place and year (warehouse/documents/findings*.py)."""
     return build_findings(con, request, version)

@@ -169,17 +169,15 @@ def _in_bucket(con: Connection, key: str) -> str:
     from warehouse.store.version import scan_sql
 
     try:
-        info = dict(
-            con.execute("SELECT key, value FROM warehouse_info WHERE key IN ('root', 'n_buckets')").fetchall()
-        )
-        if "root" not in info or "n_buckets" not in info:
+        layout = _bucket_layout(con)
+        if layout is None:
             return ""
+        info, own = layout
         found = con.execute(
             "SELECT reports_file, xchecks_file FROM _buckets "
             f"WHERE bucket = CAST(md5_number($key) % {int(info['n_buckets'])} AS INTEGER)",
             {"key": key},
         ).fetchall()
-        own = con.execute("SELECT file FROM _parts WHERE relation = 'checks' ORDER BY seq").fetchall()
     except duckdb.CatalogException:
         return ""
     if len(found) != 1:
@@ -192,6 +190,24 @@ def _in_bucket(con: Connection, key: str) -> str:
         f"checks AS (SELECT * FROM ({scan_sql(root, 'checks', [str(f) for (f,) in own])}) {alive} "
         f"UNION ALL SELECT * FROM ({scan_sql(root, 'xchecks', [str(xchecks_file)])}))"
     )
+
+
+def _bucket_layout(con: Connection) -> tuple[dict[str, str], list[tuple[str]]] | None:
+    """The store's root and number of buckets, and the files of its own checks (`_in_bucket`); None when
+    the version is not a store. Asked once per dashboard cursor (`overlay.Known`)."""
+    facts = overlay.known_for(con)
+    if facts is not None and "buckets" in facts.memo:
+        return cast("tuple[dict[str, str], list[tuple[str]]] | None", facts.memo["buckets"])
+    info = dict(
+        con.execute("SELECT key, value FROM warehouse_info WHERE key IN ('root', 'n_buckets')").fetchall()
+    )
+    layout = None
+    if "root" in info and "n_buckets" in info:
+        own = con.execute("SELECT file FROM _parts WHERE relation = 'checks' ORDER BY seq").fetchall()
+        layout = (info, own)
+    if facts is not None:
+        facts.memo["buckets"] = layout
+    return layout
 
 
 def _current(con: Connection, name: str) -> pd.DataFrame:

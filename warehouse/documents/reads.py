@@ -174,12 +174,19 @@ def _provinces(con: Connection, params: dict[str, object]) -> str:
 
 def has_current_rollup(con: Connection) -> bool:
     """Whether the version holds `agg_reports` of this xxgk's format (warehouse/store/rollups.py): the
-    current reports with the columns the summary's candidates read, but the file name."""
+    current reports with the columns the summary's candidates read, but the file name. Asked once per
+    dashboard cursor (`overlay.Known`)."""
+    facts = overlay.known_for(con)
+    if facts is not None and "rollups" in facts.memo:
+        return bool(facts.memo["rollups"])
     try:
         found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
     except duckdb.Error:
         return False
-    return bool(found) and found[0][0] == ROLLUPS_FORMAT
+    answer = bool(found) and found[0][0] == ROLLUPS_FORMAT
+    if facts is not None:
+        facts.memo["rollups"] = answer
+    return answer
 
 
 def cell_sums(con: Connection, cells: Sequence[Cell], units: Sequence[Unit]) -> tuple[CellSum, ...]:

@@ -304,11 +304,16 @@ def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_b
 
 
 def test_the_comparison_the_agencies_page_shows_is_the_whole_comparison_without_checks_and_series(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`comparison_shown` (the page's read: no checks, no series) gives the whole comparison's cells,
-    sections, sides and tiles, each side's failed checks counted from `reports.checks_failed`."""
+    sections, sides and tiles, each side's failed checks counted from `reports.checks_failed`; with
+    nothing corrected, the facts read as stored are the corrected facts (`reads._corrects`)."""
     from dataclasses import replace as with_fields
+
+    from warehouse.documents import reads
+
+    corrects = reads._corrects
 
     agencies = con.execute(
         "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND is_current "
@@ -319,7 +324,12 @@ def test_the_comparison_the_agencies_page_shows_is_the_whole_comparison_without_
     for (agency_id,) in agencies:
         years = dq.agency_report_years(con, agency_id)
         for pair in {(years[0], years[-1]), (years[-2], years[-1]), (years[0], years[1])}:
+            monkeypatch.setattr(reads, "_corrects", lambda _con, _relations: True)
+            corrected = dq.comparison(con, agency_id, pair, "v")
+            monkeypatch.setattr(reads, "_corrects", corrects)
+            assert not reads._corrects(con, ("facts",))
             whole = dq.comparison(con, agency_id, pair, "v")
+            assert with_fields(corrected, generated_at=whole.generated_at) == whole
             shown = dq.comparison_shown(con, agency_id, pair, "v")
             for side, full in ((shown.before, whole.before), (shown.after, whole.after)):
                 assert side.n_failed() == len(full.failed()) == full.n_failed()

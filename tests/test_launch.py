@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TypedDict
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -175,3 +176,34 @@ def test_python_m_xxgk_ingest_loads_what_an_ingest_in_process_loads(tmp_path: Pa
         finally:
             con.close()
     assert facts[0] and facts[0] == facts[1]
+
+
+@pytest.mark.parametrize("name", sorted(cli.LAZY))
+def test_a_lazy_command_is_listed_as_its_own_help_would_list_it(name: str) -> None:
+    context = click.Context(cli)
+    real = cli.get_command(context, name)
+    listed = cli.listed_command(context, name)
+    assert real is not None and listed is not None
+    for limit in range(4, 400, 3):
+        assert listed.get_short_help_str(limit) == real.get_short_help_str(limit), limit
+
+
+def test_the_help_listing_imports_no_command_module() -> None:
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from xxgk.cli import cli\n"
+        "out = CliRunner().invoke(cli, ['--help']).output\n"
+        "lazy = {m for m, _ in cli.LAZY.values()}\n"
+        "print(sorted(lazy & set(sys.modules)), 'pandas' in sys.modules, 'summary' in out)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "False", "True"]
+
+
+def test_the_help_listing_is_what_the_commands_themselves_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    widths = (60, 80, 120)
+    listings = [CliRunner().invoke(cli, ["--help"], terminal_width=w).output for w in widths]
+    monkeypatch.setattr(type(cli), "listed_command", type(cli).get_command)
+    assert listings == [CliRunner().invoke(cli, ["--help"], terminal_width=w).output for w in widths]
+    assert all("findings" in listing and "summary" in listing for listing in listings)

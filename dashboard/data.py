@@ -71,24 +71,28 @@ def _run(path: str, read: Callable[..., Any], *args: object) -> Any:
     directory, revision = str(warehouse_dir()), review_revision()
     idle = _idle_cursors(path, directory, revision)
     connection = _connection(path)
-    cursor = _idle_cursor(idle, connection)
-    if cursor is None:
+    facts = _idle_cursor(idle, connection)
+    if facts is None:
         cursor = connection.cursor()
         try:
-            overlay.register(cursor, _relations(path, directory, revision))
+            relations = _relations(path, directory, revision)
+            overlay.register(cursor, relations)
         except BaseException:
             cursor.close()
             raise
+        # What the reads would ask DuckDB on every read (overlay.Known): the relations just registered.
+        facts = overlay.Known(cursor, {name: table.num_rows > 0 for name, table in relations.items()})
     try:
-        result = read(cursor, *args)
+        with overlay.known(facts):
+            result = read(facts.cursor, *args)
     except BaseException:
-        cursor.close()
+        facts.cursor.close()
         raise
-    idle.put((connection, cursor))
+    idle.put((connection, facts))
     return result
 
 
-Pool = queue.SimpleQueue[tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]]
+Pool = queue.SimpleQueue[tuple[duckdb.DuckDBPyConnection, overlay.Known]]
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
@@ -98,16 +102,17 @@ def _idle_cursors(path: str, directory: str, revision: int) -> Pool:
     return queue.SimpleQueue()
 
 
-def _idle_cursor(idle: Pool, connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection | None:
-    """An idle cursor of `connection`; those of a connection the cache has since let go are closed."""
+def _idle_cursor(idle: Pool, connection: duckdb.DuckDBPyConnection) -> overlay.Known | None:
+    """An idle cursor of `connection` with what its reads learnt; those of a connection the cache has
+    since let go are closed."""
     while True:
         try:
-            owner, cursor = idle.get_nowait()
+            owner, facts = idle.get_nowait()
         except queue.Empty:
             return None
         if owner is connection:
-            return cursor
-        cursor.close()
+            return facts
+        facts.cursor.close()
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import components
 from dashboard.review_ui import cell_name, local_time
-from warehouse.dashboard_queries import REVIEW_PAGE
+from warehouse.dashboard_queries import REVIEW_PAGE, ReviewSummary, listing_floor
 from warehouse.filters import ReportFilter
 from warehouse.review.model import STATUSES
 
@@ -23,11 +23,13 @@ def with_status_labels(v: components.View, frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def review_overview(v: components.View, flt: ReportFilter) -> None:
+def review_overview(v: components.View, flt: ReportFilter) -> bool:
     """How many of the filtered reports are to review, approved or returned; and which they are, a page
-    of them at a time."""
+    of them at a time. Returns whether one of the filtered reports could not be placed (read with the
+    counts: `review_summary`)."""
     st.subheader(v.t("review.header"))
-    counts = v.read("review_counts", flt)
+    summary: ReviewSummary = v.read("review_summary", flt)
+    counts = summary.counts
     columns = st.columns(len(STATUSES))
     for column, status in zip(columns, STATUSES, strict=True):
         column.metric(v.t(f"review.status.{status}"), int(counts.get(status, 0)))
@@ -37,7 +39,7 @@ def review_overview(v: components.View, flt: ReportFilter) -> None:
     # names an expander by its label and would close it when the label changed.
     box = components.lazy_expander(v, v.t("review.list_open"), "review_open", "review")
     if not box.open:
-        return
+        return summary.unplaced
     with box:
         pages = max(-(-total // REVIEW_PAGE), 1)
         page = 1
@@ -50,10 +52,13 @@ def review_overview(v: components.View, flt: ReportFilter) -> None:
             st.caption(v.t("review.page_rows", first=first, last=last, total=total, size=REVIEW_PAGE))
         else:
             st.caption(v.t("review.all_rows", total=total))
-        listed = v.frame("review_listing", flt, page)
+        # Only the newest years that hold the page's reports are sorted (the counts give them).
+        floor = listing_floor(summary.years, page * REVIEW_PAGE)
+        listed = v.frame("review_listing", flt, page, REVIEW_PAGE, floor)
         components.table(
             v, with_status_labels(v, listed), what="review-status", key="review_reports", height=360
         )
+    return summary.unplaced
 
 
 def corrections_queue(v: components.View) -> None:

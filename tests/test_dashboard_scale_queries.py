@@ -61,6 +61,21 @@ def test_review_counts_equal_the_listed_reports_per_status(
     assert dq.review_counts(reviewed, flt) == expected
 
 
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_the_review_summary_with_statuses_tells_whether_a_report_is_unplaced(
+    reviewed: duckdb.DuckDBPyConnection, flt: ReportFilter
+) -> None:
+    summary = dq.review_summary(reviewed, flt)
+    assert summary.unplaced == (not dq.unplaced(reviewed, flt).empty)
+    every = dq.reports(reviewed, flt)
+    for page in (1, 2, 4):
+        floor = dq.listing_floor(summary.years, page * 7)
+        pd.testing.assert_frame_equal(
+            dq.review_listing(reviewed, flt, page, 7, floor), dq.review_listing(reviewed, flt, page, 7)
+        )
+    assert sum(n for _, n in summary.years) == len(every)
+
+
 def test_the_review_counts_see_the_statuses(reviewed: duckdb.DuckDBPyConnection) -> None:
     counts = dq.review_counts(reviewed, ReportFilter(include_vertical=True))
     assert counts["approved"] == 2 and counts["returned"] == 1 and counts["pending"] > 10
@@ -296,11 +311,30 @@ def test_unplaced_agencies_when_there_are_some(sample_warehouse: Path) -> None:
                 CASE WHEN year = 2021 THEN NULL ELSE place_code END AS place_code,
                 CASE WHEN year = 2019 THEN 'unresolved' ELSE place_status END AS place_status)
             FROM agg_reports""")
-        for flt in (ReportFilter(), ReportFilter(include_vertical=True), ReportFilter(year_from=2020)):
+        answers = set()
+        for flt in (
+            ReportFilter(),
+            ReportFilter(include_vertical=True),
+            ReportFilter(year_from=2020),
+            ReportFilter(year_from=2022),
+        ):
             condition, params = flt.condition("r")
             selected = f"WITH selected AS (SELECT r.* FROM agg_reports AS r WHERE {condition})"
             before = copy.execute(selected + UNPLACED_BEFORE, params).df()
             pd.testing.assert_frame_equal(dq.unplaced(copy, flt), before)
+            # The quality page lists them only when the review counts' scan found one (`review_summary`).
+            summary = dq.review_summary(copy, flt)
+            assert summary.counts == dq.review_counts(copy, flt) and summary.unplaced == (not before.empty)
+            answers.add(summary.unplaced)
+        assert answers == {True, False}
         assert len(dq.unplaced(copy, ReportFilter(include_vertical=True))) > 3
     finally:
         copy.close()
+
+
+def test_the_listing_floor_is_the_newest_years_that_hold_the_rows() -> None:
+    years = ((2024, 3), (2023, 5), (None, 4), (2020, 2))
+    assert [dq.listing_floor(years, rows) for rows in (1, 3, 4, 8, 9, 10, 14, 15)] == [
+        2024, 2024, 2023, 2023, 2020, 2020, None, None,
+    ]  # fmt: skip
+    assert dq.listing_floor((), 1) is None and dq.listing_floor(((None, 9),), 1) is None

@@ -194,6 +194,66 @@ def test_a_read_reuses_an_idle_cursor_with_its_review_relations(
     assert len(registered) == 1 and used[0] is used[1] is registered[0]
 
 
+REVIEW_RELATIONS = (
+    overlay.CORRECTIONS,
+    overlay.STATUS,
+    overlay.CARRIED,
+    overlay.OVERLAY,
+    overlay.CORRECTED_SERIES,
+)
+
+
+def test_the_reads_of_a_pooled_cursor_ask_the_version_once_and_get_duckdbs_answers(
+    dashboard_reads: str,
+) -> None:
+    """A dashboard cursor knows its review relations and keeps what its reads learn of the version
+    (`overlay.Known`): the same answers as the statements they replace give on a plain connection."""
+
+    def asked(cursor: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
+        facts = overlay.known_for(cursor)
+        assert facts is not None and facts.cursor is cursor
+        agency = cursor.execute("SELECT agency_id FROM agg_reports WHERE agency_id IS NOT NULL LIMIT 1")
+        key = str(agency.fetchall()[0][0])
+        answers = (
+            dq.has_rollups(cursor),
+            dq._in_bucket(cursor, key),
+            {name: overlay.has_rows(cursor, name) for name in REVIEW_RELATIONS},
+            overlay.is_registered(cursor),
+            key,
+        )
+        return answers, sorted(facts.memo)
+
+    first, learnt = data._run(dashboard_reads, asked)
+    again, kept = data._run(dashboard_reads, asked)
+    assert again == first and learnt == kept == ["buckets", "rollups"]
+    plain = connect(dashboard_reads, read_only=True)
+    try:
+        assert overlay.known_for(plain) is None and not overlay.is_registered(plain)
+        overlay.ensure(plain)
+        rows = {name: overlay.has_rows(plain, name) for name in REVIEW_RELATIONS}
+        key = str(first[4])
+        assert (dq.has_rollups(plain), dq._in_bucket(plain, key), rows, True, key) == first
+    finally:
+        plain.close()
+
+
+def test_what_a_cursor_knows_holds_for_that_cursor_within_its_read_only(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    cursor, other = con.cursor(), con.cursor()
+    try:
+        overlay.ensure(cursor)
+        overlay.ensure(other)
+        assert not overlay.has_rows(cursor, overlay.STATUS)
+        with overlay.known(overlay.Known(cursor, {overlay.STATUS: True})):
+            assert overlay.has_rows(cursor, overlay.STATUS)  # as known
+            assert overlay.known_for(other) is None and not overlay.has_rows(other, overlay.STATUS)
+        assert overlay.known_for(cursor) is None and not overlay.has_rows(cursor, overlay.STATUS)
+    finally:
+        cursor.close()
+        other.close()
+
+
 def test_a_failed_read_closes_its_cursor(dashboard_reads: str) -> None:
     used: list[duckdb.DuckDBPyConnection] = []
 

@@ -3,7 +3,9 @@ place on the overview page, the comparison on the agencies page, and the bytes t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import components
 from dashboard.documents import _comparison_data, _summary_data
 from etl.pipeline import parse_file
+from warehouse.documents.compare import Comparison
 from warehouse.documents.make import make_comparison
 from warehouse.documents.summary import SummaryRequest
 from warehouse.publish import require_current
@@ -89,6 +92,34 @@ def test_comparison_on_the_agencies_page(warehouse: Path, monkeypatch: pytest.Mo
     ]
 
 
+def test_the_comparisons_documents_read_the_whole_comparison_on_the_download_thread(warehouse: Path) -> None:
+    """The page shows a comparison without checks and series (`comparison_shown`); its buttons write the
+    whole comparison, read when clicked on Streamlit's download thread (no script run there)."""
+    at = open_page({**PLACE, "county": "330802", "cmp_to": "2023"}, "views/agencies.py")
+    view = at.session_state[components.VIEW_KEY]
+    agency, years = at.session_state["agency"], (int(at.session_state["cmp_from"]), 2023)
+    shown = view.read("comparison_shown", agency, years, view.version_name())
+    read: list[Comparison] = []
+    made: list[bytes] = []
+
+    def clicked() -> None:
+        def whole() -> Comparison:
+            read.append(view.read("comparison", agency, years, view.version_name()))
+            return read[-1]
+
+        made.append(_comparison_data(whole, "html")())
+
+    thread = threading.Thread(target=clicked)
+    thread.start()
+    thread.join()
+    assert len(made) == 1 and made[0].startswith(b"<!DOCTYPE html>")
+    expected = make_comparison(require_current(warehouse), agency, years)
+    assert replace(read[0], generated_at=expected.generated_at) == expected
+    assert expected.before.checks and expected.series and not shown.series and not shown.before.checks
+    assert shown.before.n_failed() == len(expected.before.failed())
+    assert shown.cells == expected.cells and shown.sections == expected.sections
+
+
 def test_a_link_naming_the_compared_year_opens_the_comparison(warehouse: Path) -> None:
     at = open_page({**PLACE, "county": "330802", "cmp_to": "2023"}, "views/agencies.py")
     assert {"对比 Word", "对比 Excel", "对比 HTML"} <= set(labels(at))
@@ -101,5 +132,5 @@ def test_the_buttons_hand_out_the_documents(warehouse: Path, tmp_path: Path) -> 
     path.write_bytes(_summary_data(version, SummaryRequest("330802", 2023), "xlsx")())
     assert parse_file(path).meta.agency == "柯城区"
     comparison = make_comparison(version, "柯城区教育局", (2022, 2023))
-    page = _comparison_data(comparison, "html")()
+    page = _comparison_data(lambda: comparison, "html")()
     assert page.startswith(b"<!DOCTYPE html>") and "柯城区教育局".encode() in page

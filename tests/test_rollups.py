@@ -78,6 +78,7 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, Read]:
         "failed_checks_first": lambda c, f: dq.failed_checks(c, f, 7),
         "failed_checks_page_3": lambda c, f: dq.failed_checks(c, f, 5, 3),
         "unplaced": dq.unplaced,
+        "review_summary": dq.review_summary,
         "agencies": dq.agencies,
         "series_by_report": lambda c, f: dq.series_by_report(c, f, series),
         "series_gaps": lambda c, f: dq.series_gaps(c, f, series),
@@ -165,6 +166,39 @@ def test_every_page_query_equals_the_fact_scanning_query(
     _same(rolled_places, dq.places(con))
     _same(rolled_domain, dq.domain(con))
     assert non_empty > len(filters) * 4, "the comparisons must cover rows, not empty frames"
+
+
+def test_the_review_counts_tell_whether_the_unplaced_agencies_have_a_row(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The quality page reads `unplaced` only when `review_summary` says a selected report is unplaced:
+    for every filter, that flag is whether `unplaced` has a row, and the counts are `review_counts`'."""
+    for flt in dict.fromkeys(_filters(con)):
+        summary = dq.review_summary(con, flt)
+        assert summary.unplaced == (not dq.unplaced(con, flt).empty), flt
+    # The sample places every report: tests/test_dashboard_scale_queries.py unplaces some.
+
+
+def test_the_review_listing_of_the_newest_years_is_the_listing(con: duckdb.DuckDBPyConnection) -> None:
+    """`review_summary` counts the selected reports per status and per year; a page of the review listing
+    read from the newest years that hold it (`listing_floor`) is the page read from every year."""
+    floored = 0
+    for flt in dict.fromkeys(_filters(con)):
+        summary = dq.review_summary(con, flt)
+        every = dq.reports(con, flt)
+        assert summary.counts == {str(s): int(n) for s, n in every["review_status"].value_counts().items()}
+        assert dict(summary.years) == {
+            (None if pd.isna(y) else int(y)): int(n)
+            for y, n in every["year"].value_counts(dropna=False).items()
+        }
+        for limit in (7, 40):
+            for page in (1, 2, 3):
+                floor = dq.listing_floor(summary.years, page * limit)
+                _same(
+                    dq.review_listing(con, flt, page, limit, floor), dq.review_listing(con, flt, page, limit)
+                )
+                floored += floor is not None and floor > (flt.year_from or 0) and page * limit < len(every)
+    assert floored > 20, "the comparisons must cover pages read from fewer years"
 
 
 def test_the_pages_of_failed_checks_list_each_once_in_the_order_of_one_read(
@@ -267,6 +301,56 @@ def test_the_comparison_read_from_the_agencys_bucket_equals_the_one_over_every_b
         assert with_fields(routed, generated_at=everywhere.generated_at) == everywhere
         failed += len(routed.before.checks) + len(routed.after.checks)
     assert failed > 0, "the comparisons must cover checks"
+
+
+def test_the_comparison_the_agencies_page_shows_is_the_whole_comparison_without_checks_and_series(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`comparison_shown` (the page's read: no checks, no series) gives the whole comparison's cells,
+    sections, sides and tiles, each side's failed checks counted from `reports.checks_failed`; with
+    nothing corrected, the facts read as stored are the corrected facts (`reads._corrects`)."""
+    from dataclasses import replace as with_fields
+
+    from warehouse.documents import reads
+
+    corrects = reads._corrects
+
+    agencies = con.execute(
+        "SELECT agency_id FROM reports WHERE agency_id IS NOT NULL AND is_current "
+        "GROUP BY agency_id HAVING count(DISTINCT year) > 1 ORDER BY agency_id"
+    ).fetchall()
+    assert len(agencies) > 3
+    failing = compared = 0
+    for (agency_id,) in agencies:
+        years = dq.agency_report_years(con, agency_id)
+        for pair in {(years[0], years[-1]), (years[-2], years[-1]), (years[0], years[1])}:
+            monkeypatch.setattr(reads, "_corrects", lambda _con, _relations: True)
+            corrected = dq.comparison(con, agency_id, pair, "v")
+            monkeypatch.setattr(reads, "_corrects", corrects)
+            assert not reads._corrects(con, ("facts",))
+            whole = dq.comparison(con, agency_id, pair, "v")
+            assert with_fields(corrected, generated_at=whole.generated_at) == whole
+            shown = dq.comparison_shown(con, agency_id, pair, "v")
+            for side, full in ((shown.before, whole.before), (shown.after, whole.after)):
+                assert side.n_failed() == len(full.failed()) == full.n_failed()
+                assert with_fields(side, checks_failed=None) == with_fields(full, checks=())
+                failing += side.n_failed() > 0
+            assert shown.series == ()
+            assert (
+                with_fields(
+                    shown,
+                    before=whole.before,
+                    after=whole.after,
+                    series=whole.series,
+                    generated_at=whole.generated_at,
+                )
+                == whole
+            )
+            assert (
+                shown.count("changed") == whole.count("changed") and shown.copied_share == whole.copied_share
+            )
+            compared += 1
+    assert compared > 10 and failing > 0, "the comparisons must cover failed checks"
 
 
 def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_facts(

@@ -26,7 +26,7 @@ review = st.pills(
 )
 state.remember("review", state.join_list(list(review)) or None)
 flt = replace(v.flt, review=tuple(review))
-review_panels.review_overview(v, flt)
+any_unplaced = review_panels.review_overview(v, flt)
 
 st.subheader(v.t("quality.summary"))
 summary = v.frame("check_summary", flt)
@@ -87,8 +87,10 @@ if coverage_box.open:
             components.chart(v, fig, shown, what="coverage", key="coverage")
 
 st.subheader(v.t("quality.unplaced"))
-unplaced = v.filtered("unplaced")
-if unplaced.empty:
+# The counts above tell whether any report of the page's filter is unplaced (the usual answer: none), so
+# the listing is read only when there is one; a review status chosen narrows those counts to its reports.
+unplaced = v.filtered("unplaced") if any_unplaced or flt != v.flt else None
+if unplaced is None or unplaced.empty:
     st.success("✓")
 else:
     components.table(

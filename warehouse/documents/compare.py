@@ -65,9 +65,16 @@ class Side:
     source_file: str
     title: str
     checks: tuple[CheckRow, ...] = ()
+    checks_failed: int | None = None
+    """The report's failed checks counted (`reports.checks_failed`) where `checks` were not read: a
+    comparison made for the screen only (`build_comparison(..., shown=True)`)."""
 
     def failed(self) -> tuple[CheckRow, ...]:
         return tuple(c for c in self.checks if c.status == "fail")
+
+    def n_failed(self) -> int:
+        """How many of its checks failed: `len(failed())`, or the stored count when they were not read."""
+        return len(self.failed()) if self.checks_failed is None else self.checks_failed
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.checks if c.status == status)

@@ -71,8 +71,8 @@ def _run(path: str, read: Callable[..., Any], *args: object) -> Any:
     directory, revision = str(warehouse_dir()), review_revision()
     idle = _idle_cursors(path, directory, revision)
     connection = _connection(path)
-    facts = _idle_cursor(idle, connection)
-    if facts is None:
+    answers = _idle_cursor(idle, connection)
+    if answers is None:
         cursor = connection.cursor()
         try:
             relations = _relations(path, directory, revision)
@@ -81,14 +81,14 @@ def _run(path: str, read: Callable[..., Any], *args: object) -> Any:
             cursor.close()
             raise
         # What the reads would ask DuckDB on every read (overlay.Known): the relations just registered.
-        facts = overlay.Known(cursor, {name: table.num_rows > 0 for name, table in relations.items()})
+        answers = overlay.Known(cursor, {name: table.num_rows > 0 for name, table in relations.items()})
     try:
-        with overlay.known(facts):
-            result = read(facts.cursor, *args)
+        with overlay.known(answers):
+            result = read(answers.cursor, *args)
     except BaseException:
-        facts.cursor.close()
+        answers.cursor.close()
         raise
-    idle.put((connection, facts))
+    idle.put((connection, answers))
     return result
 
 
@@ -107,12 +107,12 @@ def _idle_cursor(idle: Pool, connection: duckdb.DuckDBPyConnection) -> overlay.K
     since let go are closed."""
     while True:
         try:
-            owner, facts = idle.get_nowait()
+            owner, answers = idle.get_nowait()
         except queue.Empty:
             return None
         if owner is connection:
-            return facts
-        facts.cursor.close()
+            return answers
+        answers.cursor.close()
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)

@@ -210,8 +210,8 @@ def test_the_reads_of_a_pooled_cursor_ask_the_version_once_and_get_duckdbs_answe
     (`overlay.Known`): the same answers as the statements they replace give on a plain connection."""
 
     def asked(cursor: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
-        facts = overlay.known_for(cursor)
-        assert facts is not None and facts.cursor is cursor
+        pooled = overlay.known_for(cursor)
+        assert pooled is not None and pooled.cursor is cursor
         agency = cursor.execute("SELECT agency_id FROM agg_reports WHERE agency_id IS NOT NULL LIMIT 1")
         key = str(agency.fetchall()[0][0])
         answers = (
@@ -221,7 +221,7 @@ def test_the_reads_of_a_pooled_cursor_ask_the_version_once_and_get_duckdbs_answe
             overlay.is_registered(cursor),
             key,
         )
-        return answers, sorted(facts.memo)
+        return answers, sorted(pooled.memo)
 
     first, learnt = data._run(dashboard_reads, asked)
     again, kept = data._run(dashboard_reads, asked)

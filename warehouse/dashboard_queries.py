@@ -195,19 +195,17 @@ def _in_bucket(con: Connection, key: str) -> str:
 def _bucket_layout(con: Connection) -> tuple[dict[str, str], list[tuple[str]]] | None:
     """The store's root and number of buckets, and the files of its own checks (`_in_bucket`); None when
     the version is not a store. Asked once per dashboard cursor (`overlay.Known`)."""
-    facts = overlay.known_for(con)
-    if facts is not None and "buckets" in facts.memo:
-        return cast("tuple[dict[str, str], list[tuple[str]]] | None", facts.memo["buckets"])
+    return overlay.remembered(con, "buckets", lambda: _ask_bucket_layout(con))
+
+
+def _ask_bucket_layout(con: Connection) -> tuple[dict[str, str], list[tuple[str]]] | None:
     info = dict(
         con.execute("SELECT key, value FROM warehouse_info WHERE key IN ('root', 'n_buckets')").fetchall()
     )
-    layout = None
-    if "root" in info and "n_buckets" in info:
-        own = con.execute("SELECT file FROM _parts WHERE relation = 'checks' ORDER BY seq").fetchall()
-        layout = (info, own)
-    if facts is not None:
-        facts.memo["buckets"] = layout
-    return layout
+    if "root" not in info or "n_buckets" not in info:
+        return None
+    own = con.execute("SELECT file FROM _parts WHERE relation = 'checks' ORDER BY seq").fetchall()
+    return info, own
 
 
 def _current(con: Connection, name: str) -> pd.DataFrame:

@@ -187,17 +187,15 @@ def has_current_rollup(con: Connection) -> bool:
     """Whether the version holds `agg_reports` of this xxgk's format (warehouse/store/rollups.py): the
     current reports with the columns the summary's candidates read, but the file name. Asked once per
     dashboard cursor (`overlay.Known`)."""
-    facts = overlay.known_for(con)
-    if facts is not None and "rollups" in facts.memo:
-        return bool(facts.memo["rollups"])
+    return overlay.remembered(con, "rollups", lambda: _asks_current_rollup(con))
+
+
+def _asks_current_rollup(con: Connection) -> bool:
     try:
         found = con.execute("SELECT value FROM warehouse_info WHERE key = 'rollups'").fetchall()
     except duckdb.Error:
         return False
-    answer = bool(found) and found[0][0] == ROLLUPS_FORMAT
-    if facts is not None:
-        facts.memo["rollups"] = answer
-    return answer
+    return bool(found) and found[0][0] == ROLLUPS_FORMAT
 
 
 def cell_sums(con: Connection, cells: Sequence[Cell], units: Sequence[Unit]) -> tuple[CellSum, ...]:

@@ -13,9 +13,10 @@ version itself is never written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar, cast
 
 import duckdb
 import pyarrow as pa
@@ -183,13 +184,14 @@ class Known:
         self.memo: dict[str, object] = {}
 
 
+T = TypeVar("T")
 _KNOWN: ContextVar[Known | None] = ContextVar("xxgk_review_known", default=None)
 
 
 @contextmanager
-def known(facts: Known) -> Iterator[None]:
-    """Reads on `facts.cursor` within this block take what `facts` knows instead of asking DuckDB."""
-    token = _KNOWN.set(facts)
+def known(answers: Known) -> Iterator[None]:
+    """Reads on `answers.cursor` within this block take what `answers` knows instead of asking DuckDB."""
+    token = _KNOWN.set(answers)
     try:
         yield
     finally:
@@ -202,12 +204,22 @@ def known_for(con: duckdb.DuckDBPyConnection) -> Known | None:
     return found if found is not None and found.cursor is con else None
 
 
+def remembered(con: duckdb.DuckDBPyConnection, key: str, ask: Callable[[], T]) -> T:
+    """`ask()`, asked once per pooled cursor when `con` has a `Known` (kept in its `memo` under `key`)."""
+    answers = known_for(con)
+    if answers is None:
+        return ask()
+    if key not in answers.memo:
+        answers.memo[key] = ask()
+    return cast(T, answers.memo[key])
+
+
 def has_rows(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     """Whether a registered review relation holds any row (usually none: nothing corrected or reviewed),
     so a query can leave out a join that would add nothing."""
-    facts = known_for(con)
-    if facts is not None and relation in facts.rows:
-        return facts.rows[relation]
+    answers = known_for(con)
+    if answers is not None and relation in answers.rows:
+        return answers.rows[relation]
     return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM {relation})").fetchall()[0][0])
 
 

@@ -537,3 +537,75 @@ def test_every_pages_figures_draw_the_same_without_plotly_validation(
             else:
                 drawn[page] = shown
     assert sum(len(found) for found in drawn.values()) >= 15, "the comparison must cover the charts"
+
+
+def _shown(at: AppTest) -> dict[str, Any]:
+    """What a page shows: its text, tables, figures, tiles and widgets' values."""
+    return {
+        "markdown": [str(e.value) for e in at.markdown],
+        "caption": [str(e.value) for e in at.caption],
+        "info": [str(e.value) for e in at.info],
+        "tables": [e.value.to_dict("split") for e in at.dataframe],
+        "figures": figures(at),
+        "metrics": [(e.label, e.value) for e in at.metric],
+        "selectboxes": [(e.key, e.value) for e in at.selectbox],
+        "url": dict(at.query_params),
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lang": "en"},
+        {"lang": "en", "rank_year": "2021", "series": "litigation", "cmp_to": "2022", "review": "pending"},
+        {"lang": "en", "rank_open": "0", "cmp_open": "0"},
+    ],
+)
+def test_the_agencies_page_read_ahead_shows_what_the_page_read_in_turn_shows(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str]
+) -> None:
+    """The agencies page reads its profile's gaps, the agency's reports and (its section open) the ranking
+    on a read-ahead thread while it draws (`View.ahead`): the page shows what it shows reading each in
+    turn, the reads ahead are read once, there, and the run ends with none left running."""
+    import threading
+
+    import streamlit as st
+
+    from dashboard import components, data
+
+    agency_id = sql(
+        warehouse,
+        "SELECT agency_id FROM reports WHERE is_current AND template = 'v2021' AND agency_id IS NOT NULL "
+        "GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
+    )[0][0]
+    asked: list[tuple[str, str, str]] = []
+    run = data._run
+
+    def counted(path: str, read: Any, *args: object) -> Any:
+        asked.append((read.__name__, repr(args), threading.current_thread().name))
+        return run(path, read, *args)
+
+    started: list[Any] = []
+    start = data.ahead
+
+    def kept(path: str, reads: Any) -> Any:
+        started.append(start(path, reads))
+        return started[-1]
+
+    monkeypatch.setattr(data, "_run", counted)
+    monkeypatch.setattr(data, "ahead", kept)
+    st.cache_data.clear()
+    ahead = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    opened = params.get("rank_open") != "0"
+    on_thread = {name for name, _, thread in asked if thread.startswith("xxgk-ahead")}
+    assert on_thread == {"series_gaps", "agency_rows", *(("ranking_years", "ranking") if opened else ())}
+    assert len({(name, args) for name, args, _ in asked}) == len(asked), "a read ahead is read once"
+    assert len(started) == 1 and all(future.done() for future in started)
+    monkeypatch.setattr(components.View, "ahead", lambda self, *reads: None)
+    asked.clear()
+    st.cache_data.clear()
+    in_turn = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    assert not any(thread.startswith("xxgk-ahead") for _, _, thread in asked)
+    assert ahead == in_turn
+    assert any(" · " in title for title in ahead["figures"]) == opened
+    assert bool(ahead["metrics"]) == (params.get("cmp_open") != "0"), "the comparison's tiles"

@@ -557,55 +557,57 @@ def _shown(at: AppTest) -> dict[str, Any]:
     "params",
     [
         {"lang": "en"},
-        {"lang": "en", "rank_year": "2021", "series": "litigation", "cmp_to": "2022", "review": "pending"},
-        {"lang": "en", "rank_open": "0", "cmp_open": "0"},
+        {"lang": "en", "rank_year": "2021", "series": "litigation", "cmp_to": "2022", "years": "2019-2022"},
+        {"lang": "zh", "rank_open": "0", "cmp_open": "0"},
     ],
 )
-def test_the_agencies_page_read_ahead_shows_what_the_page_read_in_turn_shows(
+def test_the_agencies_page_shows_from_one_read_of_the_agency_what_three_reads_showed(
     warehouse: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str]
 ) -> None:
-    """The agencies page reads its profile's gaps, the agency's reports and (its section open) the ranking
-    on a read-ahead thread while it draws (`View.ahead`): the page shows what it shows reading each in
-    turn, the reads ahead are read once, there, and the run ends with none left running."""
-    import threading
+    """The agencies page takes its reports table, the comparison's years and the comparison's two reports
+    from one read of the agency's bucket (`agency_rows`): it shows what it showed reading `reports`,
+    `agency_report_years` and `compare_reports` (the page of before, run with those reads)."""
+    from dataclasses import replace
 
     import streamlit as st
 
-    from dashboard import components, data
+    from dashboard import components, data, documents
+    from warehouse import dashboard_queries as dq
 
     agency_id = sql(
         warehouse,
         "SELECT agency_id FROM reports WHERE is_current AND template = 'v2021' AND agency_id IS NOT NULL "
-        "GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
+        "AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
     )[0][0]
-    asked: list[tuple[str, str, str]] = []
+    asked: list[str] = []
     run = data._run
 
     def counted(path: str, read: Any, *args: object) -> Any:
-        asked.append((read.__name__, repr(args), threading.current_thread().name))
+        asked.append(read.__name__)
         return run(path, read, *args)
 
-    started: list[Any] = []
-    start = data.ahead
-
-    def kept(path: str, reads: Any) -> Any:
-        started.append(start(path, reads))
-        return started[-1]
-
     monkeypatch.setattr(data, "_run", counted)
-    monkeypatch.setattr(data, "ahead", kept)
     st.cache_data.clear()
-    ahead = _shown(open_page("agencies", {"agency": agency_id, **params}))
-    opened = params.get("rank_open") != "0"
-    on_thread = {name for name, _, thread in asked if thread.startswith("xxgk-ahead")}
-    assert on_thread == {"series_gaps", "agency_rows", *(("ranking_years", "ranking") if opened else ())}
-    assert len({(name, args) for name, args, _ in asked}) == len(asked), "a read ahead is read once"
-    assert len(started) == 1 and all(future.done() for future in started)
-    monkeypatch.setattr(components.View, "ahead", lambda self, *reads: None)
+    one_read = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    assert "agency_rows" in asked and "reports" not in asked and "agency_report_years" not in asked
+
+    def view() -> components.View:
+        return components.view()
+
+    def chosen() -> str:
+        return str(st.session_state["agency"])
+
+    monkeypatch.setattr(
+        dq,
+        "selected_reports",
+        lambda _rows: view().frame("reports", replace(view().flt, agency_ids=(chosen(),))),
+    )
+    monkeypatch.setattr(documents, "years_of", lambda _rows: view().read("agency_report_years", chosen()))
+    monkeypatch.setattr(documents, "compare_rows", lambda _rows, _years: None)
     asked.clear()
     st.cache_data.clear()
-    in_turn = _shown(open_page("agencies", {"agency": agency_id, **params}))
-    assert not any(thread.startswith("xxgk-ahead") for _, _, thread in asked)
-    assert ahead == in_turn
-    assert any(" · " in title for title in ahead["figures"]) == opened
-    assert bool(ahead["metrics"]) == (params.get("cmp_open") != "0"), "the comparison's tiles"
+    three_reads = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    assert "reports" in asked and ("agency_report_years" in asked) == (params.get("cmp_open") != "0")
+    assert one_read == three_reads
+    assert ("agency", agency_id) in one_read["selectboxes"]
+    assert one_read["tables"] and bool(one_read["metrics"]) == (params.get("cmp_open") != "0")

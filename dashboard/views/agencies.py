@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -13,23 +12,6 @@ from warehouse.dashboard_queries import selected_reports
 from warehouse.store.rollups import RANKED_SERIES
 
 SERIES = RANKED_SERIES
-RANKING = ("rank_open", "rank_year")  # the ranking's expander key and the parameter that opens it
-
-
-def _ranking_ahead(v: components.View, series: str) -> Callable[[], object]:
-    # The ranking's reads for the year it will show (the one asked for when it has the series, else the
-    # newest), made on the read-ahead thread: no session state there, so the year asked for is taken now.
-    asked = st.session_state.get("rank_year")
-    if asked is None:
-        asked = state.parse_int(st.query_params.get("rank_year") or "")
-
-    def read() -> None:
-        years = [int(y) for y in v.filtered("ranking_years", series)["year"]]
-        if years:
-            v.filtered("ranking", series, asked if asked in years else years[0])
-
-    return read
-
 
 v = components.view()
 st.title(v.t("agencies.title"))
@@ -49,16 +31,6 @@ else:
     state.remember("agency", agency)
 
     one = replace(v.flt, agency_ids=(agency,))
-    state.seed("series", lambda raw: state.parse_choice(raw, SERIES))
-    if st.session_state.get("series") not in SERIES:
-        st.session_state["series"] = SERIES[0]
-    # Read ahead, beside the profile's read and drawing: the profile's gaps, the agency's reports and, when
-    # its section is open, the ranking of the chosen series (docs/scale.md §5, fourteenth pass).
-    v.ahead(
-        ("series_gaps", one, SERIES),
-        ("agency_rows", one),
-        *([_ranking_ahead(v, st.session_state["series"])] if components.will_open(v, *RANKING) else []),
-    )
     st.subheader(markdown(f"{names.get(agency, agency)} · {v.t('agencies.profile')}"))
     profile_rows = v.frame("series_by_report", one, SERIES)
     profile = measures.series_totals(profile_rows)
@@ -92,6 +64,9 @@ else:
     documents.compare_section(v, agency, rows)
 
     st.subheader(v.t("agencies.compare"))
+    state.seed("series", lambda raw: state.parse_choice(raw, SERIES))
+    if st.session_state.get("series") not in SERIES:
+        st.session_state["series"] = SERIES[0]
     series = st.selectbox(
         v.t("agencies.series_pick"), SERIES, key="series", format_func=lambda code: v.t("series." + code)
     )
@@ -130,7 +105,7 @@ else:
     st.subheader(v.t("agencies.ranking"))
     # Read and drawn only while its expander is open (the ranking is a third of a cold page's reads at
     # 100k reports; docs/scale.md §5, sixth pass); a link naming its year opens it.
-    ranking_box = components.lazy_expander(v, v.t("agencies.ranking_open"), *RANKING)
+    ranking_box = components.lazy_expander(v, v.t("agencies.ranking_open"), "rank_open", "rank_year")
     if ranking_box.open:
         with ranking_box:
             years = [int(y) for y in v.filtered("ranking_years", series)["year"]]

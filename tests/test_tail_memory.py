@@ -30,6 +30,8 @@ NAMES = ("柯城区卫生健康局_2022_gbk.html", "湖北_江岸区民政局_20
         (" 2.5 gb ", 2_500_000_000),
         ("1GiB", 2**30),
         ("300 MiB", 300 << 20),
+        ("1G", 10**9),
+        ("2 gigabytes", 2 * 10**9),
     ],
 )
 def test_duckdb_sizes_are_read_in_its_units(text: str, size: int) -> None:

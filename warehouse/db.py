@@ -28,7 +28,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
 
 
 MEMORY_LIMIT = os.environ.get("XXGK_MEMORY_LIMIT", "1GB")
-"""DuckDB's own memory per connection; sorts and joins beyond it spill to disk (README: national scale)."""
+"""DuckDB's own memory per connection; sorts and joins beyond it spill to disk (README: national scale). In
+an ingest's work after its last file (derivation, logs, compaction) what the process holds outside DuckDB
+is taken off it, down to half of it (warehouse/store/memory.py)."""
 
 
 def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warehouse import db
 from warehouse.db import connect, open_version, quoted, stored_version, version_message
 from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
@@ -19,6 +20,7 @@ from warehouse.store.catalog import Catalog, bucket_count, is_store_version, rea
 from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.logs import fold_logs, logs_due, write_logs
+from warehouse.store.memory import fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import write_version
@@ -80,27 +82,28 @@ class StoreRun:
         con = self.parts.release()  # one in-memory instance for the parts, deriving, the logs and compaction
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
-            with stage("derive"):
-                inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
-                merging = due(Catalog(parts=previous.parts + written.parts)) is not None
-                derived = derive(inputs, con, clear=merging or logs_due(previous))
-            with stage("write logs"):
-                logs = write_logs(con, self.directory, self.run_id, batch, seq)
-            catalog = replace(
-                previous,
-                parts=previous.parts + written.parts + tuple(logs),
-                buckets=derived.buckets,
-                dead=derived.dead,
-                place_inputs=batch.place_inputs,
-                run_seq=seq,
-                n_buckets=n_buckets,
-                rollups=derived.rollups.files,
-                rollup_deltas=derived.rollups.deltas,
-                n_reports=derived.n_reports,
-            )
-            with stage("fold logs, compact"):
-                catalog = fold_logs(con, self.directory, catalog, self.run_id)
-                self.catalog = compact(con, self.directory, catalog, self.run_id)
+            with fitted(con, db.MEMORY_LIMIT):  # what the process holds is taken off DuckDB's limit
+                with stage("derive"):
+                    inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
+                    merging = due(Catalog(parts=previous.parts + written.parts)) is not None
+                    derived = derive(inputs, con, clear=merging or logs_due(previous))
+                with stage("write logs"):
+                    logs = write_logs(con, self.directory, self.run_id, batch, seq)
+                catalog = replace(
+                    previous,
+                    parts=previous.parts + written.parts + tuple(logs),
+                    buckets=derived.buckets,
+                    dead=derived.dead,
+                    place_inputs=batch.place_inputs,
+                    run_seq=seq,
+                    n_buckets=n_buckets,
+                    rollups=derived.rollups.files,
+                    rollup_deltas=derived.rollups.deltas,
+                    n_reports=derived.n_reports,
+                )
+                with stage("fold logs, compact"):
+                    catalog = fold_logs(con, self.directory, catalog, self.run_id)
+                    self.catalog = compact(con, self.directory, catalog, self.run_id)
         finally:
             con.close()
             shutil.rmtree(spill, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""The full build's memory (issue 12): DuckDB's limit after the last file takes off what the process
+holds, and the run keeps no second copy of every file's path, hash or job while it parses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+from warehouse import db
+from warehouse.engine import duckdb
+from warehouse.store import memory
+from warehouse.store.memory import fitted, parse_size, tail_limit
+from xxgk import ingest as ingest_module
+from xxgk.ingest import Outcome, discover, ingest
+from xxgk.parsing import Job
+
+MB = 1000**2
+REPORTS = FIXTURES / "reports"
+NAMES = ("柯城区卫生健康局_2022_gbk.html", "湖北_江岸区民政局_2019_tabs.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("1GB", 10**9),
+        ("512MB", 512 * MB),
+        (" 2.5 gb ", 2_500_000_000),
+        ("1GiB", 2**30),
+        ("300 MiB", 300 << 20),
+        ("1G", 10**9),
+        ("2 gigabytes", 2 * 10**9),
+    ],
+)
+def test_duckdb_sizes_are_read_in_its_units(text: str, size: int) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "lots", "80%", "1 GBB", "-1GB"])
+def test_what_is_not_a_size_is_none(text: str) -> None:
+    assert parse_size(text) is None
+
+
+def test_the_tail_limit_takes_off_what_the_process_holds_outside_duckdb() -> None:
+    gb = 1000 * MB
+    assert tail_limit(gb, rss=300 * MB, in_duckdb=0) == 700 * MB
+    assert tail_limit(gb, rss=300 * MB, in_duckdb=100 * MB) == 800 * MB  # DuckDB's own is not counted twice
+    assert tail_limit(gb, rss=900 * MB, in_duckdb=0) == 500 * MB  # never under half
+    assert tail_limit(gb, rss=50 * MB, in_duckdb=80 * MB) == gb  # never over the configured limit
+
+
+def _limit(con: duckdb.DuckDBPyConnection) -> int:
+    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    size = parse_size(shown)
+    assert size is not None, shown
+    return size
+
+
+def test_fitted_sets_the_limit_from_the_process_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    con = db.connect(None)
+    try:
+        configured = _limit(con)
+        monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
+        with fitted(con, db.MEMORY_LIMIT) as limit:
+            assert limit is not None and limit < configured
+            assert abs(_limit(con) - limit) <= 1 << 20  # DuckDB shows it rounded to 0.1 MiB
+        assert abs(_limit(con) - configured) <= 1 << 20
+    finally:
+        con.close()
+
+
+def test_the_derivation_runs_within_the_fitted_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ingest's derivation and compaction run with DuckDB's limit less what the process holds: here
+    a process said to hold the whole configured limit gets half of it, and the warehouse is the same."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in NAMES:
+        shutil.copy(REPORTS / name, inbox / name)
+    configured = parse_size(db.MEMORY_LIMIT)
+    assert configured is not None
+    monkeypatch.setattr(memory, "process_rss", lambda: 2 * configured)
+    seen: list[int] = []
+    from warehouse.store import writer
+
+    real = writer.derive
+
+    def derive(inputs: object, con: duckdb.DuckDBPyConnection, **kwargs: object) -> object:
+        seen.append(_limit(con))
+        return real(inputs, con, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "derive", derive)
+    summary = ingest([inbox], tmp_path / "wh")
+    assert summary.count("loaded") == 2 and not summary.failed
+    assert len(seen) == 1 and abs(seen[0] - configured // 2) <= 1 << 20
+
+
+def test_a_job_is_not_kept_once_handed_out() -> None:
+    from xxgk.ingest import handed_out
+
+    jobs = [Job(f"/in/{n}.html", f"{n:064x}", rows=True) for n in range(5)]
+    order = list(jobs)
+    handed = handed_out(jobs)
+    first = next(handed)
+    assert jobs == []  # the plan's list no longer holds them
+    assert [first, *handed] == order
+
+
+def test_an_outcome_holds_no_dictionary() -> None:
+    """A run keeps an outcome a file (100,000 at the full build): slots, not a `__dict__` each."""
+    outcome = Outcome("/in/a.html", "loaded")
+    assert not hasattr(outcome, "__dict__")
+
+
+def test_discover_keeps_one_path_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(REPORTS / name, folder / name)
+    found = discover([folder])
+    assert [p.name for p in found.files] == sorted(NAMES)
+    assert found.resolved == {}
+
+
+def test_the_parse_loop_drops_the_plan_s_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the parse loop hands out its files, the plan's list of jobs is already empty."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in NAMES:
+        shutil.copy(REPORTS / name, inbox / name)
+    held: list[int] = []
+    real = ingest_module._plan
+
+    def plan(*args: object) -> ingest_module._Plan:
+        made = real(*args)  # type: ignore[arg-type]
+        original = ingest_module.parse_isolated
+
+        def parse(jobs: object, **kwargs: object) -> object:
+            for parsed in original(jobs, **kwargs):  # type: ignore[arg-type]
+                held.append(len(made.to_parse))
+                yield parsed
+
+        monkeypatch.setattr(ingest_module, "parse_isolated", parse)
+        return made
+
+    monkeypatch.setattr(ingest_module, "_plan", plan)
+    summary = ingest([inbox], tmp_path / "wh")
+    assert summary.count("loaded") == 2
+    assert held == [0, 0]

@@ -1,0 +1,98 @@
+"""DuckDB's memory in the work after an ingest's last file (derivation, logs, compaction), counted
+against what the process already holds.
+
+`XXGK_MEMORY_LIMIT` (warehouse/db.py) bounds DuckDB's own memory; the Python side of an ingest (its
+imports, the run's paths, hashes and outcomes, what the parse loop freed but the allocator kept) comes on
+top of it. The full build of 100k reports held ≈ 0.5 GB outside DuckDB when its derivation and compaction
+began, and DuckDB then filled its 1 GB: 1.57 GB (docs/scale.md §5, the full build of 100k national
+reports). From the last file on, DuckDB's limit is the configured one less what the process holds outside
+DuckDB, but never below half the configured one (`tail_limit`): the process stays near the configured
+limit however many reports the run parsed, and what needs more spills to the run's spill folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from warehouse.engine import duckdb
+
+UNITS = {
+    **{unit: 1 for unit in ("", "b", "byte", "bytes")},
+    **{unit: 1000 for unit in ("k", "kb", "kilobyte", "kilobytes")},
+    **{unit: 1000**2 for unit in ("m", "mb", "megabyte", "megabytes")},
+    **{unit: 1000**3 for unit in ("g", "gb", "gigabyte", "gigabytes")},
+    **{unit: 1000**4 for unit in ("t", "tb", "terabyte", "terabytes")},
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+"""DuckDB's memory units (`SET memory_limit = '1GB'`, '1G' or '1 gigabyte' is 10⁹ bytes, '1GiB' 2³⁰)."""
+FLOOR = 2
+"""The tail's limit is at least 1/FLOOR of the configured one: the full derivation of 100k reports needs
+128–256 MB of DuckDB memory (docs/scale.md §5, a full derivation in groups)."""
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes of a DuckDB memory setting ('1GB', '512 MiB', '2.5gb'); None when it is not one."""
+    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", text)
+    if found is None or found.group(2).lower() not in UNITS:
+        return None
+    return int(float(found.group(1)) * UNITS[found.group(2).lower()])
+
+
+def tail_limit(configured: int, rss: int, in_duckdb: int) -> int:
+    """DuckDB's limit for the tail: `configured` less what the process holds outside DuckDB (`rss` less
+    `in_duckdb`), at least `configured` / FLOOR, never more than `configured`."""
+    held = max(0, rss - in_duckdb)
+    return min(configured, max(configured // FLOOR, configured - held))
+
+
+def process_rss() -> int | None:
+    """This process's resident memory in bytes (Linux: /proc), None where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def duckdb_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """What DuckDB's buffer manager holds (its tables, caches and operators), in bytes."""
+    found = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()
+    return int(found[0][0])
+
+
+def give_back() -> None:
+    """Hand the allocator's free pages back to the system (glibc's `malloc_trim`), so that the resident
+    size is what the process holds (not what the parse loop freed)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc
+        return
+    trim(0)
+
+
+@contextmanager
+def fitted(con: duckdb.DuckDBPyConnection, configured: str) -> Iterator[int | None]:
+    """DuckDB's memory limit of `con`'s instance (set to `configured` when it was opened, warehouse/db.py)
+    set to `tail_limit` while inside, `configured` again after; yields the limit set in bytes (None:
+    left as it was, the configured limit or the process's resident size unknown)."""
+    total = parse_size(configured)
+    give_back()
+    rss = process_rss()
+    if total is None or rss is None:
+        yield None
+        return
+    limit = tail_limit(total, rss, duckdb_bytes(con))
+    con.execute(f"SET memory_limit = '{limit}B'")
+    try:
+        yield limit
+    finally:
+        con.execute(f"SET memory_limit = '{configured}'")

@@ -113,7 +113,7 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     """`publish` for a caller that already holds `writer_lock` (and read the warehouse under it)."""
     final = directory / _new_name()
     tmp = final.with_name(final.name + ".tmp")
-    run = StoreRun(directory, current_version(directory))
+    run = StoreRun(directory, current_version(directory), tmp)
     try:
         result = change(run)
         synced = fsync_started(directory, run.run_id)  # the run's files are written: durable meanwhile

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
 from warehouse.store.gc import (
+    KEEP_VERSIONS,
     SWEPT,
     collect_garbage,
     fsync_path,
@@ -29,7 +30,6 @@ from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
 LOCK = ".lock"
-KEEP_VERSIONS = 3
 WAREHOUSE_ENV = "XXGK_WAREHOUSE"
 T = TypeVar("T")
 

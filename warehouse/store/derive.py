@@ -14,7 +14,7 @@ touched (the overrides or aliases changed, or the first build), a group of bucke
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,6 +74,9 @@ class Inputs:
     full: bool
     n_buckets: int
     """Buckets of the new version: more than the previous version's only in a full derivation."""
+    on_buckets: Callable[[dict[int, tuple[str, str]]], None] | None = None
+    """Told the new version's buckets as soon as a small run has written them (before its pre-aggregated
+    tables), from the thread that wrote them: the version's views over them are bound meanwhile."""
 
 
 def _report_columns() -> str:
@@ -553,7 +556,10 @@ def _buckets_aside(d: _Deriver) -> Aside[tuple[dict[int, tuple[str, str]], int |
     def write(cursor: Connection) -> tuple[dict[int, tuple[str, str]], int | None]:
         aside = copy(d)
         aside.con = cursor
-        return _write_buckets(aside)
+        written = _write_buckets(aside)
+        if d.inputs.on_buckets is not None:
+            d.inputs.on_buckets(written[0])
+        return written
 
     return _Aside(d.con, write)
 

@@ -7,11 +7,12 @@ views and filling the metric catalogue were half of writing a version (docs/scal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -246,18 +247,47 @@ def _bind_changed(opened: _Open, views: dict[str, str]) -> None:
 class Begun:
     """The patch of the next version begun in a thread, on a cursor of the run's instance, while the run
     derives (docs/scale.md §5, one file, tenth pass): the previous version copied and attached, and the
-    views over the run's parts and logs bound again. `_patched` finishes it with the final catalogue;
-    `abandon` removes it when the run fails."""
+    views over the run's parts and logs bound again; `bind` binds those of a later catalogue (the run's
+    buckets, once written) in the same thread. `_patched` finishes it with the final catalogue; `abandon`
+    removes it when the run fails."""
 
     def __init__(self, path: Path, previous: Path, directory: Path, catalog: Catalog) -> None:
-        self.path, self.previous = path, previous
+        self.path, self.previous, self.directory = path, previous, directory
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.future = self.pool.submit(_open_patch, path, previous, directory, catalog)
+        self.later: list[Future[None]] = []
+
+    def bind(self, catalog: Catalog) -> None:
+        """Bind the views `catalog` changes, after what was begun (in the thread: returns at once)."""
+
+        def work() -> None:
+            opened = self.future.result()
+            if opened is not None:
+                _bind_changed(opened, _views(self.directory, catalog))
+
+        self.later.append(self.pool.submit(work))
+
+    def also(self, work: Callable[[], object]) -> None:
+        """Run `work` in the thread after what was begun; what it raises is ignored (a cache to fill)."""
+
+        def quietly() -> None:
+            with contextlib.suppress(Exception):  # only a cache is lost
+                work()
+
+        self.later.append(self.pool.submit(quietly))
 
     def opened(self) -> _Open | None:
         """Wait for the thread: the open copy, or None when it cannot be patched; raises what it raised."""
         self.pool.shutdown(wait=True)
-        return self.future.result()
+        opened = self.future.result()
+        try:
+            for later in self.later:
+                later.result()
+        except BaseException:
+            if opened is not None:
+                opened.remove()
+            raise
+        return opened
 
     def abandon(self) -> None:
         """Wait for the thread, then close and delete the copy (a failure there left none)."""

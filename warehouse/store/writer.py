@@ -18,6 +18,7 @@ from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
+from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
@@ -85,12 +86,22 @@ class StoreRun:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
             with stage("write logs"):
                 logs = write_logs(con, self.directory, self.run_id, batch, seq)
+            on_buckets = None
             if self.target is not None and not full:  # the version's views over the parts, meanwhile
                 parts = previous.parts + written.parts + tuple(logs)
                 begun = replace(previous, parts=parts, place_inputs=batch.place_inputs, run_seq=seq)
                 self.begun = begin_patch(self.target, self.previous_path, self.directory, begun)
+                if self.begun is not None:
+                    patch = self.begun
+                    patch.also(lambda: read_versions(self.directory))  # what garbage collection reads
+
+                    def on_buckets(buckets: dict[int, tuple[str, str]]) -> None:
+                        patch.bind(replace(begun, buckets=buckets))
+
             with stage("derive"):
-                inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
+                inputs = Inputs(
+                    self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
+                )
                 merging = due(Catalog(parts=previous.parts + written.parts)) is not None
                 derived = derive(inputs, con, clear=merging or logs_due(previous))
             catalog = replace(

@@ -8,7 +8,8 @@ the first cursor's own), finished before it starts and left alone until it is wa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
@@ -45,3 +46,38 @@ def side_by_side(con: Connection, beside: Callable[[Connection], T], here: Calla
     finally:
         aside.wait()
     return aside.result()
+
+
+def shared(
+    con: Connection,
+    jobs: Sequence[Callable[[Connection], T]],
+    prepare: Callable[[Connection], object] | None = None,
+) -> list[T]:
+    """Run `jobs` on two cursors, `con` on this thread and a second one in a thread (set up by `prepare`),
+    each taking the next job not started; their results in the order of `jobs`. Both are finished when
+    this returns or raises (the first failure; the jobs not started by then are dropped)."""
+    results: list[T | None] = [None] * len(jobs)
+    taken = [0]
+    failed = [False]
+    lock = threading.Lock()
+
+    def take(cursor: Connection) -> None:
+        while True:
+            with lock:
+                if failed[0] or taken[0] >= len(jobs):
+                    return
+                index = taken[0]
+                taken[0] += 1
+            try:
+                results[index] = jobs[index](cursor)
+            except BaseException:
+                failed[0] = True
+                raise
+
+    def beside(cursor: Connection) -> None:
+        if prepare is not None:
+            prepare(cursor)
+        take(cursor)
+
+    side_by_side(con, beside, lambda: take(con))
+    return results  # type: ignore[return-value]

@@ -7,7 +7,7 @@ flushed to Parquet every few thousand reports, so memory stays flat however big 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -17,9 +17,15 @@ from warehouse.load import insert_rows
 from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store import session
+from warehouse.store.aside import shared
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
 FLUSH_REPORTS = 2000
+BESIDE_REPORTS = 500
+"""Up to this many reports in a segment, its part files are written by two cursors of the run's instance
+(store/aside.py; the work tables are in the in-memory database's STAGING schema, which both see): a
+one-file run's six files side by side. A larger segment is written by a bulk run while its workers parse
+on the cores, one file after another."""
 CHECK_INPUT_METRICS = (
     "req.carried_in",
     "req.carried_out",
@@ -135,11 +141,18 @@ class PartWriter:
             return
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
         empty = self._empty_tables()
-        for relation in PART_RELATIONS:
-            if relation in empty:
-                continue
-            name = f"parts/{segment}-{relation}.parquet"
-            rows = copy_to(self.con, PART_SQL[relation], self.directory / name, part_row_group(relation))
+        names = {r: f"parts/{segment}-{r}.parquet" for r in PART_RELATIONS if r not in empty}
+
+        def write(relation: str) -> Callable[[duckdb.DuckDBPyConnection], int]:
+            target, row_group = self.directory / names[relation], part_row_group(relation)
+            return lambda cursor: copy_to(cursor, PART_SQL[relation], target, row_group)
+
+        jobs = [write(relation) for relation in names]
+        if self.pending <= BESIDE_REPORTS and len(jobs) > 1:  # a small run: two cursors write them
+            counts = shared(self.con, jobs, lambda cursor: cursor.execute(f"SET search_path = '{STAGING}'"))
+        else:
+            counts = [job(self.con) for job in jobs]
+        for (relation, name), rows in zip(names.items(), counts, strict=True):
             if not rows and relation != "reports_parsed":
                 (self.directory / name).unlink()
                 continue

@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_store import _batches, _rollup_files, snapshot
 from warehouse.publish import current_version
-from warehouse.store import rollups, session, version, writer
+from warehouse.store import parts, rollups, session, version, writer
 from xxgk.ingest import ingest
 
 pytestmark = pytest.mark.slow
@@ -32,6 +32,11 @@ def _count_beside(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record each piece of work started on a second cursor by the rollups or for the version."""
     started: list[str] = []
     real_side, real_aside, real_begin = rollups.side_by_side, rollups.Aside, writer.begin_patch
+    real_shared = parts.shared
+
+    def shared(*args: object) -> object:
+        started.append("parts")
+        return real_shared(*args)  # type: ignore[arg-type]
 
     def side_by_side(con: object, beside: object, here: object) -> object:
         started.append("side_by_side")
@@ -51,6 +56,7 @@ def _count_beside(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(rollups, "side_by_side", side_by_side)
     monkeypatch.setattr(rollups, "Aside", Aside)
     monkeypatch.setattr(writer, "begin_patch", begin_patch)
+    monkeypatch.setattr(parts, "shared", shared)
     return started
 
 
@@ -83,10 +89,11 @@ def test_two_cursors_write_the_files_one_cursor_writes(
     for batch in batches:
         ingest(batch, beside)
     # the first run is a full derivation; each later one read, computed and wrote beside, and began its version
-    assert {"side_by_side", "files", "version"} <= set(started), started
+    assert {"side_by_side", "files", "version", "parts"} <= set(started), started
     assert started.count("version") == len(batches) - 1
     started.clear()
     monkeypatch.setattr(rollups, "BESIDE_REPORTS", -1)  # one cursor: everything in turn, as before
+    monkeypatch.setattr(parts, "BESIDE_REPORTS", -1)
     monkeypatch.setattr(writer, "begin_patch", lambda *_: None)  # the version patched at the end
     states = []
     for batch in batches:
@@ -99,14 +106,15 @@ def test_two_cursors_write_the_files_one_cursor_writes(
     assert snapshot(in_turn) == snapshot(beside)
 
 
-@pytest.mark.parametrize("broken", ["coverage", "delta file", "version", "derivation"])
+@pytest.mark.parametrize("broken", ["coverage", "delta file", "version", "derivation", "part writer"])
 def test_a_failure_beside_publishes_nothing(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
     """`coverage`, `delta file`, `version`: the work on the second cursor fails (the coverage computed
     beside the differences, a delta file written by the second cursor, the version begun beside the
-    derivation); `derivation`: the derivation fails while the version is begun. The run waits for the
-    other side, publishes nothing, and removes every file it wrote, the version's copy included."""
+    derivation); `derivation`: the derivation fails while the version is begun; `part writer`: its setup,
+    in a thread while the file is parsed, fails. The run waits for the other side, publishes nothing, and
+    removes every file it wrote, the version's copy included."""
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     first, second = _batches(corpus, inbox, 2)
     ingest(first, wh)
@@ -130,11 +138,16 @@ def test_a_failure_beside_publishes_nothing(
         monkeypatch.setattr(rollups, "copy_to", copy_fails_aside)
     elif broken == "version":
         monkeypatch.setattr(version, "_open_patch", fails)
-    else:
+    elif broken == "derivation":
         monkeypatch.setattr(rollups, "update", fails)
+    else:
+        monkeypatch.setattr(parts, "refresh_series_map", fails)
     with pytest.raises(RuntimeError, match="simulated"):
         ingest(second, wh)
-    assert "version" in started and (broken in ("version", "derivation") or "side_by_side" in started)
+    if broken == "part writer":
+        assert started == []
+    else:
+        assert "version" in started and (broken in ("version", "derivation") or "side_by_side" in started)
     assert not session.active()
     monkeypatch.undo()
     assert current_version(wh) == published and snapshot(wh) == before

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import components, state
 from dashboard.components import View
+from warehouse.dashboard_queries import compare_rows, years_of
 from warehouse.documents.compare import Comparison
 from warehouse.documents.compare_tables import cell_rows, section_rows, shown
 from warehouse.documents.make import (
@@ -126,24 +127,26 @@ def _years(v: View, years: list[int]) -> tuple[int, int]:
     return earlier, later
 
 
-def compare_section(v: View, agency_id: str) -> None:
-    """The comparison is read and built only while its expander is open (≈ 40 ms of CPU at 100k reports
+def compare_section(v: View, agency_id: str, rows: pd.DataFrame) -> None:
+    """The comparison is read and built only while its expander is open (≈ 35 ms of CPU at 100k reports
     since it is shown without its checks and series, `comparison_shown`; ≈ 75–95 whole, read for its
-    documents when a button is clicked); a link naming its years opens it."""
+    documents when a button is clicked); a link naming its years opens it. `rows`: the agency's
+    `agency_rows`, which give its years and the two reports compared."""
     st.subheader(v.t("documents.compare"))
     box = components.lazy_expander(v, v.t("documents.compare_open"), "cmp_open", "cmp_to")
     if box.open:
         with box:
-            _comparison(v, agency_id)
+            _comparison(v, agency_id, rows)
 
 
-def _comparison(v: View, agency_id: str) -> None:
-    years: list[int] = v.read("agency_report_years", agency_id)
+def _comparison(v: View, agency_id: str, rows: pd.DataFrame) -> None:
+    years = years_of(rows)
     if len(years) < 2:
         st.info(v.t("documents.one_year"))
         return
     chosen = _years(v, years)
-    comparison: Comparison = v.read("comparison_shown", agency_id, chosen, v.version_name())
+    sides = compare_rows(rows, chosen)
+    comparison: Comparison = v.read("comparison_shown", agency_id, chosen, v.version_name(), sides)
     share = comparison.copied_share
     tiles = st.columns(4)
     tiles[0].metric(v.t("documents.changed"), comparison.count("changed"))

@@ -537,3 +537,77 @@ def test_every_pages_figures_draw_the_same_without_plotly_validation(
             else:
                 drawn[page] = shown
     assert sum(len(found) for found in drawn.values()) >= 15, "the comparison must cover the charts"
+
+
+def _shown(at: AppTest) -> dict[str, Any]:
+    """What a page shows: its text, tables, figures, tiles and widgets' values."""
+    return {
+        "markdown": [str(e.value) for e in at.markdown],
+        "caption": [str(e.value) for e in at.caption],
+        "info": [str(e.value) for e in at.info],
+        "tables": [e.value.to_dict("split") for e in at.dataframe],
+        "figures": figures(at),
+        "metrics": [(e.label, e.value) for e in at.metric],
+        "selectboxes": [(e.key, e.value) for e in at.selectbox],
+        "url": dict(at.query_params),
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lang": "en"},
+        {"lang": "en", "rank_year": "2021", "series": "litigation", "cmp_to": "2022", "years": "2019-2022"},
+        {"lang": "zh", "rank_open": "0", "cmp_open": "0"},
+    ],
+)
+def test_the_agencies_page_shows_from_one_read_of_the_agency_what_three_reads_showed(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str]
+) -> None:
+    """The agencies page takes its reports table, the comparison's years and the comparison's two reports
+    from one read of the agency's bucket (`agency_rows`): it shows what it showed reading `reports`,
+    `agency_report_years` and `compare_reports` (the page of before, run with those reads)."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    from dashboard import components, data, documents
+    from warehouse import dashboard_queries as dq
+
+    agency_id = sql(
+        warehouse,
+        "SELECT agency_id FROM reports WHERE is_current AND template = 'v2021' AND agency_id IS NOT NULL "
+        "AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
+    )[0][0]
+    asked: list[str] = []
+    run = data._run
+
+    def counted(path: str, read: Any, *args: object) -> Any:
+        asked.append(read.__name__)
+        return run(path, read, *args)
+
+    monkeypatch.setattr(data, "_run", counted)
+    st.cache_data.clear()
+    one_read = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    assert "agency_rows" in asked and "reports" not in asked and "agency_report_years" not in asked
+
+    def view() -> components.View:
+        return components.view()
+
+    def chosen() -> str:
+        return str(st.session_state["agency"])
+
+    monkeypatch.setattr(
+        dq,
+        "selected_reports",
+        lambda _rows: view().frame("reports", replace(view().flt, agency_ids=(chosen(),))),
+    )
+    monkeypatch.setattr(documents, "years_of", lambda _rows: view().read("agency_report_years", chosen()))
+    monkeypatch.setattr(documents, "compare_rows", lambda _rows, _years: None)
+    asked.clear()
+    st.cache_data.clear()
+    three_reads = _shown(open_page("agencies", {"agency": agency_id, **params}))
+    assert "reports" in asked and ("agency_report_years" in asked) == (params.get("cmp_open") != "0")
+    assert one_read == three_reads
+    assert ("agency", agency_id) in one_read["selectboxes"]
+    assert one_read["tables"] and bool(one_read["metrics"]) == (params.get("cmp_open") != "0")

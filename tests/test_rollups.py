@@ -663,3 +663,77 @@ def test_year_masks() -> None:
     assert rollups.year_mask(2021, 2019) == 0
     assert rollups.year_mask(None, 2001) == 0b11
     assert rollups.year_mask(2061, None) == (1 << 61) | (1 << 62)
+
+
+def test_the_agencies_pages_one_read_of_an_agency_gives_its_reports_years_and_compared_reports(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The agencies page reads an agency's bucket once (`agency_rows`) for its reports table, the
+    comparison's years and the comparison's two reports, which were three reads (`reports`,
+    `agency_report_years`, `compare_reports`): the same frames, dtypes, years and rows, and the same
+    comparison, for every agency and filters that select all, some or none of its reports."""
+    from dataclasses import replace as with_fields
+
+    from warehouse.documents.reads import rows_within
+
+    agencies = [a for (a,) in con.execute(
+        "SELECT DISTINCT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    filters = [
+        ReportFilter(),
+        ReportFilter(year_from=2020, include_vertical=True),
+        ReportFilter(year_from=2019, year_to=2021),
+        ReportFilter(scope="aggregate"),
+        ReportFilter(templates=("v2021",)),
+        ReportFilter(year_from=2040),
+        ReportFilter(review=("pending",)),
+    ]
+    selected = some = compared = 0
+    for agency_id in agencies:
+        years = dq.agency_report_years(con, agency_id)
+        for flt in filters:
+            one = with_fields(flt, agency_ids=(agency_id,))
+            rows = dq.agency_rows(con, one)
+            pd.testing.assert_frame_equal(dq.selected_reports(rows), dq.reports(con, one))
+            assert dq.years_of(rows) == years
+            selected += len(dq.selected_reports(rows))
+            some += 0 < len(dq.selected_reports(rows)) < len(rows)
+        for pair in {(years[0], years[-1]), (years[-2], years[-1])} if len(years) > 1 else ():
+            given = dq.compare_rows(rows, pair)
+            read = rows_within(con, "", "compare_reports", agency_id=agency_id, years=list(pair))
+            assert list(given) == read
+            assert [type(v) for r in given for v in r.values()] == [type(v) for r in read for v in r.values()]
+            shown = dq.comparison_shown(con, agency_id, pair, "v")
+            assert with_fields(dq.comparison_shown(con, agency_id, pair, "v", given), generated_at=None) == (
+                with_fields(shown, generated_at=None)
+            )
+            compared += 1
+    assert selected > len(agencies) and some > 0 and compared > 3
+    with pytest.raises(ValueError, match="one agency id"):
+        dq.agency_rows(con, ReportFilter(agency_ids=tuple(agencies[:2])))
+
+
+def test_an_agencys_profile_read_as_stored_when_nothing_is_corrected_is_the_corrected_profile(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no correction, `series_by_report` reads `agg_profile` as stored (each row not corrected, its
+    value its original) instead of through the overlay: the same frame as through the overlay."""
+    from warehouse.review import overlay
+
+    agencies = [a for (a,) in con.execute(
+        "SELECT DISTINCT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    filters = [ReportFilter(agency_ids=(a,)) for a in agencies]
+    filters += [ReportFilter(agency_ids=tuple(agencies[:5]), year_from=2020), ReportFilter()]
+    ctes = overlay.ctes
+
+    def through_the_overlay(*relations: str, **options: object) -> str:
+        raise AssertionError(f"read through the overlay: {relations}")
+
+    monkeypatch.setattr(overlay, "ctes", through_the_overlay)
+    stored = [dq.series_by_report(con, flt, rollups.RANKED_SERIES) for flt in filters]
+    monkeypatch.setattr(overlay, "ctes", ctes)
+    monkeypatch.setattr(overlay, "has_rows", lambda _con, _relation: True)
+    for flt, found in zip(filters, stored, strict=True):
+        pd.testing.assert_frame_equal(found, dq.series_by_report(con, flt, rollups.RANKED_SERIES))
+    assert sum(len(found) for found in stored) > len(agencies)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, components, documents, measures, pickers, review_panels, state
 from dashboard.untrusted import markdown
+from warehouse.dashboard_queries import selected_reports
 from warehouse.store.rollups import RANKED_SERIES
 
 SERIES = RANKED_SERIES
@@ -45,9 +46,11 @@ else:
         )
         components.written_table(v, table, reasons, what=f"agency-profile-{agency}", key="profile")
     st.subheader(v.t("agencies.reports"))
+    # One read of the agency's bucket: the reports the filter selects, and the comparison's years and reports.
+    rows = v.frame("agency_rows", one)
     reports = review_panels.with_status_labels(
         v,
-        v.frame("reports", one)[
+        selected_reports(rows)[
             ["year", "template", "format", "checks_failed", "review_status", "reviewed_by", "reviewed_at",
              "review_comment", "source_file", "report_id"]
         ],
@@ -58,7 +61,7 @@ else:
         what=f"agency-reports-{agency}",
         key="agency_reports",
     )
-    documents.compare_section(v, agency)
+    documents.compare_section(v, agency, rows)
 
     st.subheader(v.t("agencies.compare"))
     state.seed("series", lambda raw: state.parse_choice(raw, SERIES))

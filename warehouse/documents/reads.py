@@ -375,13 +375,18 @@ def _exact(value: object) -> Decimal | None:
 
 
 def _sides(
-    con: Connection, agency_id: str, years: tuple[int, int], within: str, shown: bool = False
+    con: Connection,
+    agency_id: str,
+    years: tuple[int, int],
+    within: str,
+    shown: bool = False,
+    reports: Sequence[dict[str, Any]] | None = None,
 ) -> tuple[Side, Side]:
-    """The two reports; with `shown`, their checks not read but counted (`Side.checks_failed`)."""
-    found = {
-        int(r["year"]): r
-        for r in rows_within(con, within, "compare_reports", agency_id=agency_id, years=list(years))
-    }
+    """The two reports (`reports`: their `compare_reports` rows, when the caller has them); with `shown`,
+    their checks not read but counted (`Side.checks_failed`)."""
+    if reports is None:
+        reports = rows_within(con, within, "compare_reports", agency_id=agency_id, years=list(years))
+    found = {int(r["year"]): r for r in reports}
     absent = [str(y) for y in years if y not in found]
     if absent:
         have = ", ".join(str(y) for y in agency_years(con, agency_id, within)) or "none"
@@ -446,6 +451,7 @@ def build_comparison(
     *,
     by_id: bool = False,
     shown: bool = False,
+    reports: Sequence[dict[str, Any]] | None = None,
 ) -> Comparison:
     """The comparison of an agency's reports for two years (the earlier first) over the warehouse.
     `within`: `reports` and `checks` of the bucket of agency id `agency` (see `rows`), used only when
@@ -457,13 +463,17 @@ def build_comparison(
     `shown`: what the dashboard shows of it only — the cells, the text's sections and each side's count
     of failed checks (`Side.checks_failed`, the reports' own count) — without reading the checks and the
     series (each a row group of 100,000 rows decoded per report: ≈ 30 ms of the comparison's ≈ 75 at
-    100k reports); its documents are written from the whole comparison, read when a button is clicked."""
+    100k reports); its documents are written from the whole comparison, read when a button is clicked.
+    `reports`: the two years' `compare_reports` rows of agency id `agency` (`by_id`), when the caller read
+    them with the agency's other reports (the dashboard's `agency_rows`): not read again."""
     if years[0] == years[1]:
         raise CompareError(f"the two years are the same ({years[0]}): give two different years")
     ordered = (min(years), max(years))
     agency_id = agency if by_id else resolve_agency(con, agency)
     within = within if agency_id == agency else ""
-    before, after = _sides(con, agency_id, ordered, within, shown)
+    if reports is not None and not by_id:
+        raise ValueError("the reports given are those of an agency id (by_id)")
+    before, after = _sides(con, agency_id, ordered, within, shown, reports)
     pair = [before.report_id, after.report_id]
     printed, texts = _printed(con, pair), _texts(con, pair)
     series = {i: [] for i in pair} if shown else _series(con, pair, within)

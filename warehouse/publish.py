@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from warehouse.errors import NoWarehouse, WarehouseError
 from warehouse.store.gc import (
+    KEEP_VERSIONS,
     SWEPT,
     collect_garbage,
     fsync_path,
@@ -29,7 +30,6 @@ from warehouse.store.writer import StoreRun
 
 POINTER = "CURRENT"
 LOCK = ".lock"
-KEEP_VERSIONS = 3
 WAREHOUSE_ENV = "XXGK_WAREHOUSE"
 T = TypeVar("T")
 
@@ -113,7 +113,7 @@ def publish_locked(directory: Path, change: Callable[[StoreRun], T]) -> tuple[Pa
     """`publish` for a caller that already holds `writer_lock` (and read the warehouse under it)."""
     final = directory / _new_name()
     tmp = final.with_name(final.name + ".tmp")
-    run = StoreRun(directory, current_version(directory))
+    run = StoreRun(directory, current_version(directory), tmp)
     try:
         result = change(run)
         synced = fsync_started(directory, run.run_id)  # the run's files are written: durable meanwhile

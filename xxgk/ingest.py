@@ -11,6 +11,7 @@ folder already walked, and special files (FIFOs, devices) are never opened.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -354,9 +355,12 @@ def beside_workers(con: duckdb.DuckDBPyConnection, workers: int) -> Iterator[Non
     workers, its second thread only took CPU from the workers, and the driver spent ≈ 0.5 CPU s more per
     1,194 reports (docs/scale.md §2, the bulk ingest path, second pass). The derivation after the last
     file runs with the threads it had."""
+    if workers <= 0:
+        yield
+        return
     threads = max(1, cores() - workers)
     current = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-    if workers <= 0 or threads >= current:
+    if threads >= current:
         yield
         return
     con.execute(f"SET threads = {threads}")
@@ -400,7 +404,9 @@ class _Loader:
     ) -> None:
         """Insert the reports in chunks while `workers` parse workers go on parsing (`prefetched`), with
         DuckDB on the cores they leave (`beside_workers`)."""
-        with beside_workers(run.parts.con, workers):
+        # none beside a run of one chunk: then the part writer's connection is not asked for before the
+        # first file comes back (it is set up in a thread while the file is parsed: store/parts.py)
+        with beside_workers(run.parts.con, workers) if workers > 0 else contextlib.nullcontext():
             for chunk in _chunks(prefetched(parsed), CHUNK):
                 new = [item for item in map(self._take, chunk) if item is not None]
                 run.add(new, self.batch.at)

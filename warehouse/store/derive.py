@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Generic, TypeVar
 
 from warehouse.crosschecks import COLUMNS as CHECK_COLUMNS
 from warehouse.crosschecks import check_sql
 from warehouse.engine import duckdb
 from warehouse.load import Batch, refresh_current, refresh_places, refresh_source_files
 from warehouse.store import rollups
+from warehouse.store.aside import Aside
 from warehouse.store.catalog import Catalog, absolute, stored_columns
 from warehouse.store.parts import BUCKET_DICTIONARY, copy_to
 from warehouse.store.rollups import Rollups
@@ -33,7 +32,8 @@ from warehouse.store.stages import stage
 from warehouse.store.version import insert_rows, scan_sql
 
 Connection = duckdb.DuckDBPyConnection
-T = TypeVar("T")
+_Aside = Aside
+"""Work on a second cursor (store/aside.py); a name here so that tests can count what goes aside."""
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
 COUNT_FAILED = """
     UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
@@ -74,6 +74,9 @@ class Inputs:
     full: bool
     n_buckets: int
     """Buckets of the new version: more than the previous version's only in a full derivation."""
+    on_buckets: Callable[[dict[int, tuple[str, str]]], None] | None = None
+    """Told the new version's buckets as soon as a small run has written them (before its pre-aggregated
+    tables), from the thread that wrote them: the version's views over them are bound meanwhile."""
 
 
 def _report_columns() -> str:
@@ -178,7 +181,7 @@ def _same(con: Connection) -> None:
         con.execute(f"SELECT {checks} FROM roll_old_x").fetchall(),
         con.execute(f"SELECT {checks} FROM xfinal").fetchall(),
     )
-    con.execute("CREATE TEMP TABLE roll_same (report_id VARCHAR)")
+    con.execute("CREATE TABLE roll_same (report_id VARCHAR)")
     insert_rows(con, "roll_same", [(r,) for r in sorted(same)])
 
 
@@ -493,28 +496,7 @@ def _neighbours(d: _Deriver, buckets: list[int]) -> str:
     return MATCHING.format(columns="p.*", reports=f"({d.prev_reports(buckets)})")
 
 
-class _Aside(Generic[T]):
-    """`work` on a second cursor of the run's instance, in a thread: DuckDB releases the GIL while it runs
-    a statement, so on a second core a read or write that the next statements do not need goes on beside
-    them. The tables `work` reads must be tables of the in-memory database, not temporary ones (those are
-    the first cursor's own); it only reads them while the first cursor goes on."""
-
-    def __init__(self, con: Connection, work: Callable[[Connection], T]) -> None:
-        self.cursor = con.cursor()
-        self.pool = ThreadPoolExecutor(max_workers=1)
-        self.future = self.pool.submit(work, self.cursor)
-
-    def wait(self) -> None:
-        """Wait for `work` (whatever happened meanwhile: the caller may close the instance next)."""
-        self.pool.shutdown(wait=True)
-        self.cursor.close()
-
-    def result(self) -> T:
-        """What `work` returned; raises what it raised."""
-        return self.future.result()
-
-
-def _search_aside(d: _Deriver) -> _Aside[list[int]] | None:
+def _search_aside(d: _Deriver) -> Aside[list[int]] | None:
     """`_search` started aside when few reports are in scope (ASIDE_REPORTS); None otherwise (then
     `_x4` is given no buckets: so `_search` runs here, as before)."""
     if _count(d.con, "reports") > ASIDE_REPORTS:
@@ -565,7 +547,7 @@ def _write_buckets(d: _Deriver) -> tuple[dict[int, tuple[str, str]], int | None]
     return buckets, n_reports
 
 
-def _buckets_aside(d: _Deriver) -> _Aside[tuple[dict[int, tuple[str, str]], int | None]] | None:
+def _buckets_aside(d: _Deriver) -> Aside[tuple[dict[int, tuple[str, str]], int | None]] | None:
     """The bucket writes started aside when few reports were derived again (ASIDE_REPORTS); None for a
     larger run, whose buckets are written before the pre-aggregated tables, one after the other, as before."""
     if _count(d.con, "recomputed") > ASIDE_REPORTS:
@@ -574,7 +556,10 @@ def _buckets_aside(d: _Deriver) -> _Aside[tuple[dict[int, tuple[str, str]], int 
     def write(cursor: Connection) -> tuple[dict[int, tuple[str, str]], int | None]:
         aside = copy(d)
         aside.con = cursor
-        return _write_buckets(aside)
+        written = _write_buckets(aside)
+        if d.inputs.on_buckets is not None:
+            d.inputs.on_buckets(written[0])
+        return written
 
     return _Aside(d.con, write)
 
@@ -607,7 +592,7 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> Rollups:
         sources_in(every_part), split=(sources_in(d.previous), sources_in(d.inputs.written), d.fresh)
     )
     con.execute(f"""
-        CREATE TEMP TABLE roll_old AS
+        CREATE TABLE roll_old AS
         SELECT {_report_columns()} FROM before
         WHERE report_id IN (SELECT report_id FROM recomputed UNION SELECT report_id FROM dead_new)
         UNION ALL SELECT {_report_columns()} FROM neighbours
@@ -615,7 +600,7 @@ def _rollups(d: _Deriver, buckets: dict[int, tuple[str, str]]) -> Rollups:
     old_buckets = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM roll_old")}
     old_xchecks = [d.previous.buckets[b][1] for b in sorted(old_buckets) if b in d.previous.buckets]
     con.execute(f"""
-        CREATE TEMP TABLE roll_old_x AS
+        CREATE TABLE roll_old_x AS
         SELECT {_check_columns()} FROM ({scan_sql(d.directory, "xchecks", old_xchecks)})
         WHERE report_id IN (SELECT report_id FROM roll_old)""")
     _same(con)

@@ -7,7 +7,9 @@ flushed to Parquet every few thousand reports, so memory stays flat however big 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -17,9 +19,15 @@ from warehouse.load import insert_rows
 from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store import session
+from warehouse.store.aside import shared
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
 
 FLUSH_REPORTS = 2000
+BESIDE_REPORTS = 500
+"""Up to this many reports in a segment, its part files are written by two cursors of the run's instance
+(store/aside.py; the work tables are in the in-memory database's STAGING schema, which both see): a
+one-file run's six files side by side. A larger segment is written by a bulk run while its workers parse
+on the cores, one file after another."""
 CHECK_INPUT_METRICS = (
     "req.carried_in",
     "req.carried_out",
@@ -110,42 +118,70 @@ class PartWriter:
 
     def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
-        self.con = session.cursor() or connect(None)
-        # The schema's tables in a schema of their own, so that `release` leaves an empty database.
-        self.con.execute(f"CREATE SCHEMA {STAGING}")
-        self.con.execute(f"SET search_path = '{STAGING}'")
-        apply_schema(self.con)
-        learn_columns(self.con)
-        refresh_series_map(self.con)
+        self._con = session.cursor() or connect(None)
         self.parts: list[Part] = []
         self.released = False
         self.pending = 0
         self.flushes = 0
+        # Set up in a thread (DuckDB releases the GIL while it runs a statement): an ingest sends its files
+        # to the parse workers next and waits for them meanwhile (docs/scale.md §5, one file, tenth pass).
+        self._setting_up: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
+        self._set_up = self._setting_up.submit(self._setup)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The writer's connection, once set up (a connection is not used by two threads at once)."""
+        self._ready()
+        return self._con
+
+    def _setup(self) -> None:
+        # The schema's tables in a schema of their own, so that `release` leaves an empty database.
+        self._con.execute(f"CREATE SCHEMA {STAGING}")
+        self._con.execute(f"SET search_path = '{STAGING}'")
+        apply_schema(self._con)
+        learn_columns(self._con)
+        refresh_series_map(self._con)
+
+    def _ready(self) -> None:
+        """Wait for the setup; raises what it raised."""
+        if self._setting_up is not None:
+            self._setting_up.shutdown(wait=True)
+            self._setting_up = None
+            self._set_up.result()
 
     def add(self, new: Sequence[ReportRows], at: datetime) -> None:
         if not new:
             return
-        insert_rows(self.con, new, at)
+        self._ready()
+        insert_rows(self._con, new, at)
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()
 
     def flush(self) -> None:
+        self._ready()
         if not self.pending:
             return
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
         empty = self._empty_tables()
-        for relation in PART_RELATIONS:
-            if relation in empty:
-                continue
-            name = f"parts/{segment}-{relation}.parquet"
-            rows = copy_to(self.con, PART_SQL[relation], self.directory / name, part_row_group(relation))
+        names = {r: f"parts/{segment}-{r}.parquet" for r in PART_RELATIONS if r not in empty}
+
+        def write(relation: str) -> Callable[[duckdb.DuckDBPyConnection], int]:
+            target, row_group = self.directory / names[relation], part_row_group(relation)
+            return lambda cursor: copy_to(cursor, PART_SQL[relation], target, row_group)
+
+        jobs = [write(relation) for relation in names]
+        if self.pending <= BESIDE_REPORTS and len(jobs) > 1:  # a small run: two cursors write them
+            counts = shared(self._con, jobs, lambda cursor: cursor.execute(f"SET search_path = '{STAGING}'"))
+        else:
+            counts = [job(self._con) for job in jobs]
+        for (relation, name), rows in zip(names.items(), counts, strict=True):
             if not rows and relation != "reports_parsed":
                 (self.directory / name).unlink()
                 continue
             self.parts.append(Part(relation, name, rows, segment))
         for table in WORK_TABLES:
-            self.con.execute(f"DELETE FROM {table}")
+            self._con.execute(f"DELETE FROM {table}")
         self.pending = 0
         self.flushes += 1
 
@@ -154,22 +190,25 @@ class PartWriter:
         A segment names no file for an empty relation (a relation without files reads as no rows), so a
         run without OCR, warnings or check inputs writes no Parquet file for them, and the version's
         views of those relations stay as they were (docs/scale.md §5, one file, seventh pass)."""
-        counts = self.con.execute(
+        counts = self._con.execute(
             "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in SINGLE_TABLE.values())
         ).fetchall()[0]
         return {relation for relation, n in zip(SINGLE_TABLE, counts, strict=True) if not n}
 
     def close(self) -> None:
         if not self.released:
-            self.con.close()
+            with contextlib.suppress(Exception):  # the run is abandoned: a failed setup says nothing more
+                self._ready()
+            self._con.close()
 
     def release(self) -> duckdb.DuckDBPyConnection:
         """The writer's connection with its tables dropped, for the run's derivation (a DuckDB instance
         costs about 25 ms of CPU to open and close); the caller closes it, the writer is done."""
-        self.con.execute("SET search_path = 'main'")
-        self.con.execute(f"DROP SCHEMA {STAGING} CASCADE")
+        self._ready()
+        self._con.execute("SET search_path = 'main'")
+        self._con.execute(f"DROP SCHEMA {STAGING} CASCADE")
         self.released = True
-        return self.con
+        return self._con
 
     def files(self, relation: str) -> list[str]:
         return [p.file for p in self.parts if p.relation == relation]

@@ -21,12 +21,15 @@ reports.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.engine import duckdb
 from warehouse.load import packed_groups
+from warehouse.store.aside import Aside, side_by_side
 from warehouse.store.catalog import Catalog
 from warehouse.store.parts import ROW_GROUP_ROWS, copy_to
 from warehouse.store.stages import stage
@@ -59,6 +62,12 @@ five times."""
 FOLD_REPORTS = 100
 """A province's delta replaces at most this many reports; beyond, its files are written again with the
 delta folded in (as compaction merges parts), so a delta stays small and so do the views' sums."""
+
+BESIDE_REPORTS = 500
+"""Up to this many changed reports, the update uses two cursors of the run's instance (store/aside.py): the
+changed facts read beside their series and checks, the coverage computed beside the cube differences and
+the per-report rows, and a province's files written two at a time. The tables they share are tables of the
+in-memory database, not temporary ones (a cursor's temporary tables are its own)."""
 
 DIMENSIONS = (
     "province_code",
@@ -218,10 +227,22 @@ class Sources:
     parsed in this run (known or dead ones are never parsed again), and looking for one there decoded a
     row group of 100,000 report ids per part and relation for nothing."""
 
-    def held(self, con: Connection) -> Sources:
-        """The same rows read once into temporary tables on `con` (for a few reports: see HELD_REPORTS)."""
-        for table, sql in (("facts", self.facts), ("series", self.series), ("own_checks", self.own_checks)):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE held_{table} AS {sql}")
+    def held(self, con: Connection, *, beside: bool = False) -> Sources:
+        """The same rows read once into tables of `con`'s in-memory database (for a few reports: see
+        HELD_REPORTS); `beside`: the facts (the largest read) on a second cursor while the series and the
+        checks are read here."""
+        reads = {"facts": self.facts, "series": self.series, "own_checks": self.own_checks}
+
+        def read(cursor: Connection, tables: list[str]) -> None:
+            for table in tables:
+                cursor.execute(f"CREATE OR REPLACE TABLE held_{table} AS {reads[table]}")
+
+        if beside:
+            side_by_side(
+                con, lambda cursor: read(cursor, ["facts"]), lambda: read(con, ["series", "own_checks"])
+            )
+        else:
+            read(con, list(reads))
         return Sources(
             self.directory,
             "SELECT * FROM held_facts",
@@ -262,7 +283,7 @@ def _contributions(con: Connection, sources: Sources, reports: str, checks: str,
     """Insert into the delta tables the K-grain cube rows of the current reports in table `reports`,
     multiplied by `signed` (1 or -1); `checks` is a SELECT of their cross-report check rows."""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE contrib_ids AS
+        CREATE OR REPLACE TABLE contrib_ids AS
         SELECT report_id, {DIMS_SQL}, checks_failed FROM {reports} WHERE is_current
     """)
     sign = f"CAST({signed} AS BIGINT)"
@@ -309,14 +330,14 @@ def _create_deltas(con: Connection) -> None:
         "agency_level VARCHAR, agency_kind VARCHAR, is_vertical BOOLEAN, scope VARCHAR"
     )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE delta_agg_metrics ({dims}, metric_code VARCHAR, breakdown VARCHAR,
+        CREATE OR REPLACE TABLE delta_agg_metrics ({dims}, metric_code VARCHAR, breakdown VARCHAR,
             value DECIMAL(38, 6), n_value BIGINT, n_blank BIGINT, n_rows BIGINT)""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE delta_agg_series ({dims}, series_code VARCHAR,
+        CREATE OR REPLACE TABLE delta_agg_series ({dims}, series_code VARCHAR,
             comparable_group VARCHAR, breakdown VARCHAR, value DECIMAL(38, 6), n_value BIGINT,
             n_rows BIGINT)""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE delta_agg_checks ({dims}, check_id VARCHAR, severity VARCHAR,
+        CREATE OR REPLACE TABLE delta_agg_checks ({dims}, check_id VARCHAR, severity VARCHAR,
             n_fail BIGINT, n_pass BIGINT, n_na BIGINT, n_reports_failing BIGINT, n_rows BIGINT)""")
 
 
@@ -425,30 +446,43 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
     than FOLD_REPORTS reports (or the province has no files yet, or the change is large)."""
     same = f" EXCEPT SELECT report_id FROM {change.same}" if change.same else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE changed_ids AS
+        CREATE OR REPLACE TABLE changed_ids AS
         (SELECT report_id FROM {change.old_reports}
          UNION SELECT report_id FROM {change.new_reports}){same}""")
     ids = [str(r[0]) for r in con.execute("SELECT report_id FROM changed_ids ORDER BY 1").fetchall()]
     small = len(ids) <= SMALL_CHANGE
+    beside = len(ids) <= BESIDE_REPORTS  # two cursors of the instance (store/aside.py)
     if small:
         sources = sources.only(ids)
     if len(ids) <= HELD_REPORTS:
         with stage("rollups: changed rows"):
-            sources = sources.held(con)
+            sources = sources.held(con, beside=beside)
     _create_deltas(con)
     changed = "WHERE report_id IN (SELECT report_id FROM changed_ids)" if change.same else ""
     old_changed = f"(SELECT * FROM {change.old_reports} {changed})"
     new_changed = f"(SELECT * FROM {change.new_reports} {changed})"
-    with stage("rollups: differences"):
-        _contributions(con, sources, old_changed, change.old_checks, "-1")
-        _contributions(con, sources, new_changed, change.new_checks, "1")
     touched = _touched(con, change)
-    for relation in CUBES:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE grains_{relation} AS {_grains(relation)}")
-    _new_rows(con, new_changed, change.new_checks, sources)
-    with stage("rollups: coverage"):
-        _coverage(con, change, previous, touched, sources.directory)
-        _agency_rows(con)
+    con.execute(f"CREATE OR REPLACE TABLE new_current AS SELECT * FROM {new_changed} WHERE is_current")
+
+    def coverage(cursor: Connection) -> None:
+        _coverage(cursor, change, previous, touched, sources.directory)
+        _agency_rows(cursor)
+
+    def differences() -> None:
+        with stage("rollups: differences"):
+            _contributions(con, sources, old_changed, change.old_checks, "-1")
+            _contributions(con, sources, new_changed, change.new_checks, "1")
+        for relation in CUBES:
+            con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
+        _new_rows(con, change.new_checks, sources)
+
+    if beside:  # coverage reads none of what the differences and the per-report rows write
+        with stage("rollups: differences, coverage beside"):
+            side_by_side(con, coverage, differences)
+    else:
+        differences()
+        with stage("rollups: coverage"):
+            coverage(con)
     files, deltas = dict(previous.files), dict(previous.deltas)
     for province in sorted(touched):
         with stage("rollups: province"):
@@ -457,24 +491,25 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
             replaced = con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()
             deltas.pop(province, None)
             if base and small and int(replaced[0][0]) <= FOLD_REPORTS:
-                deltas[province] = _write_delta(con, sources.directory, cumulated, province, delta, run_id)
+                deltas[province] = _write_delta(
+                    con, sources.directory, cumulated, province, delta, run_id, beside=beside
+                )
             else:
-                files[province] = _fold(con, sources.directory, province, base, cumulated, run_id)
+                files[province] = _fold(
+                    con, sources.directory, province, base, cumulated, run_id, beside=beside
+                )
     return Rollups({p: f for p, f in files.items() if f}, {p: d for p, d in deltas.items() if files.get(p)})
 
 
-def _new_rows(con: Connection, new_reports: str, new_checks: str, sources: Sources) -> None:
-    """The per-report rollup rows of the reports whose rows changed: new_current, new_failed, new_ranking,
-    new_profile, new_gaps."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE new_current AS
-        SELECT * FROM {new_reports} WHERE is_current""")
+def _new_rows(con: Connection, new_checks: str, sources: Sources) -> None:
+    """The per-report rollup rows of the current reports whose rows changed (`new_current`): new_failed,
+    new_ranking, new_profile, new_gaps."""
     with stage("rollups: failed rows"):
         _failed_rows(con, new_checks, sources)
     breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
     ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE new_ranking AS
+        CREATE OR REPLACE TABLE new_ranking AS
         SELECT {", ".join(f"r.{c}" for c in RANKING_COLUMNS[:-3])}, h.series_code,
                CAST(sum(h.value) AS DECIMAL(38, 6)) AS value, count(h.value) AS n_value
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
@@ -482,7 +517,7 @@ def _new_rows(con: Connection, new_reports: str, new_checks: str, sources: Sourc
         GROUP BY ALL""")
     with stage("rollups: profile rows"):
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE new_profile AS
+            CREATE OR REPLACE TABLE new_profile AS
             SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
                    h.series_code, h.comparable_group, h.breakdown, h.value
             FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
@@ -490,7 +525,7 @@ def _new_rows(con: Connection, new_reports: str, new_checks: str, sources: Sourc
     with stage("rollups: gap rows"):
         _series_map(con)
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE new_gaps AS
+            CREATE OR REPLACE TABLE new_gaps AS
             SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
                    m.series_code, m.breakdown, f.semantic, f.value_raw
             FROM new_current AS r
@@ -507,18 +542,18 @@ def _failed_rows(con: Connection, new_checks: str, sources: Sources) -> None:
     and breakdown), as a list ordered by metric and breakdown."""
     struct = ", ".join(f"{c} := x.{c}" for c in PRINTED_COLUMNS)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE roll_failed AS
+        CREATE OR REPLACE TABLE roll_failed AS
         SELECT *, row_number() OVER () AS roll_row
         FROM (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks}))
         WHERE status = 'fail' AND report_id IN (SELECT report_id FROM new_current)""")
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE roll_wanted AS
+        CREATE OR REPLACE TABLE roll_wanted AS
         SELECT f.roll_row, f.report_id, split_part(l.cell, '|', 1) AS metric_code,
                split_part(l.cell, '|', 2) AS breakdown
         FROM roll_failed AS f, unnest(string_split(f.cells, ';')) AS l(cell)
         WHERE coalesce(f.cells, '') <> ''""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE new_failed AS
+        CREATE OR REPLACE TABLE new_failed AS
         WITH wanted_reports AS (SELECT DISTINCT report_id FROM roll_wanted),
         printed AS (
             SELECT w.roll_row,
@@ -543,11 +578,11 @@ def _series_map(con: Connection) -> None:
     from warehouse.store.version import insert_rows
 
     try:  # already there (a cheaper test than listing the tables: duckdb_tables() costs about 10 ms)
-        con.execute("SELECT 1 FROM temp.roll_series_map LIMIT 0")
+        con.execute("SELECT 1 FROM roll_series_map LIMIT 0")
         return
     except duckdb.CatalogException:
         pass
-    con.execute(f"CREATE TEMP TABLE roll_series_map ({', '.join(f'{c} VARCHAR' for c in COLUMNS)})")
+    con.execute(f"CREATE TABLE roll_series_map ({', '.join(f'{c} VARCHAR' for c in COLUMNS)})")
     code = COLUMNS.index("series_code")
     insert_rows(con, "roll_series_map", [row for row in series_map() if row[code] in RANKED_SERIES])
 
@@ -586,10 +621,10 @@ def _coverage(con: Connection, change: Change, previous: Rollups, touched: set[s
     from warehouse.store.version import schema_view_sql
 
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cov_changed AS
+        CREATE OR REPLACE TABLE cov_changed AS
         SELECT DISTINCT agency_id FROM ({change.agency_reports}) WHERE agency_id IS NOT NULL""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cov_places AS
+        CREATE OR REPLACE TABLE cov_places AS
         SELECT DISTINCT place_code FROM (SELECT place_code FROM {change.old_reports}
                                          UNION ALL SELECT place_code FROM {change.new_reports})
         WHERE place_code IS NOT NULL""")
@@ -606,7 +641,7 @@ def _coverage(con: Connection, change: Change, previous: Rollups, touched: set[s
             WHERE place_code IN (SELECT place_code FROM cov_places)
               AND report_id NOT IN (SELECT report_id FROM changed_ids)"""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cov_years AS
+        CREATE OR REPLACE TABLE cov_years AS
         SELECT DISTINCT place_code, year FROM (
             {old_current}
             UNION ALL SELECT place_code, year FROM new_current
@@ -642,16 +677,16 @@ def _coverage_of(
     fresh = f"SELECT * EXCLUDE (_province) FROM coverage_rows WHERE _province = '{province}'"
     shown = _shown(directory, "agg_coverage", base, delta) or f"{fresh} AND false"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cov_peers AS
+        CREATE OR REPLACE TABLE cov_peers AS
         SELECT * FROM ({shown})
         WHERE agency_id NOT IN (SELECT agency_id FROM cov_changed)
           AND place_code IN (SELECT place_code FROM cov_places)""")
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE cov_affected AS
+        CREATE OR REPLACE TABLE cov_affected AS
         SELECT agency_id FROM cov_changed
         UNION SELECT agency_id FROM cov_peers WHERE agency_id IS NOT NULL""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cov_new AS
+        CREATE OR REPLACE TABLE cov_new AS
         WITH spans AS (
             SELECT agency_id, any_value(agency_name) AS agency_name, any_value(place_code) AS place_code,
                    min(year) FILTER (WHERE within_span) AS first_year,
@@ -687,7 +722,7 @@ def _cumulated(
         return f"SELECT * FROM {_read(directory, delta[index])} WHERE {condition} UNION ALL "
 
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cum_replaced AS
+        CREATE OR REPLACE TABLE cum_replaced AS
         SELECT * FROM ({old("agg_replaced")} SELECT 'report' AS kind, report_id AS id FROM changed_ids
                        UNION ALL SELECT 'agency', agency_id FROM cov_affected)
         GROUP BY ALL""")
@@ -731,16 +766,85 @@ def _cube_delta_sql(relation: str, old: str, where: str) -> str:
         ORDER BY {SORT[relation]}"""
 
 
+class _Files:
+    """Files to write, taken one at a time by the cursors that write them (`drain`), in the order given;
+    `add` more until `close`."""
+
+    def __init__(self, directory: Path, names: dict[str, str]) -> None:
+        self.directory, self.names = directory, names
+        self.todo: deque[tuple[str, str]] = deque()
+        self.ready = threading.Condition()
+        self.closed = False
+
+    def add(self, queries: dict[str, str]) -> None:
+        with self.ready:
+            self.todo.extend(queries.items())
+            self.ready.notify_all()
+
+    def close(self, *, drop: bool = False) -> None:
+        """No more files (`drop`: nor those not started: the run failed)."""
+        with self.ready:
+            self.closed = True
+            if drop:
+                self.todo.clear()
+            self.ready.notify_all()
+
+    def drain(self, cursor: Connection, *, staged: bool = False) -> None:
+        """Write files until none is left and no more will come (`staged`: each in its stage)."""
+        while True:
+            with self.ready:
+                while not self.todo and not self.closed:
+                    self.ready.wait()
+                if not self.todo:
+                    return
+                relation, sql = self.todo.popleft()
+            target = self.directory / self.names[relation]
+            if staged:
+                with stage(f"rollups: {relation}"):
+                    copy_to(cursor, sql, target, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
+            else:
+                copy_to(cursor, sql, target, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
+
+
 def _write(
-    con: Connection, directory: Path, queries: dict[str, str], prefix: str, run_id: str
-) -> tuple[str, ...]:
-    names = []
-    for relation, sql in queries.items():
-        name = f"derived/{run_id}/{prefix}-{relation}.parquet"
-        with stage(f"rollups: {relation}"):
-            copy_to(con, sql, directory / name, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
-        names.append(name)
-    return tuple(names)
+    con: Connection,
+    directory: Path,
+    queries: dict[str, str],
+    prefix: str,
+    run_id: str,
+    *,
+    beside: bool = False,
+    then: Callable[[], dict[str, str]] | None = None,
+) -> dict[str, str]:
+    """Write each relation's query to its file; relation → file name. `then`: more queries, decided on
+    this thread while the first ones are written. `beside`: two cursors take the files one at a time
+    (a second one of `con`'s instance, in a thread; store/aside.py), both finished when this returns."""
+    files = _Files(directory, {})
+
+    def named(found: dict[str, str]) -> dict[str, str]:
+        files.names.update({relation: f"derived/{run_id}/{prefix}-{relation}.parquet" for relation in found})
+        return found
+
+    files.add(named(queries))
+    if not beside:
+        if then is not None:
+            files.add(named(then()))
+        files.close()
+        files.drain(con, staged=True)
+        return files.names
+    aside = Aside(con, files.drain)
+    try:
+        if then is not None:
+            files.add(named(then()))
+        files.close()
+        files.drain(con, staged=True)
+    except BaseException:
+        files.close(drop=True)
+        raise
+    finally:
+        aside.wait()
+    aside.result()
+    return files.names
 
 
 KEPT_WHEN_UNCHANGED = {
@@ -779,13 +883,21 @@ def _write_delta(
     province: str,
     delta: tuple[str, ...] | None,
     run_id: str,
+    *,
+    beside: bool = False,
 ) -> tuple[str, ...]:
     """The province's new delta files: `_write` of the cumulated delta, but a relation this run changed
-    no row of keeps its previous file (`_unchanged`)."""
-    kept, previous = _unchanged(con, directory, province, delta), delta or ()
-    wanted = {relation: sql for relation, sql in cumulated.items() if relation not in kept}
-    written = iter(_write(con, directory, wanted, f"p{province}-delta", run_id))
-    return tuple(previous[DELTA_RELATIONS.index(r)] if r in kept else next(written) for r in cumulated)
+    no row of keeps its previous file (`_unchanged`, counted while the other relations are written)."""
+    kept: set[str] = set()
+    previous = delta or ()
+
+    def maybe() -> dict[str, str]:
+        kept.update(_unchanged(con, directory, province, delta))
+        return {r: sql for r, sql in cumulated.items() if r in KEPT_WHEN_UNCHANGED and r not in kept}
+
+    always = {r: sql for r, sql in cumulated.items() if r not in KEPT_WHEN_UNCHANGED}
+    written = _write(con, directory, always, f"p{province}-delta", run_id, beside=beside, then=maybe)
+    return tuple(previous[DELTA_RELATIONS.index(r)] if r in kept else written[r] for r in cumulated)
 
 
 def _fold(
@@ -795,6 +907,8 @@ def _fold(
     base: tuple[str, ...] | None,
     cumulated: dict[str, str],
     run_id: str,
+    *,
+    beside: bool = False,
 ) -> tuple[str, ...]:
     """The province's files written again with its delta folded in; () when no row is left."""
     queries = {}
@@ -814,7 +928,8 @@ def _fold(
                 f"WHERE {key} NOT IN (SELECT id FROM cum_replaced WHERE kind = '{kind}') UNION ALL "
             )
         queries[relation] = f"{kept} SELECT * FROM ({delta}) ORDER BY {SORT[relation]}"
-    names = _write(con, directory, queries, f"p{province}", run_id)
+    written = _write(con, directory, queries, f"p{province}", run_id, beside=beside)
+    names = tuple(written[relation] for relation in RELATIONS)
     counts = con.execute(
         "SELECT sum(num_rows) FROM parquet_file_metadata(["
         + ", ".join("'" + str(directory / n).replace("'", "''") + "'" for n in names)
@@ -844,7 +959,7 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
     sources = Sources(directory, scan("facts"), scan("report_series"), scan("checks"))
     reports = scan("reports")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE roll_agency_province AS
+        CREATE OR REPLACE TABLE roll_agency_province AS
         SELECT agency_id, province_code FROM ({reports})
         WHERE agency_id IS NOT NULL AND is_current
         QUALIFY row_number() OVER (PARTITION BY agency_id ORDER BY year DESC NULLS LAST, report_id) = 1""")
@@ -856,11 +971,11 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         codes = [c for c in group if c is not None]
         listed = ", ".join("'" + str(c).replace("'", "''") + "'" for c in codes) or "NULL"
         where = f"(province_code IN ({listed})" + (" OR province_code IS NULL)" if None in group else ")")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}")
+        con.execute(f"CREATE OR REPLACE TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}")
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE roll_agencies AS SELECT * FROM ({reports})
+            CREATE OR REPLACE TABLE roll_agencies AS SELECT * FROM ({reports})
             WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""")
-        con.execute("CREATE OR REPLACE TEMP TABLE roll_old AS SELECT * FROM roll_new WHERE false")
+        con.execute("CREATE OR REPLACE TABLE roll_old AS SELECT * FROM roll_new WHERE false")
         change = Change(
             "roll_old",
             f"SELECT * FROM ({scan('xchecks')}) WHERE false",
@@ -964,7 +1079,7 @@ def _agency_rows(con: Connection) -> None:
         f"OR {scope} NOT IN ({known_scopes})"
     )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE roll_agency_rows AS
+        CREATE OR REPLACE TABLE roll_agency_rows AS
         WITH latest AS (
             SELECT agency_id, coalesce(province_code, '{NO_PROVINCE}') AS _province FROM cov.reports
             WHERE agency_id IS NOT NULL AND is_current

@@ -7,10 +7,12 @@ views and filling the metric catalogue were half of writing a version (docs/scal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -161,10 +163,12 @@ def write_version(
     catalog: Catalog,
     runs: list[tuple[object, ...]],
     previous: Path | None = None,
+    begun: Begun | None = None,
 ) -> None:
     """Create the version file at `path` (a new name): catalogue, small tables, views; checkpointed.
-    `previous`, the version this one follows, is patched into it when it can be (`_patched`)."""
-    if previous is not None and _patched(path, previous, directory, catalog, runs):
+    `previous`, the version this one follows, is patched into it when it can be (`_patched`); `begun`,
+    that patch begun while the run derived (`begin_patch`, for the same `path` and `previous`)."""
+    if previous is not None and _patched(path, previous, directory, catalog, runs, begun):
         return
     con = duckdb.connect(str(path))
     try:
@@ -182,31 +186,141 @@ def write_version(
         con.close()
 
 
-def _patched(
-    path: Path, previous: Path, directory: Path, catalog: Catalog, runs: list[tuple[object, ...]]
-) -> bool:
-    """Write `path` as a copy of `previous` with the catalogue, runs and views of this version; False
-    (and nothing at `path`) when `previous` was written by other code, for another directory, before
-    `_views` existed, or is due to be written from scratch (FRESH_EVERY)."""
+class _Open:
+    """A copy of the previous version open for patching: its connection (a cursor of the run's instance
+    with the copy attached as `alias`, or a connection of its own) and the views it holds, by name."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, alias: str) -> None:
+        self.path, self.con, self.alias = path, con, alias
+        self.views: dict[str, str] = {}
+
+    def close(self) -> None:
+        if self.alias:
+            session.detach(self.con, self.alias)  # the file is closed, so checkpointed, when detached
+        else:
+            self.con.close()
+
+    def remove(self) -> None:
+        """Close and delete the copy (the run failed, or it cannot be patched)."""
+        try:
+            self.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+            Path(f"{self.path}.wal").unlink(missing_ok=True)
+
+
+def _open_patch(path: Path, previous: Path, directory: Path, catalog: Catalog) -> _Open | None:
+    """`previous` copied to `path` and opened, with the views whose text `catalog` changes bound again;
+    None (and nothing at `path`) when it cannot be patched: written by other code, for another directory,
+    before `_views` existed, or due to be written from scratch (FRESH_EVERY). `catalog` may be the run's
+    catalogue before its derivation (its parts and logs, the previous buckets and rollups): `_patched`
+    binds again what the final one changes beyond it."""
     shutil.copyfile(previous, path)
     found = session.attach(path, read_only=False)  # within an ingest: no instance of its own
-    con, alias = found if found is not None else (duckdb.connect(str(path)), "")
-
-    def close() -> None:
-        if alias:
-            session.detach(con, alias)  # the file is closed, so checkpointed, when detached
-        else:
-            con.close()
-
+    opened = _Open(path, *(found if found is not None else (duckdb.connect(str(path)), "")))
     try:
+        con = opened.con
         info = dict(_info_rows(catalog, directory))
         stored = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
         same = all(stored.get(k) == info[k] for k in (STATIC_KEY, "schema_version", "store_format", "root"))
         if not same or catalog.run_seq % FRESH_EVERY == 0 or not _has_views_table(con):
-            close()
-            path.unlink()
-            return False
+            opened.remove()
+            return None
         con.execute("SET parquet_metadata_cache = true")
+        opened.views = dict(con.execute("SELECT name, sql FROM _views").fetchall())
+        _bind_changed(opened, _views(directory, catalog))
+    except BaseException:
+        opened.remove()
+        raise
+    return opened
+
+
+def _bind_changed(opened: _Open, views: dict[str, str]) -> None:
+    """Define again the views whose text differs from what the copy holds (binding a view over Parquet
+    files reads their footers: 3–20 ms each)."""
+    for name, sql in views.items():
+        if opened.views.get(name) != sql:
+            opened.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+            opened.views[name] = sql
+
+
+class Begun:
+    """The patch of the next version begun in a thread, on a cursor of the run's instance, while the run
+    derives (docs/scale.md §5, one file, tenth pass): the previous version copied and attached, and the
+    views over the run's parts and logs bound again; `bind` binds those of a later catalogue (the run's
+    buckets, once written) in the same thread. `_patched` finishes it with the final catalogue; `abandon`
+    removes it when the run fails."""
+
+    def __init__(self, path: Path, previous: Path, directory: Path, catalog: Catalog) -> None:
+        self.path, self.previous, self.directory = path, previous, directory
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.future = self.pool.submit(_open_patch, path, previous, directory, catalog)
+        self.later: list[Future[None]] = []
+
+    def bind(self, catalog: Catalog) -> None:
+        """Bind the views `catalog` changes, after what was begun (in the thread: returns at once)."""
+
+        def work() -> None:
+            opened = self.future.result()
+            if opened is not None:
+                _bind_changed(opened, _views(self.directory, catalog))
+
+        self.later.append(self.pool.submit(work))
+
+    def also(self, work: Callable[[], object]) -> None:
+        """Run `work` in the thread after what was begun; what it raises is ignored (a cache to fill)."""
+
+        def quietly() -> None:
+            with contextlib.suppress(Exception):  # only a cache is lost
+                work()
+
+        self.later.append(self.pool.submit(quietly))
+
+    def opened(self) -> _Open | None:
+        """Wait for the thread: the open copy, or None when it cannot be patched; raises what it raised."""
+        self.pool.shutdown(wait=True)
+        opened = self.future.result()
+        try:
+            for later in self.later:
+                later.result()
+        except BaseException:
+            if opened is not None:
+                opened.remove()
+            raise
+        return opened
+
+    def abandon(self) -> None:
+        """Wait for the thread, then close and delete the copy (a failure there left none)."""
+        self.pool.shutdown(wait=True)
+        if self.future.exception() is None:
+            opened = self.future.result()
+            if opened is not None:
+                opened.remove()
+
+
+def begin_patch(path: Path, previous: Path | None, directory: Path, catalog: Catalog) -> Begun | None:
+    """`Begun` within an ingest's session (a second cursor of its instance) when there is a previous
+    version; None otherwise (the version is then patched or written whole at the end, as before)."""
+    if previous is None or not session.active():
+        return None
+    return Begun(path, previous, directory, catalog)
+
+
+def _patched(
+    path: Path,
+    previous: Path,
+    directory: Path,
+    catalog: Catalog,
+    runs: list[tuple[object, ...]],
+    begun: Begun | None = None,
+) -> bool:
+    """Write `path` as a copy of `previous` with the catalogue, runs and views of this version; False
+    (and nothing at `path`) when `previous` cannot be patched (`_open_patch`)."""
+    opened = begun.opened() if begun is not None else _open_patch(path, previous, directory, catalog)
+    if opened is None:
+        return False
+    con = opened.con
+    try:
         for table in ("warehouse_info", "_parts", "_buckets", "_dead", "_rollups"):
             con.execute(f"DELETE FROM {table}")
         _fill_catalog(con, catalog, directory)
@@ -216,21 +330,17 @@ def _patched(
         else:
             con.execute("DELETE FROM runs")
             insert_rows(con, "runs", runs)
-        written = dict(con.execute("SELECT name, sql FROM _views").fetchall())
         views = _views(directory, catalog)
-        for name in written.keys() - views.keys():
+        for name in opened.views.keys() - views.keys():
             con.execute(f"DROP VIEW IF EXISTS {name}")
-        for name, sql in views.items():
-            if written.get(name) != sql:
-                con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        _bind_changed(opened, views)
         con.execute("DELETE FROM _views")
         insert_rows(con, "_views", sorted(views.items()))
-        con.execute(f"CHECKPOINT {alias}" if alias else "CHECKPOINT")
+        con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
     except BaseException:
-        close()
-        path.unlink(missing_ok=True)
+        opened.remove()
         raise
-    close()
+    opened.close()
     return True
 
 

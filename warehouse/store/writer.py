@@ -19,11 +19,12 @@ from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
+from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
 from warehouse.store.memory import fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
-from warehouse.store.version import write_version
+from warehouse.store.version import Begun, begin_patch, write_version
 
 
 def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
@@ -47,8 +48,11 @@ class StoreRun:
     """What an ingest writes. Nothing is visible to readers until the version file is published; on
     failure `abort` removes every file the run wrote."""
 
-    def __init__(self, directory: Path, previous: Path | None) -> None:
+    def __init__(self, directory: Path, previous: Path | None, target: Path | None = None) -> None:
+        """`target`: where `write` will write the version (then begun beside the derivation)."""
         self.directory = directory
+        self.target = target
+        self.begun: Begun | None = None
         self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
         self.previous: Catalog | None = None
         self.previous_path = previous
@@ -83,12 +87,26 @@ class StoreRun:
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
             with fitted(con, db.MEMORY_LIMIT):  # what the process holds is taken off DuckDB's limit
-                with stage("derive"):
-                    inputs = Inputs(self.directory, known, written, batch, self.run_id, full, n_buckets)
-                    merging = due(Catalog(parts=previous.parts + written.parts)) is not None
-                    derived = derive(inputs, con, clear=merging or logs_due(previous))
                 with stage("write logs"):
                     logs = write_logs(con, self.directory, self.run_id, batch, seq)
+                on_buckets = None
+                if self.target is not None and not full:  # the version's views over the parts, meanwhile
+                    parts = previous.parts + written.parts + tuple(logs)
+                    begun = replace(previous, parts=parts, place_inputs=batch.place_inputs, run_seq=seq)
+                    self.begun = begin_patch(self.target, self.previous_path, self.directory, begun)
+                    if self.begun is not None:
+                        patch = self.begun
+                        patch.also(lambda: read_versions(self.directory))  # what garbage collection reads
+
+                        def on_buckets(buckets: dict[int, tuple[str, str]]) -> None:
+                            patch.bind(replace(begun, buckets=buckets))
+
+                with stage("derive"):
+                    inputs = Inputs(
+                        self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
+                    )
+                    merging = due(Catalog(parts=previous.parts + written.parts)) is not None
+                    derived = derive(inputs, con, clear=merging or logs_due(previous))
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),
@@ -126,8 +144,12 @@ class StoreRun:
     def write(self, path: Path) -> None:
         if self.catalog is None:
             raise WarehouseError("StoreRun.write before finish")
+        begun, self.begun = self.begun, None
+        if begun is not None and path != self.target:
+            begun.abandon()
+            begun = None
         with stage("write version"):
-            write_version(path, self.directory, self.catalog, self.runs, self.previous_path)
+            write_version(path, self.directory, self.catalog, self.runs, self.previous_path, begun)
 
     def published(self, path: Path) -> None:
         """The version written by `write` is now `path`: keep its catalogue for garbage collection."""
@@ -135,6 +157,9 @@ class StoreRun:
             remember(path, self.catalog, self.runs)
 
     def abort(self) -> None:
+        begun, self.begun = self.begun, None
+        if begun is not None:  # wait for the version begun beside the derivation, and remove it
+            begun.abandon()
         self.parts.close()
         for folder in ("parts", "derived"):
             shutil.rmtree(self.directory / folder / self.run_id, ignore_errors=True)

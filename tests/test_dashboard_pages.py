@@ -449,17 +449,9 @@ def test_agency_pickers_list_the_first_matches_and_keep_the_chosen_agency(
     assert len(report.selectbox(key="report_agency").options) == 2
 
 
-def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
-    warehouse: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """In a large warehouse (more than components.OPEN_UP_TO current reports) they start closed: the
-    agencies page reads no ranking and the quality page no coverage grid; a click on the expander, or a
-    link naming the ranking's year, opens them and puts that in the URL."""
-    import streamlit as st
-
-    from dashboard import components, data
-
-    monkeypatch.setattr(components, "OPEN_UP_TO", 0)
+def _reads_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the warehouse reads the dashboard runs from now on (cache misses), in order."""
+    from dashboard import data
 
     asked: list[str] = []
     run = data._run
@@ -469,6 +461,22 @@ def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
         return run(path, read, *args)
 
     monkeypatch.setattr(data, "_run", counted)
+    return asked
+
+
+def test_the_ranking_and_the_coverage_grid_are_read_only_when_opened(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a large warehouse (more than components.OPEN_UP_TO current reports) they start closed: the
+    agencies page reads no ranking and the quality page no coverage grid; a click on the expander, or a
+    link naming the ranking's year, opens them and puts that in the URL."""
+    import streamlit as st
+
+    from dashboard import components
+
+    monkeypatch.setattr(components, "OPEN_UP_TO", 0)
+
+    asked = _reads_asked(monkeypatch)
     agency_id = sql(warehouse, "SELECT min(agency_id) FROM reports WHERE is_current AND template = 'v2021'")[
         0
     ][0]
@@ -571,7 +579,7 @@ def test_the_agencies_page_shows_from_one_read_of_the_agency_what_three_reads_sh
 
     import streamlit as st
 
-    from dashboard import components, data, documents
+    from dashboard import components, documents
     from warehouse import dashboard_queries as dq
 
     agency_id = sql(
@@ -579,14 +587,7 @@ def test_the_agencies_page_shows_from_one_read_of_the_agency_what_three_reads_sh
         "SELECT agency_id FROM reports WHERE is_current AND template = 'v2021' AND agency_id IS NOT NULL "
         "AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
     )[0][0]
-    asked: list[str] = []
-    run = data._run
-
-    def counted(path: str, read: Any, *args: object) -> Any:
-        asked.append(read.__name__)
-        return run(path, read, *args)
-
-    monkeypatch.setattr(data, "_run", counted)
+    asked = _reads_asked(monkeypatch)
     st.cache_data.clear()
     one_read = _shown(open_page("agencies", {"agency": agency_id, **params}))
     assert "agency_rows" in asked and "reports" not in asked and "agency_report_years" not in asked

@@ -29,14 +29,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _count_asides(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     started: list[str] = []
-    real = derive._Aside
+    real = derive.Aside
 
     class Counted(real):  # type: ignore[valid-type, misc]
         def __init__(self, con: object, work: object) -> None:
             started.append(getattr(work, "__qualname__", ""))
             super().__init__(con, work)
 
-    monkeypatch.setattr(derive, "_Aside", Counted)
+    monkeypatch.setattr(derive, "Aside", Counted)
     return started
 
 

@@ -32,8 +32,6 @@ from warehouse.store.stages import stage
 from warehouse.store.version import insert_rows, scan_sql
 
 Connection = duckdb.DuckDBPyConnection
-_Aside = Aside
-"""Work on a second cursor (store/aside.py); a name here so that tests can count what goes aside."""
 X_PER_AGENCY = ("X1", "X2", "X3", "X5")
 COUNT_FAILED = """
     UPDATE recomputed SET checks_failed = recomputed._own_failed + coalesce(x.n, 0)
@@ -50,7 +48,7 @@ CHECKED_COLUMNS = "report_id, metric_code, breakdown, value"
 row groups of ~100,000 rows of the earlier parts, 29 → 21 ms at 100k for these four columns."""
 ASIDE_REPORTS = 500
 """Up to this many reports derived again, their buckets are written on a second cursor while the
-pre-aggregated tables are computed (`_Aside`); beyond, one after the other (memory for both at once)."""
+pre-aggregated tables are computed (`Aside`); beyond, one after the other (memory for both at once)."""
 
 
 @dataclass(frozen=True)
@@ -501,7 +499,7 @@ def _search_aside(d: _Deriver) -> Aside[list[int]] | None:
     `_x4` is given no buckets: so `_search` runs here, as before)."""
     if _count(d.con, "reports") > ASIDE_REPORTS:
         return None
-    return _Aside(d.con, lambda cursor: _search(d, cursor))
+    return Aside(d.con, lambda cursor: _search(d, cursor))
 
 
 def _write_buckets(d: _Deriver) -> tuple[dict[int, tuple[str, str]], int | None]:
@@ -561,7 +559,7 @@ def _buckets_aside(d: _Deriver) -> Aside[tuple[dict[int, tuple[str, str]], int |
             d.inputs.on_buckets(written[0])
         return written
 
-    return _Aside(d.con, write)
+    return Aside(d.con, write)
 
 
 def _rows_in(d: _Deriver, file: str) -> int:

@@ -21,6 +21,7 @@ reports.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -798,12 +799,13 @@ class _Files:
                 if not self.todo:
                     return
                 relation, sql = self.todo.popleft()
-            target = self.directory / self.names[relation]
-            if staged:
-                with stage(f"rollups: {relation}"):
-                    copy_to(cursor, sql, target, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
-            else:
-                copy_to(cursor, sql, target, ROW_GROUPS.get(relation, ROW_GROUP_ROWS))
+            with stage(f"rollups: {relation}") if staged else contextlib.nullcontext():
+                copy_to(
+                    cursor,
+                    sql,
+                    self.directory / self.names[relation],
+                    ROW_GROUPS.get(relation, ROW_GROUP_ROWS),
+                )
 
 
 def _write(
@@ -826,13 +828,7 @@ def _write(
         return found
 
     files.add(named(queries))
-    if not beside:
-        if then is not None:
-            files.add(named(then()))
-        files.close()
-        files.drain(con, staged=True)
-        return files.names
-    aside = Aside(con, files.drain)
+    aside = Aside(con, files.drain) if beside else None
     try:
         if then is not None:
             files.add(named(then()))
@@ -842,8 +838,10 @@ def _write(
         files.close(drop=True)
         raise
     finally:
-        aside.wait()
-    aside.result()
+        if aside is not None:
+            aside.wait()
+    if aside is not None:
+        aside.result()
     return files.names
 
 

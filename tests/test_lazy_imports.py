@@ -89,10 +89,11 @@ def test_a_one_file_ingest_imports_the_engine_but_not_the_duckdb_package(tmp_pat
 QUICK_PROBE = """
 import contextlib, io, sys
 from xxgk.quick_parse import arguments_of, parse_command
-shown = io.StringIO()
+shown = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # as a pipe: not a terminal, UTF-8
 with contextlib.redirect_stdout(shown):
     parse_command(arguments_of(["parse", sys.argv[1]], {}))
-assert "v2021.regulations.issued" in shown.getvalue(), shown.getvalue()
+shown.flush()
+assert "v2021.regulations.issued" in shown.buffer.getvalue().decode(), shown.buffer.getvalue()
 heavy = sorted(m for m in ("click", "rich", "xxgk.cli", "xxgk.parsing", "etl.records", "etl.pipeline",
                            "multiprocessing", "socket", "subprocess", "ctypes", "pandas", "duckdb")
                if m in sys.modules)

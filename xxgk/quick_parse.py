@@ -17,7 +17,7 @@ import re
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from xxgk.parse_view import Failed, View, bold_of, plain_enough, write_view
 from xxgk.workers import (
@@ -150,7 +150,7 @@ def parse_command(arguments: Arguments) -> None:
             _echo(shown.detail)
         sys.exit(1)
     bold = bold_of(sys.stdout, os.environ)
-    if bold is not None and plain_enough(shown):
+    if bold is not None and plain_enough(shown) and _utf8(sys.stdout):
         write_view(shown, sys.stdout, bold=bold)
         return
     from rich.console import Console
@@ -158,6 +158,11 @@ def parse_command(arguments: Arguments) -> None:
     from xxgk.parse_view import print_view
 
     print_view(shown, Console())
+
+
+def _utf8(stream: TextIO) -> bool:
+    """Whether the output encodes every character (another encoding's errors are rich's to report)."""
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _echo(message: str) -> None:

@@ -241,3 +241,16 @@ def test_a_channel_carries_messages_both_ways_and_ends_in_eof() -> None:
     with pytest.raises(OSError):
         ours.send("anyone?")
     ours.close()
+
+
+def test_a_fresh_interpreter_still_running_after_its_wait_is_still_running() -> None:
+    from xxgk.workers import StillRunning, _Started
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with pytest.raises(StillRunning):
+            _Started(sleeper).wait(0.05)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert _Started(sleeper).wait(1) == -signal.SIGKILL

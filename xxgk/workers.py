@@ -307,10 +307,11 @@ class _Started:
         return self.popen.poll()
 
     def wait(self, timeout: float | None = None) -> int:
+        import subprocess  # already loaded: the caller started this process with it
 
         try:
             return self.popen.wait(timeout)
-        except StillRunning:
+        except subprocess.TimeoutExpired:
             raise StillRunning(self.pid) from None
 
 

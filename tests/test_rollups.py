@@ -201,6 +201,37 @@ def test_the_review_listing_of_the_newest_years_is_the_listing(con: duckdb.DuckD
     assert floored > 20, "the comparisons must cover pages read from fewer years"
 
 
+def test_the_listing_rollup_holds_each_provinces_rows_in_the_listings_order_and_reads_as_the_listing(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`agg_listing` (issue12qp): each province's file and delta holds its current reports in the review
+    listing's order, so DuckDB's top-N stops early; its view holds what `agg_reports` holds, and every page
+    of the listing read through it is the page read from `reports`, row for row and in order."""
+    version = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    directory = Path(str(version.fetchall()[0][0])).parent
+    files = [
+        f for (f,) in con.execute("SELECT file FROM _rollups WHERE relation LIKE '%agg_listing'").fetchall()
+    ]
+    assert files, "the version lists its agg_listing files"
+    for file in files:
+        rows = con.execute(
+            f"SELECT year, agency, report_id FROM read_parquet('{directory / file}', file_row_number = true) "
+            "ORDER BY file_row_number"
+        ).fetchall()
+        ordered = sorted(rows, key=lambda r: (r[0] is None, -(r[0] or 0), r[1] is None, r[1] or "", r[2]))
+        assert rows == ordered, file
+    columns = ", ".join(rollups.LISTING_COLUMNS)
+    listed = con.execute(f"SELECT {columns} FROM agg_listing ORDER BY report_id").fetchall()
+    assert listed == con.execute(f"SELECT {columns} FROM agg_reports ORDER BY report_id").fetchall()
+    filters = list(dict.fromkeys(_filters(con)))
+    pages = [(flt, page, limit) for flt in filters for limit in (7, 40) for page in (1, 3)]
+    rolled = [dq.review_listing(con, flt, page, limit) for flt, page, limit in pages]
+    monkeypatch.setattr(dq, "has_rollups", lambda _con: False)
+    for (flt, page, limit), found in zip(pages, rolled, strict=True):
+        pd.testing.assert_frame_equal(found, dq.review_listing(con, flt, page, limit))
+    assert sum(len(found) for found in rolled) > len(pages) * 3, "the comparisons must cover rows"
+
+
 def test_the_pages_of_failed_checks_list_each_once_in_the_order_of_one_read(
     con: duckdb.DuckDBPyConnection,
 ) -> None:

@@ -91,7 +91,7 @@ def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) 
 def _upgraded_equals(wh: Path, expected: dict[str, list[tuple[object, ...]]]) -> None:
     """A version of an earlier rollups format (a kept store) is read as having none; `add_rollups` (the
     upgrade) publishes it again with every table built: the same as the incremental ingests and the
-    rebuild (`agg_agencies` of ROLLUPS_FORMAT 6 included)."""
+    rebuild (`agg_agencies` of ROLLUPS_FORMAT 6 and `agg_listing` of 7 included)."""
     from warehouse import dashboard_queries as dq
     from warehouse.store.catalog import ROLLUPS_FORMAT
     from warehouse.store.writer import add_rollups

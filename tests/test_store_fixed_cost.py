@@ -328,6 +328,7 @@ ROLLUP_VIEWS = (
     "agg_ranking",
     "agg_profile",
     "agg_gaps",
+    "agg_listing",
 )
 
 

@@ -57,23 +57,25 @@ def _filtered(
     flt: ReportFilter,
     *,
     fast: bool = False,
+    rollup: str = "agg_reports",
     routed: bool = False,
     **params: object,
 ) -> pd.DataFrame:
-    """The named query over `selected`; with `fast`, selected from the current-report rollup (and the
-    coverage view from its rollup) when the version has them; with `routed` and a filter of one agency
+    """The named query over `selected`; with `fast`, selected from the current-report rollup (`rollup`:
+    `agg_reports`, or another per-report rollup with the columns the query reads, such as `agg_listing`;
+    and the coverage view from its rollup) when the version has them; with `routed` and a filter of one agency
     id, selected from the one bucket file that holds that agency's reports (`_in_bucket`; the query
     must read no other `reports` or `checks` row)."""
     _overlaid(con)
     condition, filter_params = flt.condition("r")
     hide = flt.hide_unconfirmed_ocr
-    source = "agg_reports" if fast and has_rollups(con) else "reports"
+    source = rollup if fast and has_rollups(con) else "reports"
     selected = f"selected AS (SELECT r.* FROM {source} AS r WHERE {condition})"
     if routed and source == "reports" and len(flt.agency_ids) == 1:
         scoped = _in_bucket(con, flt.agency_ids[0])
         selected = f"{scoped},\n{selected}" if scoped else selected
     trusted = CONFIRMED_FACTS if hide else ""
-    if source == "agg_reports":
+    if source != "reports":
         trusted = ",\n".join(p for p in (trusted, "coverage AS (SELECT * FROM agg_coverage)") if p)
     if name in DELTA:
         base = f"base AS (\n{queries.sql(name)}\n)"
@@ -501,11 +503,13 @@ def review_listing(
     """Page `page` (from 1) of the selected reports with their review status, `limit` at a time, in the
     order of `reports`. `floor`: `listing_floor` of the selected reports for `page * limit` rows, a year
     the page's reports are all from or after (the top-N then sorts those years' rows only, ≈ a tenth
-    at 100k reports)."""
+    at 100k reports). Read from `agg_listing`, stored in this order, but for a city or a county, whose rows
+    sit together in the place-sorted `agg_reports` (docs/scale.md §5, issue12qp)."""
     offset = max(page - 1, 0) * limit
     if floor is not None:
         flt = replace(flt, year_from=max(flt.year_from or floor, floor))
-    return _filtered(con, "dash_review_listing", flt, fast=True, limit=limit, offset=offset)
+    rollup = "agg_reports" if flt.city_code or flt.county_code else "agg_listing"
+    return _filtered(con, "dash_review_listing", flt, fast=True, rollup=rollup, limit=limit, offset=offset)
 
 
 def agencies(con: Connection, flt: ReportFilter) -> pd.DataFrame:

@@ -142,7 +142,7 @@ def _county(directory: Path) -> dict[str, str]:
         row = con.execute("""
             SELECT province_code, city_code, county_code FROM reports
             WHERE is_current AND county_code IS NOT NULL
-            GROUP BY ALL ORDER BY count(*) DESC LIMIT 1""").fetchall()
+            GROUP BY ALL ORDER BY count(*) DESC, county_code LIMIT 1""").fetchall()
         (reports,) = con.execute("SELECT count(*) FROM reports WHERE is_current").fetchall()[0]
     finally:
         con.close()

@@ -21,8 +21,8 @@ LONG_ENTRIES = 8
 """Long texts (over `CACHE_LIMIT` characters) a memoised function keeps: the last few, since a report's
 long paragraphs are asked about by several steps in turn (its metadata, scope, sections and period
 each fold the same long line: five folds of 0.16 ms each where one is needed)."""
-LONG_LIMIT = 1 << 20
-"""Texts longer than this are never kept."""
+LONG_LIMIT = 1 << 16
+"""Texts longer than this are never kept (a memoised function keeps at most a few MiB of long texts)."""
 
 
 def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:

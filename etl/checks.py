@@ -58,7 +58,19 @@ def read(facts: FactMap, code: str, breakdown: str = "") -> Reading | None:
     return Reading(_ZERO, True) if value is None else Reading(value, False)
 
 
+_NAMES: dict[tuple[Term, str], str] = {}
+"""`_name` per (cell, language): a pure function of the catalogue, asked twice an identity."""
+
+
 def _name(term: Term, lang: str = "zh") -> str:
+    memo = (term, lang)
+    name = _NAMES.get(memo)
+    if name is None:
+        name = _NAMES[memo] = _make_name(term, lang)
+    return name
+
+
+def _make_name(term: Term, lang: str) -> str:
     code, breakdown = term
     found = metric(code)
     label = found.label_en if lang == "en" else found.label_zh
@@ -105,21 +117,40 @@ def _not_assessable(
 def identity(
     check_id: str, severity: Severity, facts: FactMap, total: Term, parts: Sequence[Term], breakdown: str = ""
 ) -> CheckResult:
-    """total == sum(parts); not assessable when the total or any part is missing."""
-    whole = read(facts, *total)
-    readings = [read(facts, *p) for p in parts]
+    """total == sum(parts); not assessable when the total or any part is missing.
+
+    The facts are read in one pass over the cells (a blank cell adds 0, as `read` reads it)."""
+    get = facts.get
     cells = (total, *parts)
-    missing = [p for p, r in zip(parts, readings, strict=True) if r is None]
-    if whole is None or missing:
+    missing: list[Term] = []
+    expected = _ZERO
+    blanks = 0
+    for part in parts:
+        fact = get(part)
+        if fact is None:
+            missing.append(part)
+            continue
+        value = fact.value
+        if value is None:
+            blanks += 1
+            expected += _ZERO
+        else:
+            expected += value
+    whole_fact = get(total)
+    if whole_fact is None or missing:
         return _not_assessable(
-            check_id, severity, breakdown, ([total] if whole is None else []) + missing, cells
+            check_id, severity, breakdown, ([total] if whole_fact is None else []) + missing, cells
         )
-    expected = sum((r.value for r in readings if r is not None), Decimal(0))
-    blanks = sum(1 for r in readings if r is not None and r.blank) + whole.blank
-    status: CheckStatus = "pass" if expected == whole.value else "fail"
-    en = f"{_name(total, 'en')} = {whole.value}, sum of its parts = {expected}{_blank_note(blanks, 'en')}"
-    zh = f"{_name(total)}为{whole.value}，各分项之和为{expected}{_blank_note(blanks, 'zh')}"
-    return CheckResult(check_id, severity, status, breakdown, expected, whole.value, en, zh, cells)
+    whole = whole_fact.value
+    if whole is None:
+        whole = _ZERO
+        blanks += 1
+    status: CheckStatus = "pass" if expected == whole else "fail"
+    # str(): a Decimal's `format(d, "")` is its str() (tests/test_parse_structural.py), 4× slower
+    shown, sum_shown = str(whole), str(expected)
+    en = f"{_name(total, 'en')} = {shown}, sum of its parts = {sum_shown}{_blank_note(blanks, 'en')}"
+    zh = f"{_name(total)}为{shown}，各分项之和为{sum_shown}{_blank_note(blanks, 'zh')}"
+    return CheckResult(check_id, severity, status, breakdown, expected, whole, en, zh, cells)
 
 
 RELATION_ZH = {"==": "应等于", "<=": "应不超过"}
@@ -178,40 +209,76 @@ def _n1(facts: FactMap, column: str) -> CheckResult:
     received, carried_in, total, carried_out = (t.value for t in terms if t is not None)
     left, right = received + carried_in, total + carried_out
     blanks = sum(t.blank for t in terms if t is not None)
+    s_received, s_carried_in, s_left = str(received), str(carried_in), str(left)  # as in `identity`
+    s_total, s_carried_out, s_right = str(total), str(carried_out), str(right)
     en = (
-        f"{_scope(column, 'en')}new {received} + carried in {carried_in} = {left}; "
-        f"total handled {total} + carried over {carried_out} = {right}{_blank_note(blanks, 'en')}"
+        f"{_scope(column, 'en')}new {s_received} + carried in {s_carried_in} = {s_left}; "
+        f"total handled {s_total} + carried over {s_carried_out} = {s_right}{_blank_note(blanks, 'en')}"
     )
     zh = (
-        f"{_scope(column, 'zh')}第一项（本年新收）{received} + 第二项（上年结转）{carried_in} = {left}；"
-        f"第三项（七）总计 {total} + 第四项（结转下年度）{carried_out} = {right}{_blank_note(blanks, 'zh')}"
+        f"{_scope(column, 'zh')}第一项（本年新收）{s_received} + 第二项（上年结转）{s_carried_in} "
+        f"= {s_left}；第三项（七）总计 {s_total} + 第四项（结转下年度）{s_carried_out} "
+        f"= {s_right}{_blank_note(blanks, 'zh')}"
     )
     status: CheckStatus = "pass" if left == right else "fail"
     return CheckResult("N1", "error", status, column, left, right, en, zh, cells)
 
 
+_N3_TERMS: dict[str, tuple[Term, tuple[Term, ...], Term, tuple[Term, ...]]] = {}
+"""N3's cells of a row: (its total, the applicant columns, its legal-person subtotal, their columns)."""
+
+
+def _n3_terms(code: str) -> tuple[Term, tuple[Term, ...], Term, tuple[Term, ...]]:
+    terms = _N3_TERMS.get(code)
+    if terms is None:
+        terms = _N3_TERMS[code] = (
+            (code, "total"),
+            tuple((code, c) for c in ROW_COLUMNS),
+            (code, "legal_subtotal"),
+            tuple((code, c) for c in LEGAL_COLUMNS),
+        )
+    return terms
+
+
 def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
     rows = ("req.received", "req.carried_in", *handled, "req.total", "req.carried_out")
     for code in rows:
-        if (code, "total") not in facts:
+        total, columns, subtotal, legal = _n3_terms(code)
+        if total not in facts:
             continue
-        yield identity("N3", "error", facts, (code, "total"), [(code, c) for c in ROW_COLUMNS], code)
-        if (code, "legal_subtotal") in facts:
-            yield identity(
-                "N3", "error", facts, (code, "legal_subtotal"), [(code, c) for c in LEGAL_COLUMNS], code
-            )
+        yield identity("N3", "error", facts, total, columns, code)
+        if subtotal in facts:
+            yield identity("N3", "error", facts, subtotal, legal, code)
+
+
+_N5_RULES: dict[str, tuple[bool, bool] | None] = {}
+"""N5's rule for a metric code: None when N5 leaves it alone, else (may be negative, is money)."""
+
+
+def _n5_rule(code: str) -> tuple[bool, bool] | None:
+    try:
+        return _N5_RULES[code]
+    except KeyError:
+        pass
+    rule = None
+    if not code.startswith(("text.", "old.", "fj.")):
+        may_be_negative = code.startswith("v2019.") and code.endswith(".change")
+        rule = (may_be_negative, metric(code).is_money)
+    _N5_RULES[code] = rule
+    return rule
 
 
 def _n5(facts: FactMap) -> Iterable[CheckResult]:
     bad: list[Fact] = []
     for (code, _), fact in facts.items():
-        if fact.value is None or code.startswith(("text.", "old.", "fj.")):
+        value = fact.value
+        if value is None:
             continue
-        may_be_negative = code.startswith("v2019.") and code.endswith(".change")
-        money = metric(code).is_money
-        if (fact.value < 0 and not may_be_negative) or (
-            not money and fact.value != fact.value.to_integral_value()
-        ):
+        rule = _n5_rule(code)
+        if rule is None:
+            continue
+        may_be_negative, money = rule
+        if (value < 0 and not may_be_negative) or (not money and value != value.to_integral_value()):
             bad.append(fact)
     cells = tuple((f.metric_code, f.breakdown) for f in bad)
     if not bad:

@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from etl.agencies import classify
-from etl.normalise import fold
+from etl.normalise import CACHE_ENTRIES, fold
 from etl.places import UNRESOLVED
 from etl.records import CheckResult, CheckStatus, Document, Fact, ReportMeta
 
@@ -167,10 +167,28 @@ class Found:
     text: str
 
 
+_NAMED: dict[int, tuple[Sequence[Section], dict[str, int | None]]] = {}
+"""`_named` per sections (by identity, the sequence kept alongside) and heading text: the same headings
+recur in report after report, and each asks every section's pattern."""
+
+
 def _named(text: str, sections: Sequence[Section]) -> int | None:
     """The section whose words come first in a heading's text."""
-    hits = [(m.start(), i) for i, s in enumerate(sections) if (m := s.words.search(text[:SHORT_HEADING]))]
-    return min(hits)[1] if hits else None
+    head = text[:SHORT_HEADING]
+    kept = _NAMED.get(id(sections))
+    if kept is None or kept[0] is not sections:
+        kept = _NAMED[id(sections)] = (sections, {})
+    known = kept[1]
+    try:
+        return known[head]
+    except KeyError:
+        pass
+    hits = [(m.start(), i) for i, s in enumerate(sections) if (m := s.words.search(head))]
+    found = known[head] = min(hits)[1] if hits else None
+    if len(known) > CACHE_ENTRIES:
+        known.clear()
+        known[head] = found
+    return found
 
 
 def _numbered_headings(index: int, text: str, anywhere: bool) -> Iterable[tuple[int, int, str]]:
@@ -335,8 +353,17 @@ def _period_result(span: re.Match[str], year: int | None) -> CheckResult:
 
 
 def _tail_lines(document: Document) -> list[str]:
-    lines = [line for p in document.paragraphs for line in (fold(x) for x in p.text.split("\n")) if line]
-    tail = lines[-SIGNATURE_LINES:]
+    tail: list[str] = []  # the last SIGNATURE_LINES non-empty folded lines, read from the end
+    for paragraph in reversed(document.paragraphs):
+        for line in reversed(paragraph.text.split("\n")):
+            folded = fold(line)
+            if folded:
+                tail.append(folded)
+                if len(tail) == SIGNATURE_LINES:
+                    break
+        if len(tail) == SIGNATURE_LINES:
+            break
+    tail.reverse()
     if tail and len(tail[-1]) > SHORT_HEADING:
         last = tail[-1]
         ends = [m.end() for m in SENTENCE_END.finditer(last[:-1])]

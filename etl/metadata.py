@@ -226,7 +226,7 @@ def _agency_evidence(document: Document, body: str, title_agency: Evidence | Non
     signature = _signature(document)
     if signature:
         found.append(Evidence(signature, "落款"))
-    compiled = _COMPILED_BY.search(body) or _COMPILED_FROM.search(body)
+    compiled = _compiled_by(body) or _COMPILED_FROM.search(body)
     if compiled:
         found.append(Evidence(compiled.group("agency"), "编制说明"))
     publisher = document.meta_value("publisher")
@@ -236,6 +236,22 @@ def _agency_evidence(document: Document, body: str, title_agency: Evidence | Non
     if contact:
         found.append(Evidence(contact.group("agency"), "联系方式"))
     return [Evidence(name, e.source) for e in found if (name := _agency_name(e.value))]
+
+
+_COMPILED_BY_ENDS = ("编制本报告", "编制了本报告", "编制完成本报告", "编制完成了本报告")
+_COMPILED_BY_AGENCY = 40
+"""The longest agency name `_COMPILED_BY` takes (its `{2,40}`)."""
+
+
+def _compiled_by(body: str) -> re.Match[str] | None:
+    """`_COMPILED_BY.search(body)`, started where a match can start. The pattern begins with no literal,
+    so the regex engine tries it at every position of the body (about 50 µs a report); every match ends
+    in one of `_COMPILED_BY_ENDS` with at most 40 characters before it, and the pattern has no anchor or
+    lookbehind, so the leftmost match starts at or after 40 characters before the first of them."""
+    found = [at for end in _COMPILED_BY_ENDS if (at := body.find(end)) >= 0]
+    if not found:
+        return None
+    return _COMPILED_BY.search(body, max(0, min(found) - _COMPILED_BY_AGENCY))
 
 
 def _signature(document: Document) -> str | None:

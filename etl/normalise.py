@@ -17,14 +17,22 @@ CACHE_LIMIT = 200
 
 
 CACHE_ENTRIES = 1 << 14
+LONG_ENTRIES = 8
+"""Long texts (over `CACHE_LIMIT` characters) a memoised function keeps: the last few, since a report's
+long paragraphs are asked about by several steps in turn (its metadata, scope, sections and period
+each fold the same long line: five folds of 0.16 ms each where one is needed)."""
+LONG_LIMIT = 1 << 16
+"""Texts longer than this are never kept (a memoised function keeps at most a few MiB of long texts)."""
 
 
 def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
-    """Memoise a pure function of short strings (labels, cells); long paragraphs are not kept.
+    """Memoise a pure function of strings: short ones (labels, cells) by the thousand, long ones
+    (paragraphs) the last `LONG_ENTRIES` of them.
 
     A plain dict, emptied when full: a hit costs a dict lookup (about 90 ns here) where `lru_cache`
     behind a length test cost about 190 ns, and these functions are called ~3,000 times a report."""
     kept: dict[str, T] = {}
+    kept_long: dict[str, T] = {}
 
     @wraps(function)
     def call(text: str) -> T:
@@ -32,11 +40,21 @@ def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
             return kept[text]
         except KeyError:
             pass
-        result = function(text)
         if len(text) <= CACHE_LIMIT:
+            result = function(text)
             if len(kept) >= CACHE_ENTRIES:
                 kept.clear()
             kept[text] = result
+            return result
+        try:
+            return kept_long[text]
+        except KeyError:
+            pass
+        result = function(text)
+        if len(text) <= LONG_LIMIT:
+            if len(kept_long) >= LONG_ENTRIES:
+                kept_long.clear()
+            kept_long[text] = result
         return result
 
     return call
@@ -159,6 +177,7 @@ def leading_number(text: str) -> str:
     return numbering.replace("其中:", "").replace("其中", "")
 
 
+@cache_short
 def note_unit(text: str) -> str | None:
     """A unit stated inside a label, e.g. '本年收费金额（单位：万元）' -> '万元'."""
     folded = fold(text)

@@ -20,6 +20,9 @@ from etl.normalise import label_key
 
 NEW_TEMPLATES = ("v2019", "v2021")
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[.．、]")
+_ITEMS_IN: dict[tuple[str, str], tuple[OutcomeGroup, tuple[OutcomeItem, ...]]] = {}
+"""`OutcomeGroup.items_in` per (group name, template), kept with the group it was read from (a group is
+hashed by all its fields, so it is not the key; a different group of the same name reads afresh)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,13 @@ class OutcomeGroup:
         return label_key(self.label_zh)
 
     def items_in(self, template: str) -> tuple[OutcomeItem, ...]:
-        return tuple(item for item in self.items if template in item.templates)
+        found = _ITEMS_IN.get((self.name, template))
+        if found is None or found[0] is not self:
+            found = _ITEMS_IN[(self.name, template)] = (
+                self,
+                tuple(item for item in self.items if template in item.templates),
+            )
+        return found[1]
 
     def parts(self, template: str, present: Collection[str] = ()) -> tuple[str, ...]:
         """The codes that make up this group in a table of `template`, as printed.
@@ -115,9 +124,13 @@ def outcome_groups() -> tuple[OutcomeGroup, ...]:
     return tuple(groups)
 
 
+@cache
+def _groups_by_name() -> dict[str, OutcomeGroup]:
+    return {group.name: group for group in outcome_groups()}
+
+
 def outcome_group(name: str) -> OutcomeGroup:
-    found = {group.name: group for group in outcome_groups()}
-    return found[name]
+    return _groups_by_name()[name]
 
 
 def handled_codes(template: str, present: Collection[str] = ()) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from etl.compliance import compliance_checks
 from etl.errors import OCR_NOT_INSTALLED, IncompleteReport, NeedsOcr, NotAReport, UnreadableDocument
 from etl.extract import table_rows
 from etl.extract.glued import extract_glued
+from etl.extract.layout import FoldedText
 from etl.extract.rows import FactCollector
 from etl.metadata import looks_like_report_title, read_meta
 from etl.narrative import extract_narrative, no_fees_statement
@@ -106,7 +107,7 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     if not _table_codes(collector):
         raise IncompleteReport(_unreadable(document, template))
     text = document.plain_text()
-    folded_text = fold(text)
+    folded_text = FoldedText(text)  # folded when a row label is looked for
     expected = described.expected_cells(collector, folded_text)
     reason = described.incomplete(collector, expected, ends_in_table(document))
     if reason is not None:

@@ -113,11 +113,21 @@ class Table:
 
     def _build_row_views(self) -> Iterator[RowView]:
         grid = self.grid()
+        # Without a cell spanning columns, no cell covers two places of one row: nothing to deduplicate.
+        # Without a cell's own page, every row is on the table's page.
+        spans = any(cell.colspan != 1 for cell in self.cells)
+        paged = any(cell.page is not None for cell in self.cells)
+        index, aligned, page = self.index, self.aligned, self.page
         for r, line in enumerate(grid):
-            seen = list({id(cell): cell for cell in line if cell is not None}.values())
-            pages = [c.page for c in seen if c.row == r and c.page is not None]
-            page = min(pages) if pages else self.page
-            yield RowView(table=self.index, row=r, cells=tuple(seen), aligned=self.aligned, page=page)
+            if spans:
+                seen = tuple({id(cell): cell for cell in line if cell is not None}.values())
+            else:
+                seen = tuple([cell for cell in line if cell is not None])
+            if paged:
+                pages = [c.page for c in seen if c.row == r and c.page is not None]
+                yield RowView(index, r, seen, aligned, min(pages) if pages else page)
+            else:
+                yield RowView(index, r, seen, aligned, page)
 
 
 @_slot_init
@@ -194,9 +204,8 @@ class Document:
                 parts.append(block.text)
             else:
                 for view in block.row_views():
-                    parts.append(
-                        "\t".join(" ".join(c.text.split()) for c in view.cells if view.starts_here(c))
-                    )
+                    row = view.row  # `view.starts_here(c)`, inline
+                    parts.append("\t".join([" ".join(c.text.split()) for c in view.cells if c.row == row]))
         return "\n".join(parts)
 
 

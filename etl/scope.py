@@ -24,7 +24,10 @@ MAX_SENTENCE = 200
 def detect_scope(paragraphs: Iterable[str]) -> tuple[str, str]:
     """('aggregate', the sentence that says so) or ('own', '')."""
     for paragraph in paragraphs:
-        for sentence in _SENTENCE.findall(fold(paragraph)):
+        folded = fold(paragraph)
+        if "报告" not in folded:  # in every sentence looked at (年度报告 holds it)
+            continue
+        for sentence in _SENTENCE.findall(folded):
             if len(sentence) > MAX_SENTENCE or ("年度报告" not in sentence and "报告" not in sentence):
                 continue
             if _COMPILED_FROM.search(sentence) and _SUB_UNITS.search(sentence) and _COMPILED.search(sentence):

@@ -8,7 +8,7 @@ A template is recognised from its labels, never from the year.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -59,8 +59,8 @@ class Detection:
 
 
 Extract = Callable[[Sequence[RowView], FactCollector], None]
-Count = Callable[[FactCollector, str], int]
-Wanted = Callable[[FactCollector, str], tuple[str, ...]]
+Count = Callable[[FactCollector, Container[str]], int]
+Wanted = Callable[[FactCollector, Container[str]], tuple[str, ...]]
 Complete = Callable[[FactCollector, int, bool], str | None]
 TableChecks = Callable[[FactMap, Sequence[str] | None], Iterable[CheckResult]]
 
@@ -127,7 +127,7 @@ def _new_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> s
     return None
 
 
-def _old_wanted(collector: FactCollector, folded_text: str) -> tuple[str, ...]:
+def _old_wanted(collector: FactCollector, folded_text: Container[str]) -> tuple[str, ...]:
     return tuple(
         m.code for m in metrics().values() if "old" in m.templates and not m.code.startswith("old.section")
     )
@@ -231,7 +231,7 @@ def template_of_text(text: str) -> Template | None:
 
 def detect_template(document: Document) -> Template | None:
     """Fingerprint the tables first; the paragraphs only when no table carries template labels."""
-    cells = "|".join(fold(cell.text) for table in document.tables for cell in table.cells)
+    cells = "|".join([fold(cell.text) for table in document.tables for cell in table.cells])
     found = template_of_text(cells)
     if found is not None:
         return found

@@ -8,11 +8,13 @@ label is nowhere in the document and no row of the document went unread (an unre
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Container
+from functools import cache
 
 from etl.catalogue import metrics
 from etl.extract.rows import FactCollector
-from etl.outcomes import outcome_groups
+from etl.normalise import fold
+from etl.outcomes import OutcomeItem, outcome_groups
 from etl.records import Template
 
 TABLE3_HEAD = ("req.received", "req.carried_in")
@@ -23,7 +25,25 @@ _QUOTE_LENGTH = 4
 """A label is looked for whole, or (when long) by its first and last four characters."""
 
 
-def label_printed(key: str, folded_text: str) -> bool:
+class FoldedText:
+    """A document's text as `fold` makes it, folded on the first look into it (`in`): most documents
+    print every row of table 三, and then no label is looked for (folding a whole report's text is
+    about 7 % of its extraction)."""
+
+    __slots__ = ("_folded", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._folded: str | None = None
+
+    def __contains__(self, part: object) -> bool:
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = fold(self._text)
+        return part in folded  # type: ignore[operator]  # what `in` on the folded str does
+
+
+def label_printed(key: str, folded_text: Container[str]) -> bool:
     """Whether a row label (its matching key) appears in the folded text of the document.
 
     Labels too short to look for (其他) count as printed: their absence proves nothing.
@@ -38,7 +58,7 @@ def label_printed(key: str, folded_text: str) -> bool:
 
 
 def table3_rows(
-    template: Template, present: Collection[str], folded_text: str, unread_rows: bool
+    template: Template, present: Collection[str], folded_text: Container[str], unread_rows: bool
 ) -> tuple[str, ...]:
     """The codes of the table 三 rows this document's table has, in the template's order.
 
@@ -46,12 +66,23 @@ def table3_rows(
     prints is left out, unless some row of the document went unread.
     """
     rows: list[str] = list(TABLE3_HEAD)
+    items = _items_by_code()
     for group in outcome_groups():
         for code in group.parts(template, present):
-            item = next((i for i in group.items if i.code == code), None)
+            item = items.get((group.name, code))
             if item is None or code in present or unread_rows or label_printed(item.key, folded_text):
                 rows.append(code)
     return (*rows, *TABLE3_TAIL)
+
+
+@cache
+def _items_by_code() -> dict[tuple[str, str], OutcomeItem]:
+    """Each outcome row by (its group, its code): the first of the group's rows with that code."""
+    found: dict[tuple[str, str], OutcomeItem] = {}
+    for group in outcome_groups():
+        for item in group.items:
+            found.setdefault((group.name, item.code), item)
+    return found
 
 
 def _unread_rows(collector: FactCollector) -> bool:
@@ -63,26 +94,38 @@ def applicant_columns(collector: FactCollector) -> int:
     return max(len(breakdowns), MIN_APPLICANT_COLUMNS)
 
 
-def document_rows(template: Template, collector: FactCollector, folded_text: str) -> tuple[str, ...]:
+def document_rows(
+    template: Template, collector: FactCollector, folded_text: Container[str]
+) -> tuple[str, ...]:
     present = {code for code, _ in collector.facts}
     return table3_rows(template, present, folded_text, _unread_rows(collector))
 
 
+@cache
 def table2_codes(template: Template) -> tuple[str, ...]:
     return tuple(code for code in metrics() if code.startswith(f"{template}."))
 
 
-def new_expected_cells(template: Template, collector: FactCollector, folded_text: str) -> int:
+@cache
+def _table_codes_wanted(template: Template) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(every catalogue code in order, the codes of the template's tables other than table 三)."""
+    return tuple(metrics()), frozenset(
+        code
+        for code, metric in metrics().items()
+        if template in metric.templates and not code.startswith(("req.", "text."))
+    )
+
+
+def new_expected_cells(template: Template, collector: FactCollector, folded_text: Container[str]) -> int:
     """Table 二's cells, table 三's rows as printed × its applicant columns, and table 四's 15 cells."""
     rows = document_rows(template, collector, folded_text)
     return len(table2_codes(template)) + len(rows) * applicant_columns(collector) + TABLE4_CELLS
 
 
-def new_wanted_codes(template: Template, collector: FactCollector, folded_text: str) -> tuple[str, ...]:
+def new_wanted_codes(
+    template: Template, collector: FactCollector, folded_text: Container[str]
+) -> tuple[str, ...]:
     """Every code the document's tables should hold, in catalogue order."""
-    rows = set(document_rows(template, collector, folded_text))
-    return tuple(
-        code
-        for code, metric in metrics().items()
-        if code in rows or (template in metric.templates and not code.startswith(("req.", "text.")))
-    )
+    order, fixed = _table_codes_wanted(template)
+    wanted = fixed.union(document_rows(template, collector, folded_text))
+    return tuple(code for code in order if code in wanted)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from etl.catalogue import metric
-from etl.normalise import cache_short, label_key, one_line
+from etl.normalise import CACHE_ENTRIES, CACHE_LIMIT, cache_short, label_key, one_line
 from etl.records import CellRef, Confidence, Fact, ParseIssue, RowView, TableCell
 from etl.values import ParsedValue, parse_value, to_metric_unit
 
 UNIT_WORDS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "—", "-", "——"})
+
+
+_READINGS: dict[tuple[str, str, str | None], tuple[Decimal | None, ParsedValue, str]] = {}
+"""`FactCollector.add`'s reading of a printed cell per (text, the metric's unit, the printed unit): its
+value in the metric's unit, its `parse_value` and its text on one line. Pure functions of the three."""
 
 
 @cache_short
@@ -67,34 +73,78 @@ class FactCollector:
         confidence: Confidence = "exact",
         reading: ParsedValue | None = None,
     ) -> None:
-        target = metric(code)
-        parsed = reading or parse_value(raw)
-        value: Decimal | None = to_metric_unit(parsed, target.unit, printed_unit)
+        if reading is None:
+            self.add_cells(code, ((breakdown, raw, source),), printed_unit, confidence)
+            return
+        unit = metric(code).unit
+        self._put(
+            code,
+            breakdown,
+            to_metric_unit(reading, unit, printed_unit),
+            one_line(raw),
+            reading,
+            source,
+            confidence,
+        )
+
+    def add_cells(
+        self,
+        code: str,
+        cells: Iterable[tuple[str, str, CellRef]],
+        printed_unit: str | None = None,
+        confidence: Confidence = "exact",
+    ) -> None:
+        """`add` for each (breakdown, printed text, source) of one metric, in order: the metric's unit is
+        looked up once, and each text is read once per (text, unit, printed unit) (`_READINGS`)."""
+        unit = metric(code).unit
+        readings = _READINGS
+        facts = self.facts
+        for breakdown, raw, source in cells:
+            known = readings.get((raw, unit, printed_unit))
+            if known is None:
+                parsed = parse_value(raw)
+                known = (to_metric_unit(parsed, unit, printed_unit), parsed, one_line(raw))
+                if len(raw) <= CACHE_LIMIT:
+                    if len(readings) >= CACHE_ENTRIES:
+                        readings.clear()
+                    readings[(raw, unit, printed_unit)] = known
+            value, parsed, value_raw = known
+            semantic = parsed.semantic
+            if semantic == "invalid" or (code, breakdown) in facts:  # said so by `_put`
+                self._put(code, breakdown, value, value_raw, parsed, source, confidence)
+            else:
+                facts[(code, breakdown)] = Fact(
+                    code, breakdown, value, value_raw, semantic, source, confidence
+                )
+
+    def _put(
+        self,
+        code: str,
+        breakdown: str,
+        value: Decimal | None,
+        value_raw: str,
+        parsed: ParsedValue,
+        source: CellRef,
+        confidence: Confidence,
+    ) -> None:
         if parsed.semantic == "invalid":
             self.warn(
                 "invalid_value",
-                f"{code}[{breakdown or '-'}]: {one_line(raw)!r} is not a number"
+                f"{code}[{breakdown or '-'}]: {value_raw!r} is not a number"
                 + (f" ({parsed.problem})" if parsed.problem else ""),
                 source.locator,
             )
-        if (code, breakdown) in self.facts:
-            kept = self.facts[(code, breakdown)]
+        cell = (code, breakdown)
+        kept = self.facts.get(cell)
+        if kept is not None:
             self.warn(
                 "duplicate_cell",
                 f"{code}[{breakdown or '-'}] printed twice; kept {kept.value_raw!r} ({kept.source.locator}), "
-                f"ignored {one_line(raw)!r}",
+                f"ignored {value_raw!r}",
                 source.locator,
             )
             return
-        self.facts[(code, breakdown)] = Fact(
-            metric_code=code,
-            breakdown=breakdown,
-            value=value,
-            value_raw=one_line(raw),
-            semantic=parsed.semantic,
-            source=source,
-            confidence=confidence,
-        )
+        self.facts[cell] = Fact(code, breakdown, value, value_raw, parsed.semantic, source, confidence)
 
     def has(self, code: str, breakdown: str = "") -> bool:
         return (code, breakdown) in self.facts

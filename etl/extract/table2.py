@@ -6,12 +6,17 @@ families are never merged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from etl.catalogue import metrics
 from etl.extract.rows import FactCollector, key, row_locator, trailing_values
 from etl.normalise import cache_short, note_unit, one_line
 from etl.records import CellRef, RowView, TableCell
+
+if TYPE_CHECKING:
+    from etl.extract import CellInfo
 
 ROWS = {
     "规章": "regulations",
@@ -137,10 +142,8 @@ class Table2Reader:
     collector: FactCollector
     header: Header | None = None
 
-    def accepts(self, view: RowView) -> bool:
-        return row_name(view) is not None or is_header_row(view)
-
     def feed(self, view: RowView) -> None:
+        """Read a row of table 二 (extraction routes rows through `extract_new`, which asks once)."""
         name = row_name(view)
         if name is None:
             if is_header_row(view):
@@ -148,6 +151,20 @@ class Table2Reader:
             return
         label = next(c for c in view.cells if key(c.text) in ROWS)
         values = [c for c in view.cells if c.col > label.col] if view.aligned else trailing_values(view)[1]
+        self._row(view, name, label, values)
+
+    def feed_row(self, view: RowView, name: str, infos: Sequence[CellInfo]) -> None:
+        """`feed` of a row that names table 二's row `name`, given its cells' infos (`cell_info`)."""
+        cells = view.cells
+        at = next(i for i, info in enumerate(infos) if info.row2 is not None)
+        label = cells[at]
+        if view.aligned:
+            values = [c for c in cells if c.col > label.col]
+        else:
+            split = len(cells)
+            while split > 0 and infos[split - 1].valueish:
+                split -= 1
+            values = list(cells[split:])
         self._row(view, name, label, values)
 
     def _row(self, view: RowView, name: str, label: TableCell, values: list[TableCell]) -> None:

@@ -7,17 +7,21 @@ order of the header words (text), with the template order only when no header is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from etl.catalogue import APPLICANT_BREAKDOWNS
 from etl.extract import table4
 from etl.extract.fuzzy import FuzzyMatch, fuzzy_item
 from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values
-from etl.normalise import cache_short, fold, leading_number, one_line
+from etl.normalise import CACHE_LIMIT, cache_short, fold, leading_number, one_line
 from etl.outcomes import outcome_group, outcome_groups
 from etl.records import CellRef, Confidence, RowView, TableCell
+
+if TYPE_CHECKING:
+    from etl.extract import CellInfo
 
 TOP_ROWS = {
     "本年新收政府信息公开申请数量": "req.received",
@@ -121,9 +125,33 @@ def _label_parts(labels: list[str], group: str | None) -> list[str]:
     return parts
 
 
+_MATCHES: dict[tuple[tuple[str, ...], str | None], RowMatch | tuple[str, str, str | None]] = {}
+"""`_exact_match` per (label texts, group): the same labels recur in every report of a template."""
+_MATCHES_LIMIT = 1 << 13
+
+
 def match_row(labels: list[str], group: str | None, read: Mapping[str, int] | None = None) -> RowMatch:
     """The row a row's label texts name, given the group of the rows above and, per group, the position
     of the last row read in it (`read`), which a misprinted label's position must follow."""
+    memo = (tuple(labels), group)
+    found = _MATCHES.get(memo)
+    if found is None:
+        found = _exact_match(labels, group)
+        if sum(map(len, labels)) <= 4 * CACHE_LIMIT:
+            if len(_MATCHES) >= _MATCHES_LIMIT:
+                _MATCHES.clear()
+            _MATCHES[memo] = found
+    if isinstance(found, RowMatch):
+        return found
+    item, printed, group = found
+    loose = _fuzzy(item, printed, group, read or {})
+    if loose is not None:
+        return RowMatch(loose.item.code, group, printed, loose)
+    return RowMatch(None, group, printed)
+
+
+def _exact_match(labels: list[str], group: str | None) -> RowMatch | tuple[str, str, str | None]:
+    """`match_row` without the misprint search: the match, or (item, printed, group) to search it by."""
     item: str | None = None
     printed = ""
     for part in _label_parts(labels, group):
@@ -140,10 +168,7 @@ def match_row(labels: list[str], group: str | None, read: Mapping[str, int] | No
     found = _item_code(item, group)
     if found is not None:
         return RowMatch(found[0], found[1], printed)
-    loose = _fuzzy(item, printed, group, read or {})
-    if loose is not None:
-        return RowMatch(loose.item.code, group, printed, loose)
-    return RowMatch(None, group, printed)
+    return item, printed, group
 
 
 def _fuzzy(item: str, printed: str, group: str | None, read: Mapping[str, int]) -> FuzzyMatch | None:
@@ -178,26 +203,60 @@ class Table3Reader:
     """`_column_label` per (grid column, breakdown) for the current `header_rows`: emptied whenever they
     change (a value row of table 三 asked it once per value, walking every header cell each time)."""
 
-    def accepts(self, view: RowView) -> bool:
-        if is_header_row(view):
-            return True
-        labels, _ = self._split(view)
-        found = match_row([c.text for c in labels], self.group, self.read)
-        return found.code is not None or any(key(c.text) in GROUPS for c in labels)
-
     def feed(self, view: RowView) -> None:
+        """Read a row of table 三 (extraction routes rows through `extract_new`, which asks once)."""
         if view.table != self.table:
-            self.table = view.table
-            self.header_rows = []
-            self.read = {}
-            self.column_labels.clear()
+            self._new_table(view.table)
         if is_header_row(view):
-            self.header_rows.append(view)
-            self.column_labels.clear()
-            self._plan()
+            self._header(view)
             return
         labels, values = self._split(view)
-        found = match_row([c.text for c in labels], self.group, self.read)
+        self._row(view, match_row([c.text for c in labels], self.group, self.read), labels, values)
+
+    def route(self, view: RowView, header: bool, infos: Sequence[CellInfo]) -> bool:
+        """Read the row if it is table 三's: a header row (`header`, as `is_header_row` says) or a row
+        whose labels name a row or a group of table 三. False, with nothing changed, when it is not."""
+        if header:
+            if view.table != self.table:
+                self._new_table(view.table)
+            self._header(view)
+            return True
+        cells = view.cells
+        if view.aligned and self.plan_by_column:
+            first = min(self.plan_by_column)
+            at = [i for i, c in enumerate(cells) if c.col < first]
+            labels = [cells[i] for i in at]
+            values = [c for c in cells if c.col >= first]
+        else:
+            split = len(cells)
+            while split > 0 and infos[split - 1].valueish:
+                split -= 1
+            at = list(range(split))
+            labels, values = list(cells[:split]), list(cells[split:])
+        texts = [c.text for c in labels]
+        found = match_row(texts, self.group, self.read)
+        if found.code is None and not any(infos[i].key in GROUPS for i in at):
+            return False
+        if view.table != self.table:
+            had_read = bool(self.read)
+            self._new_table(view.table)
+            if had_read:  # a misprinted label's position follows the rows read in this table only
+                found = match_row(texts, self.group, self.read)
+        self._row(view, found, labels, values)
+        return True
+
+    def _new_table(self, table: int) -> None:
+        self.table = table
+        self.header_rows = []
+        self.read = {}
+        self.column_labels.clear()
+
+    def _header(self, view: RowView) -> None:
+        self.header_rows.append(view)
+        self.column_labels.clear()
+        self._plan()
+
+    def _row(self, view: RowView, found: RowMatch, labels: list[TableCell], values: list[TableCell]) -> None:
         self.group = found.group
         if found.code is None:
             if found.group_row and any(is_numeric(c) for c in values):
@@ -225,13 +284,17 @@ class Table3Reader:
         if found.group is not None and (position := _position(found.code)) is not None:
             self.read[found.group] = position
         labels_known = self.column_labels
+        table, page = view.table, view.page
+        where = f"{row_locator(view)}, column "  # + the column: `row_locator(view, cell)`
+        cells = []
         for cell, breakdown in self._pair(view, values):
             known = (cell.col, breakdown)
             column = labels_known.get(known)
             if column is None:
                 column = labels_known[known] = one_line(self._column_label(cell, breakdown))
-            ref = CellRef(view.table, label, column, view.page, row_locator(view, cell))
-            self.collector.add(found.code, breakdown, cell.text, ref, confidence=confidence)
+            ref = CellRef(table, label, column, page, where + str(cell.col + 1))
+            cells.append((breakdown, cell.text, ref))
+        self.collector.add_cells(found.code, cells, confidence=confidence)
 
     def _warn_group_values(self, view: RowView, found: RowMatch, values: list[TableCell]) -> None:
         group = outcome_group(found.group or "")
@@ -265,9 +328,15 @@ class Table3Reader:
         return list(zip(values[len(values) - len(self.plan) :], self.plan, strict=True))
 
     def _pair_by_column(self, view: RowView, values: list[TableCell]) -> list[tuple[TableCell, str]]:
-        pairs = []
+        pairs: list[tuple[TableCell, str | None]] = []
+        plan = self.plan_by_column
         for cell in values:
-            found = {self.plan_by_column.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            if cell.colspan == 1:  # most cells: the set below, of one column
+                one = plan.get(cell.col)
+                if one is not None:
+                    pairs.append((cell, one))
+                continue
+            found = {plan.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
             if len(found) == 1:
                 pairs.append((cell, found.pop()))
             elif found:

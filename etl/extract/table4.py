@@ -6,11 +6,16 @@ copies scramble it), the 15-number row is taken in template order, which is the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from etl.extract.rows import FactCollector, is_numeric, is_valueish, key, row_locator
 from etl.normalise import fold
 from etl.records import CellRef, RowView, TableCell
+
+if TYPE_CHECKING:
+    from etl.extract import CellInfo
 
 OUTCOMES = {
     "结果维持": "upheld",
@@ -69,16 +74,27 @@ class Table4Reader:
     header_rows: list[RowView] = field(default_factory=list)
     done: bool = False
 
-    def accepts(self, view: RowView) -> bool:
-        return is_header_row(view) or (not self.done and is_data_row(view))
-
     def feed(self, view: RowView) -> None:
+        """Read a header or data row of table 四 (extraction routes rows through `extract_new`)."""
         if is_header_row(view):
-            if self.header_rows and self.header_rows[-1].table != view.table:
-                self.header_rows = []
-            self.header_rows.append(view)
+            self._header(view)
             return
-        values = [c for c in view.cells if view.starts_here(c) and is_valueish(c)]
+        self._data([c for c in view.cells if view.starts_here(c) and is_valueish(c)], view)
+
+    def feed_row(self, view: RowView, header: bool, infos: Sequence[CellInfo]) -> None:
+        """`feed`, given whether the row is a header row and its cells' infos (`cell_info`)."""
+        if header:
+            self._header(view)
+            return
+        here = view.row
+        self._data([c for c, i in zip(view.cells, infos, strict=True) if c.row == here and i.valueish], view)
+
+    def _header(self, view: RowView) -> None:
+        if self.header_rows and self.header_rows[-1].table != view.table:
+            self.header_rows = []
+        self.header_rows.append(view)
+
+    def _data(self, values: list[TableCell], view: RowView) -> None:
         pairs = self._by_header(view, values) or self._by_order(view, values)
         for cell, code in pairs:
             ref = CellRef(

@@ -225,6 +225,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "{total} reports have a value: the chart shows the {shown} largest; the median is of all of them. "
         "Filter by place to see the others.",
     ),
+    "agencies.outside_filters": (
+        "“{agency}”不在当前筛选范围内（地区、年份、模板、机关类型、名称或垂直管理单位的设置）。",
+        "“{agency}” is outside the current filters (place, years, template, kind of agency, name or the "
+        "vertical-units setting).",
+    ),
+    "agencies.unknown": (
+        "本数据中没有标识为“{agency}”的机关。",
+        "No agency with the id “{agency}” is in this data.",
+    ),
     "agencies.none": ("所选范围内没有机关", "No agency in the selected range"),
     "documents.summary": ("汇总表（官方格式）", "Summary in the official layout"),
     "documents.pick_place": (

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import components
 from warehouse.dashboard_queries import PICK_LIMIT
+from warehouse.filters import ReportFilter
 
 
 def known_agencies(v: components.View, ids: Iterable[str | None]) -> dict[str, str]:
@@ -34,3 +35,14 @@ def agency_options(v: components.View, key: str, chosen: dict[str, str]) -> dict
     elif text.strip() and not total:
         st.caption(v.t("agencies.search_none"))
     return {**chosen, **{str(a): str(n) for a, n in zip(found["agency_id"], found["agency"], strict=True)}}
+
+
+def outside_filters_notice(v: components.View, agency_id: str) -> None:
+    """Say so when the agency a link or the last run chose is one the filters leave out, rather than
+    showing another agency silently in its place."""
+    anywhere = ReportFilter(agency_ids=(agency_id,), include_vertical=True)
+    found = v.read("agency_choices", anywhere, "", 1)
+    if found.empty:
+        st.warning(v.t("agencies.unknown", agency=agency_id))
+    else:
+        st.warning(v.t("agencies.outside_filters", agency=str(found["agency"].iloc[0])))

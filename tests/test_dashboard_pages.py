@@ -612,3 +612,23 @@ def test_the_agencies_page_shows_from_one_read_of_the_agency_what_three_reads_sh
     assert one_read == three_reads
     assert ("agency", agency_id) in one_read["selectboxes"]
     assert one_read["tables"] and bool(one_read["metrics"]) == (params.get("cmp_open") != "0")
+
+
+def test_an_agency_the_filters_leave_out_is_named_not_swapped_silently(warehouse: Path) -> None:
+    listed = sql(
+        warehouse,
+        "SELECT agency_id, arg_max(agency, year) FROM reports WHERE is_current AND coalesce(scope, 'own') = 'own'"
+        " AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY 1",
+    )
+    wanted_id, wanted_name = listed[0]
+    other_name = next(str(name) for _, name in listed if str(wanted_name) not in str(name))
+    outside = open_page("agencies", {"agency": wanted_id, "q": other_name, "lang": "en"})
+    assert outside.selectbox(key="agency").value != wanted_id
+    assert any(
+        str(wanted_name) in w.value and "outside the current filters" in w.value for w in outside.warning
+    )
+    unknown = open_page("agencies", {"agency": "no-such-agency-id"})
+    assert any("no-such-agency-id" in w.value for w in unknown.warning)
+    inside = open_page("agencies", {"agency": wanted_id, "lang": "en"})
+    assert inside.selectbox(key="agency").value == wanted_id
+    assert not inside.warning

@@ -84,3 +84,33 @@ def test_a_one_file_ingest_imports_the_engine_but_not_the_duckdb_package(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+QUICK_PROBE = """
+import contextlib, io, sys
+from xxgk.quick_parse import arguments_of, parse_command
+shown = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # as a pipe: not a terminal, UTF-8
+with contextlib.redirect_stdout(shown):
+    parse_command(arguments_of(["parse", sys.argv[1]], {}))
+shown.flush()
+assert "v2021.regulations.issued" in shown.buffer.getvalue().decode(), shown.buffer.getvalue()
+heavy = sorted(m for m in ("click", "rich", "xxgk.cli", "xxgk.parsing", "etl.records", "etl.pipeline",
+                           "multiprocessing", "socket", "subprocess", "ctypes", "pandas", "duckdb")
+               if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_the_parse_command_itself_imports_neither_click_rich_nor_the_parsers() -> None:
+    """`xxgk parse FILE`'s own process (xxgk/quick_parse.py): its worker, a fork, parses and builds the
+    lines to print; the command reads its arguments, waits and writes."""
+    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", QUICK_PROBE, str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

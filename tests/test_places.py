@@ -191,3 +191,18 @@ def test_short_form_agency_in_a_page_is_prefixed() -> None:
     )
     meta, _ = read_meta(document, lines)
     assert (meta.agency, meta.city_code) == ("衢州市统计局", "330800")
+
+
+def test_divisions_built_without_their_init_equal_those_built_with_it() -> None:
+    """etl/places.py `_division` fills the frozen dataclass's fields directly (its `__init__` is slow)."""
+    import dataclasses
+
+    from etl.places import Division, _division
+
+    made = _division("330881", "江山市", "江山", "county", "330800")
+    assert made == Division("330881", "江山市", "江山", "county", "330800")
+    assert vars(made) == vars(Division("330881", "江山市", "江山", "county", "330800"))
+    assert [f.name for f in dataclasses.fields(Division)] == list(vars(made))
+    assert all(
+        type(d) is Division and vars(d).keys() == vars(made).keys() for d in divisions().by_code.values()
+    )

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT
-from xxgk.workers import Limits, Pool, allow, run_isolated, tell
+from xxgk.workers import Limits, Pool, allow, connected, run_isolated, tell, wait
 
 MARK = "fresh interpreter"
 """Set by a test before it forks workers: a forked worker sees the new value, a started one this one."""
@@ -38,8 +38,8 @@ def behave(item: tuple[str, int]) -> str:
     elif kind == "chatty":
         for number in range(amount):
             tell(number)
-    elif kind == "mark":
-        return MARK
+    elif kind in ("mark", "big"):  # big: a result many times a pipe's buffer
+        return MARK if kind == "mark" else "x" * (amount << 20)
     return f"{kind} {amount}"
 
 
@@ -212,3 +212,45 @@ def test_a_caller_running_threads_starts_a_fresh_interpreter_instead() -> None:
         stop.set()
         thread.join()
     assert mark.value == "fresh interpreter"
+
+
+def test_a_result_larger_than_a_pipe_holds_comes_back_whole() -> None:
+    found = [result.value for _, result in run_isolated(behave, [("big", 6), ("echo", 1)], jobs=1)]
+    assert found == ["x" * (6 << 20), "echo 1"]
+    assert forked([("big", 3), ("echo", 2)]) == [("x" * (3 << 20), ""), ("echo 2", "")]
+
+
+def test_a_channel_carries_messages_both_ways_and_ends_in_eof() -> None:
+    ours, (reading, writing) = connected()
+    from xxgk.workers import Connection
+
+    theirs = Connection(reading, writing)
+    assert wait([ours], 0) == []
+    message = {"rows": list(range(200_000)), "text": "江" * 100_000}
+    sender = threading.Thread(target=theirs.send, args=(message,))
+    sender.start()  # larger than the pipe's buffer: sent while the other side reads
+    assert wait([ours], 10) == [ours]
+    assert ours.recv() == message
+    sender.join()
+    ours.send(None)
+    assert theirs.recv() is None
+    theirs.close()
+    assert wait([ours], 10) == [ours]
+    with pytest.raises(EOFError):
+        ours.recv()
+    with pytest.raises(OSError):
+        ours.send("anyone?")
+    ours.close()
+
+
+def test_a_fresh_interpreter_still_running_after_its_wait_is_still_running() -> None:
+    from xxgk.workers import StillRunning, _Started
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with pytest.raises(StillRunning):
+            _Started(sleeper).wait(0.05)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert _Started(sleeper).wait(1) == -signal.SIGKILL

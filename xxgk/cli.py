@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 the command ran but some inputs failed (listed); 2 usag
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from importlib import import_module
@@ -19,7 +18,7 @@ from warehouse.errors import WarehouseError
 from warehouse.names import EXPORTS
 from xxgk import __version__
 from xxgk.options import warehouse_option
-from xxgk.workers import DEFAULT_SECONDS, Limits, WorkersCannotStart
+from xxgk.workers import DEFAULT_SECONDS, MIN_MEMORY, Limits, WorkersCannotStart, parse_size
 
 if TYPE_CHECKING:  # each command imports what it needs, so `xxgk parse` starts fast (docs/scale.md)
     from rich.console import Console
@@ -112,15 +111,6 @@ def cli() -> None:
     DuckDB warehouse, check them, and export every statistic with its provenance."""
 
 
-def parse_size(text: str) -> int:
-    """Bytes from "1.5G", "800M", "2GB" or a plain number of bytes; ValueError otherwise."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
-    if match is None:
-        raise ValueError(text)
-    scale = 1 << (10 * " KMGT".index(match.group(2) or " "))
-    return int(float(match.group(1)) * scale)
-
-
 class SizeParam(click.ParamType[int]):
     name = "size"
 
@@ -134,9 +124,6 @@ class SizeParam(click.ParamType[int]):
         if size < MIN_MEMORY:
             self.fail(f"{value!r} is below the smallest memory limit, {MIN_MEMORY >> 20} MB", param, ctx)
         return size
-
-
-MIN_MEMORY = 128 << 20
 
 
 def limit_options(function: Callable[..., None]) -> Callable[..., None]:

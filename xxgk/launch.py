@@ -1,6 +1,9 @@
 """The `xxgk` command's entry point: `xxgk parse FILE` and `xxgk ingest PATH…` fork a parse worker
 before the CLI is imported.
 
+`xxgk parse FILE` with a plain command line does not import the CLI at all (xxgk/quick_parse.py: no
+click, no rich); any other `xxgk parse` command line comes here as before.
+
 The worker imports the parsers while the command imports click, the CLI and rich (and, for ingest, DuckDB,
 hashes the inputs and reads the warehouse), so the two start-ups overlap on a machine with two cores; every
 other command goes straight to `xxgk.cli`. The worker is forked before ingest opens the warehouse's
@@ -52,6 +55,11 @@ def run_and_exit(command: Callable[[], object]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["parse"]:
+        from xxgk.quick_parse import main as parse_quickly
+
+        if parse_quickly(sys.argv[1:]):
+            return  # pragma: no cover  # it ends the process
     if not forks_early(sys.argv[1:]):
         from xxgk.cli import cli
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from etl.check_catalogue import meaning
-from etl.records import Fact, ParsedReport, ReportMeta
+from etl.records import ParsedReport
 
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
@@ -113,42 +113,10 @@ def _print_version(summary: IngestSummary, directory: Path, console: Console) ->
     )
 
 
-def _place_code(meta: ReportMeta) -> str:
-    code = meta.county_code or meta.city_code or meta.province_code
-    detail = f", {meta.place_note}" if meta.place_note else ""
-    return f"{code or '-'} {meta.place_status}{detail}"
-
-
 def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = False) -> None:
-    meta = report.meta
-    console.print(Text(report.source_file, style="bold"), highlight=False, soft_wrap=True)
-    console.print(
-        f"template {report.template} · agency {meta.agency} ({meta.agency_source}) · year {meta.year} "
-        f"({meta.year_source}) · place {meta.province or '-'} {meta.city or '-'} {meta.county or '-'} "
-        f"({_place_code(meta)}) · scope {meta.scope} · cells {report.found_cells}/{report.expected_cells}",
-        highlight=False,
-        soft_wrap=True,
-        markup=False,
-    )
-    lines = [*map(_fact_line, report.facts)]
-    lines += [f"warning {issue.code}: {issue.message} {issue.locator}" for issue in report.warnings]
-    lines += [
-        f"check {check.check_id} {check.severity} {check.status}: {check.message}"
-        for check in report.checks
-        if all_checks or check.status != "pass"
-    ]
-    if lines:  # one print: rich takes about as long for a line as for a page of them
-        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+    from xxgk.parse_view import print_view, view_of  # not for ingest's summary
 
-
-def _fact_line(fact: Fact) -> str:
-    value = "" if fact.value is None else str(fact.value)
-    where = f"{fact.source.locator}: {fact.source.row_label} / {fact.source.column_label}".strip(" /")
-    confidence = "" if fact.confidence == "exact" else f"  [{fact.confidence}]"
-    return (
-        f"{fact.metric_code:<42} {fact.breakdown:<14} {value:>14}  {fact.semantic:<7} "
-        f"printed {fact.value_raw!r:<14} {where}{confidence}"
-    )
+    print_view(view_of(report, all_checks=all_checks), console)
 
 
 def print_checks(directory: Path, console: Console, *, top: int = 30, lang: str = "zh") -> None:

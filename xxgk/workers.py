@@ -4,9 +4,10 @@ A worker that overruns its time is killed, one that dies (or runs out of memory)
 input gets a one-line failure ("timed out after 60 s", "over the memory limit of 1.5 GB"); the others go
 on. Results come back in input order.
 
-A worker is a fresh interpreter (`python -m xxgk.workers TASK …`), started with only the two descriptors
-it talks over: it holds none of the caller's files (in particular not the warehouse's writer lock) and
-never imports the caller's main script, so a script that calls `ingest()` needs no `__main__` guard.
+A worker is a fresh interpreter (`python -m xxgk.workers TASK …`), started with only the descriptors it
+talks over (its channel's two pipes, `Connection`, and its lifeline): it holds none of the caller's
+files (in particular not the warehouse's writer lock) and never imports the caller's main script, so a
+script that calls `ingest()` needs no `__main__` guard.
 Each worker leads its own process group (a LibreOffice conversion it started dies with it), asks the
 kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and kills its group when the pipe from the
 caller closes: a `kill -9` of the ingest leaves no worker behind.
@@ -20,21 +21,24 @@ fresh interpreter all the same (a fork copies locks other threads may hold).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import os
+import pickle
+import re
 import resource
+import select
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import subprocess
+
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +46,8 @@ Task = Callable[[T], R]
 
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 1536 * (1 << 20)
+MIN_MEMORY = 128 << 20
+"""The smallest memory limit a command takes (--memory-limit)."""
 PR_SET_PDEATHSIG = 1
 READY = "ready"
 NOTE = "note"
@@ -50,6 +56,63 @@ MAX_ALLOWED_SECONDS = 3600.0
 """The most wall-clock time one input may take in all when its task asks for more (`allow`)."""
 RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
 """How the failures this module reports begin: they depend on the machine, so they are retried."""
+
+
+class Connection:
+    """One end of a worker's channel: pickled messages, each after its length, over two pipes (one each
+    way). What the pool used of `multiprocessing.connection.Connection`, without importing multiprocessing
+    (with tempfile, shutil, bz2, lzma, random and socket: about 8 ms of `xxgk parse`'s start-up)."""
+
+    HEADER = 8
+
+    def __init__(self, reading: int, writing: int) -> None:
+        self.reading, self.writing = reading, writing
+
+    def fileno(self) -> int:
+        return self.reading
+
+    def send(self, message: object) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        view = memoryview(len(data).to_bytes(self.HEADER, "big") + data)
+        while view:
+            view = view[os.write(self.writing, view) :]
+
+    def recv(self) -> Any:
+        """The next message; EOFError when the other end closed its side."""
+        size = int.from_bytes(self._read(self.HEADER), "big")
+        return pickle.loads(self._read(size))
+
+    def _read(self, size: int) -> bytes:
+        chunks, left = [], size
+        while left:
+            chunk = os.read(self.reading, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        for descriptor in {self.reading, self.writing}:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        self.reading = self.writing = -1
+
+
+def connected() -> tuple[Connection, tuple[int, int]]:
+    """A caller's end of a new channel, and the two descriptors (reading, writing) of the worker's end."""
+    from_worker, to_caller = os.pipe()
+    from_caller, to_worker = os.pipe()
+    return Connection(from_worker, to_worker), (from_caller, to_caller)
+
+
+def wait(connections: list[Connection], timeout: float | None) -> list[Connection]:
+    """The connections with a message (or an end: EOF) to read, after at most `timeout` seconds."""
+    poller = select.poll()
+    for connection in connections:
+        poller.register(connection.reading, select.POLLIN)
+    ready = {fd for fd, _ in poller.poll(None if timeout is None else max(0, int(timeout * 1000 + 0.999)))}
+    return [connection for connection in connections if connection.reading in ready]
 
 
 @dataclass(frozen=True)
@@ -72,6 +135,15 @@ class Limits:
 
     def over_memory(self) -> str:
         return f"over the memory limit of {self.memory_text()} (--memory-limit)"
+
+
+def parse_size(text: str) -> int:
+    """Bytes from "1.5G", "800M", "2GB" or a plain number of bytes; ValueError otherwise."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
+    if match is None:
+        raise ValueError(text)
+    scale = 1 << (10 * " KMGT".index(match.group(2) or " "))
+    return int(float(match.group(1)) * scale)
 
 
 def is_resource_failure(reason: str) -> bool:
@@ -114,6 +186,8 @@ def allow(seconds: float) -> None:
 def _die_with_parent(lifeline: int) -> None:
     # The interpreter's own symbols include libc's prctl: no `ctypes.util.find_library`, which runs
     # `ldconfig -p` in a subprocess on every worker start.
+    import ctypes  # in the worker only
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     threading.Thread(target=_watch, args=(lifeline,), name="xxgk-lifeline", daemon=True).start()
@@ -188,20 +262,26 @@ def _preload(names: Sequence[str]) -> None:
 
 
 def worker_main(argv: list[str]) -> None:
-    """`python -m xxgk.workers MODULE:FUNCTION CONN_FD LIFELINE_FD SECONDS MEMORY_BYTES [MODULE,…]`: the
-    modules listed last are imported (or, as `module:function`, called) before the worker says it is
+    """`python -m xxgk.workers MODULE:FUNCTION READ_FD:WRITE_FD LIFELINE_FD SECONDS MEMORY_BYTES [MODULE,…]`:
+    the modules listed last are imported (or, as `module:function`, called) before the worker says it is
     ready (no input's clock pays for them)."""
-    task, conn_fd, lifeline_fd, seconds, memory, *preload = argv
+    task, conn_fds, lifeline_fd, seconds, memory, *preload = argv
+    reading, writing = (int(fd) for fd in conn_fds.split(":"))
     _die_with_parent(int(lifeline_fd))
     _preload(",".join(preload).split(","))
-    _serve(Connection(int(conn_fd)), _task(task), Limits(float(seconds), int(memory)))
+    _serve(Connection(reading, writing), _task(task), Limits(float(seconds), int(memory)))
 
 
 # --- in the caller ----------------------------------------------------------------------------------
 
 
+class StillRunning(Exception):
+    """A worker's process had not ended when the time waited for it was up."""
+
+
 class _Process(Protocol):
-    """What the pool needs of a worker's process: `subprocess.Popen`, or `_Forked`."""
+    """What the pool needs of a worker's process: `_Started` (a fresh interpreter) or `_Forked`; `wait`
+    raises StillRunning when the process outlives its timeout."""
 
     pid: int
 
@@ -211,6 +291,28 @@ class _Process(Protocol):
     def poll(self) -> int | None: ...
 
     def wait(self, timeout: float | None = None) -> int: ...
+
+
+class _Started:
+    """A worker started as a fresh interpreter: its `subprocess.Popen`, waited for as `_Forked` is."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen, self.pid = popen, popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.returncode
+
+    def poll(self) -> int | None:
+        return self.popen.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        import subprocess  # already loaded: the caller started this process with it
+
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise StillRunning(self.pid) from None
 
 
 class _Forked:
@@ -234,7 +336,7 @@ class _Forked:
         while self.poll() is None:  # as `Popen.wait` does it
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
+                raise StillRunning(self.pid)
             delay = min(delay * 2, remaining, 0.05)
             time.sleep(delay)
         assert self.returncode is not None
@@ -271,7 +373,7 @@ class _Worker:
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        with contextlib.suppress(StillRunning):
             self.process.wait(2)
         self.kill()
 
@@ -279,14 +381,14 @@ class _Worker:
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            with contextlib.suppress(StillRunning):
                 self.process.wait(5)
         self.conn.close()
         with contextlib.suppress(OSError):
             os.close(self.lifeline)
 
     def death(self) -> str:
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        with contextlib.suppress(StillRunning):
             self.process.wait(2)
         code = self.process.returncode
         if code is not None and code < 0:
@@ -336,49 +438,55 @@ def _start(
             return early
     if fork and threading.active_count() == 1:
         return _fork(task, limits, preload)
-    ours, theirs = socket.socketpair()
+    import subprocess
+
+    ours, theirs = connected()
     lifeline_read, lifeline = os.pipe()
     name = _task_name(task)
-    command = [sys.executable, "-m", "xxgk.workers", name, str(theirs.fileno()), str(lifeline_read)]
+    command = [sys.executable, "-m", "xxgk.workers", name, f"{theirs[0]}:{theirs[1]}", str(lifeline_read)]
     command += [repr(limits.seconds), str(limits.memory_bytes), ",".join(preload)]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         process = subprocess.Popen(
             command,
-            pass_fds=(theirs.fileno(), lifeline_read),
+            pass_fds=(*theirs, lifeline_read),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             env=environment,
             process_group=0,
         )
+    except BaseException:
+        ours.close()
+        os.close(lifeline)
+        raise
     finally:
-        theirs.close()
-        os.close(lifeline_read)
-    return _Worker(process, Connection(ours.detach()), lifeline)
+        for descriptor in (*theirs, lifeline_read):
+            os.close(descriptor)
+    return _Worker(_Started(process), ours, lifeline)
 
 
 def _fork(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker:
     """A worker forked from this process: what `_start`'s command line does, without a new interpreter."""
-    ours, theirs = socket.socketpair()
+    ours, theirs = connected()
     lifeline_read, lifeline = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: it never returns into the caller's code
-        os._exit(_forked_main(task, theirs.fileno(), lifeline_read, limits, preload))
+        os._exit(_forked_main(task, theirs, lifeline_read, limits, preload))
     with contextlib.suppress(OSError):  # as the worker does: a kill right after the fork finds its group
         os.setpgid(pid, pid)
-    theirs.close()
-    os.close(lifeline_read)
-    return _Worker(_Forked(pid), Connection(ours.detach()), lifeline)
+    for descriptor in (*theirs, lifeline_read):
+        os.close(descriptor)
+    return _Worker(_Forked(pid), ours, lifeline)
 
 
 def _forked_main(
-    task: Task[Any, Any], conn: int, lifeline: int, limits: Limits, preload: tuple[str, ...]
+    task: Task[Any, Any], conn: tuple[int, int], lifeline: int, limits: Limits, preload: tuple[str, ...]
 ) -> int:
     try:
-        _become_worker(conn, lifeline)
+        _become_worker(*conn, lifeline)
         _die_with_parent(lifeline)
         _preload(preload)
-        _serve(Connection(conn), task, limits)
+        _serve(Connection(*conn), task, limits)
     except BaseException:  # what an interpreter would print before it exits
         import traceback
 

@@ -21,6 +21,8 @@ state.seed("compare", state.parse_list)
 known = pickers.known_agencies(v, [st.session_state.get("agency"), *st.session_state.get("compare", [])])
 chosen = st.session_state.get("agency")
 names = pickers.agency_options(v, "agency", {chosen: known[chosen]} if chosen in known else {})
+if chosen and chosen not in known:
+    pickers.outside_filters_notice(v, chosen)
 if not names:
     st.info(v.t("agencies.none"))
 else:

@@ -85,7 +85,7 @@ def _candidates(data: bytes, declared: str | None) -> list[str]:
 
 def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
     """Decode a document; returns (text, encoding). Raises UnreadableDocument with the reason."""
-    if not data.strip():
+    if not data or data.isspace():  # `not data.strip()` without copying the bytes
         raise UnreadableDocument("empty file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -95,17 +95,26 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
     if _looks_binary(data):
         raise UnreadableDocument("binary data, not a text or HTML document")
     declared = declared_charset(data) if html else None
-    decoded = [(enc, text) for enc in _candidates(data, declared) if (text := _try(data, enc)) is not None]
-    if not decoded:
+    candidates = _candidates(data, declared)
+    first = next(((i, t) for i, enc in enumerate(candidates) if (t := _try(data, enc)) is not None), None)
+    if first is None:
         return _guess(data)
-    encoding, text = decoded[0]
-    if rare_cjk_ratio(text) > 0.35:
-        better = [(e, t) for e, t in decoded[1:] if rare_cjk_ratio(t) < 0.2]
-        if better:
-            encoding, text = better[0]
+    text, encoding = _unscrambled(data, candidates, *first)
     if _control_ratio(text) > 0.05:
         raise UnreadableDocument(f"binary data, not a text or HTML document (decoded as {encoding})")
     return text, encoding
+
+
+def _unscrambled(data: bytes, candidates: list[str], tried: int, text: str) -> tuple[str, str]:
+    """The first decoding (`candidates[tried]`, `text`), or when it reads as mojibake the first later
+    candidate that does not. The later ones are decoded only then: a page reads in its first encoding
+    almost always, and decoding it again as GB18030 (or failing to) cost as much as the first decoding."""
+    if rare_cjk_ratio(text) > 0.35:
+        for other in candidates[tried + 1 :]:
+            decoded = _try(data, other)
+            if decoded is not None and rare_cjk_ratio(decoded) < 0.2:
+                return decoded, other
+    return text, candidates[tried]
 
 
 def _control_ratio(text: str) -> float:

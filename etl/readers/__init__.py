@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from operator import attrgetter
 from pathlib import Path
 
 from etl.errors import UnsupportedFormat
@@ -12,6 +13,7 @@ from etl.readers.images import IMAGE_SUFFIXES
 from etl.records import Document, Table
 
 Reader = Callable[[str, bytes], Document]
+_TEXT = attrgetter("text")
 
 
 def _lazy(module: str, name: str) -> Reader:
@@ -77,5 +79,5 @@ def check_tables(path: str, tables: tuple[Table, ...]) -> None:
     budget = GridBudget(path)
     for table in tables:
         budget.whole_table(table.n_rows, table.n_cols)
-        longest = max((len(cell.text) for cell in table.cells), default=0)
+        longest = max(map(len, map(_TEXT, table.cells)), default=0)
         MAX_CELL_CHARS.check(path, longest)

@@ -175,13 +175,14 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
         col = _int_value(tr.find(f"{W}trPr/{W}gridBefore"), 0)
         budget.place(0, 1, col)
         current: dict[int, int] = {}
-        for tc in (c for c in tr if c.tag == TC):
+        left: int | None = None
+        """The cell of `current`'s highest column (the last placed: columns only grow along a row)."""
+        for tc in tr.iterchildren(TC):
             properties = _properties(tc)
             span = max(1, _int_value(properties.get(GRID_SPAN), 1))
             budget.place(col, 1, span)
             merge = properties.get(V_MERGE)
             owner = above.get(col)
-            left = current.get(max(current)) if current else None
             if _continues(properties.get(H_MERGE)) and left is not None:
                 cell = grid.cells[left]
                 grid.cells[left] = TableCell(cell.text, cell.row, cell.col, cell.rowspan, cell.colspan + span)
@@ -194,6 +195,7 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
                 current[col] = len(grid.cells)
                 grid.cells.append(TableCell(cell_text(tc), r, col, 1, span))
                 grid.elements.append(tc)
+            left = current[col]
             col += span
         above = current
         grid.n_rows = r + 1

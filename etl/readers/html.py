@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from typing import TypeVar, cast
 
 from lxml import etree
@@ -107,10 +108,19 @@ def read_html(path: str, data: bytes) -> Document:
     metas = cast(list[etree._Element], _METAS(root))
     title = page_title(root, marked, metas)
     meta = _page_meta(root, title, metas)
-    cut_off = not re.search(r"</(?:html|body)\s*>", text, re.I)
+    cut_off = not _closed(text)
     return Document(
         source=path, format="html", encoding=encoding, title=title, blocks=blocks, meta=meta, cut_off=cut_off
     )
+
+
+_CLOSING_TAG = re.compile(r"</(?:html|body)\s*>", re.I)
+
+
+def _closed(text: str) -> bool:
+    """Whether the page closes its body or html element anywhere: looked for in its last 4 kB first,
+    where a page that has the tag has it, before the whole page."""
+    return bool(_CLOSING_TAG.search(text, max(0, len(text) - 4096)) or _CLOSING_TAG.search(text))
 
 
 @cache
@@ -260,15 +270,24 @@ def page_title(
     metas: list[etree._Element] | None = None,
 ) -> str:
     """The article title: a title element or meta tag naming a report, else the page <title>."""
-    candidates = [one_line(v) for v in _meta_contents(root, "ArticleTitle", metas)]
-    for found in _selected(TITLE_SELECTORS, root, marked):
-        candidates += [one_line(text_content(el)) for el in found]
-    page = root.find(".//title")
-    page_text = one_line(text_content(page)) if page is not None else ""
-    for candidate in candidates:
+    for candidate in _title_candidates(root, marked, metas):
         if "报告" in candidate and 6 <= len(candidate) <= 80:
             return candidate
-    return page_text
+    page = root.find(".//title")
+    return one_line(text_content(page)) if page is not None else ""
+
+
+def _title_candidates(
+    root: etree._Element,
+    marked: dict[tuple[str, str], list[etree._Element]] | None,
+    metas: list[etree._Element] | None,
+) -> Iterator[str]:
+    """The title candidates in order, each read only when the ones before it were not the title."""
+    for value in _meta_contents(root, "ArticleTitle", metas):
+        yield one_line(value)
+    for found in _selected(TITLE_SELECTORS, root, marked):
+        for el in found:
+            yield one_line(text_content(el))
 
 
 def _page_meta(
@@ -321,7 +340,7 @@ def _may_hold_field(row: etree._Element) -> bool:
     composes only into characters that have a decomposition, and no key character has one). Saves reading
     every cell of every statistics row."""
     present = _ANY_KEY_CHARACTER.intersection(unicodedata.normalize("NFKD", text_content(row)))
-    return bool(present) and any(key <= present for key in _KEY_CHARACTERS)
+    return bool(present) and any(map(present.issuperset, _KEY_CHARACTERS))
 
 
 @dataclass
@@ -355,8 +374,8 @@ def is_metadata_table(element: etree._Element) -> bool:
     """The small table of 索引号 / 发布机构 / 成文日期 a CMS puts above the body (Hanweb's #zoom,
     /public/column's table_suoyin): page metadata, not a table of the report (its text still reaches
     the page metadata)."""
-    rows = [r for r in element.iter("tr")]
-    if not rows or len(rows) > 6:
+    rows = sum(1 for _ in islice(element.iter("tr"), 7))
+    if not rows or rows > 6:
         return False
     text = one_line(text_content(element))
     return len(_METADATA_LABELS.findall(text)) >= 2 and not re.search(r"\d+\s*件|收到|申请", text)
@@ -375,7 +394,7 @@ def _walk(element: etree._Element, walker: _Walker, depth: int = 0) -> None:
     if tag in SKIP_TAGS:
         walker.buffer.append(element.tail or "")
         return
-    if tag == "table" and not element.xpath(".//table"):
+    if tag == "table" and not _HAS_TABLE(element):
         walker.add_table(element)
         walker.buffer.append(element.tail or "")
         return

@@ -254,3 +254,30 @@ def test_a_fresh_interpreter_still_running_after_its_wait_is_still_running() -> 
         sleeper.kill()
         sleeper.wait()
     assert _Started(sleeper).wait(1) == -signal.SIGKILL
+
+
+def test_a_worker_whose_caller_left_before_it_was_ready_ends_quietly() -> None:
+    from_caller, to_worker = os.pipe()
+    from_worker, to_caller = os.pipe()
+    lifeline_read, lifeline = os.pipe()
+    os.close(from_worker)  # the caller is gone before the worker says it is ready
+    worker = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xxgk.workers",
+            "tests.test_workers:behave",
+            f"{from_caller}:{to_caller}",
+            str(lifeline_read),
+            "60",
+            str(1 << 30),
+        ],
+        pass_fds=(from_caller, to_caller, lifeline_read),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    for descriptor in (from_caller, to_worker, to_caller, lifeline_read, lifeline):
+        os.close(descriptor)
+    assert (worker.returncode, worker.stderr) == (0, "")

@@ -221,7 +221,8 @@ def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
     global _caller
     _caller = conn
     _limit_memory(limits.memory_bytes)
-    conn.send(READY)  # the clock of an input starts when the worker has started, not before
+    if not _told(conn, READY):  # the clock of an input starts when the worker has started, not before
+        return
     while True:
         try:
             message = conn.recv()
@@ -235,9 +236,20 @@ def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
             value, failure = task(item), ""
         except MemoryError:
             value, failure = None, limits.over_memory()
-        conn.send((index, Result(value, failure, time.perf_counter() - started, _peak_bytes())))
+        if not _told(conn, (index, Result(value, failure, time.perf_counter() - started, _peak_bytes()))):
+            return
         if failure:
             return  # a heap that hit the limit is not reused
+
+
+def _told(conn: Connection, message: object) -> bool:
+    """Whether `message` reached the caller's pipe; False when the caller has closed its end (it is gone,
+    or it stopped the pool meanwhile): the worker then ends quietly, as when its next read finds the end."""
+    try:
+        conn.send(message)
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True
 
 
 def _resolved(name: str) -> Any:

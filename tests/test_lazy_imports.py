@@ -8,6 +8,19 @@ from pathlib import Path
 
 from tests.conftest import FIXTURES, ROOT
 
+TEXT_REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+
+
+def heavy_modules_loaded(probe: str, *arguments: str, timeout: float = 120) -> str:
+    """What `probe` (a script that prints the heavy modules it finds loaded) prints, run in a fresh
+    interpreter with `arguments`; a failing probe fails the test with its error output."""
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 PROBE = """
 import sys
 from click.testing import CliRunner
@@ -22,12 +35,7 @@ print(",".join(heavy))
 
 
 def test_parse_of_a_text_report_imports_no_heavy_module() -> None:
-    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(report)], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    assert heavy_modules_loaded(PROBE, str(TEXT_REPORT)) == ""
 
 
 WORKER_PROBE = """
@@ -45,16 +53,7 @@ print(",".join(heavy))
 
 def test_the_parse_worker_of_a_text_report_imports_no_heavy_module() -> None:
     """What `xxgk parse`'s worker loads (its preloads and one parse) on top of what the command had."""
-    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", WORKER_PROBE, str(report)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    assert heavy_modules_loaded(WORKER_PROBE, str(TEXT_REPORT)) == ""
 
 
 INGEST_PROBE = """
@@ -72,18 +71,10 @@ print(",".join(heavy))
 def test_a_one_file_ingest_imports_the_engine_but_not_the_duckdb_package(tmp_path: Path) -> None:
     """An ingest runs SQL only: `_duckdb` without the `duckdb` package's Python API (warehouse/engine.py)."""
     reports = [
-        FIXTURES / "reports" / "江山市交通运输局_2021.txt",
+        TEXT_REPORT,
         FIXTURES / "reports" / "江山市农业农村局_2024.htm",
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", INGEST_PROBE, str(tmp_path), *map(str, reports)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    assert heavy_modules_loaded(INGEST_PROBE, str(tmp_path), *map(str, reports), timeout=300) == ""
 
 
 QUICK_PROBE = """
@@ -104,13 +95,4 @@ print(",".join(heavy))
 def test_the_parse_command_itself_imports_neither_click_rich_nor_the_parsers() -> None:
     """`xxgk parse FILE`'s own process (xxgk/quick_parse.py): its worker, a fork, parses and builds the
     lines to print; the command reads its arguments, waits and writes."""
-    report = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", QUICK_PROBE, str(report)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    assert heavy_modules_loaded(QUICK_PROBE, str(TEXT_REPORT)) == ""

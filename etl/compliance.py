@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from etl.agencies import classify
-from etl.normalise import CACHE_ENTRIES, fold
+from etl.normalise import fold, remember
 from etl.places import UNRESOLVED
 from etl.records import CheckResult, CheckStatus, Document, Fact, ReportMeta
 
@@ -184,11 +184,7 @@ def _named(text: str, sections: Sequence[Section]) -> int | None:
     except KeyError:
         pass
     hits = [(m.start(), i) for i, s in enumerate(sections) if (m := s.words.search(head))]
-    found = known[head] = min(hits)[1] if hits else None
-    if len(known) > CACHE_ENTRIES:
-        known.clear()
-        known[head] = found
-    return found
+    return remember(known, head, min(hits)[1] if hits else None)
 
 
 def _numbered_headings(index: int, text: str, anywhere: bool) -> Iterable[tuple[int, int, str]]:

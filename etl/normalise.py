@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
+K = TypeVar("K")
 T = TypeVar("T")
 CACHE_LIMIT = 200
 
@@ -23,6 +24,16 @@ long paragraphs are asked about by several steps in turn (its metadata, scope, s
 each fold the same long line: five folds of 0.16 ms each where one is needed)."""
 LONG_LIMIT = 1 << 16
 """Texts longer than this are never kept (a memoised function keeps at most a few MiB of long texts)."""
+
+
+def remember(memo: dict[K, T], key: K, value: T, entries: int = CACHE_ENTRIES) -> T:
+    """`value`, kept in `memo` under `key`; a memo holding `entries` is emptied first. The memos of pure
+    functions on the parse path (`cache_short` and the keyed ones beside it): a plain dict, since a hit
+    must cost one lookup."""
+    if len(memo) >= entries:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
@@ -41,21 +52,13 @@ def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
         except KeyError:
             pass
         if len(text) <= CACHE_LIMIT:
-            result = function(text)
-            if len(kept) >= CACHE_ENTRIES:
-                kept.clear()
-            kept[text] = result
-            return result
+            return remember(kept, text, function(text))
         try:
             return kept_long[text]
         except KeyError:
             pass
         result = function(text)
-        if len(text) <= LONG_LIMIT:
-            if len(kept_long) >= LONG_ENTRIES:
-                kept_long.clear()
-            kept_long[text] = result
-        return result
+        return remember(kept_long, text, result, LONG_ENTRIES) if len(text) <= LONG_LIMIT else result
 
     return call
 

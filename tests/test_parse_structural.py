@@ -605,3 +605,23 @@ def test_names_kept_are_the_names() -> None:
         for lang in ("zh", "en"):
             assert checks._name(term, lang) == checks._make_name(term, lang)
     assert re.fullmatch(r".+（.+）", checks._name(("req.total", "total")))
+
+
+@given(st.lists(st.sampled_from(["", "0", "12", "—", "无", "规章", "1.5万", "合计"]), max_size=8))
+def test_values_start_is_where_the_trailing_values_begin(texts: list[str]) -> None:
+    from etl.extract.rows import trailing_values, values_start
+
+    cells = tuple(TableCell(text, 0, col) for col, text in enumerate(texts))
+    view = Table(index=0, cells=cells, n_rows=1, n_cols=max(len(texts), 1), aligned=False).row_views()
+    for row in view:
+        labels, values = trailing_values(row)
+        assert values_start([is_valueish(c) for c in row.cells]) == len(labels)
+        assert [c.text for c in values] == [c.text for c in row.cells[len(labels) :]]
+
+
+def test_a_remembered_value_is_returned_and_a_full_memo_emptied_first() -> None:
+    memo: dict[str, int] = {"a": 1, "b": 2}
+    assert normalise.remember(memo, "c", 3, entries=3) == 3
+    assert memo == {"a": 1, "b": 2, "c": 3}
+    assert normalise.remember(memo, "d", 4, entries=3) == 4
+    assert memo == {"d": 4}

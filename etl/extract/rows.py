@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from etl.catalogue import metric
-from etl.normalise import CACHE_ENTRIES, CACHE_LIMIT, cache_short, label_key, one_line
+from etl.normalise import CACHE_LIMIT, cache_short, label_key, one_line, remember
 from etl.records import CellRef, Confidence, Fact, ParseIssue, RowView, TableCell
 from etl.values import ParsedValue, parse_value, to_metric_unit
 
@@ -32,6 +32,15 @@ def is_valueish(cell: TableCell) -> bool:
 
 def is_numeric(cell: TableCell) -> bool:
     return parse_value(cell.text).semantic in ("number", "zero")
+
+
+def values_start(valueish: Sequence[bool]) -> int:
+    """Where a row's trailing run of value-like cells begins (`trailing_values`), given whether each of
+    its cells is one (`is_valueish`, or `extract.CellInfo.valueish`)."""
+    split = len(valueish)
+    while split > 0 and valueish[split - 1]:
+        split -= 1
+    return split
 
 
 def trailing_values(view: RowView) -> tuple[list[TableCell], list[TableCell]]:
@@ -105,9 +114,7 @@ class FactCollector:
                 parsed = parse_value(raw)
                 known = (to_metric_unit(parsed, unit, printed_unit), parsed, one_line(raw))
                 if len(raw) <= CACHE_LIMIT:
-                    if len(readings) >= CACHE_ENTRIES:
-                        readings.clear()
-                    readings[(raw, unit, printed_unit)] = known
+                    remember(readings, (raw, unit, printed_unit), known)
             value, parsed, value_raw = known
             semantic = parsed.semantic
             if semantic == "invalid" or (code, breakdown) in facts:  # said so by `_put`

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from etl.catalogue import metrics
-from etl.extract.rows import FactCollector, key, row_locator, trailing_values
+from etl.extract.rows import FactCollector, key, row_locator, trailing_values, values_start
 from etl.normalise import cache_short, note_unit, one_line
 from etl.records import CellRef, RowView, TableCell
 
@@ -161,10 +161,7 @@ class Table2Reader:
         if view.aligned:
             values = [c for c in cells if c.col > label.col]
         else:
-            split = len(cells)
-            while split > 0 and infos[split - 1].valueish:
-                split -= 1
-            values = list(cells[split:])
+            values = list(cells[values_start([i.valueish for i in infos]) :])
         self._row(view, name, label, values)
 
     def _row(self, view: RowView, name: str, label: TableCell, values: list[TableCell]) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from etl.catalogue import APPLICANT_BREAKDOWNS
 from etl.extract import table4
 from etl.extract.fuzzy import FuzzyMatch, fuzzy_item
-from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values
-from etl.normalise import CACHE_LIMIT, cache_short, fold, leading_number, one_line
+from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values, values_start
+from etl.normalise import CACHE_LIMIT, cache_short, fold, leading_number, one_line, remember
 from etl.outcomes import outcome_group, outcome_groups
 from etl.records import CellRef, Confidence, RowView, TableCell
 
@@ -138,9 +138,7 @@ def match_row(labels: list[str], group: str | None, read: Mapping[str, int] | No
     if found is None:
         found = _exact_match(labels, group)
         if sum(map(len, labels)) <= 4 * CACHE_LIMIT:
-            if len(_MATCHES) >= _MATCHES_LIMIT:
-                _MATCHES.clear()
-            _MATCHES[memo] = found
+            remember(_MATCHES, memo, found, _MATCHES_LIMIT)
     if isinstance(found, RowMatch):
         return found
     item, printed, group = found
@@ -228,9 +226,7 @@ class Table3Reader:
             labels = [cells[i] for i in at]
             values = [c for c in cells if c.col >= first]
         else:
-            split = len(cells)
-            while split > 0 and infos[split - 1].valueish:
-                split -= 1
+            split = values_start([i.valueish for i in infos])
             at = list(range(split))
             labels, values = list(cells[:split]), list(cells[split:])
         texts = [c.text for c in labels]

@@ -10,6 +10,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import components
+from dashboard.untrusted import markdown
 from warehouse.dashboard_queries import PICK_LIMIT
 from warehouse.filters import ReportFilter
 
@@ -43,6 +44,6 @@ def outside_filters_notice(v: components.View, agency_id: str) -> None:
     anywhere = ReportFilter(agency_ids=(agency_id,), include_vertical=True)
     found = v.read("agency_choices", anywhere, "", 1)
     if found.empty:
-        st.warning(v.t("agencies.unknown", agency=agency_id))
+        st.warning(v.t("agencies.unknown", agency=markdown(agency_id)))
     else:
-        st.warning(v.t("agencies.outside_filters", agency=str(found["agency"].iloc[0])))
+        st.warning(v.t("agencies.outside_filters", agency=markdown(found["agency"].iloc[0])))

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.untrusted import markdown
 from warehouse.dashboard_queries import FAILED_PAGE
 from warehouse.db import connect
 from warehouse.publish import require_current
@@ -625,10 +626,11 @@ def test_an_agency_the_filters_leave_out_is_named_not_swapped_silently(warehouse
     outside = open_page("agencies", {"agency": wanted_id, "q": other_name, "lang": "en"})
     assert outside.selectbox(key="agency").value != wanted_id
     assert any(
-        str(wanted_name) in w.value and "outside the current filters" in w.value for w in outside.warning
+        markdown(wanted_name) in w.value and "outside the current filters" in w.value for w in outside.warning
     )
-    unknown = open_page("agencies", {"agency": "no-such-agency-id"})
-    assert any("no-such-agency-id" in w.value for w in unknown.warning)
+    unknown = open_page("agencies", {"agency": "**no-such-agency**"})
+    assert any(markdown("**no-such-agency**") in w.value for w in unknown.warning)
+    assert not any("**" in w.value for w in unknown.warning)
     inside = open_page("agencies", {"agency": wanted_id, "lang": "en"})
     assert inside.selectbox(key="agency").value == wanted_id
     assert not inside.warning

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
@@ -58,16 +59,10 @@ def read(facts: FactMap, code: str, breakdown: str = "") -> Reading | None:
     return Reading(_ZERO, True) if value is None else Reading(value, False)
 
 
-_NAMES: dict[tuple[Term, str], str] = {}
-"""`_name` per (cell, language): a pure function of the catalogue, asked twice an identity."""
-
-
+@cache
 def _name(term: Term, lang: str = "zh") -> str:
-    memo = (term, lang)
-    name = _NAMES.get(memo)
-    if name is None:
-        name = _NAMES[memo] = _make_name(term, lang)
-    return name
+    """`_make_name`, once per (cell, language): a pure function of the catalogue, asked twice an identity."""
+    return _make_name(term, lang)
 
 
 def _make_name(term: Term, lang: str) -> str:
@@ -133,7 +128,7 @@ def identity(
         value = fact.value
         if value is None:
             blanks += 1
-            expected += _ZERO
+            expected += _ZERO  # as `read`'s blank adds it: 0 can change the sum's exponent (1E+1 + 0 = 10)
         else:
             expected += value
     whole_fact = get(total)
@@ -224,20 +219,15 @@ def _n1(facts: FactMap, column: str) -> CheckResult:
     return CheckResult("N1", "error", status, column, left, right, en, zh, cells)
 
 
-_N3_TERMS: dict[str, tuple[Term, tuple[Term, ...], Term, tuple[Term, ...]]] = {}
-"""N3's cells of a row: (its total, the applicant columns, its legal-person subtotal, their columns)."""
-
-
+@cache
 def _n3_terms(code: str) -> tuple[Term, tuple[Term, ...], Term, tuple[Term, ...]]:
-    terms = _N3_TERMS.get(code)
-    if terms is None:
-        terms = _N3_TERMS[code] = (
-            (code, "total"),
-            tuple((code, c) for c in ROW_COLUMNS),
-            (code, "legal_subtotal"),
-            tuple((code, c) for c in LEGAL_COLUMNS),
-        )
-    return terms
+    """N3's cells of a row: (its total, the applicant columns, its legal-person subtotal, their columns)."""
+    return (
+        (code, "total"),
+        tuple((code, c) for c in ROW_COLUMNS),
+        (code, "legal_subtotal"),
+        tuple((code, c) for c in LEGAL_COLUMNS),
+    )
 
 
 def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
@@ -251,21 +241,12 @@ def _n3(facts: FactMap, handled: Sequence[str]) -> Iterable[CheckResult]:
             yield identity("N3", "error", facts, subtotal, legal, code)
 
 
-_N5_RULES: dict[str, tuple[bool, bool] | None] = {}
-"""N5's rule for a metric code: None when N5 leaves it alone, else (may be negative, is money)."""
-
-
+@cache
 def _n5_rule(code: str) -> tuple[bool, bool] | None:
-    try:
-        return _N5_RULES[code]
-    except KeyError:
-        pass
-    rule = None
-    if not code.startswith(("text.", "old.", "fj.")):
-        may_be_negative = code.startswith("v2019.") and code.endswith(".change")
-        rule = (may_be_negative, metric(code).is_money)
-    _N5_RULES[code] = rule
-    return rule
+    """N5's rule for a metric code: None when N5 leaves it alone, else (may be negative, is money)."""
+    if code.startswith(("text.", "old.", "fj.")):
+        return None
+    return code.startswith("v2019.") and code.endswith(".change"), metric(code).is_money
 
 
 def _n5(facts: FactMap) -> Iterable[CheckResult]:

@@ -207,6 +207,14 @@ def _file_hash(path: Path) -> str:
 Digest = str | XxgkError | OSError
 
 
+def _digest_or_none(path: str) -> str | None:
+    """The file's SHA-256, None when it cannot be read."""
+    try:
+        return _file_hash(Path(path))
+    except (XxgkError, OSError):
+        return None
+
+
 def _hashes(files: Sequence[Path]) -> dict[Path, Digest]:
     """Each file's SHA-256, or why it cannot be read (a special file, over the size limit, an OS error)."""
     found: dict[Path, Digest] = {}
@@ -249,6 +257,15 @@ def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
         else:
             plan.to_parse.append(Job(path, digest, rows=True))
     return plan
+
+
+def _first_plan(files: Sequence[Path]) -> _Plan:
+    """Every file parsed, none hashed first: the plan of a run into an empty warehouse, where no path,
+    content or failure is known (`_plan` of an empty state sends every hashed file to the workers, and
+    a worker hashes the bytes it reads). Hashing 100k files first took ≈ 13 s of one core before the
+    workers started (docs/scale.md §5, the full build, driver and tail). A file that cannot be read fails
+    in its worker with the reason the hash gave it (both open it with `open_input`)."""
+    return _Plan(to_parse=[Job(str(file), "", rows=True) for file in files])
 
 
 def _cluster_hashes(hashes: dict[Path, Digest], cluster: str | None) -> dict[str, str]:
@@ -462,7 +479,8 @@ class _Loader:
             self.summary.add(
                 Outcome(item.path, item.result.kind, item.result.reason, detail=item.result.detail)
             )
-            error = IngestError(item.path, item.digest or None, item.result.kind, item.result.reason)
+            digest = item.digest or _digest_or_none(item.path)  # a file not hashed first (`_first_plan`)
+            error = IngestError(item.path, digest, item.result.kind, item.result.reason)
             if not is_recorded(self.state, error):
                 self.batch.errors.append(error)
             return None
@@ -542,20 +560,16 @@ def ingest(
         with stage("find, hash"):
             inputs = inputs or place_inputs(directory)
             found = discover(paths)
-            hashes = _hashes(found.files)
-        digests = [d for d in hashes.values() if isinstance(d, str)]
+            # into an empty warehouse nothing is known by its hash: the workers hash what they read
+            hashes = _hashes(found.files) if opened is not None or cluster is not None else None
         summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
         with writer_lock(directory, waiting):
             with stage("look up inputs"):
-                version = current_version(directory)
-                con = opened[1] if opened is not None and opened[0] == version else None
-                if opened is not None and con is None:  # another writer published meanwhile
-                    opened[1].close()
-                state = lookup_state(version, [str(f) for f in found.files], digests, con)
-            plan = _plan(hashes, state)
+                state, hashes = _look_up(directory, found.files, hashes, opened)
+            plan = _plan(hashes, state) if hashes is not None else _first_plan(found.files)
             # the plan holds what the run needs of the walk and the hashes: not kept while it parses
-            hashed = _cluster_hashes(hashes, cluster)
-            del found, hashes, digests
+            hashed = _cluster_hashes(hashes or {}, cluster)
+            del found, hashes
             on_start(len(plan.to_parse))
             for outcome in plan.known:
                 summary.add(outcome)
@@ -606,6 +620,24 @@ def ingest(
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     stages.report()
     return summary
+
+
+def _look_up(
+    directory: Path,
+    files: list[Path],
+    hashes: dict[Path, Digest] | None,
+    opened: tuple[Path, duckdb.DuckDBPyConnection] | None,
+) -> tuple[WarehouseState, dict[Path, Digest] | None]:
+    """What the current version knows of the files (under the writer lock), and their hashes: taken now
+    when they were not (`_first_plan`) but another writer published a version meanwhile."""
+    version = current_version(directory)
+    if hashes is None and version is not None:
+        hashes = _hashes(files)
+    con = opened[1] if opened is not None and opened[0] == version else None
+    if opened is not None and con is None:  # another writer published meanwhile
+        opened[1].close()
+    digests = [d for d in (hashes or {}).values() if isinstance(d, str)]
+    return lookup_state(version, [str(f) for f in files], digests, con), hashes
 
 
 def _begin_run(directory: Path) -> tuple[Path, duckdb.DuckDBPyConnection] | None:

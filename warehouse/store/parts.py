@@ -111,6 +111,23 @@ SINGLE_TABLE = {
 STAGING = "staging"
 """The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
+UNKEYED = ("documents",)
+"""Work tables staged without the primary key schema.sql gives them: a report's document shares its
+report id with the report's row, whose key (`reports`) already refuses a report twice in a segment, and
+keeping the index of `documents` as well cost 0.15 ms of the driver's CPU a report (0.66 of the 3.8 s
+that 4,000 national reports' inserts took; docs/scale.md §5, the full build, driver and tail)."""
+
+
+def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """`table` (of the STAGING schema, empty) again without its key, its columns' NOT NULL kept."""
+    required = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? AND NOT is_nullable ORDER BY column_index",
+        [STAGING, table],
+    ).fetchall()
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} LIMIT 0")
+    for (column,) in required:
+        con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
 
 
 class PartWriter:
@@ -139,6 +156,8 @@ class PartWriter:
         self._con.execute(f"CREATE SCHEMA {STAGING}")
         self._con.execute(f"SET search_path = '{STAGING}'")
         apply_schema(self._con)
+        for table in UNKEYED:
+            _unkeyed(self._con, table)
         learn_columns(self._con)
         refresh_series_map(self._con)
 

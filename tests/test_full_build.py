@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.db import connect
+from warehouse.engine import duckdb
 from warehouse.load import empty_state
 from warehouse.publish import current_version
 from warehouse.store import parts as parts_module
@@ -81,7 +82,13 @@ def test_a_first_build_compacts_beside_the_derivation_and_stores_the_same(
     on_main: list[bool] = []
     real = writer_module.compact
 
+    spill_parent: list[bool] = []
+
     def compact(*args: object, **kwargs: object) -> Catalog:
+        cursor = args[0]
+        assert isinstance(cursor, duckdb.DuckDBPyConnection)
+        spill = cursor.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
+        spill_parent.append(Path(spill).parent.is_dir())  # DuckDB makes the folder, not its parent
         merged = real(*args, **kwargs)  # type: ignore[arg-type]
         if args[2] != merged:  # a merge happened in this call
             on_main.append(threading.current_thread() is threading.main_thread())
@@ -90,6 +97,7 @@ def test_a_first_build_compacts_beside_the_derivation_and_stores_the_same(
     monkeypatch.setattr(writer_module, "compact", compact)
     ingest([corpus], tmp_path / "beside", jobs=2)
     assert on_main == [False]  # merged once, on the second cursor's thread
+    assert spill_parent and all(spill_parent)  # a merge that spills before the derivation wrote a file
     beside = _stored(tmp_path / "beside")
 
     on_main.clear()

@@ -160,6 +160,9 @@ class StoreRun:
         earlier path is pointed at other content), so the merge leaves none out, as `compact` after the
         derivation would; `finish` checks the derivation's dead reports and compacts again if any."""
         directory, run_id = self.directory, self.run_id
+        # DuckDB creates the spill folder (derived/<run>/spill) when a sort first spills, but not its
+        # parent, which the derivation would write first: the merge may spill before it does
+        (directory / "derived" / run_id).mkdir(parents=True, exist_ok=True)
         return Aside(con, lambda cursor: compact(cursor, directory, written, run_id))
 
     def _reports(self, catalog: Catalog) -> int:

@@ -1,24 +1,17 @@
-"""The full build's driver and tail (docs/scale.md §5, the full build, driver and tail): a first build
-hashes no file before its workers parse, its segments are compacted beside the derivation, and the
-part writer stages documents without a key; each stores what it stored before."""
+"""The full build's driver (docs/scale.md §5, the full build, driver and tail): a first build hashes no
+file before its workers parse, and the part writer stages documents without a key; both store what
+was stored before."""
 
 from __future__ import annotations
 
-import re
-import threading
 from pathlib import Path
 
 import pytest
 
 from warehouse.db import connect
-from warehouse.engine import duckdb
 from warehouse.load import empty_state
 from warehouse.publish import current_version
 from warehouse.store import parts as parts_module
-from warehouse.store import writer as writer_module
-from warehouse.store.catalog import Catalog
-from warehouse.store.compact import due
-from warehouse.store.writer import StoreRun
 from xxgk import ingest as ingest_module
 from xxgk.ingest import ingest
 from xxgk.samples.corpus import generate_corpus
@@ -46,19 +39,6 @@ def _stored(directory: Path) -> dict[str, list[tuple[object, ...]]]:
         con.close()
 
 
-def _parts(directory: Path) -> list[tuple[object, ...]]:
-    """The version's parts in catalogue order, the run's id taken out of their names."""
-    version = current_version(directory)
-    assert version is not None
-    con = connect(version, read_only=True)
-    try:
-        rows = con.execute("SELECT relation, file, n_rows, segment FROM _parts ORDER BY seq").fetchall()
-    finally:
-        con.close()
-    run = re.compile(r"\d{8}T\d+-\d+")
-    return [tuple(run.sub("RUN", str(v)) for v in row) for row in rows]
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("full_build_corpus")
@@ -67,75 +47,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with big.open("wb") as handle:
         handle.truncate(201 << 20)
     return base
-
-
-def _small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Segments of two reports, inserted two at a time: a first build of a few files compacts."""
-    monkeypatch.setattr(ingest_module, "CHUNK", 2)
-    monkeypatch.setattr(parts_module, "FLUSH_REPORTS", 2)
-
-
-def test_a_first_build_compacts_beside_the_derivation_and_stores_the_same(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _small_segments(monkeypatch)
-    on_main: list[bool] = []
-    real = writer_module.compact
-
-    spill_parent: list[bool] = []
-
-    def compact(*args: object, **kwargs: object) -> Catalog:
-        cursor = args[0]
-        assert isinstance(cursor, duckdb.DuckDBPyConnection)
-        spill = cursor.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]
-        spill_parent.append(Path(spill).parent.is_dir())  # DuckDB makes the folder, not its parent
-        merged = real(*args, **kwargs)  # type: ignore[arg-type]
-        if args[2] != merged:  # a merge happened in this call
-            on_main.append(threading.current_thread() is threading.main_thread())
-        return merged
-
-    monkeypatch.setattr(writer_module, "compact", compact)
-    ingest([corpus], tmp_path / "beside", jobs=2)
-    assert on_main == [False]  # merged once, on the second cursor's thread
-    assert spill_parent and all(spill_parent)  # a merge that spills before the derivation wrote a file
-    beside = _stored(tmp_path / "beside")
-
-    on_main.clear()
-    monkeypatch.setattr(StoreRun, "_compact_beside", lambda *_: None)  # after the derivation, as before
-    ingest([corpus], tmp_path / "after", jobs=2)
-    assert on_main == [True]
-    assert beside == _stored(tmp_path / "after")
-    assert _parts(tmp_path / "beside") == _parts(tmp_path / "after")
-    con = connect(current_version(tmp_path / "beside"), read_only=True)
-    try:
-        assert due(Catalog(parts=tuple(writer_module.read_catalog(con).parts))) is None
-    finally:
-        con.close()
-
-
-def test_a_later_run_compacts_after_the_derivation(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Only a first build kills no report for certain: a later run's merge waits for the dead reports."""
-    _small_segments(monkeypatch)
-    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".html", ".txt"))
-    ingest(files[:1], tmp_path / "wh")
-    beside: list[bool] = []
-    real = StoreRun._compact_beside
-
-    def recorded(self: StoreRun, *args: object) -> object:
-        beside.append(True)
-        return real(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(StoreRun, "_compact_beside", recorded)
-    ingest(files, tmp_path / "wh")
-    assert beside == []
-    assert _stored(tmp_path / "wh")["facts"] == _stored_first(files, tmp_path / "one")["facts"]
-
-
-def _stored_first(files: list[Path], directory: Path) -> dict[str, list[tuple[object, ...]]]:
-    ingest(files, directory)
-    return _stored(directory)
 
 
 def test_a_first_build_hashes_no_file_before_parsing(

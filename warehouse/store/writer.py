@@ -16,16 +16,7 @@ from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch
 from warehouse.rows import ReportRows
-from warehouse.store.aside import Aside
-from warehouse.store.catalog import (
-    Catalog,
-    Part,
-    bucket_count,
-    is_store_version,
-    read_catalog,
-    recall,
-    remember,
-)
+from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact, due
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
@@ -34,14 +25,6 @@ from warehouse.store.memory import fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
-
-
-def _compacted(beside: Catalog, written: Catalog, catalog: Catalog) -> tuple[Part, ...]:
-    """The parts of `catalog` with the segments of `written` compacted beside the derivation (`beside`),
-    in the order `compact` gives them: the parts it left, then the merged segments."""
-    gone = set(written.parts) - set(beside.parts)
-    merged = tuple(p for p in beside.parts if p not in written.parts)
-    return tuple(p for p in catalog.parts if p not in gone) + merged
 
 
 def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
@@ -118,18 +101,12 @@ class StoreRun:
                         def on_buckets(buckets: dict[int, tuple[str, str]]) -> None:
                             patch.bind(replace(begun, buckets=buckets))
 
-                merging = due(Catalog(parts=previous.parts + written.parts)) is not None
-                beside = self._compact_beside(con, written) if self.previous is None and merging else None
-                try:
-                    with stage("derive"):
-                        inputs = Inputs(
-                            self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
-                        )
-                        derived = derive(inputs, con, clear=merging or logs_due(previous))
-                finally:
-                    if beside is not None:
-                        with stage("wait for compaction"):
-                            beside.wait()
+                with stage("derive"):
+                    inputs = Inputs(
+                        self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
+                    )
+                    merging = due(Catalog(parts=previous.parts + written.parts)) is not None
+                    derived = derive(inputs, con, clear=merging or logs_due(previous))
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),
@@ -144,26 +121,12 @@ class StoreRun:
                 )
                 with stage("fold logs, compact"):
                     catalog = fold_logs(con, self.directory, catalog, self.run_id)
-                    if beside is not None and not derived.dead:
-                        catalog = replace(catalog, parts=_compacted(beside.result(), written, catalog))
                     self.catalog = compact(con, self.directory, catalog, self.run_id)
         finally:
             con.close()
             shutil.rmtree(spill, ignore_errors=True)
         if run_row is not None:
             self.runs.append(run_row)
-
-    def _compact_beside(self, con: duckdb.DuckDBPyConnection, written: Catalog) -> Aside[Catalog]:
-        """A first build's segments compacted on a second cursor while the derivation runs: on two cores
-        the tail after the last file ran one statement at a time, about one core busy, for ≈ 9 s at 10k
-        reports (docs/scale.md §5, the full build, driver and tail). A first build kills no report (no
-        earlier path is pointed at other content), so the merge leaves none out, as `compact` after the
-        derivation would; `finish` checks the derivation's dead reports and compacts again if any."""
-        directory, run_id = self.directory, self.run_id
-        # DuckDB creates the spill folder (derived/<run>/spill) when a sort first spills, but not its
-        # parent, which the derivation would write first: the merge may spill before it does
-        (directory / "derived" / run_id).mkdir(parents=True, exist_ok=True)
-        return Aside(con, lambda cursor: compact(cursor, directory, written, run_id))
 
     def _reports(self, catalog: Catalog) -> int:
         """Reports in the catalogue's buckets (from the Parquet footers), or parsed in its parts."""

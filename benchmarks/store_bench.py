@@ -47,7 +47,7 @@ def _one(warehouse: Path, file: Path, stages: bool = False) -> tuple[float, floa
     """Wall seconds, CPU seconds (user + system) and peak RSS in MiB of one `xxgk ingest FILE` process."""
     env = {**os.environ, "XXGK_STAGES": "1"} if stages else None
     with tempfile.TemporaryFile() as log, tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
+        start, launched = time.perf_counter(), time.monotonic()
         proc = subprocess.Popen(
             [XXGK, "ingest", str(file), "--warehouse", str(warehouse), "--jobs", "1"],
             stdout=log,
@@ -55,12 +55,19 @@ def _one(warehouse: Path, file: Path, stages: bool = False) -> tuple[float, floa
             env=env,
         )
         _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
+        seconds, ended = time.perf_counter() - start, time.monotonic()
         errors.seek(0)
         if status != 0:
             log.seek(0)
             raise SystemExit(log.read().decode() + errors.read().decode())
         STAGES[:] = errors.read().decode().splitlines()
+        if STAGES and STAGES[-1].startswith("stages began, ended at"):
+            first, last = (float(t) for t in STAGES.pop().split()[4:6])
+            STAGES.append(
+                f"{'(wall) before the 1st stage':<28} {'':>7} {first - launched:7.3f}\n"
+                f"{'(wall) the stages':<28} {'':>7} {last - first:7.3f}\n"
+                f"{'(wall) after the last stage':<28} {'':>7} {ended - last:7.3f}"
+            )
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 

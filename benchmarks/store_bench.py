@@ -7,7 +7,8 @@ For each size, builds a synthetic warehouse (benchmarks/synthetic_store.py) unle
 names one, then ingests `--files` new national sample reports one at a time, each in its own
 `xxgk ingest` process, and prints wall time and peak RSS (ru_maxrss of the child) per file, and the
 best and median. Also prints the store's files and bytes; with `--stages`, the CPU and wall seconds of
-each stage of the last ingest (XXGK_STAGES=1, warehouse/store/stages.py). Target (issue 12): < 0.5 s
+each stage of the last ingest and when it began (XXGK_STAGES=1, warehouse/store/stages.py), and the
+command's wall time before its first stage, of the stages and after its last. Target (issue 12): < 0.5 s
 and < 300 MB, independent of the warehouse size.
 """
 

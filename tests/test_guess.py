@@ -141,14 +141,16 @@ def test_the_guess_is_the_job_the_ingest_gives_its_first_file(
     assert guessed == plan.to_parse[:1] and len(plan.to_parse) == 1
 
 
-def test_nothing_is_guessed_for_a_file_read_by_ocr_or_one_that_cannot_be_read(
+def test_nothing_is_guessed_for_a_file_read_by_ocr_a_large_one_or_one_that_cannot_be_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     guessed: list[object] = []
     monkeypatch.setattr(parsing, "guess", guessed.append)
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
     os.mkfifo(tmp_path / "fifo.txt")
-    for name in ("scan.pdf", "fifo.txt", "missing.html"):
+    with (tmp_path / "large.html").open("wb") as large:
+        large.truncate(parsing.GUESSED_BYTES + 1)
+    for name in ("scan.pdf", "fifo.txt", "missing.html", "large.html"):
         parsing.guess_first(str(tmp_path / name))
     assert guessed == []
     assert workers._early == []  # nothing forked here: a guess without an early worker does nothing

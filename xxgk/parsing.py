@@ -144,6 +144,9 @@ def fork_worker_early() -> None:
 GUESSED_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".txt", ".text", ".docx"})
 """The files `guess_first` hands to the early worker: read without OCR or a conversion, so a wrong guess
 (a file the warehouse already holds) costs the worker tens of milliseconds, not minutes."""
+GUESSED_BYTES = 4 << 20
+"""Nor a larger one: the command hashes the file before it goes on (≈ 2 ms a MB), and hashes it again
+when it plans the run."""
 
 
 def file_hash(path: str | Path) -> str:
@@ -161,11 +164,13 @@ def guess_first(path: str) -> None:
     worker forked early, as the ingest will build it (`Job(resolved path, hash, rows=True)`), so that the
     file is parsed while the command imports its CLI, hashes its inputs and reads the warehouse; the
     ingest's pool takes the result when its first job is that one (`workers.guess`). Nothing is guessed
-    for a file the worker would read by OCR or convert, or one that cannot be read."""
+    for a file the worker would read by OCR or convert, a large one, or one that cannot be read."""
     file = Path(path)
     if file.suffix.lower() not in GUESSED_SUFFIXES:
         return
     try:
+        if file.stat().st_size > GUESSED_BYTES:
+            return
         resolved = file.resolve()
         job = Job(str(resolved), file_hash(resolved), rows=True)
     except (XxgkError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop

@@ -177,6 +177,15 @@ def test_evidence_for_finds_what_the_path_form_found(collected: Path) -> None:
     assert manifest.evidence_for(collected / "c" / "r.html") == {}  # listed, but not saved
 
 
+def test_evidence_for_the_root_looks_at_no_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Path("/").parents` is empty: the root's own manifest is never read for the root itself."""
+    looked: list[str] = []
+    monkeypatch.setattr(manifest, "_regular", lambda path: looked.append(path))
+    assert manifest.evidence_for("/") == {} and manifest.evidence_for("//") == {}
+    assert looked == []
+    assert manifest.evidence_for("/r.html") == {} and looked == ["/manifest.csv"]
+
+
 def test_evidence_for_raises_what_the_path_form_raised(collected: Path) -> None:
     loop = collected / "links" / "loop"
     with pytest.raises(RuntimeError) as old:

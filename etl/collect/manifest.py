@@ -97,6 +97,8 @@ def evidence_for(path: str | Path) -> dict[str, str]:
     file = os.path.realpath(path)
     _check_loop(file)
     folder, searched = os.path.dirname(file), 0
+    if folder == file:  # the root itself: `Path.parents` is empty
+        return {}
     while searched < SEARCH_UP:
         manifest = os.path.join(folder, MANIFEST)
         info = _regular(manifest)

@@ -14,6 +14,7 @@ from warehouse.publish import current_version
 from warehouse.store import parts as parts_module
 from xxgk import ingest as ingest_module
 from xxgk.ingest import ingest
+from xxgk.parsing import file_hash
 from xxgk.samples.corpus import generate_corpus
 
 QUERIES = {
@@ -54,6 +55,7 @@ def test_a_first_build_hashes_no_file_before_parsing(
 ) -> None:
     """…and stores the same reports, sources and errors (their content hashes included) as a build whose
     files were hashed first; a file that cannot be read gets the same outcome."""
+    monkeypatch.setattr(ingest_module, "CHUNK", 2)  # a bulk run: more files than a chunk
     hashed: list[int] = []
     real = ingest_module._hashes
 
@@ -86,9 +88,9 @@ def test_a_file_that_kills_its_worker_keeps_its_hash_in_a_first_build(
     the driver hashed every file first."""
     from xxgk.parsing import Failure, Parsed
 
-    victim = sorted(p for p in corpus.rglob("*.html") if "bad" not in p.parts and p.stat().st_size < 1 << 20)[
-        0
-    ]
+    monkeypatch.setattr(ingest_module, "CHUNK", 1)  # a bulk run: more files than a chunk
+    good = sorted(p for p in corpus.rglob("*.html") if "bad" not in p.parts and p.stat().st_size < 1 << 20)
+    victim, other = good[:2]
     real = ingest_module.parse_isolated
 
     def parse(jobs: object, **kwargs: object) -> object:
@@ -99,9 +101,9 @@ def test_a_file_that_kills_its_worker_keeps_its_hash_in_a_first_build(
                 yield parsed
 
     monkeypatch.setattr(ingest_module, "parse_isolated", parse)
-    ingest([victim], tmp_path / "wh")
+    ingest([victim, other], tmp_path / "wh")
     errors = _stored(tmp_path / "wh")["errors"]
-    assert errors == [(str(victim), ingest_module._file_hash(victim), "error", "worker died (simulated)")]
+    assert errors == [(str(victim), file_hash(victim), "error", "worker died (simulated)")]
 
 
 def test_the_part_writer_stages_documents_without_a_key(tmp_path: Path) -> None:

@@ -201,7 +201,7 @@ Digest = str | XxgkError | OSError
 def _digest_or_none(path: str) -> str | None:
     """The file's SHA-256, None when it cannot be read."""
     try:
-        return _file_hash(Path(path))
+        return file_hash(path)
     except (XxgkError, OSError):
         return None
 
@@ -251,11 +251,13 @@ def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
 
 
 def _first_plan(files: Sequence[Path]) -> _Plan:
-    """Every file parsed, none hashed first: the plan of a run into an empty warehouse, where no path,
-    content or failure is known (`_plan` of an empty state sends every hashed file to the workers, and
-    a worker hashes the bytes it reads). Hashing 100k files first took ≈ 13 s of one core before the
-    workers started (docs/scale.md §5, the full build, driver and tail). A file that cannot be read fails
-    in its worker with the reason the hash gave it (both open it with `open_input`)."""
+    """Every file parsed, none hashed first: the plan of a bulk run (more than CHUNK files) into an empty
+    warehouse, where no path, content or failure is known (`_plan` of an empty state sends every hashed
+    file to the workers, and a worker hashes the bytes it reads). Hashing 100k files first took ≈ 13 s
+    of one core before the workers started (docs/scale.md §5, the full build's driver). A file that
+    cannot be read fails in its worker with the reason the hash gave it (both open it with
+    `open_input`). A smaller run hashes first: its first job may have been guessed, with its hash
+    (`parsing.guess_first`)."""
     return _Plan(to_parse=[Job(str(file), "", rows=True) for file in files])
 
 
@@ -551,8 +553,10 @@ def ingest(
         with stage("find, hash"):
             inputs = inputs or place_inputs(directory)
             found = discover(paths)
-            # into an empty warehouse nothing is known by its hash: the workers hash what they read
-            hashes = _hashes(found.files) if opened is not None or cluster is not None else None
+            # into an empty warehouse nothing is known by its hash: a bulk run's workers hash what they read
+            # (a run of one chunk hashes first: its first file's job may be a guess, `guess_first`)
+            first = opened is None and cluster is None and len(found.files) > CHUNK
+            hashes = None if first else _hashes(found.files)
         summary = IngestSummary(ignored=found.ignored, skipped=found.skipped)
         with writer_lock(directory, waiting):
             with stage("look up inputs"):

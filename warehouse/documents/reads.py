@@ -116,18 +116,18 @@ PLACE_COLUMNS = "province, city, county, province_code, city_code, county_code"
 
 
 def _place_sql(con: Connection) -> str:
-    """`summary_place` over every report, current or not. With the current-report rollup the current
-    reports come from it (one small file per province) and only the others, replaced versions
-    (`is_current` is NOT NULL), from `reports`, whose bucket files DuckDB skips by their `is_current`
-    statistics when all their reports are current: a name seen only on a replaced report still counts,
-    and the scan of every bucket's place columns is gone (18 → 10 ms CPU at 100k reports)."""
+    """`summary_place` over every report, current or not. With the rollups the current reports come from
+    `agg_reports` and the others, replaced versions (`NOT is_current`), from `agg_superseded` (one small
+    file per province each): a name seen only on a replaced report still counts, and no bucket file is
+    read (at 1M reports the replaced ones cost ≈ 65–75 ms CPU cold, the footers of 256 bucket files,
+    against ≈ 18 → 10 ms CPU at 100k when they were read from `reports`; docs/scale.md §5, issue12pa)."""
     sql = queries.sql("summary_place")
     if not has_current_rollup(con):
         return sql
     place = "$place IN (province_code, city_code, county_code)"
     return (
         f"WITH reports AS (SELECT {PLACE_COLUMNS} FROM agg_reports WHERE {place} "
-        f"UNION ALL SELECT {PLACE_COLUMNS} FROM main.reports WHERE NOT is_current AND {place})\n{sql}"
+        f"UNION ALL SELECT {PLACE_COLUMNS} FROM agg_superseded WHERE {place})\n{sql}"
     )
 
 

@@ -310,18 +310,15 @@ def province_relations(con: Connection, provinces: set[str], relations: tuple[st
     from warehouse.store.catalog import DELTA_PREFIX
     from warehouse.store.rollups import view_sql
 
-    try:
-        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
-        listed = con.execute(
-            "SELECT province, relation, file FROM _rollups WHERE list_contains($provinces, province) "
-            "ORDER BY province, seq",
-            {"provinces": sorted(provinces)},
-        ).fetchall()
-    except duckdb.Error:
+    found = overlay.remembered(con, "rollup_files", lambda: _rollup_files(con))
+    if found is None:
         return {}
+    root, listed = found
     files: dict[str, list[str]] = {}
     deltas: dict[str, list[str]] = {}
     for province, relation, file in listed:
+        if province not in provinces:
+            continue
         kept = deltas if str(relation).startswith(DELTA_PREFIX) else files
         kept.setdefault(str(province), []).append(str(file))
     if not root or not provinces or set(files) != provinces:
@@ -334,6 +331,17 @@ def province_relations(con: Connection, provinces: set[str], relations: tuple[st
     rolled = {p: tuple(f) for p, f in files.items()}
     changed = {p: tuple(f) for p, f in deltas.items()}
     return {relation: view_sql(relation, rolled, changed, read) for relation in relations}
+
+
+def _rollup_files(con: Connection) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """The version's directory and its `_rollups` rows (province, relation, file, in order); None when the
+    version has none. Asked once per dashboard cursor (`overlay.Known`): a version's files never change."""
+    try:
+        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
+        listed = con.execute("SELECT province, relation, file FROM _rollups ORDER BY province, seq")
+    except duckdb.Error:
+        return None
+    return str(root), [(str(p), str(r), str(f)) for p, r, f in listed.fetchall()]
 
 
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:

@@ -14,6 +14,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
 
 from etl.agencies import agency_id, classify
+from etl.normalise import remember
 from etl.places import Place
 from etl.records import ParsedReport, ReportMeta
 
@@ -129,6 +130,8 @@ class ReportRows:
     ocr: Columns
 
 
+CELLS_ENTRIES = 4096
+"""Cells tuples `_cells_text` keeps (emptied when full)."""
 INTEGER_DIGITS = 32
 """Digits an integer may have and still fit DECIMAL(38, 6) with its six decimals (`micro_text`)."""
 
@@ -142,10 +145,22 @@ def micro_text(value: Decimal | None) -> str | None:
     if value is None:
         return None
     text = str(value)
+    try:
+        return _MICRO_TEXTS[text]
+    except KeyError:
+        pass
     digits = text[1:] if text[:1] == "-" else text
     if digits.isdigit() and digits.isascii() and len(digits) <= INTEGER_DIGITS:
-        return text + ".000000"
-    return str(value.quantize(MICRO, context=STORED))
+        return remember(_MICRO_TEXTS, text, text + ".000000", MICRO_ENTRIES)
+    return remember(_MICRO_TEXTS, text, str(value.quantize(MICRO, context=STORED)), MICRO_ENTRIES)
+
+
+_MICRO_TEXTS: dict[str, str] = {}
+"""`micro_text` per a value's own text (which a Decimal's value, sign and exponent are read back from
+exactly, so the stored text is a function of it). Besides the work, the rows then hold one string object
+per distinct value: pickle sends the first and refers back to it for the others, and the driver unpickles
+one string where it unpickled one a fact (nearly every value is a small count)."""
+MICRO_ENTRIES = 4096
 
 
 def report_rows(report: ParsedReport, path: str, size: int) -> ReportRows:
@@ -247,11 +262,11 @@ def _fact_rows(report: ParsedReport) -> list[Row]:
             fact.value_raw,
             fact.semantic,
             fact.confidence,
-            None if fact.source.table is None else fact.source.table + 1,
-            fact.source.row_label,
-            fact.source.column_label,
-            fact.source.page,
-            fact.source.locator,
+            None if (source := fact.source).table is None else source.table + 1,
+            source.row_label,
+            source.column_label,
+            source.page,
+            source.locator,
         )
         for fact in report.facts
     ]
@@ -266,8 +281,8 @@ def _check_rows(report: ParsedReport) -> list[Row]:
             check.severity,
             check.status,
             check.breakdown,
-            micro_text(check.expected),
-            micro_text(check.actual),
+            None if (expected := check.expected) is None else micro_text(expected),
+            None if (actual := check.actual) is None else micro_text(actual),
             check.message,
             check.message_zh,
             _cells_text(check.cells),
@@ -276,8 +291,27 @@ def _check_rows(report: ParsedReport) -> list[Row]:
     ]
 
 
+_CELLS_TEXTS: dict[tuple[tuple[str, str], ...], str] = {}
+"""`_cells_text` of the cells tuples seen: a check reads the same cells in report after report (≈ 37
+checks a report, ≈ 6 cells each; a lookup is about a fifth of the join)."""
+
+
 def _cells_text(cells: tuple[tuple[str, str], ...]) -> str:
-    """The cells a check read as `code|breakdown;…` (f-string formatting only when one is not a str)."""
+    """The cells a check read as `code|breakdown;…` (f-string formatting only when one is not a str).
+    Kept per cells tuple when every cell is text (only then: `(1, "a")` equals `(1.0, "a")`)."""
+    try:
+        return _CELLS_TEXTS[cells]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable cell
+        return _joined(cells)
+    try:
+        return remember(_CELLS_TEXTS, cells, ";".join(map("|".join, cells)), CELLS_ENTRIES)
+    except TypeError:
+        return ";".join(f"{code}|{breakdown}" for code, breakdown in cells)
+
+
+def _joined(cells: tuple[tuple[str, str], ...]) -> str:
     try:
         return ";".join(map("|".join, cells))
     except TypeError:

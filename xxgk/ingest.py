@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import queue
 import shutil
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from etl.agencies import read_aliases
 from etl.errors import XxgkError, depends_on_the_installation
-from etl.limits import file_kind, open_input
+from etl.limits import file_kind
 from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
@@ -41,7 +40,7 @@ from warehouse.store import session, stages
 from warehouse.store.stages import stage
 from warehouse.store.state import lookup_state
 from warehouse.store.writer import StoreRun
-from xxgk.parsing import Failure, Job, Parsed, parse_isolated, parsing_pool
+from xxgk.parsing import Failure, Job, Parsed, file_hash, parse_isolated, parsing_pool
 from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
@@ -196,14 +195,6 @@ def _unreadable(exc: OSError) -> str:
     return f"cannot read ({exc.strerror or exc})"
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open_input(path) as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 Digest = str | XxgkError | OSError
 
 
@@ -212,7 +203,7 @@ def _hashes(files: Sequence[Path]) -> dict[Path, Digest]:
     found: dict[Path, Digest] = {}
     for file in files:
         try:
-            found[file] = _file_hash(file)
+            found[file] = file_hash(file)
         except (XxgkError, OSError) as exc:
             found[file] = exc
     return found

@@ -7,7 +7,9 @@ click, no rich); any other `xxgk parse` command line comes here as before.
 The worker imports the parsers while the command imports click, the CLI and rich (and, for ingest, DuckDB,
 hashes the inputs and reads the warehouse), so the two start-ups overlap on a machine with two cores; every
 other command goes straight to `xxgk.cli`. The worker is forked before ingest opens the warehouse's
-writer lock, so it never holds the lock's descriptor.
+writer lock, so it never holds the lock's descriptor. `xxgk ingest FILE …` also hands the worker its
+first file at once (`parsing.guess_first`): the file is parsed while the command starts up, and the
+ingest takes the result when the file is the first it parses.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import sys
 from collections.abc import Callable
 
 HELP_OPTIONS = frozenset({"--help", "-h"})
+INGEST_VALUED = frozenset(
+    {"--warehouse", "--jobs", "-j", "--places-overrides", "--aliases", "--timeout", "--memory-limit"}
+)
+"""`xxgk ingest`'s options that take the next argument as their value (xxgk/cli.py)."""
 
 
 def forks_early(arguments: list[str]) -> bool:
@@ -26,6 +32,23 @@ def forks_early(arguments: list[str]) -> bool:
     if arguments[:1] == ["parse"]:
         return True
     return arguments[:1] == ["ingest"] and not any(a.split("=")[0] == "--cluster" for a in arguments)
+
+
+def first_path(arguments: list[str]) -> str | None:
+    """The first PATH of `xxgk ingest ARGUMENTS` as click takes it (an argument that is neither an option
+    nor an option's value), or None when there is none or the command line has `--` (then every later
+    argument is a path; not worth telling apart here). A wrong answer costs only a wasted guess."""
+    value = False
+    for argument in arguments:
+        if value:
+            value = False
+        elif argument == "--":
+            return None
+        elif argument in INGEST_VALUED:
+            value = True
+        elif not argument.startswith("-") or argument == "-":
+            return argument
+    return None
 
 
 def exit_status(code: object) -> int:
@@ -40,7 +63,10 @@ def exit_status(code: object) -> int:
 
 def run_and_exit(command: Callable[[], object]) -> None:
     """Run `command`, flush its output and end the process without tearing the interpreter down
-    (about 10 ms of `xxgk parse`): it has written everything, and its worker is stopped."""
+    (about 10 ms of `xxgk parse`, 30–100 ms of `xxgk ingest` with DuckDB and ~280 modules loaded): it
+    has written everything and stopped its worker; an ingest's version is durable before CURRENT names
+    it, and its DuckDB instance, left open (`session.leave_to_exit`), has nothing left to write. An
+    exception other than SystemExit is raised as it would be."""
     try:
         command()
         status = 0
@@ -65,12 +91,15 @@ def main() -> None:
 
         cli()
         return
-    from xxgk.parsing import fork_worker_early
+    from xxgk.parsing import fork_worker_early, guess_first
 
     fork_worker_early()
+    if sys.argv[1] == "ingest":
+        if (path := first_path(sys.argv[2:])) is not None:
+            guess_first(path)  # parsed by the worker while the command starts up
+        from warehouse.store.session import leave_to_exit
+
+        leave_to_exit()  # run_and_exit ends the process: its DuckDB instance is not closed before
     from xxgk.cli import cli
 
-    if sys.argv[1] == "parse":
-        run_and_exit(cli)
-    else:
-        cli()
+    run_and_exit(cli)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from etl.errors import XxgkError
-from etl.limits import read_input
+from etl.limits import open_input, read_input
 from etl.ocr.progress import on_page, page_read
 from etl.records import ParsedReport
-from xxgk.workers import Limits, Pool, allow, fork_early, in_worker, tell
+from xxgk.workers import Limits, Pool, allow, fork_early, guess, in_worker, tell
 
 if TYPE_CHECKING:
     from warehouse.rows import ReportRows
@@ -138,6 +139,43 @@ def fork_worker_early() -> None:
     """`xxgk parse`'s worker, forked before the command imports its CLI (xxgk/launch.py); the pool of
     `parsing_pool(fork=True)` takes it when the limits allow (--memory-limit left at its default)."""
     fork_early(parse_one, Limits(), PRELOADED)
+
+
+GUESSED_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".txt", ".text", ".docx"})
+"""The files `guess_first` hands to the early worker: read without OCR or a conversion, so a wrong guess
+(a file the warehouse already holds) costs the worker tens of milliseconds, not minutes."""
+GUESSED_BYTES = 4 << 20
+"""Nor a larger one: the command hashes the file before it goes on (≈ 2 ms a MB), and hashes it again
+when it plans the run."""
+
+
+def file_hash(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, read as an input is (`open_input`: a regular file within the size
+    limit, else an `XxgkError`)."""
+    digest = hashlib.sha256()
+    with open_input(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def guess_first(path: str) -> None:
+    """`xxgk ingest PATH …` (xxgk/launch.py): hand the job an ingest would give its first file to the
+    worker forked early, as the ingest will build it (`Job(resolved path, hash, rows=True)`), so that the
+    file is parsed while the command imports its CLI, hashes its inputs and reads the warehouse; the
+    ingest's pool takes the result when its first job is that one (`workers.guess`). Nothing is guessed
+    for a file the worker would read by OCR or convert, a large one, or one that cannot be read."""
+    file = Path(path)
+    if file.suffix.lower() not in GUESSED_SUFFIXES:
+        return
+    try:
+        if file.stat().st_size > GUESSED_BYTES:
+            return
+        resolved = file.resolve()
+        job = Job(str(resolved), file_hash(resolved), rows=True)
+    except (XxgkError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        return
+    guess(job)
 
 
 def parsing_pool(*, workers: int = 1, limits: Limits | None = None, fork: bool = False) -> Pool[Job, Parsed]:

@@ -56,6 +56,9 @@ MAX_ALLOWED_SECONDS = 3600.0
 """The most wall-clock time one input may take in all when its task asks for more (`allow`)."""
 RESOURCE_FAILURES = ("timed out after", "over the memory limit", "the parser process died")
 """How the failures this module reports begin: they depend on the machine, so they are retried."""
+GUESS = -1
+"""The index an input handed to an early worker before any pool asked for it is sent under (`guess`):
+no input of a pool's run has it."""
 
 
 class Connection:
@@ -366,6 +369,9 @@ class _Worker:
     deadline: float = 0.0
     extended: bool = False
     """Whether the task asked for more time for the current input (`allow`)."""
+    guess: Any = None
+    """The input `guess` handed to this early worker, until the pool that takes the worker has seen its
+    first input (`Pool._claim`)."""
 
     def give(self, index: int, item: Any, limits: Limits) -> None:
         self.conn.send((index, item))
@@ -425,6 +431,22 @@ def fork_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -
     any other is killed then, and one never taken dies with this process."""
     if threading.active_count() == 1:
         _early.append((_task_name(task), limits, preload, _fork(task, limits, preload)))
+
+
+def guess(item: Any) -> None:
+    """Hand `item` to the worker `fork_early` just forked, before any pool asks for it: `xxgk ingest FILE`
+    has its file parsed while the command starts up, hashes it and reads the warehouse (docs/scale.md §5,
+    one file, eleventh pass). The pool that takes the worker claims the result for its first input when
+    that input equals `item`; otherwise the result is dropped (a worker busy with it finishes it first).
+    The input's clock starts when the worker is ready, as for any input."""
+    if not _early:
+        return
+    _, limits, _, worker = _early[-1]
+    try:
+        worker.give(GUESS, item, limits)
+    except OSError:  # the worker died: the pool will find out
+        return
+    worker.guess = item
 
 
 def _take_early(task: Task[Any, Any], limits: Limits, preload: tuple[str, ...]) -> _Worker | None:
@@ -571,7 +593,7 @@ class Pool(Generic[T, R]):
                 self._assign(todo)
                 if not any(w.job for w in self.workers) and not todo:
                     break
-                self._collect()
+                self._collect(todo)
                 while following in self.done:
                     yield self.done.pop(following)
                     following += 1
@@ -588,6 +610,9 @@ class Pool(Generic[T, R]):
             todo.append(found)
 
     def _assign(self, todo: deque[tuple[int, T]]) -> None:
+        for worker in self.workers:
+            if worker.guess is not None:
+                self._claim(worker, todo)
         while todo and len(self.workers) < self.jobs:
             self.workers.append(_start(self.task, self.limits, self.preload, self.fork))
         for worker in list(self.workers):
@@ -599,7 +624,18 @@ class Pool(Generic[T, R]):
                     todo.appendleft((index, item))
                     self._replace(worker)
 
-    def _collect(self) -> None:
+    def _claim(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
+        """A worker taken with a guessed input in hand (`guess`): when this run's first input is the
+        same, that input is the worker's job from now on (its result, when it comes, is the input's);
+        otherwise the guess stays the worker's job under GUESS, and its result is dropped."""
+        guessed, worker.guess = worker.guess, None
+        if not todo or todo[0][1] != guessed or worker.job is None or worker.job[0] != GUESS:
+            return
+        index, item = todo.popleft()
+        worker.job = (index, item)
+        worker.deadline = max(worker.deadline, worker.started + self.limits.seconds)
+
+    def _collect(self, todo: deque[tuple[int, T]]) -> None:
         """Wait for a result, a worker that became ready or died, or the first deadline."""
         busy = [w for w in self.workers if w.job]
         starting = [w for w in self.workers if not w.ready]
@@ -608,23 +644,32 @@ class Pool(Generic[T, R]):
         ready = set(wait([w.conn for w in busy + starting], timeout))
         for worker in starting:
             if worker.conn in ready:
-                self._start_up(worker)
+                self._start_up(worker, todo)
         for worker in busy:
-            assert worker.job is not None
+            if worker not in self.workers or worker.job is None:  # replaced, or failed to start
+                continue
             index, item = worker.job
+            if worker in starting and worker.conn in ready:  # it said it is ready: read its result next
+                continue
             if worker.conn in ready:
                 self._receive(worker, index, item)
             elif time.monotonic() >= worker.deadline:
                 self._fail(worker, index, item, worker.timed_out(self.limits))
 
-    def _start_up(self, worker: _Worker) -> None:
+    def _start_up(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
         try:
             worker.ready = worker.conn.recv() == READY
             self.failed_starts = 0
+            if worker.job is not None:  # a guess (`guess`): its clock starts now, as an input's does
+                worker.started = time.monotonic()
+                worker.deadline = worker.started + self.limits.seconds
             return
         except (EOFError, OSError):
             pass
         reason = worker.death()
+        if worker.job is not None and worker.job[0] != GUESS:  # a claimed guess: not its input's doing
+            todo.appendleft(worker.job)
+        worker.job = None
         self._replace(worker)
         self.failed_starts += 1
         if self.failed_starts >= MAX_FAILED_STARTS:
@@ -642,14 +687,16 @@ class Pool(Generic[T, R]):
         if got == ALLOW:
             worker.allow(float(outcome))
             return
-        self.done[got] = (item, outcome)
+        if index != GUESS:  # a guess no input claimed is dropped
+            self.done[index] = (item, outcome)
         worker.job = None
         if outcome.failure:
             self._replace(worker)
 
     def _fail(self, worker: _Worker, index: int, item: T, reason: str) -> None:
         seconds = time.monotonic() - worker.started
-        self.done[index] = (item, Result(None, reason, seconds, 0))
+        if index != GUESS:
+            self.done[index] = (item, Result(None, reason, seconds, 0))
         worker.job = None
         self._replace(worker)
 

@@ -29,6 +29,7 @@ from warehouse.store.catalog import (
     absolute,
     stored_columns,
 )
+from warehouse.store.stages import stage
 
 REAL_TABLES = ("warehouse_info", "metrics", "series_map", "runs")
 CATALOG_DDL = """
@@ -316,27 +317,31 @@ def _patched(
 ) -> bool:
     """Write `path` as a copy of `previous` with the catalogue, runs and views of this version; False
     (and nothing at `path`) when `previous` cannot be patched (`_open_patch`)."""
-    opened = begun.opened() if begun is not None else _open_patch(path, previous, directory, catalog)
+    with stage("version: wait for its thread"):
+        opened = begun.opened() if begun is not None else _open_patch(path, previous, directory, catalog)
     if opened is None:
         return False
     con = opened.con
     try:
-        for table in ("warehouse_info", "_parts", "_buckets", "_dead", "_rollups"):
-            con.execute(f"DELETE FROM {table}")
-        _fill_catalog(con, catalog, directory)
-        kept = con.execute("SELECT * FROM runs").fetchall()
-        if runs[: len(kept)] == kept:
-            insert_rows(con, "runs", runs[len(kept) :])
-        else:
-            con.execute("DELETE FROM runs")
-            insert_rows(con, "runs", runs)
-        views = _views(directory, catalog)
-        for name in opened.views.keys() - views.keys():
-            con.execute(f"DROP VIEW IF EXISTS {name}")
-        _bind_changed(opened, views)
-        con.execute("DELETE FROM _views")
-        insert_rows(con, "_views", sorted(views.items()))
-        con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
+        with stage("version: catalogue"):
+            for table in ("warehouse_info", "_parts", "_buckets", "_dead", "_rollups"):
+                con.execute(f"DELETE FROM {table}")
+            _fill_catalog(con, catalog, directory)
+            kept = con.execute("SELECT * FROM runs").fetchall()
+            if runs[: len(kept)] == kept:
+                insert_rows(con, "runs", runs[len(kept) :])
+            else:
+                con.execute("DELETE FROM runs")
+                insert_rows(con, "runs", runs)
+        with stage("version: views"):
+            views = _views(directory, catalog)
+            for name in opened.views.keys() - views.keys():
+                con.execute(f"DROP VIEW IF EXISTS {name}")
+            _bind_changed(opened, views)
+            con.execute("DELETE FROM _views")
+            insert_rows(con, "_views", sorted(views.items()))
+        with stage("version: checkpoint"):
+            con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
     except BaseException:
         opened.remove()
         raise

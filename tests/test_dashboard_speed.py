@@ -411,9 +411,9 @@ def test_the_candidates_read_only_their_provinces_files_and_never_an_odd_code_as
     con = duckdb.connect()
     try:
         con.execute(
-            "CREATE TABLE agg_reports AS SELECT * FROM (VALUES (TRUE, 2021, '330000', '330800', '330822'), "
-            "(TRUE, 2021, NULL, '330800', '330824'), (TRUE, 2021, 'x''1', '999900', '999901')) "
-            "AS t(is_current, year, province_code, city_code, county_code)"
+            "CREATE TABLE agg_reports AS SELECT * FROM (VALUES (TRUE, 2021, '330000', '330800', '330822', 'a'), "
+            "(TRUE, 2021, NULL, '330800', '330824', 'b'), (TRUE, 2021, 'x''1', '999900', '999901', 'c')) "
+            "AS t(is_current, year, province_code, city_code, county_code, agency_id)"
         )
         assert reads._provinces(con, {"place": "330800", "year": 2021}) == (
             " WHERE province_code = '330000' OR province_code IS NULL"

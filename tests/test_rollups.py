@@ -406,7 +406,7 @@ def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_fac
         for vertical in ((True, False) if i % 4 == 0 else (True,))
     ]
     requests.append(FindingsRequest(str(places[0][0]), int(places[0][1]), kinds=("department",)))
-    assert findings_reads._rollup_within(con, requests[0]) is not None, "a store version has the rollups"
+    assert findings_reads._place_provinces(con, requests[0]) is not None, "a store version has the rollups"
     rolled = [findings_reads.build_findings(con, r, "v", now=now) for r in requests]
     monkeypatch.setattr(findings_reads, "has_current_rollup", lambda _con: False)
     monkeypatch.setattr(reads, "has_current_rollup", lambda _con: False)
@@ -418,6 +418,38 @@ def test_the_review_findings_read_from_the_rollups_equal_those_read_from_the_fac
         cells += sum(1 for f in checks for cell in f.cells if cell.printed)
         missing += len(found.missing)
     assert failures > 20 and cells > 20 and missing > 0, "the comparisons must cover checks, cells, gaps"
+
+
+def test_a_places_provinces_in_one_scan_are_those_the_units_and_the_missing_units_read(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """`place_provinces` (one scan of `agg_reports` for the review findings' units, failed checks and
+    missing units, issue12pa) gives, for every place and year, the provinces of the place's current
+    reports of the year and those of its reports with an agency id, as the two scans did."""
+    from warehouse.documents import reads
+    from warehouse.store.rollups import NO_PROVINCE
+
+    places = con.execute("""
+        SELECT DISTINCT code, year FROM (
+            SELECT unnest([province_code, city_code, county_code]) AS code, year FROM reports WHERE is_current)
+        WHERE code IS NOT NULL AND year IS NOT NULL ORDER BY ALL""").fetchall()
+    assert len(places) > 10
+    for code, year in [*places, ("999999", 2020)]:
+        params = {"place": code, "year": year}
+        of_year = con.execute(
+            "SELECT DISTINCT province_code FROM agg_reports AS r WHERE r.is_current AND r.year = $year "
+            "AND $place IN (r.province_code, r.city_code, r.county_code) AND r.province_code IS NOT NULL "
+            "ORDER BY 1",
+            params,
+        ).fetchall()
+        of_units = con.execute(
+            "SELECT DISTINCT coalesce(province_code, $none) FROM agg_reports WHERE is_current "
+            "AND agency_id IS NOT NULL AND $place IN (province_code, city_code, county_code) ORDER BY 1",
+            {"place": code, "none": NO_PROVINCE},
+        ).fetchall()
+        found = reads.place_provinces(con, code, year)
+        assert found.of_year == tuple(str(p) for (p,) in of_year), (code, year)
+        assert found.of_units == tuple(str(p) for (p,) in of_units), (code, year)
 
 
 def test_the_missing_units_read_from_the_places_provinces_equal_those_read_from_every_province(
@@ -547,10 +579,26 @@ def test_a_place_name_seen_only_on_a_replaced_report_still_counts() -> None:
             ('省', '市', '乙县', '110000', '110100', '110101', FALSE)
         ) AS t(province, city, county, province_code, city_code, county_code, is_current)""")
     mem.execute("CREATE TABLE agg_reports AS SELECT * FROM reports WHERE is_current")
+    mem.execute("CREATE TABLE agg_superseded AS SELECT * FROM reports WHERE NOT is_current")
+    # The replaced reports come from `agg_superseded`, not from the buckets' `reports` (ROLLUPS_FORMAT 8).
+    mem.execute("DROP TABLE reports")
     assert reads.has_current_rollup(mem)
     assert reads.place_name(mem, "110101") == ("乙县", "county")  # 乙 sorts before 甲
     assert reads.place_name(mem, "110100") == ("市", "city")
     mem.close()
+
+
+def test_the_superseded_rollup_holds_the_reports_that_are_not_current(con: duckdb.DuckDBPyConnection) -> None:
+    """`agg_superseded` (ROLLUPS_FORMAT 8; kept by delta in `delta_warehouse`) holds every report whose
+    `is_current` is FALSE, with its place columns, and no other: a place's name reads it for the replaced
+    versions instead of every bucket's `reports`."""
+    columns = ", ".join(rollups.SUPERSEDED_COLUMNS)
+    stored = con.execute(f"SELECT {columns} FROM agg_superseded ORDER BY report_id").fetchall()
+    expected = con.execute(
+        f"SELECT {columns} FROM reports WHERE NOT is_current ORDER BY report_id"
+    ).fetchall()
+    assert stored == expected
+    assert stored, "the corpus holds replaced versions"
 
 
 AGENCY_SQL = """
@@ -742,6 +790,41 @@ def test_the_agencies_pages_one_read_of_an_agency_gives_its_reports_years_and_co
     assert selected > len(agencies) and some > 0 and compared > 3
     with pytest.raises(ValueError, match="one agency id"):
         dq.agency_rows(con, ReportFilter(agency_ids=tuple(agencies[:2])))
+
+
+def test_an_agencys_profile_and_gaps_read_from_its_provinces_files_are_those_read_from_every_file(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The agencies page reads an agency's profile and gaps from the files of the provinces of its current
+    reports (`agency_provinces` of its `agency_rows`, issue12pa), deltas applied: the same frames as over
+    every province's files, for every agency and kind of filter; and only those files are named."""
+    from dataclasses import replace as with_fields
+
+    agencies = [a for (a,) in con.execute(
+        "SELECT DISTINCT agency_id FROM reports WHERE is_current AND agency_id IS NOT NULL ORDER BY 1"
+    ).fetchall()]  # fmt: skip
+    listed = dict(
+        con.execute(
+            "SELECT file, province FROM _rollups WHERE relation IN ('agg_profile', 'delta:agg_profile')"
+        ).fetchall()
+    )
+    series = rollups.RANKED_SERIES
+    filters = [ReportFilter(), ReportFilter(year_from=2020), ReportFilter(scope="aggregate")]
+    read = 0
+    for agency_id in agencies:
+        provinces = dq.agency_provinces(dq.agency_rows(con, ReportFilter(agency_ids=(agency_id,))))
+        assert provinces
+        one = ReportFilter(agency_ids=(agency_id,))
+        named = {p for f, p in listed.items() if f in dq._agency_rollup(con, "agg_profile", one, provinces)}
+        assert named == set(provinces), agency_id
+        for flt in filters:
+            one = with_fields(flt, agency_ids=(agency_id,))
+            profile = dq.series_by_report(con, one, series, provinces)
+            pd.testing.assert_frame_equal(profile, dq.series_by_report(con, one, series))
+            gaps = dq.series_gaps(con, one, series, provinces)
+            pd.testing.assert_frame_equal(gaps, dq.series_gaps(con, one, series))
+            read += len(profile) + len(gaps)
+    assert read > len(agencies)
 
 
 def test_an_agencys_profile_read_as_stored_when_nothing_is_corrected_is_the_corrected_profile(

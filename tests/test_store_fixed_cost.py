@@ -329,6 +329,7 @@ ROLLUP_VIEWS = (
     "agg_profile",
     "agg_gaps",
     "agg_listing",
+    "agg_superseded",
 )
 
 

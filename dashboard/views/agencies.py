@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts, components, documents, measures, pickers, review_panels, state
 from dashboard.untrusted import markdown
-from warehouse.dashboard_queries import selected_reports
+from warehouse.dashboard_queries import agency_provinces, selected_reports
 from warehouse.store.rollups import RANKED_SERIES
 
 SERIES = RANKED_SERIES
@@ -33,8 +33,12 @@ else:
     state.remember("agency", agency)
 
     one = replace(v.flt, agency_ids=(agency,))
+    # One read of the agency's bucket: the reports the filter selects, the comparison's years and reports,
+    # and the provinces whose pre-aggregated files hold its profile (read from those files only).
+    rows = v.frame("agency_rows", one)
+    provinces = agency_provinces(rows)
     st.subheader(markdown(f"{names.get(agency, agency)} · {v.t('agencies.profile')}"))
-    profile_rows = v.frame("series_by_report", one, SERIES)
+    profile_rows = v.frame("series_by_report", one, SERIES, provinces)
     profile = measures.series_totals(profile_rows)
     table = measures.profile_table(profile, lambda code: v.t("series." + code), SERIES)
     if table.empty:
@@ -42,14 +46,12 @@ else:
     else:
         reasons = measures.profile_reasons(
             profile,
-            v.frame("series_gaps", one, SERIES),
+            v.frame("series_gaps", one, SERIES, provinces),
             lambda kind, printed: v.t(f"missing.{kind}", raw=printed),
             SERIES,
         )
         components.written_table(v, table, reasons, what=f"agency-profile-{agency}", key="profile")
     st.subheader(v.t("agencies.reports"))
-    # One read of the agency's bucket: the reports the filter selects, and the comparison's years and reports.
-    rows = v.frame("agency_rows", one)
     reports = review_panels.with_status_labels(
         v,
         selected_reports(rows)[

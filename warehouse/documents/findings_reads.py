@@ -26,10 +26,12 @@ from warehouse.documents.findings import (
 )
 from warehouse.documents.reads import (
     Connection,
-    _provinces,
+    PlaceProvinces,
     _rows,
     has_current_rollup,
     missing_rows,
+    place_provinces,
+    provinces_within,
     report_rows,
     rows,
 )
@@ -134,20 +136,23 @@ def _missing_cells(con: Connection, report_ids: Sequence[str]) -> dict[str, tupl
     return found
 
 
-def _missing_reports(con: Connection, request: FindingsRequest) -> tuple[MissingReport, ...]:
+def _missing_reports(
+    con: Connection, request: FindingsRequest, provinces: PlaceProvinces | None
+) -> tuple[MissingReport, ...]:
     return tuple(
         MissingReport(str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
-        for r in missing_rows(con, request.place_code, request.year)
+        for r in missing_rows(con, request.place_code, request.year, provinces)
         if request.keeps(str(r["agency_name"]), str(r["agency_kind"]), bool(r["is_vertical"]))
     )
 
 
-def _rollup_within(con: Connection, request: FindingsRequest) -> str | None:
-    """` WHERE …` choosing the place's provinces' files of the current-report rollups, or None when the
-    version has none (the units and failed checks are then read from `reports`, `checks`, `facts`)."""
+def _place_provinces(con: Connection, request: FindingsRequest) -> PlaceProvinces | None:
+    """The provinces of the place's current reports (one scan of `agg_reports` for the units, the failed
+    checks and the missing units), or None when the version has no rollups (the units and failed checks
+    are then read from `reports`, `checks`, `facts`)."""
     if not has_current_rollup(con):
         return None
-    return _provinces(con, {"place": request.place_code, "year": request.year})
+    return place_provinces(con, request.place_code, request.year)
 
 
 def _units(con: Connection, request: FindingsRequest, within: str | None) -> list[dict[str, Any]]:
@@ -175,7 +180,8 @@ def build_findings(
     """The findings of `request` over the warehouse behind `con`; `reviews` are the reviewers' statuses
     and comments by report id (none: every report is 待审核 without comments)."""
     name = place_name(con, request.place_code)
-    within = _rollup_within(con, request)
+    provinces = _place_provinces(con, request)
+    within = None if provinces is None else provinces_within(provinces)
     units = [
         r
         for r in _units(con, request, within)
@@ -204,7 +210,7 @@ def build_findings(
             )
             for r in units
         ),
-        missing=_missing_reports(con, request),
+        missing=_missing_reports(con, request, provinces),
         office=office,
         generated_at=now or datetime.now(UTC),
     )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 
@@ -116,18 +116,18 @@ PLACE_COLUMNS = "province, city, county, province_code, city_code, county_code"
 
 
 def _place_sql(con: Connection) -> str:
-    """`summary_place` over every report, current or not. With the current-report rollup the current
-    reports come from it (one small file per province) and only the others, replaced versions
-    (`is_current` is NOT NULL), from `reports`, whose bucket files DuckDB skips by their `is_current`
-    statistics when all their reports are current: a name seen only on a replaced report still counts,
-    and the scan of every bucket's place columns is gone (18 → 10 ms CPU at 100k reports)."""
+    """`summary_place` over every report, current or not. With the rollups the current reports come from
+    `agg_reports` and the others, replaced versions (`NOT is_current`), from `agg_superseded` (one small
+    file per province each): a name seen only on a replaced report still counts, and no bucket file is
+    read (at 1M reports the replaced ones cost ≈ 65–75 ms CPU cold, the footers of 256 bucket files,
+    against ≈ 18 → 10 ms CPU at 100k when they were read from `reports`; docs/scale.md §5, issue12pa)."""
     sql = queries.sql("summary_place")
     if not has_current_rollup(con):
         return sql
     place = "$place IN (province_code, city_code, county_code)"
     return (
         f"WITH reports AS (SELECT {PLACE_COLUMNS} FROM agg_reports WHERE {place} "
-        f"UNION ALL SELECT {PLACE_COLUMNS} FROM main.reports WHERE NOT is_current AND {place})\n{sql}"
+        f"UNION ALL SELECT {PLACE_COLUMNS} FROM agg_superseded WHERE {place})\n{sql}"
     )
 
 
@@ -171,12 +171,39 @@ def _provinces(con: Connection, params: dict[str, object]) -> str:
     place and year (three small columns read first): the rollup has one file per province, and a literal
     list lets DuckDB skip the others' (the candidates' own query reads every column: 27 → 12 ms at 100k
     reports). '' when a code is not six digits."""
+    return provinces_within(place_provinces(con, str(params["place"]), int(cast("int", params["year"]))))
+
+
+@dataclass(frozen=True)
+class PlaceProvinces:
+    """The provinces of a place's current reports, from one scan of `agg_reports` (`place_provinces`)."""
+
+    of_year: tuple[str, ...]
+    """Those of its reports of the year (a report without a province left out): `provinces_within`."""
+    of_units: tuple[str, ...]
+    """Those of its reports with an agency id (NO_PROVINCE for one without a province): `missing_rows`."""
+
+
+def place_provinces(con: Connection, place: str, year: int) -> PlaceProvinces:
+    """What `_provinces` and `missing_rows` each read of `agg_reports` (a few columns of every province's
+    file: ≈ 15–25 ms CPU each cold at 1M reports), in one scan: the review findings and the summary of a
+    place need both."""
+    from warehouse.store.rollups import NO_PROVINCE
+
     found = con.execute(
-        "SELECT DISTINCT province_code FROM agg_reports AS r WHERE r.is_current AND r.year = $year "
-        "AND $place IN (r.province_code, r.city_code, r.county_code) AND r.province_code IS NOT NULL",
-        params,
+        "SELECT DISTINCT province_code, coalesce(year = $year, FALSE), agency_id IS NOT NULL "
+        "FROM agg_reports WHERE is_current AND $place IN (province_code, city_code, county_code)",
+        {"place": place, "year": year},
     ).fetchall()
-    codes = [str(code) for (code,) in found]
+    of_year = sorted({str(code) for code, dated, _ in found if dated and code is not None})
+    of_units = sorted({NO_PROVINCE if code is None else str(code) for code, _, unit in found if unit})
+    return PlaceProvinces(tuple(of_year), tuple(of_units))
+
+
+def provinces_within(provinces: PlaceProvinces) -> str:
+    """`_provinces`' ` WHERE …` of the provinces of the place's reports of the year; '' when a code is not
+    six digits."""
+    codes = provinces.of_year
     if not all(PROVINCE_CODE.fullmatch(code) for code in codes):
         return ""
     kept = [f"province_code = '{code}'" for code in codes]  # an IN list OR'ed with IS NULL prunes nothing
@@ -237,26 +264,23 @@ def failed_checks(con: Connection, units: Sequence[Unit]) -> dict[tuple[str, str
     return found
 
 
-def missing_rows(con: Connection, place: str, year: int) -> list[dict[str, Any]]:
+def missing_rows(
+    con: Connection, place: str, year: int, provinces: PlaceProvinces | None = None
+) -> list[dict[str, Any]]:
     """`summary_missing` of a place and year, reading the coverage rollup where the version has it (the
     same rows as the `coverage` view, which would rank every agency's years), and of that only the files
-    of the provinces of the place's current reports (`_province_rollups`)."""
-    from warehouse.store.rollups import NO_PROVINCE
-
+    of the provinces of the place's current reports (`_province_rollups`; `provinces`: the place's
+    `place_provinces` when the caller has read them)."""
     sql = queries.sql("summary_missing")
     params = {"place": place, "year": year}
     if has_current_rollup(con):
         # It reads current reports only, which `agg_reports` holds (a few columns of one file per
         # province, not every bucket's `reports`: 75 → 25 ms CPU for a county at 100k reports).
         rollup = "coverage AS (SELECT * FROM agg_coverage), reports AS (SELECT * FROM agg_reports)"
-        found = con.execute(
-            "SELECT DISTINCT coalesce(province_code, $none) FROM agg_reports WHERE is_current "
-            "AND agency_id IS NOT NULL AND $place IN (province_code, city_code, county_code)",
-            {"place": place, "none": NO_PROVINCE},
-        ).fetchall()
+        found = (provinces or place_provinces(con, place, year)).of_units
         if not found:
             return []  # no unit is placed under the place: `placed` is empty
-        rollup = _province_rollups(con, {str(p) for (p,) in found}) or rollup
+        rollup = _province_rollups(con, set(found)) or rollup
         sql = sql.replace("WITH placed AS (", f"WITH {rollup}, placed AS (", 1)
     return _rows(con, "summary_missing", sql, params)
 
@@ -271,26 +295,34 @@ def _province_rollups(con: Connection, provinces: set[str]) -> str:
     whose latest report is elsewhere has no coverage row in these files, and the whole query drops it
     anyway (its latest report is not under the place); one whose latest report is in `provinces` has
     that report here, so its latest report is the same."""
+    found = province_relations(con, provinces, ("agg_coverage", "agg_reports"))
+    if not found:
+        return ""
+    return f"coverage AS ({found['agg_coverage']}), reports AS ({found['agg_reports']})"
+
+
+def province_relations(con: Connection, provinces: set[str], relations: tuple[str, ...]) -> dict[str, str]:
+    """Each of `relations` (pre-aggregated, warehouse/store/rollups.py) as the SELECT of the files (and
+    deltas) of `provinces` (file keys: a code, or NO_PROVINCE) only, as the version's `agg_*` view reads
+    them all; {} when the version does not list every one of them (`_rollups`). A read of a few provinces'
+    rows then opens their files only: DuckDB reads the footer of every file a view names."""
     from warehouse.db import quoted
     from warehouse.store.catalog import DELTA_PREFIX
     from warehouse.store.rollups import view_sql
 
-    try:
-        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
-        listed = con.execute(
-            "SELECT province, relation, file FROM _rollups WHERE list_contains($provinces, province) "
-            "ORDER BY province, seq",
-            {"provinces": sorted(provinces)},
-        ).fetchall()
-    except duckdb.Error:
-        return ""
+    found = overlay.remembered(con, "rollup_files", lambda: _rollup_files(con))
+    if found is None:
+        return {}
+    root, listed = found
     files: dict[str, list[str]] = {}
     deltas: dict[str, list[str]] = {}
     for province, relation, file in listed:
+        if province not in provinces:
+            continue
         kept = deltas if str(relation).startswith(DELTA_PREFIX) else files
         kept.setdefault(str(province), []).append(str(file))
-    if not root or set(files) != provinces:
-        return ""
+    if not root or not provinces or set(files) != provinces:
+        return {}
     base = Path(str(root)).resolve()
 
     def read(names: list[str]) -> str:
@@ -298,9 +330,18 @@ def _province_rollups(con: Connection, provinces: set[str]) -> str:
 
     rolled = {p: tuple(f) for p, f in files.items()}
     changed = {p: tuple(f) for p, f in deltas.items()}
-    coverage = view_sql("agg_coverage", rolled, changed, read)
-    reports = view_sql("agg_reports", rolled, changed, read)
-    return f"coverage AS ({coverage}), reports AS ({reports})"
+    return {relation: view_sql(relation, rolled, changed, read) for relation in relations}
+
+
+def _rollup_files(con: Connection) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """The version's directory and its `_rollups` rows (province, relation, file, in order); None when the
+    version has none. Asked once per dashboard cursor (`overlay.Known`): a version's files never change."""
+    try:
+        (root,) = con.execute("SELECT value FROM warehouse_info WHERE key = 'root'").fetchone() or ("",)
+        listed = con.execute("SELECT province, relation, file FROM _rollups ORDER BY province, seq")
+    except duckdb.Error:
+        return None
+    return str(root), [(str(p), str(r), str(f)) for p, r, f in listed.fetchall()]
 
 
 def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:

@@ -4,4 +4,5 @@
 SELECT g.report_id, g.year, g.series_code, g.breakdown, g.semantic, g.value_raw
 FROM gaps AS g
 WHERE list_contains($series, g.series_code)
-ORDER BY g.year, g.series_code
+-- A total order (the page takes the first printed text of a kind), whichever files the rows come from.
+ORDER BY g.year, g.series_code, g.report_id, g.breakdown, g.semantic, g.value_raw

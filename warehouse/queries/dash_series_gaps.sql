@@ -7,4 +7,4 @@ JOIN (SELECT * FROM facts WHERE value IS NULL AND report_id IN (SELECT report_id
 JOIN series_map AS m
   ON m.template = s.template AND f.metric_code = m.metric_code AND f.breakdown = m.metric_breakdown
 WHERE list_contains($series, m.series_code)
-ORDER BY s.year, m.series_code
+ORDER BY s.year, m.series_code, s.report_id, m.breakdown, f.semantic, f.value_raw

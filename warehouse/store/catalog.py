@@ -68,12 +68,13 @@ def bucket_count(reports: int, current: int) -> int:
 
 
 STORE_FORMAT = "parts-1"
-ROLLUPS_FORMAT = "7"
+ROLLUPS_FORMAT = "8"
 """`warehouse_info.rollups` of a version whose pre-aggregated tables are complete (2: with `agg_ranking`;
 3: with `agg_profile` and `agg_gaps`; 4: `agg_failed.severity_rank`, its files sorted by it; 5:
 `agg_failed.cells` and `.printed`, `agg_reports.title` and `.published`, for the review findings; 6:
 `agg_agencies`, one row per agency and filtered columns with year masks, for the pickers and the coverage
-grid's choice; 7: `agg_listing`, the review listing's columns in its order);
+grid's choice; 7: `agg_listing`, the review listing's columns in its order; 8: `agg_superseded`, the
+reports that are not current with their places, for a place's name);
 a version with another value is read as having none, and its next ingest (or `writer.add_rollups`) builds
 them all."""
 DELTA_PREFIX = "delta:"

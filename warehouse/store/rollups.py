@@ -47,6 +47,7 @@ ROWS = (
     "agg_gaps",
     "agg_agencies",
     "agg_listing",
+    "agg_superseded",
 )
 RELATIONS = (*CUBES, *ROWS)
 DELTA_RELATIONS = (*RELATIONS, "agg_replaced")
@@ -61,6 +62,7 @@ REPLACED_KEY = {
     "agg_coverage": ("agency_id", "agency"),
     "agg_agencies": ("agency_id", "agency"),
     "agg_listing": ("report_id", "report"),
+    "agg_superseded": ("report_id", "report"),
 }
 NO_PROVINCE = "none"
 """The file key of reports without a province."""
@@ -146,6 +148,21 @@ LISTING_SORT = "year DESC NULLS LAST, agency, report_id"
 lets DuckDB's top-N stop decoding once its page is full: the newest year's rows come first, and the row
 groups and vectors its bound rules out are skipped (at 1M reports the listing's read 183 → 49 ms CPU,
 docs/scale.md §5). The place-sorted `agg_reports` stays for the reads by place."""
+SUPERSEDED_COLUMNS = (
+    "report_id",
+    "province",
+    "city",
+    "county",
+    "province_code",
+    "city_code",
+    "county_code",
+    "is_current",
+)
+"""`agg_superseded`: the reports that are not current (`NOT is_current`: an older version of an agency's
+report of a year), with their place columns, per province: a place's name is read from every report placed
+under it, current or not (warehouse/documents/reads.py `place_name`), and the current ones are in
+`agg_reports`; without this the others were read from every bucket's `reports` file (256 footers at 1M
+reports, ≈ 65–75 ms CPU cold for a county's review findings or summary; docs/scale.md §5, issue12pa)."""
 FAILED_REPORT_COLUMNS = ("report_id", "agency_id", "agency", "source_file", *DIMENSIONS, "is_current")
 FAILED_CHECK_COLUMNS = (
     "check_id",
@@ -235,6 +252,7 @@ SORT = {
     "agg_gaps": "agency_id, report_id, series_code, breakdown, semantic, value_raw",
     "agg_agencies": "city_code, county_code, agency_id, agency, agency_level, agency_kind, is_vertical",
     "agg_listing": LISTING_SORT,
+    "agg_superseded": "city_code, county_code, report_id",
 }
 
 
@@ -492,6 +510,9 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
     new_changed = f"(SELECT * FROM {change.new_reports} {changed})"
     touched = _touched(con, change)
     con.execute(f"CREATE OR REPLACE TABLE new_current AS SELECT * FROM {new_changed} WHERE is_current")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE new_superseded AS
+        SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {new_changed} WHERE NOT is_current""")
 
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, previous, touched, sources.directory)
@@ -772,6 +793,7 @@ def _cumulated(
     found["agg_listing"] = (
         f"{old('agg_listing', again)} SELECT {', '.join(LISTING_COLUMNS)} FROM new_current WHERE {where}"
     )
+    found["agg_superseded"] = f"{old('agg_superseded', again)} SELECT * FROM new_superseded WHERE {where}"
     found["agg_ranking"] = f"{old('agg_ranking', again)} SELECT * FROM new_ranking WHERE {where}"
     found["agg_profile"] = f"{old('agg_profile', again)} SELECT * FROM new_profile WHERE {where}"
     found["agg_gaps"] = f"{old('agg_gaps', again)} SELECT * FROM new_gaps WHERE {where}"

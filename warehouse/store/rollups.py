@@ -105,18 +105,15 @@ CUBE_MEASURES = {
     "agg_checks": ("n_fail", "n_pass", "n_na", "n_reports_failing", "n_rows"),
 }
 """`n_rows` counts the rows (facts, series values, checks) a group sums; a group is kept while it is not 0."""
+PLACE_COLUMNS = ("province", "city", "county", "province_code", "city_code", "county_code")
+"""A report's place: names and codes."""
 REPORT_COLUMNS = (
     "report_id",
     "agency_id",
     "agency",
     "year",
     "template",
-    "province",
-    "city",
-    "county",
-    "province_code",
-    "city_code",
-    "county_code",
+    *PLACE_COLUMNS,
     "place_code",
     "place_status",
     "agency_level",
@@ -148,16 +145,7 @@ LISTING_SORT = "year DESC NULLS LAST, agency, report_id"
 lets DuckDB's top-N stop decoding once its page is full: the newest year's rows come first, and the row
 groups and vectors its bound rules out are skipped (at 1M reports the listing's read 183 → 49 ms CPU,
 docs/scale.md §5). The place-sorted `agg_reports` stays for the reads by place."""
-SUPERSEDED_COLUMNS = (
-    "report_id",
-    "province",
-    "city",
-    "county",
-    "province_code",
-    "city_code",
-    "county_code",
-    "is_current",
-)
+SUPERSEDED_COLUMNS = ("report_id", *PLACE_COLUMNS, "is_current")
 """`agg_superseded`: the reports that are not current (`NOT is_current`: an older version of an agency's
 report of a year), with their place columns, per province: a place's name is read from every report placed
 under it, current or not (warehouse/documents/reads.py `place_name`), and the current ones are in

@@ -17,7 +17,7 @@ from warehouse import dashboard_queries as dq
 from warehouse import queries
 from warehouse.db import connect
 from warehouse.documents import reads
-from warehouse.documents.summary import SummaryRequest
+from warehouse.documents.summary import SummaryError, SummaryRequest
 from warehouse.filters import ReportFilter
 from warehouse.review import overlay
 from warehouse.store import rollups
@@ -83,6 +83,41 @@ def test_the_summarys_candidates_read_the_rollup(
     monkeypatch.setattr(reads, "_rows", spy)
     assert reads._unit_rows(con, SummaryRequest(place, 2021, "own"))
     assert len(read) == 1 and "FROM agg_reports" in read[0]
+
+
+def test_a_summary_reads_the_place_s_provinces_once_for_its_units_and_missing_units(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`build_summary` finds the place's provinces in one scan of `agg_reports` and gives them to both the
+    candidates and the missing units; its units and missing units are those each read finding them itself
+    gives."""
+    scans: list[tuple[str, int]] = []
+    original = reads.place_provinces
+
+    def spy(c: duckdb.DuckDBPyConnection, code: str, year: int) -> reads.PlaceProvinces:
+        scans.append((code, year))
+        return original(c, code, year)
+
+    built = 0
+    for place in _places(con):
+        request = SummaryRequest(place, 2021, "own", template="v2021")
+        candidates = {u.report_id for u in reads.candidate_units(con, request)}
+        missing = reads.missing_units(con, request)
+        monkeypatch.setattr(reads, "place_provinces", spy)
+        scans.clear()
+        try:
+            summary = reads.build_summary(con, request, "v")
+        except SummaryError:
+            continue
+        finally:
+            monkeypatch.setattr(reads, "place_provinces", original)
+        assert scans == [(place, 2021)]
+        assert {u.report_id for u in summary.units} | {
+            e.unit.report_id for e in summary.excluded
+        } == candidates
+        assert summary.missing == missing
+        built += 1
+    assert built > 2, "the comparisons must cover summaries, not errors"
 
 
 def test_a_unit_without_agency_id_or_name_is_read_from_the_reports(
@@ -415,11 +450,14 @@ def test_the_candidates_read_only_their_provinces_files_and_never_an_odd_code_as
             "(TRUE, 2021, NULL, '330800', '330824', 'b'), (TRUE, 2021, 'x''1', '999900', '999901', 'c')) "
             "AS t(is_current, year, province_code, city_code, county_code, agency_id)"
         )
-        assert reads._provinces(con, {"place": "330800", "year": 2021}) == (
+        assert reads.provinces_within(reads.place_provinces(con, "330800", 2021)) == (
             " WHERE province_code = '330000' OR province_code IS NULL"
         )
-        assert reads._provinces(con, {"place": "330824", "year": 2021}) == " WHERE province_code IS NULL"
-        assert reads._provinces(con, {"place": "999900", "year": 2021}) == ""
+        assert (
+            reads.provinces_within(reads.place_provinces(con, "330824", 2021))
+            == " WHERE province_code IS NULL"
+        )
+        assert reads.provinces_within(reads.place_provinces(con, "999900", 2021)) == ""
     finally:
         con.close()
 

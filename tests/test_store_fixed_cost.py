@@ -17,6 +17,7 @@ from tests.test_store import _batches, _rows, snapshot
 from warehouse import load
 from warehouse.publish import current_version
 from warehouse.store import derive, session
+from warehouse.store.rollups import RELATIONS
 from xxgk.ingest import ingest, rebuild
 from xxgk.samples import generate_corpus
 
@@ -318,19 +319,8 @@ def test_a_run_writes_no_part_file_for_an_empty_relation_and_keeps_its_view(tmp_
     assert views[0]["facts"] != views[1]["facts"]
 
 
-ROLLUP_VIEWS = (
-    "agg_metrics",
-    "agg_series",
-    "agg_checks",
-    "agg_reports",
-    "agg_failed",
-    "agg_coverage",
-    "agg_ranking",
-    "agg_profile",
-    "agg_gaps",
-    "agg_listing",
-    "agg_superseded",
-)
+ROLLUP_VIEWS = RELATIONS
+"""Every pre-aggregated relation (warehouse/store/rollups.py)."""
 
 
 def test_a_delta_relation_no_row_of_which_changed_keeps_its_file_and_its_answers(

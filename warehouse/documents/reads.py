@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import duckdb
 
@@ -131,7 +131,9 @@ def _place_sql(con: Connection) -> str:
     )
 
 
-def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:
+def candidate_units(
+    con: Connection, request: SummaryRequest, provinces: PlaceProvinces | None = None
+) -> list[Unit]:
     return [
         Unit(
             report_id=str(r["report_id"]),
@@ -145,17 +147,20 @@ def candidate_units(con: Connection, request: SummaryRequest) -> list[Unit]:
             source_file=str(r["source_file"]),
             place=str(r["place"]),
         )
-        for r in _unit_rows(con, request)
+        for r in _unit_rows(con, request, provinces)
     ]
 
 
-def _unit_rows(con: Connection, request: SummaryRequest) -> list[dict[str, Any]]:
+def _unit_rows(
+    con: Connection, request: SummaryRequest, provinces: PlaceProvinces | None = None
+) -> list[dict[str, Any]]:
     """`summary_units`, read from the current-report rollup when the version has it (one small file per
     province instead of every bucket's reports: 51 → 28 ms at 100k reports). The rollup has no file name,
-    which names a unit only when it has neither agency id nor name: then the query reads `reports`."""
+    which names a unit only when it has neither agency id nor name: then the query reads `reports`.
+    `provinces`: the place's `place_provinces` when the caller has read them."""
     params = {"place": request.place_code, "year": request.year}
     if has_current_rollup(con):
-        within = _provinces(con, params)
+        within = provinces_within(provinces or place_provinces(con, request.place_code, request.year))
         rollup = f"WITH reports AS (SELECT *, NULL::VARCHAR AS file_name FROM agg_reports{within})"
         found = _rows(con, "summary_units", f"{rollup}\n{queries.sql('summary_units')}", params)
         if all(r["agency_id"] is not None and r["agency"] is not None for r in found):
@@ -164,14 +169,6 @@ def _unit_rows(con: Connection, request: SummaryRequest) -> list[dict[str, Any]]
 
 
 PROVINCE_CODE = re.compile(r"[0-9]{6}")
-
-
-def _provinces(con: Connection, params: dict[str, object]) -> str:
-    """` WHERE province_code = … OR … OR province_code IS NULL` over the provinces of the reports of the
-    place and year (three small columns read first): the rollup has one file per province, and a literal
-    list lets DuckDB skip the others' (the candidates' own query reads every column: 27 → 12 ms at 100k
-    reports). '' when a code is not six digits."""
-    return provinces_within(place_provinces(con, str(params["place"]), int(cast("int", params["year"]))))
 
 
 @dataclass(frozen=True)
@@ -185,9 +182,9 @@ class PlaceProvinces:
 
 
 def place_provinces(con: Connection, place: str, year: int) -> PlaceProvinces:
-    """What `_provinces` and `missing_rows` each read of `agg_reports` (a few columns of every province's
-    file: ≈ 15–25 ms CPU each cold at 1M reports), in one scan: the review findings and the summary of a
-    place need both."""
+    """What `provinces_within` and `missing_rows` each read of `agg_reports` (a few columns of every
+    province's file: ≈ 15–25 ms CPU each cold at 1M reports), in one scan: the review findings and the
+    summary of a place need both."""
     from warehouse.store.rollups import NO_PROVINCE
 
     found = con.execute(
@@ -201,8 +198,10 @@ def place_provinces(con: Connection, place: str, year: int) -> PlaceProvinces:
 
 
 def provinces_within(provinces: PlaceProvinces) -> str:
-    """`_provinces`' ` WHERE …` of the provinces of the place's reports of the year; '' when a code is not
-    six digits."""
+    """` WHERE province_code = … OR … OR province_code IS NULL` over the provinces of the place's reports
+    of the year (`provinces.of_year`): the rollup has one file per province, and a literal list lets DuckDB
+    skip the others' (the candidates' own query reads every column: 27 → 12 ms at 100k reports). '' when
+    a code is not six digits."""
     codes = provinces.of_year
     if not all(PROVINCE_CODE.fullmatch(code) for code in codes):
         return ""
@@ -344,8 +343,10 @@ def _rollup_files(con: Connection) -> tuple[str, list[tuple[str, str, str]]] | N
     return str(root), [(str(p), str(r), str(f)) for p, r, f in listed.fetchall()]
 
 
-def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit, ...]:
-    found = missing_rows(con, request.place_code, request.year)
+def missing_units(
+    con: Connection, request: SummaryRequest, provinces: PlaceProvinces | None = None
+) -> tuple[MissingUnit, ...]:
+    found = missing_rows(con, request.place_code, request.year, provinces)
     units = [
         MissingUnit(str(r["agency_id"]), str(r["agency_name"]), str(r["place"]), bool(r["within_span"]))
         for r in found
@@ -358,7 +359,10 @@ def missing_units(con: Connection, request: SummaryRequest) -> tuple[MissingUnit
 def build_summary(con: Connection, request: SummaryRequest, version: str) -> Summary:
     """The summary of `request` over the warehouse behind `con` (data version `version`)."""
     name, level = place_name(con, request.place_code)
-    selection = choose_units(candidate_units(con, request), request, f"{name} ({request.place_code})")
+    # one scan of the place's provinces for the units and the missing units
+    provinces = place_provinces(con, request.place_code, request.year) if has_current_rollup(con) else None
+    units = candidate_units(con, request, provinces)
+    selection = choose_units(units, request, f"{name} ({request.place_code})")
     cells = cell_sums(con, official_cells(selection.template), selection.units)
     return Summary(
         request=request,
@@ -368,7 +372,7 @@ def build_summary(con: Connection, request: SummaryRequest, version: str) -> Sum
         version=version,
         units=selection.units,
         excluded=selection.excluded,
-        missing=missing_units(con, request),
+        missing=missing_units(con, request, provinces),
         cells=cells,
         identities=identities(cells, selection.template, failed_checks(con, selection.units)),
     )

@@ -16,9 +16,9 @@ from etl.decode import decode_bytes
 from etl.limits import GridBudget
 from etl.normalise import clean_text
 from etl.readers.html import (
-    _has_table,
     _METAS,
     _WITH_ID_OR_CLASS,
+    _has_table,
     _html_parser,
     _marked,
     _meta_contents,

@@ -8,13 +8,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from itertools import chain
+from typing import Any, TypeVar
 
 from etl.catalogue import metrics
 from etl.places import place_after_overrides
 from etl.records import ParsedReport
 from warehouse.crosschecks import run_cross_checks
 from warehouse.engine import arrow_scans, duckdb
+from warehouse.packed import PackedRows, PackedText, text_array, unpacked
 from warehouse.rows import (
     CHECK_COLUMNS,
     DECIMAL_COLUMNS,
@@ -205,7 +207,10 @@ def _staged(
         "INTEGER": pa.int32(),
         "BLOB": pa.binary(),
     }
-    arrays = [pa.array(values, type=arrow[k]) for values, k in zip(data, kinds, strict=True)]
+    arrays = [
+        values if isinstance(values, pa.Array) else pa.array(values, type=arrow[k])  # packed text: built
+        for values, k in zip(data, kinds, strict=True)
+    ]
     arrow_scans()
     con.register("_incoming", pa.Table.from_arrays(arrays, names=columns))
 
@@ -256,16 +261,17 @@ def insert_reports(con: duckdb.DuckDBPyConnection, new: Sequence[LoadedFile], at
     insert_rows(con, [report_rows(item.report, item.path, item.size) for item in new], at)
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows], at: datetime) -> None:
-    """Insert reports as their rows (warehouse/rows.py, built where they were parsed), replacing rows with
-    the same content hash; `at` is their `ingested_at`. Each table's rows go in as one batch of columns."""
+def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows | PackedRows], at: datetime) -> None:
+    """Insert reports as their rows (warehouse/rows.py, built where they were parsed; a bulk run's packed,
+    warehouse/packed.py), replacing rows with the same content hash; `at` is their `ingested_at`. Each
+    table's rows go in as one batch of columns."""
     delete_reports(con, [item.report_id for item in new])
     reports = [list(column) for column in zip(*(item.report for item in new), strict=True)]
     documents = [list(column) for column in zip(*(item.document for item in new), strict=True)]
-    tables: tuple[tuple[str, tuple[str, ...], list[list[object]]], ...] = (
+    tables: tuple[tuple[str, tuple[str, ...], list[Any]], ...] = (
         ("reports", (*REPORT_COLUMNS, "ingested_at"), [*reports, [at] * len(new)]),
-        ("facts", FACT_COLUMNS, _stacked([item.facts for item in new], len(FACT_COLUMNS))),
-        ("checks", CHECK_COLUMNS, _stacked([item.checks for item in new], len(CHECK_COLUMNS))),
+        ("facts", FACT_COLUMNS, _many_rows(new, "facts", len(FACT_COLUMNS))),
+        ("checks", CHECK_COLUMNS, _many_rows(new, "checks", len(CHECK_COLUMNS))),
         ("parse_warnings", WARNING_COLUMNS, _stacked([item.warnings for item in new], len(WARNING_COLUMNS))),
         ("documents", DOCUMENT_COLUMNS, documents),
         ("ocr_cells", OCR_COLUMNS, _stacked([item.ocr for item in new], len(OCR_COLUMNS))),
@@ -274,6 +280,37 @@ def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows], at: d
         if data and data[0]:
             kinds = [_kind(table, c, values) for c, values in zip(columns, data, strict=True)]
             _insert_columns(con, table, list(columns), kinds, data)
+
+
+def _many_rows(new: Sequence[ReportRows | PackedRows], table: str, width: int) -> list[Any]:
+    """The columns of the facts or checks of `new`, one after the other: as `_stacked` gives them, but a
+    column packed in every report (warehouse/packed.py) as one Arrow array when the batch is staged as
+    Arrow (`_as_arrow`), else unpacked into its values."""
+    plain = [item for item in new if isinstance(item, ReportRows)]
+    if len(plain) == len(new):
+        return _stacked([item.facts if table == "facts" else item.checks for item in plain], width)
+    held: list[tuple[Sequence[object], tuple[PackedText | tuple[object, ...], ...]]] = []
+    total = 0
+    for item in new:
+        if isinstance(item, PackedRows):
+            count = item.n_facts if table == "facts" else item.n_checks
+            if count:
+                held.append(([item.report_id] * count, item.facts if table == "facts" else item.checks))
+                total += count
+        else:
+            columns = item.facts if table == "facts" else item.checks
+            if columns:
+                held.append((columns[0], columns[1:]))
+                total += len(columns[0])
+    arrow = _as_arrow(total * width)
+    data: list[Any] = [list(chain.from_iterable(ids for ids, _ in held))]
+    for index in range(width - 1):
+        parts = [columns[index] for _, columns in held]
+        if arrow and parts and all(isinstance(p, PackedText) for p in parts):
+            data.append(text_array(parts))  # type: ignore[arg-type]
+        else:
+            data.append([value for part in parts for value in unpacked(part)])
+    return data
 
 
 def _stacked(parts: Sequence[Columns], width: int) -> list[list[object]]:
@@ -287,8 +324,9 @@ def _stacked(parts: Sequence[Columns], width: int) -> list[list[object]]:
 
 def _kind(table: str, column: str, values: Sequence[object]) -> str:
     """The type a column is staged as: decimals as their text (cast on insert), the OCR cells' declared
-    types, else the type of its first value that is not NULL."""
-    if column in DECIMAL_COLUMNS:
+    types, a packed text column's text (an Arrow array already), else the type of its first value that
+    is not NULL."""
+    if column in DECIMAL_COLUMNS or not isinstance(values, list | tuple):
         return "VARCHAR"
     if table == "ocr_cells" and column in OCR_TYPES:
         return OCR_TYPES[column]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.records import ParsedReport
+from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows, report_rows
 from warehouse.store.catalog import Part
 from warehouse.store.parts import PartWriter
@@ -62,7 +63,7 @@ def extract_chunk(
 
     writer = PartWriter(Path(directory), run_id, segment_prefix=f"w{index:05d}")
     found: list[Extracted] = []
-    loaded: list[ReportRows] = []
+    loaded: list[ReportRows | PackedRows] = []
     try:
         for parsed in parse_isolated([Job(p, rows=True) for p in paths], limits=limits):
             path = parsed.path

@@ -45,6 +45,7 @@ from xxgk.workers import Limits, is_resource_failure
 
 if TYPE_CHECKING:
     from warehouse.engine import duckdb
+    from warehouse.packed import PackedRows
     from warehouse.rows import ReportRows
     from xxgk.cluster import Extracted
 
@@ -229,6 +230,7 @@ class _Plan:
 
 def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
     plan = _Plan()
+    bulk = len(hashes) > CHUNK  # rows packed for a run of several chunks (warehouse/packed.py)
     for file, digest in hashes.items():
         path = str(file)
         if not isinstance(digest, str):
@@ -246,7 +248,7 @@ def _plan(hashes: dict[Path, Digest], state: WarehouseState) -> _Plan:
             assert previous_error is not None
             plan.known.append(Outcome(path, previous_error[1], previous_error[2]))  # type: ignore[arg-type]
         else:
-            plan.to_parse.append(Job(path, digest, rows=True))
+            plan.to_parse.append(Job(path, digest, rows=True, packed=bulk))
     return plan
 
 
@@ -258,7 +260,7 @@ def _first_plan(files: Sequence[Path]) -> _Plan:
     cannot be read fails in its worker with the reason the hash gave it (both open it with
     `open_input`). A smaller run hashes first: its first job may have been guessed, with its hash
     (`parsing.guess_first`)."""
-    return _Plan(to_parse=[Job(str(file), "", rows=True) for file in files])
+    return _Plan(to_parse=[Job(str(file), "", rows=True, packed=True) for file in files])
 
 
 def _cluster_hashes(hashes: dict[Path, Digest], cluster: str | None) -> dict[str, str]:
@@ -467,7 +469,7 @@ class _Loader:
         if item.path in self.state.errors:
             self.batch.cleared_errors.add(item.path)
 
-    def _take(self, item: Parsed) -> ReportRows | None:
+    def _take(self, item: Parsed) -> ReportRows | PackedRows | None:
         if isinstance(item.result, Failure):
             self.summary.add(
                 Outcome(item.path, item.result.kind, item.result.reason, detail=item.result.detail)

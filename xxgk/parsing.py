@@ -18,6 +18,7 @@ from etl.records import ParsedReport
 from xxgk.workers import Limits, Pool, allow, fork_early, guess, in_worker, tell
 
 if TYPE_CHECKING:
+    from warehouse.packed import PackedRows
     from warehouse.rows import ReportRows
 
 
@@ -37,7 +38,7 @@ class Parsed:
     path: str
     digest: str
     size: int
-    result: ParsedReport | ReportRows | Failure
+    result: ParsedReport | ReportRows | PackedRows | Failure
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class Job:
     rows: bool = False
     """Return the report as the rows it adds to the warehouse (warehouse/rows.py): what an ingest
     inserts, built here in the worker and a fraction of the report's size to send back."""
+    packed: bool = False
+    """With `rows`: the rows packed (warehouse/packed.py), for a bulk ingest, whose driver stages them as
+    Arrow without a Python object per value."""
 
 
 def parse_one(job: Job) -> Parsed:
@@ -67,7 +71,12 @@ def parse_one(job: Job) -> Parsed:
         if job.rows:
             from warehouse.rows import report_rows  # an ingest's worker only
 
-            return Parsed(job.path, digest, len(data), report_rows(report, job.path, len(data)))
+            rows = report_rows(report, job.path, len(data))
+            if job.packed:
+                from warehouse.packed import pack_rows
+
+                return Parsed(job.path, digest, len(data), pack_rows(rows))
+            return Parsed(job.path, digest, len(data), rows)
         return Parsed(job.path, digest, len(data), report)
     except XxgkError as exc:
         kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"

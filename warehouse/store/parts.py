@@ -16,6 +16,7 @@ from pathlib import Path
 from warehouse.db import apply_schema, connect, quoted
 from warehouse.engine import duckdb
 from warehouse.load import insert_rows
+from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store import session
@@ -168,7 +169,7 @@ class PartWriter:
             self._setting_up = None
             self._set_up.result()
 
-    def add(self, new: Sequence[ReportRows], at: datetime) -> None:
+    def add(self, new: Sequence[ReportRows | PackedRows], at: datetime) -> None:
         if not new:
             return
         self._ready()

@@ -15,6 +15,7 @@ from warehouse.db import connect, open_version, quoted, stored_version, version_
 from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
 from warehouse.load import Batch
+from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
 from warehouse.store.compact import compact, due
@@ -64,7 +65,7 @@ class StoreRun:
             self.parts = PartWriter(directory, self.run_id)
         self.catalog: Catalog | None = None
 
-    def add(self, new: Sequence[ReportRows], at: datetime) -> None:
+    def add(self, new: Sequence[ReportRows | PackedRows], at: datetime) -> None:
         with stage("insert reports"):
             self.parts.add(new, at)
 

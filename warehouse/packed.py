@@ -1,0 +1,165 @@
+"""A bulk ingest's rows as the parse workers send them: a report's text columns packed into one buffer each.
+
+`warehouse/rows.py` gives a report's facts and checks column by column, a Python object per value (≈ 140
+facts and ≈ 40 checks a report, ≈ 2,000 values). Sent as they are, each value was pickled in the worker,
+unpickled in the driver and converted again by `pa.array` when the driver staged a chunk as Arrow: ≈ 0.4
+ms of the driver's CPU a report, in the one process that all the reports pass through (docs/scale.md §5,
+the full build's messages). Packed (`pack_rows`, in the worker), a text column of a report is its values
+joined by NUL and encoded once (`PackedText`); the report id, the same in every row, is not sent at all.
+The driver joins a chunk's buffers and makes each column an Arrow array from them with NumPy
+(`text_array`): no Python object per value on its side.
+
+Lossless or not used: a column whose values are not all text, or whose text holds a NUL or cannot be
+encoded, travels as it is (`pack_column`), and the driver unpacks a packed column into its values
+wherever it does not stage Arrow (`unpacked`). The tables stored are the same (tests/test_packed_rows.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from warehouse.rows import CHECK_COLUMNS, FACT_COLUMNS, Columns, ReportRows, Row
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+SEPARATOR = "\x00"
+NOT_TEXT = frozenset({"report_id", "table_no", "page"})
+"""Columns not packed: the report id (the driver repeats the report's own) and the integer columns."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackedText:
+    """A text column of one report: its values joined by NUL, UTF-8, with the positions of its NULLs
+    (an empty string there)."""
+
+    count: int
+    data: bytes
+    nulls: tuple[int, ...] = ()
+
+    def __reduce__(self) -> tuple[type[PackedText], tuple[int, bytes, tuple[int, ...]]]:
+        """Pickled as its fields: a third of the cost of a slotted dataclass's default (1.2 against 3.3 µs,
+        ≈ 20 of them a report)."""
+        return (PackedText, (self.count, self.data, self.nulls))
+
+    def values(self) -> list[str | None]:
+        found: list[str | None] = list(self.data.decode("utf-8").split(SEPARATOR))
+        for index in self.nulls:
+            found[index] = None
+        return found
+
+
+Column = tuple[object, ...] | PackedText
+
+
+@dataclass(frozen=True, slots=True)
+class PackedRows:
+    """`ReportRows` with its facts and checks packed: each of their columns but the report id's is a
+    `PackedText` or the values as they are; `facts`/`checks` are empty when the report has none."""
+
+    report_id: str
+    template: str
+    has_warnings: bool
+    failing: bool
+    report: Row
+    facts: tuple[Column, ...]
+    n_facts: int
+    checks: tuple[Column, ...]
+    n_checks: int
+    warnings: Columns
+    document: Row
+    ocr: Columns
+
+    def __reduce__(self) -> tuple[type[PackedRows], tuple[object, ...]]:
+        return (PackedRows, tuple(getattr(self, name) for name in self.__slots__))
+
+
+def pack_column(values: tuple[object, ...]) -> Column:
+    """`values` as a `PackedText` when every one is text (or NULL) without a NUL; else as they are."""
+    if not values:
+        return values
+    try:
+        if None in values:
+            nulls = tuple(i for i, v in enumerate(values) if v is None)
+            text = SEPARATOR.join(["" if v is None else v for v in values])  # type: ignore[misc]
+        else:
+            nulls = ()
+            text = SEPARATOR.join(values)  # type: ignore[arg-type]
+        data = text.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):  # a value not text, or a lone surrogate
+        return values
+    if text.count(SEPARATOR) != len(values) - 1:  # a value holds a NUL
+        return values
+    return PackedText(len(values), data, nulls)
+
+
+def _pack_table(columns: Columns, names: tuple[str, ...]) -> tuple[tuple[Column, ...], int]:
+    if not columns:
+        return (), 0
+    packed = tuple(
+        values if name in NOT_TEXT else pack_column(values)
+        for name, values in zip(names[1:], columns[1:], strict=True)
+    )
+    return packed, len(columns[0])
+
+
+def pack_rows(rows: ReportRows) -> PackedRows:
+    """What a bulk ingest's worker sends for a report (built from its rows, in the worker)."""
+    facts, n_facts = _pack_table(rows.facts, FACT_COLUMNS)
+    checks, n_checks = _pack_table(rows.checks, CHECK_COLUMNS)
+    return PackedRows(
+        rows.report_id,
+        rows.template,
+        rows.has_warnings,
+        rows.failing,
+        rows.report,
+        facts,
+        n_facts,
+        checks,
+        n_checks,
+        rows.warnings,
+        rows.document,
+        rows.ocr,
+    )
+
+
+def unpacked(column: Column) -> Sequence[object]:
+    """A column's values, packed or not."""
+    return column.values() if isinstance(column, PackedText) else column
+
+
+def text_array(parts: Sequence[PackedText]) -> pa.Array:
+    """One Arrow string array of the values of `parts`, in order (each part holds at least one value)."""
+    import numpy as np
+    import pyarrow as pa
+
+    total = sum(p.count for p in parts)
+    data = np.frombuffer(b"\x00".join(p.data for p in parts), dtype=np.uint8)
+    separators = np.flatnonzero(data == 0)
+    if len(separators) != total - 1:  # never: `pack_column` counted them
+        raise ValueError(f"packed text: {len(separators)} separators for {total} values")
+    wide = len(data) >= 1 << 31
+    offsets = np.empty(total + 1, dtype=np.int64 if wide else np.int32)
+    offsets[0] = 0
+    offsets[1:total] = separators + 1 - np.arange(1, total)  # each value's start, separators left out
+    offsets[total] = len(data) - (total - 1)
+    text = data[data != 0]
+    validity = None
+    nulls = 0
+    if any(p.nulls for p in parts):
+        valid = np.ones(total, dtype=bool)
+        start = 0
+        for part in parts:
+            if part.nulls:
+                valid[start + np.asarray(part.nulls, dtype=np.int64)] = False
+            start += part.count
+        nulls = int(total - valid.sum())
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.large_string() if wide else pa.string(),
+        total,
+        [validity, pa.py_buffer(offsets), pa.py_buffer(text)],
+        null_count=nulls,
+    )

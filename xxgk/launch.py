@@ -100,6 +100,11 @@ def main() -> None:
         from warehouse.store.session import leave_to_exit
 
         leave_to_exit()  # run_and_exit ends the process: its DuckDB instance is not closed before
+        from xxgk.quick_ingest import arguments_of, run
+
+        quick = arguments_of(sys.argv[1:], os.environ, terminal=os.isatty(2))
+        if quick is not None and (status := run(quick)) is not None:
+            run_and_exit(lambda: sys.exit(status))
     from xxgk.cli import cli
 
     run_and_exit(cli)

@@ -155,7 +155,17 @@ def test_a_warehouse_that_cannot_be_written_fails_as_the_click_command_fails(tmp
 
 def test_the_quick_path_imports_no_click(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "xxgk", "ingest", FILE, "--warehouse", str(tmp_path / "w")],
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "xxgk",
+            "ingest",
+            FILE,
+            "--warehouse",
+            str(tmp_path / "w"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -628,7 +628,7 @@ def warm_places() -> None:
     (`divisions` is cached); should the derivation ask before the thread is done, it loads them itself."""
     from etl.places import divisions
 
-    if divisions.cache_info().currsize:  # type: ignore[attr-defined]
+    if divisions.cache_info().currsize:
         return
     threading.Thread(target=divisions, name="xxgk-places", daemon=True).start()
 

@@ -55,8 +55,7 @@ def arguments_of(
             continue
         name, equals, value = token.partition("=")
         if name in VALUED and VALUED[name] not in found and (not equals or name.startswith("--")):
-            value = value if equals else next(rest, None)  # type: ignore[arg-type]
-            converted = _converted(name, value)
+            converted = _converted(name, value if equals else next(rest, None))
             if converted is None:
                 return None
             found[VALUED[name]] = converted

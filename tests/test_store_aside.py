@@ -48,9 +48,10 @@ def test_work_aside_stores_what_the_same_work_in_turn_stores(
     started = _count_asides(monkeypatch)
     for batch in batches:
         ingest(batch, aside)
-    # the first run is a full derivation; each later one searched X4's neighbours and wrote its buckets aside
+    # the first run is a full derivation; each later one ran X4 (its neighbour search, then its statements)
+    # and wrote its buckets aside
     assert len(started) == 2 * (len(batches) - 1), started
-    assert any("_search_aside" in s for s in started) and any("_buckets_aside" in s for s in started)
+    assert any("_x4_aside" in s for s in started) and any("_buckets_aside" in s for s in started)
     started.clear()
     monkeypatch.setattr(derive, "ASIDE_REPORTS", -1)  # never aside: everything in turn, as before
     for batch in batches:
@@ -85,11 +86,11 @@ def test_the_per_agency_checks_as_one_statement_equal_each_check_alone(corpus: P
     assert {row[1] for row in together} == set(derive.X_PER_AGENCY)
 
 
-@pytest.mark.parametrize("broken", ["search", "rollups"])
+@pytest.mark.parametrize("broken", ["search", "x4", "rollups"])
 def test_a_failure_beside_work_aside_publishes_nothing(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
-    """`search`: the work aside fails; `rollups`: the derivation fails while the buckets are written aside
+    """`search`, `x4`: the work aside fails (X4's search, X4's statements); `rollups`: the derivation fails while the buckets are written aside
     (the run waits for them, then removes every file it wrote)."""
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     first, second = _batches(corpus, inbox, 2)
@@ -100,8 +101,8 @@ def test_a_failure_beside_work_aside_publishes_nothing(
     def fails(*_: object) -> None:
         raise RuntimeError("disk full (simulated)")
 
-    if broken == "search":
-        monkeypatch.setattr(derive, "_search", fails)
+    if broken in ("search", "x4"):
+        monkeypatch.setattr(derive, f"_{broken}", fails)
     else:
         monkeypatch.setattr(rollups, "update", fails)
     started = _count_asides(monkeypatch)

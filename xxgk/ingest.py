@@ -564,6 +564,8 @@ def ingest(
             with stage("look up inputs"):
                 state, hashes = _look_up(directory, found.files, hashes, opened)
             plan = _plan(hashes, state) if hashes is not None else _first_plan(found.files)
+            if plan.to_parse:
+                warm_places()  # needed by the derivation, loaded meanwhile
             # the plan holds what the run needs of the walk and the hashes: not kept while it parses
             hashed = _cluster_hashes(hashes or {}, cluster)
             del found, hashes
@@ -617,6 +619,20 @@ def ingest(
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     stages.report()
     return summary
+
+
+def warm_places() -> None:
+    """Load the administrative divisions in a thread (~25 ms of CPU, Python's), which the derivation
+    resolves the places of its reports against (`refresh_places`): the run's own thread spends the
+    time until then mostly in DuckDB, which releases the GIL — writing the parts, the logs, the lookups
+    of the derivation's first statements. Without it the first report's place loads them on the
+    one-file ingest's critical path (docs/scale.md §5, one file, twelfth pass). Loaded once a process
+    (`divisions` is cached); should the derivation ask before the thread is done, it loads them itself."""
+    from etl.places import divisions
+
+    if divisions.cache_info().currsize:
+        return
+    threading.Thread(target=divisions, name="xxgk-places", daemon=True).start()
 
 
 def _look_up(

@@ -9,7 +9,9 @@ hashes the inputs and reads the warehouse), so the two start-ups overlap on a ma
 other command goes straight to `xxgk.cli`. The worker is forked before ingest opens the warehouse's
 writer lock, so it never holds the lock's descriptor. `xxgk ingest FILE …` also hands the worker its
 first file at once (`parsing.guess_first`): the file is parsed while the command starts up, and the
-ingest takes the result when the file is the first it parses.
+ingest takes the result when the file is the first it parses. A plain `xxgk ingest PATH…` whose progress
+bar would not be drawn then runs without click, rich imported beside the run (xxgk/quick_ingest.py); any
+other command line goes to click.
 """
 
 from __future__ import annotations
@@ -100,6 +102,11 @@ def main() -> None:
         from warehouse.store.session import leave_to_exit
 
         leave_to_exit()  # run_and_exit ends the process: its DuckDB instance is not closed before
+        from xxgk.quick_ingest import arguments_of, run
+
+        quick = arguments_of(sys.argv[1:], os.environ, terminal=os.isatty(2))
+        if quick is not None and (status := run(quick)) is not None:
+            run_and_exit(lambda: sys.exit(status))
     from xxgk.cli import cli
 
     run_and_exit(cli)

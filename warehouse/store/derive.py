@@ -391,21 +391,24 @@ def _cross_checks(d: _Deriver) -> None:
     reports' rows with checks_failed counted again."""
     con = d.con
     _x4_groups(con)
-    search = _search_aside(d)  # X4's neighbour search reads every bucket file: aside, while X1–X5 run
+    x4 = _x4_aside(d)  # X4, whose neighbour search reads every bucket file: aside, while X1–X5 run
     try:
         con.execute(f"CREATE TABLE facts AS {d.rows_of('check_inputs', 'reports', CHECKED_COLUMNS)}")
         con.execute(f"CREATE TEMP TABLE xnew AS {per_agency_checks_sql()}")
     finally:
-        if search is not None:
-            search.wait()
-    with stage("derive: X4"):
-        _x4(d, search.result() if search is not None else _search(d, con))
+        if x4 is not None:
+            x4.wait()
+    if x4 is not None:
+        x4.result()
+    else:
+        with stage("derive: X4"):
+            _x4(d, _search(d, con))
     near = {int(b) for b in _column(con, "SELECT DISTINCT _bucket FROM neighbours")}
     near_checks = [d.previous.buckets[b][1] for b in sorted(near) if b in d.previous.buckets]
     con.execute(f"""
         CREATE TABLE xfinal AS
         SELECT {CHECK_COLUMNS} FROM xnew
-        UNION ALL SELECT {CHECK_COLUMNS} FROM x4
+        UNION ALL SELECT {CHECK_COLUMNS} FROM x4_rows
         UNION ALL SELECT {CHECK_COLUMNS} FROM ({scan_sql(d.directory, "xchecks", near_checks)})
         WHERE report_id IN (SELECT report_id FROM neighbours) AND check_id <> 'X4'
     """)
@@ -436,10 +439,12 @@ def _x4_groups(con: Connection) -> None:
 
 
 def _x4(d: _Deriver, buckets: list[int]) -> None:
-    """X4 for the current reports sharing a fingerprint and year with a touched report, before or after;
-    `buckets`: the previous buckets that hold any of them (`_search`)."""
+    """X4 (`x4_rows`) for the current reports sharing a fingerprint and year with a touched report, before
+    or after (`neighbours`: those of other agencies); `buckets`: the previous buckets that hold any of
+    them (`_search`). Its tables are tables of the in-memory database, as it may run on a second cursor
+    (`_x4_aside`)."""
     con = d.con
-    con.execute(f"CREATE TEMP TABLE neighbours AS {_neighbours(d, buckets)}")
+    con.execute(f"CREATE TABLE neighbours AS {_neighbours(d, buckets)}")
     members = """
         SELECT report_id, agency_id, agency, year, is_current, _fingerprint AS fingerprint,
                _nonzero AS nonzero FROM reports
@@ -459,7 +464,7 @@ def _x4(d: _Deriver, buckets: list[int]) -> None:
         con.execute(f"CREATE TABLE x4.result AS SELECT {CHECK_COLUMNS} FROM ({check_sql('X4')})")
     finally:
         con.execute("SET search_path = 'main'")
-    con.execute(f"CREATE TEMP TABLE x4 AS SELECT {CHECK_COLUMNS} FROM x4.result")
+    con.execute(f"CREATE TABLE x4_rows AS SELECT {CHECK_COLUMNS} FROM x4.result")
 
 
 MATCHING = """
@@ -494,12 +499,22 @@ def _neighbours(d: _Deriver, buckets: list[int]) -> str:
     return MATCHING.format(columns="p.*", reports=f"({d.prev_reports(buckets)})")
 
 
-def _search_aside(d: _Deriver) -> Aside[list[int]] | None:
-    """`_search` started aside when few reports are in scope (ASIDE_REPORTS); None otherwise (then
-    `_x4` is given no buckets: so `_search` runs here, as before)."""
+def _x4_aside(d: _Deriver) -> Aside[None] | None:
+    """X4 — the neighbour search (`_search`), then `_x4` — started aside when few reports are in scope
+    (ASIDE_REPORTS): it needs only `reports`, `groups` and `touched`, while X1–X5 need the check inputs,
+    so the two run side by side (the search alone was aside before: X4's statements, ≈ 10–15 ms, came
+    after X1–X5 on the derivation's chain; docs/scale.md §5, one file, twelfth pass). None otherwise
+    (then both run here, after X1–X5, as before)."""
     if _count(d.con, "reports") > ASIDE_REPORTS:
         return None
-    return Aside(d.con, lambda cursor: _search(d, cursor))
+
+    def work(cursor: Connection) -> None:
+        aside = copy(d)
+        aside.con = cursor
+        with stage("derive: X4"):
+            _x4(aside, _search(aside, cursor))
+
+    return Aside(d.con, work)
 
 
 def _write_buckets(d: _Deriver) -> tuple[dict[int, tuple[str, str]], int | None]:

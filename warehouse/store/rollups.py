@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -314,48 +314,59 @@ class Sources:
         )
 
 
-def _contributions(con: Connection, sources: Sources, reports: str, checks: str, signed: str) -> None:
-    """Insert into the delta tables the K-grain cube rows of the current reports in table `reports`,
-    multiplied by `signed` (1 or -1); `checks` is a SELECT of their cross-report check rows."""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE contrib_ids AS
-        SELECT report_id, {DIMS_SQL}, checks_failed FROM {reports} WHERE is_current
-    """)
-    sign = f"CAST({signed} AS BIGINT)"
+def _contributions(con: Connection, sources: Sources, sides: Sequence[tuple[str, str, str]]) -> None:
+    """Insert into the delta tables the K-grain cube rows of the current reports of each side
+    `(reports, checks, signed)` — table `reports`, `checks` a SELECT of their cross-report check rows —
+    multiplied by `signed` (1 or -1). The sides in one statement per cube (the previous rows of the
+    changed reports and their new ones: 4 statements instead of 8, each 3–10 ms to parse, bind and plan
+    over a few rows); a group both sides reach gets their sum, which the grains and the province's delta
+    sum again as they would the two rows (DECIMAL and BIGINT sums: exact in any order)."""
+    con.execute(
+        "CREATE OR REPLACE TABLE contrib_ids AS "
+        + " UNION ALL ".join(
+            f"SELECT report_id, {DIMS_SQL}, checks_failed, CAST({signed} AS BIGINT) AS sign "
+            f"FROM {reports} WHERE is_current"
+            for reports, _, signed in sides
+        )
+    )
+    checks = " UNION ALL ".join(
+        f"SELECT *, CAST({signed} AS BIGINT) AS sign FROM "
+        f"(SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({side_checks}))"
+        for _, side_checks, signed in sides
+    )
     con.execute(f"""
         INSERT INTO delta_agg_metrics
         SELECT r.{DIMS_SQL.replace(", ", ", r.")}, f.metric_code, f.breakdown,
-               CAST(sum({sign} * f.value) AS DECIMAL(38, 6)),
-               sum({sign} * CAST(f.value IS NOT NULL AS BIGINT)),
-               sum({sign} * CAST(f.semantic = 'blank' AS BIGINT)), sum({sign})
+               CAST(sum(r.sign * f.value) AS DECIMAL(38, 6)),
+               sum(r.sign * CAST(f.value IS NOT NULL AS BIGINT)),
+               sum(r.sign * CAST(f.semantic = 'blank' AS BIGINT)), sum(r.sign)
         FROM contrib_ids AS r JOIN ({sources.facts}) AS f ON f.report_id = r.report_id
         GROUP BY ALL
     """)
     con.execute(f"""
         INSERT INTO delta_agg_series
         SELECT r.{DIMS_SQL.replace(", ", ", r.")}, h.series_code, h.comparable_group, h.breakdown,
-               CAST(sum({sign} * h.value) AS DECIMAL(38, 6)),
-               sum({sign} * CAST(h.value IS NOT NULL AS BIGINT)),
-               sum({sign})
+               CAST(sum(r.sign * h.value) AS DECIMAL(38, 6)),
+               sum(r.sign * CAST(h.value IS NOT NULL AS BIGINT)),
+               sum(r.sign)
         FROM contrib_ids AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         GROUP BY ALL
     """)
     con.execute(f"""
         INSERT INTO delta_agg_checks
-        SELECT {DIMS_SQL}, check_id, severity, sum({sign} * n_fail), sum({sign} * n_pass), sum({sign} * n_na),
-               sum({sign} * CAST(n_fail > 0 AS BIGINT)), sum({sign} * n_rows)
+        SELECT {DIMS_SQL}, check_id, severity, sum(sign * n_fail), sum(sign * n_pass), sum(sign * n_na),
+               sum(sign * CAST(n_fail > 0 AS BIGINT)), sum(sign * n_rows)
         FROM (
-            SELECT r.{DIMS_SQL.replace(", ", ", r.")}, r.report_id, c.check_id, c.severity,
+            SELECT r.{DIMS_SQL.replace(", ", ", r.")}, r.report_id, r.sign, c.check_id, c.severity,
                    count(*) FILTER (WHERE c.status = 'fail') AS n_fail,
                    count(*) FILTER (WHERE c.status = 'pass') AS n_pass,
                    count(*) FILTER (WHERE c.status = 'not_assessable') AS n_na,
                    count(*) AS n_rows
             FROM contrib_ids AS r
-            JOIN (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({checks})) AS c
-              ON c.report_id = r.report_id
+            JOIN ({checks}) AS c ON c.report_id = r.report_id AND c.sign = r.sign
             GROUP BY ALL
         )
-        GROUP BY ALL
+        GROUP BY {DIMS_SQL}, check_id, severity
     """)
 
 
@@ -508,8 +519,9 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
 
     def differences() -> None:
         with stage("rollups: differences"):
-            _contributions(con, sources, old_changed, change.old_checks, "-1")
-            _contributions(con, sources, new_changed, change.new_checks, "1")
+            _contributions(
+                con, sources, [(old_changed, change.old_checks, "-1"), (new_changed, change.new_checks, "1")]
+            )
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
         _new_rows(con, change.new_checks, sources)

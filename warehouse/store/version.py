@@ -21,6 +21,7 @@ from warehouse.engine import arrow_scans, duckdb
 from warehouse.load import metric_rows
 from warehouse.series import series_map
 from warehouse.store import session
+from warehouse.store.aside import shared
 from warehouse.store.catalog import (
     DELTA_PREFIX,
     ROLLUPS_FORMAT,
@@ -323,23 +324,15 @@ def _patched(
         return False
     con = opened.con
     try:
-        with stage("version: catalogue"):
-            for table in ("warehouse_info", "_parts", "_buckets", "_dead", "_rollups"):
-                con.execute(f"DELETE FROM {table}")
-            _fill_catalog(con, catalog, directory)
-            kept = con.execute("SELECT * FROM runs").fetchall()
-            if runs[: len(kept)] == kept:
-                insert_rows(con, "runs", runs[len(kept) :])
-            else:
-                con.execute("DELETE FROM runs")
-                insert_rows(con, "runs", runs)
-        with stage("version: views"):
-            views = _views(directory, catalog)
-            for name in opened.views.keys() - views.keys():
-                con.execute(f"DROP VIEW IF EXISTS {name}")
-            _bind_changed(opened, views)
-            con.execute("DELETE FROM _views")
-            insert_rows(con, "_views", sorted(views.items()))
+        views = _views(directory, catalog)
+        jobs = [*_view_jobs(opened, views), *_patch_jobs(catalog, runs, directory, opened, views)]
+        if opened.alias:  # within the run's instance: two cursors (store/aside.py)
+            with stage("version: catalogue, views"):
+                shared(con, jobs, prepare=lambda cursor: cursor.execute(f"USE {opened.alias}"))
+        else:
+            with stage("version: catalogue, views"):
+                for job in jobs:
+                    job(con)
         with stage("version: checkpoint"):
             con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
     except BaseException:
@@ -347,6 +340,58 @@ def _patched(
         raise
     opened.close()
     return True
+
+
+def _patch_jobs(
+    catalog: Catalog, runs: list[tuple[object, ...]], directory: Path, opened: _Open, views: dict[str, str]
+) -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
+    """The patched version's catalogue rows (a job a table: its rows deleted and inserted), its new runs,
+    the views it no longer has dropped and the view SQL it holds (`_views`): jobs on the cursor given,
+    each on tables of its own, so two cursors can take them beside the views bound again
+    (`_view_jobs`)."""
+
+    def replaced(table: str, rows: list[tuple[object, ...]]) -> Callable[[duckdb.DuckDBPyConnection], None]:
+        def job(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute(f"DELETE FROM {table}")
+            insert_rows(con, table, rows)
+
+        return job
+
+    def run_rows(con: duckdb.DuckDBPyConnection) -> None:
+        kept = con.execute("SELECT * FROM runs").fetchall()
+        if runs[: len(kept)] == kept:
+            insert_rows(con, "runs", runs[len(kept) :])
+        else:
+            con.execute("DELETE FROM runs")
+            insert_rows(con, "runs", runs)
+
+    def dropped(con: duckdb.DuckDBPyConnection) -> None:
+        for name in opened.views.keys() - views.keys():
+            con.execute(f"DROP VIEW IF EXISTS {name}")
+
+    rows = _catalog_rows(catalog, directory)
+    return [
+        *(replaced(table, found) for table, found in rows.items()),
+        run_rows,
+        dropped,
+        replaced("_views", sorted(views.items())),
+    ]
+
+
+def _view_jobs(opened: _Open, views: dict[str, str]) -> list[Callable[[duckdb.DuckDBPyConnection], None]]:
+    """One job a view whose text differs from what the copy holds: defined again on the cursor given
+    (binding a view reads its files' footers, 1–3 ms each for the pre-aggregated tables' views, which a
+    one-file run changes a dozen of: they are bound on two cursors beside the catalogue's rows)."""
+    changed = [(name, sql) for name, sql in views.items() if opened.views.get(name) != sql]
+
+    def bind(name: str, sql: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
+        def job(cursor: duckdb.DuckDBPyConnection) -> None:
+            cursor.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+
+        return job
+
+    opened.views.update(changed)
+    return [bind(name, sql) for name, sql in changed]
 
 
 def _has_views_table(con: duckdb.DuckDBPyConnection) -> bool:
@@ -443,12 +488,12 @@ def _fill(
 
 def _fill_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, directory: Path) -> None:
     """warehouse_info and the catalogue tables (`_parts`, `_buckets`, `_dead`, `_rollups`)."""
-    insert_rows(con, "warehouse_info", _info_rows(catalog, directory))
-    insert_rows(
-        con, "_parts", [(i, p.relation, p.file, p.rows, p.segment) for i, p in enumerate(catalog.parts)]
-    )
-    insert_rows(con, "_buckets", [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())])
-    insert_rows(con, "_dead", [(r,) for r in sorted(catalog.dead)])
+    for table, rows in _catalog_rows(catalog, directory).items():
+        insert_rows(con, table, rows)
+
+
+def _catalog_rows(catalog: Catalog, directory: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The rows of warehouse_info and of the catalogue tables, by table."""
     rolled: list[tuple[object, ...]] = [
         (p, i, f.rsplit("-", 1)[-1].removesuffix(".parquet"), f)
         for p, fs in sorted(catalog.rollups.items())
@@ -459,7 +504,13 @@ def _fill_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog, directory: P
         for p, fs in sorted(catalog.rollup_deltas.items())
         for i, f in enumerate(fs)
     ]
-    insert_rows(con, "_rollups", rolled)
+    return {
+        "warehouse_info": list(_info_rows(catalog, directory)),
+        "_parts": [(i, p.relation, p.file, p.rows, p.segment) for i, p in enumerate(catalog.parts)],
+        "_buckets": [(b, r, x) for b, (r, x) in sorted(catalog.buckets.items())],
+        "_dead": [(r,) for r in sorted(catalog.dead)],
+        "_rollups": rolled,
+    }
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[tuple[object, ...]]) -> None:

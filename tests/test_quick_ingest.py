@@ -1,0 +1,177 @@
+"""`xxgk ingest PATH…` without click, rich imported beside the run (xxgk/quick_ingest.py): it takes only
+command lines that click takes as they are and for which no progress bar is drawn, reads them as click
+does, and prints and exits as the click command does."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import FIXTURES, ROOT
+from xxgk.cli import cli
+from xxgk.quick_ingest import Arguments, arguments_of
+
+REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
+FILE = str(REPORT)
+FOLDER = str(REPORT.parent)
+
+
+def test_a_plain_command_line_is_taken() -> None:
+    assert arguments_of(["ingest", FILE], {}, terminal=False) == Arguments((REPORT,))
+    found = arguments_of(["ingest", "-v", FILE, "--warehouse", "w", "-j", "2", FOLDER], {}, terminal=False)
+    assert found == Arguments((REPORT, Path(FOLDER)), warehouse=Path("w"), jobs=2, verbose=True)
+    assert arguments_of(["ingest", "--jobs=64", "--warehouse=w", FILE], {}, terminal=False) == Arguments(
+        (REPORT,), warehouse=Path("w"), jobs=64
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ingest"],
+        ["ingest", "--help", FILE],
+        ["ingest", FILE, "-h"],
+        ["ingest", "--", FILE],
+        ["ingest", "-", FILE],
+        ["ingest", "missing.txt"],
+        ["ingest", FILE, "missing.txt"],
+        ["ingest", "--jobs", "0", FILE],
+        ["ingest", "--jobs", "65", FILE],
+        ["ingest", "-j", "two", FILE],
+        ["ingest", "-j2", FILE],
+        ["ingest", "-j=2", FILE],
+        ["ingest", FILE, "--jobs"],
+        ["ingest", "--jobs", "1", "--jobs", "2", FILE],
+        ["ingest", "--warehouse", FILE, FILE],
+        ["ingest", "--warehouse", "", FILE],
+        ["ingest", "--cluster", "local", FILE],
+        ["ingest", "--timeout", "5", FILE],
+        ["ingest", "--memory-limit", "2G", FILE],
+        ["ingest", "--places-overrides", FILE, FILE],
+        ["ingest", "-vv", FILE],
+        ["ingest", "--verbose=1", FILE],
+        ["parse", FILE],
+        ["--version"],
+    ],
+)
+def test_anything_else_is_left_to_click(argv: list[str]) -> None:
+    assert arguments_of(argv, {}, terminal=False) is None
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [{"_XXGK_COMPLETE": "bash_source"}, {"FORCE_COLOR": "1"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "1"}],
+)
+def test_a_terminal_or_what_may_draw_a_progress_bar_is_left_to_click(environment: dict[str, str]) -> None:
+    assert arguments_of(["ingest", FILE], {}, terminal=True) is None
+    assert arguments_of(["ingest", FILE], environment, terminal=False) is None
+
+
+TOKENS = st.sampled_from(
+    [
+        FILE,
+        FOLDER,
+        "missing.txt",
+        "--warehouse",
+        "--warehouse=w",
+        "w",
+        "--jobs",
+        "-j",
+        "--jobs=3",
+        "1",
+        "64",
+        "65",
+        "0",
+        "-v",
+        "--verbose",
+        "-h",
+        "--",
+        "-",
+        "--timeout",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOKENS, max_size=6))
+def test_what_it_takes_click_takes_with_the_same_values(tokens: list[str]) -> None:
+    found = arguments_of(["ingest", *tokens], {}, terminal=False)
+    if found is None:
+        return
+    command = cli.get_command(click.Context(cli), "ingest")
+    assert command is not None
+    params = command.make_context("ingest", list(tokens)).params
+    assert found == Arguments(
+        tuple(params["paths"]), warehouse=params["warehouse"], jobs=params["jobs"], verbose=params["verbose"]
+    )
+    assert params["cluster"] is None and params["overrides"] is None and params["aliases"] is None
+
+
+def _ingest(command: list[str], warehouse: Path) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    done = subprocess.run(
+        [*command, "ingest", FILE, "--warehouse", str(warehouse), "-j", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    # the run's seconds and the version's name differ from one run to the next
+    out = re.sub(r"in [0-9.]+ s", "in S s", done.stdout)
+    out = re.sub(rf"{re.escape(warehouse.name)}/warehouse-[0-9T]+-[0-9]+", "VERSION", out)
+    return done.returncode, out, done.stderr.replace(str(warehouse), "WAREHOUSE")
+
+
+def test_the_command_prints_what_the_click_command_prints(tmp_path: Path) -> None:
+    quick = _ingest([sys.executable, "-m", "xxgk"], tmp_path / "quick")
+    clicked = _ingest([sys.executable, "-c", "from xxgk.cli import main; main()"], tmp_path / "click")
+    assert quick == clicked
+    assert quick[0] == 0 and "loaded (new)" in quick[1] and "VERSION" in quick[1]
+
+
+def test_a_warehouse_that_cannot_be_written_fails_as_the_click_command_fails(tmp_path: Path) -> None:
+    """A warehouse whose CURRENT names no version is refused: click's "Error: …" and status 1 from both."""
+    results = []
+    for name, command in (
+        ("quick", [sys.executable, "-m", "xxgk"]),
+        ("click", [sys.executable, "-c", "from xxgk.cli import main; main()"]),
+    ):
+        warehouse = tmp_path / name
+        warehouse.mkdir()
+        (warehouse / "CURRENT").write_text("missing.duckdb\n")
+        results.append(_ingest(command, warehouse))
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and results[0][2].startswith("Error: ")
+
+
+def test_the_quick_path_imports_no_click(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "xxgk",
+            "ingest",
+            FILE,
+            "--warehouse",
+            str(tmp_path / "w"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "click" not in imported and "xxgk.cli" not in imported
+    assert "rich.console" in imported  # for the summary, in a thread while the run is in DuckDB

@@ -530,3 +530,48 @@ def test_an_agencys_profile_and_its_gaps_come_from_the_agency_ordered_rollups(
         )
     assert sum(len(profile) for profile, _ in rolled) > len(agencies)
     assert sum(len(gaps) for _, gaps in rolled) > 0
+
+
+def test_a_read_started_ahead_is_read_once_and_a_failed_one_fails_in_the_pages_own_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`data.ahead` reads on a read-ahead thread what a page will read: the page's own read, made while it
+    runs, waits for it and gets its answer without reading again; a read that fails ahead is read again
+    by the page, which gets the error; a callable read ahead runs there too."""
+    import threading
+
+    import streamlit as st
+
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path))
+    started, release = threading.Event(), threading.Event()
+    calls: list[tuple[str, object, str]] = []
+
+    def slow(_con: object, value: int) -> int:
+        calls.append(("slow", value, threading.current_thread().name))
+        started.set()
+        assert release.wait(10)
+        return value * 2
+
+    def failing(_con: object, value: int) -> int:
+        calls.append(("failing", value, threading.current_thread().name))
+        raise ValueError(f"no {value}")
+
+    monkeypatch.setattr(dq, "ahead_slow", slow, raising=False)
+    monkeypatch.setattr(dq, "ahead_failing", failing, raising=False)
+    monkeypatch.setattr(data, "_run", lambda _path, read, *args: read(None, *args))
+    st.cache_data.clear()
+    later: list[int] = []
+    future = data.ahead(
+        "v", [("ahead_slow", 3), ("ahead_failing", 1), lambda: later.append(data.read("v", "ahead_slow", 3))]
+    )
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    assert data.read("v", "ahead_slow", 3) == 6  # waits for the read ahead, which is still running
+    data.settle([future])
+    assert [c[:2] for c in calls] == [("slow", 3), ("failing", 1)]
+    assert all(thread.startswith("xxgk-ahead") for _, _, thread in calls)
+    assert later == [], "the read-ahead stops at its first failure"
+    with pytest.raises(ValueError, match="no 1"):
+        data.read("v", "ahead_failing", 1)
+    assert [c[:2] for c in calls][-1] == ("failing", 1) and len(calls) == 3
+    st.cache_data.clear()

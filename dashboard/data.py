@@ -186,6 +186,11 @@ def ahead(path: str, reads: Sequence[Ahead]) -> Future[None]:
 
 
 def settle(started: Sequence[Future[None]]) -> None:
-    """Wait for the read-ahead a run started (its answers are the run's; none is left running after it)."""
+    """Wait for the read-ahead a run started (its answers are the run's; none is left running after it).
+    One that has not begun (the threads busy with other sessions' reads) is dropped: the page has read
+    what it needed itself by now."""
     for future in started:
-        future.result()
+        future.cancel()
+    for future in started:
+        if not future.cancelled():
+            future.result()

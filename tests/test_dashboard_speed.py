@@ -575,3 +575,27 @@ def test_a_read_started_ahead_is_read_once_and_a_failed_one_fails_in_the_pages_o
         data.read("v", "ahead_failing", 1)
     assert [c[:2] for c in calls][-1] == ("failing", 1) and len(calls) == 3
     st.cache_data.clear()
+
+
+def test_a_read_ahead_that_has_not_begun_when_the_run_ends_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`data.settle` waits for a run's read-ahead that is running, and drops one still queued behind other
+    sessions' reads (the page has read what it needed itself): the run's end does not wait for it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path))
+    busy = threading.Event()
+    monkeypatch.setattr(data, "_AHEAD", ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-ahead"))
+    other = data.ahead("v", [lambda: busy.wait(10)])  # another session's read-ahead holds the one thread
+    ran: list[str] = []
+    queued = data.ahead("v", [lambda: ran.append("queued")])
+    timer = threading.Timer(5, busy.set)
+    timer.start()
+    data.settle([queued])
+    assert queued.cancelled() and not busy.is_set(), "the run ended without waiting for the busy thread"
+    timer.cancel()
+    busy.set()
+    data.settle([other])
+    assert ran == [] and other.done()

@@ -16,9 +16,9 @@ from etl.decode import decode_bytes
 from etl.limits import GridBudget
 from etl.normalise import clean_text
 from etl.readers.html import (
-    _HAS_TABLE,
     _METAS,
     _WITH_ID_OR_CLASS,
+    _has_table,
     _html_parser,
     _marked,
     _meta_contents,
@@ -119,7 +119,7 @@ def test_crafted_tables_expand_as_before() -> None:
     assert set(tables) == {"spans", "outer", "inner", "empty", "bodies"}
     for element in tables.values():
         assert expand_table(element, 3) == _old_expand_table(element, 3)
-    assert _HAS_TABLE(tables["outer"]) and not _HAS_TABLE(tables["inner"])
+    assert _has_table(tables["outer"]) and not _has_table(tables["inner"])
     spans = expand_table(tables["spans"], 0)
     assert [(c.text, c.row, c.col, c.rowspan, c.colspan) for c in spans.cells][:4] == [
         ("申请人\n情况", 0, 0, 3, 1),

@@ -223,8 +223,6 @@ class _Builder:
 
 
 def _table(rows: list[list[str]], block_index: int, table_index: int, line: int | None) -> Table:
-    cells = tuple(
-        TableCell(text=text, row=r, col=c) for r, row in enumerate(rows) for c, text in enumerate(row)
-    )
+    cells = tuple(TableCell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
     n_cols = max(len(row) for row in rows)
     return Table(index=table_index, cells=cells, n_rows=len(rows), n_cols=n_cols, aligned=False, line=line)

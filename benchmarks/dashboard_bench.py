@@ -12,7 +12,9 @@ them first (as its next ingest would). Then runs each page (or those named by --
 AppTest, cold and warm, over the whole warehouse and filtered to one county, and prints the best and the
 median of --repeat runs. `--open SECTION` (repeatable; `all` for every one) runs the pages with that lazy
 section opened through its URL parameter (`rank_open=1`, …): the sections a large warehouse shows closed
-(`dashboard.components.OPEN_UP_TO`). Targets (issue 12): under 150 ms cold per page at 100,000 reports,
+(`dashboard.components.OPEN_UP_TO`). `--in-turn` turns the pages' read-ahead off (`View.ahead`: the
+agencies page's ranking and comparison, the quality page's findings and coverage grid read on a second
+thread while the page draws), to compare. Targets (issue 12): under 150 ms cold per page at 100,000 reports,
 under 300 ms at 1,000,000.
 
 Cold is a page as a running server draws it on the first view after a new warehouse version: the data
@@ -90,6 +92,14 @@ def keep_compiled(keep: bool = True) -> None:
     factory = (lambda: SCRIPTS) if keep else ScriptCache
     app_test.ScriptCache = factory  # type: ignore[attr-defined,assignment]
     local_script_runner.ScriptCache = factory  # type: ignore[attr-defined,assignment]
+
+
+def in_turn() -> None:
+    """The pages' read-ahead off (`View.ahead` does nothing): each read is made by the page when it comes
+    to it, on the script's thread, as before issue12rk."""
+    from dashboard import components
+
+    components.View.ahead = lambda self, *reads: None  # type: ignore[method-assign]
 
 
 COLD = ("version", "data")
@@ -175,9 +185,12 @@ def main() -> None:
     parser.add_argument(
         "--cold", choices=COLD, default="version", help="what a cold run clears (default: as after a publish)"
     )
+    parser.add_argument("--in-turn", action="store_true", help="every read made in turn (no read-ahead)")
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     keep_compiled(not args.recompile)
+    if args.in_turn:
+        in_turn()
     sections = opened(args.open)
     for size in args.synthetic or [0]:
         with tempfile.TemporaryDirectory() as tmp:

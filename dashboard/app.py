@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard import data, editing, filters, state  # noqa: E402
-from dashboard.components import VIEW_KEY, View  # noqa: E402
+from dashboard.components import AHEAD_KEY, VIEW_KEY, View  # noqa: E402
 from dashboard.i18n import LANGS, translate  # noqa: E402
 from dashboard.untrusted import markdown  # noqa: E402
 from warehouse.errors import WarehouseError  # noqa: E402
@@ -89,9 +89,11 @@ def _show(navigation: Any, lang: str) -> None:
     editing.sidebar(lang)
     st.session_state[VIEW_KEY] = View(path, flt, lang, tuple(described), tuple(p for p in file_parts if p))
     started, cpu = time.perf_counter(), time.process_time()
+    st.session_state[AHEAD_KEY] = []
     try:
         navigation.run()
     finally:
+        data.settle(st.session_state.pop(AHEAD_KEY, []))
         st.session_state[state.PAGE_SECONDS] = time.perf_counter() - started
         st.session_state[state.PAGE_CPU_SECONDS] = time.process_time() - cpu
 

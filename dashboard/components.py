@@ -16,6 +16,8 @@ from dashboard.i18n import column_key, translate
 from warehouse.filters import ReportFilter
 
 VIEW_KEY = "_view"
+AHEAD_KEY = "_ahead"
+"""The read-ahead started in this run (`View.ahead`), which the router waits for before the run ends."""
 WIDE_COLUMNS: dict[str, Any] = {"meaning": "medium", "message": "large"}
 
 
@@ -55,6 +57,12 @@ class View:
 
     def filtered(self, name: str, *args: object) -> pd.DataFrame:
         return data.frame(self.version, name, self.flt, *args)
+
+    def ahead(self, *reads: data.Ahead) -> None:
+        """Start reads this run will make on a read-ahead thread (`data.ahead`: `(name, *args)` as `read`
+        takes them, or a callable making reads); the router waits for them before the run ends."""
+        if reads:
+            st.session_state.setdefault(AHEAD_KEY, []).append(data.ahead(self.version, reads))
 
     def metric_label(self, code: str) -> str:
         return self._metric_labels.get(code, code)
@@ -234,13 +242,24 @@ OPEN_UP_TO = 5000
 cheap to read there); beyond it they start closed and are read once opened (docs/scale.md §5)."""
 
 
+def will_open(v: View, key: str, *linked: str) -> bool:
+    """Whether `lazy_expander(v, …, key, *linked)` is open in this run (its state seeded as it seeds it), so
+    that a page can read ahead what it holds before it is drawn."""
+    state.seed_open(key, *linked, default=_starts_open(v))
+    return bool(st.session_state.get(key))
+
+
+def _starts_open(v: View) -> bool:
+    return int(v.read("domain").get("reports") or 0) <= OPEN_UP_TO
+
+
 def lazy_expander(v: View, label: str, key: str, *linked: str) -> ExpanderContainer:
     """An expander whose content the page computes only while it is open (Streamlit's lazy expander:
     opening or closing it reruns the page). It starts open in a warehouse of at most `OPEN_UP_TO` current
     reports, when the URL has `key=1` or names one of `linked`, the parameters of what it holds, and
     closed when the URL has `key=0`; a state other than the start goes into the URL. Use `.open` to decide
     whether to compute what goes in it."""
-    small = int(v.read("domain").get("reports") or 0) <= OPEN_UP_TO
+    small = _starts_open(v)
     state.seed_open(key, *linked, default=small)
     box = st.expander(label, key=key, on_change="rerun")
     state.remember(key, None if box.open == small else ("1" if box.open else "0"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import copy
 import queue
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,42 @@ def frame(path: str, name: str, *args: object) -> pd.DataFrame:
     result = read(path, name, *args)
     assert isinstance(result, pd.DataFrame)
     return result
+
+
+Ahead = tuple[object, ...] | Callable[[], object]
+"""A read a page will make, `(name, *args)` as `read` takes them, or a callable that makes reads (one whose
+arguments depend on another read's answer)."""
+
+_AHEAD = ThreadPoolExecutor(max_workers=4, thread_name_prefix="xxgk-ahead")
+
+
+def ahead(path: str, reads: Sequence[Ahead]) -> Future[None]:
+    """Start `reads`, one after the other, on a read-ahead thread, while the page goes on reading and
+    drawing: its own call of each then finds the answer cached, or waits for it (`st.cache_data` computes a
+    key once, the other callers wait on its lock). A DuckDB read runs without the GIL, so on a second core
+    the page's reads and drawing overlap. A read that fails here is left for the page's own call, which
+    fails as it would have; the router waits for the page's read-ahead before the run ends (`settle`)."""
+
+    def run() -> None:
+        for item in reads:
+            try:
+                if callable(item):
+                    item()
+                else:
+                    name, *args = item
+                    read(path, str(name), *args)
+            except Exception:  # the page's own call reads it again and shows the error
+                return
+
+    return _AHEAD.submit(run)
+
+
+def settle(started: Sequence[Future[None]]) -> None:
+    """Wait for the read-ahead a run started (its answers are the run's; none is left running after it).
+    One that has not begun (the threads busy with other sessions' reads) is dropped: the page has read
+    what it needed itself by now."""
+    for future in started:
+        future.cancel()
+    for future in started:
+        if not future.cancelled():
+            future.result()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, state
+from dashboard import components, data, state
 from dashboard.components import View
 from warehouse.dashboard_queries import compare_rows, years_of
 from warehouse.documents.compare import Comparison
@@ -127,13 +127,31 @@ def _years(v: View, years: list[int]) -> tuple[int, int]:
     return earlier, later
 
 
+COMPARE = ("cmp_open", "cmp_to")  # the comparison's expander key and the parameter that opens it
+
+
+def comparison_ahead(v: View, agency_id: str, rows: pd.DataFrame) -> data.Ahead | None:
+    """The comparison's read as `compare_section` will make it (the years its pickers start from), for the
+    page's read-ahead thread; None when the section will not read (closed, fewer than two years)."""
+    if not components.will_open(v, *COMPARE):
+        return None
+    years = years_of(rows)
+    if len(years) < 2:
+        return None
+    later = next((y for y in state.asked("cmp_to", state.parse_int) if y in years[1:]), years[-1])
+    earlier_options = [y for y in years if y < later][::-1]
+    earlier = st.session_state.get("cmp_from")
+    chosen = (earlier if earlier in earlier_options else earlier_options[0], later)
+    return ("comparison_shown", agency_id, chosen, v.version_name(), compare_rows(rows, chosen))
+
+
 def compare_section(v: View, agency_id: str, rows: pd.DataFrame) -> None:
     """The comparison is read and built only while its expander is open (≈ 35 ms of CPU at 100k reports
     since it is shown without its checks and series, `comparison_shown`; ≈ 75–95 whole, read for its
     documents when a button is clicked); a link naming its years opens it. `rows`: the agency's
     `agency_rows`, which give its years and the two reports compared."""
     st.subheader(v.t("documents.compare"))
-    box = components.lazy_expander(v, v.t("documents.compare_open"), "cmp_open", "cmp_to")
+    box = components.lazy_expander(v, v.t("documents.compare_open"), *COMPARE)
     if box.open:
         with box:
             _comparison(v, agency_id, rows)

@@ -34,6 +34,21 @@ def seed(key: str, parse: Callable[[str], T | None]) -> None:
         st.session_state[key] = value
 
 
+def asked(key: str, parse: Callable[[str], T | None]) -> list[object]:
+    """What a widget `key` seeded by `seed(key, parse)` can start from in this run, first first, without
+    seeding it: the URL's value while the session has not seeded it yet, then the session's own value
+    (for a page's read-ahead, which runs before the widget is drawn and away from the session)."""
+    found: list[object] = []
+    if key not in st.session_state.get(_SEEDED, set()):
+        raw = st.query_params.get(key)
+        value = parse(raw) if raw is not None else None
+        if value is not None:
+            found.append(value)
+    if key in st.session_state:
+        found.append(st.session_state[key])
+    return found
+
+
 def seed_open(key: str, *linked: str, default: bool = False) -> None:
     """An expander's open state (widget `key`) the first time it appears in a session: open when the URL
     has `key=1` or names one of `linked`, the parameters of what it holds (a link to that content shows

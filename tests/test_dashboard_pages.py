@@ -634,3 +634,105 @@ def test_an_agency_the_filters_leave_out_is_named_not_swapped_silently(warehouse
     inside = open_page("agencies", {"agency": wanted_id, "lang": "en"})
     assert inside.selectbox(key="agency").value == wanted_id
     assert not inside.warning
+
+
+def _place_params(directory: Path) -> dict[str, str]:
+    """The sidebar's URL parameters of the county with the most current reports."""
+    row = sql(
+        directory,
+        "SELECT province_code, city_code, county_code FROM reports WHERE is_current AND county_code IS NOT NULL "
+        "GROUP BY ALL ORDER BY count(*) DESC, county_code LIMIT 1",
+    )[0]
+    return {"province": row[0], "city": row[1], "county": row[2]}
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "on_thread"),
+    [
+        ("agencies", {"lang": "en"}, {"ranking_years", "ranking", "comparison_shown"}),
+        (
+            "agencies",
+            {
+                "lang": "en",
+                "rank_year": "2021",
+                "series": "litigation",
+                "cmp_to": "2022",
+                "years": "2019-2022",
+            },
+            {"ranking_years", "ranking", "comparison_shown"},
+        ),
+        (
+            "agencies",
+            {"lang": "zh", "rank_year": "1999", "series": "nothing", "cmp_to": "3000"},
+            {"ranking_years", "ranking", "comparison_shown"},
+        ),
+        ("agencies", {"lang": "zh", "rank_open": "0", "cmp_open": "0"}, set()),
+        ("quality", {"lang": "en"}, {"coverage_limited"}),
+        ("quality", {"lang": "en", "place": ""}, {"findings", "coverage_limited"}),
+        (
+            "quality",
+            {"lang": "zh", "place": "", "years": "2019-2022", "findings_year": "2020"},
+            {"findings", "coverage_limited"},
+        ),
+        ("quality", {"lang": "zh", "place": "", "findings_open": "0", "coverage_open": "0"}, set()),
+    ],
+)
+def test_a_page_read_ahead_shows_what_the_page_reading_in_turn_shows(
+    warehouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    params: dict[str, str],
+    on_thread: set[str],
+) -> None:
+    """The agencies page reads its ranking and its comparison, and the quality page the review findings of
+    its place and the coverage grid, on a read-ahead thread while it reads and draws what comes before them
+    (`View.ahead`, docs/scale.md §5, issue12rk): the page shows what it shows reading each in turn (the
+    series, years and place its URL asks for, valid or not), each read ahead is read once, there, with the
+    arguments the page's own call gives it, and the run ends with none left running."""
+    import threading
+
+    import streamlit as st
+
+    from dashboard import components, data
+
+    agency_id = sql(
+        warehouse,
+        "SELECT agency_id FROM reports WHERE is_current AND template = 'v2021' AND agency_id IS NOT NULL "
+        "AND NOT coalesce(is_vertical, FALSE) GROUP BY 1 ORDER BY count(DISTINCT year) DESC, 1 LIMIT 1",
+    )[0][0]
+    url = dict(params)
+    if url.pop("place", None) is not None:
+        url |= _place_params(warehouse)
+    if page == "agencies":
+        url["agency"] = agency_id
+    asked: list[tuple[str, str, str]] = []
+    run = data._run
+
+    def counted(path: str, read: Any, *args: object) -> Any:
+        asked.append((read.__name__, repr(args), threading.current_thread().name))
+        return run(path, read, *args)
+
+    started: list[Any] = []
+    start = data.ahead
+
+    def kept(path: str, reads: Any) -> Any:
+        started.append(start(path, reads))
+        return started[-1]
+
+    monkeypatch.setattr(data, "_run", counted)
+    monkeypatch.setattr(data, "ahead", kept)
+    st.cache_data.clear()
+    ahead = _shown(open_page(page, url))
+    threads = {name for name, _, thread in asked if thread.startswith("xxgk-ahead")}
+    assert threads == on_thread
+    assert len({(name, args) for name, args, _ in asked}) == len(asked), "a read ahead is read once"
+    in_page = {name for name, _, thread in asked if not thread.startswith("xxgk-ahead")}
+    assert not threads & in_page, "the page's own call finds what was read ahead, with the same arguments"
+    assert all(future.done() for future in started)
+    monkeypatch.setattr(components.View, "ahead", lambda self, *reads: None)
+    asked.clear()
+    st.cache_data.clear()
+    in_turn = _shown(open_page(page, url))
+    assert not any(thread.startswith("xxgk-ahead") for _, _, thread in asked)
+    assert ahead == in_turn
+    assert {name for name, _, _ in asked} >= threads, "what is read ahead the page reads in turn"

@@ -530,3 +530,72 @@ def test_an_agencys_profile_and_its_gaps_come_from_the_agency_ordered_rollups(
         )
     assert sum(len(profile) for profile, _ in rolled) > len(agencies)
     assert sum(len(gaps) for _, gaps in rolled) > 0
+
+
+def test_a_read_started_ahead_is_read_once_and_a_failed_one_fails_in_the_pages_own_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`data.ahead` reads on a read-ahead thread what a page will read: the page's own read, made while it
+    runs, waits for it and gets its answer without reading again; a read that fails ahead is read again
+    by the page, which gets the error; a callable read ahead runs there too."""
+    import threading
+
+    import streamlit as st
+
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path))
+    started, release = threading.Event(), threading.Event()
+    calls: list[tuple[str, object, str]] = []
+
+    def slow(_con: object, value: int) -> int:
+        calls.append(("slow", value, threading.current_thread().name))
+        started.set()
+        assert release.wait(10)
+        return value * 2
+
+    def failing(_con: object, value: int) -> int:
+        calls.append(("failing", value, threading.current_thread().name))
+        raise ValueError(f"no {value}")
+
+    monkeypatch.setattr(dq, "ahead_slow", slow, raising=False)
+    monkeypatch.setattr(dq, "ahead_failing", failing, raising=False)
+    monkeypatch.setattr(data, "_run", lambda _path, read, *args: read(None, *args))
+    st.cache_data.clear()
+    later: list[int] = []
+    future = data.ahead(
+        "v", [("ahead_slow", 3), ("ahead_failing", 1), lambda: later.append(data.read("v", "ahead_slow", 3))]
+    )
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    assert data.read("v", "ahead_slow", 3) == 6  # waits for the read ahead, which is still running
+    data.settle([future])
+    assert [c[:2] for c in calls] == [("slow", 3), ("failing", 1)]
+    assert all(thread.startswith("xxgk-ahead") for _, _, thread in calls)
+    assert later == [], "the read-ahead stops at its first failure"
+    with pytest.raises(ValueError, match="no 1"):
+        data.read("v", "ahead_failing", 1)
+    assert [c[:2] for c in calls][-1] == ("failing", 1) and len(calls) == 3
+    st.cache_data.clear()
+
+
+def test_a_read_ahead_that_has_not_begun_when_the_run_ends_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`data.settle` waits for a run's read-ahead that is running, and drops one still queued behind other
+    sessions' reads (the page has read what it needed itself): the run's end does not wait for it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path))
+    busy = threading.Event()
+    monkeypatch.setattr(data, "_AHEAD", ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-ahead"))
+    other = data.ahead("v", [lambda: busy.wait(10)])  # another session's read-ahead holds the one thread
+    ran: list[str] = []
+    queued = data.ahead("v", [lambda: ran.append("queued")])
+    timer = threading.Timer(5, busy.set)
+    timer.start()
+    data.settle([queued])
+    assert queued.cancelled() and not busy.is_set(), "the run ended without waiting for the busy thread"
+    timer.cancel()
+    busy.set()
+    data.settle([other])
+    assert ran == [] and other.done()

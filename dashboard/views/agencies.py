@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -12,8 +13,32 @@ from warehouse.dashboard_queries import agency_provinces, selected_reports
 from warehouse.store.rollups import RANKED_SERIES
 
 SERIES = RANKED_SERIES
+RANKING = ("rank_open", "rank_year")  # the ranking's expander key and the parameter that opens it
+
+
+def _ranking_ahead(v: components.View) -> Callable[[], object]:
+    """The ranking's two reads as the page will make them (its years, then the year it shows), to run on
+    the read-ahead thread: they depend on no agency, so they start before the pickers' read. The series and
+    year asked for are taken now (the thread has no session), as the widgets below will start from them."""
+    series = next(
+        (s for s in state.asked("series", lambda raw: state.parse_choice(raw, SERIES)) if s in SERIES),
+        SERIES[0],
+    )
+    wanted = state.asked("rank_year", state.parse_int)
+
+    def read() -> None:
+        years = [int(y) for y in v.filtered("ranking_years", series)["year"]]
+        if years:
+            v.filtered("ranking", series, next((y for y in wanted if y in years), years[0]))
+
+    return read
+
 
 v = components.view()
+# The ranking (when its section is open) is read on a second thread while the page reads and draws the
+# agency's profile, reports and comparison (docs/scale.md §5, issue12rk).
+if components.will_open(v, *RANKING):
+    v.ahead(_ranking_ahead(v))
 st.title(v.t("agencies.title"))
 components.scope_note(v)
 state.seed("agency", lambda raw: raw)
@@ -36,6 +61,11 @@ else:
     # One read of the agency's bucket: the reports the filter selects, the comparison's years and reports,
     # and the provinces whose pre-aggregated files hold its profile (read from those files only).
     rows = v.frame("agency_rows", one)
+    # The comparison (when its section is open) is read on a second thread while the profile is read and
+    # drawn.
+    compared = documents.comparison_ahead(v, agency, rows)
+    if compared:
+        v.ahead(compared)
     provinces = agency_provinces(rows)
     st.subheader(markdown(f"{names.get(agency, agency)} · {v.t('agencies.profile')}"))
     profile_rows = v.frame("series_by_report", one, SERIES, provinces)
@@ -109,7 +139,7 @@ else:
     st.subheader(v.t("agencies.ranking"))
     # Read and drawn only while its expander is open (the ranking is a third of a cold page's reads at
     # 100k reports; docs/scale.md §5, sixth pass); a link naming its year opens it.
-    ranking_box = components.lazy_expander(v, v.t("agencies.ranking_open"), "rank_open", "rank_year")
+    ranking_box = components.lazy_expander(v, v.t("agencies.ranking_open"), *RANKING)
     if ranking_box.open:
         with ranking_box:
             years = [int(y) for y in v.filtered("ranking_years", series)["year"]]

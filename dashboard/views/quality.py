@@ -7,13 +7,30 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import charts, components, review_panels, state
-from dashboard.findings import findings_section
+from dashboard.findings import findings_ahead, findings_section
 from warehouse.dashboard_queries import FAILED_PAGE
 from warehouse.review.model import STATUSES
 
 GRID_LIMIT = 120
 
+
+def _grid_years(v: components.View) -> tuple[int, int]:
+    """The coverage grid's years: the filter's, else the warehouse's."""
+    domain = v.read("domain")
+    return v.flt.year_from or int(domain.get("year_min") or 0), v.flt.year_to or int(
+        domain.get("year_max") or 0
+    )
+
+
 v = components.view()
+# The review findings of the chosen place and the coverage grid (when their sections are open) are read on
+# a second thread while the page reads and draws what comes before them (docs/scale.md §5, issue12rk).
+findings_read = findings_ahead(v)
+grid_read = ("coverage_limited", v.flt, *_grid_years(v), GRID_LIMIT)
+v.ahead(
+    *([findings_read] if findings_read else []),
+    *([grid_read] if components.will_open(v, "coverage_open") else []),
+)
 st.title(v.t("quality.title"))
 
 state.seed("review", lambda raw: [s for s in state.parse_list(raw) if s in STATUSES] or None)
@@ -68,9 +85,7 @@ st.subheader(v.t("quality.coverage"))
 coverage_box = components.lazy_expander(v, v.t("quality.coverage_open"), "coverage_open")
 if coverage_box.open:
     with coverage_box:
-        domain = v.read("domain")
-        year_from = v.flt.year_from or int(domain.get("year_min") or 0)
-        year_to = v.flt.year_to or int(domain.get("year_max") or 0)
+        year_from, year_to = _grid_years(v)
         grid = v.frame("coverage_limited", v.flt, year_from, year_to, GRID_LIMIT)
         if grid.empty:
             components.no_data(v)

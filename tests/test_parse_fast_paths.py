@@ -16,7 +16,7 @@ from etl.narrative import PATTERNS
 from etl.normalise import CACHE_LIMIT, fold, nfkc
 from etl.pipeline import parse_file
 from etl.readers import read_document
-from etl.readers.docx import GRID_SPAN, H_MERGE, TCPR, V_MERGE, W, _properties
+from etl.readers.docx import GRID_SPAN, H_MERGE, TCPR, V_MERGE, W, _table_properties
 from etl.readers.html import _html_parser, _text_size, _texts
 from etl.templates import spec
 from tests.conftest import FIXTURES
@@ -92,8 +92,12 @@ def test_texts_are_itertext_and_text_size_their_length() -> None:
 
 
 def _cell(properties: str) -> etree._Element:
-    xml = f'<w:tc xmlns:w="{W[1:-1]}">{properties}<w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>'
-    return etree.fromstring(xml)
+    """A cell with `properties`, the one cell of a one-row table."""
+    xml = (
+        f'<w:tbl xmlns:w="{W[1:-1]}"><w:tr><w:tc>{properties}<w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>'
+        "</w:tr></w:tbl>"
+    )
+    return etree.fromstring(xml)[0][0]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +112,7 @@ def _cell(properties: str) -> etree._Element:
 )
 def test_docx_cell_properties_are_what_find_finds(properties: str) -> None:
     tc = _cell(properties)
-    found = _properties(tc)
+    found = _table_properties(tc.getparent().getparent()).get(tc, {})
     props = tc.find(TCPR)
     for tag in (GRID_SPAN, V_MERGE, H_MERGE):
         expected = None if props is None else props.find(tag)

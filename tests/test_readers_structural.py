@@ -253,6 +253,16 @@ _DOCX_TABLE = f"""<w:document xmlns:w="{W[1:-1]}"><w:body><w:tbl>
 </w:tbl></w:body></w:document>"""
 
 
+def _old_properties(tc: etree._Element) -> dict[object, etree._Element]:
+    """The cell's properties by tag as `table_grid` read them before the reader took them a table at a
+    time: the first of each tag among the children of the cell's first w:tcPr."""
+    props = tc.find(docx.TCPR)
+    found: dict[object, etree._Element] = {}
+    for child in () if props is None else props:
+        found.setdefault(child.tag, child)
+    return found
+
+
 def _old_table_grid(table: etree._Element, budget: GridBudget) -> docx.Grid:
     """`table_grid` before this pass (the left cell found from `max(current)` for every cell)."""
     grid = docx.Grid()
@@ -264,7 +274,7 @@ def _old_table_grid(table: etree._Element, budget: GridBudget) -> docx.Grid:
         budget.place(0, 1, col)
         current: dict[int, int] = {}
         for tc in (c for c in tr if c.tag == docx.TC):
-            properties = docx._properties(tc)
+            properties = _old_properties(tc)
             span = max(1, docx._int_value(properties.get(docx.GRID_SPAN), 1))
             budget.place(col, 1, span)
             merge = properties.get(docx.V_MERGE)

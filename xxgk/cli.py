@@ -201,11 +201,11 @@ def ingest_command(
     """
     from rich.console import Console
 
-    from xxgk.ingest import place_inputs
+    from xxgk.ingest import default_jobs, place_inputs
     from xxgk.report import print_summary
 
     directory = warehouse or default_dir()
-    workers = jobs or min(4, os.cpu_count() or 1)
+    workers = jobs or default_jobs()
     console = Console(stderr=True)
     try:
         inputs = place_inputs(directory, overrides, aliases)
@@ -495,7 +495,9 @@ def demo_command(base: Path, port: int, no_serve: bool, from_sites: bool) -> Non
         docs = generate_corpus(corpus, include_bad=True)
         click.echo(f"wrote {len(docs)} sample documents (示例数据) to {corpus}")
     directory = base / "data"
-    summary = _ingest_with_progress([corpus], directory, min(4, os.cpu_count() or 1), Console(stderr=True))
+    from xxgk.ingest import default_jobs
+
+    summary = _ingest_with_progress([corpus], directory, default_jobs(), Console(stderr=True))
     print_summary(summary, directory, Console())
     click.echo(f"\nexport the values with: xxgk export facts --warehouse {directory} --out facts.csv")
     click.echo(f"summary of the checks: xxgk checks --warehouse {directory}")

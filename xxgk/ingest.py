@@ -352,6 +352,11 @@ class _Drawer(Generic[T]):
                 close()
 
 
+def default_jobs() -> int:
+    """The parse workers of an ingest when `--jobs` is not given: one a CPU, at most 4."""
+    return min(4, os.cpu_count() or 1)
+
+
 def cores() -> int:
     """The cores this process may run on."""
     try:

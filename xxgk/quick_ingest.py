@@ -89,10 +89,11 @@ def run(arguments: Arguments) -> int | None:
     warehouse or workers that fail, "Aborted!" for an interrupt, nothing more for a closed pipe). None,
     before anything is done, when the warehouse's place inputs are not usable: click reports that with
     the command's usage."""
-    from xxgk.ingest import place_inputs
+    from warehouse.publish import default_dir
+    from xxgk.ingest import default_jobs, place_inputs
 
-    directory = arguments.warehouse or Path(os.environ.get("XXGK_WAREHOUSE", "data"))
-    workers = arguments.jobs or min(4, os.cpu_count() or 1)
+    directory = arguments.warehouse or default_dir()
+    workers = arguments.jobs or default_jobs()
     try:
         inputs = place_inputs(directory)
     except (ValueError, OSError):

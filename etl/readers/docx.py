@@ -138,18 +138,6 @@ GRID_SPAN, V_MERGE, H_MERGE = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
 _NO_PROPERTIES: dict[object, etree._Element] = {}
 
 
-def _properties(tc: etree._Element) -> dict[object, etree._Element]:
-    """The cell's properties (children of its first w:tcPr) by tag, the first of each tag: what
-    `tc.find(TCPR).find(tag)` finds, from one pass instead of one path search per property."""
-    props = tc.find(TCPR)
-    if props is None:
-        return _NO_PROPERTIES
-    found: dict[object, etree._Element] = {}
-    for child in props:
-        found.setdefault(child.tag, child)
-    return found
-
-
 _NS = {"w": W[1:-1]}
 _CELL_PROPERTIES = etree.XPath(
     " | ".join(f"w:tr/w:tc/w:tcPr[1]/w:{name}[1]" for name in ("gridSpan", "vMerge", "hMerge")),
@@ -164,9 +152,10 @@ _NESTED = etree.XPath("w:tr/w:tc/w:tbl", namespaces=_NS)
 
 
 def _table_properties(table: etree._Element) -> dict[etree._Element, dict[object, etree._Element]]:
-    """`_properties` of every cell of the table that has a w:gridSpan, w:vMerge or w:hMerge (the tags
-    `table_grid` reads) by cell; a cell missing here has none of them. lxml hands out one proxy a node
-    while any reference to it lives, so the cells found here are the ones the rows' iteration gives."""
+    """The properties `table_grid` reads (w:gridSpan, w:vMerge, w:hMerge: the first of each among the
+    children of a cell's first w:tcPr) by tag, for every cell of the table that has any, by cell; a cell
+    missing here has none of them. lxml hands out one proxy a node while any reference to it lives, so
+    the cells found here are the ones the rows' iteration gives."""
     found: dict[etree._Element, dict[object, etree._Element]] = {}
     for element in cast(list[etree._Element], _CELL_PROPERTIES(table)):
         tc = cast(etree._Element, cast(etree._Element, element.getparent()).getparent())

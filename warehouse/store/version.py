@@ -239,11 +239,9 @@ def _open_patch(path: Path, previous: Path, directory: Path, catalog: Catalog) -
 
 def _bind_changed(opened: _Open, views: dict[str, str]) -> None:
     """Define again the views whose text differs from what the copy holds (binding a view over Parquet
-    files reads their footers: 3–20 ms each)."""
-    for name, sql in views.items():
-        if opened.views.get(name) != sql:
-            opened.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
-            opened.views[name] = sql
+    files reads their footers: 3–20 ms each), on the copy's own connection (`_view_jobs`)."""
+    for job in _view_jobs(opened, views):
+        job(opened.con)
 
 
 class Begun:

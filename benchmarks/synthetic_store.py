@@ -130,7 +130,10 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
             con = connect(None)
             try:
                 for start in range(0, clones.num_rows, SEGMENT):
-                    _write_segment(con, run, source_wh, source_catalog, clones.slice(start, SEGMENT), start)
+                    segment = f"{run.run_id}/s{start // SEGMENT:04d}"
+                    run.parts.parts += write_segment(
+                        con, run.directory, segment, source_wh, source_catalog, clones.slice(start, SEGMENT)
+                    )
                     print(f"  wrote reports {start}..{min(start + SEGMENT, clones.num_rows)}", flush=True)
             finally:
                 con.close()
@@ -141,9 +144,10 @@ def build(out: Path, reports: int, sources: int = 300) -> float:
     return time.perf_counter() - started
 
 
-def _write_segment(con, run: StoreRun, source_wh: Path, catalog, clones, start: int) -> None:  # type: ignore[no-untyped-def]
+def write_segment(con, directory: Path, segment: str, source_wh: Path, catalog, clones) -> list[Part]:  # type: ignore[no-untyped-def]
+    """The part files of one segment of `clones` (sorted as the part writer sorts them); its parts."""
     con.register("clones", clones)
-    segment = f"{run.run_id}/s{start // SEGMENT:04d}"
+    parts = []
     for relation in PART_RELATIONS:
         source = scan_sql(source_wh, relation, catalog.files(relation))
         if relation == "reports_parsed":
@@ -157,10 +161,11 @@ def _write_segment(con, run: StoreRun, source_wh: Path, catalog, clones, start: 
             sql = f"""SELECT s.* REPLACE (c.new_id AS report_id)
                       FROM clones AS c JOIN ({source}) AS s ON s.report_id = c.src_id"""
         name = f"parts/{segment}-{relation}.parquet"
-        copy_to(con, f"{sql} ORDER BY {SORT_KEYS[relation]}", run.directory / name, part_row_group(relation))
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{run.directory / name}')").fetchall()[0][0]
-        run.parts.parts.append(Part(relation, name, int(rows), segment))
+        copy_to(con, f"{sql} ORDER BY {SORT_KEYS[relation]}", directory / name, part_row_group(relation))
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{directory / name}')").fetchall()[0][0]
+        parts.append(Part(relation, name, int(rows), segment))
     con.unregister("clones")
+    return parts
 
 
 def main() -> None:

@@ -32,14 +32,14 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_store import _clone_rows, _sources, write_segment  # noqa: E402
+from synthetic_store import _clone_rows, _sources, write_segment
 
-from warehouse.db import connect  # noqa: E402
-from warehouse.load import Batch  # noqa: E402
-from warehouse.publish import current_version, publish  # noqa: E402
-from warehouse.store import stages  # noqa: E402
-from warehouse.store.catalog import Part  # noqa: E402
-from warehouse.store.writer import StoreRun, open_catalog  # noqa: E402
+from warehouse.db import connect
+from warehouse.load import Batch
+from warehouse.publish import current_version, publish
+from warehouse.store import stages
+from warehouse.store.catalog import Part
+from warehouse.store.writer import StoreRun, open_catalog
 
 MANIFEST = "tail-manifest.json"
 SOURCES = "tail-sources.parquet"
@@ -63,7 +63,8 @@ def prepare(out: Path, reports: int, segment: int, sources: int) -> None:
             con.close()
     pq.write_table(clones.select(["path", "new_id"]), out / SOURCES)
     (out / MANIFEST).write_text(json.dumps([[p.relation, p.file, p.rows, p.segment] for p in parts]))
-    print(f"prepared {clones.num_rows} reports in {len(parts)} parts in {time.perf_counter() - started:.0f} s")
+    seconds = time.perf_counter() - started
+    print(f"prepared {clones.num_rows} reports in {len(parts)} parts in {seconds:.0f} s")
 
 
 def tail(prepared: Path, work: Path, ballast_mib: int) -> None:

@@ -186,7 +186,7 @@ def _continues(merge: etree._Element | None) -> bool:
 
 
 def cell_text(tc: etree._Element) -> str:
-    return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
+    return clean_text("\n".join([paragraph_text(p) for p in tc if p.tag == P]))
 
 
 def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
@@ -205,7 +205,14 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
         left: int | None = None
         """The cell of `current`'s highest column (the last placed: columns only grow along a row)."""
         for tc in tr.iterchildren(TC):
-            properties = cell_properties.get(tc, _NO_PROPERTIES)
+            properties = cell_properties.get(tc)
+            if properties is None:  # most cells: one column, merging nothing (what the steps below give)
+                budget.place(col, 1, 1)
+                left = current[col] = len(grid.cells)
+                grid.cells.append(TableCell(cell_text(tc), r, col, 1, 1))
+                grid.elements.append(tc)
+                col += 1
+                continue
             span = max(1, _int_value(properties.get(GRID_SPAN), 1))
             budget.place(col, 1, span)
             merge = properties.get(V_MERGE)

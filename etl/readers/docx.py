@@ -23,7 +23,7 @@ from etl.errors import UnreadableDocument
 from etl.limits import MAX_NESTING_DEPTH, GridBudget
 from etl.normalise import clean_text, one_line
 from etl.readers.package import ZIP_ERRORS, check_package
-from etl.records import Block, Document, Paragraph, Table, TableCell
+from etl.records import Block, Document, Paragraph, Table, TableCell, new_paragraph, new_table_cell
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDT_CONTENT = (f"{W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
@@ -96,7 +96,7 @@ class _Blocks:
             if child.tag == P:
                 text = one_line(paragraph_text(child))
                 if text:
-                    self.blocks.append(Paragraph(index=len(self.blocks), text=text))
+                    self.blocks.append(new_paragraph(len(self.blocks), text))
             elif child.tag == TBL:
                 self.table(child, depth + 1)
             elif child.tag == SDT:
@@ -209,7 +209,7 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
             if properties is None:  # most cells: one column, merging nothing (what the steps below give)
                 budget.place(col, 1, 1)
                 left = current[col] = len(grid.cells)
-                grid.cells.append(TableCell(cell_text(tc), r, col, 1, 1))
+                grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, 1))
                 grid.elements.append(tc)
                 col += 1
                 continue
@@ -227,7 +227,7 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
                 current[col] = owner
             else:
                 current[col] = len(grid.cells)
-                grid.cells.append(TableCell(cell_text(tc), r, col, 1, span))
+                grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, span))
                 grid.elements.append(tc)
             left = current[col]
             col += span

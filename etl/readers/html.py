@@ -33,7 +33,7 @@ from etl.page_meta import (
     publisher_value,
     url_of,
 )
-from etl.records import Block, Document, Paragraph, Table, TableCell
+from etl.records import Block, Document, Table, TableCell, new_paragraph, new_table_cell
 
 Element = TypeVar("Element", bound=etree._Element)
 """An element of either tree: plain lxml (the reader's) or lxml.html's (the collector's pages)."""
@@ -420,7 +420,7 @@ class _Walker:
         self.buffer.clear()
         for line in text.split("\n"):
             if line:
-                self.blocks.append(Paragraph(index=len(self.blocks), text=line))
+                self.blocks.append(new_paragraph(len(self.blocks), line))
 
     def add_table(self, element: etree._Element) -> None:
         """A table holding no other table (the walk looked)."""
@@ -593,7 +593,7 @@ def expand_table(
                     budget.place(c, rowspan, colspan)
                     table_used, used, inline = budget.table_used, budget.used, True
                 text = clean_text(td.text or "") if not len(td) else cell_text(td)
-                cells.append(TableCell(text, r, c, rowspan, colspan))
+                cells.append(new_table_cell(text, r, c, rowspan, colspan))
                 if rowspan > 1:
                     taken.update((r + i, c + j) for i in range(1, rowspan) for j in range(colspan))
                 c += colspan

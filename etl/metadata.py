@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from etl.normalise import fold, one_line
 from etl.places import expand_short_form, resolve_place
 from etl.records import Document, ParseIssue, ReportMeta
-from etl.scope import detect_scope
+from etl.scope import scope_of_folded
 
 REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,6}(?:年度报告|年报|工作报告)")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--| - | — )\s*")
@@ -278,7 +278,8 @@ def _with_site_place(agency: Evidence, document: Document) -> Evidence:
 
 
 def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
-    body = "|".join(fold(p) for p in body_paragraphs)
+    folded = [fold(p) for p in body_paragraphs]
+    body = "|".join(folded)
     title = report_title(document)
     title_agency, title_year = title_evidence(title)
     year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
@@ -299,7 +300,7 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
             body,
         ),
     )
-    scope, scope_evidence = detect_scope(body_paragraphs)
+    scope, scope_evidence = scope_of_folded(folded)
     meta = ReportMeta(
         title=title,
         agency=agency.value if agency else None,

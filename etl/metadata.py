@@ -176,12 +176,30 @@ def title_evidence(title: str) -> tuple[Evidence | None, Evidence | None]:
     return None, None
 
 
+_TABLE_TITLE_END = "统计表"
+_TABLE_TITLE_BEFORE_END = 40
+"""The most characters `_TABLE_TITLE` takes before its 统计表: a year and 年度 (6), 20, 政府信息公开 (6), 8."""
+
+
+def _table_title(body: str) -> re.Match[str] | None:
+    """`_TABLE_TITLE.search(body)`, started where a match can start: every match ends in 统计表 with at
+    most 40 characters before it and the pattern has no anchor or lookbehind, so the leftmost match
+    starts at or after 40 characters before the first 统计表 (the year it begins with is at every date
+    of the body)."""
+    end = body.find(_TABLE_TITLE_END)
+    if end < 0:
+        return None
+    return _TABLE_TITLE.search(body, max(0, end - _TABLE_TITLE_BEFORE_END))
+
+
 def _year_evidence(document: Document, body: str, title_year: Evidence | None) -> list[Evidence]:
     found = [title_year] if title_year else []
-    for pattern, source in ((_PERIOD, "统计期限"), (_COMPILED, "编制公布"), (_TABLE_TITLE, "统计表标题")):
+    for pattern, source in ((_PERIOD, "统计期限"), (_COMPILED, "编制公布")):
         match = pattern.search(body)
         if match and (source != "统计期限" or match.group(1) == match.group(2)):
             found.append(Evidence(match.group(1), source))
+    if match := _table_title(body):
+        found.append(Evidence(match.group(1), "统计表标题"))
     appendix = _APPENDIX.search(body)
     if appendix:
         found.append(Evidence(appendix.group("year"), "附件"))

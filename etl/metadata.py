@@ -178,7 +178,7 @@ def title_evidence(title: str) -> tuple[Evidence | None, Evidence | None]:
 
 _TABLE_TITLE_END = "统计表"
 _TABLE_TITLE_BEFORE_END = 40
-"""The most characters `_TABLE_TITLE` takes before its 统计表: a year and 年度 (6), 20, 政府信息公开 (6), 8."""
+"""The most characters `_TABLE_TITLE` takes before its 统计表: year and 年度 6, 20, 政府信息公开 6, 8."""
 
 
 def _table_title(body: str) -> re.Match[str] | None:

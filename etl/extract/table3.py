@@ -332,7 +332,7 @@ class Table3Reader:
                 if one is not None:
                     pairs.append((cell, one))
                 continue
-            found = {plan.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            found = {plan[c] for c in range(cell.col, cell.col + cell.colspan) if c in plan}
             if len(found) == 1:
                 pairs.append((cell, found.pop()))
             elif found:

@@ -6,13 +6,14 @@ Everything here is a frozen dataclass: readers build a `Document`, extraction tu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 _Class = TypeVar("_Class", bound=type)
+_Record = TypeVar("_Record")
 
 
 def _slot_init(cls: _Class) -> _Class:
@@ -42,6 +43,34 @@ def _slot_init(cls: _Class) -> _Class:
     return cls
 
 
+def _slot_maker(cls: type[_Record]) -> Callable[..., _Record]:
+    """A function that builds a frozen slotted record from its fields (same signature and defaults as the
+    class): ≈ 2× cheaper than the class's `__init__`, even `_slot_init`'s. The fields are stored by plain
+    attribute stores into an instance of a class without the frozen `__setattr__` and with the same slots,
+    which is then given the record's class (CPython allows `__class__` to change between classes of the
+    same layout). What it returns is an instance of `cls` like any other (tests/test_readers_rd.py)."""
+    unfrozen = type(f"_Unfrozen{cls.__name__}", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
+    params: list[str] = []
+    scope: dict[str, Any] = {"_unfrozen": unfrozen, "_record": cls}
+    lines = ["    self = _unfrozen()"]
+    for f in fields(cast(Any, cls)):
+        assert f.default_factory is MISSING and f.init, f"{cls.__name__}.{f.name}"
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            scope[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        lines.append(f"    self.{f.name} = {f.name}")
+    lines += ["    self.__class__ = _record", "    return self"]
+    source = f"def make({', '.join(params)}):\n" + "\n".join(lines) + "\n"
+    made: dict[str, Any] = {}
+    exec(source, scope, made)  # the source is built from the class's own field names
+    maker: Callable[..., _Record] = made["make"]
+    maker.__qualname__ = maker.__name__ = f"new_{cls.__name__}"
+    maker.__module__ = cls.__module__
+    return maker
+
+
 Semantic = Literal["number", "zero", "blank", "na", "invalid"]
 """What a printed cell means: a number, an explicit zero, an empty cell, a "not applicable" mark
 ('-', '/', '无', '不适用' …) or text that is not a value at all."""
@@ -68,6 +97,10 @@ class TableCell:
     """The page the cell is printed on, where a table runs over several pages (PDF)."""
     box: tuple[float, float, float, float] | None = None
     """Where the cell sits on its page (x0, top, x1, bottom), where the reader knows it (OCR)."""
+
+
+new_table_cell = _slot_maker(TableCell)
+"""`TableCell(...)`, built ≈ 2× cheaper: for the readers' table walks (a cell a printed cell)."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +158,9 @@ class Table:
                 seen = tuple([cell for cell in line if cell is not None])
             if paged:
                 pages = [c.page for c in seen if c.row == r and c.page is not None]
-                yield RowView(index, r, seen, aligned, min(pages) if pages else page)
+                yield new_row_view(index, r, seen, aligned, min(pages) if pages else page)
             else:
-                yield RowView(index, r, seen, aligned, page)
+                yield new_row_view(index, r, seen, aligned, page)
 
 
 @_slot_init
@@ -143,6 +176,10 @@ class RowView:
         return cell.row == self.row
 
 
+new_row_view = _slot_maker(RowView)
+"""`RowView(...)`, built ≈ 2× cheaper: a table's rows are viewed once a table, by every reader of it."""
+
+
 @_slot_init
 @dataclass(frozen=True, slots=True)
 class Paragraph:
@@ -151,6 +188,9 @@ class Paragraph:
     line: int | None = None
     page: int | None = None
 
+
+new_paragraph = _slot_maker(Paragraph)
+"""`Paragraph(...)`, built ≈ 2× cheaper: for the readers (a block a line of text)."""
 
 Block = Paragraph | Table
 

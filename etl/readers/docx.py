@@ -23,7 +23,7 @@ from etl.errors import UnreadableDocument
 from etl.limits import MAX_NESTING_DEPTH, GridBudget
 from etl.normalise import clean_text, one_line
 from etl.readers.package import ZIP_ERRORS, check_package
-from etl.records import Block, Document, Paragraph, Table, TableCell
+from etl.records import Block, Document, Paragraph, Table, TableCell, new_paragraph, new_table_cell
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, SDT, SDT_CONTENT = (f"{W}{t}" for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
@@ -96,7 +96,7 @@ class _Blocks:
             if child.tag == P:
                 text = one_line(paragraph_text(child))
                 if text:
-                    self.blocks.append(Paragraph(index=len(self.blocks), text=text))
+                    self.blocks.append(new_paragraph(len(self.blocks), text))
             elif child.tag == TBL:
                 self.table(child, depth + 1)
             elif child.tag == SDT:
@@ -186,7 +186,7 @@ def _continues(merge: etree._Element | None) -> bool:
 
 
 def cell_text(tc: etree._Element) -> str:
-    return clean_text("\n".join(paragraph_text(p) for p in tc if p.tag == P))
+    return clean_text("\n".join([paragraph_text(p) for p in tc if p.tag == P]))
 
 
 def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
@@ -205,7 +205,14 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
         left: int | None = None
         """The cell of `current`'s highest column (the last placed: columns only grow along a row)."""
         for tc in tr.iterchildren(TC):
-            properties = cell_properties.get(tc, _NO_PROPERTIES)
+            properties = cell_properties.get(tc)
+            if properties is None:  # most cells: one column, merging nothing (what the steps below give)
+                budget.place(col, 1, 1)
+                left = current[col] = len(grid.cells)
+                grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, 1))
+                grid.elements.append(tc)
+                col += 1
+                continue
             span = max(1, _int_value(properties.get(GRID_SPAN), 1))
             budget.place(col, 1, span)
             merge = properties.get(V_MERGE)
@@ -220,7 +227,7 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
                 current[col] = owner
             else:
                 current[col] = len(grid.cells)
-                grid.cells.append(TableCell(cell_text(tc), r, col, 1, span))
+                grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, span))
                 grid.elements.append(tc)
             left = current[col]
             col += span

@@ -33,7 +33,7 @@ from etl.page_meta import (
     publisher_value,
     url_of,
 )
-from etl.records import Block, Document, Paragraph, Table, TableCell
+from etl.records import Block, Document, Table, TableCell, new_paragraph, new_table_cell
 
 Element = TypeVar("Element", bound=etree._Element)
 """An element of either tree: plain lxml (the reader's) or lxml.html's (the collector's pages)."""
@@ -234,8 +234,10 @@ def _texts(element: etree._Element) -> list[str]:
 
 
 def text_content(element: etree._Element) -> str:
-    """All text inside the element, as lxml.html's `text_content()` gives it."""
-    return str(_STRING(element))
+    """All text inside the element, as lxml.html's `text_content()` gives it. Read by serialising the
+    element as text, without its tail: libxml2's `xmlNodeGetContent`, the function XPath's `string()`
+    calls too, without the XPath call's context (≈ 30 % less a call; a page asks ≈ 60 times)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
 def _drop(element: etree._Element) -> None:
@@ -388,6 +390,10 @@ _KEY_CHARACTERS = tuple(
 )
 """The character sets of the keys, without those that hold another key's (that one is found first)."""
 _ANY_KEY_CHARACTER = frozenset().union(*_KEY_CHARACTERS)
+_A_KEY_CHARACTER = re.compile("[" + "".join(map(re.escape, sorted(_ANY_KEY_CHARACTER))) + "]")
+"""Any of `_ANY_KEY_CHARACTER`: `set(findall(text))` is `_ANY_KEY_CHARACTER.intersection(text)`, found by
+the regex engine's scan (a character class) rather than a set lookup of each character (a new
+one-character string and its hash for each hanzi)."""
 
 
 def _may_hold_field(row: etree._Element) -> bool:
@@ -395,8 +401,11 @@ def _may_hold_field(row: etree._Element) -> bool:
     every character of the key is in the NFKD decomposition of the cell's text, hence of the row's (NFKC
     composes only into characters that have a decomposition, and no key character has one). Saves reading
     every cell of every statistics row."""
-    present = _ANY_KEY_CHARACTER.intersection(unicodedata.normalize("NFKD", text_content(row)))
-    return bool(present) and any(map(present.issuperset, _KEY_CHARACTERS))
+    found = _A_KEY_CHARACTER.findall(unicodedata.normalize("NFKD", text_content(row)))
+    if not found:
+        return False
+    present = set(found)
+    return any(map(present.issuperset, _KEY_CHARACTERS))
 
 
 @dataclass
@@ -411,7 +420,7 @@ class _Walker:
         self.buffer.clear()
         for line in text.split("\n"):
             if line:
-                self.blocks.append(Paragraph(index=len(self.blocks), text=line))
+                self.blocks.append(new_paragraph(len(self.blocks), line))
 
     def add_table(self, element: etree._Element) -> None:
         """A table holding no other table (the walk looked)."""
@@ -584,7 +593,7 @@ def expand_table(
                     budget.place(c, rowspan, colspan)
                     table_used, used, inline = budget.table_used, budget.used, True
                 text = clean_text(td.text or "") if not len(td) else cell_text(td)
-                cells.append(TableCell(text, r, c, rowspan, colspan))
+                cells.append(new_table_cell(text, r, c, rowspan, colspan))
                 if rowspan > 1:
                     taken.update((r + i, c + j) for i in range(1, rowspan) for j in range(colspan))
                 c += colspan

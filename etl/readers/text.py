@@ -16,7 +16,7 @@ from etl.decode import decode_bytes
 from etl.limits import MAX_CELL_CHARS, MAX_TEXT_BYTES
 from etl.normalise import clean_text
 from etl.page_meta import Field, field_key, fields_in_cells, published_of, publisher_of, url_of
-from etl.records import Block, Document, Paragraph, Table, TableCell
+from etl.records import Block, Document, Paragraph, Table, new_paragraph, new_table_cell
 from etl.values import is_value_text
 
 _HEADER_FIELD = re.compile(r"^([^:：\s][^:：]{0,9}?)\s*[:：]\s*(.*)$")
@@ -192,9 +192,7 @@ class _Builder:
             self._end_table()
             text = clean_text(line)
             if text:
-                self.blocks.append(
-                    Paragraph(index=len(self.blocks), text=text.replace("\n", " "), line=number)
-                )
+                self.blocks.append(new_paragraph(len(self.blocks), text.replace("\n", " "), number))
             return
         if self.table_line is None:
             self.table_line = number
@@ -206,7 +204,7 @@ class _Builder:
         rows = [row for row in rows if any(row)]
         if rows and not self.tab_mode and not any(is_value_text(c) for row in rows for c in row):
             for row in rows:
-                self.blocks.append(Paragraph(index=len(self.blocks), text=" ".join(row)))
+                self.blocks.append(new_paragraph(len(self.blocks), " ".join(row)))
         elif rows:
             self.blocks.append(_table(rows, len(self.blocks), self.tables, self.table_line))
         self.rows = []
@@ -223,6 +221,6 @@ class _Builder:
 
 
 def _table(rows: list[list[str]], block_index: int, table_index: int, line: int | None) -> Table:
-    cells = tuple(TableCell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
+    cells = tuple(new_table_cell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
     n_cols = max(len(row) for row in rows)
     return Table(index=table_index, cells=cells, n_rows=len(rows), n_cols=n_cols, aligned=False, line=line)

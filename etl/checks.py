@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
 from etl.check_catalogue import breakdown_label
+from etl.normalise import remember
 from etl.outcomes import handled_codes, outcome_group
 from etl.records import CheckResult, CheckStatus, Fact, Severity, Template
 
@@ -249,6 +250,19 @@ def _n5_rule(code: str) -> tuple[bool, bool] | None:
     return code.startswith("v2019.") and code.endswith(".change"), metric(code).is_money
 
 
+_VALUE_FLAGS: dict[Decimal, tuple[bool, bool]] = {}
+"""`value_flags` per value: the same values recur in report after report (and equal Decimals, 0 and -0
+or 1 and 1.0, answer alike)."""
+
+
+def value_flags(value: Decimal) -> tuple[bool, bool]:
+    """(below zero, not a whole number): what N5 asks of a value."""
+    try:
+        return _VALUE_FLAGS[value]
+    except KeyError:
+        return remember(_VALUE_FLAGS, value, (value < 0, value != value.to_integral_value()))
+
+
 def _n5(facts: FactMap) -> Iterable[CheckResult]:
     bad: list[Fact] = []
     for (code, _), fact in facts.items():
@@ -259,7 +273,8 @@ def _n5(facts: FactMap) -> Iterable[CheckResult]:
         if rule is None:
             continue
         may_be_negative, money = rule
-        if (value < 0 and not may_be_negative) or (not money and value != value.to_integral_value()):
+        negative, fractional = value_flags(value)
+        if (negative and not may_be_negative) or (fractional and not money):
             bad.append(fact)
     cells = tuple((f.metric_code, f.breakdown) for f in bad)
     if not bad:

@@ -190,9 +190,12 @@ def _named(text: str, sections: Sequence[Section]) -> int | None:
 def _numbered_headings(index: int, text: str, anywhere: bool) -> Iterable[tuple[int, int, str]]:
     """(paragraph, offset, heading words) of each top-level numbered heading: at the start of the
     paragraph, or anywhere in a flattened one."""
+    if not anywhere:  # only a match at the start: not a search through the paragraph
+        first = NUMBERED.match(text)
+        if first is not None:
+            yield index, 0, text[first.end() : first.end() + SHORT_HEADING]
+        return
     for match in NUMBERED.finditer(text):
-        if match.start() > 0 and not anywhere:
-            break
         yield index, match.start(), text[match.end() : match.end() + SHORT_HEADING]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from etl.normalise import fold, one_line
 from etl.places import expand_short_form, resolve_place
 from etl.records import Document, ParseIssue, ReportMeta
-from etl.scope import detect_scope
+from etl.scope import scope_of_folded
 
 REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,6}(?:年度报告|年报|工作报告)")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--| - | — )\s*")
@@ -176,12 +176,30 @@ def title_evidence(title: str) -> tuple[Evidence | None, Evidence | None]:
     return None, None
 
 
+_TABLE_TITLE_END = "统计表"
+_TABLE_TITLE_BEFORE_END = 40
+"""The most characters `_TABLE_TITLE` takes before its 统计表: year and 年度 6, 20, 政府信息公开 6, 8."""
+
+
+def _table_title(body: str) -> re.Match[str] | None:
+    """`_TABLE_TITLE.search(body)`, started where a match can start: every match ends in 统计表 with at
+    most 40 characters before it and the pattern has no anchor or lookbehind, so the leftmost match
+    starts at or after 40 characters before the first 统计表 (the year it begins with is at every date
+    of the body)."""
+    end = body.find(_TABLE_TITLE_END)
+    if end < 0:
+        return None
+    return _TABLE_TITLE.search(body, max(0, end - _TABLE_TITLE_BEFORE_END))
+
+
 def _year_evidence(document: Document, body: str, title_year: Evidence | None) -> list[Evidence]:
     found = [title_year] if title_year else []
-    for pattern, source in ((_PERIOD, "统计期限"), (_COMPILED, "编制公布"), (_TABLE_TITLE, "统计表标题")):
+    for pattern, source in ((_PERIOD, "统计期限"), (_COMPILED, "编制公布")):
         match = pattern.search(body)
         if match and (source != "统计期限" or match.group(1) == match.group(2)):
             found.append(Evidence(match.group(1), source))
+    if match := _table_title(body):
+        found.append(Evidence(match.group(1), "统计表标题"))
     appendix = _APPENDIX.search(body)
     if appendix:
         found.append(Evidence(appendix.group("year"), "附件"))
@@ -278,7 +296,8 @@ def _with_site_place(agency: Evidence, document: Document) -> Evidence:
 
 
 def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
-    body = "|".join(fold(p) for p in body_paragraphs)
+    folded = [fold(p) for p in body_paragraphs]
+    body = "|".join(folded)
     title = report_title(document)
     title_agency, title_year = title_evidence(title)
     year, year_source, issues = choose_year(_year_evidence(document, body, title_year))
@@ -299,7 +318,7 @@ def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[Repor
             body,
         ),
     )
-    scope, scope_evidence = detect_scope(body_paragraphs)
+    scope, scope_evidence = scope_of_folded(folded)
     meta = ReportMeta(
         title=title,
         agency=agency.value if agency else None,

@@ -118,10 +118,12 @@ def _excluded(text: str, start: int) -> bool:
 def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector) -> None:
     found: dict[str, list[tuple[str, Paragraph, str | None]]] = {}
     texts = [(paragraph, one_line(paragraph.text)) for paragraph in paragraphs]
+    holding: dict[str, list[tuple[Paragraph, str]]] = {}  # the paragraphs a pattern searches, per `needs`
     for pattern in PATTERNS:
-        for paragraph, text in texts:
-            if pattern.needs not in text:
-                continue
+        searched = holding.get(pattern.needs)
+        if searched is None:
+            searched = holding[pattern.needs] = [(p, text) for p, text in texts if pattern.needs in text]
+        for paragraph, text in searched:
             for match in pattern.regex.finditer(text):
                 if _excluded(text, match.start()):
                     continue

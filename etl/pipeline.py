@@ -104,7 +104,8 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
             collector.warn("unplaced_row", note, f"table {table.index + 1}")
     if described.reads_glued_text and not any(code.startswith("req.") for code, _ in collector.facts):
         extract_glued(document.paragraphs, template, collector)
-    if not _table_codes(collector):
+    found_cells = _table_cells(collector)  # the narrative below adds only text.* facts
+    if not found_cells:
         raise IncompleteReport(_unreadable(document, template))
     text = document.plain_text()
     folded_text = FoldedText(text)  # folded when a row label is looked for
@@ -133,17 +134,14 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
         warnings=(*collector.issues, *meta_issues),
         checks=checks,
         expected_cells=expected,
-        found_cells=len(_table_facts(collector)),
+        found_cells=found_cells,
         text=text,
     )
 
 
-def _table_facts(collector: FactCollector) -> list[tuple[str, str]]:
-    return [k for k in collector.facts if not k[0].startswith(("text.", "old.section."))]
-
-
-def _table_codes(collector: FactCollector) -> set[str]:
-    return {code for code, _ in _table_facts(collector)}
+def _table_cells(collector: FactCollector) -> int:
+    """How many facts were read from the statistics tables (not from the narrative or the sections)."""
+    return sum(not code.startswith(("text.", "old.section.")) for code, _ in collector.facts)
 
 
 def _template(document: Document) -> Template:

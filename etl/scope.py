@@ -8,7 +8,7 @@ sub-units (各县、区, 各部门, 各乡镇, 下属单位 …); that sentence 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from etl.normalise import fold
 
@@ -23,13 +23,22 @@ MAX_SENTENCE = 200
 
 def detect_scope(paragraphs: Iterable[str]) -> tuple[str, str]:
     """('aggregate', the sentence that says so) or ('own', '')."""
-    for paragraph in paragraphs:
-        folded = fold(paragraph)
-        if "报告" not in folded:  # in every sentence looked at (年度报告 holds it)
-            continue
-        for sentence in _SENTENCE.findall(folded):
+    return scope_of_folded([fold(paragraph) for paragraph in paragraphs])
+
+
+def scope_of_folded(folded: Sequence[str]) -> tuple[str, str]:
+    """`detect_scope` of paragraphs already folded: only those that hold 报告 are looked into (found by
+    `str.find` over them joined by line breaks, which a folded text never holds)."""
+    joined = "\n".join(folded)
+    at = joined.find("报告")  # in every sentence looked at (年度报告 holds it)
+    while at != -1:
+        start = joined.rfind("\n", 0, at) + 1
+        end = joined.find("\n", at)
+        end = len(joined) if end == -1 else end
+        for sentence in _SENTENCE.findall(joined, start, end):
             if len(sentence) > MAX_SENTENCE or ("年度报告" not in sentence and "报告" not in sentence):
                 continue
             if _COMPILED_FROM.search(sentence) and _SUB_UNITS.search(sentence) and _COMPILED.search(sentence):
                 return "aggregate", sentence
+        at = joined.find("报告", end)
     return "own", ""

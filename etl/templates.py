@@ -220,10 +220,16 @@ def spec(template: Template) -> TemplateSpec:
     return TEMPLATE_SPECS[template]
 
 
+_TIERS: tuple[tuple[TemplateSpec, ...], ...] = tuple(
+    tuple(s for s in TEMPLATE_SPECS.values() if s.detection.tier == tier)
+    for tier in sorted({s.detection.tier for s in TEMPLATE_SPECS.values()})
+)
+"""The templates of each tier, lowest tier first, in `TEMPLATE_SPECS` order."""
+
+
 def template_of_text(text: str) -> Template | None:
     """The template whose labels a folded text carries, or None."""
-    for tier in sorted({s.detection.tier for s in TEMPLATE_SPECS.values()}):
-        members = [s for s in TEMPLATE_SPECS.values() if s.detection.tier == tier]
+    for members in _TIERS:
         if any(s.detection.hits(text) for s in members):
             return max(members, key=lambda s: s.detection.score(text)).name
     return None

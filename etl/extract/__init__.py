@@ -16,7 +16,7 @@ from etl.extract.rows import FactCollector, key, row_locator
 from etl.extract.table2 import ROWS, Table2Reader, column_key, read_header
 from etl.extract.table3 import LEGAL_GROUP, Table3Reader, applicant, settle_group_rows
 from etl.extract.table4 import Table4Reader
-from etl.normalise import cache_short, fold, one_line
+from etl.normalise import cache_short, fold, one_line, remember
 from etl.records import Document, RowView, Template
 from etl.values import parse_value
 
@@ -61,6 +61,43 @@ def cell_info(text: str) -> CellInfo:
     )
 
 
+class RowInfo(NamedTuple):
+    """What `extract_new` asks of a row before the cells' geometry: a pure function of its cell texts."""
+
+    infos: tuple[CellInfo, ...]
+    """`cell_info` of each cell."""
+    row2: str | None
+    """The first table 二 row a cell names (`CellInfo.row2`), None if none."""
+    header2: bool
+    """A cell is a table 二 header word."""
+    numeric: bool
+    """A cell is a number or zero."""
+    header3: bool
+    """A cell names an applicant column or the legal-person group."""
+
+
+ROW_TEXT_LIMIT = 1000
+"""The longest row (its cell texts together) `row_info` keeps."""
+_ROW_INFO: dict[tuple[str, ...], RowInfo] = {}
+"""`row_info` per row texts: the template's rows recur in report after report, values and all."""
+
+
+def row_info(texts: tuple[str, ...]) -> RowInfo:
+    try:
+        return _ROW_INFO[texts]
+    except KeyError:
+        pass
+    infos = tuple([cell_info(text) for text in texts])
+    found = RowInfo(
+        infos,
+        next((i.row2 for i in infos if i.row2 is not None), None),
+        any(i.header2 for i in infos),
+        any(i.numeric for i in infos),
+        any(i.header3 for i in infos),
+    )
+    return remember(_ROW_INFO, texts, found) if sum(map(len, texts)) <= ROW_TEXT_LIMIT else found
+
+
 def extract_new(template: Template, views: Sequence[RowView], collector: FactCollector) -> None:
     """Tables 二, 三 and 四 of the 2019 and 2021 formats: each row goes to the reader that knows its label.
 
@@ -71,21 +108,22 @@ def extract_new(template: Template, views: Sequence[RowView], collector: FactCol
     table3 = Table3Reader(collector)
     for view in views:
         cells = view.cells
-        infos = [cell_info(c.text) for c in cells]
-        name = next((i.row2 for i in infos if i.row2 is not None), None)
+        row = row_info(tuple([c.text for c in cells]))
+        infos = row.infos
+        name = row.row2
         if name is not None:
             table2.feed_row(view, name, infos)
             continue
-        if any(i.header2 for i in infos):
+        if row.header2:
             table2.header = read_header(view)
             continue
-        numeric = any(i.numeric for i in infos)
+        numeric = row.numeric
         here = view.row
         header4 = not numeric and any(i.header4 for c, i in zip(cells, infos, strict=True) if c.row == here)
         if header4 or (not table4_reader.done and _is_data_row4(view, infos)):
             table4_reader.feed_row(view, header4, infos)
             continue
-        header3 = not numeric and any(i.header3 for i in infos)
+        header3 = not numeric and row.header3
         if table3.route(view, header3, infos):
             continue
         if numeric:
@@ -100,7 +138,7 @@ def extract_new(template: Template, views: Sequence[RowView], collector: FactCol
     settle_group_rows(collector)
 
 
-def _is_data_row4(view: RowView, infos: list[CellInfo]) -> bool:
+def _is_data_row4(view: RowView, infos: Sequence[CellInfo]) -> bool:
     """`table4.is_data_row` from the row's cell infos."""
     here = view.row
     cells = 0

@@ -104,7 +104,8 @@ def split_old_row(view: RowView) -> OldRow | None:
     """Label, printed unit and value cell of a row (value None when the row has no value cell). A table
     rebuilt from word positions (not aligned) puts its values last and label words it could not join
     before them: its value is the last cell, its unit the one before."""
-    cells = [c for c in view.cells if view.starts_here(c)]
+    here = view.row
+    cells = [c for c in view.cells if c.row == here]  # `view.starts_here(c)`, inline
     first = next((i for i, c in enumerate(cells) if not is_valueish(c)), None)
     if first is None:
         return None

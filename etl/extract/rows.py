@@ -14,6 +14,8 @@ from etl.values import ParsedValue, parse_value, to_metric_unit
 UNIT_WORDS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "—", "-", "——"})
 
 
+_UNITS: dict[str, str] = {}
+"""A metric's unit per code (`metric(code).unit`), for the facts added a row at a time."""
 _READINGS: dict[tuple[str, str, str | None], tuple[Decimal | None, ParsedValue, str]] = {}
 """`FactCollector.add`'s reading of a printed cell per (text, the metric's unit, the printed unit): its
 value in the metric's unit, its `parse_value` and its text on one line. Pure functions of the three."""
@@ -105,7 +107,10 @@ class FactCollector:
     ) -> None:
         """`add` for each (breakdown, printed text, source) of one metric, in order: the metric's unit is
         looked up once, and each text is read once per (text, unit, printed unit) (`_READINGS`)."""
-        unit = metric(code).unit
+        try:
+            unit = _UNITS[code]
+        except KeyError:
+            unit = remember(_UNITS, code, metric(code).unit)
         readings = _READINGS
         facts = self.facts
         for breakdown, raw, source in cells:

@@ -324,7 +324,7 @@ class Table3Reader:
         return list(zip(values[len(values) - len(self.plan) :], self.plan, strict=True))
 
     def _pair_by_column(self, view: RowView, values: list[TableCell]) -> list[tuple[TableCell, str]]:
-        pairs: list[tuple[TableCell, str | None]] = []
+        pairs: list[tuple[TableCell, str]] = []  # a breakdown is never None: `plan` gives none
         plan = self.plan_by_column
         for cell in values:
             if cell.colspan == 1:  # most cells: the set below, of one column
@@ -332,7 +332,7 @@ class Table3Reader:
                 if one is not None:
                     pairs.append((cell, one))
                 continue
-            found = {plan.get(c) for c in range(cell.col, cell.col + cell.colspan)} - {None}
+            found = {plan[c] for c in range(cell.col, cell.col + cell.colspan) if c in plan}
             if len(found) == 1:
                 pairs.append((cell, found.pop()))
             elif found:
@@ -341,7 +341,7 @@ class Table3Reader:
                     f"table 三 value {one_line(cell.text)!r} spans {sorted(map(str, found))}; skipped",
                     row_locator(view, cell),
                 )
-        return [(c, b) for c, b in pairs if b is not None]
+        return pairs
 
     def _column_label(self, cell: TableCell, breakdown: str) -> str:
         for view in reversed(self.header_rows):

@@ -130,6 +130,11 @@ def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector)
                 raw = match.group(0) if pattern.zero else match.group(1)
                 unit = match.group(pattern.unit_group) if pattern.unit_group else None
                 found.setdefault(pattern.code, []).append((raw, paragraph, unit))
+    store_found(found, collector)
+
+
+def store_found(found: dict[str, list[tuple[str, Paragraph, str | None]]], collector: FactCollector) -> None:
+    """Store each code's first reading as its fact, and warn when the narrative states other figures too."""
     for code, readings in found.items():
         raw, paragraph, unit = readings[0]
         ref = CellRef(None, "正文", "", paragraph.page, f"paragraph {paragraph.index + 1}")

@@ -17,6 +17,7 @@ from etl.extract.rows import FactCollector
 from etl.normalise import fold, one_line
 from etl.records import Paragraph
 from etl.templates import TEMPLATE_SPECS, template_of_text
+from tests.test_parse_structural import _old_detect_scope
 
 # --- the plain forms, as they were before this pass ----------------------------------------------------
 
@@ -54,26 +55,7 @@ def _old_extract_narrative(paragraphs: Sequence[Paragraph], collector: FactColle
                 raw = match.group(0) if pattern.zero else match.group(1)
                 unit = match.group(pattern.unit_group) if pattern.unit_group else None
                 found.setdefault(pattern.code, []).append((raw, paragraph, unit))
-    # the rest of the function is unchanged: run it on what was found
-    _store_found(found, collector)
-
-
-def _store_found(found: dict[str, list[tuple[str, Paragraph, str | None]]], collector: FactCollector) -> None:
-    from etl.records import CellRef
-    from etl.values import ParsedValue
-
-    for code, readings in found.items():
-        raw, paragraph, unit = readings[0]
-        ref = CellRef(None, "正文", "", paragraph.page, f"paragraph {paragraph.index + 1}")
-        reading = ParsedValue(Decimal(0), "zero") if not any(ch.isdigit() for ch in raw) else None
-        collector.add(code, "", raw.replace("，", ","), ref, printed_unit=unit, reading=reading)
-        others = sorted({r for r, _, _ in readings[1:] if r != raw})
-        if others:
-            collector.warn(
-                "narrative_figures",
-                f"{code}: narrative also states {', '.join(others)}; kept {raw}",
-                ref.locator,
-            )
+    narrative.store_found(found, collector)  # the rest of the function is unchanged
 
 
 # --- the comparisons -------------------------------------------------------------------------------------
@@ -165,20 +147,6 @@ SCOPE_PARTS = [
     "报",
     "告",
 ]
-
-
-def _old_detect_scope(paragraphs: Sequence[str]) -> tuple[str, str]:
-    for paragraph in paragraphs:
-        for sentence in scope._SENTENCE.findall(fold(paragraph)):
-            if len(sentence) > scope.MAX_SENTENCE or ("年度报告" not in sentence and "报告" not in sentence):
-                continue
-            if (
-                scope._COMPILED_FROM.search(sentence)
-                and scope._SUB_UNITS.search(sentence)
-                and scope._COMPILED.search(sentence)
-            ):
-                return "aggregate", sentence
-    return "own", ""
 
 
 @given(st.lists(st.lists(st.sampled_from(SCOPE_PARTS), max_size=10).map("".join), max_size=5))

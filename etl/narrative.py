@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from etl.extract.rows import FactCollector
 from etl.normalise import one_line
-from etl.records import CellRef, Paragraph
+from etl.records import Paragraph, new_cell_ref
 from etl.values import ParsedValue
 
 _NUM = r"(\d[\d,，]*(?:\.\d+)?)"
@@ -137,7 +137,7 @@ def store_found(found: dict[str, list[tuple[str, Paragraph, str | None]]], colle
     """Store each code's first reading as its fact, and warn when the narrative states other figures too."""
     for code, readings in found.items():
         raw, paragraph, unit = readings[0]
-        ref = CellRef(None, "正文", "", paragraph.page, f"paragraph {paragraph.index + 1}")
+        ref = new_cell_ref(None, "正文", "", paragraph.page, f"paragraph {paragraph.index + 1}")
         reading = ParsedValue(Decimal(0), "zero") if not any(ch.isdigit() for ch in raw) else None
         collector.add(code, "", raw.replace("，", ","), ref, printed_unit=unit, reading=reading)
         others = sorted({r for r, _, _ in readings[1:] if r != raw})

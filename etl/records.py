@@ -261,6 +261,10 @@ class CellRef:
     locator: str = ""
 
 
+new_cell_ref = _slot_maker(CellRef)
+"""`CellRef(...)`, built ≈ 2× cheaper: for extraction (a reference a value read)."""
+
+
 @_slot_init
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -271,6 +275,10 @@ class Fact:
     semantic: Semantic
     source: CellRef
     confidence: Confidence = "exact"
+
+
+new_fact = _slot_maker(Fact)
+"""`Fact(...)`, built ≈ 2× cheaper: for the fact collector (a fact a value read)."""
 
 
 @_slot_init

@@ -18,7 +18,18 @@ from lxml import etree
 
 from etl.decode import decode_bytes
 from etl.readers import html
-from etl.records import Paragraph, RowView, TableCell, new_paragraph, new_row_view, new_table_cell
+from etl.records import (
+    CellRef,
+    Fact,
+    Paragraph,
+    RowView,
+    TableCell,
+    new_cell_ref,
+    new_fact,
+    new_paragraph,
+    new_row_view,
+    new_table_cell,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _STRING = etree.XPath("string()", smart_strings=False)
@@ -111,6 +122,8 @@ _MAKERS: list[tuple[type[Any], Any, int]] = [
     (TableCell, new_table_cell, 3),
     (Paragraph, new_paragraph, 2),
     (RowView, new_row_view, 4),
+    (CellRef, new_cell_ref, 3),
+    (Fact, new_fact, 6),
 ]
 
 

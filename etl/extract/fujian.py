@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from etl.extract.rows import UNIT_WORDS, FactCollector, key, row_locator
 from etl.normalise import fold, one_line
-from etl.records import CellRef, RowView, TableCell
+from etl.records import RowView, TableCell, new_cell_ref
 
 ROWS = {
     "主动公开文件数": "fj.proactive.total",
@@ -86,7 +86,7 @@ def _row(
     else:
         pairs = list(zip(values, (False, True), strict=False))
     for cell, cumulative in pairs:
-        ref = CellRef(
+        ref = new_cell_ref(
             view.table,
             one_line(cells[0].text),
             "历年累计" if cumulative else "本年度",

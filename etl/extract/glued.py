@@ -24,7 +24,7 @@ from etl.extract.table3 import DEFAULT_PLAN as T3_COLUMNS
 from etl.extract.table3 import GROUP_ITEMS, TOP_ROWS
 from etl.extract.table4 import TEMPLATE_ORDER as T4_CODES
 from etl.extract.table4 import column_label
-from etl.records import CellRef, Paragraph, Template
+from etl.records import CellRef, Paragraph, Template, new_cell_ref
 
 SEPARATOR = "|"
 MAX_COMBINATIONS = 200_000
@@ -221,7 +221,9 @@ def solve_t3(rows: list[GluedRow]) -> dict[str, tuple[Decimal, ...]]:
 
 
 def _ref(label: str, column: str, paragraph: Paragraph) -> CellRef:
-    return CellRef(None, label, column, paragraph.page, f"paragraph {paragraph.index + 1} (digits glued)")
+    return new_cell_ref(
+        None, label, column, paragraph.page, f"paragraph {paragraph.index + 1} (digits glued)"
+    )
 
 
 def extract_glued_t3(text: str, template: Template, paragraph: Paragraph, collector: FactCollector) -> bool:

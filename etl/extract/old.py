@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from etl.extract.rows import UNIT_WORDS, FactCollector, is_numeric, is_valueish, key, label_text, row_locator
 from etl.normalise import one_line
-from etl.records import CellRef, RowView, TableCell
+from etl.records import CellRef, RowView, TableCell, new_cell_ref
 from etl.values import parse_value
 
 SECTION_ROWS: dict[str, tuple[int, str]] = {
@@ -199,7 +199,7 @@ def _after_heading(view: RowView, row: OldRow) -> tuple[OldRow, tuple[int, str] 
 
 
 def _ref(view: RowView, row: OldRow) -> CellRef:
-    return CellRef(
+    return new_cell_ref(
         table=view.table,
         row_label=one_line(row.label),
         column_label="统计数",

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from etl.catalogue import metric
 from etl.normalise import CACHE_LIMIT, cache_short, label_key, one_line, remember
-from etl.records import CellRef, Confidence, Fact, ParseIssue, RowView, TableCell
+from etl.records import CellRef, Confidence, Fact, ParseIssue, RowView, TableCell, new_fact
 from etl.values import ParsedValue, parse_value, to_metric_unit
 
 UNIT_WORDS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "项", "家", "—", "-", "——"})
@@ -125,7 +125,7 @@ class FactCollector:
             if semantic == "invalid" or (code, breakdown) in facts:  # said so by `_put`
                 self._put(code, breakdown, value, value_raw, parsed, source, confidence)
             else:
-                facts[(code, breakdown)] = Fact(
+                facts[(code, breakdown)] = new_fact(
                     code, breakdown, value, value_raw, semantic, source, confidence
                 )
 
@@ -156,7 +156,7 @@ class FactCollector:
                 source.locator,
             )
             return
-        self.facts[cell] = Fact(code, breakdown, value, value_raw, parsed.semantic, source, confidence)
+        self.facts[cell] = new_fact(code, breakdown, value, value_raw, parsed.semantic, source, confidence)
 
     def has(self, code: str, breakdown: str = "") -> bool:
         return (code, breakdown) in self.facts

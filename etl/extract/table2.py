@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from etl.catalogue import metrics
 from etl.extract.rows import FactCollector, key, row_locator, trailing_values, values_start
 from etl.normalise import cache_short, note_unit, one_line
-from etl.records import CellRef, RowView, TableCell
+from etl.records import RowView, TableCell, new_cell_ref
 
 if TYPE_CHECKING:
     from etl.extract import CellInfo
@@ -177,7 +177,7 @@ class Table2Reader:
                 )
                 continue
             unit = dict(self.header.units).get(column) if self.header else None
-            ref = CellRef(view.table, one_line(label.text), column, view.page, row_locator(view, cell))
+            ref = new_cell_ref(view.table, one_line(label.text), column, view.page, row_locator(view, cell))
             self.collector.add(code, "", cell.text, ref, printed_unit=unit or TEMPLATE_UNITS.get(column))
 
     def _pair(self, view: RowView, name: str, values: list[TableCell]) -> list[tuple[TableCell, str]]:

@@ -18,7 +18,7 @@ from etl.extract.fuzzy import FuzzyMatch, fuzzy_item
 from etl.extract.rows import FactCollector, is_numeric, key, row_locator, trailing_values, values_start
 from etl.normalise import CACHE_LIMIT, cache_short, fold, leading_number, one_line, remember
 from etl.outcomes import outcome_group, outcome_groups
-from etl.records import CellRef, Confidence, RowView, TableCell
+from etl.records import Confidence, RowView, TableCell, new_cell_ref
 
 if TYPE_CHECKING:
     from etl.extract import CellInfo
@@ -288,7 +288,7 @@ class Table3Reader:
             column = labels_known.get(known)
             if column is None:
                 column = labels_known[known] = one_line(self._column_label(cell, breakdown))
-            ref = CellRef(table, label, column, page, where + str(cell.col + 1))
+            ref = new_cell_ref(table, label, column, page, where + str(cell.col + 1))
             cells.append((breakdown, cell.text, ref))
         self.collector.add_cells(found.code, cells, confidence=confidence)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from etl.extract.rows import FactCollector, is_numeric, is_valueish, key, row_locator
 from etl.normalise import fold
-from etl.records import CellRef, RowView, TableCell
+from etl.records import RowView, TableCell, new_cell_ref
 
 if TYPE_CHECKING:
     from etl.extract import CellInfo
@@ -97,7 +97,7 @@ class Table4Reader:
     def _data(self, values: list[TableCell], view: RowView) -> None:
         pairs = self._by_header(view, values) or self._by_order(view, values)
         for cell, code in pairs:
-            ref = CellRef(
+            ref = new_cell_ref(
                 view.table, "行政复议、行政诉讼", column_label(code), view.page, row_locator(view, cell)
             )
             self.collector.add(code, "", cell.text, ref)

@@ -44,8 +44,8 @@ def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def quoted(path: Path) -> str:
-    """A file path as a SQL string literal (ATTACH, COPY … TO, read_parquet)."""
+def quoted(path: Path | str) -> str:
+    """A file path (ATTACH, COPY … TO, read_parquet) or any text as a SQL string literal."""
     return "'" + str(path).replace("'", "''") + "'"
 
 

@@ -135,7 +135,6 @@ class Grid:
 
 
 GRID_SPAN, V_MERGE, H_MERGE = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge"
-_NO_PROPERTIES: dict[object, etree._Element] = {}
 
 
 _NS = {"w": W[1:-1]}
@@ -206,34 +205,43 @@ def table_grid(table: etree._Element, budget: GridBudget) -> Grid:
         """The cell of `current`'s highest column (the last placed: columns only grow along a row)."""
         for tc in tr.iterchildren(TC):
             properties = cell_properties.get(tc)
-            if properties is None:  # most cells: one column, merging nothing (what the steps below give)
+            if properties is None:  # most cells: one column, merging nothing
+                span, grown = 1, None
                 budget.place(col, 1, 1)
-                left = current[col] = len(grid.cells)
-                grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, 1))
-                grid.elements.append(tc)
-                col += 1
-                continue
-            span = max(1, _int_value(properties.get(GRID_SPAN), 1))
-            budget.place(col, 1, span)
-            merge = properties.get(V_MERGE)
-            owner = above.get(col)
-            if _continues(properties.get(H_MERGE)) and left is not None:
-                cell = grid.cells[left]
-                grid.cells[left] = TableCell(cell.text, cell.row, cell.col, cell.rowspan, cell.colspan + span)
-                current[col] = left
-            elif _continues(merge) and owner is not None:
-                cell = grid.cells[owner]
-                grid.cells[owner] = TableCell(cell.text, cell.row, cell.col, r - cell.row + 1, cell.colspan)
-                current[col] = owner
             else:
-                current[col] = len(grid.cells)
+                span = max(1, _int_value(properties.get(GRID_SPAN), 1))
+                budget.place(col, 1, span)
+                grown = _grow(grid, properties, left, above.get(col), span, r)
+            if grown is None:
+                grown = len(grid.cells)
                 grid.cells.append(new_table_cell(cell_text(tc), r, col, 1, span))
                 grid.elements.append(tc)
-            left = current[col]
+            left = current[col] = grown
             col += span
         above = current
         grid.n_rows = r + 1
     return grid
+
+
+def _grow(
+    grid: Grid,
+    properties: dict[object, etree._Element],
+    left: int | None,
+    owner: int | None,
+    span: int,
+    row: int,
+) -> int | None:
+    """The cell a merge continuation grows, grown by it: `left` (the row's last cell) by `span` columns for
+    w:hMerge, `owner` (the cell above) down to `row` for w:vMerge; None when the cell starts a new one."""
+    if _continues(properties.get(H_MERGE)) and left is not None:
+        cell = grid.cells[left]
+        grid.cells[left] = TableCell(cell.text, cell.row, cell.col, cell.rowspan, cell.colspan + span)
+        return left
+    if _continues(properties.get(V_MERGE)) and owner is not None:
+        cell = grid.cells[owner]
+        grid.cells[owner] = TableCell(cell.text, cell.row, cell.col, row - cell.row + 1, cell.colspan)
+        return owner
+    return None
 
 
 def first_title(blocks: tuple[Block, ...]) -> str:

@@ -122,10 +122,12 @@ def _ranged_merge(
     pieces = []
     try:
         for index, (low, high) in enumerate(pairwise(edges)):
-            within = " AND ".join(
-                [f"report_id >= {_text(low)}"] * (low is not None)
-                + [f"report_id < {_text(high)}"] * (high is not None)
-            )
+            bounds_sql = []
+            if low is not None:
+                bounds_sql.append(f"report_id >= {quoted(low)}")
+            if high is not None:
+                bounds_sql.append(f"report_id < {quoted(high)}")
+            within = " AND ".join(bounds_sql)
             piece = target.with_name(f"{target.stem}.r{index:04d}.parquet")
             copy_to(
                 con,
@@ -162,10 +164,6 @@ def _range_bounds(con: duckdb.DuckDBPyConnection, directory: Path, files: list[s
             FROM (SELECT DISTINCT report_id FROM read_parquet([{listed}]) WHERE report_id IS NOT NULL))
         WHERE n > 1 AND (n - 1) % {int(rows)} = 0 ORDER BY report_id""").fetchall()
     return [str(r[0]) for r in cut]
-
-
-def _text(value: str | None) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _list(values: list[str]) -> str:

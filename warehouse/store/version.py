@@ -21,6 +21,7 @@ from warehouse.engine import arrow_scans, duckdb
 from warehouse.load import metric_rows
 from warehouse.series import series_map
 from warehouse.store import session
+from warehouse.store.aside import shared
 from warehouse.store.catalog import (
     DELTA_PREFIX,
     ROLLUPS_FORMAT,
@@ -342,9 +343,14 @@ def _patched(
     try:
         views = _views(directory, catalog)
         jobs = [*_view_jobs(opened, views), *_patch_jobs(catalog, runs, directory, opened, views)]
-        with stage("version: catalogue, views"):  # in the copy's one transaction (`_Open.begin`)
-            for job in jobs:
-                job(con)
+        with stage("version: catalogue, views"):
+            opened.commit()  # what was written beside the derivation (`_Open.begin`)
+            opened.begin()
+            if opened.alias:  # within the run's instance: two cursors (store/aside.py), a transaction each
+                shared(con, jobs, prepare=lambda cursor: _begin_on(cursor, opened.alias), finish=_commit)
+            else:
+                for job in jobs:
+                    job(con)
             opened.commit()
         with stage("version: checkpoint"):
             con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
@@ -353,6 +359,15 @@ def _patched(
         raise
     opened.close()
     return True
+
+
+def _begin_on(cursor: duckdb.DuckDBPyConnection, alias: str) -> None:
+    cursor.execute(f"USE {alias}")
+    cursor.execute("BEGIN TRANSACTION")
+
+
+def _commit(cursor: duckdb.DuckDBPyConnection) -> None:
+    cursor.execute("COMMIT")
 
 
 def _patch_jobs(

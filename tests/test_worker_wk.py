@@ -156,7 +156,9 @@ def test_a_parse_worker_collects_garbage_less_often() -> None:
 
 
 TEXTS = st.lists(
-    st.text(alphabet=st.sampled_from(list("其它其他（）()、 \n\t\u3000一二1.：:合计件万元abcＡ")), max_size=30)
+    st.text(
+        alphabet=st.sampled_from(list("其它其他（）()、 \n\t\u3000一二1.：:合计件万元abcＡ")), max_size=30
+    )
     | st.sampled_from(["", "x" * (CACHE_LIMIT + 1), "（一）其它", "单位：万元"]),
     max_size=20,
 )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from etl.normalise import each, fold, one_line
+from etl.normalise import fold, one_line
 from etl.places import expand_short_form, resolve_place
 from etl.records import Document, ParseIssue, ReportMeta
 from etl.scope import scope_of_folded
@@ -296,7 +296,7 @@ def _with_site_place(agency: Evidence, document: Document) -> Evidence:
 
 
 def read_meta(document: Document, body_paragraphs: Sequence[str]) -> tuple[ReportMeta, list[ParseIssue]]:
-    folded = each(fold, body_paragraphs)
+    folded = [fold(p) for p in body_paragraphs]
     body = "|".join(folded)
     title = report_title(document)
     title_agency, title_year = title_evidence(title)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from etl.extract.rows import FactCollector
-from etl.normalise import each, one_line
+from etl.normalise import one_line
 from etl.records import Paragraph, new_cell_ref
 from etl.values import ParsedValue
 
@@ -117,7 +117,7 @@ def _excluded(text: str, start: int) -> bool:
 
 def extract_narrative(paragraphs: Sequence[Paragraph], collector: FactCollector) -> None:
     found: dict[str, list[tuple[str, Paragraph, str | None]]] = {}
-    texts = list(zip(paragraphs, each(one_line, [paragraph.text for paragraph in paragraphs]), strict=True))
+    texts = [(paragraph, one_line(paragraph.text)) for paragraph in paragraphs]
     holding: dict[str, list[tuple[Paragraph, str]]] = {}  # the paragraphs a pattern searches, per `needs`
     for pattern in PATTERNS:
         searched = holding.get(pattern.needs)

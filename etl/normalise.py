@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
@@ -60,21 +60,7 @@ def cache_short(function: Callable[[str], T]) -> Callable[[str], T]:
         result = function(text)
         return remember(kept_long, text, result, LONG_ENTRIES) if len(text) <= LONG_LIMIT else result
 
-    _KEPT[call] = kept  # type: ignore[assignment]  # a T is an object
     return call
-
-
-_KEPT: dict[Callable[[str], object], dict[str, object]] = {}
-"""The short texts' memo of each `cache_short` function (the dict itself: `remember` empties it in place)."""
-
-
-def each(function: Callable[[str], T], texts: Iterable[str]) -> list[T]:
-    """`[function(text) for text in texts]` for a `cache_short` function, a text it holds read from its
-    memo without calling it: a hit then costs a dict lookup instead of a Python call (≈ 40 against
-    ≈ 110 ns), for the lists of a report's cells and lines folded or cleaned a few hundred at a time. A
-    text whose value is None is handed to `function` (which finds it in its memo)."""
-    known = _KEPT[function].get
-    return [found if (found := known(text)) is not None else function(text) for text in texts]  # type: ignore[misc]
 
 
 _INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

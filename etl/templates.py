@@ -22,7 +22,7 @@ from etl.extract.layout import document_rows, new_expected_cells, new_wanted_cod
 from etl.extract.old import DATA_ROWS as OLD_ROWS
 from etl.extract.old import OLD_CELLS, extract_old
 from etl.extract.rows import FactCollector
-from etl.normalise import each, fold
+from etl.normalise import fold
 from etl.records import CheckResult, Document, RowView, Template
 
 V2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "申请人无正当理由逾期不补正")
@@ -237,7 +237,7 @@ def template_of_text(text: str) -> Template | None:
 
 def detect_template(document: Document) -> Template | None:
     """Fingerprint the tables first; the paragraphs only when no table carries template labels."""
-    cells = "|".join(each(fold, [cell.text for table in document.tables for cell in table.cells]))
+    cells = "|".join([fold(cell.text) for table in document.tables for cell in table.cells])
     found = template_of_text(cells)
     if found is not None:
         return found

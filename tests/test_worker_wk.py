@@ -10,11 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from etl import normalise
-from etl.normalise import CACHE_LIMIT, clean_text, each, fold, note_unit, one_line
 from etl.pipeline import parse_file
 from etl.records import CellRef, Fact, ParsedReport
 from tests.conftest import FIXTURES, ROOT
@@ -153,30 +149,3 @@ def test_a_parse_worker_collects_garbage_less_often() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(COLLECT_EVERY), "True"]
-
-
-TEXTS = st.lists(
-    st.text(
-        alphabet=st.sampled_from(list("其它其他（）()、 \n\t\u3000一二1.：:合计件万元abcＡ")), max_size=30
-    )
-    | st.sampled_from(["", "x" * (CACHE_LIMIT + 1), "（一）其它", "单位：万元"]),
-    max_size=20,
-)
-
-
-@given(TEXTS)
-def test_each_is_the_function_of_each_text(texts: list[str]) -> None:
-    """Memo hits read inline, misses (and texts too long to keep) through the function, None values
-    included (`note_unit`): each value is the function's."""
-    for function in (fold, one_line, clean_text, note_unit):
-        for _ in range(2):  # the second time from the memo
-            assert each(function, texts) == [function(text) for text in texts]
-
-
-def test_each_after_the_memo_is_emptied() -> None:
-    """`remember` empties a full memo in place: `each` reads the same dict afterwards."""
-    texts = [f"（{n}）其它" for n in range(7)]
-    assert each(fold, texts) == [fold(text) for text in texts]
-    normalise._KEPT[fold].clear()
-    assert each(fold, texts) == [fold.__wrapped__(text) for text in texts]  # type: ignore[attr-defined]
-    assert all(text in normalise._KEPT[fold] for text in texts)

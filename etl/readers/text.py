@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from etl.decode import decode_bytes
 from etl.limits import MAX_CELL_CHARS, MAX_TEXT_BYTES
-from etl.normalise import clean_text, each
+from etl.normalise import clean_text
 from etl.page_meta import Field, field_key, fields_in_cells, published_of, publisher_of, url_of
 from etl.records import Block, Document, Paragraph, Table, new_paragraph, new_table_cell
 from etl.values import is_value_text
@@ -200,7 +200,7 @@ class _Builder:
 
     def _end_table(self) -> None:
         self._end_row()
-        rows = [each(clean_text, row) for row in self.rows]
+        rows = [[clean_text(c) for c in row] for row in self.rows]
         rows = [row for row in rows if any(row)]
         if rows and not self.tab_mode and not any(is_value_text(c) for row in rows for c in row):
             for row in rows:

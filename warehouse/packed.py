@@ -4,7 +4,7 @@
 facts and ≈ 40 checks a report, ≈ 2,000 values). Sent as they are, each value was pickled in the worker,
 unpickled in the driver and converted again by `pa.array` when the driver staged a chunk as Arrow: ≈ 0.4
 ms of the driver's CPU a report, in the one process that all the reports pass through (docs/scale.md §5,
-the full build's messages). Packed (`pack_rows`, in the worker), a text column of a report is its values
+the full build's messages). Packed (`pack_report`, in the worker), a text column of a report is its values
 joined by NUL and encoded once (`PackedText`); the report id, the same in every row, is not sent at all.
 The driver joins a chunk's buffers and makes each column an Arrow array from them with NumPy
 (`text_array`): no Python object per value on its side.
@@ -150,7 +150,7 @@ def pack_rows(rows: ReportRows) -> PackedRows:
 def pack_report(report: ParsedReport, path: str, size: int) -> PackedRows:
     """`pack_rows(report_rows(report, path, size))`, with the facts' and checks' columns packed as they are
     gathered (`fact_columns`, `check_columns`): no row tuple a fact or check, no transposing, no report-id
-    column built to be dropped. What a bulk ingest's worker sends (tests/test_pack_report.py)."""
+    column built to be dropped. What a bulk ingest's worker sends (tests/test_worker_wk.py)."""
     rid = report.content_hash
     failed = failed_checks(report)
     return PackedRows(

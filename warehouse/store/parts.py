@@ -84,7 +84,7 @@ PART_SQL = {
     "reports_parsed": """
         SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,
                CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS INTEGER) AS _bucket
-        FROM reports AS r
+        FROM {reports} AS r
         LEFT JOIN {report_prints} AS p USING (report_id)
         LEFT JOIN (
             SELECT report_id, count(*) AS n FROM {checks} WHERE status = 'fail' GROUP BY report_id
@@ -98,7 +98,7 @@ PART_SQL = {
     "report_series": """
         SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
         FROM {facts} AS f
-        JOIN reports AS r ON r.report_id = f.report_id
+        JOIN {reports} AS r ON r.report_id = f.report_id
         JOIN series_map AS m
           ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
         GROUP BY ALL
@@ -139,7 +139,7 @@ def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
 
 
-HELD = ("facts", "checks", "parse_warnings", "documents", "ocr_cells")
+HELD = ("reports", "facts", "checks", "parse_warnings", "documents", "ocr_cells")
 """Work tables whose rows a batch staged as Arrow (a bulk run's) are held as Arrow until the segment is
 written, not inserted: the parts are written from them (`HeldRows`). Inserting them cost the driver
 more than writing them: an INSERT copies every value into DuckDB's table, which the flush then reads
@@ -198,7 +198,7 @@ class HeldRows:
             return False
         types = dict(self.specs[table].columns)
         kinds = [
-            kind if kind != "VARCHAR" or not isinstance(values, list) else _staged_type(types[column])
+            _staged_type(types[column]) if isinstance(values, list) and _nulls(values) else kind
             for column, kind, values in zip(columns, staged_kinds(table, columns, data), data, strict=True)
         ]
         self.batches.setdefault(table, []).append(arrow_table(columns, kinds, data))
@@ -276,6 +276,11 @@ class HeldRows:
         return f"held_{PRINTS}"
 
 
+def _nulls(values: list[object]) -> bool:
+    """Every value is NULL (its type not told by a value: the table's is held)."""
+    return not any(value is not None for value in values)
+
+
 def _staged_type(declared: str) -> str:
     """The type a column of the declared type is held as: decimals as their text (cast when read)."""
     return "VARCHAR" if declared.startswith("DECIMAL") else declared
@@ -334,12 +339,13 @@ class PartWriter:
         self._ready()
         assert self.held is not None
         ids = {item.report_id for item in new}
-        if not self._ids.isdisjoint(ids):  # a report of the segment again: its rows replaced
+        held = len(ids) == len(new)  # else inserted, and the key of `reports` refuses a report twice
+        if not held or not self._ids.isdisjoint(ids):  # a report of the segment again: its rows replaced
             self.held.insert(self._con, HELD)
             delete_reports(self._con, ids)
         self._ids |= ids
         for table, columns, data in table_columns(new, at):
-            if not self.held.hold(table, columns, data):
+            if not (held and self.held.hold(table, columns, data)):
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:

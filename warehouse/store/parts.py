@@ -222,7 +222,7 @@ class HeldRows:
     def views(self, con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, str]]:
         """The sources of PART_SQL: each work table, or the view of its rows held, checked first against
         the table's constraints (a batch breaking one is inserted, which raises DuckDB's own error)."""
-        sources = {table: table for table in (*HELD, PRINTS)}
+        sources = {table: table for table in (*WORK_TABLES, PRINTS)}
         try:
             for table in list(self.batches):
                 sources[table] = self._register(con, table)

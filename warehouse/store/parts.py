@@ -394,12 +394,11 @@ class PartWriter:
         them when `unheld`, are inserted first: a part is written from one of the two."""
         assert self.held is not None
         counts = self._con.execute(
-            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in SINGLE_TABLE.values())
+            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in WORK_TABLES)
         ).fetchall()[0]
-        rows = {t: n + self.held.rows(t) for t, n in zip(SINGLE_TABLE.values(), counts, strict=True)}
-        self.held.insert(
-            self._con, [t for t, n in zip(SINGLE_TABLE.values(), counts, strict=True) if unheld or n]
-        )
+        stored = dict(zip(WORK_TABLES, counts, strict=True))
+        rows = {t: n + self.held.rows(t) for t, n in stored.items()}
+        self.held.insert(self._con, [t for t in HELD if unheld or stored[t]])
         return {relation for relation, table in SINGLE_TABLE.items() if not rows[table]}
 
     def close(self) -> None:

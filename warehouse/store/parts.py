@@ -8,6 +8,7 @@ flushed to Parquet every few thousand reports, so memory stays flat however big 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -187,10 +188,24 @@ class HeldRows:
     types, as an INSERT would: the decimals staged as text, a column staged as text when a batch held
     only NULLs."""
 
-    specs: dict[str, TableSpec]
-    prints: str
-    """The schema's `report_prints` view, over `facts` (its SQL, as DuckDB gives it)."""
+    con: duckdb.DuckDBPyConnection
     batches: dict[str, list[pa.Table]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def specs(self) -> dict[str, TableSpec]:
+        """Read once a run, when a batch is first held (a one-file run never asks)."""
+        return table_specs(self.con)
+
+    @functools.cached_property
+    def prints(self) -> str:
+        """The schema's `report_prints` view, over `facts` (its SQL, as DuckDB gives it)."""
+        return str(
+            self.con.execute(
+                "SELECT sql FROM duckdb_views() WHERE database_name = current_database() "
+                "AND schema_name = ? AND view_name = ?",
+                [STAGING, PRINTS],
+            ).fetchall()[0][0]
+        )
 
     def hold(self, table: str, columns: tuple[str, ...], data: list[Any]) -> bool:
         """Hold a batch of `table`'s rows when it is staged as Arrow; False when it is not."""
@@ -235,7 +250,8 @@ class HeldRows:
         finally:
             for table in list(self.batches):
                 self._unregister(con, table)
-            con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
+            if sources[PRINTS] != PRINTS:
+                con.execute(f"DROP VIEW IF EXISTS temp.{sources[PRINTS]}")
             self.batches.clear()
 
     def _register(self, con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -319,12 +335,7 @@ class PartWriter:
             _unkeyed(self._con, table)
         learn_columns(self._con)
         refresh_series_map(self._con)
-        prints = self._con.execute(
-            "SELECT sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = ? "
-            "AND view_name = ?",
-            [STAGING, PRINTS],
-        ).fetchall()[0][0]
-        self.held = HeldRows(table_specs(self._con), prints)
+        self.held = HeldRows(self._con)
 
     def _ready(self) -> None:
         """Wait for the setup; raises what it raised."""

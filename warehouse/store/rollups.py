@@ -1058,7 +1058,7 @@ def _build_group(
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {change.new_reports} WHERE NOT is_current""")
     with stage("rollups: differences"):
-        _contributions(con, sources, [(change.new_reports, change.new_checks, "1")])
+        _built_contributions(con, sources, change.new_checks)
     for relation in CUBES:
         con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
     with stage("rollups: failed rows"):
@@ -1118,11 +1118,62 @@ def _gap_rows(con: Connection, sources: Sources) -> None:
         SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
                m.series_code, m.breakdown, f.semantic, f.value_raw
         FROM new_current AS r
-        JOIN (SELECT * FROM ({sources.facts}) WHERE value IS NULL) AS f ON f.report_id = r.report_id
+        JOIN (SELECT * FROM ({sources.facts}) WHERE value IS NULL AND metric_code IN (
+                  SELECT metric_code FROM roll_series_map WHERE series_code IN ({ranked}))) AS f
+          ON f.report_id = r.report_id
         JOIN roll_series_map AS m
           ON m.template = r.template AND f.metric_code = m.metric_code
          AND f.breakdown = m.metric_breakdown
         WHERE m.series_code IN ({ranked})""")
+
+
+def _built_contributions(con: Connection, sources: Sources, new_checks: str) -> None:
+    """The delta tables' K-grain rows of the reports of `new_current`, as `_contributions` has them for
+    one side: summed per group of dimensions numbered first (`roll_dims`), whose columns are joined to
+    the sums after, instead of grouping 14 M facts by nine text columns (at 100k reports 4.8 → 2.9 CPU s
+    for the metrics)."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE roll_report_dims AS
+        SELECT report_id, dense_rank() OVER (ORDER BY {DIMS_SQL}) AS dim, {DIMS_SQL} FROM new_current""")
+    con.execute(f"CREATE OR REPLACE TABLE roll_dims AS SELECT DISTINCT dim, {DIMS_SQL} FROM roll_report_dims")
+    dims = "d." + DIMS_SQL.replace(", ", ", d.")
+    con.execute(f"""
+        INSERT INTO delta_agg_metrics
+        SELECT {dims}, s.* EXCLUDE (dim) FROM (
+            SELECT r.dim, f.metric_code, f.breakdown, CAST(sum(f.value) AS DECIMAL(38, 6)),
+                   sum(CAST(f.value IS NOT NULL AS BIGINT)), sum(CAST(f.semantic = 'blank' AS BIGINT)),
+                   count(*)
+            FROM roll_report_dims AS r JOIN ({sources.facts}) AS f ON f.report_id = r.report_id
+            GROUP BY ALL
+        ) AS s JOIN roll_dims AS d USING (dim)""")
+    con.execute(f"""
+        INSERT INTO delta_agg_series
+        SELECT {dims}, s.* EXCLUDE (dim) FROM (
+            SELECT r.dim, h.series_code, h.comparable_group, h.breakdown,
+                   CAST(sum(h.value) AS DECIMAL(38, 6)), sum(CAST(h.value IS NOT NULL AS BIGINT)), count(*)
+            FROM roll_report_dims AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
+            GROUP BY ALL
+        ) AS s JOIN roll_dims AS d USING (dim)""")
+    con.execute(f"""
+        INSERT INTO delta_agg_checks
+        SELECT {dims}, s.* EXCLUDE (dim) FROM (
+            SELECT dim, check_id, severity, sum(n_fail), sum(n_pass), sum(n_na),
+                   sum(CAST(n_fail > 0 AS BIGINT)), sum(n_rows)
+            FROM (
+                SELECT r.dim, r.report_id, c.check_id, c.severity,
+                       count(*) FILTER (WHERE c.status = 'fail') AS n_fail,
+                       count(*) FILTER (WHERE c.status = 'pass') AS n_pass,
+                       count(*) FILTER (WHERE c.status = 'not_assessable') AS n_na,
+                       count(*) AS n_rows
+                FROM roll_report_dims AS r
+                JOIN (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks})) AS c
+                  ON c.report_id = r.report_id
+                GROUP BY ALL
+            )
+            GROUP BY dim, check_id, severity
+        ) AS s JOIN roll_dims AS d USING (dim)""")
+    con.execute("DROP TABLE roll_report_dims")
+    con.execute("DROP TABLE roll_dims")
 
 
 def _built_cube_sql(relation: str, where: str) -> str:

@@ -26,7 +26,9 @@ def _warehouse(tmp_path: Path) -> tuple[Path, Catalog]:
     original = next(p for p in sorted(corpus.rglob("*_2022.html")) if "人民政府办公室" in p.name)
     agency = original.name.split("_")[0]
     text = original.read_bytes().decode("utf-8")
-    (original.parent / "南京市财政局_2022.html").write_text(text.replace(agency, "南京市财政局"), encoding="utf-8")
+    (original.parent / "南京市财政局_2022.html").write_text(
+        text.replace(agency, "南京市财政局"), encoding="utf-8"
+    )
     warehouse = tmp_path / "wh"
     ingest([corpus], warehouse)
     version = current_version(warehouse)

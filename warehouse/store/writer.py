@@ -122,7 +122,8 @@ class StoreRun:
                 )
                 with stage("fold logs, compact"):
                     catalog = fold_logs(con, self.directory, catalog, self.run_id)
-                    self.catalog = compact(con, self.directory, catalog, self.run_id)
+                    first_build = self.previous is None
+                    self.catalog = compact(con, self.directory, catalog, self.run_id, first_build=first_build)
         finally:
             con.close()
             shutil.rmtree(spill, ignore_errors=True)

@@ -6,9 +6,9 @@ next level, leaving out the rows of dead reports. Every row is rewritten about l
 of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A dead report id leaves
 `_dead` once no remaining segment holds it.
 
-A first build (no previous version) merges all its segments at once instead (`first_build`): each row is
-rewritten once, not once per level it climbs. A merge of many rows whose segments hold disjoint reports
-is streamed (`_streamed_merge`): every segment is sorted by report id and holds all the rows of its
+A merge takes every segment of its level at once (a first build's 50 segments of 2,000 reports at 100k:
+one merge, each row rewritten once). A merge of many rows whose segments hold disjoint reports is
+streamed (`_streamed_merge`): every segment is sorted by report id and holds all the rows of its
 reports, so the merged order is the segments' rows interleaved report by report — no sort.
 """
 
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
 FANOUT = 4
-FIRST_BUILD_FANIN = 64
-"""A first build merges at most this many segments into one (in groups, in the order written): a
-streamed merge holds a batch of every segment it reads (≈ 3 MB of facts each)."""
+STREAMED_FILES = 64
+"""A streamed merge reads at most this many files (it holds a batch of each, ≈ 3 MB of facts); a merge
+of more is sorted."""
 STREAMED_ROWS = 50_000
 """A relation's merge of at least this many rows is streamed when it can be (below it the one sort is
 cheap, and a one-file run's compaction does not load pyarrow)."""
@@ -80,21 +80,9 @@ def due(catalog: Catalog) -> list[str] | None:
     return None
 
 
-def compact(
-    con: duckdb.DuckDBPyConnection,
-    directory: Path,
-    catalog: Catalog,
-    run_id: str,
-    *,
-    first_build: bool = False,
-) -> Catalog:
-    """Merge due segments until none is due; returns the catalogue with the merged parts. `first_build`:
-    when any are due, all segments are merged first, FIRST_BUILD_FANIN at a time."""
+def compact(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, run_id: str) -> Catalog:
+    """Merge due segments until none is due; returns the catalogue with the merged parts."""
     step = 0
-    if first_build and due(catalog) is not None:
-        for group in first_build_groups(catalog):
-            catalog = _merge(con, directory, catalog, group, f"{run_id}/c{step:03d}")
-            step += 1
     while (chosen := due(catalog)) is not None:
         catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}")
         step += 1
@@ -132,13 +120,6 @@ def _merge(
         ).fetchall()
     }
     return replace(catalog, parts=tuple(kept + merged), dead=frozenset(held))
-
-
-def first_build_groups(catalog: Catalog) -> list[list[str]]:
-    """All segments, in the order written, in groups of at most FIRST_BUILD_FANIN of about equal size."""
-    names = sorted(segments(catalog))
-    groups = -(-len(names) // FIRST_BUILD_FANIN)
-    return [names[i * len(names) // groups : (i + 1) * len(names) // groups] for i in range(groups)]
 
 
 def merge_sql(directory: Path, relation: str, files: list[str], dead: list[str]) -> str:
@@ -227,28 +208,31 @@ def _streamed_merge(
     chunk_reports: int = CHUNK_REPORTS,
 ) -> int | None:
     """`merge_sql`'s rows in its order written to `target` without a sort, or None (nothing written) when
-    the files do not allow it: their columns differ from the stored ones, a report's rows are in two of
-    them, or a row has no report id. Each file is sorted by its relation's keys, report id first, so
-    the merged rows are, report by report in id order, that report's rows in its file's order; a file is
-    read once, BATCH_ROWS at a time, and written as the reports come."""
+    the files do not allow it: more than STREAMED_FILES, their columns differ from the stored ones, a
+    report's rows are in two of them, or a row has no report id. Each file is sorted by its relation's
+    keys, report id first, so the merged rows are, report by report in id order, that report's rows in
+    its file's order; a file is read once, BATCH_ROWS at a time, and written as the reports come."""
     import numpy as np
     import pyarrow.parquet as pq
 
     paths = [directory / f for f in files]
-    schemas = [pq.read_schema(p) for p in paths]
-    names = [c for c, _ in stored_columns(relation)]
-    if not paths or schemas[0].names != names or any(s != schemas[0] for s in schemas[1:]):
+    if not 0 < len(paths) <= STREAMED_FILES:
+        return None
+    schema = _nullable(pq.read_schema(paths[0]))
+    if schema.names != [c for c, _ in stored_columns(relation)]:
+        return None
+    if any(_nullable(pq.read_schema(p)) != schema for p in paths[1:]):
         return None
     runs = _report_runs(con, paths)
     if runs is None:
         return None
     file_of, rows_of, report_ids = runs
     keep = ~np.isin(report_ids, np.asarray(dead, dtype=object)) if dead else np.ones(len(file_of), dtype=bool)
-    streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS)) for p in paths]
+    streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
     row_group = part_row_group(relation)
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
-    with pq.ParquetWriter(target, schemas[0], compression="zstd") as writer:
+    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
         pending = _RowGroups(writer, row_group)
         for start in range(0, len(file_of), chunk_reports):
             window = slice(start, start + chunk_reports)
@@ -281,11 +265,19 @@ def _report_runs(
     )
 
 
-class _Stream:
-    """A file's rows, taken from its start a given number at a time."""
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    """`schema` with every field nullable (DuckDB marks a column required in a file where it holds no
+    NULL: segments of one relation differ so)."""
+    import pyarrow as pa
 
-    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
-        self.batches = batches
+    return pa.schema([field.with_nullable(True) for field in schema])
+
+
+class _Stream:
+    """A file's rows (as `schema`), taken from its start a given number at a time."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> None:
+        self.batches, self.schema = batches, schema
         self.held: list[pa.RecordBatch] = []
         self.rows = 0
 
@@ -294,9 +286,9 @@ class _Stream:
 
         while self.rows < rows:
             batch = next(self.batches)
-            self.held.append(batch)
+            self.held.append(pa.RecordBatch.from_arrays(batch.columns, schema=self.schema))
             self.rows += batch.num_rows
-        table = pa.Table.from_batches(self.held)
+        table = pa.Table.from_batches(self.held, self.schema)
         rest = table.slice(rows)
         self.held, self.rows = rest.to_batches(), rest.num_rows
         return table.slice(0, rows)

@@ -122,8 +122,7 @@ class StoreRun:
                 )
                 with stage("fold logs, compact"):
                     catalog = fold_logs(con, self.directory, catalog, self.run_id)
-                    first_build = self.previous is None
-                    self.catalog = compact(con, self.directory, catalog, self.run_id, first_build=first_build)
+                    self.catalog = compact(con, self.directory, catalog, self.run_id)
         finally:
             con.close()
             shutil.rmtree(spill, ignore_errors=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 from warehouse.db import quoted
 from warehouse.engine import duckdb
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part, stored_columns
+from warehouse.store.memory import give_back, parse_size
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
 from warehouse.store.version import scan_sql
 
@@ -41,7 +43,11 @@ STREAMED_ROWS = 50_000
 """A relation's merge of at least this many rows is streamed when it can be (below it the one sort is
 cheap, and a one-file run's compaction does not load pyarrow)."""
 BATCH_ROWS = 2048
-"""Rows a streamed merge decodes from a segment at a time."""
+"""Rows a streamed merge decodes from a file at a time."""
+STREAMED_DUCKDB = 128 * 1000**2
+"""DuckDB's memory limit, bytes, while a merge is streamed (at most the one set): it only counts the
+reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.4–0.6 GB at 100k (a decoded page
+of each column of each file), outside DuckDB's limit."""
 CHUNK_REPORTS = 500
 """Reports a streamed merge puts in order at a time (their rows gathered from every segment)."""
 RANGED = frozenset({"documents"})
@@ -100,7 +106,7 @@ def _merge(
         name = f"parts/{segment}-{relation}.parquet"
         total = sum(p.rows for p in catalog.parts if p.segment in merging and p.relation == relation)
         streamed = None
-        if total >= STREAMED_ROWS:
+        if total >= STREAMED_ROWS and relation not in RANGED:
             streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
         if streamed is not None:
             rows = streamed
@@ -212,7 +218,6 @@ def _streamed_merge(
     report's rows are in two of them, or a row has no report id. Each file is sorted by its relation's
     keys, report id first, so the merged rows are, report by report in id order, that report's rows in
     its file's order; a file is read once, BATCH_ROWS at a time, and written as the reports come."""
-    import numpy as np
     import pyarrow.parquet as pq
 
     paths = [directory / f for f in files]
@@ -223,9 +228,25 @@ def _streamed_merge(
         return None
     if any(_nullable(pq.read_schema(p)) != schema for p in paths[1:]):
         return None
-    runs = _report_runs(con, paths)
-    if runs is None:
-        return None
+    with _limited(con, STREAMED_DUCKDB):
+        runs = _report_runs(con, paths)
+        if runs is None:
+            return None
+        return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
+
+
+def _write_streamed(
+    relation: str,
+    paths: list[Path],
+    schema: pa.Schema,
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    dead: list[str],
+    target: Path,
+    chunk_reports: int,
+) -> int:
+    import numpy as np
+    import pyarrow.parquet as pq
+
     file_of, rows_of, report_ids = runs
     keep = ~np.isin(report_ids, np.asarray(dead, dtype=object)) if dead else np.ones(len(file_of), dtype=bool)
     streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
@@ -241,6 +262,22 @@ def _streamed_merge(
             written += ordered.num_rows
         pending.close()
     return written
+
+
+@contextmanager
+def _limited(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None]:
+    """DuckDB's memory limit at most `limit` bytes inside (what it holds beyond it handed back or spilled)."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    set_to = parse_size(str(before))
+    if set_to is not None and set_to <= limit:
+        yield
+        return
+    con.execute(f"SET memory_limit = '{int(limit)}B'")
+    give_back()
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {quoted(str(before))}")
 
 
 def _report_runs(

@@ -232,7 +232,24 @@ def _streamed_merge(
         runs = _report_runs(con, paths)
         if runs is None:
             return None
-        return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
+        with _system_memory():
+            return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
+
+
+@contextmanager
+def _system_memory() -> Iterator[None]:
+    """pyarrow's allocations inside made by the C library's allocator, and what they freed handed back
+    after: pyarrow's own pool (mimalloc) kept ≈ 0.25 GB of a 100k facts merge resident after it, and the
+    next relation's merge grew on top of it."""
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(pool)
+        give_back()
 
 
 def _write_streamed(

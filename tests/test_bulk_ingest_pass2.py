@@ -31,7 +31,7 @@ from warehouse.rows import (
     STORED,
     Columns,
     ReportRows,
-    _cells_text,
+    cells_text,
     micro_text,
     report_rows,
 )
@@ -108,7 +108,7 @@ def test_decimal_text_examples(text: str) -> None:
     ],
 )
 def test_cells_text_is_the_formatted_pairs(cells: tuple[tuple[str, str], ...]) -> None:
-    assert _cells_text(cells) == ";".join(f"{code}|{breakdown}" for code, breakdown in cells)
+    assert cells_text(cells) == ";".join(f"{code}|{breakdown}" for code, breakdown in cells)
 
 
 @dataclass

@@ -225,20 +225,20 @@ def test_cells_text_kept_equals_the_join(batches: list[tuple[tuple[object, objec
     """Asked again and in any order, with ints and floats that equal each other (1 and 1.0): the text is
     the join's, never another tuple's kept text."""
     for cells in [*batches, *reversed(batches), *batches]:
-        assert rows._cells_text(cells) == _old_cells_text(cells)  # type: ignore[arg-type]
+        assert rows.cells_text(cells) == _old_cells_text(cells)  # type: ignore[arg-type]
 
 
 def test_cells_text_is_kept_per_cells_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rows, "_CELLS_TEXTS", {})
     monkeypatch.setattr(rows, "CELLS_ENTRIES", 3)
     cells = (("req.received", "total"), ("req.carried", "total"))
-    assert rows._cells_text(cells) == "req.received|total;req.carried|total"
+    assert rows.cells_text(cells) == "req.received|total;req.carried|total"
     assert {cells: "req.received|total;req.carried|total"} == rows._CELLS_TEXTS
-    assert rows._cells_text(((1, "a"),)) == "1|a" and ((1, "a"),) not in rows._CELLS_TEXTS
+    assert rows.cells_text(((1, "a"),)) == "1|a" and ((1, "a"),) not in rows._CELLS_TEXTS
     unhashable = ((["x"], "a"),)
-    assert rows._cells_text(unhashable) == _old_cells_text(unhashable)  # type: ignore[arg-type]
+    assert rows.cells_text(unhashable) == _old_cells_text(unhashable)  # type: ignore[arg-type]
     for i in range(5):
-        rows._cells_text(((f"c{i}", ""),))
+        rows.cells_text(((f"c{i}", ""),))
     assert len(rows._CELLS_TEXTS) <= 3
 
 

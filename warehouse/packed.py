@@ -4,7 +4,7 @@
 facts and ≈ 40 checks a report, ≈ 2,000 values). Sent as they are, each value was pickled in the worker,
 unpickled in the driver and converted again by `pa.array` when the driver staged a chunk as Arrow: ≈ 0.4
 ms of the driver's CPU a report, in the one process that all the reports pass through (docs/scale.md §5,
-the full build's messages). Packed (`pack_rows`, in the worker), a text column of a report is its values
+the full build's messages). Packed (`pack_report`, in the worker), a text column of a report is its values
 joined by NUL and encoded once (`PackedText`); the report id, the same in every row, is not sent at all.
 The driver joins a chunk's buffers and makes each column an Arrow array from them with NumPy
 (`text_array`): no Python object per value on its side.
@@ -20,10 +20,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from warehouse.rows import CHECK_COLUMNS, FACT_COLUMNS, Columns, ReportRows, Row
+from warehouse.rows import (
+    CHECK_COLUMNS,
+    FACT_COLUMNS,
+    Columns,
+    ReportRows,
+    Row,
+    by_column,
+    check_columns,
+    fact_columns,
+    failed_checks,
+    ocr_rows,
+    report_row,
+    warning_columns,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from etl.records import ParsedReport
 
 SEPARATOR = "\x00"
 NOT_TEXT = frozenset({"report_id", "table_no", "page"})
@@ -76,22 +91,29 @@ class PackedRows:
         return (PackedRows, tuple(getattr(self, name) for name in self.__slots__))
 
 
-def pack_column(values: tuple[object, ...]) -> Column:
-    """`values` as a `PackedText` when every one is text (or NULL) without a NUL; else as they are."""
+def pack_column(values: Sequence[object]) -> Column:
+    """`values` as a `PackedText` when every one is text (or NULL) without a NUL; else as they are (a
+    tuple). Joined first, since nearly every column is all text: a NULL or another value fails the join,
+    and only then are the NULLs looked for."""
     if not values:
-        return values
+        return tuple(values)
     try:
-        if None in values:
-            nulls = tuple(i for i, v in enumerate(values) if v is None)
+        text = SEPARATOR.join(values)  # type: ignore[arg-type]
+        nulls: tuple[int, ...] = ()
+    except TypeError:
+        nulls = tuple(i for i, v in enumerate(values) if v is None)
+        if not nulls:  # a value not text
+            return tuple(values)
+        try:
             text = SEPARATOR.join(["" if v is None else v for v in values])  # type: ignore[misc]
-        else:
-            nulls = ()
-            text = SEPARATOR.join(values)  # type: ignore[arg-type]
+        except TypeError:
+            return tuple(values)
+    try:
         data = text.encode("utf-8")
-    except (TypeError, UnicodeEncodeError):  # a value not text, or a lone surrogate
-        return values
+    except UnicodeEncodeError:  # a lone surrogate
+        return tuple(values)
     if text.count(SEPARATOR) != len(values) - 1:  # a value holds a NUL
-        return values
+        return tuple(values)
     return PackedText(len(values), data, nulls)
 
 
@@ -122,6 +144,38 @@ def pack_rows(rows: ReportRows) -> PackedRows:
         rows.warnings,
         rows.document,
         rows.ocr,
+    )
+
+
+def pack_report(report: ParsedReport, path: str, size: int) -> PackedRows:
+    """`pack_rows(report_rows(report, path, size))`, with the facts' and checks' columns packed as they are
+    gathered (`fact_columns`, `check_columns`): no row tuple a fact or check, no transposing, no report-id
+    column built to be dropped. What a bulk ingest's worker sends (tests/test_worker_wk.py)."""
+    rid = report.content_hash
+    failed = failed_checks(report)
+    return PackedRows(
+        rid,
+        report.template,
+        bool(report.warnings),
+        failed > 0,
+        report_row(report, path, size, failed),
+        _pack_columns(fact_columns(report), FACT_COLUMNS),
+        len(report.facts),
+        _pack_columns(check_columns(report), CHECK_COLUMNS),
+        len(report.checks),
+        warning_columns(report),
+        (rid, report.text),
+        by_column(ocr_rows(report)),
+    )
+
+
+def _pack_columns(columns: list[list[object]], names: tuple[str, ...]) -> tuple[Column, ...]:
+    """`fact_columns` or `check_columns` packed; none when the report has no row."""
+    if not columns:
+        return ()
+    return tuple(
+        tuple(values) if name in NOT_TEXT else pack_column(values)
+        for name, values in zip(names[1:], columns, strict=True)
     )
 
 

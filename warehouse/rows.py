@@ -131,7 +131,7 @@ class ReportRows:
 
 
 CELLS_ENTRIES = 4096
-"""Cells tuples `_cells_text` keeps (emptied when full)."""
+"""Cells tuples `cells_text` keeps (emptied when full)."""
 INTEGER_DIGITS = 32
 """Digits an integer may have and still fit DECIMAL(38, 6) with its six decimals (`micro_text`)."""
 
@@ -166,18 +166,18 @@ MICRO_ENTRIES = 4096
 def report_rows(report: ParsedReport, path: str, size: int) -> ReportRows:
     """Every row `report`, read from the file at `path` of `size` bytes, adds to the warehouse."""
     rid = report.content_hash
-    failed = sum(c.status == "fail" for c in report.checks)
+    failed = failed_checks(report)
     return ReportRows(
         report_id=rid,
         template=report.template,
         has_warnings=bool(report.warnings),
         failing=failed > 0,
-        report=_report_row(report, path, size, failed),
-        facts=by_column(_fact_rows(report)),
-        checks=by_column(_check_rows(report)),
-        warnings=by_column([(rid, w.code, w.message, w.locator) for w in report.warnings]),
+        report=report_row(report, path, size, failed),
+        facts=_with_report_id(rid, fact_columns(report)),
+        checks=_with_report_id(rid, check_columns(report)),
+        warnings=warning_columns(report),
         document=(rid, report.text),
-        ocr=by_column(_ocr_rows(report)),
+        ocr=by_column(ocr_rows(report)),
     )
 
 
@@ -185,7 +185,23 @@ def by_column(rows: list[Row]) -> Columns:
     return tuple(zip(*rows, strict=True))
 
 
-def _report_row(report: ParsedReport, path: str, size: int, failed: int) -> Row:
+def _with_report_id(rid: str, columns: list[list[object]]) -> Columns:
+    """Columns without the report id's (`fact_columns`, `check_columns`) as a table's `Columns`."""
+    if not columns:
+        return ()
+    return ((rid,) * len(columns[0]), *map(tuple, columns))
+
+
+def failed_checks(report: ParsedReport) -> int:
+    return sum(c.status == "fail" for c in report.checks)
+
+
+def warning_columns(report: ParsedReport) -> Columns:
+    rid = report.content_hash
+    return by_column([(rid, w.code, w.message, w.locator) for w in report.warnings])
+
+
+def report_row(report: ParsedReport, path: str, size: int, failed: int) -> Row:
     meta = report.meta
     place = meta_place(meta)
     where = place_columns(meta.agency, place, {})
@@ -251,52 +267,53 @@ def meta_place(meta: ReportMeta) -> Place:
     )
 
 
-def _fact_rows(report: ParsedReport) -> list[Row]:
-    rid = report.content_hash
+def fact_columns(report: ParsedReport) -> list[list[object]]:
+    """The facts' columns but the report id's (FACT_COLUMNS[1:]), a list of values each; none at all when
+    the report has no fact. Built column by column: what a bulk job packs (warehouse/packed.py) without
+    a row tuple a fact to transpose."""
+    facts = report.facts
+    if not facts:
+        return []
+    sources = [fact.source for fact in facts]
     return [
-        (
-            rid,
-            fact.metric_code,
-            fact.breakdown,
-            micro_text(fact.value),
-            fact.value_raw,
-            fact.semantic,
-            fact.confidence,
-            None if (source := fact.source).table is None else source.table + 1,
-            source.row_label,
-            source.column_label,
-            source.page,
-            source.locator,
-        )
-        for fact in report.facts
+        [fact.metric_code for fact in facts],
+        [fact.breakdown for fact in facts],
+        [micro_text(fact.value) for fact in facts],
+        [fact.value_raw for fact in facts],
+        [fact.semantic for fact in facts],
+        [fact.confidence for fact in facts],
+        [None if (table := source.table) is None else table + 1 for source in sources],
+        [source.row_label for source in sources],
+        [source.column_label for source in sources],
+        [source.page for source in sources],
+        [source.locator for source in sources],
     ]
 
 
-def _check_rows(report: ParsedReport) -> list[Row]:
-    rid = report.content_hash
+def check_columns(report: ParsedReport) -> list[list[object]]:
+    """The checks' columns but the report id's (CHECK_COLUMNS[1:]), as `fact_columns`."""
+    checks = report.checks
+    if not checks:
+        return []
     return [
-        (
-            rid,
-            check.check_id,
-            check.severity,
-            check.status,
-            check.breakdown,
-            None if (expected := check.expected) is None else micro_text(expected),
-            None if (actual := check.actual) is None else micro_text(actual),
-            check.message,
-            check.message_zh,
-            _cells_text(check.cells),
-        )
-        for check in report.checks
+        [check.check_id for check in checks],
+        [check.severity for check in checks],
+        [check.status for check in checks],
+        [check.breakdown for check in checks],
+        [None if (expected := check.expected) is None else micro_text(expected) for check in checks],
+        [None if (actual := check.actual) is None else micro_text(actual) for check in checks],
+        [check.message for check in checks],
+        [check.message_zh for check in checks],
+        [cells_text(check.cells) for check in checks],
     ]
 
 
 _CELLS_TEXTS: dict[tuple[tuple[str, str], ...], str] = {}
-"""`_cells_text` of the cells tuples seen: a check reads the same cells in report after report (≈ 37
+"""`cells_text` of the cells tuples seen: a check reads the same cells in report after report (≈ 37
 checks a report, ≈ 6 cells each; a lookup is about a fifth of the join)."""
 
 
-def _cells_text(cells: tuple[tuple[str, str], ...]) -> str:
+def cells_text(cells: tuple[tuple[str, str], ...]) -> str:
     """The cells a check read as `code|breakdown;…` (f-string formatting only when one is not a str).
     Kept per cells tuple when every cell is text (only then: `(1, "a")` equals `(1.0, "a")`)."""
     try:
@@ -318,7 +335,7 @@ def _joined(cells: tuple[tuple[str, str], ...]) -> str:
         return ";".join(f"{code}|{breakdown}" for code, breakdown in cells)
 
 
-def _ocr_rows(report: ParsedReport) -> list[Row]:
+def ocr_rows(report: ParsedReport) -> list[Row]:
     rows: list[Row] = []
     for cell in report.ocr:
         x0, top, x1, bottom = cell.box

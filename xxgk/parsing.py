@@ -68,15 +68,14 @@ def parse_one(job: Job) -> Parsed:
     digest = hashlib.sha256(data).hexdigest()
     try:
         report = parse_bytes(job.path, data, evidence_for(job.path), digest=digest)
+        if job.rows and job.packed:
+            from warehouse.packed import pack_report  # a bulk ingest's worker only
+
+            return Parsed(job.path, digest, len(data), pack_report(report, job.path, len(data)))
         if job.rows:
             from warehouse.rows import report_rows  # an ingest's worker only
 
-            rows = report_rows(report, job.path, len(data))
-            if job.packed:
-                from warehouse.packed import pack_rows
-
-                return Parsed(job.path, digest, len(data), pack_rows(rows))
-            return Parsed(job.path, digest, len(data), rows)
+            return Parsed(job.path, digest, len(data), report_rows(report, job.path, len(data)))
         return Parsed(job.path, digest, len(data), report)
     except XxgkError as exc:
         kind: Literal["rejected", "error"] = "rejected" if exc.kind == "rejected" else "error"
@@ -98,7 +97,7 @@ def _first_line(exc: BaseException) -> str:
 OCR_PAGE = "ocr_page"
 OCR_WALL_PER_CPU = 2.0
 """Wall-clock seconds a scan may take per CPU second of its OCR budget (a busy machine)."""
-PRELOADED = ("etl.pipeline", "etl.collect.manifest", "xxgk.parsing:warm_up")
+PRELOADED = ("etl.pipeline", "etl.collect.manifest", "xxgk.parsing:warm_up", "xxgk.parsing:collect_less")
 """Imported (or, as `module:function`, called) by each worker before it says it is ready, so that no
 file's time limit pays for them, and so that an early worker (`fork_worker_early`) has done this while
 the command was busy with its own start-up rather than when the first file comes."""
@@ -114,6 +113,24 @@ def warm_up() -> None:
     from etl.places import divisions
 
     divisions()
+
+
+COLLECT_EVERY = 10_000
+"""Container objects a worker's garbage collector lets pile up (allocations less deallocations) before a
+young collection; CPython's default is 700."""
+
+
+def collect_less() -> None:
+    """The last thing a worker does before it says it is ready: everything it holds now (the parsers'
+    modules, the divisions, the patterns) set aside from the garbage collector for good (`gc.freeze`), and
+    a young collection only every `COLLECT_EVERY` objects. A parse frees nearly all it builds by
+    reference counts, but its memos grow between collections, so CPython's collector ran ≈ 0.5 young and
+    ≈ 0.05 old collections a report, each old one over the whole heap: ≈ 0.1 ms of a report's CPU
+    (docs/scale.md §2, issue12wk). Cycles are still collected, ten thousand objects late at most."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
 
 
 def ocr_allowance(pages: int) -> float:

@@ -270,7 +270,7 @@ def _insert_checks(
     data = load._stacked(parts, len(CHECK_COLUMNS))
     kinds = [load._kind("checks", c, v) for c, v in zip(CHECK_COLUMNS, data, strict=True)]
     monkeypatch.setattr(load, "ARROW_ONCE_LOADED", 0 if arrow else 10**12)
-    load._insert_columns(con, "checks", list(CHECK_COLUMNS), kinds, data)
+    load.insert_columns(con, "checks", list(CHECK_COLUMNS), kinds, data)
     stored = con.execute("SELECT * FROM checks ORDER BY ALL").fetchall()
     con.close()
     return stored
@@ -283,7 +283,7 @@ def test_a_bulk_runs_checks_go_in_as_arrow_with_the_same_rows(monkeypatch: pytes
     parts = _checks_rows(40)
     values = sum(len(p[0]) for p in parts) * len(CHECK_COLUMNS)
     assert load.ARROW_ONCE_LOADED < values <= load.STAGED_AS_LISTS
-    assert load._as_arrow(values)
+    assert load.as_arrow(values)
     as_lists = _insert_checks(monkeypatch, parts, arrow=False)
 
     def no_lists(*_: object) -> None:
@@ -297,10 +297,10 @@ def test_a_bulk_runs_checks_go_in_as_arrow_with_the_same_rows(monkeypatch: pytes
 def test_small_batches_never_load_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch of up to ARROW_ONCE_LOADED values, or up to STAGED_AS_LISTS without pyarrow loaded, is
     staged as lists (a one-file ingest imports neither pyarrow nor pandas)."""
-    assert not load._as_arrow(load.ARROW_ONCE_LOADED)
+    assert not load.as_arrow(load.ARROW_ONCE_LOADED)
     monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
-    assert not load._as_arrow(load.STAGED_AS_LISTS)
-    assert load._as_arrow(load.STAGED_AS_LISTS + 1)
+    assert not load.as_arrow(load.STAGED_AS_LISTS)
+    assert load.as_arrow(load.STAGED_AS_LISTS + 1)
 
 
 def test_the_insert_stores_a_bulk_chunk_as_before() -> None:

@@ -470,20 +470,20 @@ def test_a_full_derivation_in_small_groups_equals_one_done_at_once(
     assert len(x4) >= 2
     assert len({row[8] for row in at_once["agg_reports"]}) >= 2  # province_code
     calls = {"groups": 0, "provinces": 0}
-    checks, update = full_module._checks, rollups_module.update
+    checks, build_group = full_module._checks, rollups_module._build_group
 
     def counted_checks(*args: object) -> int:
         calls["groups"] += 1
         return checks(*args)  # type: ignore[arg-type]
 
-    def counted_update(*args: object) -> rollups_module.Rollups:
+    def counted_build_group(*args: object) -> dict[str, tuple[str, ...]]:
         calls["provinces"] += 1
-        return update(*args)  # type: ignore[arg-type]
+        return build_group(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(full_module, "GROUP_REPORTS", 4)
     monkeypatch.setattr(rollups_module, "GROUP_REPORTS", 4)
     monkeypatch.setattr(full_module, "_checks", counted_checks)
-    monkeypatch.setattr(rollups_module, "update", counted_update)
+    monkeypatch.setattr(rollups_module, "_build_group", counted_build_group)
     ingest([inbox], tmp_path / "grouped")
     assert snapshot(tmp_path / "grouped") == at_once
     rebuild(wh)

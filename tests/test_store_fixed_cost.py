@@ -137,10 +137,10 @@ def test_a_few_rows_are_staged_as_lists_not_bound_value_by_value() -> None:
                 return con.unregister(name)
 
         kinds, spy = ["VARCHAR", "DECIMAL(38, 6)", "BIGINT"], cast(Any, Spy())
-        load._insert_columns(spy, "t", ["a", "b", "c"], kinds, [["x", None], ["1.1234567", None], [3, None]])
+        load.insert_columns(spy, "t", ["a", "b", "c"], kinds, [["x", None], ["1.1234567", None], [3, None]])
         assert not any("VALUES" in sql for sql in executed), executed
         executed.clear()
-        load._insert_columns(spy, "t", ["a", "b", "c"], kinds, [["y"], ["-2.5"], [4]])
+        load.insert_columns(spy, "t", ["a", "b", "c"], kinds, [["y"], ["-2.5"], [4]])
         assert any("VALUES" in sql for sql in executed), executed
         rows = con.execute("SELECT a, CAST(b AS VARCHAR), c FROM t ORDER BY a NULLS LAST").fetchall()
         assert rows == [("x", "1.123457", 3), ("y", "-2.500000", 4), (None, None, None)]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from etl.catalogue import metrics
 from etl.places import place_after_overrides
@@ -31,6 +31,9 @@ from warehouse.rows import (
     report_rows,
 )
 from warehouse.series import refresh_report_series, refresh_series_map
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 K = TypeVar("K")
 
@@ -162,10 +165,10 @@ def _insert(
     columns = list(rows[0])
     data = [[row[c] for row in rows] for c in columns]
     kinds = [(types or {}).get(c) or _infer_values(values) for c, values in zip(columns, data, strict=True)]
-    _insert_columns(con, table, columns, kinds, data)
+    insert_columns(con, table, columns, kinds, data)
 
 
-def _insert_columns(
+def insert_columns(
     con: duckdb.DuckDBPyConnection, table: str, columns: list[str], kinds: list[str], data: list[list[object]]
 ) -> None:
     """Insert rows given as one list of values per column, staged as `kinds` (the table's own types apply
@@ -192,9 +195,15 @@ def _staged(
             [value for row in zip(*data, strict=True) for value in row],
         )
         return
-    if not _as_arrow(rows * len(columns)):
+    if not as_arrow(rows * len(columns)):
         _staged_as_lists(con, columns, kinds, data)
         return
+    con.register("_incoming", arrow_table(columns, kinds, data))
+
+
+def arrow_table(columns: Sequence[str], kinds: Sequence[str], data: Sequence[Any]) -> pa.Table:
+    """Columns of values (or Arrow arrays already, a packed text column's) as an Arrow table, each column
+    of the Arrow type of its kind; DuckDB can scan it (`arrow_scans`)."""
     import pyarrow as pa
 
     arrow = {
@@ -212,10 +221,10 @@ def _staged(
         for values, k in zip(data, kinds, strict=True)
     ]
     arrow_scans()
-    con.register("_incoming", pa.Table.from_arrays(arrays, names=columns))
+    return pa.Table.from_arrays(arrays, names=list(columns))
 
 
-def _as_arrow(values: int) -> bool:
+def as_arrow(values: int) -> bool:
     """Whether a batch of `values` values is staged as Arrow rather than as lists (`_staged`)."""
     return values > STAGED_AS_LISTS or (values > ARROW_ONCE_LOADED and "pyarrow" in sys.modules)
 
@@ -266,6 +275,16 @@ def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows | Packe
     warehouse/packed.py), replacing rows with the same content hash; `at` is their `ingested_at`. Each
     table's rows go in as one batch of columns."""
     delete_reports(con, [item.report_id for item in new])
+    for table, columns, data in table_columns(new, at):
+        insert_columns(con, table, list(columns), staged_kinds(table, columns, data), data)
+
+
+TableColumns = tuple[str, tuple[str, ...], list[Any]]
+
+
+def table_columns(new: Sequence[ReportRows | PackedRows], at: datetime) -> list[TableColumns]:
+    """The rows `new` adds to each table, as (table, its columns, one list of values or Arrow array per
+    column), in the order `insert_rows` inserts them; tables without rows left out."""
     reports = [list(column) for column in zip(*(item.report for item in new), strict=True)]
     documents = [list(column) for column in zip(*(item.document for item in new), strict=True)]
     tables: tuple[tuple[str, tuple[str, ...], list[Any]], ...] = (
@@ -276,16 +295,18 @@ def insert_rows(con: duckdb.DuckDBPyConnection, new: Sequence[ReportRows | Packe
         ("documents", DOCUMENT_COLUMNS, documents),
         ("ocr_cells", OCR_COLUMNS, _stacked([item.ocr for item in new], len(OCR_COLUMNS))),
     )
-    for table, columns, data in tables:
-        if data and data[0]:
-            kinds = [_kind(table, c, values) for c, values in zip(columns, data, strict=True)]
-            _insert_columns(con, table, list(columns), kinds, data)
+    return [(table, columns, data) for table, columns, data in tables if data and data[0]]
+
+
+def staged_kinds(table: str, columns: Sequence[str], data: Sequence[Sequence[object]]) -> list[str]:
+    """The type each column of a table's rows is staged as (`_kind`)."""
+    return [_kind(table, c, values) for c, values in zip(columns, data, strict=True)]
 
 
 def _many_rows(new: Sequence[ReportRows | PackedRows], table: str, width: int) -> list[Any]:
     """The columns of the facts or checks of `new`, one after the other: as `_stacked` gives them, but a
     column packed in every report (warehouse/packed.py) as one Arrow array when the batch is staged as
-    Arrow (`_as_arrow`), else unpacked into its values."""
+    Arrow (`as_arrow`), else unpacked into its values."""
     plain = [item for item in new if isinstance(item, ReportRows)]
     if len(plain) == len(new):
         return _stacked([item.facts if table == "facts" else item.checks for item in plain], width)
@@ -302,7 +323,7 @@ def _many_rows(new: Sequence[ReportRows | PackedRows], table: str, width: int) -
             if columns:
                 held.append((columns[0], columns[1:]))
                 total += len(columns[0])
-    arrow = _as_arrow(total * width)
+    arrow = as_arrow(total * width)
     data: list[Any] = [list(chain.from_iterable(ids for ids, _ in held))]
     for index in range(width - 1):
         parts = [columns[index] for _, columns in held]

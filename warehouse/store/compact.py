@@ -5,23 +5,51 @@ grouped by level, floor(log4(reports)); when a level holds FANOUT segments they 
 next level, leaving out the rows of dead reports. Every row is rewritten about log4(N) times over the life
 of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A dead report id leaves
 `_dead` once no remaining segment holds it.
+
+A merge takes every segment of its level at once (a first build's 50 segments of 2,000 reports at 100k:
+one merge, each row rewritten once). A merge of many rows whose segments hold disjoint reports is
+streamed (`_streamed_merge`): every segment is sorted by report id and holds all the rows of its
+reports, so the merged order is the segments' rows interleaved report by report — no sort.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warehouse.db import quoted
 from warehouse.engine import duckdb
-from warehouse.store.catalog import PART_RELATIONS, Catalog, Part
+from warehouse.store.catalog import PART_RELATIONS, Catalog, Part, stored_columns
+from warehouse.store.memory import give_back, parse_size
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
 from warehouse.store.version import scan_sql
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
 FANOUT = 4
+STREAMED_FILES = 64
+"""A streamed merge reads at most this many files (it holds a batch of each, ≈ 3 MB of facts); a merge
+of more is sorted."""
+STREAMED_ROWS = 50_000
+"""A relation's merge of at least this many rows is streamed when it can be (below it the one sort is
+cheap, and a one-file run's compaction does not load pyarrow)."""
+BATCH_ROWS = 2048
+"""Rows a streamed merge decodes from a file at a time."""
+STREAMED_DUCKDB = 128 * 1000**2
+"""DuckDB's memory limit, bytes, while a merge is streamed (at most the one set): it only counts the
+reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.4–0.6 GB at 100k (a decoded page
+of each column of each file), outside DuckDB's limit."""
+CHUNK_REPORTS = 500
+"""Reports a streamed merge puts in order at a time (their rows gathered from every segment)."""
 RANGED = frozenset({"documents"})
 """Relations whose merge is sorted a range of report ids at a time: a report's text is one value of
 kilobytes, and DuckDB's sort cannot spill such rows — merging the 100,000 documents of a first build (≈ 0.5
@@ -76,7 +104,13 @@ def _merge(
     for relation in PART_RELATIONS:
         files = [p.file for p in catalog.parts if p.segment in merging and p.relation == relation]
         name = f"parts/{segment}-{relation}.parquet"
-        if relation in RANGED:
+        total = sum(p.rows for p in catalog.parts if p.segment in merging and p.relation == relation)
+        streamed = None
+        if total >= STREAMED_ROWS and relation not in RANGED:
+            streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
+        if streamed is not None:
+            rows = streamed
+        elif relation in RANGED:
             rows = _ranged_merge(con, directory, relation, files, dead, directory / name)
         else:
             sql = merge_sql(directory, relation, files, dead)
@@ -168,3 +202,198 @@ def _range_bounds(con: duckdb.DuckDBPyConnection, directory: Path, files: list[s
 
 def _list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::VARCHAR[]"
+
+
+def _streamed_merge(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    relation: str,
+    files: list[str],
+    dead: list[str],
+    target: Path,
+    chunk_reports: int = CHUNK_REPORTS,
+) -> int | None:
+    """`merge_sql`'s rows in its order written to `target` without a sort, or None (nothing written) when
+    the files do not allow it: more than STREAMED_FILES, their columns differ from the stored ones, a
+    report's rows are in two of them, or a row has no report id. Each file is sorted by its relation's
+    keys, report id first, so the merged rows are, report by report in id order, that report's rows in
+    its file's order; a file is read once, BATCH_ROWS at a time, and written as the reports come."""
+    import pyarrow.parquet as pq
+
+    paths = [directory / f for f in files]
+    if not 0 < len(paths) <= STREAMED_FILES:
+        return None
+    schema = _nullable(pq.read_schema(paths[0]))
+    if schema.names != [c for c, _ in stored_columns(relation)]:
+        return None
+    if any(_nullable(pq.read_schema(p)) != schema for p in paths[1:]):
+        return None
+    with _limited(con, STREAMED_DUCKDB):
+        runs = _report_runs(con, paths)
+        if runs is None:
+            return None
+        with _system_memory():
+            return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
+
+
+@contextmanager
+def _system_memory() -> Iterator[None]:
+    """pyarrow's allocations inside made by the C library's allocator, and what they freed handed back
+    after: pyarrow's own pool (mimalloc) kept ≈ 0.25 GB of a 100k facts merge resident after it, and the
+    next relation's merge grew on top of it."""
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(pool)
+        give_back()
+
+
+def _write_streamed(
+    relation: str,
+    paths: list[Path],
+    schema: pa.Schema,
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    dead: list[str],
+    target: Path,
+    chunk_reports: int,
+) -> int:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    file_of, rows_of, report_ids = runs
+    keep = ~np.isin(report_ids, np.asarray(dead, dtype=object)) if dead else np.ones(len(file_of), dtype=bool)
+    streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
+    row_group = part_row_group(relation)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+        pending = _RowGroups(writer, row_group)
+        for start in range(0, len(file_of), chunk_reports):
+            window = slice(start, start + chunk_reports)
+            ordered = _chunk_in_order(streams, file_of[window], rows_of[window], keep[window])
+            pending.add(ordered)
+            written += ordered.num_rows
+        pending.close()
+    return written
+
+
+@contextmanager
+def _limited(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None]:
+    """DuckDB's memory limit at most `limit` bytes inside (what it holds beyond it handed back or spilled)."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    set_to = parse_size(str(before))
+    if set_to is not None and set_to <= limit:
+        yield
+        return
+    con.execute(f"SET memory_limit = '{int(limit)}B'")
+    give_back()
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {quoted(str(before))}")
+
+
+def _report_runs(
+    con: duckdb.DuckDBPyConnection, paths: list[Path]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For every report of `paths` in id order: the index of its file, its rows there and its id; None
+    when a report is in two files or a row has no report id."""
+    import numpy as np
+
+    listed = ", ".join(quoted(p) for p in paths)
+    found = con.execute(f"""
+        SELECT list_position([{listed}], filename) - 1 AS file_index, report_id, count(*) AS n
+        FROM read_parquet([{listed}], filename = true)
+        GROUP BY ALL ORDER BY report_id NULLS FIRST""").fetchnumpy()
+    ids = found["report_id"]
+    if np.ma.is_masked(ids) or len(np.unique(np.asarray(ids, dtype=object))) != len(ids):
+        return None
+    return (
+        np.asarray(found["file_index"], dtype=np.int64),
+        np.asarray(found["n"], dtype=np.int64),
+        np.asarray(ids, dtype=object),
+    )
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    """`schema` with every field nullable (DuckDB marks a column required in a file where it holds no
+    NULL: segments of one relation differ so)."""
+    import pyarrow as pa
+
+    return pa.schema([field.with_nullable(True) for field in schema])
+
+
+class _Stream:
+    """A file's rows (as `schema`), taken from its start a given number at a time."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> None:
+        self.batches, self.schema = batches, schema
+        self.held: list[pa.RecordBatch] = []
+        self.rows = 0
+
+    def take(self, rows: int) -> pa.Table:
+        import pyarrow as pa
+
+        while self.rows < rows:
+            batch = next(self.batches)
+            self.held.append(pa.RecordBatch.from_arrays(batch.columns, schema=self.schema))
+            self.rows += batch.num_rows
+        table = pa.Table.from_batches(self.held, self.schema)
+        rest = table.slice(rows)
+        self.held, self.rows = rest.to_batches(), rest.num_rows
+        return table.slice(0, rows)
+
+
+def _chunk_in_order(
+    streams: list[_Stream], file_of: np.ndarray, rows_of: np.ndarray, keep: np.ndarray
+) -> pa.Table:
+    """The rows of consecutive reports (in id order; each in file `file_of`, `rows_of` rows), taken
+    from the front of their files' streams, in the reports' order; the rows of reports not kept dropped."""
+    import numpy as np
+    import pyarrow as pa
+
+    needed = np.bincount(file_of, weights=rows_of, minlength=len(streams)).astype(np.int64)
+    taken = np.flatnonzero(needed)
+    pieces = [streams[f].take(int(needed[f])) for f in taken]
+    piece_start = np.zeros(len(streams), dtype=np.int64)
+    piece_start[taken] = np.cumsum(needed[taken]) - needed[taken]
+    by_file = np.argsort(file_of, kind="stable")  # a file's reports in id order: their rows in its order
+    ends = np.cumsum(rows_of[by_file])
+    firsts = np.searchsorted(file_of[by_file], file_of[by_file], side="left")
+    within = np.empty_like(rows_of)
+    within[by_file] = ends - rows_of[by_file] - (ends[firsts] - rows_of[by_file][firsts])
+    starts, counts = (piece_start[file_of] + within)[keep], rows_of[keep]
+    positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    return pa.concat_tables(pieces).take(pa.array(positions))
+
+
+class _RowGroups:
+    """Writes tables to a Parquet writer in row groups of exactly `rows` (the last one the rest)."""
+
+    def __init__(self, writer: pq.ParquetWriter, rows: int) -> None:
+        self.writer, self.size = writer, rows
+        self.held: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.held.append(table)
+        self.rows += table.num_rows
+        if self.rows >= self.size:
+            self._write(self.rows - self.rows % self.size)
+
+    def close(self) -> None:
+        self._write(self.rows)
+
+    def _write(self, rows: int) -> None:
+        import pyarrow as pa
+
+        if not rows:
+            return
+        table = pa.concat_tables(self.held)
+        self.writer.write_table(table.slice(0, rows), row_group_size=self.size)
+        rest = table.slice(rows)
+        self.held, self.rows = [rest], rest.num_rows

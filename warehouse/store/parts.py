@@ -8,20 +8,26 @@ flushed to Parquet every few thousand reports, so memory stays flat however big 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from warehouse.db import apply_schema, connect, quoted
 from warehouse.engine import duckdb
-from warehouse.load import insert_rows
+from warehouse.load import arrow_table, as_arrow, delete_reports, insert_columns, staged_kinds, table_columns
 from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store import session
 from warehouse.store.aside import shared
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FLUSH_REPORTS = 2000
 BESIDE_REPORTS = 500
@@ -79,28 +85,31 @@ PART_SQL = {
     "reports_parsed": """
         SELECT r.*, coalesce(o.n, 0) AS _own_failed, p.fingerprint AS _fingerprint, p.nonzero AS _nonzero,
                CAST(NULL AS VARCHAR) AS _key, CAST(NULL AS INTEGER) AS _bucket
-        FROM reports AS r
-        LEFT JOIN report_prints AS p USING (report_id)
-        LEFT JOIN (SELECT report_id, count(*) AS n FROM checks WHERE status = 'fail' GROUP BY report_id) AS o
-          USING (report_id)
+        FROM {reports} AS r
+        LEFT JOIN {report_prints} AS p USING (report_id)
+        LEFT JOIN (
+            SELECT report_id, count(*) AS n FROM {checks} WHERE status = 'fail' GROUP BY report_id
+        ) AS o USING (report_id)
         ORDER BY r.report_id""",
-    "facts": f"SELECT * FROM facts ORDER BY {SORT_KEYS['facts']}",
-    "checks": f"SELECT * FROM checks ORDER BY {SORT_KEYS['checks']}",
-    "parse_warnings": "SELECT * FROM parse_warnings ORDER BY report_id",
-    "documents": "SELECT * FROM documents ORDER BY report_id",
-    "ocr_cells": f"SELECT * FROM ocr_cells ORDER BY {SORT_KEYS['ocr_cells']}",
+    "facts": f"SELECT * FROM {{facts}} ORDER BY {SORT_KEYS['facts']}",
+    "checks": f"SELECT * FROM {{checks}} ORDER BY {SORT_KEYS['checks']}",
+    "parse_warnings": "SELECT * FROM {parse_warnings} ORDER BY report_id",
+    "documents": "SELECT * FROM {documents} ORDER BY report_id",
+    "ocr_cells": f"SELECT * FROM {{ocr_cells}} ORDER BY {SORT_KEYS['ocr_cells']}",
     "report_series": """
         SELECT f.report_id, m.series_code, m.breakdown, m.comparable_group, sum(f.value) AS value
-        FROM facts AS f
-        JOIN reports AS r ON r.report_id = f.report_id
+        FROM {facts} AS f
+        JOIN {reports} AS r ON r.report_id = f.report_id
         JOIN series_map AS m
           ON m.template = r.template AND m.metric_code = f.metric_code AND m.metric_breakdown = f.breakdown
         GROUP BY ALL
         ORDER BY f.report_id, m.series_code, m.breakdown""",
     "check_inputs": f"""
-        SELECT * FROM facts WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
+        SELECT * FROM {{facts}} WHERE metric_code IN ({", ".join(f"'{m}'" for m in CHECK_INPUT_METRICS)})
         ORDER BY report_id, metric_code, breakdown""",
 }
+"""Each part's rows, over the segment's work tables (`{facts}` and the like: the table, or the view of its
+rows held as Arrow, `HeldRows`)."""
 SINGLE_TABLE = {
     "facts": "facts",
     "checks": "checks",
@@ -131,6 +140,168 @@ def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
 
 
+HELD = ("reports", "facts", "checks", "parse_warnings", "documents", "ocr_cells")
+"""Work tables whose rows a batch staged as Arrow (a bulk run's) are held as Arrow until the segment is
+written, not inserted: the parts are written from them (`HeldRows`). Inserting them cost the driver
+more than writing them: an INSERT copies every value into DuckDB's table, which the flush then reads
+again (docs/scale.md §5, the driver's CPU a report)."""
+PRINTS = "report_prints"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A work table as its rows held as Arrow are checked and read: its columns and their types, the
+    columns that must not be NULL and its CHECK constraints (schema.sql's)."""
+
+    columns: tuple[tuple[str, str], ...]
+    required: tuple[str, ...]
+    checks: tuple[str, ...]
+
+
+def table_specs(con: duckdb.DuckDBPyConnection) -> dict[str, TableSpec]:
+    """The HELD tables of the STAGING schema as `TableSpec`s."""
+    found = con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = ? ORDER BY table_name, column_index",
+        [STAGING],
+    ).fetchall()
+    rules = con.execute(
+        "SELECT table_name, constraint_type, expression, constraint_column_names FROM duckdb_constraints() "
+        "WHERE database_name = current_database() AND schema_name = ? AND constraint_type IN ('NOT NULL', "
+        "'CHECK') ORDER BY table_name, constraint_index",
+        [STAGING],
+    ).fetchall()
+    return {
+        table: TableSpec(
+            tuple((c, t) for name, c, t in found if name == table),
+            tuple(cs[0] for name, kind, _, cs in rules if name == table and kind == "NOT NULL"),
+            tuple(e for name, kind, e, _ in rules if name == table and kind == "CHECK"),
+        )
+        for table in HELD
+    }
+
+
+@dataclass
+class HeldRows:
+    """A segment's rows of the HELD tables, as the Arrow tables the batches were staged as. At the flush
+    each is registered and read through a view (`held_<table>`) that casts its columns to the table's
+    types, as an INSERT would: the decimals staged as text, a column staged as text when a batch held
+    only NULLs."""
+
+    con: duckdb.DuckDBPyConnection
+    batches: dict[str, list[pa.Table]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def specs(self) -> dict[str, TableSpec]:
+        """Read once a run, when a batch is first held (a one-file run never asks)."""
+        return table_specs(self.con)
+
+    @functools.cached_property
+    def prints(self) -> str:
+        """The schema's `report_prints` view, over `facts` (its SQL, as DuckDB gives it)."""
+        return str(
+            self.con.execute(
+                "SELECT sql FROM duckdb_views() WHERE database_name = current_database() "
+                "AND schema_name = ? AND view_name = ?",
+                [STAGING, PRINTS],
+            ).fetchall()[0][0]
+        )
+
+    def hold(self, table: str, columns: tuple[str, ...], data: list[Any]) -> bool:
+        """Hold a batch of `table`'s rows when it is staged as Arrow; False when it is not."""
+        if table not in HELD or not as_arrow(len(data[0]) * len(columns)):
+            return False
+        types = dict(self.specs[table].columns)
+        kinds = [
+            _staged_type(types[column]) if isinstance(values, list) and _nulls(values) else kind
+            for column, kind, values in zip(columns, staged_kinds(table, columns, data), data, strict=True)
+        ]
+        self.batches.setdefault(table, []).append(arrow_table(columns, kinds, data))
+        return True
+
+    def rows(self, table: str) -> int:
+        return sum(batch.num_rows for batch in self.batches.get(table, ()))
+
+    def insert(self, con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> None:
+        """The rows held of `tables` inserted into their work tables (and held no more)."""
+        for table in tables:
+            if table in self.batches:
+                view = self._register(con, table)
+                try:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {view}")
+                finally:
+                    self._unregister(con, table)
+                del self.batches[table]
+
+    @contextlib.contextmanager
+    def views(self, con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, str]]:
+        """The sources of PART_SQL: each work table, or the view of its rows held, checked first against
+        the table's constraints (a batch breaking one is inserted, which raises DuckDB's own error)."""
+        sources = {table: table for table in (*WORK_TABLES, PRINTS)}
+        try:
+            for table in list(self.batches):
+                sources[table] = self._register(con, table)
+                if not self._valid(con, table):
+                    self.insert(con, [table])  # raises the constraint's error
+                    sources[table] = table
+            if "facts" in self.batches:
+                sources[PRINTS] = self._prints(con, sources["facts"])
+            yield sources
+        finally:
+            for table in list(self.batches):
+                self._unregister(con, table)
+            if sources[PRINTS] != PRINTS:
+                con.execute(f"DROP VIEW IF EXISTS temp.{sources[PRINTS]}")
+            self.batches.clear()
+
+    def _register(self, con: duckdb.DuckDBPyConnection, table: str) -> str:
+        import pyarrow as pa
+
+        con.register(f"_held_{table}", pa.concat_tables(self.batches[table]))
+        given = set(self.batches[table][0].column_names)
+        select = ", ".join(
+            f'CAST("{c}" AS {t}) AS "{c}"' if c in given else f'CAST(NULL AS {t}) AS "{c}"'
+            for c, t in self.specs[table].columns
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW held_{table} AS SELECT {select} FROM _held_{table}")
+        return f"held_{table}"
+
+    def _unregister(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        con.execute(f"DROP VIEW IF EXISTS temp.held_{table}")
+        con.unregister(f"_held_{table}")
+
+    def _valid(self, con: duckdb.DuckDBPyConnection, table: str) -> bool:
+        spec, batches = self.specs[table], self.batches[table]
+        given = set(batches[0].column_names)
+        if any(c not in given or b.column(c).null_count for c in spec.required for b in batches):
+            return False
+        if not spec.checks:
+            return True
+        broken = " OR ".join(f"({check}) IS FALSE" for check in spec.checks)
+        return not con.execute(f"SELECT count(*) FROM _held_{table} WHERE {broken}").fetchall()[0][0]
+
+    def _prints(self, con: duckdb.DuckDBPyConnection, facts: str) -> str:
+        """`report_prints` over the facts held: the schema's view, read from `facts`' view instead."""
+        head = f"CREATE VIEW {STAGING}.{PRINTS} AS "
+        body = self.prints.removeprefix(head)
+        if body == self.prints or body.count(" FROM facts ") != 1:
+            raise ValueError(f"{PRINTS}: a view not read from facts: {self.prints}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW held_{PRINTS} AS {body.replace(' FROM facts ', f' FROM {facts} ')}"
+        )
+        return f"held_{PRINTS}"
+
+
+def _nulls(values: list[object]) -> bool:
+    """Every value is NULL (its type not told by a value: the table's is held)."""
+    return not any(value is not None for value in values)
+
+
+def _staged_type(declared: str) -> str:
+    """The type a column of the declared type is held as: decimals as their text (cast when read)."""
+    return "VARCHAR" if declared.startswith("DECIMAL") else declared
+
+
 class PartWriter:
     """Collects parsed reports and writes them as parts under DIR/parts/<run>/."""
 
@@ -141,6 +312,9 @@ class PartWriter:
         self.released = False
         self.pending = 0
         self.flushes = 0
+        self.held: HeldRows | None = None
+        self._ids: set[str] = set()
+        """The report ids of the segment (its work tables' and held rows')."""
         # Set up in a thread (DuckDB releases the GIL while it runs a statement): an ingest sends its files
         # to the parse workers next and waits for them meanwhile (docs/scale.md §5, one file, tenth pass).
         self._setting_up: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
@@ -161,6 +335,7 @@ class PartWriter:
             _unkeyed(self._con, table)
         learn_columns(self._con)
         refresh_series_map(self._con)
+        self.held = HeldRows(self._con)
 
     def _ready(self) -> None:
         """Wait for the setup; raises what it raised."""
@@ -173,7 +348,16 @@ class PartWriter:
         if not new:
             return
         self._ready()
-        insert_rows(self._con, new, at)
+        assert self.held is not None
+        ids = {item.report_id for item in new}
+        held = len(ids) == len(new)  # else inserted, and the key of `reports` refuses a report twice
+        if not held or not self._ids.isdisjoint(ids):  # a report of the segment again: its rows replaced
+            self.held.insert(self._con, HELD)
+            delete_reports(self._con, ids)
+        self._ids |= ids
+        for table, columns, data in table_columns(new, at):
+            if not (held and self.held.hold(table, columns, data)):
+                insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()
@@ -182,19 +366,25 @@ class PartWriter:
         self._ready()
         if not self.pending:
             return
+        assert self.held is not None
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
-        empty = self._empty_tables()
+        beside = self.pending <= BESIDE_REPORTS  # a small run: two cursors write them, from the work tables
+        empty = self._empty_tables(beside)
         names = {r: f"parts/{segment}-{r}.parquet" for r in PART_RELATIONS if r not in empty}
+        with self.held.views(self._con) as sources:
 
-        def write(relation: str) -> Callable[[duckdb.DuckDBPyConnection], int]:
-            target, row_group = self.directory / names[relation], part_row_group(relation)
-            return lambda cursor: copy_to(cursor, PART_SQL[relation], target, row_group)
+            def write(relation: str) -> Callable[[duckdb.DuckDBPyConnection], int]:
+                target, row_group = self.directory / names[relation], part_row_group(relation)
+                sql = PART_SQL[relation].format_map(sources)
+                return lambda cursor: copy_to(cursor, sql, target, row_group)
 
-        jobs = [write(relation) for relation in names]
-        if self.pending <= BESIDE_REPORTS and len(jobs) > 1:  # a small run: two cursors write them
-            counts = shared(self._con, jobs, lambda cursor: cursor.execute(f"SET search_path = '{STAGING}'"))
-        else:
-            counts = [job(self._con) for job in jobs]
+            jobs = [write(relation) for relation in names]
+            if beside and len(jobs) > 1:
+                counts = shared(
+                    self._con, jobs, lambda cursor: cursor.execute(f"SET search_path = '{STAGING}'")
+                )
+            else:
+                counts = [job(self._con) for job in jobs]
         for (relation, name), rows in zip(names.items(), counts, strict=True):
             if not rows and relation != "reports_parsed":
                 (self.directory / name).unlink()
@@ -202,18 +392,25 @@ class PartWriter:
             self.parts.append(Part(relation, name, rows, segment))
         for table in WORK_TABLES:
             self._con.execute(f"DELETE FROM {table}")
+        self._ids.clear()
         self.pending = 0
         self.flushes += 1
 
-    def _empty_tables(self) -> set[str]:
-        """The relations whose part would be empty, told by one count of the work tables they copy.
-        A segment names no file for an empty relation (a relation without files reads as no rows), so a
-        run without OCR, warnings or check inputs writes no Parquet file for them, and the version's
-        views of those relations stay as they were (docs/scale.md §5, one file, seventh pass)."""
+    def _empty_tables(self, unheld: bool) -> set[str]:
+        """The relations whose part would be empty, told by one count of the work tables they copy and
+        the rows held. A segment names no file for an empty relation (a relation without files reads as
+        no rows), so a run without OCR, warnings or check inputs writes no Parquet file for them, and the
+        version's views of those relations stay as they were (docs/scale.md §5, one file, seventh pass).
+        Rows held of a table that also has rows in its work table (a batch staged as lists), or all of
+        them when `unheld`, are inserted first: a part is written from one of the two."""
+        assert self.held is not None
         counts = self._con.execute(
-            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in SINGLE_TABLE.values())
+            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in WORK_TABLES)
         ).fetchall()[0]
-        return {relation for relation, n in zip(SINGLE_TABLE, counts, strict=True) if not n}
+        stored = dict(zip(WORK_TABLES, counts, strict=True))
+        rows = {t: n + self.held.rows(t) for t, n in stored.items()}
+        self.held.insert(self._con, [t for t in HELD if unheld or stored[t]])
+        return {relation for relation, table in SINGLE_TABLE.items() if not rows[table]}
 
     def close(self) -> None:
         if not self.released:

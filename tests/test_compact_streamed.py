@@ -1,0 +1,175 @@
+"""A first build's segments merged at once, and a merge streamed without a sort: the rows and order of
+`merge_sql`'s one sort (docs/scale.md §5, "A first build's rows written once")."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_store import _files, snapshot
+from warehouse.db import connect
+from warehouse.engine import duckdb
+from warehouse.publish import current_version
+from warehouse.store import compact, parts
+from warehouse.store.catalog import stored_columns
+from warehouse.store.parts import SORT_KEYS, copy_to
+from xxgk import ingest as ingest_module
+from xxgk.ingest import ingest
+from xxgk.samples import generate_corpus
+
+
+def _id(n: int) -> str:
+    return hashlib.sha256(str(n).encode()).hexdigest()
+
+
+def _facts_segment(con: duckdb.DuckDBPyConnection, target: Path, reports: list[tuple[int, int]]) -> None:
+    _segment(con, "facts", target, reports)
+
+
+def _segment(
+    con: duckdb.DuckDBPyConnection, relation: str, target: Path, reports: list[tuple[int, int]]
+) -> None:
+    """A part of `relation`'s stored columns holding `reports` (report number, its rows), sorted as
+    written."""
+    values = ", ".join(f"({n}, {rows})" for n, rows in reports) or "(0, 0)"
+    columns = ", ".join(f"CAST({_value(c)} AS {t}) AS {c}" for c, t in stored_columns(relation))
+    copy_to(
+        con,
+        f"SELECT {columns} FROM (VALUES {values}) AS r(n, rows), range(r.rows) AS k(i) "
+        f"ORDER BY {SORT_KEYS[relation]}",
+        target,
+        row_group=7,
+    )
+
+
+def _value(column: str) -> str:
+    made = {
+        "report_id": "sha256(CAST(n AS VARCHAR))",
+        "metric_code": "'m' || (i % 3)",  # rows of equal keys: their order is the file's
+        "breakdown": "CASE WHEN i % 4 = 0 THEN NULL ELSE 'b' || (i % 2) END",
+        "value": "i * 1.5",
+        "value_raw": "n || '/' || i",
+        "table_no": "i",
+        "page": "n",
+    }
+    return made.get(column, "NULL")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[object, ...]]:
+    return con.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+
+
+def _keys(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    return [(r[0], r[1], r[2] or "") for r in rows]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    placed=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 9)), min_size=1, max_size=40),
+    dead=st.sets(st.integers(0, 39), max_size=6),
+    chunk=st.integers(1, 12),
+)
+def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
+    tmp_path_factory: pytest.TempPathFactory, placed: list[tuple[int, int]], dead: set[int], chunk: int
+) -> None:
+    """Reports n = 0.. placed in segment `placed[n][0]` with `placed[n][1]` rows; any chunk of reports."""
+    directory = tmp_path_factory.mktemp("streamed")
+    con = duckdb.connect()
+    try:
+        files = []
+        for segment in range(4):
+            name = f"parts/run/s{segment}-facts.parquet"
+            _facts_segment(
+                con, directory / name, [(n, rows) for n, (s, rows) in enumerate(placed) if s == segment]
+            )
+            files.append(name)
+        gone = sorted(_id(n) for n in dead)
+        once, streamed = directory / "once.parquet", directory / "streamed.parquet"
+        copy_to(con, compact.merge_sql(directory, "facts", files, gone), once)
+        written = compact._streamed_merge(con, directory, "facts", files, gone, streamed, chunk_reports=chunk)
+        sorted_rows, streamed_rows = _rows(con, once), _rows(con, streamed)
+        in_files = [row for name in files for row in _rows(con, directory / name)]
+    finally:
+        con.close()
+    assert written == len(sorted_rows)
+    assert _keys(streamed_rows) == _keys(sorted_rows)  # the order of the one sort
+    by_report: dict[str, list[tuple[object, ...]]] = {}
+    for row in in_files:
+        by_report.setdefault(str(row[0]), []).append(row)
+    alive = sorted(r for r in by_report if r not in gone)
+    assert streamed_rows == [row for report in alive for row in by_report[report]]  # equal keys: files' order
+
+
+def test_a_streamed_merge_writes_row_groups_of_its_relation_and_declines_what_it_cannot_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(parts.PART_ROW_GROUPS, "facts", 500)
+    con = duckdb.connect()
+    try:
+        _facts_segment(con, tmp_path / "a.parquet", [(n, 30) for n in range(0, 40, 2)])
+        _facts_segment(con, tmp_path / "b.parquet", [(n, 30) for n in range(1, 40, 2)])
+        _facts_segment(con, tmp_path / "c.parquet", [(4, 3)])  # report 4 is in a.parquet too
+        target = tmp_path / "merged.parquet"
+        written = compact._streamed_merge(con, tmp_path, "facts", ["a.parquet", "b.parquet"], [], target)
+        groups = con.execute(
+            f"SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata('{target}') ORDER BY 1"
+        ).fetchall()
+        refused = tmp_path / "refused.parquet"
+        twice = compact._streamed_merge(con, tmp_path, "facts", ["a.parquet", "c.parquet"], [], refused)
+        copy_to(con, "SELECT 'x' AS report_id", tmp_path / "other.parquet")
+        other = compact._streamed_merge(con, tmp_path, "facts", ["a.parquet", "other.parquet"], [], refused)
+    finally:
+        con.close()
+    assert written == 1200
+    assert [g[1] for g in groups] == [500, 500, 200]
+    assert twice is None and other is None and not refused.exists()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("first_build_corpus")
+    generate_corpus(base, n_agencies=4, years=range(2018, 2023), include_bad=True)
+    return base
+
+
+def _segments(directory: Path) -> list[tuple[str, int]]:
+    con = connect(current_version(directory), read_only=True)
+    try:
+        return [
+            (str(r[0]), int(r[1]))
+            for r in con.execute(
+                "SELECT segment, n_rows FROM _parts WHERE segment <> '' AND relation = 'reports_parsed' ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_flush(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files(corpus)
+    ingest(files, tmp_path / "one")  # one flush: one segment, nothing to merge
+    monkeypatch.setattr(ingest_module, "CHUNK", 3)  # the bulk path, its rows added three reports at a time
+    monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)  # and flushed as a segment each time
+    monkeypatch.setattr(compact, "STREAMED_ROWS", 1)  # every merge streamed
+    streamed: dict[str, int | None] = {}
+    merge = compact._streamed_merge
+
+    def recording(con: duckdb.DuckDBPyConnection, directory: Path, relation: str, *args: Any) -> int | None:
+        streamed[relation] = merge(con, directory, relation, *args)
+        return streamed[relation]
+
+    monkeypatch.setattr(compact, "_streamed_merge", recording)
+    ingest(files, tmp_path / "many")
+    assert {"facts", "checks", "report_series", "reports_parsed"} <= set(streamed)  # documents: ranged
+    assert None not in streamed.values()
+    merged = _segments(tmp_path / "many")
+    assert len(merged) == 1 and merged == [(merged[0][0], _segments(tmp_path / "one")[0][1])]
+    assert "/c000" in merged[0][0]  # written by the compaction, not a flush
+    assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")

@@ -52,10 +52,12 @@ def shared(
     con: Connection,
     jobs: Sequence[Callable[[Connection], T]],
     prepare: Callable[[Connection], object] | None = None,
+    finish: Callable[[Connection], object] | None = None,
 ) -> list[T]:
-    """Run `jobs` on two cursors, `con` on this thread and a second one in a thread (set up by `prepare`),
-    each taking the next job not started; their results in the order of `jobs`. Both are finished when
-    this returns or raises (the first failure; the jobs not started by then are dropped)."""
+    """Run `jobs` on two cursors, `con` on this thread and a second one in a thread (set up by `prepare`,
+    and given to `finish` after its last job, unless a job failed), each taking the next job not started;
+    their results in the order of `jobs`. Both are finished when this returns or raises (the first
+    failure; the jobs not started by then are dropped)."""
     results: list[T | None] = [None] * len(jobs)
     taken = [0]
     failed = [False]
@@ -78,6 +80,8 @@ def shared(
         if prepare is not None:
             prepare(cursor)
         take(cursor)
+        if finish is not None and not failed[0]:
+            finish(cursor)
 
     side_by_side(con, beside, lambda: take(con))
     return results  # type: ignore[return-value]

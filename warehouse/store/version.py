@@ -176,6 +176,7 @@ def write_version(
     try:
         # Binding each view reads its files' footers; schema.sql's views bind `reports` again and again.
         con.execute("SET parquet_metadata_cache = true")
+        con.execute("BEGIN TRANSACTION")  # one commit, one sync of the write-ahead log (`_Open.begin`)
         for kind, name, sql in _schema_statements():
             if kind == "table" and name in REAL_TABLES:
                 con.execute(sql)
@@ -183,6 +184,7 @@ def write_version(
         _fill(con, catalog, runs, directory)
         views = _define_views(con, directory, catalog)
         insert_rows(con, "_views", sorted(views.items()))
+        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -195,6 +197,18 @@ class _Open:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, alias: str) -> None:
         self.path, self.con, self.alias = path, con, alias
         self.views: dict[str, str] = {}
+        self.open_transaction = False
+
+    def begin(self) -> None:
+        """Hold what is written into the copy in one transaction until `commit`: each statement committed
+        on its own wrote and synced the copy's write-ahead log (≈ 36 syncs a one-file ingest, against 2)."""
+        self.con.execute("BEGIN TRANSACTION")
+        self.open_transaction = True
+
+    def commit(self) -> None:
+        if self.open_transaction:
+            self.open_transaction = False
+            self.con.execute("COMMIT")
 
     def close(self) -> None:
         if self.alias:
@@ -205,6 +219,10 @@ class _Open:
     def remove(self) -> None:
         """Close and delete the copy (the run failed, or it cannot be patched)."""
         try:
+            if self.open_transaction:
+                self.open_transaction = False
+                with contextlib.suppress(duckdb.Error):
+                    self.con.execute("ROLLBACK")
             self.close()
         finally:
             self.path.unlink(missing_ok=True)
@@ -230,6 +248,7 @@ def _open_patch(path: Path, previous: Path, directory: Path, catalog: Catalog) -
             return None
         con.execute("SET parquet_metadata_cache = true")
         opened.views = dict(con.execute("SELECT name, sql FROM _views").fetchall())
+        opened.begin()
         _bind_changed(opened, _views(directory, catalog))
     except BaseException:
         opened.remove()
@@ -324,13 +343,15 @@ def _patched(
     try:
         views = _views(directory, catalog)
         jobs = [*_view_jobs(opened, views), *_patch_jobs(catalog, runs, directory, opened, views)]
-        if opened.alias:  # within the run's instance: two cursors (store/aside.py)
-            with stage("version: catalogue, views"):
-                shared(con, jobs, prepare=lambda cursor: cursor.execute(f"USE {opened.alias}"))
-        else:
-            with stage("version: catalogue, views"):
+        with stage("version: catalogue, views"):
+            opened.commit()  # what was written beside the derivation (`_Open.begin`)
+            opened.begin()
+            if opened.alias:  # within the run's instance: two cursors (store/aside.py), a transaction each
+                shared(con, jobs, prepare=lambda cursor: _begin_on(cursor, opened.alias), finish=_commit)
+            else:
                 for job in jobs:
                     job(con)
+            opened.commit()
         with stage("version: checkpoint"):
             con.execute(f"CHECKPOINT {opened.alias}" if opened.alias else "CHECKPOINT")
     except BaseException:
@@ -338,6 +359,15 @@ def _patched(
         raise
     opened.close()
     return True
+
+
+def _begin_on(cursor: duckdb.DuckDBPyConnection, alias: str) -> None:
+    cursor.execute(f"USE {alias}")
+    cursor.execute("BEGIN TRANSACTION")
+
+
+def _commit(cursor: duckdb.DuckDBPyConnection) -> None:
+    cursor.execute("COMMIT")
 
 
 def _patch_jobs(

@@ -566,12 +566,7 @@ def _new_rows(con: Connection, new_checks: str, sources: Sources) -> None:
         WHERE h.breakdown IN ({breakdowns}) AND h.series_code IN ({ranked})
         GROUP BY ALL""")
     with stage("rollups: profile rows"):
-        con.execute(f"""
-            CREATE OR REPLACE TABLE new_profile AS
-            SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
-                   h.series_code, h.comparable_group, h.breakdown, h.value
-            FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
-            WHERE h.series_code IN ({ranked})""")
+        _new_profile(con, sources)
     with stage("rollups: gap rows"):
         _series_map(con)
         con.execute(f"""
@@ -1097,17 +1092,22 @@ def _build_group(
     return files
 
 
-def _profile_rows(con: Connection, sources: Sources) -> None:
-    """`new_profile` and `new_ranking` of the reports of `new_current`: the ranking is the profile's total
-    rows summed per report and series, as `_new_rows` sums them from the series."""
+def _new_profile(con: Connection, sources: Sources) -> None:
+    """`new_profile`: the ranked series' values of the reports of `new_current`, with their report columns."""
     ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
-    breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
     con.execute(f"""
         CREATE OR REPLACE TABLE new_profile AS
         SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
                h.series_code, h.comparable_group, h.breakdown, h.value
         FROM new_current AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
         WHERE h.series_code IN ({ranked})""")
+
+
+def _profile_rows(con: Connection, sources: Sources) -> None:
+    """`new_profile` and `new_ranking` of the reports of `new_current`: the ranking is the profile's total
+    rows summed per report and series, as `_new_rows` sums them from the series."""
+    breakdowns = ", ".join(f"'{b}'" for b in RANKING_BREAKDOWNS)
+    _new_profile(con, sources)
     con.execute(f"""
         CREATE OR REPLACE TABLE new_ranking AS
         SELECT {", ".join(RANKING_COLUMNS[:-3])}, series_code,

@@ -81,6 +81,9 @@ BESIDE_REPORTS = 500
 changed facts read beside their series and checks, the coverage computed beside the cube differences and
 the per-report rows, and a province's files written two at a time. The tables they share are tables of the
 in-memory database, not temporary ones (a cursor's temporary tables are its own)."""
+BUILD_BESIDE = True
+"""A full build's group (`build_all`) computes its coverage and writes its provinces' files on two cursors;
+False: everything in turn on one (the reference the two-cursor build is tested against)."""
 
 DIMENSIONS = (
     "province_code",
@@ -1071,7 +1074,11 @@ def _build_group(
             _gap_rows(con, sources)
 
     with stage("rollups: rows, coverage beside"):  # coverage reads none of what the rows write
-        side_by_side(con, coverage, rows)
+        if BUILD_BESIDE:
+            side_by_side(con, coverage, rows)
+        else:
+            rows()
+            coverage(con)
     files: dict[str, tuple[str, ...]] = {}
     for province in sorted(touched):
         with stage("rollups: province"):
@@ -1084,7 +1091,7 @@ def _build_group(
                 {relation: queries[relation] for relation in RELATIONS},
                 f"p{province}",
                 run_id,
-                beside=True,
+                beside=BUILD_BESIDE,
             )
             names = tuple(built[relation] for relation in RELATIONS)
             if _holds_rows(con, sources.directory, names):

@@ -102,9 +102,10 @@ def _merge(
     dead = sorted(catalog.dead)
     merged: list[Part] = []
     for relation in PART_RELATIONS:
-        files = [p.file for p in catalog.parts if p.segment in merging and p.relation == relation]
+        chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
+        files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"
-        total = sum(p.rows for p in catalog.parts if p.segment in merging and p.relation == relation)
+        total = sum(p.rows for p in chosen_parts)
         streamed = None
         if total >= STREAMED_ROWS and relation not in RANGED:
             streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)

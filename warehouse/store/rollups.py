@@ -571,17 +571,7 @@ def _new_rows(con: Connection, new_checks: str, sources: Sources) -> None:
     with stage("rollups: profile rows"):
         _new_profile(con, sources)
     with stage("rollups: gap rows"):
-        _series_map(con)
-        con.execute(f"""
-            CREATE OR REPLACE TABLE new_gaps AS
-            SELECT {", ".join(f"r.{c}" for c in PROFILE_REPORT_COLUMNS)},
-                   m.series_code, m.breakdown, f.semantic, f.value_raw
-            FROM new_current AS r
-            JOIN (SELECT * FROM ({sources.facts}) WHERE value IS NULL) AS f ON f.report_id = r.report_id
-            JOIN roll_series_map AS m
-              ON m.template = r.template AND f.metric_code = m.metric_code
-             AND f.breakdown = m.metric_breakdown
-            WHERE m.series_code IN ({ranked})""")
+        _gap_rows(con, sources)
 
 
 def _failed_rows(con: Connection, new_checks: str, sources: Sources) -> None:
@@ -1124,7 +1114,8 @@ def _profile_rows(con: Connection, sources: Sources) -> None:
 
 
 def _gap_rows(con: Connection, sources: Sources) -> None:
-    """`new_gaps` of the reports of `new_current`, as `_new_rows` has them."""
+    """`new_gaps`: the facts without a value that a ranked series reads, of the reports of `new_current`
+    (the facts narrowed to those metrics before the join)."""
     ranked = ", ".join(f"'{c}'" for c in RANKED_SERIES)
     _series_map(con)
     con.execute(f"""

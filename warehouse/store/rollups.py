@@ -516,9 +516,17 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {new_changed} WHERE NOT is_current""")
 
+    provinces = sorted(touched)
+    replaced: dict[str, int] = {}  # the one touched province's, found beside the differences
+
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, previous, touched, sources.directory)
         _agency_rows(cursor)
+        if len(provinces) == 1:  # what its delta replaces reads the coverage, not the differences
+            province = provinces[0]
+            base, delta = previous.files.get(province), previous.deltas.get(province)
+            _replacing(cursor, sources.directory, province, base, delta)
+            replaced[province] = _replaced_reports(cursor)
 
     def differences() -> None:
         with stage("rollups: differences"):
@@ -536,21 +544,40 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         differences()
         with stage("rollups: coverage"):
             coverage(con)
+    return _provinces(
+        con, sources.directory, provinces, previous, replaced, run_id, small=small, beside=beside
+    )
+
+
+def _provinces(
+    con: Connection,
+    directory: Path,
+    provinces: list[str],
+    previous: Rollups,
+    replaced: dict[str, int],
+    run_id: str,
+    *,
+    small: bool,
+    beside: bool,
+) -> Rollups:
+    """The touched provinces' files after `update`'s differences: a new delta each, or files written again
+    with the delta folded in. `replaced`: the reports replaced in a province whose `cum_replaced` was made
+    already (`_replacing`: the last one made)."""
     files, deltas = dict(previous.files), dict(previous.deltas)
-    for province in sorted(touched):
+    for province in provinces:
         with stage("rollups: province"):
             base, delta = previous.files.get(province), previous.deltas.get(province)
-            cumulated = _cumulated(con, sources.directory, province, base, delta)
-            replaced = con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()
+            if province not in replaced:
+                _replacing(con, directory, province, base, delta)
+                replaced[province] = _replaced_reports(con)
+            cumulated = _cumulated(con, directory, province, base, delta, prepared=True)
             deltas.pop(province, None)
-            if base and small and int(replaced[0][0]) <= FOLD_REPORTS:
+            if base and small and replaced[province] <= FOLD_REPORTS:
                 deltas[province] = _write_delta(
-                    con, sources.directory, cumulated, province, delta, run_id, beside=beside
+                    con, directory, cumulated, province, delta, run_id, beside=beside
                 )
             else:
-                files[province] = _fold(
-                    con, sources.directory, province, base, cumulated, run_id, beside=beside
-                )
+                files[province] = _fold(con, directory, province, base, cumulated, run_id, beside=beside)
     return Rollups({p: f for p, f in files.items() if f}, {p: d for p, d in deltas.items() if files.get(p)})
 
 
@@ -740,18 +767,9 @@ def _coverage_of(
         UNION ALL {fresh}""")
 
 
-def _cumulated(
-    con: Connection,
-    directory: Path,
-    province: str,
-    base: tuple[str, ...] | None,
-    delta: tuple[str, ...] | None,
-) -> dict[str, str]:
-    """Relation → SELECT of the province's delta after this run: its previous delta (if any) with this
-    run's difference. Leaves `cum_replaced` (the reports and agencies whose rows in the province's files
-    the delta replaces) on the connection."""
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
-    _coverage_of(con, directory, province, base, delta)
+def _old_delta(directory: Path, delta: tuple[str, ...] | None) -> Callable[..., str]:
+    """relation, condition → the province's previous delta rows of `relation` as `SELECT … UNION ALL `
+    ("" without a delta)."""
 
     def old(relation: str, condition: str = "true") -> str:
         if delta is None:
@@ -759,11 +777,48 @@ def _cumulated(
         index = DELTA_RELATIONS.index(relation)
         return f"SELECT * FROM {_read(directory, delta[index])} WHERE {condition} UNION ALL "
 
+    return old
+
+
+def _replacing(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+) -> None:
+    """The province's `cov_new` (`_coverage_of`) and `cum_replaced` (the reports and agencies whose rows in
+    its files the delta after this run replaces), on `con`."""
+    _coverage_of(con, directory, province, base, delta)
     con.execute(f"""
         CREATE OR REPLACE TABLE cum_replaced AS
-        SELECT * FROM ({old("agg_replaced")} SELECT 'report' AS kind, report_id AS id FROM changed_ids
+        SELECT * FROM ({_old_delta(directory, delta)("agg_replaced")}
+                       SELECT 'report' AS kind, report_id AS id FROM changed_ids
                        UNION ALL SELECT 'agency', agency_id FROM cov_affected)
         GROUP BY ALL""")
+
+
+def _replaced_reports(con: Connection) -> int:
+    """How many reports `cum_replaced` holds."""
+    return int(con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()[0][0])
+
+
+def _cumulated(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+    *,
+    prepared: bool = False,
+) -> dict[str, str]:
+    """Relation → SELECT of the province's delta after this run: its previous delta (if any) with this
+    run's difference. Leaves `cum_replaced` (the reports and agencies whose rows in the province's files
+    the delta replaces) on the connection, unless `replacing` left them there already."""
+    if not prepared:
+        _replacing(con, directory, province, base, delta)
+    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    old = _old_delta(directory, delta)
     again = "report_id NOT IN (SELECT report_id FROM changed_ids)"
     found = {
         relation: _cube_delta_sql(

@@ -517,16 +517,20 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {new_changed} WHERE NOT is_current""")
 
     provinces = sorted(touched)
-    replaced: dict[str, int] = {}  # the one touched province's, found beside the differences
+    prepared: dict[str, _Prepared] = {}  # the one touched province's, found beside the differences
+    differed = threading.Event()
 
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, previous, touched, sources.directory)
         _agency_rows(cursor)
-        if len(provinces) == 1:  # what its delta replaces reads the coverage, not the differences
+        # What the province's delta replaces reads the coverage, not the differences: made here while
+        # the differences run (not after them: the run's thread would wait for it instead).
+        if len(provinces) == 1 and not differed.is_set():
             province = provinces[0]
             base, delta = previous.files.get(province), previous.deltas.get(province)
             _replacing(cursor, sources.directory, province, base, delta)
-            replaced[province] = _replaced_reports(cursor)
+            in_delta = _changed_in_delta(cursor, sources.directory, delta) if delta else None
+            prepared[province] = _Prepared(_replaced_reports(cursor), in_delta)
 
     def differences() -> None:
         with stage("rollups: differences"):
@@ -536,6 +540,7 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
         _new_rows(con, change.new_checks, sources)
+        differed.set()
 
     if beside:  # coverage reads none of what the differences and the per-report rows write
         with stage("rollups: differences, coverage beside"):
@@ -545,8 +550,17 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         with stage("rollups: coverage"):
             coverage(con)
     return _provinces(
-        con, sources.directory, provinces, previous, replaced, run_id, small=small, beside=beside
+        con, sources.directory, provinces, previous, prepared, run_id, small=small, beside=beside
     )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a province's files need that `update` found beside the differences: the reports its delta
+    replaces (`cum_replaced` made) and `_changed_in_delta` (None without a previous delta)."""
+
+    replaced: int
+    in_delta: tuple[int, ...] | None
 
 
 def _provinces(
@@ -554,27 +568,27 @@ def _provinces(
     directory: Path,
     provinces: list[str],
     previous: Rollups,
-    replaced: dict[str, int],
+    prepared: dict[str, _Prepared],
     run_id: str,
     *,
     small: bool,
     beside: bool,
 ) -> Rollups:
     """The touched provinces' files after `update`'s differences: a new delta each, or files written again
-    with the delta folded in. `replaced`: the reports replaced in a province whose `cum_replaced` was made
-    already (`_replacing`: the last one made)."""
+    with the delta folded in. `prepared`: a province whose `cum_replaced` was made already (the last one)."""
     files, deltas = dict(previous.files), dict(previous.deltas)
     for province in provinces:
         with stage("rollups: province"):
             base, delta = previous.files.get(province), previous.deltas.get(province)
-            if province not in replaced:
+            ready = prepared.get(province)
+            if ready is None:
                 _replacing(con, directory, province, base, delta)
-                replaced[province] = _replaced_reports(con)
+                ready = _Prepared(_replaced_reports(con), None)
             cumulated = _cumulated(con, directory, province, base, delta, prepared=True)
             deltas.pop(province, None)
-            if base and small and replaced[province] <= FOLD_REPORTS:
+            if base and small and ready.replaced <= FOLD_REPORTS:
                 deltas[province] = _write_delta(
-                    con, directory, cumulated, province, delta, run_id, beside=beside
+                    con, directory, cumulated, province, delta, run_id, beside=beside, in_delta=ready.in_delta
                 )
             else:
                 files[province] = _fold(con, directory, province, base, cumulated, run_id, beside=beside)
@@ -953,20 +967,45 @@ delta is then the previous one, row for row). A report without failed checks or 
 `agg_failed` nor `agg_gaps` again (a write of 6–9 ms of CPU each, and its fsync and collection)."""
 
 
-def _unchanged(con: Connection, directory: Path, province: str, delta: tuple[str, ...] | None) -> set[str]:
-    """The relations of KEPT_WHEN_UNCHANGED whose previous delta file the province's new delta keeps."""
+def _in_delta(directory: Path, delta: tuple[str, ...], relation: str) -> str:
+    """The count of the previous delta's rows of `relation` for the changed reports."""
+    old = _read(directory, delta[DELTA_RELATIONS.index(relation)])
+    return f"(SELECT count(*) FROM {old} WHERE report_id IN (SELECT report_id FROM changed_ids))"
+
+
+def _in_province(province: str, relation: str) -> str:
+    """The count of this run's new rows of `relation` in the province."""
+    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    prefix = "r." if relation == "agg_failed" else ""
+    return f"(SELECT count(*) FROM ({KEPT_WHEN_UNCHANGED[relation]} WHERE {prefix}{where}))"
+
+
+def _changed_in_delta(con: Connection, directory: Path, delta: tuple[str, ...]) -> tuple[int, ...]:
+    """For each relation of KEPT_WHEN_UNCHANGED, the previous delta's rows of the changed reports (they
+    depend on `changed_ids` only: read beside the differences)."""
+    found = con.execute("SELECT " + ", ".join(_in_delta(directory, delta, r) for r in KEPT_WHEN_UNCHANGED))
+    return tuple(int(n) for n in found.fetchall()[0])
+
+
+def _unchanged(
+    con: Connection,
+    directory: Path,
+    province: str,
+    delta: tuple[str, ...] | None,
+    in_delta: tuple[int, ...] | None = None,
+) -> set[str]:
+    """The relations of KEPT_WHEN_UNCHANGED whose previous delta file the province's new delta keeps;
+    `in_delta`: `_changed_in_delta`, counted already."""
     if delta is None:
         return set()
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
-    counts = []
-    for relation, new_rows in KEPT_WHEN_UNCHANGED.items():
-        old = _read(directory, delta[DELTA_RELATIONS.index(relation)])
-        prefix = "r." if relation == "agg_failed" else ""
-        counts.append(
-            f"(SELECT count(*) FROM {old} WHERE report_id IN (SELECT report_id FROM changed_ids))"
-            f" + (SELECT count(*) FROM ({new_rows} WHERE {prefix}{where}))"
-        )
-    found = con.execute("SELECT " + ", ".join(counts)).fetchall()[0]
+    if in_delta is None:
+        counts = [
+            f"{_in_delta(directory, delta, r)} + {_in_province(province, r)}" for r in KEPT_WHEN_UNCHANGED
+        ]
+        found = con.execute("SELECT " + ", ".join(counts)).fetchall()[0]
+    else:
+        new = con.execute("SELECT " + ", ".join(_in_province(province, r) for r in KEPT_WHEN_UNCHANGED))
+        found = tuple(o + int(n) for o, n in zip(in_delta, new.fetchall()[0], strict=True))
     return {relation for relation, n in zip(KEPT_WHEN_UNCHANGED, found, strict=True) if not n}
 
 
@@ -979,6 +1018,7 @@ def _write_delta(
     run_id: str,
     *,
     beside: bool = False,
+    in_delta: tuple[int, ...] | None = None,
 ) -> tuple[str, ...]:
     """The province's new delta files: `_write` of the cumulated delta, but a relation this run changed
     no row of keeps its previous file (`_unchanged`, counted while the other relations are written)."""
@@ -986,7 +1026,7 @@ def _write_delta(
     previous = delta or ()
 
     def maybe() -> dict[str, str]:
-        kept.update(_unchanged(con, directory, province, delta))
+        kept.update(_unchanged(con, directory, province, delta, in_delta))
         return {r: sql for r, sql in cumulated.items() if r in KEPT_WHEN_UNCHANGED and r not in kept}
 
     always = {r: sql for r, sql in cumulated.items() if r not in KEPT_WHEN_UNCHANGED}

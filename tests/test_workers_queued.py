@@ -84,7 +84,7 @@ def test_a_queued_inputs_clock_starts_when_the_result_before_it_comes_in(tmp_pat
 
 def test_results_come_back_in_input_order_with_inputs_queued(tmp_path: Path) -> None:
     items = [("sleep", 0.3 if n % 3 == 0 else 0.0) for n in range(9)]
-    pool = Pool(record, 2, Limits(), depth=3)  # type: ignore[arg-type]
+    pool = Pool(record, 2, Limits(), depth=3)
     found = pool.run([(kind, amount, str(tmp_path / "runs"), "") for kind, amount in items])
     assert [result.value for _, result in found] == [f"sleep {amount:g}" for _, amount in items]
     assert len(runs(tmp_path / "runs")) == len(items)
@@ -97,7 +97,7 @@ def test_an_input_too_large_for_a_pipe_waits_until_its_worker_is_idle(tmp_path: 
     found: list[str | None] = []
 
     def drive() -> None:
-        pool = Pool(record, 1, Limits(), depth=2)  # type: ignore[arg-type]
+        pool = Pool(record, 1, Limits(), depth=2)
         found.extend(result.value for _, result in pool.run([("big", 6, log, ""), ("echo", 1, log, large)]))
 
     driver = threading.Thread(target=drive, daemon=True)

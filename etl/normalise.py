@@ -144,12 +144,20 @@ def _nfkc_run(match: re.Match[str]) -> str:
 
 
 def nfkc(text: str) -> str:
-    """`unicodedata.normalize("NFKC", text)`, several times faster on long Chinese text: CPython
-    normalises a whole string character by character once one character needs it (a full-width comma)."""
-    if len(text) <= CACHE_LIMIT:
-        return unicodedata.normalize("NFKC", text)
+    """`unicodedata.normalize("NFKC", text)`, several times faster on Chinese text. CPython's NFKC of a
+    text that needs it (one full-width comma is enough) composes character by character, each looked up
+    by a linear scan of the composition table (≈ 200 ns a hanzi); its NFKD is ≈ 20× cheaper. NFKC is the
+    canonical composition of NFKD, and NFKD is idempotent, so NFKC(text) = NFKC(NFKD(text)); when NFKD(text)
+    is already in NFKC (nothing in it composes: what a full-width comma, colon, bracket or digit leaves),
+    that is NFKD(text) itself. `is_normalized` is exact (a quick check, then the full comparison when the
+    quick check cannot tell)."""
     if unicodedata.is_normalized("NFKC", text):  # a C loop; `fold`'s second round always takes it
         return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    if unicodedata.is_normalized("NFKC", decomposed):
+        return decomposed
+    if len(text) <= CACHE_LIMIT:
+        return unicodedata.normalize("NFKC", text)
     return _NOT_HANZI.sub(_nfkc_run, text)
 
 

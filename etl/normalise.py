@@ -151,7 +151,7 @@ def nfkc(text: str) -> str:
     is already in NFKC (nothing in it composes: what a full-width comma, colon, bracket or digit leaves),
     that is NFKD(text) itself. `is_normalized` is exact (a quick check, then the full comparison when the
     quick check cannot tell)."""
-    if unicodedata.is_normalized("NFKC", text):  # a C loop; `fold`'s second round always takes it
+    if unicodedata.is_normalized("NFKC", text):  # a C loop
         return text
     decomposed = unicodedata.normalize("NFKD", text)
     if unicodedata.is_normalized("NFKC", decomposed):
@@ -163,13 +163,19 @@ def nfkc(text: str) -> str:
 
 @cache_short
 def fold(text: str) -> str:
-    """NFKC, no whitespace, no quotes: the form every comparison of labels uses."""
+    """NFKC, no whitespace, no quotes: the form every comparison of labels uses.
+
+    The rounds repeat until one changes nothing. A round's result holds no whitespace, quote or 〇, so
+    when it is in NFKC too the next round would give it back unchanged: it is returned without that
+    round (`is_normalized` is the C loop the next round's `nfkc` would start with)."""
     folded = _INVISIBLE_CHARS.sub("", text)
     previous = None
     while folded != previous:
         previous = folded
         folded = nfkc(folded)
         folded = _QUOTE_CHARS.sub("", "".join(folded.split())).replace("〇", "○")
+        if unicodedata.is_normalized("NFKC", folded):
+            return folded
     return folded
 
 

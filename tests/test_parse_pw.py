@@ -8,6 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etl.decode import _NOT_LEVEL_1_LEAD, hanzi_of, rare_cjk_ratio
 from etl.extract.glued import SEPARATOR, compact
 from etl.normalise import CACHE_LIMIT, fold, nfkc
 from etl.values import _DASHES, _UNIT_ALT, _compact
@@ -78,3 +79,38 @@ def test_glued_compact_equals_its_reference(text: str) -> None:
 @given(VALUES | SHORT)
 def test_value_compact_equals_its_reference(raw: str) -> None:
     assert _compact(raw) == _value_compact_reference(raw)
+
+
+# The page's hanzi by its non-ASCII characters first (decode.hanzi_of) against the regex over the whole
+# text: markup, hanzi at both ends of the range and beside it, full-width forms, astral characters and
+# lone surrogates (which a decoded page never holds, but a str may).
+PAGE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list('<p class="x">&nbsp;</p>\n\t 申请公开〇一（），\u4e00\u9fff\u4dff\ua000\u00a0')),
+        st.characters(),
+    ),
+    max_size=300,
+)
+
+
+@given(PAGE_TEXT)
+def test_hanzi_of_is_the_regex_removal_of_everything_else(text: str) -> None:
+    assert hanzi_of(text) == re.sub("[^\u4e00-\u9fff]+", "", text)
+
+
+def _rare_cjk_ratio_reference(text: str, sample: int = 4000) -> float:
+    """`rare_cjk_ratio` with the hanzi found by the regex over the whole sample."""
+    cjk = re.sub("[^\u4e00-\u9fff]+", "", text[: sample * 4])[:sample]
+    if len(cjk) < 20:
+        return 0.0
+    leads = cjk.encode("gb2312", "ignore")[::2]
+    return (len(cjk) - len(leads.translate(None, _NOT_LEVEL_1_LEAD))) / len(cjk)
+
+
+@given(
+    st.text(alphabet=st.sampled_from(list("<a>b 政府信息公开年度报告龘靐齉\u9fa6\u4e00（），")), max_size=120)
+)
+def test_rare_cjk_ratio_as_with_the_regex(text: str) -> None:
+    page = text * 40  # past the 20 hanzi a ratio needs, and for some past the sample
+    assert rare_cjk_ratio(page) == _rare_cjk_ratio_reference(page)
+    assert rare_cjk_ratio(page, 30) == _rare_cjk_ratio_reference(page, 30)

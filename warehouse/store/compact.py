@@ -28,6 +28,7 @@ from warehouse.engine import duckdb
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part, stored_columns
 from warehouse.store.memory import give_back, parse_size
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
+from warehouse.store.stages import stage
 from warehouse.store.version import scan_sql
 
 if TYPE_CHECKING:
@@ -106,16 +107,17 @@ def _merge(
         files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"
         total = sum(p.rows for p in chosen_parts)
-        streamed = None
-        if total >= STREAMED_ROWS and relation not in RANGED:
-            streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
-        if streamed is not None:
-            rows = streamed
-        elif relation in RANGED:
-            rows = _ranged_merge(con, directory, relation, files, dead, directory / name)
-        else:
-            sql = merge_sql(directory, relation, files, dead)
-            rows = copy_to(con, sql, directory / name, part_row_group(relation))
+        with stage(f"compact: {relation}"):
+            streamed = None
+            if total >= STREAMED_ROWS and relation not in RANGED:
+                streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
+            if streamed is not None:
+                rows = streamed
+            elif relation in RANGED:
+                rows = _ranged_merge(con, directory, relation, files, dead, directory / name)
+            else:
+                sql = merge_sql(directory, relation, files, dead)
+                rows = copy_to(con, sql, directory / name, part_row_group(relation))
         merged.append(Part(relation, name, rows, segment))
     kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
     remaining = replace(catalog, parts=tuple(kept))

@@ -12,6 +12,8 @@ fold logs, compact) and the version's publication — with XXGK_STAGES's breakdo
 `--ballast` holds that many MiB in the process first, as the driver of a real build holds its run's
 paths, hashes and outcomes (≈ 0.5–0.6 GB at 100k): the tail's DuckDB limit is the configured one less
 what the process holds (warehouse/store/memory.py), so without it the tail gets twice the memory.
+`--rss FILE` samples the process's resident size every 0.1 s into FILE (`time.monotonic()` seconds and
+MiB a line) and prints when the peak was, on the clock of the breakdown's "stages began" line.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +42,7 @@ from warehouse.load import Batch
 from warehouse.publish import current_version, publish
 from warehouse.store import stages
 from warehouse.store.catalog import Part
+from warehouse.store.memory import process_rss
 from warehouse.store.writer import StoreRun, open_catalog
 
 MANIFEST = "tail-manifest.json"
@@ -67,7 +71,29 @@ def prepare(out: Path, reports: int, segment: int, sources: int) -> None:
     print(f"prepared {clones.num_rows} reports in {len(parts)} parts in {seconds:.0f} s")
 
 
-def tail(prepared: Path, work: Path, ballast_mib: int) -> None:
+class _Sampler:
+    """The process's resident size every `every` seconds on a thread, as (`time.monotonic()`, MiB)."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self.thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self.done.wait(every):
+            self.samples.append((time.monotonic(), (process_rss() or 0) / 2**20))
+
+    def stop(self, out: Path) -> None:
+        self.done.set()
+        self.thread.join()
+        out.write_text("".join(f"{t:.3f} {mib:.0f}\n" for t, mib in self.samples))
+        if self.samples:
+            at, peak = max(self.samples, key=lambda s: s[1])
+            print(f"sampled peak RSS {peak:.0f} MiB at {at:.3f} (time.monotonic), samples in {out}")
+
+
+def tail(prepared: Path, work: Path, ballast_mib: int, rss: Path | None = None) -> None:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -90,7 +116,10 @@ def tail(prepared: Path, work: Path, ballast_mib: int) -> None:
         run.finish(batch, None, full=True)
 
     began: list[float] = []  # from the tail's start (the parts in place) to the version published
+    sampler = _Sampler() if rss is not None else None
     publish(work, change)
+    if sampler is not None and rss is not None:
+        sampler.stop(rss)
     cpu, wall = time.process_time() - began[0], time.perf_counter() - began[1]
     stages.report()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -114,11 +143,12 @@ def main() -> None:
     timed.add_argument("--prepared", type=Path, required=True)
     timed.add_argument("--work", type=Path, required=True)
     timed.add_argument("--ballast", type=int, default=0, help="MiB held by the process first")
+    timed.add_argument("--rss", type=Path, help="sample the resident size into this file")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.out, args.reports, args.segment, args.sources)
     else:
-        tail(args.prepared, args.work, args.ballast)
+        tail(args.prepared, args.work, args.ballast, args.rss)
 
 
 if __name__ == "__main__":

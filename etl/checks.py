@@ -19,7 +19,7 @@ from etl.catalogue import APPLICANT_BREAKDOWNS, metric
 from etl.check_catalogue import breakdown_label
 from etl.normalise import remember
 from etl.outcomes import handled_codes, outcome_group
-from etl.records import CheckResult, CheckStatus, Fact, Severity, Template
+from etl.records import CheckResult, CheckStatus, Fact, Severity, Template, new_check_result
 
 FactMap = Mapping[tuple[str, str], Fact]
 Term = tuple[str, str]
@@ -97,7 +97,7 @@ def _not_assessable(
 ) -> CheckResult:
     zh = "、".join(_name(t) for t in gone[:4]) + ("等" if len(gone) > 4 else "")
     en = ", ".join(_name(t, "en") for t in gone[:4]) + (" …" if len(gone) > 4 else "")
-    return CheckResult(
+    return new_check_result(
         check_id,
         severity,
         "not_assessable",
@@ -146,7 +146,7 @@ def identity(
     shown, sum_shown = str(whole), str(expected)
     en = f"{_name(total, 'en')} = {shown}, sum of its parts = {sum_shown}{_blank_note(blanks, 'en')}"
     zh = f"{_name(total)}为{shown}，各分项之和为{sum_shown}{_blank_note(blanks, 'zh')}"
-    return CheckResult(check_id, severity, status, breakdown, expected, whole, en, zh, cells)
+    return new_check_result(check_id, severity, status, breakdown, expected, whole, en, zh, cells)
 
 
 RELATION_ZH = {"==": "应等于", "<=": "应不超过"}
@@ -167,7 +167,7 @@ def compare(
     status: CheckStatus = "pass" if ok else "fail"
     en = f"{_name(left, 'en')} = {a.value} {RELATION_EN[relation]} {_name(right, 'en')} = {b.value}"
     zh = f"{_name(left)}为{a.value}，{RELATION_ZH[relation]}{_name(right)}（{b.value}）"
-    return CheckResult(check_id, severity, status, left[1], b.value, a.value, en, zh, cells)
+    return new_check_result(check_id, severity, status, left[1], b.value, a.value, en, zh, cells)
 
 
 def _columns(facts: FactMap) -> list[str]:
@@ -217,7 +217,7 @@ def _n1(facts: FactMap, column: str) -> CheckResult:
         f"= {s_right}{_blank_note(blanks, 'zh')}"
     )
     status: CheckStatus = "pass" if left == right else "fail"
-    return CheckResult("N1", "error", status, column, left, right, en, zh, cells)
+    return new_check_result("N1", "error", status, column, left, right, en, zh, cells)
 
 
 @cache
@@ -278,12 +278,12 @@ def _n5(facts: FactMap) -> Iterable[CheckResult]:
             bad.append(fact)
     cells = tuple((f.metric_code, f.breakdown) for f in bad)
     if not bad:
-        yield CheckResult("N5", "error", "pass", "", None, None, "all values valid", "数值均有效")
+        yield new_check_result("N5", "error", "pass", "", None, None, "all values valid", "数值均有效")
         return
     en = ", ".join(f"{_name(cell, 'en')} = {f.value_raw}" for cell, f in zip(cells[:6], bad, strict=False))
     zh = "、".join(f"{_name(cell)}填写为“{f.value_raw}”" for cell, f in zip(cells[:6], bad, strict=False))
     more_en, more_zh = (" …", "等") if len(bad) > 6 else ("", "")
-    yield CheckResult(
+    yield new_check_result(
         "N5",
         "error",
         "fail",
@@ -402,7 +402,7 @@ def _o9(facts: FactMap) -> CheckResult:
     total = read(facts, *total_cell)
     values = [c.value for c in channels if c is not None and not c.blank]
     if total is None or total.blank or not values:
-        return CheckResult(
+        return new_check_result(
             "O9",
             "warning",
             "not_assessable",
@@ -417,7 +417,7 @@ def _o9(facts: FactMap) -> CheckResult:
     ok = low <= total.value <= high
     en = f"items disclosed {total.value} should lie between the largest channel {low} and the sum {high}"
     zh = f"主动公开政府信息数为{total.value}，应介于最大的单一渠道数{low}与各渠道之和{high}之间"
-    return CheckResult("O9", "warning", "pass" if ok else "fail", "", high, total.value, en, zh, cells)
+    return new_check_result("O9", "warning", "pass" if ok else "fail", "", high, total.value, en, zh, cells)
 
 
 def narrative_checks(
@@ -448,7 +448,7 @@ def _t3(facts: FactMap, stated: Decimal, no_fees: str | None) -> CheckResult:
     if stated > 0 and says_zh:
         en = f"the text states fees of {stated} yuan, but {says_en}"
         zh = f"正文称收取费用{stated}元，但{says_zh}"
-        return CheckResult("T3", "warning", "fail", "", Decimal(0), stated, en, zh, cells)
+        return new_check_result("T3", "warning", "fail", "", Decimal(0), stated, en, zh, cells)
     en = f"fees of {stated} yuan stated in the text do not contradict a statement of no fees"
     zh = f"正文所述费用{stated}元与“无收费”的表述不矛盾"
-    return CheckResult("T3", "warning", "pass", "", None, stated, en, zh, cells)
+    return new_check_result("T3", "warning", "pass", "", None, stated, en, zh, cells)

@@ -31,7 +31,7 @@ from decimal import Decimal
 from etl.agencies import classify
 from etl.normalise import fold, remember
 from etl.places import UNRESOLVED
-from etl.records import CheckResult, CheckStatus, Document, Fact, ReportMeta
+from etl.records import CheckResult, CheckStatus, Document, Fact, ReportMeta, new_check_result
 
 NUMERALS = "一二三四五六七八九十"
 NUMBERED = re.compile(rf"([{NUMERALS}]{{1,2}})[、.．]")
@@ -500,7 +500,7 @@ def _result(
     expected: int | None = None,
     actual: int | None = None,
 ) -> CheckResult:
-    return CheckResult(
+    return new_check_result(
         check_id,
         "warning",
         status,

@@ -54,8 +54,19 @@ def _common_cjk() -> frozenset[str]:
     return frozenset(common)
 
 
-_NOT_CJK = re.compile("[^\u4e00-\u9fff]+")
+_CJK_RUN = re.compile("[\u4e00-\u9fff]+")
 _NOT_LEVEL_1_LEAD = bytes(b for b in range(256) if not 0xB0 <= b <= 0xD7)
+_ASCII = bytes(range(0x80))
+
+
+def hanzi_of(text: str) -> str:
+    """The CJK unified ideographs (U+4E00–U+9FFF) of a text, in order: what
+    `re.sub("[^\\u4e00-\\u9fff]+", "", text)` gives. The text's non-ASCII characters are taken first,
+    in C: its UTF-8 without the ASCII bytes (a character of two to four bytes holds none) read back. A
+    page's markup is mostly ASCII, and the ideographs are then found as runs among the few characters
+    left (≈ 36 against 64 µs a page here)."""
+    wide = text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    return "".join(_CJK_RUN.findall(wide))
 
 
 def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
@@ -65,7 +76,7 @@ def rare_cjk_ratio(text: str, sample: int = 4000) -> float:
     lead byte B0–D7 (every GB2312 hanzi is two bytes, so the lead bytes are the even ones; hanzi GB2312
     lacks are dropped by the encoder). tests/test_parse_fast_paths.py compares it with the set, hanzi by
     hanzi."""
-    cjk = _NOT_CJK.sub("", text[: sample * 4])[:sample]
+    cjk = hanzi_of(text[: sample * 4])[:sample]
     if len(cjk) < 20:
         return 0.0
     leads = cjk.encode("gb2312", "ignore")[::2]

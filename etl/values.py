@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact, InvalidOperation
 
-from etl.normalise import cache_short
+from etl.normalise import cache_short, nfkc
 from etl.records import Semantic
 
 NA_MARKS = frozenset(
@@ -68,7 +68,7 @@ class ParsedValue:
 
 
 def _compact(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw).translate(_DASHES)
+    text = nfkc(raw).translate(_DASHES)
     text = re.sub(r"[\u200b-\u200d\u2060\ufeff]", "", text).strip()
     text = re.sub(r"^([+-])\s+", r"\1", text)
     return re.sub(rf"(\d)\s+({_UNIT_ALT})$", r"\1\2", text)

@@ -7,9 +7,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from warehouse.engine import duckdb
 from warehouse.store import compact
+from warehouse.store.memory import parse_size
 from warehouse.store.parts import copy_to
 
 
@@ -78,3 +81,37 @@ def test_the_documents_merge_fits_a_memory_limit_one_sort_does_not(tmp_path: Pat
         con.close()
     assert written == 12_000
     assert ids == sorted(_id(n) for n in range(12_000))
+
+
+@given(
+    rows=st.integers(min_value=0, max_value=10**7),
+    decoded=st.integers(min_value=0, max_value=10**11),
+    range_rows=st.integers(min_value=1, max_value=10**6),
+)
+def test_a_ranged_merge_s_limit_holds_twice_a_range_and_no_less_than_its_floor(
+    rows: int, decoded: int, range_rows: int
+) -> None:
+    limit = compact.range_limit(rows, decoded, range_rows)
+    per_range = decoded * min(rows, range_rows) / max(rows, 1)
+    assert limit >= compact.RANGED_DUCKDB
+    assert limit >= compact.RANGE_MEMORY * per_range - compact.RANGE_MEMORY
+    assert limit == compact.RANGED_DUCKDB or limit <= compact.RANGE_MEMORY * per_range
+    assert compact.range_limit(rows, decoded + 10**6, range_rows) >= limit
+
+
+def test_a_ranged_merge_sets_duckdb_s_limit_back(tmp_path: Path) -> None:
+    """The ranges sort under `range_limit` (256 MB here), and the connection's limit is set again after."""
+    files = _segments(tmp_path, segments=4, per_segment=50, text_bytes=256)
+    con = duckdb.connect()
+    try:
+        con.execute("SET memory_limit = '1GB'")
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        target = tmp_path / "ranged.parquet"
+        written = compact._ranged_merge(con, tmp_path, "documents", files, [], target, range_rows=60)
+        after = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        con.close()
+    assert written == 200
+    set_before, set_after = parse_size(before), parse_size(after)
+    assert set_before is not None and set_after is not None
+    assert abs(set_after - set_before) <= 2**20 // 10  # DuckDB shows it to 0.1 MiB

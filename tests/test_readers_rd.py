@@ -20,11 +20,13 @@ from etl.decode import decode_bytes
 from etl.readers import html
 from etl.records import (
     CellRef,
+    CheckResult,
     Fact,
     Paragraph,
     RowView,
     TableCell,
     new_cell_ref,
+    new_check_result,
     new_fact,
     new_paragraph,
     new_row_view,
@@ -124,12 +126,13 @@ _MAKERS: list[tuple[type[Any], Any, int]] = [
     (RowView, new_row_view, 4),
     (CellRef, new_cell_ref, 3),
     (Fact, new_fact, 6),
+    (CheckResult, new_check_result, 7),
 ]
 
 
 @pytest.mark.parametrize(("record", "maker", "required"), _MAKERS)
 @settings(max_examples=100, deadline=None)
-@given(values=st.lists(_VALUES, min_size=7, max_size=7), given_count=st.integers(0, 7))
+@given(values=st.lists(_VALUES, min_size=9, max_size=9), given_count=st.integers(0, 9))
 def test_a_made_record_is_the_one_its_class_builds(
     record: type[Any], maker: Any, required: int, values: list[Any], given_count: int
 ) -> None:

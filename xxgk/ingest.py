@@ -17,7 +17,9 @@ import os
 import queue
 import shutil
 import stat
+import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -309,8 +311,11 @@ class _Drawer(Generic[T]):
     """The thread of `prefetched`."""
 
     def __init__(self, items: Iterable[T], size: int) -> None:
-        self.items = iter(items)
+        self.items, self.size = iter(items), size
         self.waiting: queue.Queue[tuple[bool, object]] = queue.Queue(size)
+        self.full = 0.0
+        """Seconds the thread waited for room in `waiting`, handing the workers nothing meanwhile
+        (`XXGK_STAGES`: printed when it stops)."""
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._draw, name="xxgk-parsed", daemon=True)
         self.thread.start()
@@ -327,15 +332,28 @@ class _Drawer(Generic[T]):
     def stop(self) -> None:
         self.stopped.set()
         self.thread.join(timeout=1.0)  # a parse in progress is not waited for: its worker dies with the pool
+        if stages.enabled() and self.full:
+            print(
+                f"xxgk drawer: waited {self.full:.3f} s for room among the {self.size} parsed files held",
+                file=sys.stderr,
+            )
 
     def _put(self, entry: tuple[bool, object]) -> bool:
-        while not self.stopped.is_set():
-            try:
-                self.waiting.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        try:
+            self.waiting.put_nowait(entry)
+            return True
+        except queue.Full:  # the inserts are behind: the workers are handed no file meanwhile
+            began = time.perf_counter()
+        try:
+            while not self.stopped.is_set():
+                try:
+                    self.waiting.put(entry, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+        finally:
+            self.full += time.perf_counter() - began
 
     def _draw(self) -> None:
         try:

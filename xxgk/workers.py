@@ -33,7 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -75,8 +75,16 @@ class Connection:
         return self.reading
 
     def send(self, message: object) -> None:
+        self.write(self.encoded(message))
+
+    @classmethod
+    def encoded(cls, message: object) -> bytes:
+        """`message` as `send` writes it."""
         data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        view = memoryview(len(data).to_bytes(self.HEADER, "big") + data)
+        return len(data).to_bytes(cls.HEADER, "big") + data
+
+    def write(self, encoded: bytes) -> None:
+        view = memoryview(encoded)
         while view:
             view = view[os.write(self.writing, view) :]
 
@@ -220,12 +228,40 @@ def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+@dataclass
+class _Idle:
+    """A worker's time between sending a result and reading its next input (`XXGK_STAGES`: printed on
+    standard error when it ends): what the worker waits for the caller, the time a queued input saves."""
+
+    inputs: int = 0
+    busy: float = 0.0
+    waited: float = 0.0
+    sent: float = 0.0
+    """`time.perf_counter()` when the last result was sent; 0 before the first."""
+
+    def line(self) -> str:
+        share = self.waited / (self.busy + self.waited) if self.busy + self.waited else 0.0
+        return (
+            f"xxgk worker {os.getpid()}: {self.inputs} inputs, busy {self.busy:.3f} s, "
+            f"waited for the next {self.waited:.3f} s ({100 * share:.1f} %)"
+        )
+
+
 def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
     global _caller
     _caller = conn
     _limit_memory(limits.memory_bytes)
     if not _told(conn, READY):  # the clock of an input starts when the worker has started, not before
         return
+    idle = _Idle() if os.environ.get("XXGK_STAGES", "") not in ("", "0") else None
+    try:
+        _served(conn, task, limits, idle)
+    finally:
+        if idle is not None and idle.inputs:
+            print(idle.line(), file=sys.stderr, flush=True)
+
+
+def _served(conn: Connection, task: Task[Any, Any], limits: Limits, idle: _Idle | None) -> None:
     while True:
         try:
             message = conn.recv()
@@ -241,6 +277,11 @@ def _serve(conn: Connection, task: Task[Any, Any], limits: Limits) -> None:
             value, failure = None, limits.over_memory()
         if not _told(conn, (index, Result(value, failure, time.perf_counter() - started, _peak_bytes()))):
             return
+        if idle is not None:
+            idle.waited += started - idle.sent if idle.sent else 0.0
+            idle.sent = time.perf_counter()
+            idle.busy += idle.sent - started
+            idle.inputs += 1
         if failure:
             return  # a heap that hit the limit is not reused
 
@@ -358,13 +399,24 @@ class _Forked:
         return self.returncode
 
 
+PIPE_BYTES = 4096
+"""What a pipe holds at least (one page: Linux gives a new pipe that little once a user's pipes hold
+`pipe-user-pages-soft`). The inputs queued behind a worker's current one (`Pool` `depth`) are sent only
+while they fit in it together: the caller then never blocks writing to a worker that is itself blocked
+writing a result the caller has not read yet."""
+
+
 @dataclass
 class _Worker:
     process: _Process
     conn: Connection
     lifeline: int
     ready: bool = False
-    job: tuple[int, Any] | None = None
+    jobs: deque[tuple[int, Any]] = field(default_factory=deque)
+    """The inputs sent to the worker and not yet answered, in the order it takes them: the first is the
+    one it runs (`job`), the others wait in its pipe."""
+    queued_bytes: deque[int] = field(default_factory=deque)
+    """The size of the message of each input in `jobs` but the first."""
     started: float = 0.0
     deadline: float = 0.0
     extended: bool = False
@@ -373,9 +425,39 @@ class _Worker:
     """The input `guess` handed to this early worker, until the pool that takes the worker has seen its
     first input (`Pool._claim`)."""
 
+    @property
+    def job(self) -> tuple[int, Any] | None:
+        """The input the worker runs (or reads next); None when it has none."""
+        return self.jobs[0] if self.jobs else None
+
     def give(self, index: int, item: Any, limits: Limits) -> None:
-        self.conn.send((index, item))
-        self.job, self.started = (index, item), time.monotonic()
+        self.send(index, item, Connection.encoded((index, item)), limits)
+
+    def send(self, index: int, item: Any, encoded: bytes, limits: Limits) -> None:
+        self.conn.write(encoded)
+        if self.jobs:
+            self.queued_bytes.append(len(encoded))
+        self.jobs.append((index, item))
+        if len(self.jobs) == 1:
+            self.clock(limits)
+
+    def takes(self, encoded: bytes, depth: int) -> bool:
+        """Whether an input whose message is `encoded` may be sent now: the worker is ready and idle, or
+        holds fewer than `depth` inputs and the queued ones, this one too, fit in a pipe (PIPE_BYTES)."""
+        if not self.ready or len(self.jobs) >= max(1, depth):
+            return False
+        return not self.jobs or sum(self.queued_bytes) + len(encoded) <= PIPE_BYTES
+
+    def answered(self, limits: Limits) -> None:
+        """The current input's result (or failure) is in: the next queued input's clock starts now."""
+        self.jobs.popleft()
+        if self.queued_bytes:
+            self.queued_bytes.popleft()
+        if self.jobs:
+            self.clock(limits)
+
+    def clock(self, limits: Limits) -> None:
+        self.started = time.monotonic()
         self.deadline, self.extended = self.started + limits.seconds, False
 
     def allow(self, seconds: float) -> None:
@@ -557,8 +639,18 @@ class WorkersCannotStart(RuntimeError):
     """Worker processes die before they can take an input (the machine, not an input, is at fault)."""
 
 
+DEPTH = 2
+"""The inputs a pool's worker holds at a time (`Pool` `depth`): the one it runs and one queued in its pipe,
+which it starts on as soon as it has sent the result before, not when the caller (whose thread may be
+waiting for the GIL) gets round to handing it the next (docs/scale.md §5, issue12id)."""
+
+
 class Pool(Generic[T, R]):
-    """`jobs` workers running `task`; `run` yields (item, outcome) in input order."""
+    """`jobs` workers running `task`; `run` yields (item, outcome) in input order. Each worker holds up to
+    `depth` inputs (1: it is handed the next when its result is in): an input's clock starts when its
+    worker starts on it (for a queued one, when the result before it came in); a worker that dies, times
+    out or runs out of memory fails its current input alone, and the inputs queued behind it go back to
+    the front of the line, for the next worker free."""
 
     def __init__(
         self,
@@ -569,10 +661,11 @@ class Pool(Generic[T, R]):
         on_note: Callable[[Any], None] = lambda _: None,
         preload: tuple[str, ...] = (),
         fork: bool = False,
+        depth: int = DEPTH,
     ) -> None:
         self.task, self.jobs, self.limits, self.on_note = task, max(1, jobs), limits, on_note
-        self.preload, self.fork = preload, fork
-        self.window = max(window, 2 * self.jobs)
+        self.preload, self.fork, self.depth = preload, fork, max(1, depth)
+        self.window = max(window, 2 * self.depth * self.jobs)
         self.workers: list[_Worker] = []
         self.done: dict[int, tuple[T, Result[R]]] = {}
         self.failed_starts = 0
@@ -602,8 +695,8 @@ class Pool(Generic[T, R]):
 
     def _fill(self, todo: deque[tuple[int, T]], source: Iterator[tuple[int, T]]) -> None:
         """Take inputs while fewer than `window` are queued, running or waiting for an earlier one."""
-        busy = sum(1 for w in self.workers if w.job)
-        while len(todo) + busy + len(self.done) < self.window:
+        held = sum(len(w.jobs) for w in self.workers)
+        while len(todo) + held + len(self.done) < self.window:
             found = next(source, None)
             if found is None:
                 return
@@ -615,14 +708,24 @@ class Pool(Generic[T, R]):
                 self._claim(worker, todo)
         while todo and len(self.workers) < self.jobs:
             self.workers.append(_start(self.task, self.limits, self.preload, self.fork))
-        for worker in list(self.workers):
-            if worker.ready and worker.job is None and todo:
-                index, item = todo.popleft()
-                try:
-                    worker.give(index, item, self.limits)
-                except OSError:  # the worker died while idle: not this input's doing
-                    todo.appendleft((index, item))
-                    self._replace(worker)
+        for held in range(self.depth):  # every idle worker gets an input before any gets a second
+            for worker in list(self.workers):
+                if todo and worker.ready and len(worker.jobs) == held:
+                    self._give(worker, todo)
+
+    def _give(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
+        index, item = todo[0]
+        encoded = Connection.encoded((index, item))
+        if not worker.takes(encoded, self.depth):
+            return
+        todo.popleft()
+        try:
+            worker.send(index, item, encoded, self.limits)
+        except OSError:
+            todo.appendleft((index, item))
+            if worker.job is None:  # the worker died while idle: not this input's doing
+                self._replace(worker, todo)
+            # else it died on its current input, which `_collect` finds (its pipe's end) and fails
 
     def _claim(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
         """A worker taken with a guessed input in hand (`guess`): when this run's first input is the
@@ -631,8 +734,7 @@ class Pool(Generic[T, R]):
         guessed, worker.guess = worker.guess, None
         if not todo or todo[0][1] != guessed or worker.job is None or worker.job[0] != GUESS:
             return
-        index, item = todo.popleft()
-        worker.job = (index, item)
+        worker.jobs[0] = todo.popleft()
         worker.deadline = max(worker.deadline, worker.started + self.limits.seconds)
 
     def _collect(self, todo: deque[tuple[int, T]]) -> None:
@@ -652,34 +754,33 @@ class Pool(Generic[T, R]):
             if worker in starting and worker.conn in ready:  # it said it is ready: read its result next
                 continue
             if worker.conn in ready:
-                self._receive(worker, index, item)
+                self._receive(worker, index, item, todo)
             elif time.monotonic() >= worker.deadline:
-                self._fail(worker, index, item, worker.timed_out(self.limits))
+                self._fail(worker, index, item, worker.timed_out(self.limits), todo)
 
     def _start_up(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
         try:
             worker.ready = worker.conn.recv() == READY
             self.failed_starts = 0
             if worker.job is not None:  # a guess (`guess`): its clock starts now, as an input's does
-                worker.started = time.monotonic()
-                worker.deadline = worker.started + self.limits.seconds
+                worker.clock(self.limits)
             return
         except (EOFError, OSError):
             pass
         reason = worker.death()
         if worker.job is not None and worker.job[0] != GUESS:  # a claimed guess: not its input's doing
             todo.appendleft(worker.job)
-        worker.job = None
-        self._replace(worker)
+        worker.jobs.clear()
+        self._replace(worker, todo)
         self.failed_starts += 1
         if self.failed_starts >= MAX_FAILED_STARTS:
             raise WorkersCannotStart(f"parser workers died before starting ({reason})")
 
-    def _receive(self, worker: _Worker, index: int, item: T) -> None:
+    def _receive(self, worker: _Worker, index: int, item: T, todo: deque[tuple[int, T]]) -> None:
         try:
             got, outcome = worker.conn.recv()
         except (EOFError, OSError):
-            self._fail(worker, index, item, worker.death())
+            self._fail(worker, index, item, worker.death(), todo)
             return
         if got == NOTE:
             self.on_note(outcome)
@@ -689,18 +790,22 @@ class Pool(Generic[T, R]):
             return
         if index != GUESS:  # a guess no input claimed is dropped
             self.done[index] = (item, outcome)
-        worker.job = None
+        worker.answered(self.limits)
         if outcome.failure:
-            self._replace(worker)
+            self._replace(worker, todo)
 
-    def _fail(self, worker: _Worker, index: int, item: T, reason: str) -> None:
+    def _fail(self, worker: _Worker, index: int, item: T, reason: str, todo: deque[tuple[int, T]]) -> None:
         seconds = time.monotonic() - worker.started
         if index != GUESS:
             self.done[index] = (item, Result(None, reason, seconds, 0))
-        worker.job = None
-        self._replace(worker)
+        worker.answered(self.limits)
+        self._replace(worker, todo)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, todo: deque[tuple[int, T]]) -> None:
+        """End `worker`; the inputs it held and had not started go back to the front of `todo`."""
+        todo.extendleft(reversed(list(worker.jobs)))
+        worker.jobs.clear()
+        worker.queued_bytes.clear()
         worker.kill()
         self.workers.remove(worker)
 

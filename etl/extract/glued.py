@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +23,7 @@ from etl.extract.table3 import DEFAULT_PLAN as T3_COLUMNS
 from etl.extract.table3 import GROUP_ITEMS, TOP_ROWS
 from etl.extract.table4 import TEMPLATE_ORDER as T4_CODES
 from etl.extract.table4 import column_label
+from etl.normalise import nfkc
 from etl.records import CellRef, Paragraph, Template, new_cell_ref
 
 SEPARATOR = "|"
@@ -58,7 +58,7 @@ T2_ROW_LABELS = {
 
 def compact(text: str) -> str:
     """NFKC text without spaces or quotes, where a space between two digits becomes a separator."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = re.sub(r"(?<=[\d.])\s+(?=\d)", SEPARATOR, text)
     text = re.sub(r"\s+", "", text)
     return re.sub("[\"'“”‘’]", "", text)

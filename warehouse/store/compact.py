@@ -28,6 +28,7 @@ from warehouse.engine import duckdb
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part, stored_columns
 from warehouse.store.memory import give_back, parse_size
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
+from warehouse.store.stages import stage
 from warehouse.store.version import scan_sql
 
 if TYPE_CHECKING:
@@ -57,6 +58,13 @@ GB of text) in one sort failed under the tail's memory limit (≈ 0.48 GB, store
 RANGE_ROWS = 25_000
 """A ranged merge sorts about this many rows at a time (of documents: ≈ 130 MB of text, at the ≈ 5.1 KB a
 report of the national samples)."""
+RANGED_DUCKDB = 256 * 1000**2
+"""DuckDB's memory limit, bytes, while a merge is ranged (at most the one set), unless RANGE_MEMORY times a
+range's bytes is more: at the tail's limit (≈ 477 MiB at 100k) its sorts held ≈ 0.39 GB beside the process
+and set the 100k tail's peak; at 256 MB ≈ 0.29 GB, the same file (docs/scale.md §5, issue12tp)."""
+RANGE_MEMORY = 2
+"""A range's sort cannot spill its texts: it is given at least this many times their decoded size (the
+footers' count, which is less for texts a dictionary holds once)."""
 
 
 def _level(reports: int) -> int:
@@ -106,16 +114,17 @@ def _merge(
         files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"
         total = sum(p.rows for p in chosen_parts)
-        streamed = None
-        if total >= STREAMED_ROWS and relation not in RANGED:
-            streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
-        if streamed is not None:
-            rows = streamed
-        elif relation in RANGED:
-            rows = _ranged_merge(con, directory, relation, files, dead, directory / name)
-        else:
-            sql = merge_sql(directory, relation, files, dead)
-            rows = copy_to(con, sql, directory / name, part_row_group(relation))
+        with stage(f"compact: {relation}"):
+            streamed = None
+            if total >= STREAMED_ROWS and relation not in RANGED:
+                streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
+            if streamed is not None:
+                rows = streamed
+            elif relation in RANGED:
+                rows = _ranged_merge(con, directory, relation, files, dead, directory / name)
+            else:
+                sql = merge_sql(directory, relation, files, dead)
+                rows = copy_to(con, sql, directory / name, part_row_group(relation))
         merged.append(Part(relation, name, rows, segment))
     kept = [p for p in catalog.parts if not p.segment or p.segment not in merging]
     remaining = replace(catalog, parts=tuple(kept))
@@ -153,6 +162,26 @@ def _ranged_merge(
     bounds = _range_bounds(con, directory, files, range_rows)
     if not bounds:
         return copy_to(con, merge_sql(directory, relation, files, dead), target, part_row_group(relation))
+    rows, decoded = _footer_sizes(con, directory, files)
+    with _limited(con, range_limit(rows, decoded, range_rows)):
+        return _ranges_merged(con, directory, relation, files, dead, target, bounds)
+
+
+def range_limit(rows: int, decoded: int, range_rows: int) -> int:
+    """DuckDB's memory limit for a ranged merge of `rows` rows of `decoded` bytes, `range_rows` a range."""
+    per_range = decoded * min(rows, range_rows) // max(rows, 1)
+    return max(RANGED_DUCKDB, RANGE_MEMORY * per_range)
+
+
+def _ranges_merged(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    relation: str,
+    files: list[str],
+    dead: list[str],
+    target: Path,
+    bounds: list[str],
+) -> int:
     edges: list[str | None] = [None, *bounds, None]
     pieces = []
     try:
@@ -187,18 +216,25 @@ def _range_bounds(con: duckdb.DuckDBPyConnection, directory: Path, files: list[s
     """Report ids that cut `files`' rows into ranges of about `rows`; [] for one range."""
     if not files:
         return []
-    listed = ", ".join(quoted(directory / f) for f in files)
-    found = con.execute(
-        f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata([{listed}])"
-    ).fetchall()
-    if int(found[0][0]) <= rows:
+    if _footer_sizes(con, directory, files)[0] <= rows:
         return []
+    listed = ", ".join(quoted(directory / f) for f in files)
     cut = con.execute(f"""
         SELECT report_id FROM (
             SELECT report_id, row_number() OVER (ORDER BY report_id) AS n
             FROM (SELECT DISTINCT report_id FROM read_parquet([{listed}]) WHERE report_id IS NOT NULL))
         WHERE n > 1 AND (n - 1) % {int(rows)} = 0 ORDER BY report_id""").fetchall()
     return [str(r[0]) for r in cut]
+
+
+def _footer_sizes(con: duckdb.DuckDBPyConnection, directory: Path, files: list[str]) -> tuple[int, int]:
+    """Rows of `files` and their bytes decoded (before compression), as their footers count them."""
+    listed = ", ".join(quoted(directory / f) for f in files)
+    rows = con.execute(f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata([{listed}])").fetchall()
+    decoded = con.execute(
+        f"SELECT coalesce(sum(total_uncompressed_size), 0) FROM parquet_metadata([{listed}])"
+    ).fetchall()
+    return int(rows[0][0]), int(decoded[0][0])
 
 
 def _list(values: list[str]) -> str:

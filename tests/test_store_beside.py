@@ -155,3 +155,53 @@ def test_a_failure_beside_publishes_nothing(
     assert sorted(str(p.relative_to(wh)) for p in wh.rglob("*") if p.is_file()) == files
     ingest(second, wh)
     assert current_version(wh) != published
+
+
+def test_the_province_replaced_rows_made_beside_the_differences(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's one touched province: what its delta replaces and its previous delta's rows of the changed
+    reports (`_replacing`, `_changed_in_delta`) are made on the coverage cursor when the coverage is done
+    while the differences still run (forced here), and the files are those the same runs write in turn."""
+    inbox, beside, in_turn = tmp_path / "inbox", tmp_path / "beside", tmp_path / "in_turn"
+    batches = _batches(corpus, inbox, 3)
+    ingest(batches[0], beside)  # a full build: no province work beside
+    covered = threading.Event()
+    threads: dict[str, list[bool]] = {"_replacing": [], "_changed_in_delta": []}
+    real_agency_rows, real_new_rows = rollups._agency_rows, rollups._new_rows
+
+    def agency_rows(con: duckdb.DuckDBPyConnection) -> None:
+        real_agency_rows(con)
+        covered.set()
+
+    def new_rows(*args: object) -> None:
+        assert covered.wait(60)
+        real_new_rows(*args)  # type: ignore[arg-type]
+
+    def recorded(name: str) -> object:
+        real = getattr(rollups, name)
+
+        def call(*args: object) -> object:
+            threads[name].append(threading.current_thread() is threading.main_thread())
+            return real(*args)
+
+        return call
+
+    monkeypatch.setattr(rollups, "_agency_rows", agency_rows)
+    monkeypatch.setattr(rollups, "_new_rows", new_rows)
+    for name in threads:
+        monkeypatch.setattr(rollups, name, recorded(name))
+    for batch in batches[1:]:
+        covered.clear()
+        ingest(batch, beside)
+    assert threads == {"_replacing": [False, False], "_changed_in_delta": [False]}  # the first had no delta
+    monkeypatch.undo()
+    monkeypatch.setattr(
+        rollups, "BESIDE_REPORTS", -1
+    )  # one cursor: the province's work after the differences
+    monkeypatch.setattr(parts, "BESIDE_REPORTS", -1)
+    monkeypatch.setattr(writer, "begin_patch", lambda *_: None)
+    for batch in batches:
+        ingest(batch, in_turn)
+    assert _rollup_rows(in_turn) == _rollup_rows(beside)
+    assert snapshot(in_turn) == snapshot(beside)

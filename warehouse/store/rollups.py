@@ -516,9 +516,21 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {new_changed} WHERE NOT is_current""")
 
+    provinces = sorted(touched)
+    prepared: dict[str, _Prepared] = {}  # the one touched province's, found beside the differences
+    differed = threading.Event()
+
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, previous, touched, sources.directory)
         _agency_rows(cursor)
+        # What the province's delta replaces reads the coverage, not the differences: made here while
+        # the differences run (not after them: the run's thread would wait for it instead).
+        if len(provinces) == 1 and not differed.is_set():
+            province = provinces[0]
+            base, delta = previous.files.get(province), previous.deltas.get(province)
+            _replacing(cursor, sources.directory, province, base, delta)
+            in_delta = _changed_in_delta(cursor, sources.directory, delta) if delta else None
+            prepared[province] = _Prepared(_replaced_reports(cursor), in_delta)
 
     def differences() -> None:
         with stage("rollups: differences"):
@@ -528,6 +540,7 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
         _new_rows(con, change.new_checks, sources)
+        differed.set()
 
     if beside:  # coverage reads none of what the differences and the per-report rows write
         with stage("rollups: differences, coverage beside"):
@@ -536,21 +549,49 @@ def update(con: Connection, sources: Sources, change: Change, previous: Rollups,
         differences()
         with stage("rollups: coverage"):
             coverage(con)
+    return _provinces(
+        con, sources.directory, provinces, previous, prepared, run_id, small=small, beside=beside
+    )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a province's files need that `update` found beside the differences: the reports its delta
+    replaces (`cum_replaced` made) and `_changed_in_delta` (None without a previous delta)."""
+
+    replaced: int
+    in_delta: tuple[int, ...] | None
+
+
+def _provinces(
+    con: Connection,
+    directory: Path,
+    provinces: list[str],
+    previous: Rollups,
+    prepared: dict[str, _Prepared],
+    run_id: str,
+    *,
+    small: bool,
+    beside: bool,
+) -> Rollups:
+    """The touched provinces' files after `update`'s differences: a new delta each, or files written again
+    with the delta folded in. `prepared`: a province whose `cum_replaced` was made already (the last one)."""
     files, deltas = dict(previous.files), dict(previous.deltas)
-    for province in sorted(touched):
+    for province in provinces:
         with stage("rollups: province"):
             base, delta = previous.files.get(province), previous.deltas.get(province)
-            cumulated = _cumulated(con, sources.directory, province, base, delta)
-            replaced = con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()
+            ready = prepared.get(province)
+            if ready is None:
+                _replacing(con, directory, province, base, delta)
+                ready = _Prepared(_replaced_reports(con), None)
+            cumulated = _cumulated(con, directory, province, base, delta, prepared=True)
             deltas.pop(province, None)
-            if base and small and int(replaced[0][0]) <= FOLD_REPORTS:
+            if base and small and ready.replaced <= FOLD_REPORTS:
                 deltas[province] = _write_delta(
-                    con, sources.directory, cumulated, province, delta, run_id, beside=beside
+                    con, directory, cumulated, province, delta, run_id, beside=beside, in_delta=ready.in_delta
                 )
             else:
-                files[province] = _fold(
-                    con, sources.directory, province, base, cumulated, run_id, beside=beside
-                )
+                files[province] = _fold(con, directory, province, base, cumulated, run_id, beside=beside)
     return Rollups({p: f for p, f in files.items() if f}, {p: d for p, d in deltas.items() if files.get(p)})
 
 
@@ -740,18 +781,9 @@ def _coverage_of(
         UNION ALL {fresh}""")
 
 
-def _cumulated(
-    con: Connection,
-    directory: Path,
-    province: str,
-    base: tuple[str, ...] | None,
-    delta: tuple[str, ...] | None,
-) -> dict[str, str]:
-    """Relation → SELECT of the province's delta after this run: its previous delta (if any) with this
-    run's difference. Leaves `cum_replaced` (the reports and agencies whose rows in the province's files
-    the delta replaces) on the connection."""
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
-    _coverage_of(con, directory, province, base, delta)
+def _old_delta(directory: Path, delta: tuple[str, ...] | None) -> Callable[..., str]:
+    """relation, condition → the province's previous delta rows of `relation` as `SELECT … UNION ALL `
+    ("" without a delta)."""
 
     def old(relation: str, condition: str = "true") -> str:
         if delta is None:
@@ -759,11 +791,48 @@ def _cumulated(
         index = DELTA_RELATIONS.index(relation)
         return f"SELECT * FROM {_read(directory, delta[index])} WHERE {condition} UNION ALL "
 
+    return old
+
+
+def _replacing(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+) -> None:
+    """The province's `cov_new` (`_coverage_of`) and `cum_replaced` (the reports and agencies whose rows in
+    its files the delta after this run replaces), on `con`."""
+    _coverage_of(con, directory, province, base, delta)
     con.execute(f"""
         CREATE OR REPLACE TABLE cum_replaced AS
-        SELECT * FROM ({old("agg_replaced")} SELECT 'report' AS kind, report_id AS id FROM changed_ids
+        SELECT * FROM ({_old_delta(directory, delta)("agg_replaced")}
+                       SELECT 'report' AS kind, report_id AS id FROM changed_ids
                        UNION ALL SELECT 'agency', agency_id FROM cov_affected)
         GROUP BY ALL""")
+
+
+def _replaced_reports(con: Connection) -> int:
+    """How many reports `cum_replaced` holds."""
+    return int(con.execute("SELECT count(*) FROM cum_replaced WHERE kind = 'report'").fetchall()[0][0])
+
+
+def _cumulated(
+    con: Connection,
+    directory: Path,
+    province: str,
+    base: tuple[str, ...] | None,
+    delta: tuple[str, ...] | None,
+    *,
+    prepared: bool = False,
+) -> dict[str, str]:
+    """Relation → SELECT of the province's delta after this run: its previous delta (if any) with this
+    run's difference. Leaves `cum_replaced` (the reports and agencies whose rows in the province's files
+    the delta replaces) on the connection, unless `replacing` left them there already."""
+    if not prepared:
+        _replacing(con, directory, province, base, delta)
+    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    old = _old_delta(directory, delta)
     again = "report_id NOT IN (SELECT report_id FROM changed_ids)"
     found = {
         relation: _cube_delta_sql(
@@ -898,20 +967,45 @@ delta is then the previous one, row for row). A report without failed checks or 
 `agg_failed` nor `agg_gaps` again (a write of 6–9 ms of CPU each, and its fsync and collection)."""
 
 
-def _unchanged(con: Connection, directory: Path, province: str, delta: tuple[str, ...] | None) -> set[str]:
-    """The relations of KEPT_WHEN_UNCHANGED whose previous delta file the province's new delta keeps."""
+def _in_delta(directory: Path, delta: tuple[str, ...], relation: str) -> str:
+    """The count of the previous delta's rows of `relation` for the changed reports."""
+    old = _read(directory, delta[DELTA_RELATIONS.index(relation)])
+    return f"(SELECT count(*) FROM {old} WHERE report_id IN (SELECT report_id FROM changed_ids))"
+
+
+def _in_province(province: str, relation: str) -> str:
+    """The count of this run's new rows of `relation` in the province."""
+    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    prefix = "r." if relation == "agg_failed" else ""
+    return f"(SELECT count(*) FROM ({KEPT_WHEN_UNCHANGED[relation]} WHERE {prefix}{where}))"
+
+
+def _changed_in_delta(con: Connection, directory: Path, delta: tuple[str, ...]) -> tuple[int, ...]:
+    """For each relation of KEPT_WHEN_UNCHANGED, the previous delta's rows of the changed reports (they
+    depend on `changed_ids` only: read beside the differences)."""
+    found = con.execute("SELECT " + ", ".join(_in_delta(directory, delta, r) for r in KEPT_WHEN_UNCHANGED))
+    return tuple(int(n) for n in found.fetchall()[0])
+
+
+def _unchanged(
+    con: Connection,
+    directory: Path,
+    province: str,
+    delta: tuple[str, ...] | None,
+    in_delta: tuple[int, ...] | None = None,
+) -> set[str]:
+    """The relations of KEPT_WHEN_UNCHANGED whose previous delta file the province's new delta keeps;
+    `in_delta`: `_changed_in_delta`, counted already."""
     if delta is None:
         return set()
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
-    counts = []
-    for relation, new_rows in KEPT_WHEN_UNCHANGED.items():
-        old = _read(directory, delta[DELTA_RELATIONS.index(relation)])
-        prefix = "r." if relation == "agg_failed" else ""
-        counts.append(
-            f"(SELECT count(*) FROM {old} WHERE report_id IN (SELECT report_id FROM changed_ids))"
-            f" + (SELECT count(*) FROM ({new_rows} WHERE {prefix}{where}))"
-        )
-    found = con.execute("SELECT " + ", ".join(counts)).fetchall()[0]
+    if in_delta is None:
+        counts = [
+            f"{_in_delta(directory, delta, r)} + {_in_province(province, r)}" for r in KEPT_WHEN_UNCHANGED
+        ]
+        found = con.execute("SELECT " + ", ".join(counts)).fetchall()[0]
+    else:
+        new = con.execute("SELECT " + ", ".join(_in_province(province, r) for r in KEPT_WHEN_UNCHANGED))
+        found = tuple(o + int(n) for o, n in zip(in_delta, new.fetchall()[0], strict=True))
     return {relation for relation, n in zip(KEPT_WHEN_UNCHANGED, found, strict=True) if not n}
 
 
@@ -924,6 +1018,7 @@ def _write_delta(
     run_id: str,
     *,
     beside: bool = False,
+    in_delta: tuple[int, ...] | None = None,
 ) -> tuple[str, ...]:
     """The province's new delta files: `_write` of the cumulated delta, but a relation this run changed
     no row of keeps its previous file (`_unchanged`, counted while the other relations are written)."""
@@ -931,7 +1026,7 @@ def _write_delta(
     previous = delta or ()
 
     def maybe() -> dict[str, str]:
-        kept.update(_unchanged(con, directory, province, delta))
+        kept.update(_unchanged(con, directory, province, delta, in_delta))
         return {r: sql for r, sql in cumulated.items() if r in KEPT_WHEN_UNCHANGED and r not in kept}
 
     always = {r: sql for r, sql in cumulated.items() if r not in KEPT_WHEN_UNCHANGED}

@@ -290,8 +290,11 @@ def _known_failure(previous: tuple[str | None, str, str] | None, digest: str) ->
     )
 
 
-PREFETCH = 256
-"""Parsed files a drawing thread may hold ahead of the inserts (`prefetched`)."""
+PREFETCH = 1024
+"""Parsed files a drawing thread may hold ahead of the inserts (`prefetched`): ≈ 20 MB of results. With
+256 the thread waited 3.9–11.2 s of a quiet 100k build's parse phase for room while the inserts caught
+up, handing the workers nothing; with 1024 it never waited (docs/scale.md §5, the lead's check of
+2026-12-05)."""
 T = TypeVar("T")
 
 

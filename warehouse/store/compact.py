@@ -159,10 +159,10 @@ def _ranged_merge(
     (about RANGE_ROWS rows) sorted into a file of its own, then the files read in order into
     one part (DuckDB keeps the order of the files and of their rows while `preserve_insertion_order` is
     on). The rows and their order are `merge_sql`'s."""
-    bounds = _range_bounds(con, directory, files, range_rows)
+    rows, decoded = _footer_sizes(con, directory, files) if files else (0, 0)
+    bounds = _range_bounds(con, directory, files, range_rows) if rows > range_rows else []
     if not bounds:
         return copy_to(con, merge_sql(directory, relation, files, dead), target, part_row_group(relation))
-    rows, decoded = _footer_sizes(con, directory, files)
     with _limited(con, range_limit(rows, decoded, range_rows)):
         return _ranges_merged(con, directory, relation, files, dead, target, bounds)
 
@@ -214,10 +214,6 @@ def _ranges_merged(
 
 def _range_bounds(con: duckdb.DuckDBPyConnection, directory: Path, files: list[str], rows: int) -> list[str]:
     """Report ids that cut `files`' rows into ranges of about `rows`; [] for one range."""
-    if not files:
-        return []
-    if _footer_sizes(con, directory, files)[0] <= rows:
-        return []
     listed = ", ".join(quoted(directory / f) for f in files)
     cut = con.execute(f"""
         SELECT report_id FROM (

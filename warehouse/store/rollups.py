@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from warehouse.db import quoted
 from warehouse.engine import duckdb
 from warehouse.load import packed_groups
 from warehouse.store.aside import Aside, side_by_side
@@ -485,7 +486,12 @@ class Rollups:
 
 
 def _read(directory: Path, file: str) -> str:
-    return "read_parquet('" + str(directory / file).replace("'", "''") + "')"
+    return f"read_parquet({quoted(directory / file)})"
+
+
+def _province_where(province: str) -> str:
+    """The condition on `province_code` of a province's rows (NO_PROVINCE: the rows without one)."""
+    return "province_code IS NULL" if province == NO_PROVINCE else f"province_code = {quoted(province)}"
 
 
 def update(con: Connection, sources: Sources, change: Change, previous: Rollups, run_id: str) -> Rollups:
@@ -831,7 +837,7 @@ def _cumulated(
     the delta replaces) on the connection, unless `replacing` left them there already."""
     if not prepared:
         _replacing(con, directory, province, base, delta)
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    where = _province_where(province)
     old = _old_delta(directory, delta)
     again = "report_id NOT IN (SELECT report_id FROM changed_ids)"
     found = {
@@ -975,7 +981,7 @@ def _in_delta(directory: Path, delta: tuple[str, ...], relation: str) -> str:
 
 def _in_province(province: str, relation: str) -> str:
     """The count of this run's new rows of `relation` in the province."""
-    where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+    where = _province_where(province)
     prefix = "r." if relation == "agg_failed" else ""
     return f"(SELECT count(*) FROM ({KEPT_WHEN_UNCHANGED[relation]} WHERE {prefix}{where}))"
 
@@ -1064,16 +1070,7 @@ def _fold(
         queries[relation] = f"{kept} SELECT * FROM ({delta}) ORDER BY {SORT[relation]}"
     written = _write(con, directory, queries, f"p{province}", run_id, beside=beside)
     names = tuple(written[relation] for relation in RELATIONS)
-    counts = con.execute(
-        "SELECT sum(num_rows) FROM parquet_file_metadata(["
-        + ", ".join("'" + str(directory / n).replace("'", "''") + "'" for n in names)
-        + "])"
-    ).fetchall()
-    if not counts[0][0]:
-        for name in names:
-            (directory / name).unlink()
-        return ()
-    return names
+    return names if _holds_rows(con, directory, names) else ()
 
 
 GROUP_REPORTS = 20_000
@@ -1167,7 +1164,7 @@ def _build_group(
     files: dict[str, tuple[str, ...]] = {}
     for province in sorted(touched):
         with stage("rollups: province"):
-            where = "province_code IS NULL" if province == NO_PROVINCE else f"province_code = '{province}'"
+            where = _province_where(province)
             queries = _cumulated(con, sources.directory, province, None, None)
             queries.update({relation: _built_cube_sql(relation, where) for relation in CUBES})
             built = _write(
@@ -1294,10 +1291,10 @@ def _built_cube_sql(relation: str, where: str) -> str:
 
 
 def _holds_rows(con: Connection, directory: Path, names: tuple[str, ...]) -> bool:
-    """Whether a province's files hold a row; they are removed when none does (as `_fold` does)."""
+    """Whether a province's files hold a row; they are removed when none does."""
     counts = con.execute(
         "SELECT sum(num_rows) FROM parquet_file_metadata(["
-        + ", ".join("'" + str(directory / n).replace("'", "''") + "'" for n in names)
+        + ", ".join(quoted(directory / n) for n in names)
         + "])"
     ).fetchall()
     if counts[0][0]:

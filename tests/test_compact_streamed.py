@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,63 @@ def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
         by_report.setdefault(str(row[0]), []).append(row)
     alive = sorted(r for r in by_report if r not in gone)
     assert streamed_rows == [row for report in alive for row in by_report[report]]  # equal keys: files' order
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    placed=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 9)), min_size=1, max_size=40),
+    dead=st.sets(st.integers(0, 39), max_size=6),
+    chunk=st.integers(1, 12),
+    budget=st.integers(1, 3),
+)
+def test_a_merge_of_more_readers_than_the_budget_is_spooled_in_groups_and_writes_the_same_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    placed: list[tuple[int, int]],
+    dead: set[int],
+    chunk: int,
+    budget: int,
+) -> None:
+    """Six segments whose readers hold more than STREAMED_MEMORY: merged in groups of `budget` files into
+    spooled files, then those; the part is the file the merge of all readers at once writes, byte for
+    byte, and no spooled file is left."""
+    directory = tmp_path_factory.mktemp("spooled")
+    con = duckdb.connect()
+    try:
+        files = []
+        for segment in range(6):
+            name = f"parts/run/s{segment}-facts.parquet"
+            _facts_segment(
+                con, directory / name, [(n, rows) for n, (s, rows) in enumerate(placed) if s == segment]
+            )
+            files.append(name)
+        gone = sorted(_id(n) for n in dead)
+        at_once, spooled = directory / "at-once.parquet", directory / "merged" / "spooled.parquet"
+        written = compact._streamed_merge(con, directory, "facts", files, gone, at_once, chunk_reports=chunk)
+        spools: list[int] = []
+        spool = compact._spool
+        monkeypatch.setattr(compact, "_spool", lambda *a: spools.append(1) or spool(*a))
+        monkeypatch.setattr(compact, "STREAMED_MEMORY", budget * compact.READER_BYTES + 4096)
+        again = compact._streamed_merge(con, directory, "facts", files, gone, spooled, chunk_reports=chunk)
+    finally:
+        con.close()
+        monkeypatch.undo()
+    assert len(spools) >= 2
+    assert again == written
+    assert spooled.read_bytes() == at_once.read_bytes()
+    assert [p.name for p in spooled.parent.iterdir()] == ["spooled.parquet"]
+
+
+@given(sizes=st.lists(st.integers(1, 100), max_size=30), budget=st.integers(1, 300))
+def test_reader_groups_cut_the_files_in_order_into_groups_within_the_budget(
+    sizes: list[int], budget: int
+) -> None:
+    groups = compact.reader_groups(sizes, budget)
+    assert [i for group in groups for i in group] == list(range(len(sizes)))
+    assert all(len(g) == 1 or sum(sizes[i] for i in g) <= budget for g in groups)
+    assert all(sum(sizes[i] for i in [*a, b[0]]) > budget for a, b in pairwise(groups))  # each one full
+    if sizes and sum(sizes) <= budget:
+        assert len(groups) == 1
 
 
 def test_a_streamed_merge_writes_row_groups_of_its_relation_and_declines_what_it_cannot_merge(

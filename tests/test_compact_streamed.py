@@ -139,7 +139,12 @@ def test_a_merge_of_more_readers_than_the_budget_is_spooled_in_groups_and_writes
         written = compact._streamed_merge(con, directory, "facts", files, gone, at_once, chunk_reports=chunk)
         spools: list[int] = []
         spool = compact._spool
-        monkeypatch.setattr(compact, "_spool", lambda *a: spools.append(1) or spool(*a))
+
+        def counted(*args: Any) -> None:
+            spools.append(1)
+            spool(*args)
+
+        monkeypatch.setattr(compact, "_spool", counted)
         monkeypatch.setattr(compact, "STREAMED_MEMORY", budget * compact.READER_BYTES + 4096)
         again = compact._streamed_merge(con, directory, "facts", files, gone, spooled, chunk_reports=chunk)
     finally:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,22 +104,124 @@ def due(catalog: Catalog) -> list[str] | None:
     return None
 
 
-def compact(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, run_id: str) -> Catalog:
-    """Merge due segments until none is due; returns the catalogue with the merged parts."""
+def compact(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    run_id: str,
+    premerged: Premerged | None = None,
+) -> Catalog:
+    """Merge due segments until none is due; returns the catalogue with the merged parts. `premerged`: the
+    first merge's streamed relations, written beside the derivation (`merging_beside`), used when they are
+    that merge's and left out the dead reports the catalogue names."""
     step = 0
     while (chosen := due(catalog)) is not None:
-        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}")
+        ready = _usable(con, directory, catalog, chosen, premerged) if step == 0 else ()
+        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}", ready)
         step += 1
     return catalog
 
 
+@dataclass(frozen=True)
+class Premerged:
+    """A merge's parts written ahead of it: of the segments `chosen`, into `segment`, the rows of the
+    reports `dead` left out."""
+
+    chosen: tuple[str, ...]
+    segment: str
+    dead: frozenset[str]
+    parts: tuple[Part, ...]
+
+
+def premerge(directory: Path, catalog: Catalog, run_id: str) -> Premerged | None:
+    """The relations of `compact`'s first merge that are streamed (`_streamed_merge`), written on a DuckDB
+    instance of their own: the work a thread can do while the derivation runs on the run's instance
+    (the merge reads the segments, which stay until the version is published, and writes new files)."""
+    chosen = due(catalog)
+    if chosen is None:
+        return None
+    segment, merging, dead = f"{run_id}/c000", set(chosen), sorted(catalog.dead)
+    written: list[Part] = []
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{STREAMED_DUCKDB}B'")
+        con.execute("SET threads = 1")
+        for relation in PART_RELATIONS:
+            chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
+            if sum(p.rows for p in chosen_parts) < STREAMED_ROWS or relation in RANGED:
+                continue
+            name = f"parts/{segment}-{relation}.parquet"
+            with stage(f"compact beside: {relation}"):
+                files = [p.file for p in chosen_parts]
+                rows = _streamed_merge(con, directory, relation, files, dead, directory / name)
+            if rows is not None:
+                written.append(Part(relation, name, rows, segment))
+    finally:
+        con.close()
+    return Premerged(tuple(chosen), segment, frozenset(dead), tuple(written))
+
+
+@contextmanager
+def merging_beside(
+    directory: Path, catalog: Catalog, run_id: str
+) -> Iterator[Callable[[], Premerged | None]]:
+    """`premerge` of `catalog` on a thread while inside; yields the function that waits for it. Leaving
+    waits for the thread in any case (an error inside: its files are the run's, removed by its abort)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-compact")
+    future = pool.submit(premerge, directory, catalog, run_id)
+    try:
+        yield future.result
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _usable(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    chosen: list[str],
+    premerged: Premerged | None,
+) -> tuple[Part, ...]:
+    """The parts of `premerged` that `_merge` of `chosen` would write, or none (their files removed):
+    the same segments, and no report whose rows they hold dead now but not then, or the other way."""
+    if premerged is None or not premerged.parts:
+        return ()
+    changed = sorted(premerged.dead ^ catalog.dead)
+    same = premerged.chosen == tuple(chosen)
+    if same and not (changed and _holds_any(con, directory, catalog, chosen, changed)):
+        return premerged.parts
+    for part in premerged.parts:
+        (directory / part.file).unlink(missing_ok=True)
+    return ()
+
+
+def _holds_any(
+    con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, chosen: list[str], reports: list[str]
+) -> bool:
+    files = [p.file for p in catalog.parts if p.segment in set(chosen) and p.relation == "reports_parsed"]
+    found = con.execute(
+        f"SELECT count(*) FROM ({scan_sql(directory, 'reports_parsed', files)}) "
+        f"WHERE report_id IN (SELECT unnest({_list(reports)}))"
+    ).fetchall()
+    return bool(found[0][0])
+
+
 def _merge(
-    con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, chosen: list[str], segment: str
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    chosen: list[str],
+    segment: str,
+    ready: tuple[Part, ...] = (),
 ) -> Catalog:
     merging = set(chosen)
     dead = sorted(catalog.dead)
     merged: list[Part] = []
+    done = {p.relation: p for p in ready}
     for relation in PART_RELATIONS:
+        if relation in done:
+            merged.append(done[relation])
+            continue
         chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
         files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"

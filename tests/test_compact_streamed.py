@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from warehouse.db import connect
 from warehouse.engine import duckdb
 from warehouse.publish import current_version
 from warehouse.store import compact, parts
-from warehouse.store.catalog import stored_columns
+from warehouse.store.catalog import Catalog, Part, stored_columns
 from warehouse.store.parts import SORT_KEYS, copy_to
 from xxgk import ingest as ingest_module
 from xxgk.ingest import ingest
@@ -222,9 +223,11 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)  # and flushed as a segment each time
     monkeypatch.setattr(compact, "STREAMED_ROWS", 1)  # every merge streamed
     streamed: dict[str, int | None] = {}
+    threads: set[str] = set()
     merge = compact._streamed_merge
 
     def recording(con: duckdb.DuckDBPyConnection, directory: Path, relation: str, *args: Any) -> int | None:
+        threads.add(threading.current_thread().name.split("_")[0])
         streamed[relation] = merge(con, directory, relation, *args)
         return streamed[relation]
 
@@ -232,7 +235,37 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     ingest(files, tmp_path / "many")
     assert {"facts", "checks", "report_series", "reports_parsed"} <= set(streamed)  # documents: ranged
     assert None not in streamed.values()
+    assert threads == {"xxgk-compact"}  # a first build's merge beside its derivation
     merged = _segments(tmp_path / "many")
     assert len(merged) == 1 and merged == [(merged[0][0], _segments(tmp_path / "one")[0][1])]
     assert "/c000" in merged[0][0]  # written by the compaction, not a flush
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
+
+
+def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:
+    """`_usable`: the premerged parts of the same segments, unless a report they hold died (or came back)
+    since; otherwise none, and their files removed."""
+    con = duckdb.connect()
+    try:
+        held = []
+        for segment, reports in (("s0", range(4)), ("s1", range(4, 8))):
+            name = f"parts/run/{segment}-reports_parsed.parquet"
+            _segment(con, "reports_parsed", tmp_path / name, [(n, 1) for n in reports])
+            held.append(Part("reports_parsed", name, 4, segment))
+        merged = Part("facts", "parts/run/c000-facts.parquet", 1, "run/c000")
+
+        def usable(chosen: list[str], dead: set[int]) -> tuple[Part, ...]:
+            (tmp_path / merged.file).write_bytes(b"merged")
+            catalog = Catalog(parts=tuple(held), dead=frozenset(_id(n) for n in dead))
+            premerged = compact.Premerged(("s0", "s1"), "run/c000", frozenset({_id(9)}), (merged,))
+            return compact._usable(con, tmp_path, catalog, chosen, premerged)
+
+        assert usable(["s0", "s1"], {9}) == (merged,)
+        assert usable(["s0", "s1"], {9, 10}) == (merged,)  # a report of no merged segment died
+        assert usable(["s0", "s1"], set()) == (merged,)
+        assert usable(["s0", "s1"], {9, 2}) == ()  # a report of the merge died since
+        assert not (tmp_path / merged.file).exists()
+        assert usable(["s0"], {9}) == ()
+        assert not (tmp_path / merged.file).exists()
+    finally:
+        con.close()

@@ -111,6 +111,9 @@ def run(arguments: Arguments) -> int | None:
             f"another ingest is writing to {directory}; waiting for it to finish …", markup=False
         )
 
+    import gc
+
+    gc.freeze()  # what the start-up built is kept for good: no older collection walks it again
     try:
         try:
             summary = ingest(

@@ -16,6 +16,7 @@ other command line goes to click.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -100,8 +101,6 @@ def main() -> None:
         cli()
         return
     if sys.argv[1] == "ingest":
-        import gc
-
         gc.set_threshold(INGEST_COLLECT_EVERY, *gc.get_threshold()[1:])
     from xxgk.parsing import fork_worker_early, guess_first
 

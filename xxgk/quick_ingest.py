@@ -13,6 +13,7 @@ run is in DuckDB, which releases the GIL (≈ 15–50 ms; docs/scale.md §5, one
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import sys
@@ -110,8 +111,6 @@ def run(arguments: Arguments) -> int | None:
         Console(stderr=True).print(
             f"another ingest is writing to {directory}; waiting for it to finish …", markup=False
         )
-
-    import gc
 
     gc.freeze()  # what the start-up built is kept for good: no older collection walks it again
     try:

@@ -9,7 +9,9 @@ of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A d
 A merge takes every segment of its level at once (a first build's 50 segments of 2,000 reports at 100k:
 one merge, each row rewritten once). A merge of many rows whose segments hold disjoint reports is
 streamed (`_streamed_merge`): every segment is sorted by report id and holds all the rows of its
-reports, so the merged order is the segments' rows interleaved report by report — no sort.
+reports, so the merged order is the segments' rows interleaved report by report — no sort. Its readers
+hold ≈ 3–5 MiB a file; past STREAMED_MEMORY the files are merged in groups into spool files first. A first
+build's streamed merges run on a thread beside its derivation (`merging_beside`).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ BATCH_ROWS = 2048
 """Rows a streamed merge decodes from a file at a time."""
 STREAMED_DUCKDB = 128 * 1000**2
 """DuckDB's memory limit, bytes, while a merge is streamed (at most the one set): it only counts the
-reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.4–0.6 GB at 100k (a decoded page
-of each column of each file), outside DuckDB's limit."""
+reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.2 GB at 100k (STREAMED_MEMORY of
+readers and the rows in flight), outside DuckDB's limit."""
 CHUNK_REPORTS = 500
 """Reports a streamed merge puts in order at a time (their rows gathered from every segment)."""
 READER_BYTES = 3 * 2**20

@@ -371,7 +371,9 @@ Print = tuple[str | None, int | None]
 report that has no row there (no fact counted)."""
 
 
-def report_print(codes: Sequence[object], breakdowns: Sequence[object], values: Sequence[object]) -> Print | None:
+def report_print(
+    codes: Sequence[object], breakdowns: Sequence[object], values: Sequence[object]
+) -> Print | None:
     """The schema's `report_prints` of one report, from its facts' metric codes, breakdowns and values (as
     `micro_text` gives them), as DuckDB computes it: the md5 of `code|breakdown|value` (`-` for NULL)
     joined by `;` in the order of code and breakdown, the facts of PRINTED_OUT codes left out, and the

@@ -383,11 +383,10 @@ def report_print(
     otherwise, two facts of one code and breakdown (DuckDB orders them by those alone), a NUL, a value
     that is not text or text that is not UTF-8; the driver computes it then."""
     known = _PRINTED_TEXTS
-    texts = list(map(known.get, values))  # type: ignore[arg-type]
-    if None in texts:
-        texts = [known.get(value) or _printed_text(value) for value in values]  # type: ignore[call-overload]
-        if "" in texts:
-            return None
+    found = list(map(known.get, values))
+    texts = [known.get(value) or _printed_text(value) for value in values] if None in found else found
+    if "" in texts:
+        return None
     try:
         # NUL sorts before every other character: code NUL breakdown sorts as (code, breakdown) does
         entries = sorted(map("\0".join, zip(codes, breakdowns, texts, strict=True)))  # type: ignore[arg-type]
@@ -414,11 +413,11 @@ def report_print(
 
 
 ZERO_TEXT = "0.000000"
-_PRINTED_TEXTS: dict[str | None, str] = {}
+_PRINTED_TEXTS: dict[object, str] = {}
 """`_printed_text` per value (the values repeat: mostly small counts)."""
 
 
-def _printed_text(value: str | None) -> str:
+def _printed_text(value: object) -> str:
     """How `report_prints` writes a value (`micro_text`'s) back from DECIMAL(38, 6): the same text, but
     zero without its sign, and `-` for NULL; empty when another text or not told here."""
     if value is None:

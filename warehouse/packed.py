@@ -198,7 +198,8 @@ def text_array(parts: Sequence[PackedText]) -> pa.Array:
     import pyarrow as pa
 
     total = sum(p.count for p in parts)
-    data = np.frombuffer(b"\x00".join(p.data for p in parts), dtype=np.uint8)
+    joined = b"\x00".join([p.data for p in parts])
+    data = np.frombuffer(joined, dtype=np.uint8)
     separators = np.flatnonzero(data == 0)
     if len(separators) != total - 1:  # never: `pack_column` counted them
         raise ValueError(f"packed text: {len(separators)} separators for {total} values")
@@ -207,7 +208,7 @@ def text_array(parts: Sequence[PackedText]) -> pa.Array:
     offsets[0] = 0
     offsets[1:total] = separators + 1 - np.arange(1, total)  # each value's start, separators left out
     offsets[total] = len(data) - (total - 1)
-    text = data[data != 0]
+    text = joined.replace(b"\x00", b"")  # one pass in C: a NumPy mask and its copy cost half as much again
     validity = None
     nulls = 0
     if any(p.nulls for p in parts):

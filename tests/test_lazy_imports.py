@@ -63,13 +63,15 @@ from xxgk.ingest import ingest
 for report in sys.argv[2:]:  # a warehouse of one report, then one more file into it
     summary = ingest([Path(report)], Path(sys.argv[1]))
     assert summary.count("loaded") == 1, summary.outcomes
-heavy = sorted(m for m in ("duckdb", "pandas", "pyarrow", "streamlit", "plotly") if m in sys.modules)
+heavy = sorted(m for m in ("duckdb", "pandas", "pyarrow", "streamlit", "plotly", "importlib.resources")
+               if m in sys.modules)
 print(",".join(heavy))
 """
 
 
 def test_a_one_file_ingest_imports_the_engine_but_not_the_duckdb_package(tmp_path: Path) -> None:
-    """An ingest runs SQL only: `_duckdb` without the `duckdb` package's Python API (warehouse/engine.py)."""
+    """An ingest runs SQL only: `_duckdb` without the `duckdb` package's Python API (warehouse/engine.py),
+    and reads the package's data files by path, without importlib.resources (warehouse/db.py `PACKAGE`)."""
     reports = [
         TEXT_REPORT,
         FIXTURES / "reports" / "江山市农业农村局_2024.htm",

@@ -175,3 +175,33 @@ def test_the_quick_path_imports_no_click(tmp_path: Path) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "click" not in imported and "xxgk.cli" not in imported
     assert "rich.console" in imported  # for the summary, in a thread while the run is in DuckDB
+
+
+GC_PROBE = """
+import gc, sys
+import xxgk.ingest
+real = xxgk.ingest.ingest
+def probe(*arguments, **options):
+    print("GC", gc.get_threshold()[0], gc.get_freeze_count() > 10000, flush=True)
+    return real(*arguments, **options)
+xxgk.ingest.ingest = probe
+sys.argv = ["xxgk", "ingest", sys.argv[1], "--warehouse", sys.argv[2], "-j", "1"]
+from xxgk.launch import main
+main()
+"""
+
+
+def test_the_ingest_command_collects_garbage_less_often(tmp_path: Path) -> None:
+    """`xxgk ingest` collects the young generation every `INGEST_COLLECT_EVERY` objects from its first
+    import on, and its run starts with what the start-up built set aside from the collector."""
+    from xxgk.launch import INGEST_COLLECT_EVERY
+
+    done = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, FILE, str(tmp_path / "w")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].split() == ["GC", str(INGEST_COLLECT_EVERY), "True"]

@@ -5,7 +5,7 @@ warehouse changes, after the current versions are marked, so a newly loaded year
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from warehouse.engine import duckdb
 
@@ -15,7 +15,7 @@ COLUMNS = "report_id, check_id, severity, status, breakdown, expected, actual, m
 
 @cache
 def check_sql(check_id: str) -> str:
-    text = resources.files("warehouse").joinpath("crosschecks", f"{check_id}.sql").read_text(encoding="utf-8")
+    text = Path(__file__).parent.joinpath("crosschecks", f"{check_id}.sql").read_text(encoding="utf-8")
     return text.strip().rstrip(";")
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from warehouse.engine import duckdb
 from warehouse.errors import SchemaMismatch, WarehouseError
 
 SCHEMA_VERSION = "5"
+PACKAGE = Path(__file__).parent
+"""The `warehouse` package's directory, where its data files lie (installed as a directory, editable or not):
+read by path, as `etl.package_data` does, which spares the run importing importlib.resources (tempfile, and
+zipfile, uuid and platform on its first use)."""
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -127,7 +130,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def schema_sql() -> str:
-    return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+    return PACKAGE.joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from etl.outcomes import NEW_TEMPLATES, outcome_groups
 from warehouse.engine import duckdb
@@ -25,7 +25,7 @@ COLUMNS = (
 def series_map() -> tuple[tuple[str, ...], ...]:
     """series_map.csv, plus the table 三 outcome groups of the 2019/2021 tables, derived from their one
     definition (etl/outcome_groups.csv and the catalogue's req.<group>.* rows)."""
-    text = resources.files("warehouse").joinpath("series_map.csv").read_text(encoding="utf-8")
+    text = Path(__file__).with_name("series_map.csv").read_text(encoding="utf-8")
     rows = tuple(tuple(row[c] for c in COLUMNS) for row in csv.DictReader(text.splitlines()))
     return rows + outcome_series_rows()
 

@@ -16,6 +16,7 @@ other command line goes to click.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -25,6 +26,12 @@ INGEST_VALUED = frozenset(
     {"--warehouse", "--jobs", "-j", "--places-overrides", "--aliases", "--timeout", "--memory-limit"}
 )
 """`xxgk ingest`'s options that take the next argument as their value (xxgk/cli.py)."""
+INGEST_COLLECT_EVERY = 10_000
+"""Container objects `xxgk ingest`'s garbage collector lets pile up before a young collection (CPython's
+default is 700), from its first import on: its start-up builds ≈ 22,000 objects it keeps (modules,
+classes, patterns), a one-file run ≈ 50,000 more, nearly all freed by reference counts, and the default
+cost its main thread ≈ 75 young and 7 older collections, ≈ 8 ms of CPU (docs/scale.md §5, one file,
+sixteenth pass). The parse worker it forks sets the same (`xxgk.parsing.collect_less`)."""
 
 
 def forks_early(arguments: list[str]) -> bool:
@@ -93,6 +100,8 @@ def main() -> None:
 
         cli()
         return
+    if sys.argv[1] == "ingest":
+        gc.set_threshold(INGEST_COLLECT_EVERY, *gc.get_threshold()[1:])
     from xxgk.parsing import fork_worker_early, guess_first
 
     fork_worker_early()

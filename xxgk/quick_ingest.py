@@ -13,6 +13,7 @@ run is in DuckDB, which releases the GIL (≈ 15–50 ms; docs/scale.md §5, one
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import sys
@@ -111,6 +112,7 @@ def run(arguments: Arguments) -> int | None:
             f"another ingest is writing to {directory}; waiting for it to finish …", markup=False
         )
 
+    gc.freeze()  # what the start-up built is kept for good: no older collection walks it again
     try:
         try:
             summary = ingest(

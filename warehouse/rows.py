@@ -9,6 +9,10 @@ in the one driver. Values stored as DECIMAL travel as their exact text (`_micro`
 
 from __future__ import annotations
 
+import hashlib
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from pathlib import Path
@@ -356,3 +360,70 @@ def ocr_rows(report: ParsedReport) -> list[Row]:
             )
         )
     return rows
+
+
+PRINTED_OUT = ("text.", "old.section.")
+"""Metric codes the schema's `report_prints` view leaves out of a report's fingerprint."""
+STORED_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]{6}")
+"""A value's text (`micro_text`) that DuckDB gives back unchanged from DECIMAL(38, 6) (`-0.000000` aside)."""
+Print = tuple[str | None, int | None]
+"""A report's row of `report_prints`: its fingerprint and its count of nonzero values; (None, None) for a
+report that has no row there (no fact counted)."""
+
+
+def report_print(
+    codes: Sequence[object], breakdowns: Sequence[object], values: Sequence[object]
+) -> Print | None:
+    """The schema's `report_prints` of one report, from its facts' metric codes, breakdowns and values (as
+    `micro_text` gives them), as DuckDB computes it: the md5 of `code|breakdown|value` (`-` for NULL)
+    joined by `;` in the order of code and breakdown, the facts of PRINTED_OUT codes left out, and the
+    count of values not zero. Computed in a bulk ingest's worker, which has the values, instead of by the
+    driver's `string_agg` over a segment's facts (≈ 0.1 ms of the driver a report; docs/scale.md §5,
+    issue12dc). None when it cannot be told for sure here: a value whose text DuckDB would write
+    otherwise, two facts of one code and breakdown (DuckDB orders them by those alone), a NUL, a value
+    that is not text or text that is not UTF-8; the driver computes it then."""
+    known = _PRINTED_TEXTS
+    found = list(map(known.get, values))
+    texts = [known.get(value) or _printed_text(value) for value in values] if None in found else found
+    if "" in texts:
+        return None
+    try:
+        # NUL sorts before every other character: code NUL breakdown sorts as (code, breakdown) does
+        entries = sorted(map("\0".join, zip(codes, breakdowns, texts, strict=True)))  # type: ignore[arg-type]
+        if len(set(zip(codes, breakdowns, strict=True))) < len(entries):
+            return None
+    except TypeError:  # a code or breakdown not text, or unhashable
+        return None
+    nonzero = len(texts) - texts.count("-") - texts.count(ZERO_TEXT)
+    for prefix in PRINTED_OUT:  # the facts of a code left out sort side by side
+        first = bisect_left(entries, prefix)
+        end = bisect_left(entries, prefix[:-1] + chr(ord(prefix[-1]) + 1), first)
+        nonzero -= sum(not entry.endswith(("\0-", "\0" + ZERO_TEXT)) for entry in entries[first:end])
+        del entries[first:end]
+    if not entries:
+        return None, None
+    joined = ";".join(entries)
+    if joined.count("\0") != 2 * len(entries):
+        return None
+    try:
+        data = joined.replace("\0", "|").encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return hashlib.md5(data).hexdigest(), nonzero
+
+
+ZERO_TEXT = "0.000000"
+_PRINTED_TEXTS: dict[object, str] = {}
+"""`_printed_text` per value (the values repeat: mostly small counts)."""
+
+
+def _printed_text(value: object) -> str:
+    """How `report_prints` writes a value (`micro_text`'s) back from DECIMAL(38, 6): the same text, but
+    zero without its sign, and `-` for NULL; empty when another text or not told here."""
+    if value is None:
+        text = "-"
+    elif not isinstance(value, str) or STORED_TEXT.fullmatch(value) is None:
+        return ""
+    else:
+        text = ZERO_TEXT if value.lstrip("-") == ZERO_TEXT else value
+    return remember(_PRINTED_TEXTS, value, text, MICRO_ENTRIES)

@@ -20,7 +20,7 @@ from warehouse.db import apply_schema, connect, quoted
 from warehouse.engine import duckdb
 from warehouse.load import arrow_table, as_arrow, delete_reports, insert_columns, staged_kinds, table_columns
 from warehouse.packed import PackedRows
-from warehouse.rows import ReportRows
+from warehouse.rows import Print, ReportRows
 from warehouse.series import refresh_series_map
 from warehouse.store import session
 from warehouse.store.aside import shared
@@ -146,6 +146,8 @@ written, not inserted: the parts are written from them (`HeldRows`). Inserting t
 more than writing them: an INSERT copies every value into DuckDB's table, which the flush then reads
 again (docs/scale.md §5, the driver's CPU a report)."""
 PRINTS = "report_prints"
+HELD_PRINTS = "held_prints"
+"""The temporary table of a segment's prints computed by its workers (`HeldRows.prints`)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,10 @@ class HeldRows:
 
     con: duckdb.DuckDBPyConnection
     batches: dict[str, list[pa.Table]] = field(default_factory=dict)
+    printed: dict[str, Print] = field(default_factory=dict)
+    """The segment's reports' `report_prints` rows as their workers computed them (`report_print`)."""
+    unprinted: bool = False
+    """A report of the segment came without its print: the segment's are computed from its facts."""
 
     @functools.cached_property
     def specs(self) -> dict[str, TableSpec]:
@@ -219,6 +225,15 @@ class HeldRows:
         self.batches.setdefault(table, []).append(arrow_table(columns, kinds, data))
         return True
 
+    def note_prints(self, new: Sequence[ReportRows | PackedRows]) -> None:
+        """Keep the prints `new` came with; a report without one makes the segment compute them all."""
+        for item in new:
+            printed = item.prints if isinstance(item, PackedRows) else None
+            if printed is None:
+                self.unprinted = True
+            else:
+                self.printed[item.report_id] = printed
+
     def rows(self, table: str) -> int:
         return sum(batch.num_rows for batch in self.batches.get(table, ()))
 
@@ -244,15 +259,19 @@ class HeldRows:
                 if not self._valid(con, table):
                     self.insert(con, [table])  # raises the constraint's error
                     sources[table] = table
-            if "facts" in self.batches:
+            if self.printed and not self.unprinted:
+                sources[PRINTS] = self._held_prints(con)
+            elif "facts" in self.batches:
                 sources[PRINTS] = self._prints(con, sources["facts"])
             yield sources
         finally:
             for table in list(self.batches):
                 self._unregister(con, table)
-            if sources[PRINTS] != PRINTS:
-                con.execute(f"DROP VIEW IF EXISTS temp.{sources[PRINTS]}")
+            con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
+            con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
             self.batches.clear()
+            self.printed.clear()
+            self.unprinted = False
 
     def _register(self, con: duckdb.DuckDBPyConnection, table: str) -> str:
         import pyarrow as pa
@@ -279,6 +298,17 @@ class HeldRows:
             return True
         broken = " OR ".join(f"({check}) IS FALSE" for check in spec.checks)
         return not con.execute(f"SELECT count(*) FROM _held_{table} WHERE {broken}").fetchall()[0][0]
+
+    def _held_prints(self, con: duckdb.DuckDBPyConnection) -> str:
+        """`report_prints` of the segment as its workers computed them: a temporary table, a row a report
+        (NULLs for a report without one: the parts' LEFT JOIN reads the same)."""
+        ids = list(self.printed)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {HELD_PRINTS} AS SELECT unnest(?::VARCHAR[]) AS report_id, "
+            "unnest(?::VARCHAR[]) AS fingerprint, unnest(?::BIGINT[]) AS nonzero",
+            [ids, [self.printed[i][0] for i in ids], [self.printed[i][1] for i in ids]],
+        )
+        return HELD_PRINTS
 
     def _prints(self, con: duckdb.DuckDBPyConnection, facts: str) -> str:
         """`report_prints` over the facts held: the schema's view, read from `facts`' view instead."""
@@ -355,6 +385,7 @@ class PartWriter:
             self.held.insert(self._con, HELD)
             delete_reports(self._con, ids)
         self._ids |= ids
+        self.held.note_prints(new)
         for table, columns, data in table_columns(new, at):
             if not (held and self.held.hold(table, columns, data)):
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
@@ -410,6 +441,7 @@ class PartWriter:
         stored = dict(zip(WORK_TABLES, counts, strict=True))
         rows = {t: n + self.held.rows(t) for t, n in stored.items()}
         self.held.insert(self._con, [t for t in HELD if unheld or stored[t]])
+        self.held.unprinted |= unheld  # the second cursor sees none of this one's temporary tables
         return {relation for relation, table in SINGLE_TABLE.items() if not rows[table]}
 
     def close(self) -> None:

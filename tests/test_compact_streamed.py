@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from warehouse.db import connect
 from warehouse.engine import duckdb
 from warehouse.publish import current_version
 from warehouse.store import compact, parts
-from warehouse.store.catalog import stored_columns
+from warehouse.store.catalog import Catalog, Part, stored_columns
 from warehouse.store.parts import SORT_KEYS, copy_to
 from xxgk import ingest as ingest_module
 from xxgk.ingest import ingest
@@ -105,6 +107,68 @@ def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
     assert streamed_rows == [row for report in alive for row in by_report[report]]  # equal keys: files' order
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    placed=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 9)), min_size=1, max_size=40),
+    dead=st.sets(st.integers(0, 39), max_size=6),
+    chunk=st.integers(1, 12),
+    budget=st.integers(1, 3),
+)
+def test_a_merge_of_more_readers_than_the_budget_is_spooled_in_groups_and_writes_the_same_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    placed: list[tuple[int, int]],
+    dead: set[int],
+    chunk: int,
+    budget: int,
+) -> None:
+    """Six segments whose readers hold more than STREAMED_MEMORY: merged in groups of `budget` files into
+    spooled files, then those; the part is the file the merge of all readers at once writes, byte for
+    byte, and no spooled file is left."""
+    directory = tmp_path_factory.mktemp("spooled")
+    con = duckdb.connect()
+    try:
+        files = []
+        for segment in range(6):
+            name = f"parts/run/s{segment}-facts.parquet"
+            _facts_segment(
+                con, directory / name, [(n, rows) for n, (s, rows) in enumerate(placed) if s == segment]
+            )
+            files.append(name)
+        gone = sorted(_id(n) for n in dead)
+        at_once, spooled = directory / "at-once.parquet", directory / "merged" / "spooled.parquet"
+        written = compact._streamed_merge(con, directory, "facts", files, gone, at_once, chunk_reports=chunk)
+        spools: list[int] = []
+        spool = compact._spool
+
+        def counted(*args: Any) -> None:
+            spools.append(1)
+            spool(*args)
+
+        monkeypatch.setattr(compact, "_spool", counted)
+        monkeypatch.setattr(compact, "STREAMED_MEMORY", budget * compact.READER_BYTES + 4096)
+        again = compact._streamed_merge(con, directory, "facts", files, gone, spooled, chunk_reports=chunk)
+    finally:
+        con.close()
+        monkeypatch.undo()
+    assert len(spools) >= 2
+    assert again == written
+    assert spooled.read_bytes() == at_once.read_bytes()
+    assert [p.name for p in spooled.parent.iterdir()] == ["spooled.parquet"]
+
+
+@given(sizes=st.lists(st.integers(1, 100), max_size=30), budget=st.integers(1, 300))
+def test_reader_groups_cut_the_files_in_order_into_groups_within_the_budget(
+    sizes: list[int], budget: int
+) -> None:
+    groups = compact.reader_groups(sizes, budget)
+    assert [i for group in groups for i in group] == list(range(len(sizes)))
+    assert all(len(g) == 1 or sum(sizes[i] for i in g) <= budget for g in groups)
+    assert all(sum(sizes[i] for i in [*a, b[0]]) > budget for a, b in pairwise(groups))  # each one full
+    if sizes and sum(sizes) <= budget:
+        assert len(groups) == 1
+
+
 def test_a_streamed_merge_writes_row_groups_of_its_relation_and_declines_what_it_cannot_merge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,9 +223,11 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)  # and flushed as a segment each time
     monkeypatch.setattr(compact, "STREAMED_ROWS", 1)  # every merge streamed
     streamed: dict[str, int | None] = {}
+    threads: set[str] = set()
     merge = compact._streamed_merge
 
     def recording(con: duckdb.DuckDBPyConnection, directory: Path, relation: str, *args: Any) -> int | None:
+        threads.add(threading.current_thread().name.split("_")[0])
         streamed[relation] = merge(con, directory, relation, *args)
         return streamed[relation]
 
@@ -169,7 +235,37 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     ingest(files, tmp_path / "many")
     assert {"facts", "checks", "report_series", "reports_parsed"} <= set(streamed)  # documents: ranged
     assert None not in streamed.values()
+    assert threads == {"xxgk-compact"}  # a first build's merge beside its derivation
     merged = _segments(tmp_path / "many")
     assert len(merged) == 1 and merged == [(merged[0][0], _segments(tmp_path / "one")[0][1])]
     assert "/c000" in merged[0][0]  # written by the compaction, not a flush
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
+
+
+def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:
+    """`_usable`: the premerged parts of the same segments, unless a report they hold died (or came back)
+    since; otherwise none, and their files removed."""
+    con = duckdb.connect()
+    try:
+        held = []
+        for segment, reports in (("s0", range(4)), ("s1", range(4, 8))):
+            name = f"parts/run/{segment}-reports_parsed.parquet"
+            _segment(con, "reports_parsed", tmp_path / name, [(n, 1) for n in reports])
+            held.append(Part("reports_parsed", name, 4, segment))
+        merged = Part("facts", "parts/run/c000-facts.parquet", 1, "run/c000")
+
+        def usable(chosen: list[str], dead: set[int]) -> tuple[Part, ...]:
+            (tmp_path / merged.file).write_bytes(b"merged")
+            catalog = Catalog(parts=tuple(held), dead=frozenset(_id(n) for n in dead))
+            premerged = compact.Premerged(("s0", "s1"), "run/c000", frozenset({_id(9)}), (merged,))
+            return compact._usable(con, tmp_path, catalog, chosen, premerged)
+
+        assert usable(["s0", "s1"], {9}) == (merged,)
+        assert usable(["s0", "s1"], {9, 10}) == (merged,)  # a report of no merged segment died
+        assert usable(["s0", "s1"], set()) == (merged,)
+        assert usable(["s0", "s1"], {9, 2}) == ()  # a report of the merge died since
+        assert not (tmp_path / merged.file).exists()
+        assert usable(["s0"], {9}) == ()
+        assert not (tmp_path / merged.file).exists()
+    finally:
+        con.close()

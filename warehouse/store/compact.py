@@ -9,16 +9,19 @@ of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A d
 A merge takes every segment of its level at once (a first build's 50 segments of 2,000 reports at 100k:
 one merge, each row rewritten once). A merge of many rows whose segments hold disjoint reports is
 streamed (`_streamed_merge`): every segment is sorted by report id and holds all the rows of its
-reports, so the merged order is the segments' rows interleaved report by report — no sort.
+reports, so the merged order is the segments' rows interleaved report by report — no sort. Its readers
+hold ≈ 3–5 MiB a file; past STREAMED_MEMORY the files are merged in groups into spool files first. A first
+build's streamed merges run on a thread beside its derivation (`merging_beside`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,10 +50,19 @@ BATCH_ROWS = 2048
 """Rows a streamed merge decodes from a file at a time."""
 STREAMED_DUCKDB = 128 * 1000**2
 """DuckDB's memory limit, bytes, while a merge is streamed (at most the one set): it only counts the
-reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.4–0.6 GB at 100k (a decoded page
-of each column of each file), outside DuckDB's limit."""
+reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.2 GB at 100k (STREAMED_MEMORY of
+readers and the rows in flight), outside DuckDB's limit."""
 CHUNK_REPORTS = 500
 """Reports a streamed merge puts in order at a time (their rows gathered from every segment)."""
+READER_BYTES = 3 * 2**20
+"""What a pyarrow reader of a segment holds besides its decoded row group (measured: 50 readers of the
+100k checks segments, one batch taken from each, 5.2 MiB a reader for row groups of 2.9 MB decoded, 2.8–3.1
+MiB for row groups 9 times smaller or pages of 1 MB; docs/scale.md §5, issue12tm)."""
+STREAMED_MEMORY = 64 * 2**20
+"""The readers a streamed merge opens at once hold at most about this many bytes (READER_BYTES and the
+largest decoded row group, from the footer, of each file); past it the files are merged in groups that fit
+into spooled files first (`_spool`), then those: each row decoded and put in order once more, and what the
+merge holds no longer grows with the segments merged (≈ 10 MB a segment before: ≈ 0.5 GB at 100k)."""
 RANGED = frozenset({"documents"})
 """Relations whose merge is sorted a range of report ids at a time: a report's text is one value of
 kilobytes, and DuckDB's sort cannot spill such rows — merging the 100,000 documents of a first build (≈ 0.5
@@ -94,22 +106,124 @@ def due(catalog: Catalog) -> list[str] | None:
     return None
 
 
-def compact(con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, run_id: str) -> Catalog:
-    """Merge due segments until none is due; returns the catalogue with the merged parts."""
+def compact(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    run_id: str,
+    premerged: Premerged | None = None,
+) -> Catalog:
+    """Merge due segments until none is due; returns the catalogue with the merged parts. `premerged`: the
+    first merge's streamed relations, written beside the derivation (`merging_beside`), used when they are
+    that merge's and left out the dead reports the catalogue names."""
     step = 0
     while (chosen := due(catalog)) is not None:
-        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}")
+        ready = _usable(con, directory, catalog, chosen, premerged) if step == 0 else ()
+        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}", ready)
         step += 1
     return catalog
 
 
+@dataclass(frozen=True)
+class Premerged:
+    """A merge's parts written ahead of it: of the segments `chosen`, into `segment`, the rows of the
+    reports `dead` left out."""
+
+    chosen: tuple[str, ...]
+    segment: str
+    dead: frozenset[str]
+    parts: tuple[Part, ...]
+
+
+def premerge(directory: Path, catalog: Catalog, run_id: str) -> Premerged | None:
+    """The relations of `compact`'s first merge that are streamed (`_streamed_merge`), written on a DuckDB
+    instance of their own: the work a thread can do while the derivation runs on the run's instance
+    (the merge reads the segments, which stay until the version is published, and writes new files)."""
+    chosen = due(catalog)
+    if chosen is None:
+        return None
+    segment, merging, dead = f"{run_id}/c000", set(chosen), sorted(catalog.dead)
+    written: list[Part] = []
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{STREAMED_DUCKDB}B'")
+        con.execute("SET threads = 1")
+        for relation in PART_RELATIONS:
+            chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
+            if sum(p.rows for p in chosen_parts) < STREAMED_ROWS or relation in RANGED:
+                continue
+            name = f"parts/{segment}-{relation}.parquet"
+            with stage(f"compact beside: {relation}"):
+                files = [p.file for p in chosen_parts]
+                rows = _streamed_merge(con, directory, relation, files, dead, directory / name)
+            if rows is not None:
+                written.append(Part(relation, name, rows, segment))
+    finally:
+        con.close()
+    return Premerged(tuple(chosen), segment, frozenset(dead), tuple(written))
+
+
+@contextmanager
+def merging_beside(
+    directory: Path, catalog: Catalog, run_id: str
+) -> Iterator[Callable[[], Premerged | None]]:
+    """`premerge` of `catalog` on a thread while inside; yields the function that waits for it. Leaving
+    waits for the thread in any case (an error inside: its files are the run's, removed by its abort)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-compact")
+    future = pool.submit(premerge, directory, catalog, run_id)
+    try:
+        yield future.result
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _usable(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    chosen: list[str],
+    premerged: Premerged | None,
+) -> tuple[Part, ...]:
+    """The parts of `premerged` that `_merge` of `chosen` would write, or none (their files removed):
+    the same segments, and no report whose rows they hold dead now but not then, or the other way."""
+    if premerged is None or not premerged.parts:
+        return ()
+    changed = sorted(premerged.dead ^ catalog.dead)
+    same = premerged.chosen == tuple(chosen)
+    if same and not (changed and _holds_any(con, directory, catalog, chosen, changed)):
+        return premerged.parts
+    for part in premerged.parts:
+        (directory / part.file).unlink(missing_ok=True)
+    return ()
+
+
+def _holds_any(
+    con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, chosen: list[str], reports: list[str]
+) -> bool:
+    files = [p.file for p in catalog.parts if p.segment in set(chosen) and p.relation == "reports_parsed"]
+    found = con.execute(
+        f"SELECT count(*) FROM ({scan_sql(directory, 'reports_parsed', files)}) "
+        f"WHERE report_id IN (SELECT unnest({_list(reports)}))"
+    ).fetchall()
+    return bool(found[0][0])
+
+
 def _merge(
-    con: duckdb.DuckDBPyConnection, directory: Path, catalog: Catalog, chosen: list[str], segment: str
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    catalog: Catalog,
+    chosen: list[str],
+    segment: str,
+    ready: tuple[Part, ...] = (),
 ) -> Catalog:
     merging = set(chosen)
     dead = sorted(catalog.dead)
     merged: list[Part] = []
+    done = {p.relation: p for p in ready}
     for relation in PART_RELATIONS:
+        if relation in done:
+            merged.append(done[relation])
+            continue
         chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
         files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"
@@ -299,19 +413,105 @@ def _write_streamed(
 
     file_of, rows_of, report_ids = runs
     keep = ~np.isin(report_ids, np.asarray(dead, dtype=object)) if dead else np.ones(len(file_of), dtype=bool)
-    streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
-    row_group = part_row_group(relation)
+    groups = reader_groups([_reader_bytes(p) for p in paths], STREAMED_MEMORY)
     target.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
-    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
-        pending = _RowGroups(writer, row_group)
-        for start in range(0, len(file_of), chunk_reports):
-            window = slice(start, start + chunk_reports)
-            ordered = _chunk_in_order(streams, file_of[window], rows_of[window], keep[window])
-            pending.add(ordered)
-            written += ordered.num_rows
-        pending.close()
-    return written
+    spooled = [target.with_name(f"{target.stem}.g{index:04d}.arrows") for index in range(len(groups))]
+    try:
+        if len(groups) == 1:
+            streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
+        else:
+            group_of = np.empty(len(paths), dtype=np.int64)
+            for index, (members, spool) in enumerate(zip(groups, spooled, strict=True)):
+                group_of[members] = index
+                local = _runs_of(runs, members, len(paths))
+                _spool([paths[m] for m in members], schema, local, spool, chunk_reports)
+            streams = [_Stream(_spooled_batches(spool), schema) for spool in spooled]
+            file_of = group_of[file_of]
+        row_group = part_row_group(relation)
+        written = 0
+        with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+            pending = _RowGroups(writer, row_group)
+            for ordered in _in_order(streams, file_of, rows_of, keep, chunk_reports):
+                pending.add(ordered)
+                written += ordered.num_rows
+            pending.close()
+        return written
+    finally:
+        for spool in spooled:
+            spool.unlink(missing_ok=True)
+
+
+def reader_groups(sizes: list[int], budget: int) -> list[list[int]]:
+    """The indexes of files whose readers hold `sizes` bytes, cut in consecutive groups of at most
+    `budget` bytes (a file alone when it holds more); one group when all fit."""
+    groups: list[list[int]] = []
+    held = 0
+    for index, size in enumerate(sizes):
+        if not groups or held + size > budget:
+            groups.append([])
+            held = 0
+        groups[-1].append(index)
+        held += size
+    return groups
+
+
+SPOOL_COMPRESSION: str | None = "lz4"
+
+
+def _reader_bytes(path: Path) -> int:
+    """What a reader of `path` holds: READER_BYTES and its largest row group decoded (its footer's count)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
+    largest = max((meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), default=0)
+    return READER_BYTES + largest
+
+
+def _runs_of(
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray], members: list[int], files: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reports of files `members` of `files` (in id order): the index of each one's file among them,
+    its rows."""
+    import numpy as np
+
+    file_of, rows_of, _ = runs
+    local = np.full(files, -1, dtype=np.int64)
+    local[members] = np.arange(len(members))
+    inside = local[file_of] >= 0
+    return local[file_of[inside]], rows_of[inside]
+
+
+def _spool(
+    paths: list[Path], schema: pa.Schema, runs: tuple[np.ndarray, np.ndarray], spool: Path, chunk_reports: int
+) -> None:
+    """The rows of `paths` (every report, dead ones too), merged in report order into an Arrow IPC stream
+    file of BATCH_ROWS batches (lz4): read back a batch at a time, it holds no decoded row group."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    file_of, rows_of = runs
+    streams = [_Stream(pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS), schema) for p in paths]
+    options = pa.ipc.IpcWriteOptions(compression=SPOOL_COMPRESSION)
+    with pa.OSFile(str(spool), "wb") as sink, pa.ipc.new_stream(sink, schema, options=options) as writer:
+        for ordered in _in_order(streams, file_of, rows_of, np.ones(len(file_of), dtype=bool), chunk_reports):
+            writer.write_table(ordered, max_chunksize=BATCH_ROWS)
+
+
+def _spooled_batches(spool: Path) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    with pa.OSFile(str(spool), "rb") as source, pa.ipc.open_stream(source) as reader:
+        yield from reader
+
+
+def _in_order(
+    streams: list[_Stream], file_of: np.ndarray, rows_of: np.ndarray, keep: np.ndarray, chunk_reports: int
+) -> Iterator[pa.Table]:
+    """The rows of the reports (in id order) `chunk_reports` at a time, in order (`_chunk_in_order`)."""
+    for start in range(0, len(file_of), chunk_reports):
+        window = slice(start, start + chunk_reports)
+        yield _chunk_in_order(streams, file_of[window], rows_of[window], keep[window])
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from warehouse.load import Batch
 from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
-from warehouse.store.compact import compact, due
+from warehouse.store.compact import compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
@@ -102,12 +103,17 @@ class StoreRun:
                         def on_buckets(buckets: dict[int, tuple[str, str]]) -> None:
                             patch.bind(replace(begun, buckets=buckets))
 
-                with stage("derive"):
-                    inputs = Inputs(
-                        self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
-                    )
-                    merging = due(Catalog(parts=previous.parts + written.parts)) is not None
-                    derived = derive(inputs, con, clear=merging or logs_due(previous))
+                inputs = Inputs(
+                    self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
+                )
+                segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
+                merging = due(segments) is not None
+                beside = merging_beside(self.directory, segments, self.run_id) if full and merging else None
+                with beside or nullcontext(lambda: None) as premerged:
+                    with stage("derive"):
+                        derived = derive(inputs, con, clear=merging or logs_due(previous))
+                    with stage("compact: wait beside"):
+                        ready = premerged()
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),
@@ -122,7 +128,7 @@ class StoreRun:
                 )
                 with stage("fold logs, compact"):
                     catalog = fold_logs(con, self.directory, catalog, self.run_id)
-                    self.catalog = compact(con, self.directory, catalog, self.run_id)
+                    self.catalog = compact(con, self.directory, catalog, self.run_id, ready)
         finally:
             con.close()
             shutil.rmtree(spill, ignore_errors=True)

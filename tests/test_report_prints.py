@@ -19,7 +19,6 @@ from warehouse.db import apply_schema, connect
 from warehouse.packed import PackedRows, pack_rows, unpacked
 from warehouse.rows import Print, ReportRows, micro_text, report_print
 from warehouse.store import parts
-from xxgk.ingest import BLOCK_MEMORY, keep_block_memory
 from xxgk.parsing import Job, parse_one
 
 NAMES = ["江山市交通运输局_2021.txt", "开化县华埠镇人民政府_2023.docx", "柯城区财政局_2017.html"]
@@ -175,14 +174,3 @@ def test_a_segment_of_printed_reports_writes_the_views_parts(
         assert _reports_parsed(tmp_path / "printed", [bulk[:25], bulk[25:]]) == viewed
     mixed = [*bulk[:39], unprinted[39]]
     assert _reports_parsed(tmp_path / "mixed", [mixed[:25], mixed[25:]]) == viewed
-
-
-def test_a_bulk_runs_instance_keeps_its_block_memory() -> None:
-    con = connect(None)
-    try:
-        keep_block_memory(con)
-        keep_block_memory(con)  # the same size again: DuckDB refuses only a smaller one
-        kept = con.execute("SELECT current_setting('block_allocator_memory')").fetchall()[0][0]
-        assert kept != "0 bytes" and BLOCK_MEMORY == "256MB"
-    finally:
-        con.close()

@@ -408,20 +408,6 @@ def beside_workers(con: duckdb.DuckDBPyConnection, workers: int) -> Iterator[Non
         con.execute(f"SET threads = {current}")
 
 
-BLOCK_MEMORY = "256MB"
-"""What DuckDB's block allocator keeps of the memory its blocks used (`block_allocator_memory`) in a bulk
-run: a segment's parts (its sorts, its Parquet writers) are otherwise written into memory handed back to
-the kernel after the segment before, and faulted in again page by page — ≈ 130,000 of the driver's
-≈ 440,000 page faults in a 10k build, ≈ 0.4–0.6 s of its CPU, 256 MB as much as 1 GB saved
-(docs/scale.md §5, issue12dc)."""
-
-
-def keep_block_memory(con: duckdb.DuckDBPyConnection) -> None:
-    """DuckDB's block allocator set to keep BLOCK_MEMORY (an instance-wide setting, which DuckDB never
-    lowers: kept for the rest of the run, whose derivation and compaction use the same instance)."""
-    con.execute(f"SET block_allocator_memory = '{BLOCK_MEMORY}'")
-
-
 def handed_out(jobs: list[Job]) -> Iterator[Job]:
     """The jobs in order, each dropped from `jobs` (left empty) as it is handed out: the run keeps no
     file's job (its path and hash, ≈ 0.4 KB) once the file is parsed."""
@@ -458,8 +444,6 @@ class _Loader:
         DuckDB on the cores they leave (`beside_workers`)."""
         # none beside a run of one chunk: then the part writer's connection is not asked for before the
         # first file comes back (it is set up in a thread while the file is parsed: store/parts.py)
-        if workers > 0:
-            keep_block_memory(run.parts.con)
         with beside_workers(run.parts.con, workers) if workers > 0 else contextlib.nullcontext():
             for chunk in _chunks(prefetched(parsed), CHUNK):
                 new = [item for item in map(self._take, chunk) if item is not None]

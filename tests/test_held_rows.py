@@ -29,7 +29,7 @@ def parsed() -> list[ReportRows]:
     return found  # type: ignore[return-value]
 
 
-def _renamed(rows: ReportRows, n: int) -> ReportRows:
+def renamed_rows(rows: ReportRows, n: int) -> ReportRows:
     """`rows` as the report of another content hash."""
     rid = f"{n:04d}{rows.report_id[4:]}"
     return replace(
@@ -44,7 +44,7 @@ def _renamed(rows: ReportRows, n: int) -> ReportRows:
 
 
 def _copies(parsed: list[ReportRows], start: int, count: int) -> list[Rows]:
-    return [pack_rows(_renamed(parsed[n % len(parsed)], n)) for n in range(start, start + count)]
+    return [pack_rows(renamed_rows(parsed[n % len(parsed)], n)) for n in range(start, start + count)]
 
 
 def _parts(directory: Path, batches: list[list[Rows]]) -> dict[str, tuple[object, ...]]:
@@ -86,7 +86,7 @@ def test_a_bulk_segment_is_held_and_its_parts_are_the_tables(
     monkeypatch.setattr(parts, "BESIDE_REPORTS", beside)
     first = _copies(parsed, 0, 1)
     bulk = _copies(parsed, 1, 60)
-    again = [pack_rows(_renamed(parsed[2], 5))]  # report 5 of `bulk`, another content
+    again = [pack_rows(renamed_rows(parsed[2], 5))]  # report 5 of `bulk`, another content
     writer = parts.PartWriter(tmp_path / "probe", "run")
     try:
         writer.add(bulk, AT)
@@ -116,7 +116,7 @@ def test_the_tables_constraints_refuse_held_rows(
 ) -> None:
     """A fact breaking a CHECK or a NOT NULL of schema.sql fails the segment as its INSERT did."""
     bulk = _copies(parsed, 0, 30)
-    bulk[7] = _broken(_renamed(parsed[1], 7), column, value)
+    bulk[7] = _broken(renamed_rows(parsed[1], 7), column, value)
     with pytest.raises(duckdb.ConstraintException):
         _parts(tmp_path, [bulk])
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
+from tests.test_held_rows import renamed_rows
 from warehouse.db import apply_schema, connect
 from warehouse.packed import PackedRows, pack_rows, unpacked
 from warehouse.rows import Print, ReportRows, micro_text, report_print
@@ -122,19 +123,6 @@ def test_a_bulk_job_sends_its_print(parsed: list[ReportRows]) -> None:
         assert [job.prints] == _viewed([facts])  # type: ignore[list-item]
 
 
-def _renamed(rows: ReportRows, n: int) -> ReportRows:
-    rid = f"{n:04d}{rows.report_id[4:]}"
-    return replace(
-        rows,
-        report_id=rid,
-        report=(rid, *rows.report[1:]),
-        facts=((rid,) * len(rows.facts[0]), *rows.facts[1:]) if rows.facts else (),
-        checks=((rid,) * len(rows.checks[0]), *rows.checks[1:]) if rows.checks else (),
-        warnings=((rid,) * len(rows.warnings[0]), *rows.warnings[1:]) if rows.warnings else (),
-        document=(rid, rows.document[1]),
-    )
-
-
 def _reports_parsed(directory: Path, batches: list[list[PackedRows]]) -> tuple[object, ...]:
     writer = parts.PartWriter(directory, "run")
     try:
@@ -160,7 +148,7 @@ def test_a_segment_of_printed_reports_writes_the_views_parts(
     gave (schema, rows, order), and the view is not computed; one report without its print (a plain
     row's, or one the worker could not tell) and the view computes them all."""
     monkeypatch.setattr(parts, "BESIDE_REPORTS", 0)  # written from the held rows, by one cursor
-    bulk = [pack_rows(_renamed(parsed[n % len(parsed)], n)) for n in range(40)]
+    bulk = [pack_rows(renamed_rows(parsed[n % len(parsed)], n)) for n in range(40)]
     unprinted = [replace(rows, prints=None) for rows in bulk]
     viewed = _reports_parsed(tmp_path / "viewed", [unprinted[:25], unprinted[25:]])
     assert any(row[-4] is not None for row in viewed[1])  # type: ignore[attr-defined,index]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from warehouse.db import quoted
 from warehouse.engine import duckdb
+from warehouse.load import packed_groups
 from warehouse.store.catalog import PART_RELATIONS, Catalog, Part, stored_columns
 from warehouse.store.memory import give_back, parse_size
 from warehouse.store.parts import SORT_KEYS, copy_to, part_row_group
@@ -444,15 +445,7 @@ def _write_streamed(
 def reader_groups(sizes: list[int], budget: int) -> list[list[int]]:
     """The indexes of files whose readers hold `sizes` bytes, cut in consecutive groups of at most
     `budget` bytes (a file alone when it holds more); one group when all fit."""
-    groups: list[list[int]] = []
-    held = 0
-    for index, size in enumerate(sizes):
-        if not groups or held + size > budget:
-            groups.append([])
-            held = 0
-        groups[-1].append(index)
-        held += size
-    return groups
+    return packed_groups(list(enumerate(sizes)), budget)
 
 
 SPOOL_COMPRESSION: str | None = "lz4"

@@ -140,6 +140,20 @@ def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
 
 
+def work_tables_ddl(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The CREATE TABLE statement of each work table as it stands (keys, NOT NULLs, checks). A segment's
+    work tables are dropped and created again by them, not emptied by DELETE: an in-memory table keeps
+    the string blocks of its deleted rows, so a bulk run's driver grew by its documents' texts, ≈ 5 KB a
+    report, all through the parse phase (≈ 0.5 GB at 100k; docs/scale.md §5, the lead's trace)."""
+    rows = con.execute(
+        "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ?",
+        [STAGING],
+    ).fetchall()
+    found = {str(name): str(sql) for name, sql in rows}
+    return {table: found[table] for table in WORK_TABLES}
+
+
 HELD = ("reports", "facts", "checks", "parse_warnings", "documents", "ocr_cells")
 """Work tables whose rows a batch staged as Arrow (a bulk run's) are held as Arrow until the segment is
 written, not inserted: the parts are written from them (`HeldRows`). Inserting them cost the driver
@@ -345,6 +359,8 @@ class PartWriter:
         self.held: HeldRows | None = None
         self._ids: set[str] = set()
         """The report ids of the segment (its work tables' and held rows')."""
+        self._work_ddl: dict[str, str] = {}
+        """The statements that create the work tables again, empty, after a segment (`work_tables_ddl`)."""
         # Set up in a thread (DuckDB releases the GIL while it runs a statement): an ingest sends its files
         # to the parse workers next and waits for them meanwhile (docs/scale.md §5, one file, tenth pass).
         self._setting_up: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
@@ -366,6 +382,7 @@ class PartWriter:
         learn_columns(self._con)
         refresh_series_map(self._con)
         self.held = HeldRows(self._con)
+        self._work_ddl = work_tables_ddl(self._con)
 
     def _ready(self) -> None:
         """Wait for the setup; raises what it raised."""
@@ -421,8 +438,7 @@ class PartWriter:
                 (self.directory / name).unlink()
                 continue
             self.parts.append(Part(relation, name, rows, segment))
-        for table in WORK_TABLES:
-            self._con.execute(f"DELETE FROM {table}")
+        self._con.execute(";".join(f"DROP TABLE {table};{self._work_ddl[table]}" for table in WORK_TABLES))
         self._ids.clear()
         self.pending = 0
         self.flushes += 1

@@ -64,6 +64,8 @@ STREAMED_MEMORY = 64 * 2**20
 largest decoded row group, from the footer, of each file); past it the files are merged in groups that fit
 into spooled files first (`_spool`), then those: each row decoded and put in order once more, and what the
 merge holds no longer grows with the segments merged (≈ 10 MB a segment before: ≈ 0.5 GB at 100k)."""
+SPOOL_COMPRESSION = "lz4"
+"""The codec of a streamed merge's spool files (Arrow IPC), read back once and removed."""
 RANGED = frozenset({"documents"})
 """Relations whose merge is sorted a range of report ids at a time: a report's text is one value of
 kilobytes, and DuckDB's sort cannot spill such rows — merging the 100,000 documents of a first build (≈ 0.5
@@ -120,9 +122,24 @@ def compact(
     step = 0
     while (chosen := due(catalog)) is not None:
         ready = _usable(con, directory, catalog, chosen, premerged) if step == 0 else ()
-        catalog = _merge(con, directory, catalog, chosen, f"{run_id}/c{step:03d}", ready)
+        catalog = _merge(con, directory, catalog, chosen, _merged_segment(run_id, step), ready)
         step += 1
     return catalog
+
+
+def _merged_segment(run_id: str, step: int) -> str:
+    """The segment a run's `step`-th merge writes."""
+    return f"{run_id}/c{step:03d}"
+
+
+def _merging_parts(catalog: Catalog, merging: set[str], relation: str) -> list[Part]:
+    return [p for p in catalog.parts if p.segment in merging and p.relation == relation]
+
+
+def _streamed(relation: str, parts: list[Part]) -> bool:
+    """Whether the merge of `parts` of `relation` is tried streamed (`_streamed_merge`), in `_merge` and
+    beside the derivation (`premerge`) alike."""
+    return relation not in RANGED and sum(p.rows for p in parts) >= STREAMED_ROWS
 
 
 @dataclass(frozen=True)
@@ -143,15 +160,15 @@ def premerge(directory: Path, catalog: Catalog, run_id: str) -> Premerged | None
     chosen = due(catalog)
     if chosen is None:
         return None
-    segment, merging, dead = f"{run_id}/c000", set(chosen), sorted(catalog.dead)
+    segment, merging, dead = _merged_segment(run_id, 0), set(chosen), sorted(catalog.dead)
     written: list[Part] = []
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{STREAMED_DUCKDB}B'")
         con.execute("SET threads = 1")
         for relation in PART_RELATIONS:
-            chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
-            if sum(p.rows for p in chosen_parts) < STREAMED_ROWS or relation in RANGED:
+            chosen_parts = _merging_parts(catalog, merging, relation)
+            if not _streamed(relation, chosen_parts):
                 continue
             name = f"parts/{segment}-{relation}.parquet"
             with stage(f"compact beside: {relation}"):
@@ -225,13 +242,12 @@ def _merge(
         if relation in done:
             merged.append(done[relation])
             continue
-        chosen_parts = [p for p in catalog.parts if p.segment in merging and p.relation == relation]
+        chosen_parts = _merging_parts(catalog, merging, relation)
         files = [p.file for p in chosen_parts]
         name = f"parts/{segment}-{relation}.parquet"
-        total = sum(p.rows for p in chosen_parts)
         with stage(f"compact: {relation}"):
             streamed = None
-            if total >= STREAMED_ROWS and relation not in RANGED:
+            if _streamed(relation, chosen_parts):
                 streamed = _streamed_merge(con, directory, relation, files, dead, directory / name)
             if streamed is not None:
                 rows = streamed
@@ -446,9 +462,6 @@ def reader_groups(sizes: list[int], budget: int) -> list[list[int]]:
     """The indexes of files whose readers hold `sizes` bytes, cut in consecutive groups of at most
     `budget` bytes (a file alone when it holds more); one group when all fit."""
     return packed_groups(list(enumerate(sizes)), budget)
-
-
-SPOOL_COMPRESSION: str | None = "lz4"
 
 
 def _reader_bytes(path: Path) -> int:

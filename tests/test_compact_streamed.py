@@ -235,7 +235,7 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     ingest(files, tmp_path / "many")
     assert {"facts", "checks", "report_series", "reports_parsed"} <= set(streamed)  # documents: ranged
     assert None not in streamed.values()
-    assert threads == {"xxgk-compact"}  # a first build's merge beside its derivation
+    assert "xxgk-compact" in threads <= {"xxgk-compact", "MainThread"}  # beside the derivation, and after it
     merged = _segments(tmp_path / "many")
     assert len(merged) == 1 and merged == [(merged[0][0], _segments(tmp_path / "one")[0][1])]
     assert "/c000" in merged[0][0]  # written by the compaction, not a flush
@@ -269,3 +269,77 @@ def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(
         assert not (tmp_path / merged.file).exists()
     finally:
         con.close()
+
+
+SHARED = ("reports_parsed", "facts", "checks", "documents", "report_series", "check_inputs")
+
+
+def _shared_catalog(con: duckdb.DuckDBPyConnection, directory: Path) -> Catalog:
+    """Four segments of the relations a first build's merge shares, ten reports each."""
+    held = []
+    for segment in range(compact.FANOUT):
+        reports = [(n, 1 + n % 3) for n in range(segment * 10, segment * 10 + 10)]
+        for relation in SHARED:
+            name = f"parts/run/s{segment}-{relation}.parquet"
+            rows = [(n, 1) for n, _ in reports] if relation in ("reports_parsed", "documents") else reports
+            _segment(con, relation, directory / name, rows)
+            held.append(Part(relation, name, sum(r for _, r in rows), f"run/s{segment}"))
+    return Catalog(parts=tuple(held))
+
+
+def test_a_first_merge_is_shared_by_the_thread_beside_and_the_runs_thread_relation_by_relation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Premerging`: the thread beside the derivation takes the streamed relations only; the run's thread
+    any left, `documents` (ranged) too; both at once write the files one merge after the other writes."""
+    monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
+    con = duckdb.connect()
+    try:
+        catalog = _shared_catalog(con, tmp_path / "alone")
+        for name in ("shared", "raced"):
+            for part in catalog.parts:
+                (tmp_path / name / part.file).parent.mkdir(parents=True, exist_ok=True)
+                (tmp_path / name / part.file).write_bytes((tmp_path / "alone" / part.file).read_bytes())
+        chosen = compact.due(catalog)
+        assert chosen is not None
+        merged = compact.compact(con, tmp_path / "alone", catalog, "run")
+        alone = {p.relation: p for p in merged.parts if p.segment == "run/c000"}
+
+        shared = compact.Premerging(tmp_path / "shared", catalog, "run", chosen)
+        assert shared.left() == SHARED
+        compact.premerge(shared)  # the thread's share: all but the ranged
+        assert shared.left() == ("documents",)
+        shared.work(con, ranged=True, label="compact")
+        assert shared.left() == ()
+
+        raced = compact.Premerging(tmp_path / "raced", catalog, "run", chosen)
+        beside = threading.Thread(target=compact.premerge, args=(raced,))
+        beside.start()
+        raced.work(con, ranged=True, label="compact")
+        beside.join()
+    finally:
+        con.close()
+    for directory, premerging in (("shared", shared), ("raced", raced)):
+        premerged = premerging.premerged()
+        assert [p.relation for p in premerged.parts] == list(SHARED)
+        for part in premerged.parts:
+            assert part == alone[part.relation]
+            assert (tmp_path / directory / part.file).read_bytes() == (
+                tmp_path / "alone" / part.file
+            ).read_bytes()
+
+
+def test_merges_inside_the_system_pool_at_once_set_the_default_pool_back_when_the_last_leaves() -> None:
+    """`_system_memory` on two threads at once: the system pool while either is inside, pyarrow's own
+    after both (a first build's merges run on the run's thread and the one beside at once)."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    first, second = compact._system_memory(), compact._system_memory()
+    first.__enter__()
+    second.__enter__()
+    assert pa.default_memory_pool().backend_name == "system"
+    first.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == "system"  # the second merge is still inside
+    second.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == before

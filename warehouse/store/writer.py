@@ -109,11 +109,11 @@ class StoreRun:
                 segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
                 merging = due(segments) is not None
                 beside = merging_beside(self.directory, segments, self.run_id) if full and merging else None
-                with beside or nullcontext(lambda: None) as premerged:
+                with beside or nullcontext(lambda _: None) as premerged:
                     with stage("derive"):
                         derived = derive(inputs, con, clear=merging or logs_due(previous))
-                    with stage("compact: wait beside"):
-                        ready = premerged()
+                    with stage("compact: beside, finished"):  # the run's thread takes what is left
+                        ready = premerged(con)
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),

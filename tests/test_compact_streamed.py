@@ -242,6 +242,47 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
 
 
+def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_are_done(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's limit while the derivation runs beside the merges: the tail's less BESIDE_MEMORY (down to
+    BESIDE_FLOOR); the tail's once the thread beside has nothing left to merge."""
+    from warehouse import db
+    from warehouse.store import memory, writer
+
+    monkeypatch.setattr(ingest_module, "CHUNK", 3)
+    monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)
+    monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
+    configured = memory.parse_size(db.MEMORY_LIMIT)
+    assert configured is not None
+    monkeypatch.setattr(memory, "process_rss", lambda: configured // 10)  # the tail's limit: 0.9 of it
+    monkeypatch.setattr(writer, "BESIDE_MEMORY", configured // 5)
+    monkeypatch.setattr(memory, "BESIDE_FLOOR", configured // 10)
+
+    def limit(con: duckdb.DuckDBPyConnection) -> int:
+        size = memory.parse_size(str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+        assert size is not None
+        return size
+
+    deriving: list[int] = []
+    widened: list[int] = []
+    derive, widen = writer.derive, memory.Fitted.widen
+
+    def derive_seen(inputs: Any, con: duckdb.DuckDBPyConnection, **kwargs: Any) -> Any:
+        deriving.append(limit(con))
+        return derive(inputs, con, **kwargs)
+
+    def widen_seen(fit: memory.Fitted, con: duckdb.DuckDBPyConnection) -> None:
+        widen(fit, con)
+        widened.append(limit(con))
+
+    monkeypatch.setattr(writer, "derive", derive_seen)
+    monkeypatch.setattr(memory.Fitted, "widen", widen_seen)
+    ingest(_files(corpus), tmp_path / "wh")
+    assert len(deriving) == 1 and abs(deriving[0] - (configured * 9 // 10 - configured // 5)) <= 1 << 20
+    assert len(widened) == 1 and abs(widened[0] - configured * 9 // 10) <= 1 << 20
+
+
 def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:
     """`_usable`: the premerged parts of the same segments, unless a report they hold died (or came back)
     since; otherwise none, and their files removed."""

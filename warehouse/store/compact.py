@@ -210,8 +210,9 @@ class Premerging:
         return Premerged(self.chosen, self.segment, frozenset(self.dead), tuple(written))
 
 
-def premerge(premerging: Premerging) -> None:
-    """The streamed relations of `premerging` merged on a DuckDB instance of this thread's own."""
+def premerge(premerging: Premerging, then: Callable[[], None] = lambda: None) -> None:
+    """The streamed relations of `premerging` merged on a DuckDB instance of this thread's own; `then`
+    called when none is left for it."""
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{STREAMED_DUCKDB}B'")
@@ -219,23 +220,24 @@ def premerge(premerging: Premerging) -> None:
         premerging.work(con, ranged=False, label="compact beside")
     finally:
         con.close()
+    then()
 
 
 @contextmanager
 def merging_beside(
-    directory: Path, catalog: Catalog, run_id: str
+    directory: Path, catalog: Catalog, run_id: str, then: Callable[[], None] = lambda: None
 ) -> Iterator[Callable[[duckdb.DuckDBPyConnection], Premerged | None]]:
-    """`premerge` of `catalog`'s first due merge on a thread while inside; yields the function that, given
-    the run's connection, merges what the thread has not taken yet on it, then waits for the thread and
-    returns what both wrote. Leaving waits for the thread in any case (an error inside: its files are the
-    run's, removed by its abort)."""
+    """`premerge` of `catalog`'s first due merge on a thread while inside (`then` called on it when it
+    is done); yields the function that, given the run's connection, merges what the thread has not
+    taken yet on it, then waits for the thread and returns what both wrote. Leaving waits for the thread
+    in any case (an error inside: its files are the run's, removed by its abort)."""
     chosen = due(catalog)
     if chosen is None:
         yield lambda con: None
         return
     premerging = Premerging(directory, catalog, run_id, chosen)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-compact")
-    future = pool.submit(premerge, premerging)
+    future = pool.submit(premerge, premerging, then)
 
     def finish(con: duckdb.DuckDBPyConnection) -> Premerged:
         premerging.work(con, ranged=True, label="compact")

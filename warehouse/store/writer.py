@@ -23,7 +23,7 @@ from warehouse.store.compact import compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
-from warehouse.store.memory import fitted
+from warehouse.store.memory import BESIDE_MEMORY, fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
@@ -88,7 +88,11 @@ class StoreRun:
         con = self.parts.release()  # one in-memory instance for the parts, deriving, the logs and compaction
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
-            with fitted(con, db.MEMORY_LIMIT):  # what the process holds is taken off DuckDB's limit
+            segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
+            merging = due(segments) is not None
+            first_merge = full and merging  # its streamed merges beside the derivation, on a thread
+            # what the process holds is taken off DuckDB's limit, and what the merges beside hold meanwhile
+            with fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0) as fit:
                 with stage("write logs"):
                     logs = write_logs(con, self.directory, self.run_id, batch, seq)
                 on_buckets = None
@@ -106,14 +110,20 @@ class StoreRun:
                 inputs = Inputs(
                     self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
                 )
-                segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
-                merging = due(segments) is not None
-                beside = merging_beside(self.directory, segments, self.run_id) if full and merging else None
-                with beside or nullcontext(lambda _: None) as premerged:
-                    with stage("derive"):
-                        derived = derive(inputs, con, clear=merging or logs_due(previous))
-                    with stage("compact: beside, finished"):  # the run's thread takes what is left
-                        ready = premerged(con)
+                widening = con.cursor()  # the thread beside gives the derivation its memory back
+                try:
+                    beside = None
+                    if first_merge:
+                        beside = merging_beside(
+                            self.directory, segments, self.run_id, lambda: fit.widen(widening)
+                        )
+                    with beside or nullcontext(lambda _: None) as premerged:
+                        with stage("derive"):
+                            derived = derive(inputs, con, clear=merging or logs_due(previous))
+                        with stage("compact: beside, finished"):  # the run's thread takes what is left
+                            ready = premerged(con)
+                finally:
+                    widening.close()
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),

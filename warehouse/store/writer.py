@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from warehouse import db
@@ -19,7 +20,7 @@ from warehouse.load import Batch
 from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
-from warehouse.store.compact import compact, due, merging_beside
+from warehouse.store.compact import Premerged, compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
@@ -44,6 +45,11 @@ def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
         con.close()
     remember(version, catalog, runs)
     return catalog, runs
+
+
+def _merged_after(con: duckdb.DuckDBPyConnection) -> Premerged | None:
+    """Nothing merged beside the derivation: `compact` merges it all after."""
+    return None
 
 
 class StoreRun:
@@ -110,20 +116,18 @@ class StoreRun:
                 inputs = Inputs(
                     self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
                 )
-                widening = con.cursor()  # the thread beside gives the derivation its memory back
-                try:
-                    beside = None
-                    if first_merge:
-                        beside = merging_beside(
-                            self.directory, segments, self.run_id, lambda: fit.widen(widening)
+                with ExitStack() as beside:
+                    premerged: Callable[[duckdb.DuckDBPyConnection], Premerged | None] = _merged_after
+                    if first_merge:  # the thread beside gives the derivation its memory back when done
+                        widening = beside.enter_context(closing(con.cursor()))
+                        then = partial(fit.widen, widening)
+                        premerged = beside.enter_context(
+                            merging_beside(self.directory, segments, self.run_id, then)
                         )
-                    with beside or nullcontext(lambda _: None) as premerged:
-                        with stage("derive"):
-                            derived = derive(inputs, con, clear=merging or logs_due(previous))
-                        with stage("compact: beside, finished"):  # the run's thread takes what is left
-                            ready = premerged(con)
-                finally:
-                    widening.close()
+                    with stage("derive"):
+                        derived = derive(inputs, con, clear=merging or logs_due(previous))
+                    with stage("compact: beside, finished"):  # the run's thread takes what is left
+                        ready = premerged(con)
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),

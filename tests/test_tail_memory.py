@@ -67,7 +67,7 @@ def test_work_beside_takes_its_memory_off_the_tail_limit_down_to_its_floor(
     assert shared <= alone  # never more than without the work beside
     assert shared >= min(alone, memory.BESIDE_FLOOR)  # never under its floor unless alone is
     left = configured - max(0, rss - in_duckdb) - beside  # what neither the process nor the work holds
-    if left >= memory.BESIDE_FLOOR:
+    if beside and left >= memory.BESIDE_FLOOR:
         assert shared == min(alone, left)
     assert tail_limit(configured, rss, in_duckdb, 0) == alone
 

@@ -126,3 +126,38 @@ def test_an_older_warehouse_directory_is_left_as_it_was(old_warehouse: Path) -> 
     result = CliRunner().invoke(cli, ["ingest", str(REPORT), "--warehouse", str(copy)])
     assert result.exit_code == 1
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in old_warehouse.iterdir())
+
+
+def _schema_of(con: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[object, ...]]:
+    tables = con.execute(
+        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+        [schema],
+    ).fetchall()
+    version = con.execute(f"SELECT key, value FROM {schema}.warehouse_info ORDER BY key").fetchall()
+    return [*tables, *version]
+
+
+def test_a_schema_created_empty_is_set_up_as_a_checked_one_is() -> None:
+    """The part writer's staging schema is new and empty: `apply_schema(empty=True)` skips the version
+    check and its lookup, and leaves the same tables, columns and version row as the checked path."""
+    from warehouse.db import apply_schema
+
+    con = duckdb.connect()
+    for schema, empty in (("checked", False), ("fresh", True)):
+        con.execute(f"CREATE SCHEMA {schema}")
+        con.execute(f"SET search_path = '{schema}'")
+        apply_schema(con, empty=empty)
+    assert _schema_of(con, "fresh") == _schema_of(con, "checked")
+    assert ("schema_version", SCHEMA_VERSION) in _schema_of(con, "fresh")
+
+
+def test_the_checked_path_still_refuses_an_older_schema() -> None:
+    from warehouse.db import apply_schema
+    from warehouse.errors import SchemaMismatch
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE warehouse_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO warehouse_info VALUES ('schema_version', '4')")
+    with pytest.raises(SchemaMismatch, match="older version"):
+        apply_schema(con, "old.duckdb")

@@ -16,7 +16,7 @@ from etl.places import place_after_overrides
 from etl.records import ParsedReport
 from warehouse.crosschecks import run_cross_checks
 from warehouse.engine import arrow_scans, duckdb
-from warehouse.packed import PackedRows, PackedText, text_array, unpacked
+from warehouse.packed import Column, PackedRows, is_packed, text_array, unpacked
 from warehouse.rows import (
     CHECK_COLUMNS,
     DECIMAL_COLUMNS,
@@ -310,7 +310,7 @@ def _many_rows(new: Sequence[ReportRows | PackedRows], table: str, width: int) -
     plain = [item for item in new if isinstance(item, ReportRows)]
     if len(plain) == len(new):
         return _stacked([item.facts if table == "facts" else item.checks for item in plain], width)
-    held: list[tuple[Sequence[object], tuple[PackedText | tuple[object, ...], ...]]] = []
+    held: list[tuple[Sequence[object], Sequence[Column]]] = []
     total = 0
     for item in new:
         if isinstance(item, PackedRows):
@@ -320,15 +320,16 @@ def _many_rows(new: Sequence[ReportRows | PackedRows], table: str, width: int) -
                 total += count
         else:
             columns = item.facts if table == "facts" else item.checks
-            if columns:
-                held.append((columns[0], columns[1:]))
+            if columns:  # its columns as lists: a tuple among packed columns is a `PackedText`
+                held.append((columns[0], [list(values) for values in columns[1:]]))
                 total += len(columns[0])
     arrow = as_arrow(total * width)
     data: list[Any] = [list(chain.from_iterable(ids for ids, _ in held))]
     for index in range(width - 1):
         parts = [columns[index] for _, columns in held]
-        if arrow and parts and all(isinstance(p, PackedText) for p in parts):
-            data.append(text_array(parts))  # type: ignore[arg-type]
+        packed = [p for p in parts if is_packed(p)]
+        if arrow and parts and len(packed) == len(parts):
+            data.append(text_array(packed))
         else:
             data.append([value for part in parts for value in unpacked(part)])
     return data

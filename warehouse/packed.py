@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from warehouse.rows import (
     CHECK_COLUMNS,
@@ -47,28 +47,30 @@ NOT_TEXT = frozenset({"report_id", "table_no", "page"})
 """Columns not packed: the report id (the driver repeats the report's own) and the integer columns."""
 
 
-@dataclass(frozen=True, slots=True)
-class PackedText:
-    """A text column of one report: its values joined by NUL, UTF-8, with the positions of its NULLs
-    (an empty string there)."""
-
-    count: int
-    data: bytes
-    nulls: tuple[int, ...] = ()
-
-    def __reduce__(self) -> tuple[type[PackedText], tuple[int, bytes, tuple[int, ...]]]:
-        """Pickled as its fields: a third of the cost of a slotted dataclass's default (1.2 against 3.3 µs,
-        ≈ 20 of them a report)."""
-        return (PackedText, (self.count, self.data, self.nulls))
-
-    def values(self) -> list[str | None]:
-        found: list[str | None] = list(self.data.decode("utf-8").split(SEPARATOR))
-        for index in self.nulls:
-            found[index] = None
-        return found
+PackedText = tuple[int, bytes, tuple[int, ...]]
+"""A text column of one report, packed: how many values, their UTF-8 joined by NUL, and the positions of
+its NULLs (an empty string there). A plain tuple, so that pickle writes and reads it in C: as a class,
+each of the ≈ 20 a report cost a Python call in the worker's pickling and another in the driver's
+unpickling, ≈ 0.14 M of the worker's instructions and ≈ 0.16 M of the driver's a report (docs/scale.md
+§5, issue12pp). `packed_values` gives its values back."""
+Values = list[object]
+"""A column of one report left as it is (not text, or text that cannot be packed): a list, which a
+`PackedText` never is (`is_packed`)."""
+Column = PackedText | Values
 
 
-Column = tuple[object, ...] | PackedText
+def is_packed(column: Column | Sequence[object]) -> TypeGuard[PackedText]:
+    """Whether `column` is a `PackedText`: the one kind of column that is a tuple. A `ReportRows`'s own
+    columns are tuples too: they are never mixed with packed ones unlisted (`load._many_rows`)."""
+    return type(column) is tuple
+
+
+def packed_values(column: PackedText) -> list[str | None]:
+    _, data, nulls = column
+    found: list[str | None] = list(data.decode("utf-8").split(SEPARATOR))
+    for index in nulls:
+        found[index] = None
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,35 +99,35 @@ class PackedRows:
 
 def pack_column(values: Sequence[object]) -> Column:
     """`values` as a `PackedText` when every one is text (or NULL) without a NUL; else as they are (a
-    tuple). Joined first, since nearly every column is all text: a NULL or another value fails the join,
+    list). Joined first, since nearly every column is all text: a NULL or another value fails the join,
     and only then are the NULLs looked for."""
     if not values:
-        return tuple(values)
+        return list(values)
     try:
         text = SEPARATOR.join(values)  # type: ignore[arg-type]
         nulls: tuple[int, ...] = ()
     except TypeError:
         nulls = tuple(i for i, v in enumerate(values) if v is None)
         if not nulls:  # a value not text
-            return tuple(values)
+            return list(values)
         try:
             text = SEPARATOR.join(["" if v is None else v for v in values])  # type: ignore[misc]
         except TypeError:
-            return tuple(values)
+            return list(values)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
-        return tuple(values)
+        return list(values)
     if text.count(SEPARATOR) != len(values) - 1:  # a value holds a NUL
-        return tuple(values)
-    return PackedText(len(values), data, nulls)
+        return list(values)
+    return (len(values), data, nulls)
 
 
 def _pack_table(columns: Columns, names: tuple[str, ...]) -> tuple[tuple[Column, ...], int]:
     if not columns:
         return (), 0
     packed = tuple(
-        values if name in NOT_TEXT else pack_column(values)
+        list(values) if name in NOT_TEXT else pack_column(values)
         for name, values in zip(names[1:], columns[1:], strict=True)
     )
     return packed, len(columns[0])
@@ -182,14 +184,14 @@ def _pack_columns(columns: list[list[object]], names: tuple[str, ...]) -> tuple[
     if not columns:
         return ()
     return tuple(
-        tuple(values) if name in NOT_TEXT else pack_column(values)
+        values if name in NOT_TEXT else pack_column(values)
         for name, values in zip(names[1:], columns, strict=True)
     )
 
 
 def unpacked(column: Column) -> Sequence[object]:
     """A column's values, packed or not."""
-    return column.values() if isinstance(column, PackedText) else column
+    return packed_values(column) if is_packed(column) else column
 
 
 def text_array(parts: Sequence[PackedText]) -> pa.Array:
@@ -197,8 +199,8 @@ def text_array(parts: Sequence[PackedText]) -> pa.Array:
     import numpy as np
     import pyarrow as pa
 
-    total = sum(p.count for p in parts)
-    joined = b"\x00".join([p.data for p in parts])
+    total = sum(p[0] for p in parts)
+    joined = b"\x00".join([p[1] for p in parts])
     data = np.frombuffer(joined, dtype=np.uint8)
     separators = np.flatnonzero(data == 0)
     if len(separators) != total - 1:  # never: `pack_column` counted them
@@ -211,13 +213,13 @@ def text_array(parts: Sequence[PackedText]) -> pa.Array:
     text = joined.replace(b"\x00", b"")  # one pass in C: a NumPy mask and its copy cost half as much again
     validity = None
     nulls = 0
-    if any(p.nulls for p in parts):
+    if any(p[2] for p in parts):
         valid = np.ones(total, dtype=bool)
         start = 0
-        for part in parts:
-            if part.nulls:
-                valid[start + np.asarray(part.nulls, dtype=np.int64)] = False
-            start += part.count
+        for count, _, where in parts:
+            if where:
+                valid[start + np.asarray(where, dtype=np.int64)] = False
+            start += count
         nulls = int(total - valid.sum())
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(

@@ -376,7 +376,7 @@ class PartWriter:
         # The schema's tables in a schema of their own, so that `release` leaves an empty database.
         self._con.execute(f"CREATE SCHEMA {STAGING}")
         self._con.execute(f"SET search_path = '{STAGING}'")
-        apply_schema(self._con)
+        apply_schema(self._con, empty=True)
         for table in UNKEYED:
             _unkeyed(self._con, table)
         learn_columns(self._con)

@@ -235,11 +235,52 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     ingest(files, tmp_path / "many")
     assert {"facts", "checks", "report_series", "reports_parsed"} <= set(streamed)  # documents: ranged
     assert None not in streamed.values()
-    assert threads == {"xxgk-compact"}  # a first build's merge beside its derivation
+    assert "xxgk-compact" in threads <= {"xxgk-compact", "MainThread"}  # beside the derivation, and after it
     merged = _segments(tmp_path / "many")
     assert len(merged) == 1 and merged == [(merged[0][0], _segments(tmp_path / "one")[0][1])]
     assert "/c000" in merged[0][0]  # written by the compaction, not a flush
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
+
+
+def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_are_done(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's limit while the derivation runs beside the merges: the tail's less BESIDE_MEMORY (down to
+    BESIDE_FLOOR); the tail's once the thread beside has nothing left to merge."""
+    from warehouse import db
+    from warehouse.store import memory, writer
+
+    monkeypatch.setattr(ingest_module, "CHUNK", 3)
+    monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)
+    monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
+    configured = memory.parse_size(db.MEMORY_LIMIT)
+    assert configured is not None
+    monkeypatch.setattr(memory, "process_rss", lambda: configured // 10)  # the tail's limit: 0.9 of it
+    monkeypatch.setattr(writer, "BESIDE_MEMORY", configured // 5)
+    monkeypatch.setattr(memory, "BESIDE_FLOOR", configured // 10)
+
+    def limit(con: duckdb.DuckDBPyConnection) -> int:
+        size = memory.parse_size(str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+        assert size is not None
+        return size
+
+    deriving: list[int] = []
+    widened: list[int] = []
+    derive, widen = writer.derive, memory.Fitted.widen
+
+    def derive_seen(inputs: Any, con: duckdb.DuckDBPyConnection, **kwargs: Any) -> Any:
+        deriving.append(limit(con))
+        return derive(inputs, con, **kwargs)
+
+    def widen_seen(fit: memory.Fitted, con: duckdb.DuckDBPyConnection) -> None:
+        widen(fit, con)
+        widened.append(limit(con))
+
+    monkeypatch.setattr(writer, "derive", derive_seen)
+    monkeypatch.setattr(memory.Fitted, "widen", widen_seen)
+    ingest(_files(corpus), tmp_path / "wh")
+    assert len(deriving) == 1 and abs(deriving[0] - (configured * 9 // 10 - configured // 5)) <= 1 << 20
+    assert len(widened) == 1 and abs(widened[0] - configured * 9 // 10) <= 1 << 20
 
 
 def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:
@@ -269,3 +310,77 @@ def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(
         assert not (tmp_path / merged.file).exists()
     finally:
         con.close()
+
+
+SHARED = ("reports_parsed", "facts", "checks", "documents", "report_series", "check_inputs")
+
+
+def _shared_catalog(con: duckdb.DuckDBPyConnection, directory: Path) -> Catalog:
+    """Four segments of the relations a first build's merge shares, ten reports each."""
+    held = []
+    for segment in range(compact.FANOUT):
+        reports = [(n, 1 + n % 3) for n in range(segment * 10, segment * 10 + 10)]
+        for relation in SHARED:
+            name = f"parts/run/s{segment}-{relation}.parquet"
+            rows = [(n, 1) for n, _ in reports] if relation in ("reports_parsed", "documents") else reports
+            _segment(con, relation, directory / name, rows)
+            held.append(Part(relation, name, sum(r for _, r in rows), f"run/s{segment}"))
+    return Catalog(parts=tuple(held))
+
+
+def test_a_first_merge_is_shared_by_the_thread_beside_and_the_runs_thread_relation_by_relation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Premerging`: the thread beside the derivation takes the streamed relations only; the run's thread
+    any left, `documents` (ranged) too; both at once write the files one merge after the other writes."""
+    monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
+    con = duckdb.connect()
+    try:
+        catalog = _shared_catalog(con, tmp_path / "alone")
+        for name in ("shared", "raced"):
+            for part in catalog.parts:
+                (tmp_path / name / part.file).parent.mkdir(parents=True, exist_ok=True)
+                (tmp_path / name / part.file).write_bytes((tmp_path / "alone" / part.file).read_bytes())
+        chosen = compact.due(catalog)
+        assert chosen is not None
+        merged = compact.compact(con, tmp_path / "alone", catalog, "run")
+        alone = {p.relation: p for p in merged.parts if p.segment == "run/c000"}
+
+        shared = compact.Premerging(tmp_path / "shared", catalog, "run", chosen)
+        assert shared.left() == SHARED
+        compact.premerge(shared)  # the thread's share: all but the ranged
+        assert shared.left() == ("documents",)
+        shared.work(con, ranged=True, label="compact")
+        assert shared.left() == ()
+
+        raced = compact.Premerging(tmp_path / "raced", catalog, "run", chosen)
+        beside = threading.Thread(target=compact.premerge, args=(raced,))
+        beside.start()
+        raced.work(con, ranged=True, label="compact")
+        beside.join()
+    finally:
+        con.close()
+    for directory, premerging in (("shared", shared), ("raced", raced)):
+        premerged = premerging.premerged()
+        assert [p.relation for p in premerged.parts] == list(SHARED)
+        for part in premerged.parts:
+            assert part == alone[part.relation]
+            assert (tmp_path / directory / part.file).read_bytes() == (
+                tmp_path / "alone" / part.file
+            ).read_bytes()
+
+
+def test_merges_inside_the_system_pool_at_once_set_the_default_pool_back_when_the_last_leaves() -> None:
+    """`_system_memory` on two threads at once: the system pool while either is inside, pyarrow's own
+    after both (a first build's merges run on the run's thread and the one beside at once)."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    first, second = compact._system_memory(), compact._system_memory()
+    first.__enter__()
+    second.__enter__()
+    assert pa.default_memory_pool().backend_name == "system"
+    first.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == "system"  # the second merge is still inside
+    second.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == before

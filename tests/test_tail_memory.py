@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 from warehouse import db
@@ -51,6 +53,32 @@ def test_the_tail_limit_takes_off_what_the_process_holds_outside_duckdb() -> Non
     assert tail_limit(gb, rss=50 * MB, in_duckdb=80 * MB) == gb  # never over the configured limit
 
 
+@given(
+    configured=st.integers(1, 4000).map(lambda n: n * MB),
+    rss=st.integers(0, 5000).map(lambda n: n * MB),
+    in_duckdb=st.integers(0, 2000).map(lambda n: n * MB),
+    beside=st.integers(0, 1000).map(lambda n: n * MB),
+)
+def test_work_beside_takes_its_memory_off_the_tail_limit_down_to_its_floor(
+    configured: int, rss: int, in_duckdb: int, beside: int
+) -> None:
+    alone = tail_limit(configured, rss, in_duckdb)
+    shared = tail_limit(configured, rss, in_duckdb, beside)
+    assert shared <= alone  # never more than without the work beside
+    assert shared >= min(alone, memory.BESIDE_FLOOR)  # never under its floor unless alone is
+    left = configured - max(0, rss - in_duckdb) - beside  # what neither the process nor the work holds
+    if beside and left >= memory.BESIDE_FLOOR:
+        assert shared == min(alone, left)
+    assert tail_limit(configured, rss, in_duckdb, 0) == alone
+
+
+def test_the_100k_builds_tail_leaves_room_for_the_merges_beside() -> None:
+    """The real 100k build held ≈ 0.43 GB when its tail began (docs/scale.md §5, issue12tf)."""
+    gb = 1000 * MB
+    assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
+    assert tail_limit(gb, rss=430 * MB, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_FLOOR
+
+
 def _limit(con: duckdb.DuckDBPyConnection) -> int:
     shown = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
     size = parse_size(shown)
@@ -63,9 +91,27 @@ def test_fitted_sets_the_limit_from_the_process_and_restores_it(monkeypatch: pyt
     try:
         configured = _limit(con)
         monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
-        with fitted(con, db.MEMORY_LIMIT) as limit:
+        with fitted(con, db.MEMORY_LIMIT) as fit:
+            limit = fit.limit
             assert limit is not None and limit < configured
             assert abs(_limit(con) - limit) <= 1 << 20  # DuckDB shows it rounded to 0.1 MiB
+        assert abs(_limit(con) - configured) <= 1 << 20
+    finally:
+        con.close()
+
+
+def test_a_fitted_limit_with_work_beside_is_widened_when_it_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    con = db.connect(None)
+    try:
+        configured = _limit(con)
+        monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
+        with fitted(con, db.MEMORY_LIMIT, beside=configured // 4) as fit:
+            assert fit.limit is not None and fit.alone is not None and fit.limit < fit.alone < configured
+            assert abs(_limit(con) - fit.limit) <= 1 << 20
+            cursor = con.cursor()  # the thread beside's, on the same instance
+            fit.widen(cursor)
+            cursor.close()
+            assert abs(_limit(con) - fit.alone) <= 1 << 20
         assert abs(_limit(con) - configured) <= 1 << 20
     finally:
         con.close()

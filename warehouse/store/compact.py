@@ -17,6 +17,7 @@ build's streamed merges run on a thread beside its derivation (`merging_beside`)
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -153,44 +154,98 @@ class Premerged:
     parts: tuple[Part, ...]
 
 
-def premerge(directory: Path, catalog: Catalog, run_id: str) -> Premerged | None:
-    """The relations of `compact`'s first merge that are streamed (`_streamed_merge`), written on a DuckDB
-    instance of their own: the work a thread can do while the derivation runs on the run's instance
-    (the merge reads the segments, which stay until the version is published, and writes new files)."""
-    chosen = due(catalog)
-    if chosen is None:
+class Premerging:
+    """The merges of `compact`'s first merge that can be written ahead of it, taken one relation at a
+    time by whoever is free: the thread beside the derivation (the streamed ones, on a DuckDB instance of
+    its own: the merge reads the segments, which stay until the version is published, and writes new
+    files) and, once the derivation is done, the run's thread too (any of them, the ranged `documents`
+    too), so that the second core is not left idle while the last merges finish."""
+
+    def __init__(self, directory: Path, catalog: Catalog, run_id: str, chosen: list[str]) -> None:
+        merging = set(chosen)
+        self.directory = directory
+        self.chosen = tuple(chosen)
+        self.segment = _merged_segment(run_id, 0)
+        self.dead = sorted(catalog.dead)
+        self._left = [
+            (relation, found)
+            for relation in PART_RELATIONS
+            if (found := _merging_parts(catalog, merging, relation))
+            and (relation in RANGED or _streamed(relation, found))
+        ]
+        self._written: list[Part] = []
+        self._lock = threading.Lock()
+
+    def left(self) -> tuple[str, ...]:
+        """The relations no one has taken yet."""
+        with self._lock:
+            return tuple(relation for relation, _ in self._left)
+
+    def work(self, con: duckdb.DuckDBPyConnection, *, ranged: bool, label: str) -> None:
+        """Merge relations not yet taken on `con` until none is left (`ranged`: the ranged ones too)."""
+        while (taken := self._take(ranged)) is not None:
+            relation, chosen_parts = taken
+            name = f"parts/{self.segment}-{relation}.parquet"
+            files, target = [p.file for p in chosen_parts], self.directory / name
+            with stage(f"{label}: {relation}"):
+                if relation in RANGED:
+                    rows: int | None = _ranged_merge(con, self.directory, relation, files, self.dead, target)
+                else:
+                    rows = _streamed_merge(con, self.directory, relation, files, self.dead, target)
+            if rows is not None:
+                with self._lock:
+                    self._written.append(Part(relation, name, rows, self.segment))
+
+    def _take(self, ranged: bool) -> tuple[str, list[Part]] | None:
+        with self._lock:
+            for index, (relation, _) in enumerate(self._left):
+                if ranged or relation not in RANGED:
+                    return self._left.pop(index)
         return None
-    segment, merging, dead = _merged_segment(run_id, 0), set(chosen), sorted(catalog.dead)
-    written: list[Part] = []
+
+    def premerged(self) -> Premerged:
+        """What was written, in PART_RELATIONS' order."""
+        with self._lock:
+            written = sorted(self._written, key=lambda p: PART_RELATIONS.index(p.relation))
+        return Premerged(self.chosen, self.segment, frozenset(self.dead), tuple(written))
+
+
+def premerge(premerging: Premerging, then: Callable[[], None] = lambda: None) -> None:
+    """The streamed relations of `premerging` merged on a DuckDB instance of this thread's own; `then`
+    called when none is left for it."""
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{STREAMED_DUCKDB}B'")
         con.execute("SET threads = 1")
-        for relation in PART_RELATIONS:
-            chosen_parts = _merging_parts(catalog, merging, relation)
-            if not _streamed(relation, chosen_parts):
-                continue
-            name = f"parts/{segment}-{relation}.parquet"
-            with stage(f"compact beside: {relation}"):
-                files = [p.file for p in chosen_parts]
-                rows = _streamed_merge(con, directory, relation, files, dead, directory / name)
-            if rows is not None:
-                written.append(Part(relation, name, rows, segment))
+        premerging.work(con, ranged=False, label="compact beside")
     finally:
         con.close()
-    return Premerged(tuple(chosen), segment, frozenset(dead), tuple(written))
+    then()
 
 
 @contextmanager
 def merging_beside(
-    directory: Path, catalog: Catalog, run_id: str
-) -> Iterator[Callable[[], Premerged | None]]:
-    """`premerge` of `catalog` on a thread while inside; yields the function that waits for it. Leaving
-    waits for the thread in any case (an error inside: its files are the run's, removed by its abort)."""
+    directory: Path, catalog: Catalog, run_id: str, then: Callable[[], None] = lambda: None
+) -> Iterator[Callable[[duckdb.DuckDBPyConnection], Premerged | None]]:
+    """`premerge` of `catalog`'s first due merge on a thread while inside (`then` called on it when it
+    is done); yields the function that, given the run's connection, merges what the thread has not
+    taken yet on it, then waits for the thread and returns what both wrote. Leaving waits for the thread
+    in any case (an error inside: its files are the run's, removed by its abort)."""
+    chosen = due(catalog)
+    if chosen is None:
+        yield lambda con: None
+        return
+    premerging = Premerging(directory, catalog, run_id, chosen)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-compact")
-    future = pool.submit(premerge, directory, catalog, run_id)
+    future = pool.submit(premerge, premerging, then)
+
+    def finish(con: duckdb.DuckDBPyConnection) -> Premerged:
+        premerging.work(con, ranged=True, label="compact")
+        future.result()
+        return premerging.premerged()
+
     try:
-        yield future.result
+        yield finish
     finally:
         pool.shutdown(wait=True)
 
@@ -400,19 +455,32 @@ def _streamed_merge(
             return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
 
 
+_SYSTEM_MEMORY = threading.Lock()
+_SYSTEM_MEMORY_USERS: list[pa.MemoryPool] = []
+"""The pool `_system_memory` set aside while a merge is inside it (one entry a merge inside: a first
+build's merges can run on two threads at once, and pyarrow's default pool is the process's)."""
+
+
 @contextmanager
 def _system_memory() -> Iterator[None]:
     """pyarrow's allocations inside made by the C library's allocator, and what they freed handed back
     after: pyarrow's own pool (mimalloc) kept ≈ 0.25 GB of a 100k facts merge resident after it, and the
-    next relation's merge grew on top of it."""
+    next relation's merge grew on top of it. The pool is set back when the last merge inside leaves."""
     import pyarrow as pa
 
-    pool = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
+    with _SYSTEM_MEMORY:
+        if not _SYSTEM_MEMORY_USERS:
+            _SYSTEM_MEMORY_USERS.append(pa.default_memory_pool())
+            pa.set_memory_pool(pa.system_memory_pool())
+        else:
+            _SYSTEM_MEMORY_USERS.append(_SYSTEM_MEMORY_USERS[0])
     try:
         yield
     finally:
-        pa.set_memory_pool(pool)
+        with _SYSTEM_MEMORY:
+            pool = _SYSTEM_MEMORY_USERS.pop()
+            if not _SYSTEM_MEMORY_USERS:
+                pa.set_memory_pool(pool)
         give_back()
 
 

@@ -7,7 +7,9 @@ top of it. The full build of 100k reports held ≈ 0.5 GB outside DuckDB when it
 began, and DuckDB then filled its 1 GB: 1.57 GB (docs/scale.md §5, the full build of 100k national
 reports). From the last file on, DuckDB's limit is the configured one less what the process holds outside
 DuckDB, but never below half the configured one (`tail_limit`): the process stays near the configured
-limit however many reports the run parsed, and what needs more spills to the run's spill folder.
+limit however many reports the run parsed, and what needs more spills to the run's spill folder. While a
+first build's merges run beside its derivation (store/compact.py `merging_beside`), what they hold is taken
+off too (`BESIDE_MEMORY`, down to `BESIDE_FLOOR`), and given back when they are done (`Fitted.widen`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import ctypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from warehouse.engine import duckdb
 
@@ -34,6 +37,15 @@ UNITS = {
 FLOOR = 2
 """The tail's limit is at least 1/FLOOR of the configured one: the full derivation of 100k reports needs
 128–256 MB of DuckDB memory (docs/scale.md §5, a full derivation in groups)."""
+BESIDE_MEMORY = 330 * 1000**2
+"""What a first build's merges beside its derivation hold outside the derivation's DuckDB: their own
+DuckDB (STREAMED_DUCKDB, 128 MB) and ≈ 0.2 GB of pyarrow's readers and rows in flight (docs/scale.md §5,
+issue12tm). Taken off the derivation's limit while they run: the 100k build's peak was the derivation's
+rollups at the tail's limit with the facts merge beside (docs/scale.md §5, issue12tf)."""
+BESIDE_FLOOR = 320 * 1000**2
+"""The derivation's limit while merges run beside it is at least this (or the limit without them, if
+less): the rollups of the real 100k build ran out of memory at 200 MB and held 286 MiB at 300 MB
+(docs/scale.md §5, issue12tf)."""
 
 
 def parse_size(text: str) -> int | None:
@@ -44,11 +56,15 @@ def parse_size(text: str) -> int | None:
     return int(float(found.group(1)) * UNITS[found.group(2).lower()])
 
 
-def tail_limit(configured: int, rss: int, in_duckdb: int) -> int:
+def tail_limit(configured: int, rss: int, in_duckdb: int, beside: int = 0) -> int:
     """DuckDB's limit for the tail: `configured` less what the process holds outside DuckDB (`rss` less
-    `in_duckdb`), at least `configured` / FLOOR, never more than `configured`."""
+    `in_duckdb`), at least `configured` / FLOOR, never more than `configured`; with `beside` bytes held
+    by work beside it, that much less again, down to BESIDE_FLOOR (never more than without it)."""
     held = max(0, rss - in_duckdb)
-    return min(configured, max(configured // FLOOR, configured - held))
+    alone = min(configured, max(configured // FLOOR, configured - held))
+    if not beside:
+        return alone
+    return min(alone, max(BESIDE_FLOOR, configured - held - beside))
 
 
 def process_rss() -> int | None:
@@ -79,20 +95,36 @@ def give_back() -> None:
     trim(0)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """DuckDB's limit `fitted` set (None: left as it was), and the one it would set without work beside."""
+
+    limit: int | None
+    alone: int | None = None
+
+    def widen(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The limit without the work beside set on `con`'s instance (a cursor of another thread may set
+        it: the setting is the instance's): the work beside is done."""
+        if self.limit is not None and self.alone is not None and self.alone > self.limit:
+            con.execute(f"SET memory_limit = '{self.alone}B'")
+
+
 @contextmanager
-def fitted(con: duckdb.DuckDBPyConnection, configured: str) -> Iterator[int | None]:
+def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: int = 0) -> Iterator[Fitted]:
     """DuckDB's memory limit of `con`'s instance (set to `configured` when it was opened, warehouse/db.py)
-    set to `tail_limit` while inside, `configured` again after; yields the limit set in bytes (None:
-    left as it was, the configured limit or the process's resident size unknown)."""
+    set to `tail_limit` while inside (`beside`: bytes that work beside holds, until `Fitted.widen`),
+    `configured` again after; yields the limits (None: left as it was, the configured limit or the
+    process's resident size unknown)."""
     total = parse_size(configured)
     give_back()
     rss = process_rss()
     if total is None or rss is None:
-        yield None
+        yield Fitted(None)
         return
-    limit = tail_limit(total, rss, duckdb_bytes(con))
-    con.execute(f"SET memory_limit = '{limit}B'")
+    in_duckdb = duckdb_bytes(con)
+    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), tail_limit(total, rss, in_duckdb))
+    con.execute(f"SET memory_limit = '{fit.limit}B'")
     try:
-        yield limit
+        yield fit
     finally:
         con.execute(f"SET memory_limit = '{configured}'")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from warehouse import db
@@ -19,11 +20,11 @@ from warehouse.load import Batch
 from warehouse.packed import PackedRows
 from warehouse.rows import ReportRows
 from warehouse.store.catalog import Catalog, bucket_count, is_store_version, read_catalog, recall, remember
-from warehouse.store.compact import compact, due, merging_beside
+from warehouse.store.compact import Premerged, compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
-from warehouse.store.memory import fitted
+from warehouse.store.memory import BESIDE_MEMORY, fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
@@ -44,6 +45,11 @@ def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
         con.close()
     remember(version, catalog, runs)
     return catalog, runs
+
+
+def _merged_after(con: duckdb.DuckDBPyConnection) -> Premerged | None:
+    """Nothing merged beside the derivation: `compact` merges it all after."""
+    return None
 
 
 class StoreRun:
@@ -88,7 +94,11 @@ class StoreRun:
         con = self.parts.release()  # one in-memory instance for the parts, deriving, the logs and compaction
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
-            with fitted(con, db.MEMORY_LIMIT):  # what the process holds is taken off DuckDB's limit
+            segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
+            merging = due(segments) is not None
+            first_merge = full and merging  # its streamed merges beside the derivation, on a thread
+            # what the process holds is taken off DuckDB's limit, and what the merges beside hold meanwhile
+            with fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0) as fit:
                 with stage("write logs"):
                     logs = write_logs(con, self.directory, self.run_id, batch, seq)
                 on_buckets = None
@@ -106,14 +116,18 @@ class StoreRun:
                 inputs = Inputs(
                     self.directory, known, written, batch, self.run_id, full, n_buckets, on_buckets
                 )
-                segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
-                merging = due(segments) is not None
-                beside = merging_beside(self.directory, segments, self.run_id) if full and merging else None
-                with beside or nullcontext(lambda: None) as premerged:
+                with ExitStack() as beside:
+                    premerged: Callable[[duckdb.DuckDBPyConnection], Premerged | None] = _merged_after
+                    if first_merge:  # the thread beside gives the derivation its memory back when done
+                        widening = beside.enter_context(closing(con.cursor()))
+                        then = partial(fit.widen, widening)
+                        premerged = beside.enter_context(
+                            merging_beside(self.directory, segments, self.run_id, then)
+                        )
                     with stage("derive"):
                         derived = derive(inputs, con, clear=merging or logs_due(previous))
-                    with stage("compact: wait beside"):
-                        ready = premerged()
+                    with stage("compact: beside, finished"):  # the run's thread takes what is left
+                        ready = premerged(con)
                 catalog = replace(
                     previous,
                     parts=previous.parts + written.parts + tuple(logs),

@@ -140,10 +140,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection, path: str | Path = "", *, empty
     if not empty:
         check_version(con, path or "the warehouse")
     con.execute(schema_sql())
-    found = (
-        ()
-        if empty
-        else con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
-    )
-    if not found:
+    recorded = "SELECT value FROM warehouse_info WHERE key = 'schema_version'"
+    if empty or not con.execute(recorded).fetchall():
         con.execute("INSERT INTO warehouse_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])

@@ -225,16 +225,17 @@ def premerge(premerging: Premerging, then: Callable[[], None] = lambda: None) ->
 
 @contextmanager
 def merging_beside(
-    directory: Path, catalog: Catalog, run_id: str, then: Callable[[], None] = lambda: None
+    directory: Path,
+    catalog: Catalog,
+    chosen: list[str],
+    run_id: str,
+    then: Callable[[], None] = lambda: None,
 ) -> Iterator[Callable[[duckdb.DuckDBPyConnection], Premerged | None]]:
-    """`premerge` of `catalog`'s first due merge on a thread while inside (`then` called on it when it
-    is done); yields the function that, given the run's connection, merges what the thread has not
-    taken yet on it, then waits for the thread and returns what both wrote. Leaving waits for the thread
-    in any case (an error inside: its files are the run's, removed by its abort)."""
-    chosen = due(catalog)
-    if chosen is None:
-        yield lambda con: None
-        return
+    """`premerge` of `catalog`'s first due merge, of the segments `chosen` (`due`'s), on a thread while
+    inside (`then` called on it when it is done); yields the function that, given the run's connection,
+    merges what the thread has not taken yet on it, then waits for the thread and returns what both
+    wrote. Leaving waits for the thread in any case (an error inside: its files are the run's, removed by
+    its abort)."""
     premerging = Premerging(directory, catalog, run_id, chosen)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-compact")
     future = pool.submit(premerge, premerging, then)
@@ -455,32 +456,48 @@ def _streamed_merge(
             return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
 
 
-_SYSTEM_MEMORY = threading.Lock()
-_SYSTEM_MEMORY_USERS: list[pa.MemoryPool] = []
-"""The pool `_system_memory` set aside while a merge is inside it (one entry a merge inside: a first
-build's merges can run on two threads at once, and pyarrow's default pool is the process's)."""
+class _SystemPool:
+    """pyarrow's default pool set to the C library's while at least one merge is inside `_system_memory`,
+    the pool it replaced set back when the last leaves: a first build's merges can run on two threads at
+    once, and pyarrow's default pool is the process's."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._replaced: pa.MemoryPool | None = None
+
+    def enter(self) -> None:
+        import pyarrow as pa
+
+        with self._lock:
+            if not self._inside:
+                self._replaced = pa.default_memory_pool()
+                pa.set_memory_pool(pa.system_memory_pool())
+            self._inside += 1
+
+    def leave(self) -> None:
+        import pyarrow as pa
+
+        with self._lock:
+            self._inside -= 1
+            if not self._inside and self._replaced is not None:
+                pa.set_memory_pool(self._replaced)
+                self._replaced = None
+
+
+_SYSTEM_POOL = _SystemPool()
 
 
 @contextmanager
 def _system_memory() -> Iterator[None]:
     """pyarrow's allocations inside made by the C library's allocator, and what they freed handed back
     after: pyarrow's own pool (mimalloc) kept ≈ 0.25 GB of a 100k facts merge resident after it, and the
-    next relation's merge grew on top of it. The pool is set back when the last merge inside leaves."""
-    import pyarrow as pa
-
-    with _SYSTEM_MEMORY:
-        if not _SYSTEM_MEMORY_USERS:
-            _SYSTEM_MEMORY_USERS.append(pa.default_memory_pool())
-            pa.set_memory_pool(pa.system_memory_pool())
-        else:
-            _SYSTEM_MEMORY_USERS.append(_SYSTEM_MEMORY_USERS[0])
+    next relation's merge grew on top of it."""
+    _SYSTEM_POOL.enter()
     try:
         yield
     finally:
-        with _SYSTEM_MEMORY:
-            pool = _SYSTEM_MEMORY_USERS.pop()
-            if not _SYSTEM_MEMORY_USERS:
-                pa.set_memory_pool(pool)
+        _SYSTEM_POOL.leave()
         give_back()
 
 

@@ -95,8 +95,9 @@ class StoreRun:
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here
             segments = Catalog(parts=previous.parts + written.parts, dead=previous.dead)
-            merging = due(segments) is not None
-            first_merge = full and merging  # its streamed merges beside the derivation, on a thread
+            chosen = due(segments)
+            merging = chosen is not None
+            first_merge = chosen if full else None  # its streamed merges beside the derivation, on a thread
             # what the process holds is taken off DuckDB's limit, and what the merges beside hold meanwhile
             with fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0) as fit:
                 with stage("write logs"):
@@ -122,7 +123,7 @@ class StoreRun:
                         widening = beside.enter_context(closing(con.cursor()))
                         then = partial(fit.widen, widening)
                         premerged = beside.enter_context(
-                            merging_beside(self.directory, segments, self.run_id, then)
+                            merging_beside(self.directory, segments, first_merge, self.run_id, then)
                         )
                     with stage("derive"):
                         derived = derive(inputs, con, clear=merging or logs_due(previous))

@@ -1074,14 +1074,22 @@ def _fold(
 
 
 GROUP_REPORTS = 20_000
-"""A full build derives the provinces' tables about this many reports at a time (a larger province alone)."""
+"""A full build derives the provinces' tables about this many reports at a time: whole provinces packed
+into groups (a larger province alone)."""
+CHUNK_REPORTS = GROUP_REPORTS
+"""…and the per-report rows and cube contributions of a group of more current reports than this computed
+in chunks of its places of about this many (`_place_chunks`), its files then written once."""
+STAGED = ("new_failed", "new_profile", "new_ranking", "new_gaps")
+"""A chunk's per-report rows (`_build_group`), appended to `roll_staged_<table>` and put back as the table
+once every chunk is done: the province's files are then written from them as from one group's."""
 
 
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:
     """Every rollup built from the current reports of `catalog` (its parts and buckets), a group of
-    provinces at a time, so that memory is bounded by the largest group and not by the warehouse. An
-    agency's coverage goes with the province of its latest current report (schema.sql's `agencies`),
-    and is computed from all its reports, wherever they are."""
+    provinces at a time, so that memory is bounded by the largest group and not by the warehouse (a
+    province larger than a group has its rows computed in chunks of its places). An agency's coverage goes
+    with the province of its latest current report (schema.sql's `agencies`), and is computed from all its
+    reports, wherever they are."""
     from warehouse.store.version import scan_sql
 
     def scan(relation: str) -> str:
@@ -1098,14 +1106,16 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         f"SELECT province_code, count(*) FROM ({reports}) GROUP BY ALL ORDER BY province_code NULLS LAST"
     ).fetchall()
     files: dict[str, tuple[str, ...]] = {}
+    where = "(list_contains($codes, province_code) OR (province_code IS NULL AND $none))"
     for group in packed_groups([(code, int(n)) for code, n in sizes], GROUP_REPORTS):
-        codes = [c for c in group if c is not None]
-        listed = ", ".join("'" + str(c).replace("'", "''") + "'" for c in codes) or "NULL"
-        where = f"(province_code IN ({listed})" + (" OR province_code IS NULL)" if None in group else ")")
-        con.execute(f"CREATE OR REPLACE TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}")
-        con.execute(f"""
+        chosen = {"codes": [str(c) for c in group if c is not None], "none": None in group}
+        con.execute(f"CREATE OR REPLACE TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}", chosen)
+        con.execute(
+            f"""
             CREATE OR REPLACE TABLE roll_agencies AS SELECT * FROM ({reports})
-            WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""")
+            WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""",
+            chosen,
+        )
         con.execute("CREATE OR REPLACE TABLE roll_old AS SELECT * FROM roll_new WHERE false")
         change = Change(
             "roll_old",
@@ -1121,6 +1131,68 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
     return files
 
 
+PLACE_KEY = ("province_code", "city_code", "county_code")
+"""A chunk of a group's current reports is a set of these (a county's reports, or a city's or province's
+own): every cube row at grain K is one chunk's, so the chunks' K rows are the group's without a sum."""
+
+
+def _place_chunks(con: Connection) -> int:
+    """How many chunks of places of about CHUNK_REPORTS current reports (`new_current`) the group's rows
+    are computed in; with more than one, `roll_chunks` maps each place (PLACE_KEY) to its chunk."""
+    keys = ", ".join(PLACE_KEY)
+    counts = con.execute(
+        f"SELECT {keys}, count(*) FROM new_current GROUP BY ALL ORDER BY ALL NULLS LAST"
+    ).fetchall()
+    chunks = packed_groups([(tuple(row[:-1]), int(row[-1])) for row in counts], CHUNK_REPORTS)
+    if len(chunks) < 2:
+        return len(chunks)
+    con.execute(
+        f"CREATE OR REPLACE TABLE roll_chunks ({', '.join(f'{k} VARCHAR' for k in PLACE_KEY)}, chunk INTEGER)"
+    )
+    con.executemany(
+        "INSERT INTO roll_chunks VALUES (?, ?, ?, ?)",
+        [[*place, number] for number, chunk in enumerate(chunks) for place in chunk],
+    )
+    return len(chunks)
+
+
+def _chunk_sources(con: Connection, sources: Sources, new_checks: str, chunk: int) -> tuple[Sources, str]:
+    """The sources and cross-report checks of one chunk's current reports (`roll_chunk_ids`)."""
+    matched = " AND ".join(f"r.{k} IS NOT DISTINCT FROM c.{k}" for k in PLACE_KEY)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE roll_chunk_ids AS
+        SELECT r.report_id FROM new_current AS r JOIN roll_chunks AS c ON {matched} WHERE c.chunk = $chunk""",
+        {"chunk": chunk},
+    )
+    within = "WHERE report_id IN (SELECT report_id FROM roll_chunk_ids)"
+    chunked = Sources(
+        sources.directory,
+        f"SELECT * FROM ({sources.facts}) {within}",
+        f"SELECT * FROM ({sources.series}) {within}",
+        f"SELECT * FROM ({sources.own_checks}) {within}",
+    )
+    return chunked, f"SELECT * FROM ({new_checks}) {within}"
+
+
+def _stage_rows(con: Connection, chunk: int) -> None:
+    """A chunk's STAGED tables appended to the earlier chunks'."""
+    for table in STAGED:
+        if chunk == 0:
+            con.execute(f"CREATE OR REPLACE TABLE roll_staged_{table} AS SELECT * FROM {table}")
+        else:
+            con.execute(f"INSERT INTO roll_staged_{table} SELECT * FROM {table}")
+        con.execute(f"DROP TABLE {table}")
+
+
+def _staged_rows(con: Connection) -> None:
+    """The STAGED tables of every chunk, as one group's."""
+    for table in STAGED:
+        con.execute(f"ALTER TABLE roll_staged_{table} RENAME TO {table}")
+    con.execute("DROP TABLE roll_chunks")
+    con.execute("DROP TABLE roll_chunk_ids")
+
+
 def _build_group(
     con: Connection, sources: Sources, change: Change, run_id: str
 ) -> dict[str, tuple[str, ...]]:
@@ -1129,8 +1201,9 @@ def _build_group(
     read once, not once per side), a province's cube rows are the grains' rows as they are (each group
     once: the two sums of a fold, over 1.8 M rows at 100k reports, were 40 % of the build's sorting and
     summing) and its per-report rows are sorted once; `agg_ranking` is summed from the profile rows (a
-    subset of the same series rows). The coverage is computed on a second cursor beside the rest, and
-    the files are written on two."""
+    subset of the same series rows). The rows are computed in chunks of places (`_place_chunks`) when
+    the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor beside
+    the rest, and the files are written on two."""
     con.execute(f"CREATE OR REPLACE TABLE changed_ids AS SELECT report_id FROM {change.new_reports}")
     _create_deltas(con)
     touched = _touched(con, change)
@@ -1138,22 +1211,32 @@ def _build_group(
     con.execute(f"""
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {change.new_reports} WHERE NOT is_current""")
+    chunks = _place_chunks(con)
 
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, Rollups(), touched, sources.directory)
         _agency_rows(cursor)
 
-    def rows() -> None:
+    def chunk_rows(chunk_sources: Sources, new_checks: str) -> None:
         with stage("rollups: differences"):
-            _built_contributions(con, sources, change.new_checks)
+            _built_contributions(con, chunk_sources, new_checks)
+        with stage("rollups: failed rows"):
+            _failed_rows(con, new_checks, chunk_sources)
+        with stage("rollups: profile rows"):
+            _profile_rows(con, chunk_sources)
+        with stage("rollups: gap rows"):
+            _gap_rows(con, chunk_sources)
+
+    def rows() -> None:
+        if chunks < 2:
+            chunk_rows(sources, change.new_checks)
+        else:
+            for chunk in range(chunks):
+                chunk_rows(*_chunk_sources(con, sources, change.new_checks, chunk))
+                _stage_rows(con, chunk)
+            _staged_rows(con)
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
-        with stage("rollups: failed rows"):
-            _failed_rows(con, change.new_checks, sources)
-        with stage("rollups: profile rows"):
-            _profile_rows(con, sources)
-        with stage("rollups: gap rows"):
-            _gap_rows(con, sources)
 
     with stage("rollups: rows, coverage beside"):  # coverage reads none of what the rows write
         if BUILD_BESIDE:

@@ -1202,8 +1202,8 @@ def _build_group(
     once: the two sums of a fold, over 1.8 M rows at 100k reports, were 40 % of the build's sorting and
     summing) and its per-report rows are sorted once; `agg_ranking` is summed from the profile rows (a
     subset of the same series rows). The rows are computed in chunks of places (`_place_chunks`) when
-    the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor beside
-    the rest, and the files are written on two."""
+    the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor
+    beside the rest, and the files are written on two."""
     con.execute(f"CREATE OR REPLACE TABLE changed_ids AS SELECT report_id FROM {change.new_reports}")
     _create_deltas(con)
     touched = _touched(con, change)

@@ -22,6 +22,7 @@ reports.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -1077,8 +1078,8 @@ GROUP_REPORTS = 20_000
 """A full build derives the provinces' tables about this many reports at a time: whole provinces packed
 into groups (a larger province alone)."""
 CHUNK_REPORTS = GROUP_REPORTS
-"""…and the per-report rows and cube contributions of a group of more current reports than this computed
-in chunks of its places of about this many (`_place_chunks`), its files then written once."""
+"""…and the cube sums and per-report rows of a group of more current reports than this computed in chunks
+of report ids of about this many (`_id_ranges`), its files then written once."""
 STAGED = ("new_failed", "new_profile", "new_ranking", "new_gaps")
 """A chunk's per-report rows (`_build_group`), appended to `roll_staged_<table>` and put back as the table
 once every chunk is done: the province's files are then written from them as from one group's."""
@@ -1131,41 +1132,32 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
     return files
 
 
-PLACE_KEY = ("province_code", "city_code", "county_code")
-"""A chunk of a group's current reports is a set of these (a county's reports, or a city's or province's
-own): every cube row at grain K is one chunk's, so the chunks' K rows are the group's without a sum."""
+def _id_ranges(con: Connection) -> list[str]:
+    """Conditions on `report_id` that cut the group's current reports (`new_current`) into chunks of about
+    CHUNK_REPORTS each, in report order (the parts are sorted by report id: a chunk's reads skip the row
+    groups outside its range); [""] (no condition) for one chunk."""
+    ids = [
+        str(row[0]) for row in con.execute("SELECT report_id FROM new_current ORDER BY report_id").fetchall()
+    ]
+    chunks = -(-len(ids) // CHUNK_REPORTS)
+    if chunks < 2:
+        return [""]
+    size = -(-len(ids) // chunks)
+    bounds: list[str | None] = [None, *ids[size::size], None]
+    return [
+        " AND ".join(
+            ([f"report_id >= {quoted(low)}"] if low is not None else [])
+            + ([f"report_id < {quoted(high)}"] if high is not None else [])
+        )
+        for low, high in itertools.pairwise(bounds)
+    ]
 
 
-def _place_chunks(con: Connection) -> int:
-    """How many chunks of places of about CHUNK_REPORTS current reports (`new_current`) the group's rows
-    are computed in; with more than one, `roll_chunks` maps each place (PLACE_KEY) to its chunk."""
-    keys = ", ".join(PLACE_KEY)
-    counts = con.execute(
-        f"SELECT {keys}, count(*) FROM new_current GROUP BY ALL ORDER BY ALL NULLS LAST"
-    ).fetchall()
-    chunks = packed_groups([(tuple(row[:-1]), int(row[-1])) for row in counts], CHUNK_REPORTS)
-    if len(chunks) < 2:
-        return len(chunks)
-    con.execute(
-        f"CREATE OR REPLACE TABLE roll_chunks ({', '.join(f'{k} VARCHAR' for k in PLACE_KEY)}, chunk INTEGER)"
-    )
-    con.executemany(
-        "INSERT INTO roll_chunks VALUES (?, ?, ?, ?)",
-        [[*place, number] for number, chunk in enumerate(chunks) for place in chunk],
-    )
-    return len(chunks)
-
-
-def _chunk_sources(con: Connection, sources: Sources, new_checks: str, chunk: int) -> tuple[Sources, str]:
-    """The sources and cross-report checks of one chunk's current reports (`roll_chunk_ids`)."""
-    matched = " AND ".join(f"r.{k} IS NOT DISTINCT FROM c.{k}" for k in PLACE_KEY)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE roll_chunk_ids AS
-        SELECT r.report_id FROM new_current AS r JOIN roll_chunks AS c ON {matched} WHERE c.chunk = $chunk""",
-        {"chunk": chunk},
-    )
-    within = "WHERE report_id IN (SELECT report_id FROM roll_chunk_ids)"
+def _chunk_sources(sources: Sources, new_checks: str, condition: str) -> tuple[Sources, str]:
+    """The sources and cross-report checks of one chunk's reports (`condition` on `report_id`)."""
+    if not condition:
+        return sources, new_checks
+    within = f"WHERE {condition}"
     chunked = Sources(
         sources.directory,
         f"SELECT * FROM ({sources.facts}) {within}",
@@ -1189,8 +1181,6 @@ def _staged_rows(con: Connection) -> None:
     """The STAGED tables of every chunk, as one group's."""
     for table in STAGED:
         con.execute(f"ALTER TABLE roll_staged_{table} RENAME TO {table}")
-    con.execute("DROP TABLE roll_chunks")
-    con.execute("DROP TABLE roll_chunk_ids")
 
 
 def _build_group(
@@ -1201,7 +1191,7 @@ def _build_group(
     read once, not once per side), a province's cube rows are the grains' rows as they are (each group
     once: the two sums of a fold, over 1.8 M rows at 100k reports, were 40 % of the build's sorting and
     summing) and its per-report rows are sorted once; `agg_ranking` is summed from the profile rows (a
-    subset of the same series rows). The rows are computed in chunks of places (`_place_chunks`) when
+    subset of the same series rows). The rows are computed in chunks of report ids (`_id_ranges`) when
     the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor
     beside the rest, and the files are written on two."""
     con.execute(f"CREATE OR REPLACE TABLE changed_ids AS SELECT report_id FROM {change.new_reports}")
@@ -1211,29 +1201,25 @@ def _build_group(
     con.execute(f"""
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {change.new_reports} WHERE NOT is_current""")
-    chunks = _place_chunks(con)
+    chunks = [_chunk_sources(sources, change.new_checks, condition) for condition in _id_ranges(con)]
 
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, Rollups(), touched, sources.directory)
         _agency_rows(cursor)
 
-    def chunk_rows(chunk_sources: Sources, new_checks: str) -> None:
-        with stage("rollups: differences"):
-            _built_contributions(con, chunk_sources, new_checks)
-        with stage("rollups: failed rows"):
-            _failed_rows(con, new_checks, chunk_sources)
-        with stage("rollups: profile rows"):
-            _profile_rows(con, chunk_sources)
-        with stage("rollups: gap rows"):
-            _gap_rows(con, chunk_sources)
-
     def rows() -> None:
-        if chunks < 2:
-            chunk_rows(sources, change.new_checks)
-        else:
-            for chunk in range(chunks):
-                chunk_rows(*_chunk_sources(con, sources, change.new_checks, chunk))
-                _stage_rows(con, chunk)
+        with stage("rollups: differences"):
+            _built_contributions(con, chunks)
+        for number, (chunk_sources, new_checks) in enumerate(chunks):
+            with stage("rollups: failed rows"):
+                _failed_rows(con, new_checks, chunk_sources)
+            with stage("rollups: profile rows"):
+                _profile_rows(con, chunk_sources)
+            with stage("rollups: gap rows"):
+                _gap_rows(con, chunk_sources)
+            if len(chunks) > 1:
+                _stage_rows(con, number)
+        if len(chunks) > 1:
             _staged_rows(con)
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
@@ -1307,51 +1293,74 @@ def _gap_rows(con: Connection, sources: Sources) -> None:
         WHERE m.series_code IN ({ranked})""")
 
 
-def _built_contributions(con: Connection, sources: Sources, new_checks: str) -> None:
-    """The delta tables' K-grain rows of the reports of `new_current`, as `_contributions` has them for
-    one side: summed per group of dimensions numbered first (`roll_dims`), whose columns are joined to
-    the sums after, instead of grouping 14 M facts by nine text columns (at 100k reports 4.8 → 2.9 CPU s
-    for the metrics)."""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE roll_report_dims AS
-        SELECT report_id, dense_rank() OVER (ORDER BY {DIMS_SQL}) AS dim, {DIMS_SQL} FROM new_current""")
-    con.execute(f"CREATE OR REPLACE TABLE roll_dims AS SELECT DISTINCT dim, {DIMS_SQL} FROM roll_report_dims")
-    dims = "d." + DIMS_SQL.replace(", ", ", d.")
-    con.execute(f"""
-        INSERT INTO delta_agg_metrics
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
-            SELECT r.dim, f.metric_code, f.breakdown, CAST(sum(f.value) AS DECIMAL(38, 6)),
-                   sum(CAST(f.value IS NOT NULL AS BIGINT)), sum(CAST(f.semantic = 'blank' AS BIGINT)),
-                   count(*)
+SUMMED = {relation: (CUBE_KEYS[relation], CUBE_MEASURES[relation]) for relation in CUBES}
+
+
+def _chunk_sums(sources: Sources, new_checks: str) -> dict[str, str]:
+    """Relation → SELECT of one chunk's cube sums per dimension number (`roll_report_dims`) and key."""
+    checks = f"SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks})"
+    return {
+        "agg_metrics": f"""
+            SELECT r.dim, f.metric_code, f.breakdown, CAST(sum(f.value) AS DECIMAL(38, 6)) AS value,
+                   sum(CAST(f.value IS NOT NULL AS BIGINT)) AS n_value,
+                   sum(CAST(f.semantic = 'blank' AS BIGINT)) AS n_blank, count(*) AS n_rows
             FROM roll_report_dims AS r JOIN ({sources.facts}) AS f ON f.report_id = r.report_id
-            GROUP BY ALL
-        ) AS s JOIN roll_dims AS d USING (dim)""")
-    con.execute(f"""
-        INSERT INTO delta_agg_series
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
+            GROUP BY ALL""",
+        "agg_series": f"""
             SELECT r.dim, h.series_code, h.comparable_group, h.breakdown,
-                   CAST(sum(h.value) AS DECIMAL(38, 6)), sum(CAST(h.value IS NOT NULL AS BIGINT)), count(*)
+                   CAST(sum(h.value) AS DECIMAL(38, 6)) AS value,
+                   sum(CAST(h.value IS NOT NULL AS BIGINT)) AS n_value, count(*) AS n_rows
             FROM roll_report_dims AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
-            GROUP BY ALL
-        ) AS s JOIN roll_dims AS d USING (dim)""")
-    con.execute(f"""
-        INSERT INTO delta_agg_checks
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
-            SELECT dim, check_id, severity, sum(n_fail), sum(n_pass), sum(n_na),
-                   sum(CAST(n_fail > 0 AS BIGINT)), sum(n_rows)
+            GROUP BY ALL""",
+        "agg_checks": f"""
+            SELECT dim, check_id, severity, sum(n_fail) AS n_fail, sum(n_pass) AS n_pass, sum(n_na) AS n_na,
+                   sum(CAST(n_fail > 0 AS BIGINT)) AS n_reports_failing, sum(n_rows) AS n_rows
             FROM (
                 SELECT r.dim, r.report_id, c.check_id, c.severity,
                        count(*) FILTER (WHERE c.status = 'fail') AS n_fail,
                        count(*) FILTER (WHERE c.status = 'pass') AS n_pass,
                        count(*) FILTER (WHERE c.status = 'not_assessable') AS n_na,
                        count(*) AS n_rows
-                FROM roll_report_dims AS r
-                JOIN (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks})) AS c
-                  ON c.report_id = r.report_id
+                FROM roll_report_dims AS r JOIN ({checks}) AS c ON c.report_id = r.report_id
                 GROUP BY ALL
             )
-            GROUP BY dim, check_id, severity
-        ) AS s JOIN roll_dims AS d USING (dim)""")
+            GROUP BY dim, check_id, severity""",
+    }
+
+
+def _built_contributions(con: Connection, chunks: Sequence[tuple[Sources, str]]) -> None:
+    """The delta tables' K-grain rows of the reports of `new_current`, as `_contributions` has them for
+    one side: summed per group of dimensions numbered first (`roll_dims`), whose columns are joined to
+    the sums after, instead of grouping 14 M facts by nine text columns (at 100k reports 4.8 → 2.9 CPU s
+    for the metrics). `chunks`: the sources and cross-report checks of each chunk of the reports; with
+    several, each chunk's sums are staged and summed again per number and key (exact: DECIMAL and
+    integer sums), so no chunk's aggregate holds the whole group's groups of facts."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE roll_report_dims AS
+        SELECT report_id, dense_rank() OVER (ORDER BY {DIMS_SQL}) AS dim, {DIMS_SQL} FROM new_current""")
+    con.execute(f"CREATE OR REPLACE TABLE roll_dims AS SELECT DISTINCT dim, {DIMS_SQL} FROM roll_report_dims")
+    dims = "d." + DIMS_SQL.replace(", ", ", d.")
+    summed = {relation: "" for relation in CUBES}
+    if len(chunks) == 1:
+        summed = _chunk_sums(*chunks[0])
+    else:
+        for number, chunk in enumerate(chunks):
+            for relation, sql in _chunk_sums(*chunk).items():
+                if number:
+                    con.execute(f"INSERT INTO roll_sums_{relation} {sql}")
+                else:
+                    con.execute(f"CREATE OR REPLACE TABLE roll_sums_{relation} AS {sql}")
+        for relation, (keys, measures) in SUMMED.items():
+            summed[relation] = f"""
+                SELECT dim, {", ".join(keys)}, {", ".join(f"sum({m}) AS {m}" for m in measures)}
+                FROM roll_sums_{relation} GROUP BY dim, {", ".join(keys)}"""
+    for relation in CUBES:
+        con.execute(f"""
+            INSERT INTO delta_{relation}
+            SELECT {dims}, s.* EXCLUDE (dim)
+            FROM ({summed[relation]}) AS s JOIN roll_dims AS d USING (dim)""")
+        if len(chunks) > 1:
+            con.execute(f"DROP TABLE roll_sums_{relation}")
     con.execute("DROP TABLE roll_report_dims")
     con.execute("DROP TABLE roll_dims")
 

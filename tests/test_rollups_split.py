@@ -1,5 +1,5 @@
-"""A full build's province larger than a group (`rollups.GROUP_REPORTS`) has its rows computed in chunks of
-report ids (`rollups.CHUNK_REPORTS`) and its files written once: the same files, byte for byte, as the
+"""A full build's province larger than a group (`rollups.GROUP_REPORTS`) has its cube sums computed in
+chunks of report ids (`rollups.CHUNK_REPORTS`) and summed again: the same files, byte for byte, as the
 province built whole."""
 
 from __future__ import annotations

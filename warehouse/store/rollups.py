@@ -1078,19 +1078,19 @@ GROUP_REPORTS = 20_000
 """A full build derives the provinces' tables about this many reports at a time: whole provinces packed
 into groups (a larger province alone)."""
 CHUNK_REPORTS = GROUP_REPORTS
-"""…and the cube sums and per-report rows of a group of more current reports than this computed in chunks
-of report ids of about this many (`_id_ranges`), its files then written once."""
-STAGED = ("new_failed", "new_profile", "new_ranking", "new_gaps")
-"""A chunk's per-report rows (`_build_group`), appended to `roll_staged_<table>` and put back as the table
-once every chunk is done: the province's files are then written from them as from one group's."""
+"""…and the cube sums of a group of more current reports than this computed in chunks of report ids of
+about this many (`_id_ranges`): the sums' hash tables are what a group's memory grows with (the 100k
+build's largest province, 70,900 reports, ran out of memory at 200 MB whole). Its per-report rows are
+joins of its reports with their facts, series and checks, computed whole (in chunks they cost ≈ 5 CPU s
+more at 100k, each chunk decoding the row groups its range reaches: docs/scale.md §5, issue12sp)."""
 
 
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:
     """Every rollup built from the current reports of `catalog` (its parts and buckets), a group of
     provinces at a time, so that memory is bounded by the largest group and not by the warehouse (a
-    province larger than a group has its rows computed in chunks of its places). An agency's coverage goes
-    with the province of its latest current report (schema.sql's `agencies`), and is computed from all its
-    reports, wherever they are."""
+    province larger than a group has its cube sums computed in chunks of its reports). An agency's
+    coverage goes with the province of its latest current report (schema.sql's `agencies`), and is
+    computed from all its reports, wherever they are."""
     from warehouse.store.version import scan_sql
 
     def scan(relation: str) -> str:
@@ -1167,22 +1167,6 @@ def _chunk_sources(sources: Sources, new_checks: str, condition: str) -> tuple[S
     return chunked, f"SELECT * FROM ({new_checks}) {within}"
 
 
-def _stage_rows(con: Connection, chunk: int) -> None:
-    """A chunk's STAGED tables appended to the earlier chunks'."""
-    for table in STAGED:
-        if chunk == 0:
-            con.execute(f"CREATE OR REPLACE TABLE roll_staged_{table} AS SELECT * FROM {table}")
-        else:
-            con.execute(f"INSERT INTO roll_staged_{table} SELECT * FROM {table}")
-        con.execute(f"DROP TABLE {table}")
-
-
-def _staged_rows(con: Connection) -> None:
-    """The STAGED tables of every chunk, as one group's."""
-    for table in STAGED:
-        con.execute(f"ALTER TABLE roll_staged_{table} RENAME TO {table}")
-
-
 def _build_group(
     con: Connection, sources: Sources, change: Change, run_id: str
 ) -> dict[str, tuple[str, ...]]:
@@ -1191,8 +1175,8 @@ def _build_group(
     read once, not once per side), a province's cube rows are the grains' rows as they are (each group
     once: the two sums of a fold, over 1.8 M rows at 100k reports, were 40 % of the build's sorting and
     summing) and its per-report rows are sorted once; `agg_ranking` is summed from the profile rows (a
-    subset of the same series rows). The rows are computed in chunks of report ids (`_id_ranges`) when
-    the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor
+    subset of the same series rows). The cube sums are computed in chunks of report ids (`_id_ranges`)
+    when the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor
     beside the rest, and the files are written on two."""
     con.execute(f"CREATE OR REPLACE TABLE changed_ids AS SELECT report_id FROM {change.new_reports}")
     _create_deltas(con)
@@ -1210,17 +1194,12 @@ def _build_group(
     def rows() -> None:
         with stage("rollups: differences"):
             _built_contributions(con, chunks)
-        for number, (chunk_sources, new_checks) in enumerate(chunks):
-            with stage("rollups: failed rows"):
-                _failed_rows(con, new_checks, chunk_sources)
-            with stage("rollups: profile rows"):
-                _profile_rows(con, chunk_sources)
-            with stage("rollups: gap rows"):
-                _gap_rows(con, chunk_sources)
-            if len(chunks) > 1:
-                _stage_rows(con, number)
-        if len(chunks) > 1:
-            _staged_rows(con)
+        with stage("rollups: failed rows"):
+            _failed_rows(con, change.new_checks, sources)
+        with stage("rollups: profile rows"):
+            _profile_rows(con, sources)
+        with stage("rollups: gap rows"):
+            _gap_rows(con, sources)
         for relation in CUBES:
             con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warehouse.db import apply_schema, connect, quoted
+from warehouse.db import connect, quoted
 from warehouse.engine import duckdb
 from warehouse.load import arrow_table, as_arrow, delete_reports, insert_columns, staged_kinds, table_columns
 from warehouse.packed import PackedRows
@@ -25,6 +25,7 @@ from warehouse.series import refresh_series_map
 from warehouse.store import session
 from warehouse.store.aside import shared
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
+from warehouse.store.staging import PRINTS, STAGING, create_staging
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -118,27 +119,7 @@ SINGLE_TABLE = {
     "ocr_cells": "ocr_cells",
 }
 """The part relations that copy one work table whole: empty when it is (`PartWriter._empty_tables`)."""
-STAGING = "staging"
-"""The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
-UNKEYED = ("documents",)
-"""Work tables staged without the primary key schema.sql gives them: a report's document shares its
-report id with the report's row, whose key (`reports`) already refuses a report twice in a segment, and
-keeping the index of `documents` as well cost 0.15 ms of the driver's CPU a report (0.66 of the 3.8 s
-that 4,000 national reports' inserts took; docs/scale.md §5, the full build, driver and tail)."""
-
-
-def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """`table` (of the STAGING schema, empty) again without its key, its columns' NOT NULL kept."""
-    required = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ? AND NOT is_nullable ORDER BY column_index",
-        [STAGING, table],
-    ).fetchall()
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} LIMIT 0")
-    for (column,) in required:
-        con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
-
 
 def work_tables_ddl(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The CREATE TABLE statement of each work table as it stands (keys, NOT NULLs, checks). A segment's
@@ -159,7 +140,6 @@ HELD = ("reports", "facts", "checks", "parse_warnings", "documents", "ocr_cells"
 written, not inserted: the parts are written from them (`HeldRows`). Inserting them cost the driver
 more than writing them: an INSERT copies every value into DuckDB's table, which the flush then reads
 again (docs/scale.md §5, the driver's CPU a report)."""
-PRINTS = "report_prints"
 HELD_PRINTS = "held_prints"
 """The temporary table of a segment's prints computed by its workers (`HeldRows.prints`)."""
 
@@ -352,6 +332,7 @@ class PartWriter:
     def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self._con = session.cursor() or connect(None)
+        staged = session.prepared()  # the work tables created with the run's instance (xxgk/launch.py)
         self.parts: list[Part] = []
         self.released = False
         self.pending = 0
@@ -364,7 +345,7 @@ class PartWriter:
         # Set up in a thread (DuckDB releases the GIL while it runs a statement): an ingest sends its files
         # to the parse workers next and waits for them meanwhile (docs/scale.md §5, one file, tenth pass).
         self._setting_up: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
-        self._set_up = self._setting_up.submit(self._setup)
+        self._set_up = self._setting_up.submit(self._setup, staged)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -372,13 +353,13 @@ class PartWriter:
         self._ready()
         return self._con
 
-    def _setup(self) -> None:
+    def _setup(self, staged: Future[duckdb.DuckDBPyConnection] | None) -> None:
         # The schema's tables in a schema of their own, so that `release` leaves an empty database.
-        self._con.execute(f"CREATE SCHEMA {STAGING}")
-        self._con.execute(f"SET search_path = '{STAGING}'")
-        apply_schema(self._con, empty=True)
-        for table in UNKEYED:
-            _unkeyed(self._con, table)
+        if staged is None:
+            create_staging(self._con)
+        else:
+            self._con.close()
+            self._con = staged.result()
         learn_columns(self._con)
         refresh_series_map(self._con)
         self.held = HeldRows(self._con)

@@ -80,7 +80,9 @@ def leave_to_exit() -> None:
     _LEAVE[0] = True
 
 
-def open_ahead(prepare: Callable[[duckdb.DuckDBPyConnection], duckdb.DuckDBPyConnection] | None = None) -> None:
+def open_ahead(
+    prepare: Callable[[duckdb.DuckDBPyConnection], duckdb.DuckDBPyConnection] | None = None,
+) -> None:
     """Open the next session's instance in a thread (`xxgk ingest`: xxgk/launch.py, after the worker is
     forked): DuckDB sets it up (≈ 25 ms of CPU, without the GIL) while the command imports the rest, and
     the session's first `cursor` takes it instead of opening one. Should it fail, `cursor` opens one.

@@ -262,8 +262,9 @@ class HeldRows:
         finally:
             for table in list(self.batches):
                 self._unregister(con, table)
-            con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
-            con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
+            if sources[PRINTS] != PRINTS:  # made by `_held_prints` or `_prints`
+                con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
+                con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
             self.batches.clear()
             self.printed.clear()
             self.unprinted = False
@@ -344,6 +345,9 @@ class PartWriter:
         self._work_ddl: dict[str, str] = {}
         """The statements that create the work tables again, empty, after a segment (`work_tables_ddl`),
         read when first needed (a one-file run never does)."""
+        self._inserted = dict.fromkeys(WORK_TABLES, 0)
+        """Rows inserted into each work table this segment: none, or at least as many as it holds (a report
+        added again has its rows deleted); `_empty_tables` counts no rows in DuckDB."""
         self._flushed = False
         """The work tables hold a flushed segment's rows: created again by the next `add` (not by `flush`:
         after a run's last segment `release` drops them, ≈ 3.5 ms of a one-file run's CPU saved)."""
@@ -382,14 +386,12 @@ class PartWriter:
         self._ready()
         assert self.held is not None
         if self._flushed:
-            self._work_ddl = self._work_ddl or work_tables_ddl(self._con)
-            self._con.execute(
-                ";".join(f"DROP TABLE {table};{self._work_ddl[table]}" for table in WORK_TABLES)
-            )
-            self._flushed = False
+            self._renew_work_tables()
         ids = {item.report_id for item in new}
         held = len(ids) == len(new)  # else inserted, and the key of `reports` refuses a report twice
         if not held or not self._ids.isdisjoint(ids):  # a report of the segment again: its rows replaced
+            for table in HELD:
+                self._inserted[table] += self.held.rows(table)
             self.held.insert(self._con, HELD)
             delete_reports(self._con, ids)
         self._ids |= ids
@@ -397,6 +399,7 @@ class PartWriter:
         for table, columns, data in table_columns(new, at):
             if not (held and self.held.hold(table, columns, data)):
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
+                self._inserted[table] += len(data[0])
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()
@@ -405,6 +408,7 @@ class PartWriter:
         self._work_ddl = self._work_ddl or work_tables_ddl(self._con)
         self._con.execute(";".join(f"DROP TABLE {t};{self._work_ddl[t]}" for t in WORK_TABLES))
         self._flushed = False
+        self._inserted = dict.fromkeys(WORK_TABLES, 0)
 
     def flush(self) -> None:
         self._ready()
@@ -440,17 +444,15 @@ class PartWriter:
         self.flushes += 1
 
     def _empty_tables(self, unheld: bool) -> set[str]:
-        """The relations whose part would be empty, told by one count of the work tables they copy and
-        the rows held. A segment names no file for an empty relation (a relation without files reads as
-        no rows), so a run without OCR, warnings or check inputs writes no Parquet file for them, and the
-        version's views of those relations stay as they were (docs/scale.md §5, one file, seventh pass).
-        Rows held of a table that also has rows in its work table (a batch staged as lists), or all of
-        them when `unheld`, are inserted first: a part is written from one of the two."""
+        """The relations whose part would be empty, told by the rows inserted into the work tables they
+        copy and the rows held (a relation told non-empty whose rows were all deleted writes an empty file,
+        which `flush` removes). A segment names no file for an empty relation (a relation without files
+        reads as no rows), so a run without OCR, warnings or check inputs writes no Parquet file for them,
+        and the version's views of those relations stay as they were (docs/scale.md §5, one file, seventh
+        pass). Rows held of a table that also has rows in its work table (a batch staged as lists), or all
+        of them when `unheld`, are inserted first: a part is written from one of the two."""
         assert self.held is not None
-        counts = self._con.execute(
-            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in WORK_TABLES)
-        ).fetchall()[0]
-        stored = dict(zip(WORK_TABLES, counts, strict=True))
+        stored = dict(self._inserted)
         rows = {t: n + self.held.rows(t) for t, n in stored.items()}
         self.held.insert(self._con, [t for t in HELD if unheld or stored[t]])
         self.held.unprinted |= unheld  # the second cursor sees none of this one's temporary tables

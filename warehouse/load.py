@@ -432,13 +432,18 @@ def _refresh_places_of_years(
         rows.append({"report_id": report_id, **columns})
     if not rows:
         return
-    _insert_temp(con, "_places", rows)
     names = [c for c in rows[0] if c != "report_id"]
+    update = f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} FROM {{}} AS p "
+    update += "WHERE reports.report_id = p.report_id"
+    fields = list(rows[0])
+    data = [[row[c] for row in rows] for c in fields]
+    if not as_arrow(len(rows) * len(fields)):  # one statement, the places its parameters
+        select, parameters = _selected(fields, [_infer_values(values) for values in data], data)
+        con.execute(update.format(f"({select})"), parameters)
+        return
+    _insert_temp(con, "_places", rows)
     try:
-        con.execute(
-            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} "
-            "FROM _places AS p WHERE reports.report_id = p.report_id"
-        )
+        con.execute(update.format("_places"))
     finally:
         con.execute("DROP TABLE IF EXISTS _places")
 

@@ -127,8 +127,8 @@ def test_a_few_rows_are_inserted_by_one_statement() -> None:
 def test_a_one_file_ingest_with_its_work_tables_made_ahead_stores_the_same_without_errors(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The work tables made with the instance opened ahead are the part writer's (the one CREATE SCHEMA of
-    the run, on the cursor that drops them); no statement of the run raises; the work tables are not made
+    """The work tables made with the instance opened ahead, once the run has attached its version, are the
+    part writer's (the one CREATE SCHEMA of the run, on the cursor that drops them); no statement of the run raises; the work tables are not made
     again after its only segment; what is stored is what a run without any of it stores."""
     inbox, wh, other = tmp_path / "inbox", tmp_path / "wh", tmp_path / "other"
     batches = _batches(corpus, inbox, 3)
@@ -142,6 +142,10 @@ def test_a_one_file_ingest_with_its_work_tables_made_ahead_stores_the_same_witho
     monkeypatch.undo()
     assert not session.active() and not session._AHEAD and not session._PREPARED
     assert [sql for _, sql, error in seen if error] == []
+    order = [sql for _, sql, _ in seen]
+    assert order.index(f"CREATE SCHEMA {STAGING}") > min(
+        i for i, sql in enumerate(order) if sql.startswith("USE ")
+    )
     created = [con for con, sql, _ in seen if sql == f"CREATE SCHEMA {STAGING}"]
     dropped = [con for con, sql, _ in seen if sql == f"DROP SCHEMA {STAGING} CASCADE"]
     assert len(created) == 1 and created == dropped
@@ -158,9 +162,10 @@ def test_a_prepared_cursor_not_taken_is_closed_when_the_session_ends() -> None:
         assert cursor is not None
         cursor.close()
         assert len(session._PREPARED) == 1
-        prepared = session._PREPARED[0].result()
+        future = session._PREPARED[0]
+        assert not future.done()  # waits for the session's first ATTACH (or for the part writer)
     finally:
         session.end()
     assert not session._PREPARED and not session._INSTANCE
     with pytest.raises(_duckdb.ConnectionException):
-        prepared.execute("SELECT 1")
+        future.result().execute("SELECT 1")

@@ -39,6 +39,9 @@ class _Ahead:
     """What `open_ahead`'s thread makes: the instance, then what `prepare` made of a cursor of it."""
 
     opened: threading.Event = field(default_factory=threading.Event)
+    attached: threading.Event = field(default_factory=threading.Event)
+    """Set when the session has attached its first version file (or asks for what is prepared, or ends):
+    `prepare` waits for it, so that its statements do not hold up the ATTACH (DuckDB's locks)."""
     instance: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
     """The instance, once opened (nothing when opening it failed)."""
     prepared: Future[duckdb.DuckDBPyConnection] | None = None
@@ -46,6 +49,8 @@ class _Ahead:
 
 _AHEAD: list[_Ahead] = []
 """The instance `open_ahead` is opening."""
+_STARTS: list[threading.Event] = []
+"""The `attached` event of the instance the session took from `open_ahead`, until set."""
 _PREPARED: list[Future[duckdb.DuckDBPyConnection]] = []
 """What `open_ahead`'s `prepare` is making of a cursor of the session's instance, until `prepared`."""
 
@@ -60,6 +65,7 @@ def end() -> None:
     if _DEPTH[0] <= 0:
         _DEPTH[0] = 0
         _READ_ONLY.clear()
+        _start_prepared()
         while _PREPARED:  # not taken: its cursor closed before the instance
             with contextlib.suppress(Exception):
                 _PREPARED.pop().result().close()
@@ -100,6 +106,7 @@ def open_ahead(
             ahead.opened.set()
         if ahead.prepared is None or not ahead.instance or prepare is None:
             return
+        ahead.attached.wait()
         if ahead.prepared.set_running_or_notify_cancel():
             try:
                 ahead.prepared.set_result(prepare(ahead.instance[0].cursor()))
@@ -118,13 +125,22 @@ def _instance() -> duckdb.DuckDBPyConnection:
         if ahead.instance:
             if ahead.prepared is not None:
                 _PREPARED.append(ahead.prepared)
+                _STARTS.append(ahead.attached)
             return ahead.instance[0]
+        ahead.attached.set()
     return connect(None)
+
+
+def _start_prepared() -> None:
+    """Let `open_ahead`'s `prepare` run."""
+    while _STARTS:
+        _STARTS.pop().set()
 
 
 def prepared() -> Future[duckdb.DuckDBPyConnection] | None:
     """What `open_ahead`'s `prepare` makes of a cursor of the session's instance (taken once: the caller
     closes the cursor), or None when there is nothing of the kind."""
+    _start_prepared()
     return _PREPARED.pop() if _PREPARED else None
 
 
@@ -161,6 +177,7 @@ def attach(path: Path, *, read_only: bool) -> tuple[duckdb.DuckDBPyConnection, s
     except BaseException:
         con.close()
         raise
+    _start_prepared()  # the run's first ATTACH is done
     if read_only:
         _READ_ONLY[key] = alias
         return con, ""

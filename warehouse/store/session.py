@@ -92,8 +92,10 @@ def open_ahead(
     """Open the next session's instance in a thread (`xxgk ingest`: xxgk/launch.py, after the worker is
     forked): DuckDB sets it up (≈ 25 ms of CPU, without the GIL) while the command imports the rest, and
     the session's first `cursor` takes it instead of opening one. Should it fail, `cursor` opens one.
-    `prepare` is then run in the same thread on a cursor of it, and `prepared` hands what it returns over
-    (`xxgk ingest`: the part writer's work tables, `staging.create_staging`)."""
+    `prepare` is then run in the same thread on a cursor of it, once the session has attached its first
+    version file (its DDL made at the same moment held the ATTACH up ≈ 10 ms: DuckDB's locks) or asks for it
+    (`prepared`), which hands what it returns over (`xxgk ingest`: the part writer's work tables,
+    `staging.create_staging`; docs/scale.md §5, one file, eighteenth pass)."""
     if _AHEAD or _INSTANCE:
         return
     ahead = _Ahead(prepared=Future() if prepare is not None else None)

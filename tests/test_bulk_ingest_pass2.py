@@ -289,7 +289,7 @@ def test_a_bulk_runs_checks_go_in_as_arrow_with_the_same_rows(monkeypatch: pytes
     def no_lists(*_: object) -> None:
         raise AssertionError("staged as lists")
 
-    monkeypatch.setattr(load, "_staged_as_lists", no_lists)
+    monkeypatch.setattr(load, "_listed", no_lists)
     assert _insert_checks(monkeypatch, parts, arrow=True) == as_lists
     assert len(as_lists) == values // len(CHECK_COLUMNS)
 

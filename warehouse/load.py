@@ -172,10 +172,17 @@ def insert_columns(
     con: duckdb.DuckDBPyConnection, table: str, columns: list[str], kinds: list[str], data: list[list[object]]
 ) -> None:
     """Insert rows given as one list of values per column, staged as `kinds` (the table's own types apply
-    on insert: a decimal staged as its text is cast to DECIMAL(38, 6), exactly)."""
+    on insert: a decimal staged as its text is cast to DECIMAL(38, 6), exactly). Rows not staged as Arrow
+    are inserted by one statement, not staged in a temporary table first (≈ 1–2 ms of CPU a table saved;
+    docs/scale.md §5, one file, eighteenth pass)."""
+    names = ", ".join(columns)
+    if not as_arrow(len(data[0]) * len(columns)):
+        select, parameters = _selected(columns, kinds, data)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM ({select})", parameters)
+        return
     _staged(con, columns, kinds, data)
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _incoming")
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming")
     finally:
         _unstage(con)
 
@@ -185,18 +192,9 @@ def _staged(
 ) -> None:
     """Columns of values as the relation `_incoming`: a VALUES list when small, one list per column up to
     a few thousand rows, an Arrow table when large."""
-    rows = len(data[0])
-    if rows <= SMALL_INSERT_ROWS:
-        marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
-        values = ", ".join([marks] * rows)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM (VALUES {values}) "
-            f"AS v({', '.join(columns)})",
-            [value for row in zip(*data, strict=True) for value in row],
-        )
-        return
-    if not as_arrow(rows * len(columns)):
-        _staged_as_lists(con, columns, kinds, data)
+    if not as_arrow(len(data[0]) * len(columns)):
+        select, parameters = _selected(columns, kinds, data)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {select}", parameters)
         return
     con.register("_incoming", arrow_table(columns, kinds, data))
 
@@ -229,12 +227,21 @@ def as_arrow(values: int) -> bool:
     return values > STAGED_AS_LISTS or (values > ARROW_ONCE_LOADED and "pyarrow" in sys.modules)
 
 
-def _staged_as_lists(
-    con: duckdb.DuckDBPyConnection, columns: list[str], kinds: list[str], data: list[list[object]]
-) -> None:
+def _selected(columns: list[str], kinds: list[str], data: list[list[object]]) -> tuple[str, list[object]]:
+    """A SELECT of columns of values and its parameters: a VALUES list for a single row, else `_listed`."""
+    rows = len(data[0])
+    if rows > SMALL_INSERT_ROWS:
+        return _listed(columns, kinds, data)
+    marks = "(" + ", ".join(f"CAST(? AS {k})" for k in kinds) + ")"
+    values = ", ".join([marks] * rows)
+    parameters = [value for row in zip(*data, strict=True) for value in row]
+    return f"SELECT * FROM (VALUES {values}) AS v({', '.join(columns)})", parameters
+
+
+def _listed(columns: list[str], kinds: list[str], data: list[list[object]]) -> tuple[str, list[object]]:
     """One list parameter per column, unnested side by side (no per-value binding, no pyarrow)."""
     select = ", ".join(f"unnest(CAST(? AS {k}[])) AS {c}" for c, k in zip(columns, kinds, strict=True))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT {select}", data)
+    return f"SELECT {select}", list(data)
 
 
 def _unstage(con: duckdb.DuckDBPyConnection) -> None:
@@ -425,13 +432,18 @@ def _refresh_places_of_years(
         rows.append({"report_id": report_id, **columns})
     if not rows:
         return
-    _insert_temp(con, "_places", rows)
     names = [c for c in rows[0] if c != "report_id"]
+    update = f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} FROM {{}} AS p "
+    update += "WHERE reports.report_id = p.report_id"
+    fields = list(rows[0])
+    data = [[row[c] for row in rows] for c in fields]
+    if not as_arrow(len(rows) * len(fields)):  # one statement, the places its parameters
+        select, parameters = _selected(fields, [_infer_values(values) for values in data], data)
+        con.execute(update.format(f"({select})"), parameters)
+        return
+    _insert_temp(con, "_places", rows)
     try:
-        con.execute(
-            f"UPDATE reports SET {', '.join(f'{c} = p.{c}' for c in names)} "
-            "FROM _places AS p WHERE reports.report_id = p.report_id"
-        )
+        con.execute(update.format("_places"))
     finally:
         con.execute("DROP TABLE IF EXISTS _places")
 

@@ -109,9 +109,12 @@ def main() -> None:
         if (path := first_path(sys.argv[2:])) is not None:
             guess_first(path)  # parsed by the worker while the command starts up
         from warehouse.store.session import leave_to_exit, open_ahead
+        from warehouse.store.staging import create_staging
 
         leave_to_exit()  # run_and_exit ends the process: its DuckDB instance is not closed before
-        open_ahead()  # the run's DuckDB instance opened beside the imports (after the fork: no thread in it)
+        # the run's DuckDB instance opened beside the imports (after the fork: no thread in it), then the
+        # part writer's work tables created in it
+        open_ahead(create_staging)
         from xxgk.quick_ingest import arguments_of, run
 
         quick = arguments_of(sys.argv[1:], os.environ, terminal=os.isatty(2))

@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warehouse.db import apply_schema, connect, quoted
+from warehouse.db import connect, quoted
 from warehouse.engine import duckdb
 from warehouse.load import arrow_table, as_arrow, delete_reports, insert_columns, staged_kinds, table_columns
 from warehouse.packed import PackedRows
@@ -25,6 +25,7 @@ from warehouse.series import refresh_series_map
 from warehouse.store import session
 from warehouse.store.aside import shared
 from warehouse.store.catalog import PART_RELATIONS, Part, learn_columns
+from warehouse.store.staging import PRINTS, STAGING, create_staging
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -118,26 +119,7 @@ SINGLE_TABLE = {
     "ocr_cells": "ocr_cells",
 }
 """The part relations that copy one work table whole: empty when it is (`PartWriter._empty_tables`)."""
-STAGING = "staging"
-"""The part writer's schema: the schema's tables, filled with the reports of a segment at a time."""
 WORK_TABLES = ("facts", "checks", "parse_warnings", "documents", "ocr_cells", "reports")
-UNKEYED = ("documents",)
-"""Work tables staged without the primary key schema.sql gives them: a report's document shares its
-report id with the report's row, whose key (`reports`) already refuses a report twice in a segment, and
-keeping the index of `documents` as well cost 0.15 ms of the driver's CPU a report (0.66 of the 3.8 s
-that 4,000 national reports' inserts took; docs/scale.md §5, the full build, driver and tail)."""
-
-
-def _unkeyed(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """`table` (of the STAGING schema, empty) again without its key, its columns' NOT NULL kept."""
-    required = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ? AND NOT is_nullable ORDER BY column_index",
-        [STAGING, table],
-    ).fetchall()
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} LIMIT 0")
-    for (column,) in required:
-        con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET NOT NULL')
 
 
 def work_tables_ddl(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -159,7 +141,6 @@ HELD = ("reports", "facts", "checks", "parse_warnings", "documents", "ocr_cells"
 written, not inserted: the parts are written from them (`HeldRows`). Inserting them cost the driver
 more than writing them: an INSERT copies every value into DuckDB's table, which the flush then reads
 again (docs/scale.md §5, the driver's CPU a report)."""
-PRINTS = "report_prints"
 HELD_PRINTS = "held_prints"
 """The temporary table of a segment's prints computed by its workers (`HeldRows.prints`)."""
 
@@ -281,8 +262,9 @@ class HeldRows:
         finally:
             for table in list(self.batches):
                 self._unregister(con, table)
-            con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
-            con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
+            if sources[PRINTS] != PRINTS:  # made by `_held_prints` or `_prints`
+                con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
+                con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
             self.batches.clear()
             self.printed.clear()
             self.unprinted = False
@@ -352,6 +334,7 @@ class PartWriter:
     def __init__(self, directory: Path, run_id: str, segment_prefix: str = "") -> None:
         self.directory, self.run_id, self.segment_prefix = directory, run_id, segment_prefix
         self._con = session.cursor() or connect(None)
+        staged = session.prepared()  # the work tables created with the run's instance (xxgk/launch.py)
         self.parts: list[Part] = []
         self.released = False
         self.pending = 0
@@ -360,11 +343,18 @@ class PartWriter:
         self._ids: set[str] = set()
         """The report ids of the segment (its work tables' and held rows')."""
         self._work_ddl: dict[str, str] = {}
-        """The statements that create the work tables again, empty, after a segment (`work_tables_ddl`)."""
+        """The statements that create the work tables again, empty, after a segment (`work_tables_ddl`),
+        read when first needed (a one-file run never does)."""
+        self._inserted = dict.fromkeys(WORK_TABLES, 0)
+        """Rows inserted into each work table this segment: none, or at least as many as it holds (a report
+        added again has its rows deleted); `_empty_tables` counts no rows in DuckDB."""
+        self._flushed = False
+        """The work tables hold a flushed segment's rows, the run's last (`flush(last=True)`): `release` drops
+        them next, so they are made again only should `add` come after all (≈ 3.5 ms of a one-file run)."""
         # Set up in a thread (DuckDB releases the GIL while it runs a statement): an ingest sends its files
         # to the parse workers next and waits for them meanwhile (docs/scale.md §5, one file, tenth pass).
         self._setting_up: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1)
-        self._set_up = self._setting_up.submit(self._setup)
+        self._set_up = self._setting_up.submit(self._setup, staged)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -372,17 +362,16 @@ class PartWriter:
         self._ready()
         return self._con
 
-    def _setup(self) -> None:
+    def _setup(self, staged: Future[duckdb.DuckDBPyConnection] | None) -> None:
         # The schema's tables in a schema of their own, so that `release` leaves an empty database.
-        self._con.execute(f"CREATE SCHEMA {STAGING}")
-        self._con.execute(f"SET search_path = '{STAGING}'")
-        apply_schema(self._con, empty=True)
-        for table in UNKEYED:
-            _unkeyed(self._con, table)
+        if staged is None:
+            create_staging(self._con)
+        else:
+            self._con.close()
+            self._con = staged.result()
         learn_columns(self._con)
         refresh_series_map(self._con)
         self.held = HeldRows(self._con)
-        self._work_ddl = work_tables_ddl(self._con)
 
     def _ready(self) -> None:
         """Wait for the setup; raises what it raised."""
@@ -396,9 +385,13 @@ class PartWriter:
             return
         self._ready()
         assert self.held is not None
+        if self._flushed:
+            self._renew_work_tables()
         ids = {item.report_id for item in new}
         held = len(ids) == len(new)  # else inserted, and the key of `reports` refuses a report twice
         if not held or not self._ids.isdisjoint(ids):  # a report of the segment again: its rows replaced
+            for table in HELD:
+                self._inserted[table] += self.held.rows(table)
             self.held.insert(self._con, HELD)
             delete_reports(self._con, ids)
         self._ids |= ids
@@ -406,11 +399,20 @@ class PartWriter:
         for table, columns, data in table_columns(new, at):
             if not (held and self.held.hold(table, columns, data)):
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
+                self._inserted[table] += len(data[0])
         self.pending += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()
 
-    def flush(self) -> None:
+    def _renew_work_tables(self) -> None:
+        self._work_ddl = self._work_ddl or work_tables_ddl(self._con)
+        self._con.execute(";".join(f"DROP TABLE {t};{self._work_ddl[t]}" for t in WORK_TABLES))
+        self._flushed = False
+        self._inserted = dict.fromkeys(WORK_TABLES, 0)
+
+    def flush(self, *, last: bool = False) -> None:
+        """Write the segment's parts; the work tables are made again, empty, for the next segment unless it
+        is the run's `last`."""
         self._ready()
         if not self.pending:
             return
@@ -438,23 +440,24 @@ class PartWriter:
                 (self.directory / name).unlink()
                 continue
             self.parts.append(Part(relation, name, rows, segment))
-        self._con.execute(";".join(f"DROP TABLE {table};{self._work_ddl[table]}" for table in WORK_TABLES))
         self._ids.clear()
+        if last:
+            self._flushed = True
+        else:
+            self._renew_work_tables()
         self.pending = 0
         self.flushes += 1
 
     def _empty_tables(self, unheld: bool) -> set[str]:
-        """The relations whose part would be empty, told by one count of the work tables they copy and
-        the rows held. A segment names no file for an empty relation (a relation without files reads as
-        no rows), so a run without OCR, warnings or check inputs writes no Parquet file for them, and the
-        version's views of those relations stay as they were (docs/scale.md §5, one file, seventh pass).
-        Rows held of a table that also has rows in its work table (a batch staged as lists), or all of
-        them when `unheld`, are inserted first: a part is written from one of the two."""
+        """The relations whose part would be empty, told by the rows inserted into the work tables they
+        copy and the rows held (a relation told non-empty whose rows were all deleted writes an empty file,
+        which `flush` removes). A segment names no file for an empty relation (a relation without files
+        reads as no rows), so a run without OCR, warnings or check inputs writes no Parquet file for them,
+        and the version's views of those relations stay as they were (docs/scale.md §5, one file, seventh
+        pass). Rows held of a table that also has rows in its work table (a batch staged as lists), or all
+        of them when `unheld`, are inserted first: a part is written from one of the two."""
         assert self.held is not None
-        counts = self._con.execute(
-            "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in WORK_TABLES)
-        ).fetchall()[0]
-        stored = dict(zip(WORK_TABLES, counts, strict=True))
+        stored = dict(self._inserted)
         rows = {t: n + self.held.rows(t) for t, n in stored.items()}
         self.held.insert(self._con, [t for t in HELD if unheld or stored[t]])
         self.held.unprinted |= unheld  # the second cursor sees none of this one's temporary tables

@@ -659,18 +659,19 @@ def _failed_rows(con: Connection, new_checks: str, sources: Sources) -> None:
 
 def _series_map(con: Connection) -> None:
     """`roll_series_map`: the rows of RANKED_SERIES of the version's `series_map` (warehouse/series.py),
-    for `agg_gaps`; once per connection (a full build derives many groups of provinces on one)."""
+    for `agg_gaps`; once per connection (a full build derives many groups of provinces on one). Made by
+    one statement that does nothing when the table is there: a probe that fails raises the process's
+    first C++ exception, ≈ 5 ms of CPU on a one-file ingest's critical path (docs/scale.md §5, one file,
+    eighteenth pass)."""
     from warehouse.series import COLUMNS, series_map
-    from warehouse.store.version import insert_rows
 
-    try:  # already there (a cheaper test than listing the tables: duckdb_tables() costs about 10 ms)
-        con.execute("SELECT 1 FROM roll_series_map LIMIT 0")
-        return
-    except duckdb.CatalogException:
-        pass
-    con.execute(f"CREATE TABLE roll_series_map ({', '.join(f'{c} VARCHAR' for c in COLUMNS)})")
     code = COLUMNS.index("series_code")
-    insert_rows(con, "roll_series_map", [row for row in series_map() if row[code] in RANKED_SERIES])
+    rows = [row for row in series_map() if row[code] in RANKED_SERIES]
+    unnested = ", ".join(f"CAST(unnest(${i + 1}) AS VARCHAR) AS {c}" for i, c in enumerate(COLUMNS))
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS roll_series_map AS SELECT {unnested}",
+        [list(column) for column in zip(*rows, strict=True)] or [[] for _ in COLUMNS],
+    )
 
 
 def _touched(con: Connection, change: Change) -> set[str]:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.db import connect, quoted
@@ -29,8 +32,27 @@ DEFAULT = "memory"
 _AT_EXIT: list[duckdb.DuckDBPyConnection] = []
 """Instances `end` left open for the process's end (`leave_to_exit`)."""
 _LEAVE = [False]
-_AHEAD: list[tuple[threading.Thread, list[duckdb.DuckDBPyConnection]]] = []
-"""The instance `open_ahead` is opening: its thread and, once opened, the instance."""
+
+
+@dataclass
+class _Ahead:
+    """What `open_ahead`'s thread makes: the instance, then what `prepare` made of a cursor of it."""
+
+    opened: threading.Event = field(default_factory=threading.Event)
+    attached: threading.Event = field(default_factory=threading.Event)
+    """Set when the session has attached its first version file (or asks for what is prepared, or ends):
+    `prepare` waits for it, so that its statements do not hold up the ATTACH (DuckDB's locks)."""
+    instance: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+    """The instance, once opened (nothing when opening it failed)."""
+    prepared: Future[duckdb.DuckDBPyConnection] | None = None
+
+
+_AHEAD: list[_Ahead] = []
+"""The instance `open_ahead` is opening."""
+_STARTS: list[threading.Event] = []
+"""The `attached` event of the instance the session took from `open_ahead`, until set."""
+_PREPARED: list[Future[duckdb.DuckDBPyConnection]] = []
+"""What `open_ahead`'s `prepare` is making of a cursor of the session's instance, until `prepared`."""
 
 
 def begin() -> None:
@@ -43,6 +65,10 @@ def end() -> None:
     if _DEPTH[0] <= 0:
         _DEPTH[0] = 0
         _READ_ONLY.clear()
+        _start_prepared()
+        while _PREPARED:  # not taken: its cursor closed before the instance
+            with contextlib.suppress(Exception):
+                _PREPARED.pop().result().close()
         while _INSTANCE:
             instance = _INSTANCE.pop()
             if _LEAVE[0]:
@@ -60,31 +86,64 @@ def leave_to_exit() -> None:
     _LEAVE[0] = True
 
 
-def open_ahead() -> None:
+def open_ahead(
+    prepare: Callable[[duckdb.DuckDBPyConnection], duckdb.DuckDBPyConnection] | None = None,
+) -> None:
     """Open the next session's instance in a thread (`xxgk ingest`: xxgk/launch.py, after the worker is
     forked): DuckDB sets it up (≈ 25 ms of CPU, without the GIL) while the command imports the rest, and
-    the session's first `cursor` takes it instead of opening one. Should it fail, `cursor` opens one."""
+    the session's first `cursor` takes it instead of opening one. Should it fail, `cursor` opens one.
+    `prepare` is then run in the same thread on a cursor of it, once the session has attached its first
+    version file (its DDL made at the same moment held the ATTACH up ≈ 10 ms: DuckDB's locks) or asks for it
+    (`prepared`), which hands what it returns over (`xxgk ingest`: the part writer's work tables,
+    `staging.create_staging`; docs/scale.md §5, one file, eighteenth pass)."""
     if _AHEAD or _INSTANCE:
         return
-    opened: list[duckdb.DuckDBPyConnection] = []
+    ahead = _Ahead(prepared=Future() if prepare is not None else None)
 
     def work() -> None:
-        with contextlib.suppress(Exception):  # `cursor` opens one, and raises what that raises
-            opened.append(connect(None))
+        try:
+            with contextlib.suppress(Exception):  # `cursor` opens one, and raises what that raises
+                ahead.instance.append(connect(None))
+        finally:
+            ahead.opened.set()
+        if ahead.prepared is None or not ahead.instance or prepare is None:
+            return
+        ahead.attached.wait()
+        if ahead.prepared.set_running_or_notify_cancel():
+            try:
+                ahead.prepared.set_result(prepare(ahead.instance[0].cursor()))
+            except BaseException as exc:  # raised where it is taken (`prepared`)
+                ahead.prepared.set_exception(exc)
 
-    thread = threading.Thread(target=work, name="xxgk-duckdb", daemon=True)
-    thread.start()
-    _AHEAD.append((thread, opened))
+    threading.Thread(target=work, name="xxgk-duckdb", daemon=True).start()
+    _AHEAD.append(ahead)
 
 
 def _instance() -> duckdb.DuckDBPyConnection:
-    """The instance `open_ahead` opened, else a new one."""
+    """The instance `open_ahead` opened (waited for, not what it prepares after), else a new one."""
     while _AHEAD:
-        thread, opened = _AHEAD.pop()
-        thread.join()
-        if opened:
-            return opened[0]
+        ahead = _AHEAD.pop()
+        ahead.opened.wait()
+        if ahead.instance:
+            if ahead.prepared is not None:
+                _PREPARED.append(ahead.prepared)
+                _STARTS.append(ahead.attached)
+            return ahead.instance[0]
+        ahead.attached.set()
     return connect(None)
+
+
+def _start_prepared() -> None:
+    """Let `open_ahead`'s `prepare` run."""
+    while _STARTS:
+        _STARTS.pop().set()
+
+
+def prepared() -> Future[duckdb.DuckDBPyConnection] | None:
+    """What `open_ahead`'s `prepare` makes of a cursor of the session's instance (taken once: the caller
+    closes the cursor), or None when there is nothing of the kind."""
+    _start_prepared()
+    return _PREPARED.pop() if _PREPARED else None
 
 
 def active() -> bool:
@@ -120,6 +179,7 @@ def attach(path: Path, *, read_only: bool) -> tuple[duckdb.DuckDBPyConnection, s
     except BaseException:
         con.close()
         raise
+    _start_prepared()  # the run's first ATTACH is done
     if read_only:
         _READ_ONLY[key] = alias
         return con, ""

@@ -31,6 +31,7 @@ from warehouse.store.catalog import (
     stored_columns,
 )
 from warehouse.store.stages import stage
+from warehouse.store.staging import VIEW_NAME, split_statements
 
 REAL_TABLES = ("warehouse_info", "metrics", "series_map", "runs")
 CATALOG_DDL = """
@@ -46,44 +47,7 @@ catalogue tables, metrics, series map); a previous version is patched only when 
 FRESH_EVERY = 64
 """Every so many runs a version is written from scratch, so that the blocks a patched copy frees do not
 pile up in its file."""
-VIEW_NAME = re.compile(r"CREATE OR REPLACE VIEW (\w+)")
 TABLE_NAME = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
-
-
-def split_statements(script: str) -> list[str]:
-    """The statements of an SQL script as `duckdb.extract_statements` gives their text (from after one
-    semicolon through the next, outside comments, quotes and dollar quotes), without parsing them:
-    DuckDB's parser takes ~35 ms of CPU over schema.sql, this ~2 ms (a one-file ingest needs the coverage
-    view's text). `tests/test_store_fixed_cost.py` checks that both agree on schema.sql."""
-    found: list[str] = []
-    start = i = 0
-    n = len(script)
-    while i < n:
-        c = script[i]
-        if c == "-" and script.startswith("--", i):
-            end = script.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c == "/" and script.startswith("/*", i):
-            end = script.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif c in "'\"":
-            end = script.find(c, i + 1)
-            i = n if end < 0 else end + 1  # a doubled quote ('') is two quoted runs back to back
-        elif c == "$" and script.startswith("$$", i):
-            end = script.find("$$", i + 2)
-            i = n if end < 0 else end + 2
-        elif c == ";":
-            i += 1
-            found.append(script[start:i])
-            start = i
-        else:
-            i += 1
-    tail = script[start:]
-    if tail.strip() or not found:
-        found.append(tail)
-    else:
-        found[-1] += tail  # DuckDB keeps the white space after the last statement with it
-    return [text for text in found if text.strip()]
 
 
 @cache

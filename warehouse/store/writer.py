@@ -79,7 +79,7 @@ class StoreRun:
     def finish(self, batch: Batch, run_row: tuple[object, ...] | None, *, full: bool = False) -> None:
         """Derive the touched agencies again and assemble the next catalogue."""
         with stage("write parts"):
-            self.parts.flush()
+            self.parts.flush(last=True)  # `release` next
         previous = self.previous or Catalog()
         written = Catalog(parts=tuple(self.parts.parts))
         full = full or self.previous is None or batch.refresh

@@ -73,12 +73,10 @@ def test_work_beside_takes_its_memory_off_the_tail_limit_down_to_its_floor(
 
 
 def test_the_100k_builds_tail_leaves_room_for_the_merges_beside() -> None:
-    """The real 100k build held ≈ 0.43 GB when its tail began (docs/scale.md §5, issue12tf): the
-    derivation beside the merges gets what neither holds, above its floor since issue12sp."""
+    """The real 100k build held ≈ 0.43 GB when its tail began (docs/scale.md §5, issue12tf)."""
     gb = 1000 * MB
     assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
-    assert tail_limit(gb, rss=430 * MB, in_duckdb=0, beside=memory.BESIDE_MEMORY) == 240 * MB
-    assert tail_limit(gb, rss=600 * MB, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_FLOOR
+    assert tail_limit(gb, rss=430 * MB, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_FLOOR
 
 
 def _limit(con: duckdb.DuckDBPyConnection) -> int:

@@ -42,12 +42,12 @@ BESIDE_MEMORY = 330 * 1000**2
 DuckDB (STREAMED_DUCKDB, 128 MB) and ≈ 0.2 GB of pyarrow's readers and rows in flight (docs/scale.md §5,
 issue12tm). Taken off the derivation's limit while they run: the 100k build's peak was the derivation's
 rollups at the tail's limit with the facts merge beside (docs/scale.md §5, issue12tf)."""
-BESIDE_FLOOR = 200 * 1000**2
+BESIDE_FLOOR = 320 * 1000**2
 """The derivation's limit while merges run beside it is at least this (or the limit without them, if
-less): the rollups of the real 100k build, their largest province's cube sums in chunks of 20,000 reports
-(store/rollups.py CHUNK_REPORTS), run at 200 MB (whole, they ran out of memory there; docs/scale.md §5,
-issue12sp). At 100k the limit is then the tail's less what the process and the merges hold (≈ 240 MB),
-no longer this floor (320 MB before)."""
+less): the rollups of the real 100k build ran out of memory at 200 MB and held 286 MiB at 300 MB
+(docs/scale.md §5, issue12tf). Their largest province's cube sums now computed in chunks
+(store/rollups.py CHUNK_REPORTS), they run at 200 MB; a floor of 200 MB (the limit at 100k then ≈ 240
+MB) left the 100k build's peak where it was and cost ≈ 3 CPU s: not kept (docs/scale.md §5, issue12sp)."""
 
 
 def parse_size(text: str) -> int | None:

@@ -1082,7 +1082,7 @@ CHUNK_REPORTS = GROUP_REPORTS
 """…and the cube sums of a group of more current reports than this computed in chunks of report ids of
 about this many (`_id_ranges`): the sums' hash tables are what a group's memory grows with (the 100k
 build's largest province, 70,900 reports, ran out of memory at 200 MB whole; in 4 chunks it runs there,
-for ≈ 6 CPU s more in a first build, whose segments' row groups each span a third of the report ids, so
+for ≈ 7 CPU s more in a first build, whose segments' row groups each span a third of the report ids, so
 a chunk's range skips few). Its per-report rows are joins of its reports with their facts, series and
 checks, computed whole (in chunks they cost ≈ 5 CPU s more at 100k: docs/scale.md §5, issue12sp)."""
 

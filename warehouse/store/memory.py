@@ -45,7 +45,9 @@ rollups at the tail's limit with the facts merge beside (docs/scale.md §5, issu
 BESIDE_FLOOR = 320 * 1000**2
 """The derivation's limit while merges run beside it is at least this (or the limit without them, if
 less): the rollups of the real 100k build ran out of memory at 200 MB and held 286 MiB at 300 MB
-(docs/scale.md §5, issue12tf)."""
+(docs/scale.md §5, issue12tf). Their largest province's cube sums now computed in chunks
+(store/rollups.py CHUNK_REPORTS), they run at 200 MB; a floor of 200 MB (the limit at 100k then ≈ 240
+MB) left the 100k build's peak where it was and cost ≈ 3 CPU s: not kept (docs/scale.md §5, issue12sp)."""
 
 
 def parse_size(text: str) -> int | None:

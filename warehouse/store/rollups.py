@@ -22,6 +22,7 @@ reports.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -1075,14 +1076,23 @@ def _fold(
 
 
 GROUP_REPORTS = 20_000
-"""A full build derives the provinces' tables about this many reports at a time (a larger province alone)."""
+"""A full build derives the provinces' tables about this many reports at a time: whole provinces packed
+into groups (a larger province alone)."""
+CHUNK_REPORTS = GROUP_REPORTS
+"""…and the cube sums of a group of more current reports than this computed in chunks of report ids of
+about this many (`_id_ranges`): the sums' hash tables are what a group's memory grows with (the 100k
+build's largest province, 70,900 reports, ran out of memory at 200 MB whole; in 4 chunks it runs there,
+for ≈ 7 CPU s more in a first build, whose segments' row groups each span a third of the report ids, so
+a chunk's range skips few). Its per-report rows are joins of its reports with their facts, series and
+checks, computed whole (in chunks they cost ≈ 5 CPU s more at 100k: docs/scale.md §5, issue12sp)."""
 
 
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:
     """Every rollup built from the current reports of `catalog` (its parts and buckets), a group of
-    provinces at a time, so that memory is bounded by the largest group and not by the warehouse. An
-    agency's coverage goes with the province of its latest current report (schema.sql's `agencies`),
-    and is computed from all its reports, wherever they are."""
+    provinces at a time, so that memory is bounded by the largest group and not by the warehouse (a
+    province larger than a group has its cube sums computed in chunks of its reports). An agency's
+    coverage goes with the province of its latest current report (schema.sql's `agencies`), and is
+    computed from all its reports, wherever they are."""
     from warehouse.store.version import scan_sql
 
     def scan(relation: str) -> str:
@@ -1099,14 +1109,16 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
         f"SELECT province_code, count(*) FROM ({reports}) GROUP BY ALL ORDER BY province_code NULLS LAST"
     ).fetchall()
     files: dict[str, tuple[str, ...]] = {}
+    where = "(list_contains($codes, province_code) OR (province_code IS NULL AND $none))"
     for group in packed_groups([(code, int(n)) for code, n in sizes], GROUP_REPORTS):
-        codes = [c for c in group if c is not None]
-        listed = ", ".join("'" + str(c).replace("'", "''") + "'" for c in codes) or "NULL"
-        where = f"(province_code IN ({listed})" + (" OR province_code IS NULL)" if None in group else ")")
-        con.execute(f"CREATE OR REPLACE TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}")
-        con.execute(f"""
+        chosen = {"codes": [str(c) for c in group if c is not None], "none": None in group}
+        con.execute(f"CREATE OR REPLACE TABLE roll_new AS SELECT * FROM ({reports}) WHERE {where}", chosen)
+        con.execute(
+            f"""
             CREATE OR REPLACE TABLE roll_agencies AS SELECT * FROM ({reports})
-            WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""")
+            WHERE agency_id IN (SELECT agency_id FROM roll_agency_province WHERE {where})""",
+            chosen,
+        )
         con.execute("CREATE OR REPLACE TABLE roll_old AS SELECT * FROM roll_new WHERE false")
         change = Change(
             "roll_old",
@@ -1122,6 +1134,41 @@ def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -
     return files
 
 
+def _id_ranges(con: Connection) -> list[str]:
+    """Conditions on `report_id` that cut the group's current reports (`new_current`) into chunks of about
+    CHUNK_REPORTS each, in report order (the parts are sorted by report id: a chunk's reads skip the row
+    groups outside its range); [""] (no condition) for one chunk."""
+    ids = [
+        str(row[0]) for row in con.execute("SELECT report_id FROM new_current ORDER BY report_id").fetchall()
+    ]
+    chunks = -(-len(ids) // CHUNK_REPORTS)
+    if chunks < 2:
+        return [""]
+    size = -(-len(ids) // chunks)
+    bounds: list[str | None] = [None, *ids[size::size], None]
+    return [
+        " AND ".join(
+            ([f"report_id >= {quoted(low)}"] if low is not None else [])
+            + ([f"report_id < {quoted(high)}"] if high is not None else [])
+        )
+        for low, high in itertools.pairwise(bounds)
+    ]
+
+
+def _chunk_sources(sources: Sources, new_checks: str, condition: str) -> tuple[Sources, str]:
+    """The sources and cross-report checks of one chunk's reports (`condition` on `report_id`)."""
+    if not condition:
+        return sources, new_checks
+    within = f"WHERE {condition}"
+    chunked = Sources(
+        sources.directory,
+        f"SELECT * FROM ({sources.facts}) {within}",
+        f"SELECT * FROM ({sources.series}) {within}",
+        f"SELECT * FROM ({sources.own_checks}) {within}",
+    )
+    return chunked, f"SELECT * FROM ({new_checks}) {within}"
+
+
 def _build_group(
     con: Connection, sources: Sources, change: Change, run_id: str
 ) -> dict[str, tuple[str, ...]]:
@@ -1130,8 +1177,9 @@ def _build_group(
     read once, not once per side), a province's cube rows are the grains' rows as they are (each group
     once: the two sums of a fold, over 1.8 M rows at 100k reports, were 40 % of the build's sorting and
     summing) and its per-report rows are sorted once; `agg_ranking` is summed from the profile rows (a
-    subset of the same series rows). The coverage is computed on a second cursor beside the rest, and
-    the files are written on two."""
+    subset of the same series rows). The cube sums are computed in chunks of report ids (`_id_ranges`)
+    when the group holds more than CHUNK_REPORTS current reports. The coverage is computed on a second cursor
+    beside the rest, and the files are written on two."""
     con.execute(f"CREATE OR REPLACE TABLE changed_ids AS SELECT report_id FROM {change.new_reports}")
     _create_deltas(con)
     touched = _touched(con, change)
@@ -1139,6 +1187,7 @@ def _build_group(
     con.execute(f"""
         CREATE OR REPLACE TABLE new_superseded AS
         SELECT {", ".join(SUPERSEDED_COLUMNS)} FROM {change.new_reports} WHERE NOT is_current""")
+    chunks = [_chunk_sources(sources, change.new_checks, condition) for condition in _id_ranges(con)]
 
     def coverage(cursor: Connection) -> None:
         _coverage(cursor, change, Rollups(), touched, sources.directory)
@@ -1146,15 +1195,15 @@ def _build_group(
 
     def rows() -> None:
         with stage("rollups: differences"):
-            _built_contributions(con, sources, change.new_checks)
-        for relation in CUBES:
-            con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
+            _built_contributions(con, chunks)
         with stage("rollups: failed rows"):
             _failed_rows(con, change.new_checks, sources)
         with stage("rollups: profile rows"):
             _profile_rows(con, sources)
         with stage("rollups: gap rows"):
             _gap_rows(con, sources)
+        for relation in CUBES:
+            con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
 
     with stage("rollups: rows, coverage beside"):  # coverage reads none of what the rows write
         if BUILD_BESIDE:
@@ -1225,51 +1274,74 @@ def _gap_rows(con: Connection, sources: Sources) -> None:
         WHERE m.series_code IN ({ranked})""")
 
 
-def _built_contributions(con: Connection, sources: Sources, new_checks: str) -> None:
-    """The delta tables' K-grain rows of the reports of `new_current`, as `_contributions` has them for
-    one side: summed per group of dimensions numbered first (`roll_dims`), whose columns are joined to
-    the sums after, instead of grouping 14 M facts by nine text columns (at 100k reports 4.8 → 2.9 CPU s
-    for the metrics)."""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE roll_report_dims AS
-        SELECT report_id, dense_rank() OVER (ORDER BY {DIMS_SQL}) AS dim, {DIMS_SQL} FROM new_current""")
-    con.execute(f"CREATE OR REPLACE TABLE roll_dims AS SELECT DISTINCT dim, {DIMS_SQL} FROM roll_report_dims")
-    dims = "d." + DIMS_SQL.replace(", ", ", d.")
-    con.execute(f"""
-        INSERT INTO delta_agg_metrics
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
-            SELECT r.dim, f.metric_code, f.breakdown, CAST(sum(f.value) AS DECIMAL(38, 6)),
-                   sum(CAST(f.value IS NOT NULL AS BIGINT)), sum(CAST(f.semantic = 'blank' AS BIGINT)),
-                   count(*)
+SUMMED = {relation: (CUBE_KEYS[relation], CUBE_MEASURES[relation]) for relation in CUBES}
+
+
+def _chunk_sums(sources: Sources, new_checks: str) -> dict[str, str]:
+    """Relation → SELECT of one chunk's cube sums per dimension number (`roll_report_dims`) and key."""
+    checks = f"SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks})"
+    return {
+        "agg_metrics": f"""
+            SELECT r.dim, f.metric_code, f.breakdown, CAST(sum(f.value) AS DECIMAL(38, 6)) AS value,
+                   sum(CAST(f.value IS NOT NULL AS BIGINT)) AS n_value,
+                   sum(CAST(f.semantic = 'blank' AS BIGINT)) AS n_blank, count(*) AS n_rows
             FROM roll_report_dims AS r JOIN ({sources.facts}) AS f ON f.report_id = r.report_id
-            GROUP BY ALL
-        ) AS s JOIN roll_dims AS d USING (dim)""")
-    con.execute(f"""
-        INSERT INTO delta_agg_series
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
+            GROUP BY ALL""",
+        "agg_series": f"""
             SELECT r.dim, h.series_code, h.comparable_group, h.breakdown,
-                   CAST(sum(h.value) AS DECIMAL(38, 6)), sum(CAST(h.value IS NOT NULL AS BIGINT)), count(*)
+                   CAST(sum(h.value) AS DECIMAL(38, 6)) AS value,
+                   sum(CAST(h.value IS NOT NULL AS BIGINT)) AS n_value, count(*) AS n_rows
             FROM roll_report_dims AS r JOIN ({sources.series}) AS h ON h.report_id = r.report_id
-            GROUP BY ALL
-        ) AS s JOIN roll_dims AS d USING (dim)""")
-    con.execute(f"""
-        INSERT INTO delta_agg_checks
-        SELECT {dims}, s.* EXCLUDE (dim) FROM (
-            SELECT dim, check_id, severity, sum(n_fail), sum(n_pass), sum(n_na),
-                   sum(CAST(n_fail > 0 AS BIGINT)), sum(n_rows)
+            GROUP BY ALL""",
+        "agg_checks": f"""
+            SELECT dim, check_id, severity, sum(n_fail) AS n_fail, sum(n_pass) AS n_pass, sum(n_na) AS n_na,
+                   sum(CAST(n_fail > 0 AS BIGINT)) AS n_reports_failing, sum(n_rows) AS n_rows
             FROM (
                 SELECT r.dim, r.report_id, c.check_id, c.severity,
                        count(*) FILTER (WHERE c.status = 'fail') AS n_fail,
                        count(*) FILTER (WHERE c.status = 'pass') AS n_pass,
                        count(*) FILTER (WHERE c.status = 'not_assessable') AS n_na,
                        count(*) AS n_rows
-                FROM roll_report_dims AS r
-                JOIN (SELECT * FROM ({sources.own_checks}) UNION ALL SELECT * FROM ({new_checks})) AS c
-                  ON c.report_id = r.report_id
+                FROM roll_report_dims AS r JOIN ({checks}) AS c ON c.report_id = r.report_id
                 GROUP BY ALL
             )
-            GROUP BY dim, check_id, severity
-        ) AS s JOIN roll_dims AS d USING (dim)""")
+            GROUP BY dim, check_id, severity""",
+    }
+
+
+def _built_contributions(con: Connection, chunks: Sequence[tuple[Sources, str]]) -> None:
+    """The delta tables' K-grain rows of the reports of `new_current`, as `_contributions` has them for
+    one side: summed per group of dimensions numbered first (`roll_dims`), whose columns are joined to
+    the sums after, instead of grouping 14 M facts by nine text columns (at 100k reports 4.8 → 2.9 CPU s
+    for the metrics). `chunks`: the sources and cross-report checks of each chunk of the reports; with
+    several, each chunk's sums are staged and summed again per number and key (exact: DECIMAL and
+    integer sums), so no chunk's aggregate holds the whole group's groups of facts."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE roll_report_dims AS
+        SELECT report_id, dense_rank() OVER (ORDER BY {DIMS_SQL}) AS dim, {DIMS_SQL} FROM new_current""")
+    con.execute(f"CREATE OR REPLACE TABLE roll_dims AS SELECT DISTINCT dim, {DIMS_SQL} FROM roll_report_dims")
+    dims = "d." + DIMS_SQL.replace(", ", ", d.")
+    summed = {relation: "" for relation in CUBES}
+    if len(chunks) == 1:
+        summed = _chunk_sums(*chunks[0])
+    else:
+        for number, chunk in enumerate(chunks):
+            for relation, sql in _chunk_sums(*chunk).items():
+                if number:
+                    con.execute(f"INSERT INTO roll_sums_{relation} {sql}")
+                else:
+                    con.execute(f"CREATE OR REPLACE TABLE roll_sums_{relation} AS {sql}")
+        for relation, (keys, measures) in SUMMED.items():
+            summed[relation] = f"""
+                SELECT dim, {", ".join(keys)}, {", ".join(f"sum({m}) AS {m}" for m in measures)}
+                FROM roll_sums_{relation} GROUP BY dim, {", ".join(keys)}"""
+    for relation in CUBES:
+        con.execute(f"""
+            INSERT INTO delta_{relation}
+            SELECT {dims}, s.* EXCLUDE (dim)
+            FROM ({summed[relation]}) AS s JOIN roll_dims AS d USING (dim)""")
+        if len(chunks) > 1:
+            con.execute(f"DROP TABLE roll_sums_{relation}")
     con.execute("DROP TABLE roll_report_dims")
     con.execute("DROP TABLE roll_dims")
 

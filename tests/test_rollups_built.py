@@ -29,7 +29,11 @@ def _warehouse(tmp_path: Path) -> tuple[Path, Catalog]:
     (original.parent / "南京市财政局_2022.html").write_text(
         text.replace(agency, "南京市财政局"), encoding="utf-8"
     )
-    warehouse = tmp_path / "wh"
+    return ingested(corpus, tmp_path / "wh")
+
+
+def ingested(corpus: Path, warehouse: Path) -> tuple[Path, Catalog]:
+    """`corpus` ingested into `warehouse`, and the catalogue of its published version."""
     ingest([corpus], warehouse)
     version = current_version(warehouse)
     assert version is not None

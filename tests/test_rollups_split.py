@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_rollups_built import _build
+from tests.test_rollups_built import _build, ingested
 from warehouse.db import connect
-from warehouse.publish import current_version
 from warehouse.store import rollups
 from warehouse.store.catalog import Catalog
 from warehouse.store.version import scan_sql
-from warehouse.store.writer import open_catalog
-from xxgk.ingest import ingest
 from xxgk.samples import generate_corpus
 
 TWINS = ("财政局", "教育局")
@@ -43,11 +40,7 @@ def _warehouse(tmp_path: Path) -> tuple[Path, Catalog]:
             (corpus / original.name.replace(agency, "南京市财政局")).write_text(
                 text.replace(agency, "南京市财政局"), encoding="utf-8"
             )
-    warehouse = tmp_path / "wh"
-    ingest([corpus], warehouse)
-    version = current_version(warehouse)
-    assert version is not None
-    return warehouse, open_catalog(version)[0]
+    return ingested(corpus, tmp_path / "wh")
 
 
 def _shared_across_chunks(warehouse: Path, catalog: Catalog, ranges: list[str]) -> int:

@@ -70,6 +70,18 @@ def _batches(corpus: Path, inbox: Path, n: int) -> list[list[Path]]:
     return batches
 
 
+def _last_batch_pending(corpus: Path, tmp_path: Path) -> tuple[list[Path], Path, Path]:
+    """Three batches of `corpus`, all ingested into one warehouse and the first two into another: the third
+    batch, the warehouse that lacks it and the one that has it."""
+    inbox, wh, other = tmp_path / "inbox", tmp_path / "wh", tmp_path / "other"
+    batches = _batches(corpus, inbox, 3)
+    for batch in batches:
+        ingest(batch, other)
+    for batch in batches[:2]:
+        ingest(batch, wh)
+    return batches[2], wh, other
+
+
 def test_incremental_ingests_equal_a_full_rebuild(corpus: Path, tmp_path: Path) -> None:
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     for batch in _batches(corpus, inbox, 5):

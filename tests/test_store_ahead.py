@@ -9,7 +9,7 @@ from pathlib import Path
 import _duckdb
 import pytest
 
-from tests.test_store import _batches, snapshot
+from tests.test_store import _batches, _last_batch_pending, snapshot
 from warehouse.store import session
 from xxgk.ingest import ingest
 from xxgk.samples import generate_corpus
@@ -42,12 +42,7 @@ def _statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
 def test_the_instance_opened_ahead_is_the_runs_only_one_and_the_run_stores_the_same(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox, wh, other = tmp_path / "inbox", tmp_path / "wh", tmp_path / "other"
-    batches = _batches(corpus, inbox, 3)
-    for batch in batches:
-        ingest(batch, other)
-    for batch in batches[:2]:
-        ingest(batch, wh)
+    last, wh, other = _last_batch_pending(corpus, tmp_path)
     opened: list[str] = []
     real = _duckdb.connect
 
@@ -57,7 +52,7 @@ def test_the_instance_opened_ahead_is_the_runs_only_one_and_the_run_stores_the_s
 
     monkeypatch.setattr(_duckdb, "connect", counted)
     session.open_ahead()
-    ingest(batches[2], wh)
+    ingest(last, wh)
     monkeypatch.undo()
     assert opened == [":memory:"]  # the one opened ahead: the run opened none of its own
     assert not session.active() and not session._AHEAD

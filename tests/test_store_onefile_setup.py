@@ -10,8 +10,7 @@ from pathlib import Path
 import _duckdb
 import pytest
 
-from tests.test_store import _batches, snapshot
-from warehouse import load
+from tests.test_store import _last_batch_pending, snapshot
 from warehouse.db import apply_schema, connect
 from warehouse.store import session
 from warehouse.store.rollups import _series_map
@@ -102,27 +101,6 @@ def test_roll_series_map_is_made_once_per_connection() -> None:
     assert sorted(rows) == sorted(row for row in series_map() if row[code] in RANKED_SERIES)
 
 
-def test_a_few_rows_are_inserted_by_one_statement() -> None:
-    con = _duckdb.connect()
-    try:
-        con.execute("CREATE TABLE t (a VARCHAR, b DECIMAL(38, 6), c BIGINT)")
-        executed: list[str] = []
-
-        class Spy:
-            def execute(self, sql: str, *args: object) -> object:
-                executed.append(sql)
-                return con.execute(sql, *args)
-
-        kinds, spy = ["VARCHAR", "DECIMAL(38, 6)", "BIGINT"], Spy()
-        load.insert_columns(spy, "t", ["a", "b", "c"], kinds, [["x", None], ["1.1234567", None], [3, None]])  # type: ignore[arg-type]
-        load.insert_columns(spy, "t", ["a", "b", "c"], kinds, [["y"], ["-2.5"], [4]])  # type: ignore[arg-type]
-        assert len(executed) == 2 and all(sql.startswith("INSERT INTO t") for sql in executed), executed
-        rows = con.execute("SELECT a, CAST(b AS VARCHAR), c FROM t ORDER BY a NULLS LAST").fetchall()
-        assert rows == [("x", "1.123457", 3), ("y", "-2.500000", 4), (None, None, None)]
-    finally:
-        con.close()
-
-
 @pytest.mark.slow
 def test_a_one_file_ingest_with_its_work_tables_made_ahead_stores_the_same_without_errors(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -130,15 +108,10 @@ def test_a_one_file_ingest_with_its_work_tables_made_ahead_stores_the_same_witho
     """The work tables made with the instance opened ahead, once the run has attached its version, are the
     part writer's (the one CREATE SCHEMA of the run, on the cursor that drops them); no statement of the run raises; the work tables are not made
     again after its only segment; what is stored is what a run without any of it stores."""
-    inbox, wh, other = tmp_path / "inbox", tmp_path / "wh", tmp_path / "other"
-    batches = _batches(corpus, inbox, 3)
-    for batch in batches:
-        ingest(batch, other)
-    for batch in batches[:2]:
-        ingest(batch, wh)
+    last, wh, other = _last_batch_pending(corpus, tmp_path)
     seen = _recorded(monkeypatch)
     session.open_ahead(create_staging)
-    ingest(batches[2], wh)
+    ingest(last, wh)
     monkeypatch.undo()
     assert not session.active() and not session._AHEAD and not session._PREPARED
     assert [sql for _, sql, error in seen if error] == []

@@ -70,7 +70,7 @@ def test_the_staging_schema_has_every_table_of_the_schema_and_only_the_prints_vi
         full = con.cursor()
         full.execute("CREATE SCHEMA whole")
         full.execute("SET search_path = 'whole'")
-        apply_schema(full, empty=True)
+        apply_schema(full)
         whole = _objects(con, "whole")
         lean = create_staging(con.cursor())
         staged = _objects(con, STAGING)
@@ -113,7 +113,7 @@ def test_a_one_file_ingest_with_its_work_tables_made_ahead_stores_the_same_witho
     session.open_ahead(create_staging)
     ingest(last, wh)
     monkeypatch.undo()
-    assert not session.active() and not session._AHEAD and not session._PREPARED
+    assert not session.active() and not session._AHEAD and not session._TAKEN
     assert [sql for _, sql, error in seen if error] == []
     order = [sql for _, sql, _ in seen]
     assert order.index(f"CREATE SCHEMA {STAGING}") > min(
@@ -134,11 +134,12 @@ def test_a_prepared_cursor_not_taken_is_closed_when_the_session_ends() -> None:
         cursor = session.cursor()
         assert cursor is not None
         cursor.close()
-        assert len(session._PREPARED) == 1
-        future = session._PREPARED[0]
+        assert len(session._TAKEN) == 1
+        future = session._TAKEN[0].prepared
+        assert future is not None
         assert not future.done()  # waits for the session's first ATTACH (or for the part writer)
     finally:
         session.end()
-    assert not session._PREPARED and not session._INSTANCE
+    assert not session._TAKEN and not session._INSTANCE
     with pytest.raises(_duckdb.ConnectionException):
         future.result().execute("SELECT 1")

@@ -133,13 +133,10 @@ def schema_sql() -> str:
     return PACKAGE.joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection, path: str | Path = "", *, empty: bool = False) -> None:
-    """Create missing tables and views; a file written with another schema version is refused first.
-    `empty`: the schema searched was created just now and holds nothing, so there is no version to check
-    (the check's failed lookup and its listing of the tables cost ≈ 6 ms, on a one-file ingest's start)."""
-    if not empty:
-        check_version(con, path or "the warehouse")
+def apply_schema(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> None:
+    """Create missing tables and views; a file written with another schema version is refused first."""
+    check_version(con, path or "the warehouse")
     con.execute(schema_sql())
-    recorded = "SELECT value FROM warehouse_info WHERE key = 'schema_version'"
-    if empty or not con.execute(recorded).fetchall():
+    found = con.execute("SELECT value FROM warehouse_info WHERE key = 'schema_version'").fetchall()
+    if not found:
         con.execute("INSERT INTO warehouse_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])

@@ -1141,14 +1141,19 @@ def _id_ranges(con: Connection) -> list[str]:
     """Conditions on `report_id` that cut the group's current reports (`new_current`) into chunks of about
     CHUNK_REPORTS each, in report order (the parts are sorted by report id: a chunk's reads skip the row
     groups outside its range); [""] (no condition) for one chunk."""
-    ids = [
-        str(row[0]) for row in con.execute("SELECT report_id FROM new_current ORDER BY report_id").fetchall()
-    ]
-    chunks = -(-len(ids) // CHUNK_REPORTS)
+    count = int(con.execute("SELECT count(*) FROM new_current").fetchall()[0][0])
+    chunks = -(-count // CHUNK_REPORTS)
     if chunks < 2:
         return [""]
-    size = -(-len(ids) // chunks)
-    bounds: list[str | None] = [None, *ids[size::size], None]
+    size = -(-count // chunks)
+    starts = con.execute(
+        """
+        SELECT report_id
+        FROM (SELECT report_id, row_number() OVER (ORDER BY report_id) - 1 AS i FROM new_current)
+        WHERE i > 0 AND i % $size = 0 ORDER BY report_id""",
+        {"size": size},
+    ).fetchall()
+    bounds: list[str | None] = [None, *(str(row[0]) for row in starts), None]
     return [
         " AND ".join(
             ([f"report_id >= {quoted(low)}"] if low is not None else [])

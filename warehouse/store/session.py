@@ -49,10 +49,9 @@ class _Ahead:
 
 _AHEAD: list[_Ahead] = []
 """The instance `open_ahead` is opening."""
-_STARTS: list[threading.Event] = []
-"""The `attached` event of the instance the session took from `open_ahead`, until set."""
-_PREPARED: list[Future[duckdb.DuckDBPyConnection]] = []
-"""What `open_ahead`'s `prepare` is making of a cursor of the session's instance, until `prepared`."""
+_TAKEN: list[_Ahead] = []
+"""The session's instance as `open_ahead` made it, while what its `prepare` makes is not handed over
+(`prepared`) or closed (`end`)."""
 
 
 def begin() -> None:
@@ -66,9 +65,11 @@ def end() -> None:
         _DEPTH[0] = 0
         _READ_ONLY.clear()
         _start_prepared()
-        while _PREPARED:  # not taken: its cursor closed before the instance
+        while _TAKEN:  # not handed over: its cursor closed before the instance
+            left = _TAKEN.pop().prepared
             with contextlib.suppress(Exception):
-                _PREPARED.pop().result().close()
+                if left is not None:
+                    left.result().close()
         while _INSTANCE:
             instance = _INSTANCE.pop()
             if _LEAVE[0]:
@@ -126,8 +127,7 @@ def _instance() -> duckdb.DuckDBPyConnection:
         ahead.opened.wait()
         if ahead.instance:
             if ahead.prepared is not None:
-                _PREPARED.append(ahead.prepared)
-                _STARTS.append(ahead.attached)
+                _TAKEN.append(ahead)
             return ahead.instance[0]
         ahead.attached.set()
     return connect(None)
@@ -135,15 +135,15 @@ def _instance() -> duckdb.DuckDBPyConnection:
 
 def _start_prepared() -> None:
     """Let `open_ahead`'s `prepare` run."""
-    while _STARTS:
-        _STARTS.pop().set()
+    for ahead in _TAKEN:
+        ahead.attached.set()
 
 
 def prepared() -> Future[duckdb.DuckDBPyConnection] | None:
     """What `open_ahead`'s `prepare` makes of a cursor of the session's instance (taken once: the caller
     closes the cursor), or None when there is nothing of the kind."""
     _start_prepared()
-    return _PREPARED.pop() if _PREPARED else None
+    return _TAKEN.pop().prepared if _TAKEN else None
 
 
 def active() -> bool:

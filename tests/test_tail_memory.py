@@ -117,29 +117,6 @@ def test_a_fitted_limit_with_work_beside_is_widened_when_it_is_done(monkeypatch:
         con.close()
 
 
-def _threads(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-
-
-def test_work_beside_cuts_the_derivations_threads_until_it_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
-    con = db.connect(None)
-    try:
-        con.execute("SET threads = 2")
-        monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
-        with fitted(con, db.MEMORY_LIMIT):
-            assert _threads(con) == 2  # nothing beside: DuckDB's threads as they were
-        with fitted(con, db.MEMORY_LIMIT, beside=100 * MB) as fit:
-            assert fit.threads == 2 and _threads(con) == memory.BESIDE_THREADS
-            cursor = con.cursor()  # the thread beside's, on the same instance
-            fit.widen(cursor)
-            cursor.close()
-            assert _threads(con) == 2
-            con.execute(f"SET threads = {memory.BESIDE_THREADS}")
-        assert _threads(con) == 2  # set back on leaving, widened or not
-    finally:
-        con.close()
-
-
 def test_the_derivation_runs_within_the_fitted_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An ingest's derivation and compaction run with DuckDB's limit less what the process holds: here
     a process said to hold the whole configured limit gets half of it, and the warehouse is the same."""

@@ -97,28 +97,18 @@ def give_back() -> None:
     trim(0)
 
 
-BESIDE_THREADS = 1
-"""DuckDB's threads for the derivation while a first build's merges run beside it: the merges take the
-other core, and each of DuckDB's threads holds operator state of its own (hash tables, Parquet writers)
-outside its limit (docs/scale.md §5, issue12rf)."""
-
-
 @dataclass(frozen=True)
 class Fitted:
-    """DuckDB's limit `fitted` set (None: left as it was), the one it would set without work beside, and
-    the instance's threads before work beside cut them to BESIDE_THREADS (None: not cut)."""
+    """DuckDB's limit `fitted` set (None: left as it was), and the one it would set without work beside."""
 
     limit: int | None
     alone: int | None = None
-    threads: int | None = None
 
     def widen(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The limit and threads without the work beside set on `con`'s instance (a cursor of another
-        thread may set them: the settings are the instance's): the work beside is done."""
+        """The limit without the work beside set on `con`'s instance (a cursor of another thread may set
+        it: the setting is the instance's): the work beside is done."""
         if self.limit is not None and self.alone is not None and self.alone > self.limit:
             con.execute(f"SET memory_limit = '{self.alone}B'")
-        if self.threads is not None:
-            con.execute(f"SET threads = {self.threads}")
 
 
 @contextmanager
@@ -134,18 +124,9 @@ def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: int = 0) -> 
         yield Fitted(None)
         return
     in_duckdb = duckdb_bytes(con)
-    threads = _threads(con) if beside else None
-    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), tail_limit(total, rss, in_duckdb), threads)
+    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), tail_limit(total, rss, in_duckdb))
     con.execute(f"SET memory_limit = '{fit.limit}B'")
-    if threads is not None:
-        con.execute(f"SET threads = {min(threads, BESIDE_THREADS)}")
     try:
         yield fit
     finally:
         con.execute(f"SET memory_limit = '{configured}'")
-        if threads is not None:
-            con.execute(f"SET threads = {threads}")
-
-
-def _threads(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])

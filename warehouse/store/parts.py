@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FLUSH_REPORTS = 2000
+LAST_REPORTS = 400
+"""A bulk run that told its writer how many reports to expect (`PartWriter.expect`) flushes its segment
+early when no more than this many are still to come, so that its last segment is this small: the last
+segment is written after the last file, with the parse workers idle, and a full one (2,000 reports,
+≈ 0.6 s of one core) was the run's wall time on one core; the early flush runs while the workers parse
+the last files (docs/scale.md §5, issue12sy)."""
 BESIDE_REPORTS = 500
 """Up to this many reports in a segment, its part files are written by two cursors of the run's instance
 (store/aside.py; the work tables are in the in-memory database's STAGING schema, which both see): a
@@ -348,6 +354,9 @@ class PartWriter:
         self._inserted = dict.fromkeys(WORK_TABLES, 0)
         """Rows inserted into each work table this segment: none, or at least as many as it holds (a report
         added again has its rows deleted); `_empty_tables` counts no rows in DuckDB."""
+        self.expected: int | None = None
+        """The reports the run will add at most (`expect`); None when not told."""
+        self._added = 0
         self._flushed = False
         """The work tables hold a flushed segment's rows, the run's last (`flush(last=True)`): `release` drops
         them next, so they are made again only should `add` come after all (≈ 3.5 ms of a one-file run)."""
@@ -380,6 +389,11 @@ class PartWriter:
             self._setting_up = None
             self._set_up.result()
 
+    def expect(self, reports: int) -> None:
+        """Tell the writer how many reports the run will add at most (its files to parse): its last segment
+        is then kept small (`LAST_REPORTS`)."""
+        self.expected = reports
+
     def add(self, new: Sequence[ReportRows | PackedRows], at: datetime) -> None:
         if not new:
             return
@@ -401,8 +415,21 @@ class PartWriter:
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
                 self._inserted[table] += len(data[0])
         self.pending += len(new)
-        if self.pending >= FLUSH_REPORTS:
+        self._added += len(new)
+        if self.pending >= FLUSH_REPORTS or self._last_ahead():
             self.flush()
+
+    def _bulk(self) -> bool:
+        """A run told to expect more reports than a segment holds."""
+        return self.expected is not None and self.expected > FLUSH_REPORTS
+
+    def _last_ahead(self) -> bool:
+        """Whether the segment is flushed early, before the run's last `LAST_REPORTS` reports come: they
+        make the last segment, written on their own after the last file."""
+        expected = self.expected
+        if expected is None or expected <= FLUSH_REPORTS:
+            return False
+        return self.pending > LAST_REPORTS and expected - self._added <= LAST_REPORTS
 
     def _renew_work_tables(self) -> None:
         self._work_ddl = self._work_ddl or work_tables_ddl(self._con)
@@ -418,7 +445,9 @@ class PartWriter:
             return
         assert self.held is not None
         segment = f"{self.run_id}/{self.segment_prefix}{self.flushes:04d}"
-        beside = self.pending <= BESIDE_REPORTS  # a small run: two cursors write them, from the work tables
+        # a small run: two cursors write them, from the work tables; a bulk run's last segment is written as
+        # its others are (its columns' Parquet repetition the same)
+        beside = self.pending <= BESIDE_REPORTS and not self._bulk()
         empty = self._empty_tables(beside)
         names = {r: f"parts/{segment}-{r}.parquet" for r in PART_RELATIONS if r not in empty}
         with self.held.views(self._con) as sources:

@@ -36,7 +36,10 @@ def _segments(tmp_path: Path, reports: int, expected: int | None) -> list[int]:
         writer.flush(last=True)
         if expected is not None and expected > parts.FLUSH_REPORTS:
             for relation in ("reports_parsed", "facts", "checks"):
-                assert len({_schema(writer, tmp_path / p.file) for p in writer.parts if p.relation == relation}) == 1
+                assert (
+                    len({_schema(writer, tmp_path / p.file) for p in writer.parts if p.relation == relation})
+                    == 1
+                )
         return [p.rows for p in writer.parts if p.relation == "reports_parsed"]
     finally:
         writer.close()
@@ -44,7 +47,9 @@ def _segments(tmp_path: Path, reports: int, expected: int | None) -> list[int]:
 
 def _schema(writer: parts.PartWriter, file: Path) -> tuple[object, ...]:
     """A Parquet file's columns with their types and repetition (REQUIRED or OPTIONAL)."""
-    return tuple(writer.con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{file}')").fetchall())
+    return tuple(
+        writer.con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{file}')").fetchall()
+    )
 
 
 def test_a_writer_told_what_to_expect_flushes_early_for_a_small_last_segment(

@@ -1,10 +1,11 @@
-"""A bulk run's last segment kept small (warehouse/store/parts.py `LAST_REPORTS`): it is written after the
-last file, with the parse workers idle, so the segment before it is flushed early; what is stored is the
-same."""
+"""A bulk run's last segment written by two cursors (warehouse/store/parts.py `PartWriter.expect`,
+`HeldRows.mirror`): it is written after the last file, with the parse workers' cores free; its parts are
+the ones one cursor writes, row for row, and what the run stores is the same."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow  # noqa: F401  (loaded, as in a bulk run: the rows are held as Arrow)
 import pytest
@@ -19,73 +20,82 @@ from xxgk.ingest import ingest
 from xxgk.parsing import Job, parse_one
 from xxgk.samples.corpus import generate_corpus
 
-FIXTURE = Path(__file__).parent / "fixtures" / "reports" / "江山市交通运输局_2021.txt"
+NAMES = ["江山市交通运输局_2021.txt", "开化县华埠镇人民政府_2023.docx", "柯城区财政局_2017.html"]
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 
 
-def _segments(tmp_path: Path, reports: int, expected: int | None) -> list[int]:
-    """The reports of each segment a writer writes for `reports` reports added one at a time; a run told
-    to expect more than a segment writes every segment's parts with the same Parquet schemas."""
-    rows = parse_one(Job(str(FIXTURE), rows=True)).result
-    assert isinstance(rows, ReportRows)
+def _written(tmp_path: Path, reports: int, expected: int | None) -> tuple[list[dict[str, Any]], int]:
+    """Each segment's parts (Parquet schema and rows in the file's order) for `reports` reports added two at
+    a time, and how many segments were written by two cursors."""
+    found = [parse_one(Job(str(FIXTURES / name), rows=True)).result for name in NAMES]
+    assert all(isinstance(rows, ReportRows) for rows in found)
+    copies = [pack_rows(renamed_rows(found[n % len(found)], n)) for n in range(reports)]  # type: ignore[arg-type]
     writer = parts.PartWriter(tmp_path, "run")
     try:
         if expected is not None:
             writer.expect(expected)
-        for n in range(reports):
-            writer.add([pack_rows(renamed_rows(rows, n))], AT)
+        for start in range(0, reports, 2):
+            writer.add(copies[start : start + 2], AT)
         writer.flush(last=True)
-        if expected is not None and expected > parts.FLUSH_REPORTS:
-            for relation in ("reports_parsed", "facts", "checks"):
-                assert (
-                    len({_schema(writer, tmp_path / p.file) for p in writer.parts if p.relation == relation})
-                    == 1
-                )
-        return [p.rows for p in writer.parts if p.relation == "reports_parsed"]
+        con = writer.con
+        segments: dict[str, dict[str, Any]] = {}
+        for part in writer.parts:
+            file = tmp_path / part.file
+            segments.setdefault(part.segment.rsplit("/", 1)[-1], {})[part.relation] = (
+                con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{file}')").fetchall(),
+                con.execute(f"SELECT * FROM read_parquet('{file}')").fetchall(),
+            )
+        return [segments[name] for name in sorted(segments)], SHARED[0]
     finally:
         writer.close()
 
 
-def _schema(writer: parts.PartWriter, file: Path) -> tuple[object, ...]:
-    """A Parquet file's columns with their types and repetition (REQUIRED or OPTIONAL)."""
-    return tuple(
-        writer.con.execute(f"SELECT name, type, repetition_type FROM parquet_schema('{file}')").fetchall()
-    )
+SHARED = [0]
 
 
-def test_a_writer_told_what_to_expect_flushes_early_for_a_small_last_segment(
+@pytest.fixture(autouse=True)
+def counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parts.shared` counted (a segment written by two cursors)."""
+    SHARED[0] = 0
+    real = parts.shared
+
+    def shared(*args: Any, **kwargs: Any) -> Any:
+        SHARED[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parts, "shared", shared)
+
+
+def test_the_last_segment_of_a_run_told_what_to_expect_is_written_by_two_cursors_as_one_writes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 4)
-    monkeypatch.setattr(parts, "LAST_REPORTS", 2)
-    assert _segments(tmp_path / "told", 9, 9) == [4, 3, 2]
-    assert _segments(tmp_path / "untold", 9, None) == [4, 4, 1]
-    assert _segments(tmp_path / "fewer", 8, 9) == [4, 3, 1]  # a file that failed: the last is smaller still
-    assert _segments(tmp_path / "one segment", 4, 4) == [4]  # a run of one segment is not split
+    monkeypatch.setattr(parts, "BESIDE_REPORTS", 0)  # every segment held: written from the held rows' views
+    told, told_shared = _written(tmp_path / "told", 8, 8)
+    SHARED[0] = 0
+    untold, untold_shared = _written(tmp_path / "untold", 8, None)
+    assert (told_shared, untold_shared) == (1, 0)  # the last of two segments; none when not told
+    assert len(told) == 2 and told == untold
+    assert set(told[1]) == set(parts.PART_RELATIONS) - {"ocr_cells"}
+    SHARED[0] = 0
+    # files that failed: the segment is written by `finish`'s flush (DuckDB at its own threads), as before
+    fewer, fewer_shared = _written(tmp_path / "fewer", 6, 8)
+    assert fewer_shared == 0 and len(fewer) == 2 and fewer == _written(tmp_path / "fewer untold", 6, None)[0]
 
 
-def test_an_ingest_keeps_its_last_segment_small_and_stores_the_same(
+def test_an_ingest_writes_its_last_segment_by_two_cursors_and_stores_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "corpus"
     generate_corpus(corpus, n_agencies=3, years=range(2019, 2023))
     monkeypatch.setattr(ingest_module, "CHUNK", 1)  # a bulk run, its reports added one at a time
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 4)
-    flushed: list[int] = []
-    real = parts.PartWriter.flush
-
-    def flush(self: parts.PartWriter, *, last: bool = False) -> None:
-        if self.pending:
-            flushed.append(self.pending)
-        real(self, last=last)
-
-    monkeypatch.setattr(parts.PartWriter, "flush", flush)
-    monkeypatch.setattr(parts, "LAST_REPORTS", 0)  # as before: the last segment is what is left
-    ingest([corpus], tmp_path / "before", jobs=2)
-    before, flushed_before = _stored(tmp_path / "before"), list(flushed)
-    flushed.clear()
-    monkeypatch.setattr(parts, "LAST_REPORTS", 2)
-    ingest([corpus], tmp_path / "after", jobs=2)
-    assert sum(flushed) == sum(flushed_before) > 8
-    assert flushed_before[-1] > 2, flushed_before  # the corpus leaves more than LAST_REPORTS at the end
-    assert flushed[-1] <= 2 and len(flushed) == len(flushed_before) + 1, (flushed_before, flushed)
-    assert _stored(tmp_path / "after") == before
+    monkeypatch.setattr(parts, "BESIDE_REPORTS", 0)
+    ingest([corpus], tmp_path / "told", jobs=2)
+    assert SHARED[0] == 1
+    told = _stored(tmp_path / "told")
+    SHARED[0] = 0
+    monkeypatch.setattr(parts.PartWriter, "expect", lambda self, reports: None)
+    ingest([corpus], tmp_path / "untold", jobs=2)
+    assert SHARED[0] == 0
+    assert _stored(tmp_path / "untold") == told

@@ -141,7 +141,7 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
 
 def _table_cells(collector: FactCollector) -> int:
     """How many facts were read from the statistics tables (not from the narrative or the sections)."""
-    return sum(not code.startswith(("text.", "old.section.")) for code, _ in collector.facts)
+    return collector.codes().table_cells
 
 
 def _template(document: Document) -> Template:
@@ -175,7 +175,7 @@ def ends_in_table(document: Document) -> bool:
 
 
 def _warn_missing(wanted: tuple[str, ...], collector: FactCollector) -> None:
-    present = {code for code, _ in collector.facts}
+    present = collector.codes().present
     missing = [code for code in wanted if code not in present]
     if missing:
         collector.issues.append(

@@ -92,8 +92,8 @@ class TemplateSpec:
     """The sections, tables, period sentence and signature the format requires (checks F1–F5)."""
 
 
-def _table_codes(collector: FactCollector) -> set[str]:
-    return {code for code, _ in collector.facts if not code.startswith(("text.", "old.section."))}
+def _table_codes(collector: FactCollector) -> frozenset[str]:
+    return collector.codes().table_codes
 
 
 def _old_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> str | None:
@@ -236,12 +236,16 @@ def template_of_text(text: str) -> Template | None:
 
 
 def detect_template(document: Document) -> Template | None:
-    """Fingerprint the tables first; the paragraphs only when no table carries template labels."""
-    cells = "|".join([fold(cell.text) for table in document.tables for cell in table.cells])
-    found = template_of_text(cells)
+    """Fingerprint the tables first; the paragraphs only when no table carries template labels.
+
+    `template_of_text` asks only whether each marker is in the text, and no marker holds "|": a marker
+    is in the texts folded and joined by "|" when it is in one of them, so each distinct text is folded
+    and joined once (a table repeats its values, 0 most of all)."""
+    texts = dict.fromkeys([cell.text for table in document.tables for cell in table.cells])
+    found = template_of_text("|".join(map(fold, texts)))
     if found is not None:
         return found
-    return template_of_text("|".join(fold(p.text) for p in document.paragraphs))
+    return template_of_text("|".join(map(fold, dict.fromkeys([p.text for p in document.paragraphs]))))
 
 
 def run_checks(

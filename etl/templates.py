@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from etl.catalogue import metrics
 from etl.checks import FactMap, Term, narrative_checks, new_template_checks, old_template_checks
@@ -128,6 +128,12 @@ def _new_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> s
 
 
 def _old_wanted(collector: FactCollector, folded_text: Container[str]) -> tuple[str, ...]:
+    return _old_codes()
+
+
+@cache
+def _old_codes() -> tuple[str, ...]:
+    """The old table's codes, in catalogue order: a pure function of the catalogue."""
     return tuple(
         m.code for m in metrics().values() if "old" in m.templates and not m.code.startswith("old.section")
     )

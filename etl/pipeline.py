@@ -119,9 +119,10 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
     rows = described.table_rows(collector, folded_text) if described.table_rows else None
+    codes = collector.codes()
     checks = (
-        *run_checks(collector.facts, template, no_fees_statement(body), rows),
-        *compliance_checks(document, described.layout, meta, collector.facts),
+        *run_checks(collector.facts, template, no_fees_statement(body), rows, codes),
+        *compliance_checks(document, described.layout, meta, collector.facts, codes.present),
     )
     return ParsedReport(
         source_file=document.source,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
+from typing import Protocol
 
 from etl.catalogue import metrics
 from etl.checks import FactMap, Term, narrative_checks, new_template_checks, old_template_checks
@@ -21,7 +22,7 @@ from etl.extract.fujian import extract_fujian
 from etl.extract.layout import document_rows, new_expected_cells, new_wanted_codes
 from etl.extract.old import DATA_ROWS as OLD_ROWS
 from etl.extract.old import OLD_CELLS, extract_old
-from etl.extract.rows import FactCollector
+from etl.extract.rows import FactCodes, FactCollector
 from etl.normalise import fold
 from etl.records import CheckResult, Document, RowView, Template
 
@@ -62,7 +63,15 @@ Extract = Callable[[Sequence[RowView], FactCollector], None]
 Count = Callable[[FactCollector, Container[str]], int]
 Wanted = Callable[[FactCollector, Container[str]], tuple[str, ...]]
 Complete = Callable[[FactCollector, int, bool], str | None]
-TableChecks = Callable[[FactMap, Sequence[str] | None], Iterable[CheckResult]]
+
+
+class TableChecks(Protocol):
+    """A template's own checks, given the facts, the table 三 rows the document prints (or None) and the
+    facts' codes when the caller has them."""
+
+    def __call__(
+        self, facts: FactMap, rows: Sequence[str] | None, codes: FactCodes | None = None, /
+    ) -> Iterable[CheckResult]: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,7 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
         expected_cells=partial(new_expected_cells, name),
         incomplete=_new_incomplete,
         wanted=partial(new_wanted_codes, name),
-        table_checks=lambda facts, rows: new_template_checks(facts, name, rows),
+        table_checks=lambda facts, rows, codes=None: new_template_checks(facts, name, rows, codes),
         table_rows=partial(document_rows, name),
         received=("req.received", "total"),
         proactive=None,
@@ -158,7 +167,9 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
     )
 
 
-def _no_table_checks(facts: FactMap, rows: Sequence[str] | None) -> Iterable[CheckResult]:
+def _no_table_checks(
+    facts: FactMap, rows: Sequence[str] | None, codes: FactCodes | None = None, /
+) -> Iterable[CheckResult]:
     return ()
 
 
@@ -172,7 +183,7 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         expected_cells=lambda collector, text: OLD_CELLS,
         incomplete=_old_incomplete,
         wanted=_old_wanted,
-        table_checks=lambda facts, rows: old_template_checks(facts),
+        table_checks=lambda facts, rows, codes=None: old_template_checks(facts),
         table_rows=None,
         received=("old.requests.received", ""),
         proactive=("old.proactive.total", ""),
@@ -255,12 +266,17 @@ def detect_template(document: Document) -> Template | None:
 
 
 def run_checks(
-    facts: FactMap, template: Template, no_fees: str | None = None, rows: Sequence[str] | None = None
+    facts: FactMap,
+    template: Template,
+    no_fees: str | None = None,
+    rows: Sequence[str] | None = None,
+    codes: FactCodes | None = None,
 ) -> tuple[CheckResult, ...]:
     """Every per-report check the template runs; `no_fees` is the narrative's "未收取…费用" sentence (T3),
-    `rows` the table 三 rows the document prints (None: the template's rows)."""
+    `rows` the table 三 rows the document prints (None: the template's rows), `codes` the facts' codes
+    when the caller has them (`FactCollector.codes`)."""
     described = spec(template)
     return (
-        *described.table_checks(facts, rows),
+        *described.table_checks(facts, rows, codes),
         *narrative_checks(facts, described.received, described.proactive, no_fees),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given
@@ -24,7 +25,7 @@ from etl.extract.table3 import settle_group_rows
 from etl.normalise import fold
 from etl.readers import read_document
 from etl.readers.html import _parse
-from etl.records import Document, new_cell_ref
+from etl.records import Document, RowView, Table, TableCell, new_cell_ref
 from etl.templates import TEMPLATE_SPECS, _old_wanted, detect_template, template_of_text
 from tests.conftest import FIXTURES
 
@@ -207,3 +208,53 @@ def test_every_fixture_page_parses_to_the_same_tree() -> None:
     for path in pages:
         text, _ = decode_bytes(path.read_bytes(), html=True)
         assert _parsed(text) == _plain_parse(text)
+
+
+def _plain_row_views(table: Table) -> list[RowView]:
+    """`Table.row_views` as it was: every row read off the grid."""
+    views = []
+    for r, line in enumerate(table.grid()):
+        seen = tuple({id(cell): cell for cell in line if cell is not None}.values())
+        pages = [c.page for c in seen if c.row == r and c.page is not None]
+        views.append(RowView(table.index, r, seen, table.aligned, min(pages) if pages else table.page))
+    return views
+
+
+CELLS = st.lists(
+    st.builds(
+        TableCell,
+        text=st.sampled_from(["", "1", "a"]),
+        row=st.integers(-1, 4),
+        col=st.integers(-1, 4),
+        rowspan=st.sampled_from([1, 1, 1, 2]),
+        colspan=st.sampled_from([1, 1, 1, 2]),
+        page=st.sampled_from([None, None, 1, 2]),
+    ),
+    max_size=16,
+)
+
+
+@given(CELLS, st.integers(0, 4), st.integers(0, 4), st.sampled_from([None, 3]))
+def test_row_views_without_the_grid_are_the_grids(
+    cells: list[TableCell], n_rows: int, n_cols: int, page: int | None
+) -> None:
+    table = Table(index=0, cells=tuple(cells), n_rows=n_rows, n_cols=n_cols, page=page)
+    assert _outcome(lambda: list(table.row_views())) == _outcome(lambda: _plain_row_views(table))
+
+
+def _outcome(views: Callable[[], list[RowView]]) -> list[RowView] | str:
+    """The views, or the error they raise (a negative place indexes the grid from its end)."""
+    try:
+        return views()
+    except IndexError as error:
+        return f"IndexError: {error}"
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.sampled_from([None, 2]))
+def test_row_views_of_a_plain_grid_are_the_grids(n_rows: int, n_cols: int, page: int | None) -> None:
+    cells = tuple(
+        TableCell(str(r * n_cols + c), r, c, 1, 1, page) for r in range(n_rows) for c in range(n_cols)
+    )
+    table = Table(index=1, cells=cells, n_rows=n_rows, n_cols=n_cols)
+    assert table._lines() is not None
+    assert list(table.row_views()) == _plain_row_views(table)

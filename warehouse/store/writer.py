@@ -4,7 +4,6 @@ again, segments compacted when due, and a new version file naming all of it."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import replace
@@ -146,7 +145,10 @@ class StoreRun:
                     self.catalog = compact(con, self.directory, catalog, self.run_id, ready)
         finally:
             con.close()
-            shutil.rmtree(spill, ignore_errors=True)
+            if spill.exists():  # only when DuckDB spilled: shutil not imported on a usual run
+                import shutil
+
+                shutil.rmtree(spill, ignore_errors=True)
         if run_row is not None:
             self.runs.append(run_row)
 
@@ -183,6 +185,8 @@ class StoreRun:
         if begun is not None:  # wait for the version begun beside the derivation, and remove it
             begun.abandon()
         self.parts.close()
+        import shutil
+
         for folder in ("parts", "derived"):
             shutil.rmtree(self.directory / folder / self.run_id, ignore_errors=True)
 

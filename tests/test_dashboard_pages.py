@@ -716,7 +716,10 @@ def test_a_page_read_ahead_shows_what_the_page_reading_in_turn_shows(
     start = data.ahead
 
     def kept(path: str, reads: Any) -> Any:
+        # Waited for here, so the reads are the read-ahead thread's whatever the machine's load: which
+        # thread reaches a cached read first is a race, and the page's own call must find it either way.
         started.append(start(path, reads))
+        started[-1].result()
         return started[-1]
 
     monkeypatch.setattr(data, "_run", counted)

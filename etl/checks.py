@@ -9,17 +9,20 @@ it found in English (`message`) and Chinese (`message_zh`) and names the cells i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from etl.catalogue import APPLICANT_BREAKDOWNS, metric
 from etl.check_catalogue import breakdown_label
 from etl.normalise import remember
 from etl.outcomes import handled_codes, outcome_group
 from etl.records import CheckResult, CheckStatus, Fact, Severity, Template, new_check_result
+
+if TYPE_CHECKING:
+    from etl.extract.rows import FactCodes
 
 FactMap = Mapping[tuple[str, str], Fact]
 Term = tuple[str, str]
@@ -170,20 +173,22 @@ def compare(
     return new_check_result(check_id, severity, status, left[1], b.value, a.value, en, zh, cells)
 
 
-def _columns(facts: FactMap) -> list[str]:
-    present = {b for (code, b) in facts if code.startswith("req.")}
+def _columns(facts: FactMap, breakdowns: Collection[str] | None = None) -> list[str]:
+    """The applicant columns of table 三 the facts hold, in order (`breakdowns`: theirs, when known)."""
+    present = {b for (code, b) in facts if code.startswith("req.")} if breakdowns is None else breakdowns
     return [b for b in APPLICANT_BREAKDOWNS if b in present]
 
 
 def new_template_checks(
-    facts: FactMap, template: Template, rows: Sequence[str] | None = None
+    facts: FactMap, template: Template, rows: Sequence[str] | None = None, codes: FactCodes | None = None
 ) -> Iterable[CheckResult]:
     """N1–N5. `rows` are the table 三 rows the document prints (etl/extract/layout.py): a group printed
-    as one row stands for its rows, and rows the document never had are not part of N2's sum."""
-    handled = handled_codes(template, {code for code, _ in facts})
+    as one row stands for its rows, and rows the document never had are not part of N2's sum. `codes`:
+    the facts' codes, when the caller has them (`FactCollector.codes`)."""
+    handled = handled_codes(template, {code for code, _ in facts} if codes is None else codes.present)
     if rows is not None:
         handled = tuple(code for code in handled if code in rows)
-    for column in _columns(facts):
+    for column in _columns(facts, None if codes is None else codes.req_breakdowns):
         yield _n1(facts, column)
         yield identity("N2", "error", facts, ("req.total", column), [(c, column) for c in handled], column)
     yield from _n3(facts, handled)

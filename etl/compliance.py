@@ -23,7 +23,7 @@ publication date, or without the report year, the check is `not_assessable`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -285,11 +285,14 @@ def order_check(
 # --- tables (F3) -----------------------------------------------------------------------------------
 
 
-def tables_check(facts: Mapping[tuple[str, str], Fact], layout: ReportLayout) -> CheckResult | None:
-    """F3: every statistics table of the template was found and read (None: a one-table template)."""
+def tables_check(
+    facts: Mapping[tuple[str, str], Fact], layout: ReportLayout, present: Collection[str] | None = None
+) -> CheckResult | None:
+    """F3: every statistics table of the template was found and read (None: a one-table template).
+    `present`: the facts' codes, when the caller has them."""
     if not layout.tables:
         return None
-    codes = {code for code, _ in facts}
+    codes = {code for code, _ in facts} if present is None else present
     missing = [t for t in layout.tables if not any(code.startswith(t.prefixes) for code in codes)]
     if not missing:
         return _result(
@@ -477,13 +480,18 @@ def _zh_date(day: date) -> str:
 
 
 def compliance_checks(
-    document: Document, layout: ReportLayout, meta: ReportMeta, facts: Mapping[tuple[str, str], Fact]
+    document: Document,
+    layout: ReportLayout,
+    meta: ReportMeta,
+    facts: Mapping[tuple[str, str], Fact],
+    present: Collection[str] | None = None,
 ) -> tuple[CheckResult, ...]:
+    """F1–F5 and the deadline; `present`: the facts' codes, when the caller has them."""
     sections = find_sections(document, layout) if _has_narrative(document) else {}  # read once for F1, F2
     found = (
         sections_check(document, layout, sections),
         order_check(document, layout, sections),
-        tables_check(facts, layout),
+        tables_check(facts, layout, present),
         period_check(document, layout, meta.year),
         signature_check(document, layout, meta.agency),
         deadline_check(meta),

@@ -119,9 +119,10 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
     body = [line for line in text.split("\n") if line]
     meta, meta_issues = read_meta(document, body)
     rows = described.table_rows(collector, folded_text) if described.table_rows else None
+    codes = collector.codes()
     checks = (
-        *run_checks(collector.facts, template, no_fees_statement(body), rows),
-        *compliance_checks(document, described.layout, meta, collector.facts),
+        *run_checks(collector.facts, template, no_fees_statement(body), rows, codes),
+        *compliance_checks(document, described.layout, meta, collector.facts, codes.present),
     )
     return ParsedReport(
         source_file=document.source,
@@ -141,7 +142,7 @@ def parse_document(document: Document, digest: str) -> ParsedReport:
 
 def _table_cells(collector: FactCollector) -> int:
     """How many facts were read from the statistics tables (not from the narrative or the sections)."""
-    return sum(not code.startswith(("text.", "old.section.")) for code, _ in collector.facts)
+    return collector.codes().table_cells
 
 
 def _template(document: Document) -> Template:
@@ -175,7 +176,7 @@ def ends_in_table(document: Document) -> bool:
 
 
 def _warn_missing(wanted: tuple[str, ...], collector: FactCollector) -> None:
-    present = {code for code, _ in collector.facts}
+    present = collector.codes().present
     missing = [code for code in wanted if code not in present]
     if missing:
         collector.issues.append(

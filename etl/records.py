@@ -144,7 +144,35 @@ class Table:
     def _row_views(self) -> tuple[RowView, ...]:
         return tuple(self._build_row_views())
 
+    def _lines(self) -> list[list[TableCell]] | None:
+        """The cells of each row of `grid`, left to right, without the grid: when no cell spans rows or
+        columns, lies outside the grid or shares its place, each row's cells are its cells in the order
+        given, provided that order is the columns'. None otherwise (the grid decides)."""
+        n_rows, n_cols = self.n_rows, self.n_cols
+        lines: list[list[TableCell]] = [[] for _ in range(n_rows)]
+        for cell in self.cells:
+            row, col = cell.row, cell.col
+            if cell.rowspan != 1 or cell.colspan != 1 or not (0 <= row < n_rows and 0 <= col < n_cols):
+                return None
+            line = lines[row]
+            if line and line[-1].col >= col:
+                return None
+            line.append(cell)
+        return lines
+
     def _build_row_views(self) -> Iterator[RowView]:
+        lines = self._lines()
+        if lines is not None:
+            paged = any(cell.page is not None for cell in self.cells)
+            index, aligned, page = self.index, self.aligned, self.page
+            for r, cells in enumerate(lines):
+                seen = tuple(cells)
+                if paged:
+                    pages = [c.page for c in seen if c.page is not None]
+                    yield new_row_view(index, r, seen, aligned, min(pages) if pages else page)
+                else:
+                    yield new_row_view(index, r, seen, aligned, page)
+            return
         grid = self.grid()
         # Without a cell spanning columns, no cell covers two places of one row: nothing to deduplicate.
         # Without a cell's own page, every row is on the table's page.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
+from typing import Protocol
 
 from etl.catalogue import metrics
 from etl.checks import FactMap, Term, narrative_checks, new_template_checks, old_template_checks
@@ -21,7 +22,7 @@ from etl.extract.fujian import extract_fujian
 from etl.extract.layout import document_rows, new_expected_cells, new_wanted_codes
 from etl.extract.old import DATA_ROWS as OLD_ROWS
 from etl.extract.old import OLD_CELLS, extract_old
-from etl.extract.rows import FactCollector
+from etl.extract.rows import FactCodes, FactCollector
 from etl.normalise import fold
 from etl.records import CheckResult, Document, RowView, Template
 
@@ -62,7 +63,15 @@ Extract = Callable[[Sequence[RowView], FactCollector], None]
 Count = Callable[[FactCollector, Container[str]], int]
 Wanted = Callable[[FactCollector, Container[str]], tuple[str, ...]]
 Complete = Callable[[FactCollector, int, bool], str | None]
-TableChecks = Callable[[FactMap, Sequence[str] | None], Iterable[CheckResult]]
+
+
+class TableChecks(Protocol):
+    """A template's own checks, given the facts, the table 三 rows the document prints (or None) and the
+    facts' codes when the caller has them."""
+
+    def __call__(
+        self, facts: FactMap, rows: Sequence[str] | None, codes: FactCodes | None = None, /
+    ) -> Iterable[CheckResult]: ...
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,8 @@ class TemplateSpec:
     """The sections, tables, period sentence and signature the format requires (checks F1–F5)."""
 
 
-def _table_codes(collector: FactCollector) -> set[str]:
-    return {code for code, _ in collector.facts if not code.startswith(("text.", "old.section."))}
+def _table_codes(collector: FactCollector) -> frozenset[str]:
+    return collector.codes().table_codes
 
 
 def _old_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> str | None:
@@ -128,6 +137,12 @@ def _new_incomplete(collector: FactCollector, expected: int, cut_off: bool) -> s
 
 
 def _old_wanted(collector: FactCollector, folded_text: Container[str]) -> tuple[str, ...]:
+    return _old_codes()
+
+
+@cache
+def _old_codes() -> tuple[str, ...]:
+    """The old table's codes, in catalogue order: a pure function of the catalogue."""
     return tuple(
         m.code for m in metrics().values() if "old" in m.templates and not m.code.startswith("old.section")
     )
@@ -143,7 +158,7 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
         expected_cells=partial(new_expected_cells, name),
         incomplete=_new_incomplete,
         wanted=partial(new_wanted_codes, name),
-        table_checks=lambda facts, rows: new_template_checks(facts, name, rows),
+        table_checks=lambda facts, rows, codes=None: new_template_checks(facts, name, rows, codes),
         table_rows=partial(document_rows, name),
         received=("req.received", "total"),
         proactive=None,
@@ -152,7 +167,9 @@ def _new_spec(name: Template, label_zh: str, label_en: str, detection: Detection
     )
 
 
-def _no_table_checks(facts: FactMap, rows: Sequence[str] | None) -> Iterable[CheckResult]:
+def _no_table_checks(
+    facts: FactMap, rows: Sequence[str] | None, codes: FactCodes | None = None, /
+) -> Iterable[CheckResult]:
     return ()
 
 
@@ -166,7 +183,7 @@ TEMPLATE_SPECS: dict[Template, TemplateSpec] = {
         expected_cells=lambda collector, text: OLD_CELLS,
         incomplete=_old_incomplete,
         wanted=_old_wanted,
-        table_checks=lambda facts, rows: old_template_checks(facts),
+        table_checks=lambda facts, rows, codes=None: old_template_checks(facts),
         table_rows=None,
         received=("old.requests.received", ""),
         proactive=("old.proactive.total", ""),
@@ -236,21 +253,30 @@ def template_of_text(text: str) -> Template | None:
 
 
 def detect_template(document: Document) -> Template | None:
-    """Fingerprint the tables first; the paragraphs only when no table carries template labels."""
-    cells = "|".join([fold(cell.text) for table in document.tables for cell in table.cells])
-    found = template_of_text(cells)
+    """Fingerprint the tables first; the paragraphs only when no table carries template labels.
+
+    `template_of_text` asks only whether each marker is in the text, and no marker holds "|": a marker
+    is in the texts folded and joined by "|" when it is in one of them, so each distinct text is folded
+    and joined once (a table repeats its values, 0 most of all)."""
+    texts = dict.fromkeys([cell.text for table in document.tables for cell in table.cells])
+    found = template_of_text("|".join(map(fold, texts)))
     if found is not None:
         return found
-    return template_of_text("|".join(fold(p.text) for p in document.paragraphs))
+    return template_of_text("|".join(map(fold, dict.fromkeys([p.text for p in document.paragraphs]))))
 
 
 def run_checks(
-    facts: FactMap, template: Template, no_fees: str | None = None, rows: Sequence[str] | None = None
+    facts: FactMap,
+    template: Template,
+    no_fees: str | None = None,
+    rows: Sequence[str] | None = None,
+    codes: FactCodes | None = None,
 ) -> tuple[CheckResult, ...]:
     """Every per-report check the template runs; `no_fees` is the narrative's "未收取…费用" sentence (T3),
-    `rows` the table 三 rows the document prints (None: the template's rows)."""
+    `rows` the table 三 rows the document prints (None: the template's rows), `codes` the facts' codes
+    when the caller has them (`FactCollector.codes`)."""
     described = spec(template)
     return (
-        *described.table_checks(facts, rows),
+        *described.table_checks(facts, rows, codes),
         *narrative_checks(facts, described.received, described.proactive, no_fees),
     )

@@ -90,15 +90,30 @@ def _unread_rows(collector: FactCollector) -> bool:
 
 
 def applicant_columns(collector: FactCollector) -> int:
-    breakdowns = {b for code, b in collector.facts if code.startswith("req.")}
-    return max(len(breakdowns), MIN_APPLICANT_COLUMNS)
+    return max(len(collector.codes().req_breakdowns), MIN_APPLICANT_COLUMNS)
 
 
 def document_rows(
     template: Template, collector: FactCollector, folded_text: Container[str]
 ) -> tuple[str, ...]:
-    present = {code for code, _ in collector.facts}
-    return table3_rows(template, present, folded_text, _unread_rows(collector))
+    """`table3_rows` of the collector's codes, made once for the expected cells, the wanted codes and
+    the checks' rows: it reads only the table codes (the narrative adds text.* facts in between), the
+    folded text and whether a row went unread."""
+    codes = collector.codes()
+    unread = _unread_rows(collector)
+    kept = collector.kept_rows
+    if kept is not None:
+        (kept_template, kept_text, kept_codes, kept_unread), rows = kept
+        if (
+            kept_template == template
+            and kept_text is folded_text
+            and kept_unread == unread
+            and kept_codes == codes.table_codes
+        ):
+            return rows
+    rows = table3_rows(template, codes.present, folded_text, unread)
+    collector.kept_rows = ((template, folded_text, codes.table_codes, unread), rows)
+    return rows
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -63,12 +63,64 @@ def label_text(cells: list[TableCell]) -> str:
     return " / ".join(one_line(c.text) for c in cells if c.text.strip())
 
 
+TEXT_PREFIXES = ("text.", "old.section.")
+"""The codes of facts read from the narrative or the old report's sections, not from the statistics tables."""
+
+
+@dataclass(frozen=True)
+class FactCodes:
+    """What the steps after extraction ask of a collector's facts by code, from one pass over the facts
+    (each step passed over every fact for its own set: the cells counted, the codes present, the table
+    codes, the applicant columns)."""
+
+    present: frozenset[str]
+    """The codes of the facts."""
+    table_codes: frozenset[str]
+    """The codes of the facts read from the statistics tables (not starting with `TEXT_PREFIXES`)."""
+    table_cells: int
+    """How many facts were read from the statistics tables."""
+    req_breakdowns: frozenset[str]
+    """The breakdowns (applicant columns) of the table 三 facts (codes starting with `req.`)."""
+
+
+def fact_codes(facts: Mapping[tuple[str, str], Fact]) -> FactCodes:
+    present = frozenset([code for code, _ in facts])
+    table_codes = frozenset([code for code in present if not code.startswith(TEXT_PREFIXES)])
+    other = present - table_codes
+    table_cells = len(facts) - (sum(code in other for code, _ in facts) if other else 0)
+    req = {code for code in table_codes if code.startswith("req.")}
+    breakdowns = frozenset([b for code, b in facts if code in req]) if req else frozenset()
+    return FactCodes(present, table_codes, table_cells, breakdowns)
+
+
 @dataclass
 class FactCollector:
-    """Builds facts, keeping the first reading of a cell and recording every problem."""
+    """Builds facts, keeping the first reading of a cell and recording every problem. Its facts change
+    only through its methods (`add`, `add_cells`, `discard`), which let `codes` know."""
 
     facts: dict[tuple[str, str], Fact] = field(default_factory=dict)
     issues: list[ParseIssue] = field(default_factory=list)
+    _codes: FactCodes | None = field(default=None, init=False, repr=False, compare=False)
+    _codes_of: int = field(default=-1, init=False, repr=False, compare=False)
+    """How many facts `_codes` was made from (a fact added to `facts` directly is seen too)."""
+    kept_rows: tuple[tuple[str, object, frozenset[str], bool], tuple[str, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """The last `extract.layout.document_rows` of this collector: ((the template, the folded text, the
+    table codes, whether a row went unread), its rows)."""
+
+    def codes(self) -> FactCodes:
+        """`fact_codes(self.facts)`, made once until the facts change."""
+        codes = self._codes
+        if codes is None or self._codes_of != len(self.facts):
+            codes = self._codes = fact_codes(self.facts)
+            self._codes_of = len(self.facts)
+        return codes
+
+    def discard(self, cell: tuple[str, str]) -> Fact:
+        """Take a fact out (a group row's values when its rows are printed too)."""
+        self._codes = None
+        return self.facts.pop(cell)
 
     def warn(self, code: str, message: str, locator: str = "") -> None:
         self.issues.append(ParseIssue(code=code, message=message, locator=locator))
@@ -113,6 +165,7 @@ class FactCollector:
             unit = remember(_UNITS, code, metric(code).unit)
         readings = _READINGS
         facts = self.facts
+        self._codes = None
         for breakdown, raw, source in cells:
             known = readings.get((raw, unit, printed_unit))
             if known is None:
@@ -156,6 +209,7 @@ class FactCollector:
                 source.locator,
             )
             return
+        self._codes = None
         self.facts[cell] = new_fact(code, breakdown, value, value_raw, parsed.semantic, source, confidence)
 
     def has(self, code: str, breakdown: str = "") -> bool:

@@ -401,7 +401,7 @@ def settle_group_rows(collector: FactCollector) -> None:
         items = {i.code for i in group.items}
         if not whole or not any(code in items for code, _ in collector.facts):
             continue
-        printed = [collector.facts.pop(k).value_raw for k in whole]
+        printed = [collector.discard(k).value_raw for k in whole]
         collector.warn(
             "group_row_values",
             f"{group.number}{group.label_zh} is printed as one row with values {printed} and as its rows "

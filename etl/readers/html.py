@@ -183,10 +183,30 @@ def _html_parser() -> etree.HTMLParser:
     return etree.HTMLParser()
 
 
+@cache
+def _utf8_html_parser() -> etree.HTMLParser:
+    """`_html_parser` for a page handed over as UTF-8 (`_parse`)."""
+    return etree.HTMLParser(encoding="utf-8")
+
+
+def _as_parsed(text: str) -> str | bytes:
+    """What `_parse` hands lxml: the page as UTF-8, which libxml2 reads as it is, where a str is handed
+    over as UTF-16 (as UCS-4 with a character beyond the BMP) and converted to UTF-8 character by
+    character first. The text itself for what lxml treats otherwise as a str: one that starts with an XML
+    declaration (a `ValueError` when it names an encoding), or lone surrogates (no UTF-8)."""
+    if text.startswith("<?xml"):
+        return text
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text
+
+
 def _parse(text: str) -> etree._Element:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    parsed = _as_parsed(text)
     try:
-        root = etree.fromstring(text, _html_parser())
+        root = etree.fromstring(parsed, _utf8_html_parser() if isinstance(parsed, bytes) else _html_parser())
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as exc:

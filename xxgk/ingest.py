@@ -318,6 +318,9 @@ class _Drawer(Generic[T]):
         self.full = 0.0
         """Seconds the thread waited for room in `waiting`, handing the workers nothing meanwhile
         (`XXGK_STAGES`: printed when it stops)."""
+        self.drawn = 0.0
+        """`time.monotonic()` when the last item was drawn (the last file parsed; `XXGK_STAGES`: printed
+        when it stops, against the stages' own clock: what the run does after it is on one core)."""
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._draw, name="xxgk-parsed", daemon=True)
         self.thread.start()
@@ -334,6 +337,8 @@ class _Drawer(Generic[T]):
     def stop(self) -> None:
         self.stopped.set()
         self.thread.join(timeout=1.0)  # a parse in progress is not waited for: its worker dies with the pool
+        if stages.enabled() and self.drawn:
+            print(f"xxgk drawer: the last item drawn at {self.drawn:.4f} (time.monotonic)", file=sys.stderr)
         if stages.enabled() and self.full:
             print(
                 f"xxgk drawer: waited {self.full:.3f} s for room among the {self.size} parsed files held",
@@ -363,6 +368,7 @@ class _Drawer(Generic[T]):
                 if not self._put((True, item)):
                     break
             else:
+                self.drawn = time.monotonic()
                 self._put((False, None))
         except BaseException as exc:  # handed to the caller, raised there
             self._put((False, exc))
@@ -628,6 +634,7 @@ def ingest(
                         with stage("parse and insert"):
                             # a run of one chunk inserts once, after its last file: its threads are left
                             beside = pool.jobs if len(plan.to_parse) > CHUNK else 0
+                            run.parts.expect(len(plan.to_parse))
                             parsed = parse_isolated(handed_out(plan.to_parse), pool=pool)
                             loader.load(run, parsed, progress, workers=beside)
                     run.finish(batch, _run_row(summary, started, datetime.now(UTC)))

@@ -191,6 +191,9 @@ class HeldRows:
     """The segment's reports' `report_prints` rows as their workers computed them (`report_print`)."""
     unprinted: bool = False
     """A report of the segment came without its print: the segment's are computed from its facts."""
+    made: dict[str, Callable[[duckdb.DuckDBPyConnection], object]] = field(default_factory=dict)
+    """What `views` made on its connection (a registered table and its view, the prints), by name, as
+    steps that make it again on another cursor (`mirror`)."""
 
     @functools.cached_property
     def specs(self) -> dict[str, TableSpec]:
@@ -265,6 +268,7 @@ class HeldRows:
             if sources[PRINTS] != PRINTS:  # made by `_held_prints` or `_prints`
                 con.execute(f"DROP VIEW IF EXISTS temp.held_{PRINTS}")
                 con.execute(f"DROP TABLE IF EXISTS temp.{HELD_PRINTS}")
+            self.made.clear()
             self.batches.clear()
             self.printed.clear()
             self.unprinted = False
@@ -272,18 +276,32 @@ class HeldRows:
     def _register(self, con: duckdb.DuckDBPyConnection, table: str) -> str:
         import pyarrow as pa
 
-        con.register(f"_held_{table}", pa.concat_tables(self.batches[table]))
+        rows = pa.concat_tables(self.batches[table])
         given = set(self.batches[table][0].column_names)
         select = ", ".join(
             f'CAST("{c}" AS {t}) AS "{c}"' if c in given else f'CAST(NULL AS {t}) AS "{c}"'
             for c, t in self.specs[table].columns
         )
-        con.execute(f"CREATE OR REPLACE TEMP VIEW held_{table} AS SELECT {select} FROM _held_{table}")
+        view = f"CREATE OR REPLACE TEMP VIEW held_{table} AS SELECT {select} FROM _held_{table}"
+
+        def make(cursor: duckdb.DuckDBPyConnection) -> None:
+            cursor.register(f"_held_{table}", rows)
+            cursor.execute(view)
+
+        make(con)
+        self.made[table] = make
         return f"held_{table}"
 
     def _unregister(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f"DROP VIEW IF EXISTS temp.held_{table}")
         con.unregister(f"_held_{table}")
+        self.made.pop(table, None)
+
+    def mirror(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """The held rows' views and prints `views` made, made again on another cursor of the instance (a
+        connection's registered tables and temporary views are its own)."""
+        for make in self.made.values():
+            make(cursor)
 
     def _valid(self, con: duckdb.DuckDBPyConnection, table: str) -> bool:
         spec, batches = self.specs[table], self.batches[table]
@@ -299,11 +317,17 @@ class HeldRows:
         """`report_prints` of the segment as its workers computed them: a temporary table, a row a report
         (NULLs for a report without one: the parts' LEFT JOIN reads the same)."""
         ids = list(self.printed)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {HELD_PRINTS} AS SELECT unnest(?::VARCHAR[]) AS report_id, "
-            "unnest(?::VARCHAR[]) AS fingerprint, unnest(?::BIGINT[]) AS nonzero",
-            [ids, [self.printed[i][0] for i in ids], [self.printed[i][1] for i in ids]],
-        )
+        values = [ids, [self.printed[i][0] for i in ids], [self.printed[i][1] for i in ids]]
+
+        def make(cursor: duckdb.DuckDBPyConnection) -> None:
+            cursor.execute(
+                f"CREATE OR REPLACE TEMP TABLE {HELD_PRINTS} AS SELECT unnest(?::VARCHAR[]) AS report_id, "
+                "unnest(?::VARCHAR[]) AS fingerprint, unnest(?::BIGINT[]) AS nonzero",
+                values,
+            )
+
+        make(con)
+        self.made[PRINTS] = make
         return HELD_PRINTS
 
     def _prints(self, con: duckdb.DuckDBPyConnection, facts: str) -> str:
@@ -312,9 +336,15 @@ class HeldRows:
         body = self.prints.removeprefix(head)
         if body == self.prints or body.count(" FROM facts ") != 1:
             raise ValueError(f"{PRINTS}: a view not read from facts: {self.prints}")
-        con.execute(
+        view = (
             f"CREATE OR REPLACE TEMP VIEW held_{PRINTS} AS {body.replace(' FROM facts ', f' FROM {facts} ')}"
         )
+
+        def make(cursor: duckdb.DuckDBPyConnection) -> None:
+            cursor.execute(view)
+
+        make(con)
+        self.made[PRINTS] = make
         return f"held_{PRINTS}"
 
 
@@ -348,6 +378,9 @@ class PartWriter:
         self._inserted = dict.fromkeys(WORK_TABLES, 0)
         """Rows inserted into each work table this segment: none, or at least as many as it holds (a report
         added again has its rows deleted); `_empty_tables` counts no rows in DuckDB."""
+        self.expected: int | None = None
+        """The reports the run will add at most (`expect`); None when not told."""
+        self._added = 0
         self._flushed = False
         """The work tables hold a flushed segment's rows, the run's last (`flush(last=True)`): `release` drops
         them next, so they are made again only should `add` come after all (≈ 3.5 ms of a one-file run)."""
@@ -380,6 +413,11 @@ class PartWriter:
             self._setting_up = None
             self._set_up.result()
 
+    def expect(self, reports: int) -> None:
+        """Tell the writer how many reports the run will add at most (its files to parse): the segment
+        flushed once that many have come is written by two cursors (`flush`)."""
+        self.expected = reports
+
     def add(self, new: Sequence[ReportRows | PackedRows], at: datetime) -> None:
         if not new:
             return
@@ -401,8 +439,13 @@ class PartWriter:
                 insert_columns(self._con, table, list(columns), staged_kinds(table, columns, data), data)
                 self._inserted[table] += len(data[0])
         self.pending += len(new)
+        self._added += len(new)
         if self.pending >= FLUSH_REPORTS:
             self.flush()
+
+    def _all_in(self) -> bool:
+        """Every report the run told to expect has come (its parse workers are done)."""
+        return self.expected is not None and self._added >= self.expected
 
     def _renew_work_tables(self) -> None:
         self._work_ddl = self._work_ddl or work_tables_ddl(self._con)
@@ -429,10 +472,17 @@ class PartWriter:
                 return lambda cursor: copy_to(cursor, sql, target, row_group)
 
             jobs = [write(relation) for relation in names]
-            if beside and len(jobs) > 1:
-                counts = shared(
-                    self._con, jobs, lambda cursor: cursor.execute(f"SET search_path = '{STAGING}'")
-                )
+            held = self.held
+
+            def prepare(cursor: duckdb.DuckDBPyConnection) -> None:
+                cursor.execute(f"SET search_path = '{STAGING}'")
+                if not beside:
+                    held.mirror(cursor)
+
+            # the run's last segment, after its last file: the parse workers' cores are free, so its parts
+            # are written by two cursors, each part by one thread as before (docs/scale.md §5, issue12sy)
+            if (beside or self._all_in()) and len(jobs) > 1:
+                counts = shared(self._con, jobs, prepare)
             else:
                 counts = [job(self._con) for job in jobs]
         for (relation, name), rows in zip(names.items(), counts, strict=True):

@@ -1,23 +1,28 @@
-"""`xxgk ingest PATH…` without click, rich imported beside the run (xxgk/quick_ingest.py): it takes only
-command lines that click takes as they are and for which no progress bar is drawn, reads them as click
-does, and prints and exits as the click command does."""
+"""`xxgk ingest PATH…` without click, and without rich for a usual summary (xxgk/quick_ingest.py): it takes
+only command lines that click takes as they are and for which no progress bar is drawn, reads them as
+click does, and prints and exits as the click command does."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 import pytest
+import rich.console
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, ROOT
 from xxgk.cli import cli
-from xxgk.quick_ingest import Arguments, arguments_of
+from xxgk.ingest import IngestSummary, Outcome
+from xxgk.quick_ingest import Arguments, arguments_of, console_width, plain_summary
+from xxgk.report import print_summary
 
 REPORT = FIXTURES / "reports" / "江山市交通运输局_2021.txt"
 FILE = str(REPORT)
@@ -174,7 +179,7 @@ def test_the_quick_path_imports_no_click(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "click" not in imported and "xxgk.cli" not in imported
-    assert "rich.console" in imported  # for the summary, in a thread while the run is in DuckDB
+    assert "rich.console" not in imported  # the summary of a run with nothing failed: plain_summary
 
 
 GC_PROBE = """
@@ -205,3 +210,53 @@ def test_the_ingest_command_collects_garbage_less_often(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].split() == ["GC", str(INGEST_COLLECT_EVERY), "True"]
+
+
+STATUSES = ("loaded", "replaced", "unchanged", "rejected", "error")
+NAMES = st.text(st.sampled_from("ab1-_. ·×\\"), min_size=1, max_size=12) | st.text(
+    st.sampled_from("a:[]中·"), min_size=1, max_size=4
+)
+
+
+@st.composite
+def summaries(draw: st.DrawFn) -> IngestSummary:
+    statuses = draw(st.lists(st.sampled_from(STATUSES[:3]), max_size=6) | st.lists(st.sampled_from(STATUSES)))
+    detail = "Traceback …" if draw(st.integers(0, 9)) == 0 else ""
+    return IngestSummary(
+        outcomes=[Outcome(f"f{i}.txt", s, "why", detail=detail) for i, s in enumerate(statuses)],
+        ignored=Counter(draw(st.dictionaries(NAMES, st.integers(1, 10**4), max_size=2))),
+        templates=Counter(draw(st.dictionaries(NAMES, st.integers(1, 10**6), max_size=3))),
+        with_warnings=draw(st.integers(0, 10**6)),
+        failing_checks=draw(st.integers(0, 10**6)),
+        skipped=[("loop", "a symbolic link loop")] if draw(st.integers(0, 9)) == 0 else [],
+        seconds=draw(st.floats(0, 10**5, allow_nan=False)),
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(summaries(), st.integers(40, 140), st.sampled_from(["w", "some/warehouse", "w" * 70, "仓库", "a:b"]))
+def test_the_plain_summary_is_what_rich_prints(summary: IngestSummary, width: int, directory: str) -> None:
+    """Whatever `plain_summary` prints, rich's `print_summary` prints the same bytes by a console of that
+    width without colour (a summary it does not take goes to rich)."""
+    plain = plain_summary(summary, Path(directory), width)
+    console = rich.console.Console(file=io.StringIO(), width=width, color_system=None)
+    print_summary(summary, Path(directory), console)
+    if plain is not None:
+        assert plain == console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_usual_summaries_are_printed_plainly() -> None:
+    summary = IngestSummary(outcomes=[Outcome("a.txt", "loaded", "")], templates=Counter({"old": 1}))
+    assert plain_summary(summary, Path("w"), 80) is not None
+    summary.ignored = Counter({".pdf": 3, ".doc": 1})
+    assert plain_summary(summary, Path("w"), 80) is not None
+    assert plain_summary(summary, Path("w"), 30) is None  # wrapped by rich
+    summary.outcomes.append(Outcome("b.txt", "rejected", "not a report"))
+    assert plain_summary(summary, Path("w"), 80) is None  # its list printed by rich
+
+
+def test_the_console_width_is_rich_s() -> None:
+    for environment in ({}, {"COLUMNS": "57"}):
+        expected = rich.console.Console(file=io.StringIO(), _environ=environment).width
+        assert console_width(environment) == expected
+    assert console_width({"COLUMNS": "0"}) is None and console_width({"COLUMNS": "wide"}) is None

@@ -10,8 +10,8 @@ other command goes straight to `xxgk.cli`. The worker is forked before ingest op
 writer lock, so it never holds the lock's descriptor. `xxgk ingest FILE …` also hands the worker its
 first file at once (`parsing.guess_first`): the file is parsed while the command starts up, and the
 ingest takes the result when the file is the first it parses. A plain `xxgk ingest PATH…` whose progress
-bar would not be drawn then runs without click, rich imported beside the run (xxgk/quick_ingest.py); any
-other command line goes to click.
+bar would not be drawn then runs without click, and prints its usual summary without rich
+(xxgk/quick_ingest.py); any other command line goes to click.
 """
 
 from __future__ import annotations

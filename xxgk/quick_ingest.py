@@ -1,4 +1,4 @@
-"""`xxgk ingest PATH…` without click, and with rich loaded beside the run: the command line read here when
+"""`xxgk ingest PATH…` without click, and without rich for its usual summary: the command line read here when
 it is one that click would read without a message and the progress bar would not be drawn.
 
 `xxgk.launch` tries this after forking the parse worker; any command line it does not take (help, another
@@ -6,8 +6,10 @@ option, a repeated one, a value out of range, a missing or unreadable path, stan
 where rich draws the progress bar …) goes to click, which reads it as it always did. What runs is what
 `xxgk/cli.py` `ingest_command` runs: the same `ingest` call, the same summary (`print_summary`, rich), the
 same messages and exit status. What it saves is the start-up before the run's first stage: click and the
-CLI are not imported (≈ 10–30 ms), and rich and the summary's module are imported in a thread while the
-run is in DuckDB, which releases the GIL (≈ 15–50 ms; docs/scale.md §5, one file, twelfth pass).
+CLI are not imported (≈ 10–30 ms; docs/scale.md §5, one file, twelfth pass); and the summary of a run with
+nothing failed or skipped is printed as rich prints it without colour (`plain_summary`), so rich and the
+summary's module (≈ 20 ms of CPU, imported in a thread beside the run until issue12o8) are imported only
+for the other summaries, after the run.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import gc
 import os
 import re
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xxgk.ingest import IngestSummary
 
 FLAGS = {"--verbose": "verbose", "-v": "verbose"}
 VALUED = {"--warehouse": "warehouse", "--jobs": "jobs", "-j": "jobs"}
@@ -99,13 +104,11 @@ def run(arguments: Arguments) -> int | None:
         inputs = place_inputs(directory)
     except (ValueError, OSError):
         return None
-    loaded = _Imported()
     from warehouse.errors import WarehouseError
     from xxgk.ingest import ingest
     from xxgk.workers import Limits, WorkersCannotStart
 
     def waiting() -> None:
-        loaded.join()
         from rich.console import Console
 
         Console(stderr=True).print(
@@ -119,7 +122,6 @@ def run(arguments: Arguments) -> int | None:
                 list(arguments.paths),
                 directory,
                 jobs=workers,
-                progress=loaded.start,
                 inputs=inputs,
                 limits=Limits(),
                 waiting=waiting,
@@ -127,12 +129,7 @@ def run(arguments: Arguments) -> int | None:
         except (WarehouseError, WorkersCannotStart) as exc:
             print(f"Error: {exc}", file=sys.stderr)
             return 1
-        loaded.join()
-        from rich.console import Console
-
-        from xxgk.report import print_summary
-
-        print_summary(summary, directory, Console(), verbose=arguments.verbose)
+        _print_summary(summary, directory, verbose=arguments.verbose)
     except KeyboardInterrupt:
         print("\nAborted!", file=sys.stderr)
         return 1
@@ -143,27 +140,110 @@ def run(arguments: Arguments) -> int | None:
     return 1 if summary.failed else 0
 
 
-class _Imported:
-    """rich and the summary's module, imported in a thread started when the first file is inserted
-    (`start`, as the ingest's `progress`): the run then writes its parts and derives, mostly in DuckDB,
-    which releases the GIL. Started before the run instead, the import held the GIL while the run opened
-    its DuckDB instance and read the warehouse, whose Python waited for it (≈ 30–60 ms at load 5)."""
+def _print_summary(summary: IngestSummary, directory: Path, *, verbose: bool) -> None:
+    """`xxgk.report.print_summary` to standard output: as plain text (`plain_summary`) when rich would
+    print it without colour, with box-drawing characters and without wrapping a line, else by rich."""
+    plain = not os.isatty(1) and (sys.stdout.encoding or "").lower().startswith("utf")
+    width = console_width(os.environ) if plain else None
+    text = None if width is None else plain_summary(summary, directory, width)
+    if text is not None:
+        sys.stdout.write(text)
+        return
+    from rich.console import Console
 
-    def __init__(self) -> None:
-        self.thread: threading.Thread | None = None
+    from xxgk.report import print_summary
 
-    def start(self, _: str = "") -> None:
-        if self.thread is None:
-            self.thread = threading.Thread(target=_import_summary, name="xxgk-summary", daemon=True)
-            self.thread.start()
-
-    def join(self) -> None:
-        self.start()
-        assert self.thread is not None
-        self.thread.join()
+    print_summary(summary, directory, Console(), verbose=verbose)
 
 
-def _import_summary() -> None:
-    import rich.console  # noqa: F401
+def console_width(environment: dict[str, str] | os._Environ[str]) -> int | None:
+    """The width rich's `Console()` takes when standard output is not a terminal (rich 15
+    `Console.size`): COLUMNS when it is set (None unless a positive number: left to rich), else the first
+    of standard input, output and error that is a terminal, else 80."""
+    columns = environment.get("COLUMNS")
+    if columns is not None:
+        return int(columns) if columns.isdigit() and int(columns) > 0 else None
+    for descriptor in (0, 1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or 80
+        except (AttributeError, ValueError, OSError):
+            continue
+    return 80
 
-    import xxgk.report  # noqa: F401
+
+PLAIN_CELL = re.compile(r"[ -9;-Z\\\]-~·×]*")
+"""What a cell or the title may hold for `plain_table` to print it as rich does: printable ASCII (but
+`[`, which rich may read as markup, and `:`, as an emoji's name) and the summary's separators `·` and
+`×`, each one column wide."""
+
+
+def plain_table(title: str, rows: list[tuple[str, str]], width: int) -> str | None:
+    """rich's `Table(title=title, show_header=False)` of two columns printed by a `Console` of `width`
+    columns without colour; None when rich would wrap a cell or the title, or a cell holds what rich
+    may print otherwise (`PLAIN_CELL`)."""
+    if not rows or not all(PLAIN_CELL.fullmatch(text) for row in rows for text in row):
+        return None
+    if title.count(":") > 1 or not PLAIN_CELL.fullmatch(title.replace(":", "")):
+        return None
+    widths = [max(len(row[column]) for row in rows) for column in (0, 1)]
+    inner = [w + 2 for w in widths]
+    table_width = sum(inner) + 3
+    if table_width > width or len(title) > table_width:
+        return None
+    left = (table_width - len(title)) // 2
+    lines = [" " * left + title + " " * (table_width - len(title) - left)]
+    lines.append("┌" + "─" * inner[0] + "┬" + "─" * inner[1] + "┐")
+    lines.extend(f"│ {a.ljust(widths[0])} │ {b.ljust(widths[1])} │" for a, b in rows)
+    lines.append("└" + "─" * inner[0] + "┴" + "─" * inner[1] + "┘")
+    return "\n".join(lines) + "\n"
+
+
+def summary_rows(summary: IngestSummary) -> list[tuple[str, str]]:
+    """The rows of `xxgk.report.print_summary`'s table."""
+    rows = [
+        ("loaded (new)", str(summary.count("loaded"))),
+        ("loaded (replacing an older version)", str(summary.count("replaced"))),
+        ("unchanged (same bytes already loaded)", str(summary.count("unchanged"))),
+        ("rejected (not an annual report)", str(summary.count("rejected"))),
+        ("errors", str(summary.count("error"))),
+    ]
+    if summary.templates:
+        rows.append(("templates", " · ".join(f"{t} {n}" for t, n in sorted(summary.templates.items()))))
+        rows.append(("reports with parse warnings", str(summary.with_warnings)))
+        rows.append(("reports failing a check", str(summary.failing_checks)))
+    if summary.ignored:
+        rows.append(("other files ignored", ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common())))
+    return rows
+
+
+def plain_summary(summary: IngestSummary, directory: Path, width: int) -> str | None:
+    """What `xxgk.report.print_summary` prints by a `Console` of `width` columns without colour, for a
+    run with nothing failed, skipped or kept as a traceback (None otherwise, or when `plain_table` is
+    None): without rich, whose import is ≈ 20 ms of CPU beside the run (docs/scale.md §5, one file,
+    nineteenth pass)."""
+    if summary.failed or summary.skipped or any(o.detail for o in summary.outcomes):
+        return None
+    title = f"xxgk ingest: {len(summary.outcomes)} inputs in {summary.seconds:.1f} s"
+    table = plain_table(title, summary_rows(summary), width)
+    if table is None:
+        return None
+    if summary.version is None:
+        line = f"warehouse {directory}: nothing published yet"
+        fits = len(line) <= width and PLAIN_CELL.fullmatch(str(directory))
+        return f"{table}{line}\n" if fits else None
+    from warehouse.store.state import stored_counts
+
+    version = _short(str(summary.version))
+    if ":" in version:  # rich may read `:name:` in it as an emoji
+        return None
+    reports, facts = stored_counts(summary.version)
+    state = "published" if summary.published else "unchanged"
+    return f"{table}warehouse {state}: {version} ({reports} reports, {facts} values)\n"
+
+
+def _short(path: str) -> str:
+    """`xxgk.report._short`: the path relative to the working directory when it is under it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path

@@ -4,9 +4,8 @@ again, segments compacted when due, and a new version file naming all of it."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack, closing
+from contextlib import AbstractContextManager, ExitStack, closing, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -24,7 +23,7 @@ from warehouse.store.compact import Premerged, compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
-from warehouse.store.memory import BESIDE_MEMORY, fitted
+from warehouse.store.memory import BESIDE_MEMORY, Fitted, fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
@@ -50,6 +49,14 @@ def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
 def _merged_after(con: duckdb.DuckDBPyConnection) -> Premerged | None:
     """Nothing merged beside the derivation: `compact` merges it all after."""
     return None
+
+
+FITTED_FROM = 1_000
+"""A run that parsed more reports than this (or builds everything, or merges segments) derives under
+DuckDB's limit less what the process holds (`memory.fitted`); a smaller one under the configured limit:
+what it derives is a handful of agencies' rows, tens of MB, and fitting costs its critical path ≈ 4–5 ms of
+CPU (the heap trimmed, the process's size read, the limit set and set back: docs/scale.md §5, one file,
+nineteenth pass)."""
 
 
 class StoreRun:
@@ -99,7 +106,10 @@ class StoreRun:
             merging = chosen is not None
             first_merge = chosen if full else None  # its streamed merges beside the derivation, on a thread
             # what the process holds is taken off DuckDB's limit, and what the merges beside hold meanwhile
-            with fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0) as fit:
+            fitting: AbstractContextManager[Fitted] = nullcontext(Fitted(None))
+            if full or merging or parsed > FITTED_FROM:
+                fitting = fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0)
+            with fitting as fit:
                 with stage("write logs"):
                     logs = write_logs(con, self.directory, self.run_id, batch, seq)
                 on_buckets = None
@@ -146,7 +156,10 @@ class StoreRun:
                     self.catalog = compact(con, self.directory, catalog, self.run_id, ready)
         finally:
             con.close()
-            shutil.rmtree(spill, ignore_errors=True)
+            if spill.exists():  # only when DuckDB spilled: shutil not imported on a usual run
+                import shutil
+
+                shutil.rmtree(spill, ignore_errors=True)
         if run_row is not None:
             self.runs.append(run_row)
 
@@ -183,6 +196,8 @@ class StoreRun:
         if begun is not None:  # wait for the version begun beside the derivation, and remove it
             begun.abandon()
         self.parts.close()
+        import shutil
+
         for folder in ("parts", "derived"):
             shutil.rmtree(self.directory / folder / self.run_id, ignore_errors=True)
 

@@ -54,3 +54,18 @@ def test_copy_file_copies_the_bytes(tmp_path: Path, size: int) -> None:
     target.write_bytes(b"something longer than nothing")
     copy_file(source, target)
     assert target.read_bytes() == data
+
+
+def test_copy_file_without_sendfile_copies_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system whose files sendfile cannot copy (EINVAL) gets the bytes copied as shutil would."""
+    import errno
+
+    def refused(*_: object) -> int:
+        raise OSError(errno.EINVAL, "sendfile not supported")
+
+    source, target = tmp_path / "a", tmp_path / "b"
+    data = os.urandom(200_003)
+    source.write_bytes(data)
+    monkeypatch.setattr(os, "sendfile", refused)
+    copy_file(source, target)
+    assert target.read_bytes() == data

@@ -199,11 +199,18 @@ def copy_file(source: Path, target: Path) -> None:
     before its first stage (docs/scale.md §5, one file, nineteenth pass)."""
     with open(source, "rb") as read, open(target, "wb") as write:
         offset, size = 0, os.fstat(read.fileno()).st_size
-        while offset < size:
-            sent = os.sendfile(write.fileno(), read.fileno(), offset, size - offset)
-            if sent == 0:  # the file shrank meanwhile
-                break
-            offset += sent
+        try:
+            while offset < size:
+                sent = os.sendfile(write.fileno(), read.fileno(), offset, size - offset)
+                if sent == 0:  # the file shrank meanwhile
+                    break
+                offset += sent
+        except OSError:
+            if offset:
+                raise
+            import shutil  # a file system without sendfile: copied as shutil.copyfile falls back to
+
+            shutil.copyfileobj(read, write)
 
 
 def _open_patch(path: Path, previous: Path, directory: Path, catalog: Catalog) -> _Open | None:

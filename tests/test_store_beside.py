@@ -94,6 +94,7 @@ def test_two_cursors_write_the_files_one_cursor_writes(
     started.clear()
     monkeypatch.setattr(rollups, "BESIDE_REPORTS", -1)  # one cursor: everything in turn, as before
     monkeypatch.setattr(parts, "BESIDE_REPORTS", -1)
+    monkeypatch.setattr(parts, "LAST_BESIDE", False)  # the run's last segment too
     monkeypatch.setattr(rollups, "BUILD_BESIDE", False)  # the first run's full build in turn too
     monkeypatch.setattr(writer, "begin_patch", lambda *_: None)  # the version patched at the end
     states = []
@@ -200,6 +201,7 @@ def test_the_province_replaced_rows_made_beside_the_differences(
         rollups, "BESIDE_REPORTS", -1
     )  # one cursor: the province's work after the differences
     monkeypatch.setattr(parts, "BESIDE_REPORTS", -1)
+    monkeypatch.setattr(parts, "LAST_BESIDE", False)  # the run's last segment too
     monkeypatch.setattr(writer, "begin_patch", lambda *_: None)
     for batch in batches:
         ingest(batch, in_turn)

@@ -36,6 +36,9 @@ BESIDE_REPORTS = 500
 (store/aside.py; the work tables are in the in-memory database's STAGING schema, which both see): a
 one-file run's six files side by side. A larger segment is written by a bulk run while its workers parse
 on the cores, one file after another."""
+LAST_BESIDE = True
+"""The run's last segment, flushed after its last file (`PartWriter.expect`), written by two cursors however
+large: the parse workers' cores are free by then (docs/scale.md §5, issue12sy)."""
 CHECK_INPUT_METRICS = (
     "req.carried_in",
     "req.carried_out",
@@ -481,7 +484,7 @@ class PartWriter:
 
             # the run's last segment, after its last file: the parse workers' cores are free, so its parts
             # are written by two cursors, each part by one thread as before (docs/scale.md §5, issue12sy)
-            if (beside or self._all_in()) and len(jobs) > 1:
+            if (beside or (LAST_BESIDE and self._all_in())) and len(jobs) > 1:
                 counts = shared(self._con, jobs, prepare)
             else:
                 counts = [job(self._con) for job in jobs]

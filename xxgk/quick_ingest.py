@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xxgk.summary_rows import short_path, summary_rows, summary_title, version_line
+
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
 
@@ -198,24 +200,6 @@ def plain_table(title: str, rows: list[tuple[str, str]], width: int) -> str | No
     return "\n".join(lines) + "\n"
 
 
-def summary_rows(summary: IngestSummary) -> list[tuple[str, str]]:
-    """The rows of `xxgk.report.print_summary`'s table."""
-    rows = [
-        ("loaded (new)", str(summary.count("loaded"))),
-        ("loaded (replacing an older version)", str(summary.count("replaced"))),
-        ("unchanged (same bytes already loaded)", str(summary.count("unchanged"))),
-        ("rejected (not an annual report)", str(summary.count("rejected"))),
-        ("errors", str(summary.count("error"))),
-    ]
-    if summary.templates:
-        rows.append(("templates", " · ".join(f"{t} {n}" for t, n in sorted(summary.templates.items()))))
-        rows.append(("reports with parse warnings", str(summary.with_warnings)))
-        rows.append(("reports failing a check", str(summary.failing_checks)))
-    if summary.ignored:
-        rows.append(("other files ignored", ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common())))
-    return rows
-
-
 def plain_summary(summary: IngestSummary, directory: Path, width: int) -> str | None:
     """What `xxgk.report.print_summary` prints by a `Console` of `width` columns without colour, for a
     run with nothing failed, skipped or kept as a traceback (None otherwise, or when `plain_table` is
@@ -223,27 +207,13 @@ def plain_summary(summary: IngestSummary, directory: Path, width: int) -> str | 
     nineteenth pass)."""
     if summary.failed or summary.skipped or any(o.detail for o in summary.outcomes):
         return None
-    title = f"xxgk ingest: {len(summary.outcomes)} inputs in {summary.seconds:.1f} s"
-    table = plain_table(title, summary_rows(summary), width)
+    table = plain_table(summary_title(summary), summary_rows(summary), width)
     if table is None:
         return None
     if summary.version is None:
-        line = f"warehouse {directory}: nothing published yet"
+        line = version_line(summary, directory)
         fits = len(line) <= width and PLAIN_CELL.fullmatch(str(directory))
         return f"{table}{line}\n" if fits else None
-    from warehouse.store.state import stored_counts
-
-    version = _short(str(summary.version))
-    if ":" in version:  # rich may read `:name:` in it as an emoji
+    if ":" in short_path(str(summary.version)):  # rich may read `:name:` in it as an emoji
         return None
-    reports, facts = stored_counts(summary.version)
-    state = "published" if summary.published else "unchanged"
-    return f"{table}warehouse {state}: {version} ({reports} reports, {facts} values)\n"
-
-
-def _short(path: str) -> str:
-    """`xxgk.report._short`: the path relative to the working directory when it is under it."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path
+    return f"{table}{version_line(summary, directory)}\n"

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from etl.check_catalogue import meaning
 from etl.records import ParsedReport
+from xxgk.summary_rows import IGNORED, short_path, summary_rows, summary_title, version_line
 
 if TYPE_CHECKING:
     from xxgk.ingest import IngestSummary
@@ -18,34 +19,12 @@ if TYPE_CHECKING:
 MAX_FAILED_LISTED = 40
 
 
-def _short(path: str) -> str:
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path
-
-
 def print_summary(
     summary: IngestSummary, directory: Path, console: Console, *, verbose: bool = False
 ) -> None:
-    templates = summary.templates
-    table = Table(
-        title=f"xxgk ingest: {len(summary.outcomes)} inputs in {summary.seconds:.1f} s", show_header=False
-    )
-    table.add_row("loaded (new)", str(summary.count("loaded")))
-    table.add_row("loaded (replacing an older version)", str(summary.count("replaced")))
-    table.add_row("unchanged (same bytes already loaded)", str(summary.count("unchanged")))
-    table.add_row("rejected (not an annual report)", str(summary.count("rejected")))
-    table.add_row("errors", str(summary.count("error")))
-    if templates:
-        table.add_row("templates", " · ".join(f"{t} {n}" for t, n in sorted(templates.items())))
-        table.add_row("reports with parse warnings", str(summary.with_warnings))
-        table.add_row("reports failing a check", str(summary.failing_checks))
-    if summary.ignored:
-        ignored = ", ".join(f"{k} ×{v}" for k, v in summary.ignored.most_common())
-        table.add_row("other files ignored", Text(ignored))
-    if summary.skipped:
-        table.add_row("skipped in folders (not read)", str(len(summary.skipped)))
+    table = Table(title=summary_title(summary), show_header=False)
+    for label, value in summary_rows(summary):
+        table.add_row(label, Text(value) if label == IGNORED else value)
     console.print(table)
     _print_failed(summary, console)
     _print_skipped(summary, console)
@@ -60,7 +39,7 @@ def _print_failed(summary: IngestSummary, console: Console) -> None:
     console.print(f"[bold red]{len(failed)} inputs did not load:[/]")
     for outcome in failed[:MAX_FAILED_LISTED]:
         console.print(
-            f"  {_short(outcome.path)}: {outcome.status}: {outcome.reason}",
+            f"  {short_path(outcome.path)}: {outcome.status}: {outcome.reason}",
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -74,7 +53,7 @@ def _print_skipped(summary: IngestSummary, console: Console) -> None:
         return
     console.print(f"{len(summary.skipped)} entries of the folders were skipped:")
     for path, reason in summary.skipped[:MAX_FAILED_LISTED]:
-        console.print(f"  {_short(path)}: {reason}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"  {short_path(path)}: {reason}", markup=False, highlight=False, soft_wrap=True)
     if len(summary.skipped) > MAX_FAILED_LISTED:
         console.print(f"  … and {len(summary.skipped) - MAX_FAILED_LISTED} more")
 
@@ -85,10 +64,10 @@ def _print_tracebacks(summary: IngestSummary, console: Console, verbose: bool) -
         return
     if verbose:
         for outcome in internal:
-            console.print(f"traceback of {_short(outcome.path)}:", markup=False, highlight=False)
+            console.print(f"traceback of {short_path(outcome.path)}:", markup=False, highlight=False)
             console.print(outcome.detail.rstrip(), markup=False, highlight=False, soft_wrap=True)
         return
-    where = f" are in {_short(str(summary.log))}" if summary.log else " are not kept"
+    where = f" are in {short_path(str(summary.log))}" if summary.log else " are not kept"
     console.print(
         f"the tracebacks of {len(internal)} internal errors{where}; --verbose prints them",
         markup=False,
@@ -98,19 +77,8 @@ def _print_tracebacks(summary: IngestSummary, console: Console, verbose: bool) -
 
 
 def _print_version(summary: IngestSummary, directory: Path, console: Console) -> None:
-    if summary.version is None:
-        console.print(f"warehouse {directory}: nothing published yet", markup=False, highlight=False)
-        return
-    from warehouse.store.state import stored_counts  # the parse command needs no DuckDB
-
-    reports, facts = stored_counts(summary.version)
-    state = "published" if summary.published else "unchanged"
-    console.print(
-        f"warehouse {state}: {_short(str(summary.version))} ({reports} reports, {facts} values)",
-        soft_wrap=True,
-        highlight=False,
-        markup=False,
-    )
+    line = version_line(summary, directory)
+    console.print(line, soft_wrap=summary.version is not None, highlight=False, markup=False)
 
 
 def print_parse(report: ParsedReport, console: Console, *, all_checks: bool = False) -> None:

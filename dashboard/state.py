@@ -84,7 +84,8 @@ _REPORT_ID = re.compile(r"[0-9a-f]{64}")
 
 def parse_int(raw: str) -> int | None:
     """A whole number in ASCII digits ("2021", "-3"); not "--5", "²", "1e3" or "٣"."""
-    return int(raw) if _INT.fullmatch(raw.strip()) else None
+    text = raw.strip()
+    return int(text) if _INT.fullmatch(text) else None
 
 
 def parse_year_range(raw: str, low: int, high: int) -> tuple[int, int] | None:

@@ -113,6 +113,13 @@ def test_malformed_url_parameters_fall_back_to_defaults(
     assert at.title[0].value
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(" 2021 ", 2021), ("-3", -3), ("0\x1f", 0), ("--5", None), ("²", None)]
+)
+def test_whole_numbers_are_read_from_the_stripped_text(raw: str, expected: int | None) -> None:
+    assert state.parse_int(raw) == expected
+
+
 @given(st.text(max_size=80))
 def test_url_parsers_never_raise(raw: str) -> None:
     state.parse_int(raw)

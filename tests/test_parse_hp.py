@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from etl.decode import decode_bytes
 from etl.normalise import clean_text
 from etl.page_meta import _KEY_AT, KEYS, _key_is_suffix, fields_in_text
 from etl.readers import html
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.test_parse_bp import _pages
 
 # ---------------------------------------------------------------- a cell's text
 
@@ -33,33 +30,9 @@ def _plain_cell_text(element: etree._Element) -> str:
 
 _CELL_PARTS = st.sampled_from(
     [
-        "<p>",
-        "</p>",
-        "<div>",
-        "</div>",
-        "<span>",
-        "</span>",
-        "<b>",
-        "</b>",
-        "<br>",
-        "<script>x</script>",
-        "<style>y</style>",
-        "<font>",
-        "</font>",
-        "<?pi z?>",
-        "<!--c-->",
-        "12",
-        "信息",
-        "a b",
-        " ",
-        "\n",
-        "\u3000",
-        "\x1f",
-        "\u2000",
-        "\u200b",
-        "&nbsp;",
-        "<!--[if IE]-->",
-        "<![endif]>",
+        *["<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<b>", "</b>", "<br>", "<font>", "</font>"],
+        *["<script>x</script>", "<style>y</style>", "<?pi z?>", "<!--c-->", "<!--[if IE]-->", "<![endif]>"],
+        *["12", "信息", "a b", "&nbsp;", *" \n\u3000\x1f\u2000\u200b"],
     ]
 )
 
@@ -83,15 +56,6 @@ def test_a_word_cells_text_is_read_without_the_walk() -> None:
     first, second = root.iter("td")
     assert html._one_block_text(first) == "1\u3000 2 " and html.cell_text(first) == "1 2"
     assert html._one_block_text(second) == "ab"
-
-
-def _pages() -> list[str]:
-    pages = []
-    for folder in ("reports", "patterns"):
-        for path in sorted((FIXTURES / folder).iterdir()):
-            if path.suffix in (".html", ".htm", ".shtml"):
-                pages.append(decode_bytes(path.read_bytes(), html=True)[0])
-    return pages
 
 
 def test_every_fixture_cell_and_row_reads_as_before() -> None:
@@ -126,27 +90,23 @@ def _plain_fields_in_text(text: str) -> list[tuple[str, str]]:
 _TEXT_PARTS = st.sampled_from(
     [
         *KEYS,
-        "公开",
-        "信息",
-        "更新",
-        "打印",
-        "发布",
-        "日",
-        "期",
-        "ur",
-        "：",
-        ":",
-        "：：",
-        " ",
-        "\u3000",
-        "\t",
-        "\n",
-        "\x1c",
-        "\x1f",
-        "\u2028",
-        "2021-01-05",
-        "某某局",
-        "a",
+        *[
+            "公开",
+            "信息",
+            "更新",
+            "打印",
+            "发布",
+            "日",
+            "期",
+            "ur",
+            "：",
+            ":",
+            "：：",
+            "2021-01-05",
+            "某某局",
+            "a",
+        ],
+        *" \u3000\t\n\x1c\x1f\u2028",
     ]
 )
 

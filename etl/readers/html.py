@@ -416,14 +416,26 @@ the regex engine's scan (a character class) rather than a set lookup of each cha
 one-character string and its hash for each hanzi)."""
 
 
+_SELDOM_IN_TABLES = "链址栏称词号日来间地Llc标效体位分布文"
+"""Key characters seldom in a report's table rows, rarest first (counted over nat10k's pages)."""
+_A_MARK = re.compile(
+    "["
+    + "".join(sorted({next(c for c in _SELDOM_IN_TABLES if c in chars) for chars in _KEY_CHARACTERS}))
+    + "]"
+)
+"""One character of each of `_KEY_CHARACTERS`: a row without any of them holds no key, found by one search
+(a statistics row holds some key characters — 分, 机, 开, 公 — and seldom all of a key's)."""
+
+
 def _may_hold_field(row: etree._Element) -> bool:
     """False when no cell of the row can be a metadata key (`field_key`): a cell folds to a key only if
     every character of the key is in the NFKD decomposition of the cell's text, hence of the row's (NFKC
     composes only into characters that have a decomposition, and no key character has one). Saves reading
     every cell of every statistics row."""
-    found = _A_KEY_CHARACTER.findall(unicodedata.normalize("NFKD", text_content(row)))
-    if not found:
+    text = unicodedata.normalize("NFKD", text_content(row))
+    if not _A_MARK.search(text):
         return False
+    found = _A_KEY_CHARACTER.findall(text)
     present = set(found)
     return any(map(present.issuperset, _KEY_CHARACTERS))
 
@@ -500,10 +512,36 @@ def cell_text(element: etree._Element) -> str:
     """Text of a table cell with <br> and paragraph breaks kept as newlines."""
     if not len(element):
         return clean_text(element.text or "")
+    if len(element) == 1:
+        wrapped = _one_block_text(element)
+        if wrapped is not None:
+            return clean_text(wrapped)
     parts: list[str] = [element.text or ""]
     for child in element:
         _cell_parts(child, parts)
     return clean_text("".join(parts))
+
+
+_NOT_INLINE = BLOCK_TAGS | SKIP_TAGS | {"br"}
+
+
+def _one_block_text(cell: etree._Element) -> str | None:
+    """The text of a cell of one child, a block holding one childless inline element, with only
+    whitespace around the block (`<td><p><span>12</span></p></td>`, Word's cell), which `cell_text` reads
+    the same without the block's line breaks: they fall between the whitespace and the text, and
+    `clean_text` drops blank lines and strips lines. None for any other cell."""
+    head = cell.text
+    if head and not head.isspace():
+        return None
+    block = cell[0]
+    tail = block.tail
+    if (tail and not tail.isspace()) or len(block) != 1 or block.tag not in BLOCK_TAGS:
+        return None
+    leaf = block[0]
+    tag = leaf.tag
+    if len(leaf) or not isinstance(tag, str) or tag in _NOT_INLINE:
+        return None
+    return (block.text or "") + (leaf.text or "") + (leaf.tail or "")
 
 
 def _cell_parts(node: etree._Element, parts: list[str]) -> None:

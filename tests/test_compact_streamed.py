@@ -221,6 +221,7 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     ingest(files, tmp_path / "one")  # one flush: one segment, nothing to merge
     monkeypatch.setattr(ingest_module, "CHUNK", 3)  # the bulk path, its rows added three reports at a time
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)  # and flushed as a segment each time
+    monkeypatch.setattr(compact, "RUN_SEGMENTS", 0)  # and its segments merged however few
     monkeypatch.setattr(compact, "STREAMED_ROWS", 1)  # every merge streamed
     streamed: dict[str, int | None] = {}
     threads: set[str] = set()
@@ -242,6 +243,48 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
     assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
 
 
+def test_a_first_build_of_few_segments_leaves_them_as_written_with_the_answers_of_one_flush(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk run's segments alone at their level, at most RUN_SEGMENTS, are not merged: not in its tail,
+    nor by the next run's (a segment of another level); the warehouse answers as one flush's."""
+    files = _files(corpus)
+    ingest(files[:-1], tmp_path / "one")
+    monkeypatch.setattr(ingest_module, "CHUNK", 1)
+    monkeypatch.setattr(parts, "FLUSH_REPORTS", 4)  # segments of four reports, level 1 (the last of fewer)
+    monkeypatch.setattr(compact, "RUN_SEGMENTS", 1000)
+    merged: list[list[str]] = []
+    merge = compact._merge
+    monkeypatch.setattr(
+        compact, "_merge", lambda con, d, c, chosen, *a: merged.append(chosen) or merge(con, d, c, chosen, *a)
+    )
+    ingest(files[:-1], tmp_path / "many")
+    written = _segments(tmp_path / "many")
+    assert (
+        sum(rows >= compact.FANOUT for _, rows in written) >= compact.FANOUT and not merged
+    )  # a level due on main
+    assert all("/c" not in segment for segment, _ in written)
+    assert snapshot(tmp_path / "many") == snapshot(tmp_path / "one")
+    ingest(files[-1:], tmp_path / "many")  # one more report: a segment of level 0, another run's
+    assert not merged and set(written) < set(_segments(tmp_path / "many"))
+
+
+def test_one_runs_few_segments_alone_at_their_level_are_not_due() -> None:
+    """`due`: a level holding at most RUN_SEGMENTS segments of one run is left as written; more of them, or
+    FANOUT segments of two runs or more, are due (every segment of the level)."""
+
+    def due(segments: list[str]) -> list[str] | None:
+        held = (Part("reports_parsed", f"parts/{s}-reports_parsed.parquet", 2000, s) for s in segments)
+        return compact.due(Catalog(parts=tuple(held)))
+
+    one_run = [f"a/{n:04d}" for n in range(compact.RUN_SEGMENTS)]
+    assert due(one_run) is None
+    assert due([*one_run, "a/9999"]) == [*one_run, "a/9999"]
+    assert due([*one_run[: compact.FANOUT - 1], "b/0000"]) == [*one_run[: compact.FANOUT - 1], "b/0000"]
+    assert due([f"{run}/0000" for run in "abcd"]) == [f"{run}/0000" for run in "abcd"]
+    assert due(["a/0000", "b/0000", "c/0000"]) is None
+
+
 def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_are_done(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -252,6 +295,7 @@ def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_
 
     monkeypatch.setattr(ingest_module, "CHUNK", 3)
     monkeypatch.setattr(parts, "FLUSH_REPORTS", 2)
+    monkeypatch.setattr(compact, "RUN_SEGMENTS", 0)
     monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
     configured = memory.parse_size(db.MEMORY_LIMIT)
     assert configured is not None
@@ -334,6 +378,7 @@ def test_a_first_merge_is_shared_by_the_thread_beside_and_the_runs_thread_relati
     """`Premerging`: the thread beside the derivation takes the streamed relations only; the run's thread
     any left, `documents` (ranged) too; both at once write the files one merge after the other writes."""
     monkeypatch.setattr(compact, "STREAMED_ROWS", 1)
+    monkeypatch.setattr(compact, "RUN_SEGMENTS", 0)  # the catalogue's segments are one run's
     con = duckdb.connect()
     try:
         catalog = _shared_catalog(con, tmp_path / "alone")

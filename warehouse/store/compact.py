@@ -3,8 +3,8 @@
 A segment is the set of part files one flush wrote (the same reports in every relation). Segments are
 grouped by level, floor(log4(reports)); when a level holds FANOUT segments they are merged into one of the
 next level, leaving out the rows of dead reports. Every row is rewritten about log4(N) times over the life
-of a warehouse, and a version lists at most (FANOUT - 1) segments per level. A dead report id leaves
-`_dead` once no remaining segment holds it.
+of a warehouse, and a version lists at most (FANOUT - 1) segments per level, or the RUN_SEGMENTS of one run
+alone at theirs. A dead report id leaves `_dead` once no remaining segment holds it.
 
 A merge takes every segment of its level at once (a first build's 50 segments of 2,000 reports at 100k:
 one merge, each row rewritten once). A merge of many rows whose segments hold disjoint reports is
@@ -42,6 +42,12 @@ if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
 FANOUT = 4
+RUN_SEGMENTS = 8
+"""A level holding only one run's segments, at most this many, is not due: a bulk run's flushes are left as
+written until another segment shares their level (then all are merged, as FANOUT has it). A 10k first
+build's five segments of 2,000 reports so skip the merge in its tail (≈ 2.4 of its ≈ 6 CPU s), and a point
+read decodes a row group of each of them instead of one (docs/scale.md §5, issue12tl2); a larger run (the
+100k build's 50 segments) is merged as before."""
 STREAMED_FILES = 64
 """A streamed merge reads at most this many files (it holds a batch of each, ≈ 3 MB of facts); a merge
 of more is sorted."""
@@ -100,14 +106,20 @@ def _size(parts: list[Part]) -> int:
 
 
 def due(catalog: Catalog) -> list[str] | None:
-    """The segments of the lowest level that holds FANOUT of them, or None."""
+    """The segments of the lowest level that holds FANOUT of them, but not one run's alone (`_one_run`), or
+    None."""
     by_level: dict[int, list[str]] = defaultdict(list)
     for segment, parts in segments(catalog).items():
         by_level[_level(_size(parts))].append(segment)
     for level in sorted(by_level):
-        if len(by_level[level]) >= FANOUT:
+        if len(by_level[level]) >= FANOUT and not _one_run(by_level[level]):
             return sorted(by_level[level])
     return None
+
+
+def _one_run(level: list[str]) -> bool:
+    """Whether a level's segments (`RUN/NAME`) are at most RUN_SEGMENTS flushes of one run."""
+    return len(level) <= RUN_SEGMENTS and len({segment.split("/", 1)[0] for segment in level}) == 1
 
 
 def compact(

@@ -392,15 +392,15 @@ def _create_deltas(con: Connection) -> None:
             n_fail BIGINT, n_pass BIGINT, n_na BIGINT, n_reports_failing BIGINT, n_rows BIGINT)""")
 
 
-def _grains(relation: str) -> str:
-    """The delta at the three grains: K as computed, C and P summed from it."""
+def _grains(relation: str, *, k: bool = True) -> str:
+    """The delta at the three grains: K as computed, C and P summed from it (`k`: False, C and P only)."""
     keys = ", ".join(CUBE_KEYS[relation])
     sums = ", ".join(f"sum({m}) AS {m}" for m in CUBE_MEASURES[relation])
     rest = "year, template, agency_level, agency_kind, is_vertical, scope"
+    own = f"SELECT 'K' AS grain, * FROM delta_{relation} UNION ALL" if k else ""
     return f"""
-        SELECT 'K' AS grain, * FROM delta_{relation}
-        UNION ALL
-        SELECT 'C', province_code, city_code, NULL, {rest}, {keys}, {sums}
+        {own}
+        SELECT 'C' AS grain, province_code, city_code, NULL, {rest}, {keys}, {sums}
         FROM delta_{relation} GROUP BY province_code, city_code, {rest}, {keys}
         UNION ALL
         SELECT 'P', province_code, NULL, NULL, {rest}, {keys}, {sums}
@@ -1210,8 +1210,8 @@ def _build_group(
             _profile_rows(con, sources)
         with stage("rollups: gap rows"):
             _gap_rows(con, sources)
-        for relation in CUBES:
-            con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation)}")
+        for relation in CUBES:  # the K rows are read from the delta table: not copied
+            con.execute(f"CREATE OR REPLACE TABLE grains_{relation} AS {_grains(relation, k=False)}")
 
     with stage("rollups: rows, coverage beside"):  # coverage reads none of what the rows write
         if BUILD_BESIDE:
@@ -1367,7 +1367,8 @@ def _built_cube_sql(relation: str, where: str) -> str:
     ]
     return f"""
         SELECT grain, {DIMS_SQL}, {", ".join(CUBE_KEYS[relation])}, {", ".join(measures)}, TRUE AS is_current
-        FROM grains_{relation} WHERE {where} AND n_rows <> 0
+        FROM (SELECT 'K' AS grain, * FROM delta_{relation} UNION ALL SELECT * FROM grains_{relation})
+        WHERE {where} AND n_rows <> 0
         ORDER BY {SORT[relation]}"""
 
 

@@ -9,7 +9,8 @@ reports). From the last file on, DuckDB's limit is the configured one less what 
 DuckDB, but never below half the configured one (`tail_limit`): the process stays near the configured
 limit however many reports the run parsed, and what needs more spills to the run's spill folder. While a
 first build's merges run beside its derivation (store/compact.py `merging_beside`), what they hold is taken
-off too (`BESIDE_MEMORY`, down to `BESIDE_FLOOR`), and given back when they are done (`Fitted.widen`).
+off too (`BESIDE_MEMORY`, down to `BESIDE_FLOOR`, at most `BESIDE_LIMIT`), and given back when they are done
+(`Fitted.widen`, up to `AFTER_BESIDE_LIMIT`).
 """
 
 from __future__ import annotations
@@ -42,12 +43,21 @@ BESIDE_MEMORY = 330 * 1000**2
 DuckDB (STREAMED_DUCKDB, 128 MB) and ≈ 0.2 GB of pyarrow's readers and rows in flight (docs/scale.md §5,
 issue12tm). Taken off the derivation's limit while they run: the 100k build's peak was the derivation's
 rollups at the tail's limit with the facts merge beside (docs/scale.md §5, issue12tf)."""
-BESIDE_FLOOR = 320 * 1000**2
+BESIDE_FLOOR = 200 * 1000**2
 """The derivation's limit while merges run beside it is at least this (or the limit without them, if
-less): the rollups of the real 100k build ran out of memory at 200 MB and held 286 MiB at 300 MB
-(docs/scale.md §5, issue12tf). Their largest province's cube sums now computed in chunks
-(store/rollups.py CHUNK_REPORTS), they run at 200 MB; a floor of 200 MB (the limit at 100k then ≈ 240
-MB) left the 100k build's peak where it was and cost ≈ 3 CPU s: not kept (docs/scale.md §5, issue12sp)."""
+less): the rollups of the real 100k build ran out of memory at 200 MB whole and held 286 MiB at 300 MB
+(docs/scale.md §5, issue12tf); their largest group's cube sums computed in chunks (store/rollups.py
+CHUNK_REPORTS: 17,725 reports at 100k), they run at 200 MB (issue12sp)."""
+BESIDE_LIMIT = 240 * 1000**2
+"""…and at most this, however little the process holds. The build's peak is the derivation's rollups at
+their limit with a streamed merge beside, and what the merges and the run's objects hold grows with the
+reports: with the limit the process left (≈ 380 MB at 10k, ≈ 315 MB at 100k: the floor of 320) the 100k
+build's peak was ≈ 0.2 GB over the 10k build's; a limit that does not grow as the process shrinks keeps
+them near each other (docs/scale.md §5, issue12fl)."""
+AFTER_BESIDE_LIMIT = 320 * 1000**2
+"""The derivation's limit once the merges beside it are done (`Fitted.widen`) is at most this: with the
+limit the process left (≈ 0.5–0.7 GB) the rollups after the merges took ≈ 470 MiB, more than the merges
+and the derivation together had held (docs/scale.md §5, issue12fl)."""
 
 
 def parse_size(text: str) -> int | None:
@@ -61,12 +71,19 @@ def parse_size(text: str) -> int | None:
 def tail_limit(configured: int, rss: int, in_duckdb: int, beside: int = 0) -> int:
     """DuckDB's limit for the tail: `configured` less what the process holds outside DuckDB (`rss` less
     `in_duckdb`), at least `configured` / FLOOR, never more than `configured`; with `beside` bytes held
-    by work beside it, that much less again, down to BESIDE_FLOOR (never more than without it)."""
+    by work beside it, that much less again, down to BESIDE_FLOOR and up to BESIDE_LIMIT (never more than
+    without it)."""
     held = max(0, rss - in_duckdb)
     alone = min(configured, max(configured // FLOOR, configured - held))
     if not beside:
         return alone
-    return min(alone, max(BESIDE_FLOOR, configured - held - beside))
+    return min(alone, BESIDE_LIMIT, max(BESIDE_FLOOR, configured - held - beside))
+
+
+def after_beside(alone: int) -> int:
+    """DuckDB's limit for the rest of a tail once the work beside it is done: `alone` (`tail_limit`
+    without work beside), at most AFTER_BESIDE_LIMIT."""
+    return min(alone, AFTER_BESIDE_LIMIT)
 
 
 def process_rss() -> int | None:
@@ -124,7 +141,8 @@ def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: int = 0) -> 
         yield Fitted(None)
         return
     in_duckdb = duckdb_bytes(con)
-    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), tail_limit(total, rss, in_duckdb))
+    alone = tail_limit(total, rss, in_duckdb)
+    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), after_beside(alone) if beside else alone)
     con.execute(f"SET memory_limit = '{fit.limit}B'")
     try:
         yield fit

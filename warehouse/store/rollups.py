@@ -1078,7 +1078,7 @@ def _fold(
 GROUP_REPORTS = 20_000
 """A full build derives the provinces' tables about this many reports at a time: whole provinces packed
 into groups (a larger province alone)."""
-CHUNK_REPORTS = 40_000
+CHUNK_REPORTS = 20_000
 """…and the cube sums of a group of more current reports than this computed in chunks of report ids of
 about this many (`_id_ranges`): the sums' hash tables are what a group's memory grows with. The 100k
 build's largest province, 70,900 reports, ran whole at 300 MB (DuckDB's peak 286 MiB) and out of memory at

@@ -276,12 +276,11 @@ def test_a_first_build_in_many_segments_is_one_segment_with_the_answers_of_one_f
 
 
 @pytest.mark.parametrize("capped", [False, True])
-def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_are_done(
+def test_a_first_builds_derivation_is_capped_beside_the_merges_and_after_them(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capped: bool
 ) -> None:
-    """DuckDB's limit while the derivation runs beside the merges: the tail's less BESIDE_MEMORY (down to
-    BESIDE_FLOOR, up to BESIDE_LIMIT); the tail's once the thread beside has nothing left to merge (up to
-    AFTER_BESIDE_LIMIT)."""
+    """DuckDB's limit while the derivation runs beside the merges: the tail's, at most BESIDE_LIMIT; the
+    tail's once the thread beside has nothing left to merge, at most AFTER_BESIDE_LIMIT."""
     from warehouse import db
     from warehouse.store import memory, writer
 
@@ -291,8 +290,6 @@ def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_
     configured = memory.parse_size(db.MEMORY_LIMIT)
     assert configured is not None
     monkeypatch.setattr(memory, "process_rss", lambda: configured // 10)  # the tail's limit: 0.9 of it
-    monkeypatch.setattr(writer, "BESIDE_MEMORY", configured // 5)
-    monkeypatch.setattr(memory, "BESIDE_FLOOR", configured // 10)
     # the caps: above the limits (left as the process leaves them), or under them (the limits set)
     beside_limit, after_limit = (
         (configured // 2, configured * 6 // 10) if capped else (configured, configured)
@@ -320,9 +317,9 @@ def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_
     monkeypatch.setattr(writer, "derive", derive_seen)
     monkeypatch.setattr(memory.Fitted, "widen", widen_seen)
     ingest(_files(corpus), tmp_path / "wh")
-    beside, after = configured * 9 // 10 - configured // 5, configured * 9 // 10
-    assert len(deriving) == 1 and abs(deriving[0] - min(beside, beside_limit)) <= 1 << 20
-    assert len(widened) == 1 and abs(widened[0] - min(after, after_limit)) <= 1 << 20
+    alone = configured * 9 // 10
+    assert len(deriving) == 1 and abs(deriving[0] - min(alone, beside_limit)) <= 1 << 20
+    assert len(widened) == 1 and abs(widened[0] - min(alone, after_limit)) <= 1 << 20
 
 
 def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:

@@ -75,11 +75,17 @@ def _keys(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
     placed=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 9)), min_size=1, max_size=40),
     dead=st.sets(st.integers(0, 39), max_size=6),
     chunk=st.integers(1, 12),
+    chunk_rows=st.integers(1, 30),
 )
 def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
-    tmp_path_factory: pytest.TempPathFactory, placed: list[tuple[int, int]], dead: set[int], chunk: int
+    tmp_path_factory: pytest.TempPathFactory,
+    placed: list[tuple[int, int]],
+    dead: set[int],
+    chunk: int,
+    chunk_rows: int,
 ) -> None:
-    """Reports n = 0.. placed in segment `placed[n][0]` with `placed[n][1]` rows; any chunk of reports."""
+    """Reports n = 0.. placed in segment `placed[n][0]` with `placed[n][1]` rows; any chunk of reports
+    (at most `chunk`, as few as reach `chunk_rows` rows): the same file as in chunks of `chunk`."""
     directory = tmp_path_factory.mktemp("streamed")
     con = duckdb.connect()
     try:
@@ -93,7 +99,13 @@ def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
         gone = sorted(_id(n) for n in dead)
         once, streamed = directory / "once.parquet", directory / "streamed.parquet"
         copy_to(con, compact.merge_sql(directory, "facts", files, gone), once)
-        written = compact._streamed_merge(con, directory, "facts", files, gone, streamed, chunk_reports=chunk)
+        by_reports = directory / "by-reports.parquet"
+        compact._streamed_merge(con, directory, "facts", files, gone, by_reports, chunk_reports=chunk)
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(compact, "CHUNK_ROWS", chunk_rows)
+            written = compact._streamed_merge(
+                con, directory, "facts", files, gone, streamed, chunk_reports=chunk
+            )
         sorted_rows, streamed_rows = _rows(con, once), _rows(con, streamed)
         in_files = [row for name in files for row in _rows(con, directory / name)]
     finally:
@@ -105,6 +117,27 @@ def test_a_streamed_merge_writes_the_rows_of_the_one_sort_in_its_order(
         by_report.setdefault(str(row[0]), []).append(row)
     alive = sorted(r for r in by_report if r not in gone)
     assert streamed_rows == [row for report in alive for row in by_report[report]]  # equal keys: files' order
+    assert streamed.read_bytes() == by_reports.read_bytes()
+
+
+@given(
+    rows=st.lists(st.integers(1, 50), max_size=60),
+    chunk_reports=st.integers(1, 20),
+    chunk_rows=st.integers(1, 200),
+)
+def test_chunk_windows_cut_the_reports_in_order_at_the_rows_or_the_reports_reached(
+    rows: list[int], chunk_reports: int, chunk_rows: int
+) -> None:
+    import numpy as np
+
+    windows = list(compact.chunk_windows(np.asarray(rows, dtype=np.int64), chunk_reports, chunk_rows))
+    assert [i for w in windows for i in range(w.start, w.stop)] == list(range(len(rows)))
+    for index, window in enumerate(windows):
+        held = rows[window]
+        assert 1 <= len(held) <= chunk_reports
+        assert sum(held[:-1]) < chunk_rows  # no report more than needed to reach the rows
+        if index < len(windows) - 1:
+            assert sum(held) >= chunk_rows or len(held) == chunk_reports
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -285,11 +318,12 @@ def test_one_runs_few_segments_alone_at_their_level_are_not_due() -> None:
     assert due(["a/0000", "b/0000", "c/0000"]) is None
 
 
-def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_are_done(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("capped", [False, True])
+def test_a_first_builds_derivation_is_capped_beside_the_merges_and_after_them(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capped: bool
 ) -> None:
-    """DuckDB's limit while the derivation runs beside the merges: the tail's less BESIDE_MEMORY (down to
-    BESIDE_FLOOR); the tail's once the thread beside has nothing left to merge."""
+    """DuckDB's limit while the derivation runs beside the merges: the tail's, at most BESIDE_LIMIT; the
+    tail's once the thread beside has nothing left to merge, at most AFTER_BESIDE_LIMIT."""
     from warehouse import db
     from warehouse.store import memory, writer
 
@@ -300,8 +334,12 @@ def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_
     configured = memory.parse_size(db.MEMORY_LIMIT)
     assert configured is not None
     monkeypatch.setattr(memory, "process_rss", lambda: configured // 10)  # the tail's limit: 0.9 of it
-    monkeypatch.setattr(writer, "BESIDE_MEMORY", configured // 5)
-    monkeypatch.setattr(memory, "BESIDE_FLOOR", configured // 10)
+    # the caps: above the limits (left as the process leaves them), or under them (the limits set)
+    beside_limit, after_limit = (
+        (configured // 2, configured * 6 // 10) if capped else (configured, configured)
+    )
+    monkeypatch.setattr(memory, "BESIDE_LIMIT", beside_limit)
+    monkeypatch.setattr(memory, "AFTER_BESIDE_LIMIT", after_limit)
 
     def limit(con: duckdb.DuckDBPyConnection) -> int:
         size = memory.parse_size(str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
@@ -323,8 +361,9 @@ def test_a_first_builds_derivation_leaves_room_for_the_merges_beside_until_they_
     monkeypatch.setattr(writer, "derive", derive_seen)
     monkeypatch.setattr(memory.Fitted, "widen", widen_seen)
     ingest(_files(corpus), tmp_path / "wh")
-    assert len(deriving) == 1 and abs(deriving[0] - (configured * 9 // 10 - configured // 5)) <= 1 << 20
-    assert len(widened) == 1 and abs(widened[0] - configured * 9 // 10) <= 1 << 20
+    alone = configured * 9 // 10
+    assert len(deriving) == 1 and abs(deriving[0] - min(alone, beside_limit)) <= 1 << 20
+    assert len(widened) == 1 and abs(widened[0] - min(alone, after_limit)) <= 1 << 20
 
 
 def test_parts_merged_beside_are_taken_only_by_their_merge_and_its_dead_reports(tmp_path: Path) -> None:

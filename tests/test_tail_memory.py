@@ -59,24 +59,26 @@ def test_the_tail_limit_takes_off_what_the_process_holds_outside_duckdb() -> Non
     in_duckdb=st.integers(0, 2000).map(lambda n: n * MB),
     beside=st.integers(0, 1000).map(lambda n: n * MB),
 )
-def test_work_beside_takes_its_memory_off_the_tail_limit_down_to_its_floor(
+def test_work_beside_caps_the_tail_limit_however_little_the_process_holds(
     configured: int, rss: int, in_duckdb: int, beside: int
 ) -> None:
     alone = tail_limit(configured, rss, in_duckdb)
     shared = tail_limit(configured, rss, in_duckdb, beside)
-    assert shared <= alone  # never more than without the work beside
-    assert shared >= min(alone, memory.BESIDE_FLOOR)  # never under its floor unless alone is
-    left = configured - max(0, rss - in_duckdb) - beside  # what neither the process nor the work holds
-    if beside and left >= memory.BESIDE_FLOOR:
-        assert shared == min(alone, left)
-    assert tail_limit(configured, rss, in_duckdb, 0) == alone
+    assert shared == (min(alone, memory.BESIDE_LIMIT) if beside else alone)
+    assert memory.after_beside(alone) == min(alone, memory.AFTER_BESIDE_LIMIT)
 
 
-def test_the_100k_builds_tail_leaves_room_for_the_merges_beside() -> None:
-    """The real 100k build held ≈ 0.43 GB when its tail began (docs/scale.md §5, issue12tf)."""
+def test_the_tail_beside_the_merges_has_the_same_limit_at_10k_and_100k_reports() -> None:
+    """The real 10k build held ≈ 0.29 GB when its tail began, the 100k build ≈ 0.36 GB (docs/scale.md §5,
+    issue12rf), 0.43 GB before (issue12tf): the derivation beside the merges gets BESIDE_LIMIT in each, and
+    AFTER_BESIDE_LIMIT after them, where it had ≈ 380, ≈ 315 and 320 MB beside them and ≈ 0.7, ≈ 0.64 and
+    0.57 GB after."""
     gb = 1000 * MB
+    for held in (290 * MB, 355 * MB, 430 * MB):
+        assert tail_limit(gb, rss=held, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_LIMIT
+        assert memory.after_beside(tail_limit(gb, rss=held, in_duckdb=0)) == memory.AFTER_BESIDE_LIMIT
     assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
-    assert tail_limit(gb, rss=430 * MB, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_FLOOR
+    assert memory.BESIDE_LIMIT == 200 * MB and memory.AFTER_BESIDE_LIMIT == 320 * MB
 
 
 def _limit(con: duckdb.DuckDBPyConnection) -> int:

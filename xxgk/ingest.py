@@ -455,6 +455,7 @@ class _Loader:
                 run.add(new, self.batch.at)
                 for item in chunk:
                     progress(item.path)
+        self.seen = set()  # not kept through the derivation (≈ 4 MB at 100k reports)
 
     def load_on_cluster(
         self,

@@ -61,7 +61,13 @@ STREAMED_DUCKDB = 128 * 1000**2
 reports' rows, and pyarrow's readers and writer beside it hold ≈ 0.2 GB at 100k (STREAMED_MEMORY of
 readers and the rows in flight), outside DuckDB's limit."""
 CHUNK_REPORTS = 500
-"""Reports a streamed merge puts in order at a time (their rows gathered from every segment)."""
+"""Reports a streamed merge puts in order at a time (their rows gathered from every segment), at most…"""
+CHUNK_ROWS = 8192
+"""…and no more reports than hold about this many rows: what a merge holds grows with the rows in
+flight, and 500 reports are 18,500 checks or 71,000 facts. Merging the 100k build's 50 segments alone,
+chunks of 100 reports held 41 and 43 MiB less than chunks of 500 at their peak (checks, facts), for the
+same CPU; but a chunk of few rows (`reports_parsed`: one a report) costs its CPU in chunks (docs/scale.md
+§5, issue12fl)."""
 READER_BYTES = 3 * 2**20
 """What a pyarrow reader of a segment holds besides its decoded row group (measured: 50 readers of the
 100k checks segments, one batch taken from each, 5.2 MiB a reader for row groups of 2.9 MB decoded, 2.8–3.1
@@ -461,11 +467,11 @@ def _streamed_merge(
     if any(_nullable(pq.read_schema(p)) != schema for p in paths[1:]):
         return None
     with _limited(con, STREAMED_DUCKDB):
-        runs = _report_runs(con, paths)
+        runs = _report_runs(con, paths, dead)
         if runs is None:
             return None
         with _system_memory():
-            return _write_streamed(relation, paths, schema, runs, dead, target, chunk_reports)
+            return _write_streamed(relation, paths, schema, runs, target, chunk_reports)
 
 
 class _SystemPool:
@@ -518,15 +524,13 @@ def _write_streamed(
     paths: list[Path],
     schema: pa.Schema,
     runs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    dead: list[str],
     target: Path,
     chunk_reports: int,
 ) -> int:
     import numpy as np
     import pyarrow.parquet as pq
 
-    file_of, rows_of, report_ids = runs
-    keep = ~np.isin(report_ids, np.asarray(dead, dtype=object)) if dead else np.ones(len(file_of), dtype=bool)
+    file_of, rows_of, keep = runs
     groups = reader_groups([_reader_bytes(p) for p in paths], STREAMED_MEMORY)
     target.parent.mkdir(parents=True, exist_ok=True)
     spooled = [target.with_name(f"{target.stem}.g{index:04d}.arrows") for index in range(len(groups))]
@@ -539,6 +543,7 @@ def _write_streamed(
                 group_of[members] = index
                 local = _runs_of(runs, members, len(paths))
                 _spool([paths[m] for m in members], schema, local, spool, chunk_reports)
+                give_back()  # the group's readers freed: the next group and the final pass reuse the pages
             streams = [_Stream(_spooled_batches(spool), schema) for spool in spooled]
             file_of = group_of[file_of]
         row_group = part_row_group(relation)
@@ -611,10 +616,25 @@ def _spooled_batches(spool: Path) -> Iterator[pa.RecordBatch]:
 def _in_order(
     streams: list[_Stream], file_of: np.ndarray, rows_of: np.ndarray, keep: np.ndarray, chunk_reports: int
 ) -> Iterator[pa.Table]:
-    """The rows of the reports (in id order) `chunk_reports` at a time, in order (`_chunk_in_order`)."""
-    for start in range(0, len(file_of), chunk_reports):
-        window = slice(start, start + chunk_reports)
+    """The rows of the reports (in id order) in chunks of consecutive reports (`chunk_windows`), in
+    order (`_chunk_in_order`)."""
+    for window in chunk_windows(rows_of, chunk_reports, CHUNK_ROWS):
         yield _chunk_in_order(streams, file_of[window], rows_of[window], keep[window])
+
+
+def chunk_windows(rows_of: np.ndarray, chunk_reports: int, chunk_rows: int) -> Iterator[slice]:
+    """Consecutive windows of the reports holding `rows_of` rows each: as few reports as reach
+    `chunk_rows` rows (at least one), at most `chunk_reports`."""
+    import numpy as np
+
+    ends = np.cumsum(rows_of)
+    start, reports = 0, len(rows_of)
+    while start < reports:
+        before = int(ends[start - 1]) if start else 0
+        reached = int(np.searchsorted(ends, before + chunk_rows, side="left")) + 1
+        stop = min(max(reached, start + 1), start + chunk_reports, reports)
+        yield slice(start, stop)
+        start = stop
 
 
 @contextmanager
@@ -634,24 +654,35 @@ def _limited(con: duckdb.DuckDBPyConnection, limit: int) -> Iterator[None]:
 
 
 def _report_runs(
-    con: duckdb.DuckDBPyConnection, paths: list[Path]
+    con: duckdb.DuckDBPyConnection, paths: list[Path], dead: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """For every report of `paths` in id order: the index of its file, its rows there and its id; None
-    when a report is in two files or a row has no report id."""
+    """For every report of `paths` in id order: the index of its file, its rows there and whether it is
+    kept (not in `dead`); None when a report is in two files or a row has no report id. The ids stay in
+    DuckDB: 100,000 of them as Python strings held through a merge were ≈ 11 MB beside the derivation."""
     import numpy as np
 
     listed = ", ".join(quoted(p) for p in paths)
-    found = con.execute(f"""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _report_runs AS
         SELECT list_position([{listed}], filename) - 1 AS file_index, report_id, count(*) AS n
         FROM read_parquet([{listed}], filename = true)
-        GROUP BY ALL ORDER BY report_id NULLS FIRST""").fetchnumpy()
-    ids = found["report_id"]
-    if np.ma.is_masked(ids) or len(np.unique(np.asarray(ids, dtype=object))) != len(ids):
-        return None
+        GROUP BY ALL""")
+    try:
+        reports, distinct, unnamed = con.execute(
+            "SELECT count(*), count(DISTINCT report_id), count(*) - count(report_id) FROM _report_runs"
+        ).fetchall()[0]
+        if unnamed or distinct != reports:
+            return None
+        found = con.execute(f"""
+            SELECT file_index::BIGINT AS file_index, n::BIGINT AS n,
+                   report_id NOT IN (SELECT unnest({_list(dead)})) AS kept
+            FROM _report_runs ORDER BY report_id""").fetchnumpy()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _report_runs")
     return (
         np.asarray(found["file_index"], dtype=np.int64),
         np.asarray(found["n"], dtype=np.int64),
-        np.asarray(ids, dtype=object),
+        np.asarray(found["kept"], dtype=bool),
     )
 
 

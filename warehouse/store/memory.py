@@ -8,8 +8,9 @@ began, and DuckDB then filled its 1 GB: 1.57 GB (docs/scale.md §5, the full bui
 reports). From the last file on, DuckDB's limit is the configured one less what the process holds outside
 DuckDB, but never below half the configured one (`tail_limit`): the process stays near the configured
 limit however many reports the run parsed, and what needs more spills to the run's spill folder. While a
-first build's merges run beside its derivation (store/compact.py `merging_beside`), what they hold is taken
-off too (`BESIDE_MEMORY`, down to `BESIDE_FLOOR`), and given back when they are done (`Fitted.widen`).
+first build's merges run beside its derivation (store/compact.py `merging_beside`), the derivation's limit
+is BESIDE_LIMIT, the same at 10k and 100k reports, and AFTER_BESIDE_LIMIT once they are done
+(`Fitted.widen`).
 """
 
 from __future__ import annotations
@@ -40,14 +41,21 @@ FLOOR = 2
 BESIDE_MEMORY = 330 * 1000**2
 """What a first build's merges beside its derivation hold outside the derivation's DuckDB: their own
 DuckDB (STREAMED_DUCKDB, 128 MB) and ≈ 0.2 GB of pyarrow's readers and rows in flight (docs/scale.md §5,
-issue12tm). Taken off the derivation's limit while they run: the 100k build's peak was the derivation's
-rollups at the tail's limit with the facts merge beside (docs/scale.md §5, issue12tf)."""
-BESIDE_FLOOR = 320 * 1000**2
-"""The derivation's limit while merges run beside it is at least this (or the limit without them, if
-less): the rollups of the real 100k build ran out of memory at 200 MB and held 286 MiB at 300 MB
-(docs/scale.md §5, issue12tf). Their largest province's cube sums now computed in chunks
-(store/rollups.py CHUNK_REPORTS), they run at 200 MB; a floor of 200 MB (the limit at 100k then ≈ 240
-MB) left the 100k build's peak where it was and cost ≈ 3 CPU s: not kept (docs/scale.md §5, issue12sp)."""
+issue12tm). The derivation's limit while they run is BESIDE_LIMIT (`tail_limit`)."""
+BESIDE_LIMIT = 200 * 1000**2
+"""The derivation's limit while merges run beside it (or the limit without them, if less), however
+little the process holds. The build's peak is the derivation's rollups at their limit with a streamed
+merge beside (docs/scale.md §5, issue12rf); with the configured limit less what the process and the
+merges held (≈ 380 MB at 10k, the floor of 320 MB at 100k), what the run's objects and the merges hold
+beside the derivation grew with the reports and the 100k build's peak was ≈ 0.2 GB over the 10k build's.
+At a limit of its own the peak does not follow the process's size (docs/scale.md §5, issue12fl). The
+rollups run in it: the 100k build's largest province, 70,900 reports, ran out of memory at 200 MB whole
+and held 286 MiB at 300 MB (issue12tf); its cube sums in chunks of 17,725 reports (store/rollups.py
+CHUNK_REPORTS) ran at 200 MB (issue12sp)."""
+AFTER_BESIDE_LIMIT = 320 * 1000**2
+"""The derivation's limit once the merges beside it are done (`Fitted.widen`) is at most this: with the
+limit the process left (≈ 0.5–0.7 GB) the rollups after the merges took ≈ 470 MiB, more than the merges
+and the derivation together had held (docs/scale.md §5, issue12fl)."""
 
 
 def parse_size(text: str) -> int | None:
@@ -60,13 +68,17 @@ def parse_size(text: str) -> int | None:
 
 def tail_limit(configured: int, rss: int, in_duckdb: int, beside: int = 0) -> int:
     """DuckDB's limit for the tail: `configured` less what the process holds outside DuckDB (`rss` less
-    `in_duckdb`), at least `configured` / FLOOR, never more than `configured`; with `beside` bytes held
-    by work beside it, that much less again, down to BESIDE_FLOOR (never more than without it)."""
+    `in_duckdb`), at least `configured` / FLOOR, never more than `configured`; with work beside it
+    (`beside` bytes held by it), at most BESIDE_LIMIT."""
     held = max(0, rss - in_duckdb)
     alone = min(configured, max(configured // FLOOR, configured - held))
-    if not beside:
-        return alone
-    return min(alone, max(BESIDE_FLOOR, configured - held - beside))
+    return min(alone, BESIDE_LIMIT) if beside else alone
+
+
+def after_beside(alone: int) -> int:
+    """DuckDB's limit for the rest of a tail once the work beside it is done: `alone` (`tail_limit`
+    without work beside), at most AFTER_BESIDE_LIMIT."""
+    return min(alone, AFTER_BESIDE_LIMIT)
 
 
 def process_rss() -> int | None:
@@ -124,7 +136,8 @@ def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: int = 0) -> 
         yield Fitted(None)
         return
     in_duckdb = duckdb_bytes(con)
-    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), tail_limit(total, rss, in_duckdb))
+    alone = tail_limit(total, rss, in_duckdb)
+    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), after_beside(alone) if beside else alone)
     con.execute(f"SET memory_limit = '{fit.limit}B'")
     try:
         yield fit

@@ -1078,16 +1078,16 @@ def _fold(
 GROUP_REPORTS = 20_000
 """A full build derives the provinces' tables about this many reports at a time: whole provinces packed
 into groups (a larger province alone)."""
-CHUNK_REPORTS = 40_000
+CHUNK_REPORTS = 20_000
 """…and the cube sums of a group of more current reports than this computed in chunks of report ids of
 about this many (`_id_ranges`): the sums' hash tables are what a group's memory grows with. The 100k
 build's largest province, 70,900 reports, ran whole at 300 MB (DuckDB's peak 286 MiB) and out of memory at
 200 MB; chunks of 17,725 ran at 200 MB, chunks of 23,633 did not. Each chunk costs a first build ≈ 2.3 CPU s
 at 100k, since its segments' row groups each span a third of the report ids and a chunk's range skips few
-of them (4 chunks: ≈ 7 CPU s more), so a chunk is as large as fits the tail's floor (BESIDE_FLOOR, 320 MB)
-with room: half of what fitted whole. Its per-report rows are joins of its reports with their facts,
-series and checks, computed whole (in chunks they cost ≈ 5 CPU s more at 100k: docs/scale.md §5,
-issue12sp)."""
+of them (4 chunks: ≈ 7 CPU s more), so a chunk is as large as runs at the tail's limit beside the merges
+(store/memory.py BESIDE_LIMIT, 200 MB): chunks of 17,725 at 100k. Its per-report rows are joins of its
+reports with their facts, series and checks, computed whole (in chunks they cost ≈ 5 CPU s more at 100k:
+docs/scale.md §5, issue12sp)."""
 
 
 def build_all(con: Connection, directory: Path, catalog: Catalog, run_id: str) -> dict[str, tuple[str, ...]]:

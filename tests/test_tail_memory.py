@@ -57,10 +57,10 @@ def test_the_tail_limit_takes_off_what_the_process_holds_outside_duckdb() -> Non
     configured=st.integers(1, 4000).map(lambda n: n * MB),
     rss=st.integers(0, 5000).map(lambda n: n * MB),
     in_duckdb=st.integers(0, 2000).map(lambda n: n * MB),
-    beside=st.integers(0, 1000).map(lambda n: n * MB),
+    beside=st.booleans(),
 )
 def test_work_beside_caps_the_tail_limit_however_little_the_process_holds(
-    configured: int, rss: int, in_duckdb: int, beside: int
+    configured: int, rss: int, in_duckdb: int, beside: bool
 ) -> None:
     alone = tail_limit(configured, rss, in_duckdb)
     shared = tail_limit(configured, rss, in_duckdb, beside)
@@ -75,7 +75,7 @@ def test_the_tail_beside_the_merges_has_the_same_limit_at_10k_and_100k_reports()
     0.57 GB after."""
     gb = 1000 * MB
     for held in (290 * MB, 355 * MB, 430 * MB):
-        assert tail_limit(gb, rss=held, in_duckdb=0, beside=memory.BESIDE_MEMORY) == memory.BESIDE_LIMIT
+        assert tail_limit(gb, rss=held, in_duckdb=0, beside=True) == memory.BESIDE_LIMIT
         assert memory.after_beside(tail_limit(gb, rss=held, in_duckdb=0)) == memory.AFTER_BESIDE_LIMIT
     assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
     assert memory.BESIDE_LIMIT == 200 * MB and memory.AFTER_BESIDE_LIMIT == 320 * MB
@@ -107,7 +107,7 @@ def test_a_fitted_limit_with_work_beside_is_widened_when_it_is_done(monkeypatch:
     try:
         configured = _limit(con)
         monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
-        with fitted(con, db.MEMORY_LIMIT, beside=configured // 4) as fit:
+        with fitted(con, db.MEMORY_LIMIT, beside=True) as fit:
             assert fit.limit is not None and fit.alone is not None and fit.limit < fit.alone < configured
             assert abs(_limit(con) - fit.limit) <= 1 << 20
             cursor = con.cursor()  # the thread beside's, on the same instance

@@ -38,19 +38,16 @@ UNITS = {
 FLOOR = 2
 """The tail's limit is at least 1/FLOOR of the configured one: the full derivation of 100k reports needs
 128–256 MB of DuckDB memory (docs/scale.md §5, a full derivation in groups)."""
-BESIDE_MEMORY = 330 * 1000**2
-"""What a first build's merges beside its derivation hold outside the derivation's DuckDB: their own
-DuckDB (STREAMED_DUCKDB, 128 MB) and ≈ 0.2 GB of pyarrow's readers and rows in flight (docs/scale.md §5,
-issue12tm). The derivation's limit while they run is BESIDE_LIMIT (`tail_limit`)."""
 BESIDE_LIMIT = 200 * 1000**2
 """The derivation's limit while merges run beside it (or the limit without them, if less), however
-little the process holds. The build's peak is the derivation's rollups at their limit with a streamed
-merge beside (docs/scale.md §5, issue12rf); with the configured limit less what the process and the
-merges held (≈ 380 MB at 10k, the floor of 320 MB at 100k), what the run's objects and the merges hold
-beside the derivation grew with the reports and the 100k build's peak was ≈ 0.2 GB over the 10k build's.
-At a limit of its own the peak does not follow the process's size (docs/scale.md §5, issue12fl). The
-rollups run in it: the 100k build's largest province, 70,900 reports, ran out of memory at 200 MB whole
-and held 286 MiB at 300 MB (issue12tf); its cube sums in chunks of 17,725 reports (store/rollups.py
+little the process holds; the merges' own DuckDB (compact.STREAMED_DUCKDB, 128 MB) and ≈ 0.1–0.2 GB of
+pyarrow's readers and rows in flight come on top (docs/scale.md §5, issue12tm). The build's peak is the
+derivation's rollups at their limit with a streamed merge beside (issue12rf); with the configured limit
+less what the process and the merges held (≈ 380 MB at 10k, the floor of 320 MB at 100k), what the run's
+objects and the merges hold beside the derivation grew with the reports and the 100k build's peak was ≈
+0.2 GB over the 10k build's. At a limit of its own the peak does not follow the process's size (issue12fl).
+The rollups run in it: the 100k build's largest province, 70,900 reports, ran out of memory at 200 MB
+whole and held 286 MiB at 300 MB (issue12tf); its cube sums in chunks of 17,725 reports (store/rollups.py
 CHUNK_REPORTS) ran at 200 MB (issue12sp)."""
 AFTER_BESIDE_LIMIT = 320 * 1000**2
 """The derivation's limit once the merges beside it are done (`Fitted.widen`) is at most this: with the
@@ -66,10 +63,10 @@ def parse_size(text: str) -> int | None:
     return int(float(found.group(1)) * UNITS[found.group(2).lower()])
 
 
-def tail_limit(configured: int, rss: int, in_duckdb: int, beside: int = 0) -> int:
+def tail_limit(configured: int, rss: int, in_duckdb: int, beside: bool = False) -> int:
     """DuckDB's limit for the tail: `configured` less what the process holds outside DuckDB (`rss` less
     `in_duckdb`), at least `configured` / FLOOR, never more than `configured`; with work beside it
-    (`beside` bytes held by it), at most BESIDE_LIMIT."""
+    (`beside`), at most BESIDE_LIMIT."""
     held = max(0, rss - in_duckdb)
     alone = min(configured, max(configured // FLOOR, configured - held))
     return min(alone, BESIDE_LIMIT) if beside else alone
@@ -124,9 +121,9 @@ class Fitted:
 
 
 @contextmanager
-def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: int = 0) -> Iterator[Fitted]:
+def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: bool = False) -> Iterator[Fitted]:
     """DuckDB's memory limit of `con`'s instance (set to `configured` when it was opened, warehouse/db.py)
-    set to `tail_limit` while inside (`beside`: bytes that work beside holds, until `Fitted.widen`),
+    set to `tail_limit` while inside (`beside`: with work beside it, until `Fitted.widen`),
     `configured` again after; yields the limits (None: left as it was, the configured limit or the
     process's resident size unknown)."""
     total = parse_size(configured)

@@ -23,7 +23,7 @@ from warehouse.store.compact import Premerged, compact, due, merging_beside
 from warehouse.store.derive import Inputs, derive
 from warehouse.store.gc import read_versions
 from warehouse.store.logs import fold_logs, logs_due, write_logs
-from warehouse.store.memory import BESIDE_MEMORY, Fitted, fitted
+from warehouse.store.memory import Fitted, fitted
 from warehouse.store.parts import PartWriter
 from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
@@ -105,10 +105,10 @@ class StoreRun:
             chosen = due(segments)
             merging = chosen is not None
             first_merge = chosen if full else None  # its streamed merges beside the derivation, on a thread
-            # what the process holds is taken off DuckDB's limit, and what the merges beside hold meanwhile
+            # what the process holds is taken off DuckDB's limit; beside the merges, a limit of its own
             fitting: AbstractContextManager[Fitted] = nullcontext(Fitted(None))
             if full or merging or parsed > FITTED_FROM:
-                fitting = fitted(con, db.MEMORY_LIMIT, BESIDE_MEMORY if first_merge else 0)
+                fitting = fitted(con, db.MEMORY_LIMIT, beside=first_merge is not None)
             with fitting as fit:
                 with stage("write logs"):
                     logs = write_logs(con, self.directory, self.run_id, batch, seq)

@@ -108,12 +108,12 @@ def test_a_fitted_limit_with_work_beside_is_widened_when_it_is_done(monkeypatch:
         configured = _limit(con)
         monkeypatch.setattr(memory, "process_rss", lambda: 250 << 20)
         with fitted(con, db.MEMORY_LIMIT, beside=True) as fit:
-            assert fit.limit is not None and fit.alone is not None and fit.limit < fit.alone < configured
+            assert fit.limit is not None and fit.after is not None and fit.limit < fit.after < configured
             assert abs(_limit(con) - fit.limit) <= 1 << 20
             cursor = con.cursor()  # the thread beside's, on the same instance
             fit.widen(cursor)
             cursor.close()
-            assert abs(_limit(con) - fit.alone) <= 1 << 20
+            assert abs(_limit(con) - fit.after) <= 1 << 20
         assert abs(_limit(con) - configured) <= 1 << 20
     finally:
         con.close()

@@ -108,16 +108,17 @@ def give_back() -> None:
 
 @dataclass(frozen=True)
 class Fitted:
-    """DuckDB's limit `fitted` set (None: left as it was), and the one it would set without work beside."""
+    """DuckDB's limit `fitted` set (None: left as it was), and the one for the rest of the tail once the
+    work beside it is done (`after_beside`; without work beside, the same)."""
 
     limit: int | None
-    alone: int | None = None
+    after: int | None = None
 
     def widen(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The limit without the work beside set on `con`'s instance (a cursor of another thread may set
+        """The limit after the work beside set on `con`'s instance (a cursor of another thread may set
         it: the setting is the instance's): the work beside is done."""
-        if self.limit is not None and self.alone is not None and self.alone > self.limit:
-            con.execute(f"SET memory_limit = '{self.alone}B'")
+        if self.limit is not None and self.after is not None and self.after > self.limit:
+            con.execute(f"SET memory_limit = '{self.after}B'")
 
 
 @contextmanager

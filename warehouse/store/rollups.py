@@ -392,12 +392,17 @@ def _create_deltas(con: Connection) -> None:
             n_fail BIGINT, n_pass BIGINT, n_na BIGINT, n_reports_failing BIGINT, n_rows BIGINT)""")
 
 
+def _own_grain(relation: str) -> str:
+    """The delta's rows at grain K, as computed."""
+    return f"SELECT 'K' AS grain, * FROM delta_{relation}"
+
+
 def _grains(relation: str, *, k: bool = True) -> str:
     """The delta at the three grains: K as computed, C and P summed from it (`k`: False, C and P only)."""
     keys = ", ".join(CUBE_KEYS[relation])
     sums = ", ".join(f"sum({m}) AS {m}" for m in CUBE_MEASURES[relation])
     rest = "year, template, agency_level, agency_kind, is_vertical, scope"
-    own = f"SELECT 'K' AS grain, * FROM delta_{relation} UNION ALL" if k else ""
+    own = f"{_own_grain(relation)} UNION ALL" if k else ""
     return f"""
         {own}
         SELECT 'C' AS grain, province_code, city_code, NULL, {rest}, {keys}, {sums}
@@ -1367,7 +1372,7 @@ def _built_cube_sql(relation: str, where: str) -> str:
     ]
     return f"""
         SELECT grain, {DIMS_SQL}, {", ".join(CUBE_KEYS[relation])}, {", ".join(measures)}, TRUE AS is_current
-        FROM (SELECT 'K' AS grain, * FROM delta_{relation} UNION ALL SELECT * FROM grains_{relation})
+        FROM ({_own_grain(relation)} UNION ALL SELECT * FROM grains_{relation})
         WHERE {where} AND n_rows <> 0
         ORDER BY {SORT[relation]}"""
 

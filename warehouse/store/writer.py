@@ -29,6 +29,15 @@ from warehouse.store.stages import stage
 from warehouse.store.version import Begun, begin_patch, write_version
 
 
+def spill_folder(directory: Path, run_id: str) -> Path:
+    """Where a run's DuckDB spills beyond its memory limit. DuckDB makes this folder when it first spills,
+    but not its parents: a first build has no `derived/` yet when its logs are sorted (at 1M reports they
+    spill), so the run's folder is made here."""
+    spill = directory / "derived" / run_id / "spill"
+    spill.parent.mkdir(parents=True, exist_ok=True)
+    return spill
+
+
 def open_catalog(version: Path) -> tuple[Catalog, list[tuple[object, ...]]]:
     """The catalogue and run rows of a published version; refuses files of another schema version with
     the one message of warehouse/db.py, before reading anything else."""
@@ -97,7 +106,7 @@ class StoreRun:
         full = full or n_buckets != previous.n_buckets
         known = replace(self.previous, n_reports=stored) if self.previous is not None else None
         seq = previous.run_seq + 1
-        spill = self.directory / "derived" / self.run_id / "spill"
+        spill = spill_folder(self.directory, self.run_id)
         con = self.parts.release()  # one in-memory instance for the parts, deriving, the logs and compaction
         try:
             con.execute(f"SET temp_directory = {quoted(spill)}")  # beyond the memory limit, spill here

@@ -64,8 +64,23 @@ def test_work_beside_caps_the_tail_limit_however_little_the_process_holds(
 ) -> None:
     alone = tail_limit(configured, rss, in_duckdb)
     shared = tail_limit(configured, rss, in_duckdb, beside)
-    assert shared == (min(alone, memory.BESIDE_LIMIT) if beside else alone)
-    assert memory.after_beside(alone) == min(alone, memory.AFTER_BESIDE_LIMIT)
+    default = memory.DEFAULT_LIMIT
+    beside_cap = memory.BESIDE_LIMIT * max(default, configured) // default
+    after_cap = memory.AFTER_BESIDE_LIMIT * max(default, configured) // default
+    assert shared == (min(alone, beside_cap) if beside else alone)
+    assert memory.after_beside(alone, configured) == min(alone, after_cap)
+
+
+def test_a_larger_configured_limit_widens_the_limits_beside_and_after_the_merges() -> None:
+    """With `XXGK_MEMORY_LIMIT=6GB` (the documented 1M build) a group's rollups get 1.2 GB beside the
+    merges, not the default's 200 MB (the 1M synthetic store ran out of memory at 190.7 MiB); at the
+    default and below, the limits are the constants."""
+    gb = 1000 * MB
+    assert tail_limit(6 * gb, rss=1600 * MB, in_duckdb=0, beside=True) == 1200 * MB
+    assert memory.after_beside(tail_limit(6 * gb, rss=1600 * MB, in_duckdb=0), 6 * gb) == 1920 * MB
+    for configured in (256 * MB, gb):
+        assert memory.scaled(memory.BESIDE_LIMIT, configured) == memory.BESIDE_LIMIT
+        assert memory.scaled(memory.AFTER_BESIDE_LIMIT, configured) == memory.AFTER_BESIDE_LIMIT
 
 
 def test_the_tail_beside_the_merges_has_the_same_limit_at_10k_and_100k_reports() -> None:
@@ -76,7 +91,7 @@ def test_the_tail_beside_the_merges_has_the_same_limit_at_10k_and_100k_reports()
     gb = 1000 * MB
     for held in (290 * MB, 355 * MB, 430 * MB):
         assert tail_limit(gb, rss=held, in_duckdb=0, beside=True) == memory.BESIDE_LIMIT
-        assert memory.after_beside(tail_limit(gb, rss=held, in_duckdb=0)) == memory.AFTER_BESIDE_LIMIT
+        assert memory.after_beside(tail_limit(gb, rss=held, in_duckdb=0), gb) == memory.AFTER_BESIDE_LIMIT
     assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
     assert memory.BESIDE_LIMIT == 200 * MB and memory.AFTER_BESIDE_LIMIT == 320 * MB
 

@@ -10,7 +10,7 @@ DuckDB, but never below half the configured one (`tail_limit`): the process stay
 limit however many reports the run parsed, and what needs more spills to the run's spill folder. While a
 first build's merges run beside its derivation (store/compact.py `merging_beside`), the derivation's limit
 is BESIDE_LIMIT, the same at 10k and 100k reports, and AFTER_BESIDE_LIMIT once they are done
-(`Fitted.widen`).
+(`Fitted.widen`); both grow in proportion to a configured limit over the default.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ UNITS = {
 FLOOR = 2
 """The tail's limit is at least 1/FLOOR of the configured one: the full derivation of 100k reports needs
 128–256 MB of DuckDB memory (docs/scale.md §5, a full derivation in groups)."""
+DEFAULT_LIMIT = 1000**3
+"""The configured limit (warehouse/db.py's default, 1GB) BESIDE_LIMIT and AFTER_BESIDE_LIMIT are set for;
+a larger one scales them (`scaled`)."""
 BESIDE_LIMIT = 200 * 1000**2
 """The derivation's limit while merges run beside it (or the limit without them, if less), however
 little the process holds; the merges' own DuckDB (compact.STREAMED_DUCKDB, 128 MB) and ≈ 0.1–0.2 GB of
@@ -69,13 +72,20 @@ def tail_limit(configured: int, rss: int, in_duckdb: int, beside: bool = False) 
     (`beside`), at most BESIDE_LIMIT."""
     held = max(0, rss - in_duckdb)
     alone = min(configured, max(configured // FLOOR, configured - held))
-    return min(alone, BESIDE_LIMIT) if beside else alone
+    return min(alone, scaled(BESIDE_LIMIT, configured)) if beside else alone
 
 
-def after_beside(alone: int) -> int:
+def after_beside(alone: int, configured: int) -> int:
     """DuckDB's limit for the rest of a tail once the work beside it is done: `alone` (`tail_limit`
-    without work beside), at most AFTER_BESIDE_LIMIT."""
-    return min(alone, AFTER_BESIDE_LIMIT)
+    without work beside), at most AFTER_BESIDE_LIMIT (scaled to `configured`)."""
+    return min(alone, scaled(AFTER_BESIDE_LIMIT, configured))
+
+
+def scaled(cap: int, configured: int) -> int:
+    """`cap`, set for the default limit, grown in proportion to a larger configured one: a group of
+    provinces' rollups at 1M reports need more than 200 MB, and a user who sets `XXGK_MEMORY_LIMIT=6GB`
+    for such a build gets 1.2 GB beside the merges (with 200 MB the 1M synthetic store ran out of memory)."""
+    return max(cap, cap * configured // DEFAULT_LIMIT)
 
 
 def process_rss() -> int | None:
@@ -135,7 +145,7 @@ def fitted(con: duckdb.DuckDBPyConnection, configured: str, beside: bool = False
         return
     in_duckdb = duckdb_bytes(con)
     alone = tail_limit(total, rss, in_duckdb)
-    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), after_beside(alone) if beside else alone)
+    fit = Fitted(tail_limit(total, rss, in_duckdb, beside), after_beside(alone, total) if beside else alone)
     con.execute(f"SET memory_limit = '{fit.limit}B'")
     try:
         yield fit

@@ -457,7 +457,7 @@ def _print_layout(codes: Sequence[object], breakdowns: Sequence[object]) -> Prin
 
 
 def _new_print_layout(codes: tuple[object, ...], breakdowns: tuple[object, ...]) -> PrintLayout | None:
-    if len(codes) != len(breakdowns) or not all(type(v) is str for v in (*codes, *breakdowns)):
+    if len(codes) != len(breakdowns) or not {*map(type, codes), *map(type, breakdowns)} <= {str}:
         return None
     pairs: list[tuple[str, str]] = list(zip(codes, breakdowns, strict=True))  # type: ignore[arg-type]
     text = "".join(codes) + "".join(breakdowns)  # type: ignore[arg-type]

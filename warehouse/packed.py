@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
 
+from etl.normalise import remember
 from warehouse.rows import (
     CHECK_COLUMNS,
     FACT_COLUMNS,
@@ -168,9 +169,9 @@ def pack_report(report: ParsedReport, path: str, size: int) -> PackedRows:
         bool(report.warnings),
         failed > 0,
         report_row(report, path, size, failed),
-        _pack_columns(facts, FACT_COLUMNS),
+        _pack_columns(facts, FACT_COLUMNS, _FACT_PACKS),
         len(report.facts),
-        _pack_columns(check_columns(report), CHECK_COLUMNS),
+        _pack_columns(check_columns(report), CHECK_COLUMNS, _CHECK_PACKS),
         len(report.checks),
         warning_columns(report),
         (rid, report.text),
@@ -179,14 +180,51 @@ def pack_report(report: ParsedReport, path: str, size: int) -> PackedRows:
     )
 
 
-def _pack_columns(columns: list[list[object]], names: tuple[str, ...]) -> tuple[Column, ...]:
-    """`fact_columns` or `check_columns` packed; none when the report has no row."""
+def _pack_columns(
+    columns: list[list[object]], names: tuple[str, ...], kept: dict[str, dict[tuple[object, ...], Column]]
+) -> tuple[Column, ...]:
+    """`fact_columns` or `check_columns` packed; none when the report has no row. A column named in `kept`
+    is packed once for each distinct run of values (`_pack_kept`)."""
     if not columns:
         return ()
     return tuple(
-        values if name in NOT_TEXT else pack_column(values)
+        values
+        if name in NOT_TEXT
+        else pack_column(values)
+        if name not in kept
+        else _pack_kept(values, kept[name])
         for name, values in zip(names[1:], columns, strict=True)
     )
+
+
+REPEATED = ("metric_code", "breakdown", "confidence", "row_label", "column_label", "locator")
+"""The facts' columns whose values recur whole from report to report (a template's codes, labels and
+locators: 62–90 % of nat10k's reports repeat one of an earlier report); the value, its printed text, the
+semantic and the page almost never do, or are not packed."""
+REPEATED_CHECKS = ("check_id", "severity", "status", "breakdown", "cells")
+"""The checks' columns that recur whole (87–96 %); not the expected and actual values or the messages."""
+KEPT_PACKS = 128
+"""Distinct runs of values a column keeps packed (a few templates and table layouts make most reports)."""
+_FACT_PACKS: dict[str, dict[tuple[object, ...], Column]] = {name: {} for name in REPEATED}
+_CHECK_PACKS: dict[str, dict[tuple[object, ...], Column]] = {name: {} for name in REPEATED_CHECKS}
+
+
+def _pack_kept(values: list[object], kept: dict[tuple[object, ...], Column]) -> Column:
+    """`pack_column(values)`, the packed text kept per tuple of values: a run of text and NULLs packs to
+    the same `PackedText` whenever it comes again (equal values, str or None, join and encode alike). One
+    memo a column of a table, so that a report's message never holds one packed column twice (pickle
+    would write the second as a reference to the first)."""
+    key = tuple(values)
+    try:
+        return kept[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value not hashable: not text, so not packed
+        return pack_column(values)
+    column = pack_column(values)
+    if is_packed(column):
+        remember(kept, key, column, KEPT_PACKS)
+    return column
 
 
 def unpacked(column: Column) -> Sequence[object]:

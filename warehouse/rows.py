@@ -212,7 +212,7 @@ def report_row(report: ParsedReport, path: str, size: int, failed: int) -> Row:
     return (
         report.content_hash,
         path,
-        Path(path).name,
+        file_name(path),
         report.format,
         report.encoding,
         size,
@@ -256,6 +256,17 @@ def place_columns(agency: str | None, place: Place, aliases: dict[str, str]) -> 
         "agency_kind": kind.kind,
         "is_vertical": kind.is_vertical,
     }
+
+
+def file_name(path: str) -> str:
+    """`Path(path).name` without building the `Path` (≈ 0.1 M instructions a report, docs/scale.md §2,
+    issue12hp2): the text after the last "/", unless that is empty or "." (a path ending in "/" or "/.",
+    or "."), whose name `Path` reads otherwise, and a path not a str (tests/test_parse_hp2.py compares
+    the two)."""
+    if type(path) is not str:
+        return Path(path).name
+    name = path[path.rfind("/") + 1 :]
+    return name if name and name != "." else Path(path).name
 
 
 def meta_place(meta: ReportMeta) -> Place:
@@ -387,6 +398,14 @@ def report_print(
     texts = [known.get(value) or _printed_text(value) for value in values] if None in found else found
     if "" in texts:
         return None
+    layout = _print_layout(codes, breakdowns) if len(texts) == len(codes) else None
+    if layout is not None:
+        order, heads = layout
+        kept: list[str] = list(map(texts.__getitem__, order))  # type: ignore[arg-type]  # no None: found
+        if not kept:
+            return None, None
+        nonzero = len(kept) - kept.count("-") - kept.count(ZERO_TEXT)
+        return hashlib.md5(";".join(map(str.__add__, heads, kept)).encode("utf-8")).hexdigest(), nonzero
     try:
         # NUL sorts before every other character: code NUL breakdown sorts as (code, breakdown) does
         entries = sorted(map("\0".join, zip(codes, breakdowns, texts, strict=True)))  # type: ignore[arg-type]
@@ -410,6 +429,48 @@ def report_print(
     except UnicodeEncodeError:
         return None
     return hashlib.md5(data).hexdigest(), nonzero
+
+
+PrintLayout = tuple[list[int], list[str]]
+"""A report's facts in `report_print`'s order, those of PRINTED_OUT codes left out, and each one's
+`code|breakdown|` (`_print_layout`)."""
+PRINT_LAYOUTS = 128
+_PRINT_LAYOUTS: dict[tuple[tuple[object, ...], tuple[object, ...]], PrintLayout | None] = {}
+"""`_print_layout` per codes and breakdowns (a template's facts come in the same codes and breakdowns
+report after report: 84 % of nat10k's sample repeat an earlier report's)."""
+
+
+def _print_layout(codes: Sequence[object], breakdowns: Sequence[object]) -> PrintLayout | None:
+    """Where `report_print`'s entries come from when every code and breakdown is text without a NUL, and
+    encodable, and no two facts share both: then the entries (`code NUL breakdown NUL text`, the texts
+    being ASCII without a NUL) sort as their (code, breakdown) do, whatever the texts, and hold no NUL
+    but their separators. None otherwise (`report_print` then sorts the entries themselves). Kept per
+    codes and breakdowns (tests/test_parse_hp2.py compares `report_print` with the form without it)."""
+    key = (tuple(codes), tuple(breakdowns))
+    try:
+        return _PRINT_LAYOUTS[key]
+    except KeyError:
+        pass
+    except TypeError:  # a code or breakdown unhashable
+        return None
+    return remember(_PRINT_LAYOUTS, key, _new_print_layout(*key), PRINT_LAYOUTS)
+
+
+def _new_print_layout(codes: tuple[object, ...], breakdowns: tuple[object, ...]) -> PrintLayout | None:
+    if len(codes) != len(breakdowns) or not {*map(type, codes), *map(type, breakdowns)} <= {str}:
+        return None
+    pairs: list[tuple[str, str]] = list(zip(codes, breakdowns, strict=True))  # type: ignore[arg-type]
+    text = "".join(codes) + "".join(breakdowns)  # type: ignore[arg-type]
+    if "\0" in text or len(set(pairs)) < len(pairs):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    order = [
+        i for i in sorted(range(len(pairs)), key=pairs.__getitem__) if not pairs[i][0].startswith(PRINTED_OUT)
+    ]
+    return order, [f"{pairs[i][0]}|{pairs[i][1]}|" for i in order]
 
 
 ZERO_TEXT = "0.000000"

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from etl.normalise import remember
+
 MANIFEST = "manifest.csv"
 COLUMNS = (
     "url",
@@ -94,7 +96,7 @@ def evidence_for(path: str | Path) -> dict[str, str]:
     `Path.resolve`, `parents`, `/`, `is_file`, `stat` and `relative_to` did cost ≈ 75 µs a file, this
     ≈ 35 (the same folders, files and errors: tests/test_worker_outside.py compares it with the `Path`
     form)."""
-    file = os.path.realpath(path)
+    file = _real_path(path)
     _check_loop(file)
     folder, searched = os.path.dirname(file), 0
     if folder == file:  # the root itself: `Path.parents` is empty
@@ -115,6 +117,34 @@ def evidence_for(path: str | Path) -> dict[str, str]:
             break
         folder, searched = parent, searched + 1
     return {}
+
+
+_REAL_FOLDERS: dict[str, str] = {}
+"""`os.path.realpath` of the folders of the files asked about, in this process (an ingest worker asks for
+every file, folder after folder)."""
+REAL_FOLDERS = 4096
+
+
+def _real_path(path: str | Path) -> str:
+    """`os.path.realpath(path)`, with the real path of an absolute path's folder kept per folder: realpath
+    resolves a path's components in turn, so that of a file that is not a symbolic link (one `lstat`), and
+    not named "." or "..", is its folder's real path joined with its name — the folder's links taken as
+    they were when first asked (≈ 20 µs of the 35 a file, docs/scale.md §2, issue12hp2)."""
+    if type(path) is not str or path[:1] != "/":
+        return os.path.realpath(path)
+    cut = path.rfind("/")
+    folder, name = path[:cut] or "/", path[cut + 1 :]
+    if name in ("", ".", "..") or (folder[-1:] == "/" and folder != "/"):
+        return os.path.realpath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    real = _REAL_FOLDERS.get(folder)
+    if real is None:
+        real = remember(_REAL_FOLDERS, folder, os.path.realpath(folder), REAL_FOLDERS)
+    return os.path.join(real, name)
 
 
 _IGNORED = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})

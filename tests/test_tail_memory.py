@@ -93,7 +93,7 @@ def test_the_tail_beside_the_merges_has_the_same_limit_at_10k_and_100k_reports()
         assert tail_limit(gb, rss=held, in_duckdb=0, beside=True) == memory.BESIDE_LIMIT
         assert memory.after_beside(tail_limit(gb, rss=held, in_duckdb=0), gb) == memory.AFTER_BESIDE_LIMIT
     assert tail_limit(gb, rss=430 * MB, in_duckdb=0) == 570 * MB
-    assert memory.BESIDE_LIMIT == 200 * MB and memory.AFTER_BESIDE_LIMIT == 320 * MB
+    assert memory.BESIDE_LIMIT == 200 * MB and memory.AFTER_BESIDE_LIMIT == 240 * MB
 
 
 def _limit(con: duckdb.DuckDBPyConnection) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -31,6 +31,7 @@ from warehouse.rows import (
     report_rows,
 )
 from warehouse.series import refresh_report_series, refresh_series_map
+from warehouse.store.strings import StringRows
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,12 +68,46 @@ class IngestError:
     reason: str
 
 
+class Sources(Mapping[str, str]):
+    """Path → content hash of the files a run loaded, held packed (warehouse/store/strings.py): a bulk
+    run keeps one for each of its files through its derivation. Set a path at a time (`sources[path] =
+    digest`); read whole (`items()`, the paths): a lookup unpacks them all, the latest hash of a path
+    wins, in the order its path was first set, as in a dict."""
+
+    def __init__(self, given: Mapping[str, str] | None = None) -> None:
+        self._rows = StringRows(2, (given or {}).items())
+
+    def __setitem__(self, path: str, digest: str) -> None:
+        self._rows.append((path, digest))
+
+    def _latest(self) -> dict[str, str]:
+        return {path: digest for path, digest in self._rows}
+
+    def __getitem__(self, path: str) -> str:
+        return self._latest()[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._latest())
+
+    def __len__(self) -> int:
+        return len(self._latest())
+
+    def __bool__(self) -> bool:
+        return len(self._rows) > 0
+
+    def items(self) -> ItemsView[str, str]:
+        return self._latest().items()
+
+    def __repr__(self) -> str:
+        return f"Sources({self._latest()!r})"
+
+
 @dataclass
 class Batch:
     """What an ingest run changes besides the reports themselves: path mappings and error rows."""
 
     at: datetime
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: Sources = field(default_factory=Sources)
     errors: list[IngestError] = field(default_factory=list)
     cleared_errors: set[str] = field(default_factory=set)
     overrides: dict[str, str] = field(default_factory=dict)
@@ -81,6 +116,10 @@ class Batch:
     """Agency name variant → canonical name, from the user's aliases file."""
     refresh: bool = False
     """Recompute places, agencies and cross-report checks even when no file changed."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sources, Sources):  # a dict (the benchmarks', the tests')
+            self.sources = Sources(self.sources)
 
     @property
     def place_inputs(self) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar, overload
 
 from etl.agencies import read_aliases
 from etl.errors import XxgkError, depends_on_the_installation
@@ -35,11 +35,12 @@ from etl.places import read_overrides
 from etl.readers import READERS
 from etl.records import ParsedReport
 from warehouse.db import open_version
-from warehouse.load import Batch, IngestError, WarehouseState, is_recorded
+from warehouse.load import Batch, IngestError, Sources, WarehouseState, is_recorded
 from warehouse.publish import current_version, publish, publish_locked, writer_lock
 from warehouse.store import session, stages
 from warehouse.store.stages import stage
 from warehouse.store.state import lookup_state
+from warehouse.store.strings import StringRows
 from warehouse.store.writer import StoreRun
 from xxgk.parsing import Failure, Job, Parsed, file_hash, parse_isolated, parsing_pool
 from xxgk.workers import Limits, is_resource_failure
@@ -67,9 +68,47 @@ class Outcome:
     """The traceback of an internal error (shown with `xxgk ingest --verbose`, kept in the log)."""
 
 
+class Outcomes(Sequence[Outcome]):
+    """A run's outcomes in order, their paths and statuses held packed (warehouse/store/strings.py: a
+    bulk run keeps one for each of its files); reasons and tracebacks, which few have, kept aside."""
+
+    def __init__(self) -> None:
+        self._rows = StringRows(2)
+        self._explained: dict[int, tuple[str, str]] = {}
+        """Index → (reason, traceback) of the outcomes that have either."""
+
+    def append(self, outcome: Outcome) -> None:
+        if outcome.reason or outcome.detail:
+            self._explained[len(self._rows)] = (outcome.reason, outcome.detail)
+        self._rows.append((outcome.path, outcome.status))
+
+    def statuses(self) -> Iterator[Status]:
+        return (status for _, status in self._rows)  # type: ignore[misc]  # appended as a Status
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        for index, (path, status) in enumerate(self._rows):
+            reason, detail = self._explained.get(index, ("", ""))
+            yield Outcome(path, status, reason, detail=detail)  # type: ignore[arg-type]  # a Status
+
+    @overload
+    def __getitem__(self, index: int) -> Outcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Outcome]: ...
+
+    def __getitem__(self, index: int | slice) -> Outcome | list[Outcome]:
+        return list(self)[index]
+
+    def __repr__(self) -> str:
+        return f"Outcomes({list(self)!r})"
+
+
 @dataclass
 class IngestSummary:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: Outcomes | list[Outcome] = field(default_factory=Outcomes)
     ignored: Counter[str] = field(default_factory=Counter)
     templates: Counter[str] = field(default_factory=Counter)
     with_warnings: int = 0
@@ -83,7 +122,9 @@ class IngestSummary:
     """Where the tracebacks of internal errors of this run were written."""
 
     def count(self, status: Status) -> int:
-        return sum(o.status == status for o in self.outcomes)
+        outcomes = self.outcomes
+        statuses = outcomes.statuses() if isinstance(outcomes, Outcomes) else (o.status for o in outcomes)
+        return sum(s == status for s in statuses)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -608,7 +649,7 @@ def ingest(
                 summary.add(outcome)
             batch = Batch(
                 at=started.replace(tzinfo=None),
-                sources=dict(plan.sources),
+                sources=Sources(plan.sources),
                 overrides=inputs.overrides,
                 aliases=inputs.aliases,
             )

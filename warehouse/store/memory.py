@@ -52,10 +52,11 @@ objects and the merges hold beside the derivation grew with the reports and the 
 The rollups run in it: the 100k build's largest province, 70,900 reports, ran out of memory at 200 MB
 whole and held 286 MiB at 300 MB (issue12tf); its cube sums in chunks of 17,725 reports (store/rollups.py
 CHUNK_REPORTS) ran at 200 MB (issue12sp)."""
-AFTER_BESIDE_LIMIT = 320 * 1000**2
+AFTER_BESIDE_LIMIT = 240 * 1000**2
 """The derivation's limit once the merges beside it are done (`Fitted.widen`) is at most this: with the
 limit the process left (≈ 0.5–0.7 GB) the rollups after the merges took ≈ 470 MiB, more than the merges
-and the derivation together had held (docs/scale.md §5, issue12fl)."""
+and the derivation together had held (docs/scale.md §5, issue12fl); at 320 MB the rollups after them were
+the 100k build's peak as high as those beside them (751 MiB, DuckDB at 304 MiB: issue12fl3)."""
 
 
 def parse_size(text: str) -> int | None:

@@ -77,7 +77,7 @@ def test_a_larger_configured_limit_widens_the_limits_beside_and_after_the_merges
     default and below, the limits are the constants."""
     gb = 1000 * MB
     assert tail_limit(6 * gb, rss=1600 * MB, in_duckdb=0, beside=True) == 1200 * MB
-    assert memory.after_beside(tail_limit(6 * gb, rss=1600 * MB, in_duckdb=0), 6 * gb) == 1920 * MB
+    assert memory.after_beside(tail_limit(6 * gb, rss=1600 * MB, in_duckdb=0), 6 * gb) == 1440 * MB
     for configured in (256 * MB, gb):
         assert memory.scaled(memory.BESIDE_LIMIT, configured) == memory.BESIDE_LIMIT
         assert memory.scaled(memory.AFTER_BESIDE_LIMIT, configured) == memory.AFTER_BESIDE_LIMIT

@@ -439,7 +439,7 @@ def _footer_sizes(con: duckdb.DuckDBPyConnection, directory: Path, files: list[s
 
 
 def _list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::VARCHAR[]"
+    return "[" + ", ".join(map(quoted, values)) + "]::VARCHAR[]"
 
 
 def _streamed_merge(
